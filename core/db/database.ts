@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import lockfile from 'proper-lockfile';
+import type { Sql } from './sql';
+import { migrate } from './migrate';
+import { redactUrl } from './redact';
+
+export interface DatabaseOptions {
+  /** A postgres:// URL. When absent, the embedded PGlite database in `home` is used. */
+  url?: string;
+  /** Data folder of the embedded database (default `$CRM_BRIDGE_HOME` or `./.crm-bridge`). */
+  home?: string;
+  /** Pool size for a server; the embedded database always has exactly one connection. */
+  maxConnections?: number;
+}
+
+export interface Database {
+  readonly kind: 'embedded' | 'server';
+  /** Where the data lives, with any password removed (safe for logs and output). */
+  readonly location: string;
+  readonly pool: Sql;
+  /** Borrows one connection for work that needs a session (transactions, advisory locks, cursors). */
+  withConnection<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function resolveDatabaseOptions(env: NodeJS.ProcessEnv = process.env, overrides: DatabaseOptions = {}): DatabaseOptions {
+  return {
+    url: overrides.url ?? (env.DATABASE_URL || undefined),
+    home: overrides.home ?? (env.CRM_BRIDGE_HOME || undefined),
+    maxConnections: overrides.maxConnections,
+  };
+}
+
+export function defaultHome(): string {
+  return path.resolve(process.env.CRM_BRIDGE_HOME || '.crm-bridge');
+}
+
+/** Opens the configured database and brings the staging schema up to date. */
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  const database = options.url ? openServer(options.url, options.maxConnections ?? 4) : await openEmbedded(options.home);
+  try {
+    await database.withConnection((sql) => migrate(sql));
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+function wrapPool(kind: Database['kind'], location: string, pool: pg.Pool, onClose: () => Promise<void>): Database {
+  return {
+    kind,
+    location,
+    pool,
+    async withConnection(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn(client);
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+      await onClose();
+    },
+  };
+}
+
+function openServer(url: string, max: number): Database {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client that loses its server must not crash the process; the next query reports the error.
+  pool.on('error', () => undefined);
+  return wrapPool('server', redactUrl(url), pool, async () => undefined);
+}
+
+async function openEmbedded(home = defaultHome()): Promise<Database> {
+  const dataDir = path.resolve(home, 'pgdata');
+  mkdirSync(dataDir, { recursive: true });
+  // PGlite is single-process: a second process opening the same folder would corrupt it, so we refuse instead.
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(dataDir, { lockfilePath: path.join(home, 'pgdata.lock'), stale: 30_000, update: 10_000 });
+  } catch {
+    throw new Error(
+      `The embedded database in ${home} is in use by another crm-bridge process. ` +
+        'Wait for it to finish, use another CRM_BRIDGE_HOME, or set DATABASE_URL to share a PostgreSQL server between processes.',
+    );
+  }
+  try {
+    // PGlite ships as ES modules only for some entry points; a dynamic import keeps the CommonJS build working.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+    const pglite = await PGlite.create(dataDir);
+    const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
+    return wrapPool('embedded', dataDir, pool, async () => {
+      await pglite.close();
+      await release();
+    });
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}

@@ -1,0 +1,46 @@
+import type { QueryResultRow } from 'pg';
+
+/** The one query surface the core needs: a pg Pool, a pg PoolClient, or PGlite behind pg all satisfy it. */
+export interface Sql {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
+/**
+ * Quotes an identifier for SQL. Names come from config files and n8n parameters, so they are
+ * checked against a conservative pattern first: a name we cannot round-trip is rejected, never escaped into SQL.
+ */
+export function ident(name: string, what = 'identifier'): string {
+  if (!IDENTIFIER.test(name)) {
+    throw new Error(`Invalid ${what} "${name}": use letters, digits, _ or $ (at most 63 characters, not starting with a digit)`);
+  }
+  return `"${name}"`;
+}
+
+export function qualified(schema: string, table: string): string {
+  return `${ident(schema, 'schema name')}.${ident(table, 'table name')}`;
+}
+
+/** Runs `fn` inside BEGIN/COMMIT on one connection, rolling back on any error. */
+export async function inTransaction<T>(sql: Sql, fn: () => Promise<T>): Promise<T> {
+  await sql.query('BEGIN');
+  try {
+    const result = await fn();
+    await sql.query('COMMIT');
+    return result;
+  } catch (error) {
+    await sql.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A stable 32-bit key for pg_advisory_lock, derived in SQL so every process computes the same one. */
+export async function withAdvisoryLock<T>(sql: Sql, name: string, fn: () => Promise<T>): Promise<T> {
+  await sql.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+  try {
+    return await fn();
+  } finally {
+    await sql.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => undefined);
+  }
+}

@@ -1,0 +1,77 @@
+import type { MappingConfig, ObjectMapping } from './mapping-config';
+import { applyChain, compileTransform, type Transform, type Value } from './transforms';
+
+export interface FieldIssue {
+  /** Legacy column the value came from. */
+  field: string;
+  /** Target property it was meant for. */
+  property: string;
+  value: string;
+  reason: string;
+}
+
+export interface MappedRecord {
+  /** Target property -> value, only for properties whose value could be converted. */
+  values: Record<string, Value>;
+  issues: FieldIssue[];
+}
+
+interface CompiledProperty {
+  from: string;
+  to: string;
+  chain: Transform[];
+}
+
+/** A mapping of one object, compiled once per run so each record costs only the transforms themselves. */
+export class ObjectMapper {
+  readonly object: string;
+  readonly spec: ObjectMapping;
+  private readonly properties: CompiledProperty[];
+  private readonly byTarget: Map<string, CompiledProperty>;
+
+  constructor(config: MappingConfig, object: string) {
+    const spec = config.objects[object];
+    if (!spec) {
+      throw new Error(`Object "${object}" is not in the mapping config (it has: ${Object.keys(config.objects).join(', ')})`);
+    }
+    this.object = object;
+    this.spec = spec;
+    this.properties = spec.properties.map((p) => ({
+      from: p.from,
+      to: p.to,
+      chain: p.transform.map((t) => compileTransform(t, { ...config.defaults, valueMaps: config.valueMaps })),
+    }));
+    this.byTarget = new Map(this.properties.map((p) => [p.to, p]));
+  }
+
+  get legacyColumns(): string[] {
+    return [this.spec.legacy.idColumn, ...new Set(this.properties.map((p) => p.from))];
+  }
+
+  get targetProperties(): string[] {
+    return this.properties.map((p) => p.to);
+  }
+
+  map(row: Record<string, string | undefined>): MappedRecord {
+    const values: Record<string, Value> = {};
+    const issues: FieldIssue[] = [];
+    for (const p of this.properties) {
+      const raw = row[p.from] ?? null;
+      const result = applyChain(p.chain, raw);
+      if (result.ok) values[p.to] = result.value;
+      else issues.push({ field: p.from, property: p.to, value: raw ?? '', reason: result.reason });
+    }
+    return { values, issues };
+  }
+
+  /**
+   * Brings a target value into the same canonical form as a mapped legacy value, so a phone stored as
+   * "020 7946 0000" and one mapped to "+442079460000" compare equal. Values it cannot parse compare as written.
+   */
+  normaliseTarget(property: string, value: Value): Value {
+    const p = this.byTarget.get(property);
+    if (!p || value === null) return value === '' ? null : value;
+    const result = applyChain(p.chain, value, true);
+    return result.ok ? result.value : value.trim() || null;
+  }
+}

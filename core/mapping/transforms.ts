@@ -1,0 +1,226 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { z } from 'zod';
+import { parseDate, parseDateTime, DATE_ORDERS } from './dates';
+
+/** Values travel as strings, the way CRM APIs carry properties; null means blank. */
+export type Value = string | null;
+export type TransformResult = { ok: true; value: Value } | { ok: false; reason: string };
+
+const CountrySchema = z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as GB or US');
+
+export const TransformSpecSchema = z.union([
+  z.enum(['trim', 'lowercase', 'uppercase', 'email', 'phone', 'number', 'integer', 'boolean', 'date', 'datetime', 'domain', 'url']),
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('trim') }).strict(),
+    z.object({ type: z.literal('lowercase') }).strict(),
+    z.object({ type: z.literal('uppercase') }).strict(),
+    z.object({ type: z.literal('email') }).strict(),
+    z.object({ type: z.literal('phone'), defaultCountry: CountrySchema.optional() }).strict(),
+    z.object({ type: z.literal('number'), decimal: z.enum(['.', ',']).optional() }).strict(),
+    z.object({ type: z.literal('integer'), decimal: z.enum(['.', ',']).optional() }).strict(),
+    z.object({ type: z.literal('boolean') }).strict(),
+    z.object({ type: z.literal('date'), order: z.enum(DATE_ORDERS).optional() }).strict(),
+    z.object({ type: z.literal('datetime'), order: z.enum(DATE_ORDERS).optional() }).strict(),
+    z.object({ type: z.literal('domain') }).strict(),
+    z.object({ type: z.literal('url') }).strict(),
+    z
+      .object({
+        type: z.literal('map'),
+        /** Either the table itself or the name of one in the config's `valueMaps`. */
+        values: z.record(z.string(), z.string().nullable()).optional(),
+        ref: z.string().min(1).optional(),
+        caseInsensitive: z.boolean().default(true),
+        /** What an unmapped value becomes: kept as is, blanked, or reported as a field issue. */
+        unknown: z.enum(['keep', 'blank', 'error']).default('error'),
+      })
+      .strict(),
+  ]),
+]).refine((t) => typeof t === 'string' || t.type !== 'map' || (t.values === undefined) !== (t.ref === undefined), {
+  message: 'a map transform needs exactly one of "values" or "ref"',
+});
+export type TransformSpec = z.infer<typeof TransformSpecSchema>;
+
+export interface TransformDefaults {
+  phoneCountry?: string;
+  dateOrder?: (typeof DATE_ORDERS)[number];
+  decimal?: '.' | ',';
+  valueMaps?: Record<string, Record<string, string | null>>;
+}
+
+export interface Transform {
+  readonly name: string;
+  /**
+   * Whether the same normalisation also applies to the value found in the target before comparing:
+   * normalisers do (a phone written two ways is one phone); vocabulary changes such as value maps do not.
+   */
+  readonly normalisesTarget: boolean;
+  apply(value: string): TransformResult;
+}
+
+const ok = (value: Value): TransformResult => ({ ok: true, value: value === '' ? null : value });
+const fail = (reason: string): TransformResult => ({ ok: false, reason });
+
+export function collapseWhitespace(value: string): string {
+  return value.replace(/\s+/g, ' ').trim();
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function normaliseDomain(value: string): string | null {
+  let v = value.trim().toLowerCase();
+  if (!v) return null;
+  if (v.includes('@') && !v.includes('/')) v = v.slice(v.lastIndexOf('@') + 1);
+  v = v.replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/^www\d?\./, '');
+  v = v.split(/[/?#]/)[0]!.replace(/:\d+$/, '').replace(/\.$/, '');
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(v) ? v : null;
+}
+
+export function parseNumber(raw: string, decimal: '.' | ','): number | null {
+  let v = raw.replace(/[\s\u00a0]/g, '').replace(/^[£$€¥]|[£$€¥]$|^(USD|GBP|EUR)|(USD|GBP|EUR)$/gi, '');
+  if (/^\(.*\)$/.test(v)) v = `-${v.slice(1, -1)}`; // accounting negatives
+  const thousands = decimal === '.' ? ',' : '.';
+  v = v.split(thousands).join('');
+  if (decimal === ',') v = v.replace(',', '.');
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v)) return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+const TRUE = new Set(['true', 'yes', 'y', '1', 't', 'on']);
+const FALSE = new Set(['false', 'no', 'n', '0', 'f', 'off']);
+
+export function compileTransform(spec: TransformSpec, defaults: TransformDefaults = {}): Transform {
+  const s = typeof spec === 'string' ? ({ type: spec } as Exclude<TransformSpec, string>) : spec;
+  switch (s.type) {
+    case 'trim':
+      return { name: 'trim', normalisesTarget: true, apply: (v) => ok(collapseWhitespace(v)) };
+    case 'lowercase':
+      return { name: 'lowercase', normalisesTarget: true, apply: (v) => ok(v.toLowerCase()) };
+    case 'uppercase':
+      return { name: 'uppercase', normalisesTarget: true, apply: (v) => ok(v.toUpperCase()) };
+    case 'email':
+      return {
+        name: 'email',
+        normalisesTarget: true,
+        apply(v) {
+          const e = v.trim().toLowerCase().replace(/^mailto:/, '');
+          if (!e) return ok(null);
+          return EMAIL.test(e) ? ok(e) : fail(`not an email address: "${v}"`);
+        },
+      };
+    case 'phone': {
+      const country = ('defaultCountry' in s && s.defaultCountry) || defaults.phoneCountry;
+      return {
+        name: 'phone',
+        normalisesTarget: true,
+        apply(v) {
+          if (!v.trim()) return ok(null);
+          const parsed = parsePhoneNumberFromString(v, { defaultCountry: country as CountryCode | undefined, extract: false });
+          if (!parsed || !parsed.isPossible()) return fail(`not a phone number${country ? ` (default country ${country})` : ''}: "${v}"`);
+          const ext = parsed.ext ? `;ext=${parsed.ext}` : '';
+          return ok(`${parsed.number}${ext}`);
+        },
+      };
+    }
+    case 'number':
+    case 'integer': {
+      const decimal = ('decimal' in s && s.decimal) || defaults.decimal || '.';
+      const integer = s.type === 'integer';
+      return {
+        name: s.type,
+        normalisesTarget: true,
+        apply(v) {
+          if (!v.trim()) return ok(null);
+          const n = parseNumber(v, decimal);
+          if (n === null) return fail(`not a number: "${v}"`);
+          if (integer && !Number.isInteger(n)) return fail(`not a whole number: "${v}"`);
+          return ok(String(n));
+        },
+      };
+    }
+    case 'boolean':
+      return {
+        name: 'boolean',
+        normalisesTarget: true,
+        apply(v) {
+          const b = v.trim().toLowerCase();
+          if (!b) return ok(null);
+          if (TRUE.has(b)) return ok('true');
+          if (FALSE.has(b)) return ok('false');
+          return fail(`not a yes/no value: "${v}"`);
+        },
+      };
+    case 'date':
+    case 'datetime': {
+      const order = ('order' in s && s.order) || defaults.dateOrder || 'YMD';
+      const parse = s.type === 'date' ? parseDate : parseDateTime;
+      return {
+        name: s.type,
+        normalisesTarget: true,
+        apply(v) {
+          if (!v.trim()) return ok(null);
+          const parsed = parse(v, order);
+          return parsed === null ? fail(`not a ${s.type === 'date' ? 'date' : 'date and time'} (${order} order): "${v}"`) : ok(parsed);
+        },
+      };
+    }
+    case 'domain':
+      return {
+        name: 'domain',
+        normalisesTarget: true,
+        apply(v) {
+          if (!v.trim()) return ok(null);
+          const d = normaliseDomain(v);
+          return d === null ? fail(`not a domain or web address: "${v}"`) : ok(d);
+        },
+      };
+    case 'url':
+      return {
+        name: 'url',
+        normalisesTarget: true,
+        apply(v) {
+          const t = v.trim();
+          if (!t) return ok(null);
+          const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(t) ? t : `https://${t}`;
+          try {
+            const u = new URL(withScheme);
+            if (!normaliseDomain(u.hostname)) return fail(`not a web address: "${v}"`);
+            return ok(u.toString().replace(/\/$/, ''));
+          } catch {
+            return fail(`not a web address: "${v}"`);
+          }
+        },
+      };
+    case 'map': {
+      const values = s.values ?? defaults.valueMaps?.[s.ref ?? ''];
+      if (!values) throw new Error(`value map "${s.ref}" is not defined in valueMaps`);
+      const table = new Map<string, string | null>();
+      for (const [from, to] of Object.entries(values)) table.set(s.caseInsensitive ? collapseWhitespace(from).toLowerCase() : from, to);
+      return {
+        name: 'map',
+        normalisesTarget: false,
+        apply(v) {
+          const key = s.caseInsensitive ? collapseWhitespace(v).toLowerCase() : v;
+          if (!key) return ok(null);
+          if (table.has(key)) return ok(table.get(key) ?? null);
+          if (s.unknown === 'keep') return ok(v);
+          if (s.unknown === 'blank') return ok(null);
+          return fail(`no value mapping for "${v}" (known: ${[...table.keys()].slice(0, 8).join(', ')}${table.size > 8 ? ', …' : ''})`);
+        },
+      };
+    }
+  }
+}
+
+/** Runs a chain of transforms; blank stays blank without reaching the next step. */
+export function applyChain(chain: readonly Transform[], raw: Value, forTarget = false): TransformResult {
+  let value: Value = raw === null || raw.trim() === '' ? null : raw;
+  for (const t of chain) {
+    if (value === null) break;
+    if (forTarget && !t.normalisesTarget) continue;
+    const r = t.apply(value);
+    if (!r.ok) return r;
+    value = r.value;
+  }
+  return { ok: true, value };
+}

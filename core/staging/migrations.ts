@@ -1,0 +1,107 @@
+import type { Sql } from '../db/sql';
+
+export interface Migration {
+  id: string;
+  up(sql: Sql): Promise<void>;
+}
+
+export interface ObjectTableMigration {
+  id: string;
+  /** `table` is the already-quoted object name inside schema `staging`. */
+  up(sql: Sql, table: string): Promise<void>;
+}
+
+/** Never edit a migration that has shipped: append a new one. */
+export const STAGING_MIGRATIONS: Migration[] = [
+  {
+    id: '0001_reconciliation_log_and_quarantine',
+    async up(sql) {
+      await sql.query(`CREATE TABLE staging.reconciliation_log (
+        run_id uuid PRIMARY KEY,
+        object text NOT NULL,
+        source text NOT NULL,
+        target text NOT NULL,
+        mapping_sha256 text NOT NULL,
+        status text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned')),
+        started_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz,
+        legacy_rows integer NOT NULL DEFAULT 0,
+        target_rows integer NOT NULL DEFAULT 0,
+        matched integer NOT NULL DEFAULT 0,
+        new integer NOT NULL DEFAULT 0,
+        conflict integer NOT NULL DEFAULT 0,
+        orphan integer NOT NULL DEFAULT 0,
+        quarantined integer NOT NULL DEFAULT 0,
+        updates_pending integer NOT NULL DEFAULT 0,
+        field_issues integer NOT NULL DEFAULT 0,
+        target_unlinked integer NOT NULL DEFAULT 0,
+        rows_inserted integer NOT NULL DEFAULT 0,
+        rows_updated integer NOT NULL DEFAULT 0,
+        rows_deleted integer NOT NULL DEFAULT 0,
+        error text
+      )`);
+      await sql.query('CREATE INDEX reconciliation_log_object_started ON staging.reconciliation_log (object, started_at DESC)');
+      await sql.query(`CREATE TABLE staging.quarantine (
+        id bigserial PRIMARY KEY,
+        run_id uuid NOT NULL,
+        object text NOT NULL,
+        source text NOT NULL,
+        line integer,
+        legacy_id text,
+        field text,
+        reason text NOT NULL,
+        raw text,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
+      await sql.query('CREATE INDEX quarantine_object_run ON staging.quarantine (object, run_id)');
+      await sql.query('CREATE INDEX quarantine_legacy_id ON staging.quarantine (object, legacy_id)');
+      // Scratch space of a running reconcile: rows live only for the duration of a run, so WAL is not worth paying.
+      await sql.query(`CREATE UNLOGGED TABLE staging.run_legacy (
+        run_id uuid NOT NULL,
+        legacy_id text NOT NULL,
+        source text NOT NULL,
+        line integer NOT NULL,
+        legacy_properties jsonb NOT NULL,
+        mapped jsonb NOT NULL,
+        issues jsonb NOT NULL,
+        PRIMARY KEY (run_id, legacy_id)
+      )`);
+      await sql.query(`CREATE UNLOGGED TABLE staging.run_target (
+        run_id uuid NOT NULL,
+        target_id text NOT NULL,
+        legacy_id text,
+        properties jsonb NOT NULL,
+        PRIMARY KEY (run_id, target_id)
+      )`);
+      await sql.query('CREATE INDEX run_target_legacy_id ON staging.run_target (run_id, legacy_id)');
+    },
+  },
+];
+
+export const OBJECT_TABLE_MIGRATIONS: ObjectTableMigration[] = [
+  {
+    id: '0001_reconciliation_table',
+    async up(sql, table) {
+      await sql.query(`CREATE TABLE staging.${table} (
+        legacy_id text PRIMARY KEY,
+        target_id text,
+        target_ids text[] NOT NULL DEFAULT '{}',
+        status text NOT NULL CHECK (status IN ('matched', 'new', 'conflict', 'orphan')),
+        match_confidence smallint CHECK (match_confidence BETWEEN 0 AND 100),
+        legacy_properties jsonb,
+        properties_to_update jsonb,
+        notes text[] NOT NULL DEFAULT '{}',
+        source text,
+        source_line integer,
+        first_run_id uuid NOT NULL,
+        last_changed_run_id uuid NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+      const bare = table.replaceAll('"', '');
+      await sql.query(`CREATE INDEX ${bare}_target_id ON staging.${table} (target_id)`);
+      await sql.query(`CREATE INDEX ${bare}_target_ids ON staging.${table} USING gin (target_ids)`);
+      await sql.query(`CREATE INDEX ${bare}_status ON staging.${table} (status)`);
+    },
+  },
+];
