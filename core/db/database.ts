@@ -9,7 +9,7 @@ import { redactUrl } from './redact';
 export interface DatabaseOptions {
   /** A postgres:// URL. When absent, the embedded PGlite database in `home` is used. */
   url?: string;
-  /** Data folder of the embedded database (default `$CRM_BRIDGE_HOME` or `./.crm-bridge`). */
+  /** Data folder of the embedded database (default `$CRM_BRIDGE_HOME` or `./.crm-bridge`); `memory://` keeps it in memory. */
   home?: string;
   /** Pool size for a server; the embedded database always has exactly one connection. */
   maxConnections?: number;
@@ -77,6 +77,7 @@ function openServer(url: string, max: number): Database {
 }
 
 async function openEmbedded(home = defaultHome()): Promise<Database> {
+  if (home === 'memory://') return openPglite('memory://', 'memory://', async () => undefined);
   const dataDir = path.resolve(home, 'pgdata');
   mkdirSync(dataDir, { recursive: true });
   // PGlite is single-process: a second process opening the same folder would corrupt it, so we refuse instead.
@@ -90,17 +91,20 @@ async function openEmbedded(home = defaultHome()): Promise<Database> {
     );
   }
   try {
-    // PGlite ships as ES modules only for some entry points; a dynamic import keeps the CommonJS build working.
-    const { PGlite } = await import('@electric-sql/pglite');
-    const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
-    const pglite = await PGlite.create(dataDir);
-    const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
-    return wrapPool('embedded', dataDir, pool, async () => {
-      await pglite.close();
-      await release();
-    });
+    return await openPglite(dataDir, dataDir, release);
   } catch (error) {
     await release();
     throw error;
   }
+}
+
+async function openPglite(dataDir: string, location: string, release: () => Promise<void>): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  const pglite = await PGlite.create(dataDir);
+  const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
+  return wrapPool('embedded', location, pool, async () => {
+    await pglite.close();
+    await release();
+  });
 }

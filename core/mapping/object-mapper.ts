@@ -52,7 +52,7 @@ export class ObjectMapper {
     return this.properties.map((p) => p.to);
   }
 
-  map(row: Record<string, string | undefined>): MappedRecord {
+  map(row: Record<string, Value | undefined>): MappedRecord {
     const values: Record<string, Value> = {};
     const issues: FieldIssue[] = [];
     for (const p of this.properties) {

@@ -140,11 +140,10 @@ export function parseRunJson(output: string): any | undefined {
   const ends: number[] = [];
   lines.forEach((l, i) => {
     if (l.startsWith('{')) starts.push(i);
-    if (l.trimEnd().endsWith('}')) ends.push(i);
+    if (l.trimEnd() === '}') ends.push(i);
   });
   for (const s of starts) {
-    for (let k = ends.length - 1; k >= 0; k--) {
-      const e = ends[k];
+    for (const e of [...ends].reverse()) {
       if (e < s) break;
       try {
         const parsed = JSON.parse(lines.slice(s, e + 1).join('\n'));
@@ -191,7 +190,10 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunWorkflow
     N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
     N8N_PERSONALIZATION_ENABLED: 'false',
     N8N_TEMPLATES_ENABLED: 'false',
-    N8N_RUNNERS_MODE: 'external',
+    // internal: n8n spawns its JS task runner, so Code nodes work (~no extra cost). It logs a harmless
+    // "Failed to start Python task runner" line. `external` silences that, but then any Code node waits for a
+    // runner that never comes and fails after N8N_RUNNERS_TASK_REQUEST_TIMEOUT (60 s).
+    N8N_RUNNERS_MODE: 'internal',
     N8N_RUNNERS_AUTH_TOKEN: 'crm-bridge-e2e',
     N8N_RUNNERS_BROKER_PORT: String(await freePort()),
     N8N_PORT: String(await freePort()),
@@ -241,7 +243,7 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunWorkflow
       runData: resultData.runData ?? {},
       run,
       errorMessage: resultData.error?.message,
-      errorNode: resultData.error?.node?.name ?? resultData.lastNodeExecuted,
+      errorNode: resultData.error ? (resultData.error.node?.name ?? resultData.lastNodeExecuted) : undefined,
       raw,
       exitCode: ex.code,
       userFolder,

@@ -1,0 +1,79 @@
+import type { Value } from '../mapping/transforms';
+
+/** One record as a connector sees it: an ID in that system and flat string properties. */
+export interface SourceRecord {
+  id: string;
+  properties: Record<string, Value>;
+  /** ISO time of the last change, when the system tracks it. */
+  modifiedAt?: string;
+  /** Where the record came from, for messages and quarantine (file and physical line for exports). */
+  origin?: { source: string; line?: number };
+}
+
+/** A record, or part of one, that could not be read; kept so nothing disappears silently. */
+export interface Rejection {
+  source: string;
+  line?: number;
+  recordId?: string;
+  field?: string;
+  reason: string;
+  raw?: string;
+}
+
+export type ReadItem = { type: 'record'; record: SourceRecord } | { type: 'rejected'; rejection: Rejection };
+
+export interface ReadOptions {
+  /** Only records changed after this cursor (an ISO time, or a connector-specific cursor). */
+  since?: string;
+  /** Properties to return; all when absent. */
+  properties?: string[];
+  signal?: AbortSignal;
+}
+
+export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'date' | 'datetime' | 'enum' | 'unknown';
+
+export interface FieldSchema {
+  name: string;
+  label?: string;
+  type: FieldType;
+  required?: boolean;
+  unique?: boolean;
+  options?: string[];
+  /** A few example values, for mapping suggestions. */
+  sample?: string[];
+}
+
+export interface ObjectSchema {
+  object: string;
+  idField: string;
+  fields: FieldSchema[];
+}
+
+export interface UpsertInput {
+  /** Value of the key property that identifies the record (an external ID). */
+  key: string;
+  properties: Record<string, Value>;
+}
+
+export interface UpsertResult {
+  key: string;
+  status: 'created' | 'updated' | 'unchanged' | 'failed';
+  id?: string;
+  error?: string;
+}
+
+export interface ConnectionCheck {
+  ok: boolean;
+  message: string;
+}
+
+/** The contract every CRM connector implements; later systems (Salesforce, HubSpot, Pipedrive) add to it. */
+export interface Connector {
+  readonly system: string;
+  checkConnection(): Promise<ConnectionCheck>;
+  listObjects(): Promise<string[]>;
+  describe(object: string): Promise<ObjectSchema>;
+  read(object: string, options?: ReadOptions): AsyncIterable<ReadItem>;
+  /** Absent on read-only sources such as exports. */
+  upsert?(object: string, records: UpsertInput[], options: { keyProperty: string }): Promise<UpsertResult[]>;
+}

@@ -1,0 +1,140 @@
+import type { ObjectMapper } from '../mapping/object-mapper';
+import type { FieldIssue } from '../mapping/object-mapper';
+import type { Value } from '../mapping/transforms';
+import { textSimilarity } from './similarity';
+
+export const STATUSES = ['matched', 'new', 'conflict', 'orphan'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export interface LegacySide {
+  legacyId: string;
+  source: string;
+  line: number;
+  legacyProperties: Record<string, Value>;
+  mapped: Record<string, Value>;
+  issues: FieldIssue[];
+}
+
+export interface TargetSide {
+  id: string;
+  properties: Record<string, Value>;
+}
+
+export interface StagingRow {
+  legacyId: string;
+  targetId: string | null;
+  targetIds: string[];
+  status: Status;
+  matchConfidence: number | null;
+  legacyProperties: Record<string, Value> | null;
+  propertiesToUpdate: Record<string, Value> | null;
+  notes: string[];
+  source: string | null;
+  sourceLine: number | null;
+}
+
+/** Below this average similarity of the identity properties, an ID match is flagged for a human to look at. */
+const IDENTITY_WARNING = 0.8;
+
+/** Properties whose mapped legacy value differs from the target's, in canonical form. Blanks never clear a value unless allowed. */
+export function diffProperties(mapper: ObjectMapper, mapped: Record<string, Value>, target: Record<string, Value>): Record<string, Value> {
+  const update: Record<string, Value> = {};
+  for (const property of mapper.targetProperties) {
+    if (!(property in mapped)) continue; // the legacy value could not be converted: reported as a field issue instead
+    const legacy = mapped[property] ?? null;
+    const current = mapper.normaliseTarget(property, target[property] ?? null);
+    if (legacy === null) {
+      if (mapper.spec.overwriteWithBlank && current !== null) update[property] = null;
+    } else if (legacy !== current) {
+      update[property] = legacy;
+    }
+  }
+  return update;
+}
+
+/** How well the identity properties (name, email, …) of both sides agree: null when none can be compared. */
+export function identitySimilarity(mapper: ObjectMapper, mapped: Record<string, Value>, target: Record<string, Value>): { score: number; worst?: { property: string; legacy: string; target: string; score: number } } | null {
+  let total = 0;
+  let n = 0;
+  let worst: { property: string; legacy: string; target: string; score: number } | undefined;
+  for (const property of mapper.spec.identity) {
+    const legacy = mapped[property];
+    const current = mapper.normaliseTarget(property, target[property] ?? null);
+    if (!legacy || !current) continue;
+    const score = textSimilarity(legacy, current);
+    total += score;
+    n++;
+    if (!worst || score < worst.score) worst = { property, legacy, target: current, score };
+  }
+  return n === 0 ? null : { score: total / n, worst };
+}
+
+/**
+ * An ID match is strong evidence on its own (confidence 60 at worst); agreement of the identity properties
+ * lifts it to 100. The floor keeps a renamed company visibly "matched, check me" rather than unmatched.
+ */
+export function idMatchConfidence(similarity: number | null): number {
+  return similarity === null ? 100 : Math.round(60 + 40 * similarity);
+}
+
+const fmt = (n: number) => n.toFixed(2);
+
+function issueNotes(issues: FieldIssue[]): string[] {
+  return issues.map((i) => `${i.field} -> ${i.property}: ${i.reason}`);
+}
+
+export function classifyLegacy(mapper: ObjectMapper, legacy: LegacySide, targets: TargetSide[]): StagingRow {
+  const base = {
+    legacyId: legacy.legacyId,
+    legacyProperties: legacy.legacyProperties,
+    source: legacy.source,
+    sourceLine: legacy.line,
+  };
+  const notes = issueNotes(legacy.issues);
+  if (targets.length === 0) {
+    const create: Record<string, Value> = {};
+    for (const [k, v] of Object.entries(legacy.mapped)) if (v !== null) create[k] = v;
+    return { ...base, targetId: null, targetIds: [], status: 'new', matchConfidence: null, propertiesToUpdate: create, notes };
+  }
+  if (targets.length === 1) {
+    const target = targets[0]!;
+    const similarity = identitySimilarity(mapper, legacy.mapped, target.properties);
+    if (similarity?.worst && similarity.score < IDENTITY_WARNING) {
+      const w = similarity.worst;
+      notes.unshift(`legacy ID matches, but ${w.property} differs (similarity ${fmt(w.score)}): "${w.legacy}" vs "${w.target}"`);
+    }
+    return {
+      ...base,
+      targetId: target.id,
+      targetIds: [target.id],
+      status: 'matched',
+      matchConfidence: idMatchConfidence(similarity?.score ?? null),
+      propertiesToUpdate: diffProperties(mapper, legacy.mapped, target.properties),
+      notes,
+    };
+  }
+  // Several target records claim this legacy ID: rank them so a person can pick, but decide nothing.
+  const ranked = targets
+    .map((t) => ({ id: t.id, score: identitySimilarity(mapper, legacy.mapped, t.properties)?.score ?? null }))
+    .sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.id.localeCompare(b.id));
+  notes.unshift(
+    `legacy ID is on ${targets.length} target records: ${ranked.map((r) => (r.score === null ? r.id : `${r.id} (identity similarity ${fmt(r.score)})`)).join(', ')}`,
+  );
+  return { ...base, targetId: null, targetIds: ranked.map((r) => r.id), status: 'conflict', matchConfidence: null, propertiesToUpdate: null, notes };
+}
+
+export function classifyOrphan(legacyId: string, targets: TargetSide[]): StagingRow {
+  const ids = targets.map((t) => t.id).sort();
+  return {
+    legacyId,
+    targetId: ids.length === 1 ? ids[0]! : null,
+    targetIds: ids,
+    status: 'orphan',
+    matchConfidence: null,
+    legacyProperties: null,
+    propertiesToUpdate: null,
+    notes: [`legacy ID is on ${ids.length === 1 ? 'a target record' : `${ids.length} target records`} but not in the export`],
+    source: null,
+    sourceLine: null,
+  };
+}

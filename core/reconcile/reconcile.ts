@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../db/database';
+import { ensureObjectTable } from '../db/migrate';
+import { inTransaction, type Sql, withAdvisoryLock } from '../db/sql';
+import type { Connector } from '../connectors/connector';
+import { CsvExportConnector } from '../connectors/csv/csv-export';
+import { PostgresMirrorConnector } from '../connectors/postgres/postgres-mirror';
+import type { LoadedMapping } from '../mapping/load-mapping';
+import { ObjectMapper } from '../mapping/object-mapper';
+import { QuarantineWriter } from '../staging/quarantine';
+import { deleteStaleRows, writeStagingRows } from '../staging/staging-writer';
+import { classifyLegacy, classifyOrphan, type LegacySide, type StagingRow, type TargetSide } from './classify';
+import { loadLegacy, loadTarget } from './scratch';
+import type { ReconcileSummary } from './summary';
+
+export type ReconcilePhase = 'legacy' | 'target' | 'diff' | 'orphans';
+
+export interface ReconcileOptions {
+  object: string;
+  mapping: LoadedMapping;
+  /** The legacy export: a folder holding `<Table>.csv` files, or one file. */
+  legacyPath: string;
+  /** Rows per statement; bounds memory (default 2000). */
+  batchSize?: number;
+  onProgress?(phase: ReconcilePhase, rows: number, total?: number): void;
+}
+
+interface Connectors {
+  legacy: Connector;
+  target: Connector;
+  targetObject: string;
+  targetDescription: string;
+}
+
+function connectorsFor(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper): Connectors {
+  const spec = mapper.spec;
+  const legacy = new CsvExportConnector(
+    options.legacyPath,
+    { [options.object]: { file: spec.legacy.file, idColumn: spec.legacy.idColumn, requiredColumns: mapper.legacyColumns.slice(1) } },
+    { rejectDuplicateIds: false },
+  );
+  const schema = options.mapping.config.target.schema;
+  const target = new PostgresMirrorConnector(sql, {
+    schema,
+    tables: { [options.object]: { table: spec.target.table, idColumn: spec.target.idColumn, legacyIdColumn: spec.target.legacyIdColumn, modifiedColumn: spec.target.modifiedColumn } },
+  });
+  return { legacy, target, targetObject: options.object, targetDescription: `${schema}.${spec.target.table}` };
+}
+
+/**
+ * Reconciles one object of a legacy export against the CRM mirror by legacy ID and records the outcome in
+ * `staging.<object>`. Runs of the same object are serialised by an advisory lock; the staging table changes in one
+ * transaction, so readers see either the previous run's rows or this run's, never a mix.
+ */
+export async function reconcile(db: Database, options: ReconcileOptions): Promise<ReconcileSummary> {
+  const mapper = new ObjectMapper(options.mapping.config, options.object);
+  const batchSize = options.batchSize ?? 2000;
+  return db.withConnection(async (sql) => {
+    await ensureObjectTable(sql, options.object);
+    return withAdvisoryLock(sql, `crm-bridge:reconcile:${options.object}`, () => run(sql, options, mapper, batchSize));
+  });
+}
+
+async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, batchSize: number): Promise<ReconcileSummary> {
+  const { object } = options;
+  const started = Date.now();
+  const runId = randomUUID();
+  const { legacy, target, targetObject, targetDescription } = connectorsFor(sql, options, mapper);
+  await abandonDeadRuns(sql, object);
+  await sql.query(
+    `INSERT INTO staging.reconciliation_log (run_id, object, source, target, mapping_sha256, status) VALUES ($1, $2, $3, $4, $5, 'running')`,
+    [runId, object, options.legacyPath, targetDescription, options.mapping.sha256],
+  );
+  const quarantine = new QuarantineWriter(sql, runId);
+  try {
+    const legacyRows = await loadLegacy(sql, runId, object, legacy, mapper, quarantine, batchSize, options.onProgress);
+    await quarantine.flush();
+    const targetLoad = await loadTarget(sql, runId, target, targetObject, mapper.spec.target.legacyIdColumn, mapper.targetProperties, batchSize, options.onProgress);
+
+    const counts = { matched: 0, new: 0, conflict: 0, orphan: 0, updatesPending: 0, inserted: 0, updated: 0, deleted: 0 };
+    const tally = async (rows: StagingRow[]) => {
+      for (const r of rows) {
+        counts[r.status]++;
+        if (r.status === 'matched' && r.propertiesToUpdate && Object.keys(r.propertiesToUpdate).length > 0) counts.updatesPending++;
+      }
+      const written = await writeStagingRows(sql, object, runId, rows);
+      counts.inserted += written.inserted;
+      counts.updated += written.updated;
+    };
+
+    await inTransaction(sql, async () => {
+      let done = 0;
+      for await (const page of legacyPages(sql, runId, batchSize)) {
+        await tally(page.map((p) => classifyLegacy(mapper, p.legacy, p.targets)));
+        options.onProgress?.('diff', (done += page.length), legacyRows);
+      }
+      done = 0;
+      for await (const page of orphanPages(sql, runId, batchSize)) {
+        await tally(page.map((p) => classifyOrphan(p.legacyId, p.targets)));
+        options.onProgress?.('orphans', (done += page.length));
+      }
+      counts.deleted = await deleteStaleRows(sql, object, runId);
+      // The quarantine describes the latest run of each object; older entries go once this run has replaced them.
+      await sql.query('DELETE FROM staging.quarantine WHERE object = $1 AND run_id <> $2', [object, runId]);
+      await sql.query(
+        `UPDATE staging.reconciliation_log SET status = 'succeeded', finished_at = now(), legacy_rows = $2, target_rows = $3,
+                matched = $4, new = $5, conflict = $6, orphan = $7, quarantined = $8, updates_pending = $9, field_issues = $10,
+                target_unlinked = $11, rows_inserted = $12, rows_updated = $13, rows_deleted = $14
+          WHERE run_id = $1`,
+        [runId, legacyRows, targetLoad.rows, counts.matched, counts.new, counts.conflict, counts.orphan, quarantine.rows,
+          counts.updatesPending, quarantine.fieldIssues, targetLoad.unlinked, counts.inserted, counts.updated, counts.deleted],
+      );
+    });
+    return {
+      runId,
+      object,
+      source: options.legacyPath,
+      target: targetDescription,
+      legacyRows,
+      targetRows: targetLoad.rows,
+      targetUnlinked: targetLoad.unlinked,
+      matched: counts.matched,
+      new: counts.new,
+      conflict: counts.conflict,
+      orphan: counts.orphan,
+      quarantined: quarantine.rows,
+      fieldIssues: quarantine.fieldIssues,
+      updatesPending: counts.updatesPending,
+      rowsInserted: counts.inserted,
+      rowsUpdated: counts.updated,
+      rowsDeleted: counts.deleted,
+      durationMs: Date.now() - started,
+    };
+  } catch (error) {
+    await sql.query(`UPDATE staging.reconciliation_log SET status = 'failed', finished_at = now(), error = $2 WHERE run_id = $1`, [
+      runId,
+      (error as Error).message.slice(0, 4000),
+    ]);
+    throw error;
+  } finally {
+    await clearScratch(sql, runId);
+  }
+}
+
+/** A run still marked running while we hold the object's lock belongs to a process that died: close it and free its scratch rows. */
+async function abandonDeadRuns(sql: Sql, object: string): Promise<void> {
+  const { rows } = await sql.query<{ run_id: string }>(
+    `UPDATE staging.reconciliation_log SET status = 'abandoned', finished_at = now()
+      WHERE object = $1 AND status = 'running' RETURNING run_id`,
+    [object],
+  );
+  for (const r of rows) await clearScratch(sql, r.run_id);
+}
+
+async function clearScratch(sql: Sql, runId: string): Promise<void> {
+  await sql.query('DELETE FROM staging.run_legacy WHERE run_id = $1', [runId]);
+  await sql.query('DELETE FROM staging.run_target WHERE run_id = $1', [runId]);
+}
+
+interface LegacyPageRow {
+  legacy: LegacySide;
+  targets: TargetSide[];
+}
+
+async function* legacyPages(sql: Sql, runId: string, pageSize: number): AsyncGenerator<LegacyPageRow[]> {
+  let after = '';
+  for (;;) {
+    const { rows } = await sql.query<{
+      legacy_id: string; source: string; line: number; legacy_properties: LegacySide['legacyProperties'];
+      mapped: LegacySide['mapped']; issues: LegacySide['issues']; targets: TargetSide[];
+    }>(
+      `SELECT l.legacy_id, l.source, l.line, l.legacy_properties, l.mapped, l.issues,
+              COALESCE((SELECT jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id)
+                          FROM staging.run_target t WHERE t.run_id = $1 AND t.legacy_id = l.legacy_id), '[]'::jsonb) AS targets
+         FROM staging.run_legacy l
+        WHERE l.run_id = $1 AND l.legacy_id > $2
+        ORDER BY l.legacy_id
+        LIMIT $3`,
+      [runId, after, pageSize],
+    );
+    if (rows.length === 0) return;
+    yield rows.map((r) => ({
+      legacy: { legacyId: r.legacy_id, source: r.source, line: r.line, legacyProperties: r.legacy_properties, mapped: r.mapped, issues: r.issues },
+      targets: r.targets,
+    }));
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.legacy_id;
+  }
+}
+
+async function* orphanPages(sql: Sql, runId: string, pageSize: number): AsyncGenerator<Array<{ legacyId: string; targets: TargetSide[] }>> {
+  let after = '';
+  for (;;) {
+    const { rows } = await sql.query<{ legacy_id: string; targets: TargetSide[] }>(
+      `SELECT t.legacy_id, jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id) AS targets
+         FROM staging.run_target t
+        WHERE t.run_id = $1 AND t.legacy_id IS NOT NULL AND t.legacy_id > $2
+          AND NOT EXISTS (SELECT 1 FROM staging.run_legacy l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)
+        GROUP BY t.legacy_id
+        ORDER BY t.legacy_id
+        LIMIT $3`,
+      [runId, after, pageSize],
+    );
+    if (rows.length === 0) return;
+    yield rows.map((r) => ({ legacyId: r.legacy_id, targets: r.targets }));
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.legacy_id;
+  }
+}
