@@ -81,7 +81,13 @@ export const MappingConfigSchema = z
       .default({}),
     /** Value maps shared by several properties (e.g. legacy user IDs -> HubSpot owner IDs). */
     valueMaps: z.record(z.string(), z.record(z.string(), z.string().nullable())).default({}),
-    objects: z.record(ObjectNameSchema, ObjectMappingSchema).refine((o) => Object.keys(o).length > 0, 'define at least one object'),
+    objects: z.record(z.string(), ObjectMappingSchema).superRefine((objects, ctx) => {
+      if (Object.keys(objects).length === 0) ctx.addIssue({ code: 'custom', message: 'define at least one object' });
+      for (const name of Object.keys(objects)) {
+        const result = ObjectNameSchema.safeParse(name);
+        if (!result.success) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}": ${result.error.issues[0]!.message}` });
+      }
+    }),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -45,6 +45,8 @@ const norm = (s: string) => s.trim().toLowerCase();
 export function looksLikeHeader(first: string[], expected: string[]): boolean {
   if (expected.length > 0) {
     const names = new Set(first.map(norm));
+    // The ID column alone settles it: then missing columns get their own, precise error.
+    if (names.has(norm(expected[0]!))) return true;
     const hits = expected.filter((c) => names.has(norm(c))).length;
     return hits >= Math.max(1, Math.ceil(expected.length / 2));
   }

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadMirror } from '../../core/example/load-mirror';
+import { ident } from '../../core/db/sql';
+import { reconcile } from '../../core/reconcile/reconcile';
+import type { ReconcileSummary } from '../../core/reconcile/summary';
+import { PACKAGE_ROOT } from '../../core/version';
+import { withDatabase, type GlobalOptions } from '../context';
+import { fail, printJson } from '../output';
+import { progressReporter } from '../progress';
+import { summaryTable } from './reconcile';
+
+export const EXAMPLES = {
+  legacyExport: path.join(PACKAGE_ROOT, 'examples', 'legacy-export'),
+  mirror: path.join(PACKAGE_ROOT, 'examples', 'hubspot-mirror'),
+};
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('Load the shipped example export and HubSpot mirror, reconcile all four objects, and print a summary')
+    .action(async (_opts: unknown, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      try {
+        const result = await withDatabase(global, async (db, mapping) => {
+          const schema = mapping.config.target.schema;
+          const mirrorRows = await db.withConnection((sql) => loadMirror(sql, EXAMPLES.mirror, { schema }));
+          const summaries: ReconcileSummary[] = [];
+          for (const object of Object.keys(mapping.config.objects)) {
+            const progress = progressReporter(object, !global.json);
+            try {
+              summaries.push(await reconcile(db, { object, mapping, legacyPath: EXAMPLES.legacyExport, onProgress: progress.update }));
+            } finally {
+              progress.stop();
+            }
+          }
+          // A record worth looking at: matched, with something to update.
+          const { rows } = await db.pool.query<{ legacy_id: string }>(
+            `SELECT legacy_id FROM staging.${ident(summaries[0]!.object)} WHERE status = 'matched' AND properties_to_update <> '{}'::jsonb ORDER BY legacy_id LIMIT 1`,
+          );
+          return { database: db.location, kind: db.kind, mirrorRows, summaries, example: rows[0] ? { object: summaries[0]!.object, legacyId: rows[0].legacy_id } : null };
+        });
+        if (global.json) {
+          printJson({ ok: true, ...result });
+          return;
+        }
+        const loaded = Object.entries(result.mirrorRows).map(([t, n]) => `${n} ${t}`).join(', ');
+        process.stdout.write(`Loaded the example HubSpot mirror (${loaded}) into the ${result.kind} database at ${result.database}\n`);
+        process.stdout.write(`Reconciled the legacy export in ${path.relative(process.cwd(), EXAMPLES.legacyExport) || EXAMPLES.legacyExport}:\n`);
+        process.stdout.write(`${summaryTable(result.summaries)}\n`);
+        process.stdout.write('Staging tables: staging.<object>; runs: staging.reconciliation_log; set-aside rows: staging.quarantine\n');
+        if (result.example) {
+          process.stdout.write(`Try: crm-bridge lookup --object ${result.example.object} --legacy-id ${result.example.legacyId}\n`);
+        }
+      } catch (error) {
+        fail(error, global);
+      }
+    });
+}

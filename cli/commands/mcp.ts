@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { resolveDatabaseOptions } from '../../core/db/database';
+import { loadMapping } from '../../core/mapping/load-mapping';
+import { startStdioServer } from '../../mcp/stdio';
+import type { GlobalOptions } from '../context';
+import { fail } from '../output';
+
+export function registerMcp(program: Command): void {
+  program
+    .command('mcp')
+    .description('Serve the MCP tools (lookup_by_legacy_id, reconcile, …) on stdio for AI assistants')
+    .option('--allow-dir <dir...>', 'folders the reconcile tool may read exports from (default: the working directory)')
+    .action(async (opts: { allowDir?: string[] }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      try {
+        await startStdioServer({
+          database: resolveDatabaseOptions(process.env, { url: global.db, home: global.home }),
+          mapping: loadMapping(global.mapping),
+          allowedRoots: opts.allowDir ?? [process.cwd()],
+        });
+      } catch (error) {
+        fail(error, global);
+      }
+    });
+}

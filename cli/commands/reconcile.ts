@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { EXIT } from '../../core/errors';
+import { reconcile } from '../../core/reconcile/reconcile';
+import { ReconcileInputSchema, type ReconcileSummary } from '../../core/reconcile/summary';
+import { withDatabase, type GlobalOptions } from '../context';
+import { fail, printJson, table } from '../output';
+import { progressReporter } from '../progress';
+
+export function summaryTable(summaries: ReconcileSummary[]): string {
+  return table(
+    ['object', 'legacy rows', 'matched', 'new', 'conflict', 'orphan', 'quarantined', 'field issues', 'updates pending', 'seconds'],
+    summaries.map((s) => [s.object, s.legacyRows, s.matched, s.new, s.conflict, s.orphan, s.quarantined, s.fieldIssues, s.updatesPending, (s.durationMs / 1000).toFixed(1)]),
+  );
+}
+
+export function registerReconcile(program: Command): void {
+  program
+    .command('reconcile')
+    .description('Reconcile one object of a legacy export against the CRM mirror into staging.<object>')
+    .requiredOption('--object <object>', 'object to reconcile (companies, contacts, deals, engagements, or one from --mapping)')
+    .requiredOption('--legacy <path>', 'folder of the legacy export (one CSV per table) or a single CSV file')
+    .option('--batch-size <n>', 'rows per database statement', (v) => Number.parseInt(v, 10))
+    .option('--fail-on-quarantine', `exit with ${EXIT.quarantined} when any row was quarantined`)
+    .action(async (opts: { object: string; legacy: string; batchSize?: number; failOnQuarantine?: boolean }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      try {
+        const input = ReconcileInputSchema.parse({ object: opts.object, legacyPath: opts.legacy, mappingFile: global.mapping, batchSize: opts.batchSize });
+        const summary = await withDatabase(global, async (db, mapping) => {
+          const progress = progressReporter(input.object, !global.json);
+          try {
+            return await reconcile(db, { object: input.object, mapping, legacyPath: input.legacyPath, batchSize: input.batchSize, onProgress: progress.update });
+          } finally {
+            progress.stop();
+          }
+        });
+        if (global.json) printJson({ ok: true, summary });
+        else {
+          process.stdout.write(`${summaryTable([summary])}\n`);
+          process.stdout.write(`run ${summary.runId}: ${summary.rowsInserted} staging rows added, ${summary.rowsUpdated} changed, ${summary.rowsDeleted} removed\n`);
+        }
+        if (opts.failOnQuarantine && summary.quarantined > 0) process.exitCode = EXIT.quarantined;
+      } catch (error) {
+        fail(error, global);
+      }
+    });
+}

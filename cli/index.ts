@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { EXIT } from '../core/errors';
+import { registerDemo } from './commands/demo';
+import { registerLookup } from './commands/lookup';
+import { registerMcp } from './commands/mcp';
+import { registerReconcile } from './commands/reconcile';
+import { VERSION } from '../core/version';
+
+export function buildProgram(): Command {
+  const program = new Command('crm-bridge')
+    .description('Keep several CRMs in agreement: reconcile a legacy export against a CRM mirror, look records up by legacy ID.')
+    .version(VERSION)
+    .option('--db <url>', 'PostgreSQL URL (default: $DATABASE_URL, else the embedded database)')
+    .option('--home <dir>', 'data folder of the embedded database (default: $CRM_BRIDGE_HOME or ./.crm-bridge)')
+    .option('--mapping <file>', 'property mapping config (JSON); default: the built-in legacy -> HubSpot mapping')
+    .option('--json', 'machine-readable JSON on stdout, no progress output')
+    .showHelpAfterError()
+    .exitOverride();
+  registerDemo(program);
+  registerReconcile(program);
+  registerLookup(program);
+  registerMcp(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with exit code 0; usage mistakes get the usage code.
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) void main();

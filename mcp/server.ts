@@ -1,0 +1,42 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { openDatabase, type Database, type DatabaseOptions } from '../core/db/database';
+import type { LoadedMapping } from '../core/mapping/load-mapping';
+import { VERSION } from '../core/version';
+import { registerLookupTool } from './tools/lookup-by-legacy-id';
+import { registerReconcileTool } from './tools/reconcile';
+import { registerStatusTool } from './tools/reconciliation-status';
+
+export interface ServerOptions {
+  database: DatabaseOptions;
+  mapping: LoadedMapping;
+  /** Folders the reconcile tool may read from; a model must not be able to read arbitrary files through it. */
+  allowedRoots: string[];
+}
+
+export interface ToolContext {
+  db(): Promise<Database>;
+  mapping: LoadedMapping;
+  allowedRoots: string[];
+}
+
+/** Builds the MCP server; the transport (stdio here, HTTP later) is attached by the caller. */
+export function buildServer(options: ServerOptions): { server: McpServer; close(): Promise<void> } {
+  const server = new McpServer({ name: 'crm-bridge', version: VERSION });
+  // Opened on first use: a client that only lists tools should not start a database.
+  let database: Promise<Database> | undefined;
+  const context: ToolContext = {
+    db: () => (database ??= openDatabase(options.database)),
+    mapping: options.mapping,
+    allowedRoots: options.allowedRoots,
+  };
+  registerLookupTool(server, context);
+  registerReconcileTool(server, context);
+  registerStatusTool(server, context);
+  return {
+    server,
+    async close() {
+      await server.close();
+      if (database) await (await database).close();
+    },
+  };
+}

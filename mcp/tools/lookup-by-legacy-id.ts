@@ -1,0 +1,33 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { lookupByLegacyId, LookupInputSchema, LookupResultSchema } from '../../core/reconcile/lookup';
+import type { ToolContext } from '../server';
+import { failure, success } from '../tool-result';
+
+export function registerLookupTool(server: McpServer, context: ToolContext): void {
+  server.registerTool(
+    'lookup_by_legacy_id',
+    {
+      title: 'Look up a record by its legacy ID',
+      description:
+        'Finds the target CRM (HubSpot) record for a legacy CRM ID from the last reconciliation: its status ' +
+        '(matched, new, conflict, orphan), the target record ID(s) and live properties, the properties still to update, ' +
+        'and any quarantine entries. Run `reconcile` first for the object.',
+      inputSchema: LookupInputSchema,
+      outputSchema: LookupResultSchema,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async (input) => {
+      try {
+        const result = await lookupByLegacyId(await context.db(), context.mapping, input);
+        const updates = Object.keys(result.propertiesToUpdate ?? {});
+        const text = result.found
+          ? `${result.object} ${result.legacyId}: ${result.status}${result.targetId ? ` -> ${result.targetId}` : ''}` +
+            (result.status === 'matched' ? `; ${updates.length ? `pending updates: ${updates.join(', ')}` : 'no pending updates'}` : '')
+          : `${result.object} ${result.legacyId}: not found. ${result.notes.join(' ')}`;
+        return success(result, text);
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  );
+}

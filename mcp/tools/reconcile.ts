@@ -1,0 +1,47 @@
+import path from 'node:path';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { UsageError } from '../../core/errors';
+import { loadMappingFile } from '../../core/mapping/load-mapping';
+import { reconcile } from '../../core/reconcile/reconcile';
+import { ReconcileInputSchema, ReconcileSummarySchema } from '../../core/reconcile/summary';
+import type { ToolContext } from '../server';
+import { failure, success } from '../tool-result';
+
+function insideRoots(candidate: string, roots: string[]): string {
+  const resolved = path.resolve(candidate);
+  const allowed = roots.some((root) => {
+    const relative = path.relative(path.resolve(root), resolved);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  });
+  if (!allowed) throw new UsageError(`${candidate} is outside the folders this server may read (${roots.join(', ')})`);
+  return resolved;
+}
+
+export function registerReconcileTool(server: McpServer, context: ToolContext): void {
+  server.registerTool(
+    'reconcile',
+    {
+      title: 'Reconcile a legacy export against the CRM mirror',
+      description:
+        'Reads one object of a legacy CRM export (CSV) and the CRM mirror, joins them by legacy ID, and writes the ' +
+        'outcome to the staging table: matched / new / conflict / orphan, match confidence and the properties to update. ' +
+        'Changes only the staging tables, never the CRM; running it again on the same data changes nothing.',
+      inputSchema: ReconcileInputSchema,
+      outputSchema: ReconcileSummarySchema,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (input) => {
+      try {
+        const legacyPath = insideRoots(input.legacyPath, context.allowedRoots);
+        const mapping = input.mappingFile ? loadMappingFile(insideRoots(input.mappingFile, context.allowedRoots)) : context.mapping;
+        const summary = await reconcile(await context.db(), { object: input.object, mapping, legacyPath, batchSize: input.batchSize });
+        const text =
+          `${summary.object}: ${summary.matched} matched, ${summary.new} new, ${summary.conflict} conflict, ${summary.orphan} orphan, ` +
+          `${summary.quarantined} quarantined; ${summary.updatesPending} matched records need updates`;
+        return success(summary, text);
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  );
+}

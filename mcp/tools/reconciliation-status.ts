@@ -1,0 +1,28 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { reconciliationStatus, StatusInputSchema, StatusResultSchema } from '../../core/reconcile/status';
+import type { ToolContext } from '../server';
+import { failure, success } from '../tool-result';
+
+export function registerStatusTool(server: McpServer, context: ToolContext): void {
+  server.registerTool(
+    'reconciliation_status',
+    {
+      title: 'Recent reconciliation runs',
+      description: 'Lists the most recent reconciliation runs (newest first) with their status and counts, optionally for one object.',
+      inputSchema: StatusInputSchema,
+      outputSchema: StatusResultSchema,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async (input) => {
+      try {
+        const result = await reconciliationStatus(await context.db(), input);
+        const text = result.runs.length
+          ? result.runs.map((r) => `${r.startedAt} ${r.object} ${r.status}: ${r.matched} matched, ${r.new} new, ${r.conflict} conflict, ${r.orphan} orphan`).join('\n')
+          : 'no reconciliation has run yet';
+        return success(result, text);
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  );
+}

@@ -1,0 +1,97 @@
+import {
+  NodeConnectionTypes,
+  type ICredentialTestFunctions,
+  type ICredentialsDecrypted,
+  type IExecuteFunctions,
+  type INodeCredentialTestResult,
+  type INodeExecutionData,
+  type INodeType,
+  type INodeTypeDescription,
+} from 'n8n-workflow';
+import pg from 'pg';
+import { redactSecrets } from '../../core/db/redact';
+import { router } from './actions/router';
+import * as lookup from './actions/staging/lookup.operation';
+import * as reconcile from './actions/staging/reconcile.operation';
+import { credentialToUrl } from './transport/database';
+
+export class CrmBridge implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'CRM Bridge',
+    name: 'crmBridge',
+    icon: 'file:crmBridge.svg',
+    group: ['transform'],
+    version: 1,
+    subtitle: '={{$parameter["operation"] + ": " + $parameter["object"]}}',
+    description: 'Reconcile a legacy CRM export against a CRM mirror and look records up by legacy ID',
+    defaults: { name: 'CRM Bridge' },
+    inputs: [NodeConnectionTypes.Main],
+    outputs: [NodeConnectionTypes.Main],
+    usableAsTool: true,
+    credentials: [{ name: 'crmBridgePostgresApi', required: true, testedBy: 'crmBridgePostgresTest', displayOptions: { show: { database: ['server'] } } }],
+    properties: [
+      {
+        displayName: 'Database',
+        name: 'database',
+        type: 'options',
+        options: [
+          { name: 'PostgreSQL Server (Credential)', value: 'server', description: 'Required when several n8n workers run (queue mode)' },
+          { name: 'Embedded (Data Folder)', value: 'embedded', description: 'In-process PostgreSQL in a folder; one process at a time' },
+        ],
+        default: 'server',
+      },
+      {
+        displayName: 'Data Folder',
+        name: 'dataFolder',
+        type: 'string',
+        default: '',
+        required: true,
+        placeholder: '/home/node/.crm-bridge',
+        displayOptions: { show: { database: ['embedded'] } },
+      },
+      {
+        displayName: 'Resource',
+        name: 'resource',
+        type: 'options',
+        noDataExpression: true,
+        options: [{ name: 'Staging', value: 'staging' }],
+        default: 'staging',
+      },
+      {
+        displayName: 'Operation',
+        name: 'operation',
+        type: 'options',
+        noDataExpression: true,
+        displayOptions: { show: { resource: ['staging'] } },
+        options: [
+          { name: 'Reconcile', value: 'reconcile', action: 'Reconcile a legacy export', description: 'Join a legacy export with the CRM mirror by legacy ID into the staging table' },
+          { name: 'Lookup by Legacy ID', value: 'lookup', action: 'Look up a record by legacy ID', description: 'Target record, staging status and pending updates of one legacy record' },
+        ],
+        default: 'reconcile',
+      },
+      ...reconcile.description,
+      ...lookup.description,
+    ],
+  };
+
+  methods = {
+    credentialTest: {
+      async crmBridgePostgresTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+        const client = new pg.Client({ connectionString: credentialToUrl(credential.data ?? {}), connectionTimeoutMillis: 10_000 });
+        try {
+          await client.connect();
+          await client.query('SELECT 1');
+          return { status: 'OK', message: 'Connection successful' };
+        } catch (error) {
+          return { status: 'Error', message: redactSecrets((error as Error).message, [credential.data?.password as string]) };
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      },
+    },
+  };
+
+  async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    return router.call(this);
+  }
+}

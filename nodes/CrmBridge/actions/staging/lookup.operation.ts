@@ -1,0 +1,24 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { Database } from '../../../../core/db/database';
+import { loadMapping } from '../../../../core/mapping/load-mapping';
+import { lookupByLegacyId, LookupInputSchema } from '../../../../core/reconcile/lookup';
+import { objectProperty } from '../common';
+
+export const description: INodeProperties[] = [
+  objectProperty('lookup'),
+  {
+    displayName: 'Legacy ID',
+    name: 'legacyId',
+    type: 'string',
+    default: '',
+    required: true,
+    description: 'ID of the record in the legacy CRM',
+    displayOptions: { show: { resource: ['staging'], operation: ['lookup'] } },
+  },
+];
+
+export async function execute(this: IExecuteFunctions, db: Database, i: number): Promise<INodeExecutionData> {
+  const input = LookupInputSchema.parse({ object: this.getNodeParameter('object', i), legacyId: String(this.getNodeParameter('legacyId', i)) });
+  const result = await lookupByLegacyId(db, loadMapping(), input);
+  return { json: result, pairedItem: { item: i } };
+}

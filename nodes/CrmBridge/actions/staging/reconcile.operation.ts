@@ -1,0 +1,40 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { Database } from '../../../../core/db/database';
+import { loadMapping } from '../../../../core/mapping/load-mapping';
+import { reconcile } from '../../../../core/reconcile/reconcile';
+import { ReconcileInputSchema } from '../../../../core/reconcile/summary';
+import { objectProperty } from '../common';
+
+const show = { resource: ['staging'], operation: ['reconcile'] };
+
+export const description: INodeProperties[] = [
+  objectProperty('reconcile'),
+  {
+    displayName: 'Legacy Export Path',
+    name: 'legacyPath',
+    type: 'string',
+    default: '',
+    required: true,
+    placeholder: '/data/legacy-export',
+    description: 'Folder with one CSV per legacy table (Company.csv, Person.csv, …), or a single CSV file',
+    displayOptions: { show },
+  },
+  {
+    displayName: 'Mapping File',
+    name: 'mappingFile',
+    type: 'string',
+    default: '',
+    description: 'Property mapping config (JSON). Leave empty for the built-in legacy -> HubSpot mapping.',
+    displayOptions: { show },
+  },
+];
+
+export async function execute(this: IExecuteFunctions, db: Database, i: number): Promise<INodeExecutionData> {
+  const input = ReconcileInputSchema.parse({
+    object: this.getNodeParameter('object', i),
+    legacyPath: this.getNodeParameter('legacyPath', i),
+    mappingFile: (this.getNodeParameter('mappingFile', i, '') as string) || undefined,
+  });
+  const summary = await reconcile(db, { object: input.object, legacyPath: input.legacyPath, mapping: loadMapping(input.mappingFile) });
+  return { json: summary, pairedItem: { item: i } };
+}

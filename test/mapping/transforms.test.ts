@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseDate, parseDateTime } from '../../core/mapping/dates';
+import { applyChain, compileTransform, normaliseDomain, parseNumber } from '../../core/mapping/transforms';
+
+const run = (spec: Parameters<typeof compileTransform>[0], value: string, defaults = {}) => compileTransform(spec, defaults).apply(value);
+
+describe('transforms', () => {
+  it('collapses whitespace and blanks empty strings', () => {
+    expect(run('trim', '  Acme \t  Ltd ')).toEqual({ ok: true, value: 'Acme Ltd' });
+    expect(run('trim', '   ')).toEqual({ ok: true, value: null });
+  });
+
+  it('lower-cases and validates emails', () => {
+    expect(run('email', ' Bill.Smith@ACME.com ')).toEqual({ ok: true, value: 'bill.smith@acme.com' });
+    expect(run('email', 'mailto:x@y.org')).toEqual({ ok: true, value: 'x@y.org' });
+    expect(run('email', 'not-an-email')).toEqual({ ok: false, reason: 'not an email address: "not-an-email"' });
+  });
+
+  it('formats phones as E.164 with a default country', () => {
+    for (const v of ['020 7946 0123', '(020) 7946-0123', '+44 20 7946 0123', '0044 20 7946 0123']) {
+      expect(run('phone', v, { phoneCountry: 'GB' })).toEqual({ ok: true, value: '+442079460123' });
+    }
+    expect(run({ type: 'phone', defaultCountry: 'US' }, '(415) 555-2671')).toEqual({ ok: true, value: '+14155552671' });
+    expect(run('phone', '020 7946 0123 ext. 12', { phoneCountry: 'GB' })).toEqual({ ok: true, value: '+442079460123;ext=12' });
+    expect(run('phone', 'n/a', { phoneCountry: 'GB' })).toEqual({ ok: false, reason: 'not a phone number (default country GB): "n/a"' });
+  });
+
+  it('parses numbers with thousands separators, currency and either decimal mark', () => {
+    expect(parseNumber('1,200,000', '.')).toBe(1200000);
+    expect(parseNumber('£1,200.50', '.')).toBe(1200.5);
+    expect(parseNumber('1.200,50', ',')).toBe(1200.5);
+    expect(parseNumber('(300)', '.')).toBe(-300);
+    expect(parseNumber('approx 50', '.')).toBeNull();
+    expect(run('integer', '12.5')).toEqual({ ok: false, reason: 'not a whole number: "12.5"' });
+    expect(run('number', '1200000.00')).toEqual({ ok: true, value: '1200000' });
+  });
+
+  it('reads dates in the configured order and rejects impossible ones', () => {
+    expect(parseDate('14/03/2019', 'DMY')).toBe('2019-03-14');
+    expect(parseDate('03/14/2019', 'MDY')).toBe('2019-03-14');
+    expect(parseDate('2019-03-14 10:22:00', 'MDY')).toBe('2019-03-14');
+    expect(parseDate('14-Mar-2019', 'DMY')).toBe('2019-03-14');
+    expect(parseDate('March 14, 2019')).toBe('2019-03-14');
+    expect(parseDate('31/02/2019', 'DMY')).toBeNull();
+    expect(parseDate('29/02/2020', 'DMY')).toBe('2020-02-29');
+    expect(parseDate('14/03/19', 'DMY')).toBe('2019-03-14');
+    expect(parseDateTime('14/03/2019 10:22', 'DMY')).toBe('2019-03-14T10:22:00.000Z');
+    expect(parseDateTime('2019-03-14 10:22:00+00')).toBe('2019-03-14T10:22:00.000Z');
+    expect(parseDateTime('2019-03-14T10:22:00+01:30')).toBe('2019-03-14T08:52:00.000Z');
+    expect(parseDateTime('2019-03-14 2:05 pm')).toBe('2019-03-14T14:05:00.000Z');
+  });
+
+  it('extracts domains from URLs and emails', () => {
+    expect(normaliseDomain('https://www.Acme.co.uk/about?x=1')).toBe('acme.co.uk');
+    expect(normaliseDomain('sales@acme.de')).toBe('acme.de');
+    expect(normaliseDomain('acme')).toBeNull();
+    expect(run('url', 'www.acme.com/')).toEqual({ ok: true, value: 'https://www.acme.com' });
+  });
+
+  it('maps values case-insensitively and reports unknown ones', () => {
+    const map = { type: 'map', values: { 'Closed Won': 'closedwon', Lead: 'appointmentscheduled' } } as const;
+    expect(run({ ...map, caseInsensitive: true, unknown: 'error' }, ' closed  WON ')).toEqual({ ok: true, value: 'closedwon' });
+    expect(run({ ...map, caseInsensitive: true, unknown: 'error' }, 'Pending')).toMatchObject({ ok: false, reason: expect.stringContaining('no value mapping for "Pending"') });
+    expect(run({ ...map, caseInsensitive: true, unknown: 'keep' }, 'Pending')).toEqual({ ok: true, value: 'Pending' });
+    expect(run({ ...map, caseInsensitive: true, unknown: 'blank' }, 'Pending')).toEqual({ ok: true, value: null });
+  });
+
+  it('chains transforms and skips value maps when normalising a target value', () => {
+    const chain = [compileTransform('trim'), compileTransform({ type: 'map', values: { customer: 'CUSTOMER' }, caseInsensitive: true, unknown: 'error' })];
+    expect(applyChain(chain, ' Customer ')).toEqual({ ok: true, value: 'CUSTOMER' });
+    expect(applyChain(chain, ' CUSTOMER ', true)).toEqual({ ok: true, value: 'CUSTOMER' });
+    expect(applyChain(chain, null)).toEqual({ ok: true, value: null });
+  });
+});
