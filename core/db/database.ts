@@ -99,12 +99,38 @@ async function openEmbedded(home = defaultHome()): Promise<Database> {
 }
 
 async function openPglite(dataDir: string, location: string, release: () => Promise<void>): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
-  const pglite = await PGlite.create(dataDir);
-  const pool = new pg.Pool(createPgConfig(pglite) as unknown as pg.PoolConfig);
-  return wrapPool('embedded', location, pool, async () => {
-    await pglite.close();
-    await release();
-  });
+  const { PGlite, types } = await import('@electric-sql/pglite');
+  // Same value shapes as node-postgres, so code and tests see one thing on both: 64-bit integers and numerics as strings.
+  const pglite = await PGlite.create(dataDir, { parsers: { [types.INT8]: (v: string) => v, [types.NUMERIC]: (v: string) => v } });
+  // PGlite's node-postgres adapter loses protocol sync after a failed parameterised query, so we speak to PGlite
+  // directly. It has one session: a mutex hands it to one caller at a time, like a pool of one connection.
+  const session: Sql = {
+    async query(text, values) {
+      const result = await pglite.query(text, values as unknown[] | undefined);
+      return { rows: result.rows as never[], rowCount: result.affectedRows ?? result.rows.length };
+    },
+  };
+  const mutex = new Mutex();
+  return {
+    kind: 'embedded',
+    location,
+    pool: { query: (text, values) => mutex.run(() => session.query(text, values)) },
+    withConnection: (fn) => mutex.run(() => fn(session)),
+    async close() {
+      await mutex.run(async () => undefined);
+      await pglite.close();
+      await release();
+    },
+  };
+}
+
+/** Runs async critical sections one after another, in call order. */
+class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn, fn);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
 }

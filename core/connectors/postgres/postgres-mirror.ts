@@ -156,7 +156,8 @@ export class PostgresMirrorConnector implements Connector {
 
   /**
    * Inserts or updates rows by a key column that has a unique index (without one, two writers could both insert).
-   * A row whose values are already there is reported unchanged and not touched.
+   * A row whose values are already there is reported unchanged and not touched. Update comes first, so a partial
+   * record can update a row whose other required columns it does not carry.
    */
   async upsert(object: string, records: UpsertInput[], options: { keyProperty: string }): Promise<UpsertResult[]> {
     if (records.length === 0) return [];
@@ -166,38 +167,47 @@ export class PostgresMirrorConnector implements Connector {
     const key = byName.get(options.keyProperty);
     if (!key) throw new Error(`${this.options.schema}.${spec.table} has no column "${options.keyProperty}"`);
     if (!key.unique) throw new Error(`${this.options.schema}.${spec.table}.${options.keyProperty} has no unique index, so upserts by it are not safe`);
-    const results = new Map<string, UpsertResult>();
-    const props = [...new Set(records.flatMap((r) => Object.keys(r.properties)))].filter((p) => p !== options.keyProperty);
-    for (const p of props) {
-      if (!byName.has(p)) {
-        for (const r of records) if (p in r.properties) results.set(r.key, { key: r.key, status: 'failed', error: `unknown column "${p}"` });
-      }
-    }
-    const valid = records.filter((r) => !results.has(r.key));
-    const cols = [options.keyProperty, ...props.filter((p) => byName.has(p))];
-    const castOf = (c: string) => (byName.get(c)!.type === 'USER-DEFINED' ? 'text' : byName.get(c)!.type);
     const table = qualified(this.options.schema, spec.table);
-    const list = cols.map((c) => ident(c)).join(', ');
-    const setters = cols.slice(1).map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`).join(', ');
-    const distinct = cols.slice(1).map((c) => `${table}.${ident(c)}`).join(', ');
-    const excluded = cols.slice(1).map((c) => `EXCLUDED.${ident(c)}`).join(', ');
-    // Each row in its own statement, so one bad value fails that record and not the batch.
-    for (const r of valid) {
-      const values = cols.map((c) => (c === options.keyProperty ? r.key : (r.properties[c] ?? null)));
-      const placeholders = cols.map((c, i) => `$${i + 1}::${castOf(c)}`).join(', ');
-      const onConflict = setters ? `DO UPDATE SET ${setters} WHERE (${distinct}) IS DISTINCT FROM (${excluded})` : 'DO NOTHING';
-      try {
-        const { rows } = await this.sql.query<{ id: string; inserted: boolean }>(
-          `INSERT INTO ${table} (${list}) VALUES (${placeholders}) ON CONFLICT (${ident(options.keyProperty)}) ${onConflict}
-           RETURNING ${ident(spec.idColumn)}::text AS id, (xmax = 0) AS inserted`,
+    const castOf = (c: string) => (byName.get(c)!.type === 'USER-DEFINED' ? 'text' : byName.get(c)!.type);
+    const keyMatch = `${ident(options.keyProperty)} = $1::${castOf(options.keyProperty)}`;
+    const returning = `RETURNING ${ident(spec.idColumn)}::text AS id`;
+
+    const upsertOne = async (r: UpsertInput): Promise<UpsertResult> => {
+      const unknown = Object.keys(r.properties).filter((p) => !byName.has(p));
+      if (unknown.length) return { key: r.key, status: 'failed', error: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}` };
+      const cols = Object.keys(r.properties).filter((c) => c !== options.keyProperty);
+      const values = [r.key, ...cols.map((c) => r.properties[c] ?? null)];
+      const params = cols.map((c, i) => `$${i + 2}::${castOf(c)}`);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        if (cols.length) {
+          const set = cols.map((c, i) => `${ident(c)} = ${params[i]}`).join(', ');
+          const changed = cols.map((c, i) => `${ident(c)} IS DISTINCT FROM ${params[i]}`).join(' OR ');
+          const updated = await this.sql.query<{ id: string }>(`UPDATE ${table} SET ${set} WHERE ${keyMatch} AND (${changed}) ${returning}`, values);
+          if (updated.rows[0]) return { key: r.key, status: 'updated', id: updated.rows[0].id };
+        }
+        const existing = await this.sql.query<{ id: string }>(`SELECT ${ident(spec.idColumn)}::text AS id FROM ${table} WHERE ${keyMatch}`, [r.key]);
+        if (existing.rows[0]) return { key: r.key, status: 'unchanged', id: existing.rows[0].id };
+        const list = [options.keyProperty, ...cols].map((c) => ident(c)).join(', ');
+        const inserted = await this.sql.query<{ id: string }>(
+          `INSERT INTO ${table} (${list}) VALUES ($1::${castOf(options.keyProperty)}${params.length ? `, ${params.join(', ')}` : ''})
+           ON CONFLICT (${ident(options.keyProperty)}) DO NOTHING ${returning}`,
           values,
         );
-        const row = rows[0];
-        results.set(r.key, row ? { key: r.key, status: row.inserted ? 'created' : 'updated', id: row.id } : { key: r.key, status: 'unchanged' });
+        if (inserted.rows[0]) return { key: r.key, status: 'created', id: inserted.rows[0].id };
+        // Another writer inserted the same key between our update and insert: go round once more as an update.
+      }
+      return { key: r.key, status: 'failed', error: 'the row kept changing under concurrent writers' };
+    };
+
+    const results: UpsertResult[] = [];
+    // One statement per record, so one bad value fails that record and not its batch.
+    for (const r of records) {
+      try {
+        results.push(await upsertOne(r));
       } catch (error) {
-        results.set(r.key, { key: r.key, status: 'failed', error: (error as Error).message });
+        results.push({ key: r.key, status: 'failed', error: (error as Error).message });
       }
     }
-    return records.map((r) => results.get(r.key)!);
+    return results;
   }
 }
