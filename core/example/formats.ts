@@ -192,7 +192,7 @@ export function webVariant(host: string, r: Random): string {
     case 1:
       return `https://${host}/`;
     default:
-      return `http://${host}`.replace('http://', 'https://').toUpperCase().replace('HTTPS://', 'https://');
+      return `https://${host.toUpperCase()}`;
   }
 }
 

@@ -13,10 +13,10 @@ export interface TestDatabase {
  * With DATABASE_URL set the suite runs against that PostgreSQL server, each test file in a database of its own
  * (created here, dropped after); without it, against an in-memory PGlite, the product's embedded default.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { embeddedHome?: string } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const db = await openDatabase({ home: 'memory://' });
+    const db = await openDatabase({ home: options.embeddedHome ?? 'memory://' });
     return { db, drop: () => db.close() };
   }
   const name = `crm_bridge_test_${randomBytes(6).toString('hex')}`;

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../core/db/database';
+import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { EXPORT_DIR, loadExampleMirror, matchedWithUpdates, ROOT, truth } from '../../helpers/example-data';
+import { nodeOutput, runWorkflow } from './run-workflow';
+
+// The nodes run inside a real n8n, loaded from the built package exactly as a self-hosted user would load them.
+const DIST = path.join(ROOT, 'dist');
+const SERVER = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+
+function workflow(replacements: Record<string, string>, patch?: (node: { parameters: Record<string, unknown>; credentials?: unknown }) => void) {
+  let text = readFileSync(path.join(__dirname, 'workflows', 'reconcile-and-lookup.json'), 'utf8');
+  for (const [k, v] of Object.entries(replacements)) text = text.split(k).join(v);
+  const wf = JSON.parse(text);
+  if (patch) wf.nodes.filter((n: { type: string }) => n.type === 'CUSTOM.crmBridge').forEach(patch);
+  return wf;
+}
+
+function credential(url: string) {
+  const u = new URL(url);
+  return {
+    id: 'crmBridgePg1',
+    name: 'CRM Bridge staging',
+    type: 'crmBridgePostgresApi',
+    data: { host: u.hostname, port: Number(u.port || 5432), database: u.pathname.slice(1), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), ssl: 'disable' },
+  };
+}
+
+describe('CRM Bridge node in a real n8n', () => {
+  let t: TestDatabase;
+  const previous = process.env.DATABASE_URL;
+
+  beforeAll(async () => {
+    process.env.DATABASE_URL = SERVER;
+    t = await createTestDatabase();
+    await loadExampleMirror(t.db);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.drop();
+    process.env.DATABASE_URL = previous;
+  });
+
+  it('reconciles through a PostgreSQL credential and looks a record up', async () => {
+    const [legacyId, record] = matchedWithUpdates('companies');
+    const run = await runWorkflow({
+      workflow: workflow({ __LEGACY_EXPORT__: EXPORT_DIR, __LEGACY_ID__: legacyId }),
+      credentials: [credential(t.url!)],
+      customExtensionsDir: DIST,
+    });
+    expect(run.errorMessage).toBeUndefined();
+    expect(run.status).toBe('success');
+    const expected = truth().objects.companies!;
+    const [summary] = nodeOutput(run.runData, 'Reconcile Companies');
+    expect(summary).toMatchObject({ object: 'companies', ...expected.statuses, quarantined: expected.quarantined.length });
+    const [lookup] = nodeOutput(run.runData, 'Lookup by Legacy ID');
+    expect(lookup).toMatchObject({ found: true, status: 'matched', targetId: record.targetIds[0] });
+    expect(Object.keys((lookup as { propertiesToUpdate: object }).propertiesToUpdate).sort()).toEqual([...record.updates].sort());
+    // What n8n did is in the database the credential points at.
+    const { rows } = await t.db.pool.query(`SELECT count(*)::int AS n FROM staging.companies WHERE status = 'matched'`);
+    expect(rows[0].n).toBe(expected.statuses.matched);
+  });
+
+  it('works on the embedded database in a data folder, and fails with a clear message for a missing export', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-n8n-embedded-'));
+    const db = await openDatabase({ home });
+    await loadExampleMirror(db);
+    await db.close();
+    const [legacyId, record] = matchedWithUpdates('companies');
+    const embedded = (node: { parameters: Record<string, unknown>; credentials?: unknown }) => {
+      node.parameters.database = 'embedded';
+      node.parameters.dataFolder = home;
+      delete node.credentials;
+    };
+    const ok = await runWorkflow({ workflow: workflow({ __LEGACY_EXPORT__: EXPORT_DIR, __LEGACY_ID__: legacyId }, embedded), customExtensionsDir: DIST });
+    expect(ok.status).toBe('success');
+    expect(nodeOutput(ok.runData, 'Lookup by Legacy ID')[0]).toMatchObject({ status: 'matched', targetId: record.targetIds[0] });
+
+    const missing = await runWorkflow({ workflow: workflow({ __LEGACY_EXPORT__: '/nonexistent/export', __LEGACY_ID__: legacyId }, embedded), customExtensionsDir: DIST });
+    expect(missing.status).toBe('error');
+    expect(missing.errorNode).toBe('Reconcile Companies');
+    expect(missing.errorMessage).toBe('Legacy export not found: /nonexistent/export');
+  });
+});

@@ -1,0 +1,75 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { EXPORT_DIR, loadExampleMirror, matchedWithUpdates, ROOT, truth } from '../helpers/example-data';
+
+// The real thing: the built CLI binary serving MCP on stdio, driven by the SDK's own client.
+const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
+
+let t: TestDatabase;
+let client: Client;
+let home: string | undefined;
+
+beforeAll(async () => {
+  home = process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-'));
+  t = await createTestDatabase({ embeddedHome: home });
+  await loadExampleMirror(t.db);
+  // The embedded database serves one process at a time: hand it over to the server.
+  if (home) await t.db.close();
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home! }) };
+  client = new Client({ name: 'crm-bridge-test', version: '1.0.0' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--allow-dir', path.join(ROOT, 'examples')], env, stderr: 'pipe' }));
+}, 120_000);
+
+afterAll(async () => {
+  await client?.close();
+  if (t?.url) await t.drop();
+});
+
+describe('MCP server over stdio', () => {
+  it('lists the tools with schemas and honest annotations', async () => {
+    const { tools } = await client.listTools();
+    const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
+    expect(Object.keys(byName).sort()).toEqual(['lookup_by_legacy_id', 'reconcile', 'reconciliation_status']);
+    expect(byName.lookup_by_legacy_id!.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true });
+    expect(byName.reconcile!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
+    expect(byName.reconcile!.inputSchema.required).toEqual(['object', 'legacyPath']);
+    expect(byName.lookup_by_legacy_id!.outputSchema?.properties).toHaveProperty('propertiesToUpdate');
+  });
+
+  it('reconciles the example companies with the statuses the generator planted', async () => {
+    const result = await client.callTool({ name: 'reconcile', arguments: { object: 'companies', legacyPath: EXPORT_DIR } });
+    expect(result.isError).toBeFalsy();
+    const expected = truth().objects.companies!;
+    expect(result.structuredContent).toMatchObject({ object: 'companies', ...expected.statuses, quarantined: expected.quarantined.length });
+  }, 120_000);
+
+  it('looks a record up by legacy ID with its HubSpot ID and pending updates', async () => {
+    const [legacyId, record] = matchedWithUpdates('companies');
+    const result = await client.callTool({ name: 'lookup_by_legacy_id', arguments: { object: 'companies', legacyId } });
+    const content = result.structuredContent as { status: string; targetId: string; propertiesToUpdate: Record<string, unknown>; targetRecords: unknown[] };
+    expect(content.status).toBe('matched');
+    expect(content.targetId).toBe(record.targetIds[0]);
+    expect(Object.keys(content.propertiesToUpdate).sort()).toEqual([...record.updates].sort());
+    expect(content.targetRecords).toHaveLength(1);
+    expect((result.content as Array<{ text: string }>)[0]!.text).toContain(`-> ${record.targetIds[0]}`);
+  });
+
+  it('reports the run in reconciliation_status', async () => {
+    const result = await client.callTool({ name: 'reconciliation_status', arguments: { object: 'companies' } });
+    expect((result.structuredContent as { runs: Array<{ object: string; status: string }> }).runs[0]).toMatchObject({ object: 'companies', status: 'succeeded' });
+  });
+
+  it('refuses paths outside the allowed folders and invalid input, as tool errors', async () => {
+    const outside = await client.callTool({ name: 'reconcile', arguments: { object: 'companies', legacyPath: '/etc' } });
+    expect(outside.isError).toBe(true);
+    expect((outside.content as Array<{ text: string }>)[0]!.text).toMatch(/^usage error: \/etc is outside the folders this server may read/);
+    const invalid = await client.callTool({ name: 'lookup_by_legacy_id', arguments: { object: 'Companies!', legacyId: '1' } });
+    expect(invalid.isError).toBe(true);
+    expect((invalid.content as Array<{ text: string }>)[0]!.text).toContain('object names are lower-case');
+  });
+});
