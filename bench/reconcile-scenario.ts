@@ -1,0 +1,76 @@
+/**
+ * One benchmark scenario in its own process, so its peak RSS is its own: load the mirror, reconcile, reconcile again.
+ * Prints one JSON line on stdout. Run by bench/index.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openDatabase } from '../core/db/database';
+import { loadMirror } from '../core/example/load-mirror';
+import { builtInMapping } from '../core/mapping/load-mapping';
+import { reconcile } from '../core/reconcile/reconcile';
+
+async function main(): Promise<void> {
+  const [dataDir, server] = [process.argv[2]!, process.argv[3]];
+  let dropDatabase = async () => undefined as void;
+  let url: string | undefined;
+  let home: string | undefined;
+  if (server) {
+    const name = `crm_bridge_bench_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(server);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    dropDatabase = async () => {
+      const c = new pg.Client({ connectionString: server });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+  } else {
+    home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-bench-'));
+  }
+  const db = await openDatabase({ url, home });
+  try {
+    let t = Date.now();
+    const mirrorRows = await db.withConnection((sql) => loadMirror(sql, path.join(dataDir, 'hubspot-mirror'), { schema: 'hubspot', batchSize: 5000 }));
+    const loadMirrorMs = Date.now() - t;
+
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    t = Date.now();
+    const first = await reconcile(db, { object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000 });
+    const reconcileMs = Date.now() - t;
+    t = Date.now();
+    const second = await reconcile(db, { object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000 });
+    const rerunMs = Date.now() - t;
+    clearInterval(sampler);
+    process.stdout.write(
+      `${JSON.stringify({
+        kind: db.kind,
+        mirrorRows: mirrorRows.companies,
+        loadMirrorMs,
+        reconcileMs,
+        rerunMs,
+        peakRssDuringReconcileMb: Math.round(peakRss / 2 ** 20),
+        processMaxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+        first,
+        rerunChanged: second.rowsInserted + second.rowsUpdated + second.rowsDeleted,
+      })}\n`,
+    );
+  } finally {
+    await db.close();
+    await dropDatabase();
+    if (home) rmSync(home, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack}\n`);
+  process.exit(1);
+});
