@@ -8,8 +8,20 @@ export type TransformResult = { ok: true; value: Value } | { ok: false; reason: 
 
 const CountrySchema = z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as GB or US');
 
+const TRANSFORM_NAMES = ['trim', 'lowercase', 'uppercase', 'email', 'phone', 'number', 'integer', 'boolean', 'date', 'datetime', 'domain', 'url'] as const;
+
+/** Zod's message for a failed union is "Invalid input"; a person editing a mapping needs the transform named. */
+function transformError(issue: { input?: unknown }): string | undefined {
+  const input = issue.input;
+  const name = typeof input === 'string' ? input : input && typeof input === 'object' ? (input as { type?: unknown }).type : undefined;
+  if (typeof name === 'string' && ![...TRANSFORM_NAMES, 'map'].includes(name as never)) {
+    return `unknown transform "${name}" (known: ${[...TRANSFORM_NAMES, 'map'].join(', ')})`;
+  }
+  return undefined;
+}
+
 export const TransformSpecSchema = z.union([
-  z.enum(['trim', 'lowercase', 'uppercase', 'email', 'phone', 'number', 'integer', 'boolean', 'date', 'datetime', 'domain', 'url']),
+  z.enum(TRANSFORM_NAMES),
   z.discriminatedUnion('type', [
     z.object({ type: z.literal('trim') }).strict(),
     z.object({ type: z.literal('lowercase') }).strict(),
@@ -35,7 +47,7 @@ export const TransformSpecSchema = z.union([
       })
       .strict(),
   ]),
-]).refine((t) => typeof t === 'string' || t.type !== 'map' || (t.values === undefined) !== (t.ref === undefined), {
+], { error: transformError }).refine((t) => typeof t === 'string' || t.type !== 'map' || (t.values === undefined) !== (t.ref === undefined), {
   message: 'a map transform needs exactly one of "values" or "ref"',
 });
 export type TransformSpec = z.infer<typeof TransformSpecSchema>;

@@ -20,6 +20,12 @@ describe('mapping config', () => {
     expect(() => parseMappingConfig(bad, 'test.json')).toThrow(/objects\.companies\.properties\[3\]\.transform\[0\]/);
   });
 
+  it('names an unknown transform and lists the known ones', () => {
+    const bad = valid();
+    bad.objects.deals.properties[2].transform = ['nubmer'];
+    expect(() => parseMappingConfig(bad)).toThrow(/objects\.deals\.properties\[2\]\.transform\[0\]: unknown transform "nubmer" \(known: trim, .*, map\)/);
+  });
+
   it('names a target property mapped twice and an identity property that is not mapped', () => {
     const bad = valid();
     bad.objects.contacts.properties[1].to = 'salutation';
