@@ -64,6 +64,14 @@ export class ObjectMapper {
     return { values, issues };
   }
 
+  /** Whether a mapped legacy value and a normalised target value state the same fact. */
+  sameValue(property: string, legacy: Value, target: Value): boolean {
+    if (legacy === target) return true;
+    if (legacy === null || target === null) return false;
+    const key = this.byTarget.get(property)?.chain.at(-1)?.compareKey;
+    return key ? key(legacy) === key(target) : false;
+  }
+
   /**
    * Brings a target value into the same canonical form as a mapped legacy value, so a phone stored as
    * "020 7946 0000" and one mapped to "+442079460000" compare equal. Values it cannot parse compare as written.

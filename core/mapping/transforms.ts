@@ -67,6 +67,8 @@ export interface Transform {
    */
   readonly normalisesTarget: boolean;
   apply(value: string): TransformResult;
+  /** Two canonical values with the same key are the same fact (e.g. a web address over http or https). */
+  compareKey?(value: string): string;
 }
 
 const ok = (value: Value): TransformResult => ({ ok: true, value: value === '' ? null : value });
@@ -84,6 +86,12 @@ export function normaliseDomain(value: string): string | null {
   if (v.includes('@') && !v.includes('/')) v = v.slice(v.lastIndexOf('@') + 1);
   v = v.replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/^www\d?\./, '');
   v = v.split(/[/?#]/)[0]!.replace(/:\d+$/, '').replace(/\.$/, '');
+  // Internationalised names (müller.de) compare in their ASCII form, as the URL parser writes them.
+  try {
+    v = new URL(`http://${v}`).hostname;
+  } catch {
+    return null;
+  }
   return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(v) ? v : null;
 }
 
@@ -202,6 +210,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
             return fail(`not a web address: "${v}"`);
           }
         },
+        // Exports rarely say http or https; the same site under either scheme is not a change worth writing.
+        compareKey: (v) => v.replace(/^https?:\/\//i, ''),
       };
     case 'map': {
       const values = s.values ?? defaults.valueMaps?.[s.ref ?? ''];
@@ -226,7 +236,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
 
 /** Runs a chain of transforms; blank stays blank without reaching the next step. */
 export function applyChain(chain: readonly Transform[], raw: Value, forTarget = false): TransformResult {
-  let value: Value = raw === null || raw.trim() === '' ? null : raw;
+  // NFC first: an export may spell "é" as e + combining accent, which is the same text.
+  let value: Value = raw === null || raw.trim() === '' ? null : raw.normalize('NFC');
   for (const t of chain) {
     if (value === null) break;
     if (forTarget && !t.normalisesTarget) continue;

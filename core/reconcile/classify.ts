@@ -45,7 +45,7 @@ export function diffProperties(mapper: ObjectMapper, mapped: Record<string, Valu
     const current = mapper.normaliseTarget(property, target[property] ?? null);
     if (legacy === null) {
       if (mapper.spec.overwriteWithBlank && current !== null) update[property] = null;
-    } else if (legacy !== current) {
+    } else if (!mapper.sameValue(property, legacy, current)) {
       update[property] = legacy;
     }
   }

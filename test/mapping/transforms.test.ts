@@ -57,6 +57,14 @@ describe('transforms', () => {
     expect(run('url', 'www.acme.com/')).toEqual({ ok: true, value: 'https://www.acme.com' });
   });
 
+  it('treats the same text, domain or site written differently as equal', () => {
+    expect(applyChain([compileTransform('trim')], 'Cafe\u0301 Rouge')).toEqual({ ok: true, value: 'Caf\u00e9 Rouge' });
+    expect(normaliseDomain('https://www.Müller-GmbH.de/kontakt')).toBe('xn--mller-gmbh-9db.de');
+    const url = compileTransform('url');
+    expect(url.compareKey!('https://www.acme.co.uk')).toBe(url.compareKey!('http://www.acme.co.uk'));
+    expect(url.compareKey!('https://www.acme.co.uk')).not.toBe(url.compareKey!('https://acme.co.uk'));
+  });
+
   it('maps values case-insensitively and reports unknown ones', () => {
     const map = { type: 'map', values: { 'Closed Won': 'closedwon', Lead: 'appointmentscheduled' } } as const;
     expect(run({ ...map, caseInsensitive: true, unknown: 'error' }, ' closed  WON ')).toEqual({ ok: true, value: 'closedwon' });
