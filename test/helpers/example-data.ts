@@ -1,33 +1,18 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../../core/db/database';
 import { loadMirror } from '../../core/example/load-mirror';
+import { readTruth, ROOT, SHIPPED, type TruthObject as AnyTruthObject, type TruthRecord } from '../example/example-files';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
-export const EXPORT_DIR = path.join(ROOT, 'examples', 'legacy-export');
-export const MIRROR_DIR = path.join(ROOT, 'examples', 'hubspot-mirror');
+export { ROOT, type TruthRecord };
+export const EXPORT_DIR = path.join(SHIPPED, 'legacy-export');
+export const MIRROR_DIR = path.join(SHIPPED, 'hubspot-mirror');
 
-export interface TruthRecord {
-  status: 'matched' | 'new' | 'conflict' | 'orphan';
-  targetIds: string[];
-  updates: string[];
-  duplicateOf?: string;
-}
+/** The shipped truth.json is written in full, so its lists are always there. */
+export type TruthObject = Required<AnyTruthObject>;
 
-export interface TruthObject {
-  file: string;
-  dataRecords: number;
-  statuses: { matched: number; new: number; conflict: number; orphan: number };
-  unlinkedTargets: number;
-  mirrorRows: number;
-  quarantined: Array<{ line: number; legacyId: string | null; kind: string }>;
-  fieldIssues: Array<{ legacyId: string; field: string }>;
-  records: Record<string, TruthRecord>;
-}
-
-/** What the generator injected into the shipped example data: the oracle the engine is checked against. */
+/** What the generator planted in the shipped example data: the oracle the engine is checked against. */
 export function truth(): { seed: number; objects: Record<string, TruthObject> } {
-  return JSON.parse(readFileSync(path.join(ROOT, 'examples', 'truth.json'), 'utf8'));
+  return readTruth(SHIPPED) as { seed: number; objects: Record<string, TruthObject> };
 }
 
 export async function loadExampleMirror(db: Database): Promise<void> {

@@ -113,8 +113,8 @@ describe('reconcile on a small export', () => {
     expect(summary).toMatchObject({ rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, matched: 5, quarantined: 3 });
     const after = await t.db.pool.query('SELECT legacy_id, updated_at, last_changed_run_id FROM staging.companies ORDER BY legacy_id');
     expect(after.rows).toEqual(before.rows);
-    const { rows } = await t.db.pool.query('SELECT count(*)::int AS n FROM staging.quarantine');
-    expect(rows[0].n).toBe(5);
+    const { rows } = await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM staging.quarantine');
+    expect(rows[0]?.n).toBe(5);
   });
 
   it('updates the rows when the mirror changed', async () => {

@@ -59,8 +59,8 @@ describe('CRM Bridge node in a real n8n', () => {
     expect(lookup).toMatchObject({ found: true, status: 'matched', targetId: record.targetIds[0] });
     expect(Object.keys((lookup as { propertiesToUpdate: object }).propertiesToUpdate).sort()).toEqual([...record.updates].sort());
     // What n8n did is in the database the credential points at.
-    const { rows } = await t.db.pool.query(`SELECT count(*)::int AS n FROM staging.companies WHERE status = 'matched'`);
-    expect(rows[0].n).toBe(expected.statuses.matched);
+    const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM staging.companies WHERE status = 'matched'`);
+    expect(rows[0]?.n).toBe(expected.statuses.matched);
   });
 
   it('works on the embedded database in a data folder, and fails with a clear message for a missing export', async () => {
