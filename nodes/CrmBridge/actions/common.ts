@@ -16,3 +16,12 @@ export const objectProperty = (operation: string): INodeProperties => ({
   description: 'Object of the mapping to work on',
   displayOptions: { show: { resource: ['staging'], operation: [operation] } },
 });
+
+export const mappingFileProperty = (operation: string): INodeProperties => ({
+  displayName: 'Mapping File',
+  name: 'mappingFile',
+  type: 'string',
+  default: '',
+  description: 'Property mapping config (JSON). Leave empty for the built-in legacy -> HubSpot mapping.',
+  displayOptions: { show: { resource: ['staging'], operation: [operation] } },
+});

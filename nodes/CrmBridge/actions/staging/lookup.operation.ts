@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import type { Database } from '../../../../core/db/database';
 import { loadMapping } from '../../../../core/mapping/load-mapping';
 import { lookupByLegacyId, LookupInputSchema } from '../../../../core/reconcile/lookup';
-import { objectProperty } from '../common';
+import { mappingFileProperty, objectProperty } from '../common';
 
 export const description: INodeProperties[] = [
   objectProperty('lookup'),
@@ -15,10 +15,11 @@ export const description: INodeProperties[] = [
     description: 'ID of the record in the legacy CRM',
     displayOptions: { show: { resource: ['staging'], operation: ['lookup'] } },
   },
+  mappingFileProperty('lookup'),
 ];
 
 export async function execute(this: IExecuteFunctions, db: Database, i: number): Promise<INodeExecutionData> {
   const input = LookupInputSchema.parse({ object: this.getNodeParameter('object', i), legacyId: String(this.getNodeParameter('legacyId', i)) });
-  const result = await lookupByLegacyId(db, loadMapping(), input);
+  const result = await lookupByLegacyId(db, loadMapping((this.getNodeParameter('mappingFile', i, '') as string) || undefined), input);
   return { json: result, pairedItem: { item: i } };
 }

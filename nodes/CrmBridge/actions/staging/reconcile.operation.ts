@@ -3,9 +3,7 @@ import type { Database } from '../../../../core/db/database';
 import { loadMapping } from '../../../../core/mapping/load-mapping';
 import { reconcile } from '../../../../core/reconcile/reconcile';
 import { ReconcileInputSchema } from '../../../../core/reconcile/summary';
-import { objectProperty } from '../common';
-
-const show = { resource: ['staging'], operation: ['reconcile'] };
+import { mappingFileProperty, objectProperty } from '../common';
 
 export const description: INodeProperties[] = [
   objectProperty('reconcile'),
@@ -17,16 +15,9 @@ export const description: INodeProperties[] = [
     required: true,
     placeholder: '/data/legacy-export',
     description: 'Folder with one CSV per legacy table (Company.csv, Person.csv, …), or a single CSV file',
-    displayOptions: { show },
+    displayOptions: { show: { resource: ['staging'], operation: ['reconcile'] } },
   },
-  {
-    displayName: 'Mapping File',
-    name: 'mappingFile',
-    type: 'string',
-    default: '',
-    description: 'Property mapping config (JSON). Leave empty for the built-in legacy -> HubSpot mapping.',
-    displayOptions: { show },
-  },
+  mappingFileProperty('reconcile'),
 ];
 
 export async function execute(this: IExecuteFunctions, db: Database, i: number): Promise<INodeExecutionData> {
