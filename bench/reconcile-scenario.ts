@@ -43,9 +43,16 @@ async function main(): Promise<void> {
 
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    // When each phase was last heard of: the span between phases shows where a run spends its time.
+    const phases: Record<string, number> = {};
+    const onProgress = (phase: string) => {
+      phases[phase] = Date.now();
+    };
     t = Date.now();
-    const first = await reconcile(db, { object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000 });
+    const first = await reconcile(db, { object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000, onProgress });
+    const phaseEnds = { ...phases, done: Date.now() };
     const reconcileMs = Date.now() - t;
+    const t0 = t;
     t = Date.now();
     const second = await reconcile(db, { object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000 });
     const rerunMs = Date.now() - t;
@@ -56,6 +63,7 @@ async function main(): Promise<void> {
         mirrorRows: mirrorRows.companies,
         loadMirrorMs,
         reconcileMs,
+        phaseSeconds: Object.fromEntries(Object.entries(phaseEnds).map(([k, v], i, all) => [k, ((v - (i === 0 ? t0 : all[i - 1]![1])) / 1000).toFixed(1)])),
         rerunMs,
         peakRssDuringReconcileMb: Math.round(peakRss / 2 ** 20),
         processMaxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),

@@ -41,7 +41,20 @@ export interface FieldSchema {
   options?: string[];
   /** A few example values, for mapping suggestions. */
   sample?: string[];
+  /**
+   * What a string or number holds, when the system says so (Salesforce `email`/`phone`/`url`/`reference` field
+   * types, HubSpot `fieldType: phonenumber`): a stronger hint for mapping suggestions and validation than `type`.
+   */
+  format?: FieldFormat;
+  /** The system computes it; it cannot be written (HubSpot `readOnlyValue`, Salesforce not `updateable`). */
+  readOnly?: boolean;
+  /** Several values in one field (`;`-separated multi-select picklists, several emails). */
+  multiValue?: boolean;
+  /** Help text from the system, if any. */
+  description?: string;
 }
+
+export type FieldFormat = 'email' | 'phone' | 'url' | 'domain' | 'currency' | 'percent' | 'reference' | 'textarea';
 
 export interface ObjectSchema {
   object: string;

@@ -1,0 +1,101 @@
+import { distance } from 'fastest-levenshtein';
+
+/** 1 - edit distance / longer length: 1 for equal strings, 0 for nothing in common. */
+export function levenshteinSimilarity(a: string, b: string): number {
+  if (a === b) return 1;
+  const longest = Math.max(a.length, b.length);
+  return longest === 0 ? 1 : 1 - distance(a, b) / longest;
+}
+
+let matchedA = new Uint8Array(64);
+let matchedB = new Uint8Array(64);
+
+/** Jaro similarity: shared characters within a window, penalised for transpositions. */
+export function jaro(a: string, b: string): number {
+  if (a === b) return 1;
+  const la = a.length;
+  const lb = b.length;
+  if (la === 0 || lb === 0) return 0;
+  if (la > matchedA.length || lb > matchedB.length) {
+    matchedA = new Uint8Array(Math.max(la, lb) * 2);
+    matchedB = new Uint8Array(Math.max(la, lb) * 2);
+  }
+  matchedA.fill(0, 0, la);
+  matchedB.fill(0, 0, lb);
+  const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
+  let matches = 0;
+  for (let i = 0; i < la; i++) {
+    const lo = Math.max(0, i - window);
+    const hi = Math.min(lb - 1, i + window);
+    const c = a.charCodeAt(i);
+    for (let j = lo; j <= hi; j++) {
+      if (matchedB[j] === 0 && b.charCodeAt(j) === c) {
+        matchedA[i] = 1;
+        matchedB[j] = 1;
+        matches++;
+        break;
+      }
+    }
+  }
+  if (matches === 0) return 0;
+  let transpositions = 0;
+  let k = 0;
+  for (let i = 0; i < la; i++) {
+    if (matchedA[i] === 0) continue;
+    while (matchedB[k] === 0) k++;
+    if (a.charCodeAt(i) !== b.charCodeAt(k)) transpositions++;
+    k++;
+  }
+  const m = matches;
+  return (m / la + m / lb + (m - transpositions / 2) / m) / 3;
+}
+
+/** Jaro-Winkler: Jaro with a bonus for a shared prefix of up to four characters (typos cluster late in names). */
+export function jaroWinkler(a: string, b: string, prefixScale = 0.1): number {
+  const j = jaro(a, b);
+  if (j === 1 || j === 0) return j;
+  let prefix = 0;
+  const max = Math.min(4, a.length, b.length);
+  while (prefix < max && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  return j + prefix * prefixScale * (1 - j);
+}
+
+function sortedTokens(s: string): string[] {
+  return s.split(' ').filter((t) => t !== '').sort();
+}
+
+/** Word order does not count: "smith john" = "john smith". */
+export function tokenSortSimilarity(a: string, b: string): number {
+  return levenshteinSimilarity(sortedTokens(a).join(' '), sortedTokens(b).join(' '));
+}
+
+/**
+ * Word order and extra words do not count: "acme" ~ "acme widgets" = 1 (fuzzywuzzy's token_set_ratio).
+ * Comparing the shared words with each side's full sorted words rewards one name containing the other.
+ */
+export function tokenSetSimilarity(a: string, b: string): number {
+  const ta = new Set(sortedTokens(a));
+  const tb = new Set(sortedTokens(b));
+  const common: string[] = [];
+  const onlyA: string[] = [];
+  const onlyB: string[] = [];
+  for (const t of ta) (tb.has(t) ? common : onlyA).push(t);
+  for (const t of tb) if (!ta.has(t)) onlyB.push(t);
+  common.sort();
+  onlyA.sort();
+  onlyB.sort();
+  const t0 = common.join(' ');
+  const t1 = [t0, onlyA.join(' ')].filter(Boolean).join(' ');
+  const t2 = [t0, onlyB.join(' ')].filter(Boolean).join(' ');
+  const best = Math.max(levenshteinSimilarity(t1, t2), t0 ? Math.max(levenshteinSimilarity(t0, t1), levenshteinSimilarity(t0, t2)) : 0);
+  return best;
+}
+
+/** Share of the rarer side's words that the other side also has (1 when one is a subset of the other). */
+export function tokenOverlap(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  let shared = 0;
+  const [small, large] = a.length <= b.length ? [a, b] : [b, a];
+  for (const t of small) if (large.includes(t)) shared++;
+  return shared / small.length;
+}
