@@ -12,7 +12,6 @@ interface LegacyRow {
   legacyId: string;
   source: string;
   line: number;
-  raw: string;
   properties: Record<string, Value>;
   mapped: Record<string, Value>;
   issues: unknown[];
@@ -66,7 +65,7 @@ export async function loadLegacy(
           recordId: d.legacyId,
           field: mapper.spec.legacy.idColumn,
           reason: `duplicate ${mapper.spec.legacy.idColumn} ${d.legacyId}: first seen on line ${first[0]?.line ?? '?'}`,
-          raw: d.raw,
+          raw: Object.values(d.properties).map((v) => v ?? '').join(','),
         },
         'row',
       );
@@ -93,7 +92,6 @@ export async function loadLegacy(
       legacyId: record.id,
       source: record.origin?.source ?? object,
       line: record.origin?.line ?? 0,
-      raw: Object.values(record.properties).map((v) => v ?? '').join(','),
       properties: record.properties,
       mapped: values,
       issues,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { UsageError } from '../../core/errors';
 import { loadMappingFile } from '../../core/mapping/load-mapping';
-import { reconcile } from '../../core/reconcile/reconcile';
+import { reconcile, type ReconcilePhase } from '../../core/reconcile/reconcile';
 import { ReconcileInputSchema, ReconcileSummarySchema } from '../../core/reconcile/summary';
 import type { ToolContext } from '../server';
 import { failure, success } from '../tool-result';
@@ -30,11 +30,19 @@ export function registerReconcileTool(server: McpServer, context: ToolContext): 
       outputSchema: ReconcileSummarySchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async (input) => {
+    async (input, extra) => {
       try {
         const legacyPath = insideRoots(input.legacyPath, context.allowedRoots);
         const mapping = input.mappingFile ? loadMappingFile(insideRoots(input.mappingFile, context.allowedRoots)) : context.mapping;
-        const summary = await reconcile(await context.db(), { object: input.object, mapping, legacyPath, batchSize: input.batchSize });
+        // Large exports take minutes: progress notifications keep a client that asked for them from timing out.
+        const progressToken = extra._meta?.progressToken;
+        let sent = 0;
+        const onProgress = (phase: ReconcilePhase, rows: number, total?: number) => {
+          if (progressToken === undefined || Date.now() - sent < 1000) return;
+          sent = Date.now();
+          void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: rows, total, message: `${phase}: ${rows} rows` } });
+        };
+        const summary = await reconcile(await context.db(), { object: input.object, mapping, legacyPath, batchSize: input.batchSize, onProgress });
         const text =
           `${summary.object}: ${summary.matched} matched, ${summary.new} new, ${summary.conflict} conflict, ${summary.orphan} orphan, ` +
           `${summary.quarantined} quarantined; ${summary.updatesPending} matched records need updates`;

@@ -42,8 +42,14 @@ describe('MCP server over stdio', () => {
   });
 
   it('reconciles the example companies with the statuses the generator planted', async () => {
-    const result = await client.callTool({ name: 'reconcile', arguments: { object: 'companies', legacyPath: EXPORT_DIR } });
+    const progress: Array<{ progress: number; message?: string }> = [];
+    const result = await client.callTool({ name: 'reconcile', arguments: { object: 'companies', legacyPath: EXPORT_DIR } }, undefined, {
+      onprogress: (p) => progress.push(p),
+      resetTimeoutOnProgress: true,
+    });
     expect(result.isError).toBeFalsy();
+    // The first progress report goes out at once; later ones at most once a second.
+    expect(progress[0]).toMatchObject({ progress: expect.any(Number), message: expect.stringMatching(/^legacy: \d+ rows$/) });
     const expected = truth().objects.companies!;
     expect(result.structuredContent).toMatchObject({ object: 'companies', ...expected.statuses, quarantined: expected.quarantined.length });
   }, 120_000);
