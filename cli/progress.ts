@@ -2,9 +2,8 @@ import cliProgress from 'cli-progress';
 import type { ReconcilePhase } from '../core/reconcile/reconcile';
 
 const LABELS: Record<ReconcilePhase, string> = {
-  legacy: 'reading export',
   target: 'reading mirror',
-  diff: 'comparing',
+  legacy: 'reconciling',
   orphans: 'finding orphans',
 };
 

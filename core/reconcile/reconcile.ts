@@ -9,11 +9,12 @@ import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectMapper } from '../mapping/object-mapper';
 import { QuarantineWriter } from '../staging/quarantine';
 import { deleteStaleRows, writeStagingRows } from '../staging/staging-writer';
-import { classifyLegacy, classifyOrphan, type LegacySide, type StagingRow, type TargetSide } from './classify';
-import { loadLegacy, loadTarget } from './scratch';
+import { classifyLegacy, classifyOrphan, type StagingRow, type TargetSide } from './classify';
+import { loadTarget, streamLegacy, targetsFor } from './scratch';
 import type { ReconcileSummary } from './summary';
 
-export type ReconcilePhase = 'legacy' | 'target' | 'diff' | 'orphans';
+/** In the order a run goes through them: read the mirror, then reconcile the export record by record, then orphans. */
+export type ReconcilePhase = 'target' | 'legacy' | 'orphans';
 
 export interface ReconcileOptions {
   object: string;
@@ -73,8 +74,6 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
   );
   const quarantine = new QuarantineWriter(sql, runId);
   try {
-    const legacyRows = await loadLegacy(sql, runId, object, legacy, mapper, quarantine, batchSize, options.onProgress);
-    await quarantine.flush();
     const targetLoad = await loadTarget(sql, runId, target, targetObject, mapper.spec.target.legacyIdColumn, mapper.targetProperties, batchSize, options.onProgress);
 
     const counts = { matched: 0, new: 0, conflict: 0, orphan: 0, updatesPending: 0, inserted: 0, updated: 0, deleted: 0 };
@@ -88,13 +87,14 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
       counts.updated += written.updated;
     };
 
+    let legacyRows = 0;
     await inTransaction(sql, async () => {
+      legacyRows = await streamLegacy(sql, runId, object, legacy, mapper, quarantine, batchSize, async (batch) => {
+        const targets = await targetsFor(sql, runId, batch.map((l) => l.legacyId));
+        await tally(batch.map((l) => classifyLegacy(mapper, l, targets.get(l.legacyId) ?? [])));
+      }, options.onProgress);
+      await quarantine.flush();
       let done = 0;
-      for await (const page of legacyPages(sql, runId, batchSize)) {
-        await tally(page.map((p) => classifyLegacy(mapper, p.legacy, p.targets)));
-        options.onProgress?.('diff', (done += page.length), legacyRows);
-      }
-      done = 0;
       for await (const page of orphanPages(sql, runId, batchSize)) {
         await tally(page.map((p) => classifyOrphan(p.legacyId, p.targets)));
         options.onProgress?.('orphans', (done += page.length));
@@ -153,39 +153,8 @@ async function abandonDeadRuns(sql: Sql, object: string): Promise<void> {
 }
 
 async function clearScratch(sql: Sql, runId: string): Promise<void> {
-  await sql.query('DELETE FROM staging.run_legacy WHERE run_id = $1', [runId]);
+  await sql.query('DELETE FROM staging.run_seen WHERE run_id = $1', [runId]);
   await sql.query('DELETE FROM staging.run_target WHERE run_id = $1', [runId]);
-}
-
-interface LegacyPageRow {
-  legacy: LegacySide;
-  targets: TargetSide[];
-}
-
-async function* legacyPages(sql: Sql, runId: string, pageSize: number): AsyncGenerator<LegacyPageRow[]> {
-  let after = '';
-  for (;;) {
-    const { rows } = await sql.query<{
-      legacy_id: string; source: string; line: number; legacy_properties: LegacySide['legacyProperties'];
-      mapped: LegacySide['mapped']; issues: LegacySide['issues']; targets: TargetSide[];
-    }>(
-      `SELECT l.legacy_id, l.source, l.line, l.legacy_properties, l.mapped, l.issues,
-              COALESCE((SELECT jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id)
-                          FROM staging.run_target t WHERE t.run_id = $1 AND t.legacy_id = l.legacy_id), '[]'::jsonb) AS targets
-         FROM staging.run_legacy l
-        WHERE l.run_id = $1 AND l.legacy_id > $2
-        ORDER BY l.legacy_id
-        LIMIT $3`,
-      [runId, after, pageSize],
-    );
-    if (rows.length === 0) return;
-    yield rows.map((r) => ({
-      legacy: { legacyId: r.legacy_id, source: r.source, line: r.line, legacyProperties: r.legacy_properties, mapped: r.mapped, issues: r.issues },
-      targets: r.targets,
-    }));
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1]!.legacy_id;
-  }
 }
 
 async function* orphanPages(sql: Sql, runId: string, pageSize: number): AsyncGenerator<Array<{ legacyId: string; targets: TargetSide[] }>> {
@@ -195,7 +164,7 @@ async function* orphanPages(sql: Sql, runId: string, pageSize: number): AsyncGen
       `SELECT t.legacy_id, jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id) AS targets
          FROM staging.run_target t
         WHERE t.run_id = $1 AND t.legacy_id IS NOT NULL AND t.legacy_id > $2
-          AND NOT EXISTS (SELECT 1 FROM staging.run_legacy l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)
+          AND NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)
         GROUP BY t.legacy_id
         ORDER BY t.legacy_id
         LIMIT $3`,

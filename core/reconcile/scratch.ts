@@ -3,25 +3,19 @@ import type { Connector } from '../connectors/connector';
 import type { ObjectMapper } from '../mapping/object-mapper';
 import type { Value } from '../mapping/transforms';
 import type { QuarantineWriter } from '../staging/quarantine';
+import type { LegacySide, TargetSide } from './classify';
 
 export interface LoadProgress {
   (phase: 'legacy' | 'target', rows: number): void;
 }
 
-interface LegacyRow {
-  legacyId: string;
-  source: string;
-  line: number;
-  properties: Record<string, Value>;
-  mapped: Record<string, Value>;
-  issues: unknown[];
-}
-
 /**
- * Streams the export into the run's scratch table, mapping each record on the way. A repeated legacy ID is caught by
- * the primary key rather than an in-memory set, so memory stays flat however large the export.
+ * Streams the export in batches, mapping each record, and hands every batch of first-seen legacy IDs to `onBatch`.
+ * The IDs seen are kept in the run's scratch table, whose primary key catches a repeated legacy ID without an
+ * in-memory set, so memory stays flat however large the export. While `onBatch` waits on the database, the next
+ * batch is already being parsed; at most two batches are in memory.
  */
-export async function loadLegacy(
+export async function streamLegacy(
   sql: Sql,
   runId: string,
   object: string,
@@ -29,52 +23,43 @@ export async function loadLegacy(
   mapper: ObjectMapper,
   quarantine: QuarantineWriter,
   batchSize: number,
+  onBatch: (batch: LegacySide[]) => Promise<void>,
   progress?: LoadProgress,
 ): Promise<number> {
-  let batch: LegacyRow[] = [];
+  let batch: LegacySide[] = [];
   let loaded = 0;
+  let pending: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  const settle = async () => {
+    await pending;
+    if (failure) throw failure;
+  };
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
+    await settle();
     const { rows: inserted } = await sql.query<{ legacy_id: string }>(
-      `INSERT INTO staging.run_legacy (run_id, legacy_id, source, line, legacy_properties, mapped, issues)
-       SELECT $1, u.id, u.source, u.line, u.props::jsonb, u.mapped::jsonb, u.issues::jsonb
-         FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[]) AS u(id, source, line, props, mapped, issues)
+      `INSERT INTO staging.run_seen (run_id, legacy_id, line)
+       SELECT $1, u.id, u.line FROM unnest($2::text[], $3::int[]) AS u(id, line)
        ON CONFLICT (run_id, legacy_id) DO NOTHING
        RETURNING legacy_id`,
-      [
-        runId,
-        rows.map((r) => r.legacyId),
-        rows.map((r) => r.source),
-        rows.map((r) => r.line),
-        rows.map((r) => JSON.stringify(r.properties)),
-        rows.map((r) => JSON.stringify(r.mapped)),
-        rows.map((r) => JSON.stringify(r.issues)),
-      ],
+      [runId, rows.map((r) => r.legacyId), rows.map((r) => r.line)],
     );
+    // A repeat inside one statement is also skipped by the key, so first-seen is decided by file order here.
     const kept = new Set(inserted.map((r) => r.legacy_id));
-    const duplicates = rows.filter((r) => !kept.has(r.legacyId) || !kept.delete(r.legacyId));
-    for (const d of duplicates) {
-      const { rows: first } = await sql.query<{ line: number }>('SELECT line FROM staging.run_legacy WHERE run_id = $1 AND legacy_id = $2', [runId, d.legacyId]);
-      await quarantine.add(
-        {
-          object,
-          source: d.source,
-          line: d.line,
-          recordId: d.legacyId,
-          field: mapper.spec.legacy.idColumn,
-          reason: `duplicate ${mapper.spec.legacy.idColumn} ${d.legacyId}: first seen on line ${first[0]?.line ?? '?'}`,
-          raw: Object.values(d.properties).map((v) => v ?? '').join(','),
-        },
-        'row',
-      );
+    const first: LegacySide[] = [];
+    for (const r of rows) {
+      if (kept.delete(r.legacyId)) first.push(r);
+      else await quarantineDuplicate(sql, runId, object, mapper, quarantine, r);
     }
-    loaded += rows.length - duplicates.length;
+    loaded += first.length;
     progress?.('legacy', loaded);
+    pending = onBatch(first).catch((error: unknown) => {
+      failure = error;
+    });
   };
 
-  // Rows of one batch can repeat an ID too; the DB only sees the first, so they are told apart here.
   for await (const item of legacy.read(object)) {
     if (item.type === 'rejected') {
       await quarantine.add({ object, ...item.rejection }, 'row');
@@ -82,24 +67,43 @@ export async function loadLegacy(
     }
     const { record } = item;
     const { values, issues } = mapper.map(record.properties);
+    const source = record.origin?.source ?? object;
     for (const issue of issues) {
-      await quarantine.add(
-        { object, source: record.origin?.source ?? object, line: record.origin?.line, recordId: record.id, field: issue.field, reason: issue.reason, raw: issue.value },
-        'field',
-      );
+      await quarantine.add({ object, source, line: record.origin?.line, recordId: record.id, field: issue.field, reason: issue.reason, raw: issue.value }, 'field');
     }
-    batch.push({
-      legacyId: record.id,
-      source: record.origin?.source ?? object,
-      line: record.origin?.line ?? 0,
-      properties: record.properties,
-      mapped: values,
-      issues,
-    });
+    batch.push({ legacyId: record.id, source, line: record.origin?.line ?? 0, legacyProperties: record.properties, mapped: values, issues });
     if (batch.length >= batchSize) await flush();
   }
   await flush();
+  await settle();
   return loaded;
+}
+
+async function quarantineDuplicate(sql: Sql, runId: string, object: string, mapper: ObjectMapper, quarantine: QuarantineWriter, row: LegacySide): Promise<void> {
+  const idColumn = mapper.spec.legacy.idColumn;
+  const { rows } = await sql.query<{ line: number }>('SELECT line FROM staging.run_seen WHERE run_id = $1 AND legacy_id = $2', [runId, row.legacyId]);
+  await quarantine.add(
+    {
+      object,
+      source: row.source,
+      line: row.line,
+      recordId: row.legacyId,
+      field: idColumn,
+      reason: `duplicate ${idColumn} ${row.legacyId}: first seen on line ${rows[0]?.line ?? '?'}`,
+      raw: Object.values(row.legacyProperties).map((v) => v ?? '').join(','),
+    },
+    'row',
+  );
+}
+
+/** The target records that carry each of the given legacy IDs. */
+export async function targetsFor(sql: Sql, runId: string, legacyIds: string[]): Promise<Map<string, TargetSide[]>> {
+  const { rows } = await sql.query<{ legacy_id: string; targets: TargetSide[] }>(
+    `SELECT legacy_id, jsonb_agg(jsonb_build_object('id', target_id, 'properties', properties) ORDER BY target_id) AS targets
+       FROM staging.run_target WHERE run_id = $1 AND legacy_id = ANY($2::text[]) GROUP BY legacy_id`,
+    [runId, legacyIds],
+  );
+  return new Map(rows.map((r) => [r.legacy_id, r.targets]));
 }
 
 /** Streams the target records (ID, legacy ID and mapped properties) into the run's scratch table. */

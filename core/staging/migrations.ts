@@ -76,6 +76,19 @@ export const STAGING_MIGRATIONS: Migration[] = [
       await sql.query('CREATE INDEX run_target_legacy_id ON staging.run_target (run_id, legacy_id)');
     },
   },
+  {
+    // A run keeps only the legacy IDs it has seen (for duplicates and orphans); records go straight to staging.
+    id: '0002_run_seen_replaces_run_legacy',
+    async up(sql) {
+      await sql.query('DROP TABLE staging.run_legacy');
+      await sql.query(`CREATE UNLOGGED TABLE staging.run_seen (
+        run_id uuid NOT NULL,
+        legacy_id text NOT NULL,
+        line integer NOT NULL,
+        PRIMARY KEY (run_id, legacy_id)
+      )`);
+    },
+  },
 ];
 
 export const OBJECT_TABLE_MIGRATIONS: ObjectTableMigration[] = [

@@ -42,7 +42,7 @@ describe('Postgres mirror connector', () => {
     ]);
   });
 
-  it('reads every row across pages in modified order, properties as text', async () => {
+  it('reads every row across pages in ID order, properties as text', async () => {
     const items: ReadItem[] = [];
     for await (const i of mirror.read('companies', { properties: ['name', 'employees'] })) items.push(i);
     expect(items).toHaveLength(25);

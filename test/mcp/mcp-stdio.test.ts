@@ -49,7 +49,7 @@ describe('MCP server over stdio', () => {
     });
     expect(result.isError).toBeFalsy();
     // The first progress report goes out at once; later ones at most once a second.
-    expect(progress[0]).toMatchObject({ progress: expect.any(Number), message: expect.stringMatching(/^legacy: \d+ rows$/) });
+    expect(progress[0]).toMatchObject({ progress: expect.any(Number), message: expect.stringMatching(/^target: \d+ rows$/) });
     const expected = truth().objects.companies!;
     expect(result.structuredContent).toMatchObject({ object: 'companies', ...expected.statuses, quarantined: expected.quarantined.length });
   }, 120_000);

@@ -114,8 +114,11 @@ export class PostgresMirrorConnector implements Connector {
     const id = ident(spec.idColumn);
     const wanted = options.properties ?? (await this.columns(object)).map((c) => c.name).filter((c) => c !== spec.idColumn);
     const select = wanted.map((p, i) => `${ident(p, 'column name')}::text AS c${i}`).join(', ');
-    const modified = spec.modifiedColumn ? ident(spec.modifiedColumn) : null;
-    if (options.since && !modified) throw new Error(`Object "${object}" has no modified column: incremental reads need one`);
+    const modifiedColumn = spec.modifiedColumn ? ident(spec.modifiedColumn) : null;
+    if (options.since && !modifiedColumn) throw new Error(`Object "${object}" has no modified column: incremental reads need one`);
+    // A full read walks the primary key; only an incremental read needs modified-time order (and an index on
+    // (modified, id) in the mirror to be fast). Sorting a full read by modified time would sort the table per page.
+    const modified = options.since ? modifiedColumn : null;
 
     // Keyset pagination: each page is an indexed range scan, whatever the table size, and needs no open cursor.
     let after = options.since ? decodeCursor(options.since) : null;
@@ -137,7 +140,7 @@ export class PostgresMirrorConnector implements Connector {
         where = `WHERE ${id} > $1`;
       }
       params.push(this.pageSize);
-      const modifiedSelect = modified ? `, ${modified}::text AS __modified, to_json(${modified}) #>> '{}' AS __modified_json` : '';
+      const modifiedSelect = modifiedColumn ? `, ${modifiedColumn}::text AS __modified, to_json(${modifiedColumn}) #>> '{}' AS __modified_json` : '';
       const { rows } = await this.sql.query<Record<string, string | null>>(
         `SELECT ${id}::text AS __id${modifiedSelect}${select ? `, ${select}` : ''} FROM ${table} ${where} ORDER BY ${order} LIMIT $${params.length}`,
         params,
