@@ -127,7 +127,7 @@ export function terms(text: string, vocab: Vocabulary, isName: boolean): Term[] 
     }
     if (matched) continue;
     const w = ws[i]!;
-    out.push({ id: w, text: w, concept: false, weight: WEAK_WORDS[w] ?? (/^\d+$/.test(w) ? 0.5 : 1) });
+    out.push({ id: w, text: w, concept: false, weight: WEAK_WORDS[w] ?? 1 });
     i++;
   }
   return out.filter((t) => t.weight > 0);
