@@ -5,6 +5,7 @@ import { registerDemo } from './commands/demo';
 import { registerLookup } from './commands/lookup';
 import { registerMcp } from './commands/mcp';
 import { registerReconcile } from './commands/reconcile';
+import { registerSuggestMapping } from './commands/suggest-mapping';
 import { VERSION } from '../core/version';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerReconcile(program);
   registerLookup(program);
+  registerSuggestMapping(program);
   registerMcp(program);
   return program;
 }

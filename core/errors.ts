@@ -20,12 +20,20 @@ export class UsageError extends Error {
   }
 }
 
+/** The data given cannot be used as it is (a file or table missing, columns absent); exit code 3. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
 const DATABASE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', '28P01', '3D000', '57P01', '53300']);
 
 export function classifyError(error: unknown): ErrorKind {
   const e = error as { name?: string; code?: string };
   if (e?.name === 'UsageError' || e?.name === 'ConfigError' || e?.name === 'ZodError') return 'usage';
-  if (e?.name === 'CsvFormatError') return 'input';
+  if (e?.name === 'CsvFormatError' || e?.name === 'InputError') return 'input';
   if ((e?.code && DATABASE_CODES.has(e.code)) || /embedded database .* in use/.test(String((error as Error)?.message))) return 'database';
   return 'failure';
 }

@@ -5,6 +5,8 @@ import { VERSION } from '../core/version';
 import { registerLookupTool } from './tools/lookup-by-legacy-id';
 import { registerReconcileTool } from './tools/reconcile';
 import { registerStatusTool } from './tools/reconciliation-status';
+import { registerResolveConflictsTool } from './tools/resolve-conflicts';
+import { registerSuggestTool } from './tools/suggest-field-mappings';
 
 export interface ServerOptions {
   database: DatabaseOptions;
@@ -32,6 +34,8 @@ export function buildServer(options: ServerOptions): { server: McpServer; close(
   registerLookupTool(server, context);
   registerReconcileTool(server, context);
   registerStatusTool(server, context);
+  registerSuggestTool(server, context);
+  registerResolveConflictsTool(server, context);
   return {
     server,
     async close() {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database';
 import { ensureObjectTable } from '../db/migrate';
 import { inTransaction, type Sql, withAdvisoryLock } from '../db/sql';
+import { InputError } from '../errors';
 import type { Connector } from '../connectors/connector';
 import { CsvExportConnector } from '../connectors/csv/csv-export';
 import { PostgresMirrorConnector } from '../connectors/postgres/postgres-mirror';
@@ -27,7 +28,7 @@ export interface ReconcileOptions {
 }
 
 interface Connectors {
-  legacy: Connector;
+  legacy: CsvExportConnector;
   target: Connector;
   targetObject: string;
   targetDescription: string;
@@ -67,6 +68,8 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
   const started = Date.now();
   const runId = randomUUID();
   const { legacy, target, targetObject, targetDescription } = connectorsFor(sql, options, mapper);
+  await legacy.verify(object);
+  await verifyTarget(target, targetObject, targetDescription, mapper);
   await abandonDeadRuns(sql, object);
   await sql.query(
     `INSERT INTO staging.reconciliation_log (run_id, object, source, target, mapping_sha256, status) VALUES ($1, $2, $3, $4, $5, 'running')`,
@@ -139,6 +142,22 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
     throw error;
   } finally {
     await clearScratch(sql, runId);
+  }
+}
+
+/** The mirror table and every column the mapping names must exist; one message lists all that is missing. */
+async function verifyTarget(target: Connector, object: string, description: string, mapper: ObjectMapper): Promise<void> {
+  let schema;
+  try {
+    schema = await target.describe(object);
+  } catch (error) {
+    throw new InputError(`The CRM mirror table ${description} (object "${object}") cannot be read: ${(error as Error).message}. Load the mirror, or fix target.schema / objects.${object}.target.table in the mapping.`);
+  }
+  const present = new Set(schema.fields.map((f) => f.name));
+  const wanted = [mapper.spec.target.idColumn, mapper.spec.target.legacyIdColumn, ...mapper.targetProperties];
+  const missing = wanted.filter((c) => !present.has(c));
+  if (missing.length) {
+    throw new InputError(`The CRM mirror table ${description} lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} named by the mapping of "${object}"`);
   }
 }
 

@@ -1,21 +1,10 @@
-import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { UsageError } from '../../core/errors';
 import { loadMappingFile } from '../../core/mapping/load-mapping';
 import { reconcile, type ReconcilePhase } from '../../core/reconcile/reconcile';
 import { ReconcileInputSchema, ReconcileSummarySchema } from '../../core/reconcile/summary';
 import type { ToolContext } from '../server';
+import { insideRoots } from '../allowed-paths';
 import { failure, success } from '../tool-result';
-
-function insideRoots(candidate: string, roots: string[]): string {
-  const resolved = path.resolve(candidate);
-  const allowed = roots.some((root) => {
-    const relative = path.relative(path.resolve(root), resolved);
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-  });
-  if (!allowed) throw new UsageError(`${candidate} is outside the folders this server may read (${roots.join(', ')})`);
-  return resolved;
-}
 
 export function registerReconcileTool(server: McpServer, context: ToolContext): void {
   server.registerTool(

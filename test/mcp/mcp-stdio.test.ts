@@ -34,7 +34,9 @@ describe('MCP server over stdio', () => {
   it('lists the tools with schemas and honest annotations', async () => {
     const { tools } = await client.listTools();
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-    expect(Object.keys(byName).sort()).toEqual(['lookup_by_legacy_id', 'reconcile', 'reconciliation_status']);
+    expect(Object.keys(byName).sort()).toEqual(['lookup_by_legacy_id', 'reconcile', 'reconciliation_status', 'resolve_conflicts', 'suggest_field_mappings']);
+    expect(byName.resolve_conflicts!.annotations).toMatchObject({ readOnlyHint: true });
+    expect(byName.suggest_field_mappings!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.lookup_by_legacy_id!.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true });
     expect(byName.reconcile!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
     expect(byName.reconcile!.inputSchema.required).toEqual(['object', 'legacyPath']);
@@ -68,6 +70,38 @@ describe('MCP server over stdio', () => {
   it('reports the run in reconciliation_status', async () => {
     const result = await client.callTool({ name: 'reconciliation_status', arguments: { object: 'companies' } });
     expect((result.structuredContent as { runs: Array<{ object: string; status: string }> }).runs[0]).toMatchObject({ object: 'companies', status: 'succeeded' });
+  });
+
+  it('suggests field mappings between the legacy Company table and the mirrored HubSpot companies', async () => {
+    const result = await client.callTool({
+      name: 'suggest_field_mappings',
+      arguments: { legacyPath: EXPORT_DIR, legacyTable: 'Company', targetTable: 'companies' },
+    });
+    expect(result.isError).toBeFalsy();
+    const content = result.structuredContent as { suggestions: Array<{ source: string; target: string | null; confidence: number }> };
+    const chosen = Object.fromEntries(content.suggestions.map((s) => [s.source, s.target]));
+    // The ID column is joined on, not mapped; the rest should land where the shipped mapping puts them.
+    expect(chosen).not.toHaveProperty('Comp_CompanyId');
+    expect(chosen).toMatchObject({ Comp_Name: 'name', Comp_Sector: 'industry', Addr_PostCode: 'zip', Comp_PhoneFullNumber: 'phone' });
+  });
+
+  it('previews a conflict resolution with provenance', async () => {
+    const result = await client.callTool({
+      name: 'resolve_conflicts',
+      arguments: {
+        candidates: [
+          { source: 'salesforce', record: { email: 'bill@acme.com', phone: '' }, modifiedAt: '2026-01-02T10:00:00Z' },
+          { source: 'hubspot', record: { email: 'william@acme.com', phone: '+44 20 7946 0001' }, modifiedAt: '2026-01-01T10:00:00Z' },
+        ],
+        rules: { default: { strategy: 'lastWriteWins' } },
+      },
+    });
+    expect(result.isError).toBeFalsy();
+    const content = result.structuredContent as { record: Record<string, unknown>; provenance: Record<string, { source: string | null; overridden: unknown[] }> };
+    // The newer record wins the email; its blank phone does not wipe the older record's phone.
+    expect(content.record).toMatchObject({ email: 'bill@acme.com', phone: '+44 20 7946 0001' });
+    expect(content.provenance.email).toMatchObject({ source: 'salesforce', overridden: [{ source: 'hubspot', value: 'william@acme.com' }] });
+    expect(content.provenance.phone!.source).toBe('hubspot');
   });
 
   it('refuses paths outside the allowed folders and invalid input, as tool errors', async () => {

@@ -143,6 +143,19 @@ describe('reconcile on a small export', () => {
     expect(c7).toMatchObject({ found: false, quarantine: [{ source: 'Company.csv', line: 10, field: null }] });
   });
 
+  it('refuses a missing mirror table or column before doing any work', async () => {
+    const config = JSON.parse(JSON.stringify(mapping.config));
+    config.objects.companies.target.table = 'accounts';
+    await expect(reconcile(t.db, { object: 'companies', mapping: parseMappingConfig(config), legacyPath: dir })).rejects.toThrow(
+      /^The CRM mirror table crm\.accounts \(object "companies"\) cannot be read: Table crm\.accounts \(object "companies"\) does not exist/,
+    );
+    config.objects.companies.target.table = 'companies';
+    config.objects.companies.properties.push({ from: 'Comp_Name', to: 'nickname', transform: [] });
+    await expect(reconcile(t.db, { object: 'companies', mapping: parseMappingConfig(config), legacyPath: dir })).rejects.toThrow(
+      'The CRM mirror table crm.companies lacks column nickname named by the mapping of "companies"',
+    );
+  });
+
   it('logs every run with its counts', async () => {
     const { rows } = await t.db.pool.query(
       `SELECT status, matched, new, conflict, orphan, quarantined, field_issues, rows_inserted FROM staging.reconciliation_log ORDER BY started_at`,

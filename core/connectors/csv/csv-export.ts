@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Connector, ConnectionCheck, FieldSchema, FieldType, ObjectSchema, ReadItem, ReadOptions } from '../connector';
-import { CsvFormatError, inspectCsv, readCsv, type CsvReadOptions } from './csv-reader';
+import { CsvFormatError, inspectCsv, readCsv, resolveColumns, type CsvReadOptions } from './csv-reader';
 
 export interface CsvObject {
   /** Table name of the export: `Company` is read from `Company.csv` (any case, .csv/.tsv/.txt). */
@@ -119,6 +119,13 @@ export class CsvExportConnector implements Connector {
     }
     const fields: FieldSchema[] = layout.header.map((name, i) => ({ name, type: inferType(samples[i]!), sample: samples[i]!.slice(0, 5) }));
     return { object, idField: this.spec(object).idColumn, fields };
+  }
+
+  /** Checks that the object's file exists and has its ID and required columns, before any work starts. */
+  async verify(object: string): Promise<void> {
+    const file = this.fileOf(object);
+    const options = this.readOptions(object);
+    resolveColumns(await inspectCsv(file, options), [options.idColumn, ...(options.requiredColumns ?? [])]);
   }
 
   read(object: string, options?: ReadOptions): AsyncIterable<ReadItem> {

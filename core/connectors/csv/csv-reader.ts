@@ -105,7 +105,7 @@ export async function inspectCsv(file: string, options: Pick<CsvReadOptions, 'co
     }
   }
   if (!first) throw new CsvFormatError(`${path.basename(file)} is empty: no header and no records`);
-  const expected = [options.idColumn, ...(options.requiredColumns ?? [])];
+  const expected = [options.idColumn, ...(options.requiredColumns ?? [])].filter((c) => c !== '');
   const hasHeaderRow = looksLikeHeader(first, options.columns ? [] : expected) && !options.columns;
   const header = hasHeaderRow ? first.map((h) => h.trim()) : options.columns;
   if (!header) {
@@ -117,7 +117,7 @@ export async function inspectCsv(file: string, options: Pick<CsvReadOptions, 'co
   return { ...sniffed, file, header, hasHeaderRow };
 }
 
-function resolveColumns(layout: CsvLayout, wanted: string[]): Map<string, number> {
+export function resolveColumns(layout: CsvLayout, wanted: string[]): Map<string, number> {
   const index = new Map<string, number>();
   layout.header.forEach((h, i) => {
     if (!index.has(norm(h))) index.set(norm(h), i);

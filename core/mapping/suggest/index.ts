@@ -1,6 +1,14 @@
 /** Field-mapping suggestions: which target field each source field goes to, ranked, with confidence and reasons. */
 export { suggestMappings } from './suggest';
 export {
+  suggestForConnectedObjects,
+  suggestFieldMappings,
+  ConnectedSuggestInputSchema,
+  SuggestRequestSchema,
+  type ConnectedSuggestInput,
+  type SuggestRequest,
+} from './connected';
+export {
   FieldTypeSchema,
   FieldFormatSchema,
   FieldSchemaSchema,

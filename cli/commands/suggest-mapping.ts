@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors';
+import { ObjectSchemaSchema, suggestMappings, suggestForConnectedObjects, type SuggestResult } from '../../core/mapping/suggest';
+import { withDatabase, type GlobalOptions } from '../context';
+import { fail, printJson, table } from '../output';
+
+interface SuggestOptions {
+  sourceSchema?: string;
+  targetSchema?: string;
+  legacy?: string;
+  legacyTable?: string;
+  legacyId?: string;
+  targetTable?: string;
+  mirrorSchema: string;
+  threshold?: number;
+}
+
+function readSchema(file: string) {
+  try {
+    return ObjectSchemaSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (error) {
+    throw new UsageError(`${file}: ${(error as Error).message}`);
+  }
+}
+
+function render(result: SuggestResult): string {
+  const rows = result.suggestions.map((s) => [s.source, s.target ?? '(no match)', s.target ? s.confidence : null, s.reasons.join('; ')]);
+  const unmatched = result.unmatchedTargets.length ? `\ntarget fields left unmapped: ${result.unmatchedTargets.join(', ')}` : '';
+  return `${table([result.sourceObject, result.targetObject, 'confidence', 'why'], rows)}${unmatched}`;
+}
+
+export function registerSuggestMapping(program: Command): void {
+  program
+    .command('suggest-mapping')
+    .description('Suggest which target field each source field maps to, one-to-one, with confidence and reasons')
+    .option('--source-schema <file>', 'source object schema (JSON: { object, idField, fields: [{ name, type, label?, sample? }] })')
+    .option('--target-schema <file>', 'target object schema (same shape)')
+    .option('--legacy <path>', 'or: folder of a legacy export (or one CSV file) ...')
+    .option('--legacy-table <name>', '... and its table, e.g. Company')
+    .option('--legacy-id <column>', '... and its ID column (default: the first column)')
+    .option('--target-table <name>', '... against this table of the CRM mirror, e.g. companies')
+    .option('--mirror-schema <name>', 'Postgres schema of the CRM mirror', 'hubspot')
+    .option('--threshold <n>', 'below this confidence a field gets "no match" (0-100, default 50)', (v) => Number(v))
+    .action(async (opts: SuggestOptions, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      try {
+        const options = opts.threshold === undefined ? undefined : { threshold: opts.threshold };
+        let result: SuggestResult;
+        if (opts.sourceSchema || opts.targetSchema) {
+          if (!opts.sourceSchema || !opts.targetSchema) throw new UsageError('give both --source-schema and --target-schema');
+          result = suggestMappings(readSchema(opts.sourceSchema), readSchema(opts.targetSchema), undefined, options);
+        } else {
+          if (!opts.legacy || !opts.legacyTable || !opts.targetTable) {
+            throw new UsageError('give --source-schema and --target-schema, or --legacy, --legacy-table and --target-table');
+          }
+          const input = { legacyPath: opts.legacy, legacyTable: opts.legacyTable, legacyIdColumn: opts.legacyId, targetTable: opts.targetTable, targetSchema: opts.mirrorSchema, options };
+          result = await withDatabase(global, (db) => suggestForConnectedObjects(db, input));
+        }
+        if (global.json) printJson({ ok: true, result });
+        else process.stdout.write(`${render(result)}\n`);
+      } catch (error) {
+        fail(error, global);
+      }
+    });
+}

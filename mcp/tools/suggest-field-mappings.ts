@@ -1,0 +1,34 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { suggestFieldMappings, SuggestRequestSchema, SuggestResultSchema } from '../../core/mapping/suggest';
+import type { ToolContext } from '../server';
+import { failure, success } from '../tool-result';
+import { insideRoots } from '../allowed-paths';
+
+export function registerSuggestTool(server: McpServer, context: ToolContext): void {
+  server.registerTool(
+    'suggest_field_mappings',
+    {
+      title: 'Suggest field mappings',
+      description:
+        'Suggests which target field each source field maps to (one-to-one), with a confidence 0-100 and the reasons ' +
+        '(name and synonyms such as Company ~ Account, types, sample values). Give two schemas inline, or a legacy export ' +
+        'table (legacyPath + legacyTable) and a CRM mirror table (targetTable) to read. "no match" is an honest answer.',
+      inputSchema: SuggestRequestSchema,
+      outputSchema: SuggestResultSchema,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async (input) => {
+      try {
+        const request = input.legacyPath ? { ...input, legacyPath: insideRoots(input.legacyPath, context.allowedRoots) } : input;
+        const result = await suggestFieldMappings(context.db, request);
+        const mapped = result.suggestions.filter((s) => s.target);
+        const text =
+          `${mapped.length} of ${result.suggestions.length} ${result.sourceObject} fields mapped to ${result.targetObject}: ` +
+          mapped.map((s) => `${s.source} -> ${s.target} (${s.confidence})`).join(', ');
+        return success(result, text);
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  );
+}

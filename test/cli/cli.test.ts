@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/example-data';
+
+const run = promisify(execFile);
+const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-cli-'));
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', CRM_BRIDGE_HOME: path.join(tmp, 'home') } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('crm-bridge CLI', () => {
+  it('documents every command and exits 0 on --help', async () => {
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    for (const command of ['demo', 'reconcile', 'lookup', 'suggest-mapping', 'mcp']) expect(help.stdout).toContain(command);
+    expect((await cli('reconcile', '--help')).stdout).toContain('--fail-on-quarantine');
+  });
+
+  it('exits 2 on usage mistakes and on an invalid mapping, naming the bad entry', async () => {
+    expect((await cli('reconcile', '--legacy', 'x')).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
+    const mapping = path.join(tmp, 'bad-mapping.json');
+    writeFileSync(mapping, JSON.stringify({ version: 1, objects: { companies: { legacy: { file: 'Company', idColumn: 'id' }, target: { table: 't', legacyIdColumn: 'l' }, properties: [{ from: 'a', to: 'b', transform: ['phnoe'] }] } } }));
+    const bad = await cli('--json', '--mapping', mapping, 'reconcile', '--object', 'companies', '--legacy', tmp);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout)).toEqual({
+      ok: false,
+      error: { kind: 'usage', message: expect.stringContaining('objects.companies.properties[0].transform[0]: unknown transform "phnoe"') },
+    });
+  });
+
+  it('exits 3 with the path when the export is missing', async () => {
+    const missing = await cli('reconcile', '--object', 'companies', '--legacy', path.join(tmp, 'nope'));
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toBe(`crm-bridge: Legacy export not found: ${path.join(tmp, 'nope')}\n`);
+  });
+
+  it('suggests a mapping between two schema files, as JSON', async () => {
+    const source = path.join(tmp, 'source.json');
+    const target = path.join(tmp, 'target.json');
+    writeFileSync(source, JSON.stringify({ object: 'Contact', idField: 'Id', fields: [
+      { name: 'FirstName', type: 'string' }, { name: 'LastName', type: 'string' }, { name: 'MobilePhone', type: 'string' }, { name: 'Shoe_Size__c', type: 'number' },
+    ] }));
+    writeFileSync(target, JSON.stringify({ object: 'person', idField: 'id', fields: [
+      { name: 'first_name', type: 'string' }, { name: 'last_name', type: 'string' }, { name: 'phone', type: 'string' }, { name: 'org_id', type: 'integer' },
+    ] }));
+    const out = await cli('--json', 'suggest-mapping', '--source-schema', source, '--target-schema', target);
+    expect(out.code).toBe(0);
+    const { result } = JSON.parse(out.stdout) as { result: { suggestions: Array<{ source: string; target: string | null }> } };
+    expect(Object.fromEntries(result.suggestions.map((s) => [s.source, s.target]))).toEqual({
+      FirstName: 'first_name', LastName: 'last_name', MobilePhone: 'phone', Shoe_Size__c: null,
+    });
+    expect((await cli('suggest-mapping', '--source-schema', source)).code).toBe(2);
+  });
+});
