@@ -13,6 +13,7 @@ import { redactSecrets } from '../../core/db/redact';
 import { router } from './actions/router';
 import * as lookup from './actions/staging/lookup.operation';
 import * as reconcile from './actions/staging/reconcile.operation';
+import * as resolve from './actions/conflicts/resolve.operation';
 import { credentialToUrl } from './transport/database';
 
 export class CrmBridge implements INodeType {
@@ -23,17 +24,31 @@ export class CrmBridge implements INodeType {
     group: ['transform'],
     version: 1,
     subtitle: '={{$parameter["operation"] + ": " + $parameter["object"]}}',
-    description: 'Reconcile a legacy CRM export against a CRM mirror and look records up by legacy ID',
+    description: 'Reconcile legacy CRM exports, look records up by legacy ID, and merge records from several CRMs',
     defaults: { name: 'CRM Bridge' },
     inputs: [NodeConnectionTypes.Main],
     outputs: [NodeConnectionTypes.Main],
     usableAsTool: true,
-    credentials: [{ name: 'crmBridgePostgresApi', required: true, testedBy: 'crmBridgePostgresTest', displayOptions: { show: { database: ['server'] } } }],
+    credentials: [
+      { name: 'crmBridgePostgresApi', required: true, testedBy: 'crmBridgePostgresTest', displayOptions: { show: { resource: ['staging'], database: ['server'] } } },
+    ],
     properties: [
+      {
+        displayName: 'Resource',
+        name: 'resource',
+        type: 'options',
+        noDataExpression: true,
+        options: [
+          { name: 'Staging', value: 'staging', description: 'Reconcile legacy exports and look records up' },
+          { name: 'Conflict', value: 'conflicts', description: 'Merge the same record from several CRMs by rules' },
+        ],
+        default: 'staging',
+      },
       {
         displayName: 'Database',
         name: 'database',
         type: 'options',
+        displayOptions: { show: { resource: ['staging'] } },
         options: [
           { name: 'PostgreSQL Server (Credential)', value: 'server', description: 'Required when several n8n workers run (queue mode)' },
           { name: 'Embedded (Data Folder)', value: 'embedded', description: 'In-process PostgreSQL in a folder; one process at a time' },
@@ -47,15 +62,7 @@ export class CrmBridge implements INodeType {
         default: '',
         required: true,
         placeholder: '/home/node/.crm-bridge',
-        displayOptions: { show: { database: ['embedded'] } },
-      },
-      {
-        displayName: 'Resource',
-        name: 'resource',
-        type: 'options',
-        noDataExpression: true,
-        options: [{ name: 'Staging', value: 'staging' }],
-        default: 'staging',
+        displayOptions: { show: { resource: ['staging'], database: ['embedded'] } },
       },
       {
         displayName: 'Operation',
@@ -69,8 +76,20 @@ export class CrmBridge implements INodeType {
         ],
         default: 'reconcile',
       },
+      {
+        displayName: 'Operation',
+        name: 'operation',
+        type: 'options',
+        noDataExpression: true,
+        displayOptions: { show: { resource: ['conflicts'] } },
+        options: [
+          { name: 'Resolve', value: 'resolve', action: 'Resolve conflicts between sources', description: 'Merge items that share a key into one record per key, with per-field provenance' },
+        ],
+        default: 'resolve',
+      },
       ...reconcile.description,
       ...lookup.description,
+      ...resolve.description,
     ],
   };
 

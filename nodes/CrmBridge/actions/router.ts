@@ -1,33 +1,44 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { openDatabase } from '../../../core/db/database';
+import { openDatabase, type Database } from '../../../core/db/database';
 import { redactSecrets } from '../../../core/db/redact';
 import { databaseOptions } from '../transport/database';
+import * as resolve from './conflicts/resolve.operation';
+import type { OperationContext } from './context';
 import * as lookup from './staging/lookup.operation';
 import * as reconcile from './staging/reconcile.operation';
 
-const operations = { reconcile, lookup } as const;
+/** Per-item operations run once per input item; whole-input operations see every item at once. */
+const perItem = { reconcile, lookup } as const;
+const wholeInput = { resolve } as const;
 
-/** Opens the database once per execution, runs the operation for every item, and always closes it again. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-  const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;
-  const handler = operations[operation];
-  if (!handler) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
-  const kind = this.getNodeParameter('database', 0) as 'embedded' | 'server';
-  const credential = kind === 'server' ? await this.getCredentials('crmBridgePostgresApi') : undefined;
-  const secrets = [credential?.password as string | undefined];
-  let db;
+  const operation = this.getNodeParameter('operation', 0) as string;
+  let db: Promise<Database> | undefined;
+  let secrets: Array<string | undefined> = [];
+  const context: OperationContext = {
+    db: () =>
+      (db ??= (async () => {
+        const kind = this.getNodeParameter('database', 0) as 'embedded' | 'server';
+        const credential = kind === 'server' ? await this.getCredentials('crmBridgePostgresApi') : undefined;
+        secrets = [credential?.password as string | undefined];
+        try {
+          return await openDatabase(databaseOptions(kind, this.getNodeParameter('dataFolder', 0, '') as string, credential));
+        } catch (error) {
+          throw new NodeOperationError(this.getNode(), redactSecrets((error as Error).message, secrets));
+        }
+      })()),
+  };
   try {
-    db = await openDatabase(databaseOptions(kind, this.getNodeParameter('dataFolder', 0, '') as string, credential));
-  } catch (error) {
-    throw new NodeOperationError(this.getNode(), redactSecrets((error as Error).message, secrets));
-  }
-  const out: INodeExecutionData[] = [];
-  try {
+    if (operation in wholeInput) return [await wholeInput[operation as keyof typeof wholeInput].executeAll.call(this)];
+    const handler = perItem[operation as keyof typeof perItem];
+    if (!handler) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
+    const out: INodeExecutionData[] = [];
     const items = this.getInputData();
     for (let i = 0; i < items.length; i++) {
       try {
-        out.push(await handler.execute.call(this, db, i));
+        out.push(await handler.execute.call(this, context, i));
       } catch (error) {
+        if (error instanceof NodeOperationError) throw error;
         const message = redactSecrets((error as Error).message, secrets);
         if (this.continueOnFail()) {
           out.push({ json: { error: message }, pairedItem: { item: i } });
@@ -36,8 +47,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
         throw new NodeOperationError(this.getNode(), message, { itemIndex: i });
       }
     }
+    return [out];
   } finally {
-    await db.close();
+    if (db) await (await db.catch(() => undefined))?.close();
   }
-  return [out];
 }

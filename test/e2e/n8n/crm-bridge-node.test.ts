@@ -83,4 +83,17 @@ describe('CRM Bridge node in a real n8n', () => {
     expect(missing.errorNode).toBe('Reconcile Companies');
     expect(missing.errorMessage).toBe('Legacy export not found: /nonexistent/export');
   });
+
+  it('merges the same record from two CRMs by rules, with provenance', async () => {
+    const wf = JSON.parse(readFileSync(path.join(__dirname, 'workflows', 'resolve-conflicts.json'), 'utf8'));
+    const run = await runWorkflow({ workflow: wf, customExtensionsDir: DIST });
+    expect(run.errorMessage).toBeUndefined();
+    const out = nodeOutput(run.runData, 'Resolve Conflicts') as Array<{ key: string; record: Record<string, unknown>; provenance: Record<string, { source: string | null; rule: string }> }>;
+    expect(out.map((o) => o.key)).toEqual(['bill@acme.com', 'liz@globex.com']);
+    // HubSpot changed last, so its first name wins; its phone fills the blank; lifecycle follows source priority.
+    expect(out[0]!.record).toEqual({ email: 'bill@acme.com', firstname: 'Bill', phone: '+44 20 7946 0001', lifecycle: 'customer' });
+    expect(out[0]!.provenance.lifecycle).toMatchObject({ source: 'salesforce', rule: 'sourcePriority' });
+    expect(out[0]!.provenance.firstname).toMatchObject({ source: 'hubspot', rule: 'lastWriteWins' });
+    expect(out[1]!.record).toMatchObject({ firstname: 'Liz' });
+  });
 });

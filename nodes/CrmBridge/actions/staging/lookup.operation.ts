@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import type { Database } from '../../../../core/db/database';
+import type { OperationContext } from '../context';
 import { loadMapping } from '../../../../core/mapping/load-mapping';
 import { lookupByLegacyId, LookupInputSchema } from '../../../../core/reconcile/lookup';
 import { mappingFileProperty, objectProperty } from '../common';
@@ -18,7 +18,8 @@ export const description: INodeProperties[] = [
   mappingFileProperty('lookup'),
 ];
 
-export async function execute(this: IExecuteFunctions, db: Database, i: number): Promise<INodeExecutionData> {
+export async function execute(this: IExecuteFunctions, context: OperationContext, i: number): Promise<INodeExecutionData> {
+  const db = await context.db();
   const input = LookupInputSchema.parse({ object: this.getNodeParameter('object', i), legacyId: String(this.getNodeParameter('legacyId', i)) });
   const result = await lookupByLegacyId(db, loadMapping((this.getNodeParameter('mappingFile', i, '') as string) || undefined), input);
   return { json: result, pairedItem: { item: i } };

@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import type { Database } from '../../../../core/db/database';
+import type { OperationContext } from '../context';
 import { loadMapping } from '../../../../core/mapping/load-mapping';
 import { reconcile } from '../../../../core/reconcile/reconcile';
 import { ReconcileInputSchema } from '../../../../core/reconcile/summary';
@@ -20,7 +20,8 @@ export const description: INodeProperties[] = [
   mappingFileProperty('reconcile'),
 ];
 
-export async function execute(this: IExecuteFunctions, db: Database, i: number): Promise<INodeExecutionData> {
+export async function execute(this: IExecuteFunctions, context: OperationContext, i: number): Promise<INodeExecutionData> {
+  const db = await context.db();
   const input = ReconcileInputSchema.parse({
     object: this.getNodeParameter('object', i),
     legacyPath: this.getNodeParameter('legacyPath', i),
