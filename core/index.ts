@@ -14,3 +14,5 @@ export { ReconcileInputSchema, ReconcileSummarySchema, type ReconcileSummary } f
 export { lookupByLegacyId, LookupInputSchema, LookupResultSchema, type LookupResult } from './reconcile/lookup';
 export { reconciliationStatus, StatusInputSchema, StatusResultSchema } from './reconcile/status';
 export { EXIT, classifyError, UsageError } from './errors';
+export * as mappingSuggestions from './mapping/suggest';
+export * as conflicts from './conflicts';

@@ -1,16 +1,16 @@
 /**
  * One benchmark scenario in its own process, so its peak RSS is its own: load the mirror, reconcile, reconcile again.
- * Prints one JSON line on stdout. Run by bench/index.ts.
+ * Prints one JSON line on stdout. Run by bench/reconcile/index.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { openDatabase } from '../core/db/database';
-import { loadMirror } from '../core/example/load-mirror';
-import { builtInMapping } from '../core/mapping/load-mapping';
-import { reconcile } from '../core/reconcile/reconcile';
+import { openDatabase } from '../../core/db/database';
+import { loadMirror } from '../../core/example/load-mirror';
+import { builtInMapping } from '../../core/mapping/load-mapping';
+import { reconcile } from '../../core/reconcile/reconcile';
 
 async function main(): Promise<void> {
   const [dataDir, server] = [process.argv[2]!, process.argv[3]];

@@ -1,0 +1,79 @@
+/**
+ * npm run bench -- --only reconcile [--companies 1000000] [--targets embedded,server]
+ *
+ * Reconciles N legacy companies against an N-row mirror on the embedded database and on a PostgreSQL server, and
+ * prints records/s, peak RSS, and the ratio to a baseline measured in the same run: streaming the same export through
+ * the CSV reader and the mapping with no database at all (the floor a reconcile cannot beat).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CsvExportConnector } from '../../core/connectors/csv/csv-export';
+import { generateExample } from '../../core/example/generator';
+import { builtInMapping } from '../../core/mapping/load-mapping';
+import { ObjectMapper } from '../../core/mapping/object-mapper';
+import { PACKAGE_ROOT } from '../../core/version';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+async function ensureData(companies: number): Promise<string> {
+  const dir = path.join(PACKAGE_ROOT, '.bench', `companies-${companies}`);
+  const marker = path.join(dir, '.complete');
+  if (!existsSync(marker)) {
+    const t = Date.now();
+    await generateExample({ seed: 7, outDir: dir, companies, objects: ['companies'], truth: 'counts' });
+    writeFileSync(marker, new Date().toISOString());
+    console.log(`generated ${companies} companies and their mirror in ${((Date.now() - t) / 1000).toFixed(1)} s (${dir})`);
+  }
+  return dir;
+}
+
+async function baseline(dataDir: string): Promise<{ rows: number; ms: number }> {
+  const mapping = builtInMapping();
+  const mapper = new ObjectMapper(mapping.config, 'companies');
+  const spec = mapping.config.objects.companies!;
+  const csv = new CsvExportConnector(path.join(dataDir, 'legacy-export'), { companies: { file: spec.legacy.file, idColumn: spec.legacy.idColumn } }, { rejectDuplicateIds: false });
+  const t = Date.now();
+  let rows = 0;
+  for await (const item of csv.read('companies')) {
+    if (item.type === 'record') {
+      mapper.map(item.record.properties);
+      rows++;
+    }
+  }
+  return { rows, ms: Date.now() - t };
+}
+
+async function main(): Promise<void> {
+  const companies = Number(arg('companies', '1000000'));
+  const targets = arg('targets', 'embedded,server').split(',');
+  const server = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+  const dataDir = await ensureData(companies);
+  const base = await baseline(dataDir);
+  const baseRate = base.rows / (base.ms / 1000);
+  console.log(`baseline: read + map ${base.rows} legacy companies without a database: ${(base.ms / 1000).toFixed(1)} s, ${Math.round(baseRate)} records/s`);
+  const rows: string[][] = [];
+  for (const target of targets) {
+    const args = [path.join(__dirname, 'scenario.js'), dataDir, ...(target === 'server' ? [server] : [])];
+    const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = JSON.parse(out.trim().split('\n').pop()!);
+    const rate = r.first.legacyRows / (r.reconcileMs / 1000);
+    rows.push([
+      r.kind, String(r.first.legacyRows), String(r.mirrorRows), (r.loadMirrorMs / 1000).toFixed(1), (r.reconcileMs / 1000).toFixed(1),
+      String(Math.round(rate)), (rate / baseRate).toFixed(2), (r.rerunMs / 1000).toFixed(1), String(r.rerunChanged),
+      String(r.peakRssDuringReconcileMb), String(r.processMaxRssMb),
+    ]);
+    console.log(`${target}: ${JSON.stringify(r.first)}`);
+  }
+  const head = ['database', 'legacy rows', 'mirror rows', 'load mirror s', 'reconcile s', 'records/s', 'ratio to baseline', 're-run s', 're-run changes', 'peak RSS MB (reconcile)', 'max RSS MB (process)'];
+  console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
