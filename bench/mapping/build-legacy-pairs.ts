@@ -185,6 +185,7 @@ async function main(): Promise<void> {
     const expected: Record<string, string | string[] | null> = Object.fromEntries(source.fields.map((f) => [f.name, null]));
     expected[spec.legacy.idColumn] = spec.target.legacyIdColumn;
     for (const p of spec.properties) {
+      if (p.from === undefined) continue; // a template draws on several columns: no one-to-one label
       const prev = expected[p.from];
       expected[p.from] = prev == null ? p.to : [...(Array.isArray(prev) ? prev : [prev]), p.to];
     }

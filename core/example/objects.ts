@@ -472,7 +472,7 @@ function bind(config: MappingConfig, object: ExampleObject): ObjectDef {
   const meta = OBJECT_META[object];
   const known = new Set(meta.fields.map((f) => f.col));
   for (const p of spec.properties) {
-    if (!known.has(p.from)) throw new Error(`Example generator: mapping column ${p.from} (${object}) has no generator`);
+    if (p.from !== undefined && !known.has(p.from)) throw new Error(`Example generator: mapping column ${p.from} (${object}) has no generator`);
   }
   const fields = meta.fields.map((f): FieldDef => {
     const props = spec.properties.filter((p) => p.from === f.col);

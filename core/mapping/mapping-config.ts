@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTemplate } from './template';
 import { TransformSpecSchema } from './transforms';
 import { DATE_ORDERS } from './dates';
 
@@ -12,12 +13,26 @@ const ColumnName = z.string().min(1).max(63);
 export const PropertyMappingSchema = z
   .object({
     /** Column of the legacy export. */
-    from: ColumnName,
+    from: ColumnName.optional(),
+    /** Or several columns combined: `"{Pers_FirstName} {Pers_LastName}"` (plain substitution, never evaluated). */
+    template: z.string().min(1).optional(),
     /** Property (column) of the target CRM. */
     to: ColumnName,
     transform: z.array(TransformSpecSchema).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    if ((p.from === undefined) === (p.template === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give either "from" (one column) or "template" (several)' });
+    }
+    if (p.template !== undefined) {
+      try {
+        parseTemplate(p.template);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['template'], message: (error as Error).message });
+      }
+    }
+  });
 
 export const ObjectMappingSchema = z
   .object({

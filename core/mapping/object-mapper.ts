@@ -1,4 +1,5 @@
 import type { MappingConfig, ObjectMapping } from './mapping-config';
+import { parseTemplate } from './template';
 import { applyChain, compileTransform, type Transform, type Value } from './transforms';
 
 export interface FieldIssue {
@@ -17,7 +18,9 @@ export interface MappedRecord {
 }
 
 interface CompiledProperty {
-  from: string;
+  /** Legacy column(s) the value comes from; several for a template. */
+  columns: string[];
+  read(row: Record<string, Value | undefined>): Value;
   to: string;
   chain: Transform[];
 }
@@ -36,16 +39,20 @@ export class ObjectMapper {
     }
     this.object = object;
     this.spec = spec;
-    this.properties = spec.properties.map((p) => ({
-      from: p.from,
-      to: p.to,
-      chain: p.transform.map((t) => compileTransform(t, { ...config.defaults, valueMaps: config.valueMaps })),
-    }));
+    this.properties = spec.properties.map((p) => {
+      const chain = p.transform.map((t) => compileTransform(t, { ...config.defaults, valueMaps: config.valueMaps }));
+      if (p.template !== undefined) {
+        const template = parseTemplate(p.template);
+        return { columns: template.columns, read: (row) => template.render(row), to: p.to, chain };
+      }
+      const from = p.from!;
+      return { columns: [from], read: (row) => row[from] ?? null, to: p.to, chain };
+    });
     this.byTarget = new Map(this.properties.map((p) => [p.to, p]));
   }
 
   get legacyColumns(): string[] {
-    return [this.spec.legacy.idColumn, ...new Set(this.properties.map((p) => p.from))];
+    return [this.spec.legacy.idColumn, ...new Set(this.properties.flatMap((p) => p.columns))];
   }
 
   get targetProperties(): string[] {
@@ -56,10 +63,10 @@ export class ObjectMapper {
     const values: Record<string, Value> = {};
     const issues: FieldIssue[] = [];
     for (const p of this.properties) {
-      const raw = row[p.from] ?? null;
+      const raw = p.read(row);
       const result = applyChain(p.chain, raw);
       if (result.ok) values[p.to] = result.value;
-      else issues.push({ field: p.from, property: p.to, value: raw ?? '', reason: result.reason });
+      else issues.push({ field: p.columns.join('+'), property: p.to, value: raw ?? '', reason: result.reason });
     }
     return { values, issues };
   }

@@ -120,6 +120,7 @@ describe('the shipped data actually carries those variants on matched records', 
       const l = rowObject(legacy.header, row.fields);
       const m = mirror.get(id)!;
       for (const p of spec.properties) {
+        if (p.from === undefined) continue;
         const lv = l[p.from] ?? '';
         const mv = m[p.to] ?? '';
         if (lv !== '' && mv !== '' && lv !== mv && !r.updates.includes(p.to)) out[p.to] = (out[p.to] ?? 0) + 1;

@@ -80,3 +80,39 @@ describe('transforms', () => {
     expect(applyChain(chain, null)).toEqual({ ok: true, value: null });
   });
 });
+
+describe('templates', () => {
+  it('fills placeholders by plain substitution and blanks an all-blank result', async () => {
+    const { parseTemplate } = await import('../../core/mapping/template');
+    const t = parseTemplate('{Pers_FirstName} {Pers_LastName} {{x}}');
+    expect(t.columns).toEqual(['Pers_FirstName', 'Pers_LastName']);
+    expect(t.render({ Pers_FirstName: 'Bill', Pers_LastName: 'Smith' })).toBe('Bill Smith {x}');
+    expect(t.render({ Pers_FirstName: 'Bill', Pers_LastName: null })).toBe('Bill {x}');
+    expect(parseTemplate('{A} {B}').render({ A: '', B: null })).toBeNull();
+    // Nothing is evaluated: a placeholder is a column name, whatever it looks like.
+    expect(parseTemplate('{process.exit(1)}').render({ 'process.exit(1)': 'safe' })).toBe('safe');
+    expect(() => parseTemplate('{A')).toThrow('unclosed "{" at position 0');
+    expect(() => parseTemplate('A}')).toThrow('unmatched "}" at position 1');
+    expect(() => parseTemplate('no columns')).toThrow('names no column');
+  });
+
+  it('maps a template property through its transforms, and names a bad template in the config', async () => {
+    const { parseMappingConfig } = await import('../../core/mapping/load-mapping');
+    const { ObjectMapper } = await import('../../core/mapping/object-mapper');
+    const base = {
+      version: 1,
+      objects: { contacts: { legacy: { file: 'Person', idColumn: 'id' }, target: { table: 'contacts', legacyIdColumn: 'legacy_id' }, properties: [
+        { template: '{Addr_Address1}, {Addr_City}', to: 'full_address', transform: ['trim'] },
+        { from: 'Pers_FirstName', to: 'firstname' },
+      ] } },
+    };
+    const mapper = new ObjectMapper(parseMappingConfig(base).config, 'contacts');
+    expect(mapper.legacyColumns).toEqual(['id', 'Addr_Address1', 'Addr_City', 'Pers_FirstName']);
+    expect(mapper.map({ Addr_Address1: ' 1  High St', Addr_City: 'Leeds', Pers_FirstName: 'Liz' }).values).toEqual({ full_address: '1 High St, Leeds', firstname: 'Liz' });
+    const bad = JSON.parse(JSON.stringify(base));
+    bad.objects.contacts.properties[0].template = '{Addr_Address1';
+    bad.objects.contacts.properties[1].template = '{x}';
+    expect(() => parseMappingConfig(bad)).toThrow(/objects\.contacts\.properties\[0\]\.template: unclosed "\{"/);
+    expect(() => parseMappingConfig(bad)).toThrow(/objects\.contacts\.properties\[1\]: give either "from" \(one column\) or "template"/);
+  });
+});
