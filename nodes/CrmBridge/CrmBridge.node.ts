@@ -14,6 +14,8 @@ import { router } from './actions/router';
 import * as lookup from './actions/staging/lookup.operation';
 import * as reconcile from './actions/staging/reconcile.operation';
 import * as resolve from './actions/conflicts/resolve.operation';
+import * as map from './actions/mapping/map.operation';
+import { getMirrorColumns } from './methods/resourceMapping';
 import { credentialToUrl } from './transport/database';
 
 export class CrmBridge implements INodeType {
@@ -30,7 +32,7 @@ export class CrmBridge implements INodeType {
     outputs: [NodeConnectionTypes.Main],
     usableAsTool: true,
     credentials: [
-      { name: 'crmBridgePostgresApi', required: true, testedBy: 'crmBridgePostgresTest', displayOptions: { show: { resource: ['staging'], database: ['server'] } } },
+      { name: 'crmBridgePostgresApi', required: true, testedBy: 'crmBridgePostgresTest', displayOptions: { show: { resource: ['staging', 'mapping'], database: ['server'] } } },
     ],
     properties: [
       {
@@ -41,6 +43,7 @@ export class CrmBridge implements INodeType {
         options: [
           { name: 'Staging', value: 'staging', description: 'Reconcile legacy exports and look records up' },
           { name: 'Conflict', value: 'conflicts', description: 'Merge the same record from several CRMs by rules' },
+          { name: 'Mapping', value: 'mapping', description: 'Map item fields to the properties of a CRM table' },
         ],
         default: 'staging',
       },
@@ -48,7 +51,7 @@ export class CrmBridge implements INodeType {
         displayName: 'Database',
         name: 'database',
         type: 'options',
-        displayOptions: { show: { resource: ['staging'] } },
+        displayOptions: { show: { resource: ['staging', 'mapping'] } },
         options: [
           { name: 'PostgreSQL Server (Credential)', value: 'server', description: 'Required when several n8n workers run (queue mode)' },
           { name: 'Embedded (Data Folder)', value: 'embedded', description: 'In-process PostgreSQL in a folder; one process at a time' },
@@ -62,7 +65,7 @@ export class CrmBridge implements INodeType {
         default: '',
         required: true,
         placeholder: '/home/node/.crm-bridge',
-        displayOptions: { show: { resource: ['staging'], database: ['embedded'] } },
+        displayOptions: { show: { resource: ['staging', 'mapping'], database: ['embedded'] } },
       },
       {
         displayName: 'Operation',
@@ -87,13 +90,26 @@ export class CrmBridge implements INodeType {
         ],
         default: 'resolve',
       },
+      {
+        displayName: 'Operation',
+        name: 'operation',
+        type: 'options',
+        noDataExpression: true,
+        displayOptions: { show: { resource: ['mapping'] } },
+        options: [
+          { name: 'Map to Target', value: 'map', action: 'Map fields to a CRM table', description: 'Rename item fields to the target table\'s properties, suggested automatically or mapped by hand' },
+        ],
+        default: 'map',
+      },
       ...reconcile.description,
       ...lookup.description,
       ...resolve.description,
+      ...map.description,
     ],
   };
 
   methods = {
+    resourceMapping: { getMirrorColumns },
     credentialTest: {
       async crmBridgePostgresTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
         const client = new pg.Client({ connectionString: credentialToUrl(credential.data ?? {}), connectionTimeoutMillis: 10_000 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDate, parseDateTime } from '../../core/mapping/dates';
+import { parseMappingConfig } from '../../core/mapping/load-mapping';
+import { ObjectMapper } from '../../core/mapping/object-mapper';
+import { parseTemplate } from '../../core/mapping/template';
 import { applyChain, compileTransform, normaliseDomain, parseNumber } from '../../core/mapping/transforms';
 
 const run = (spec: Parameters<typeof compileTransform>[0], value: string, defaults = {}) => compileTransform(spec, defaults).apply(value);
@@ -82,8 +85,7 @@ describe('transforms', () => {
 });
 
 describe('templates', () => {
-  it('fills placeholders by plain substitution and blanks an all-blank result', async () => {
-    const { parseTemplate } = await import('../../core/mapping/template');
+  it('fills placeholders by plain substitution and blanks an all-blank result', () => {
     const t = parseTemplate('{Pers_FirstName} {Pers_LastName} {{x}}');
     expect(t.columns).toEqual(['Pers_FirstName', 'Pers_LastName']);
     expect(t.render({ Pers_FirstName: 'Bill', Pers_LastName: 'Smith' })).toBe('Bill Smith {x}');
@@ -96,9 +98,7 @@ describe('templates', () => {
     expect(() => parseTemplate('no columns')).toThrow('names no column');
   });
 
-  it('maps a template property through its transforms, and names a bad template in the config', async () => {
-    const { parseMappingConfig } = await import('../../core/mapping/load-mapping');
-    const { ObjectMapper } = await import('../../core/mapping/object-mapper');
+  it('maps a template property through its transforms, and names a bad template in the config', () => {
     const base = {
       version: 1,
       objects: { contacts: { legacy: { file: 'Person', idColumn: 'id' }, target: { table: 'contacts', legacyIdColumn: 'legacy_id' }, properties: [

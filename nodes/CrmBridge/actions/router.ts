@@ -3,13 +3,14 @@ import { openDatabase, type Database } from '../../../core/db/database';
 import { redactSecrets } from '../../../core/db/redact';
 import { databaseOptions } from '../transport/database';
 import * as resolve from './conflicts/resolve.operation';
+import * as map from './mapping/map.operation';
 import type { OperationContext } from './context';
 import * as lookup from './staging/lookup.operation';
 import * as reconcile from './staging/reconcile.operation';
 
 /** Per-item operations run once per input item; whole-input operations see every item at once. */
 const perItem = { reconcile, lookup } as const;
-const wholeInput = { resolve } as const;
+const wholeInput = { resolve, map } as const;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const operation = this.getNodeParameter('operation', 0) as string;
@@ -29,7 +30,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
       })()),
   };
   try {
-    if (operation in wholeInput) return [await wholeInput[operation as keyof typeof wholeInput].executeAll.call(this)];
+    if (operation in wholeInput) return [await wholeInput[operation as keyof typeof wholeInput].executeAll.call(this, context)];
     const handler = perItem[operation as keyof typeof perItem];
     if (!handler) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
     const out: INodeExecutionData[] = [];

@@ -63,6 +63,18 @@ describe('CRM Bridge node in a real n8n', () => {
     expect(rows[0]?.n).toBe(expected.statuses.matched);
   });
 
+  it('maps item fields to mirror columns, by suggestion or by hand', async () => {
+    const wf = JSON.parse(readFileSync(path.join(__dirname, 'workflows', 'map-to-target.json'), 'utf8'));
+    const run = await runWorkflow({ workflow: wf, credentials: [credential(t.url!)], customExtensionsDir: DIST });
+    expect(run.errorMessage).toBeUndefined();
+    const auto = nodeOutput(run.runData, 'Auto Map') as Array<Record<string, unknown>>;
+    const { _mapping, ...first } = auto[0]!;
+    // Suggested, not matched by equal names: Comp_Sector -> industry, Addr_PostCode -> zip; Comp_SecTerr maps to nothing.
+    expect(first).toEqual({ name: 'Acme Ltd', domain: 'www.acme.co.uk', zip: 'LS1 4AP', industry: 'Retail' });
+    expect(_mapping).toContainEqual(expect.objectContaining({ source: 'Comp_SecTerr', target: null }));
+    expect(nodeOutput(run.runData, 'Map By Hand')).toEqual([{ name: 'ACME LTD', zip: 'LS1 4AP' }, { name: 'GLOBEX PLC', zip: 'M1 1AE' }]);
+  });
+
   it('works on the embedded database in a data folder, and fails with a clear message for a missing export', async () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-n8n-embedded-'));
     const db = await openDatabase({ home });

@@ -1,5 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { resolveConflicts, ResolveInputSchema, type ConflictCandidate } from '../../../../core/conflicts';
+import type { OperationContext } from '../context';
 
 const show = { resource: ['conflicts'], operation: ['resolve'] };
 const strategyOptions = [
@@ -46,7 +47,7 @@ export const description: INodeProperties[] = [
 ];
 
 /** Groups the items by key and merges each group; one item out per key, with the per-field provenance. */
-export async function executeAll(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+export async function executeAll(this: IExecuteFunctions, _context: OperationContext): Promise<INodeExecutionData[]> {
   const keyField = this.getNodeParameter('keyField', 0) as string;
   const sourceField = this.getNodeParameter('sourceField', 0) as string;
   const modifiedField = this.getNodeParameter('modifiedField', 0, '') as string;
