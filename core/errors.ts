@@ -33,7 +33,7 @@ const DATABASE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', '28P01
 export function classifyError(error: unknown): ErrorKind {
   const e = error as { name?: string; code?: string };
   if (e?.name === 'UsageError' || e?.name === 'ConfigError' || e?.name === 'ZodError') return 'usage';
-  if (e?.name === 'CsvFormatError' || e?.name === 'InputError') return 'input';
+  if (e?.name === 'CsvFormatError' || e?.name === 'InputError' || e?.name === 'MatchInputError') return 'input';
   if ((e?.code && DATABASE_CODES.has(e.code)) || /embedded database .* in use/.test(String((error as Error)?.message))) return 'database';
   return 'failure';
 }

@@ -13,11 +13,23 @@ const CODES: Record<string, string> = {
 };
 
 export function soundex(name: string): string {
+  return soundexCode(name, 4);
+}
+
+/**
+ * Soundex without the cut at four characters: for blocking in large sets, where "harrington" and "harrison"
+ * (both H652 in classic Soundex) should not share a block.
+ */
+export function longSoundex(name: string): string {
+  return soundexCode(name, 12);
+}
+
+function soundexCode(name: string, length: number): string {
   const s = name.toLowerCase().replace(/[^a-z]/g, '');
   if (s === '') return '';
   let out = s[0]!.toUpperCase();
   let last = CODES[s[0]!] ?? '';
-  for (let i = 1; i < s.length && out.length < 4; i++) {
+  for (let i = 1; i < s.length && out.length < length; i++) {
     const ch = s[i]!;
     const code = CODES[ch];
     if (code === undefined) {

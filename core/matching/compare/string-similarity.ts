@@ -99,3 +99,42 @@ export function tokenOverlap(a: readonly string[], b: readonly string[]): number
   for (const t of small) if (large.includes(t)) shared++;
   return shared / small.length;
 }
+
+/** tokenSetSimilarity for words already sorted (see PreparedField.sortedWords): no sets built per pair. */
+export function sortedTokenSetSimilarity(a: readonly string[], b: readonly string[]): number {
+  const common: string[] = [];
+  const onlyA: string[] = [];
+  const onlyB: string[] = [];
+  let x = 0;
+  let y = 0;
+  while (x < a.length || y < b.length) {
+    // Repeated words count once, as in a set.
+    if (x > 0 && x < a.length && a[x] === a[x - 1]) {
+      x++;
+      continue;
+    }
+    if (y > 0 && y < b.length && b[y] === b[y - 1]) {
+      y++;
+      continue;
+    }
+    const ta = a[x];
+    const tb = b[y];
+    if (ta !== undefined && ta === tb) {
+      common.push(ta);
+      x++;
+      y++;
+    } else if (tb === undefined || (ta !== undefined && ta < tb)) {
+      onlyA.push(ta!);
+      x++;
+    } else {
+      onlyB.push(tb!);
+      y++;
+    }
+  }
+  const t0 = common.join(' ');
+  const sa = onlyA.join(' ');
+  const sb = onlyB.join(' ');
+  const t1 = t0 && sa ? `${t0} ${sa}` : t0 || sa;
+  const t2 = t0 && sb ? `${t0} ${sb}` : t0 || sb;
+  return Math.max(levenshteinSimilarity(t1, t2), t0 ? Math.max(levenshteinSimilarity(t0, t1), levenshteinSimilarity(t0, t2)) : 0);
+}

@@ -18,7 +18,7 @@ export class PhoneNormaliser {
   normalise(raw: string): string | null {
     const trimmed = raw.trim();
     if (trimmed === '') return null;
-    if (this.nanp && !trimmed.startsWith('+') && !/[a-z]/i.test(trimmed)) {
+    if (this.nanp && (!trimmed.startsWith('+') || trimmed.startsWith('+1')) && !/[a-z]/i.test(trimmed)) {
       const digits = trimmed.replace(/\D/g, '');
       const national = digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits;
       // NANP area codes and exchanges never start with 0 or 1.

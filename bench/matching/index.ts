@@ -1,0 +1,76 @@
+/**
+ * npx tsx bench/matching/index.ts [--sizes 100000,1000000] [--loose-blocking 1000000] [--skip-quality]
+ *
+ * 1. Quality: pairwise precision, recall and F1 of the entities found on every labeled set in shared/data/er,
+ *    with one configuration per preset (contacts for people, companies for organisations and restaurants).
+ * 2. Scale: dedupe of N generated contacts; records/s, candidate pairs, peak RSS, and the ratio to a baseline
+ *    measured in the same process on the same records: normalising them and nothing else.
+ * 3. Pair throughput: the same engine with blocking loosened until it proposes ~10M candidate pairs.
+ */
+import { dedupe, type MatchConfigInput } from '../../core/matching';
+import { prepareDedupe } from '../../core/matching/engine';
+import { LABELED_SETS, labeledDataAvailable, ER_DIR } from './datasets';
+import { evaluate } from './evaluate';
+import { generateContacts } from './generate-contacts';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? '') : undefined;
+}
+
+const pct = (x: number) => (x * 100).toFixed(1);
+const mb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const sec = (ms: number) => (ms / 1000).toFixed(1);
+
+function quality(): void {
+  if (!labeledDataAvailable()) {
+    console.log(`labeled sets not found in ${ER_DIR}; skipping quality`);
+    return;
+  }
+  console.log('\n## Quality (pairwise, over the clusters found; one config per preset)\n');
+  console.log('| set | preset | records | true pairs | predicted | precision % | recall % | F1 % | candidate pairs | s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const load of LABELED_SETS) {
+    const set = load();
+    const q = evaluate(set);
+    console.log(`| ${q.set} | ${set.preset} | ${q.records} | ${q.truePairs} | ${q.predictedPairs} | ${pct(q.precision)} | ${pct(q.recall)} | ${pct(q.f1)} | ${q.candidatePairs} | ${q.seconds.toFixed(1)} |`);
+  }
+}
+
+function scaleRun(n: number, label: string, config: MatchConfigInput): void {
+  let t = performance.now();
+  const { records } = generateContacts(n, 42);
+  const rows = records as unknown as Array<Record<string, string>>;
+  const generated = performance.now() - t;
+  // Baseline: the same records, only normalised (what any matching must at least do).
+  t = performance.now();
+  prepareDedupe(rows, config);
+  const baseline = performance.now() - t;
+  t = performance.now();
+  const r = dedupe(rows, config);
+  const total = performance.now() - t;
+  const s = r.stats;
+  const cells = [
+    label, n, sec(generated), sec(baseline), sec(total), (total / baseline).toFixed(1), Math.round(n / (total / 1000)), s.candidatePairs,
+    (s.candidatePairs / n).toFixed(2), Math.round(s.candidatePairs / ((s.timingsMs.fit! + s.timingsMs.score!) / 1000)), s.autoMergePairs + s.reviewPairs,
+    s.clusters, s.blocking.reduce((x, b) => x + b.oversizedBlocks, 0), mb(),
+    `normalise ${sec(s.timingsMs.normalise!)} / block ${sec(s.timingsMs.block!)} / fit ${sec(s.timingsMs.fit!)} / score ${sec(s.timingsMs.score!)} / cluster ${sec(s.timingsMs.cluster!)}`,
+  ];
+  console.log(`| ${cells.join(' | ')} |`);
+}
+
+function main(): void {
+  if (arg('skip-quality') === undefined) quality();
+  const sizes = (arg('sizes') ?? '100000,1000000').split(',').filter(Boolean).map(Number);
+  console.log('\n## Scale (generated contacts, seed 42; dedupe with the contacts preset, reasons off)\n');
+  console.log('| run | records | generate s | baseline: normalise only s | dedupe s | dedupe / baseline | records/s | candidate pairs | pairs/record | pairs/s (fit+score) | pairs ≥ review | clusters | oversized blocks | peak RSS MB (process) | stages s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const n of sizes) scaleRun(n, 'default blocking', { preset: 'contacts', includeReasons: false });
+  const loose = arg('loose-blocking');
+  if (loose !== undefined) {
+    const n = Number(loose || 1_000_000);
+    scaleRun(n, 'loose blocking (block cap 2000, window 100)', { preset: 'contacts', includeReasons: false, blocking: { maxBlockSize: 2000, window: 100 } });
+  }
+}
+
+main();

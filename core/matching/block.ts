@@ -1,0 +1,242 @@
+import { hashString } from '../example/random';
+import { longSoundex, soundex } from './compare/phonetic';
+import { COMPANY_STOPWORDS } from './normalize/company-name';
+import type { PreparedField } from './prepare';
+
+/** A blocking rule: the keys one record files under. Two records become a candidate pair when they share a key. */
+export interface BlockingRule {
+  readonly name: string;
+  keys(i: number): readonly string[];
+}
+
+export interface BlockingOptions {
+  maxBlockSize: number;
+  window: number;
+}
+
+export interface BlockingStats {
+  rules: Array<{ rule: string; blocks: number; pairs: number; oversizedBlocks: number; recordsInOversizedBlocks: number; pairsSkippedInOversizedBlocks: number }>;
+  candidatePairs: number;
+  /** Pairs an all-pairs comparison would have scored. */
+  allPairs: number;
+}
+
+export interface CandidatePairs {
+  /** Parallel arrays: record i < record j. */
+  left: Int32Array;
+  right: Int32Array;
+  stats: BlockingStats;
+}
+
+const first = (s: string | null | undefined) => (s ? s[0]! : '');
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789'.split('');
+
+/**
+ * The blocking rules a set of fields supports. Each key is chosen so that a typical typo breaks few of them:
+ * names by sound (Soundex) and formal name (Bill = William), dates with a name initial, contact points exactly.
+ */
+export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] {
+  const of = (kind: PreparedField['kind']) => fields.find((f) => f.kind === kind && f.config.block !== false);
+  const given = of('givenName');
+  const family = of('familyName');
+  const full = of('fullName');
+  const company = of('companyName');
+  const rules: BlockingRule[] = [];
+  const single = (name: string, field: PreparedField | undefined, key: (v: string, i: number) => string | null) => {
+    if (!field) return;
+    rules.push({
+      name,
+      keys(i) {
+        const v = field.values[i];
+        const k = v == null ? null : key(v, i);
+        return k === null ? [] : [k];
+      },
+    });
+  };
+  for (const f of fields) {
+    if (f.config.block === false) continue;
+    if (f.kind === 'email' || f.kind === 'identifier' || f.kind === 'domain') single(`${f.config.name} exact`, f, (v) => v);
+    if (f.kind === 'email') single(`${f.config.name} mailbox name`, f, (_v, i) => (f.secondary![i]!.length >= 4 ? f.secondary![i]! : null));
+    if (f.kind === 'phone') single(`${f.config.name} last 7 digits`, f, (_v, i) => (f.secondary![i]!.length === 7 ? f.secondary![i]! : null));
+  }
+  if (given && family) {
+    rules.push({
+      name: 'surname sound + formal given name',
+      keys(i) {
+        const s = family.values[i];
+        const formal = given.formal![i];
+        if (!s || !formal) return [];
+        const code = longSoundex(s);
+        return formal.map((g) => `${code}|${g}`);
+      },
+    });
+    rules.push({
+      name: 'given and surname sounds, either order',
+      keys(i) {
+        const s = family.values[i];
+        const g = given.values[i];
+        if (!s || !g) return [];
+        const a = longSoundex(s);
+        const b = longSoundex(g);
+        return [a < b ? `${a}|${b}` : `${b}|${a}`];
+      },
+    });
+  } else if (family) {
+    single('surname sound', family, (v) => soundex(v));
+  }
+  if (full) {
+    rules.push({
+      name: 'name word sounds',
+      keys(i) {
+        const w = full.words![i];
+        if (!w || w.length === 0) return [];
+        const codes = w.filter((t) => t.length > 1).map(soundex).sort();
+        const formal = full.formal![i]!;
+        return [codes.join('|'), ...formal.map((g) => `${g}|${soundex(w[w.length - 1]!)}`)];
+      },
+    });
+  }
+  const date = of('date');
+  if (date) {
+    // A blank name joins every initial's block of its date (26 keys): a record missing its name still meets its twin.
+    const initials = (i: number): string[] => {
+      const out: string[] = [];
+      const add = (tag: string, letter: string) => {
+        if (letter !== '') out.push(`${tag}${letter}`);
+        else for (const l of LETTERS) out.push(`${tag}${l}`);
+      };
+      if (family) add('s', first(family.values[i]));
+      if (given) add('g', first(given.formal![i]?.[0]));
+      if (full) add('f', first(full.values[i]));
+      return out.length ? out : [''];
+    };
+    rules.push({
+      name: `${date.config.name} + name initial`,
+      keys(i) {
+        const d = date.values[i];
+        return d ? initials(i).map((x) => `${d}|${x}`) : [];
+      },
+    });
+  }
+  const postcode = of('postcode');
+  if (postcode) {
+    const nameKey = (i: number): string | null => {
+      if (family) return family.values[i] ? soundex(family.values[i]!) : null;
+      if (full) return full.values[i] ? soundex(full.values[i]!.split(' ').pop()!) : null;
+      if (company) return company.values[i] ? company.values[i]!.replace(/ /g, '').slice(0, 3) : null;
+      return '';
+    };
+    single(`${postcode.config.name} + name`, postcode, (v, i) => {
+      const k = nameKey(i);
+      return k === null ? null : `${v}|${k}`;
+    });
+  }
+  const address = of('address');
+  if (address) {
+    single(`${address.config.name} number + street`, address, (_v, i) => {
+      const words = address.words![i]!;
+      const number = words.find((t) => /^\d/.test(t));
+      const street = words.find((t) => !/^\d/.test(t) && t.length > 2);
+      return number && street ? `${number}|${street}` : null;
+    });
+  }
+  // A shared employer is no sign of a shared identity: company words block only when there are no person names.
+  if (company && !given && !family && !full) {
+    rules.push({
+      name: `${company.config.name} words`,
+      keys(i) {
+        const w = company.words![i];
+        if (!w) return [];
+        const keys = w.filter((t) => t.length > 2 && !COMPANY_STOPWORDS.has(t));
+        keys.push(`~${company.values[i]!.replace(/ /g, '').slice(0, 6)}`);
+        return keys;
+      },
+    });
+  }
+  return rules;
+}
+
+/** What oversized blocks are sorted by, so that the sliding window pairs records with similar names. */
+export function sortKeys(fields: readonly PreparedField[], size: number): string[] {
+  const order = ['familyName', 'fullName', 'companyName', 'givenName', 'email', 'address'];
+  const used = order.map((k) => fields.find((f) => f.kind === k)).filter((f): f is PreparedField => f !== undefined);
+  const out = new Array<string>(size);
+  for (let i = 0; i < size; i++) out[i] = used.map((f) => f.values[i] ?? '').join('\u0001');
+  return out;
+}
+
+/**
+ * Candidate pairs: every pair sharing a key of any rule, once. A block larger than maxBlockSize is compared
+ * through a window over its members sorted by name instead of all-to-all, which keeps the number of pairs
+ * about linear in the input; what that skips is counted per rule. In link mode only cross-source pairs count.
+ */
+export function candidatePairs(rules: readonly BlockingRule[], size: number, options: BlockingOptions, sortKey: () => string[], side?: Uint8Array): CandidatePairs {
+  let buffer = new Float64Array(1 << 16);
+  let count = 0;
+  const push = (a: number, b: number) => {
+    if (a === b) return;
+    if (side && side[a] === side[b]) return;
+    if (count === buffer.length) {
+      const next = new Float64Array(buffer.length * 2);
+      next.set(buffer);
+      buffer = next;
+    }
+    buffer[count++] = a < b ? a * size + b : b * size + a;
+  };
+  let keys: string[] | undefined;
+  const stats: BlockingStats = { rules: [], candidatePairs: 0, allPairs: 0 };
+  for (const rule of rules) {
+    // Keys are hashed to 32 bits: a collision only merges two blocks (more candidates), it never loses a pair.
+    const blocks = new Map<number, number | number[]>();
+    for (let i = 0; i < size; i++) {
+      for (const k of rule.keys(i)) {
+        const h = hashString(k);
+        const existing = blocks.get(h);
+        if (existing === undefined) blocks.set(h, i);
+        else if (typeof existing === 'number') {
+          if (existing !== i) blocks.set(h, [existing, i]);
+        } else if (existing[existing.length - 1] !== i) existing.push(i);
+      }
+    }
+    const before = count;
+    const s = { rule: rule.name, blocks: 0, pairs: 0, oversizedBlocks: 0, recordsInOversizedBlocks: 0, pairsSkippedInOversizedBlocks: 0 };
+    for (const members of blocks.values()) {
+      if (typeof members === 'number') continue;
+      s.blocks++;
+      const n = members.length;
+      if (n <= options.maxBlockSize) {
+        for (let x = 0; x < n; x++) for (let y = x + 1; y < n; y++) push(members[x]!, members[y]!);
+        continue;
+      }
+      keys ??= sortKey();
+      const k = keys;
+      const sorted = [...members].sort((a, b) => (k[a]! < k[b]! ? -1 : k[a]! > k[b]! ? 1 : a - b));
+      const w = options.window;
+      let emitted = 0;
+      for (let x = 0; x < n; x++) {
+        for (let y = x + 1; y <= x + w && y < n; y++) {
+          push(sorted[x]!, sorted[y]!);
+          emitted++;
+        }
+      }
+      s.oversizedBlocks++;
+      s.recordsInOversizedBlocks += n;
+      s.pairsSkippedInOversizedBlocks += (n * (n - 1)) / 2 - emitted;
+    }
+    s.pairs = count - before;
+    stats.rules.push(s);
+  }
+  const all = buffer.subarray(0, count).sort();
+  let unique = 0;
+  for (let x = 0; x < all.length; x++) if (x === 0 || all[x] !== all[x - 1]) all[unique++] = all[x]!;
+  const left = new Int32Array(unique);
+  const right = new Int32Array(unique);
+  for (let x = 0; x < unique; x++) {
+    const code = all[x]!;
+    const a = Math.floor(code / size);
+    left[x] = a;
+    right[x] = code - a * size;
+  }
+  stats.candidatePairs = unique;
+  return { left, right, stats };
+}

@@ -1,0 +1,324 @@
+import { comparatorFor } from './compare/field-comparators';
+import { blockingRules, candidatePairs, sortKeys } from './block';
+import { chooseSurvivor, clusterPairs, type Edge } from './cluster';
+import { MatchConfigSchema, type FieldConfig, type MatchConfig, type MatchConfigInput } from './config';
+import { MatchInputError } from './errors';
+import { acceptRows, cellText, columnsOf, resolveIdColumn, type InputRecord, type QuarantinedRow } from './input';
+import { compareAll, estimateU, fitModel, randomPairs, type ComparedField, type MatchModel } from './model';
+import { makeNormalisers, prepareField, type RowSegment } from './prepare';
+import { findRecencyColumn, recogniseFields } from './presets';
+import type { DedupeResult, LinkResult, MatchPair } from './result';
+import { applyNameSwap, PairScorer, probability, round2 } from './score';
+
+/** Everything the matching steps share about one run: the records in canonical form and where they came from. */
+export interface PreparedDataset {
+  config: MatchConfig;
+  fields: ComparedField[];
+  ids: string[];
+  /** Link: 0 for left, 1 for right. */
+  side?: Uint8Array;
+  rows: InputRecord[];
+  recencyColumn?: string;
+  quarantine: QuarantinedRow[];
+  idColumn: string;
+  rightIdColumn?: string;
+  columnsUsed: Array<{ field: string; kind: FieldConfig['kind']; columns: string[]; rightColumns?: string[] }>;
+  timings: Record<string, number>;
+}
+
+function resolveFields(config: MatchConfig, columns: string[], idColumn: string, label: string): FieldConfig[] {
+  if (config.fields) {
+    for (const f of config.fields) {
+      const missing = f.columns.filter((c) => !columns.includes(c));
+      if (missing.length === f.columns.length) throw new MatchInputError(`${label}: field "${f.name}" reads columns that are not there: ${missing.join(', ')}`);
+    }
+    return config.fields;
+  }
+  const exclude = new Set([idColumn, ...(config.recencyColumn ? [config.recencyColumn] : [])]);
+  const fields = recogniseFields(config.preset!, columns, exclude);
+  if (fields.length === 0) throw new MatchInputError(`${label}: the ${config.preset} preset recognised none of the columns (${columns.slice(0, 12).join(', ')}); give fields explicitly`);
+  return fields;
+}
+
+const now = () => performance.now();
+
+export function prepareDedupe(records: readonly InputRecord[], input: MatchConfigInput): PreparedDataset {
+  const config = MatchConfigSchema.parse(input);
+  if (!Array.isArray(records) || records.length === 0) throw new MatchInputError('no records to match: the input is empty');
+  const t0 = now();
+  const columns = columnsOf(records);
+  const idColumn = resolveIdColumn(columns, config.idColumn, 'records');
+  const fields = resolveFields(config, columns, idColumn, 'records');
+  const accepted = acceptRows(records, idColumn, fields);
+  const normalisers = makeNormalisers(config);
+  const compared = fields.map((f) => {
+    const prepared = prepareField(f, [{ rows: accepted.rows, columns: f.columns }], normalisers);
+    return { prepared, comparator: comparatorFor(prepared) };
+  });
+  return {
+    config,
+    fields: compared,
+    ids: accepted.ids,
+    rows: accepted.rows,
+    recencyColumn: config.recencyColumn ?? findRecencyColumn(columns),
+    quarantine: accepted.quarantine,
+    idColumn,
+    columnsUsed: fields.map((f) => ({ field: f.name, kind: f.kind, columns: f.columns })),
+    timings: { normalise: now() - t0 },
+  };
+}
+
+export function prepareLink(left: readonly InputRecord[], right: readonly InputRecord[], input: MatchConfigInput): PreparedDataset {
+  const config = MatchConfigSchema.parse(input);
+  if (!Array.isArray(left) || left.length === 0) throw new MatchInputError('no records to link: the left input is empty');
+  if (!Array.isArray(right) || right.length === 0) throw new MatchInputError('no records to link: the right input is empty');
+  const t0 = now();
+  const lc = columnsOf(left);
+  const rc = columnsOf(right);
+  const idColumn = resolveIdColumn(lc, config.idColumn, 'left');
+  const rightIdColumn = resolveIdColumn(rc, config.rightIdColumn ?? config.idColumn, 'right');
+  let fields: Array<FieldConfig & { rightColumns: string[] }>;
+  if (config.fields) {
+    fields = config.fields.map((f) => ({ ...f, rightColumns: f.rightColumns ?? f.columns }));
+  } else {
+    const lf = resolveFields(config, lc, idColumn, 'left');
+    const rf = resolveFields(config, rc, rightIdColumn, 'right');
+    fields = lf.flatMap((f) => {
+      const r = rf.find((x) => x.name === f.name);
+      return r ? [{ ...f, rightColumns: r.columns }] : [];
+    });
+    if (fields.length === 0) throw new MatchInputError('the two sources share no recognised field');
+  }
+  const la = acceptRows(left, idColumn, fields, 'left');
+  const ra = acceptRows(right, rightIdColumn, fields.map((f) => ({ ...f, columns: f.rightColumns })), 'right');
+  const normalisers = makeNormalisers(config);
+  const compared = fields.map((f) => {
+    const segments: RowSegment[] = [
+      { rows: la.rows, columns: f.columns },
+      { rows: ra.rows, columns: f.rightColumns },
+    ];
+    const prepared = prepareField(f, segments, normalisers);
+    return { prepared, comparator: comparatorFor(prepared) };
+  });
+  const side = new Uint8Array(la.rows.length + ra.rows.length);
+  side.fill(1, la.rows.length);
+  return {
+    config,
+    fields: compared,
+    ids: [...la.ids, ...ra.ids],
+    side,
+    rows: [...la.rows, ...ra.rows],
+    recencyColumn: config.recencyColumn ?? findRecencyColumn(lc),
+    quarantine: [...la.quarantine, ...ra.quarantine],
+    idColumn,
+    rightIdColumn,
+    columnsUsed: fields.map((f) => ({ field: f.name, kind: f.kind, columns: f.columns, ...(f.rightColumns.join() !== f.columns.join() ? { rightColumns: f.rightColumns } : {}) })),
+    timings: { normalise: now() - t0 },
+  };
+}
+
+export interface ScoredRun {
+  data: PreparedDataset;
+  model: MatchModel;
+  scorer: PairScorer;
+  left: Int32Array;
+  right: Int32Array;
+  /** Match weight per candidate pair; -Infinity where it provably stays below the review threshold. */
+  weights: Float64Array;
+  blocking: ReturnType<typeof candidatePairs>['stats'];
+}
+
+/** Comparison levels of some pairs, with the first/last-name swap applied. */
+export function levelsFor(fields: readonly ComparedField[], left: Int32Array, right: Int32Array): Int8Array {
+  const levels = compareAll(fields, left, right);
+  const F = fields.length;
+  for (let p = 0; p < left.length; p++) applyNameSwap(fields, levels, p * F, left[p]!, right[p]!);
+  return levels;
+}
+
+export function allPairsCount(data: PreparedDataset): number {
+  const n = data.ids.length;
+  if (!data.side) return (n * (n - 1)) / 2;
+  let l = 0;
+  for (const s of data.side) if (s === 0) l++;
+  return l * (n - l);
+}
+
+/** EM learns as well from an evenly spread sample of candidates as from millions of them. */
+const EM_SAMPLE = 500_000;
+
+function everyKth(left: Int32Array, right: Int32Array, max: number): { left: Int32Array; right: Int32Array } {
+  if (left.length <= max) return { left, right };
+  const step = left.length / max;
+  const l = new Int32Array(max);
+  const r = new Int32Array(max);
+  for (let x = 0; x < max; x++) {
+    const p = Math.floor(x * step);
+    l[x] = left[p]!;
+    r[x] = right[p]!;
+  }
+  return { left: l, right: r };
+}
+
+/** The model fitted on a dataset's own records: u from random pairs, m and the prior by EM over candidates. */
+export function fitOn(data: PreparedDataset, left: Int32Array, right: Int32Array): MatchModel {
+  const { config, fields } = data;
+  const sample = randomPairs(data.ids.length, config.model.randomPairs, config.model.seed, data.side);
+  const u = estimateU(fields, levelsFor(fields, sample.left, sample.right));
+  const em = everyKth(left, right, EM_SAMPLE);
+  return fitModel(fields, u, levelsFor(fields, em.left, em.right), left.length, allPairsCount(data), config.model.emIterations);
+}
+
+/** Match weights of some pairs, pruned below the review threshold (see PairScorer.prunedWeight). */
+export function weighPairs(scorer: PairScorer, left: Int32Array, right: Int32Array, reviewThreshold: number): Float64Array {
+  const floor = Math.log2(reviewThreshold / (1 - reviewThreshold));
+  const plan = scorer.pruningPlan();
+  const scratch = new Int8Array(scorer.fields.length);
+  const weights = new Float64Array(left.length);
+  for (let p = 0; p < left.length; p++) weights[p] = scorer.prunedWeight(left[p]!, right[p]!, floor, plan.order, plan.remainingMax, scratch);
+  return weights;
+}
+
+const clampThreshold = (t: number) => Math.min(1 - 1e-9, Math.max(1e-9, t));
+
+/** Blocking, model fitting and scoring of the candidate pairs. */
+export function scoreCandidates(data: PreparedDataset, fixedModel?: MatchModel): ScoredRun {
+  const { config, fields } = data;
+  const n = data.ids.length;
+  let t = now();
+  const prepared = fields.map((f) => f.prepared);
+  const cand = candidatePairs(blockingRules(prepared), n, config.blocking, () => sortKeys(prepared, n), data.side);
+  data.timings.block = now() - t;
+  t = now();
+  const model = fixedModel ?? fitOn(data, cand.left, cand.right);
+  data.timings.fit = now() - t;
+  t = now();
+  const scorer = new PairScorer(fields, model);
+  const weights = weighPairs(scorer, cand.left, cand.right, clampThreshold(config.thresholds.review / 100));
+  data.timings.score = now() - t;
+  return { data, model, scorer, left: cand.left, right: cand.right, weights, blocking: cand.stats };
+}
+
+interface Assembled {
+  pairs: MatchPair[];
+  groups: number[][];
+  groupMin: number[];
+  survivors: number[];
+  splitPairs: number;
+  autoMergePairs: number;
+}
+
+function assemble(run: ScoredRun): Assembled {
+  const { data, scorer } = run;
+  const { thresholds, clustering, includeReasons } = data.config;
+  const review = thresholds.review / 100;
+  const t = now();
+  const edges: Edge[] = [];
+  const pairs: MatchPair[] = [];
+  let autoMergePairs = 0;
+  for (let p = 0; p < run.weights.length; p++) {
+    const w = run.weights[p]!;
+    const prob = probability(w);
+    if (prob < review) continue;
+    const a = run.left[p]!;
+    const b = run.right[p]!;
+    edges.push({ a, b, p: prob });
+    const decision = prob * 100 >= thresholds.autoMerge ? 'auto-merge' : 'review';
+    if (decision === 'auto-merge') autoMergePairs++;
+    pairs.push({
+      left: data.ids[a]!,
+      right: data.ids[b]!,
+      confidence: Math.round(prob * 1000) / 10,
+      matchWeight: round2(w),
+      decision,
+      ...(includeReasons ? { reasons: scorer.reasons(scorer.levelsOf(a, b), 0, a) } : {}),
+    });
+  }
+  const groups = clusterPairs(data.ids.length, edges, (a, b) => scorer.probabilityOf(a, b), {
+    threshold: review,
+    floor: clustering.vetoBelow / 100,
+    maxChecks: clustering.maxChecksPerJoin,
+  });
+  const groupOf = new Map<number, number>();
+  groups.forEach((g, k) => g.forEach((i) => groupOf.set(i, k)));
+  const groupMin = groups.map(() => 1);
+  let splitPairs = 0;
+  for (const e of edges) {
+    const g = groupOf.get(e.a);
+    if (g === undefined || g !== groupOf.get(e.b)) splitPairs++;
+    else groupMin[g] = Math.min(groupMin[g]!, e.p);
+  }
+  const recency = data.recencyColumn;
+  const filled = (i: number) => data.fields.reduce((c, f) => c + (f.prepared.values[i] === null ? 0 : 1), 0);
+  const recent = (i: number) => (recency ? cellText(data.rows[i]![recency]) : null);
+  const survivors = groups.map((g) => chooseSurvivor(g, filled, recent));
+  data.timings.cluster = now() - t;
+  return { pairs, groups, groupMin, survivors, splitPairs, autoMergePairs };
+}
+
+function summary(run: ScoredRun, a: Assembled) {
+  const { data, model } = run;
+  const inGroups = a.groups.reduce((t, g) => t + g.length, 0);
+  return {
+    pairs: a.pairs,
+    columnsUsed: data.columnsUsed,
+    idColumn: data.idColumn,
+    quarantine: data.quarantine,
+    model: {
+      prior: model.prior,
+      candidateMatchShare: model.candidateMatchShare,
+      emIterations: model.emIterations,
+      converged: model.converged,
+      fields: model.fields.map((f) => ({ name: f.name, levels: f.levels.map((l, k) => ({ label: l.label, m: f.m[k]!, u: f.u[k]!, weight: round2(f.weights[k]!) })) })),
+    },
+    stats: {
+      records: data.ids.length,
+      quarantined: data.quarantine.length,
+      allPairs: allPairsCount(data),
+      candidatePairs: run.left.length,
+      blocking: run.blocking.rules,
+      reviewPairs: a.pairs.length - a.autoMergePairs,
+      autoMergePairs: a.autoMergePairs,
+      clusters: a.groups.length,
+      singletons: data.ids.length - inGroups,
+      splitPairs: a.splitPairs,
+      timingsMs: Object.fromEntries(Object.entries(data.timings).map(([k, v]) => [k, Math.round(v)])),
+    },
+  };
+}
+
+const decisionOf = (minP: number, autoMerge: number) => (minP * 100 >= autoMerge ? 'auto-merge' : 'review') as 'auto-merge' | 'review';
+
+export function finishDedupe(run: ScoredRun): DedupeResult {
+  const a = assemble(run);
+  const { ids, config } = run.data;
+  return {
+    mode: 'dedupe',
+    clusters: a.groups.map((g, k) => ({
+      id: k + 1,
+      records: g.map((i) => ids[i]!),
+      survivor: ids[a.survivors[k]!]!,
+      decision: decisionOf(a.groupMin[k]!, config.thresholds.autoMerge),
+      minConfidence: Math.round(a.groupMin[k]! * 1000) / 10,
+    })),
+    ...summary(run, a),
+  };
+}
+
+export function finishLink(run: ScoredRun): LinkResult {
+  const a = assemble(run);
+  const { ids, config, side } = run.data;
+  return {
+    mode: 'link',
+    rightIdColumn: run.data.rightIdColumn!,
+    clusters: a.groups.map((g, k) => ({
+      id: k + 1,
+      left: g.filter((i) => side![i] === 0).map((i) => ids[i]!),
+      right: g.filter((i) => side![i] === 1).map((i) => ids[i]!),
+      survivor: { source: side![a.survivors[k]!] === 0 ? ('left' as const) : ('right' as const), id: ids[a.survivors[k]!]! },
+      decision: decisionOf(a.groupMin[k]!, config.thresholds.autoMerge),
+      minConfidence: Math.round(a.groupMin[k]! * 1000) / 10,
+    })),
+    ...summary(run, a),
+  };
+}

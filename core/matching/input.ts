@@ -1,0 +1,82 @@
+import type { FieldConfig } from './config';
+import { MatchInputError } from './errors';
+import { findIdColumn } from './presets';
+
+export type InputRecord = Readonly<Record<string, unknown>>;
+
+export interface QuarantinedRow {
+  /** Position in the input (0-based) and, for link, which side. */
+  index: number;
+  source?: 'left' | 'right';
+  id: string | null;
+  reason: string;
+}
+
+export interface AcceptedRows {
+  ids: string[];
+  /** Position of each accepted record in the caller's array. */
+  positions: number[];
+  rows: InputRecord[];
+  quarantine: QuarantinedRow[];
+}
+
+/** Every column that appears in any record, in order of first appearance. */
+export function columnsOf(records: readonly InputRecord[]): string[] {
+  const seen = new Set<string>();
+  for (const r of records) for (const k of Object.keys(r)) seen.add(k);
+  return [...seen];
+}
+
+export function resolveIdColumn(columns: readonly string[], configured: string | undefined, label: string): string {
+  if (configured !== undefined) {
+    if (!columns.includes(configured)) throw new MatchInputError(`${label}: the ID column "${configured}" is not among the columns (${columns.slice(0, 12).join(', ')})`);
+    return configured;
+  }
+  const found = findIdColumn(columns);
+  if (found === undefined) {
+    throw new MatchInputError(`${label}: no ID column found (looked for id, unique_id, rec_id, record_id, key); name one with idColumn. Columns: ${columns.slice(0, 12).join(', ')}`);
+  }
+  return found;
+}
+
+// U+FFFD is what a decoder writes for bytes that were not valid UTF-8; a lone surrogate is a broken UTF-16 pair.
+const SUSPECT = /[\uD800-\uDFFF\uFFFD]/;
+const BROKEN_TEXT = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function cellText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  return undefined as never;
+}
+
+/**
+ * Keeps the rows that can be matched. A blank or repeated ID, text that was not valid UTF-8, or a cell holding an
+ * object is set aside with its reason, never dropped silently, and never stops the run.
+ */
+export function acceptRows(records: readonly InputRecord[], idColumn: string, fields: readonly FieldConfig[], source?: 'left' | 'right'): AcceptedRows {
+  const used = [...new Set(fields.flatMap((f) => f.columns))];
+  const firstSeen = new Map<string, number>();
+  const out: AcceptedRows = { ids: [], positions: [], rows: [], quarantine: [] };
+  records.forEach((record, index) => {
+    const set = (id: string | null, reason: string) => out.quarantine.push({ index, ...(source ? { source } : {}), id, reason });
+    if (record === null || typeof record !== 'object') return set(null, 'not a record (an object of column values)');
+    const rawId = record[idColumn];
+    const id = typeof rawId === 'object' ? null : cellText(rawId)?.trim() ?? null;
+    if (id === null || id === '') return set(null, `blank ID in column "${idColumn}"`);
+    const earlier = firstSeen.get(id);
+    if (earlier !== undefined) return set(id, `duplicate ID "${id}" (first seen at row ${earlier})`);
+    firstSeen.set(id, index);
+    for (const column of used) {
+      const v = record[column];
+      if (v !== null && v !== undefined && typeof v === 'object' && !(v instanceof Date)) return set(id, `column "${column}" holds ${Array.isArray(v) ? 'a list' : 'an object'}, not a value`);
+      const text = cellText(v);
+      if (text !== null && SUSPECT.test(text) && BROKEN_TEXT.test(text)) return set(id, `column "${column}" holds text that was not valid UTF-8 (replacement character)`);
+    }
+    out.ids.push(id);
+    out.positions.push(index);
+    out.rows.push(record);
+  });
+  return out;
+}

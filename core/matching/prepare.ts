@@ -1,0 +1,194 @@
+import type { DateOrder } from '../mapping/dates';
+import { parseNumber } from '../mapping/transforms';
+import type { FieldConfig, FieldKind } from './config';
+import { cellText, type InputRecord } from './input';
+import {
+  addressNumbers, buildNicknameIndex, DEFAULT_NICKNAMES, emailParts, foldText, formalNames, isPlaceholder, normaliseAddress,
+  normaliseCompanyName, normaliseDate, normaliseDomain, normaliseEmail, normalisePersonName, normalisePostcode, PhoneNormaliser,
+  phoneTail, tokens, type NicknameIndex,
+} from './normalize';
+
+/** One field of every record in canonical form, column by column so that comparisons touch little memory. */
+export interface PreparedField {
+  readonly config: FieldConfig;
+  readonly kind: FieldKind;
+  readonly values: (string | null)[];
+  /** Kind-specific derived values: formal given names, words, phone tails, house numbers. */
+  readonly formal?: (readonly string[] | null)[];
+  readonly words?: (string[] | null)[];
+  readonly secondary?: (string | null)[];
+  /** Words sorted and rejoined, so that word order costs nothing to ignore. */
+  readonly sorted?: (string | null)[];
+  /** Words sorted, for set comparisons without building sets per pair. */
+  readonly sortedWords?: (string[] | null)[];
+  /** The value without spaces ("van der berg" = "vanderberg"); phones: their digits. */
+  readonly compact?: (string | null)[];
+  /** How many records hold each value, for term-frequency weighting of exact agreement. */
+  readonly counts: Map<string, number>;
+  readonly nonBlank: number;
+}
+
+export interface PrepareOptions {
+  defaultCountry: string;
+  dateOrder: DateOrder;
+  extraNicknames?: Record<string, string[]>;
+}
+
+export interface Normalisers {
+  nicknames: NicknameIndex;
+  phone: PhoneNormaliser;
+  dateOrder: DateOrder;
+}
+
+export function makeNormalisers(o: PrepareOptions): Normalisers {
+  return {
+    nicknames: o.extraNicknames ? buildNicknameIndex(o.extraNicknames) : DEFAULT_NICKNAMES,
+    phone: new PhoneNormaliser(o.defaultCountry),
+    dateOrder: o.dateOrder,
+  };
+}
+
+function joinColumns(record: InputRecord, columns: readonly string[]): string | null {
+  if (columns.length === 1) {
+    const v = cellText(record[columns[0]!]);
+    return v === null || v.trim() === '' ? null : v;
+  }
+  const parts: string[] = [];
+  for (const c of columns) {
+    const v = cellText(record[c]);
+    if (v !== null && v.trim() !== '') parts.push(v.trim());
+  }
+  return parts.length === 0 ? null : parts.join(' ');
+}
+
+/** The canonical value of one raw cell for a kind of field; null when blank or unusable. */
+export function normaliseValue(kind: FieldKind, raw: string, n: Normalisers): string | null {
+  switch (kind) {
+    case 'givenName':
+    case 'familyName':
+    case 'fullName':
+      return normalisePersonName(raw);
+    case 'companyName':
+      return normaliseCompanyName(raw);
+    case 'email':
+      return normaliseEmail(raw);
+    case 'phone':
+      return n.phone.normalise(raw);
+    case 'domain':
+      return normaliseDomain(raw);
+    case 'address':
+      return normaliseAddress(raw);
+    case 'postcode':
+      return normalisePostcode(raw);
+    case 'date':
+      return normaliseDate(raw, n.dateOrder);
+    case 'identifier': {
+      const v = raw.toUpperCase().replace(/[^A-Z0-9]/g, '');
+      return v === '' || /^0+$/.test(v) ? null : v;
+    }
+    case 'number': {
+      const x = parseNumber(raw, '.');
+      return x === null ? null : String(x);
+    }
+    case 'city':
+    case 'region':
+    case 'text': {
+      const v = foldText(raw);
+      return v === '' || isPlaceholder(v) ? null : v;
+    }
+  }
+}
+
+/** Rows read through their own columns: link mode reads the same field from differently named columns. */
+export interface RowSegment {
+  rows: readonly InputRecord[];
+  columns: readonly string[];
+}
+
+interface Derived {
+  formal?: readonly string[];
+  words?: string[];
+  sortedWords?: string[];
+  sorted?: string;
+  secondary?: string;
+  compact?: string;
+}
+
+const WORD_KINDS = new Set<FieldKind>(['companyName', 'address', 'fullName', 'text']);
+const COMPACT_KINDS = new Set<FieldKind>(['familyName', 'city', 'region', 'companyName', 'address']);
+
+function derive(kind: FieldKind, v: string, n: Normalisers): Derived {
+  const d: Derived = {};
+  if (kind === 'givenName' || kind === 'fullName') d.formal = formalNames(v, n.nicknames);
+  if (WORD_KINDS.has(kind)) {
+    d.words = tokens(v);
+    d.sortedWords = [...d.words].sort();
+    d.sorted = d.sortedWords.join(' ');
+  }
+  if (COMPACT_KINDS.has(kind)) d.compact = v.replace(/ /g, '');
+  if (kind === 'phone') {
+    d.secondary = phoneTail(v);
+    d.compact = v.slice(v.startsWith('+1') ? 2 : 1);
+  }
+  if (kind === 'address') d.secondary = addressNumbers(v);
+  if (kind === 'email') d.secondary = emailParts(v).local;
+  return d;
+}
+
+/** Names, cities and companies repeat a lot: normalising each distinct raw text once is most of the speed there. */
+const MAX_CACHED = 1_000_000;
+const REPEATING_KINDS = new Set<FieldKind>(['givenName', 'familyName', 'fullName', 'companyName', 'city', 'region', 'postcode', 'domain']);
+const DERIVING_KINDS = new Set<FieldKind>(['givenName', 'fullName', 'companyName', 'address', 'text', 'familyName', 'city', 'region', 'phone', 'email']);
+
+export function prepareField(config: FieldConfig, segments: readonly RowSegment[], n: Normalisers): PreparedField {
+  const kind = config.kind;
+  const size = segments.reduce((t, s) => t + s.rows.length, 0);
+  const values: (string | null)[] = new Array(size);
+  const derived: Array<Derived | null> = new Array(size);
+  const counts = new Map<string, number>();
+  const byRaw = new Map<string, string | null>();
+  const cacheRaw = REPEATING_KINDS.has(kind);
+  const derives = DERIVING_KINDS.has(kind);
+  const byValue = new Map<string, Derived>();
+  let nonBlank = 0;
+  let i = 0;
+  for (const segment of segments) {
+    for (const row of segment.rows) {
+      const raw = joinColumns(row, segment.columns);
+      let v: string | null = null;
+      if (raw !== null) {
+        const cached = cacheRaw ? byRaw.get(raw) : undefined;
+        if (cached !== undefined) v = cached;
+        else {
+          v = normaliseValue(kind, raw, n);
+          if (cacheRaw && byRaw.size < MAX_CACHED) byRaw.set(raw, v);
+        }
+      }
+      values[i] = v;
+      if (v !== null) {
+        nonBlank++;
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+        if (derives) {
+          let d = cacheRaw ? byValue.get(v) : undefined;
+          if (d === undefined) {
+            d = derive(kind, v, n);
+            if (cacheRaw && byValue.size < MAX_CACHED) byValue.set(v, d);
+          }
+          derived[i] = d;
+        } else derived[i] = null;
+      } else derived[i] = null;
+      i++;
+    }
+  }
+  const pick = <K extends keyof Derived>(key: K): Array<NonNullable<Derived[K]> | null> => derived.map((d) => (d === null ? null : (d[key] as NonNullable<Derived[K]>)));
+  const field: { -readonly [K in keyof PreparedField]: PreparedField[K] } = { config, kind, values, counts, nonBlank };
+  if (kind === 'givenName' || kind === 'fullName') field.formal = pick('formal');
+  if (WORD_KINDS.has(kind)) {
+    field.words = pick('words');
+    field.sortedWords = pick('sortedWords');
+    field.sorted = pick('sorted');
+  }
+  if (kind === 'phone' || kind === 'address' || kind === 'email') field.secondary = pick('secondary');
+  if (COMPACT_KINDS.has(kind) || kind === 'phone') field.compact = pick('compact');
+  return field;
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { compareDates } from '../../core/matching/compare/dates';
+import { soundex } from '../../core/matching/compare/phonetic';
+import { jaro, jaroWinkler, levenshteinSimilarity, sortedTokenSetSimilarity, tokenSetSimilarity, tokenSortSimilarity } from '../../core/matching/compare/string-similarity';
+import { Random } from '../../core/example/random';
+
+describe('string similarity', () => {
+  it('matches the published Jaro and Jaro-Winkler values', () => {
+    expect(jaro('martha', 'marhta')).toBeCloseTo(0.9444, 4);
+    expect(jaroWinkler('martha', 'marhta')).toBeCloseTo(0.9611, 4);
+    expect(jaroWinkler('dwayne', 'duane')).toBeCloseTo(0.84, 2);
+    expect(jaroWinkler('dixon', 'dicksonx')).toBeCloseTo(0.8133, 4);
+    expect(jaroWinkler('abc', 'abc')).toBe(1);
+    expect(jaroWinkler('abc', 'xyz')).toBe(0);
+    expect(jaroWinkler('', 'abc')).toBe(0);
+  });
+
+  it('ignores word order and extra words where asked', () => {
+    expect(tokenSortSimilarity('smith john', 'john smith')).toBe(1);
+    expect(tokenSetSimilarity('acme', 'acme widgets')).toBe(1);
+    expect(tokenSetSimilarity('acme widgets', 'globex widgets')).toBeLessThan(0.8);
+    expect(levenshteinSimilarity('kitten', 'sitting')).toBeCloseTo(1 - 3 / 7, 6);
+  });
+
+  it('gives the same token-set value from pre-sorted words as from text', () => {
+    const rng = new Random(7);
+    const words = ['acme', 'widgets', 'global', 'and', 'sons', 'north', 'star', 'a'];
+    for (let k = 0; k < 500; k++) {
+      const a = Array.from({ length: rng.int(1, 4) }, () => rng.pick(words));
+      const b = Array.from({ length: rng.int(1, 4) }, () => rng.pick(words));
+      expect(sortedTokenSetSimilarity([...a].sort(), [...b].sort())).toBeCloseTo(tokenSetSimilarity(a.join(' '), b.join(' ')), 10);
+    }
+  });
+});
+
+describe('Soundex', () => {
+  it.each([
+    ['Robert', 'R163'], ['Rupert', 'R163'], ['Rubin', 'R150'], ['Ashcraft', 'A261'], ['Ashcroft', 'A261'],
+    ['Tymczak', 'T522'], ['Pfister', 'P236'], ['Honeyman', 'H555'], ['Lee', 'L000'],
+  ])('%s -> %s', (name, code) => {
+    expect(soundex(name)).toBe(code);
+  });
+});
+
+describe('typo-tolerant dates', () => {
+  it('tells typos from different dates', () => {
+    expect(compareDates('19710624', '19710624')).toBe('exact');
+    expect(compareDates('19710624', '19710625')).toBe('typo');
+    expect(compareDates('19710624', '19716024')).toBe('typo');
+    expect(compareDates('19710624', '19720725')).toBe('different');
+    expect(compareDates('19710612', '19711206')).toBe('typo');
+    expect(compareDates('19710624', '17910624')).toBe('typo');
+    expect(compareDates('19710624', '19711130')).toBe('same-year');
+    expect(compareDates('19710624', '19820101')).toBe('different');
+  });
+});

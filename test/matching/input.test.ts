@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
+import { dedupe, link, MatchConfigSchema, MatchInputError } from '../../core/matching';
+
+const rows = [
+  { id: '1', first_name: 'Ann', last_name: 'Lee', email: 'ann@x.com' },
+  { id: '2', first_name: 'Anne', last_name: 'Lee', email: 'ann@x.com' },
+];
+
+describe('bad input', () => {
+  it('names the problem when there is no ID column', () => {
+    const noId = rows.map(({ id: _id, ...r }) => r);
+    expect(() => dedupe(noId, { preset: 'contacts' })).toThrow(MatchInputError);
+    expect(() => dedupe(noId, { preset: 'contacts' })).toThrow(/no ID column found.*first_name/);
+    expect(() => dedupe(rows, { preset: 'contacts', idColumn: 'customer_no' })).toThrow(/"customer_no" is not among the columns/);
+  });
+
+  it('refuses empty input with a clear error', () => {
+    expect(() => dedupe([], { preset: 'contacts' })).toThrow(/the input is empty/);
+    expect(() => link(rows, [], { preset: 'contacts' })).toThrow(/right input is empty/);
+  });
+
+  it('quarantines repeated and blank IDs, broken text and objects, and matches the rest', () => {
+    const input = [
+      ...rows,
+      { id: '1', first_name: 'Ann', last_name: 'Lee', email: 'other@x.com' },
+      { id: ' ', first_name: 'Nobody', last_name: 'Here', email: '' },
+      { id: '5', first_name: 'J\uFFFDrgen', last_name: 'Lee', email: '' },
+      { id: '6', first_name: 'Lone \uD800 surrogate', last_name: 'Lee', email: '' },
+      { id: '7', first_name: { first: 'Ann' }, last_name: 'Lee', email: '' },
+    ];
+    const result = dedupe(input, { preset: 'contacts' });
+    expect(result.quarantine).toEqual([
+      { index: 2, id: '1', reason: 'duplicate ID "1" (first seen at row 0)' },
+      { index: 3, id: null, reason: 'blank ID in column "id"' },
+      { index: 4, id: '5', reason: 'column "first_name" holds text that was not valid UTF-8 (replacement character)' },
+      { index: 5, id: '6', reason: 'column "first_name" holds text that was not valid UTF-8 (replacement character)' },
+      { index: 6, id: '7', reason: 'column "first_name" holds an object, not a value' },
+    ]);
+    expect(result.stats.records).toBe(2);
+    expect(result.stats.quarantined).toBe(5);
+    expect(result.clusters.map((c) => c.records)).toEqual([['1', '2']]);
+  });
+
+  it('rejects a bad config with the path of the bad entry', () => {
+    expect(() => dedupe(rows, { preset: 'people' as never })).toThrow(ZodError);
+    expect(() => MatchConfigSchema.parse({})).toThrow(/give a preset/);
+    const bad = MatchConfigSchema.safeParse({ preset: 'contacts', thresholds: { autoMerge: 40, review: 60 } });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.message).toMatch(/review must not exceed/);
+    expect(MatchConfigSchema.safeParse({ fields: [{ name: 'x', kind: 'shoeSize', columns: ['x'] }] }).error?.issues[0]?.path).toEqual(['fields', 0, 'kind']);
+  });
+
+  it('says so when a preset recognises no column', () => {
+    expect(() => dedupe([{ id: '1', colour: 'red' }], { preset: 'companies' })).toThrow(/recognised none of the columns/);
+  });
+
+  it('reports a dataset where every row was quarantined instead of failing', () => {
+    const result = dedupe([{ id: '', first_name: 'x' }], { preset: 'contacts' });
+    expect(result.stats.records).toBe(0);
+    expect(result.quarantine).toHaveLength(1);
+    expect(result.clusters).toEqual([]);
+  });
+});
