@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors';
+import { registerMatching } from './commands/dedupe';
 import { registerDemo } from './commands/demo';
 import { registerLookup } from './commands/lookup';
 import { registerMcp } from './commands/mcp';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerReconcile(program);
   registerLookup(program);
   registerSuggestMapping(program);
+  registerMatching(program);
   registerMcp(program);
   return program;
 }

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { classifyError, EXIT } from '../core/errors';
+import { classifyError, describeError, EXIT } from '../core/errors';
 import { redactSecrets } from '../core/db/redact';
 
 export interface OutputOptions {
@@ -19,7 +19,7 @@ export function table(head: string[], rows: Array<Array<string | number | null>>
 /** Prints an error (as JSON on stdout with --json, so scripts get one shape) and sets the exit code for its kind. */
 export function fail(error: unknown, options: OutputOptions): void {
   const kind = classifyError(error);
-  const message = redactSecrets(error instanceof Error ? error.message : String(error), [process.env.DATABASE_URL ? safePassword(process.env.DATABASE_URL) : undefined]);
+  const message = redactSecrets(describeError(error), [process.env.DATABASE_URL ? safePassword(process.env.DATABASE_URL) : undefined]);
   if (options.json) printJson({ ok: false, error: { kind, message } });
   else process.stderr.write(`crm-bridge: ${message}\n`);
   process.exitCode = EXIT[kind];

@@ -37,3 +37,12 @@ export function classifyError(error: unknown): ErrorKind {
   if ((e?.code && DATABASE_CODES.has(e.code)) || /embedded database .* in use/.test(String((error as Error)?.message))) return 'database';
   return 'failure';
 }
+
+/** A message for people: zod's issues as `path: message` lines instead of their JSON. */
+export function describeError(error: unknown): string {
+  const e = error as { name?: string; issues?: Array<{ path: PropertyKey[]; message: string }>; message?: string };
+  if (e?.name === 'ZodError' && Array.isArray(e.issues)) {
+    return `invalid input: ${e.issues.map((i) => `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`).join('; ')}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -7,6 +7,7 @@ import { registerReconcileTool } from './tools/reconcile';
 import { registerStatusTool } from './tools/reconciliation-status';
 import { registerResolveConflictsTool } from './tools/resolve-conflicts';
 import { registerSuggestTool } from './tools/suggest-field-mappings';
+import { registerFindDuplicatesTool } from './tools/find-duplicates';
 
 export interface ServerOptions {
   database: DatabaseOptions;
@@ -36,6 +37,7 @@ export function buildServer(options: ServerOptions): { server: McpServer; close(
   registerStatusTool(server, context);
   registerSuggestTool(server, context);
   registerResolveConflictsTool(server, context);
+  registerFindDuplicatesTool(server, context);
   return {
     server,
     async close() {

@@ -8,35 +8,17 @@
  * with idColumn). Every pair reported has a confidence (0-100) and per-field reasons; clusters name the record to
  * keep. The config and the results have zod schemas, shared by the CLI, the n8n node and the MCP tool.
  */
-import type { MatchConfigInput } from './config';
-import { finishDedupe, finishLink, prepareDedupe, prepareLink, scoreCandidates } from './engine';
-import type { InputRecord } from './input';
-import type { DedupeResult, LinkResult } from './result';
-
-export function dedupe(records: readonly InputRecord[], config: MatchConfigInput): DedupeResult {
-  const started = performance.now();
-  const data = prepareDedupe(records, config);
-  const result = finishDedupe(scoreCandidates(data));
-  result.stats.timingsMs.total = Math.round(performance.now() - started);
-  return result;
-}
-
-export function link(left: readonly InputRecord[], right: readonly InputRecord[], config: MatchConfigInput): LinkResult {
-  const started = performance.now();
-  const data = prepareLink(left, right, config);
-  const result = finishLink(scoreCandidates(data));
-  result.stats.timingsMs.total = Math.round(performance.now() - started);
-  return result;
-}
-
+export { dedupe, link } from './run';
 export { MatchConfigSchema, FieldConfigSchema, FIELD_KINDS, PRESETS, type MatchConfig, type MatchConfigInput, type FieldConfig, type FieldKind } from './config';
 export {
   DedupeResultSchema, LinkResultSchema, PairSchema, ReasonSchema, DedupeClusterSchema, LinkClusterSchema, StatsSchema,
   type DedupeResult, type LinkResult, type MatchPair,
 } from './result';
 export { MatchInputError } from './errors';
+export { clusterAssignments, type ClusterAssignment } from './assignments';
+export { findDuplicates, FindDuplicatesInputSchema, FindDuplicatesResultSchema, type FindDuplicatesInput, type FindDuplicatesResult } from './find-duplicates';
 export type { InputRecord, QuarantinedRow } from './input';
-export { recogniseFields } from './presets';
+export { recogniseFields, choosePreset } from './presets';
 export * as normalize from './normalize';
 export { jaroWinkler, jaro, tokenSetSimilarity, tokenSortSimilarity, levenshteinSimilarity } from './compare/string-similarity';
 export { soundex } from './compare/phonetic';

@@ -93,3 +93,15 @@ export function findRecencyColumn(columns: readonly string[]): string | undefine
   }
   return undefined;
 }
+
+/**
+ * The preset for columns nobody labelled: people when person-name columns are there (first/last name), else the one
+ * that recognises more columns. A table of companies with a contact person column still reads as companies.
+ */
+export function choosePreset(columns: readonly string[], exclude: ReadonlySet<string> = new Set()): PresetName {
+  const contacts = recogniseFields('contacts', columns, exclude);
+  const companies = recogniseFields('companies', columns, exclude);
+  const hasPersonName = contacts.some((f) => f.kind === 'givenName' || f.kind === 'familyName' || f.kind === 'fullName');
+  if (hasPersonName) return 'contacts';
+  return companies.length >= contacts.length ? 'companies' : 'contacts';
+}

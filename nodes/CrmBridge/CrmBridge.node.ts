@@ -15,6 +15,7 @@ import * as lookup from './actions/staging/lookup.operation';
 import * as reconcile from './actions/staging/reconcile.operation';
 import * as resolve from './actions/conflicts/resolve.operation';
 import * as map from './actions/mapping/map.operation';
+import * as deduplicate from './actions/matching/deduplicate.operation';
 import { getMirrorColumns } from './methods/resourceMapping';
 import { credentialToUrl } from './transport/database';
 
@@ -44,6 +45,7 @@ export class CrmBridge implements INodeType {
           { name: 'Staging', value: 'staging', description: 'Reconcile legacy exports and look records up' },
           { name: 'Conflict', value: 'conflicts', description: 'Merge the same record from several CRMs by rules' },
           { name: 'Mapping', value: 'mapping', description: 'Map item fields to the properties of a CRM table' },
+          { name: 'Matching', value: 'matching', description: 'Find items that are the same person or company' },
         ],
         default: 'staging',
       },
@@ -101,10 +103,22 @@ export class CrmBridge implements INodeType {
         ],
         default: 'map',
       },
+      {
+        displayName: 'Operation',
+        name: 'operation',
+        type: 'options',
+        noDataExpression: true,
+        displayOptions: { show: { resource: ['matching'] } },
+        options: [
+          { name: 'Deduplicate', value: 'deduplicate', action: 'Find duplicate items', description: 'Fuzzy-match items into entities, with a cluster ID and confidence, or keep one per entity' },
+        ],
+        default: 'deduplicate',
+      },
       ...reconcile.description,
       ...lookup.description,
       ...resolve.description,
       ...map.description,
+      ...deduplicate.description,
     ],
   };
 

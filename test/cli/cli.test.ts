@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -63,5 +63,31 @@ describe('crm-bridge CLI', () => {
       FirstName: 'first_name', LastName: 'last_name', MobilePhone: 'phone', Shoe_Size__c: null,
     });
     expect((await cli('suggest-mapping', '--source-schema', source)).code).toBe(2);
+  });
+
+  it('deduplicates a CSV into id,cluster_id,confidence rows, nicknames and formats included', async () => {
+    const input = path.join(tmp, 'contacts.csv');
+    writeFileSync(input, [
+      'id,first_name,last_name,email,phone,company',
+      '1,Bill,Smith,bill.smith@acme.com,(555) 010-2000,ACME Inc.',
+      '2,William,Smith,Bill.Smith@ACME.com,555-010-2000,Acme Incorporated',
+      '3,Elizabeth,Jones,liz@globex.com,+1 555 010 3000,Globex',
+      '4,Liz,Jones,liz@globex.com,,Globex Corp',
+      '5,Peter,Parker,peter@dailybugle.com,555 010 9999,Daily Bugle',
+      '6,too,many,fields,x,y,z',
+    ].join('\n'));
+    const output = path.join(tmp, 'clusters.csv');
+    const out = await cli('--json', 'dedupe', '--input', input, '--id-column', 'id', '--country', 'US', '--output', output);
+    expect(out.code).toBe(0);
+    const { result } = JSON.parse(out.stdout) as { result: { rejected: Array<{ line: number }>; columnsUsed: Array<{ field: string }> } };
+    expect(result.rejected).toEqual([expect.objectContaining({ line: 7, reason: 'expected 6 fields, found 7 (an extra delimiter or unquoted value)' })]);
+    const rows = readFileSync(output, 'utf8').trim().split('\n').map((l) => l.split(','));
+    expect(rows[0]).toEqual(['id', 'cluster_id', 'confidence', 'decision', 'survivor']);
+    const cluster = Object.fromEntries(rows.slice(1).map((r) => [r[0], r[1]]));
+    expect(cluster['1']).toBe(cluster['2']);
+    expect(cluster['3']).toBe(cluster['4']);
+    expect(new Set(Object.values(cluster)).size).toBe(3);
+    expect(cluster['5']).toBe('5');
+    expect(rows.find((r) => r[0] === '5')!.slice(2)).toEqual(['', '', 'true']);
   });
 });

@@ -34,7 +34,7 @@ describe('MCP server over stdio', () => {
   it('lists the tools with schemas and honest annotations', async () => {
     const { tools } = await client.listTools();
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-    expect(Object.keys(byName).sort()).toEqual(['lookup_by_legacy_id', 'reconcile', 'reconciliation_status', 'resolve_conflicts', 'suggest_field_mappings']);
+    expect(Object.keys(byName).sort()).toEqual(['find_duplicates', 'lookup_by_legacy_id', 'reconcile', 'reconciliation_status', 'resolve_conflicts', 'suggest_field_mappings']);
     expect(byName.resolve_conflicts!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.suggest_field_mappings!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.lookup_by_legacy_id!.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true });
@@ -84,6 +84,19 @@ describe('MCP server over stdio', () => {
     expect(chosen).not.toHaveProperty('Comp_CompanyId');
     expect(chosen).toMatchObject({ Comp_Name: 'name', Comp_Sector: 'industry', Addr_PostCode: 'zip', Comp_PhoneFullNumber: 'phone' });
   });
+
+  it('finds every duplicate company planted in the export among the staged records, with reasons', async () => {
+    const result = await client.callTool({ name: 'find_duplicates', arguments: { object: 'companies', maxClusters: 1000 } });
+    expect(result.isError).toBeFalsy();
+    const content = result.structuredContent as { groups: Array<{ records: string[]; pairs: Array<{ reasons: Array<{ field: string }> }> }>; columnsUsed: Array<{ field: string }> };
+    const planted = Object.entries(truth().objects.companies!.records).filter(([, r]) => r.duplicateOf).map(([id, r]) => [id, r.duplicateOf!]);
+    expect(planted.length).toBe(36);
+    const together = ([a, b]: string[]) => content.groups.some((g) => g.records.includes(a!) && g.records.includes(b!));
+    expect(planted.filter(together)).toEqual(planted);
+    // The staged legacy columns are matched in HubSpot's vocabulary (Comp_Name is `name`), which the preset knows.
+    expect(content.columnsUsed.map((c) => c.field)).toEqual(expect.arrayContaining(['name', 'phone', 'website']));
+    expect(content.groups[0]!.pairs[0]!.reasons.map((r) => r.field)).toContain('name');
+  }, 60_000);
 
   it('previews a conflict resolution with provenance', async () => {
     const result = await client.callTool({

@@ -1,16 +1,18 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { openDatabase, type Database } from '../../../core/db/database';
 import { redactSecrets } from '../../../core/db/redact';
+import { describeError } from '../../../core/errors';
 import { databaseOptions } from '../transport/database';
 import * as resolve from './conflicts/resolve.operation';
 import * as map from './mapping/map.operation';
+import * as deduplicate from './matching/deduplicate.operation';
 import type { OperationContext } from './context';
 import * as lookup from './staging/lookup.operation';
 import * as reconcile from './staging/reconcile.operation';
 
 /** Per-item operations run once per input item; whole-input operations see every item at once. */
 const perItem = { reconcile, lookup } as const;
-const wholeInput = { resolve, map } as const;
+const wholeInput = { resolve, map, deduplicate } as const;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const operation = this.getNodeParameter('operation', 0) as string;
@@ -40,7 +42,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
         out.push(await handler.execute.call(this, context, i));
       } catch (error) {
         if (error instanceof NodeOperationError) throw error;
-        const message = redactSecrets((error as Error).message, secrets);
+        const message = redactSecrets(describeError(error), secrets);
         if (this.continueOnFail()) {
           out.push({ json: { error: message }, pairedItem: { item: i } });
           continue;

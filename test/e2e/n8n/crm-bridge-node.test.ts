@@ -108,4 +108,22 @@ describe('CRM Bridge node in a real n8n', () => {
     expect(out[0]!.provenance.firstname).toMatchObject({ source: 'hubspot', rule: 'lastWriteWins' });
     expect(out[1]!.record).toMatchObject({ firstname: 'Liz' });
   });
+
+  it('deduplicates items: cluster ID and confidence on each, or one per entity; a repeated ID is set aside, not dropped', async () => {
+    const wf = JSON.parse(readFileSync(path.join(__dirname, 'workflows', 'deduplicate.json'), 'utf8'));
+    const run = await runWorkflow({ workflow: wf, customExtensionsDir: DIST });
+    expect(run.errorMessage).toBeUndefined();
+    const all = nodeOutput(run.runData, 'Deduplicate') as Array<Record<string, unknown>>;
+    expect(all.map((i) => [i.id, i._cluster_id, i._survivor])).toEqual([
+      ['a1', all[0]!._cluster_id, all[0]!._cluster_id === 'a1'],
+      ['a2', all[0]!._cluster_id, all[0]!._cluster_id === 'a2'],
+      ['a3', 'a3', true],
+      ['a1', undefined, undefined],
+    ]);
+    expect(['a1', 'a2']).toContain(all[0]!._cluster_id);
+    expect(all[0]!._confidence).toBeGreaterThanOrEqual(50);
+    expect(all[3]!._quarantined).toMatch(/a1/);
+    const unique = nodeOutput(run.runData, 'Unique Only') as Array<Record<string, unknown>>;
+    expect(unique.filter((i) => !i._quarantined).map((i) => i.id).sort()).toEqual([all[0]!._cluster_id, 'a3'].sort());
+  });
 });

@@ -1,0 +1,62 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { choosePreset, clusterAssignments, dedupe, MatchConfigSchema } from '../../../../core/matching';
+import type { OperationContext } from '../context';
+
+const show = { resource: ['matching'], operation: ['deduplicate'] };
+
+export const description: INodeProperties[] = [
+  { displayName: 'ID Field', name: 'idField', type: 'string', default: 'id', required: true, description: 'Field holding each item\'s record ID', displayOptions: { show } },
+  {
+    displayName: 'Preset',
+    name: 'preset',
+    type: 'options',
+    options: [
+      { name: 'Automatic', value: 'auto', description: 'Chosen from the field names' },
+      { name: 'Contacts', value: 'contacts' },
+      { name: 'Companies', value: 'companies' },
+    ],
+    default: 'auto',
+    displayOptions: { show },
+  },
+  {
+    displayName: 'Output',
+    name: 'output',
+    type: 'options',
+    options: [
+      { name: 'All Items With Cluster ID and Confidence', value: 'all' },
+      { name: 'Only Unique Items (One per Entity)', value: 'unique' },
+    ],
+    default: 'all',
+    displayOptions: { show },
+  },
+  { displayName: 'Default Phone Country', name: 'country', type: 'string', default: '', placeholder: 'GB', displayOptions: { show } },
+];
+
+/** Items out in input order; each gets `_cluster_id` (the record to keep), `_confidence` and `_survivor`. */
+export async function executeAll(this: IExecuteFunctions, _context: OperationContext): Promise<INodeExecutionData[]> {
+  const items = this.getInputData();
+  const idField = this.getNodeParameter('idField', 0) as string;
+  const presetParam = this.getNodeParameter('preset', 0) as string;
+  const country = (this.getNodeParameter('country', 0, '') as string).trim().toUpperCase();
+  const records = items.map((item) => item.json);
+  const preset = presetParam === 'auto' ? choosePreset(Object.keys(records[0] ?? {}), new Set([idField])) : presetParam;
+  const config = MatchConfigSchema.parse({ idColumn: idField, preset, ...(country ? { defaultCountry: country } : {}) });
+  const result = dedupe(records, config);
+  const quarantined = new Map(result.quarantine.map((q) => [q.index, q.reason]));
+  const kept = items.flatMap((item, i) => (quarantined.has(i) ? [] : [{ item, i, id: String(item.json[idField]) }]));
+  const byId = new Map(clusterAssignments(result, kept.map((k) => k.id)).map((a) => [a.id, a]));
+  const onlyUnique = this.getNodeParameter('output', 0) === 'unique';
+  const out: INodeExecutionData[] = [];
+  items.forEach((item, i) => {
+    const reason = quarantined.get(i);
+    if (reason !== undefined) {
+      // Not dropped: an item the matcher could not use comes out with the reason.
+      out.push({ json: { ...item.json, _quarantined: reason } as IDataObject, pairedItem: { item: i } });
+      return;
+    }
+    const a = byId.get(String(item.json[idField]))!;
+    if (onlyUnique && !a.survivor) return;
+    out.push({ json: { ...item.json, _cluster_id: a.clusterId, _confidence: a.confidence, _decision: a.decision, _survivor: a.survivor }, pairedItem: { item: i } });
+  });
+  return out;
+}
