@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       String(r.peakRssDuringReconcileMb), String(r.processMaxRssMb),
     ]);
     console.log(`${target}: ${JSON.stringify(r.first)}`);
+    console.log(`${target}: seconds per phase ${JSON.stringify(r.phaseSeconds)}`);
   }
   const head = ['database', 'legacy rows', 'mirror rows', 'load mirror s', 'reconcile s', 'records/s', 'ratio to baseline', 're-run s', 're-run changes', 'peak RSS MB (reconcile)', 'max RSS MB (process)'];
   console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);

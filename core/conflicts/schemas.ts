@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDateTime } from '../mapping/dates';
-import { TransformSpecSchema } from '../mapping/transforms';
+import { TransformDefaultsSchema, TransformSpecSchema } from '../mapping/transforms';
 
 /** A property value as CRMs hand them over: text, a number, a yes/no, a list (multi-select, several emails), or blank. */
 export const FieldValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()]))]);
@@ -107,14 +107,7 @@ export const ConflictRulesSchema = z
     /** Default for `allowBlank` of every rule. */
     allowBlank: z.boolean().default(false),
     /** Defaults of the transforms (phone country, date order, decimal mark). */
-    transformDefaults: z
-      .object({
-        phoneCountry: z.string().regex(/^[A-Z]{2}$/).optional(),
-        dateOrder: z.enum(['YMD', 'DMY', 'MDY']).optional(),
-        decimal: z.enum(['.', ',']).optional(),
-      })
-      .strict()
-      .default({}),
+    transformDefaults: TransformDefaultsSchema.default({}),
   })
   .strict();
 export type ConflictRules = z.infer<typeof ConflictRulesSchema>;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { parseTemplate } from './template';
-import { TransformSpecSchema } from './transforms';
-import { DATE_ORDERS } from './dates';
+import { TransformDefaultsSchema, TransformSpecSchema } from './transforms';
 
 /** Object names become staging table names, so they are kept to plain lower-case identifiers. */
 export const ObjectNameSchema = z
@@ -86,14 +85,7 @@ export const MappingConfigSchema = z
       })
       .strict()
       .default({ system: 'hubspot', schema: 'hubspot' }),
-    defaults: z
-      .object({
-        phoneCountry: z.string().regex(/^[A-Z]{2}$/).optional(),
-        dateOrder: z.enum(DATE_ORDERS).optional(),
-        decimal: z.enum(['.', ',']).optional(),
-      })
-      .strict()
-      .default({}),
+    defaults: TransformDefaultsSchema.default({}),
     /** Value maps shared by several properties (e.g. legacy user IDs -> HubSpot owner IDs). */
     valueMaps: z.record(z.string(), z.record(z.string(), z.string().nullable())).default({}),
     objects: z.record(z.string(), ObjectMappingSchema).superRefine((objects, ctx) => {

@@ -52,6 +52,15 @@ export const TransformSpecSchema = z.union([
 });
 export type TransformSpec = z.infer<typeof TransformSpecSchema>;
 
+/** Defaults every phone, date and number transform falls back on; one schema for the mapping, conflict and quality configs. */
+export const TransformDefaultsSchema = z
+  .object({
+    phoneCountry: z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as GB or US').optional(),
+    dateOrder: z.enum(DATE_ORDERS).optional(),
+    decimal: z.enum(['.', ',']).optional(),
+  })
+  .strict();
+
 export interface TransformDefaults {
   phoneCountry?: string;
   dateOrder?: (typeof DATE_ORDERS)[number];

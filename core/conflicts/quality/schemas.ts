@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TransformDefaultsSchema } from '../../mapping/transforms';
 import { FieldValueSchema, RecordValuesSchema } from '../schemas';
 
 export const FORMATS = ['email', 'phone', 'url', 'domain', 'date', 'datetime', 'number', 'integer', 'boolean'] as const;
@@ -48,14 +49,7 @@ export const ObjectRulesSchema = z
 export const ValidationConfigSchema = z
   .object({
     version: z.literal(1).default(1),
-    defaults: z
-      .object({
-        phoneCountry: z.string().regex(/^[A-Z]{2}$/).optional(),
-        dateOrder: z.enum(['YMD', 'DMY', 'MDY']).optional(),
-        decimal: z.enum(['.', ',']).optional(),
-      })
-      .strict()
-      .default({}),
+    defaults: TransformDefaultsSchema.default({}),
     objects: z.record(z.string(), ObjectRulesSchema),
   })
   .strict();

@@ -22,6 +22,24 @@ export interface FieldComparator {
 }
 
 const L = (label: string, outcome: Outcome): Level => ({ label, outcome });
+
+/** A comparator whose level is -1 when either value is blank and 0 when both are equal; `rest` decides the others. */
+function onValues(
+  values: readonly (string | null)[],
+  levels: readonly Level[],
+  rest: (a: string, b: string, i: number, j: number) => number,
+): FieldComparator {
+  return {
+    levels,
+    compare(i, j) {
+      const a = values[i];
+      const b = values[j];
+      if (a == null || b == null) return -1;
+      if (a === b) return 0;
+      return rest(a, b, i, j);
+    },
+  };
+}
 const EXACT = L('exact', 'agree');
 const DIFFERENT = L('different', 'disagree');
 
@@ -31,20 +49,13 @@ export function comparatorFor(field: PreparedField): FieldComparator {
   switch (kind) {
     case 'givenName': {
       const formal = field.formal!;
-      return {
-        levels: [EXACT, L('nickname', 'agree'), L('very similar', 'partial'), L('similar or initial', 'partial'), DIFFERENT],
-        compare(i, j) {
-          const a = v[i];
-          const b = v[j];
-          if (a == null || b == null) return -1;
-          if (a === b) return 0;
-          if (shareFormalName(formal[i]!, formal[j]!)) return 1;
-          const jw = jaroWinkler(a, b);
-          if (jw >= 0.92) return 2;
-          if (jw >= 0.8 || ((a.length === 1 || b.length === 1) && a[0] === b[0])) return 3;
-          return 4;
-        },
-      };
+      return onValues(v, [EXACT, L('nickname', 'agree'), L('very similar', 'partial'), L('similar or initial', 'partial'), DIFFERENT], (a, b, i, j) => {
+        if (shareFormalName(formal[i]!, formal[j]!)) return 1;
+        const jw = jaroWinkler(a, b);
+        if (jw >= 0.92) return 2;
+        if (jw >= 0.8 || ((a.length === 1 || b.length === 1) && a[0] === b[0])) return 3;
+        return 4;
+      });
     }
     case 'familyName':
     case 'city':
@@ -67,23 +78,16 @@ export function comparatorFor(field: PreparedField): FieldComparator {
     case 'fullName': {
       const formal = field.formal!;
       const sortedWords = field.sorted!;
-      return {
-        levels: [EXACT, L('same words or nickname', 'agree'), L('very similar', 'partial'), L('similar', 'partial'), DIFFERENT],
-        compare(i, j) {
-          const a = v[i];
-          const b = v[j];
-          if (a == null || b == null) return -1;
-          if (a === b) return 0;
-          const sort = levenshteinSimilarity(sortedWords[i]!, sortedWords[j]!);
-          if (sort === 1) return 1;
-          const restA = a.slice(a.indexOf(' ') + 1);
-          const restB = b.slice(b.indexOf(' ') + 1);
-          if (shareFormalName(formal[i]!, formal[j]!) && jaroWinkler(restA, restB) >= 0.92) return 1;
-          if (sort >= 0.88 || jaroWinkler(a, b) >= 0.94) return 2;
-          if (sort >= 0.7 || tokenSetSimilarity(a, b) >= 0.9) return 3;
-          return 4;
-        },
-      };
+      return onValues(v, [EXACT, L('same words or nickname', 'agree'), L('very similar', 'partial'), L('similar', 'partial'), DIFFERENT], (a, b, i, j) => {
+        const sort = levenshteinSimilarity(sortedWords[i]!, sortedWords[j]!);
+        if (sort === 1) return 1;
+        const restA = a.slice(a.indexOf(' ') + 1);
+        const restB = b.slice(b.indexOf(' ') + 1);
+        if (shareFormalName(formal[i]!, formal[j]!) && jaroWinkler(restA, restB) >= 0.92) return 1;
+        if (sort >= 0.88 || jaroWinkler(a, b) >= 0.94) return 2;
+        if (sort >= 0.7 || tokenSetSimilarity(a, b) >= 0.9) return 3;
+        return 4;
+      });
     }
     case 'companyName': {
       const words = field.words!;
@@ -110,39 +114,25 @@ export function comparatorFor(field: PreparedField): FieldComparator {
     }
     case 'email': {
       const local = field.secondary!;
-      return {
-        levels: [EXACT, L('same mailbox name or one typo', 'agree'), L('similar mailbox name', 'partial'), DIFFERENT],
-        compare(i, j) {
-          const a = v[i];
-          const b = v[j];
-          if (a == null || b == null) return -1;
-          if (a === b) return 0;
-          const la = local[i]!;
-          const lb = local[j]!;
-          if (la === lb || (Math.abs(a.length - b.length) <= 1 && distance(a, b) <= 1)) return 1;
-          if (jaroWinkler(la, lb) >= 0.88) return 2;
-          return 3;
-        },
-      };
+      return onValues(v, [EXACT, L('same mailbox name or one typo', 'agree'), L('similar mailbox name', 'partial'), DIFFERENT], (a, b, i, j) => {
+        const la = local[i]!;
+        const lb = local[j]!;
+        if (la === lb || (Math.abs(a.length - b.length) <= 1 && distance(a, b) <= 1)) return 1;
+        if (jaroWinkler(la, lb) >= 0.88) return 2;
+        return 3;
+      });
     }
     case 'phone': {
       const tail = field.secondary!;
       const digits = field.compact!;
-      return {
-        levels: [EXACT, L('same number without area code', 'agree'), L('one digit off', 'partial'), DIFFERENT],
-        compare(i, j) {
-          const a = v[i];
-          const b = v[j];
-          if (a == null || b == null) return -1;
-          if (a === b) return 0;
-          if (tail[i] === tail[j] && tail[i]!.length === 7) return 1;
-          const da = digits[i]!;
-          const db = digits[j]!;
-          if (da.length === db.length && distance(da, db) <= 1) return 2;
-          if (distance(da.slice(-7), db.slice(-7)) <= 1 && Math.min(da.length, db.length) === 7) return 2;
-          return 3;
-        },
-      };
+      return onValues(v, [EXACT, L('same number without area code', 'agree'), L('one digit off', 'partial'), DIFFERENT], (a, b, i, j) => {
+        if (tail[i] === tail[j] && tail[i]!.length === 7) return 1;
+        const da = digits[i]!;
+        const db = digits[j]!;
+        if (da.length === db.length && distance(da, db) <= 1) return 2;
+        if (distance(da.slice(-7), db.slice(-7)) <= 1 && Math.min(da.length, db.length) === 7) return 2;
+        return 3;
+      });
     }
     case 'address': {
       const numbers = field.secondary!;
@@ -170,30 +160,16 @@ export function comparatorFor(field: PreparedField): FieldComparator {
       };
     }
     case 'postcode':
-      return {
-        levels: [EXACT, L('one character off', 'partial'), DIFFERENT],
-        compare(i, j) {
-          const a = v[i];
-          const b = v[j];
-          if (a == null || b == null) return -1;
-          if (a === b) return 0;
-          if (a.length === b.length && distance(a, b) <= 1) return 1;
-          return 2;
-        },
-      };
+      return onValues(v, [EXACT, L('one character off', 'partial'), DIFFERENT], (a, b) => {
+        if (a.length === b.length && distance(a, b) <= 1) return 1;
+        return 2;
+      });
     case 'domain':
-      return {
-        levels: [EXACT, L('same site name', 'partial'), DIFFERENT],
-        compare(i, j) {
-          const a = v[i];
-          const b = v[j];
-          if (a == null || b == null) return -1;
-          if (a === b) return 0;
-          // acme.com and acme.co.uk: the same organisation in another country, more often than not.
-          const sa = a.split('.')[0];
-          return sa === b.split('.')[0] ? 1 : 2;
-        },
-      };
+      return onValues(v, [EXACT, L('same site name', 'partial'), DIFFERENT], (a, b) => {
+        // acme.com and acme.co.uk: the same organisation in another country, more often than not.
+        const sa = a.split('.')[0];
+        return sa === b.split('.')[0] ? 1 : 2;
+      });
     case 'date':
       return {
         levels: [EXACT, L('typo: one digit or day/month swapped', 'partial'), L('same year', 'partial'), DIFFERENT],
@@ -214,43 +190,22 @@ export function comparatorFor(field: PreparedField): FieldComparator {
         },
       };
     case 'identifier':
-      return {
-        levels: [EXACT, L('one character off or two swapped', 'partial'), DIFFERENT],
-        compare(i, j) {
-          const a = v[i];
-          const b = v[j];
-          if (a == null || b == null) return -1;
-          if (a === b) return 0;
-          if (a.length === b.length && distance(a, b) <= 1) return 1;
-          if (a.length === b.length && isAdjacentSwap(a, b)) return 1;
-          return 2;
-        },
-      };
+      return onValues(v, [EXACT, L('one character off or two swapped', 'partial'), DIFFERENT], (a, b) => {
+        if (a.length === b.length && distance(a, b) <= 1) return 1;
+        if (a.length === b.length && isAdjacentSwap(a, b)) return 1;
+        return 2;
+      });
     case 'number':
-      return {
-        levels: [EXACT, L('within 5%', 'partial'), L('within 20%', 'partial'), DIFFERENT],
-        compare(i, j) {
-          const a = v[i];
-          const b = v[j];
-          if (a == null || b == null) return -1;
-          if (a === b) return 0;
-          const c = numericCloseness(Number(a), Number(b));
-          return c >= 0.95 ? 1 : c >= 0.8 ? 2 : 3;
-        },
-      };
+      return onValues(v, [EXACT, L('within 5%', 'partial'), L('within 20%', 'partial'), DIFFERENT], (a, b) => {
+        const c = numericCloseness(Number(a), Number(b));
+        return c >= 0.95 ? 1 : c >= 0.8 ? 2 : 3;
+      });
     case 'text': {
       const sortedWords = field.sorted!;
-      return {
-        levels: [EXACT, L('very similar', 'partial'), L('similar', 'partial'), DIFFERENT],
-        compare(i, j) {
-          const a = v[i];
-          const b = v[j];
-          if (a == null || b == null) return -1;
-          if (a === b) return 0;
-          const s = Math.max(jaroWinkler(a, b), levenshteinSimilarity(sortedWords[i]!, sortedWords[j]!));
-          return s >= 0.92 ? 1 : s >= 0.75 ? 2 : 3;
-        },
-      };
+      return onValues(v, [EXACT, L('very similar', 'partial'), L('similar', 'partial'), DIFFERENT], (a, b, i, j) => {
+        const s = Math.max(jaroWinkler(a, b), levenshteinSimilarity(sortedWords[i]!, sortedWords[j]!));
+        return s >= 0.92 ? 1 : s >= 0.75 ? 2 : 3;
+      });
     }
   }
 }
