@@ -2,12 +2,11 @@
  * One benchmark scenario in its own process, so its peak RSS is its own: load the mirror, reconcile, reconcile again.
  * Prints one JSON line on stdout. Run by bench/reconcile/index.ts.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { openDatabase } from '../../core/db/database';
+import { createTemporaryDatabase } from '../../core/db/temporary-database';
 import { loadMirror } from '../../core/example/load-mirror';
 import { builtInMapping } from '../../core/mapping/load-mapping';
 import { reconcile } from '../../core/reconcile/reconcile';
@@ -18,20 +17,9 @@ async function main(): Promise<void> {
   let url: string | undefined;
   let home: string | undefined;
   if (server) {
-    const name = `crm_bridge_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: server });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
+    const temporary = await createTemporaryDatabase(server, 'crm_bridge_bench');
+    url = temporary.url;
+    dropDatabase = temporary.drop;
   } else {
     home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-bench-'));
   }

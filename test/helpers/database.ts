@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openDatabase, type Database } from '../../core/db/database';
+import { createTemporaryDatabase } from '../../core/db/temporary-database';
 
 export interface TestDatabase {
   db: Database;
@@ -19,23 +18,14 @@ export async function createTestDatabase(options: { embeddedHome?: string } = {}
     const db = await openDatabase({ home: options.embeddedHome ?? 'memory://' });
     return { db, drop: () => db.close() };
   }
-  const name = `crm_bridge_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString() });
+  const temporary = await createTemporaryDatabase(serverUrl, 'crm_bridge_test');
+  const db = await openDatabase({ url: temporary.url });
   return {
     db,
-    url: url.toString(),
+    url: temporary.url,
     async drop() {
       await db.close();
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await temporary.drop();
     },
   };
 }
