@@ -1,0 +1,119 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Faults } from './faults';
+import { API_BASE, Cursors, describeGlobal, describeSObject, query, sfError, upsertCollection, type Reply } from './handlers';
+import { makeId } from './ids';
+import { Limits } from './limits';
+import { OAuth, type OAuthClient } from './oauth';
+import { Store } from './store';
+
+export interface SalesforceEmulatorOptions {
+  /** The org's daily API request allocation (default 15,000). */
+  dailyApiRequests?: number;
+  client?: OAuthClient;
+}
+
+/**
+ * A local stand-in for one Salesforce org's REST API (v60.0): OAuth token endpoint, describe, SOQL query with
+ * query locators, sObject Collections upsert by external ID, the daily API limit and injectable faults.
+ * Listens on 127.0.0.1 with an ephemeral port.
+ */
+export class SalesforceEmulator {
+  readonly store = new Store();
+  readonly faults = new Faults();
+  readonly limits: Limits;
+  readonly oauth: OAuth;
+  readonly orgId = makeId('00D', 1);
+  readonly userId = makeId('005', 1);
+  /** Every API request seen (method and path), for assertions. */
+  readonly requests: Array<{ method: string; path: string; status: number }> = [];
+  private readonly cursors = new Cursors();
+  private server: http.Server | null = null;
+  private base = '';
+
+  constructor(options: SalesforceEmulatorOptions = {}) {
+    this.limits = new Limits(options.dailyApiRequests);
+    this.oauth = new OAuth(options.client ?? { clientId: 'emulator-client', clientSecret: 'emulator-secret' }, this.orgId, this.userId);
+  }
+
+  /** Starts listening; resolves to the instance URL (http://127.0.0.1:PORT). */
+  async start(): Promise<string> {
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.server = server;
+    this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.base;
+  }
+
+  get instanceUrl(): string {
+    return this.base;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.base);
+    const method = req.method ?? 'GET';
+    const fault = url.pathname.startsWith(API_BASE) ? this.faults.take(method, url.pathname) : undefined;
+    if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault?.kind === 'drop' && !fault.afterProcessing) {
+      req.socket.destroy();
+      return;
+    }
+    let reply: Reply;
+    if (fault?.kind === 'status') {
+      this.limits.take();
+      reply = sfError(fault.status, fault.errorCode, fault.message);
+    } else {
+      reply = this.route(method, url, body, req.headers.authorization);
+    }
+    this.requests.push({ method, path: url.pathname, status: reply.status });
+    if (fault?.kind === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (res.destroyed) return;
+    res.writeHead(reply.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Sforce-Limit-Info': this.limits.header() });
+    res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+  }
+
+  private route(method: string, url: URL, body: string, authorization: string | undefined): Reply {
+    const path = url.pathname.replace(/\/+$/, '');
+    if (path === '/services/oauth2/token') {
+      if (method !== 'POST') return sfError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are POST`);
+      return this.oauth.token(new URLSearchParams(body), this.base);
+    }
+    if (!path.startsWith(API_BASE)) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (!this.oauth.authorized(authorization)) return sfError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+    if (!this.limits.take()) return sfError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+    const rest = path.slice(API_BASE.length);
+    let json: unknown;
+    if (body) {
+      try {
+        json = JSON.parse(body);
+      } catch {
+        return sfError(400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON');
+      }
+    }
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && rest === '/sobjects') return describeGlobal(this.store);
+    if (method === 'GET' && (m = /^\/sobjects\/(\w+)\/describe$/.exec(rest))) return describeSObject(this.store, m[1]!);
+    if (method === 'GET' && rest === '/query') return query(this.store, this.cursors, url.searchParams.get('q'));
+    if (method === 'GET' && (m = /^\/query\/([\w-]+)$/.exec(rest))) return this.cursors.more(m[1]!);
+    if (method === 'GET' && rest === '/limits') {
+      const { dailyApiRequests: Max, used } = this.limits;
+      return { status: 200, body: { DailyApiRequests: { Max, Remaining: Math.max(0, Max - used) } } };
+    }
+    if (method === 'PATCH' && (m = /^\/composite\/sobjects\/(\w+)\/(\w+)$/.exec(rest))) return upsertCollection(this.store, m[1]!, m[2]!, json);
+    return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+  }
+}
