@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../core/errors';
+import { registerConnectorCommands } from './commands/connectors';
 import { registerMatching } from './commands/dedupe';
 import { registerDemo } from './commands/demo';
 import { registerLookup } from './commands/lookup';
 import { registerMcp } from './commands/mcp';
 import { registerReconcile } from './commands/reconcile';
+import { registerSandbox } from './commands/sandbox';
 import { registerSuggestMapping } from './commands/suggest-mapping';
 import { VERSION } from '../core/version';
 
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerLookup(program);
   registerSuggestMapping(program);
   registerMatching(program);
+  registerConnectorCommands(program);
+  registerSandbox(program);
   registerMcp(program);
   return program;
 }

@@ -36,10 +36,13 @@ export class SalesforceEmulator {
     this.oauth = new OAuth(options.client ?? { clientId: 'emulator-client', clientSecret: 'emulator-secret' }, this.orgId, this.userId);
   }
 
-  /** Starts listening; resolves to the instance URL (http://127.0.0.1:PORT). */
-  async start(): Promise<string> {
+  /** Starts listening (on an ephemeral port unless one is given); resolves to the instance URL (http://127.0.0.1:PORT). */
+  async start(port = 0): Promise<string> {
     const server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
     this.server = server;
     this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this.base;

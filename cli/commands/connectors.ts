@@ -1,0 +1,108 @@
+import { createReadStream } from 'node:fs';
+import readline from 'node:readline';
+import type { Command } from 'commander';
+import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
+import { readCsv } from '../../core/connectors/csv/csv-reader';
+import { loadConnections, openConnector } from '../../core/connectors/registry';
+import { EXIT, UsageError } from '../../core/errors';
+import type { GlobalOptions } from '../context';
+import { fail, printJson, table } from '../output';
+
+const CHUNK = 2000;
+
+/** Input records for an upsert, from CSV (header row) or JSON lines, in chunks so memory stays flat. */
+async function* inputChunks(file: string, key: string): AsyncGenerator<UpsertInput[]> {
+  let chunk: UpsertInput[] = [];
+  const push = (record: Record<string, unknown>, where: string) => {
+    const value = record[key];
+    if (value === undefined || value === null || String(value).trim() === '') throw new UsageError(`${where}: no value for the key "${key}"`);
+    const properties: Record<string, string | null> = {};
+    for (const [k, v] of Object.entries(record)) properties[k] = v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    chunk.push({ key: String(value).trim(), properties });
+  };
+  if (/\.jsonl?$/i.test(file)) {
+    let line = 0;
+    for await (const text of readline.createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+      line++;
+      if (!text.trim()) continue;
+      let record: unknown;
+      try {
+        record = JSON.parse(text);
+      } catch (error) {
+        throw new UsageError(`${file} line ${line}: not JSON (${(error as Error).message})`);
+      }
+      push(record as Record<string, unknown>, `${file} line ${line}`);
+      if (chunk.length >= CHUNK) yield chunk.splice(0);
+    }
+  } else {
+    for await (const item of readCsv(file, { idColumn: key })) {
+      if (item.type === 'rejected') throw new UsageError(`${file} line ${item.rejection.line}: ${item.rejection.reason}`);
+      push(item.record.properties, `${file} line ${item.record.origin?.line}`);
+      if (chunk.length >= CHUNK) yield chunk.splice(0);
+    }
+  }
+  if (chunk.length) yield chunk;
+}
+
+export function registerConnectorCommands(program: Command): void {
+  program
+    .command('read')
+    .description('Read records from a CRM as JSON lines (incrementally with --since)')
+    .requiredOption('--from <crm>', 'salesforce or hubspot (pipedrive to come)')
+    .requiredOption('--object <object>', 'object, e.g. Account, Contact, Loan__c')
+    .option('--since <cursor>', 'only records changed after this cursor or ISO time (the cursor is printed at the end)')
+    .option('--properties <list>', 'comma-separated properties (default: all)')
+    .option('--limit <n>', 'stop after this many records', (v) => Number.parseInt(v, 10))
+    .option('--connections <file>', 'connections file (JSON); the environment fills what it leaves out')
+    .action(async (opts: { from: string; object: string; since?: string; properties?: string; limit?: number; connections?: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      try {
+        const connector = await openConnector(opts.from, loadConnections(opts.connections));
+        let n = 0;
+        let cursor: string | undefined;
+        for await (const item of connector.read(opts.object, { since: opts.since, properties: opts.properties?.split(',').map((p) => p.trim()).filter(Boolean) })) {
+          if (item.type !== 'record') continue;
+          const { id, modifiedAt, properties } = item.record;
+          process.stdout.write(`${JSON.stringify({ id, modifiedAt, properties })}\n`);
+          if (modifiedAt) cursor = `${modifiedAt}|${id}`;
+          if (++n === opts.limit) break;
+        }
+        process.stderr.write(`read ${n} ${opts.object} record(s)${cursor ? `; continue with --since '${cursor}'` : ''}\n`);
+      } catch (error) {
+        fail(error, global);
+      }
+    });
+
+  program
+    .command('upsert')
+    .description('Create or update records in a CRM by an external-ID field, with a result per record')
+    .requiredOption('--to <crm>', 'salesforce or hubspot (pipedrive to come)')
+    .requiredOption('--object <object>', 'object, e.g. Account, Loan__c')
+    .requiredOption('--key <field>', 'external-ID field that identifies each record')
+    .requiredOption('--input <file>', 'records as CSV (with a header row) or JSON lines (.jsonl)')
+    .option('--connections <file>', 'connections file (JSON); the environment fills what it leaves out')
+    .action(async (opts: { to: string; object: string; key: string; input: string; connections?: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      try {
+        const connector = await openConnector(opts.to, loadConnections(opts.connections));
+        if (!connector.upsert) throw new UsageError(`${opts.to} cannot be written to`);
+        const counts = { created: 0, updated: 0, unchanged: 0, failed: 0 };
+        const failures: UpsertResult[] = [];
+        for await (const chunk of inputChunks(opts.input, opts.key)) {
+          for (const r of await connector.upsert(opts.object, chunk, { keyProperty: opts.key })) {
+            counts[r.status]++;
+            if (r.status === 'failed') failures.push(r);
+          }
+        }
+        if (global.json) printJson({ ok: failures.length === 0, counts, failures });
+        else {
+          process.stdout.write(`${table(['created', 'updated', 'unchanged', 'failed'], [[counts.created, counts.updated, counts.unchanged, counts.failed]])}\n`);
+          for (const f of failures.slice(0, 50)) process.stdout.write(`failed ${opts.key}=${f.key}: ${f.error}\n`);
+          if (failures.length > 50) process.stdout.write(`… and ${failures.length - 50} more (use --json for all)\n`);
+        }
+        if (failures.length) process.exitCode = EXIT.quarantined;
+      } catch (error) {
+        fail(error, global);
+      }
+    });
+}

@@ -1,0 +1,66 @@
+import { redactSecrets } from '../../db/redact';
+
+/** A failed HubSpot call, described without the access token. */
+export class HubSpotError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly category?: string,
+    readonly correlationId?: string,
+    /** Milliseconds HubSpot asked us to wait (Retry-After), when it said. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'HubSpotError';
+  }
+
+  get retryable(): boolean {
+    return this.status === undefined || this.status === 429 || this.status >= 500 || this.category === 'TIMEOUT';
+  }
+}
+
+interface ApiExceptionLike {
+  code?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  message?: string;
+}
+
+function bodyObject(body: unknown): Record<string, unknown> {
+  if (body && typeof body === 'object') return body as Record<string, unknown>;
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as unknown;
+      if (parsed && typeof parsed === 'object') return parsed as Record<string, unknown>;
+    } catch {
+      /* not JSON */
+    }
+    return { message: body };
+  }
+  return {};
+}
+
+export function retryAfterMs(headers: Record<string, string> | undefined): number | undefined {
+  const raw = headers?.['retry-after'] ?? headers?.['Retry-After'];
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** Turns whatever the SDK threw (ApiException, a network error, a timeout) into a HubSpotError without secrets. */
+export function toHubSpotError(error: unknown, what: string, secrets: Array<string | undefined>): HubSpotError {
+  if (error instanceof HubSpotError) return error;
+  const e = (error ?? {}) as ApiExceptionLike & { code?: unknown };
+  if (typeof e.code === 'number') {
+    const body = bodyObject(e.body);
+    const category = typeof body.category === 'string' ? body.category : undefined;
+    const reason = typeof body.message === 'string' ? body.message : `HTTP ${e.code}`;
+    const hint = e.code === 401 ? ' (the access token is missing, invalid or expired)' : e.code === 403 ? ' (the token lacks a required scope)' : '';
+    const message = redactSecrets(`HubSpot ${what} failed with HTTP ${e.code}${category ? ` ${category}` : ''}: ${reason}${hint}`, secrets);
+    return new HubSpotError(message, e.code, category, typeof body.correlationId === 'string' ? body.correlationId : undefined, retryAfterMs(e.headers));
+  }
+  const message = redactSecrets(`HubSpot ${what} failed: ${(error as Error)?.message ?? String(error)}`, secrets);
+  return new HubSpotError(message);
+}

@@ -1,0 +1,372 @@
+import { Client } from '@hubspot/api-client';
+import pRetry from 'p-retry';
+import type {
+  ConnectionCheck, Connector, FieldFormat, FieldSchema, FieldType, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertResult,
+} from '../connector';
+import { HubSpotError, toHubSpotError } from './errors';
+import { AccountLimiter, limiterFor } from './rate-limit';
+
+export interface HubSpotConnectorOptions {
+  /** Private app token or OAuth access token. Never logged nor put in errors. */
+  accessToken: string;
+  /** API root, no trailing slash (default `https://api.hubapi.com`; the emulator's URL in tests). */
+  basePath?: string;
+  /** Objects `listObjects` offers (default contacts, companies, deals). */
+  objects?: string[];
+  /** Page size of full reads (list endpoint, max 100). */
+  pageSize?: number;
+  /** Page size of incremental reads (search endpoint, max 200). */
+  searchPageSize?: number;
+  /** How far one search query can page before HubSpot answers 400 (10,000). */
+  searchCap?: number;
+  /** Retries of one call on 5xx, network errors and timeouts (default 5). */
+  retries?: number;
+  /** Further retries of one call on 429, which is always safe to wait out (default 20). */
+  rateLimitRetries?: number;
+  /** Retries one connector may spend in total across all its calls (default 200); then calls fail. */
+  retryBudget?: number;
+  /** Backoff bounds (exponential, factor 2, with jitter). Default 500 ms .. 30 s. */
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** A call that takes longer counts as failed and is retried (default 60 s). */
+  requestTimeoutMs?: number;
+  /**
+   * Before each upsert batch, read the existing records by the key (`batch/read`) and send only those whose values
+   * differ; the others are reported `unchanged` and not written (default true). Values are compared as strings
+   * (blank = null), so a value HubSpot normalises (e.g. `50.0` -> `50`) counts as a change.
+   */
+  detectUnchanged?: boolean;
+  /** Requests in flight per account, across every connector of the process (default 5; the first one sets it). */
+  maxConcurrent?: number;
+}
+
+const DEFAULT_BASE = 'https://api.hubapi.com';
+const MODIFIED = 'hs_lastmodifieddate';
+
+/** Cursor of an incremental read: the last modified time and ID seen, so equal timestamps are not skipped. */
+export function encodeHubSpotCursor(modified: string, id: string): string {
+  return `${modified}|${id}`;
+}
+
+function decodeCursor(cursor: string): { modified: number; id: string | null } {
+  const bar = cursor.lastIndexOf('|');
+  const time = bar < 0 ? cursor : cursor.slice(0, bar);
+  const modified = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
+  if (Number.isNaN(modified)) throw new HubSpotError(`Invalid HubSpot cursor "${cursor}": expected an ISO time, optionally followed by |id`);
+  return { modified, id: bar < 0 ? null : cursor.slice(bar + 1) };
+}
+
+const TYPES: Record<string, FieldType> = { string: 'string', number: 'number', date: 'date', datetime: 'datetime', enumeration: 'enum', bool: 'boolean' };
+
+function formatOf(name: string, fieldType: string): FieldFormat | undefined {
+  if (fieldType === 'phonenumber') return 'phone';
+  if (fieldType === 'textarea') return 'textarea';
+  if (name === 'email' || name.endsWith('_email')) return 'email';
+  if (name === 'domain') return 'domain';
+  if (name === 'website' || fieldType === 'url') return 'url';
+  return undefined;
+}
+
+interface RawProperty {
+  name: string; label?: string; type: string; fieldType: string; description?: string; hasUniqueValue?: boolean;
+  options?: Array<{ value: string; hidden?: boolean }>; modificationMetadata?: { readOnlyValue?: boolean }; calculated?: boolean;
+}
+
+interface RawRecord { id: string; properties: Record<string, string | null>; updatedAt: Date | string }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** HubSpot CRM through the official SDK, with one adaptive rate limiter per account and bounded retries. */
+export class HubSpotConnector implements Connector {
+  readonly system = 'hubspot';
+  private readonly client: Client;
+  private readonly account: AccountLimiter;
+  private readonly basePath: string;
+  private readonly describeCache = new Map<string, ObjectSchema>();
+  private retriesLeft: number;
+  /** Retries spent so far, for monitoring and tests. */
+  retriesUsed = 0;
+
+  constructor(private readonly options: HubSpotConnectorOptions) {
+    if (!options.accessToken) throw new HubSpotError('HubSpot connector needs an access token');
+    this.basePath = (options.basePath ?? DEFAULT_BASE).replace(/\/+$/, '');
+    this.account = limiterFor(this.basePath, options.accessToken, options.maxConcurrent ?? 5);
+    this.retriesLeft = options.retryBudget ?? 200;
+    const account = this.account;
+    this.client = new Client({
+      accessToken: options.accessToken,
+      basePath: this.basePath,
+      middleware: [{
+        pre: (context: unknown) => context,
+        post: (context: unknown) => {
+          const headers = (context as { headers?: Record<string, string> }).headers;
+          if (headers) account.observe(headers);
+          return context;
+        },
+      }],
+    });
+  }
+
+  /** The account's hashed key (safe to log). */
+  get accountId(): string {
+    return this.account.account;
+  }
+
+  /** One SDK call through the account limiter, retried with backoff on 429/5xx/timeouts within the retry budget. */
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const secrets = [this.options.accessToken];
+    const timeoutMs = this.options.requestTimeoutMs ?? 60_000;
+    const maxOther = this.options.retries ?? 5;
+    const maxRateLimited = this.options.rateLimitRetries ?? 20;
+    let other = 0;
+    let rateLimited = 0;
+    try {
+      return await pRetry(
+        async () => {
+          try {
+            return await this.account.schedule(() => withTimeout(fn(), timeoutMs, what));
+          } catch (error) {
+            const e = toHubSpotError(error, what, secrets);
+            if (!e.retryable) throw new pRetry.AbortError(e);
+            if (e.status === 429) this.account.pause(e.retryAfterMs ?? Math.min(this.options.minRetryDelayMs ?? 500, 1000));
+            throw e;
+          }
+        },
+        {
+          retries: maxOther + maxRateLimited,
+          factor: 2,
+          minTimeout: this.options.minRetryDelayMs ?? 500,
+          maxTimeout: this.options.maxRetryDelayMs ?? 30_000,
+          randomize: true,
+          onFailedAttempt: async (error) => {
+            if (error.retriesLeft === 0) return;
+            const status = (error as unknown as HubSpotError).status;
+            if (status === 429 ? ++rateLimited > maxRateLimited : ++other > maxOther) throw error;
+            if (this.retriesLeft <= 0) throw new HubSpotError(`${error.message} (retry budget of ${this.options.retryBudget ?? 200} exhausted)`, (error as unknown as HubSpotError).status);
+            this.retriesLeft--;
+            this.retriesUsed++;
+            const wait = (error as unknown as HubSpotError).retryAfterMs;
+            if (wait) await sleep(wait);
+          },
+        },
+      );
+    } catch (error) {
+      throw toHubSpotError(error, what, secrets);
+    }
+  }
+
+  async checkConnection(): Promise<ConnectionCheck> {
+    try {
+      await this.call('connection check', () => this.client.crm.objects.basicApi.getPage('contacts', 1));
+      return { ok: true, message: `connected to HubSpot at ${this.basePath} (account ${this.accountId})` };
+    } catch (error) {
+      return { ok: false, message: (error as Error).message };
+    }
+  }
+
+  async listObjects(): Promise<string[]> {
+    return [...(this.options.objects ?? ['contacts', 'companies', 'deals'])];
+  }
+
+  async describe(object: string): Promise<ObjectSchema> {
+    const cached = this.describeCache.get(object);
+    if (cached) return cached;
+    const response = await this.call(`describe ${object}`, () => this.client.crm.properties.coreApi.getAll(object));
+    const fields: FieldSchema[] = (response.results as unknown as RawProperty[]).map((p) => {
+      const field: FieldSchema = {
+        name: p.name,
+        label: p.label,
+        type: TYPES[p.type] ?? 'unknown',
+        unique: p.hasUniqueValue ?? false,
+        readOnly: (p.modificationMetadata?.readOnlyValue ?? false) || (p.calculated ?? false),
+      };
+      const options = (p.options ?? []).filter((o) => !o.hidden).map((o) => o.value);
+      if (field.type === 'enum') field.options = options;
+      if (p.fieldType === 'checkbox' && p.type === 'enumeration') field.multiValue = true;
+      const format = formatOf(p.name, p.fieldType);
+      if (format) field.format = format;
+      if (p.description) field.description = p.description;
+      return field;
+    });
+    const schema: ObjectSchema = { object, idField: 'hs_object_id', fields };
+    this.describeCache.set(object, schema);
+    return schema;
+  }
+
+  private async wanted(object: string, options: ReadOptions): Promise<string[]> {
+    return options.properties ?? (await this.describe(object)).fields.map((f) => f.name);
+  }
+
+  private toItem(object: string, r: RawRecord, properties: string[]): ReadItem {
+    const props: Record<string, string | null> = {};
+    for (const p of properties) props[p] = r.properties[p] ?? null;
+    const modifiedAt = new Date(r.updatedAt).toISOString();
+    return { type: 'record', record: { id: r.id, properties: props, modifiedAt, origin: { source: `hubspot:${object}` } } };
+  }
+
+  /**
+   * Without `since`: every record, by the list endpoint's paging. With `since` (an ISO time, or a cursor
+   * `modified|id` built from a record's `modifiedAt` and `id`): the records modified after it, oldest first, by
+   * search on `hs_lastmodifieddate`. Search cannot page past 10,000 results, so each window stops short of the cap
+   * and the next one restarts from the last modified time seen (skipping the records of that instant already given).
+   */
+  async *read(object: string, options: ReadOptions = {}): AsyncGenerator<ReadItem, void, undefined> {
+    const properties = await this.wanted(object, options);
+    if (!options.since) {
+      const limit = Math.min(this.options.pageSize ?? 100, 100);
+      let after: string | undefined;
+      do {
+        options.signal?.throwIfAborted();
+        const page = await this.call(`read ${object}`, () => this.client.crm.objects.basicApi.getPage(object, limit, after, properties));
+        for (const r of page.results) yield this.toItem(object, r as unknown as RawRecord, properties);
+        after = page.paging?.next?.after;
+      } while (after);
+      return;
+    }
+
+    const cap = this.options.searchCap ?? 10_000;
+    const limit = Math.min(this.options.searchPageSize ?? 200, 200, cap);
+    const start = decodeCursor(options.since);
+    const requested = [...new Set([...properties, MODIFIED])];
+    // The first window honours the cursor exactly; later windows start at the last instant seen (GTE) and skip the
+    // IDs of that instant already yielded, so ties are neither lost nor repeated whatever order HubSpot gives them.
+    let filterGroups = start.id === null
+      ? [{ filters: [{ propertyName: MODIFIED, operator: 'GT', value: String(start.modified) }] }]
+      : [
+          { filters: [{ propertyName: MODIFIED, operator: 'GT', value: String(start.modified) }] },
+          { filters: [{ propertyName: MODIFIED, operator: 'EQ', value: String(start.modified) }, { propertyName: 'hs_object_id', operator: 'GT', value: start.id }] },
+        ];
+    let lastInstant = -1;
+    let seenAtLast = new Set<string>();
+    for (;;) {
+      let offset = 0;
+      let fresh = 0;
+      let more = false;
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const body = { filterGroups, sorts: [{ propertyName: MODIFIED, direction: 'ASCENDING' }], properties: requested, limit, after: offset ? String(offset) : undefined };
+        const page = await this.call(`search ${object}`, () => this.client.crm.objects.searchApi.doSearch(object, body as never));
+        for (const raw of page.results) {
+          const r = raw as unknown as RawRecord;
+          const instant = new Date(r.updatedAt).getTime();
+          if (instant === lastInstant && seenAtLast.has(r.id)) continue;
+          if (instant !== lastInstant) {
+            lastInstant = instant;
+            seenAtLast = new Set();
+          }
+          seenAtLast.add(r.id);
+          fresh++;
+          yield this.toItem(object, r, properties);
+        }
+        const next = page.paging?.next?.after;
+        if (!next) break;
+        if (Number(next) + limit > cap) {
+          more = true;
+          break;
+        }
+        offset = Number(next);
+      }
+      if (!more) return;
+      if (fresh === 0) {
+        throw new HubSpotError(`More than ${cap} ${object} share the modified time ${new Date(lastInstant).toISOString()}: HubSpot search cannot page through them`);
+      }
+      filterGroups = [{ filters: [{ propertyName: MODIFIED, operator: 'GTE', value: String(lastInstant) }] }];
+    }
+  }
+
+  /**
+   * Creates or updates by `keyProperty` (a property with unique values) in batches of 100 through
+   * `batch/upsert`. HubSpot says per record whether it was new (`created`) or not (`updated`). With
+   * `detectUnchanged` (default), records whose values are already there are not sent and come back `unchanged`.
+   * Records HubSpot rejects (207) are `failed` with its message; a batch that fails as a whole (after retries) fails
+   * all its records, except an authentication failure, which is thrown.
+   */
+  async upsert(object: string, records: UpsertInput[], options: { keyProperty: string }): Promise<UpsertResult[]> {
+    const out: UpsertResult[] = [];
+    for (let i = 0; i < records.length; i += 100) {
+      const batch = records.slice(i, i + 100);
+      try {
+        out.push(...(await this.upsertBatch(object, batch, options.keyProperty)));
+      } catch (error) {
+        const status = (error as HubSpotError).status;
+        if (status === 401 || status === 403) throw error;
+        for (const r of batch) out.push({ key: r.key, status: 'failed', error: (error as Error).message });
+      }
+    }
+    return out;
+  }
+
+  /** The existing records of these keys whose properties already hold the values given: key -> record id. */
+  private async unchanged(object: string, batch: UpsertInput[], keyProperty: string): Promise<Map<string, string>> {
+    const names = [...new Set(batch.flatMap((r) => Object.keys(r.properties)))].filter((p) => p !== keyProperty);
+    const response = (await this.call(`read ${object} before upsert`, () =>
+      this.client.crm.objects.batchApi.read(object, { idProperty: keyProperty, inputs: batch.map((r) => ({ id: r.key })), properties: names, propertiesWithHistory: [] }),
+    )) as unknown as { results: RawRecord[] };
+    const same = new Map<string, string>();
+    const wanted = new Map(batch.map((r) => [r.key, r]));
+    const norm = (v: string | null | undefined) => (v === undefined || v === null || v === '' ? null : v);
+    for (const existing of response.results) {
+      const key = existing.properties[keyProperty];
+      const input = key == null ? undefined : wanted.get(key);
+      if (!input || key == null) continue;
+      const equal = Object.entries(input.properties).every(([k, v]) => k === keyProperty || norm(existing.properties[k]) === norm(v));
+      if (equal) same.set(key, existing.id);
+    }
+    return same;
+  }
+
+  private async upsertBatch(object: string, batch: UpsertInput[], keyProperty: string): Promise<UpsertResult[]> {
+    const same = this.options.detectUnchanged === false ? new Map<string, string>() : await this.unchanged(object, batch, keyProperty);
+    const byKey = new Map<string, UpsertResult>();
+    for (const [key, id] of same) byKey.set(key, { key, status: 'unchanged', id });
+    const toSend = batch.filter((r) => !same.has(r.key));
+    for (const result of await this.send(object, toSend, keyProperty)) byKey.set(result.key, result);
+    return batch.map((r) => byKey.get(r.key)!);
+  }
+
+  /**
+   * Sends one `batch/upsert`. HubSpot may reject a whole batch (400) for one bad record; the batch is then split in
+   * halves until the bad records stand alone, so the others are still written and each failure has its own message.
+   */
+  private async send(object: string, toSend: UpsertInput[], keyProperty: string): Promise<UpsertResult[]> {
+    if (toSend.length === 0) return [];
+    const inputs = toSend.map((r) => {
+      const properties: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.properties)) if (k !== keyProperty) properties[k] = v ?? '';
+      return { idProperty: keyProperty, id: r.key, properties };
+    });
+    let response: {
+      results: Array<{ id: string; _new?: boolean; properties: Record<string, string | null> }>;
+      errors?: Array<{ message: string; context?: Record<string, string[]> }>;
+    };
+    try {
+      response = (await this.call(`upsert ${object}`, () => this.client.crm.objects.batchApi.upsert(object, { inputs }))) as never;
+    } catch (error) {
+      if ((error as HubSpotError).status !== 400) throw error;
+      if (toSend.length === 1) return [{ key: toSend[0]!.key, status: 'failed', error: (error as Error).message }];
+      const mid = Math.ceil(toSend.length / 2);
+      return [...(await this.send(object, toSend.slice(0, mid), keyProperty)), ...(await this.send(object, toSend.slice(mid), keyProperty))];
+    }
+    const byKey = new Map<string, UpsertResult>();
+    response.results.forEach((res, index) => {
+      const key = res.properties?.[keyProperty] ?? toSend[index]?.key;
+      if (key !== undefined && key !== null) byKey.set(key, { key, status: res._new ? 'created' : 'updated', id: res.id });
+    });
+    const unattributed: string[] = [];
+    for (const err of response.errors ?? []) {
+      const ids = Object.values(err.context ?? {}).flat();
+      const matched = toSend.filter((r) => ids.includes(r.key) && !byKey.has(r.key));
+      if (matched.length === 0) unattributed.push(err.message);
+      for (const r of matched) byKey.set(r.key, { key: r.key, status: 'failed', error: err.message });
+    }
+    return toSend.map((r) => byKey.get(r.key) ?? { key: r.key, status: 'failed', error: unattributed.join('; ') || 'HubSpot returned no result for this record' });
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HubSpotError(`HubSpot ${what} timed out after ${ms} ms`, undefined, 'TIMEOUT')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { UsageError } from '../errors';
+import type { Connector } from './connector';
+import { HubSpotConnector } from './hubspot';
+import { SalesforceConnector } from './salesforce';
+
+/**
+ * Where each CRM is and how to sign in: a connections file (validated here), with the environment filling what the
+ * file leaves out. Credentials come only from the caller and never reach messages.
+ */
+export const ConnectionsSchema = z
+  .object({
+    salesforce: z
+      .object({
+        instanceUrl: z.string().url(),
+        accessToken: z.string().min(1).optional(),
+        clientId: z.string().min(1).optional(),
+        clientSecret: z.string().min(1).optional(),
+        refreshToken: z.string().min(1).optional(),
+        loginUrl: z.string().url().optional(),
+      })
+      .strict()
+      .refine((s) => s.accessToken || s.clientId, 'give an accessToken, or a clientId (with clientSecret or refreshToken) to log in')
+      .optional(),
+    hubspot: z.object({ accessToken: z.string().min(1), baseUrl: z.string().url().optional() }).strict().optional(),
+    pipedrive: z.object({ apiToken: z.string().min(1), baseUrl: z.string().url().optional() }).strict().optional(),
+  })
+  .strict();
+export type Connections = z.infer<typeof ConnectionsSchema>;
+
+export const CONNECTOR_NAMES = ['salesforce', 'hubspot', 'pipedrive'] as const;
+export type ConnectorName = (typeof CONNECTOR_NAMES)[number];
+
+const drop = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+
+/** The environment variables the README documents, as a connections object. */
+export function connectionsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  return drop({
+    salesforce: env.SALESFORCE_INSTANCE_URL
+      ? drop({
+          instanceUrl: env.SALESFORCE_INSTANCE_URL,
+          accessToken: env.SALESFORCE_ACCESS_TOKEN,
+          clientId: env.SALESFORCE_CLIENT_ID,
+          clientSecret: env.SALESFORCE_CLIENT_SECRET,
+          refreshToken: env.SALESFORCE_REFRESH_TOKEN,
+          loginUrl: env.SALESFORCE_LOGIN_URL,
+        })
+      : undefined,
+    hubspot: env.HUBSPOT_ACCESS_TOKEN ? drop({ accessToken: env.HUBSPOT_ACCESS_TOKEN, baseUrl: env.HUBSPOT_BASE_URL }) : undefined,
+    pipedrive: env.PIPEDRIVE_API_TOKEN ? drop({ apiToken: env.PIPEDRIVE_API_TOKEN, baseUrl: env.PIPEDRIVE_BASE_URL }) : undefined,
+  });
+}
+
+export function loadConnections(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Connections {
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new UsageError(`Cannot read connections file ${file}: ${(error as Error).message}`);
+    }
+  }
+  const fromEnv = connectionsFromEnv(env);
+  const merged: Record<string, unknown> = { ...fromEnv };
+  for (const [k, v] of Object.entries(fromFile)) merged[k] = { ...((fromEnv[k] as object) ?? {}), ...(v as object) };
+  const parsed = ConnectionsSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new UsageError(`Invalid connections${file ? ` in ${file}` : ''}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** A connector for a CRM named on the command line, from the connections. */
+export async function openConnector(name: string, connections: Connections): Promise<Connector> {
+  switch (name) {
+    case 'salesforce': {
+      const c = connections.salesforce;
+      if (!c) throw new UsageError('No Salesforce connection: set SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN (or a connections file)');
+      return new SalesforceConnector({
+        instanceUrl: c.instanceUrl,
+        accessToken: c.accessToken,
+        oauth: c.clientId ? { clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, loginUrl: c.loginUrl } : undefined,
+      });
+    }
+    case 'hubspot': {
+      const c = connections.hubspot;
+      if (!c) throw new UsageError('No HubSpot connection: set HUBSPOT_ACCESS_TOKEN (and HUBSPOT_BASE_URL for a sandbox), or a connections file');
+      return new HubSpotConnector({ accessToken: c.accessToken, ...(c.baseUrl ? { basePath: c.baseUrl.replace(/\/$/, '') } : {}) });
+    }
+    case 'pipedrive':
+      throw new UsageError(`The ${name} connector is not available in this version yet`);
+    default:
+      throw new UsageError(`Unknown connector "${name}" (known: ${CONNECTOR_NAMES.join(', ')})`);
+  }
+}

@@ -1,0 +1,23 @@
+import type { Reply } from '../http';
+import { hubspotError } from '../http';
+import type { HubSpotStore } from '../store';
+import { publicRecord } from './common';
+
+/** GET /crm/v3/objects/{objectType}?limit&after&properties=a,b */
+export function listObjects(store: HubSpotStore, object: string, query: URLSearchParams): Reply {
+  const limit = Number(query.get('limit') ?? 10);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return hubspotError(400, 'VALIDATION_ERROR', `limit must be between 1 and 100, got ${query.get('limit')}`);
+  const properties = query.getAll('properties').flatMap((p) => p.split(',')).filter(Boolean);
+  const after = query.get('after');
+  const all = store.records(object).sort((a, b) => Number(a.id) - Number(b.id));
+  const start = after ? all.findIndex((r) => Number(r.id) >= Number(after)) : 0;
+  const page = start < 0 ? [] : all.slice(start, start + limit);
+  const next = start >= 0 ? all[start + limit] : undefined;
+  return {
+    status: 200,
+    body: {
+      results: page.map((r) => publicRecord(object, r, properties)),
+      ...(next ? { paging: { next: { after: next.id, link: `?after=${next.id}` } } } : {}),
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Faults } from './faults';
+import { hubspotError, readJson, send, type Reply } from './http';
+import { RollingRateLimiter } from './rate-limiter';
+import { route } from './router';
+import { HubSpotStore } from './store';
+
+export { HubSpotStore } from './store';
+export { Faults } from './faults';
+
+export interface HubSpotEmulatorOptions {
+  /** Accepted bearer tokens; any non-empty token when absent. */
+  tokens?: string[];
+  /** `pro` raises the ten-secondly limit from 100 to 190 requests. */
+  tier?: 'free' | 'starter' | 'pro' | 'enterprise';
+  /** Overrides the per-token limit (requests per `rateLimitIntervalMs`). */
+  rateLimitMax?: number;
+  rateLimitIntervalMs?: number;
+  /** How far one search query can page (HubSpot: 10,000). Lower it only to keep tests fast. */
+  searchCap?: number;
+  /**
+   * How invalid property values in `batch/upsert` are answered: `per-record` (default) fails those inputs in a 207;
+   * `whole-batch` refuses the batch with 400, as HubSpot commonly does.
+   */
+  upsertValidation?: 'per-record' | 'whole-batch';
+  /** Clock of the store, for `createdAt`/`updatedAt`. */
+  now?: () => number;
+}
+
+/** A local HubSpot CRM v3 API on 127.0.0.1 (ephemeral port), for tests and `crm-bridge sandbox`. */
+export class HubSpotEmulator {
+  readonly store: HubSpotStore;
+  readonly faults = new Faults();
+  readonly limiter: RollingRateLimiter;
+  /** Requests received, including rejected ones. */
+  requests = 0;
+  /** Requests refused by the real (not injected) rate limit. */
+  rateLimited = 0;
+  private server: Server | null = null;
+  private readonly searchCap: number;
+
+  constructor(private readonly options: HubSpotEmulatorOptions = {}) {
+    this.store = new HubSpotStore(options.now);
+    const pro = options.tier === 'pro' || options.tier === 'enterprise';
+    this.limiter = new RollingRateLimiter(options.rateLimitMax ?? (pro ? 190 : 100), options.rateLimitIntervalMs ?? 10_000);
+    this.searchCap = options.searchCap ?? 10_000;
+  }
+
+  get url(): string {
+    if (!this.server) throw new Error('HubSpot emulator is not started');
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Starts listening (on an ephemeral port unless one is given); resolves to the base URL. */
+  async start(port = 0): Promise<string> {
+    const server = createServer((req, res) => {
+      this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () => readJson(req)).then(
+        ({ reply, headers }) => send(res, reply, headers),
+        (error: unknown) => send(res, hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`)),
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
+    this.server = server;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(method: string, rawUrl: string, authorization: string | undefined, body: () => Promise<unknown>): Promise<{ reply: Reply; headers: Record<string, string> }> {
+    this.requests++;
+    const delay = this.faults.takeDelay();
+    if (delay) await new Promise((r) => setTimeout(r, delay));
+    const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+    if (!token || (this.options.tokens && !this.options.tokens.includes(token))) {
+      return {
+        reply: hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview'),
+        headers: {},
+      };
+    }
+    const limit = this.limiter.take(token);
+    const rateHeaders = limit.headers;
+    const tooMany = (retryAfterMs: number | null): { reply: Reply; headers: Record<string, string> } => ({
+      reply: hubspotError(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', {
+        errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING', links: {},
+      }),
+      headers: { ...rateHeaders, ...(retryAfterMs !== null ? { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } : {}) },
+    });
+    if (this.faults.takeStorm()) return tooMany(null);
+    if (!limit.allowed) {
+      this.rateLimited++;
+      return tooMany(limit.retryAfterMs);
+    }
+    const status = this.faults.take5xx();
+    if (status) return { reply: hubspotError(status, 'INTERNAL_ERROR', 'Internal error (injected)'), headers: rateHeaders };
+    let parsed: unknown;
+    try {
+      parsed = await body();
+    } catch {
+      return { reply: hubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON'), headers: rateHeaders };
+    }
+    const reply = route({ store: this.store, faults: this.faults, searchCap: this.searchCap, wholeBatchValidation: this.options.upsertValidation === 'whole-batch' }, method, new URL(rawUrl, 'http://127.0.0.1'), parsed);
+    return { reply, headers: rateHeaders };
+  }
+}

@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubSpotEmulator } from '../../sandbox/hubspot';
+import { SalesforceEmulator } from '../../sandbox/salesforce';
+import { ROOT } from '../helpers/example-data';
+
+const run = promisify(execFile);
+const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-connectors-cli-'));
+const salesforce = new SalesforceEmulator();
+const hubspot = new HubSpotEmulator({ tokens: ['hub-secret-token'] });
+let env: Record<string, string>;
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  env = {
+    PATH: process.env.PATH ?? '',
+    SALESFORCE_INSTANCE_URL: await salesforce.start(),
+    SALESFORCE_CLIENT_ID: 'emulator-client',
+    SALESFORCE_CLIENT_SECRET: 'emulator-secret',
+    HUBSPOT_BASE_URL: await hubspot.start(),
+    HUBSPOT_ACCESS_TOKEN: 'hub-secret-token',
+  };
+});
+afterAll(async () => Promise.all([salesforce.stop(), hubspot.stop()]));
+
+describe('crm-bridge read and upsert against the emulators, configured from the environment', () => {
+  it('upserts a CSV into Salesforce by external ID, then again with nothing new, and reads it back as JSON lines', async () => {
+    const input = path.join(tmp, 'accounts.csv');
+    writeFileSync(input, 'Legacy_Id__c,Name,NumberOfEmployees\nL-1,Acme Ltd,120\nL-2,Globex PLC,40\nL-3,,5\n');
+    const first = await cli('--json', 'upsert', '--to', 'salesforce', '--object', 'Account', '--key', 'Legacy_Id__c', '--input', input);
+    // L-3 has no Name, which Account requires: it fails on its own, with the reason, and the exit code says so.
+    expect(first.code).toBe(5);
+    const result = JSON.parse(first.stdout) as { counts: Record<string, number>; failures: Array<{ key: string; error: string }> };
+    expect(result.counts).toEqual({ created: 2, updated: 0, unchanged: 0, failed: 1 });
+    expect(result.failures).toEqual([{ key: 'L-3', status: 'failed', error: expect.stringMatching(/Name/) }]);
+
+    const again = await cli('--json', 'upsert', '--to', 'salesforce', '--object', 'Account', '--key', 'Legacy_Id__c', '--input', input);
+    expect((JSON.parse(again.stdout) as { counts: Record<string, number> }).counts.created).toBe(0);
+
+    const read = await cli('read', '--from', 'salesforce', '--object', 'Account', '--properties', 'Name,Legacy_Id__c,NumberOfEmployees');
+    expect(read.code).toBe(0);
+    const lines = read.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; properties: Record<string, string | null> });
+    expect(lines.map((l) => l.properties.Name).sort()).toEqual(['Acme Ltd', 'Globex PLC']);
+    expect(lines.find((l) => l.properties.Legacy_Id__c === 'L-1')!.properties.NumberOfEmployees).toBe('120');
+    expect(read.stderr).toMatch(/^read 2 Account record\(s\); continue with --since '.+\|.{18}'\n$/);
+  }, 60_000);
+
+  it('upserts JSON lines into HubSpot and reads them back incrementally', async () => {
+    const input = path.join(tmp, 'companies.jsonl');
+    writeFileSync(input, [{ legacy_company_id: 'C-1', name: 'Acme Ltd', domain: 'acme.co.uk' }, { legacy_company_id: 'C-2', name: 'Globex', domain: 'globex.com' }].map((r) => JSON.stringify(r)).join('\n'));
+    const up = await cli('--json', 'upsert', '--to', 'hubspot', '--object', 'companies', '--key', 'legacy_company_id', '--input', input);
+    expect(up.code).toBe(0);
+    expect((JSON.parse(up.stdout) as { counts: Record<string, number> }).counts).toEqual({ created: 2, updated: 0, unchanged: 0, failed: 0 });
+    const read = await cli('read', '--from', 'hubspot', '--object', 'companies', '--properties', 'name,domain,legacy_company_id');
+    const names = read.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { properties: { name: string } }).properties.name);
+    expect(names.sort()).toEqual(['Acme Ltd', 'Globex']);
+    const cursor = /--since '(.+)'/.exec(read.stderr)![1]!;
+    const after = await cli('read', '--from', 'hubspot', '--object', 'companies', '--since', cursor);
+    expect(after.stdout).toBe('');
+    expect(after.stderr).toBe('read 0 companies record(s)\n');
+  }, 60_000);
+
+  it('refuses a missing connection or a bad token clearly, without echoing the token', async () => {
+    const missing = await run(process.execPath, [BIN, 'read', '--from', 'salesforce', '--object', 'Account'], { env: { PATH: env.PATH! } }).catch((e) => e as { code: number; stderr: string });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('No Salesforce connection: set SALESFORCE_INSTANCE_URL');
+    env.HUBSPOT_ACCESS_TOKEN = 'wrong-secret-token';
+    const bad = await cli('read', '--from', 'hubspot', '--object', 'companies');
+    env.HUBSPOT_ACCESS_TOKEN = 'hub-secret-token';
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/401|authenticat/i);
+    expect(bad.stderr).not.toContain('wrong-secret-token');
+  }, 60_000);
+});
