@@ -8,6 +8,8 @@ import { registerStatusTool } from './tools/reconciliation-status';
 import { registerResolveConflictsTool } from './tools/resolve-conflicts';
 import { registerSuggestTool } from './tools/suggest-field-mappings';
 import { registerFindDuplicatesTool } from './tools/find-duplicates';
+import { registerDescribeSchemaTool } from './tools/describe-schema';
+import { registerQueryRecordsTool } from './tools/query-records';
 
 export interface ServerOptions {
   database: DatabaseOptions;
@@ -38,6 +40,9 @@ export function buildServer(options: ServerOptions): { server: McpServer; close(
   registerSuggestTool(server, context);
   registerResolveConflictsTool(server, context);
   registerFindDuplicatesTool(server, context);
+  // Live CRMs, connected from the environment (SALESFORCE_*, HUBSPOT_*), on each call.
+  registerDescribeSchemaTool(server);
+  registerQueryRecordsTool(server);
   return {
     server,
     async close() {

@@ -16,8 +16,23 @@ import * as reconcile from './actions/staging/reconcile.operation';
 import * as resolve from './actions/conflicts/resolve.operation';
 import * as map from './actions/mapping/map.operation';
 import * as deduplicate from './actions/matching/deduplicate.operation';
+import * as describeSchema from './actions/crm/describe.operation';
+import * as crmRead from './actions/crm/read.operation';
+import * as crmUpsert from './actions/crm/upsert.operation';
+import { connectorFromCredential, credentialSecrets, crmProperties } from './actions/crm/connection';
 import { getMirrorColumns } from './methods/resourceMapping';
 import { credentialToUrl } from './transport/database';
+
+/** Opens the connector from the credential's fields and asks the CRM whether it answers; secrets never reach the message. */
+async function testCrmCredential(crm: 'salesforce' | 'hubspot', credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+  const data = credential.data ?? {};
+  try {
+    const check = await (await connectorFromCredential(crm, data)).checkConnection();
+    return { status: check.ok ? 'OK' : 'Error', message: redactSecrets(check.message, credentialSecrets(data)) };
+  } catch (error) {
+    return { status: 'Error', message: redactSecrets((error as Error).message, credentialSecrets(data)) };
+  }
+}
 
 export class CrmBridge implements INodeType {
   description: INodeTypeDescription = {
@@ -26,7 +41,7 @@ export class CrmBridge implements INodeType {
     icon: 'file:crmBridge.svg',
     group: ['transform'],
     version: 1,
-    subtitle: '={{$parameter["operation"] + ": " + $parameter["object"]}}',
+    subtitle: '={{$parameter["operation"] + ": " + ($parameter["object"] || $parameter["crmObject"])}}',
     description: 'Reconcile legacy CRM exports, look records up by legacy ID, and merge records from several CRMs',
     defaults: { name: 'CRM Bridge' },
     inputs: [NodeConnectionTypes.Main],
@@ -34,6 +49,8 @@ export class CrmBridge implements INodeType {
     usableAsTool: true,
     credentials: [
       { name: 'crmBridgePostgresApi', required: true, testedBy: 'crmBridgePostgresTest', displayOptions: { show: { resource: ['staging', 'mapping'], database: ['server'] } } },
+      { name: 'crmBridgeSalesforceApi', required: true, testedBy: 'crmBridgeSalesforceTest', displayOptions: { show: { resource: ['crm'], crm: ['salesforce'] } } },
+      { name: 'crmBridgeHubSpotApi', required: true, testedBy: 'crmBridgeHubSpotTest', displayOptions: { show: { resource: ['crm'], crm: ['hubspot'] } } },
     ],
     properties: [
       {
@@ -46,6 +63,7 @@ export class CrmBridge implements INodeType {
           { name: 'Conflict', value: 'conflicts', description: 'Merge the same record from several CRMs by rules' },
           { name: 'Mapping', value: 'mapping', description: 'Map item fields to the properties of a CRM table' },
           { name: 'Matching', value: 'matching', description: 'Find items that are the same person or company' },
+          { name: 'CRM', value: 'crm', description: 'Describe, read and upsert records in a live CRM (Salesforce, HubSpot)' },
         ],
         default: 'staging',
       },
@@ -114,6 +132,23 @@ export class CrmBridge implements INodeType {
         ],
         default: 'deduplicate',
       },
+      {
+        displayName: 'Operation',
+        name: 'operation',
+        type: 'options',
+        noDataExpression: true,
+        displayOptions: { show: { resource: ['crm'] } },
+        options: [
+          { name: 'Describe Schema', value: 'describeSchema', action: 'Describe the fields of a CRM object', description: 'One item per field of the object: name, label, type, required, unique, options' },
+          { name: 'Read', value: 'read', action: 'Read records from a CRM', description: 'Records changed since a cursor, oldest first, with the next cursor on the last item' },
+          { name: 'Upsert', value: 'upsert', action: 'Create or update records in a CRM', description: 'Every input item is a record, matched by a key property; a result per record' },
+        ],
+        default: 'read',
+      },
+      ...crmProperties,
+      ...describeSchema.description,
+      ...crmRead.description,
+      ...crmUpsert.description,
       ...reconcile.description,
       ...lookup.description,
       ...resolve.description,
@@ -136,6 +171,12 @@ export class CrmBridge implements INodeType {
         } finally {
           await client.end().catch(() => undefined);
         }
+      },
+      async crmBridgeSalesforceTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+        return testCrmCredential('salesforce', credential);
+      },
+      async crmBridgeHubSpotTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+        return testCrmCredential('hubspot', credential);
       },
     },
   };

@@ -16,8 +16,12 @@ const hubspot = new HubSpotEmulator({ tokens: ['hub-secret-token'] });
 let env: Record<string, string>;
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliWith(env, ...args);
+}
+
+async function cliWith(environment: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: environment });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -75,7 +79,7 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
   }, 60_000);
 
   it('refuses a missing connection or a bad token clearly, without echoing the token', async () => {
-    const missing = await run(process.execPath, [BIN, 'read', '--from', 'salesforce', '--object', 'Account'], { env: { PATH: env.PATH! } }).catch((e) => e as { code: number; stderr: string });
+    const missing = await cliWith({ PATH: env.PATH! }, 'read', '--from', 'salesforce', '--object', 'Account');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('No Salesforce connection: set SALESFORCE_INSTANCE_URL');
     env.HUBSPOT_ACCESS_TOKEN = 'wrong-secret-token';

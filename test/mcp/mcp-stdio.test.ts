@@ -34,7 +34,9 @@ describe('MCP server over stdio', () => {
   it('lists the tools with schemas and honest annotations', async () => {
     const { tools } = await client.listTools();
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-    expect(Object.keys(byName).sort()).toEqual(['find_duplicates', 'lookup_by_legacy_id', 'reconcile', 'reconciliation_status', 'resolve_conflicts', 'suggest_field_mappings']);
+    expect(Object.keys(byName).sort()).toEqual([
+      'describe_schema', 'find_duplicates', 'lookup_by_legacy_id', 'query_records', 'reconcile', 'reconciliation_status', 'resolve_conflicts', 'suggest_field_mappings',
+    ]);
     expect(byName.resolve_conflicts!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.suggest_field_mappings!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.lookup_by_legacy_id!.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true });

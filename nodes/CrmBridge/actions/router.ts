@@ -4,6 +4,9 @@ import { redactSecrets } from '../../../core/db/redact';
 import { describeError } from '../../../core/errors';
 import { databaseOptions } from '../transport/database';
 import * as resolve from './conflicts/resolve.operation';
+import * as describeSchema from './crm/describe.operation';
+import * as read from './crm/read.operation';
+import * as upsert from './crm/upsert.operation';
 import * as map from './mapping/map.operation';
 import * as deduplicate from './matching/deduplicate.operation';
 import type { OperationContext } from './context';
@@ -12,7 +15,7 @@ import * as reconcile from './staging/reconcile.operation';
 
 /** Per-item operations run once per input item; whole-input operations see every item at once. */
 const perItem = { reconcile, lookup } as const;
-const wholeInput = { resolve, map, deduplicate } as const;
+const wholeInput = { resolve, map, deduplicate, describeSchema, read, upsert } as const;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const operation = this.getNodeParameter('operation', 0) as string;

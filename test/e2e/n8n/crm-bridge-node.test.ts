@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConnections, openConnector } from '../../../core/connectors/registry';
 import { openDatabase } from '../../../core/db/database';
+import { HubSpotEmulator } from '../../../sandbox/hubspot';
+import { SalesforceEmulator } from '../../../sandbox/salesforce';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, matchedWithUpdates, ROOT, truth } from '../../helpers/example-data';
 import { nodeOutput, runWorkflow } from './run-workflow';
@@ -126,4 +129,98 @@ describe('CRM Bridge node in a real n8n', () => {
     const unique = nodeOutput(run.runData, 'Unique Only') as Array<Record<string, unknown>>;
     expect(unique.filter((i) => !i._quarantined).map((i) => i.id).sort()).toEqual([all[0]!._cluster_id, 'a3'].sort());
   });
+});
+
+describe('CRM Bridge CRM operations in a real n8n, against the HubSpot emulator', () => {
+  const TOKEN = 'hub-n8n-secret-token';
+  const hubspot = new HubSpotEmulator({ tokens: [TOKEN] });
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    baseUrl = await hubspot.start();
+    // N-1 already holds what the workflow sends (unchanged); N-2 has an old name (updated).
+    const seed = await openConnector('hubspot', loadConnections(undefined, { HUBSPOT_ACCESS_TOKEN: TOKEN, HUBSPOT_BASE_URL: baseUrl }));
+    await seed.upsert!('companies', [
+      { key: 'N-1', properties: { legacy_company_id: 'N-1', name: 'Acme Ltd', domain: 'acme.co.uk' } },
+      { key: 'N-2', properties: { legacy_company_id: 'N-2', name: 'Globex', domain: 'globex.com' } },
+    ], { keyProperty: 'legacy_company_id' });
+  });
+  afterAll(async () => hubspot.stop());
+
+  it('upserts Code node records into HubSpot through a crmBridgeHubSpotApi credential, then reads them back with a cursor', async () => {
+    const wf = JSON.parse(readFileSync(path.join(__dirname, 'workflows', 'crm-upsert-and-read.json'), 'utf8'));
+    const run = await runWorkflow({
+      workflow: wf,
+      credentials: [{ id: 'crmBridgeHubSpot1', name: 'HubSpot emulator', type: 'crmBridgeHubSpotApi', data: { accessToken: TOKEN, baseUrl } }],
+      customExtensionsDir: DIST,
+    });
+    expect(run.errorMessage).toBeUndefined();
+    expect(run.status).toBe('success');
+    const upserted = nodeOutput(run.runData, 'Upsert Companies') as Array<{ key: string; status: string; id: string | null; error: string | null; record: Record<string, unknown> }>;
+    expect(upserted.map((r) => [r.key, r.status])).toEqual([['N-1', 'unchanged'], ['N-2', 'updated'], ['N-3', 'created'], ['', 'failed'], ['N-4', 'failed']]);
+    expect(upserted[2]!.id).toMatch(/^\d+$/);
+    expect(upserted[3]!.error).toBe('no value for the key property "legacy_company_id"');
+    expect(upserted[4]!.error).toMatch(/numberofemployees/);
+    expect(upserted[4]!.record).toEqual({ legacy_company_id: 'N-4', name: 'Bad Size Ltd', numberofemployees: 'many' });
+    for (const r of upserted) expect(JSON.stringify(r)).not.toContain(TOKEN);
+
+    const page = nodeOutput(run.runData, 'Read Companies') as Array<{ id: string; modifiedAt: string; properties: Record<string, string | null>; nextCursor?: string | null }>;
+    expect(page).toHaveLength(2);
+    expect(page[0]).not.toHaveProperty('nextCursor');
+    expect(page[1]!.nextCursor).toBe(`${page[1]!.modifiedAt}|${page[1]!.id}`);
+    // Oldest change first: N-1 was not touched by the workflow.
+    expect(page[0]!.properties).toMatchObject({ legacy_company_id: 'N-1', name: 'Acme Ltd', domain: 'acme.co.uk' });
+    const rest = nodeOutput(run.runData, 'Read Rest') as Array<{ properties: Record<string, string | null>; nextCursor?: string | null }>;
+    expect(rest).toHaveLength(1);
+    expect(rest[0]!.nextCursor).toBeNull();
+    const byKey = Object.fromEntries([...page, ...rest].map((r) => [r.properties.legacy_company_id, r.properties]));
+    expect(Object.keys(byKey).sort()).toEqual(['N-1', 'N-2', 'N-3']);
+    expect(byKey['N-2']).toMatchObject({ name: 'Globex PLC' });
+    expect(byKey['N-3']).toMatchObject({ name: 'Initech' });
+    expect(byKey['N-3']!.numberofemployees).toBe('250');
+  }, 120_000);
+});
+
+describe('CRM Bridge Salesforce credential in a real n8n, against the Salesforce emulator', () => {
+  const salesforce = new SalesforceEmulator();
+  let instanceUrl: string;
+  beforeAll(async () => {
+    instanceUrl = await salesforce.start();
+  });
+  afterAll(async () => salesforce.stop());
+
+  it('describes Account through an OAuth crmBridgeSalesforceApi credential, one item per field; credential tests never echo secrets', async () => {
+    const wf = JSON.parse(readFileSync(path.join(__dirname, 'workflows', 'crm-describe-salesforce.json'), 'utf8'));
+    const run = await runWorkflow({
+      workflow: wf,
+      credentials: [{ id: 'crmBridgeSalesforce1', name: 'Salesforce emulator', type: 'crmBridgeSalesforceApi', data: { instanceUrl, authentication: 'oauth', clientId: 'emulator-client', clientSecret: 'emulator-secret' } }],
+      customExtensionsDir: DIST,
+    });
+    expect(run.errorMessage).toBeUndefined();
+    const fields = nodeOutput(run.runData, 'Describe Account') as Array<{ crm: string; object: string; idField: string; name: string; required?: boolean }>;
+    expect(fields.length).toBeGreaterThan(3);
+    expect(fields[0]).toMatchObject({ crm: 'salesforce', object: 'Account', idField: 'Id' });
+    expect(fields.find((f) => f.name === 'Name')).toMatchObject({ required: true });
+    expect(fields.map((f) => f.name)).toContain('Legacy_Id__c');
+
+    // The node's credential test (what n8n's "Test" button calls), loaded from the built package.
+    const { CrmBridge } = require(path.join(DIST, 'nodes', 'CrmBridge', 'CrmBridge.node.js')) as typeof import('../../../nodes/CrmBridge/CrmBridge.node');
+    const tests = new CrmBridge().methods.credentialTest;
+    const ok = await tests.crmBridgeSalesforceTest.call({} as never, { id: '1', name: 'sf', type: 'crmBridgeSalesforceApi', data: { instanceUrl, authentication: 'oauth', clientId: 'emulator-client', clientSecret: 'emulator-secret' } });
+    expect(ok.status).toBe('OK');
+    const wrong = await tests.crmBridgeSalesforceTest.call({} as never, { id: '1', name: 'sf', type: 'crmBridgeSalesforceApi', data: { instanceUrl, authentication: 'oauth', clientId: 'emulator-client', clientSecret: 'not-the-secret-4711' } });
+    expect(wrong.status).toBe('Error');
+    expect(wrong.message).not.toContain('not-the-secret-4711');
+    const hubspot = new HubSpotEmulator({ tokens: ['right-token-0815'] });
+    const baseUrl = await hubspot.start();
+    try {
+      const hsOk = await tests.crmBridgeHubSpotTest.call({} as never, { id: '2', name: 'hs', type: 'crmBridgeHubSpotApi', data: { accessToken: 'right-token-0815', baseUrl } });
+      expect(hsOk.status).toBe('OK');
+      const hsWrong = await tests.crmBridgeHubSpotTest.call({} as never, { id: '2', name: 'hs', type: 'crmBridgeHubSpotApi', data: { accessToken: 'wrong-token-4242', baseUrl } });
+      expect(hsWrong.status).toBe('Error');
+      expect(hsWrong.message).not.toContain('wrong-token-4242');
+    } finally {
+      await hubspot.stop();
+    }
+  }, 120_000);
 });

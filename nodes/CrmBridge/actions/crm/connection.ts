@@ -1,0 +1,76 @@
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { Connector } from '../../../../core/connectors/connector';
+import { ConnectionsSchema, openConnector } from '../../../../core/connectors/registry';
+import { UsageError } from '../../../../core/errors';
+
+export const CRM_CREDENTIALS = { salesforce: 'crmBridgeSalesforceApi', hubspot: 'crmBridgeHubSpotApi' } as const;
+export type CrmName = keyof typeof CRM_CREDENTIALS;
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+
+/** The secrets of a credential, for redaction: they must never reach an error message. */
+export function credentialSecrets(data: ICredentialDataDecryptedObject | undefined): string[] {
+  return ['accessToken', 'clientSecret', 'refreshToken'].map((k) => text(data?.[k])).filter((s): s is string => !!s);
+}
+
+/** A connector built from an n8n credential's fields (never from environment variables). */
+export async function connectorFromCredential(crm: string, data: ICredentialDataDecryptedObject): Promise<Connector> {
+  let connections: unknown;
+  if (crm === 'salesforce') {
+    const oauth = data.authentication === 'oauth';
+    connections = {
+      salesforce: Object.fromEntries(
+        Object.entries({
+          instanceUrl: text(data.instanceUrl),
+          accessToken: oauth ? undefined : text(data.accessToken),
+          clientId: oauth ? text(data.clientId) : undefined,
+          clientSecret: oauth ? text(data.clientSecret) : undefined,
+          refreshToken: oauth ? text(data.refreshToken) : undefined,
+          loginUrl: oauth ? text(data.loginUrl) : undefined,
+        }).filter(([, v]) => v !== undefined),
+      ),
+    };
+  } else if (crm === 'hubspot') {
+    connections = { hubspot: Object.fromEntries(Object.entries({ accessToken: text(data.accessToken), baseUrl: text(data.baseUrl) }).filter(([, v]) => v !== undefined)) };
+  } else {
+    throw new UsageError(`Unknown CRM "${crm}" (known: salesforce, hubspot)`);
+  }
+  const parsed = ConnectionsSchema.safeParse(connections);
+  if (!parsed.success) throw new UsageError(`Invalid ${crm} credential: ${parsed.error.issues.map((i) => `${i.path.slice(1).join('.')}: ${i.message}`).join('; ')}`);
+  return openConnector(crm, parsed.data);
+}
+
+/** The connector of the CRM chosen on the node, with its credential's secrets for redaction. */
+export async function openCrm(fns: IExecuteFunctions): Promise<{ connector: Connector; secrets: string[] }> {
+  const crm = fns.getNodeParameter('crm', 0) as CrmName;
+  const credentialType = CRM_CREDENTIALS[crm];
+  if (!credentialType) throw new UsageError(`Unknown CRM "${crm}" (known: salesforce, hubspot)`);
+  const data = await fns.getCredentials(credentialType);
+  const secrets = credentialSecrets(data);
+  return { connector: await connectorFromCredential(crm, data), secrets };
+}
+
+export const crmProperties: INodeProperties[] = [
+  {
+    displayName: 'CRM',
+    name: 'crm',
+    type: 'options',
+    options: [
+      { name: 'Salesforce', value: 'salesforce' },
+      { name: 'HubSpot', value: 'hubspot' },
+    ],
+    default: 'hubspot',
+    description: 'Which CRM to work on; choose its credential below',
+    displayOptions: { show: { resource: ['crm'] } },
+  },
+  {
+    displayName: 'Object',
+    name: 'crmObject',
+    type: 'string',
+    default: '',
+    required: true,
+    placeholder: 'companies',
+    description: 'Salesforce sObject (Account, Contact, Loan__c) or HubSpot object (companies, contacts, deals)',
+    displayOptions: { show: { resource: ['crm'] } },
+  },
+];
