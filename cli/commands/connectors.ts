@@ -48,7 +48,7 @@ export function registerConnectorCommands(program: Command): void {
   program
     .command('read')
     .description('Read records from a CRM as JSON lines (incrementally with --since)')
-    .requiredOption('--from <crm>', 'salesforce or hubspot (pipedrive to come)')
+    .requiredOption('--from <crm>', 'salesforce, hubspot or pipedrive')
     .requiredOption('--object <object>', 'object, e.g. Account, Contact, Loan__c')
     .option('--since <cursor>', 'only records changed after this cursor or ISO time (the cursor is printed at the end)')
     .option('--properties <list>', 'comma-separated properties (default: all)')
@@ -76,7 +76,7 @@ export function registerConnectorCommands(program: Command): void {
   program
     .command('upsert')
     .description('Create or update records in a CRM by an external-ID field, with a result per record')
-    .requiredOption('--to <crm>', 'salesforce or hubspot (pipedrive to come)')
+    .requiredOption('--to <crm>', 'salesforce, hubspot or pipedrive')
     .requiredOption('--object <object>', 'object, e.g. Account, Loan__c')
     .requiredOption('--key <field>', 'external-ID field that identifies each record')
     .requiredOption('--input <file>', 'records as CSV (with a header row) or JSON lines (.jsonl)')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
+import { PipedriveEmulator } from '../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
 import type { GlobalOptions } from '../context';
 import { fail } from '../output';
@@ -7,24 +8,31 @@ import { fail } from '../output';
 export function registerSandbox(program: Command): void {
   program
     .command('sandbox')
-    .description('Run local CRM emulators (Salesforce REST, HubSpot CRM v3) to try workflows offline; Ctrl-C stops them')
+    .description('Run local CRM emulators (Salesforce REST, HubSpot CRM v3, Pipedrive v1/v2) to try workflows offline; Ctrl-C stops them')
     .option('--salesforce-port <port>', 'port of the Salesforce emulator', (v) => Number.parseInt(v, 10), 8701)
     .option('--hubspot-port <port>', 'port of the HubSpot emulator', (v) => Number.parseInt(v, 10), 8702)
-    .action(async (opts: { salesforcePort: number; hubspotPort: number }, command: Command) => {
+    .option('--pipedrive-port <port>', 'port of the Pipedrive emulator', (v) => Number.parseInt(v, 10), 8703)
+    .action(async (opts: { salesforcePort: number; hubspotPort: number; pipedrivePort: number }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       try {
         const salesforce = new SalesforceEmulator();
         const url = await salesforce.start(opts.salesforcePort);
         const hubspot = new HubSpotEmulator();
         const hubspotUrl = await hubspot.start(opts.hubspotPort);
+        const pipedrive = new PipedriveEmulator();
+        // Upserts need an external-ID field; Pipedrive has none built in, so the sandbox makes one per object.
+        for (const object of ['persons', 'organizations', 'deals'] as const) pipedrive.store.addCustomField(object, 'Legacy ID', 'varchar');
+        const pipedriveUrl = await pipedrive.start(opts.pipedrivePort);
         process.stdout.write(
           [
             `Salesforce emulator on ${url} (REST v60.0; objects ${[...salesforce.store.objects.keys()].join(', ')})`,
             `HubSpot emulator on ${hubspotUrl} (CRM v3; any bearer token is accepted)`,
+            `Pipedrive emulator on ${pipedriveUrl} (API v1/v2; any API token is accepted; custom field "Legacy ID" for upserts)`,
             'Point crm-bridge, n8n or the SDKs at them:',
             `  export SALESFORCE_INSTANCE_URL=${url}`,
             '  export SALESFORCE_CLIENT_ID=emulator-client SALESFORCE_CLIENT_SECRET=emulator-secret',
             `  export HUBSPOT_BASE_URL=${hubspotUrl} HUBSPOT_ACCESS_TOKEN=sandbox-token`,
+            `  export PIPEDRIVE_BASE_URL=${pipedriveUrl} PIPEDRIVE_API_TOKEN=sandbox-token`,
             'Ctrl-C stops the emulators.',
             '',
           ].join('\n'),
@@ -33,7 +41,7 @@ export function registerSandbox(program: Command): void {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
-        await Promise.all([salesforce.stop(), hubspot.stop()]);
+        await Promise.all([salesforce.stop(), hubspot.stop(), pipedrive.stop()]);
       } catch (error) {
         fail(error, global);
       }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { UsageError } from '../errors';
 import type { Connector } from './connector';
 import { HubSpotConnector } from './hubspot';
+import { PipedriveConnector } from './pipedrive';
 import { SalesforceConnector } from './salesforce';
 
 /**
@@ -88,8 +89,11 @@ export async function openConnector(name: string, connections: Connections): Pro
       if (!c) throw new UsageError('No HubSpot connection: set HUBSPOT_ACCESS_TOKEN (and HUBSPOT_BASE_URL for a sandbox), or a connections file');
       return new HubSpotConnector({ accessToken: c.accessToken, ...(c.baseUrl ? { basePath: c.baseUrl.replace(/\/$/, '') } : {}) });
     }
-    case 'pipedrive':
-      throw new UsageError(`The ${name} connector is not available in this version yet`);
+    case 'pipedrive': {
+      const c = connections.pipedrive;
+      if (!c) throw new UsageError('No Pipedrive connection: set PIPEDRIVE_API_TOKEN (and PIPEDRIVE_BASE_URL for a sandbox), or a connections file');
+      return new PipedriveConnector({ apiToken: c.apiToken, ...(c.baseUrl ? { basePath: c.baseUrl.replace(/\/$/, '') } : {}) });
+    }
     default:
       throw new UsageError(`Unknown connector "${name}" (known: ${CONNECTOR_NAMES.join(', ')})`);
   }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
+import { PipedriveEmulator } from '../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
 import { ROOT } from '../helpers/example-data';
 
@@ -13,6 +14,8 @@ const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-connectors-cli-'));
 const salesforce = new SalesforceEmulator();
 const hubspot = new HubSpotEmulator({ tokens: ['hub-secret-token'] });
+const pipedrive = new PipedriveEmulator({ tokens: ['pd-secret-token'] });
+pipedrive.store.addCustomField('persons', 'Legacy ID', 'varchar');
 let env: Record<string, string>;
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -37,9 +40,11 @@ beforeAll(async () => {
     SALESFORCE_CLIENT_SECRET: 'emulator-secret',
     HUBSPOT_BASE_URL: await hubspot.start(),
     HUBSPOT_ACCESS_TOKEN: 'hub-secret-token',
+    PIPEDRIVE_BASE_URL: await pipedrive.start(),
+    PIPEDRIVE_API_TOKEN: 'pd-secret-token',
   };
 });
-afterAll(async () => Promise.all([salesforce.stop(), hubspot.stop()]));
+afterAll(async () => Promise.all([salesforce.stop(), hubspot.stop(), pipedrive.stop()]));
 
 describe('crm-bridge read and upsert against the emulators, configured from the environment', () => {
   it('upserts a CSV into Salesforce by external ID, then again with nothing new, and reads it back as JSON lines', async () => {
@@ -76,6 +81,18 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
     const after = await cli('read', '--from', 'hubspot', '--object', 'companies', '--since', cursor);
     expect(after.stdout).toBe('');
     expect(after.stderr).toBe('read 0 companies record(s)\n');
+  }, 60_000);
+
+  it('upserts persons into Pipedrive by a custom "Legacy ID" field, and a re-run creates nothing', async () => {
+    const input = path.join(tmp, 'persons.jsonl');
+    writeFileSync(input, [{ 'Legacy ID': 'P-1', name: 'Bill Smith' }, { 'Legacy ID': 'P-2', name: 'Liz Jones' }].map((r) => JSON.stringify(r)).join('\n'));
+    const first = await cli('--json', 'upsert', '--to', 'pipedrive', '--object', 'persons', '--key', 'Legacy ID', '--input', input);
+    expect(first.code).toBe(0);
+    expect((JSON.parse(first.stdout) as { counts: Record<string, number> }).counts).toMatchObject({ created: 2, failed: 0 });
+    const again = await cli('--json', 'upsert', '--to', 'pipedrive', '--object', 'persons', '--key', 'Legacy ID', '--input', input);
+    expect((JSON.parse(again.stdout) as { counts: Record<string, number> }).counts).toMatchObject({ created: 0, failed: 0 });
+    const read = await cli('read', '--from', 'pipedrive', '--object', 'persons');
+    expect(read.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { properties: { name: string } }).properties.name).sort()).toEqual(['Bill Smith', 'Liz Jones']);
   }, 60_000);
 
   it('refuses a missing connection or a bad token clearly, without echoing the token', async () => {

@@ -1,0 +1,55 @@
+import { redactSecrets } from '../../db/redact';
+
+/** A failed Pipedrive call, described without the API token. */
+export class PipedriveError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    /** Milliseconds Pipedrive asked us to wait (Retry-After, else x-ratelimit-reset on a 429). */
+    readonly retryAfterMs?: number,
+    readonly timeout = false,
+  ) {
+    super(message);
+    this.name = 'PipedriveError';
+  }
+
+  get retryable(): boolean {
+    return this.status === undefined || this.status === 429 || this.status >= 500;
+  }
+}
+
+/** Status and wait of an error body, recorded by the response transformer (the SDK rejects with the bare body). */
+export interface ReplyMeta { status: number; retryAfterMs?: number }
+export const replyMeta = new WeakMap<object, ReplyMeta>();
+
+/** The wait a reply asks for: `Retry-After`, else (on a 429 only) the seconds until the burst window resets. */
+export function waitFrom(headers: Record<string, unknown>, rateLimited: boolean): number | undefined {
+  const retryAfter = headers['retry-after'];
+  if (retryAfter !== undefined && retryAfter !== null && retryAfter !== '') {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const at = Date.parse(String(retryAfter));
+    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
+  }
+  if (!rateLimited) return undefined;
+  const reset = Number(headers['x-ratelimit-reset']);
+  return Number.isFinite(reset) && reset >= 0 ? reset * 1000 : undefined;
+}
+
+/** Turns what the SDK rejected with (Pipedrive's error body, an axios error, a timeout) into a PipedriveError without secrets. */
+export function toPipedriveError(error: unknown, what: string, secrets: Array<string | undefined>): PipedriveError {
+  if (error instanceof PipedriveError) return error;
+  if (error && typeof error === 'object' && !(error instanceof Error)) {
+    const body = error as Record<string, unknown>;
+    const meta = replyMeta.get(body);
+    const status = meta?.status ?? (typeof body.errorCode === 'number' ? body.errorCode : undefined);
+    const reason = typeof body.error === 'string' ? body.error : `HTTP ${status ?? '?'}`;
+    const info = typeof body.error_info === 'string' && status !== 401 ? ` (${body.error_info})` : '';
+    const hint = status === 401 ? ' (the API token is missing, invalid or revoked)' : status === 403 ? ' (the token lacks permission)' : '';
+    const message = redactSecrets(`Pipedrive ${what} failed with HTTP ${status ?? '?'}: ${reason}${info}${hint}`, secrets);
+    return new PipedriveError(message, status, meta?.retryAfterMs);
+  }
+  const e = error as Error & { response?: { status?: number } };
+  const message = redactSecrets(`Pipedrive ${what} failed: ${e?.message ?? String(error)}`, secrets);
+  return new PipedriveError(message, e?.response?.status);
+}

@@ -1,0 +1,213 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PipedriveEmulator, type PipedriveEmulatorOptions } from '../../../sandbox/pipedrive';
+import { PipedriveConnector, PipedriveError, encodePipedriveCursor, type PipedriveConnectorOptions } from '../../../core/connectors/pipedrive';
+import type { ReadItem, SourceRecord, UpsertInput } from '../../../core/connectors/connector';
+
+const TOKEN = 'pd-test-token-0123456789abcdef';
+const running: PipedriveEmulator[] = [];
+
+async function setup(emulatorOptions: PipedriveEmulatorOptions = {}, connectorOptions: Partial<PipedriveConnectorOptions> = {}) {
+  const emulator = new PipedriveEmulator({ tokens: [TOKEN], ...emulatorOptions });
+  running.push(emulator);
+  const basePath = await emulator.start();
+  const connector = new PipedriveConnector({ apiToken: TOKEN, basePath, minRetryDelayMs: 5, maxRetryDelayMs: 50, ...connectorOptions });
+  return { emulator, connector };
+}
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((e) => e.stop()));
+});
+
+async function collect(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> {
+  const out: SourceRecord[] = [];
+  for await (const item of items) if (item.type === 'record') out.push(item.record);
+  return out;
+}
+
+describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
+  it('checks the connection and describes fields with custom field keys, names and options', async () => {
+    const { emulator, connector } = await setup();
+    expect(await connector.checkConnection()).toMatchObject({ ok: true });
+    expect(await connector.listObjects()).toEqual(['persons', 'organizations', 'deals']);
+    const schema = await connector.describe('persons');
+    const legacyKey = emulator.store.customKey('persons', 'Legacy person ID');
+    const segmentKey = emulator.store.customKey('persons', 'Segment');
+    expect(legacyKey).toMatch(/^[0-9a-f]{40}$/);
+    const byName = new Map(schema.fields.map((f) => [f.name, f]));
+    expect(schema.idField).toBe('id');
+    expect(byName.get(legacyKey)).toMatchObject({ label: 'Legacy person ID', type: 'string', readOnly: false });
+    expect(byName.get(segmentKey)).toMatchObject({ label: 'Segment', type: 'enum', options: ['SMB', 'Mid-market', 'Enterprise'] });
+    expect(byName.get('name')).toMatchObject({ type: 'string', required: true });
+    expect(byName.get('email')!.format).toBe('email');
+    expect(byName.get('update_time')).toMatchObject({ type: 'date', readOnly: true });
+    expect((await connector.describe('deals')).fields.find((f) => f.name === 'status')!.options).toEqual(['open', 'won', 'lost']);
+    expect(emulator.requestsTo('/v1/personFields')).toHaveLength(1);
+    expect(emulator.requestsTo('/v1/personFields')[0]!.query).not.toHaveProperty('api_token');
+  });
+
+  it('reads every record across cursor pages, custom enum values as labels', async () => {
+    const { emulator, connector } = await setup({}, { pageSize: 100 });
+    const legacy = emulator.store.customKey('persons', 'Legacy person ID');
+    const segment = emulator.store.customKey('persons', 'Segment');
+    for (let i = 0; i < 250; i++) {
+      emulator.store.create('persons', { name: `Person ${i}`, emails: [{ value: `p${i}@x.test`, primary: true, label: 'work' }] }, { [legacy]: `L${i}`, [segment]: 101 });
+    }
+    const records = await collect(connector.read('persons', { properties: ['name', 'email', legacy, segment] }));
+    expect(records).toHaveLength(250);
+    expect(new Set(records.map((r) => r.id)).size).toBe(250);
+    expect(records[0]!.properties).toEqual({ name: 'Person 0', email: 'p0@x.test', [legacy]: 'L0', [segment]: 'Mid-market' });
+    const lists = emulator.requestsTo('/api/v2/persons');
+    expect(lists).toHaveLength(3);
+    expect(lists[0]!.query).toMatchObject({ sort_by: 'update_time', sort_direction: 'asc', limit: '100' });
+  });
+
+  it('reads incrementally after a cursor: only newer records, ties at the cursor second kept', async () => {
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const { emulator, connector } = await setup({ now: () => clock }, { pageSize: 3 });
+    for (let i = 0; i < 10; i++) emulator.store.create('deals', { title: `Old ${i}` });
+    clock += 1000;
+    const tied = Array.from({ length: 5 }, (_, i) => emulator.store.create('deals', { title: `Tie ${i}` }));
+    const cursor = encodePipedriveCursor(tied[2]!.update_time, tied[2]!.id);
+    clock += 1000;
+    const changed = emulator.store.all('deals').slice(0, 2);
+    for (const r of changed) emulator.store.update('deals', r.id, { title: `${r.title as string} changed` });
+    const created = emulator.store.create('deals', { title: 'New' });
+    const records = await collect(connector.read('deals', { since: cursor, properties: ['title'] }));
+    expect(records.map((r) => r.id)).toEqual([tied[3]!.id, tied[4]!.id, ...changed.map((r) => r.id), created.id].map(String));
+    expect(records[2]!.properties.title).toBe('Old 0 changed');
+    expect(emulator.requestsTo('/api/v2/deals').every((r) => r.query.updated_since === '2026-01-01T00:00:01Z')).toBe(true);
+    // A cursor built from the last record read gives nothing more.
+    const last = records.at(-1)!;
+    expect(await collect(connector.read('deals', { since: encodePipedriveCursor(last.modifiedAt!, last.id) }))).toHaveLength(0);
+  });
+
+  it('upserts by an external-ID custom field: creates, then updates; a re-run searches nothing', async () => {
+    const { emulator, connector } = await setup();
+    const legacy = emulator.store.customKey('persons', 'Legacy person ID');
+    const existing = emulator.store.create('persons', { name: 'Already There' }, { [legacy]: 'P-2' });
+    const input: UpsertInput[] = [
+      { key: 'P-1', properties: { name: 'Ada Lovelace', email: 'ada@x.test', Segment: 'Enterprise' } },
+      { key: 'P-2', properties: { name: 'Grace Hopper' } },
+    ];
+    const first = await connector.upsert('persons', input, { keyProperty: 'Legacy person ID' });
+    expect(first.map((r) => r.status)).toEqual(['created', 'updated']);
+    expect(first[1]!.id).toBe(String(existing.id));
+    expect(emulator.store.count('persons')).toBe(2);
+    const ada = emulator.store.get('persons', Number(first[0]!.id))!;
+    expect(ada).toMatchObject({ name: 'Ada Lovelace', emails: [{ value: 'ada@x.test', primary: true, label: 'work' }] });
+    expect(ada.custom_fields).toEqual({ [legacy]: 'P-1', [emulator.store.customKey('persons', 'Segment')]: 102 });
+    expect(emulator.store.get('persons', existing.id)!.name).toBe('Grace Hopper');
+    const searches = emulator.requestsTo('/api/v2/persons/search');
+    expect(searches).toHaveLength(2);
+    expect(searches[0]!.query).toMatchObject({ term: 'P-1', fields: 'custom_fields', exact_match: 'true' });
+
+    const before = emulator.log.length;
+    const again = await connector.upsert('persons', input.map((r) => ({ ...r, properties: { ...r.properties, name: `${r.properties.name!} II` } })), { keyProperty: legacy });
+    expect(again.map((r) => r.status)).toEqual(['updated', 'updated']);
+    const rerun = emulator.log.slice(before);
+    expect(rerun.filter((r) => r.path.endsWith('/search'))).toHaveLength(0);
+    expect(rerun.filter((r) => r.method === 'POST')).toHaveLength(0);
+    expect(rerun.map((r) => r.method)).toEqual(['PATCH', 'PATCH']);
+    expect(emulator.store.count('persons')).toBe(2);
+  });
+
+  it('reports failures per record with Pipedrive\'s message and writes the others', async () => {
+    const { emulator, connector } = await setup();
+    emulator.faults.failRecord('D-3', 'Deal is locked by an automation');
+    const result = await connector.upsert('deals', [
+      { key: 'D-1', properties: { title: 'Good', value: '1200' } },
+      { key: 'D-2', properties: { title: '' } },
+      { key: 'D-3', properties: { title: 'Locked' } },
+      { key: 'D-4', properties: { title: 'Bad value', value: 'lots' } },
+      { key: 'D-5', properties: { title: 'Bad field', no_such_field: 'x' } },
+      { key: 'D-6', properties: { title: 'Good too', stage_id: '2' } },
+    ], { keyProperty: 'Legacy deal ID' });
+    expect(result.map((r) => r.status)).toEqual(['created', 'failed', 'failed', 'failed', 'failed', 'created']);
+    expect(result[1]!.error).toMatch(/HTTP 400: Validation failed: title/);
+    expect(result[2]!.error).toMatch(/Deal is locked by an automation/);
+    expect(result[3]!.error).toMatch(/needs a number/);
+    expect(result[4]!.error).toMatch(/Unknown deals field "no_such_field"/);
+    expect(emulator.store.count('deals')).toBe(2);
+    expect(emulator.store.all('deals').map((d) => d.value)).toContain(1200);
+  });
+
+  it('survives a 429 storm and 5xx errors with nothing lost or duplicated', async () => {
+    const { emulator, connector } = await setup({ burstBudget: 100_000 }, { maxConcurrent: 4 });
+    emulator.faults.rateLimitStorm(15, 0).serverErrors(3, 503);
+    const input = Array.from({ length: 30 }, (_, i) => ({ key: `O-${i}`, properties: { name: `Org ${i}`, Employees: String(i * 10) } }));
+    const result = await connector.upsert('organizations', input, { keyProperty: 'Legacy company ID' });
+    expect(result.every((r) => r.status === 'created')).toBe(true);
+    expect(emulator.faults.served).toEqual({ rateLimited: 15, serverErrors: 3 });
+    expect(emulator.store.count('organizations')).toBe(30);
+    const legacy = emulator.store.customKey('organizations', 'Legacy company ID');
+    expect(new Set(emulator.store.all('organizations').map((o) => o.custom_fields[legacy])).size).toBe(30);
+    expect(connector.retriesUsed).toBeGreaterThanOrEqual(18);
+    expect(await collect(connector.read('organizations'))).toHaveLength(30);
+  });
+
+  it('stays within a small token budget by waiting for the burst window (x-ratelimit-* headers)', async () => {
+    const { emulator, connector } = await setup({ burstBudget: 120, burstWindowMs: 1000 }, { pageSize: 10 });
+    for (let i = 0; i < 120; i++) emulator.store.create('persons', { name: `P${i}` });
+    const records = await collect(connector.read('persons'));
+    expect(records).toHaveLength(120);
+    expect(emulator.store.count('persons')).toBe(120);
+    expect(emulator.requestsTo('/api/v2/persons').filter((r) => r.status === 200)).toHaveLength(12);
+    // The limiter held requests until the window reset, so Pipedrive never had to refuse one.
+    expect(emulator.rateLimited).toBe(0);
+    expect(connector.retriesUsed).toBe(0);
+  }, 20_000);
+
+  it('honours a real 429 from another client on the same token (Retry-After) and loses nothing', async () => {
+    const { emulator, connector } = await setup({ burstBudget: 60, burstWindowMs: 1500 });
+    // Another process spends the window's budget first.
+    for (let i = 0; i < 6; i++) await fetch(`${emulator.url}/api/v2/deals`, { headers: { 'x-api-token': TOKEN } });
+    const started = Date.now();
+    const result = await connector.upsert('deals', [{ key: 'R-1', properties: { title: 'After the wait' } }], { keyProperty: 'Legacy deal ID' });
+    expect(result[0]).toMatchObject({ status: 'created' });
+    expect(emulator.rateLimited).toBeGreaterThanOrEqual(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    expect(emulator.store.count('deals')).toBe(1);
+  }, 20_000);
+
+  it('gives up after the retry budget with a clear error', async () => {
+    const { emulator, connector } = await setup({}, { retryBudget: 3 });
+    emulator.faults.serverErrors(100, 500);
+    await expect(collect(connector.read('persons'))).rejects.toThrow(/HTTP 500.*retry budget of 3 exhausted|retry budget of 3 exhausted/);
+  });
+
+  it('a bad token gives a clear error that does not contain the token', async () => {
+    const secret = 'pd-wrong-token-SECRET-9f8e7d';
+    const { connector: good, emulator } = await setup();
+    const bad = new PipedriveConnector({ apiToken: secret, basePath: emulator.url, minRetryDelayMs: 5 });
+    const check = await bad.checkConnection();
+    expect(check.ok).toBe(false);
+    expect(check.message).toMatch(/HTTP 401.*unauthorized access.*API token is missing, invalid or revoked/);
+    expect(check.message).not.toContain(secret);
+    const error = await bad.describe('persons').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PipedriveError);
+    expect((error as PipedriveError).status).toBe(401);
+    expect(JSON.stringify({ message: (error as Error).message, stack: (error as Error).stack })).not.toContain(secret);
+    await expect(bad.upsert('persons', [{ key: 'X', properties: { name: 'x' } }], { keyProperty: 'Legacy person ID' })).rejects.toThrow(/401/);
+    expect(bad.retriesUsed).toBe(0);
+    expect((await good.checkConnection()).ok).toBe(true);
+  });
+
+  it('lists pipelines with their stages and maps stage names within the deal\'s pipeline', async () => {
+    const { emulator, connector } = await setup();
+    const pipelines = await connector.pipelines();
+    expect(pipelines.map((p) => [p.name, p.stages.map((s) => s.name)])).toEqual([['Sales', ['Qualified', 'Proposal']], ['Partners', ['Qualified', 'Signed']]]);
+    const result = await connector.upsert('deals', [
+      { key: 'S-1', properties: { title: 'Partner deal', Pipeline: 'Partners', Stage: 'Qualified' } },
+      { key: 'S-2', properties: { title: 'Sales deal', Stage: 'Proposal' } },
+      { key: 'S-3', properties: { title: 'Ambiguous', Stage: 'Qualified' } },
+      { key: 'S-4', properties: { title: 'Unknown', Pipeline: 'Sales', Stage: 'Signed' } },
+    ], { keyProperty: 'Legacy deal ID' });
+    expect(result.map((r) => r.status)).toEqual(['created', 'created', 'failed', 'failed']);
+    expect(emulator.store.get('deals', Number(result[0]!.id))).toMatchObject({ pipeline_id: 2, stage_id: 3 });
+    expect(emulator.store.get('deals', Number(result[1]!.id))).toMatchObject({ stage_id: 2 });
+    expect(result[2]!.error).toMatch(/several pipelines \(Sales, Partners\)/);
+    expect(result[3]!.error).toMatch(/Unknown Pipedrive stage "Signed" in pipeline "Sales"/);
+    // One listing for `pipelines()`, one cached by the upsert for the whole batch.
+    expect(emulator.requestsTo('/api/v2/stages')).toHaveLength(2);
+  });
+});
