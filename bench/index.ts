@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-const SUITES = ['mapping', 'matching', 'reconcile'] as const;
+const SUITES = ['mapping', 'matching', 'reconcile', 'connectors'] as const;
 
 function main(): void {
   const args = process.argv.slice(2);

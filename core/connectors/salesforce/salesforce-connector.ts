@@ -5,6 +5,9 @@ import { recordErrorMessage, SalesforceError, toSalesforceError, type RecordErro
 import { applyUsage, limiterFor, RetryBudget, withRetry, type LimiterOptions, type RetryOptions } from './throttle';
 import type Bottleneck from 'bottleneck';
 
+/** Errors after which no later call of the same upsert can succeed. */
+const FATAL_FOR_REST = new Set(['INVALID_SESSION_ID', 'REQUEST_LIMIT_EXCEEDED', 'invalid_grant', 'invalid_client']);
+
 export interface SalesforceConnectorOptions {
   /** The org's instance URL, e.g. https://acme.my.salesforce.com (the emulator's http://127.0.0.1:PORT in tests). */
   instanceUrl: string;
@@ -316,11 +319,24 @@ export class SalesforceConnector implements Connector {
           return out;
         }),
       });
-      const answer = await this.call(
-        `Salesforce upsert ${object} by ${keyProperty}`,
-        (c) => c.request<CollectionResult[]>({ method: 'PATCH', url: `/composite/sobjects/${object}/${keyProperty}`, body, headers: { 'content-type': 'application/json' } }, this.requestOptions),
-        true,
-      );
+      let answer: CollectionResult[];
+      try {
+        answer = await this.call(
+          `Salesforce upsert ${object} by ${keyProperty}`,
+          (c) => c.request<CollectionResult[]>({ method: 'PATCH', url: `/composite/sobjects/${object}/${keyProperty}`, body, headers: { 'content-type': 'application/json' } }, this.requestOptions),
+          true,
+        );
+      } catch (error) {
+        // Every record gets a result, even when a call fails for good. A batch whose answer never came may have been
+        // written: that is said, and a re-run is safe because upserts by external ID are idempotent. Errors that would
+        // fail every later call too (a dead session, a spent daily limit) fail the rest without sending them.
+        const code = error instanceof SalesforceError ? error.code : '';
+        const fatal = FATAL_FOR_REST.has(code);
+        const reason = `${(error as Error).message} (this batch's outcome is unknown; run the upsert again: it is idempotent by ${keyProperty})`;
+        for (const i of fatal ? toSend.slice(start) : indexes) results[i] = { key: records[i]!.key, status: 'failed', error: reason };
+        if (fatal) break;
+        continue;
+      }
       if (!Array.isArray(answer) || answer.length !== indexes.length) {
         throw new SalesforceError(`Salesforce upsert ${object}: expected ${indexes.length} results, got ${Array.isArray(answer) ? answer.length : typeof answer}`, 'BAD_RESPONSE');
       }
