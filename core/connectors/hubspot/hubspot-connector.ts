@@ -1,9 +1,9 @@
 import { Client } from '@hubspot/api-client';
-import pRetry from 'p-retry';
 import type {
   ConnectionCheck, Connector, FieldFormat, FieldSchema, FieldType, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertResult,
 } from '../connector';
 import { HubSpotError, toHubSpotError } from './errors';
+import { RetryBudget, retryingCall } from '../http/retrying-call';
 import { AccountLimiter, limiterFor } from './rate-limit';
 
 export interface HubSpotConnectorOptions {
@@ -74,7 +74,6 @@ interface RawProperty {
 
 interface RawRecord { id: string; properties: Record<string, string | null>; updatedAt: Date | string }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** HubSpot CRM through the official SDK, with one adaptive rate limiter per account and bounded retries. */
 export class HubSpotConnector implements Connector {
@@ -83,15 +82,17 @@ export class HubSpotConnector implements Connector {
   private readonly account: AccountLimiter;
   private readonly basePath: string;
   private readonly describeCache = new Map<string, ObjectSchema>();
-  private retriesLeft: number;
+  private readonly budget: RetryBudget;
   /** Retries spent so far, for monitoring and tests. */
-  retriesUsed = 0;
+  get retriesUsed(): number {
+    return this.budget.used;
+  }
 
   constructor(private readonly options: HubSpotConnectorOptions) {
     if (!options.accessToken) throw new HubSpotError('HubSpot connector needs an access token');
     this.basePath = (options.basePath ?? DEFAULT_BASE).replace(/\/+$/, '');
     this.account = limiterFor(this.basePath, options.accessToken, options.maxConcurrent ?? 5);
-    this.retriesLeft = options.retryBudget ?? 200;
+    this.budget = new RetryBudget(options.retryBudget ?? 200);
     const account = this.account;
     this.client = new Client({
       accessToken: options.accessToken,
@@ -112,48 +113,19 @@ export class HubSpotConnector implements Connector {
     return this.account.account;
   }
 
-  /** One SDK call through the account limiter, retried with backoff on 429/5xx/timeouts within the retry budget. */
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /** One SDK call through the account limiter, retried within the call's limits and the connector's retry budget. */
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     const secrets = [this.options.accessToken];
-    const timeoutMs = this.options.requestTimeoutMs ?? 60_000;
-    const maxOther = this.options.retries ?? 5;
-    const maxRateLimited = this.options.rateLimitRetries ?? 20;
-    let other = 0;
-    let rateLimited = 0;
-    try {
-      return await pRetry(
-        async () => {
-          try {
-            return await this.account.schedule(() => withTimeout(fn(), timeoutMs, what));
-          } catch (error) {
-            const e = toHubSpotError(error, what, secrets);
-            if (!e.retryable) throw new pRetry.AbortError(e);
-            if (e.status === 429) this.account.pause(e.retryAfterMs ?? Math.min(this.options.minRetryDelayMs ?? 500, 1000));
-            throw e;
-          }
-        },
-        {
-          retries: maxOther + maxRateLimited,
-          factor: 2,
-          minTimeout: this.options.minRetryDelayMs ?? 500,
-          maxTimeout: this.options.maxRetryDelayMs ?? 30_000,
-          randomize: true,
-          onFailedAttempt: async (error) => {
-            if (error.retriesLeft === 0) return;
-            const status = (error as unknown as HubSpotError).status;
-            if (status === 429 ? ++rateLimited > maxRateLimited : ++other > maxOther) throw error;
-            if (this.retriesLeft <= 0) throw new HubSpotError(`${error.message} (retry budget of ${this.options.retryBudget ?? 200} exhausted)`, (error as unknown as HubSpotError).status);
-            this.retriesLeft--;
-            this.retriesUsed++;
-            const wait = (error as unknown as HubSpotError).retryAfterMs;
-            if (wait) await sleep(wait);
-          },
-        },
-      );
-    } catch (error) {
-      throw toHubSpotError(error, what, secrets);
-    }
+    return retryingCall(fn, {
+      limiter: this.account,
+      policy: this.options,
+      budget: this.budget,
+      toError: (error) => toHubSpotError(error, what, secrets),
+      timeoutError: (ms) => new HubSpotError(`HubSpot ${what} timed out after ${ms} ms`, undefined, 'TIMEOUT'),
+      budgetSpent: (error, size) => new HubSpotError(`${error.message} (retry budget of ${size} exhausted)`, error.status),
+    });
   }
+
 
   async checkConnection(): Promise<ConnectionCheck> {
     try {
@@ -363,10 +335,3 @@ export class HubSpotConnector implements Connector {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new HubSpotError(`HubSpot ${what} timed out after ${ms} ms`, undefined, 'TIMEOUT')), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

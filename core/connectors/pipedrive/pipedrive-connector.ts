@@ -1,10 +1,10 @@
 import { v1, v2 } from 'pipedrive';
-import pRetry from 'p-retry';
 import type {
   ConnectionCheck, Connector, FieldFormat, FieldSchema, FieldType, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertResult,
 } from '../connector';
 import type { Value } from '../../mapping/transforms';
 import { PipedriveError, replyMeta, toPipedriveError, waitFrom } from './errors';
+import { RetryBudget, retryingCall } from '../http/retrying-call';
 import { AccountLimiter, limiterFor } from './rate-limit';
 
 export interface PipedriveConnectorOptions {
@@ -75,7 +75,6 @@ interface Envelope<T> { success?: boolean; data?: T; additional_data?: { next_cu
 
 type ApiCall<T> = () => Promise<T>;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function asString(v: unknown): Value {
   if (v === null || v === undefined || v === '') return null;
@@ -109,15 +108,17 @@ export class PipedriveConnector implements Connector {
   private readonly describeCache = new Map<PipedriveObject, ObjectSchema>();
   /** object -> key property -> key value -> Pipedrive ID; filled by searches and creates, so a re-run does not search. */
   private readonly idCache = new Map<string, Map<string, number>>();
-  private retriesLeft: number;
+  private readonly budget: RetryBudget;
   /** Retries spent so far, for monitoring and tests. */
-  retriesUsed = 0;
+  get retriesUsed(): number {
+    return this.budget.used;
+  }
 
   constructor(private readonly options: PipedriveConnectorOptions) {
     if (!options.apiToken) throw new PipedriveError('Pipedrive connector needs an API token');
     this.basePath = (options.basePath ?? DEFAULT_BASE).replace(/\/+$/, '');
     this.account = limiterFor(this.basePath, options.apiToken, options.maxConcurrent ?? 4);
-    this.retriesLeft = options.retryBudget ?? 200;
+    this.budget = new RetryBudget(options.retryBudget ?? 200);
     const c2 = new v2.Configuration({ apiKey: options.apiToken, basePath: `${this.basePath}/api/v2` });
     const c1 = new v1.Configuration({ apiKey: options.apiToken, basePath: `${this.basePath}/v1` });
     this.apis = {
@@ -155,48 +156,19 @@ export class PipedriveConnector implements Connector {
     return this.account.account;
   }
 
-  /** One SDK call through the account limiter, retried with backoff and jitter on 429/5xx/timeouts within the retry budget. */
-  private async call<T>(what: string, fn: ApiCall<T>): Promise<T> {
+  /** One SDK call through the account limiter, retried within the call's limits and the connector's retry budget. */
+  private call<T>(what: string, fn: ApiCall<T>): Promise<T> {
     const secrets = [this.options.apiToken];
-    const timeoutMs = this.options.requestTimeoutMs ?? 60_000;
-    const maxOther = this.options.retries ?? 5;
-    const maxRateLimited = this.options.rateLimitRetries ?? 20;
-    const budget = this.options.retryBudget ?? 200;
-    let other = 0;
-    let rateLimited = 0;
-    try {
-      return await pRetry(
-        async () => {
-          try {
-            return await this.account.schedule(() => withTimeout(fn(), timeoutMs, what));
-          } catch (error) {
-            const e = toPipedriveError(error, what, secrets);
-            if (!e.retryable) throw new pRetry.AbortError(e);
-            if (e.status === 429) this.account.pause(e.retryAfterMs ?? Math.min(this.options.minRetryDelayMs ?? 500, 1000));
-            throw e;
-          }
-        },
-        {
-          retries: maxOther + maxRateLimited,
-          factor: 2,
-          minTimeout: this.options.minRetryDelayMs ?? 500,
-          maxTimeout: this.options.maxRetryDelayMs ?? 30_000,
-          randomize: true,
-          onFailedAttempt: async (error) => {
-            if (error.retriesLeft === 0) return;
-            const e = error as unknown as PipedriveError;
-            if (e.status === 429 ? ++rateLimited > maxRateLimited : ++other > maxOther) throw error;
-            if (this.retriesLeft <= 0) throw new PipedriveError(`${error.message} (retry budget of ${budget} exhausted)`, e.status);
-            this.retriesLeft--;
-            this.retriesUsed++;
-            if (e.retryAfterMs) await sleep(e.retryAfterMs);
-          },
-        },
-      );
-    } catch (error) {
-      throw toPipedriveError(error, what, secrets);
-    }
+    return retryingCall(fn, {
+      limiter: this.account,
+      policy: this.options,
+      budget: this.budget,
+      toError: (error) => toPipedriveError(error, what, secrets),
+      timeoutError: (ms) => new PipedriveError(`Pipedrive ${what} timed out after ${ms} ms`, undefined, undefined, true),
+      budgetSpent: (error, size) => new PipedriveError(`${error.message} (retry budget of ${size} exhausted)`, error.status),
+    });
   }
+
 
   private object(object: string): PipedriveObject {
     if (!OBJECTS.includes(object as PipedriveObject)) throw new PipedriveError(`Unknown Pipedrive object "${object}" (expected one of ${OBJECTS.join(', ')})`);
@@ -465,10 +437,3 @@ function resolveStage(body: Record<string, unknown>, pipelines: PipelineInfo[] |
   body.stage_id = candidates[0]!.id;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PipedriveError(`Pipedrive ${what} timed out after ${ms} ms`, undefined, undefined, true)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
