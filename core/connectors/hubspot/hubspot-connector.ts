@@ -254,18 +254,31 @@ export class HubSpotConnector implements Connector {
    * all its records, except an authentication failure, which is thrown.
    */
   async upsert(object: string, records: UpsertInput[], options: { keyProperty: string }): Promise<UpsertResult[]> {
-    const out: UpsertResult[] = [];
-    for (let i = 0; i < records.length; i += 100) {
-      const batch = records.slice(i, i + 100);
-      try {
-        out.push(...(await this.upsertBatch(object, batch, options.keyProperty)));
-      } catch (error) {
-        const status = (error as HubSpotError).status;
-        if (status === 401 || status === 403) throw error;
-        for (const r of batch) out.push({ key: r.key, status: 'failed', error: (error as Error).message });
+    const batches: UpsertInput[][] = [];
+    for (let i = 0; i < records.length; i += 100) batches.push(records.slice(i, i + 100));
+    // Batches go out side by side (the account limiter still paces them) unless a key repeats across the call: then
+    // one at a time, so the later value of that key is the one written last.
+    const unique = new Set(records.map((r) => r.key)).size === records.length;
+    const workers = unique ? Math.min(this.options.maxConcurrent ?? 5, batches.length) : 1;
+    const results: UpsertResult[][] = new Array(batches.length);
+    let next = 0;
+    let fatal: unknown;
+    const work = async () => {
+      while (fatal === undefined && next < batches.length) {
+        const b = next++;
+        const batch = batches[b]!;
+        try {
+          results[b] = await this.upsertBatch(object, batch, options.keyProperty);
+        } catch (error) {
+          const status = (error as HubSpotError).status;
+          if (status === 401 || status === 403) fatal = error;
+          results[b] = batch.map((r) => ({ key: r.key, status: 'failed', error: (error as Error).message }));
+        }
       }
-    }
-    return out;
+    };
+    await Promise.all(Array.from({ length: workers }, work));
+    if (fatal !== undefined) throw fatal;
+    return results.flat();
   }
 
   /** The existing records of these keys whose properties already hold the values given: key -> record id. */
