@@ -5,6 +5,7 @@ import { hubspotError, readJson, send, type Reply } from './http';
 import { RollingRateLimiter } from './rate-limiter';
 import { route } from './router';
 import { HubSpotStore } from './store';
+import { closeNow, listenOnLoopback } from '../loopback';
 
 export { HubSpotStore } from './store';
 export { Faults } from './faults';
@@ -60,10 +61,7 @@ export class HubSpotEmulator {
         (error: unknown) => send(res, hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`)),
       );
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', resolve);
-    });
+    await listenOnLoopback(server, port);
     this.server = server;
     return this.url;
   }
@@ -71,9 +69,7 @@ export class HubSpotEmulator {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
   }
 
   private async handle(method: string, rawUrl: string, authorization: string | undefined, body: () => Promise<unknown>): Promise<{ reply: Reply; headers: Record<string, string> }> {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FIELDS_PATH, OBJECTS, PipedriveStore, type FieldDef, type PipedriveObject, type StoredRecord } from './store';
+import { closeNow, listenOnLoopback } from '../loopback';
 
 export { PipedriveStore, fieldKey, type PipedriveObject, type StoredRecord, type FieldDef } from './store';
 
@@ -81,10 +82,7 @@ export class PipedriveEmulator {
 
   async start(port = 0): Promise<string> {
     const server = createServer((req, res) => void this.serve(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', resolve);
-    });
+    await listenOnLoopback(server, port);
     this.server = server;
     return this.url;
   }
@@ -92,9 +90,7 @@ export class PipedriveEmulator {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,11 +1,11 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Faults } from './faults';
 import { API_BASE, Cursors, describeGlobal, describeSObject, query, sfError, upsertCollection, type Reply } from './handlers';
 import { makeId } from './ids';
 import { Limits } from './limits';
 import { OAuth, type OAuthClient } from './oauth';
 import { Store } from './store';
+import { closeNow, listenOnLoopback } from '../loopback';
 
 export interface SalesforceEmulatorOptions {
   /** The org's daily API request allocation (default 15,000). */
@@ -39,12 +39,8 @@ export class SalesforceEmulator {
   /** Starts listening (on an ephemeral port unless one is given); resolves to the instance URL (http://127.0.0.1:PORT). */
   async start(port = 0): Promise<string> {
     const server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', resolve);
-    });
+    this.base = await listenOnLoopback(server, port);
     this.server = server;
-    this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this.base;
   }
 
@@ -55,9 +51,7 @@ export class SalesforceEmulator {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

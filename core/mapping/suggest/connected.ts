@@ -23,11 +23,12 @@ export type ConnectedSuggestInput = z.input<typeof ConnectedSuggestInputSchema>;
 
 const SAMPLE_SIZE = 50;
 
-async function sample(connector: Connector, object: string): Promise<Array<Record<string, string | null>>> {
+/** The first records of an object, whose values let suggestions judge fields by content as well as by name. */
+export async function sampleRecords(connector: Connector, object: string, size = SAMPLE_SIZE): Promise<Array<Record<string, string | null>>> {
   const out: Array<Record<string, string | null>> = [];
   for await (const item of connector.read(object)) {
     if (item.type === 'record') out.push(item.record.properties);
-    if (out.length >= SAMPLE_SIZE) break;
+    if (out.length >= size) break;
   }
   return out;
 }
@@ -44,11 +45,11 @@ export async function suggestForConnectedObjects(db: Database, input: ConnectedS
   const idColumn = i.legacyIdColumn ?? (await inspectCsv(file, { idColumn: '' })).header[0]!;
   const legacy = new CsvExportConnector(i.legacyPath, { legacy: { file: i.legacyTable, idColumn } }, { rejectDuplicateIds: false });
   const source = withoutField(await legacy.describe('legacy'), idColumn);
-  const sourceSamples = await sample(legacy, 'legacy');
+  const sourceSamples = await sampleRecords(legacy, 'legacy');
   return db.withConnection(async (sql) => {
     const mirror = new PostgresMirrorConnector(sql, { schema: i.targetSchema, tables: { target: { table: i.targetTable, idColumn: i.targetIdColumn } } });
     const target = await mirror.describe('target');
-    const targetSamples = await sample(mirror, 'target');
+    const targetSamples = await sampleRecords(mirror, 'target');
     return suggestMappings({ ...source, object: i.legacyTable }, { ...target, object: i.targetTable }, { source: sourceSamples, target: targetSamples }, i.options);
   });
 }

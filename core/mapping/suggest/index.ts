@@ -3,6 +3,7 @@ export { suggestMappings } from './suggest';
 export {
   suggestForConnectedObjects,
   suggestFieldMappings,
+  sampleRecords,
   ConnectedSuggestInputSchema,
   SuggestRequestSchema,
   type ConnectedSuggestInput,

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { ObjectSchema } from '../../../../core/connectors/connector';
 import { PostgresMirrorConnector } from '../../../../core/connectors/postgres/postgres-mirror';
-import { suggestMappings, type SuggestResult } from '../../../../core/mapping/suggest';
+import { sampleRecords, suggestMappings, type SuggestResult } from '../../../../core/mapping/suggest';
 import type { OperationContext } from '../context';
 
 const show = { resource: ['mapping'], operation: ['map'] };
@@ -64,12 +64,7 @@ export async function executeAll(this: IExecuteFunctions, context: OperationCont
     // Samples are read in key order: any unique column serves, else the first one.
     const key = (described.fields.find((f) => f.unique) ?? described.fields[0])!.name;
     const mirror = new PostgresMirrorConnector(sql, { schema: schemaName, tables: { target: { table, idColumn: key } } });
-    const rows: Array<Record<string, string | null>> = [];
-    for await (const item of mirror.read('target')) {
-      if (item.type === 'record') rows.push(item.record.properties);
-      if (rows.length >= SAMPLE) break;
-    }
-    return { target: { ...described, idField: '' }, targetSamples: rows };
+    return { target: { ...described, idField: '' }, targetSamples: await sampleRecords(mirror, 'target', SAMPLE) };
   });
   const source = inputSchema(items);
   const result: SuggestResult = suggestMappings(source.schema, target, { source: source.samples, target: targetSamples });
