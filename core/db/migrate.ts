@@ -1,5 +1,7 @@
 import { ident, inTransaction, type Sql, withAdvisoryLock } from './sql';
 import { STAGING_MIGRATIONS, OBJECT_TABLE_MIGRATIONS, type Migration } from '../staging/migrations';
+import { SYNC_MIGRATIONS } from '../sync/migrations';
+import { WEBHOOK_MIGRATIONS } from '../webhooks/migrations';
 
 const MIGRATION_LOCK = 'crm-bridge:migrate';
 
@@ -14,7 +16,7 @@ export async function migrate(sql: Sql): Promise<string[]> {
       id text PRIMARY KEY,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    return applyPending(sql, STAGING_MIGRATIONS);
+    return applyPending(sql, [...STAGING_MIGRATIONS, ...SYNC_MIGRATIONS, ...WEBHOOK_MIGRATIONS]);
   });
 }
 
