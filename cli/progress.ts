@@ -4,6 +4,7 @@ import type { ReconcilePhase } from '../core/reconcile/reconcile';
 const LABELS: Record<ReconcilePhase, string> = {
   target: 'reading mirror',
   legacy: 'reconciling',
+  fuzzy: 'fuzzy matching',
   orphans: 'finding orphans',
 };
 

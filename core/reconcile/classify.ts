@@ -3,7 +3,7 @@ import type { FieldIssue } from '../mapping/object-mapper';
 import type { Value } from '../mapping/transforms';
 import { textSimilarity } from './similarity';
 
-export const STATUSES = ['matched', 'new', 'conflict', 'orphan'] as const;
+export const STATUSES = ['matched', 'fuzzy_match', 'new', 'conflict', 'orphan'] as const;
 export type Status = (typeof STATUSES)[number];
 
 export interface LegacySide {
@@ -123,8 +123,44 @@ export function classifyLegacy(mapper: ObjectMapper, legacy: LegacySide, targets
   return { ...base, targetId: null, targetIds: ranked.map((r) => r.id), status: 'conflict', matchConfidence: null, propertiesToUpdate: null, notes };
 }
 
-export function classifyOrphan(legacyId: string, targets: TargetSide[]): StagingRow {
+/** What the fuzzy fallback found for a legacy record that no target carries the ID of. */
+export interface FuzzyLink {
+  targetId: string;
+  /** Match probability in percent, as `link` reports it. */
+  confidence: number;
+  decision: 'auto-merge' | 'review';
+  /** One line per compared field: "name exact (+6.2)", "email missing". */
+  reasons: string[];
+}
+
+/**
+ * A legacy record linked by resemblance rather than by ID. It is staged like a match (the properties that differ are
+ * pending), but with its own status so nothing is pushed until a person confirms the link.
+ */
+export function classifyFuzzy(mapper: ObjectMapper, legacy: LegacySide, target: TargetSide, link: FuzzyLink): StagingRow {
+  const confidence = Math.max(0, Math.min(100, Math.round(link.confidence)));
+  return {
+    legacyId: legacy.legacyId,
+    targetId: target.id,
+    targetIds: [target.id],
+    status: 'fuzzy_match',
+    matchConfidence: confidence,
+    legacyProperties: legacy.legacyProperties,
+    propertiesToUpdate: diffProperties(mapper, legacy.mapped, target.properties),
+    notes: [
+      `no target record carries this legacy ID; fuzzy match to ${target.id} (confidence ${confidence}, ${link.decision})`,
+      ...link.reasons.map((r) => `fuzzy: ${r}`),
+      ...issueNotes(legacy.issues),
+    ],
+    source: legacy.source,
+    sourceLine: legacy.line,
+  };
+}
+
+/** `linkedTo` names, per target ID, the legacy record the fuzzy fallback linked that target to. */
+export function classifyOrphan(legacyId: string, targets: TargetSide[], linkedTo: ReadonlyMap<string, string> = new Map()): StagingRow {
   const ids = targets.map((t) => t.id).sort();
+  const linked = ids.filter((id) => linkedTo.has(id)).map((id) => `target record ${id} is fuzzy-matched to legacy record ${linkedTo.get(id)}`);
   return {
     legacyId,
     targetId: ids.length === 1 ? ids[0]! : null,
@@ -133,7 +169,7 @@ export function classifyOrphan(legacyId: string, targets: TargetSide[]): Staging
     matchConfidence: null,
     legacyProperties: null,
     propertiesToUpdate: null,
-    notes: [`legacy ID is on ${ids.length === 1 ? 'a target record' : `${ids.length} target records`} but not in the export`],
+    notes: [`legacy ID is on ${ids.length === 1 ? 'a target record' : `${ids.length} target records`} but not in the export`, ...linked],
     source: null,
     sourceLine: null,
   };

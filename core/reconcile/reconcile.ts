@@ -10,12 +10,16 @@ import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectMapper } from '../mapping/object-mapper';
 import { QuarantineWriter } from '../staging/quarantine';
 import { deleteStaleRows, writeStagingRows } from '../staging/staging-writer';
-import { classifyLegacy, classifyOrphan, type StagingRow, type TargetSide } from './classify';
-import { loadTarget, streamLegacy, targetsFor } from './scratch';
+import { classifyFuzzy, classifyLegacy, classifyOrphan, type LegacySide, type StagingRow, type TargetSide } from './classify';
+import { fuzzyPlanFor, linkUnmatched, type FuzzyStats } from './fuzzy';
+import { holdUnmatched, loadTarget, streamLegacy, targetsFor, targetsById, unmatchedPages } from './scratch';
 import type { ReconcileSummary } from './summary';
 
-/** In the order a run goes through them: read the mirror, then reconcile the export record by record, then orphans. */
-export type ReconcilePhase = 'target' | 'legacy' | 'orphans';
+/**
+ * In the order a run goes through them: read the mirror, reconcile the export record by record, link the records no
+ * target carries the ID of by resemblance, then orphans.
+ */
+export type ReconcilePhase = 'target' | 'legacy' | 'fuzzy' | 'orphans';
 
 export interface ReconcileOptions {
   object: string;
@@ -24,7 +28,14 @@ export interface ReconcileOptions {
   legacyPath: string;
   /** Rows per statement; bounds memory (default 2000). */
   batchSize?: number;
+  /**
+   * The fuzzy fallback for companies and contacts (default on). `false` leaves every record without an ID match `new`;
+   * `chunkSize` bounds the records per side handed to one `link` call (default 50,000).
+   */
+  fuzzy?: false | { chunkSize?: number };
   onProgress?(phase: ReconcilePhase, rows: number, total?: number): void;
+  /** Called once with what the fallback compared and found (benchmarks, logs). */
+  onFuzzyStats?(stats: FuzzyStats & { durationMs: number }): void;
 }
 
 interface Connectors {
@@ -79,7 +90,7 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
   try {
     const targetLoad = await loadTarget(sql, runId, target, targetObject, mapper.spec.target.legacyIdColumn, mapper.targetProperties, batchSize, options.onProgress);
 
-    const counts = { matched: 0, new: 0, conflict: 0, orphan: 0, updatesPending: 0, inserted: 0, updated: 0, deleted: 0 };
+    const counts = { matched: 0, fuzzy_match: 0, new: 0, conflict: 0, orphan: 0, updatesPending: 0, inserted: 0, updated: 0, deleted: 0 };
     const tally = async (rows: StagingRow[]) => {
       for (const r of rows) {
         counts[r.status]++;
@@ -90,16 +101,41 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
       counts.updated += written.updated;
     };
 
+    const plan = options.fuzzy === false ? null : fuzzyPlanFor(object, mapper);
     let legacyRows = 0;
     await inTransaction(sql, async () => {
       legacyRows = await streamLegacy(sql, runId, object, legacy, mapper, quarantine, batchSize, async (batch) => {
         const targets = await targetsFor(sql, runId, batch.map((l) => l.legacyId));
-        await tally(batch.map((l) => classifyLegacy(mapper, l, targets.get(l.legacyId) ?? [])));
+        // Records no target carries the ID of wait for the fallback, so their staging row is written once, finally.
+        const held: LegacySide[] = [];
+        const rows: StagingRow[] = [];
+        for (const l of batch) {
+          const found = targets.get(l.legacyId) ?? [];
+          if (plan && found.length === 0) held.push(l);
+          else rows.push(classifyLegacy(mapper, l, found));
+        }
+        await holdUnmatched(sql, runId, held);
+        await tally(rows);
       }, options.onProgress);
       await quarantine.flush();
+      const linkedTo = new Map<string, string>();
+      if (plan) {
+        const fuzzyStarted = Date.now();
+        const { links, stats } = await linkUnmatched(sql, runId, mapper, plan, (options.fuzzy || {}).chunkSize ?? 50_000, (n) => options.onProgress?.('fuzzy', n));
+        for await (const page of unmatchedPages(sql, runId, batchSize)) {
+          const targets = await targetsById(sql, runId, page.flatMap((l) => links.get(l.legacyId)?.targetId ?? []));
+          await tally(page.map((l) => {
+            const found = links.get(l.legacyId);
+            const target = found && targets.get(found.targetId);
+            return found && target ? classifyFuzzy(mapper, l, target, found) : classifyLegacy(mapper, l, []);
+          }));
+        }
+        for (const [legacyId, found] of links) linkedTo.set(found.targetId, legacyId);
+        options.onFuzzyStats?.({ ...stats, durationMs: Date.now() - fuzzyStarted });
+      }
       let done = 0;
       for await (const page of orphanPages(sql, runId, batchSize)) {
-        await tally(page.map((p) => classifyOrphan(p.legacyId, p.targets)));
+        await tally(page.map((p) => classifyOrphan(p.legacyId, p.targets, linkedTo)));
         options.onProgress?.('orphans', (done += page.length));
       }
       counts.deleted = await deleteStaleRows(sql, object, runId);
@@ -108,10 +144,11 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
       await sql.query(
         `UPDATE staging.reconciliation_log SET status = 'succeeded', finished_at = now(), legacy_rows = $2, target_rows = $3,
                 matched = $4, new = $5, conflict = $6, orphan = $7, quarantined = $8, updates_pending = $9, field_issues = $10,
-                target_unlinked = $11, rows_inserted = $12, rows_updated = $13, rows_deleted = $14
+                target_unlinked = $11, rows_inserted = $12, rows_updated = $13, rows_deleted = $14, fuzzy_match = $15
           WHERE run_id = $1`,
         [runId, legacyRows, targetLoad.rows, counts.matched, counts.new, counts.conflict, counts.orphan, quarantine.rows,
-          counts.updatesPending, quarantine.fieldIssues, targetLoad.unlinked, counts.inserted, counts.updated, counts.deleted],
+          counts.updatesPending, quarantine.fieldIssues, targetLoad.unlinked, counts.inserted, counts.updated, counts.deleted,
+          counts.fuzzy_match],
       );
     });
     return {
@@ -123,6 +160,7 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
       targetRows: targetLoad.rows,
       targetUnlinked: targetLoad.unlinked,
       matched: counts.matched,
+      fuzzyMatch: counts.fuzzy_match,
       new: counts.new,
       conflict: counts.conflict,
       orphan: counts.orphan,
@@ -174,6 +212,7 @@ async function abandonDeadRuns(sql: Sql, object: string): Promise<void> {
 async function clearScratch(sql: Sql, runId: string): Promise<void> {
   await sql.query('DELETE FROM staging.run_seen WHERE run_id = $1', [runId]);
   await sql.query('DELETE FROM staging.run_target WHERE run_id = $1', [runId]);
+  await sql.query('DELETE FROM staging.run_unmatched WHERE run_id = $1', [runId]);
 }
 
 async function* orphanPages(sql: Sql, runId: string, pageSize: number): AsyncGenerator<Array<{ legacyId: string; targets: TargetSide[] }>> {

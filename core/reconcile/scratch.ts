@@ -143,3 +143,48 @@ export async function loadTarget(
   await flush();
   return { rows, unlinked };
 }
+
+/** Keeps legacy records without an ID match in the run's scratch table until the fuzzy fallback has looked at them. */
+export async function holdUnmatched(sql: Sql, runId: string, rows: LegacySide[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql.query(
+    `INSERT INTO staging.run_unmatched (run_id, legacy_id, source, line, legacy_properties, mapped, issues)
+     SELECT $1, u.id, u.source, u.line, u.legacy::jsonb, u.mapped::jsonb, u.issues::jsonb
+       FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[]) AS u(id, source, line, legacy, mapped, issues)`,
+    [
+      runId,
+      rows.map((r) => r.legacyId),
+      rows.map((r) => r.source),
+      rows.map((r) => r.line),
+      rows.map((r) => JSON.stringify(r.legacyProperties)),
+      rows.map((r) => JSON.stringify(r.mapped)),
+      rows.map((r) => JSON.stringify(r.issues)),
+    ],
+  );
+}
+
+/** The held-back legacy records, page by page in legacy ID order. */
+export async function* unmatchedPages(sql: Sql, runId: string, pageSize: number): AsyncGenerator<LegacySide[]> {
+  let after = '';
+  for (;;) {
+    const { rows } = await sql.query<{ legacy_id: string; source: string; line: number; legacy_properties: Record<string, Value>; mapped: Record<string, Value>; issues: LegacySide['issues'] }>(
+      `SELECT legacy_id, source, line, legacy_properties, mapped, issues FROM staging.run_unmatched
+        WHERE run_id = $1 AND legacy_id > $2 ORDER BY legacy_id LIMIT $3`,
+      [runId, after, pageSize],
+    );
+    if (rows.length === 0) return;
+    yield rows.map((r) => ({ legacyId: r.legacy_id, source: r.source, line: r.line, legacyProperties: r.legacy_properties, mapped: r.mapped, issues: r.issues }));
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.legacy_id;
+  }
+}
+
+/** Target records of this run by their target ID. */
+export async function targetsById(sql: Sql, runId: string, targetIds: string[]): Promise<Map<string, TargetSide>> {
+  if (targetIds.length === 0) return new Map();
+  const { rows } = await sql.query<{ target_id: string; properties: Record<string, Value> }>(
+    'SELECT target_id, properties FROM staging.run_target WHERE run_id = $1 AND target_id = ANY($2::text[])',
+    [runId, targetIds],
+  );
+  return new Map(rows.map((r) => [r.target_id, { id: r.target_id, properties: r.properties }]));
+}

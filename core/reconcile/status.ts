@@ -12,6 +12,7 @@ export const RunRecordSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   matched: count,
+  fuzzyMatch: count,
   new: count,
   conflict: count,
   orphan: count,
@@ -37,10 +38,10 @@ export async function reconciliationStatus(db: Database, input: StatusInput = {}
   const { object, limit } = StatusInputSchema.parse(input);
   const { rows } = await db.pool.query<{
     run_id: string; object: string; status: 'running' | 'succeeded' | 'failed' | 'abandoned'; source: string; target: string;
-    started_at: Date; finished_at: Date | null; matched: number; new: number; conflict: number; orphan: number;
+    started_at: Date; finished_at: Date | null; matched: number; fuzzy_match: number; new: number; conflict: number; orphan: number;
     quarantined: number; field_issues: number; updates_pending: number; error: string | null;
   }>(
-    `SELECT run_id, object, status, source, target, started_at, finished_at, matched, new, conflict, orphan, quarantined,
+    `SELECT run_id, object, status, source, target, started_at, finished_at, matched, fuzzy_match, new, conflict, orphan, quarantined,
             field_issues, updates_pending, error
        FROM staging.reconciliation_log WHERE ($1::text IS NULL OR object = $1) ORDER BY started_at DESC LIMIT $2`,
     [object ?? null, limit],
@@ -49,7 +50,7 @@ export async function reconciliationStatus(db: Database, input: StatusInput = {}
     runs: rows.map((r) => ({
       runId: r.run_id, object: r.object, status: r.status, source: r.source, target: r.target,
       startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null,
-      matched: r.matched, new: r.new, conflict: r.conflict, orphan: r.orphan, quarantined: r.quarantined,
+      matched: r.matched, fuzzyMatch: r.fuzzy_match, new: r.new, conflict: r.conflict, orphan: r.orphan, quarantined: r.quarantined,
       fieldIssues: r.field_issues, updatesPending: r.updates_pending, error: r.error,
     })),
   };

@@ -89,6 +89,24 @@ export const STAGING_MIGRATIONS: Migration[] = [
       )`);
     },
   },
+  {
+    // Legacy records no target carries the ID of wait here until the fuzzy fallback has linked them (or not), so
+    // each staging row is written once per run and a re-run stays a no-op.
+    id: '0003_fuzzy_match_fallback',
+    async up(sql) {
+      await sql.query('ALTER TABLE staging.reconciliation_log ADD COLUMN fuzzy_match integer NOT NULL DEFAULT 0');
+      await sql.query(`CREATE UNLOGGED TABLE staging.run_unmatched (
+        run_id uuid NOT NULL,
+        legacy_id text NOT NULL,
+        source text NOT NULL,
+        line integer NOT NULL,
+        legacy_properties jsonb NOT NULL,
+        mapped jsonb NOT NULL,
+        issues jsonb NOT NULL,
+        PRIMARY KEY (run_id, legacy_id)
+      )`);
+    },
+  },
 ];
 
 export const OBJECT_TABLE_MIGRATIONS: ObjectTableMigration[] = [
@@ -115,6 +133,21 @@ export const OBJECT_TABLE_MIGRATIONS: ObjectTableMigration[] = [
       await sql.query(`CREATE INDEX ${bare}_target_id ON staging.${table} (target_id)`);
       await sql.query(`CREATE INDEX ${bare}_target_ids ON staging.${table} USING gin (target_ids)`);
       await sql.query(`CREATE INDEX ${bare}_status ON staging.${table} (status)`);
+    },
+  },
+  {
+    // The status check of 0001 is named by Postgres, so it is found by its definition rather than guessed.
+    id: '0002_fuzzy_match_status',
+    async up(sql, table) {
+      const { rows } = await sql.query<{ conname: string }>(
+        `SELECT conname FROM pg_constraint
+          WHERE conrelid = ('staging.' || $1)::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status%'`,
+        [table],
+      );
+      for (const r of rows) await sql.query(`ALTER TABLE staging.${table} DROP CONSTRAINT "${r.conname.replaceAll('"', '""')}"`);
+      await sql.query(
+        `ALTER TABLE staging.${table} ADD CONSTRAINT "${table.replaceAll('"', '')}_status_values" CHECK (status IN ('matched', 'fuzzy_match', 'new', 'conflict', 'orphan'))`,
+      );
     },
   },
 ];

@@ -1,0 +1,157 @@
+import type { Sql } from '../db/sql';
+import type { ObjectMapper } from '../mapping/object-mapper';
+import type { Value } from '../mapping/transforms';
+import { link, recogniseFields, type FieldConfig, type InputRecord, type MatchPair } from '../matching';
+import type { FuzzyLink } from './classify';
+
+/** How records of one object are compared when the legacy ID finds nothing. */
+export interface FuzzyPlan {
+  preset: 'companies' | 'contacts';
+  fields: FieldConfig[];
+}
+
+/**
+ * Companies and contacts have identities people can recognise (names, e-mail, phone, address), so the matching presets
+ * apply. Deals and engagements do not: a deal name or an e-mail subject agrees by chance far too often, and their
+ * links to companies and contacts already travel as legacy IDs, so linking them by resemblance would mostly invent
+ * matches. They skip the fallback.
+ */
+const PRESET_BY_OBJECT: Record<string, FuzzyPlan['preset']> = { companies: 'companies', contacts: 'contacts' };
+
+/** Fields need at least a name to compare on; a preset that only recognised, say, a city would link strangers. */
+const NAME_KINDS = new Set(['companyName', 'givenName', 'familyName', 'fullName']);
+
+export function fuzzyPlanFor(object: string, mapper: ObjectMapper): FuzzyPlan | null {
+  const preset = PRESET_BY_OBJECT[object];
+  if (!preset) return null;
+  const fields = recogniseFields(preset, mapper.targetProperties);
+  if (!fields.some((f) => NAME_KINDS.has(f.kind))) return null;
+  return { preset, fields };
+}
+
+/** The ID column of the records handed to `link`; a name no mapped property can have. */
+const ID = '__crm_bridge_id';
+
+/** Candidates kept per legacy record, so one taken by a stronger pair can still fall back on its next best. */
+const KEEP_PER_LEGACY = 3;
+
+export interface FuzzyStats {
+  legacy: number;
+  targets: number;
+  candidatePairs: number;
+  links: number;
+  linkCalls: number;
+}
+
+export interface FuzzyResult {
+  /** Legacy ID -> its link; one-to-one. */
+  links: Map<string, FuzzyLink>;
+  stats: FuzzyStats;
+}
+
+function toRecord(id: string, values: Record<string, Value>, columns: readonly string[]): InputRecord {
+  const record: Record<string, Value> = { [ID]: id };
+  for (const c of columns) record[c] = values[c] ?? null;
+  return record;
+}
+
+/** Keyset pages of the held-back legacy records, as link input (only the compared columns). */
+async function* legacyChunks(sql: Sql, runId: string, columns: readonly string[], size: number): AsyncGenerator<InputRecord[]> {
+  let after = '';
+  for (;;) {
+    const { rows } = await sql.query<{ legacy_id: string; mapped: Record<string, Value> }>(
+      `SELECT legacy_id, mapped FROM staging.run_unmatched WHERE run_id = $1 AND legacy_id > $2 ORDER BY legacy_id LIMIT $3`,
+      [runId, after, size],
+    );
+    if (rows.length === 0) return;
+    yield rows.map((r) => toRecord(r.legacy_id, r.mapped, columns));
+    if (rows.length < size) return;
+    after = rows[rows.length - 1]!.legacy_id;
+  }
+}
+
+/**
+ * Target records a legacy record may be linked to: those without a legacy ID, and those whose legacy ID is not in the
+ * export (a record re-keyed in the legacy system looks exactly like that).
+ */
+const CANDIDATE_TARGETS = `t.run_id = $1 AND (t.legacy_id IS NULL
+  OR NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id))`;
+
+async function* targetChunks(sql: Sql, runId: string, mapper: ObjectMapper, columns: readonly string[], size: number): AsyncGenerator<InputRecord[]> {
+  let after = '';
+  for (;;) {
+    const { rows } = await sql.query<{ target_id: string; properties: Record<string, Value> }>(
+      `SELECT t.target_id, t.properties FROM staging.run_target t WHERE ${CANDIDATE_TARGETS} AND t.target_id > $2 ORDER BY t.target_id LIMIT $3`,
+      [runId, after, size],
+    );
+    if (rows.length === 0) return;
+    // The mirror holds values as HubSpot writes them; the legacy side is already canonical, so bring the target there.
+    yield rows.map((r) => {
+      const values: Record<string, Value> = {};
+      for (const c of columns) values[c] = mapper.normaliseTarget(c, r.properties[c] ?? null);
+      return toRecord(r.target_id, values, columns);
+    });
+    if (rows.length < size) return;
+    after = rows[rows.length - 1]!.target_id;
+  }
+}
+
+async function countOf(sql: Sql, query: string, runId: string): Promise<number> {
+  const { rows } = await sql.query<{ n: string }>(query, [runId]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+function reasonText(pair: MatchPair): string[] {
+  return (pair.reasons ?? []).map((r) => `${r.field} ${r.level} (${r.weight >= 0 ? '+' : ''}${r.weight.toFixed(1)})`);
+}
+
+/** Best first; equal confidences fall back on the IDs so every run pairs the same records. */
+function byStrength(a: MatchPair, b: MatchPair): number {
+  return b.confidence - a.confidence || (a.left < b.left ? -1 : a.left > b.left ? 1 : 0) || (a.right < b.right ? -1 : a.right > b.right ? 1 : 0);
+}
+
+/**
+ * Links the legacy records held back in `staging.run_unmatched` to the candidate target records, one-to-one.
+ *
+ * Memory is bounded by `chunkSize` records per side: when either side is larger, every legacy chunk is linked against
+ * every target chunk, read page by page from the scratch tables, and only the best few pairs per legacy record stay
+ * in memory. The one-to-one assignment is then greedy over all kept pairs, strongest first.
+ */
+export async function linkUnmatched(sql: Sql, runId: string, mapper: ObjectMapper, plan: FuzzyPlan, chunkSize: number, onProgress?: (rows: number) => void): Promise<FuzzyResult> {
+  const stats: FuzzyStats = { legacy: 0, targets: 0, candidatePairs: 0, links: 0, linkCalls: 0 };
+  stats.legacy = await countOf(sql, 'SELECT count(*) AS n FROM staging.run_unmatched WHERE run_id = $1', runId);
+  stats.targets = await countOf(sql, `SELECT count(*) AS n FROM staging.run_target t WHERE ${CANDIDATE_TARGETS}`, runId);
+  const links = new Map<string, FuzzyLink>();
+  if (stats.legacy === 0 || stats.targets === 0) return { links, stats };
+
+  const columns = [...new Set(plan.fields.flatMap((f) => f.columns))];
+  const config = { fields: plan.fields, idColumn: ID };
+  const kept = new Map<string, MatchPair[]>();
+  let done = 0;
+  for await (const left of legacyChunks(sql, runId, columns, chunkSize)) {
+    for await (const right of targetChunks(sql, runId, mapper, columns, chunkSize)) {
+      const result = link(left, right, config);
+      stats.linkCalls++;
+      for (const pair of result.pairs) {
+        stats.candidatePairs++;
+        const list = kept.get(pair.left) ?? [];
+        list.push(pair);
+        list.sort(byStrength);
+        if (list.length > KEEP_PER_LEGACY) list.length = KEEP_PER_LEGACY;
+        kept.set(pair.left, list);
+      }
+    }
+    onProgress?.((done += left.length));
+  }
+
+  const pairs = [...kept.values()].flat().sort(byStrength);
+  kept.clear();
+  const takenTargets = new Set<string>();
+  for (const pair of pairs) {
+    if (links.has(pair.left) || takenTargets.has(pair.right)) continue;
+    takenTargets.add(pair.right);
+    links.set(pair.left, { targetId: pair.right, confidence: pair.confidence, decision: pair.decision, reasons: reasonText(pair) });
+  }
+  stats.links = links.size;
+  return { links, stats };
+}
