@@ -1,9 +1,10 @@
 import http from 'node:http';
+import { BulkIngest } from './bulk';
 import { Faults } from './faults';
 import { API_BASE, Cursors, describeGlobal, describeSObject, query, sfError, upsertCollection, type Reply } from './handlers';
 import { makeId } from './ids';
 import { Limits } from './limits';
-import { OAuth, type OAuthClient } from './oauth';
+import { OAuth, type JwtBearerSettings, type OAuthClient } from './oauth';
 import { Store } from './store';
 import { closeNow, listenOnLoopback } from '../loopback';
 
@@ -11,11 +12,14 @@ export interface SalesforceEmulatorOptions {
   /** The org's daily API request allocation (default 15,000). */
   dailyApiRequests?: number;
   client?: OAuthClient;
+  /** Enables the JWT bearer grant: assertions must be signed (RS256) by this public key's private half. */
+  jwtBearer?: JwtBearerSettings;
 }
 
 /**
- * A local stand-in for one Salesforce org's REST API (v60.0): OAuth token endpoint, describe, SOQL query with
- * query locators, sObject Collections upsert by external ID, the daily API limit and injectable faults.
+ * A local stand-in for one Salesforce org's REST API (v60.0): OAuth token endpoint (client credentials, refresh
+ * token, JWT bearer), describe, SOQL query with query locators, sObject Collections upsert by external ID, Bulk API
+ * 2.0 ingest (upsert), the daily API limit and injectable faults.
  * Listens on 127.0.0.1 with an ephemeral port.
  */
 export class SalesforceEmulator {
@@ -25,6 +29,8 @@ export class SalesforceEmulator {
   readonly oauth: OAuth;
   readonly orgId = makeId('00D', 1);
   readonly userId = makeId('005', 1);
+  /** Bulk API 2.0 ingest jobs; `emu.bulk.failJobs(n)` makes the next jobs fail. */
+  readonly bulk: BulkIngest;
   /** Every API request seen (method and path), for assertions. */
   readonly requests: Array<{ method: string; path: string; status: number }> = [];
   private readonly cursors = new Cursors();
@@ -33,7 +39,15 @@ export class SalesforceEmulator {
 
   constructor(options: SalesforceEmulatorOptions = {}) {
     this.limits = new Limits(options.dailyApiRequests);
-    this.oauth = new OAuth(options.client ?? { clientId: 'emulator-client', clientSecret: 'emulator-secret' }, this.orgId, this.userId);
+    this.oauth = new OAuth(options.client ?? { clientId: 'emulator-client', clientSecret: 'emulator-secret' }, this.orgId, this.userId, options.jwtBearer);
+    this.bulk = new BulkIngest(this.store, this.limits, this.userId);
+    // The integration user the tokens belong to, so Loan_Officer__c lookups and User queries have a record to find.
+    this.store.insert('User', [{ Id: this.userId, FirstName: 'Integration', LastName: 'User', Email: 'integration@example.com', Username: 'integration@crm-bridge.example', IsActive: true }]);
+  }
+
+  /** Changes a record as a user editing it in Salesforce would (no API call; SystemModstamp moves on). */
+  editRecord(object: string, id: string, changes: Record<string, unknown>) {
+    return this.store.update(object, id, changes);
   }
 
   /** Starts listening (on an ephemeral port unless one is given); resolves to the instance URL (http://127.0.0.1:PORT). */
@@ -71,7 +85,7 @@ export class SalesforceEmulator {
       this.limits.take();
       reply = sfError(fault.status, fault.errorCode, fault.message);
     } else {
-      reply = this.route(method, url, body, req.headers.authorization);
+      reply = this.route(method, url, body, req.headers.authorization, req.headers['content-type']);
     }
     this.requests.push({ method, path: url.pathname, status: reply.status });
     if (fault?.kind === 'drop') {
@@ -79,11 +93,11 @@ export class SalesforceEmulator {
       return;
     }
     if (res.destroyed) return;
-    res.writeHead(reply.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Sforce-Limit-Info': this.limits.header() });
-    res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+    res.writeHead(reply.status, { 'Content-Type': reply.contentType ?? 'application/json;charset=UTF-8', 'Sforce-Limit-Info': this.limits.header() });
+    res.end(reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
   }
 
-  private route(method: string, url: URL, body: string, authorization: string | undefined): Reply {
+  private route(method: string, url: URL, body: string, authorization: string | undefined, contentType: string | undefined): Reply {
     const path = url.pathname.replace(/\/+$/, '');
     if (path === '/services/oauth2/token') {
       if (method !== 'POST') return sfError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are POST`);
@@ -93,8 +107,11 @@ export class SalesforceEmulator {
     if (!this.oauth.authorized(authorization)) return sfError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     if (!this.limits.take()) return sfError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
     const rest = path.slice(API_BASE.length);
+    if (rest.startsWith('/jobs/ingest')) {
+      return this.bulk.route(method, rest, body) ?? sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    }
     let json: unknown;
-    if (body) {
+    if (body && !/^text\/csv/i.test(contentType ?? '')) {
       try {
         json = JSON.parse(body);
       } catch {
@@ -107,8 +124,14 @@ export class SalesforceEmulator {
     if (method === 'GET' && rest === '/query') return query(this.store, this.cursors, url.searchParams.get('q'));
     if (method === 'GET' && (m = /^\/query\/([\w-]+)$/.exec(rest))) return this.cursors.more(m[1]!);
     if (method === 'GET' && rest === '/limits') {
-      const { dailyApiRequests: Max, used } = this.limits;
-      return { status: 200, body: { DailyApiRequests: { Max, Remaining: Math.max(0, Max - used) } } };
+      const { dailyApiRequests: Max, used, dailyBulkApiBatches, bulkBatchesUsed } = this.limits;
+      return {
+        status: 200,
+        body: {
+          DailyApiRequests: { Max, Remaining: Math.max(0, Max - used) },
+          DailyBulkApiBatches: { Max: dailyBulkApiBatches, Remaining: Math.max(0, dailyBulkApiBatches - bulkBatchesUsed) },
+        },
+      };
     }
     if (method === 'PATCH' && (m = /^\/composite\/sobjects\/(\w+)\/(\w+)$/.exec(rest))) return upsertCollection(this.store, m[1]!, m[2]!, json);
     return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');

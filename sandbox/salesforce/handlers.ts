@@ -1,12 +1,13 @@
-import type { Store, SfRecord, UpsertOutcome } from './store';
-import { compareBy, matches, parseSoql, SoqlError } from './soql';
+import type { Journal, Store, SfRecord, UpsertOutcome } from './store';
+import { compareBy, lowerTimeBound, matches, normalizeIds, parseSoql, SoqlError, type Cond } from './soql';
 
 export const API_VERSION = '60.0';
 export const API_BASE = `/services/data/v${API_VERSION}`;
 export const QUERY_BATCH_SIZE = 2000;
 export const MAX_COLLECTION_RECORDS = 200;
 
-export interface Reply { status: number; body: unknown }
+/** A JSON reply (`body`), or a raw one (`text`, e.g. CSV) with its content type. */
+export interface Reply { status: number; body?: unknown; text?: string; contentType?: string }
 
 export const sfError = (status: number, errorCode: string, message: string, fields?: string[]): Reply => ({
   status,
@@ -32,37 +33,72 @@ export function describeSObject(store: Store, name: string): Reply {
     body: {
       name: o.name, label: o.label, labelPlural: o.labelPlural, keyPrefix: o.keyPrefix, custom: o.custom,
       queryable: true, createable: true, updateable: true,
-      fields: o.fields.map((f) => ({ length: f.type === 'string' ? 255 : 0, defaultedOnCreate: false, ...f })),
+      fields: o.fields.map((f) => ({ length: f.type === 'string' ? 255 : 0, defaultedOnCreate: false, referenceTo: [], relationshipName: null, restrictedPicklist: false, ...f })),
       urls: { sobject: `${API_BASE}/sobjects/${o.name}`, describe: `${API_BASE}/sobjects/${o.name}/describe` },
     },
   };
 }
 
-/** Open query cursors: locator -> the remaining result rows. */
+/** A query's matching records and how to shape one into the reply. */
+interface ResultSet { records: SfRecord[]; shape: (r: SfRecord) => Record<string, unknown> }
+
+/** Open query cursors: locator -> the query's matching records; each page shapes only its own 2,000. */
 export class Cursors {
   private next = 0;
-  private readonly open = new Map<string, Array<Record<string, unknown>>>();
+  private readonly open = new Map<string, ResultSet>();
 
-  page(rows: Array<Record<string, unknown>>, offset: number, locator?: string): Reply {
-    const records = rows.slice(offset, offset + QUERY_BATCH_SIZE);
-    const done = offset + records.length >= rows.length;
+  page(set: ResultSet, offset: number, locator?: string): Reply {
+    const records = set.records.slice(offset, offset + QUERY_BATCH_SIZE).map(set.shape);
+    const done = offset + records.length >= set.records.length;
     let nextRecordsUrl: string | undefined;
     if (!done) {
       const id = locator ?? `01gD${String(++this.next).padStart(11, '0')}AAA`;
-      this.open.set(id, rows);
+      this.open.set(id, set);
       nextRecordsUrl = `${API_BASE}/query/${id}-${offset + records.length}`;
     } else if (locator) {
       this.open.delete(locator);
     }
-    return { status: 200, body: { totalSize: rows.length, done, ...(nextRecordsUrl ? { nextRecordsUrl } : {}), records } };
+    return { status: 200, body: { totalSize: set.records.length, done, ...(nextRecordsUrl ? { nextRecordsUrl } : {}), records } };
   }
 
   more(locatorAndOffset: string): Reply {
     const m = /^(.+)-(\d+)$/.exec(locatorAndOffset);
-    const rows = m ? this.open.get(m[1]!) : undefined;
-    if (!m || !rows) return sfError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
-    return this.page(rows, Number(m[2]), m[1]);
+    const set = m ? this.open.get(m[1]!) : undefined;
+    if (!m || !set) return sfError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    return this.page(set, Number(m[2]), m[1]);
   }
+}
+
+function condFields(c: Cond | undefined, out: string[] = []): string[] {
+  if (!c) return out;
+  if (c.kind === 'cmp') out.push(c.field);
+  else {
+    condFields(c.left, out);
+    condFields(c.right, out);
+  }
+  return out;
+}
+
+/**
+ * The matching records. A query ordered by SystemModstamp (then Id) ascending reads the store's ordered index from
+ * the WHERE clause's lower SystemModstamp bound, so an incremental read costs the records it returns, not the org.
+ */
+function select(store: Store, from: string, where: Cond | undefined, orderBy: Array<{ field: string; desc: boolean }>, limit: number | undefined): SfRecord[] {
+  const indexed = orderBy.length > 0 && orderBy[0]!.field === 'SystemModstamp' && !orderBy[0]!.desc
+    && (orderBy.length === 1 || (orderBy.length === 2 && orderBy[1]!.field === 'Id' && !orderBy[1]!.desc));
+  if (indexed) {
+    const out: SfRecord[] = [];
+    for (const r of store.ordered(from, lowerTimeBound(where))) {
+      if (where && !matches(where, r)) continue;
+      out.push(r);
+      if (limit !== undefined && out.length >= limit) break;
+    }
+    return out;
+  }
+  let rows = store.all(from);
+  if (where) rows = rows.filter((r) => matches(where, r));
+  if (orderBy.length) rows.sort(compareBy(orderBy));
+  return limit !== undefined ? rows.slice(0, limit) : rows;
 }
 
 /** GET /query?q= */
@@ -76,24 +112,21 @@ export function query(store: Store, cursors: Cursors, soql: string | null): Repl
   }
   const def = store.objects.get(q.from);
   if (!def) return sfError(400, 'INVALID_TYPE', `sObject type '${q.from}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name.`);
+  const canonical = new Map(def.fields.map((f) => [f.name.toLowerCase(), f.name]));
+  const named = (f: string) => canonical.get(f.toLowerCase()) ?? f;
+  const wanted = q.fields.map(named);
+  const orderBy = q.orderBy.map((o) => ({ ...o, field: named(o.field) }));
+  const where = q.where ? normalizeIds(q.where, named, (f) => def.fields.find((d) => d.name === f)?.type) : undefined;
   const known = new Set(def.fields.map((f) => f.name));
-  const wanted = q.fields.map((f) => def.fields.find((d) => d.name.toLowerCase() === f.toLowerCase())?.name ?? f);
-  const referenced = [...wanted, ...q.orderBy.map((o) => o.field)];
-  const bad = referenced.find((f) => !known.has(f));
+  const bad = [...wanted, ...orderBy.map((o) => o.field), ...condFields(where)].find((f) => !known.has(f));
   if (bad) return sfError(400, 'INVALID_FIELD', `No such column '${bad}' on entity '${q.from}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name.`);
-  let rows: SfRecord[] = store.all(q.from);
-  if (q.where) {
-    const where = q.where;
-    rows = rows.filter((r) => matches(where, r));
-  }
-  if (q.orderBy.length) rows.sort(compareBy(q.orderBy));
-  if (q.limit !== undefined) rows = rows.slice(0, q.limit);
-  const shaped = rows.map((r) => {
+  const records = select(store, q.from, where, orderBy, q.limit);
+  const shape = (r: SfRecord) => {
     const out: Record<string, unknown> = { attributes: { type: q.from, url: `${API_BASE}/sobjects/${q.from}/${r.Id}` } };
     for (const f of wanted) out[f] = r[f] ?? null;
     return out;
-  });
-  return cursors.page(shaped, 0);
+  };
+  return cursors.page({ records, shape }, 0);
 }
 
 /** PATCH /composite/sobjects/{SObject}/{ExternalIdField} */
@@ -112,10 +145,10 @@ export function upsertCollection(store: Store, object: string, extField: string,
   const records = payload.records as Array<Record<string, unknown>>;
   const bad = records.findIndex((r) => (r.attributes as { type?: string } | undefined)?.type !== object);
   if (bad >= 0) return sfError(400, 'INVALID_TYPE', `records[${bad}]: attributes.type must be ${object}`);
-  const before = payload.allOrNone ? store.snapshot(object) : null;
-  const results: UpsertOutcome[] = records.map((r) => store.upsertOne(object, extField, r));
-  if (before && results.some((r) => !r.success)) {
-    store.restore(object, before);
+  const journal: Journal | undefined = payload.allOrNone ? [] : undefined;
+  const results: UpsertOutcome[] = records.map((r) => store.upsertOne(object, extField, r, journal));
+  if (journal && results.some((r) => !r.success)) {
+    store.rollback(journal);
     return {
       status: 200,
       body: results.map((r) => r.success

@@ -1,4 +1,4 @@
-/** The describe metadata of the emulated org: Account, Contact, Opportunity and a custom Loan__c. */
+/** The describe metadata of the emulated org: Account, Contact, Opportunity, User and a custom Loan__c. */
 export interface FieldDef {
   name: string;
   label: string;
@@ -10,6 +10,11 @@ export interface FieldDef {
   createable: boolean;
   picklistValues: Array<{ value: string; label: string; active: boolean; defaultValue: boolean }>;
   length?: number;
+  /** Lookup fields: the object(s) the ID must belong to. */
+  referenceTo?: string[];
+  relationshipName?: string | null;
+  /** Writes with a value outside picklistValues fail (INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST). */
+  restrictedPicklist?: boolean;
 }
 
 export interface ObjectDef {
@@ -24,6 +29,8 @@ export interface ObjectDef {
 }
 
 type Spec = [name: string, type: string, extra?: Partial<FieldDef> & { options?: string[] }];
+
+const ref = (object: string, relationshipName: string): Partial<FieldDef> => ({ referenceTo: [object], relationshipName });
 
 function field([name, type, extra = {}]: Spec): FieldDef {
   const system = ['Id', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp', 'IsDeleted'].includes(name);
@@ -73,7 +80,7 @@ export function defaultObjects(): ObjectDef[] {
       ['LastName', 'string'],
       ['Email', 'email'],
       ['Phone', 'phone'],
-      ['AccountId', 'reference'],
+      ['AccountId', 'reference', ref('Account', 'Account')],
       ['HasOptedOutOfEmail', 'boolean'],
       ['Birthdate', 'date'],
       ['Legacy_Id__c', 'string', EXT_ID],
@@ -84,16 +91,28 @@ export function defaultObjects(): ObjectDef[] {
       ['CloseDate', 'date'],
       ['Amount', 'currency'],
       ['Probability', 'percent'],
-      ['AccountId', 'reference'],
+      ['AccountId', 'reference', ref('Account', 'Account')],
       ['Legacy_Id__c', 'string', EXT_ID],
     ], ['Name', 'StageName', 'CloseDate']),
+    // Read-only through the API here (seed with store.insert): loan officers that Loan__c.Loan_Officer__c points at.
+    object('User', '005', [
+      ['Name', 'string', { createable: false, updateable: false }],
+      ['FirstName', 'string'],
+      ['LastName', 'string'],
+      ['Email', 'email'],
+      ['Username', 'string', { unique: true }],
+      ['IsActive', 'boolean'],
+    ], ['LastName', 'Email', 'Username']),
     object('Loan__c', 'a01', [
       ['Name', 'string'],
       ['Amount__c', 'currency'],
       ['Rate__c', 'percent'],
       ['Status__c', 'picklist', { options: ['Draft', 'Approved', 'Disbursed', 'Repaid'] }],
       ['Channels__c', 'multipicklist', { options: ['Branch', 'Online', 'Broker'] }],
-      ['Account__c', 'reference'],
+      ['Account__c', 'reference', ref('Account', 'Account__r')],
+      ['Primary_Borrower__c', 'reference', ref('Contact', 'Primary_Borrower__r')],
+      ['Loan_Officer__c', 'reference', ref('User', 'Loan_Officer__r')],
+      ['Stage__c', 'picklist', { options: ['Application', 'Underwriting', 'Approved', 'Funded', 'Declined'], restrictedPicklist: true }],
       ['Loan_Number__c', 'string', EXT_ID],
       ['Score__c', 'double', { updateable: false, createable: false }],
     ], ['Name'], true),

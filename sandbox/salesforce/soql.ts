@@ -1,4 +1,5 @@
 /** The SOQL subset the connector sends: SELECT fields FROM X [WHERE cond] [ORDER BY f [ASC|DESC], ...] [LIMIT n]. */
+import { to18 } from './ids';
 export type Literal = string | number | boolean | null | { datetime: number };
 export type Cond =
   | { kind: 'and' | 'or'; left: Cond; right: Cond }
@@ -162,4 +163,30 @@ export function compareBy(orderBy: SoqlQuery['orderBy']): (x: Record<string, unk
     }
     return 0;
   };
+}
+
+/**
+ * The earliest SystemModstamp (ms) a record must have to match, when the condition implies one: what lets an
+ * incremental read start inside the ordered index instead of at its beginning.
+ */
+export function lowerTimeBound(cond: Cond | undefined): number | undefined {
+  if (!cond) return undefined;
+  if (cond.kind === 'cmp') {
+    const v = cond.value;
+    const time = v !== null && typeof v === 'object' ? v.datetime : undefined;
+    return cond.field === 'SystemModstamp' && ['>', '>=', '='].includes(cond.op) ? time : undefined;
+  }
+  const l = lowerTimeBound(cond.left);
+  const r = lowerTimeBound(cond.right);
+  if (cond.kind === 'and') return l === undefined ? r : r === undefined ? l : Math.max(l, r);
+  return l === undefined || r === undefined ? undefined : Math.min(l, r);
+}
+
+/** Field names in their describe spelling, and 15-character IDs compared with ID / lookup fields in 18-character form. */
+export function normalizeIds(cond: Cond, named: (f: string) => string, typeOf: (f: string) => string | undefined): Cond {
+  if (cond.kind !== 'cmp') return { ...cond, left: normalizeIds(cond.left, named, typeOf), right: normalizeIds(cond.right, named, typeOf) };
+  const field = named(cond.field);
+  const type = typeOf(field);
+  const value = (type === 'id' || type === 'reference') && typeof cond.value === 'string' && /^[A-Za-z0-9]{15}$/.test(cond.value) ? to18(cond.value) : cond.value;
+  return { ...cond, field, value };
 }

@@ -1,0 +1,278 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import { API_VERSION, sfError, type Reply } from './handlers';
+import { makeId } from './ids';
+import type { Limits } from './limits';
+import { sfDateTime, type RecordError, type Store } from './store';
+
+/** Salesforce splits an ingest job's data into internal batches of this many records; each counts against DailyBulkApiBatches. */
+export const BULK_INTERNAL_BATCH = 10_000;
+/** Largest CSV one upload may carry (Salesforce: 150 MB base64-encoded, i.e. about 100 MB of raw CSV). */
+export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+
+const DELIMITERS = { BACKQUOTE: '`', CARET: '^', COMMA: ',', PIPE: '|', SEMICOLON: ';', TAB: '\t' } as const;
+
+const CreateJob = z.object({
+  object: z.string().min(1),
+  operation: z.enum(['insert', 'update', 'upsert', 'delete', 'hardDelete']),
+  externalIdFieldName: z.string().optional(),
+  contentType: z.literal('CSV').default('CSV'),
+  columnDelimiter: z.enum(['BACKQUOTE', 'CARET', 'COMMA', 'PIPE', 'SEMICOLON', 'TAB']).default('COMMA'),
+  lineEnding: z.enum(['LF', 'CRLF']).default('LF'),
+  assignmentRuleId: z.string().optional(),
+});
+const PatchJob = z.object({ state: z.enum(['UploadComplete', 'Aborted']) });
+
+type JobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
+
+interface Job {
+  id: string;
+  object: string;
+  operation: string;
+  externalIdFieldName: string;
+  columnDelimiter: keyof typeof DELIMITERS;
+  lineEnding: 'LF' | 'CRLF';
+  createdDate: string;
+  systemModstamp: string;
+  state: JobState;
+  errorMessage?: string;
+  csv: string | null;
+  header: string[];
+  rows: string[][];
+  processed: number;
+  failed: number;
+  successful: string[][];
+  failures: string[][];
+  unprocessedFrom: number;
+}
+
+/** A fault for the next ingest jobs: they fail after processing `afterRecords` records (0: before any). */
+export interface JobFault { remaining: number; afterRecords: number; message: string }
+
+/**
+ * Bulk API 2.0 ingest (upsert) at its real paths: create a job, PUT one CSV upload, PATCH UploadComplete (or Aborted),
+ * poll the job until JobComplete / Failed, then read successfulResults / failedResults / unprocessedrecords as CSV.
+ * Processing is asynchronous, in internal batches of 10,000 records, so a poll can see InProgress.
+ */
+export class BulkIngest {
+  readonly jobs = new Map<string, Job>();
+  private counter = 0;
+  private readonly faults: JobFault[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly limits: Limits,
+    private readonly userId: string,
+  ) {}
+
+  /** The next `count` jobs end Failed with `message` once `afterRecords` of their records were processed. */
+  failJobs(count: number, options: { afterRecords?: number; message?: string } = {}): void {
+    this.faults.push({ remaining: count, afterRecords: options.afterRecords ?? 0, message: options.message ?? 'InternalServerError : An unexpected error occurred while processing the job' });
+  }
+
+  private info(job: Job, full: boolean): Record<string, unknown> {
+    const base = {
+      id: job.id, operation: job.operation, object: job.object, createdById: this.userId, createdDate: job.createdDate,
+      systemModstamp: job.systemModstamp, state: job.state, externalIdFieldName: job.externalIdFieldName, concurrencyMode: 'Parallel',
+      contentType: 'CSV', apiVersion: Number(API_VERSION), contentUrl: `services/data/v${API_VERSION}/jobs/ingest/${job.id}/batches`,
+      lineEnding: job.lineEnding, columnDelimiter: job.columnDelimiter,
+    };
+    if (!full) return base;
+    return {
+      ...base, jobType: 'V2Ingest', numberRecordsProcessed: job.processed, numberRecordsFailed: job.failed, retries: 0,
+      totalProcessingTime: 0, apiActiveProcessingTime: 0, apexProcessingTime: 0,
+      ...(job.errorMessage ? { errorMessage: job.errorMessage } : {}),
+    };
+  }
+
+  /** Routes `/jobs/ingest...` (the part of the path after the API base). */
+  route(method: string, rest: string, body: string): Reply | undefined {
+    if (rest === '/jobs/ingest' && method === 'POST') return this.create(body);
+    const m = /^\/jobs\/ingest\/(\w+)(?:\/(batches|successfulResults|failedResults|unprocessedrecords))?$/.exec(rest);
+    if (!m) return undefined;
+    const job = this.jobs.get(m[1]!);
+    if (!job) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    const sub = m[2];
+    if (!sub && method === 'GET') return { status: 200, body: this.info(job, true) };
+    if (!sub && method === 'PATCH') return this.patch(job, body);
+    if (!sub && method === 'DELETE') {
+      if (job.state === 'Open' || job.state === 'InProgress') return sfError(400, 'INVALIDJOBSTATE', `Job ${job.id} can not be deleted in state ${job.state}`);
+      this.jobs.delete(job.id);
+      return { status: 204 };
+    }
+    if (sub === 'batches' && method === 'PUT') return this.upload(job, body);
+    if (method === 'GET' && sub) return this.results(job, sub);
+    return sfError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed`);
+  }
+
+  private create(body: string): Reply {
+    let parsed;
+    try {
+      parsed = CreateJob.safeParse(JSON.parse(body || '{}'));
+    } catch {
+      return sfError(400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON');
+    }
+    if (!parsed.success) return sfError(400, 'INVALIDJOB', `InvalidJob : ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const spec = parsed.data;
+    const def = this.store.objects.get(spec.object);
+    if (!def) return sfError(400, 'INVALIDJOB', `InvalidJob : Unable to find object: ${spec.object}`);
+    // The emulator implements the operation CRM Bridge uses; others are refused as an org without the permission would.
+    if (spec.operation !== 'upsert') return sfError(400, 'FEATURENOTENABLED', `FeatureNotEnabled : operation ${spec.operation} is not supported by this emulator`);
+    const ext = spec.externalIdFieldName;
+    if (!ext) return sfError(400, 'INVALIDJOB', `InvalidJob : External ID was blank for ${spec.object}. An External ID must be specified for upsert.`);
+    const f = def.fields.find((x) => x.name === ext);
+    if (!f || !(f.externalId || f.name === 'Id')) return sfError(400, 'INVALIDJOB', `InvalidJob : The field ${ext} is not an external ID field for ${spec.object}`);
+    const now = sfDateTime(this.store.now());
+    const job: Job = {
+      id: makeId('750', ++this.counter), object: spec.object, operation: spec.operation, externalIdFieldName: ext,
+      columnDelimiter: spec.columnDelimiter, lineEnding: spec.lineEnding, createdDate: now, systemModstamp: now, state: 'Open',
+      csv: null, header: [], rows: [], processed: 0, failed: 0, successful: [], failures: [], unprocessedFrom: 0,
+    };
+    this.jobs.set(job.id, job);
+    return { status: 200, body: this.info(job, false) };
+  }
+
+  private upload(job: Job, body: string): Reply {
+    if (job.state !== 'Open') return sfError(409, 'INVALIDJOBSTATE', `Job ${job.id} is not Open (state ${job.state}); data can only be uploaded to an Open job`);
+    if (job.csv !== null) return sfError(409, 'INVALIDJOBSTATE', 'Data can only be uploaded to a job once');
+    if (Buffer.byteLength(body) > MAX_UPLOAD_BYTES) return sfError(400, 'INVALIDJOB', `InvalidJob : the upload exceeds ${MAX_UPLOAD_BYTES} bytes`);
+    job.csv = body;
+    return { status: 201 };
+  }
+
+  private patch(job: Job, body: string): Reply {
+    let parsed;
+    try {
+      parsed = PatchJob.safeParse(JSON.parse(body || '{}'));
+    } catch {
+      return sfError(400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON');
+    }
+    if (!parsed.success) return sfError(400, 'INVALIDJOBSTATE', 'state: expected UploadComplete or Aborted');
+    const { state } = parsed.data;
+    if (job.state !== 'Open' && !(state === 'Aborted' && (job.state === 'UploadComplete' || job.state === 'InProgress'))) {
+      return sfError(409, 'INVALIDJOBSTATE', `Job ${job.id} can not move from ${job.state} to ${state}`);
+    }
+    job.systemModstamp = sfDateTime(this.store.now());
+    if (state === 'Aborted') {
+      job.state = 'Aborted';
+      return { status: 200, body: this.info(job, false) };
+    }
+    job.state = 'UploadComplete';
+    setImmediate(() => this.process(job));
+    return { status: 200, body: this.info(job, false) };
+  }
+
+  private end(job: Job, state: 'JobComplete' | 'Failed', errorMessage?: string): void {
+    job.state = state;
+    if (errorMessage) job.errorMessage = errorMessage;
+    job.systemModstamp = sfDateTime(this.store.now());
+  }
+
+  /** Parses the upload, then upserts it one internal batch per tick, as Salesforce's workers would. */
+  private process(job: Job): void {
+    if (job.state !== 'UploadComplete') return;
+    job.state = 'InProgress';
+    if (job.csv === null || job.csv.trim() === '') return this.end(job, 'Failed', 'InvalidBatch : No data was uploaded for this job');
+    const parseError = this.parseUpload(job);
+    if (parseError) return this.end(job, 'Failed', parseError);
+    const def = this.store.def(job.object);
+    const unknown = job.header.find((h) => !def.fields.some((f) => f.name === h));
+    if (unknown) return this.end(job, 'Failed', `InvalidBatch : Field name not found : ${unknown}`);
+    if (!job.header.includes(job.externalIdFieldName)) return this.end(job, 'Failed', `InvalidBatch : The External ID field ${job.externalIdFieldName} is missing from the CSV header`);
+    const fault = this.faults.find((f) => f.remaining > 0);
+    if (fault) fault.remaining--;
+    const seen = new Set<string>();
+    const step = (from: number): void => {
+      if (job.state !== 'InProgress') {
+        job.unprocessedFrom = from;
+        return;
+      }
+      const to = Math.min(from + BULK_INTERNAL_BATCH, job.rows.length);
+      if (to > from && !this.limits.takeBulkBatch()) {
+        job.unprocessedFrom = from;
+        return this.end(job, 'Failed', 'InvalidBatch : Exceeded the org\'s daily Bulk API batch allocation (DailyBulkApiBatches)');
+      }
+      for (let i = from; i < to; i++) {
+        if (fault && i >= fault.afterRecords) {
+          job.unprocessedFrom = i;
+          return this.end(job, 'Failed', fault.message);
+        }
+        this.processRow(job, job.rows[i]!, seen);
+      }
+      job.unprocessedFrom = to;
+      if (to >= job.rows.length) {
+        if (fault) return this.end(job, 'Failed', fault.message);
+        return this.end(job, 'JobComplete');
+      }
+      setImmediate(() => step(to));
+    };
+    step(0);
+  }
+
+  /** Turns the uploaded CSV into header and rows (once); an error message when it is not valid CSV. */
+  private parseUpload(job: Job): string | undefined {
+    if (job.csv === null) return undefined;
+    try {
+      const table = parse(job.csv, { delimiter: DELIMITERS[job.columnDelimiter], record_delimiter: job.lineEnding === 'CRLF' ? '\r\n' : '\n', bom: true }) as string[][];
+      const [header, ...rows] = table;
+      job.header = header ?? [];
+      job.rows = rows;
+      return undefined;
+    } catch (error) {
+      return `InvalidBatch : Failed to parse CSV: ${(error as Error).message}`;
+    } finally {
+      job.csv = null;
+    }
+  }
+
+  private processRow(job: Job, row: string[], seen: Set<string>): void {
+    const def = this.store.def(job.object);
+    const fail = (e: RecordError) => {
+      job.processed++;
+      job.failed++;
+      job.failures.push(['', `${e.statusCode}:${e.message}:${e.fields.length ? e.fields.join(',') : ''} --`, ...row]);
+    };
+    const values: Record<string, unknown> = {};
+    for (let c = 0; c < job.header.length; c++) {
+      const name = job.header[c]!;
+      const raw = row[c] ?? '';
+      // Bulk API: an empty cell leaves the field as it is; #N/A sets it to null.
+      if (raw === '') continue;
+      if (raw === '#N/A') {
+        values[name] = null;
+        continue;
+      }
+      const type = def.fields.find((f) => f.name === name)!.type;
+      if (['int', 'long', 'double', 'currency', 'percent'].includes(type)) {
+        const n = Number(raw);
+        if (!Number.isFinite(n)) return fail({ statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD', message: `${name}: value not of required type: ${raw}`, fields: [name] });
+        values[name] = n;
+      } else if (type === 'boolean') {
+        if (!/^(true|false|1|0|yes|no)$/i.test(raw)) return fail({ statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD', message: `${name}: value not of required type: ${raw}`, fields: [name] });
+        values[name] = /^(true|1|yes)$/i.test(raw);
+      } else {
+        values[name] = raw;
+      }
+    }
+    const key = String(values[job.externalIdFieldName] ?? '');
+    if (key && seen.has(key)) return fail({ statusCode: 'DUPLICATE_VALUE', message: `Duplicate external id specified: ${key}`, fields: [job.externalIdFieldName] });
+    if (key) seen.add(key);
+    const outcome = this.store.upsertOne(job.object, job.externalIdFieldName, values);
+    if (!outcome.success) return fail(outcome.errors[0]!);
+    job.processed++;
+    job.successful.push([outcome.id!, outcome.created ? 'true' : 'false', ...row]);
+  }
+
+  private results(job: Job, which: string): Reply {
+    if (!['JobComplete', 'Failed', 'Aborted'].includes(job.state)) {
+      return sfError(400, 'INVALIDJOBSTATE', `Job ${job.id} is still ${job.state}; results are available once it is complete, failed or aborted`);
+    }
+    this.parseUpload(job);
+    const csv = (header: string[], rows: string[][]) => ({ status: 200, contentType: 'text/csv', text: stringify([header, ...rows], { record_delimiter: job.lineEnding === 'CRLF' ? '\r\n' : '\n', delimiter: DELIMITERS[job.columnDelimiter] }) });
+    if (which === 'successfulResults') return csv(['sf__Id', 'sf__Created', ...job.header], job.successful);
+    if (which === 'failedResults') return csv(['sf__Id', 'sf__Error', ...job.header], job.failures);
+    return csv(job.header, job.rows.slice(job.unprocessedFrom));
+  }
+}
+
