@@ -183,6 +183,7 @@ export class BulkIngest {
     const fault = this.faults.find((f) => f.remaining > 0);
     if (fault) fault.remaining--;
     const seen = new Set<string>();
+    const types = job.header.map((h) => def.fields.find((f) => f.name === h)!.type);
     const step = (from: number): void => {
       if (job.state !== 'InProgress') {
         job.unprocessedFrom = from;
@@ -198,7 +199,7 @@ export class BulkIngest {
           job.unprocessedFrom = i;
           return this.end(job, 'Failed', fault.message);
         }
-        this.processRow(job, job.rows[i]!, seen);
+        this.processRow(job, job.rows[i]!, seen, types);
       }
       job.unprocessedFrom = to;
       if (to >= job.rows.length) {
@@ -226,8 +227,7 @@ export class BulkIngest {
     }
   }
 
-  private processRow(job: Job, row: string[], seen: Set<string>): void {
-    const def = this.store.def(job.object);
+  private processRow(job: Job, row: string[], seen: Set<string>, types: string[]): void {
     const fail = (e: RecordError) => {
       job.processed++;
       job.failed++;
@@ -243,7 +243,7 @@ export class BulkIngest {
         values[name] = null;
         continue;
       }
-      const type = def.fields.find((f) => f.name === name)!.type;
+      const type = types[c]!;
       if (['int', 'long', 'double', 'currency', 'percent'].includes(type)) {
         const n = Number(raw);
         if (!Number.isFinite(n)) return fail({ statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD', message: `${name}: value not of required type: ${raw}`, fields: [name] });
@@ -269,7 +269,12 @@ export class BulkIngest {
       return sfError(400, 'INVALIDJOBSTATE', `Job ${job.id} is still ${job.state}; results are available once it is complete, failed or aborted`);
     }
     this.parseUpload(job);
-    const csv = (header: string[], rows: string[][]) => ({ status: 200, contentType: 'text/csv', text: stringify([header, ...rows], { record_delimiter: job.lineEnding === 'CRLF' ? '\r\n' : '\n', delimiter: DELIMITERS[job.columnDelimiter] }) });
+    // Salesforce quotes every result field, which is what lets clients split on any of the delimiters it supports.
+    const csv = (header: string[], rows: string[][]) => ({
+      status: 200,
+      contentType: 'text/csv',
+      text: stringify([header, ...rows], { record_delimiter: job.lineEnding === 'CRLF' ? '\r\n' : '\n', delimiter: DELIMITERS[job.columnDelimiter], quoted: true, quoted_empty: true }),
+    });
     if (which === 'successfulResults') return csv(['sf__Id', 'sf__Created', ...job.header], job.successful);
     if (which === 'failedResults') return csv(['sf__Id', 'sf__Error', ...job.header], job.failures);
     return csv(job.header, job.rows.slice(job.unprocessedFrom));

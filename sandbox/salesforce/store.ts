@@ -119,6 +119,13 @@ class Table {
   }
 }
 
+const fieldMaps = new WeakMap<ObjectDef, Map<string, FieldDef>>();
+function fieldsByName(def: ObjectDef): Map<string, FieldDef> {
+  let m = fieldMaps.get(def);
+  if (!m) fieldMaps.set(def, (m = new Map(def.fields.map((f) => [f.name, f]))));
+  return m;
+}
+
 /** Undo log of an all-or-none call: each touched record's earlier copy (null when the call created it). */
 export type Journal = Array<{ object: string; id: string; previous: SfRecord | null }>;
 
@@ -242,7 +249,7 @@ export class Store {
     if (key === undefined || key === null || key === '') return fail('REQUIRED_FIELD_MISSING', `Required fields are missing: [${extField}]`, [extField]);
     const injected = this.recordFaults.get(String(key));
     if (injected) return { id: null, success: false, errors: [injected], created: false };
-    const byName = new Map(def.fields.map((f) => [f.name, f]));
+    const byName = fieldsByName(def);
     for (const name of Object.keys(values)) {
       const f = byName.get(name);
       if (!f) return fail('INVALID_FIELD', `No such column '${name}' on sobject of type ${object}`, [name]);
