@@ -18,10 +18,8 @@ export function send(res: ServerResponse, reply: Reply, headers: Record<string, 
   res.end(text);
 }
 
-export async function readJson(req: IncomingMessage): Promise<unknown> {
+export async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text) return undefined;
-  return JSON.parse(text) as unknown;
+  return Buffer.concat(chunks).toString('utf8');
 }

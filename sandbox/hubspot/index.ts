@@ -1,14 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Faults } from './faults';
-import { hubspotError, readJson, send, type Reply } from './http';
+import { hubspotError, readText, send, type Reply } from './http';
+import { OAuthServer, type OAuthApp } from './oauth';
 import { RollingRateLimiter } from './rate-limiter';
 import { route } from './router';
-import { HubSpotStore } from './store';
+import { HubSpotStore, type StoredRecord } from './store';
 import { closeNow, listenOnLoopback } from '../loopback';
 
-export { HubSpotStore } from './store';
+export { HubSpotStore, type StoredRecord } from './store';
 export { Faults } from './faults';
+export type { OAuthApp } from './oauth';
+export type { AssociationType } from './associations';
 
 export interface HubSpotEmulatorOptions {
   /** Accepted bearer tokens; any non-empty token when absent. */
@@ -27,6 +30,15 @@ export interface HubSpotEmulatorOptions {
   upsertValidation?: 'per-record' | 'whole-batch';
   /** Clock of the store, for `createdAt`/`updatedAt`. */
   now?: () => number;
+  /**
+   * OAuth apps whose refresh tokens `POST /oauth/v1/token` accepts. The access tokens it issues are accepted (besides
+   * `tokens`) until they expire; with apps and no `tokens`, only issued tokens are.
+   */
+  oauthApps?: OAuthApp[];
+  /** Lifetime of issued access tokens (HubSpot: 30 minutes). */
+  accessTokenTtlMs?: number;
+  /** Associations per record in one page of v4 `batch/read` (HubSpot: 500). */
+  associationPageSize?: number;
 }
 
 /** A local HubSpot CRM v3 API on 127.0.0.1 (ephemeral port), for tests and `crm-bridge sandbox`. */
@@ -38,6 +50,7 @@ export class HubSpotEmulator {
   requests = 0;
   /** Requests refused by the real (not injected) rate limit. */
   rateLimited = 0;
+  readonly oauth: OAuthServer;
   private server: Server | null = null;
   private readonly searchCap: number;
 
@@ -46,6 +59,20 @@ export class HubSpotEmulator {
     const pro = options.tier === 'pro' || options.tier === 'enterprise';
     this.limiter = new RollingRateLimiter(options.rateLimitMax ?? (pro ? 190 : 100), options.rateLimitIntervalMs ?? 10_000);
     this.searchCap = options.searchCap ?? 10_000;
+    this.oauth = new OAuthServer(options.oauthApps ?? [], options.accessTokenTtlMs ?? 30 * 60_000, options.now);
+  }
+
+  /**
+   * A user's edit in HubSpot's UI: writes `properties` to the record (by id) and moves its `hs_lastmodifieddate`
+   * forward, even when no value changes, as the next incremental read must see it.
+   */
+  userEdit(object: string, id: string, properties: Record<string, string | null>, at?: number): StoredRecord {
+    return this.store.edit(object, id, properties, at);
+  }
+
+  /** Makes every OAuth access token issued so far expire (the next call with one gets 401). */
+  expireAccessTokens(): void {
+    this.oauth.expireAll();
   }
 
   get url(): string {
@@ -56,7 +83,7 @@ export class HubSpotEmulator {
   /** Starts listening (on an ephemeral port unless one is given); resolves to the base URL. */
   async start(port = 0): Promise<string> {
     const server = createServer((req, res) => {
-      this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () => readJson(req)).then(
+      this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () => readText(req)).then(
         ({ reply, headers }) => send(res, reply, headers),
         (error: unknown) => send(res, hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`)),
       );
@@ -72,18 +99,26 @@ export class HubSpotEmulator {
     await closeNow(server);
   }
 
-  private async handle(method: string, rawUrl: string, authorization: string | undefined, body: () => Promise<unknown>): Promise<{ reply: Reply; headers: Record<string, string> }> {
+  private async handle(method: string, rawUrl: string, authorization: string | undefined, body: () => Promise<string>): Promise<{ reply: Reply; headers: Record<string, string> }> {
     this.requests++;
     const delay = this.faults.takeDelay();
     if (delay) await new Promise((r) => setTimeout(r, delay));
+    const url = new URL(rawUrl, 'http://127.0.0.1');
+    // The token endpoint authenticates by client credentials in the form, not by a bearer token.
+    if (url.pathname === '/oauth/v1/token' && method === 'POST') return { reply: this.oauth.token(new URLSearchParams(await body())), headers: {} };
     const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
-    if (!token || (this.options.tokens && !this.options.tokens.includes(token))) {
+    const oauth = token ? this.oauth.check(token) : { state: 'unknown' as const };
+    if (oauth.state === 'expired') {
+      return { reply: hubspotError(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired. Refresh it and try again.'), headers: {} };
+    }
+    const listed = this.options.tokens ? this.options.tokens.includes(token ?? '') : !this.options.oauthApps?.length;
+    if (!token || (oauth.state !== 'valid' && !listed)) {
       return {
         reply: hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview'),
         headers: {},
       };
     }
-    const limit = this.limiter.take(token);
+    const limit = this.limiter.take(oauth.state === 'valid' ? oauth.limitKey : token);
     const rateHeaders = limit.headers;
     const tooMany = (retryAfterMs: number | null): { reply: Reply; headers: Record<string, string> } => ({
       reply: hubspotError(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', {
@@ -100,11 +135,16 @@ export class HubSpotEmulator {
     if (status) return { reply: hubspotError(status, 'INTERNAL_ERROR', 'Internal error (injected)'), headers: rateHeaders };
     let parsed: unknown;
     try {
-      parsed = await body();
+      const text = await body();
+      parsed = text ? (JSON.parse(text) as unknown) : undefined;
     } catch {
       return { reply: hubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON'), headers: rateHeaders };
     }
-    const reply = route({ store: this.store, faults: this.faults, searchCap: this.searchCap, wholeBatchValidation: this.options.upsertValidation === 'whole-batch' }, method, new URL(rawUrl, 'http://127.0.0.1'), parsed);
+    const context = {
+      store: this.store, faults: this.faults, searchCap: this.searchCap,
+      wholeBatchValidation: this.options.upsertValidation === 'whole-batch', associationPageSize: this.options.associationPageSize ?? 500,
+    };
+    const reply = route(context, method, url, parsed);
     return { reply, headers: rateHeaders };
   }
 }

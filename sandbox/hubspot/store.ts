@@ -1,4 +1,5 @@
 import { defaultSchemas, type PropertyDef } from './schema';
+import { AssociationStore } from './associations';
 
 export interface StoredRecord {
   id: string;
@@ -8,14 +9,26 @@ export interface StoredRecord {
   archived: boolean;
 }
 
-/** The emulator's data: records per object type, and the property definitions they are validated against. */
+/**
+ * The emulator's data: records per object type, and the property definitions they are validated against. Records are
+ * indexed by id and by the value of each unique property, so an upsert of 100,000 records looks each key up in O(1)
+ * instead of scanning the store.
+ */
 export class HubSpotStore {
   readonly schemas = defaultSchemas();
+  readonly associations = new AssociationStore();
   private readonly objects = new Map<string, Map<string, StoredRecord>>();
+  /** object -> unique property -> value -> record */
+  private readonly unique = new Map<string, Map<string, Map<string, StoredRecord>>>();
   private nextId = 1001;
 
   constructor(private readonly now: () => number = Date.now) {
-    for (const object of this.schemas.keys()) this.objects.set(object, new Map());
+    for (const [object, defs] of this.schemas) {
+      this.objects.set(object, new Map());
+      const indexes = new Map<string, Map<string, StoredRecord>>();
+      for (const def of defs.values()) if (def.hasUniqueValue && def.name !== 'hs_object_id') indexes.set(def.name, new Map());
+      this.unique.set(object, indexes);
+    }
   }
 
   hasObject(object: string): boolean {
@@ -26,13 +39,15 @@ export class HubSpotStore {
     return this.schemas.get(object);
   }
 
-  /** All live records of an object, in id order. */
+  /** All live records of an object, in id order (ids grow, and a Map keeps insertion order). */
   records(object: string): StoredRecord[] {
     return [...(this.objects.get(object)?.values() ?? [])].filter((r) => !r.archived);
   }
 
   count(object: string): number {
-    return this.records(object).length;
+    let n = 0;
+    for (const r of this.objects.get(object)?.values() ?? []) if (!r.archived) n++;
+    return n;
   }
 
   get(object: string, id: string): StoredRecord | undefined {
@@ -41,6 +56,11 @@ export class HubSpotStore {
 
   findBy(object: string, property: string, value: string): StoredRecord | undefined {
     if (property === 'hs_object_id') return this.get(object, value);
+    const index = this.unique.get(object)?.get(property);
+    if (index) {
+      const found = index.get(value);
+      return found && !found.archived ? found : undefined;
+    }
     return this.records(object).find((r) => r.properties[property] === value);
   }
 
@@ -50,30 +70,57 @@ export class HubSpotStore {
     const id = String(this.nextId++);
     const record: StoredRecord = { id, properties: {}, createdAt: time, updatedAt: time, archived: false };
     this.objects.get(object)!.set(id, record);
-    this.apply(record, properties, time, true);
+    this.apply(object, record, properties, time, true);
     return record;
   }
 
   /** Writes properties; the modified time moves only when a value actually changes (as in HubSpot). */
   update(record: StoredRecord, properties: Record<string, string | null>, at?: number): boolean {
-    return this.apply(record, properties, at ?? this.now(), false);
+    return this.apply(this.objectOf(record), record, properties, at ?? this.now(), false);
   }
 
-  private apply(record: StoredRecord, properties: Record<string, string | null>, time: number, created: boolean): boolean {
+  /**
+   * A change made by a user in HubSpot's UI: the values are written and `hs_lastmodifieddate` always moves forward
+   * (strictly past the previous value, even on the same millisecond), so an incremental read after it sees the record.
+   */
+  edit(object: string, id: string, properties: Record<string, string | null>, at?: number): StoredRecord {
+    const record = this.get(object, id);
+    if (!record || record.archived) throw new Error(`No ${object} record with id ${id}`);
+    const time = Math.max(at ?? this.now(), record.updatedAt + 1);
+    this.apply(object, record, properties, time, false);
+    this.touch(record, time);
+    return record;
+  }
+
+  private objectOf(record: StoredRecord): string {
+    for (const [object, records] of this.objects) if (records.get(record.id) === record) return object;
+    throw new Error(`Record ${record.id} is not in this store`);
+  }
+
+  private apply(object: string, record: StoredRecord, properties: Record<string, string | null>, time: number, created: boolean): boolean {
+    const indexes = this.unique.get(object);
     let changed = created;
     for (const [k, v] of Object.entries(properties)) {
       const value = v === '' ? null : v;
-      if ((record.properties[k] ?? null) !== value) {
+      const before = record.properties[k] ?? null;
+      if (before !== value) {
         record.properties[k] = value;
         changed = true;
+        const index = indexes?.get(k);
+        if (index) {
+          if (before !== null && index.get(before) === record) index.delete(before);
+          if (value !== null) index.set(value, record);
+        }
       }
     }
-    if (changed) {
-      record.updatedAt = Math.max(time, record.updatedAt);
-      record.properties.hs_object_id = record.id;
-      record.properties.createdate = new Date(record.createdAt).toISOString();
-      record.properties.hs_lastmodifieddate = new Date(record.updatedAt).toISOString();
-    }
+    if (changed) this.touch(record, Math.max(time, record.updatedAt));
     return changed;
+  }
+
+  private touch(record: StoredRecord, time: number): void {
+    record.updatedAt = time;
+    record.properties.hs_object_id = record.id;
+    record.properties.createdate = new Date(record.createdAt).toISOString();
+    record.properties.hs_lastmodifieddate = new Date(record.updatedAt).toISOString();
   }
 }

@@ -1,4 +1,3 @@
-import pRetry from 'p-retry';
 import type { AccountLimiter } from './account-limiter';
 
 /** What a vendor's error must say for the retry loop: whether to retry, and how long the API asked to wait. */
@@ -16,6 +15,8 @@ export interface RetryPolicy {
   minRetryDelayMs?: number;
   maxRetryDelayMs?: number;
   requestTimeoutMs?: number;
+  /** Wait after a 429 that does not say how long (no Retry-After); default minRetryDelayMs, at most 1 s. */
+  rateLimitDelayMs?: number;
 }
 
 /** Retries a connector may spend in its lifetime, so a failing API cannot keep a job retrying forever. */
@@ -49,46 +50,41 @@ function withTimeout<T, E extends RetryableError>(promise: Promise<T>, ms: numbe
 }
 
 /**
- * One API call through the account's limiter, retried with exponential backoff and jitter on 429s, 5xx and
- * timeouts. A 429 holds every request of the account for the wait the API asked for; retries count against the
- * call's own limits and the connector's budget.
+ * One API call through the account's limiter, retried on 429s, 5xx and timeouts. A 429 is the API's window, not an
+ * outage: it holds every request of the account for the wait the API asked for (Retry-After), or a short fixed pause
+ * when it did not say, and that wait never grows. Other failures back off exponentially (factor 2) with jitter.
+ * Retries count against the call's own limits and the connector's budget.
  */
 export async function retryingCall<T, E extends RetryableError>(fn: () => Promise<T>, context: CallContext<E>): Promise<T> {
-  const { policy, budget } = context;
+  const { policy, budget, limiter } = context;
   const maxOther = policy.retries ?? 5;
   const maxRateLimited = policy.rateLimitRetries ?? 20;
+  const minDelay = policy.minRetryDelayMs ?? 500;
+  const maxDelay = policy.maxRetryDelayMs ?? 30_000;
   let other = 0;
   let rateLimited = 0;
-  try {
-    return await pRetry(
-      async () => {
-        try {
-          return await context.limiter.schedule(() => withTimeout(fn(), policy.requestTimeoutMs ?? 60_000, context));
-        } catch (error) {
-          const e = context.toError(error);
-          if (!e.retryable) throw new pRetry.AbortError(e);
-          if (e.status === 429) context.limiter.pause(e.retryAfterMs ?? Math.min(policy.minRetryDelayMs ?? 500, 1000));
-          throw e;
-        }
-      },
-      {
-        retries: maxOther + maxRateLimited,
-        factor: 2,
-        minTimeout: policy.minRetryDelayMs ?? 500,
-        maxTimeout: policy.maxRetryDelayMs ?? 30_000,
-        randomize: true,
-        onFailedAttempt: async (error) => {
-          if (error.retriesLeft === 0) return;
-          const e = error as unknown as E;
-          if (e.status === 429 ? ++rateLimited > maxRateLimited : ++other > maxOther) throw error;
-          if (budget.left <= 0) throw context.budgetSpent(e, budget.size);
-          budget.left--;
-          budget.used++;
-          if (e.retryAfterMs) await sleep(e.retryAfterMs);
-        },
-      },
-    );
-  } catch (error) {
-    throw context.toError(error);
+  for (;;) {
+    let e: E;
+    try {
+      return await limiter.schedule(() => withTimeout(fn(), policy.requestTimeoutMs ?? 60_000, context));
+    } catch (error) {
+      e = context.toError(error);
+    }
+    if (!e.retryable) throw e;
+    let wait: number;
+    if (e.status === 429) {
+      if (++rateLimited > maxRateLimited) throw e;
+      wait = e.retryAfterMs ?? policy.rateLimitDelayMs ?? Math.min(minDelay, 1000);
+      limiter.pause(wait);
+      // A little jitter so the calls held by the same 429 do not all return in the same millisecond.
+      wait += Math.random() * Math.min(100, minDelay);
+    } else {
+      if (++other > maxOther) throw e;
+      wait = Math.min(maxDelay, minDelay * 2 ** (other - 1) * (1 + Math.random()));
+    }
+    if (budget.left <= 0) throw context.budgetSpent(e, budget.size);
+    budget.left--;
+    budget.used++;
+    await sleep(wait);
   }
 }

@@ -5,10 +5,20 @@ import type {
 import { HubSpotError, toHubSpotError } from './errors';
 import { RetryBudget, retryingCall } from '../http/retrying-call';
 import { AccountLimiter, limiterFor } from './rate-limit';
+import { OAuthTokens, type HubSpotOAuth } from './oauth';
+import { associate, parentKeyOf, ParentAssociationSchema, readAssociations, resolveParents, type AssociationContext, type ParentAssociation } from './associations';
+
+/** Each parent association of one upsert() call, with the parent keys resolved so far (key -> HubSpot ID). */
+type Parents = Array<{ spec: ParentAssociation; ids: Map<string, string> }>;
 
 export interface HubSpotConnectorOptions {
-  /** Private app token or OAuth access token. Never logged nor put in errors. */
-  accessToken: string;
+  /** Private app token or OAuth access token. Never logged nor put in errors. Give this or `oauth`. */
+  accessToken?: string;
+  /**
+   * An OAuth app's client ID and secret and the account's refresh token: the connector gets access tokens with the
+   * refresh-token grant and renews them before they expire and on 401. None of the three is ever put in errors.
+   */
+  oauth?: HubSpotOAuth;
   /** API root, no trailing slash (default `https://api.hubapi.com`; the emulator's URL in tests). */
   basePath?: string;
   /** Objects `listObjects` offers (default contacts, companies, deals). */
@@ -25,15 +35,19 @@ export interface HubSpotConnectorOptions {
   rateLimitRetries?: number;
   /** Retries one connector may spend in total across all its calls (default 200); then calls fail. */
   retryBudget?: number;
-  /** Backoff bounds (exponential, factor 2, with jitter). Default 500 ms .. 30 s. */
+  /** Backoff bounds of 5xx and timeouts (exponential, factor 2, with jitter). Default 500 ms .. 30 s. */
   minRetryDelayMs?: number;
   maxRetryDelayMs?: number;
+  /** Wait after a 429 without Retry-After (default minRetryDelayMs, at most 1 s); it does not grow. */
+  rateLimitDelayMs?: number;
   /** A call that takes longer counts as failed and is retried (default 60 s). */
   requestTimeoutMs?: number;
   /**
    * Before each upsert batch, read the existing records by the key (`batch/read`) and send only those whose values
    * differ; the others are reported `unchanged` and not written (default true). Values are compared as strings
-   * (blank = null), so a value HubSpot normalises (e.g. `50.0` -> `50`) counts as a change.
+   * (blank = null), so a value HubSpot normalises (e.g. `50.0` -> `50`) counts as a change. Its cost: two calls
+   * per 100 records instead of one, so at most half the rate limit's records/s. Callers that know their records are
+   * new or changed turn it off, here or per `upsert()` call.
    */
   detectUnchanged?: boolean;
   /** Requests in flight per account, across every connector of the process (default 5; the first one sets it). */
@@ -74,6 +88,23 @@ interface RawProperty {
 
 interface RawRecord { id: string; properties: Record<string, string | null>; updatedAt: Date | string }
 
+/** Options of one `upsert()` call. */
+export interface HubSpotUpsertOptions {
+  /** A unique property (`hasUniqueValue`) whose value is each input's `key`. */
+  keyProperty: string;
+  /**
+   * Overrides the connector's `detectUnchanged` for this call: `false` when the caller knows the records are new or
+   * changed (one call per 100 records instead of two); such records come back `created` or `updated`, never `unchanged`.
+   */
+  detectUnchanged?: boolean;
+  /**
+   * Parents to associate each record with, found by the parent's key. The parent keys are resolved to HubSpot IDs
+   * before writing (one `batch/read` per 100 records and parent type); a record whose parent does not exist is not
+   * written and comes back `failed`, saying which parent is missing.
+   */
+  associations?: ParentAssociation[];
+}
+
 
 /** HubSpot CRM through the official SDK, with one adaptive rate limiter per account and bounded retries. */
 export class HubSpotConnector implements Connector {
@@ -83,19 +114,27 @@ export class HubSpotConnector implements Connector {
   private readonly basePath: string;
   private readonly describeCache = new Map<string, ObjectSchema>();
   private readonly budget: RetryBudget;
+  private readonly tokens: OAuthTokens | null;
+  private readonly associationContext: AssociationContext;
+  /** OAuth access tokens obtained so far (0 with a private app token). */
+  get tokenRefreshes(): number {
+    return this.tokens?.refreshes ?? 0;
+  }
   /** Retries spent so far, for monitoring and tests. */
   get retriesUsed(): number {
     return this.budget.used;
   }
 
   constructor(private readonly options: HubSpotConnectorOptions) {
-    if (!options.accessToken) throw new HubSpotError('HubSpot connector needs an access token');
+    if (!options.accessToken && !options.oauth) throw new HubSpotError('HubSpot connector needs an access token or OAuth credentials');
     this.basePath = (options.basePath ?? DEFAULT_BASE).replace(/\/+$/, '');
-    this.account = limiterFor(this.basePath, options.accessToken, options.maxConcurrent ?? 5);
+    // HubSpot limits an OAuth app per account, whatever access token it currently holds.
+    const accountSecret = options.oauth ? `oauth\n${options.oauth.clientId}\n${options.oauth.refreshToken}` : options.accessToken!;
+    this.account = limiterFor(this.basePath, accountSecret, options.maxConcurrent ?? 5);
     this.budget = new RetryBudget(options.retryBudget ?? 200);
     const account = this.account;
     this.client = new Client({
-      accessToken: options.accessToken,
+      ...(options.accessToken ? { accessToken: options.accessToken } : {}),
       basePath: this.basePath,
       middleware: [{
         pre: (context: unknown) => context,
@@ -106,6 +145,12 @@ export class HubSpotConnector implements Connector {
         },
       }],
     });
+    this.tokens = options.oauth ? new OAuthTokens(this.client, options.oauth) : null;
+    this.associationContext = { client: this.client, call: (what, fn) => this.call(what, fn) };
+  }
+
+  private get secrets(): Array<string | undefined> {
+    return [this.options.accessToken, ...(this.tokens?.secrets ?? [])];
   }
 
   /** The account's hashed key (safe to log). */
@@ -113,14 +158,28 @@ export class HubSpotConnector implements Connector {
     return this.account.account;
   }
 
-  /** One SDK call through the account limiter, retried within the call's limits and the connector's retry budget. */
-  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    const secrets = [this.options.accessToken];
+  /**
+   * One SDK call through the account limiter, retried within the call's limits and the connector's retry budget.
+   * With OAuth, the access token is renewed before it expires, and once more if HubSpot answers 401 anyway.
+   */
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (!this.tokens) return this.attempt(what, fn);
+    await this.tokens.ensure();
+    try {
+      return await this.attempt(what, fn);
+    } catch (error) {
+      if ((error as HubSpotError).status !== 401) throw error;
+      await this.tokens.refresh();
+      return this.attempt(what, fn);
+    }
+  }
+
+  private attempt<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return retryingCall(fn, {
       limiter: this.account,
       policy: this.options,
       budget: this.budget,
-      toError: (error) => toHubSpotError(error, what, secrets),
+      toError: (error) => toHubSpotError(error, what, this.secrets),
       timeoutError: (ms) => new HubSpotError(`HubSpot ${what} timed out after ${ms} ms`, undefined, 'TIMEOUT'),
       budgetSpent: (error, size) => new HubSpotError(`${error.message} (retry budget of ${size} exhausted)`, error.status),
     });
@@ -251,9 +310,12 @@ export class HubSpotConnector implements Connector {
    * `batch/upsert`. HubSpot says per record whether it was new (`created`) or not (`updated`). With
    * `detectUnchanged` (default), records whose values are already there are not sent and come back `unchanged`.
    * Records HubSpot rejects (207) are `failed` with its message; a batch that fails as a whole (after retries) fails
-   * all its records, except an authentication failure, which is thrown.
+   * all its records, except an authentication failure, which is thrown. With `associations`, each record is also
+   * associated with its parent (see `HubSpotUpsertOptions`).
    */
-  async upsert(object: string, records: UpsertInput[], options: { keyProperty: string }): Promise<UpsertResult[]> {
+  async upsert(object: string, records: UpsertInput[], options: HubSpotUpsertOptions): Promise<UpsertResult[]> {
+    const detect = options.detectUnchanged ?? this.options.detectUnchanged ?? true;
+    const parents = (options.associations ?? []).map((spec) => ({ spec: ParentAssociationSchema.parse(spec), ids: new Map<string, string>() }));
     const batches: UpsertInput[][] = [];
     for (let i = 0; i < records.length; i += 100) batches.push(records.slice(i, i + 100));
     // Batches go out side by side (the account limiter still paces them) unless a key repeats across the call: then
@@ -268,7 +330,7 @@ export class HubSpotConnector implements Connector {
         const b = next++;
         const batch = batches[b]!;
         try {
-          results[b] = await this.upsertBatch(object, batch, options.keyProperty);
+          results[b] = await this.upsertBatch(object, batch, options.keyProperty, detect, parents);
         } catch (error) {
           const status = (error as HubSpotError).status;
           if (status === 401 || status === 403) fatal = error;
@@ -283,6 +345,7 @@ export class HubSpotConnector implements Connector {
 
   /** The existing records of these keys whose properties already hold the values given: key -> record id. */
   private async unchanged(object: string, batch: UpsertInput[], keyProperty: string): Promise<Map<string, string>> {
+    if (batch.length === 0) return new Map();
     const names = [...new Set(batch.flatMap((r) => Object.keys(r.properties)))].filter((p) => p !== keyProperty);
     const response = (await this.call(`read ${object} before upsert`, () =>
       this.client.crm.objects.batchApi.read(object, { idProperty: keyProperty, inputs: batch.map((r) => ({ id: r.key })), properties: names, propertiesWithHistory: [] }),
@@ -300,13 +363,39 @@ export class HubSpotConnector implements Connector {
     return same;
   }
 
-  private async upsertBatch(object: string, batch: UpsertInput[], keyProperty: string): Promise<UpsertResult[]> {
-    const same = this.options.detectUnchanged === false ? new Map<string, string>() : await this.unchanged(object, batch, keyProperty);
+  private async upsertBatch(object: string, batch: UpsertInput[], keyProperty: string, detect: boolean, parents: Parents): Promise<UpsertResult[]> {
     const byKey = new Map<string, UpsertResult>();
+    // Parents first: a record whose parent is missing is not written, so a later run (after the parent) can retry it.
+    for (const { spec, ids } of parents) {
+      const keys = batch.map((r) => parentKeyOf(r, spec)).filter((k): k is string => k !== null);
+      if (keys.length) await resolveParents(this.associationContext, spec, keys, ids);
+      for (const r of batch) {
+        const key = parentKeyOf(r, spec);
+        if (key === null || ids.has(key) || byKey.has(r.key)) continue;
+        byKey.set(r.key, { key: r.key, status: 'failed', error: `not written: its parent in ${spec.toObject} with ${spec.toKeyProperty}=${key} does not exist in HubSpot` });
+      }
+    }
+    const virtual = new Set(parents.map((p) => p.spec.keyFrom));
+    const writable = batch.filter((r) => !byKey.has(r.key)).map((r) => (virtual.size ? { key: r.key, properties: Object.fromEntries(Object.entries(r.properties).filter(([k]) => !virtual.has(k))) } : r));
+    const same = detect ? await this.unchanged(object, writable, keyProperty) : new Map<string, string>();
     for (const [key, id] of same) byKey.set(key, { key, status: 'unchanged', id });
-    const toSend = batch.filter((r) => !same.has(r.key));
+    const toSend = writable.filter((r) => !same.has(r.key));
     for (const result of await this.send(object, toSend, keyProperty)) byKey.set(result.key, result);
-    return batch.map((r) => byKey.get(r.key)!);
+    const results = batch.map((r) => byKey.get(r.key)!);
+    for (const { spec, ids } of parents) {
+      const links = batch.flatMap((r, i) => {
+        const parentKey = parentKeyOf(r, spec);
+        const result = results[i]!;
+        return parentKey !== null && result.status !== 'failed' && result.id ? [{ result, parentKey, parentId: ids.get(parentKey)! }] : [];
+      });
+      await associate(this.associationContext, object, spec, links);
+    }
+    return results;
+  }
+
+  /** The IDs of the `toObject` records associated with each of these records (e.g. a deal's contacts), by v4 batch read. */
+  async readAssociations(object: string, ids: string[], toObject: string): Promise<Map<string, string[]>> {
+    return readAssociations(this.associationContext, object, ids, toObject);
   }
 
   /**

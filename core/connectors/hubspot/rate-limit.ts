@@ -3,18 +3,86 @@ import { AccountLimiter as BaseLimiter, accountKey, sharedLimiter } from '../htt
 export { accountKey };
 
 /**
- * HubSpot's limiter learns the account's limit from `X-HubSpot-RateLimit-*` headers: it sends freely while plenty is
- * left, spaces requests at the sustainable rate when less than half is left, and stops everyone after a 429 until
- * the wait HubSpot asked for (or a backoff) has passed.
+ * HubSpot's limiter mirrors the account's rolling window (`X-HubSpot-RateLimit-Max` requests per
+ * `-Interval-Milliseconds`): it sends at the full allowance and, once `max` requests are counted, starts the next one
+ * only when the oldest stops counting. A request counts from its start until `interval` after its answer arrived,
+ * which is never earlier than HubSpot stops counting it, so this process alone never gets a 429. When
+ * `-Remaining` says less is left than this process used (other processes on the same account), the difference is
+ * counted as spent for a whole interval. A 429 still holds every request for the wait HubSpot asked for.
  */
 export class AccountLimiter extends BaseLimiter {
   max: number | null = null;
   intervalMs: number | null = null;
-  /** Current spacing between request starts (ms). */
-  minTime = 0;
+  /** Requests held back by the window, for monitoring and tests. */
+  waits = 0;
+  /** When each counted request stops counting (Infinity while it is in flight). */
+  private counted: number[] = [];
+  private holdUntil = 0;
+  private readonly wakers = new Set<() => void>();
 
-  constructor(account: string, maxConcurrent: number) {
+  constructor(account: string, maxConcurrent: number, private readonly marginMs = 25) {
     super('hubspot', account, maxConcurrent);
+  }
+
+  override schedule<T>(fn: () => Promise<T>): Promise<T> {
+    return super.schedule(async () => {
+      await this.acquire();
+      try {
+        return await fn();
+      } finally {
+        this.release();
+      }
+    });
+  }
+
+  override pause(ms: number): void {
+    super.pause(ms);
+    this.holdUntil = Math.max(this.holdUntil, Date.now() + ms);
+  }
+
+  /** Requests counted in the current window (in flight or answered less than an interval ago). */
+  get inWindow(): number {
+    this.prune(Date.now());
+    return this.counted.length;
+  }
+
+  private prune(now: number): void {
+    if (this.counted.some((t) => t <= now)) this.counted = this.counted.filter((t) => t > now);
+  }
+
+  private async acquire(): Promise<void> {
+    let waited = false;
+    for (;;) {
+      const now = Date.now();
+      this.prune(now);
+      const wait = this.holdUntil > now ? this.holdUntil - now : this.counted.length < (this.max ?? Infinity) ? 0 : Math.min(...this.counted) - now;
+      if (wait <= 0) {
+        this.counted.push(Infinity);
+        if (waited) this.waits++;
+        return;
+      }
+      waited = true;
+      await this.sleep(wait);
+    }
+  }
+
+  private release(): void {
+    const i = this.counted.indexOf(Infinity);
+    if (i >= 0) this.counted[i] = Date.now() + (this.intervalMs ?? 10_000) + this.marginMs;
+    for (const wake of this.wakers) wake();
+  }
+
+  /** Sleeps `ms` (all requests in flight: until one is answered). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      if (!Number.isFinite(ms)) this.wakers.add(done);
+    });
   }
 
   /** Feeds the limiter with one response's headers (lower-case names, as node-fetch gives them). */
@@ -26,17 +94,15 @@ export class AccountLimiter extends BaseLimiter {
     this.max = max;
     this.remaining = remaining;
     if (Number.isFinite(interval) && interval > 0) this.intervalMs = interval;
-    const spacing = (this.intervalMs ?? 10_000) / max;
-    let minTime = 0;
-    if (remaining <= this.maxConcurrent) minTime = spacing * 2;
-    else if (remaining < max / 2) minTime = spacing;
-    if (minTime !== this.minTime) {
-      this.minTime = minTime;
-      this.limiter.updateSettings({ minTime });
-    }
+    const now = Date.now();
+    this.prune(now);
+    // Everything this process counts includes what HubSpot counted for it, so less left than max minus ours means
+    // another client spent the difference.
+    const foreign = max - this.counted.length - remaining;
+    for (let i = 0; i < foreign; i++) this.counted.push(now + (this.intervalMs ?? 10_000));
   }
 }
 
-export function limiterFor(basePath: string, token: string, maxConcurrent: number): AccountLimiter {
-  return sharedLimiter('hubspot', basePath, token, (account) => new AccountLimiter(account, maxConcurrent));
+export function limiterFor(basePath: string, accountSecret: string, maxConcurrent: number): AccountLimiter {
+  return sharedLimiter('hubspot', basePath, accountSecret, (account) => new AccountLimiter(account, maxConcurrent));
 }

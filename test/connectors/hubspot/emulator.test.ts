@@ -78,19 +78,38 @@ describe('HubSpot emulator (raw HTTP)', () => {
 });
 
 describe('AccountLimiter', () => {
-  it('spaces requests as the remaining budget falls and pauses after a 429', async () => {
-    const limiter = new AccountLimiter('test', 2);
-    const minTime = () => limiter.minTime;
-    limiter.observe({ 'x-hubspot-ratelimit-max': '100', 'x-hubspot-ratelimit-remaining': '90', 'x-hubspot-ratelimit-interval-milliseconds': '10000' });
-    expect(minTime()).toBe(0);
-    limiter.observe({ 'x-hubspot-ratelimit-max': '100', 'x-hubspot-ratelimit-remaining': '40', 'x-hubspot-ratelimit-interval-milliseconds': '10000' });
-    expect(minTime()).toBe(100);
-    limiter.observe({ 'x-hubspot-ratelimit-max': '100', 'x-hubspot-ratelimit-remaining': '1', 'x-hubspot-ratelimit-interval-milliseconds': '10000' });
-    expect(minTime()).toBe(200);
-    limiter.observe({ 'x-hubspot-ratelimit-max': '100', 'x-hubspot-ratelimit-remaining': '99', 'x-hubspot-ratelimit-interval-milliseconds': '10000' });
+  const headers = (max: number, remaining: number, interval: number) => ({
+    'x-hubspot-ratelimit-max': String(max), 'x-hubspot-ratelimit-remaining': String(remaining), 'x-hubspot-ratelimit-interval-milliseconds': String(interval),
+  });
+
+  it('sends at the full allowance, then starts a request only when one leaves the rolling window', async () => {
+    const limiter = new AccountLimiter('test-window', 3, 0);
+    limiter.observe(headers(4, 4, 300));
+    const started: number[] = [];
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 10 }, () => limiter.schedule(async () => {
+      started.push(Date.now() - t0);
+      await new Promise((r) => setTimeout(r, 5));
+    })));
+    started.sort((a, b) => a - b);
+    // The first four go at once; no five starts ever fall within one 300 ms window.
+    expect(started[3]!).toBeLessThan(100);
+    for (let i = 4; i < started.length; i++) expect(started[i]! - started[i - 4]!).toBeGreaterThanOrEqual(299);
+    expect(started[9]!).toBeLessThan(900);
+    expect(limiter.waits).toBeGreaterThan(0);
+  });
+
+  it('counts what another client spent (Remaining lower than its own use) and holds after a 429', async () => {
+    const limiter = new AccountLimiter('test-foreign', 2, 0);
+    limiter.observe(headers(10, 1, 400));
+    expect(limiter.inWindow).toBe(9);
     limiter.pause(150);
     const started = Date.now();
     await limiter.schedule(async () => undefined);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(120);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    const t = Date.now();
+    await limiter.schedule(async () => undefined);
+    // The window is full (9 foreign + 1 own): the next start waits for the foreign ones to leave it.
+    expect(Date.now() - t).toBeGreaterThanOrEqual(200);
   });
 });
