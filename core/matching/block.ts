@@ -7,6 +7,13 @@ import type { PreparedField } from './prepare';
 export interface BlockingRule {
   readonly name: string;
   keys(i: number): readonly string[];
+  /**
+   * A lower block cap for rules whose keys are coarse (a name and a birth year): small sets compare such blocks
+   * all-to-all, large ones only through the sorted window, so that the pairs they add stay linear in the input.
+   */
+  readonly maxBlockSize?: number;
+  /** A narrower window for such a rule's oversized blocks. */
+  readonly window?: number;
 }
 
 export interface BlockingOptions {
@@ -29,6 +36,11 @@ export interface CandidatePairs {
 }
 
 const first = (s: string | null | undefined) => (s ? s[0]! : '');
+/**
+ * Coarse rules (a name with a birth year or a city, a whole birth date, a mailbox prefix) catch records damaged in
+ * several fields at once. Their blocks are compared all-to-all up to this size and through a narrow window above it.
+ */
+const COARSE = { maxBlockSize: 24, window: 2 } as const;
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789'.split('');
 
 /**
@@ -42,10 +54,11 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
   const full = of('fullName');
   const company = of('companyName');
   const rules: BlockingRule[] = [];
-  const single = (name: string, field: PreparedField | undefined, key: (v: string, i: number) => string | null) => {
+  const single = (name: string, field: PreparedField | undefined, key: (v: string, i: number) => string | null, limits?: typeof COARSE) => {
     if (!field) return;
     rules.push({
       name,
+      ...limits,
       keys(i) {
         const v = field.values[i];
         const k = v == null ? null : key(v, i);
@@ -56,7 +69,14 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
   for (const f of fields) {
     if (f.config.block === false) continue;
     if (f.kind === 'email' || f.kind === 'identifier' || f.kind === 'domain') single(`${f.config.name} exact`, f, (v) => v);
-    if (f.kind === 'email') single(`${f.config.name} mailbox name`, f, (_v, i) => (f.secondary![i]!.length >= 4 ? f.secondary![i]! : null));
+    if (f.kind === 'email') {
+      single(`${f.config.name} mailbox name`, f, (_v, i) => (f.secondary![i]!.length >= 4 ? f.secondary![i]! : null));
+      // A typo late in the mailbox name, or in the domain, keeps its first letters.
+      single(`${f.config.name} mailbox letters`, f, (_v, i) => {
+        const letters = f.secondary![i]!.replace(/[^a-z]/g, '');
+        return letters.length >= 4 ? `@${letters.slice(0, 5)}` : null;
+      }, COARSE);
+    }
     if (f.kind === 'phone') single(`${f.config.name} last 7 digits`, f, (_v, i) => (f.secondary![i]!.length === 7 ? f.secondary![i]! : null));
   }
   if (given && family) {
@@ -97,6 +117,51 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
     });
   }
   const date = of('date');
+  if (date && (given || family)) {
+    // Both names and the full date can carry a typo at once; a name with the birth year still meets its twin.
+    const year = (i: number) => {
+      const d = date.values[i];
+      return d && d.length === 8 ? d.slice(0, 4) : null;
+    };
+    if (given) {
+      rules.push({
+        name: `given name + ${date.config.name} year`,
+        ...COARSE,
+        keys(i) {
+          const y = year(i);
+          const formal = given.formal![i];
+          return y && formal ? formal.map((g) => `${y}|${g}`) : [];
+        },
+      });
+    }
+    if (family) {
+      rules.push({
+        name: `surname sound + ${date.config.name} year`,
+        ...COARSE,
+        keys(i) {
+          const y = year(i);
+          const s = family.values[i];
+          return y && s ? [`${y}|${longSoundex(s)}`] : [];
+        },
+      });
+    }
+  }
+  const city = of('city');
+  if (city) {
+    if (given) {
+      rules.push({
+        name: `given name + ${city.config.name}`,
+        ...COARSE,
+        keys(i) {
+          const c = city.values[i];
+          const formal = given.formal![i];
+          return c && formal ? formal.map((g) => `${c}|${g}`) : [];
+        },
+      });
+    }
+    if (family) single(`surname sound + ${city.config.name}`, city, (c, i) => (family.values[i] ? `${c}|${longSoundex(family.values[i]!)}` : null), COARSE);
+  }
+  if (date) single(`${date.config.name} exact`, date, (d) => d, COARSE);
   if (date) {
     // A blank name joins every initial's block of its date (26 keys): a record missing its name still meets its twin.
     const initials = (i: number): string[] => {
@@ -204,14 +269,14 @@ export function candidatePairs(rules: readonly BlockingRule[], size: number, opt
       if (typeof members === 'number') continue;
       s.blocks++;
       const n = members.length;
-      if (n <= options.maxBlockSize) {
+      if (n <= Math.min(options.maxBlockSize, rule.maxBlockSize ?? Infinity)) {
         for (let x = 0; x < n; x++) for (let y = x + 1; y < n; y++) push(members[x]!, members[y]!);
         continue;
       }
       keys ??= sortKey();
       const k = keys;
       const sorted = [...members].sort((a, b) => (k[a]! < k[b]! ? -1 : k[a]! > k[b]! ? 1 : a - b));
-      const w = options.window;
+      const w = Math.min(options.window, rule.window ?? Infinity);
       let emitted = 0;
       for (let x = 0; x < n; x++) {
         for (let y = x + 1; y <= x + w && y < n; y++) {

@@ -1,7 +1,7 @@
 /**
  * Entities from scored pairs. Plain connected components chain: A~B and B~C put A and C together even when A and C
  * are plainly different people. Here pairs are taken strongest first, and two groups join only if the pairs
- * *between* them (scored on demand when blocking did not propose them) average at least the threshold and none
+ * *between* them (scored on demand when blocking did not propose them) average at least `average` and none
  * is below the floor. A weak bridge between two tight groups therefore stays a review pair, not a merge.
  */
 export interface Edge {
@@ -11,8 +11,14 @@ export interface Edge {
 }
 
 export interface ClusterOptions {
-  /** Probability the cross pairs must average for two groups to join. */
+  /** Probability a pair needs to be a reason to join its two groups at all. */
   threshold: number;
+  /**
+   * Probability the cross pairs must average for two groups to join (default: threshold). Lower than the threshold
+   * in practice: a record with a few fields filled scores low against the group's other members without being
+   * anyone else, and a high bar here splits true entities apart; the floor is what stops a real chain.
+   */
+  average?: number;
   /** Probability below which any single cross pair vetoes the join. */
   floor: number;
   /** Cross pairs checked at most per join (spread evenly over both groups). */
@@ -62,7 +68,7 @@ export function clusterPairs(size: number, edges: readonly Edge[], score: (a: nu
         sum += p;
         checks++;
       }
-      if (vetoed || sum / checks < o.threshold) continue;
+      if (vetoed || sum / checks < (o.average ?? o.threshold)) continue;
     }
     const [big, small, bigRoot, smallRoot] = A.length >= B.length ? [A, B, ra, rb] : [B, A, rb, ra];
     parent[smallRoot] = bigRoot;

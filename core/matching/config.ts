@@ -54,12 +54,17 @@ export const MatchConfigSchema = z
       .default({ autoMerge: 90, review: 50 }),
     clustering: z
       .object({
-        /** Confidence (0-100) below which a single pair between two groups vetoes joining them. */
-        vetoBelow: z.number().min(0).max(100).default(1),
+        /**
+         * Confidence (0-100) below which a single pair between two groups vetoes joining them: two records that
+         * contradict each other this plainly (other birth date, other email, other name) never share an entity.
+         */
+        vetoBelow: z.number().min(0).max(100).default(0.1),
+        /** Confidence (0-100) the pairs between two groups must average for them to join. */
+        minAverage: z.number().min(0).max(100).default(10),
         maxChecksPerJoin: z.number().int().min(1).default(64),
       })
       .strict()
-      .default({ vetoBelow: 1, maxChecksPerJoin: 64 }),
+      .default({ vetoBelow: 0.1, minAverage: 10, maxChecksPerJoin: 64 }),
     blocking: z
       .object({
         /** Blocks with more records are not compared all-to-all but through a sliding window. */

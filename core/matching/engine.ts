@@ -237,6 +237,7 @@ function assemble(run: ScoredRun): Assembled {
   const groups = clusterPairs(data.ids.length, edges, (a, b) => scorer.probabilityOf(a, b), {
     threshold: review,
     floor: clustering.vetoBelow / 100,
+    average: clustering.minAverage / 100,
     maxChecks: clustering.maxChecksPerJoin,
   });
   const groupOf = new Map<number, number>();

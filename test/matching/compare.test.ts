@@ -51,6 +51,7 @@ describe('typo-tolerant dates', () => {
     expect(compareDates('19710612', '19711206')).toBe('typo');
     expect(compareDates('19710624', '17910624')).toBe('typo');
     expect(compareDates('19710624', '19711130')).toBe('same-year');
+    expect(compareDates('19741005', '19841003')).toBe('two-digits');
     expect(compareDates('19710624', '19820101')).toBe('different');
   });
 });

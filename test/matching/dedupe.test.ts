@@ -95,6 +95,15 @@ describe('clustering', () => {
     expect(groups).toEqual([[0, 1, 2, 3]]);
   });
 
+  it('lets a sparse record join on one strong pair when the others are weak but not contradictory', () => {
+    // 2 has only a surname and a birth date: strong with 1, weak (0.3) with 0, but nothing rules it out.
+    const score = (a: number, b: number) => (a + b === 2 ? 0.3 : 0.99);
+    const edges = [{ a: 0, b: 1, p: 0.99 }, { a: 1, b: 2, p: 0.95 }];
+    expect(clusterPairs(3, edges, score, { threshold: 0.5, average: 0.1, floor: 0.001, maxChecks: 64 })).toEqual([[0, 1, 2]]);
+    // The old bar (cross pairs averaging the threshold) splits it off.
+    expect(clusterPairs(3, edges, () => 0.01, { threshold: 0.5, floor: 0.001, maxChecks: 64 })).toEqual([[0, 1]]);
+  });
+
   it('keeps the most complete record, then the most recent', () => {
     const filled = [3, 5, 5];
     const recent = ['2024-01-01', '2023-01-01', '2024-06-01'];

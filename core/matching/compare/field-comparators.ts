@@ -118,7 +118,8 @@ export function comparatorFor(field: PreparedField): FieldComparator {
         const la = local[i]!;
         const lb = local[j]!;
         if (la === lb || (Math.abs(a.length - b.length) <= 1 && distance(a, b) <= 1)) return 1;
-        if (jaroWinkler(la, lb) >= 0.88) return 2;
+        // Typos land in the domain as often as in the mailbox name: either side being close is a near miss.
+        if (jaroWinkler(la, lb) >= 0.88 || jaroWinkler(a, b) >= 0.9) return 2;
         return 3;
       });
     }
@@ -172,7 +173,7 @@ export function comparatorFor(field: PreparedField): FieldComparator {
       });
     case 'date':
       return {
-        levels: [EXACT, L('typo: one digit or day/month swapped', 'partial'), L('same year', 'partial'), DIFFERENT],
+        levels: [EXACT, L('typo: one digit or day/month swapped', 'partial'), L('two digits off', 'partial'), L('same year', 'partial'), DIFFERENT],
         compare(i, j) {
           const a = v[i];
           const b = v[j];
@@ -182,10 +183,12 @@ export function comparatorFor(field: PreparedField): FieldComparator {
               return 0;
             case 'typo':
               return 1;
-            case 'same-year':
+            case 'two-digits':
               return 2;
-            default:
+            case 'same-year':
               return 3;
+            default:
+              return 4;
           }
         },
       };
