@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FIELDS_PATH, OBJECTS, PipedriveStore, type FieldDef, type PipedriveObject, type StoredRecord } from './store';
@@ -5,12 +6,21 @@ import { closeNow, listenOnLoopback } from '../loopback';
 
 export { PipedriveStore, fieldKey, type PipedriveObject, type StoredRecord, type FieldDef } from './store';
 
+/** An OAuth app installed on the emulated company: its client and a refresh token it holds. */
+export interface OAuthClient { clientId: string; clientSecret: string; refreshToken: string }
+
 export interface PipedriveEmulatorOptions {
-  /** Accepted API tokens; any non-empty token when absent. */
+  /** Accepted API tokens; any non-empty token when absent (and no OAuth clients are given). */
   tokens?: string[];
+  /** OAuth apps: `POST /oauth/token` (grant_type=refresh_token, HTTP Basic client_id:client_secret) issues Bearer tokens. */
+  oauthClients?: OAuthClient[];
+  /** Lifetime of issued access tokens (`expires_in`, default 3599 s like Pipedrive). */
+  accessTokenTtlSeconds?: number;
   /** Token budget of one 2-second burst window per API token (Pipedrive's costs: list 10, get 1, write 5, search 20). */
   burstBudget?: number;
   burstWindowMs?: number;
+  /** Search requests allowed per burst window and token on top of the budget (Pipedrive publishes 10 per 2 s); unlimited when absent. */
+  searchRequestsPerWindow?: number;
   /** Clock of the store (add_time/update_time, second precision like Pipedrive). */
   now?: () => number;
 }
@@ -32,8 +42,11 @@ export class PipedriveFaults {
   status5xx = 502;
   delayMs = 0;
   delayCount = Infinity;
+  drops = 0;
+  dropAfterProcessing = false;
+  dropMethods: string[] = ['POST', 'PATCH'];
   readonly failures = new Map<string, string>();
-  readonly served = { rateLimited: 0, serverErrors: 0 };
+  readonly served = { rateLimited: 0, serverErrors: 0, dropped: 0 };
 
   /** The next `count` requests answer 429 (with `Retry-After` seconds unless null). */
   rateLimitStorm(count: number, retryAfterSeconds: number | null = 1): this { this.storm = count; this.stormRetryAfterSeconds = retryAfterSeconds; return this; }
@@ -41,9 +54,19 @@ export class PipedriveFaults {
   serverErrors(count: number, status = 502): this { this.errors5xx = count; this.status5xx = status; return this; }
   /** Delays responses by `ms` (the next `count`, or all). */
   slow(ms: number, count = Infinity): this { this.delayMs = ms; this.delayCount = count; return this; }
+  /**
+   * The next `count` requests of `methods` (default writes) lose their connection: before the emulator handles them,
+   * or after it has applied the write (the client cannot tell which, so a blind retry of a create would duplicate).
+   */
+  dropConnections(count: number, options: { afterProcessing?: boolean; methods?: string[] } = {}): this {
+    this.drops = count;
+    this.dropAfterProcessing = options.afterProcessing ?? false;
+    this.dropMethods = options.methods ?? ['POST', 'PATCH'];
+    return this;
+  }
   /** Writes whose custom field values include `value` fail with 400 and `message`. */
   failRecord(value: string, message = 'Injected validation failure'): this { this.failures.set(value, message); return this; }
-  clear(): void { this.storm = 0; this.errors5xx = 0; this.delayMs = 0; this.failures.clear(); }
+  clear(): void { this.storm = 0; this.errors5xx = 0; this.delayMs = 0; this.drops = 0; this.failures.clear(); }
 }
 
 const COST = { list: 10, get: 1, write: 5, search: 20, fields: 20 } as const;
@@ -63,8 +86,13 @@ export class PipedriveEmulator {
   readonly log: LoggedRequest[] = [];
   /** Requests refused by the real (not injected) burst limit. */
   rateLimited = 0;
+  /** Writes applied (creates and updates that changed the store), for tests and the bench. */
+  readonly writes = { created: 0, updated: 0 };
   private server: Server | null = null;
-  private readonly windows = new Map<string, { start: number; used: number }>();
+  private readonly windows = new Map<string, { start: number; used: number; searches: number }>();
+  /** Issued OAuth access tokens -> expiry (ms) and the refresh token they came from. */
+  private readonly accessTokens = new Map<string, { expiresAt: number; clientId: string }>();
+  private issued = 0;
 
   constructor(private readonly options: PipedriveEmulatorOptions = {}) {
     this.store = new PipedriveStore(options.now);
@@ -93,18 +121,48 @@ export class PipedriveEmulator {
     await closeNow(server);
   }
 
+  /** A user's edit in Pipedrive's UI (not through the API): bumps `update_time`; custom fields by name or key. */
+  edit(object: PipedriveObject, id: number, changes: Record<string, unknown>): StoredRecord {
+    return this.store.edit(object, id, changes);
+  }
+
+  /** Revokes every issued access token (the next call with one answers 401, so a client must refresh). */
+  revokeAccessTokens(): void {
+    this.accessTokens.clear();
+  }
+
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const entry: LoggedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0 };
     delete entry.query.api_token;
     this.log.push(entry);
+    const f = this.faults;
+    const drop = f.drops > 0 && f.dropMethods.includes(entry.method) && !url.pathname.startsWith('/oauth/');
+    if (drop) {
+      f.drops--;
+      f.served.dropped++;
+      if (!f.dropAfterProcessing) {
+        entry.status = -1;
+        req.socket.destroy();
+        return;
+      }
+    }
     let reply: Reply;
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      reply = await this.handle(entry.method, url, req.headers['x-api-token'] as string | undefined, Buffer.concat(chunks).toString('utf8'));
+      const body = Buffer.concat(chunks).toString('utf8');
+      reply = url.pathname === '/oauth/token'
+        ? this.oauthToken(entry.method, req.headers.authorization, body)
+        : await this.handle(entry.method, url, req.headers['x-api-token'] as string | undefined, req.headers.authorization, body);
     } catch (error) {
       reply = pdError(500, `Emulator error: ${(error as Error).message}`);
+    }
+    if (drop) {
+      // Applied, but the answer never arrives.
+      entry.status = -1;
+      req.socket.destroy();
+      return;
     }
     entry.status = reply.status;
     res.writeHead(reply.status, { 'Content-Type': 'application/json; charset=utf-8', ...reply.headers });
@@ -114,18 +172,51 @@ export class PipedriveEmulator {
   private cost(method: string, parts: string[]): number {
     if (parts[0] === 'v1') return COST.fields;
     if (method !== 'GET') return COST.write;
-    if (parts[3] === 'search') return COST.search;
-    return parts.length === 4 ? COST.get : COST.list;
+    if (parts[2] === 'search') return COST.search;
+    return parts.length === 3 ? COST.get : COST.list;
   }
 
-  private async handle(method: string, url: URL, headerToken: string | undefined, rawBody: string): Promise<Reply> {
+  /** `POST /oauth/token`: refreshes an access token for a client authenticated by HTTP Basic (client_id:client_secret). */
+  private oauthToken(method: string, authorization: string | undefined, rawBody: string): Reply {
+    const oauthError = (status: number, error: string, description: string): Reply => ({ status, body: { success: false, error, error_description: description } });
+    if (method !== 'POST') return oauthError(405, 'invalid_request', 'Use POST');
+    const basic = /^Basic\s+(.+)$/i.exec(authorization ?? '');
+    const [clientId, clientSecret] = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8').split(':') : [];
+    const client = (this.options.oauthClients ?? []).find((c) => c.clientId === clientId);
+    if (!client || client.clientSecret !== clientSecret) return oauthError(401, 'invalid_client', 'Invalid client credentials');
+    const form = new URLSearchParams(rawBody);
+    if (form.get('grant_type') !== 'refresh_token') return oauthError(400, 'unsupported_grant_type', 'Only refresh_token is supported by the emulator');
+    if (form.get('refresh_token') !== client.refreshToken) return oauthError(400, 'invalid_grant', 'Invalid refresh token');
+    const ttl = this.options.accessTokenTtlSeconds ?? 3599;
+    const accessToken = `v1u:emulator-access-${++this.issued}-${randomBytes(12).toString('hex')}`;
+    this.accessTokens.set(accessToken, { expiresAt: Date.now() + ttl * 1000, clientId: client.clientId });
+    return {
+      status: 200,
+      body: { access_token: accessToken, token_type: 'Bearer', refresh_token: client.refreshToken, scope: 'base,deals:full,contacts:full', expires_in: ttl, api_domain: this.url },
+    };
+  }
+
+  /** The caller's token (API token, or an issued Bearer token that has not expired), or null when it is not accepted. */
+  private authenticate(headerToken: string | undefined, authorization: string | undefined, url: URL): string | null {
+    const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
+    if (bearer) {
+      const issued = this.accessTokens.get(bearer[1]!);
+      return issued && issued.expiresAt > Date.now() ? bearer[1]! : null;
+    }
+    const token = headerToken ?? url.searchParams.get('api_token') ?? undefined;
+    if (!token) return null;
+    if (this.options.tokens) return this.options.tokens.includes(token) ? token : null;
+    return this.options.oauthClients ? null : token;
+  }
+
+  private async handle(method: string, url: URL, headerToken: string | undefined, authorization: string | undefined, rawBody: string): Promise<Reply> {
     const f = this.faults;
     if (f.delayMs > 0 && f.delayCount > 0) {
       f.delayCount--;
       await new Promise((r) => setTimeout(r, f.delayMs));
     }
-    const token = headerToken ?? url.searchParams.get('api_token') ?? undefined;
-    if (!token || (this.options.tokens && !this.options.tokens.includes(token))) {
+    const token = this.authenticate(headerToken, authorization, url);
+    if (!token) {
       return pdError(401, 'unauthorized access', 'Please check developers.pipedrive.com for more information about Pipedrive API.');
     }
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -135,11 +226,16 @@ export class PipedriveEmulator {
     const budget = this.options.burstBudget ?? 400;
     const now = Date.now();
     let w = this.windows.get(token);
-    if (!w || now - w.start >= windowMs) this.windows.set(token, (w = { start: now, used: 0 }));
+    if (!w || now - w.start >= windowMs) this.windows.set(token, (w = { start: now, used: 0, searches: 0 }));
     const cost = this.cost(method, parts);
     const resetS = Math.max(1, Math.ceil((w.start + windowMs - now) / 1000));
-    const allowed = w.used + cost <= budget;
-    if (allowed) w.used += cost;
+    const isSearch = method === 'GET' && parts[2] === 'search';
+    const searchLimit = this.options.searchRequestsPerWindow;
+    const allowed = w.used + cost <= budget && !(isSearch && searchLimit !== undefined && w.searches >= searchLimit);
+    if (allowed) {
+      w.used += cost;
+      if (isSearch) w.searches++;
+    }
     const rate = { 'x-ratelimit-limit': String(budget), 'x-ratelimit-remaining': String(Math.max(0, budget - w.used)), 'x-ratelimit-reset': String(resetS) };
     const tooMany = (retryAfter: number | null): Reply => ({
       ...pdError(429, 'Request over limit', 'Rate limit has been exceeded. Please wait and try again.'),
@@ -228,17 +324,28 @@ export class PipedriveEmulator {
   }
 
   private list(object: PipedriveObject, q: URLSearchParams): Reply {
-    let records = this.store.all(object);
+    const sortBy = q.get('sort_by') ?? 'id';
+    if (!['id', 'update_time', 'add_time'].includes(sortBy)) return pdError(400, 'Validation failed: sort_by: must be one of id, update_time, add_time');
+    const dir = q.get('sort_direction') === 'desc' ? -1 : 1;
+    const ids = q.get('ids');
+    let records: StoredRecord[];
+    if (ids) {
+      const list = ids.split(',').map((x) => Number(x.trim()));
+      if (list.length > 100 || list.some((x) => !Number.isInteger(x))) return pdError(400, 'Validation failed: ids: up to 100 comma-separated integer IDs');
+      records = list.map((id) => this.store.get(object, id)).filter((r): r is StoredRecord => r !== undefined);
+    } else {
+      // The store keeps update_time order cached (100k records are not re-sorted per page).
+      records = sortBy === 'update_time' && dir === 1 ? this.store.sortedByUpdateTime(object) : this.store.all(object);
+    }
     const since = q.get('updated_since');
     if (since) {
       const t = Date.parse(since);
       if (Number.isNaN(t)) return pdError(400, 'Validation failed: updated_since: Invalid RFC3339 date');
       records = records.filter((r) => Date.parse(r.update_time) >= t);
     }
-    const sortBy = q.get('sort_by') ?? 'id';
-    if (!['id', 'update_time', 'add_time'].includes(sortBy)) return pdError(400, 'Validation failed: sort_by: must be one of id, update_time, add_time');
-    const dir = q.get('sort_direction') === 'desc' ? -1 : 1;
-    records.sort((a, b) => dir * (sortBy === 'id' ? a.id - b.id : Date.parse(a[sortBy] as string) - Date.parse(b[sortBy] as string) || a.id - b.id));
+    if (ids || !(sortBy === 'update_time' && dir === 1)) {
+      records = [...records].sort((a, b) => dir * (sortBy === 'id' ? a.id - b.id : (a[sortBy] as string).localeCompare(b[sortBy] as string) || a.id - b.id));
+    }
     const page = this.page(records, q);
     if ('status' in page) return page;
     return { status: 200, body: { success: true, data: page.data, additional_data: { next_cursor: page.next } } };
@@ -251,8 +358,11 @@ export class PipedriveEmulator {
     const fields = (q.get('fields') ?? 'custom_fields,name').split(',');
     const match = (v: unknown) => v !== null && v !== undefined && (exact ? String(v).toLowerCase() === term.toLowerCase() : String(v).toLowerCase().includes(term.toLowerCase()));
     const title = object === 'deals' ? 'title' : 'name';
-    const hits = this.store.all(object).filter((r) =>
-      (fields.includes('custom_fields') && Object.values(r.custom_fields).some(match)) || ((fields.includes('name') || fields.includes('title')) && match(r[title])));
+    const byName = fields.includes('name') || fields.includes('title');
+    // Exact matches on custom fields come from the store's value index; anything else scans.
+    const hits = exact && !byName
+      ? (fields.includes('custom_fields') ? this.store.findByCustomValue(object, term) : [])
+      : this.store.all(object).filter((r) => (fields.includes('custom_fields') && Object.values(r.custom_fields).some(match)) || (byName && match(r[title])));
     const page = this.page(hits, q);
     if ('status' in page) return page;
     const items = page.data.map((r) => ({
@@ -295,7 +405,14 @@ export class PipedriveEmulator {
     if (object === 'deals' && values.stage_id !== undefined && !this.store.stages.some((s) => s.id === values.stage_id)) {
       return pdError(400, 'Validation failed: stage_id: Stage not found');
     }
+    if (object === 'deals' && values.person_id !== undefined && values.person_id !== null && !this.store.get('persons', Number(values.person_id))) {
+      return pdError(400, 'Validation failed: person_id: Person not found');
+    }
+    if (values.org_id !== undefined && values.org_id !== null && !this.store.get('organizations', Number(values.org_id))) {
+      return pdError(400, 'Validation failed: org_id: Organization not found');
+    }
     const record = existing ? this.store.update(object, existing.id, values, custom)! : this.store.create(object, values, custom);
+    this.writes[existing ? 'updated' : 'created']++;
     return { status: 200, body: { success: true, data: record } };
   }
 }

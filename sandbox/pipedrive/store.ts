@@ -44,12 +44,19 @@ const STANDARD: Record<PipedriveObject, Array<[string, string, string, boolean]>
     ['add_time', 'Organization created', 'date', false], ['update_time', 'Update time', 'date', false]],
 };
 
-/** In-memory Pipedrive account: records, field definitions (standard + custom), pipelines and stages. */
+/**
+ * In-memory Pipedrive account: records, field definitions (standard + custom), pipelines and stages. Records are kept
+ * in Maps with an index of custom field values (exact-match search) and a cached update_time order, so 100,000
+ * records stay fast to search, write and page through.
+ */
 export class PipedriveStore {
   private nextId = 1;
   private nextFieldId = 9000;
   private readonly records = new Map<PipedriveObject, Map<number, StoredRecord>>();
   private readonly fields = new Map<PipedriveObject, FieldDef[]>();
+  /** object -> lower-cased custom field value -> IDs of the records holding it. */
+  private readonly valueIndex = new Map<PipedriveObject, Map<string, Set<number>>>();
+  private readonly byUpdateTime = new Map<PipedriveObject, StoredRecord[] | null>();
   readonly pipelines = [{ id: 1, name: 'Sales', order_nr: 1, active: true }, { id: 2, name: 'Partners', order_nr: 2, active: true }];
   readonly stages = [
     { id: 1, name: 'Qualified', pipeline_id: 1, order_nr: 1 }, { id: 2, name: 'Proposal', pipeline_id: 1, order_nr: 2 },
@@ -60,8 +67,10 @@ export class PipedriveStore {
     let id = 1;
     for (const object of OBJECTS) {
       this.records.set(object, new Map());
+      this.valueIndex.set(object, new Map());
+      this.byUpdateTime.set(object, null);
       this.fields.set(object, STANDARD[object].map(([key, name, field_type, edit]) => ({
-        id: id++, key, name, field_type, edit_flag: edit, mandatory_flag: key === 'name' || key === 'title', bulk_edit_allowed: edit,
+        id: id++, key, name, field_type, edit_flag: edit, mandatory_flag: key === 'name' || key === 'title' || key === 'subject', bulk_edit_allowed: edit,
         ...(key === 'status' ? { options: [{ id: 1, label: 'open' }, { id: 2, label: 'won' }, { id: 3, label: 'lost' }] } : {}),
       })));
     }
@@ -96,29 +105,93 @@ export class PipedriveStore {
     return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
+  private index(object: PipedriveObject, record: StoredRecord, add: boolean): void {
+    const index = this.valueIndex.get(object)!;
+    for (const v of Object.values(record.custom_fields)) {
+      if (v === null || v === undefined || typeof v === 'object') continue;
+      const k = String(v).toLowerCase();
+      let ids = index.get(k);
+      if (add) {
+        if (!ids) index.set(k, (ids = new Set()));
+        ids.add(record.id);
+      } else if (ids) {
+        ids.delete(record.id);
+        if (ids.size === 0) index.delete(k);
+      }
+    }
+  }
+
   /** Creates a record (no validation: seeding from tests). */
   create(object: PipedriveObject, values: Record<string, unknown>, custom: Record<string, unknown> = {}): StoredRecord {
     const at = this.stamp();
     const record: StoredRecord = { ...values, id: this.nextId++, add_time: at, update_time: at, custom_fields: { ...custom } };
     this.records.get(object)!.set(record.id, record);
+    this.index(object, record, true);
+    this.byUpdateTime.set(object, null);
     return record;
   }
 
   update(object: PipedriveObject, id: number, values: Record<string, unknown>, custom: Record<string, unknown> = {}): StoredRecord | undefined {
     const record = this.records.get(object)!.get(id);
     if (!record) return undefined;
+    this.index(object, record, false);
     Object.assign(record, values);
     Object.assign(record.custom_fields, custom);
     record.update_time = this.stamp();
+    this.index(object, record, true);
+    this.byUpdateTime.set(object, null);
     return record;
+  }
+
+  /**
+   * A change made by a user in Pipedrive's UI (not through the API): standard values by key, custom values by their
+   * field's name or key; bumps `update_time` like any edit.
+   */
+  edit(object: PipedriveObject, id: number, changes: Record<string, unknown>): StoredRecord {
+    const standard: Record<string, unknown> = {};
+    const custom: Record<string, unknown> = {};
+    const defs = this.fieldsOf(object);
+    for (const [name, value] of Object.entries(changes)) {
+      const def = defs.find((f) => /^[0-9a-f]{40}$/.test(f.key) && (f.key === name || f.name === name));
+      if (def) custom[def.key] = value;
+      else standard[name] = value;
+    }
+    const record = this.update(object, id, standard, custom);
+    if (!record) throw new Error(`No ${object} with ID ${id}`);
+    return record;
+  }
+
+  delete(object: PipedriveObject, id: number): boolean {
+    const record = this.records.get(object)!.get(id);
+    if (!record) return false;
+    this.index(object, record, false);
+    this.records.get(object)!.delete(id);
+    this.byUpdateTime.set(object, null);
+    return true;
   }
 
   get(object: PipedriveObject, id: number): StoredRecord | undefined {
     return this.records.get(object)!.get(id);
   }
 
+  /** IDs of the records with a custom field whose value equals `value` (case-insensitive), by the index. */
+  findByCustomValue(object: PipedriveObject, value: string): StoredRecord[] {
+    const ids = this.valueIndex.get(object)!.get(value.toLowerCase());
+    return ids ? [...ids].map((id) => this.get(object, id)!) : [];
+  }
+
   all(object: PipedriveObject): StoredRecord[] {
     return [...this.records.get(object)!.values()];
+  }
+
+  /** Records by update_time then ID (cached until the next write). */
+  sortedByUpdateTime(object: PipedriveObject): StoredRecord[] {
+    let sorted = this.byUpdateTime.get(object);
+    if (!sorted) {
+      sorted = this.all(object).sort((a, b) => a.update_time.localeCompare(b.update_time) || a.id - b.id);
+      this.byUpdateTime.set(object, sorted);
+    }
+    return sorted;
   }
 
   count(object: PipedriveObject): number {

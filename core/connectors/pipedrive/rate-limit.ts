@@ -2,18 +2,74 @@ import { AccountLimiter as BaseLimiter, accountKey, sharedLimiter } from '../htt
 
 export { accountKey };
 
+/** Pipedrive's burst window (its rate-limiting page: every limit is counted per 2-second window and token). */
+export const BURST_WINDOW_MS = 2000;
+
 /**
- * Pipedrive's limiter learns the token budget of the 2-second burst window from `x-ratelimit-limit/-remaining/-reset`:
- * when what is left would not cover an expensive call (a search costs 20 tokens), it holds every request until the
- * window resets; after a 429 it holds them for the wait Pipedrive asked for.
+ * Pipedrive's limiter. Pipedrive charges each call tokens (`x-token-cost` in its OpenAPI: v2 list 10, get 1,
+ * create/update 5, search 20) against a budget per 2-second window, and reports the budget in `x-ratelimit-limit`.
+ *
+ * Requests are paced so that no rolling window of `windowMs` (+ a small margin) carries more tokens than the budget:
+ * any fixed window the server counts lies inside such a rolling window, so our own traffic never draws a 429, and the
+ * budget is used to the full instead of stopping at a low remainder and waiting a whole rounded-up `x-ratelimit-reset`.
+ * When `x-ratelimit-remaining` shows more spent than we sent (another client on the same token), every request is
+ * held until the window resets; after a 429 they are held for the wait Pipedrive asked for.
  */
 export class AccountLimiter extends BaseLimiter {
   limit: number | null = null;
-  /** How many times requests were held back before Pipedrive said no. */
+  /** How many times requests were held back because someone else spent the window. */
   holds = 0;
+  /** Sent requests: times (ms) and token costs, oldest first, from `head`. */
+  private readonly sentAt: number[] = [];
+  private readonly sentCost: number[] = [];
+  private head = 0;
+  private spent = 0;
+  private gate: Promise<void> = Promise.resolve();
 
-  constructor(account: string, maxConcurrent: number, private readonly reserve = 25) {
+  constructor(account: string, maxConcurrent: number, readonly windowMs = BURST_WINDOW_MS, private readonly marginMs = 40) {
     super('pipedrive', account, maxConcurrent);
+  }
+
+  private expire(now: number): void {
+    const horizon = now - this.windowMs - this.marginMs;
+    while (this.head < this.sentAt.length && this.sentAt[this.head]! <= horizon) {
+      this.spent -= this.sentCost[this.head]!;
+      this.head++;
+    }
+    if (this.head > 4096 && this.head * 2 > this.sentAt.length) {
+      this.sentAt.splice(0, this.head);
+      this.sentCost.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Tokens this process sent in the last window. */
+  spentInWindow(now = Date.now()): number {
+    this.expire(now);
+    return this.spent;
+  }
+
+  /** Waits (first come, first served) until a call of `cost` tokens fits the rolling window, then books it. */
+  acquire(cost: number): Promise<void> {
+    const turn = this.gate.then(async () => {
+      for (;;) {
+        const now = Date.now();
+        this.expire(now);
+        const limit = this.limit;
+        if (limit === null || this.spent + cost <= limit || this.head >= this.sentAt.length) break;
+        // Wait until enough of the oldest calls leave the window.
+        let need = this.spent + cost - limit;
+        let i = this.head;
+        while (need > 0 && i < this.sentAt.length) need -= this.sentCost[i++]!;
+        const until = this.sentAt[i - 1]! + this.windowMs + this.marginMs + 1;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, until - now)));
+      }
+      this.sentAt.push(Date.now());
+      this.sentCost.push(cost);
+      this.spent += cost;
+    });
+    this.gate = turn.catch(() => undefined);
+    return turn;
   }
 
   /** Feeds one response's headers (lower-case names). */
@@ -24,7 +80,9 @@ export class AccountLimiter extends BaseLimiter {
     if (!Number.isFinite(limit) || !Number.isFinite(remaining) || limit <= 0) return;
     this.limit = limit;
     this.remaining = remaining;
-    if (remaining < Math.min(this.reserve, limit / 4) && Number.isFinite(reset)) {
+    // The server's window is inside our rolling one, so it cannot have seen more of our tokens than we booked.
+    const others = limit - remaining - this.spentInWindow();
+    if (others > Math.max(10, limit / 10) && remaining < limit / 4 && Number.isFinite(reset)) {
       this.holds++;
       this.pause(Math.max(100, reset * 1000));
     }

@@ -107,7 +107,10 @@ describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
     const rerun = emulator.log.slice(before);
     expect(rerun.filter((r) => r.path.endsWith('/search'))).toHaveLength(0);
     expect(rerun.filter((r) => r.method === 'POST')).toHaveLength(0);
-    expect(rerun.map((r) => r.method)).toEqual(['PATCH', 'PATCH']);
+    // One listing by ID (both records at once) to compare, then the two writes.
+    expect(rerun.map((r) => r.method)).toEqual(['GET', 'PATCH', 'PATCH']);
+    expect(rerun[0]!.path).toBe('/api/v2/persons');
+    expect(rerun[0]!.query.ids!.split(',').sort()).toEqual([first[0]!.id, first[1]!.id].sort());
     expect(emulator.store.count('persons')).toBe(2);
   });
 
@@ -137,7 +140,7 @@ describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
     const input = Array.from({ length: 30 }, (_, i) => ({ key: `O-${i}`, properties: { name: `Org ${i}`, Employees: String(i * 10) } }));
     const result = await connector.upsert('organizations', input, { keyProperty: 'Legacy company ID' });
     expect(result.every((r) => r.status === 'created')).toBe(true);
-    expect(emulator.faults.served).toEqual({ rateLimited: 15, serverErrors: 3 });
+    expect(emulator.faults.served).toEqual({ rateLimited: 15, serverErrors: 3, dropped: 0 });
     expect(emulator.store.count('organizations')).toBe(30);
     const legacy = emulator.store.customKey('organizations', 'Legacy company ID');
     expect(new Set(emulator.store.all('organizations').map((o) => o.custom_fields[legacy])).size).toBe(30);
@@ -207,7 +210,152 @@ describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
     expect(emulator.store.get('deals', Number(result[1]!.id))).toMatchObject({ stage_id: 2 });
     expect(result[2]!.error).toMatch(/several pipelines \(Sales, Partners\)/);
     expect(result[3]!.error).toMatch(/Unknown Pipedrive stage "Signed" in pipeline "Sales"/);
-    // One listing for `pipelines()`, one cached by the upsert for the whole batch.
-    expect(emulator.requestsTo('/api/v2/stages')).toHaveLength(2);
+    // Stages are listed per pipeline (`/stages?pipeline_id=`), once each for the connector's life.
+    expect(emulator.requestsTo('/api/v2/stages').map((r) => r.query.pipeline_id).sort()).toEqual(['1', '2']);
+    expect(emulator.requestsTo('/api/v2/pipelines')).toHaveLength(1);
+  });
+});
+
+describe('PipedriveConnector: unchanged records, large batches, references and faults', () => {
+  it('reports a re-run with the same values as unchanged and writes nothing; a user edit in Pipedrive is written back', async () => {
+    const { emulator, connector } = await setup();
+    const input: UpsertInput[] = [
+      { key: 'U-1', properties: { name: 'Ada Lovelace', email: 'ada@x.test', phone: '+44 20 7946 0001', Segment: 'Enterprise' } },
+      { key: 'U-2', properties: { name: 'Grace Hopper', email: 'grace@x.test' } },
+    ];
+    const first = await connector.upsert('persons', input, { keyProperty: 'Legacy person ID' });
+    expect(first.map((r) => r.status)).toEqual(['created', 'created']);
+    const before = emulator.log.length;
+    const again = await connector.upsert('persons', input, { keyProperty: 'Legacy person ID' });
+    expect(again.map((r) => [r.status, r.id])).toEqual([['unchanged', first[0]!.id], ['unchanged', first[1]!.id]]);
+    expect(emulator.log.slice(before).filter((r) => r.method !== 'GET')).toHaveLength(0);
+    expect(emulator.writes).toEqual({ created: 2, updated: 0 });
+    // A user renames Grace in Pipedrive: the next run puts the value back, and only for her.
+    const edited = emulator.edit('persons', Number(first[1]!.id), { name: 'Grace B. Hopper' });
+    expect(edited.name).toBe('Grace B. Hopper');
+    const third = await connector.upsert('persons', input, { keyProperty: 'Legacy person ID' });
+    expect(third.map((r) => r.status)).toEqual(['unchanged', 'updated']);
+    expect(emulator.store.get('persons', Number(first[1]!.id))!.name).toBe('Grace Hopper');
+    expect(emulator.writes).toEqual({ created: 2, updated: 1 });
+  });
+
+  it('lists the object once instead of searching each key for a large batch; a re-run by a new connector writes nothing', async () => {
+    const { emulator, connector } = await setup({ searchRequestsPerWindow: 10 }, { primeThreshold: 100 });
+    const legacy = emulator.store.customKey('organizations', 'Legacy company ID');
+    const existing = emulator.store.create('organizations', { name: 'Org 7 (old name)' }, { [legacy]: 'B-7' });
+    const input = Array.from({ length: 150 }, (_, i) => ({ key: `B-${i}`, properties: { name: `Org ${i}`, Employees: String(i) } }));
+    const result = await connector.upsert('organizations', input, { keyProperty: 'Legacy company ID' });
+    expect(result.filter((r) => r.status === 'created')).toHaveLength(149);
+    expect(result[7]).toEqual({ key: 'B-7', status: 'updated', id: String(existing.id) });
+    expect(emulator.requestsTo(/\/search$/)).toHaveLength(0);
+    expect(emulator.store.count('organizations')).toBe(150);
+    const fresh = new PipedriveConnector({ apiToken: TOKEN, basePath: emulator.url, primeThreshold: 100 });
+    const before = emulator.log.length;
+    const rerun = await fresh.upsert('organizations', input, { keyProperty: 'Legacy company ID' });
+    expect(rerun.every((r) => r.status === 'unchanged')).toBe(true);
+    const calls = emulator.log.slice(before);
+    expect(calls.filter((r) => r.method !== 'GET')).toHaveLength(0);
+    expect(calls.filter((r) => r.path === '/api/v2/organizations')).toHaveLength(1);
+    expect(emulator.store.count('organizations')).toBe(150);
+  });
+
+  it('points deals at persons by their Pipedrive ID (persons upserted first), and reports an unknown person per record', async () => {
+    const { emulator, connector } = await setup();
+    const persons = await connector.upsert('persons', [{ key: 'P-1', properties: { name: 'Ada' } }, { key: 'P-2', properties: { name: 'Grace' } }], { keyProperty: 'Legacy person ID' });
+    const deals = await connector.upsert('deals', [
+      { key: 'D-1', properties: { title: 'Ada deal', person_id: persons[0]!.id!, Pipeline: 'Sales', Stage: 'Proposal' } },
+      { key: 'D-2', properties: { title: 'Grace deal', 'Contact person': persons[1]!.id!, stage_id: 'Signed' } },
+      { key: 'D-3', properties: { title: 'Nobody', person_id: '999999' } },
+    ], { keyProperty: 'Legacy deal ID' });
+    expect(deals.map((r) => r.status)).toEqual(['created', 'created', 'failed']);
+    expect(emulator.store.get('deals', Number(deals[0]!.id))).toMatchObject({ person_id: Number(persons[0]!.id), pipeline_id: 1, stage_id: 2 });
+    expect(emulator.store.get('deals', Number(deals[1]!.id))).toMatchObject({ person_id: Number(persons[1]!.id), pipeline_id: 2, stage_id: 4 });
+    expect(deals[2]!.error).toMatch(/person_id: Person not found/);
+    const [deal] = await collect(connector.read('deals', { properties: ['person_id', 'stage_id'] }));
+    expect(deal!.properties).toEqual({ person_id: persons[0]!.id, stage_id: '2' });
+  });
+
+  it('never duplicates a create whose connection dropped, before or after Pipedrive applied it', async () => {
+    const { emulator, connector } = await setup();
+    emulator.faults.dropConnections(2, { afterProcessing: true, methods: ['POST'] });
+    const a = await connector.upsert('persons', [{ key: 'X-1', properties: { name: 'One' } }, { key: 'X-2', properties: { name: 'Two' } }], { keyProperty: 'Legacy person ID' });
+    expect(a.map((r) => r.status)).toEqual(['created', 'created']);
+    emulator.faults.dropConnections(2, { afterProcessing: false, methods: ['POST'] });
+    const b = await connector.upsert('persons', [{ key: 'X-3', properties: { name: 'Three' } }, { key: 'X-4', properties: { name: 'Four' } }], { keyProperty: 'Legacy person ID' });
+    expect(b.map((r) => r.status)).toEqual(['created', 'created']);
+    expect(emulator.faults.served.dropped).toBe(4);
+    const legacy = emulator.store.customKey('persons', 'Legacy person ID');
+    expect(emulator.store.all('persons').map((p) => p.custom_fields[legacy]).sort()).toEqual(['X-1', 'X-2', 'X-3', 'X-4']);
+    expect(a[0]!.id).toBe(String(emulator.store.findByCustomValue('persons', 'X-1')[0]!.id));
+  });
+
+  it('retries slow answers that exceed the request timeout and reads everything', async () => {
+    const { emulator, connector } = await setup({}, { requestTimeoutMs: 150, pageSize: 5 });
+    for (let i = 0; i < 12; i++) emulator.store.create('persons', { name: `P${i}` });
+    await connector.describe('persons');
+    emulator.faults.slow(400, 2);
+    const records = await collect(connector.read('persons'));
+    expect(records.map((r) => r.properties.name)).toEqual(Array.from({ length: 12 }, (_, i) => `P${i}`));
+    expect(connector.retriesUsed).toBe(2);
+  });
+
+  it('keeps secrets out of per-record errors even when Pipedrive echoes them', async () => {
+    const { emulator, connector } = await setup();
+    emulator.faults.failRecord('S-1', `token ${TOKEN} may not write this`);
+    const [result] = await connector.upsert('persons', [{ key: 'S-1', properties: { name: 'x' } }], { keyProperty: 'Legacy person ID' });
+    expect(result!.status).toBe('failed');
+    expect(result!.error).toMatch(/may not write this/);
+    expect(result!.error).not.toContain(TOKEN);
+  });
+});
+
+describe('PipedriveConnector with OAuth (the SDK\'s OAuth2Configuration against the emulator\'s /oauth/token)', () => {
+  const client = { clientId: 'pd-client-id', clientSecret: 'pd-client-SECRET-8d7c', refreshToken: 'pd-refresh-SECRET-31f2' };
+
+  async function oauthSetup(options: Partial<PipedriveConnectorOptions> = {}, emulatorOptions: PipedriveEmulatorOptions = {}) {
+    const emulator = new PipedriveEmulator({ oauthClients: [client], ...emulatorOptions });
+    running.push(emulator);
+    const url = await emulator.start();
+    const connector = new PipedriveConnector({ oauth: { ...client, oauthHost: url }, minRetryDelayMs: 5, maxRetryDelayMs: 50, ...options });
+    return { emulator, url, connector };
+  }
+
+  it('refreshes an access token with HTTP Basic client credentials and calls the api_domain it names', async () => {
+    const { emulator, connector } = await oauthSetup();
+    expect(await connector.checkConnection()).toMatchObject({ ok: true });
+    const result = await connector.upsert('persons', [{ key: 'O-1', properties: { name: 'Via OAuth' } }], { keyProperty: 'Legacy person ID' });
+    expect(result[0]!.status).toBe('created');
+    expect(emulator.requestsTo('/oauth/token')).toHaveLength(1);
+    // An API token is refused: only Bearer tokens from /oauth/token are accepted here.
+    expect((await fetch(`${emulator.url}/api/v2/persons`, { headers: { 'x-api-token': 'anything' } })).status).toBe(401);
+  });
+
+  it('refreshes again when the access token is refused or expires, and loses nothing', async () => {
+    const { emulator, url, connector } = await oauthSetup({ basePath: undefined }, { accessTokenTtlSeconds: 61 });
+    expect(url).toBe(emulator.url);
+    await connector.upsert('persons', [{ key: 'R-1', properties: { name: 'First' } }], { keyProperty: 'Legacy person ID' });
+    emulator.revokeAccessTokens();
+    const after = await connector.upsert('persons', [{ key: 'R-2', properties: { name: 'Second' } }], { keyProperty: 'Legacy person ID' });
+    expect(after[0]!.status).toBe('created');
+    expect(emulator.requestsTo('/oauth/token')).toHaveLength(2);
+    expect(emulator.store.count('persons')).toBe(2);
+  });
+
+  it('a wrong client secret gives a clear error without any secret in it', async () => {
+    const emulator = new PipedriveEmulator({ oauthClients: [client] });
+    running.push(emulator);
+    const url = await emulator.start();
+    const wrong = 'wrong-client-SECRET-0042';
+    const connector = new PipedriveConnector({ oauth: { ...client, clientSecret: wrong, oauthHost: url }, basePath: url, minRetryDelayMs: 5 });
+    const check = await connector.checkConnection();
+    expect(check.ok).toBe(false);
+    expect(check.message).toMatch(/OAuth token refresh failed: invalid_client/);
+    const error = await connector.describe('persons').catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(PipedriveError);
+    for (const secret of [wrong, client.refreshToken, client.clientSecret]) {
+      expect(check.message).not.toContain(secret);
+      expect(`${(error as Error).message}\n${(error as Error).stack}`).not.toContain(secret);
+    }
+    expect(() => new PipedriveConnector({ oauth: { ...client, refreshToken: '' } })).toThrow(/refresh token/);
   });
 });
