@@ -25,7 +25,18 @@ export const ConnectionsSchema = z
       .refine((s) => s.accessToken || s.clientId, 'give an accessToken, or a clientId (with clientSecret or refreshToken) to log in')
       .optional(),
     hubspot: z.object({ accessToken: z.string().min(1), baseUrl: z.string().url().optional() }).strict().optional(),
-    pipedrive: z.object({ apiToken: z.string().min(1), baseUrl: z.string().url().optional() }).strict().optional(),
+    pipedrive: z
+      .object({
+        apiToken: z.string().min(1).optional(),
+        clientId: z.string().min(1).optional(),
+        clientSecret: z.string().min(1).optional(),
+        refreshToken: z.string().min(1).optional(),
+        oauthUrl: z.string().url().optional(),
+        baseUrl: z.string().url().optional(),
+      })
+      .strict()
+      .refine((p) => p.apiToken || (p.clientId && p.clientSecret && p.refreshToken), 'give an apiToken, or clientId + clientSecret + refreshToken (OAuth)')
+      .optional(),
   })
   .strict();
 export type Connections = z.infer<typeof ConnectionsSchema>;
@@ -49,7 +60,16 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv): Record<string, unkno
         })
       : undefined,
     hubspot: env.HUBSPOT_ACCESS_TOKEN ? drop({ accessToken: env.HUBSPOT_ACCESS_TOKEN, baseUrl: env.HUBSPOT_BASE_URL }) : undefined,
-    pipedrive: env.PIPEDRIVE_API_TOKEN ? drop({ apiToken: env.PIPEDRIVE_API_TOKEN, baseUrl: env.PIPEDRIVE_BASE_URL }) : undefined,
+    pipedrive: env.PIPEDRIVE_API_TOKEN || env.PIPEDRIVE_CLIENT_ID
+      ? drop({
+          apiToken: env.PIPEDRIVE_API_TOKEN,
+          clientId: env.PIPEDRIVE_CLIENT_ID,
+          clientSecret: env.PIPEDRIVE_CLIENT_SECRET,
+          refreshToken: env.PIPEDRIVE_REFRESH_TOKEN,
+          oauthUrl: env.PIPEDRIVE_OAUTH_URL,
+          baseUrl: env.PIPEDRIVE_BASE_URL,
+        })
+      : undefined,
   });
 }
 
@@ -91,8 +111,13 @@ export async function openConnector(name: string, connections: Connections): Pro
     }
     case 'pipedrive': {
       const c = connections.pipedrive;
-      if (!c) throw new UsageError('No Pipedrive connection: set PIPEDRIVE_API_TOKEN (and PIPEDRIVE_BASE_URL for a sandbox), or a connections file');
-      return new PipedriveConnector({ apiToken: c.apiToken, ...(c.baseUrl ? { basePath: c.baseUrl.replace(/\/$/, '') } : {}) });
+      if (!c) throw new UsageError('No Pipedrive connection: set PIPEDRIVE_API_TOKEN (or PIPEDRIVE_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN for OAuth; PIPEDRIVE_BASE_URL for a sandbox), or a connections file');
+      const base = c.baseUrl ? { basePath: c.baseUrl.replace(/\/$/, '') } : {};
+      if (c.apiToken) return new PipedriveConnector({ apiToken: c.apiToken, ...base });
+      return new PipedriveConnector({
+        oauth: { clientId: c.clientId!, clientSecret: c.clientSecret!, refreshToken: c.refreshToken!, ...(c.oauthUrl ? { oauthHost: c.oauthUrl.replace(/\/$/, '') } : {}) },
+        ...base,
+      });
     }
     default:
       throw new UsageError(`Unknown connector "${name}" (known: ${CONNECTOR_NAMES.join(', ')})`);
