@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   for (const [object, s] of Object.entries(result.objects)) {
     const st = s.statuses;
     process.stdout.write(
-      `  ${object.padEnd(12)} ${s.dataRecords} legacy rows (${st.matched} matched, ${st.new} new incl. ${s.duplicateCount} duplicates, ` +
+      `  ${object.padEnd(12)} ${s.dataRecords} legacy rows (${st.matched} matched, ${st.fuzzy_match} fuzzy match, ${st.new} new incl. ${s.duplicateCount} duplicates, ` +
         `${st.conflict} conflict, ${s.quarantinedCount} quarantined, ${s.fieldIssueCount} field issues); ` +
         `${s.mirrorRows} mirror rows (${st.orphan} orphan IDs, ${s.unlinkedTargets} unlinked)\n`,
     );

@@ -17,6 +17,9 @@ function render(result: LookupResult): string {
       const current = result.targetRecords[0]?.properties ?? {};
       lines.push('pending updates:', table(['property', 'target now', 'export says'], updates.map(([k, v]) => [k, current[k] ?? null, v])));
     }
+  } else if (result.status === 'fuzzy_match' && updates.length) {
+    const current = result.targetRecords[0]?.properties ?? {};
+    lines.push('updates once the link is confirmed:', table(['property', 'target now', 'export says'], updates.map(([k, v]) => [k, current[k] ?? null, v])));
   } else if (result.status === 'new' && updates.length) {
     lines.push('to create:', table(['property', 'value'], updates.map(([k, v]) => [k, v])));
   }

@@ -242,3 +242,23 @@ export function companyNameVariant(name: string, r: Random): string {
   }
   return v === name ? `${name} (UK)` : v;
 }
+
+/** One slip of the keyboard inside a word: two letters swapped, one dropped or one doubled (never the first letter). */
+export function typo(text: string, r: Random): string {
+  const letters = [...text].map((c, i) => (/\p{L}/u.test(c) ? i : -1)).filter((i) => i > 0);
+  if (letters.length < 3) return text;
+  const chars = [...text];
+  const i = r.pick(letters.slice(0, -1));
+  switch (r.int(0, 2)) {
+    case 0:
+      [chars[i], chars[i + 1]] = [chars[i + 1]!, chars[i]!];
+      break;
+    case 1:
+      chars.splice(i, 1);
+      break;
+    default:
+      chars.splice(i, 0, chars[i]!);
+  }
+  const out = chars.join('');
+  return out === text ? `${text.slice(0, -1)}${text.slice(-1) === 'e' ? 'a' : 'e'}` : out;
+}

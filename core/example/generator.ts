@@ -9,6 +9,9 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync, type 
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { builtInMapping } from '../mapping/load-mapping';
+import { ObjectMapper } from '../mapping/object-mapper';
+import { diffProperties } from '../reconcile/classify';
+import { FORMAL_NAME, NICKNAMES } from './data';
 import { MIRROR_TABLES, mirrorColumnNames, type MirrorTableName } from './mirror-schema';
 import {
   countNewlines,
@@ -28,6 +31,7 @@ import {
   pgTimestamp,
   phoneVariant,
   thousands,
+  typo,
   webVariant,
   whitespaceVariant,
   dayOf,
@@ -37,7 +41,7 @@ import { Random, unitFor } from './random';
 
 export { EXAMPLE_OBJECTS, type ExampleObject } from './objects';
 
-export type RecordStatus = 'matched' | 'new' | 'conflict' | 'orphan';
+export type RecordStatus = 'matched' | 'fuzzy_match' | 'new' | 'conflict' | 'orphan';
 export type QuarantineKind = 'too_many_fields' | 'too_few_fields' | 'missing_id' | 'duplicate_id';
 
 export interface GenerateExampleOptions {
@@ -85,6 +89,9 @@ export interface GenerateExampleResult {
 
 // Rates of the injected mess (per legacy record unless noted).
 const P_NEW = 0.085;
+/** Companies and contacts only: no mirror record carries the legacy ID, but one without it is the same entity. */
+const P_FUZZY = 0.04;
+const FUZZY_OBJECTS: ReadonlySet<ExampleObject> = new Set(['companies', 'contacts']);
 const P_CONFLICT = 0.012;
 const P_CONFLICT_THREE = 0.2;
 const P_ORPHAN = 0.03;
@@ -308,8 +315,10 @@ function personsOf(seed: number, i: number, mean: number, stream: string): numbe
   return k;
 }
 
-function statusOf(seed: number, object: ExampleObject, j: number): 'matched' | 'new' | 'conflict' {
+function statusOf(seed: number, object: ExampleObject, j: number): 'matched' | 'new' | 'conflict' | 'fuzzy' {
   const u = unitFor(seed, `status:${object}`, j);
+  // Taken from the top of the range, so the new and conflict records stay those of earlier example data.
+  if (FUZZY_OBJECTS.has(object) && u >= 1 - P_FUZZY) return 'fuzzy';
   return u < P_NEW ? 'new' : u < P_NEW + P_CONFLICT ? 'conflict' : 'matched';
 }
 
@@ -391,11 +400,14 @@ class TableRun {
   private readonly mirrorColumns: string[];
   private readonly propertyOrder: Map<string, number>;
   private readonly plan: QuarantinePlan;
+  private readonly mapper: ObjectMapper;
   private extraCounter = 0;
   private hsCounter = 0;
   private badCounter = 0;
   readonly quarantined: QuarantinedRow[] = [];
   readonly fieldIssues: Array<{ legacyId: string; field: string }> = [];
+  /** Mirror records without a legacy ID that copy a legacy record's entity: HubSpot ID -> legacy ID. */
+  readonly unlinkedCopies: Array<[string, string]> = [];
   readonly summary: ObjectSummary;
 
   constructor(
@@ -417,6 +429,7 @@ class TableRun {
     this.mirrorColumns = mirrorColumnNames(def.table as MirrorTableName);
     const spec = builtInMapping().config.objects[object];
     this.propertyOrder = new Map((spec?.properties ?? []).map((p, i) => [p.to, i]));
+    this.mapper = new ObjectMapper(builtInMapping().config, object);
     for (const f of def.fields) {
       for (const t of f.to) if (!this.mirrorColumns.includes(t)) throw new Error(`mirror table ${def.table} lacks column ${t}`);
     }
@@ -425,7 +438,7 @@ class TableRun {
       file: def.file,
       mirrorFile: `${def.table}.csv`,
       dataRecords: 0,
-      statuses: { matched: 0, new: 0, conflict: 0, orphan: 0 },
+      statuses: { matched: 0, fuzzy_match: 0, new: 0, conflict: 0, orphan: 0 },
       unlinkedTargets: 0,
       mirrorRows: 0,
       quarantinedCount: 0,
@@ -532,14 +545,20 @@ class TableRun {
     const r = Random.for(seed, `plan:${object}`, j);
     const e = this.entity(j, parent);
     const id = legacyId(seed, def, j);
-    const rd = render(def, e, r, status);
+    const rd = render(def, e, r, status === 'fuzzy' ? 'new' : status);
     this.writeLegacy(id, rd.legacy);
     this.noteIssues(id, rd.issues);
     if (status === 'matched') {
       const hs = this.writeMirror(id, rd.mirror, r);
       this.truthRecord(id, 'matched', [hs], rd.updates);
+    } else if (status === 'fuzzy') {
+      const copy = this.keyedInAgain(e, r);
+      const hs = this.writeMirror('', copy, r);
+      this.summary.unlinkedTargets++;
+      this.unlinkedCopies.push([hs, id]);
+      this.truthRecord(id, 'fuzzy_match', [hs], this.updatesAgainst(id, rd.legacy, copy));
     } else if (status === 'new') {
-      this.truthRecord(id, 'new', [], rd.updates);
+      // Written after the unlinked copies below: a copy of this very record makes it a fuzzy match instead.
     } else {
       const copies = r.chance(P_CONFLICT_THREE) ? 3 : 2;
       const ids = [this.writeMirror(id, rd.mirror, r)];
@@ -555,17 +574,61 @@ class TableRun {
       if (ro.chance(P_ORPHAN_TWICE)) ids.push(this.writeMirror(orphanId, this.variantMirror(oe, ro), ro));
       this.truthRecord(orphanId, 'orphan', ids, new Set());
     }
+    let copyOfNew: { hs: string; values: Record<string, string> } | undefined;
     if (unitFor(seed, `unlinked:${object}`, j) < P_UNLINKED) {
       const ru = Random.for(seed, `unlinked-plan:${object}`, j);
       // Half are HubSpot-side copies of this very record, entered by hand without the legacy ID.
-      const ue = ru.chance(0.5) ? e : this.entity(j, parent, `unlinked:${object}`);
-      this.writeMirror('', this.variantMirror(ue, ru), ru);
+      const same = ru.chance(0.5);
+      const ue = same ? e : this.entity(j, parent, `unlinked:${object}`);
+      const values = this.variantMirror(ue, ru);
+      const hs = this.writeMirror('', values, ru);
       this.summary.unlinkedTargets++;
+      if (same) this.unlinkedCopies.push([hs, id]);
+      if (same && status === 'new' && FUZZY_OBJECTS.has(object)) copyOfNew = { hs, values };
+    }
+    if (status === 'new') {
+      if (copyOfNew) this.truthRecord(id, 'fuzzy_match', [copyOfNew.hs], this.updatesAgainst(id, rd.legacy, copyOfNew.values));
+      else this.truthRecord(id, 'new', [], rd.updates);
     }
     if (object === 'companies' && j >= DUPLICATE_DELAY && unitFor(seed, 'duplicate:companies', j - DUPLICATE_DELAY) < P_DUPLICATE_COMPANY) {
       this.duplicateCompany(j - DUPLICATE_DELAY);
     }
     for (const q of this.plan.at.get(j) ?? []) this.badRow(q.kind, q.firstOf, parent);
+  }
+
+  /**
+   * The same company or person typed into HubSpot by hand, without the legacy ID: a company name with another legal
+   * suffix, `&` for `and`, capitals or a typo; a person under a nickname (or the formal name), a misspelt surname; a
+   * phone, e-mail or street that was never filled in. Values are then written the way the mirror writes them.
+   */
+  private keyedInAgain(e: Entity, r: Random): Record<string, string> {
+    const copy = { ...e };
+    if (this.object === 'companies') {
+      const name = e.Comp_Name ?? '';
+      copy.Comp_Name = r.chance(0.75) ? companyNameVariant(name, r) : typo(name, r);
+      if (r.chance(0.25)) copy.Comp_PhoneFullNumber = '';
+      if (r.chance(0.2)) copy.Addr_Address1 = '';
+    } else {
+      const first = e.Pers_FirstName ?? '';
+      const other = NICKNAMES[first] ? r.pick(NICKNAMES[first]) : FORMAL_NAME[first];
+      if (other && r.chance(0.7)) copy.Pers_FirstName = other;
+      else if (r.chance(0.3)) copy.Pers_FirstName = typo(first, r);
+      if (r.chance(0.2)) copy.Pers_LastName = typo(e.Pers_LastName ?? '', r);
+      if (r.chance(0.15)) copy.Pers_EmailAddress = '';
+      if (r.chance(0.3)) copy.Pers_PhoneFullNumber = '';
+    }
+    return render(this.def, copy, r, 'plain').mirror;
+  }
+
+  /**
+   * The properties a fuzzy match would update. Which fields of a hand-typed copy differ in canonical form is not known
+   * by construction (a nickname, a suffix), so the product's own diff decides; truth-oracle.test.ts re-derives it from
+   * the files independently.
+   */
+  private updatesAgainst(id: string, legacy: Record<string, string>, mirror: Record<string, string>): Set<string> {
+    const { values } = this.mapper.map({ [this.def.idColumn]: id, ...legacy });
+    const target = Object.fromEntries(Object.entries(mirror).map(([k, v]) => [k, v === '' ? null : v]));
+    return new Set(Object.keys(diffProperties(this.mapper, values, target)));
   }
 
   /** Another copy of a record as HubSpot holds it: same data, written differently, one field changed or lost. */
@@ -687,6 +750,7 @@ async function writeTruth(file: string, outDir: string, seed: number, layout: La
     out.write(`      "quarantinedCount": ${s.quarantinedCount},\n      "fieldIssueCount": ${s.fieldIssueCount},\n      "duplicateCount": ${s.duplicateCount}`);
     if (truth === 'full') {
       out.write(`,\n      "quarantined": [${run.quarantined.map((q) => `\n        ${j(q)}`).join(',')}${run.quarantined.length ? '\n      ' : ''}]`);
+      out.write(`,\n      "unlinkedCopies": ${j(Object.fromEntries(run.unlinkedCopies))}`);
       out.write(`,\n      "fieldIssues": [${run.fieldIssues.map((q) => `\n        ${j(q)}`).join(',')}${run.fieldIssues.length ? '\n      ' : ''}]`);
       out.write(`,\n      "records": {\n`);
       await out.flush(true);

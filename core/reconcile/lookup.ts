@@ -14,6 +14,9 @@ export const LookupInputSchema = z
   .strict();
 export type LookupInput = z.infer<typeof LookupInputSchema>;
 
+/** classifyFuzzy writes one note per compared field with this prefix. */
+const FUZZY_REASON = 'fuzzy: ';
+
 const Properties = z.record(z.string(), z.string().nullable());
 
 export const LookupResultSchema = z.object({
@@ -24,6 +27,7 @@ export const LookupResultSchema = z.object({
   targetId: z.string().nullable().describe('The target (HubSpot) record ID when exactly one record matches'),
   targetIds: z.array(z.string()),
   matchConfidence: z.number().int().min(0).max(100).nullable(),
+  fuzzyReasons: z.array(z.string()).describe('For a fuzzy_match: how each compared field agreed, with its weight of evidence'),
   propertiesToUpdate: Properties.nullable(),
   notes: z.array(z.string()),
   legacyProperties: Properties.nullable(),
@@ -58,7 +62,7 @@ export async function lookupByLegacyId(db: Database, mapping: LoadedMapping, inp
   return db.withConnection(async (sql) => {
     const exists = await sql.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', ['staging', object]);
     const empty: LookupResult = {
-      found: false, object, legacyId, status: null, targetId: null, targetIds: [], matchConfidence: null, propertiesToUpdate: null,
+      found: false, object, legacyId, status: null, targetId: null, targetIds: [], matchConfidence: null, fuzzyReasons: [], propertiesToUpdate: null,
       notes: [], legacyProperties: null, targetRecords: [], quarantine: [], changedAt: null, lastRunAt: null,
     };
     if (exists.rows.length === 0) return { ...empty, notes: [`${object} has not been reconciled yet`] };
@@ -96,6 +100,7 @@ export async function lookupByLegacyId(db: Database, mapping: LoadedMapping, inp
       targetId: row.target_id,
       targetIds: row.target_ids,
       matchConfidence: row.match_confidence,
+      fuzzyReasons: row.notes.filter((n) => n.startsWith(FUZZY_REASON)).map((n) => n.slice(FUZZY_REASON.length)),
       propertiesToUpdate: row.properties_to_update,
       notes,
       legacyProperties: row.legacy_properties,

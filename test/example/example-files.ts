@@ -21,7 +21,7 @@ export type ObjectName = keyof typeof LEGACY_FILES;
 export const OBJECTS = Object.keys(LEGACY_FILES) as ObjectName[];
 
 export interface TruthRecord {
-  status: 'matched' | 'new' | 'conflict' | 'orphan';
+  status: 'matched' | 'fuzzy_match' | 'new' | 'conflict' | 'orphan';
   targetIds: string[];
   updates: string[];
   duplicateOf?: string;
@@ -30,8 +30,10 @@ export interface TruthRecord {
 export interface TruthObject {
   file: string;
   dataRecords: number;
-  statuses: { matched: number; new: number; conflict: number; orphan: number };
+  statuses: { matched: number; fuzzy_match: number; new: number; conflict: number; orphan: number };
   unlinkedTargets: number;
+  /** Mirror records without a legacy ID that copy a legacy record's entity: HubSpot ID -> legacy ID (full truth only). */
+  unlinkedCopies?: Record<string, string>;
   mirrorRows: number;
   quarantinedCount: number;
   fieldIssueCount: number;
