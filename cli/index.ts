@@ -8,6 +8,7 @@ import { registerLookup } from './commands/lookup';
 import { registerMcp } from './commands/mcp';
 import { registerReconcile } from './commands/reconcile';
 import { registerSandbox } from './commands/sandbox';
+import { registerServe } from './commands/serve';
 import { registerSuggestMapping } from './commands/suggest-mapping';
 import { VERSION } from '../core/version';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerMatching(program);
   registerConnectorCommands(program);
   registerSandbox(program);
+  registerServe(program);
   registerMcp(program);
   return program;
 }

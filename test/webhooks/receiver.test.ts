@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseWebhookSettings, startWebhookServer, webhookCounts, type RunningWebhookServer, type WebhookLogEntry } from '../../core/webhooks';
+import { hubspotV3Signature, parseWebhookSettings, startWebhookServer, webhookCounts, type RunningWebhookServer, type WebhookLogEntry } from '../../core/webhooks';
 import type { ChangeNotice } from '../../core/webhooks';
 import {
   buildHubSpotRequest,
@@ -122,7 +122,6 @@ describe('HubSpot webhooks (v3 signature, timestamp window)', () => {
 
   it('rejects a correctly signed body that is not an event batch as malformed (400)', async () => {
     const request = buildHubSpotRequest(url('hubspot'), [{ object: 'contacts', recordId: '1', action: 'update' }], { clientSecret: HUBSPOT_SECRET });
-    const { hubspotV3Signature } = await import('../../core/webhooks');
     const body = JSON.stringify({ not: 'an array' });
     const resigned = { ...request, body, headers: { ...request.headers, 'x-hubspot-signature-v3': hubspotV3Signature(HUBSPOT_SECRET, 'POST', request.url, body, request.headers['x-hubspot-request-timestamp']!) } };
     const result = await send(resigned);
