@@ -87,6 +87,8 @@ export interface Connector {
   listObjects(): Promise<string[]>;
   describe(object: string): Promise<ObjectSchema>;
   read(object: string, options?: ReadOptions): AsyncIterable<ReadItem>;
+  /** The records with these IDs, when the system can fetch by ID (the sync engine fetches a deal's person this way). */
+  readByIds?(object: string, ids: string[], options?: Omit<ReadOptions, 'since'>): AsyncIterable<ReadItem>;
   /** Absent on read-only sources such as exports. */
   upsert?(object: string, records: UpsertInput[], options: { keyProperty: string }): Promise<UpsertResult[]>;
 }

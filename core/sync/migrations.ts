@@ -1,4 +1,83 @@
 import type { Migration } from '../staging/migrations';
 
-/** Tables of the sync engine (schema `sync`): filled in by the sync engine. */
-export const SYNC_MIGRATIONS: Migration[] = [];
+/**
+ * Tables of the sync engine, in schema `sync`. Everything a run must not lose lives here, so any process (a CLI
+ * run, an n8n worker in queue mode) can pick a stream up where the last one stopped.
+ */
+export const SYNC_MIGRATIONS: Migration[] = [
+  {
+    id: 'sync:0001-engine',
+    async up(sql) {
+      await sql.query('CREATE SCHEMA IF NOT EXISTS sync');
+      // Where each stream's incremental read resumes: the `modified|id` of the last record of a committed batch.
+      await sql.query(`CREATE TABLE sync.cursors (
+        job text NOT NULL,
+        stream text NOT NULL,
+        cursor text,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (job, stream)
+      )`);
+      // One row per synced record: the link between both IDs and the values last written, so an unchanged record
+      // is not written again and the engine can tell its own writes from people's edits.
+      await sql.query(`CREATE TABLE sync.records (
+        job text NOT NULL,
+        stream text NOT NULL,
+        source_id text NOT NULL,
+        target_id text,
+        target_key text NOT NULL,
+        written jsonb NOT NULL,
+        source_modified_at timestamptz,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (job, stream, source_id)
+      )`);
+      await sql.query('CREATE INDEX records_target_idx ON sync.records (job, stream, target_id)');
+      // Records that could not be written yet (a parent missing, the target refused): kept with their values and
+      // retried at the start of each run of their stream.
+      await sql.query(`CREATE TABLE sync.pending (
+        job text NOT NULL,
+        stream text NOT NULL,
+        source_id text NOT NULL,
+        record jsonb NOT NULL,
+        reason text NOT NULL,
+        attempts integer NOT NULL DEFAULT 1,
+        first_seen timestamptz NOT NULL DEFAULT now(),
+        last_tried timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (job, stream, source_id)
+      )`);
+      await sql.query(`CREATE TABLE sync.runs (
+        run_id uuid PRIMARY KEY,
+        job text NOT NULL,
+        dry_run boolean NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz,
+        status text NOT NULL DEFAULT 'running',
+        counts jsonb NOT NULL DEFAULT '{}'::jsonb,
+        error text
+      )`);
+      // Every write, planned before it is sent (result 'pending') and settled after: a process killed in between
+      // leaves the intent behind, and the next run marks it 'interrupted' and writes the record again.
+      await sql.query(`CREATE TABLE sync.audit (
+        id bigserial PRIMARY KEY,
+        run_id uuid NOT NULL,
+        job text NOT NULL,
+        stream text NOT NULL,
+        source_id text NOT NULL,
+        target_key text NOT NULL,
+        target_id text,
+        action text NOT NULL,
+        before jsonb,
+        after jsonb,
+        result text NOT NULL,
+        error text,
+        at timestamptz NOT NULL DEFAULT now()
+      )`);
+      await sql.query('CREATE INDEX audit_record_idx ON sync.audit (job, stream, source_id)');
+      await sql.query("CREATE INDEX audit_pending_idx ON sync.audit (job, stream) WHERE result = 'pending'");
+      // Shared request budgets per CRM account (GCRA: the theoretical arrival time of the next request).
+      await sql.query(`CREATE TABLE sync.rate_budgets (
+        account text PRIMARY KEY,
+        tat timestamptz NOT NULL
+      )`);
+    },
+  },
+];

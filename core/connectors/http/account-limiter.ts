@@ -17,12 +17,13 @@ export abstract class AccountLimiter {
   private pausedUntil = 0;
   private resumeTimer: NodeJS.Timeout | null = null;
 
-  constructor(vendor: string, readonly account: string, readonly maxConcurrent: number) {
+  constructor(readonly vendor: string, readonly account: string, readonly maxConcurrent: number) {
     this.limiter = new Bottleneck({ maxConcurrent, id: `${vendor}-${account}` });
   }
 
   schedule<T>(fn: () => Promise<T>): Promise<T> {
-    return this.limiter.schedule(fn);
+    const budget = budgets?.(this.vendor, this.account);
+    return this.limiter.schedule(budget ? async () => { await budget.acquire(); return fn(); } : fn);
   }
 
   /** Feeds one response's headers (lower-case names). */
@@ -42,6 +43,21 @@ export abstract class AccountLimiter {
     }, ms);
     this.resumeTimer.unref();
   }
+}
+
+/** A request budget shared with other processes (the sync engine keeps it in Postgres); `acquire` waits for a slot. */
+export interface SharedBudget {
+  acquire(): Promise<void>;
+}
+
+let budgets: ((vendor: string, account: string) => SharedBudget | undefined) | null = null;
+
+/**
+ * Lets every request of an account also wait for a budget shared across processes, on top of this process's own
+ * limiter: N workers on one account then stay under the account's limit together. `null` removes it.
+ */
+export function provideSharedBudgets(provider: ((vendor: string, account: string) => SharedBudget | undefined) | null): void {
+  budgets = provider;
 }
 
 const accounts = new Map<string, AccountLimiter>();

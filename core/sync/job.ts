@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { ConflictRulesSchema } from '../conflicts/schemas';
+import { PropertyMappingSchema } from '../mapping/mapping-config';
+import { TransformDefaultsSchema } from '../mapping/transforms';
+import { UsageError } from '../errors';
+
+/** Connectors a sync job can name; their connections (credentials) come from the caller, never from the job. */
+export const SyncSystemSchema = z.enum(['salesforce', 'hubspot', 'pipedrive']);
+export type SyncSystem = z.infer<typeof SyncSystemSchema>;
+
+const Name = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'use lower-case letters, digits, _ or - (e.g. loans-to-deals)');
+const Field = z.string().min(1).max(255);
+
+/** One condition on a source record; a stream's conditions must all hold. Values compare as trimmed text. */
+export const FilterConditionSchema = z
+  .object({
+    field: Field,
+    op: z.enum(['eq', 'ne', 'in', 'notIn', 'empty', 'notEmpty']),
+    value: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const list = c.op === 'in' || c.op === 'notIn';
+    const none = c.op === 'empty' || c.op === 'notEmpty';
+    if (none && c.value !== undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `"${c.op}" takes no value` });
+    if (!none && c.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `"${c.op}" needs a value` });
+    if (list && c.value !== undefined && !Array.isArray(c.value)) ctx.addIssue({ code: 'custom', path: ['value'], message: `"${c.op}" needs a list of values` });
+    if (!list && Array.isArray(c.value)) ctx.addIssue({ code: 'custom', path: ['value'], message: `"${c.op}" takes one value, not a list` });
+  });
+export type FilterCondition = z.infer<typeof FilterConditionSchema>;
+
+/** A field of a source record that holds the source ID of a record of another stream (a loan's borrower). */
+export const ReferenceSchema = z
+  .object({
+    /** Source field holding the parent's source ID, e.g. `Primary_Borrower__c`. */
+    from: Field,
+    /** The stream that syncs the parent, e.g. `borrowers`. */
+    stream: Name,
+    /** Target property that receives the parent's target ID, e.g. Pipedrive's `person_id`. */
+    to: Field,
+    /** Without a parent the record waits (deferred) when required; otherwise it is written without the link. */
+    required: z.boolean().default(true),
+  })
+  .strict();
+export type Reference = z.infer<typeof ReferenceSchema>;
+
+export const StreamSchema = z
+  .object({
+    name: Name,
+    source: z
+      .object({
+        object: Field,
+        filter: z.array(FilterConditionSchema).default([]),
+        /**
+         * `all`: every record that passes the filter. `referenced`: only records another stream points at (a loan's
+         * borrower), fetched by ID when first needed; later changes to them flow through this stream's cursor.
+         */
+        scope: z.enum(['all', 'referenced']).default('all'),
+      })
+      .strict(),
+    target: z
+      .object({
+        object: Field,
+        /** Target property that holds the source record's ID: the external ID every upsert goes by. */
+        key: Field,
+      })
+      .strict(),
+    properties: z.array(PropertyMappingSchema).min(1, 'map at least one property'),
+    references: z.array(ReferenceSchema).default([]),
+  })
+  .strict();
+export type Stream = z.infer<typeof StreamSchema>;
+
+export const SyncJobSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    name: Name,
+    source: SyncSystemSchema,
+    target: SyncSystemSchema,
+    direction: z.enum(['one-way', 'two-way']).default('one-way'),
+    /** Parents first is not required: the engine orders streams by their references. */
+    streams: z.array(StreamSchema).min(1, 'define at least one stream'),
+    /** Value maps shared by several properties, e.g. Salesforce loan stages -> Pipedrive stage names. */
+    valueMaps: z.record(z.string(), z.record(z.string(), z.string().nullable())).default({}),
+    transformDefaults: TransformDefaultsSchema.default({}),
+    /** How concurrent edits on both sides are settled (two-way). Source names are `source` and `target`. */
+    conflicts: ConflictRulesSchema.optional(),
+    /** Records read, planned and written together; the cursor advances once per committed batch. */
+    batchSize: z.number().int().min(1).max(2000).default(100),
+    /** Attempts at a deferred or failed record before it is left for a person to look at. */
+    maxAttempts: z.number().int().min(1).max(100).default(5),
+    /** For `crm-bridge sync --watch`: seconds between polls. n8n users schedule with n8n's own triggers instead. */
+    schedule: z.object({ everySeconds: z.number().int().min(1).max(86_400) }).strict().optional(),
+    /**
+     * Requests per interval of each CRM account, shared through Postgres by every process running jobs on it, so
+     * N workers together stay under the vendor's limit. Absent: each process only obeys the API's own headers.
+     */
+    rateBudgets: z
+      .partialRecord(SyncSystemSchema, z.object({ requests: z.number().int().min(1), perMs: z.number().int().min(100) }).strict())
+      .default({}),
+  })
+  .strict()
+  .superRefine((job, ctx) => {
+    if (job.source === job.target) ctx.addIssue({ code: 'custom', path: ['target'], message: 'source and target must be different systems' });
+    const names = new Set<string>();
+    job.streams.forEach((s, i) => {
+      if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: ['streams', i, 'name'], message: `stream "${s.name}" is defined twice` });
+      names.add(s.name);
+    });
+    job.streams.forEach((s, i) =>
+      s.references.forEach((r, j) => {
+        if (!names.has(r.stream)) ctx.addIssue({ code: 'custom', path: ['streams', i, 'references', j, 'stream'], message: `no stream named "${r.stream}" (have: ${[...names].join(', ')})` });
+        if (r.stream === s.name) ctx.addIssue({ code: 'custom', path: ['streams', i, 'references', j, 'stream'], message: 'a stream cannot reference itself' });
+      }),
+    );
+    job.streams.forEach((s, i) =>
+      s.properties.forEach((p, j) =>
+        p.transform.forEach((t, k) => {
+          if (typeof t !== 'string' && t.type === 'map' && t.ref !== undefined && !(t.ref in job.valueMaps)) {
+            ctx.addIssue({ code: 'custom', path: ['streams', i, 'properties', j, 'transform', k, 'ref'], message: `value map "${t.ref}" is not defined in valueMaps` });
+          }
+        }),
+      ),
+    );
+    try {
+      orderStreams(job.streams);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['streams'], message: (error as Error).message });
+    }
+  });
+export type SyncJob = z.infer<typeof SyncJobSchema>;
+export type SyncJobInput = z.input<typeof SyncJobSchema>;
+
+/** Parents before the streams that point at them, so a person exists before the deal that names it. */
+export function orderStreams<S extends Pick<Stream, 'name' | 'references'>>(streams: S[]): S[] {
+  const byName = new Map(streams.map((s) => [s.name, s]));
+  const ordered: S[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (s: S, path: string[]) => {
+    if (state.get(s.name) === 'done') return;
+    if (state.get(s.name) === 'visiting') throw new Error(`streams reference each other in a cycle: ${[...path, s.name].join(' -> ')}`);
+    state.set(s.name, 'visiting');
+    for (const r of s.references) {
+      const parent = byName.get(r.stream);
+      if (parent) visit(parent, [...path, s.name]);
+    }
+    state.set(s.name, 'done');
+    ordered.push(s);
+  };
+  for (const s of streams) visit(s, []);
+  return ordered;
+}
+
+/** Parses a job, with every problem named by its path (`streams[1].references[0].stream: no stream named ...`). */
+export function parseSyncJob(input: unknown, origin = 'sync job'): SyncJob {
+  const result = SyncJobSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${formatPath(i.path)}${i.message}`);
+  throw new UsageError(`Invalid ${origin}: ${problems.join('; ')}`);
+}
+
+function formatPath(path: PropertyKey[]): string {
+  if (path.length === 0) return '';
+  return `${path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('')}: `;
+}
