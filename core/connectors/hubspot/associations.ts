@@ -30,10 +30,16 @@ export const ParentAssociationSchema = z.object({
   associationCategory: z.enum(['HUBSPOT_DEFINED', 'USER_DEFINED', 'INTEGRATOR_DEFINED']).optional(),
 }).strict();
 
+/** An SDK `*WithHttpInfo` answer: the data and the response headers the limiter learns from. */
+export interface WithHeaders<T> {
+  headers: Record<string, string>;
+  data: T;
+}
+
 /** What the association code needs from the connector: its SDK client and its limited, retried call. */
 export interface AssociationContext {
   client: Client;
-  call<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  call<T>(what: string, fn: () => Promise<WithHeaders<T>>): Promise<T>;
 }
 
 const LabelsResponse = z.object({ results: z.array(z.object({ category: z.string(), typeId: z.number(), label: z.string().nullish() })) });
@@ -59,7 +65,7 @@ export async function associationType(ctx: AssociationContext, from: string, spe
   const key = `${from}|${spec.toObject}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const raw = await ctx.call(`association types ${from} -> ${spec.toObject}`, () => ctx.client.crm.associations.v4.schema.definitionsApi.getAll(from, spec.toObject));
+  const raw = await ctx.call(`association types ${from} -> ${spec.toObject}`, () => ctx.client.crm.associations.v4.schema.definitionsApi.getAllWithHttpInfo(from, spec.toObject));
   const types = LabelsResponse.parse(raw).results;
   const unlabeled = types.find((t) => !t.label && t.category === 'HUBSPOT_DEFINED') ?? types.find((t) => !t.label);
   if (!unlabeled) throw new HubSpotError(`HubSpot has no default association type from ${from} to ${spec.toObject}; give associationTypeId`);
@@ -74,7 +80,7 @@ export async function resolveParents(ctx: AssociationContext, spec: ParentAssoci
   for (let i = 0; i < wanted.length; i += 100) {
     const chunk = wanted.slice(i, i + 100);
     const raw = await ctx.call(`read ${spec.toObject} parents by ${spec.toKeyProperty}`, () =>
-      ctx.client.crm.objects.batchApi.read(spec.toObject, { idProperty: spec.toKeyProperty, inputs: chunk.map((id) => ({ id })), properties: [spec.toKeyProperty], propertiesWithHistory: [] }),
+      ctx.client.crm.objects.batchApi.readWithHttpInfo(spec.toObject, { idProperty: spec.toKeyProperty, inputs: chunk.map((id) => ({ id })), properties: [spec.toKeyProperty], propertiesWithHistory: [] }),
     );
     for (const parent of BatchReadByKey.parse(raw).results) {
       const key = parent.properties[spec.toKeyProperty];
@@ -108,7 +114,7 @@ export async function associate(
     };
     let raw: unknown;
     try {
-      raw = await ctx.call(`associate ${from} -> ${spec.toObject}`, () => ctx.client.crm.associations.v4.batchApi.create(from, spec.toObject, { inputs } as never));
+      raw = await ctx.call(`associate ${from} -> ${spec.toObject}`, () => ctx.client.crm.associations.v4.batchApi.createWithHttpInfo(from, spec.toObject, { inputs } as never));
     } catch (error) {
       const status = (error as HubSpotError).status;
       if (status === 401 || status === 403) throw error;
@@ -129,7 +135,7 @@ export async function readAssociations(ctx: AssociationContext, from: string, id
   while (pending.length) {
     const chunk = pending.slice(0, 1000);
     pending = pending.slice(1000);
-    const raw = await ctx.call(`read ${from} -> ${to} associations`, () => ctx.client.crm.associations.v4.batchApi.getPage(from, to, { inputs: chunk }));
+    const raw = await ctx.call(`read ${from} -> ${to} associations`, () => ctx.client.crm.associations.v4.batchApi.getPageWithHttpInfo(from, to, { inputs: chunk }));
     for (const r of ReadResponse.parse(raw).results) {
       out.get(r._from.id)?.push(...r.to.map((t) => String(t.toObjectId)));
       const after = r.paging?.next?.after;

@@ -6,7 +6,7 @@ import { HubSpotError, toHubSpotError } from './errors';
 import { RetryBudget, retryingCall } from '../http/retrying-call';
 import { AccountLimiter, limiterFor } from './rate-limit';
 import { OAuthTokens, type HubSpotOAuth } from './oauth';
-import { associate, parentKeyOf, ParentAssociationSchema, readAssociations, resolveParents, type AssociationContext, type ParentAssociation } from './associations';
+import { associate, parentKeyOf, ParentAssociationSchema, readAssociations, resolveParents, type AssociationContext, type ParentAssociation, type WithHeaders } from './associations';
 
 /** Each parent association of one upsert() call, with the parent keys resolved so far (key -> HubSpot ID). */
 type Parents = Array<{ spec: ParentAssociation; ids: Map<string, string> }>;
@@ -132,19 +132,9 @@ export class HubSpotConnector implements Connector {
     const accountSecret = options.oauth ? `oauth\n${options.oauth.clientId}\n${options.oauth.refreshToken}` : options.accessToken!;
     this.account = limiterFor(this.basePath, accountSecret, options.maxConcurrent ?? 5);
     this.budget = new RetryBudget(options.retryBudget ?? 200);
-    const account = this.account;
-    this.client = new Client({
-      ...(options.accessToken ? { accessToken: options.accessToken } : {}),
-      basePath: this.basePath,
-      middleware: [{
-        pre: (context: unknown) => context,
-        post: (context: unknown) => {
-          const headers = (context as { headers?: Record<string, string> }).headers;
-          if (headers) account.observe(headers);
-          return context;
-        },
-      }],
-    });
+    // No `middleware` option: @hubspot/api-client 13.5.0 ignores configured middleware unless each call passes its
+    // own options, so the rate-limit headers are read from the `*WithHttpInfo` answers (and ApiException) instead.
+    this.client = new Client({ ...(options.accessToken ? { accessToken: options.accessToken } : {}), basePath: this.basePath });
     this.tokens = options.oauth ? new OAuthTokens(this.client, options.oauth) : null;
     this.associationContext = { client: this.client, call: (what, fn) => this.call(what, fn) };
   }
@@ -162,7 +152,7 @@ export class HubSpotConnector implements Connector {
    * One SDK call through the account limiter, retried within the call's limits and the connector's retry budget.
    * With OAuth, the access token is renewed before it expires, and once more if HubSpot answers 401 anyway.
    */
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(what: string, fn: () => Promise<WithHeaders<T>>): Promise<T> {
     if (!this.tokens) return this.attempt(what, fn);
     await this.tokens.ensure();
     try {
@@ -174,8 +164,20 @@ export class HubSpotConnector implements Connector {
     }
   }
 
-  private attempt<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return retryingCall(fn, {
+  private attempt<T>(what: string, fn: () => Promise<WithHeaders<T>>): Promise<T> {
+    const account = this.account;
+    const observed = async (): Promise<T> => {
+      try {
+        const info = await fn();
+        account.observe(info.headers);
+        return info.data;
+      } catch (error) {
+        const headers = (error as { headers?: Record<string, string> }).headers;
+        if (headers && typeof headers === 'object') account.observe(headers);
+        throw error;
+      }
+    };
+    return retryingCall(observed, {
       limiter: this.account,
       policy: this.options,
       budget: this.budget,
@@ -188,7 +190,7 @@ export class HubSpotConnector implements Connector {
 
   async checkConnection(): Promise<ConnectionCheck> {
     try {
-      await this.call('connection check', () => this.client.crm.objects.basicApi.getPage('contacts', 1));
+      await this.call('connection check', () => this.client.crm.objects.basicApi.getPageWithHttpInfo('contacts', 1));
       return { ok: true, message: `connected to HubSpot at ${this.basePath} (account ${this.accountId})` };
     } catch (error) {
       return { ok: false, message: (error as Error).message };
@@ -202,7 +204,7 @@ export class HubSpotConnector implements Connector {
   async describe(object: string): Promise<ObjectSchema> {
     const cached = this.describeCache.get(object);
     if (cached) return cached;
-    const response = await this.call(`describe ${object}`, () => this.client.crm.properties.coreApi.getAll(object));
+    const response = await this.call(`describe ${object}`, () => this.client.crm.properties.coreApi.getAllWithHttpInfo(object));
     const fields: FieldSchema[] = (response.results as unknown as RawProperty[]).map((p) => {
       const field: FieldSchema = {
         name: p.name,
@@ -248,7 +250,7 @@ export class HubSpotConnector implements Connector {
       let after: string | undefined;
       do {
         options.signal?.throwIfAborted();
-        const page = await this.call(`read ${object}`, () => this.client.crm.objects.basicApi.getPage(object, limit, after, properties));
+        const page = await this.call(`read ${object}`, () => this.client.crm.objects.basicApi.getPageWithHttpInfo(object, limit, after, properties));
         for (const r of page.results) yield this.toItem(object, r as unknown as RawRecord, properties);
         after = page.paging?.next?.after;
       } while (after);
@@ -276,7 +278,7 @@ export class HubSpotConnector implements Connector {
       for (;;) {
         options.signal?.throwIfAborted();
         const body = { filterGroups, sorts: [{ propertyName: MODIFIED, direction: 'ASCENDING' }], properties: requested, limit, after: offset ? String(offset) : undefined };
-        const page = await this.call(`search ${object}`, () => this.client.crm.objects.searchApi.doSearch(object, body as never));
+        const page = await this.call(`search ${object}`, () => this.client.crm.objects.searchApi.doSearchWithHttpInfo(object, body as never));
         for (const raw of page.results) {
           const r = raw as unknown as RawRecord;
           const instant = new Date(r.updatedAt).getTime();
@@ -348,7 +350,7 @@ export class HubSpotConnector implements Connector {
     if (batch.length === 0) return new Map();
     const names = [...new Set(batch.flatMap((r) => Object.keys(r.properties)))].filter((p) => p !== keyProperty);
     const response = (await this.call(`read ${object} before upsert`, () =>
-      this.client.crm.objects.batchApi.read(object, { idProperty: keyProperty, inputs: batch.map((r) => ({ id: r.key })), properties: names, propertiesWithHistory: [] }),
+      this.client.crm.objects.batchApi.readWithHttpInfo(object, { idProperty: keyProperty, inputs: batch.map((r) => ({ id: r.key })), properties: names, propertiesWithHistory: [] }),
     )) as unknown as { results: RawRecord[] };
     const same = new Map<string, string>();
     const wanted = new Map(batch.map((r) => [r.key, r]));
@@ -414,7 +416,7 @@ export class HubSpotConnector implements Connector {
       errors?: Array<{ message: string; context?: Record<string, string[]> }>;
     };
     try {
-      response = (await this.call(`upsert ${object}`, () => this.client.crm.objects.batchApi.upsert(object, { inputs }))) as never;
+      response = (await this.call(`upsert ${object}`, () => this.client.crm.objects.batchApi.upsertWithHttpInfo(object, { inputs }))) as never;
     } catch (error) {
       if ((error as HubSpotError).status !== 400) throw error;
       if (toSend.length === 1) return [{ key: toSend[0]!.key, status: 'failed', error: (error as Error).message }];

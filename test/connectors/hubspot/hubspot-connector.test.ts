@@ -163,7 +163,7 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
     expect(connector.retriesUsed).toBe(16);
   });
 
-  it('shares one limiter per account and honours the real limit and Retry-After', async () => {
+  it('shares one limiter per account and keeps within the real limit without a single 429', async () => {
     const { emulator, connector } = await setup({ rateLimitMax: 10, rateLimitIntervalMs: 1000 });
     const other = new HubSpotConnector({ accessToken: TOKEN, basePath: emulator.url, minRetryDelayMs: 5, maxRetryDelayMs: 50 });
     expect(other.accountId).toBe(connector.accountId);
@@ -176,7 +176,23 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
     ]);
     expect((reads[0] as SourceRecord[]).filter((r) => r.properties.dealname !== 'x')).toHaveLength(30);
     expect(emulator.store.count('deals')).toBe(40);
-    expect(emulator.rateLimited).toBeGreaterThan(0);
+    // 1 list page + 14 describes + 10 × (pre-read + upsert) = 35 calls at 10 per second: >= 3 s, no 429.
+    expect(emulator.requests).toBe(35);
+    expect(emulator.rateLimited).toBe(0);
+    expect(connector.retriesUsed + other.retriesUsed).toBe(0);
+  });
+
+  it('honours Retry-After when another client spent the window, and loses nothing', async () => {
+    const { emulator, connector } = await setup({ rateLimitMax: 10, rateLimitIntervalMs: 1500 });
+    for (let i = 0; i < 10; i++) await fetch(`${emulator.url}/crm/v3/objects/deals?limit=1`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const started = Date.now();
+    const result = await connector.upsert('deals', [{ key: 'R-1', properties: { dealname: 'After the wait' } }], { keyProperty: 'legacy_deal_id', detectUnchanged: false });
+    expect(result[0]).toMatchObject({ status: 'created' });
+    expect(emulator.rateLimited).toBe(1);
+    // The emulator says Retry-After: 2 (seconds, rounded up); the connector waited that, once, without a growing backoff.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(emulator.store.count('deals')).toBe(1);
   });
 
   it('retries a call that times out', async () => {
