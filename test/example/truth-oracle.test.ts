@@ -25,8 +25,13 @@ interface Recomputed {
   exportIds: Set<string>;
 }
 
-/** Everything truth.json claims, recomputed from the CSV files with ObjectMapper. */
-function recompute(dir: string, object: ObjectName): Recomputed {
+/**
+ * Everything truth.json claims, recomputed from the CSV files with ObjectMapper. Which hand-typed mirror record is
+ * the same entity as a legacy record cannot be read off the files, so the fuzzy links are taken from `fuzzyClaims`
+ * and only their consequences are recomputed: the record has no ID match, the target has no legacy ID, and the
+ * updates are the canonical differences with that target, as for a match.
+ */
+function recompute(dir: string, object: ObjectName, fuzzyClaims: ReadonlyMap<string, string>): Recomputed {
   const spec = config.objects[object]!;
   const mapper = new ObjectMapper(config, object);
   const legacy = readLegacy(dir, object);
@@ -34,6 +39,7 @@ function recompute(dir: string, object: ObjectName): Recomputed {
   const props = mapper.targetProperties;
 
   const byLegacyId = new Map<string, Array<Record<string, string>>>();
+  const byTargetId = new Map(mirror.rows.map((row) => [row.hs_object_id!, row]));
   let unlinked = 0;
   for (const row of mirror.rows) {
     const id = (row[spec.target.legacyIdColumn] ?? '').trim();
@@ -54,18 +60,20 @@ function recompute(dir: string, object: ObjectName): Recomputed {
     else kept.set(id, rowObject(legacy.header, row.fields));
   }
 
-  const statuses: Record<string, number> = { matched: 0, new: 0, conflict: 0, orphan: 0 };
+  const statuses: Record<string, number> = { matched: 0, fuzzy_match: 0, new: 0, conflict: 0, orphan: 0 };
   const records: Recomputed['records'] = new Map();
   const issues: Recomputed['issues'] = [];
   for (const [id, row] of kept) {
-    const targets = byLegacyId.get(id) ?? [];
+    const claimed = byTargetId.get(fuzzyClaims.get(id) ?? '');
+    const copy = claimed && !(claimed[spec.target.legacyIdColumn] ?? '').trim() ? claimed : undefined;
+    const targets = byLegacyId.get(id) ?? (copy ? [copy] : []);
     const mapped = mapper.map(row);
     for (const f of new Set(mapped.issues.map((i) => i.field))) issues.push({ legacyId: id, field: f });
-    const status = targets.length === 0 ? 'new' : targets.length === 1 ? 'matched' : 'conflict';
+    const status = targets.length === 0 ? 'new' : targets.length === 1 ? (targets[0] === copy ? 'fuzzy_match' : 'matched') : 'conflict';
     statuses[status]!++;
     let updates: string[] = [];
     if (status === 'new') updates = props.filter((p) => mapped.values[p] != null);
-    if (status === 'matched') {
+    if (status === 'matched' || status === 'fuzzy_match') {
       const target = targets[0]!;
       updates = props.filter((p) => {
         const value = mapped.values[p];
@@ -102,8 +110,9 @@ function checkDataset(label: string, dir: () => string, truth: () => Truth): voi
         let re: Recomputed;
         let t: NonNullable<Truth['objects'][ObjectName]>;
         beforeAll(() => {
-          re = recompute(dir(), object);
           t = truth().objects[object]!;
+          const claims = Object.entries(t.records!).filter(([, r]) => r.status === 'fuzzy_match').map(([id, r]) => [id, r.targetIds[0]!] as const);
+          re = recompute(dir(), object, new Map(claims));
         });
 
         it('counts records, mirror rows and statuses as the files hold them', () => {
@@ -112,9 +121,12 @@ function checkDataset(label: string, dir: () => string, truth: () => Truth): voi
           expect(re.mirrorRows).toBe(t.mirrorRows);
           expect(re.unlinked).toBe(t.unlinkedTargets);
           expect(re.statuses).toEqual(t.statuses);
-          const { matched, new: fresh, conflict } = t.statuses;
-          expect(matched + fresh + conflict + t.quarantinedCount).toBe(t.dataRecords);
-          expect(Object.keys(t.records!)).toHaveLength(matched + fresh + conflict + t.statuses.orphan);
+          const { matched, new: fresh, conflict, fuzzy_match: fuzzy } = t.statuses;
+          expect(matched + fuzzy + fresh + conflict + t.quarantinedCount).toBe(t.dataRecords);
+          expect(Object.keys(t.records!)).toHaveLength(matched + fuzzy + fresh + conflict + t.statuses.orphan);
+          // Only companies and contacts get hand-typed copies to link by resemblance.
+          if (object === 'companies' || object === 'contacts') expect(fuzzy / t.dataRecords).toBeGreaterThan(0.02);
+          else expect(fuzzy).toBe(0);
           // Roughly the proportions asked for.
           expect(matched / t.dataRecords).toBeGreaterThan(0.8);
           expect(fresh / t.dataRecords).toBeGreaterThan(0.05);
@@ -135,7 +147,7 @@ function checkDataset(label: string, dir: () => string, truth: () => Truth): voi
           // Quarantined rows never own a mirror record (so they cannot surface as orphans by mistake).
           const records = t.records!;
           for (const q of t.quarantined!) {
-            if (q.kind === 'duplicate_id') expect(records[q.legacyId!]?.status).toBe('new');
+            if (q.kind === 'duplicate_id') expect(['new', 'fuzzy_match']).toContain(records[q.legacyId!]?.status);
             else if (q.legacyId) expect(records[q.legacyId]).toBeUndefined();
           }
         });
@@ -151,7 +163,20 @@ function checkDataset(label: string, dir: () => string, truth: () => Truth): voi
           }
         });
 
-        it('lists exactly the updates ObjectMapper finds (matched: differing canonical values; new: every valid value)', () => {
+        it('names as fuzzy targets only mirror records without a legacy ID, each once, each a copy of its record', () => {
+          const mirror = new Map(readMirror(dir(), object).rows.map((row) => [row.hs_object_id!, row]));
+          const legacyIdColumn = config.objects[object]!.target.legacyIdColumn;
+          const copies = t.unlinkedCopies!;
+          for (const [hs, legacyId] of Object.entries(copies)) {
+            expect((mirror.get(hs)?.[legacyIdColumn] ?? 'missing').trim(), hs).toBe('');
+            expect(re.exportIds.has(legacyId), legacyId).toBe(true);
+          }
+          const fuzzy = Object.entries(t.records!).filter(([, r]) => r.status === 'fuzzy_match');
+          for (const [id, r] of fuzzy) expect(copies[r.targetIds[0]!], id).toBe(id);
+          expect(new Set(fuzzy.map(([, r]) => r.targetIds[0])).size).toBe(fuzzy.length);
+        });
+
+        it('lists exactly the updates ObjectMapper finds (matched and fuzzy: differing canonical values; new: every valid value)', () => {
           const wrong: Array<{ id: string; truth: string[]; mapper: string[] }> = [];
           for (const [id, r] of re.records) {
             const claimed = t.records![id]!;
