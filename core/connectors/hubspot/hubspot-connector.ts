@@ -155,11 +155,12 @@ export class HubSpotConnector implements Connector {
   private async call<T>(what: string, fn: () => Promise<WithHeaders<T>>): Promise<T> {
     if (!this.tokens) return this.attempt(what, fn);
     await this.tokens.ensure();
+    const generation = this.tokens.generation;
     try {
       return await this.attempt(what, fn);
     } catch (error) {
       if ((error as HubSpotError).status !== 401) throw error;
-      await this.tokens.refresh();
+      await this.tokens.renewAfter(generation);
       return this.attempt(what, fn);
     }
   }

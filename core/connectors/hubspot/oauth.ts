@@ -47,6 +47,17 @@ export class OAuthTokens {
     await this.refresh();
   }
 
+  /** Which token the client holds now; a call that failed with 401 passes it to `renewAfter`. */
+  get generation(): number {
+    return this.refreshes;
+  }
+
+  /** Renews after a 401, unless another call already replaced the token that was refused. */
+  async renewAfter(generation: number): Promise<void> {
+    if (this.refreshing) return this.refreshing;
+    if (generation === this.refreshes) await this.refresh();
+  }
+
   /** Gets a new access token (one request, whoever asks meanwhile waits for the same one). */
   refresh(): Promise<void> {
     this.refreshing ??= this.fetchToken().finally(() => {
