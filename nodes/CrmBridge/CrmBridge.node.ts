@@ -24,7 +24,7 @@ import { getMirrorColumns } from './methods/resourceMapping';
 import { credentialToUrl } from './transport/database';
 
 /** Opens the connector from the credential's fields and asks the CRM whether it answers; secrets never reach the message. */
-async function testCrmCredential(crm: 'salesforce' | 'hubspot', credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+async function testCrmCredential(crm: 'salesforce' | 'hubspot' | 'pipedrive', credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
   const data = credential.data ?? {};
   try {
     const check = await (await connectorFromCredential(crm, data)).checkConnection();
@@ -51,6 +51,7 @@ export class CrmBridge implements INodeType {
       { name: 'crmBridgePostgresApi', required: true, testedBy: 'crmBridgePostgresTest', displayOptions: { show: { resource: ['staging', 'mapping'], database: ['server'] } } },
       { name: 'crmBridgeSalesforceApi', required: true, testedBy: 'crmBridgeSalesforceTest', displayOptions: { show: { resource: ['crm'], crm: ['salesforce'] } } },
       { name: 'crmBridgeHubSpotApi', required: true, testedBy: 'crmBridgeHubSpotTest', displayOptions: { show: { resource: ['crm'], crm: ['hubspot'] } } },
+      { name: 'crmBridgePipedriveApi', required: true, testedBy: 'crmBridgePipedriveTest', displayOptions: { show: { resource: ['crm'], crm: ['pipedrive'] } } },
     ],
     properties: [
       {
@@ -63,7 +64,7 @@ export class CrmBridge implements INodeType {
           { name: 'Conflict', value: 'conflicts', description: 'Merge the same record from several CRMs by rules' },
           { name: 'Mapping', value: 'mapping', description: 'Map item fields to the properties of a CRM table' },
           { name: 'Matching', value: 'matching', description: 'Find items that are the same person or company' },
-          { name: 'CRM', value: 'crm', description: 'Describe, read and upsert records in a live CRM (Salesforce, HubSpot)' },
+          { name: 'CRM', value: 'crm', description: 'Describe, read and upsert records in a live CRM (Salesforce, HubSpot, Pipedrive)' },
         ],
         default: 'staging',
       },
@@ -177,6 +178,10 @@ export class CrmBridge implements INodeType {
       },
       async crmBridgeHubSpotTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
         return testCrmCredential('hubspot', credential);
+      },
+      // Pipedrive's check is `GET /v1/users/me` (after an OAuth refresh when the credential is an OAuth app).
+      async crmBridgePipedriveTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+        return testCrmCredential('pipedrive', credential);
       },
     },
   };

@@ -366,10 +366,20 @@ export class PipedriveConnector implements Connector {
     return this.apis.organizations.getOrganizations(params);
   }
 
-  private toItem(object: PipedriveObject, r: RawRecord, fields: Map<string, FieldInfo>, wanted: string[] | undefined): ReadItem {
+  /** The fields to read: all (by API key), or those asked for by key or by name (keyed as asked). */
+  private selection(object: PipedriveObject, fields: Map<string, FieldInfo>, wanted: string[] | undefined): Array<[string, FieldInfo]> {
+    if (!wanted) return [...fields];
+    return wanted.map((name) => {
+      const f = this.field(fields, name);
+      if (!f) throw new PipedriveError(`Unknown ${object} field "${name}"`);
+      return [name, f] as [string, FieldInfo];
+    });
+  }
+
+  private toItem(object: PipedriveObject, r: RawRecord, selected: Array<[string, FieldInfo]>): ReadItem {
     const props: Record<string, Value> = {};
-    for (const [key, info] of fields) {
-      if (wanted && !wanted.includes(key)) continue;
+    for (const [name, info] of selected) {
+      const key = info.key;
       if (info.custom) props[key] = asString(r.custom_fields?.[key]);
       else if (key === 'email') props[key] = asString(r.emails ?? r.email);
       else if (key === 'phone') props[key] = asString(r.phones ?? r.phone);
@@ -377,6 +387,10 @@ export class PipedriveConnector implements Connector {
       if (props[key] !== null && (info.fieldType === 'enum' || info.fieldType === 'set') && info.custom) {
         const byId = new Map([...info.options].map(([label, id]) => [String(id), label]));
         props[key] = String(props[key]).split(',').map((id) => byId.get(id.trim()) ?? id).join(';');
+      }
+      if (name !== key) {
+        props[name] = props[key]!;
+        delete props[key];
       }
     }
     const modifiedAt = new Date(r.update_time).toISOString();
@@ -392,6 +406,7 @@ export class PipedriveConnector implements Connector {
   async *read(object: string, options: ReadOptions = {}): AsyncGenerator<ReadItem, void, undefined> {
     const o = this.object(object);
     const fields = await this.fields(o);
+    const selected = this.selection(o, fields, options.properties);
     const start = options.since ? decodeCursor(options.since) : null;
     const since = start ? new Date(Math.floor(start.time / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z') : undefined;
     const limit = Math.min(this.options.pageSize ?? 100, 500);
@@ -404,10 +419,26 @@ export class PipedriveConnector implements Connector {
           const t = Date.parse(r.update_time);
           if (t < start.time || (t === start.time && start.id !== null && r.id <= start.id)) continue;
         }
-        yield this.toItem(o, r, fields, options.properties);
+        yield this.toItem(o, r, selected);
       }
       cursor = page.additional_data?.next_cursor ?? undefined;
     } while (cursor);
+  }
+
+  /** The records with these Pipedrive IDs (100 per list call, `ids=`); IDs not found are left out. */
+  async *readByIds(object: string, ids: string[], options: Omit<ReadOptions, 'since'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+    const o = this.object(object);
+    const fields = await this.fields(o);
+    const selected = this.selection(o, fields, options.properties);
+    const numeric = ids.map((id) => Number(id));
+    const bad = ids.filter((_, i) => !Number.isInteger(numeric[i]));
+    if (bad.length) throw new PipedriveError(`Pipedrive IDs are integers, got ${bad.slice(0, 3).map((b) => `"${b}"`).join(', ')}`);
+    for (let i = 0; i < numeric.length; i += 100) {
+      options.signal?.throwIfAborted();
+      const chunk = numeric.slice(i, i + 100);
+      const page = (await this.call(`read ${o} by ID`, () => this.listPage(o, undefined, 100, undefined, { ids: chunk.join(','), sort_by: 'id' }), COST.list)) as Envelope<RawRecord[]>;
+      for (const r of page.data ?? []) yield this.toItem(o, r, selected);
+    }
   }
 
   /** Resolves a property name (API key, or the field's name as shown in Pipedrive) to its field. */

@@ -359,3 +359,16 @@ describe('PipedriveConnector with OAuth (the SDK\'s OAuth2Configuration against 
     expect(() => new PipedriveConnector({ oauth: { ...client, refreshToken: '' } })).toThrow(/refresh token/);
   });
 });
+
+describe('PipedriveConnector reads by name and by ID', () => {
+  it('reads properties asked for by field name (keyed as asked) and records by their IDs', async () => {
+    const { emulator, connector } = await setup();
+    const legacy = emulator.store.customKey('persons', 'Legacy person ID');
+    const made = Array.from({ length: 3 }, (_, i) => emulator.store.create('persons', { name: `N${i}` }, { [legacy]: `K${i}` }));
+    const [first] = await collect(connector.read('persons', { properties: ['Name', 'Legacy person ID'] }));
+    expect(first!.properties).toEqual({ Name: 'N0', 'Legacy person ID': 'K0' });
+    const byId = await collect(connector.readByIds!('persons', [String(made[2]!.id), String(made[0]!.id), '424242'], { properties: ['name'] }));
+    expect(byId.map((r) => [r.id, r.properties.name])).toEqual([[String(made[0]!.id), 'N0'], [String(made[2]!.id), 'N2']]);
+    await expect(collect(connector.read('persons', { properties: ['nope'] }))).rejects.toThrow(/Unknown persons field "nope"/);
+  });
+});

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConnections, openConnector } from '../../../core/connectors/registry';
 import { openDatabase } from '../../../core/db/database';
 import { HubSpotEmulator } from '../../../sandbox/hubspot';
+import { PipedriveEmulator } from '../../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../../sandbox/salesforce';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, matchedWithUpdates, ROOT, truth } from '../../helpers/example-data';
@@ -223,4 +224,83 @@ describe('CRM Bridge Salesforce credential in a real n8n, against the Salesforce
       await hubspot.stop();
     }
   }, 120_000);
+});
+
+describe('CRM Bridge Pipedrive credential and CRM operations in a real n8n, against the Pipedrive emulator', () => {
+  const API_TOKEN = 'pd-e2e-token-SECRET-7e1c';
+  const oauthClient = { clientId: 'pd-e2e-client', clientSecret: 'pd-e2e-client-SECRET-51aa', refreshToken: 'pd-e2e-refresh-SECRET-c0de' };
+  const pipedrive = new PipedriveEmulator({ tokens: [API_TOKEN] });
+  const oauthPipedrive = new PipedriveEmulator({ oauthClients: [oauthClient] });
+  let baseUrl: string;
+  let oauthUrl: string;
+  beforeAll(async () => {
+    baseUrl = await pipedrive.start();
+    oauthUrl = await oauthPipedrive.start();
+    // P-1 already holds what the workflow sends (unchanged); P-2 has an old name (updated).
+    const seed = await openConnector('pipedrive', loadConnections(undefined, { PIPEDRIVE_API_TOKEN: API_TOKEN, PIPEDRIVE_BASE_URL: baseUrl }));
+    await seed.upsert!('persons', [
+      { key: 'P-1', properties: { name: 'Ada Lovelace', email: 'ada@example.com', Segment: 'Enterprise' } },
+      { key: 'P-2', properties: { name: 'Grace', email: 'grace@example.com' } },
+    ], { keyProperty: 'Legacy person ID' });
+  });
+  afterAll(async () => Promise.all([pipedrive.stop(), oauthPipedrive.stop()]));
+
+  it('upserts persons, then deals pointing at them by Pipedrive ID with a stage by name, reads with a cursor and describes deals', async () => {
+    const wf = JSON.parse(readFileSync(path.join(__dirname, 'workflows', 'crm-pipedrive-persons-and-deals.json'), 'utf8'));
+    const run = await runWorkflow({
+      workflow: wf,
+      credentials: [{ id: 'crmBridgePipedrive1', name: 'Pipedrive emulator', type: 'crmBridgePipedriveApi', data: { authentication: 'apiToken', apiToken: API_TOKEN, baseUrl } }],
+      customExtensionsDir: DIST,
+    });
+    expect(run.errorMessage).toBeUndefined();
+    expect(run.status).toBe('success');
+    const persons = nodeOutput(run.runData, 'Upsert Persons') as Array<{ key: string; status: string; id: string | null; error: string | null }>;
+    expect(persons.map((r) => [r.key, r.status])).toEqual([['P-1', 'unchanged'], ['P-2', 'updated'], ['P-3', 'created'], ['', 'failed'], ['P-4', 'failed']]);
+    expect(persons[3]!.error).toBe('no value for the key property "Legacy person ID"');
+    expect(persons[4]!.error).toMatch(/Option "Gold" does not exist/);
+    for (const r of persons) expect(JSON.stringify(r)).not.toContain(API_TOKEN);
+    expect(pipedrive.store.get('persons', Number(persons[1]!.id))!.name).toBe('Grace Hopper');
+
+    const deals = nodeOutput(run.runData, 'Upsert Deals') as Array<{ key: string; status: string; id: string | null }>;
+    expect(deals.map((r) => [r.key, r.status])).toEqual([['D-P-1', 'created'], ['D-P-2', 'created'], ['D-P-3', 'created']]);
+    deals.forEach((d, i) => {
+      // Partners / Qualified is stage 3 (Sales has a "Qualified" too: the pipeline decides).
+      expect(pipedrive.store.get('deals', Number(d.id))).toMatchObject({ person_id: Number(persons[i]!.id), pipeline_id: 2, stage_id: 3, value: 1000 });
+    });
+
+    const legacy = 'Legacy person ID';
+    const page = nodeOutput(run.runData, 'Read Persons') as Array<{ id: string; modifiedAt: string; properties: Record<string, string | null>; nextCursor?: string | null }>;
+    expect(page).toHaveLength(2);
+    expect(page[0]!.properties).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com', [legacy]: 'P-1' });
+    expect(page[1]!.nextCursor).toBe(`${page[1]!.modifiedAt}|${page[1]!.id}`);
+    const rest = nodeOutput(run.runData, 'Read Rest') as Array<{ properties: Record<string, string | null>; nextCursor?: string | null }>;
+    expect(rest).toHaveLength(1);
+    expect(rest[0]!.nextCursor).toBeNull();
+    expect([...page, ...rest].map((r) => r.properties[legacy]).sort()).toEqual(['P-1', 'P-2', 'P-3']);
+
+    const fields = nodeOutput(run.runData, 'Describe Deals') as Array<{ crm: string; object: string; name: string; label: string; options?: string[] }>;
+    expect(fields[0]).toMatchObject({ crm: 'pipedrive', object: 'deals' });
+    expect(fields.find((f) => f.label === 'Legacy deal ID')!.name).toMatch(/^[0-9a-f]{40}$/);
+    expect(fields.find((f) => f.name === 'status')!.options).toEqual(['open', 'won', 'lost']);
+  }, 120_000);
+
+  it('tests API-token and OAuth credentials (GET /v1/users/me) without echoing secrets', async () => {
+    const { CrmBridge } = require(path.join(DIST, 'nodes', 'CrmBridge', 'CrmBridge.node.js')) as typeof import('../../../nodes/CrmBridge/CrmBridge.node');
+    const test = new CrmBridge().methods.credentialTest.crmBridgePipedriveTest;
+    const check = (data: Record<string, string>) => test.call({} as never, { id: '3', name: 'pd', type: 'crmBridgePipedriveApi', data });
+    const before = pipedrive.requestsTo('/v1/users/me').length;
+    expect((await check({ authentication: 'apiToken', apiToken: API_TOKEN, baseUrl })).status).toBe('OK');
+    expect(pipedrive.requestsTo('/v1/users/me')).toHaveLength(before + 1);
+    const wrong = await check({ authentication: 'apiToken', apiToken: 'pd-wrong-token-SECRET-0b0e', baseUrl });
+    expect(wrong.status).toBe('Error');
+    expect(wrong.message).toMatch(/401/);
+    expect(wrong.message).not.toContain('pd-wrong-token-SECRET-0b0e');
+    const oauth = { authentication: 'oauth', ...oauthClient, oauthUrl, baseUrl: oauthUrl };
+    expect(await check(oauth)).toMatchObject({ status: 'OK' });
+    expect(oauthPipedrive.requestsTo('/oauth/token')).toHaveLength(1);
+    const badSecret = await check({ ...oauth, clientSecret: 'pd-bad-client-SECRET-9999' });
+    expect(badSecret.status).toBe('Error');
+    expect(badSecret.message).toMatch(/invalid_client/);
+    for (const secret of ['pd-bad-client-SECRET-9999', oauthClient.refreshToken]) expect(badSecret.message).not.toContain(secret);
+  }, 60_000);
 });

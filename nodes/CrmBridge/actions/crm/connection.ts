@@ -3,14 +3,14 @@ import type { Connector } from '../../../../core/connectors/connector';
 import { ConnectionsSchema, openConnector } from '../../../../core/connectors/registry';
 import { UsageError } from '../../../../core/errors';
 
-export const CRM_CREDENTIALS = { salesforce: 'crmBridgeSalesforceApi', hubspot: 'crmBridgeHubSpotApi' } as const;
+export const CRM_CREDENTIALS = { salesforce: 'crmBridgeSalesforceApi', hubspot: 'crmBridgeHubSpotApi', pipedrive: 'crmBridgePipedriveApi' } as const;
 export type CrmName = keyof typeof CRM_CREDENTIALS;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
 /** The secrets of a credential, for redaction: they must never reach an error message. */
 export function credentialSecrets(data: ICredentialDataDecryptedObject | undefined): string[] {
-  return ['accessToken', 'clientSecret', 'refreshToken'].map((k) => text(data?.[k])).filter((s): s is string => !!s);
+  return ['accessToken', 'clientSecret', 'refreshToken', 'apiToken'].map((k) => text(data?.[k])).filter((s): s is string => !!s);
 }
 
 /** A connector built from an n8n credential's fields (never from environment variables). */
@@ -32,8 +32,22 @@ export async function connectorFromCredential(crm: string, data: ICredentialData
     };
   } else if (crm === 'hubspot') {
     connections = { hubspot: Object.fromEntries(Object.entries({ accessToken: text(data.accessToken), baseUrl: text(data.baseUrl) }).filter(([, v]) => v !== undefined)) };
+  } else if (crm === 'pipedrive') {
+    const oauth = data.authentication === 'oauth';
+    connections = {
+      pipedrive: Object.fromEntries(
+        Object.entries({
+          apiToken: oauth ? undefined : text(data.apiToken),
+          clientId: oauth ? text(data.clientId) : undefined,
+          clientSecret: oauth ? text(data.clientSecret) : undefined,
+          refreshToken: oauth ? text(data.refreshToken) : undefined,
+          oauthUrl: oauth ? text(data.oauthUrl) : undefined,
+          baseUrl: text(data.baseUrl),
+        }).filter(([, v]) => v !== undefined),
+      ),
+    };
   } else {
-    throw new UsageError(`Unknown CRM "${crm}" (known: salesforce, hubspot)`);
+    throw new UsageError(`Unknown CRM "${crm}" (known: salesforce, hubspot, pipedrive)`);
   }
   const parsed = ConnectionsSchema.safeParse(connections);
   if (!parsed.success) throw new UsageError(`Invalid ${crm} credential: ${parsed.error.issues.map((i) => `${i.path.slice(1).join('.')}: ${i.message}`).join('; ')}`);
@@ -44,7 +58,7 @@ export async function connectorFromCredential(crm: string, data: ICredentialData
 export async function openCrm(fns: IExecuteFunctions): Promise<{ connector: Connector; secrets: string[] }> {
   const crm = fns.getNodeParameter('crm', 0) as CrmName;
   const credentialType = CRM_CREDENTIALS[crm];
-  if (!credentialType) throw new UsageError(`Unknown CRM "${crm}" (known: salesforce, hubspot)`);
+  if (!credentialType) throw new UsageError(`Unknown CRM "${crm}" (known: salesforce, hubspot, pipedrive)`);
   const data = await fns.getCredentials(credentialType);
   const secrets = credentialSecrets(data);
   return { connector: await connectorFromCredential(crm, data), secrets };
@@ -58,6 +72,7 @@ export const crmProperties: INodeProperties[] = [
     options: [
       { name: 'Salesforce', value: 'salesforce' },
       { name: 'HubSpot', value: 'hubspot' },
+      { name: 'Pipedrive', value: 'pipedrive' },
     ],
     default: 'hubspot',
     description: 'Which CRM to work on; choose its credential below',
@@ -70,7 +85,7 @@ export const crmProperties: INodeProperties[] = [
     default: '',
     required: true,
     placeholder: 'companies',
-    description: 'Salesforce sObject (Account, Contact, Loan__c) or HubSpot object (companies, contacts, deals)',
+    description: 'Salesforce sObject (Account, Contact, Loan__c), HubSpot object (companies, contacts, deals) or Pipedrive object (persons, organizations, deals)',
     displayOptions: { show: { resource: ['crm'] } },
   },
 ];

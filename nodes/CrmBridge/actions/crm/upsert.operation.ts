@@ -15,7 +15,7 @@ export const description: INodeProperties[] = [
     default: '',
     required: true,
     placeholder: 'legacy_company_id',
-    description: 'External-ID property that identifies each record (a unique property in HubSpot, an External ID field in Salesforce)',
+    description: 'External-ID property that identifies each record (a unique property in HubSpot, an External ID field in Salesforce, a custom field (name or key) in Pipedrive)',
     displayOptions: { show },
   },
 ];
