@@ -26,6 +26,8 @@ export const RECORD_ERROR_MESSAGES: Record<string, string> = {
   STRING_TOO_LONG: 'a value is longer than the Salesforce field allows',
   UNABLE_TO_LOCK_ROW: 'Salesforce could not lock the record (another process is writing it); try again',
   ENTITY_IS_DELETED: 'the Salesforce record was deleted',
+  INVALID_CROSS_REFERENCE_KEY: 'a lookup field points at a Salesforce record that does not exist',
+  INVALID_TYPE_ON_FIELD_IN_RECORD: 'a value is not of the Salesforce field\'s type',
   ALL_OR_NONE_OPERATION_ROLLED_BACK: 'rolled back because another record of the batch failed',
 };
 
@@ -72,7 +74,7 @@ export function toSalesforceError(error: unknown, secrets: ReadonlyArray<string 
     case 'invalid_client_id':
     case 'invalid_grant':
     case 'unsupported_grant_type':
-      message = `Salesforce OAuth login failed (${code}: ${raw}). Check the client ID, client secret or refresh token.`;
+      message = `Salesforce OAuth login failed (${code}: ${raw}). Check the client ID, client secret, refresh token, or for JWT bearer the username, private key and the connected app's certificate.`;
       break;
     default:
       message = network ? `Salesforce did not answer (${raw})` : `Salesforce error ${code}: ${raw}`;

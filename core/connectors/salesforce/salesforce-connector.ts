@@ -1,4 +1,7 @@
+import { createPrivateKey, sign } from 'node:crypto';
 import { Connection, OAuth2 } from 'jsforce';
+import type { JobInfoV2 } from 'jsforce/lib/api/bulk2';
+import { csvJobs, MAX_JOB_BYTES, parseBulkError, type CsvJob } from './bulk-csv';
 import type { Value } from '../../mapping/transforms';
 import type { ConnectionCheck, Connector, FieldSchema, FieldType, FieldFormat, ObjectSchema, ReadItem, ReadOptions, SourceRecord, UpsertInput, UpsertResult } from '../connector';
 import { recordErrorMessage, SalesforceError, toSalesforceError, type RecordErrorBody } from './errors';
@@ -14,10 +17,12 @@ export interface SalesforceConnectorOptions {
   /** An access token obtained elsewhere; or give `oauth` to log in. */
   accessToken?: string;
   /**
-   * OAuth2 login against `${loginUrl ?? instanceUrl}/services/oauth2/token`: the refresh-token grant when
-   * `refreshToken` is given, else the client-credentials grant. jsforce renews the session on INVALID_SESSION_ID.
+   * OAuth2 login against `${loginUrl ?? instanceUrl}/services/oauth2/token`: the JWT bearer grant when `username` and
+   * `privateKey` are given (an RS256 assertion signed here: iss = clientId, sub = username, aud = the login URL), else
+   * the refresh-token grant when `refreshToken` is given, else the client-credentials grant. The session is renewed
+   * on INVALID_SESSION_ID (JWT and client credentials by logging in again).
    */
-  oauth?: { clientId: string; clientSecret?: string; refreshToken?: string; loginUrl?: string };
+  oauth?: { clientId: string; clientSecret?: string; refreshToken?: string; loginUrl?: string; username?: string; privateKey?: string };
   /** REST API version (default '60.0'). */
   version?: string;
   /** Records per sObject Collections call (1-200, default 200). */
@@ -26,6 +31,16 @@ export interface SalesforceConnectorOptions {
   requestTimeoutMs?: number;
   retry?: RetryOptions;
   limiter?: LimiterOptions;
+  /** Upserts of more records than this go through Bulk API 2.0 ingest jobs instead of sObject Collections (default 2,000). */
+  bulkThreshold?: number;
+  bulk?: {
+    /** First wait before asking whether a job is done, in ms (default 1,000); later waits follow the job's own progress. */
+    pollIntervalMs?: number;
+    /** Longest wait for one job to finish, in ms (default 600,000). */
+    pollTimeoutMs?: number;
+    /** Largest CSV upload per job in bytes (default and Salesforce's limit: 100 MB). */
+    maxJobBytes?: number;
+  };
 }
 
 /** A Salesforce field as describe reports it (the part the connector uses). */
@@ -63,11 +78,34 @@ const TYPES: Record<string, [FieldType, FieldFormat?]> = {
 const COMPOUND = new Set(['address', 'location', 'base64']);
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const MAX_BATCH = 200;
+const DEFAULT_BULK_THRESHOLD = 2_000;
+const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+/** Salesforce checks `exp` with up to three minutes of clock skew; the assertion is only used once, right away. */
+const JWT_LIFETIME_S = 180;
+
+/** A signed RS256 JWT bearer assertion for Salesforce's token endpoint. */
+export function jwtAssertion(clientId: string, username: string, audience: string, privateKey: string, now = Date.now()): string {
+  let key;
+  try {
+    key = createPrivateKey(privateKey);
+  } catch {
+    // The key's own text must not reach the message.
+    throw new SalesforceError('Salesforce JWT bearer login: the private key is not a readable PEM key', 'CONFIG');
+  }
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const body = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ iss: clientId, sub: username, aud: audience, exp: Math.floor(now / 1000) + JWT_LIFETIME_S })}`;
+  return `${body}.${sign('RSA-SHA256', Buffer.from(body), key).toString('base64url')}`;
+}
 
 function checkName(name: string, what: string): string {
   if (!NAME.test(name)) throw new SalesforceError(`Invalid Salesforce ${what} name "${name}"`, 'INVALID_NAME');
   return name;
 }
+
+/** jsforce's ingest job, whatever record schema the connection was typed with. */
+type IngestJob = ReturnType<Connection['bulk2']['createJob']>;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Cursor of an incremental read: SystemModstamp and Id of the last record seen (`<ISO time>|<Id>`). */
 export function salesforceCursor(record: Pick<SourceRecord, 'id' | 'modifiedAt'>): string {
@@ -107,13 +145,18 @@ export class SalesforceConnector implements Connector {
     if (!options.accessToken && !options.oauth) throw new SalesforceError('Salesforce connector needs an accessToken or oauth client settings', 'CONFIG');
     const batch = options.batchSize ?? MAX_BATCH;
     if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new SalesforceError(`batchSize must be 1-${MAX_BATCH}`, 'CONFIG');
+    const threshold = options.bulkThreshold ?? DEFAULT_BULK_THRESHOLD;
+    if (!Number.isInteger(threshold) || threshold < 0) throw new SalesforceError('bulkThreshold must be a whole number >= 0', 'CONFIG');
+    if (options.oauth && !!options.oauth.username !== !!options.oauth.privateKey) {
+      throw new SalesforceError('Salesforce JWT bearer login needs both username and privateKey', 'CONFIG');
+    }
     this.org = options.instanceUrl.replace(/\/+$/, '');
     this.budget = new RetryBudget(options.retry?.budget ?? 50);
   }
 
   private secrets(): string[] {
     const o = this.options;
-    return [o.accessToken, o.oauth?.clientSecret, o.oauth?.refreshToken].filter((s): s is string => !!s);
+    return [o.accessToken, o.oauth?.clientSecret, o.oauth?.refreshToken, o.oauth?.privateKey].filter((s): s is string => !!s);
   }
 
   private fail(error: unknown, context: string, conn?: Connection): SalesforceError {
@@ -136,19 +179,24 @@ export class SalesforceConnector implements Connector {
   private async login(): Promise<Connection> {
     const { instanceUrl, accessToken, oauth } = this.options;
     if (!oauth) return new Connection({ instanceUrl, accessToken, version: this.version });
-    const oauth2 = new OAuth2({ loginUrl: oauth.loginUrl ?? instanceUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret });
-    const clientCredentials = () => oauth2.requestToken({ grant_type: 'client_credentials' });
-    const token = oauth.refreshToken ? await oauth2.refreshToken(oauth.refreshToken) : await clientCredentials();
+    const loginUrl = (oauth.loginUrl ?? instanceUrl).replace(/\/+$/, '');
+    const jwt = oauth.username && oauth.privateKey ? { username: oauth.username, privateKey: oauth.privateKey } : null;
+    // The JWT grant carries no client secret: the signed assertion is the proof.
+    const oauth2 = new OAuth2({ loginUrl, clientId: oauth.clientId, clientSecret: jwt ? undefined : oauth.clientSecret });
+    const clientCredentials = () => jwt
+      ? oauth2.requestToken({ grant_type: JWT_BEARER_GRANT, assertion: jwtAssertion(oauth.clientId, jwt.username, loginUrl, jwt.privateKey) })
+      : oauth2.requestToken({ grant_type: 'client_credentials' });
+    const token = oauth.refreshToken && !jwt ? await oauth2.refreshToken(oauth.refreshToken) : await clientCredentials();
     const orgId = /\/([^/]+)\/[^/]+$/.exec(token.id ?? '')?.[1];
     if (orgId) this.org = orgId;
     return new Connection({
       oauth2,
       instanceUrl: token.instance_url,
       accessToken: token.access_token,
-      refreshToken: oauth.refreshToken,
+      refreshToken: jwt ? undefined : oauth.refreshToken,
       version: this.version,
-      // Client credentials have no refresh token: a new session comes from the same grant.
-      ...(oauth.refreshToken
+      // Client credentials and JWT bearer have no refresh token: a new session comes from the same grant.
+      ...(oauth.refreshToken && !jwt
         ? {}
         : {
             refreshFn: (conn: Connection, callback: (err?: Error | null, token?: string) => void) => {
@@ -252,6 +300,16 @@ export class SalesforceConnector implements Connector {
    * the cursor's SystemModstamp with a greater Id are still returned.
    */
   async *read(object: string, options: ReadOptions = {}): AsyncGenerator<ReadItem, void, undefined> {
+    yield* this.query(object, options);
+  }
+
+  /** The records with these IDs (any order; IDs that do not exist are simply absent), 200 IDs a query. */
+  async *readByIds(object: string, ids: string[], options: Omit<ReadOptions, 'since'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+    for (const id of ids) if (!/^[A-Za-z0-9]{15,18}$/.test(id)) throw new SalesforceError(`Invalid ${object} Id "${id}"`, 'INVALID_ID');
+    for (let i = 0; i < ids.length; i += 200) yield* this.query(object, options, ids.slice(i, i + 200));
+  }
+
+  private async *query(object: string, options: ReadOptions, ids?: string[]): AsyncGenerator<ReadItem, void, undefined> {
     checkName(object, 'object');
     const props = options.properties ?? (await this.describeRaw(object)).fields.filter((f) => !COMPOUND.has(f.type)).map((f) => f.name);
     props.forEach((p) => checkName(p, 'field'));
@@ -264,6 +322,8 @@ export class SalesforceConnector implements Connector {
       if (id !== null && !/^[A-Za-z0-9]{15,18}$/.test(id)) throw new SalesforceError(`Invalid cursor Id "${id}"`, 'INVALID_CURSOR');
       where = id === null ? ` WHERE SystemModstamp > ${time}` : ` WHERE SystemModstamp > ${time} OR (SystemModstamp = ${time} AND Id > '${id}')`;
     }
+    // Plain `Id = ... OR ...` rather than IN: equally valid SOQL, and the subset every emulator of ours parses.
+    if (ids) where = ` WHERE ${ids.map((id) => `Id = '${id}'`).join(' OR ')}`;
     const soql = `SELECT ${select.join(', ')} FROM ${object}${where} ORDER BY SystemModstamp, Id`;
     let url: string | undefined = `/query?q=${encodeURIComponent(soql)}`;
     const source = `salesforce:${object}`;
@@ -282,9 +342,10 @@ export class SalesforceConnector implements Connector {
   }
 
   /**
-   * Upserts by an external-ID field in sObject Collections calls of up to 200 records (allOrNone false), retrying
-   * transient failures. Each record comes back `created`, `updated` or `failed` with what Salesforce objected to.
-   * A call that was applied but whose answer was lost is sent again: the records are then reported `updated`.
+   * Upserts by an external-ID field: up to `bulkThreshold` records in sObject Collections calls of up to 200 records
+   * (allOrNone false), more through Bulk API 2.0 ingest jobs. Transient failures are retried. Each record comes back
+   * `created`, `updated` or `failed` with what Salesforce objected to. A Collections call that was applied but whose
+   * answer was lost is sent again: the records are then reported `updated`.
    */
   async upsert(object: string, records: UpsertInput[], options: { keyProperty: string }): Promise<UpsertResult[]> {
     if (records.length === 0) return [];
@@ -306,18 +367,27 @@ export class SalesforceConnector implements Connector {
         toSend.push(i);
       }
     });
+    if (toSend.length > (this.options.bulkThreshold ?? DEFAULT_BULK_THRESHOLD)) await this.upsertBulk(object, keyProperty, fields, records, toSend, results);
+    else await this.upsertCollections(object, keyProperty, fields, records, toSend, results);
+    return results;
+  }
+
+  /** Fields of one record as Salesforce wants them, key last. */
+  private values(r: UpsertInput, keyProperty: string, fields: Map<string, DescribeField>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(r.properties)) if (name !== keyProperty) out[name] = this.coerce(fields.get(name), value);
+    out[keyProperty] = r.key;
+    return out;
+  }
+
+  /** sObject Collections calls of up to 200 records (allOrNone false), each retried on transient failures. */
+  private async upsertCollections(object: string, keyProperty: string, fields: Map<string, DescribeField>, records: UpsertInput[], toSend: number[], results: UpsertResult[]): Promise<void> {
     const batchSize = this.options.batchSize ?? MAX_BATCH;
     for (let start = 0; start < toSend.length; start += batchSize) {
       const indexes = toSend.slice(start, start + batchSize);
       const body = JSON.stringify({
         allOrNone: false,
-        records: indexes.map((i) => {
-          const r = records[i]!;
-          const out: Record<string, unknown> = { attributes: { type: object } };
-          for (const [name, value] of Object.entries(r.properties)) if (name !== keyProperty) out[name] = this.coerce(fields.get(name), value);
-          out[keyProperty] = r.key;
-          return out;
-        }),
+        records: indexes.map((i) => ({ attributes: { type: object }, ...this.values(records[i]!, keyProperty, fields) })),
       });
       let answer: CollectionResult[];
       try {
@@ -348,7 +418,127 @@ export class SalesforceConnector implements Connector {
           : { key: k, status: 'failed', error: recordErrorMessage(res.errors) };
       });
     }
-    return results;
+  }
+
+  /**
+   * Bulk API 2.0 through jsforce's bulk2 client: one ingest job per 100 MB of CSV (create, upload, UploadComplete),
+   * polled until done, then its successful / failed / unprocessed results mapped back to each record. A job that
+   * cannot be started is aborted and started afresh on transient failures; once its data is in, it is never sent again.
+   */
+  private async upsertBulk(object: string, keyProperty: string, fields: Map<string, DescribeField>, records: UpsertInput[], toSend: number[], results: UpsertResult[]): Promise<void> {
+    const rows = new Map(toSend.map((i) => [i, { index: i, values: this.values(records[i]!, keyProperty, fields) }]));
+    const maxBytes = this.options.bulk?.maxJobBytes ?? MAX_JOB_BYTES;
+    const jobs = csvJobs([...rows.values()], keyProperty, maxBytes);
+    let resends = this.options.retry?.retries ?? 5;
+    for (let j = 0; j < jobs.length; j++) {
+      const job = jobs[j]!;
+      try {
+        const unseen = await this.runIngestJob(object, keyProperty, job, records, results);
+        // Records the job never saw (jsforce re-sends a streamed upload after a 5xx without its data) are sent again.
+        if (unseen.length && resends-- > 0 && this.budget.left > 0) {
+          this.budget.left--;
+          for (const i of unseen) delete results[i];
+          jobs.push(...csvJobs(unseen.map((i) => rows.get(i)!), keyProperty, maxBytes));
+        }
+      } catch (error) {
+        const e = error instanceof SalesforceError ? error : this.fail(error, `Salesforce Bulk API 2.0 upsert ${object}`);
+        const fatal = FATAL_FOR_REST.has(e.code);
+        const reason = `${e.message} (this Bulk API job's outcome is unknown; run the upsert again: it is idempotent by ${keyProperty})`;
+        for (const i of fatal ? jobs.slice(j).flatMap((x) => x.indexes) : job.indexes) results[i] ??= { key: records[i]!.key, status: 'failed', error: reason };
+        if (fatal) break;
+      }
+    }
+  }
+
+  /** Runs one job and records each record's result; returns the records Salesforce reported nothing about. */
+  private async runIngestJob(object: string, keyProperty: string, job: CsvJob, records: UpsertInput[], results: UpsertResult[]): Promise<number[]> {
+    const context = `Salesforce Bulk API 2.0 upsert ${object} by ${keyProperty}`;
+    const ingest = await this.startIngestJob(context, object, keyProperty, job.csv);
+    const info = await this.waitForJob(context, ingest, job.indexes.length);
+    const processed = info.numberRecordsProcessed ?? 0;
+    const failed = info.numberRecordsFailed ?? 0;
+    // Only the result lists that can hold something are fetched: each read is an API call of the daily budget.
+    const successful = processed > failed ? await this.call(context, () => ingest.getSuccessfulResults(), true) : [];
+    const failures = failed > 0 ? await this.call(context, () => ingest.getFailedResults(), true) : [];
+    const unprocessed = processed < job.indexes.length ? await this.call(context, () => ingest.getUnprocessedRecords(), true) : [];
+    const byKey = new Map(job.indexes.map((i) => [records[i]!.key, i]));
+    for (const row of successful as unknown as Array<Record<string, string>>) {
+      const i = byKey.get(row[keyProperty] ?? '');
+      if (i !== undefined) results[i] = { key: records[i]!.key, status: row.sf__Created === 'true' ? 'created' : 'updated', ...(row.sf__Id ? { id: row.sf__Id } : {}) };
+    }
+    for (const row of failures as unknown as Array<Record<string, string>>) {
+      const i = byKey.get(row[keyProperty] ?? '');
+      if (i !== undefined) results[i] = { key: records[i]!.key, status: 'failed', error: recordErrorMessage([parseBulkError(row.sf__Error)]) };
+    }
+    const pending = new Set(Array.isArray(unprocessed) ? (unprocessed as unknown as Array<Record<string, string>>).map((row) => row[keyProperty]) : []);
+    const unseen: number[] = [];
+    for (const i of job.indexes) {
+      if (results[i]) continue;
+      const key = records[i]!.key;
+      const why = pending.has(key)
+        ? `the Bulk API job ${info.id} ended ${info.state}${info.errorMessage ? ` (${info.errorMessage})` : ''} before processing this record`
+        : `Salesforce's Bulk API job ${info.id} returned no result for this record`;
+      if (!pending.has(key)) unseen.push(i);
+      results[i] = { key, status: 'failed', error: `${why}; run the upsert again: it is idempotent by ${keyProperty}` };
+    }
+    return unseen;
+  }
+
+  /** Creates the job, uploads its CSV and marks it UploadComplete; on a transient failure, aborts it and starts a new one. */
+  private async startIngestJob(context: string, object: string, keyProperty: string, csv: string): Promise<IngestJob> {
+    const attempts = (this.options.retry?.retries ?? 5) + 1;
+    for (let attempt = 1; ; attempt++) {
+      const conn = await this.connection();
+      const ingest = conn.bulk2.createJob({ object, operation: 'upsert', externalIdFieldName: keyProperty, contentType: 'CSV', lineEnding: 'LF' });
+      try {
+        // Retried in place: an Open job whose creation answer was lost holds no data and expires on its own.
+        await this.call(context, () => ingest.open(), true);
+        await this.call(context, () => ingest.uploadData(csv));
+        await this.closeIngestJob(context, ingest);
+        return ingest;
+      } catch (error) {
+        const e = error instanceof SalesforceError ? error : this.fail(error, context, conn);
+        if (ingest.id) await this.call(context, () => ingest.abort()).catch(() => undefined);
+        if (!e.transient || attempt >= attempts || this.budget.left <= 0) throw e;
+        this.budget.left--;
+        await delay(Math.min((this.options.retry?.minTimeoutMs ?? 500) * 2 ** (attempt - 1), this.options.retry?.maxTimeoutMs ?? 30_000));
+      }
+    }
+  }
+
+  /** UploadComplete; when its answer is lost, the job's state says whether it was applied. */
+  private async closeIngestJob(context: string, ingest: IngestJob): Promise<void> {
+    try {
+      await this.call(context, () => ingest.close());
+    } catch (error) {
+      const e = error instanceof SalesforceError ? error : this.fail(error, context);
+      if (!e.transient) throw e;
+      const info = await this.call(context, () => ingest.check(), true);
+      if (info.state === 'Open') await this.call(context, () => ingest.close(), true);
+    }
+  }
+
+  /**
+   * Polls the job until it is JobComplete, Failed or Aborted. The first look comes after `pollIntervalMs`; later ones
+   * when the job's own progress (records processed so far per ms) says the rest should be done, so a large job costs
+   * few status calls of the daily budget.
+   */
+  private async waitForJob(context: string, ingest: IngestJob, total: number): Promise<JobInfoV2> {
+    const interval = this.options.bulk?.pollIntervalMs ?? 1_000;
+    const started = Date.now();
+    const deadline = started + (this.options.bulk?.pollTimeoutMs ?? 600_000);
+    let wait = interval;
+    for (;;) {
+      await delay(Math.max(0, Math.min(wait, deadline - Date.now())));
+      const info = await this.call(context, () => ingest.check(), true);
+      if (info.state === 'JobComplete' || info.state === 'Failed' || info.state === 'Aborted') return info;
+      if (Date.now() >= deadline) {
+        throw new SalesforceError(`${context}: job ${info.id} is still ${info.state} after ${Date.now() - started} ms (it goes on in Salesforce)`, 'JOB_TIMEOUT');
+      }
+      const done = info.numberRecordsProcessed ?? 0;
+      const elapsed = Date.now() - started;
+      wait = done > 0 ? Math.min(30_000, Math.max(100, ((elapsed / done) * (total - done)) * 1.1)) : Math.min(30_000, interval * 2);
+    }
   }
 
   /** Strings travel as the field's JSON type: numbers for numeric fields, booleans for checkboxes. */
