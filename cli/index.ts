@@ -10,6 +10,7 @@ import { registerReconcile } from './commands/reconcile';
 import { registerSandbox } from './commands/sandbox';
 import { registerServe } from './commands/serve';
 import { registerSuggestMapping } from './commands/suggest-mapping';
+import { registerSync } from './commands/sync';
 import { VERSION } from '../core/version';
 
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerConnectorCommands(program);
   registerSandbox(program);
   registerServe(program);
+  registerSync(program);
   registerMcp(program);
   return program;
 }

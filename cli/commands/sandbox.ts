@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { PipedriveEmulator } from '../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
+import { seedLoanExample } from '../../sandbox/examples/loans';
 import type { GlobalOptions } from '../context';
 import { fail } from '../output';
 
@@ -22,12 +23,15 @@ export function registerSandbox(program: Command): void {
         const pipedrive = new PipedriveEmulator();
         // Upserts need an external-ID field; Pipedrive has none built in, so the sandbox makes one per object.
         for (const object of ['persons', 'organizations', 'deals'] as const) pipedrive.store.addCustomField(object, 'Legacy ID', 'varchar');
+        // The worked sync example (examples/sync/loans-to-pipedrive.json): loans, borrowers and two loan officers.
+        const seeded = seedLoanExample(salesforce, pipedrive);
         const pipedriveUrl = await pipedrive.start(opts.pipedrivePort);
         process.stdout.write(
           [
             `Salesforce emulator on ${url} (REST v60.0; objects ${[...salesforce.store.objects.keys()].join(', ')})`,
             `HubSpot emulator on ${hubspotUrl} (CRM v3; any bearer token is accepted)`,
             `Pipedrive emulator on ${pipedriveUrl} (API v1/v2; any API token is accepted; custom field "Legacy ID" for upserts)`,
+            `Seeded for the sync example: ${seeded.loans.length} loans (officer ${seeded.officerId} has ${seeded.loans.filter((_, i) => i % 3 !== 2).length}), ${seeded.contacts.length} borrowers`,
             'Point crm-bridge, n8n or the SDKs at them:',
             `  export SALESFORCE_INSTANCE_URL=${url}`,
             '  export SALESFORCE_CLIENT_ID=emulator-client SALESFORCE_CLIENT_SECRET=emulator-secret',

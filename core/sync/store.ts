@@ -90,15 +90,6 @@ export async function clearPending(sql: Sql, job: string, stream: string, source
   await sql.query('DELETE FROM sync.pending WHERE job = $1 AND stream = $2 AND source_id = ANY($3::text[])', [job, stream, sourceIds]);
 }
 
-export async function countPending(sql: Sql, job: string): Promise<Array<{ stream: string; waiting: number; givenUp: number }>> {
-  const { rows } = await sql.query<{ stream: string; waiting: string; given_up: string }>(
-    `SELECT stream, count(*) FILTER (WHERE attempts < j.max) AS waiting, count(*) FILTER (WHERE attempts >= j.max) AS given_up
-       FROM sync.pending, (SELECT $2::int AS max) j WHERE job = $1 GROUP BY stream ORDER BY stream`,
-    [job, 1_000_000],
-  );
-  return rows.map((r) => ({ stream: r.stream, waiting: Number(r.waiting), givenUp: Number(r.given_up) }));
-}
-
 export type AuditResult = 'pending' | 'created' | 'updated' | 'unchanged' | 'failed' | 'deferred' | 'rejected' | 'interrupted';
 
 export interface AuditIntent {
@@ -161,6 +152,11 @@ export async function finishRun(sql: Sql, runId: string, status: 'succeeded' | '
 export async function tryLockStream(sql: Sql, job: string, stream: string): Promise<boolean> {
   const { rows } = await sql.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`crm-bridge:sync:${job}:${stream}`]);
   return rows[0]!.locked;
+}
+
+/** Waits for the stream's lock: a child stream syncing a parent on demand must not race the parent's own run. */
+export async function lockStream(sql: Sql, job: string, stream: string): Promise<void> {
+  await sql.query('SELECT pg_advisory_lock(hashtext($1))', [`crm-bridge:sync:${job}:${stream}`]);
 }
 
 export async function unlockStream(sql: Sql, job: string, stream: string): Promise<void> {

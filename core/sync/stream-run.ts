@@ -6,7 +6,7 @@ import { ObjectMapper } from '../mapping/object-mapper';
 import type { Stream, SyncJob } from './job';
 import { describeCondition, failingCondition, planRecord, type PlanEntry } from './plan';
 import {
-  clearPending, insertAudit, interruptPendingAudit, loadCursor, loadPending, loadSynced, saveCursor, savePending,
+  clearPending, insertAudit, interruptPendingAudit, loadCursor, lockStream, unlockStream, loadPending, loadSynced, saveCursor, savePending,
   saveSynced, settleAudit, type AuditIntent, type SyncedRecord, type Values,
 } from './store';
 
@@ -261,7 +261,17 @@ export class StreamRunner {
           if (item.type === 'record') fetched.push(item.record);
         }
         this.counts.parentsFetched += fetched.length;
-        for (let i = 0; i < fetched.length; i += this.ctx.job.batchSize) await parent.processBatch(fetched.slice(i, i + this.ctx.job.batchSize), { forced: true });
+        // Another process may be running the parent stream right now: two writers of one person could both find it
+        // absent and create it twice. Waiting for the parent's lock (children lock before parents, never the other
+        // way) rules that out without deadlocks, since references form no cycle.
+        if (!this.ctx.dryRun) await lockStream(this.ctx.sql, this.ctx.job.name, ref.stream);
+        try {
+          const known = await loadSynced(this.ctx.sql, this.ctx.job.name, ref.stream, fetched.map((r) => r.id));
+          const todo = fetched.filter((r) => !known.get(r.id)?.targetId);
+          for (let i = 0; i < todo.length; i += this.ctx.job.batchSize) await parent.processBatch(todo.slice(i, i + this.ctx.job.batchSize), { forced: true });
+        } finally {
+          if (!this.ctx.dryRun) await unlockStream(this.ctx.sql, this.ctx.job.name, ref.stream);
+        }
         links = await loadSynced(this.ctx.sql, this.ctx.job.name, ref.stream, wanted);
       }
       for (const p of prepared) {

@@ -24,7 +24,7 @@ const sfIdOf = (object: 'deals' | 'persons', r: { custom_fields: Record<string, 
 
 describe('sync engine: Salesforce loans and borrowers to Pipedrive deals and persons', () => {
   it('plans without writing anything, then applies the plan: persons before the deals that point at them', async () => {
-    const job = loansJob(box.officerId);
+    const job = loansJob();
     const plan = await runSync({ db: tdb.db, job, source: box.source(), target: box.target(), dryRun: true });
     const inScope = box.loans.filter((_, i) => i % 3 !== 2);
     expect(plan.status).toBe('succeeded');
@@ -61,7 +61,7 @@ describe('sync engine: Salesforce loans and borrowers to Pipedrive deals and per
   });
 
   it('a second run reads nothing new and writes nothing; a change in Salesforce flows as an update with before/after in the audit log', async () => {
-    const job = loansJob(box.officerId);
+    const job = loansJob();
     await runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
     const writesAfterFirst = { ...box.pd.writes };
     const again = await runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
@@ -85,7 +85,7 @@ describe('sync engine: Salesforce loans and borrowers to Pipedrive deals and per
   });
 
   it('a borrower who is nobody’s borrower is not synced, even when edited', async () => {
-    const job = loansJob(box.officerId);
+    const job = loansJob();
     const [loner] = box.sf.store.insert('Contact', [{ FirstName: 'Not', LastName: 'ABorrower', Email: 'loner@example.com' }]);
     await runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
     box.sf.editRecord('Contact', loner!.Id, { Email: 'loner2@example.com' });
@@ -95,7 +95,7 @@ describe('sync engine: Salesforce loans and borrowers to Pipedrive deals and per
   });
 
   it('a record the target refuses is kept, counted and retried; nothing else is held up', async () => {
-    const job = loansJob(box.officerId);
+    const job = loansJob();
     box.pd.faults.failRecord(box.loans[1]!, 'Validation failed: status: Must be one of open, won, lost');
     const first = await runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
     expect(first.status).toBe('succeeded');

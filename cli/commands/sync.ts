@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import { loadConnections } from '../../core/connectors/registry';
+import { EXIT } from '../../core/errors';
+import { runSync, type SyncReport } from '../../core/sync/engine';
+import { loadSyncJob, openJobConnectors } from '../../core/sync/load-job';
+import type { PlanEntry } from '../../core/sync/plan';
+import { syncStatus } from '../../core/sync/status';
+import { withDatabase, type GlobalOptions } from '../context';
+import { fail, printJson, table } from '../output';
+
+const COLUMNS = ['read', 'skipped', 'created', 'updated', 'unchanged', 'failed', 'deferred', 'rejected', 'interrupted'] as const;
+
+function describeEntry(e: PlanEntry): string {
+  const changes = (e.changes ?? []).map((c) => `${c.field}: ${c.old === undefined ? '' : `${JSON.stringify(c.old)} -> `}${JSON.stringify(c.new)}`).join(', ');
+  return `${e.action.padEnd(9)} ${e.stream} ${e.sourceId}${changes ? `  ${changes}` : ''}${e.reason ? `  (${e.reason})` : ''}`;
+}
+
+function printReport(report: SyncReport, json: boolean | undefined, showPlan: boolean): void {
+  if (json) return printJson(report);
+  const rows = report.streams.map((s) => [s.stream, s.status, ...COLUMNS.map((c) => s.counts[c])]);
+  process.stdout.write(`${report.dryRun ? 'Plan' : 'Run'} ${report.runId} of ${report.job}: ${report.status}\n`);
+  process.stdout.write(`${table(['stream', 'status', ...COLUMNS], rows)}\n`);
+  for (const s of report.streams) if (s.error) process.stdout.write(`${s.stream} failed: ${s.error}\n`);
+  if (showPlan) {
+    const shown = report.plan.filter((e) => e.action !== 'unchanged').slice(0, 200);
+    for (const e of shown) process.stdout.write(`${describeEntry(e)}\n`);
+    const more = report.plan.length - shown.length + report.planOmitted;
+    if (more > 0) process.stdout.write(`… ${more} more plan line(s) (use --json and --plan-limit)\n`);
+  }
+}
+
+export function registerSync(program: Command): void {
+  program
+    .command('sync')
+    .description('Run a sync job: read what changed since each stream\'s cursor, write it to the target (or --dry-run to plan)')
+    .requiredOption('--job <file>', 'sync job (JSON): source, target, streams, mapping, filters')
+    .option('--dry-run', 'plan only: creates, updates field by field (old -> new), skips and deferrals; nothing is written')
+    .option('--stream <name...>', 'only these streams')
+    .option('--plan-limit <n>', 'plan lines to keep (default 1000 for --dry-run)', (v) => Number.parseInt(v, 10))
+    .option('--watch', 'run again every schedule.everySeconds (or --every) until stopped (SIGINT/SIGTERM)')
+    .option('--every <seconds>', 'seconds between runs with --watch', (v) => Number.parseInt(v, 10))
+    .option('--connections <file>', 'connections file (JSON); the environment fills what it leaves out')
+    .action(async (opts: { job: string; dryRun?: boolean; stream?: string[]; planLimit?: number; watch?: boolean; every?: number; connections?: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      try {
+        const job = loadSyncJob(opts.job);
+        const { source, target } = await openJobConnectors(job, loadConnections(opts.connections));
+        await withDatabase(global, async (db) => {
+          const stop = new AbortController();
+          const onSignal = () => stop.abort(new Error('stopped by signal'));
+          process.once('SIGINT', onSignal);
+          process.once('SIGTERM', onSignal);
+          try {
+            do {
+              const report = await runSync({
+                db, job, source, target, dryRun: opts.dryRun ?? false, signal: stop.signal,
+                ...(opts.stream ? { streams: opts.stream } : {}),
+                ...(opts.planLimit !== undefined ? { planLimit: opts.planLimit } : {}),
+              });
+              printReport(report, global.json, opts.dryRun ?? false);
+              if (report.status === 'failed') process.exitCode = EXIT.failure;
+              else if (report.totals.failed + report.totals.rejected + report.totals.deferred > 0) process.exitCode = EXIT.quarantined;
+              if (!opts.watch) break;
+              const seconds = opts.every ?? job.schedule?.everySeconds ?? 60;
+              await new Promise((resolve) => {
+                const timer = setTimeout(resolve, seconds * 1000);
+                stop.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(undefined); }, { once: true });
+              });
+            } while (!stop.signal.aborted);
+          } finally {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+          }
+        });
+      } catch (error) {
+        fail(error, global);
+      }
+    });
+
+  program
+    .command('sync-status')
+    .description('Where each stream of a sync job stands: cursor, records linked, records waiting, last runs, audit counts')
+    .requiredOption('--job <file>', 'sync job (JSON)')
+    .action(async (opts: { job: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      try {
+        const job = loadSyncJob(opts.job);
+        await withDatabase(global, async (db) => {
+          const status = await syncStatus(db.pool, job);
+          if (global.json) return printJson(status);
+          process.stdout.write(`${table(['stream', 'cursor', 'linked', 'waiting', 'given up'], status.streams.map((s) => [s.stream, s.cursor ?? '(start)', s.linked, s.waiting, s.givenUp]))}\n`);
+          process.stdout.write(`${table(['run', 'started', 'status', 'dry run'], status.runs.map((r) => [r.runId, r.startedAt, r.status, r.dryRun ? 'yes' : 'no']))}\n`);
+          for (const w of status.waiting) process.stdout.write(`waiting ${w.stream} ${w.sourceId} (attempt ${w.attempts}): ${w.reason}\n`);
+        });
+      } catch (error) {
+        fail(error, global);
+      }
+    });
+}
