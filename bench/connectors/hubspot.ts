@@ -1,0 +1,174 @@
+/**
+ * HubSpot rows of `npm run bench -- --only connectors` (also runnable alone: `npx tsx bench/connectors/hubspot.ts
+ * [--hubspot-records 100000]`).
+ *
+ * Upserts N companies (default 100,000) through the HubSpot connector on the real SDK into the local emulator at
+ * each published limit (100 and 190 requests per 10 s rolling), with 1 caller (one `upsert()` of everything) and 5
+ * callers (`upsert()` calls of 1,000 records side by side on one connector), the pre-read off as the sync engine
+ * runs it; then the same with a 429 storm and 502s, and a shorter run with unchanged detection on to show its cost.
+ * The baseline is the same upsert with a limit that never binds (the connector's and emulator's own speed, same
+ * process, same 2 cores). Every run is checked record by record against the emulator's store.
+ */
+import { performance } from 'node:perf_hooks';
+import { HubSpotConnector, type HubSpotConnectorOptions } from '../../core/connectors/hubspot';
+import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
+import { HubSpotEmulator } from '../../sandbox/hubspot';
+
+export interface BenchRow {
+  crm: string;
+  scenario: string;
+  records: number;
+  seconds: number;
+  perSecond: number;
+  limitMax: string;
+  ratioLimit: string;
+  ratioBaseline: string;
+  requests: number;
+  r429: number;
+  retries: number;
+  failed: number;
+  lost: number;
+  duplicated: number;
+}
+
+const WINDOW_S = 10;
+const BATCH = 100;
+const fmt = (x: number, d = 1) => x.toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+function companies(n: number): UpsertInput[] {
+  return Array.from({ length: n }, (_, i) => ({
+    key: `L${String(i + 1).padStart(7, '0')}`,
+    properties: { name: `Company ${i + 1}`, domain: `company${i + 1}.example.com`, city: ['London', 'Leeds', 'York'][i % 3]! },
+  }));
+}
+
+/** Fewest seconds `requests` calls need under M per W s rolling, from an empty window: call k starts at floor((k-1)/M)·W. */
+export function hubspotMinSeconds(requests: number, max: number): number {
+  return Math.max(Math.floor((requests - 1) / max) * WINDOW_S, 0);
+}
+
+/**
+ * Record by record against the store: lost = an input key with no record, or whose record lacks the input's values,
+ * or whose result names another record ID; duplicated = more than one record with a key; failed = results not written.
+ */
+function audit(emu: HubSpotEmulator, input: UpsertInput[], results: UpsertResult[]): { lost: number; duplicated: number; failed: number } {
+  const byKey = new Map<string, Array<{ id: string; properties: Record<string, string | null> }>>();
+  for (const r of emu.store.records('companies')) {
+    const key = r.properties.legacy_company_id;
+    if (!key) continue;
+    const list = byKey.get(key) ?? [];
+    list.push(r);
+    byKey.set(key, list);
+  }
+  const resultId = new Map(results.map((r) => [r.key, r]));
+  let lost = 0;
+  let duplicated = 0;
+  for (const r of input) {
+    const stored = byKey.get(r.key) ?? [];
+    const result = resultId.get(r.key);
+    const sameValues = stored.length > 0 && Object.entries(r.properties).every(([k, v]) => stored[0]!.properties[k] === v);
+    if (!sameValues || !result || (result.status !== 'failed' && result.id !== stored[0]!.id)) lost++;
+    duplicated += Math.max(0, stored.length - 1);
+  }
+  return { lost, duplicated, failed: results.filter((r) => r.status === 'failed').length };
+}
+
+/** `callers` upsert() calls at once over chunks of `chunk` records (1 caller = one upsert() of all). */
+async function drive(input: UpsertInput[], callers: number, chunk: number, upsert: (r: UpsertInput[]) => Promise<UpsertResult[]>, onChunk?: (done: number) => void): Promise<UpsertResult[]> {
+  if (callers === 1 && !onChunk) return upsert(input);
+  const chunks: UpsertInput[][] = [];
+  for (let i = 0; i < input.length; i += chunk) chunks.push(input.slice(i, i + chunk));
+  const out: UpsertResult[] = [];
+  let next = 0;
+  let done = 0;
+  await Promise.all(Array.from({ length: callers }, async () => {
+    while (next < chunks.length) {
+      const c = chunks[next++]!;
+      out.push(...(await upsert(c)));
+      onChunk?.(++done);
+    }
+  }));
+  return out;
+}
+
+interface Scenario {
+  name: string;
+  records: number;
+  /** Requests per 10 s; null = not binding (baseline). */
+  max: number | null;
+  callers: number;
+  detectUnchanged: boolean;
+  faults?: boolean;
+  connector?: Partial<HubSpotConnectorOptions>;
+}
+
+async function run(s: Scenario, baselinePerSecond?: number): Promise<BenchRow> {
+  const emu = new HubSpotEmulator({ rateLimitMax: s.max ?? 1_000_000_000, rateLimitIntervalMs: WINDOW_S * 1000 });
+  const url = await emu.start();
+  const input = companies(s.records);
+  try {
+    // A token per scenario: each run starts from its own empty window in the process-wide limiter registry.
+    const connector = new HubSpotConnector({ accessToken: `bench-${s.name}`, basePath: url, ...s.connector });
+    const upsert = (r: UpsertInput[]) => connector.upsert('companies', r, { keyProperty: 'legacy_company_id', detectUnchanged: s.detectUnchanged });
+    const chunks = Math.ceil(s.records / 1000);
+    if (s.faults) emu.faults.rateLimitStorm(15);
+    const t = performance.now();
+    const results = await drive(input, s.callers, 1000, upsert, s.faults ? (done) => { if (done === Math.floor(chunks / 2)) emu.faults.serverErrors(10, 502); } : undefined);
+    const seconds = (performance.now() - t) / 1000;
+    const { lost, duplicated, failed } = audit(emu, input, results);
+    const minS = s.max === null ? 0 : hubspotMinSeconds(Math.ceil(s.records / BATCH), s.max);
+    const maxPerSecond = minS > 0 ? s.records / minS : Infinity;
+    const perSecond = s.records / seconds;
+    const row: BenchRow = {
+      crm: 'HubSpot', scenario: s.name, records: s.records, seconds, perSecond,
+      limitMax: s.max === null ? '– (not binding)' : fmt(maxPerSecond, 0),
+      ratioLimit: s.max === null ? '–' : fmt(perSecond / maxPerSecond, 2),
+      ratioBaseline: baselinePerSecond ? fmt(perSecond / baselinePerSecond, 2) : '1.00',
+      requests: emu.requests,
+      r429: emu.rateLimited + emu.faults.served.rateLimited,
+      retries: connector.retriesUsed,
+      failed, lost, duplicated,
+    };
+    console.error(`  HubSpot / ${s.name}: ${fmt(seconds)} s, ${emu.requests} requests, ratio ${row.ratioLimit}`);
+    return row;
+  } finally {
+    await emu.stop();
+  }
+}
+
+/** Runs the HubSpot scenarios; returns the table rows and the notes printed under the table. */
+export async function hubspotBench(records = 100_000): Promise<{ rows: BenchRow[]; notes: string[] }> {
+  const rows: BenchRow[] = [];
+  const base = await run({ name: 'baseline: limit not binding, 1 caller, pre-read off', records, max: null, callers: 1, detectUnchanged: false });
+  rows.push(base);
+  for (const max of [100, 190]) {
+    for (const callers of [1, 5]) {
+      rows.push(await run({ name: `${max} req/10 s, ${callers} caller${callers > 1 ? 's' : ''}, pre-read off`, records, max, callers, detectUnchanged: false }, base.perSecond));
+    }
+  }
+  rows.push(await run({ name: 'faults at 100 req/10 s: 15×429 storm + 10×502, 5 callers, pre-read off', records, max: 100, callers: 5, detectUnchanged: false, faults: true }, base.perSecond));
+  const short = Math.min(records, 20_000);
+  rows.push(await run({ name: 'defaults: unchanged detection (pre-read) on, 100 req/10 s, 1 caller', records: short, max: 100, callers: 1, detectUnchanged: true }, base.perSecond));
+  const calls = Math.ceil(records / BATCH);
+  const notes = [
+    `HubSpot limit: 100 (free/starter) or 190 (pro/enterprise) requests per ${WINDOW_S} s rolling, ${BATCH} records per batch/upsert. ${records.toLocaleString('en-GB')} records need ${calls} calls; from an empty window call k can start at floor((k-1)/M)·${WINDOW_S} s, so the bound is ${hubspotMinSeconds(calls, 100)} s at 100 (${fmt(records / hubspotMinSeconds(calls, 100), 0)} records/s) and ${hubspotMinSeconds(calls, 190)} s at 190 (${fmt(records / hubspotMinSeconds(calls, 190), 0)} records/s), the first window's free burst included; steady state 1,000 and 1,900 records/s.`,
+    `Unchanged detection reads before it writes (batch/read + batch/upsert per 100 records): twice the calls, so at most half the rate; its row is ${short.toLocaleString('en-GB')} records to keep the run short.`,
+    'lost = an input key without a record holding its values, or whose result names another record; duplicated = extra records with one key; both checked record by record against the emulator store. 429s: emulator counters (real limit + injected storm); retries: connector.retriesUsed.',
+  ];
+  return { rows, notes };
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--hubspot-records');
+  const n = i >= 0 ? Number(process.argv[i + 1]) : 100_000;
+  hubspotBench(n).then(({ rows, notes }) => {
+    const head = ['CRM', 'scenario', 'records', 'seconds', 'records/s', 'limit max records/s', 'ratio to limit', 'ratio to baseline', 'requests', '429s', 'retries', 'failed', 'lost', 'duplicated'];
+    console.log(`| ${head.join(' | ')} |`);
+    console.log(`|${head.map(() => '---').join('|')}|`);
+    for (const r of rows) console.log(`| ${[r.crm, r.scenario, r.records.toLocaleString('en-GB'), fmt(r.seconds), fmt(r.perSecond, 0), r.limitMax, r.ratioLimit, r.ratioBaseline, r.requests, r.r429, r.retries, r.failed, r.lost, r.duplicated].join(' | ')} |`);
+    for (const n of notes) console.log(n);
+  }, (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
