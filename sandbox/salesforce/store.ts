@@ -219,10 +219,12 @@ export class Store {
   private create(def: ObjectDef, values: Record<string, unknown>): SfRecord {
     const stamp = sfDateTime(this.now());
     const given = typeof values.Id === 'string' && values.Id.length === 18 && values.Id.startsWith(def.keyPrefix) ? values.Id : null;
-    const id = given ?? makeId(def.keyPrefix, ++this.counter);
+    const table = this.table(def.name);
+    let id = given;
+    while (id === null || (!given && table.byId.has(id))) id = makeId(def.keyPrefix, ++this.counter);
     const rec: SfRecord = { ...values, Id: id, IsDeleted: false, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp };
     if (def.name === 'User' && rec.Name === undefined) rec.Name = [rec.FirstName, rec.LastName].filter(Boolean).join(' ');
-    this.table(def.name).put(rec);
+    table.put(rec, table.byId.get(id));
     return rec;
   }
 

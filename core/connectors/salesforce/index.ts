@@ -1,2 +1,2 @@
-export { SalesforceConnector, salesforceCursor, type SalesforceConnectorOptions, type SalesforceFieldSchema } from './salesforce-connector';
+export { SalesforceConnector, salesforceCursor, jwtAssertion, type SalesforceConnectorOptions, type SalesforceFieldSchema } from './salesforce-connector';
 export { SalesforceError, RECORD_ERROR_MESSAGES } from './errors';
