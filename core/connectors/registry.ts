@@ -20,11 +20,26 @@ export const ConnectionsSchema = z
         clientSecret: z.string().min(1).optional(),
         refreshToken: z.string().min(1).optional(),
         loginUrl: z.string().url().optional(),
+        /** JWT bearer login: the Salesforce username the connected app is pre-authorised for, and its private key. */
+        username: z.string().min(1).optional(),
+        privateKey: z.string().min(1).optional(),
+        privateKeyFile: z.string().min(1).optional(),
       })
       .strict()
-      .refine((s) => s.accessToken || s.clientId, 'give an accessToken, or a clientId (with clientSecret or refreshToken) to log in')
+      .refine((s) => s.accessToken || s.clientId, 'give an accessToken, or a clientId (with clientSecret, refreshToken, or username + privateKeyFile) to log in')
+      .refine((s) => !s.username === !(s.privateKey || s.privateKeyFile), 'JWT bearer login needs both username and privateKey (or privateKeyFile)')
       .optional(),
-    hubspot: z.object({ accessToken: z.string().min(1), baseUrl: z.string().url().optional() }).strict().optional(),
+    hubspot: z
+      .object({
+        accessToken: z.string().min(1).optional(),
+        clientId: z.string().min(1).optional(),
+        clientSecret: z.string().min(1).optional(),
+        refreshToken: z.string().min(1).optional(),
+        baseUrl: z.string().url().optional(),
+      })
+      .strict()
+      .refine((h) => h.accessToken || (h.clientId && h.clientSecret && h.refreshToken), 'give an accessToken (private app), or clientId, clientSecret and refreshToken (OAuth app)')
+      .optional(),
     pipedrive: z
       .object({
         apiToken: z.string().min(1).optional(),
@@ -57,9 +72,19 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv): Record<string, unkno
           clientSecret: env.SALESFORCE_CLIENT_SECRET,
           refreshToken: env.SALESFORCE_REFRESH_TOKEN,
           loginUrl: env.SALESFORCE_LOGIN_URL,
+          username: env.SALESFORCE_USERNAME,
+          privateKeyFile: env.SALESFORCE_PRIVATE_KEY_FILE,
         })
       : undefined,
-    hubspot: env.HUBSPOT_ACCESS_TOKEN ? drop({ accessToken: env.HUBSPOT_ACCESS_TOKEN, baseUrl: env.HUBSPOT_BASE_URL }) : undefined,
+    hubspot: env.HUBSPOT_ACCESS_TOKEN || env.HUBSPOT_REFRESH_TOKEN
+      ? drop({
+          accessToken: env.HUBSPOT_ACCESS_TOKEN,
+          clientId: env.HUBSPOT_CLIENT_ID,
+          clientSecret: env.HUBSPOT_CLIENT_SECRET,
+          refreshToken: env.HUBSPOT_REFRESH_TOKEN,
+          baseUrl: env.HUBSPOT_BASE_URL,
+        })
+      : undefined,
     pipedrive: env.PIPEDRIVE_API_TOKEN || env.PIPEDRIVE_CLIENT_ID
       ? drop({
           apiToken: env.PIPEDRIVE_API_TOKEN,
@@ -98,16 +123,29 @@ export async function openConnector(name: string, connections: Connections): Pro
     case 'salesforce': {
       const c = connections.salesforce;
       if (!c) throw new UsageError('No Salesforce connection: set SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN (or a connections file)');
+      let privateKey = c.privateKey;
+      if (!privateKey && c.privateKeyFile) {
+        try {
+          privateKey = readFileSync(c.privateKeyFile, 'utf8');
+        } catch (error) {
+          throw new UsageError(`Cannot read the Salesforce private key file ${c.privateKeyFile}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+        }
+      }
       return new SalesforceConnector({
         instanceUrl: c.instanceUrl,
         accessToken: c.accessToken,
-        oauth: c.clientId ? { clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, loginUrl: c.loginUrl } : undefined,
+        oauth: c.clientId ? { clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, loginUrl: c.loginUrl, username: c.username, privateKey } : undefined,
       });
     }
     case 'hubspot': {
       const c = connections.hubspot;
-      if (!c) throw new UsageError('No HubSpot connection: set HUBSPOT_ACCESS_TOKEN (and HUBSPOT_BASE_URL for a sandbox), or a connections file');
-      return new HubSpotConnector({ accessToken: c.accessToken, ...(c.baseUrl ? { basePath: c.baseUrl.replace(/\/$/, '') } : {}) });
+      if (!c) throw new UsageError('No HubSpot connection: set HUBSPOT_ACCESS_TOKEN, or HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and HUBSPOT_REFRESH_TOKEN (and HUBSPOT_BASE_URL for a sandbox), or a connections file');
+      // An OAuth app when its three values are given (the refine above guarantees all or an access token).
+      const oauth = c.clientId && c.clientSecret && c.refreshToken ? { clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken } : undefined;
+      return new HubSpotConnector({
+        ...(oauth ? { oauth } : { accessToken: c.accessToken }),
+        ...(c.baseUrl ? { basePath: c.baseUrl.replace(/\/$/, '') } : {}),
+      });
     }
     case 'pipedrive': {
       const c = connections.pipedrive;
