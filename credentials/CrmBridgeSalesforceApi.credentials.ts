@@ -1,6 +1,9 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
-/** A Salesforce org for CRM Bridge: an access token, or a connected app's client ID with a secret and/or refresh token. */
+/**
+ * A Salesforce org for CRM Bridge: an access token, a connected app's client ID with a secret and/or refresh token, or
+ * the JWT bearer flow (client ID, username and the private key whose certificate the connected app holds).
+ */
 export class CrmBridgeSalesforceApi implements ICredentialType {
   name = 'crmBridgeSalesforceApi';
 
@@ -17,11 +20,12 @@ export class CrmBridgeSalesforceApi implements ICredentialType {
       options: [
         { name: 'Access Token', value: 'accessToken' },
         { name: 'Client ID and Secret / Refresh Token (OAuth)', value: 'oauth' },
+        { name: 'JWT Bearer (Connected App Certificate)', value: 'jwt' },
       ],
       default: 'accessToken',
     },
     { displayName: 'Access Token', name: 'accessToken', type: 'string', typeOptions: { password: true }, default: '', displayOptions: { show: { authentication: ['accessToken'] } } },
-    { displayName: 'Client ID', name: 'clientId', type: 'string', default: '', displayOptions: { show: { authentication: ['oauth'] } } },
+    { displayName: 'Client ID', name: 'clientId', type: 'string', default: '', displayOptions: { show: { authentication: ['oauth', 'jwt'] } } },
     { displayName: 'Client Secret', name: 'clientSecret', type: 'string', typeOptions: { password: true }, default: '', displayOptions: { show: { authentication: ['oauth'] } } },
     {
       displayName: 'Refresh Token',
@@ -32,6 +36,33 @@ export class CrmBridgeSalesforceApi implements ICredentialType {
       description: 'Leave empty to log in with the client credentials flow',
       displayOptions: { show: { authentication: ['oauth'] } },
     },
-    { displayName: 'Login URL', name: 'loginUrl', type: 'string', default: '', placeholder: 'https://login.salesforce.com', description: 'Token endpoint host; defaults to the instance URL', displayOptions: { show: { authentication: ['oauth'] } } },
+    {
+      displayName: 'Username',
+      name: 'username',
+      type: 'string',
+      default: '',
+      placeholder: 'integration@mycompany.com',
+      description: 'The Salesforce user the connected app is pre-authorised for (the JWT subject)',
+      displayOptions: { show: { authentication: ['jwt'] } },
+    },
+    {
+      displayName: 'Private Key',
+      name: 'privateKey',
+      type: 'string',
+      typeOptions: { password: true, rows: 4 },
+      default: '',
+      placeholder: '-----BEGIN PRIVATE KEY-----',
+      description: "PEM private key matching the certificate uploaded to the connected app; assertions are signed with it (RS256)",
+      displayOptions: { show: { authentication: ['jwt'] } },
+    },
+    {
+      displayName: 'Login URL',
+      name: 'loginUrl',
+      type: 'string',
+      default: '',
+      placeholder: 'https://login.salesforce.com',
+      description: 'Token endpoint host, and for JWT bearer the assertion audience; defaults to the instance URL',
+      displayOptions: { show: { authentication: ['oauth', 'jwt'] } },
+    },
   ];
 }
