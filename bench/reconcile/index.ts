@@ -1,5 +1,7 @@
 /**
- * npm run bench -- --only reconcile [--companies 1000000] [--targets embedded,server]
+ * npm run bench -- --only reconcile [--companies 1000000] [--targets embedded,server] [--fuzzy on,off]
+ *
+ * `--fuzzy on,off` runs every target twice, with and without the fuzzy fallback, to show what it costs.
  *
  * Reconciles N legacy companies against an N-row mirror on the embedded database and on a PostgreSQL server, and
  * prints records/s, peak RSS, and the ratio to a baseline measured in the same run: streaming the same export through
@@ -47,27 +49,39 @@ async function baseline(dataDir: string): Promise<{ rows: number; ms: number }> 
   return { rows, ms: Date.now() - t };
 }
 
+const USAGE = `usage: node dist/bench/reconcile/index.js [--companies 1000000] [--targets embedded,server] [--fuzzy on|off|on,off]
+  Generates the companies once (.bench/companies-<n>/), then per target and fuzzy setting loads the mirror,
+  reconciles and reconciles again in a process of its own. Build first (npm run build): scenarios run from dist/.`;
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
   const companies = Number(arg('companies', '1000000'));
+  if (!Number.isInteger(companies) || companies < 1) throw new Error(`--companies must be a positive integer\n${USAGE}`);
   const targets = arg('targets', 'embedded,server').split(',');
+  const fuzzySettings = arg('fuzzy', 'on').split(',');
+  if (fuzzySettings.some((f) => f !== 'on' && f !== 'off')) throw new Error(`--fuzzy takes on, off or on,off\n${USAGE}`);
   const server = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
   const dataDir = await ensureData(companies);
   const base = await baseline(dataDir);
   const baseRate = base.rows / (base.ms / 1000);
   console.log(`baseline: read + map ${base.rows} legacy companies without a database: ${(base.ms / 1000).toFixed(1)} s, ${Math.round(baseRate)} records/s`);
   const rows: string[][] = [];
-  for (const target of targets) {
-    const args = [path.join(__dirname, 'scenario.js'), dataDir, ...(target === 'server' ? [server] : [])];
+  for (const target of targets) for (const fuzzy of fuzzySettings) {
+    const args = [path.join(__dirname, 'scenario.js'), dataDir, ...(target === 'server' ? [server] : []), ...(fuzzy === 'off' ? ['--no-fuzzy'] : [])];
     const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
     const r = JSON.parse(out.trim().split('\n').pop()!);
     const rate = r.first.legacyRows / (r.reconcileMs / 1000);
     rows.push([
-      r.kind, String(r.first.legacyRows), String(r.mirrorRows), (r.loadMirrorMs / 1000).toFixed(1), (r.reconcileMs / 1000).toFixed(1),
+      `${r.kind}, fuzzy ${fuzzy}`, String(r.first.legacyRows), String(r.mirrorRows), (r.loadMirrorMs / 1000).toFixed(1), (r.reconcileMs / 1000).toFixed(1),
       String(Math.round(rate)), (rate / baseRate).toFixed(2), (r.rerunMs / 1000).toFixed(1), String(r.rerunChanged),
       String(r.peakRssDuringReconcileMb), String(r.processMaxRssMb),
     ]);
     console.log(`${target}: ${JSON.stringify(r.first)}`);
-    console.log(`${target}: seconds per phase ${JSON.stringify(r.phaseSeconds)}`);
+    console.log(`${target}, fuzzy ${fuzzy}: seconds per phase ${JSON.stringify(r.phaseSeconds)}`);
+    if (r.fuzzyStats) console.log(`${target}, fuzzy ${fuzzy}: fallback ${JSON.stringify(r.fuzzyStats)}`);
   }
   const head = ['database', 'legacy rows', 'mirror rows', 'load mirror s', 'reconcile s', 'records/s', 'ratio to baseline', 're-run s', 're-run changes', 'peak RSS MB (reconcile)', 'max RSS MB (process)'];
   console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);

@@ -1,6 +1,8 @@
 /**
  * One benchmark scenario in its own process, so its peak RSS is its own: load the mirror, reconcile, reconcile again.
  * Prints one JSON line on stdout. Run by bench/reconcile/index.ts.
+ *
+ *   node dist/bench/reconcile/scenario.js <data dir> [postgres url] [--no-fuzzy]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +14,10 @@ import { builtInMapping } from '../../core/mapping/load-mapping';
 import { reconcile } from '../../core/reconcile/reconcile';
 
 async function main(): Promise<void> {
-  const [dataDir, server] = [process.argv[2]!, process.argv[3]];
+  const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+  const [dataDir, server] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  if (!dataDir) throw new Error('usage: scenario.js <data dir> [postgres url] [--no-fuzzy]');
+  const fuzzy = flags.includes('--no-fuzzy') ? (false as const) : undefined;
   let dropDatabase = async () => undefined as void;
   let url: string | undefined;
   let home: string | undefined;
@@ -37,17 +42,23 @@ async function main(): Promise<void> {
       phases[phase] = Date.now();
     };
     t = Date.now();
-    const first = await reconcile(db, { object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000, onProgress });
+    let fuzzyStats: unknown = null;
+    const first = await reconcile(db, {
+      object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000, fuzzy, onProgress,
+      onFuzzyStats: (s) => (fuzzyStats = s),
+    });
     const phaseEnds = { ...phases, done: Date.now() };
     const reconcileMs = Date.now() - t;
     const t0 = t;
     t = Date.now();
-    const second = await reconcile(db, { object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000 });
+    const second = await reconcile(db, { object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000, fuzzy });
     const rerunMs = Date.now() - t;
     clearInterval(sampler);
     process.stdout.write(
       `${JSON.stringify({
         kind: db.kind,
+        fuzzy: fuzzy !== false,
+        fuzzyStats,
         mirrorRows: mirrorRows.companies,
         loadMirrorMs,
         reconcileMs,

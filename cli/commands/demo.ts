@@ -38,7 +38,15 @@ export function registerDemo(program: Command): void {
           const { rows } = await db.pool.query<{ legacy_id: string }>(
             `SELECT legacy_id FROM staging.${ident(summaries[0]!.object)} WHERE status = 'matched' AND properties_to_update <> '{}'::jsonb ORDER BY legacy_id LIMIT 1`,
           );
-          return { database: db.location, kind: db.kind, mirrorRows, summaries, example: rows[0] ? { object: summaries[0]!.object, legacyId: rows[0].legacy_id } : null };
+          // And one linked by resemblance, where the target record has no legacy ID.
+          const fuzzy = await db.pool.query<{ legacy_id: string }>(
+            `SELECT legacy_id FROM staging.${ident(summaries[0]!.object)} WHERE status = 'fuzzy_match' ORDER BY match_confidence DESC, legacy_id LIMIT 1`,
+          );
+          return {
+            database: db.location, kind: db.kind, mirrorRows, summaries,
+            example: rows[0] ? { object: summaries[0]!.object, legacyId: rows[0].legacy_id } : null,
+            fuzzyExample: fuzzy.rows[0] ? { object: summaries[0]!.object, legacyId: fuzzy.rows[0].legacy_id } : null,
+          };
         });
         if (global.json) {
           printJson({ ok: true, ...result });
@@ -51,6 +59,9 @@ export function registerDemo(program: Command): void {
         process.stdout.write('Staging tables: staging.<object>; runs: staging.reconciliation_log; set-aside rows: staging.quarantine\n');
         if (result.example) {
           process.stdout.write(`Try: crm-bridge lookup --object ${result.example.object} --legacy-id ${result.example.legacyId}\n`);
+        }
+        if (result.fuzzyExample) {
+          process.stdout.write(`     crm-bridge lookup --object ${result.fuzzyExample.object} --legacy-id ${result.fuzzyExample.legacyId}   (a fuzzy match: no legacy ID on the target)\n`);
         }
       } catch (error) {
         fail(error, global);

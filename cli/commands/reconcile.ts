@@ -8,8 +8,8 @@ import { progressReporter } from '../progress';
 
 export function summaryTable(summaries: ReconcileSummary[]): string {
   return table(
-    ['object', 'legacy rows', 'matched', 'new', 'conflict', 'orphan', 'quarantined', 'field issues', 'updates pending', 'seconds'],
-    summaries.map((s) => [s.object, s.legacyRows, s.matched, s.new, s.conflict, s.orphan, s.quarantined, s.fieldIssues, s.updatesPending, (s.durationMs / 1000).toFixed(1)]),
+    ['object', 'legacy rows', 'matched', 'fuzzy match', 'new', 'conflict', 'orphan', 'quarantined', 'field issues', 'updates pending', 'seconds'],
+    summaries.map((s) => [s.object, s.legacyRows, s.matched, s.fuzzyMatch, s.new, s.conflict, s.orphan, s.quarantined, s.fieldIssues, s.updatesPending, (s.durationMs / 1000).toFixed(1)]),
   );
 }
 

@@ -13,7 +13,7 @@ export function registerReconcileTool(server: McpServer, context: ToolContext): 
       title: 'Reconcile a legacy export against the CRM mirror',
       description:
         'Reads one object of a legacy CRM export (CSV) and the CRM mirror, joins them by legacy ID, and writes the ' +
-        'outcome to the staging table: matched / new / conflict / orphan, match confidence and the properties to update. ' +
+        'outcome to the staging table: matched / fuzzy_match / new / conflict / orphan, match confidence and the properties to update. ' +
         'Changes only the staging tables, never the CRM; running it again on the same data changes nothing.',
       inputSchema: ReconcileInputSchema,
       outputSchema: ReconcileSummarySchema,
@@ -33,7 +33,7 @@ export function registerReconcileTool(server: McpServer, context: ToolContext): 
         };
         const summary = await reconcile(await context.db(), { object: input.object, mapping, legacyPath, batchSize: input.batchSize, onProgress });
         const text =
-          `${summary.object}: ${summary.matched} matched, ${summary.new} new, ${summary.conflict} conflict, ${summary.orphan} orphan, ` +
+          `${summary.object}: ${summary.matched} matched, ${summary.fuzzyMatch} fuzzy match, ${summary.new} new, ${summary.conflict} conflict, ${summary.orphan} orphan, ` +
           `${summary.quarantined} quarantined; ${summary.updatesPending} matched records need updates`;
         return success(summary, text);
       } catch (error) {
