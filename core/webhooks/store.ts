@@ -20,11 +20,29 @@ export interface RecordResult {
  */
 export async function recordNotices(sql: Sql, notices: ChangeNotice[]): Promise<RecordResult> {
   if (notices.length === 0) return { accepted: [], replayed: [] };
+  // One statement, so one commit per call: the notices and their counts land together or not at all.
   const { rows } = await sql.query<{ system: string; event_id: string }>(
-    `INSERT INTO sync.change_notices (system, object, record_id, event_id, action, occurred_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-     ON CONFLICT (system, event_id) DO NOTHING
-     RETURNING system, event_id`,
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+         AS t(system, object, record_id, event_id, action, occurred_at)
+     ), inserted AS (
+       INSERT INTO sync.change_notices (system, object, record_id, event_id, action, occurred_at)
+       SELECT system, object, record_id, event_id, action, occurred_at FROM input
+       ON CONFLICT (system, event_id) DO NOTHING
+       RETURNING system, event_id
+     ), tallies AS (
+       SELECT i.system, i.total, coalesce(n.accepted, 0) AS accepted
+       FROM (SELECT system, count(*) AS total FROM input GROUP BY system) i
+       LEFT JOIN (SELECT system, count(*) AS accepted FROM inserted GROUP BY system) n USING (system)
+     ), counted AS (
+       INSERT INTO sync.webhook_counts (system, outcome, reason, count)
+       SELECT system, outcome, '', n FROM (
+         SELECT system, 'accepted' AS outcome, accepted AS n FROM tallies
+         UNION ALL SELECT system, 'replayed', total - accepted FROM tallies
+       ) x WHERE n > 0
+       ON CONFLICT (system, outcome, reason) DO UPDATE SET count = sync.webhook_counts.count + EXCLUDED.count, last_at = now()
+     )
+     SELECT system, event_id FROM inserted`,
     [
       notices.map((n) => n.system),
       notices.map((n) => n.object),
@@ -45,13 +63,6 @@ export async function recordNotices(sql: Sql, notices: ChangeNotice[]): Promise<
     else replayed.push(notice);
     seen.add(key);
   }
-  const counts: Array<[WebhookSystem, 'accepted' | 'replayed', number]> = [];
-  for (const [outcome, list] of [['accepted', accepted], ['replayed', replayed]] as const) {
-    const bySystem = new Map<WebhookSystem, number>();
-    for (const n of list) bySystem.set(n.system, (bySystem.get(n.system) ?? 0) + 1);
-    for (const [system, count] of bySystem) counts.push([system, outcome, count]);
-  }
-  for (const [system, outcome, count] of counts) await bumpCount(sql, system, outcome, '', count);
   return { accepted, replayed };
 }
 
@@ -165,4 +176,16 @@ export function summarizeCounts(counts: WebhookCount[]): Record<WebhookCount['ou
   const totals = { accepted: 0, replayed: 0, rejected: 0, ignored: 0 };
   for (const c of counts) totals[c.outcome] += c.count;
   return totals;
+}
+
+/**
+ * Deletes processed notices received more than `keepDays` ago. Their event IDs go with them, so keep them longer
+ * than any vendor retries (HubSpot up to 3 days, Salesforce 24 hours, Pipedrive a few hours); 7 days by default.
+ */
+export async function pruneNotices(sql: Sql, keepDays = 7): Promise<number> {
+  const result = await sql.query(
+    `DELETE FROM sync.change_notices WHERE processed_at IS NOT NULL AND received_at < now() - make_interval(days => $1)`,
+    [keepDays],
+  );
+  return result.rowCount ?? 0;
 }

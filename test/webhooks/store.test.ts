@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimNotices, markNoticesProcessed, pendingNotices, recordNotices, webhookCounts, type ChangeNotice } from '../../core/webhooks';
+import { claimNotices, markNoticesProcessed, pendingNotices, pruneNotices, recordNotices, webhookCounts, type ChangeNotice } from '../../core/webhooks';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 let database: TestDatabase;
@@ -35,5 +35,13 @@ describe('change notice store', () => {
     expect(await claimNotices(database.db.pool, { object: 'deals' })).toEqual([]);
     expect(await markNoticesProcessed(database.db.pool, pending.slice(0, 2).map((n) => n.id))).toBe(2);
     expect((await pendingNotices(database.db.pool, { object: 'deals' })).map((n) => n.recordId)).toEqual(['12']);
+  });
+
+  it('prunes only processed notices older than the retention', async () => {
+    await database.db.pool.query("UPDATE sync.change_notices SET received_at = now() - interval '8 days' WHERE object = 'deals'");
+    // 10 and 11 are processed and old; 12 is old but still pending, so it stays.
+    expect(await pruneNotices(database.db.pool, 7)).toBe(2);
+    expect((await pendingNotices(database.db.pool, { object: 'deals' })).map((n) => n.recordId)).toEqual(['12']);
+    expect(await pruneNotices(database.db.pool, 7)).toBe(0);
   });
 });
