@@ -208,3 +208,23 @@ export function buildSalesforceRequest(targetUrl: string, changes: WebhookChange
 export function sendSalesforceOutboundMessage(targetUrl: string, changes: WebhookChange[], options: SalesforceSendOptions): Promise<DeliveryResult> {
   return deliver(buildSalesforceRequest(targetUrl, changes, options));
 }
+
+export type SenderOptions =
+  | { system: 'hubspot'; options: HubSpotSendOptions }
+  | { system: 'pipedrive'; options: PipedriveSendOptions }
+  | { system: 'salesforce'; options: SalesforceSendOptions };
+
+/**
+ * One signature for all three vendors, for an emulator that notifies a receiver when a record changes:
+ * `const notify = webhookSender({ system: 'hubspot', options: { clientSecret } }); await notify(url, change)`.
+ */
+export function webhookSender(sender: SenderOptions): (targetUrl: string, change: WebhookChange) => Promise<DeliveryResult> {
+  switch (sender.system) {
+    case 'hubspot':
+      return (url, change) => sendHubSpotWebhook(url, [change], sender.options);
+    case 'pipedrive':
+      return (url, change) => sendPipedriveWebhook(url, change, sender.options);
+    case 'salesforce':
+      return (url, change) => sendSalesforceOutboundMessage(url, [change], sender.options);
+  }
+}

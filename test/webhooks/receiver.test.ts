@@ -7,6 +7,7 @@ import {
   buildSalesforceRequest,
   deliver,
   salesforceId,
+  webhookSender,
   type BuiltRequest,
 } from '../../sandbox/webhooks';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -244,6 +245,21 @@ describe('the receiver as a whole', () => {
     expect(outcomes).toEqual([expect.objectContaining({ accepted: 1, replayed: 0 }), expect.objectContaining({ accepted: 0, replayed: 1 })]);
     expect((await stored('pipedrive')).filter((r) => r.object === 'activities')).toHaveLength(1);
     expect(await count('pipedrive', 'replayed')).toBe(replayedBefore + 1);
+  });
+
+  it('notifies through one sender signature per vendor (what the emulators call on change)', async () => {
+    const senders = {
+      hubspot: webhookSender({ system: 'hubspot', options: { clientSecret: HUBSPOT_SECRET } }),
+      pipedrive: webhookSender({ system: 'pipedrive', options: { user: PIPEDRIVE_USER, password: PIPEDRIVE_PASSWORD } }),
+      salesforce: webhookSender({ system: 'salesforce', options: { organizationId: ORG_ID } }),
+    };
+    const changes = { hubspot: { object: 'tickets', recordId: '3301' }, pipedrive: { object: 'leads', recordId: '3302' }, salesforce: { object: 'Lead', recordId: salesforceId('00Q') } };
+    for (const system of ['hubspot', 'pipedrive', 'salesforce'] as const) {
+      const result = await senders[system](url(system), { ...changes[system], action: 'update' });
+      bodies.push(result.body);
+      expect(result.status).toBe(200);
+      expect((await stored(system)).filter((r) => r.object === changes[system].object).map((r) => r.record_id)).toEqual([changes[system].recordId]);
+    }
   });
 
   it('refuses unknown paths, other methods and bodies over the limit', async () => {
