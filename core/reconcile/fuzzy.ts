@@ -1,4 +1,5 @@
 import type { Sql } from '../db/sql';
+import type { MappingConfig } from '../mapping/mapping-config';
 import type { ObjectMapper } from '../mapping/object-mapper';
 import type { Value } from '../mapping/transforms';
 import { link, recogniseFields, type FieldConfig, type InputRecord, type MatchPair } from '../matching';
@@ -21,12 +22,30 @@ const PRESET_BY_OBJECT: Record<string, FuzzyPlan['preset']> = { companies: 'comp
 /** Fields need at least a name to compare on; a preset that only recognised, say, a city would link strangers. */
 const NAME_KINDS = new Set(['companyName', 'givenName', 'familyName', 'fullName']);
 
-export function fuzzyPlanFor(object: string, mapper: ObjectMapper): FuzzyPlan | null {
+/**
+ * The preset's fields, plus every mapped property that holds another object's legacy ID (a contact's
+ * `legacy_company_id`): two people of the same name at different companies are different people, and the
+ * presets cannot know which columns are references.
+ */
+export function fuzzyPlanFor(object: string, mapper: ObjectMapper, config: MappingConfig): FuzzyPlan | null {
   const preset = PRESET_BY_OBJECT[object];
   if (!preset) return null;
   const fields = recogniseFields(preset, mapper.targetProperties);
   if (!fields.some((f) => NAME_KINDS.has(f.kind))) return null;
+  const references = new Set(Object.entries(config.objects).filter(([name]) => name !== object).map(([, spec]) => spec.target.legacyIdColumn));
+  for (const property of mapper.targetProperties) {
+    if (references.has(property) && !fields.some((f) => f.columns.includes(property))) fields.push({ name: property, kind: 'identifier', columns: [property] });
+  }
   return { preset, fields };
+}
+
+/**
+ * However strong the rest, a pair whose every name disagrees is two entities that share a switchboard number or an
+ * address (a company and its neighbour, two colleagues); the model's weights alone let such pairs through.
+ */
+function namesAllDisagree(pair: MatchPair, nameFields: ReadonlySet<string>): boolean {
+  const names = (pair.reasons ?? []).filter((r) => nameFields.has(r.field) && r.outcome !== 'missing');
+  return names.length > 0 && names.every((r) => r.outcome === 'disagree');
 }
 
 /** The ID column of the records handed to `link`; a name no mapped property can have. */
@@ -126,6 +145,7 @@ export async function linkUnmatched(sql: Sql, runId: string, mapper: ObjectMappe
 
   const columns = [...new Set(plan.fields.flatMap((f) => f.columns))];
   const config = { fields: plan.fields, idColumn: ID };
+  const nameFields = new Set(plan.fields.filter((f) => NAME_KINDS.has(f.kind)).map((f) => f.name));
   const kept = new Map<string, MatchPair[]>();
   let done = 0;
   for await (const left of legacyChunks(sql, runId, columns, chunkSize)) {
@@ -133,6 +153,7 @@ export async function linkUnmatched(sql: Sql, runId: string, mapper: ObjectMappe
       const result = link(left, right, config);
       stats.linkCalls++;
       for (const pair of result.pairs) {
+        if (namesAllDisagree(pair, nameFields)) continue;
         stats.candidatePairs++;
         const list = kept.get(pair.left) ?? [];
         list.push(pair);

@@ -101,7 +101,7 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
       counts.updated += written.updated;
     };
 
-    const plan = options.fuzzy === false ? null : fuzzyPlanFor(object, mapper);
+    const plan = options.fuzzy === false ? null : fuzzyPlanFor(object, mapper, options.mapping.config);
     let legacyRows = 0;
     await inTransaction(sql, async () => {
       legacyRows = await streamLegacy(sql, runId, object, legacy, mapper, quarantine, batchSize, async (batch) => {

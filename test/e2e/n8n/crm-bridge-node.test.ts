@@ -60,7 +60,7 @@ describe('CRM Bridge node in a real n8n', () => {
     const [summary] = nodeOutput(run.runData, 'Reconcile Companies');
     // ID matches as planted; the fuzzy fallback's split of the rest as measured (test/reconcile/example-data.test.ts scores it).
     const { matched, conflict, orphan } = expected.statuses;
-    expect(summary).toMatchObject({ object: 'companies', matched, conflict, orphan, fuzzyMatch: 90, new: 184, quarantined: expected.quarantined.length });
+    expect(summary).toMatchObject({ object: 'companies', matched, conflict, orphan, fuzzyMatch: 89, new: 185, quarantined: expected.quarantined.length });
     const [lookup] = nodeOutput(run.runData, 'Lookup by Legacy ID');
     expect(lookup).toMatchObject({ found: true, status: 'matched', targetId: record.targetIds[0] });
     expect(Object.keys((lookup as { propertiesToUpdate: object }).propertiesToUpdate).sort()).toEqual([...record.updates].sort());
