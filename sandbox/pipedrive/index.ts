@@ -343,6 +343,12 @@ export class PipedriveEmulator {
       if (Number.isNaN(t)) return pdError(400, 'Validation failed: updated_since: Invalid RFC3339 date');
       records = records.filter((r) => Date.parse(r.update_time) >= t);
     }
+    const until = q.get('updated_until');
+    if (until) {
+      const t = Date.parse(until);
+      if (Number.isNaN(t)) return pdError(400, 'Validation failed: updated_until: Invalid RFC3339 date');
+      records = records.filter((r) => Date.parse(r.update_time) < t);
+    }
     if (ids || !(sortBy === 'update_time' && dir === 1)) {
       records = [...records].sort((a, b) => dir * (sortBy === 'id' ? a.id - b.id : (a[sortBy] as string).localeCompare(b[sortBy] as string) || a.id - b.id));
     }

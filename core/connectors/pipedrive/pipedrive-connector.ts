@@ -359,7 +359,7 @@ export class PipedriveConnector implements Connector {
     return schema;
   }
 
-  private listPage(object: PipedriveObject, since: string | undefined, limit: number, cursor: string | undefined, extra: { ids?: string; sort_by?: 'id' | 'update_time' | 'add_time'; sort_direction?: 'asc' | 'desc' } = {}): Promise<unknown> {
+  private listPage(object: PipedriveObject, since: string | undefined, limit: number, cursor: string | undefined, extra: { ids?: string; updated_until?: string; sort_by?: 'id' | 'update_time' | 'add_time'; sort_direction?: 'asc' | 'desc' } = {}): Promise<unknown> {
     const params = { updated_since: since, sort_by: 'update_time' as const, sort_direction: 'asc' as const, limit, cursor, ...extra };
     if (object === 'persons') return this.apis.persons.getPersons(params);
     if (object === 'deals') return this.apis.deals.getDeals(params);
@@ -688,9 +688,12 @@ export class PipedriveConnector implements Connector {
   private async create(object: PipedriveObject, key: FieldInfo, value: string, body: Record<string, unknown>): Promise<number> {
     const maxRetries = this.options.retries ?? 5;
     for (let attempt = 0; ; attempt++) {
-      const startedAt = Date.now();
+      let sentAt = Date.now();
       try {
-        const created = (await this.call(`create ${object}`, () => this.write(object, undefined, body), COST.write, { retries: 0 })) as Envelope<RawRecord>;
+        const created = (await this.call(`create ${object}`, () => {
+          sentAt = Date.now();
+          return this.write(object, undefined, body);
+        }, COST.write, { retries: 0 })) as Envelope<RawRecord>;
         if (!created.data?.id) throw new PipedriveError(`Pipedrive create ${object} returned no ID`);
         return created.data.id;
       } catch (error) {
@@ -698,7 +701,7 @@ export class PipedriveConnector implements Connector {
         if (!e.retryable || e.status === 429 || attempt >= maxRetries || this.budget.left <= 0) throw e;
         this.budget.left--;
         this.budget.used++;
-        const found = await this.addedSince(object, key, value, startedAt);
+        const found = await this.changedBetween(object, key, value, sentAt, Date.now());
         if (found.length === 1) return found[0]!;
         if (found.length > 1) throw new PipedriveError(`${found.length} Pipedrive ${object} carry ${key.name} = ${value} after a retried create (IDs ${found.join(', ')})`);
         const min = this.options.minRetryDelayMs ?? 500;
@@ -707,11 +710,21 @@ export class PipedriveConnector implements Connector {
     }
   }
 
-  /** IDs of the records added or changed since `since` (ms) that carry the key value (newest 500). */
-  private async addedSince(object: PipedriveObject, key: FieldInfo, value: string, since: number): Promise<number[]> {
-    const from = new Date(Math.floor(since / 1000) * 1000 - 1000).toISOString().replace(/\.000Z$/, 'Z');
-    const page = (await this.call(`list recent ${object}`, () => this.listPage(object, from, 500, undefined, { sort_by: 'add_time', sort_direction: 'desc' }), COST.list)) as Envelope<RawRecord[]>;
-    return (page.data ?? []).filter((r) => String(r.custom_fields?.[key.key] ?? '') === value).map((r) => r.id);
+  /**
+   * IDs of the records carrying the key value among those changed between `from` and `to` (ms, widened by a second
+   * each side for Pipedrive's second precision): where a create that lost its answer must be, if it was applied.
+   */
+  private async changedBetween(object: PipedriveObject, key: FieldInfo, value: string, from: number, to: number): Promise<number[]> {
+    const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const range = { since: iso(Math.floor(from / 1000) * 1000 - 1000), until: iso(Math.ceil(to / 1000) * 1000 + 1000) };
+    const ids: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = (await this.call(`list recent ${object}`, () => this.listPage(object, range.since, 500, cursor, { updated_until: range.until }), COST.list)) as Envelope<RawRecord[]>;
+      for (const r of page.data ?? []) if (String(r.custom_fields?.[key.key] ?? '') === value) ids.push(r.id);
+      cursor = page.additional_data?.next_cursor ?? undefined;
+    } while (cursor);
+    return ids;
   }
 }
 

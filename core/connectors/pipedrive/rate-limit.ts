@@ -25,9 +25,34 @@ export class AccountLimiter extends BaseLimiter {
   private head = 0;
   private spent = 0;
   private gate: Promise<void> = Promise.resolve();
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  private heldUntil = 0;
 
   constructor(account: string, maxConcurrent: number, readonly windowMs = BURST_WINDOW_MS, private readonly marginMs = 40) {
     super('pipedrive', account, maxConcurrent);
+  }
+
+  /**
+   * Runs `fn` when one of the account's `maxConcurrent` slots is free and no hold is in force. Pipedrive is called
+   * once per record, so this replaces Bottleneck's queue, whose local datastore yields to the timer queue several
+   * times per job (~3 ms each, one job at a time: measured ~300 jobs/s at most), below Pipedrive's 240 writes/s.
+   */
+  override async schedule<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.maxConcurrent) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      for (let wait = this.heldUntil - Date.now(); wait > 0; wait = this.heldUntil - Date.now()) await new Promise((r) => setTimeout(r, wait));
+      return await fn();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  /** Holds every request of the account for `ms`; a longer hold already in force wins. */
+  override pause(ms: number): void {
+    this.heldUntil = Math.max(this.heldUntil, Date.now() + ms);
   }
 
   private expire(now: number): void {
