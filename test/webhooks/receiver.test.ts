@@ -10,6 +10,7 @@ import {
   webhookSender,
   type BuiltRequest,
 } from '../../sandbox/webhooks';
+import { sendLoad } from '../../sandbox/webhooks/load';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const HUBSPOT_SECRET = 'hs-client-secret-7f3a9c1e-0b4d';
@@ -269,6 +270,23 @@ describe('the receiver as a whole', () => {
     expect(big.status).toBe(413);
     expect(await count('hubspot', 'rejected', 'method-not-allowed')).toBe(1);
     expect(await count('pipedrive', 'rejected', 'too-large')).toBe(1);
+  });
+
+  it('takes a load of genuine calls from all three vendors, each stored once (the bench driver)', async () => {
+    const before = (await database.db.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM sync.change_notices')).rows[0]!.n;
+    const result = await sendLoad({
+      baseUrl: receiver.url,
+      calls: 12,
+      concurrency: 3,
+      hubspot: { clientSecret: HUBSPOT_SECRET },
+      pipedrive: { user: PIPEDRIVE_USER, password: PIPEDRIVE_PASSWORD },
+      salesforce: { organizationId: ORG_ID },
+    });
+    expect(result.statuses).toEqual({ 200: 12 });
+    expect(result.sentAt.size).toBe(12);
+    expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
+    const after = (await database.db.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM sync.change_notices')).rows[0]!.n;
+    expect(Number(after) - Number(before)).toBe(12);
   });
 
   it('never lets a secret reach a response body, a log line or a stored row', async () => {
