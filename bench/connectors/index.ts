@@ -1,5 +1,5 @@
 /**
- * npm run bench -- --only connectors [--hubspot-records 100000] [--salesforce-records 100000] [--skip hubspot|salesforce]
+ * npm run bench -- --only connectors [--hubspot-records 100000] [--salesforce-records 100000] [--pipedrive-records 100000] [--skip hubspot|salesforce|pipedrive]
  *
  * Upserts records to the local emulators through the real connectors, at each emulator's published limit, and prints
  * records/s, the ratio to the limit's theoretical maximum, 429s (from the emulator), retries, and lost / duplicated
@@ -9,9 +9,11 @@
  * HubSpot runs 100,000 records (its emulator indexes records by each unique property; scenarios in ./hubspot.ts).
  * Salesforce runs 100,000 records through sObject Collections and Bulk API 2.0 (its emulator indexes records by Id,
  * external ID and SystemModstamp; scenarios in ./salesforce.ts).
+ * Pipedrive runs 100,000 records at 2,400 tokens per 2 s (its emulator indexes custom field values; ./pipedrive.ts).
  */
 import { hubspotBench } from './hubspot';
 import { salesforceBench } from './salesforce';
+import { pipedriveBench } from './pipedrive';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -65,6 +67,12 @@ async function main(): Promise<void> {
     const salesforce = await salesforceBench(Number(arg('salesforce-records', '100000')));
     rows.push(...salesforce.rows);
     notes.push(...salesforce.notes);
+  }
+  if (SKIP !== 'pipedrive') {
+    // Pipedrive runs 100,000 records (--pipedrive-records) at 2,400 tokens/2 s, signed in by OAuth: see bench/connectors/pipedrive.ts.
+    const pipedrive = await pipedriveBench(Number(arg('pipedrive-records', '100000')));
+    rows.push(...pipedrive.rows);
+    notes.push(...pipedrive.notes);
   }
   print();
 }
