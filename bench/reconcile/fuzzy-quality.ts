@@ -1,0 +1,69 @@
+/**
+ * Precision and recall of reconcile's fuzzy fallback on generated data larger than the shipped example, where
+ * namesakes are common: the generator draws company and person names from small pools.
+ *
+ *   npx tsx bench/reconcile/fuzzy-quality.ts [--companies 20000] [--db postgres://…]   (default $DATABASE_URL or local server)
+ *
+ * A link counts as correct when the target is a hand-typed copy of the legacy record's entity (truth.json's
+ * `unlinkedCopies`; a legacy duplicate company counts as its original); recall is over the copies the generator
+ * planted for records without an ID match (status fuzzy_match in truth.json).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { openDatabase } from '../../core/db/database';
+import { createTemporaryDatabase } from '../../core/db/temporary-database';
+import { generateExample } from '../../core/example/generator';
+import { loadMirror } from '../../core/example/load-mirror';
+import { builtInMapping } from '../../core/mapping/load-mapping';
+import { reconcile } from '../../core/reconcile/reconcile';
+import { PACKAGE_ROOT } from '../../core/version';
+
+interface TruthObject {
+  records: Record<string, { status: string; targetIds: string[]; duplicateOf?: string }>;
+  unlinkedCopies: Record<string, string>;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+async function main(): Promise<void> {
+  const companies = Number(arg('companies', '20000'));
+  const server = arg('db', process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres');
+  const dir = path.join(PACKAGE_ROOT, '.bench', `fuzzy-quality-${companies}`);
+  if (!existsSync(path.join(dir, '.complete'))) {
+    await generateExample({ seed: 11, outDir: dir, companies, objects: ['companies', 'contacts'] });
+    writeFileSync(path.join(dir, '.complete'), new Date().toISOString());
+  }
+  const truth = JSON.parse(readFileSync(path.join(dir, 'truth.json'), 'utf8')) as { objects: Record<string, TruthObject> };
+  const temporary = await createTemporaryDatabase(server, 'crm_bridge_fuzzy_quality');
+  const db = await openDatabase({ url: temporary.url });
+  try {
+    await db.withConnection((sql) => loadMirror(sql, path.join(dir, 'hubspot-mirror'), { schema: 'hubspot', batchSize: 5000 }));
+    for (const object of ['companies', 'contacts']) {
+      let stats: unknown;
+      const summary = await reconcile(db, { object, mapping: builtInMapping(), legacyPath: path.join(dir, 'legacy-export'), onFuzzyStats: (s) => (stats = s) });
+      const t = truth.objects[object]!;
+      const { rows } = await db.pool.query<{ legacy_id: string; target_id: string }>(`SELECT legacy_id, target_id FROM staging.${object} WHERE status = 'fuzzy_match'`);
+      const entity = (id: string) => t.records[id]?.duplicateOf ?? id;
+      const correct = rows.filter((r) => t.unlinkedCopies[r.target_id] !== undefined && entity(t.unlinkedCopies[r.target_id]!) === entity(r.legacy_id)).length;
+      const linked = new Map(rows.map((r) => [r.legacy_id, r.target_id]));
+      const planted = Object.entries(t.records).filter(([, r]) => r.status === 'fuzzy_match');
+      const found = planted.filter(([id, r]) => linked.get(id) === r.targetIds[0]).length;
+      console.log(
+        `${object}: ${summary.legacyRows} legacy rows, ${summary.fuzzyMatch} fuzzy_match, ${summary.new} new; ` +
+          `precision ${(correct / rows.length).toFixed(3)} (${correct}/${rows.length}), recall ${(found / planted.length).toFixed(3)} (${found}/${planted.length}); ` +
+          `reconcile ${(summary.durationMs / 1000).toFixed(1)} s; fallback ${JSON.stringify(stats)}`,
+      );
+    }
+  } finally {
+    await db.close();
+    await temporary.drop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
