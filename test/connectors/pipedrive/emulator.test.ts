@@ -79,4 +79,75 @@ describe('Pipedrive emulator over raw HTTP', () => {
     expect((await other.call('GET', '/api/v2/deals')).status).toBe(503);
     expect((await other.call('GET', '/api/v2/deals')).status).toBe(200);
   });
+
+  it('charges Pipedrive\'s token costs per call (list 10, get 1, write 5, search 20) and caps searches per window when asked', async () => {
+    const { emulator, call } = await start({ burstBudget: 1000, searchRequestsPerWindow: 2 });
+    const person = emulator.store.create('persons', { name: 'A' });
+    const remaining = async (method: string, path: string, body?: unknown) => Number((await call(method, path, body)).headers.get('x-ratelimit-remaining'));
+    expect(await remaining('GET', '/api/v2/persons')).toBe(990);
+    expect(await remaining('GET', `/api/v2/persons/${person.id}`)).toBe(989);
+    expect(await remaining('PATCH', `/api/v2/persons/${person.id}`, { name: 'Bob' })).toBe(984);
+    expect(await remaining('GET', '/api/v2/persons/search?term=Bob&fields=name')).toBe(964);
+    expect((await call('GET', '/api/v2/persons/search?term=Bob&fields=name')).status).toBe(200);
+    const third = await call('GET', '/api/v2/persons/search?term=Bob&fields=name');
+    expect(third.status).toBe(429);
+    expect(emulator.rateLimited).toBe(1);
+  });
+
+  it('issues OAuth access tokens for a refresh token and HTTP Basic client credentials; they expire and can be revoked', async () => {
+    const client = { clientId: 'app-1', clientSecret: 'app-secret', refreshToken: 'refresh-1' };
+    const { emulator, call } = await start({ tokens: undefined, oauthClients: [client], accessTokenTtlSeconds: 1 });
+    const token = async (clientId: string, secret: string, refresh: string) => {
+      const res = await fetch(`${emulator.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh }).toString(),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
+    };
+    expect((await token('app-1', 'nope', 'refresh-1'))).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    expect((await token('app-1', 'app-secret', 'other'))).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    const ok = await token('app-1', 'app-secret', 'refresh-1');
+    expect(ok.body).toMatchObject({ token_type: 'Bearer', refresh_token: 'refresh-1', expires_in: 1, api_domain: emulator.url });
+    const bearer = { authorization: `Bearer ${ok.body.access_token}` };
+    expect((await call('GET', '/v1/users/me', undefined, bearer)).body).toMatchObject({ success: true, data: { id: 1 } });
+    // API tokens are not accepted by an OAuth-only company.
+    expect((await call('GET', '/v1/users/me', undefined, { 'x-api-token': 'anything' })).status).toBe(401);
+    emulator.revokeAccessTokens();
+    expect((await call('GET', '/v1/users/me', undefined, bearer)).status).toBe(401);
+    const again = await token('app-1', 'app-secret', 'refresh-1');
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await call('GET', '/v1/users/me', undefined, { authorization: `Bearer ${again.body.access_token}` })).status).toBe(401);
+  });
+
+  it('lists by ids and by updated_until, and a user edit bumps update_time and is found by search', async () => {
+    let clock = Date.parse('2026-05-01T08:00:00Z');
+    const { emulator, call } = await start({ now: () => clock });
+    const made = Array.from({ length: 4 }, (_, i) => emulator.store.create('persons', { name: `P${i}` }));
+    const byIds = await call('GET', `/api/v2/persons?ids=${made[3]!.id},${made[1]!.id},99999`);
+    expect(byIds.body.data.map((r: { name: string }) => r.name)).toEqual(['P1', 'P3']);
+    expect((await call('GET', `/api/v2/persons?ids=${Array.from({ length: 101 }, (_, i) => i + 1).join(',')}`)).status).toBe(400);
+    clock += 60_000;
+    const edited = emulator.edit('persons', made[0]!.id, { name: 'P0 renamed', 'Legacy person ID': 'LX-9' });
+    expect(edited).toMatchObject({ name: 'P0 renamed', update_time: '2026-05-01T08:01:00Z' });
+    const before = await call('GET', '/api/v2/persons?updated_until=2026-05-01T08:00:30Z');
+    expect(before.body.data.map((r: { name: string }) => r.name)).toEqual(['P1', 'P2', 'P3']);
+    const hit = await call('GET', '/api/v2/persons/search?term=lx-9&fields=custom_fields&exact_match=true');
+    expect(hit.body.data.items.map((i: { item: { id: number } }) => i.item.id)).toEqual([made[0]!.id]);
+  });
+
+  it('drops connections before or after applying a write, and rejects deals pointing at unknown persons', async () => {
+    const { emulator, call } = await start();
+    emulator.faults.dropConnections(1, { afterProcessing: true });
+    await expect(call('POST', '/api/v2/persons', { name: 'Applied' })).rejects.toThrow();
+    expect(emulator.store.count('persons')).toBe(1);
+    emulator.faults.dropConnections(1, { afterProcessing: false });
+    await expect(call('POST', '/api/v2/persons', { name: 'Never' })).rejects.toThrow();
+    expect(emulator.store.count('persons')).toBe(1);
+    expect(emulator.faults.served.dropped).toBe(2);
+    // Reads are not dropped by default.
+    expect((await call('GET', '/api/v2/persons')).status).toBe(200);
+    const bad = await call('POST', '/api/v2/deals', { title: 'Orphan', person_id: 4242 });
+    expect(bad).toMatchObject({ status: 400, body: { error: 'Validation failed: person_id: Person not found' } });
+  });
 });
