@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SalesforceConnector, type SalesforceConnectorOptions } from '../../../core/connectors/salesforce';
 import type { UpsertInput } from '../../../core/connectors/connector';
 import { SalesforceEmulator } from '../../../sandbox/salesforce';
+import { csvJobs, parseBulkError } from '../../../core/connectors/salesforce/bulk-csv';
 
 const CLIENT = { clientId: 'bridge-app', clientSecret: 'bulk-s3cret-value' };
 
@@ -158,5 +159,40 @@ describe('Salesforce upsert through Bulk API 2.0 (jsforce bulk2) above the thres
     expect(res.every((r) => r.status === 'created')).toBe(true);
     expect(emu.bulk.jobs.size).toBeGreaterThan(1);
     expect(emu.store.count('Loan__c')).toBe(100);
+  });
+
+  it('carries commas, quotes, line breaks and delimiters of other CSV dialects intact; null and "" clear a field, absent leaves it', async () => {
+    const tricky = 'Smith, "Jr."\nline two; a|b^c\tTAB';
+    const input = loans(60);
+    input[0]!.properties.Name = tricky;
+    input[1]!.properties.Channels__c = 'Branch;Online';
+    const c = connector();
+    expect((await c.upsert('Loan__c', input, { keyProperty: 'Loan_Number__c' })).every((r) => r.status === 'created')).toBe(true);
+    expect(emu.store.findBy('Loan__c', 'Loan_Number__c', 'B-0')!.Name).toBe(tricky);
+    expect(emu.store.findBy('Loan__c', 'Loan_Number__c', 'B-1')!.Channels__c).toBe('Branch;Online');
+    // Second run: B-0 clears Status__c with null, B-1 with "", B-2 does not mention it (stays 'Draft').
+    const second: UpsertInput[] = loans(60).map((r) => ({ key: r.key, properties: { Name: r.properties.Name! } }));
+    second[0]!.properties.Status__c = null;
+    second[1]!.properties.Status__c = '';
+    expect((await c.upsert('Loan__c', second, { keyProperty: 'Loan_Number__c' })).every((r) => r.status === 'updated')).toBe(true);
+    expect(emu.store.findBy('Loan__c', 'Loan_Number__c', 'B-0')!.Status__c).toBeNull();
+    expect(emu.store.findBy('Loan__c', 'Loan_Number__c', 'B-1')!.Status__c).toBeNull();
+    expect(emu.store.findBy('Loan__c', 'Loan_Number__c', 'B-2')!.Status__c).toBe('Draft');
+  });
+});
+
+describe('Bulk API 2.0 CSV helpers', () => {
+  it('reads sf__Error cells into status code, message and fields', () => {
+    expect(parseBulkError('REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --')).toEqual({ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Name]', fields: ['Name'] });
+    expect(parseBulkError('DUPLICATES_DETECTED:Use one of these records?: --')).toEqual({ statusCode: 'DUPLICATES_DETECTED', message: 'Use one of these records?', fields: [] });
+    expect(parseBulkError('Stage: bad value for restricted picklist field: X')).toEqual({ statusCode: 'UNKNOWN', message: 'Stage: bad value for restricted picklist field: X' });
+  });
+
+  it('splits jobs by bytes without splitting a record, key column first', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({ index: i, values: { Name: `N${i}`, K: `k${i}` } }));
+    const jobs = csvJobs(rows, 'K', 40);
+    expect(jobs.flatMap((j) => j.indexes)).toEqual([...Array(10).keys()]);
+    for (const j of jobs) expect(j.csv.startsWith('K,Name\n')).toBe(true);
+    expect(jobs.length).toBeGreaterThan(1);
   });
 });
