@@ -168,13 +168,14 @@ export class HubSpotConnector implements Connector {
   private attempt<T>(what: string, fn: () => Promise<WithHeaders<T>>): Promise<T> {
     const account = this.account;
     const observed = async (): Promise<T> => {
+      const startedAt = Date.now();
       try {
         const info = await fn();
-        account.observe(info.headers);
+        account.observe(info.headers, startedAt);
         return info.data;
       } catch (error) {
         const headers = (error as { headers?: Record<string, string> }).headers;
-        if (headers && typeof headers === 'object') account.observe(headers);
+        if (headers && typeof headers === 'object') account.observe(headers, startedAt);
         throw error;
       }
     };

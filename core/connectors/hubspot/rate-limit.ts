@@ -15,7 +15,10 @@ export class AccountLimiter extends BaseLimiter {
   intervalMs: number | null = null;
   /** Requests held back by the window, for monitoring and tests. */
   waits = 0;
-  /** When each counted request stops counting (Infinity while it is in flight). */
+  /**
+   * When each request stops counting (Infinity while it is in flight). Entries stay a while after they stop counting,
+   * so `observe` can tell what was counted when an earlier request reached HubSpot.
+   */
   private counted: number[] = [];
   private holdUntil = 0;
   private readonly wakers = new Set<() => void>();
@@ -42,12 +45,18 @@ export class AccountLimiter extends BaseLimiter {
 
   /** Requests counted in the current window (in flight or answered less than an interval ago). */
   get inWindow(): number {
-    this.prune(Date.now());
-    return this.counted.length;
+    return this.countedAfter(Date.now());
+  }
+
+  private countedAfter(time: number): number {
+    let n = 0;
+    for (const t of this.counted) if (t > time) n++;
+    return n;
   }
 
   private prune(now: number): void {
-    if (this.counted.some((t) => t <= now)) this.counted = this.counted.filter((t) => t > now);
+    const keepAfter = now - KEEP_MS;
+    if (this.counted.length && this.counted.some((t) => t <= keepAfter)) this.counted = this.counted.filter((t) => t > keepAfter);
   }
 
   private async acquire(): Promise<void> {
@@ -55,7 +64,8 @@ export class AccountLimiter extends BaseLimiter {
     for (;;) {
       const now = Date.now();
       this.prune(now);
-      const wait = this.holdUntil > now ? this.holdUntil - now : this.counted.length < (this.max ?? Infinity) ? 0 : Math.min(...this.counted) - now;
+      const active = this.counted.filter((t) => t > now);
+      const wait = this.holdUntil > now ? this.holdUntil - now : active.length < (this.max ?? Infinity) ? 0 : Math.min(...active) - now;
       if (wait <= 0) {
         this.counted.push(Infinity);
         if (waited) this.waits++;
@@ -85,8 +95,12 @@ export class AccountLimiter extends BaseLimiter {
     });
   }
 
-  /** Feeds the limiter with one response's headers (lower-case names, as node-fetch gives them). */
-  observe(headers: Record<string, unknown>): void {
+  /**
+   * Feeds the limiter with one response's headers (lower-case names, as node-fetch gives them). `startedAt` is when
+   * that request was sent: HubSpot's Remaining was computed when it arrived, so it is compared with what this process
+   * counted at any time since then (without it, since an interval ago).
+   */
+  observe(headers: Record<string, unknown>, startedAt?: number): void {
     const max = Number(headers['x-hubspot-ratelimit-max']);
     const remaining = Number(headers['x-hubspot-ratelimit-remaining']);
     const interval = Number(headers['x-hubspot-ratelimit-interval-milliseconds']);
@@ -96,12 +110,17 @@ export class AccountLimiter extends BaseLimiter {
     if (Number.isFinite(interval) && interval > 0) this.intervalMs = interval;
     const now = Date.now();
     this.prune(now);
-    // Everything this process counts includes what HubSpot counted for it, so less left than max minus ours means
-    // another client spent the difference.
-    const foreign = max - this.counted.length - remaining;
+    // What this process counts includes what HubSpot counted for it, so less left than max minus ours means another
+    // client spent the difference. Ours is taken at its highest since the request left (every entry counted then or
+    // later), so requests of ours that stopped counting meanwhile are not mistaken for someone else's.
+    const ours = this.countedAfter(startedAt ?? now - (this.intervalMs ?? 10_000));
+    const foreign = max - ours - remaining;
     for (let i = 0; i < foreign; i++) this.counted.push(now + (this.intervalMs ?? 10_000));
   }
 }
+
+/** How long answered requests are remembered after they stop counting (at least the longest request). */
+const KEEP_MS = 120_000;
 
 export function limiterFor(basePath: string, accountSecret: string, maxConcurrent: number): AccountLimiter {
   return sharedLimiter('hubspot', basePath, accountSecret, (account) => new AccountLimiter(account, maxConcurrent));
