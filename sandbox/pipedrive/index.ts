@@ -70,12 +70,13 @@ export class PipedriveFaults {
 }
 
 const COST = { list: 10, get: 1, write: 5, search: 20, fields: 20 } as const;
-const TYPE_OF: Record<PipedriveObject, string> = { persons: 'person', deals: 'deal', organizations: 'organization' };
-const REQUIRED: Record<PipedriveObject, string> = { persons: 'name', deals: 'title', organizations: 'name' };
+const TYPE_OF: Record<PipedriveObject, string> = { persons: 'person', deals: 'deal', organizations: 'organization', activities: 'activity' };
+const REQUIRED: Record<PipedriveObject, string> = { persons: 'name', deals: 'title', organizations: 'name', activities: 'subject' };
 const WRITABLE: Record<PipedriveObject, string[]> = {
   persons: ['name', 'first_name', 'last_name', 'emails', 'phones', 'org_id', 'owner_id', 'visible_to'],
   deals: ['title', 'value', 'currency', 'status', 'pipeline_id', 'stage_id', 'person_id', 'org_id', 'owner_id', 'expected_close_date'],
   organizations: ['name', 'address', 'owner_id', 'visible_to'],
+  activities: ['subject', 'type', 'due_date', 'due_time', 'duration', 'done', 'deal_id', 'person_id', 'org_id', 'owner_id', 'note'],
 };
 
 /** A local Pipedrive API (v2 CRUD/search of persons, deals, organizations; v1 fields, pipelines, stages) on 127.0.0.1. */
@@ -288,7 +289,7 @@ export class PipedriveEmulator {
     const object = OBJECTS.find((o) => o === parts[1]);
     if (!object) return notFound();
     if (parts.length === 2 && method === 'GET') return this.list(object, q);
-    if (parts.length === 3 && parts[2] === 'search' && method === 'GET') return this.search(object, q);
+    if (parts.length === 3 && parts[2] === 'search' && method === 'GET' && object !== 'activities') return this.search(object, q);
     if (parts.length === 2 && method === 'POST') return this.write(object, undefined, body);
     if (parts.length === 3 && /^\d+$/.test(parts[2]!)) {
       const id = Number(parts[2]);

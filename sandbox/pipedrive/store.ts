@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 
-export type PipedriveObject = 'persons' | 'deals' | 'organizations';
-export const OBJECTS: PipedriveObject[] = ['persons', 'deals', 'organizations'];
+export type PipedriveObject = 'persons' | 'deals' | 'organizations' | 'activities';
+export const OBJECTS: PipedriveObject[] = ['persons', 'deals', 'organizations', 'activities'];
 /** v1 fields endpoint of each object. */
-export const FIELDS_PATH: Record<PipedriveObject, string> = { persons: 'personFields', deals: 'dealFields', organizations: 'organizationFields' };
+export const FIELDS_PATH: Record<PipedriveObject, string> = { persons: 'personFields', deals: 'dealFields', organizations: 'organizationFields', activities: 'activityFields' };
 
 export interface FieldOption { id: number; label: string }
 /** A v1 field definition, as `GET /v1/personFields` returns it. */
@@ -42,6 +42,11 @@ const STANDARD: Record<PipedriveObject, Array<[string, string, string, boolean]>
     ['add_time', 'Deal created', 'date', false], ['update_time', 'Update time', 'date', false]],
   organizations: [['id', 'ID', 'int', false], ['name', 'Name', 'varchar', true], ['address', 'Address', 'address', true], ['owner_id', 'Owner', 'user', true],
     ['add_time', 'Organization created', 'date', false], ['update_time', 'Update time', 'date', false]],
+  // Activities have no custom fields in Pipedrive.
+  activities: [['id', 'ID', 'int', false], ['subject', 'Subject', 'varchar', true], ['type', 'Type', 'varchar', true], ['due_date', 'Due date', 'date', true],
+    ['due_time', 'Due time', 'time', true], ['done', 'Done', 'enum', true], ['deal_id', 'Deal', 'int', true], ['person_id', 'Contact person', 'people', true],
+    ['org_id', 'Organization', 'org', true], ['owner_id', 'Assigned to user', 'user', true], ['note', 'Note', 'text', true],
+    ['add_time', 'Add time', 'date', false], ['update_time', 'Update time', 'date', false]],
 };
 
 /**

@@ -31,7 +31,7 @@ export interface PipedriveConnectorOptions {
    * answer; the emulator's URL in tests). v2 is `/api/v2`, v1 `/v1`.
    */
   basePath?: string;
-  /** Objects `listObjects` offers (default persons, organizations, deals). */
+  /** Objects `listObjects` offers (default persons, organizations, deals, activities). */
   objects?: PipedriveObject[];
   /** Page size of reads (v2 list endpoints, max 500; default 100). */
   pageSize?: number;
@@ -60,8 +60,8 @@ export interface PipedriveConnectorOptions {
   primeThreshold?: number;
 }
 
-export type PipedriveObject = 'persons' | 'organizations' | 'deals';
-const OBJECTS: PipedriveObject[] = ['persons', 'organizations', 'deals'];
+export type PipedriveObject = 'persons' | 'organizations' | 'deals' | 'activities';
+const OBJECTS: PipedriveObject[] = ['persons', 'organizations', 'deals', 'activities'];
 const DEFAULT_BASE = 'https://api.pipedrive.com';
 /** Token costs of the calls (`x-token-cost` in Pipedrive's OpenAPI; v1 field listings cost 20). */
 const COST = { list: 10, get: 1, write: 5, search: 20, v1: 20 } as const;
@@ -132,8 +132,8 @@ export class PipedriveConnector implements Connector {
   private basePath: string;
   private readonly account: AccountLimiter;
   private readonly apis: {
-    persons: v2.PersonsApi; deals: v2.DealsApi; organizations: v2.OrganizationsApi;
-    personFields: v1.PersonFieldsApi; dealFields: v1.DealFieldsApi; organizationFields: v1.OrganizationFieldsApi;
+    persons: v2.PersonsApi; deals: v2.DealsApi; organizations: v2.OrganizationsApi; activities: v2.ActivitiesApi;
+    personFields: v1.PersonFieldsApi; dealFields: v1.DealFieldsApi; organizationFields: v1.OrganizationFieldsApi; activityFields: v1.ActivityFieldsApi;
     users: v1.UsersApi; pipelines: v2.PipelinesApi; stages: v2.StagesApi;
   };
   private readonly fieldCache = new Map<PipedriveObject, Map<string, FieldInfo>>();
@@ -181,6 +181,7 @@ export class PipedriveConnector implements Connector {
     this.configs = { v1: c1, v2: c2 };
     this.apis = {
       persons: this.observed(new v2.PersonsApi(c2)), deals: this.observed(new v2.DealsApi(c2)), organizations: this.observed(new v2.OrganizationsApi(c2)),
+      activities: this.observed(new v2.ActivitiesApi(c2)), activityFields: this.observed(new v1.ActivityFieldsApi(c1)),
       personFields: this.observed(new v1.PersonFieldsApi(c1)), dealFields: this.observed(new v1.DealFieldsApi(c1)),
       organizationFields: this.observed(new v1.OrganizationFieldsApi(c1)), users: this.observed(new v1.UsersApi(c1)),
       pipelines: this.observed(new v2.PipelinesApi(c2)), stages: this.observed(new v2.StagesApi(c2)),
@@ -317,6 +318,7 @@ export class PipedriveConnector implements Connector {
         const limit = 500;
         if (object === 'persons') return this.apis.personFields.getPersonFields({ start, limit });
         if (object === 'deals') return this.apis.dealFields.getDealFields({ start, limit });
+        if (object === 'activities') return this.apis.activityFields.getActivityFields();
         return this.apis.organizationFields.getOrganizationFields({ start, limit });
       }, COST.v1)) as unknown as Envelope<RawField[]>;
       out.push(...(page.data ?? []));
@@ -363,6 +365,7 @@ export class PipedriveConnector implements Connector {
     const params = { updated_since: since, sort_by: 'update_time' as const, sort_direction: 'asc' as const, limit, cursor, ...extra };
     if (object === 'persons') return this.apis.persons.getPersons(params);
     if (object === 'deals') return this.apis.deals.getDeals(params);
+    if (object === 'activities') return this.apis.activities.getActivities(params);
     return this.apis.organizations.getOrganizations(params);
   }
 
@@ -623,6 +626,7 @@ export class PipedriveConnector implements Connector {
     const o = this.object(object);
     const fields = await this.fields(o);
     const key = this.field(fields, options.keyProperty);
+    if (o === 'activities') throw new PipedriveError('Pipedrive activities have no custom fields, so they cannot be upserted by an external ID (read and describe them instead)');
     if (!key || !key.custom) throw new PipedriveError(`The key property "${options.keyProperty}" is not a custom field of Pipedrive ${o}`);
     const cacheName = `${o}:${key.key}`;
     const cache = this.idCache.get(cacheName) ?? new Map<string, number>();

@@ -28,7 +28,7 @@ describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
   it('checks the connection and describes fields with custom field keys, names and options', async () => {
     const { emulator, connector } = await setup();
     expect(await connector.checkConnection()).toMatchObject({ ok: true });
-    expect(await connector.listObjects()).toEqual(['persons', 'organizations', 'deals']);
+    expect(await connector.listObjects()).toEqual(['persons', 'organizations', 'deals', 'activities']);
     const schema = await connector.describe('persons');
     const legacyKey = emulator.store.customKey('persons', 'Legacy person ID');
     const segmentKey = emulator.store.customKey('persons', 'Segment');
@@ -370,5 +370,24 @@ describe('PipedriveConnector reads by name and by ID', () => {
     const byId = await collect(connector.readByIds!('persons', [String(made[2]!.id), String(made[0]!.id), '424242'], { properties: ['name'] }));
     expect(byId.map((r) => [r.id, r.properties.name])).toEqual([[String(made[0]!.id), 'N0'], [String(made[2]!.id), 'N2']]);
     await expect(collect(connector.read('persons', { properties: ['nope'] }))).rejects.toThrow(/Unknown persons field "nope"/);
+  });
+});
+
+describe('PipedriveConnector: activities', () => {
+  it('describes and reads activities incrementally; refuses to upsert them (Pipedrive gives activities no custom fields)', async () => {
+    let clock = Date.parse('2026-02-01T09:00:00Z');
+    const { emulator, connector } = await setup({ now: () => clock }, { pageSize: 2 });
+    const deal = emulator.store.create('deals', { title: 'D' });
+    const made = Array.from({ length: 3 }, (_, i) => emulator.store.create('activities', { subject: `Call ${i}`, type: 'call', deal_id: deal.id, done: false }));
+    const schema = await connector.describe('activities');
+    expect(schema.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['subject', 'type', 'due_date', 'deal_id', 'person_id', 'done']));
+    expect(schema.fields.find((f) => f.name === 'deal_id')!.format).toBe('reference');
+    const all = await collect(connector.read('activities', { properties: ['subject', 'deal_id'] }));
+    expect(all.map((r) => r.properties)).toEqual(made.map((_, i) => ({ subject: `Call ${i}`, deal_id: String(deal.id) })));
+    clock += 5000;
+    emulator.edit('activities', made[1]!.id, { done: true });
+    const changed = await collect(connector.read('activities', { since: encodePipedriveCursor(all[2]!.modifiedAt!, all[2]!.id), properties: ['subject', 'done'] }));
+    expect(changed.map((r) => r.properties)).toEqual([{ subject: 'Call 1', done: 'true' }]);
+    await expect(connector.upsert('activities', [{ key: 'A-1', properties: { subject: 'x' } }], { keyProperty: 'subject' })).rejects.toThrow(/activities have no custom fields/);
   });
 });
