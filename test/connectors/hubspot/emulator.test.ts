@@ -99,6 +99,21 @@ describe('AccountLimiter', () => {
     expect(limiter.waits).toBeGreaterThan(0);
   });
 
+  it('does not take its own requests that stopped counting after the answer left HubSpot for another client\'s', async () => {
+    const limiter = new AccountLimiter('test-own', 3, 0);
+    limiter.observe(headers(3, 3, 150));
+    await Promise.all(Array.from({ length: 3 }, () => limiter.schedule(async () => undefined)));
+    const sentAt = Date.now();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(limiter.inWindow).toBe(0);
+    // An answer whose request left before they stopped counting: HubSpot counted our three then, nobody else's.
+    limiter.observe(headers(3, 0, 150), sentAt);
+    expect(limiter.inWindow).toBe(0);
+    // The same Remaining for a request sent just now means another client spent the window.
+    limiter.observe(headers(3, 0, 150), Date.now());
+    expect(limiter.inWindow).toBe(3);
+  });
+
   it('counts what another client spent (Remaining lower than its own use) and holds after a 429', async () => {
     const limiter = new AccountLimiter('test-foreign', 2, 0);
     limiter.observe(headers(10, 1, 400));
