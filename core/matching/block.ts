@@ -38,9 +38,11 @@ export interface CandidatePairs {
 const first = (s: string | null | undefined) => (s ? s[0]! : '');
 /**
  * Coarse rules (a name with a birth year or a city, a whole birth date, a mailbox prefix) catch records damaged in
- * several fields at once. Their blocks are compared all-to-all up to this size and through a narrow window above it.
+ * several fields at once. Their blocks are compared all-to-all up to this size and not at all above it: in a large
+ * set such a key no longer tells people apart (a million contacts share a few thousand given-name/city keys), and
+ * the specific rules already pair what it would find there.
  */
-const COARSE = { maxBlockSize: 24, window: 2 } as const;
+const COARSE = { maxBlockSize: 24, window: 0 } as const;
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789'.split('');
 
 /**
@@ -54,7 +56,28 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
   const full = of('fullName');
   const company = of('companyName');
   const rules: BlockingRule[] = [];
-  const single = (name: string, field: PreparedField | undefined, key: (v: string, i: number) => string | null, limits?: typeof COARSE) => {
+  /**
+   * The initials of both names in either order ("sw" for Will Smith and for Smith Will), the given name's formal
+   * initial so that Bill meets William. A blank name stands for every letter (26 keys), so that a record missing a
+   * name still meets its twin; with both names blank, "*" meets the other nameless records.
+   */
+  const nameInitials = (i: number): string[] => {
+    if (full && !given && !family) return [`f${first(full.values[i])}`];
+    const a = family ? first(family.values[i]) : '*';
+    const b = given ? first(given.formal![i]?.[0]) : '*';
+    if (a === '' && b === '') return ['*'];
+    if (a !== '' && b !== '') return [a < b ? a + b : b + a];
+    const known = a || b;
+    return LETTERS.map((l) => (l < known ? l + known : known + l));
+  };
+  const single = (
+    name: string,
+    field: PreparedField | undefined,
+    key: (v: string, i: number) => string | null,
+    limits?: typeof COARSE,
+    /** Suffixes multiplying the key (one key per suffix), e.g. name initials. */
+    suffixes?: (i: number) => readonly string[],
+  ) => {
     if (!field) return;
     rules.push({
       name,
@@ -62,7 +85,8 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
       keys(i) {
         const v = field.values[i];
         const k = v == null ? null : key(v, i);
-        return k === null ? [] : [k];
+        if (k === null) return [];
+        return suffixes ? suffixes(i).map((x) => `${k}|${x}`) : [k];
       },
     });
   };
@@ -136,12 +160,12 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
     }
     if (family) {
       rules.push({
-        name: `surname sound + ${date.config.name} year`,
+        name: `surname + ${date.config.name} year`,
         ...COARSE,
         keys(i) {
           const y = year(i);
-          const s = family.values[i];
-          return y && s ? [`${y}|${longSoundex(s)}`] : [];
+          const s = family.compact![i];
+          return y && s ? [`${y}|${s}`] : [];
         },
       });
     }
@@ -159,27 +183,15 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
         },
       });
     }
-    if (family) single(`surname sound + ${city.config.name}`, city, (c, i) => (family.values[i] ? `${c}|${longSoundex(family.values[i]!)}` : null), COARSE);
+    if (family) single(`surname + ${city.config.name}`, city, (c, i) => (family.compact![i] ? `${c}|${family.compact![i]}` : null), COARSE);
   }
   if (date) single(`${date.config.name} exact`, date, (d) => d, COARSE);
   if (date) {
-    // A blank name joins every initial's block of its date (26 keys): a record missing its name still meets its twin.
-    const initials = (i: number): string[] => {
-      const out: string[] = [];
-      const add = (tag: string, letter: string) => {
-        if (letter !== '') out.push(`${tag}${letter}`);
-        else for (const l of LETTERS) out.push(`${tag}${l}`);
-      };
-      if (family) add('s', first(family.values[i]));
-      if (given) add('g', first(given.formal![i]?.[0]));
-      if (full) add('f', first(full.values[i]));
-      return out.length ? out : [''];
-    };
     rules.push({
-      name: `${date.config.name} + name initial`,
+      name: `${date.config.name} + name initials`,
       keys(i) {
         const d = date.values[i];
-        return d ? initials(i).map((x) => `${d}|${x}`) : [];
+        return d ? nameInitials(i).map((x) => `${d}|${x}`) : [];
       },
     });
   }
@@ -203,7 +215,7 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
       const number = words.find((t) => /^\d/.test(t));
       const street = words.find((t) => !/^\d/.test(t) && t.length > 2);
       return number && street ? `${number}|${street}` : null;
-    });
+    }, undefined, nameInitials);
   }
   // A shared employer is no sign of a shared identity: company words block only when there are no person names.
   if (company && !given && !family && !full) {
@@ -273,10 +285,16 @@ export function candidatePairs(rules: readonly BlockingRule[], size: number, opt
         for (let x = 0; x < n; x++) for (let y = x + 1; y < n; y++) push(members[x]!, members[y]!);
         continue;
       }
+      const w = Math.min(options.window, rule.window ?? Infinity);
+      if (w === 0) {
+        s.oversizedBlocks++;
+        s.recordsInOversizedBlocks += n;
+        s.pairsSkippedInOversizedBlocks += (n * (n - 1)) / 2;
+        continue;
+      }
       keys ??= sortKey();
       const k = keys;
       const sorted = [...members].sort((a, b) => (k[a]! < k[b]! ? -1 : k[a]! > k[b]! ? 1 : a - b));
-      const w = Math.min(options.window, rule.window ?? Infinity);
       let emitted = 0;
       for (let x = 0; x < n; x++) {
         for (let y = x + 1; y <= x + w && y < n; y++) {

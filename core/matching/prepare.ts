@@ -23,9 +23,14 @@ export interface PreparedField {
   readonly sortedWords?: (string[] | null)[];
   /** The value without spaces ("van der berg" = "vanderberg"); phones: their digits. */
   readonly compact?: (string | null)[];
-  /** How many records hold each value, for term-frequency weighting of exact agreement. */
-  readonly counts: Map<string, number>;
   readonly nonBlank: number;
+  /**
+   * Each record's value as a number, the same for equal values, -1 when blank: equality is one integer compare,
+   * and comparisons of repeating values (names, cities) can be remembered per pair of values.
+   */
+  readonly ids: Int32Array;
+  /** How many records hold value id k, for term-frequency weighting of exact agreement. */
+  readonly idCounts: Int32Array;
 }
 
 export interface PrepareOptions {
@@ -145,7 +150,9 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
   const size = segments.reduce((t, s) => t + s.rows.length, 0);
   const values: (string | null)[] = new Array(size);
   const derived: Array<Derived | null> = new Array(size);
-  const counts = new Map<string, number>();
+  const idOf = new Map<string, number>();
+  const ids = new Int32Array(size).fill(-1);
+  const idCountList: number[] = [];
   const byRaw = new Map<string, string | null>();
   const cacheRaw = REPEATING_KINDS.has(kind);
   const derives = DERIVING_KINDS.has(kind);
@@ -167,7 +174,14 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
       values[i] = v;
       if (v !== null) {
         nonBlank++;
-        counts.set(v, (counts.get(v) ?? 0) + 1);
+        let id = idOf.get(v);
+        if (id === undefined) {
+          id = idCountList.length;
+          idOf.set(v, id);
+          idCountList.push(0);
+        }
+        ids[i] = id;
+        idCountList[id]!++;
         if (derives) {
           let d = cacheRaw ? byValue.get(v) : undefined;
           if (d === undefined) {
@@ -181,7 +195,8 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
     }
   }
   const pick = <K extends keyof Derived>(key: K): Array<NonNullable<Derived[K]> | null> => derived.map((d) => (d === null ? null : (d[key] as NonNullable<Derived[K]>)));
-  const field: { -readonly [K in keyof PreparedField]: PreparedField[K] } = { config, kind, values, counts, nonBlank };
+  const idCounts = Int32Array.from(idCountList);
+  const field: { -readonly [K in keyof PreparedField]: PreparedField[K] } = { config, kind, values, nonBlank, ids, idCounts };
   if (kind === 'givenName' || kind === 'fullName') field.formal = pick('formal');
   if (WORD_KINDS.has(kind)) {
     field.words = pick('words');

@@ -20,23 +20,32 @@ export class PairScorer {
   private readonly F: number;
   private readonly exactM: number[];
   private readonly levelOneWeight: number[];
+  /** Per field, the exact-agreement weight of each distinct value (by value id). */
+  private readonly exactWeights: Float64Array[];
+  private readonly ids: Int32Array[];
+  private readonly levelWeights: Float64Array[];
 
   constructor(readonly fields: readonly ComparedField[], readonly model: MatchModel) {
     this.F = fields.length;
     this.priorWeight = log2(model.prior / (1 - model.prior));
     this.exactM = model.fields.map((f) => f.m[0]!);
     this.levelOneWeight = model.fields.map((f) => Math.max(0, f.weights[1] ?? 0));
+    this.ids = fields.map((f) => f.prepared.ids);
+    this.levelWeights = model.fields.map((f) => Float64Array.from(f.weights));
+    this.exactWeights = fields.map((f, k) => {
+      const { idCounts, nonBlank } = f.prepared;
+      const out = new Float64Array(idCounts.length);
+      // Never below the next level: a common value agreeing exactly is still better than a near miss.
+      for (let id = 0; id < idCounts.length; id++) out[id] = Math.max(log2(this.exactM[k]! / (idCounts[id]! / nonBlank)), this.levelOneWeight[k]!, 0);
+      return out;
+    });
   }
 
   /** The weight of one field at one level for pair (i, j). */
   fieldWeight(k: number, level: number, i: number): number {
     if (level < 0) return 0;
-    if (level > 0) return this.model.fields[k]!.weights[level]!;
-    const f = this.fields[k]!.prepared;
-    const value = f.values[i]!;
-    const tf = (f.counts.get(value) ?? 1) / f.nonBlank;
-    // Never below the next level: a common value agreeing exactly is still better than a near miss.
-    return Math.max(log2(this.exactM[k]! / tf), this.levelOneWeight[k]!, 0);
+    if (level > 0) return this.levelWeights[k]![level]!;
+    return this.exactWeights[k]![this.ids[k]![i]!]!;
   }
 
   /** The most a field can add: its exact weight for the rarest value (term frequency of one record). */

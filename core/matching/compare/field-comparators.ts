@@ -43,7 +43,39 @@ function onValues(
 const EXACT = L('exact', 'agree');
 const DIFFERENT = L('different', 'disagree');
 
+/** Remembered levels per field at most: about 16 bytes each in a Map, so a bounded few tens of MB. */
+const MEMO_LIMIT = 2_000_000;
+
+/**
+ * The comparator of a field, remembering the level of each pair of distinct values when values repeat (given
+ * names, surnames, cities, companies): a million contacts hold a few thousand given names, and the same two names
+ * meet again and again across candidate pairs. Every level depends only on the two values, so this is exact.
+ */
 export function comparatorFor(field: PreparedField): FieldComparator {
+  const plain = plainComparatorFor(field);
+  const distinct = field.idCounts.length;
+  if (distinct === 0 || distinct > field.nonBlank / 4) return plain;
+  const ids = field.ids;
+  const memo = new Map<number, number>();
+  return {
+    levels: plain.levels,
+    compare(i, j) {
+      const a = ids[i]!;
+      const b = ids[j]!;
+      if (a < 0 || b < 0) return -1;
+      if (a === b) return 0;
+      const key = a * distinct + b;
+      let level = memo.get(key);
+      if (level === undefined) {
+        level = plain.compare(i, j);
+        if (memo.size < MEMO_LIMIT) memo.set(key, level);
+      }
+      return level;
+    },
+  };
+}
+
+function plainComparatorFor(field: PreparedField): FieldComparator {
   const v = field.values;
   const kind: FieldKind = field.kind;
   switch (kind) {
