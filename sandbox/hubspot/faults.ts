@@ -5,10 +5,11 @@ export class Faults {
   private status5xx = 502;
   private delayMs = 0;
   private delayCount = Infinity;
+  private drops: Array<'before' | 'after'> = [];
   /** object -> key value -> message */
   private readonly recordFailures = new Map<string, Map<string, string>>();
   /** Requests answered by each fault so far, for assertions. */
-  readonly served = { rateLimited: 0, serverErrors: 0 };
+  readonly served = { rateLimited: 0, serverErrors: 0, dropped: 0 };
 
   /** The next `count` requests answer 429 (ten-secondly policy), whatever the real limit. */
   rateLimitStorm(count: number): this {
@@ -30,6 +31,21 @@ export class Faults {
     return this;
   }
 
+  /**
+   * The next `count` connections are closed without an answer: before the request is handled, or after (the write
+   * happened, the client cannot know).
+   */
+  dropConnections(count: number, when: 'before' | 'after' = 'before'): this {
+    this.drops.push(...Array<'before' | 'after'>(count).fill(when));
+    return this;
+  }
+
+  takeDrop(): 'before' | 'after' | null {
+    const next = this.drops.shift() ?? null;
+    if (next) this.served.dropped++;
+    return next;
+  }
+
   /** Upserts of this key (idProperty value) on this object fail with `message`. */
   failRecord(object: string, key: string, message = 'Injected failure'): this {
     const map = this.recordFailures.get(object) ?? new Map<string, string>();
@@ -42,6 +58,7 @@ export class Faults {
     this.storm = 0;
     this.storm5xx = 0;
     this.delayMs = 0;
+    this.drops = [];
     this.recordFailures.clear();
   }
 

@@ -83,8 +83,13 @@ export class HubSpotEmulator {
   /** Starts listening (on an ephemeral port unless one is given); resolves to the base URL. */
   async start(port = 0): Promise<string> {
     const server = createServer((req, res) => {
+      const drop = this.faults.takeDrop();
+      if (drop === 'before') {
+        req.socket.destroy();
+        return;
+      }
       this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () => readText(req)).then(
-        ({ reply, headers }) => send(res, reply, headers),
+        ({ reply, headers }) => (drop === 'after' ? req.socket.destroy() : send(res, reply, headers)),
         (error: unknown) => send(res, hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`)),
       );
     });

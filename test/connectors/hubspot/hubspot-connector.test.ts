@@ -195,6 +195,21 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
     expect(emulator.store.count('deals')).toBe(1);
   });
 
+  it('survives connections dropped before and after the write: nothing lost, nothing duplicated', async () => {
+    const { emulator, connector } = await setup({}, { maxConcurrent: 1 });
+    const input = Array.from({ length: 400 }, (_, i) => ({ key: `DR${i}`, properties: { name: `Dropped ${i}` } }));
+    emulator.faults.dropConnections(2, 'before').dropConnections(2, 'after');
+    const results = await connector.upsert('companies', input, { keyProperty: 'legacy_company_id', detectUnchanged: false });
+    expect(emulator.faults.served.dropped).toBe(4);
+    expect(results.every((r) => r.status === 'created' || r.status === 'updated')).toBe(true);
+    // A batch written and then dropped is sent again: HubSpot's upsert by key makes that an update, not a duplicate.
+    expect(results.filter((r) => r.status === 'updated').length).toBeGreaterThanOrEqual(100);
+    expect(emulator.store.count('companies')).toBe(400);
+    const keys = emulator.store.records('companies').map((r) => r.properties.legacy_company_id);
+    expect(new Set(keys).size).toBe(400);
+    expect(connector.retriesUsed).toBe(4);
+  });
+
   it('retries a call that times out', async () => {
     const { emulator, connector } = await setup({}, { requestTimeoutMs: 150 });
     emulator.store.create('contacts', { email: 'a@x.test' });
