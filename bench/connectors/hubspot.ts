@@ -48,8 +48,9 @@ export function hubspotMinSeconds(requests: number, max: number): number {
 }
 
 /**
- * Record by record against the store: lost = an input key with no record, or whose record lacks the input's values,
- * or whose result names another record ID; duplicated = more than one record with a key; failed = results not written.
+ * Record by record against the store: lost = a record reported written whose key has no record holding the input's
+ * values, or whose result names another record ID, or a record with no result at all; duplicated = more than one
+ * record with a key; failed = records reported failed (each with its reason, so not lost).
  */
 function audit(emu: HubSpotEmulator, input: UpsertInput[], results: UpsertResult[]): { lost: number; duplicated: number; failed: number } {
   const byKey = new Map<string, Array<{ id: string; properties: Record<string, string | null> }>>();
@@ -67,7 +68,7 @@ function audit(emu: HubSpotEmulator, input: UpsertInput[], results: UpsertResult
     const stored = byKey.get(r.key) ?? [];
     const result = resultId.get(r.key);
     const sameValues = stored.length > 0 && Object.entries(r.properties).every(([k, v]) => stored[0]!.properties[k] === v);
-    if (!sameValues || !result || (result.status !== 'failed' && result.id !== stored[0]!.id)) lost++;
+    if (!result || (result.status !== 'failed' && (!sameValues || result.id !== stored[0]!.id))) lost++;
     duplicated += Math.max(0, stored.length - 1);
   }
   return { lost, duplicated, failed: results.filter((r) => r.status === 'failed').length };
@@ -111,9 +112,19 @@ async function run(s: Scenario, baselinePerSecond?: number): Promise<BenchRow> {
     const connector = new HubSpotConnector({ accessToken: `bench-${s.name}`, basePath: url, ...s.connector });
     const upsert = (r: UpsertInput[]) => connector.upsert('companies', r, { keyProperty: 'legacy_company_id', detectUnchanged: s.detectUnchanged });
     const chunks = Math.ceil(s.records / 1000);
-    if (s.faults) emu.faults.rateLimitStorm(15);
+    // Faults spread over the run: a 429 storm at the start, dropped connections (before and after the write) at a
+    // quarter, 502s at half, slow answers at three quarters, and 20 records HubSpot refuses (a partial batch failure).
+    const inject: Record<number, () => void> = {
+      [Math.floor(chunks / 4)]: () => emu.faults.dropConnections(2, 'before').dropConnections(1, 'after'),
+      [Math.floor(chunks / 2)]: () => emu.faults.serverErrors(10, 502),
+      [Math.floor((3 * chunks) / 4)]: () => emu.faults.slow(1500, 5),
+    };
+    if (s.faults) {
+      emu.faults.rateLimitStorm(15);
+      for (let i = 0; i < 20; i++) emu.faults.failRecord('companies', input[Math.floor((i * s.records) / 20) + 7]!.key, 'Injected: record locked');
+    }
     const t = performance.now();
-    const results = await drive(input, s.callers, 1000, upsert, s.faults ? (done) => { if (done === Math.floor(chunks / 2)) emu.faults.serverErrors(10, 502); } : undefined);
+    const results = await drive(input, s.callers, 1000, upsert, s.faults ? (done) => inject[done]?.() : undefined);
     const seconds = (performance.now() - t) / 1000;
     const { lost, duplicated, failed } = audit(emu, input, results);
     const minS = s.max === null ? 0 : hubspotMinSeconds(Math.ceil(s.records / BATCH), s.max);
@@ -146,14 +157,14 @@ export async function hubspotBench(records = 100_000): Promise<{ rows: BenchRow[
       rows.push(await run({ name: `${max} req/10 s, ${callers} caller${callers > 1 ? 's' : ''}, pre-read off`, records, max, callers, detectUnchanged: false }, base.perSecond));
     }
   }
-  rows.push(await run({ name: 'faults at 100 req/10 s: 15×429 storm + 10×502, 5 callers, pre-read off', records, max: 100, callers: 5, detectUnchanged: false, faults: true }, base.perSecond));
+  rows.push(await run({ name: 'faults at 100 req/10 s: 15×429 + 3 dropped + 10×502 + 5 slow + 20 refused records, 5 callers, pre-read off', records, max: 100, callers: 5, detectUnchanged: false, faults: true }, base.perSecond));
   const short = Math.min(records, 20_000);
   rows.push(await run({ name: 'defaults: unchanged detection (pre-read) on, 100 req/10 s, 1 caller', records: short, max: 100, callers: 1, detectUnchanged: true }, base.perSecond));
   const calls = Math.ceil(records / BATCH);
   const notes = [
     `HubSpot limit: 100 (free/starter) or 190 (pro/enterprise) requests per ${WINDOW_S} s rolling, ${BATCH} records per batch/upsert. ${records.toLocaleString('en-GB')} records need ${calls} calls; from an empty window call k can start at floor((k-1)/M)·${WINDOW_S} s, so the bound is ${hubspotMinSeconds(calls, 100)} s at 100 (${fmt(records / hubspotMinSeconds(calls, 100), 0)} records/s) and ${hubspotMinSeconds(calls, 190)} s at 190 (${fmt(records / hubspotMinSeconds(calls, 190), 0)} records/s), the first window's free burst included; steady state 1,000 and 1,900 records/s.`,
     `Unchanged detection reads before it writes (batch/read + batch/upsert per 100 records): twice the calls, so at most half the rate; its row is ${short.toLocaleString('en-GB')} records to keep the run short.`,
-    'lost = an input key without a record holding its values, or whose result names another record; duplicated = extra records with one key; both checked record by record against the emulator store. 429s: emulator counters (real limit + injected storm); retries: connector.retriesUsed.',
+    'lost = a record reported written without a stored record holding its values (or with another ID), or with no result; duplicated = extra records with one key; both checked record by record against the emulator store. failed = records reported failed with their reason (in the fault row, the 20 records the emulator refuses). 429s: emulator counters (real limit + injected storm); retries: connector.retriesUsed.',
   ];
   return { rows, notes };
 }
