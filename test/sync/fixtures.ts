@@ -31,10 +31,10 @@ export interface Sandbox {
 }
 
 /** Both emulators, seeded with the worked example: every third loan belongs to another officer. */
-export async function startSandbox(options: { contacts?: number; loans?: number } = {}): Promise<Sandbox> {
+export async function startSandbox(options: { contacts?: number; loans?: number; pipedriveBurstBudget?: number } = {}): Promise<Sandbox> {
   const sf = new SalesforceEmulator({ client: SF_CLIENT });
   // A roomy token budget: these tests are about sync, the limit has tests (and a bench) of its own.
-  const pd = new PipedriveEmulator({ tokens: [PD_TOKEN], burstBudget: 100_000 });
+  const pd = new PipedriveEmulator({ tokens: [PD_TOKEN], burstBudget: options.pipedriveBurstBudget ?? 100_000 });
   const [sfUrl, pdUrl] = await Promise.all([sf.start(), pd.start()]);
   const { officerId, otherOfficerId, contacts, loans } = seedLoanExample(sf, pd, options);
   return {
