@@ -10,18 +10,22 @@ import { registerSuggestTool } from './tools/suggest-field-mappings';
 import { registerFindDuplicatesTool } from './tools/find-duplicates';
 import { registerDescribeSchemaTool } from './tools/describe-schema';
 import { registerQueryRecordsTool } from './tools/query-records';
+import { registerSyncTools } from './tools/sync';
 
 export interface ServerOptions {
   database: DatabaseOptions;
   mapping: LoadedMapping;
   /** Folders the reconcile tool may read from; a model must not be able to read arbitrary files through it. */
   allowedRoots: string[];
+  /** Whether tools that write to a CRM (apply_sync) may run; off unless the operator says so. */
+  allowWrites?: boolean;
 }
 
 export interface ToolContext {
   db(): Promise<Database>;
   mapping: LoadedMapping;
   allowedRoots: string[];
+  allowWrites: boolean;
 }
 
 /** Builds the MCP server; the transport (stdio here, HTTP later) is attached by the caller. */
@@ -33,6 +37,7 @@ export function buildServer(options: ServerOptions): { server: McpServer; close(
     db: () => (database ??= openDatabase(options.database)),
     mapping: options.mapping,
     allowedRoots: options.allowedRoots,
+    allowWrites: options.allowWrites ?? false,
   };
   registerLookupTool(server, context);
   registerReconcileTool(server, context);
@@ -43,6 +48,7 @@ export function buildServer(options: ServerOptions): { server: McpServer; close(
   // Live CRMs, connected from the environment (SALESFORCE_*, HUBSPOT_*), on each call.
   registerDescribeSchemaTool(server);
   registerQueryRecordsTool(server);
+  registerSyncTools(server, context);
   return {
     server,
     async close() {

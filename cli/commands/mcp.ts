@@ -9,14 +9,16 @@ export function registerMcp(program: Command): void {
   program
     .command('mcp')
     .description('Serve the MCP tools (lookup_by_legacy_id, reconcile, …) on stdio for AI assistants')
-    .option('--allow-dir <dir...>', 'folders the reconcile tool may read exports from (default: the working directory)')
-    .action(async (opts: { allowDir?: string[] }, command: Command) => {
+    .option('--allow-dir <dir...>', 'folders the reconcile and sync tools may read files from (default: the working directory)')
+    .option('--allow-writes', 'let apply_sync write to CRMs (off by default: assistants can only plan)')
+    .action(async (opts: { allowDir?: string[]; allowWrites?: boolean }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       try {
         await startStdioServer({
           database: resolveDatabaseOptions(process.env, { url: global.db, home: global.home }),
           mapping: loadMapping(global.mapping),
           allowedRoots: opts.allowDir ?? [process.cwd()],
+          allowWrites: opts.allowWrites ?? false,
         });
       } catch (error) {
         fail(error, global);

@@ -1,0 +1,86 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTemporaryDatabase } from '../../core/db/temporary-database';
+import { ROOT } from '../helpers/example-data';
+import { PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from '../sync/fixtures';
+
+const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
+const JOB = path.join(ROOT, 'examples', 'sync', 'loans-to-pipedrive.json');
+let box: Sandbox;
+let dropDatabase: (() => Promise<void>) | undefined;
+const clients: Client[] = [];
+const text = (r: unknown) => (r as { content: Array<{ text: string }> }).content[0]!.text;
+
+async function connect(env: Record<string, string>, args: string[]): Promise<Client> {
+  const client = new Client({ name: 'crm-bridge-sync-test', version: '1.0.0' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--allow-dir', ROOT, ...args], env, stderr: 'pipe' }));
+  clients.push(client);
+  return client;
+}
+
+let env: Record<string, string>;
+beforeAll(async () => {
+  box = await startSandbox();
+  env = {
+    PATH: process.env.PATH ?? '',
+    SALESFORCE_INSTANCE_URL: box.sfUrl,
+    SALESFORCE_CLIENT_ID: SF_CLIENT.clientId,
+    SALESFORCE_CLIENT_SECRET: SF_CLIENT.clientSecret,
+    PIPEDRIVE_BASE_URL: box.pdUrl,
+    PIPEDRIVE_API_TOKEN: PD_TOKEN,
+  };
+  if (process.env.DATABASE_URL) {
+    const t = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test');
+    env.DATABASE_URL = t.url;
+    dropDatabase = t.drop;
+  } else {
+    env.CRM_BRIDGE_HOME = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-sync-'));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of clients) await c.close();
+  await box?.stop();
+  await dropDatabase?.();
+});
+
+describe('MCP plan_sync and apply_sync through a real MCP client', () => {
+  it('plans the worked example, refuses to apply without --allow-writes, then applies with it', async () => {
+    const readOnly = await connect(env, []);
+    const { tools } = await readOnly.listTools();
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+    expect(byName.plan_sync!.annotations).toMatchObject({ readOnlyHint: true });
+    expect(byName.apply_sync!.annotations).toMatchObject({ destructiveHint: true });
+
+    const plan = await readOnly.callTool({ name: 'plan_sync', arguments: { jobFile: JOB, planLimit: 500 } });
+    expect(plan.isError).toBeFalsy();
+    const report = plan.structuredContent as { dryRun: boolean; plan: Array<{ stream: string; action: string; sourceId: string }>; totals: { created: number } };
+    expect(report.dryRun).toBe(true);
+    expect(report.plan.filter((e) => e.stream === 'loans' && e.action === 'create')).toHaveLength(20);
+    expect(text(plan)).toContain('would create');
+    expect(box.pd.store.all('deals')).toHaveLength(0);
+
+    const refused = await readOnly.callTool({ name: 'apply_sync', arguments: { jobFile: JOB } });
+    expect(refused.isError).toBe(true);
+    expect(text(refused)).toContain('--allow-writes');
+    expect(box.pd.store.all('deals')).toHaveLength(0);
+
+    const outside = await readOnly.callTool({ name: 'plan_sync', arguments: { jobFile: '/etc/passwd' } });
+    expect(outside.isError).toBe(true);
+    expect(text(outside)).toContain('outside the folders');
+    await readOnly.close();
+
+    const writer = await connect(env, ['--allow-writes']);
+    const applied = await writer.callTool({ name: 'apply_sync', arguments: { jobFile: JOB } });
+    expect(applied.isError, text(applied)).toBeFalsy();
+    expect((applied.structuredContent as { totals: { created: number } }).totals.created).toBe(20 + new Set(box.loans.map((_, i) => (i % 3 !== 2 ? box.contacts[i % box.contacts.length] : null)).filter(Boolean)).size);
+    expect(box.pd.store.all('deals')).toHaveLength(20);
+    // Nothing changed since: a second plan has nothing to do.
+    const again = await writer.callTool({ name: 'plan_sync', arguments: { jobFile: JOB } });
+    expect((again.structuredContent as { totals: { created: number; updated: number; read: number } }).totals).toMatchObject({ created: 0, updated: 0, read: 0 });
+  }, 120_000);
+});
