@@ -83,7 +83,8 @@ describe('generateExample', () => {
   it('ships examples/ exactly as the script generates them (seed 42, 2000 companies)', async () => {
     const dir = tmpDir();
     await generateExample({ seed: 42, outDir: dir, companies: 2000 });
-    const shipped = hashTree(SHIPPED);
+    // examples/sync/ holds hand-written sync jobs, not generated data.
+    const shipped = Object.fromEntries(Object.entries(hashTree(SHIPPED)).filter(([file]) => !file.startsWith('sync/')));
     expect(Object.keys(shipped).sort()).toEqual([...Object.keys(hashTree(dir)), 'README.md'].sort());
     delete shipped['README.md'];
     expect(shipped).toEqual(hashTree(dir));
