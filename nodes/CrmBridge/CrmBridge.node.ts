@@ -19,6 +19,7 @@ import * as deduplicate from './actions/matching/deduplicate.operation';
 import * as describeSchema from './actions/crm/describe.operation';
 import * as crmRead from './actions/crm/read.operation';
 import * as crmUpsert from './actions/crm/upsert.operation';
+import * as syncRun from './actions/sync/run.operation';
 import { connectorFromCredential, credentialSecrets, crmProperties } from './actions/crm/connection';
 import { getMirrorColumns } from './methods/resourceMapping';
 import { credentialToUrl } from './transport/database';
@@ -48,10 +49,10 @@ export class CrmBridge implements INodeType {
     outputs: [NodeConnectionTypes.Main],
     usableAsTool: true,
     credentials: [
-      { name: 'crmBridgePostgresApi', required: true, testedBy: 'crmBridgePostgresTest', displayOptions: { show: { resource: ['staging', 'mapping'], database: ['server'] } } },
-      { name: 'crmBridgeSalesforceApi', required: true, testedBy: 'crmBridgeSalesforceTest', displayOptions: { show: { resource: ['crm'], crm: ['salesforce'] } } },
-      { name: 'crmBridgeHubSpotApi', required: true, testedBy: 'crmBridgeHubSpotTest', displayOptions: { show: { resource: ['crm'], crm: ['hubspot'] } } },
-      { name: 'crmBridgePipedriveApi', required: true, testedBy: 'crmBridgePipedriveTest', displayOptions: { show: { resource: ['crm'], crm: ['pipedrive'] } } },
+      { name: 'crmBridgePostgresApi', required: true, testedBy: 'crmBridgePostgresTest', displayOptions: { show: { resource: ['staging', 'mapping', 'sync'], database: ['server'] } } },
+      { name: 'crmBridgeSalesforceApi', required: true, testedBy: 'crmBridgeSalesforceTest', displayOptions: { show: { resource: ['crm', 'sync'], crm: ['salesforce'] } } },
+      { name: 'crmBridgeHubSpotApi', required: true, testedBy: 'crmBridgeHubSpotTest', displayOptions: { show: { resource: ['crm', 'sync'], crm: ['hubspot'] } } },
+      { name: 'crmBridgePipedriveApi', required: true, testedBy: 'crmBridgePipedriveTest', displayOptions: { show: { resource: ['crm', 'sync'], crm: ['pipedrive'] } } },
     ],
     properties: [
       {
@@ -65,6 +66,7 @@ export class CrmBridge implements INodeType {
           { name: 'Mapping', value: 'mapping', description: 'Map item fields to the properties of a CRM table' },
           { name: 'Matching', value: 'matching', description: 'Find items that are the same person or company' },
           { name: 'CRM', value: 'crm', description: 'Describe, read and upsert records in a live CRM (Salesforce, HubSpot, Pipedrive)' },
+          { name: 'Sync', value: 'sync', description: 'Run or plan a sync job between two CRMs (the engine behind `crm-bridge sync`)' },
         ],
         default: 'staging',
       },
@@ -72,7 +74,7 @@ export class CrmBridge implements INodeType {
         displayName: 'Database',
         name: 'database',
         type: 'options',
-        displayOptions: { show: { resource: ['staging', 'mapping'] } },
+        displayOptions: { show: { resource: ['staging', 'mapping', 'sync'] } },
         options: [
           { name: 'PostgreSQL Server (Credential)', value: 'server', description: 'Required when several n8n workers run (queue mode)' },
           { name: 'Embedded (Data Folder)', value: 'embedded', description: 'In-process PostgreSQL in a folder; one process at a time' },
@@ -86,7 +88,7 @@ export class CrmBridge implements INodeType {
         default: '',
         required: true,
         placeholder: '/home/node/.crm-bridge',
-        displayOptions: { show: { resource: ['staging', 'mapping'], database: ['embedded'] } },
+        displayOptions: { show: { resource: ['staging', 'mapping', 'sync'], database: ['embedded'] } },
       },
       {
         displayName: 'Operation',
@@ -146,10 +148,23 @@ export class CrmBridge implements INodeType {
         ],
         default: 'read',
       },
+      {
+        displayName: 'Operation',
+        name: 'operation',
+        type: 'options',
+        noDataExpression: true,
+        displayOptions: { show: { resource: ['sync'] } },
+        options: [
+          { name: 'Run', value: 'run', action: 'Run a sync job', description: 'Write what changed since each stream\'s cursor to the target; one item with the counts per stream' },
+          { name: 'Plan (Dry Run)', value: 'plan', action: 'Plan a sync job', description: 'Read and compare only: creates, updates field by field, skips and deferrals; nothing is written' },
+        ],
+        default: 'plan',
+      },
       ...crmProperties,
       ...describeSchema.description,
       ...crmRead.description,
       ...crmUpsert.description,
+      ...syncRun.description,
       ...reconcile.description,
       ...lookup.description,
       ...resolve.description,

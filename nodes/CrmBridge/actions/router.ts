@@ -11,11 +11,13 @@ import * as map from './mapping/map.operation';
 import * as deduplicate from './matching/deduplicate.operation';
 import type { OperationContext } from './context';
 import * as lookup from './staging/lookup.operation';
+import * as plan from './sync/plan.operation';
+import * as run from './sync/run.operation';
 import * as reconcile from './staging/reconcile.operation';
 
 /** Per-item operations run once per input item; whole-input operations see every item at once. */
 const perItem = { reconcile, lookup } as const;
-const wholeInput = { resolve, map, deduplicate, describeSchema, read, upsert } as const;
+const wholeInput = { resolve, map, deduplicate, describeSchema, read, upsert, run, plan } as const;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const operation = this.getNodeParameter('operation', 0) as string;

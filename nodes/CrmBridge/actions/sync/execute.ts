@@ -1,0 +1,52 @@
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import type { Connector } from '../../../../core/connectors/connector';
+import { redactSecrets } from '../../../../core/db/redact';
+import { describeError } from '../../../../core/errors';
+import { runSync, type SyncReport } from '../../../../core/sync/engine';
+import type { SyncSystem } from '../../../../core/sync/job';
+import type { OperationContext } from '../context';
+import { connectorFromCredential, credentialSecrets, CRM_CREDENTIALS } from '../crm/connection';
+import { checkChosenCrms, jobFromParameter, streamsFromParameter } from './parameters';
+
+async function openEnd(fns: IExecuteFunctions, crm: SyncSystem, secrets: string[]): Promise<Connector> {
+  const data = await fns.getCredentials(CRM_CREDENTIALS[crm]);
+  secrets.push(...credentialSecrets(data));
+  return connectorFromCredential(crm, data);
+}
+
+/** Stream errors come from the CRMs' answers and drivers; they pass the same redaction as thrown errors. */
+function redactReport(report: SyncReport, secrets: string[]): SyncReport {
+  return { ...report, streams: report.streams.map((s) => (s.error ? { ...s, error: redactSecrets(s.error, secrets) } : s)) };
+}
+
+/**
+ * Runs (or plans) the job once per execution, whatever the number of input items: a sync job reads its own source,
+ * so items only start it. Each stream runs under its Postgres advisory lock, so queue-mode workers, CLI processes and
+ * this node can run the same job at once; a stream another process is running comes back as `busy`.
+ */
+export async function executeSync(this: IExecuteFunctions, context: OperationContext, dryRun: boolean): Promise<INodeExecutionData[]> {
+  const secrets: string[] = [];
+  try {
+    const job = jobFromParameter(this.getNodeParameter('job', 0));
+    checkChosenCrms(this.getNodeParameter('crm', 0), job);
+    const streams = streamsFromParameter(this.getNodeParameter('streams', 0, ''));
+    const planLimit = Math.max(0, Math.floor(Number(this.getNodeParameter('planLimit', 0, dryRun ? 1000 : 0))));
+    const planItems = this.getNodeParameter('planItems', 0, false) as boolean;
+    const [source, target] = [await openEnd(this, job.source, secrets), await openEnd(this, job.target, secrets)];
+    const db = await context.db();
+    const signal = this.getExecutionCancelSignal?.();
+    const report = redactReport(
+      await runSync({ db, job, source, target, dryRun, planLimit, ...(streams ? { streams } : {}), ...(signal ? { signal } : {}) }),
+      secrets,
+    );
+    const { plan, ...summary } = report;
+    const out: INodeExecutionData[] = [{ json: { ...summary, planLines: plan.length, ...(planItems ? {} : { plan }) } as unknown as IDataObject, pairedItem: { item: 0 } }];
+    if (planItems) for (const line of plan) out.push({ json: { runId: report.runId, dryRun, ...line } as unknown as IDataObject, pairedItem: { item: 0 } });
+    return out;
+  } catch (error) {
+    if (error instanceof NodeOperationError) throw error;
+    const message = redactSecrets(describeError(error), secrets);
+    if (this.continueOnFail()) return [{ json: { error: message }, pairedItem: { item: 0 } }];
+    throw new NodeOperationError(this.getNode(), message);
+  }
+}
