@@ -65,6 +65,8 @@ const OBJECTS: PipedriveObject[] = ['persons', 'organizations', 'deals', 'activi
 const DEFAULT_BASE = 'https://api.pipedrive.com';
 /** Token costs of the calls (`x-token-cost` in Pipedrive's OpenAPI; v1 field listings cost 20). */
 const COST = { list: 10, get: 1, write: 5, search: 20, v1: 20 } as const;
+/** Records of one upsert() in flight at once. */
+const UPSERT_WINDOW = 200;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CUSTOM_KEY = /^[0-9a-f]{40}$/;
 /** Standard fields holding an ID (Pipedrive types `pipeline_id` as `double`); pipeline and stage may also be given by name. */
@@ -633,12 +635,24 @@ export class PipedriveConnector implements Connector {
     this.idCache.set(cacheName, cache);
     const uncached = new Set(records.filter((r) => !cache.has(r.key)).map((r) => r.key));
     const primed = this.primed.has(cacheName) || uncached.size >= (this.options.primeThreshold ?? 200) ? await this.prime(o, key, cache) : null;
+    // A window of records in flight (not all at once: 100,000 pending calls cost more in memory and GC than the
+    // requests themselves), wide enough that the by-ID lookups of unchanged detection fill their 100-ID calls.
+    const results = new Array<UpsertResult>(records.length);
     const chains = new Map<string, Promise<unknown>>();
-    return Promise.all(records.map((input) => {
-      const run = (chains.get(input.key) ?? Promise.resolve()).then(() => this.upsertOne(o, fields, key, cache, input, primed));
-      chains.set(input.key, run.catch(() => undefined));
-      return run;
-    }));
+    let next = 0;
+    const worker = async () => {
+      while (next < records.length) {
+        const i = next++;
+        const input = records[i]!;
+        const run = (chains.get(input.key) ?? Promise.resolve()).then(() => this.upsertOne(o, fields, key, cache, input, primed));
+        const tail = run.catch(() => undefined);
+        chains.set(input.key, tail);
+        results[i] = await run;
+        if (chains.get(input.key) === tail) chains.delete(input.key);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(records.length, UPSERT_WINDOW) }, worker));
+    return results;
   }
 
   private async upsertOne(object: PipedriveObject, fields: Map<string, FieldInfo>, key: FieldInfo, cache: Map<string, number>, input: UpsertInput, primed: PrimedState | null): Promise<UpsertResult> {
