@@ -14,6 +14,11 @@ export interface BlockingRule {
   readonly maxBlockSize?: number;
   /** A narrower window for such a rule's oversized blocks. */
   readonly window?: number;
+  /**
+   * The rule is dropped as a whole when its blocks would add more pairs than this per record: its keys then no
+   * longer tell the records apart (surname + city in a million contacts), and what it would add is mostly noise.
+   */
+  readonly maxPairsPerRecord?: number;
 }
 
 export interface BlockingOptions {
@@ -42,7 +47,7 @@ const first = (s: string | null | undefined) => (s ? s[0]! : '');
  * set such a key no longer tells people apart (a million contacts share a few thousand given-name/city keys), and
  * the specific rules already pair what it would find there.
  */
-const COARSE = { maxBlockSize: 24, window: 0 } as const;
+const COARSE = { maxBlockSize: 24, window: 0, maxPairsPerRecord: 1.5 } as const;
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789'.split('');
 
 /**
@@ -277,11 +282,21 @@ export function candidatePairs(rules: readonly BlockingRule[], size: number, opt
     }
     const before = count;
     const s = { rule: rule.name, blocks: 0, pairs: 0, oversizedBlocks: 0, recordsInOversizedBlocks: 0, pairsSkippedInOversizedBlocks: 0 };
+    const cap = Math.min(options.maxBlockSize, rule.maxBlockSize ?? Infinity);
+    if (rule.maxPairsPerRecord !== undefined) {
+      let would = 0;
+      for (const members of blocks.values()) if (typeof members !== 'number' && members.length <= cap) would += (members.length * (members.length - 1)) / 2;
+      if (would > rule.maxPairsPerRecord * size) {
+        // Reported as one oversized block holding every pair the rule would have proposed.
+        stats.rules.push({ ...s, rule: `${rule.name} (not used: ${(would / size).toFixed(1)} pairs a record)`, oversizedBlocks: 1, pairsSkippedInOversizedBlocks: would });
+        continue;
+      }
+    }
     for (const members of blocks.values()) {
       if (typeof members === 'number') continue;
       s.blocks++;
       const n = members.length;
-      if (n <= Math.min(options.maxBlockSize, rule.maxBlockSize ?? Infinity)) {
+      if (n <= cap) {
         for (let x = 0; x < n; x++) for (let y = x + 1; y < n; y++) push(members[x]!, members[y]!);
         continue;
       }

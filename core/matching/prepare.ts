@@ -142,6 +142,8 @@ function derive(kind: FieldKind, v: string, n: Normalisers): Derived {
 
 /** Names, cities and companies repeat a lot: normalising each distinct raw text once is most of the speed there. */
 const MAX_CACHED = 1_000_000;
+/** Lookups after which a raw-text cache that hit less than a quarter of the time is dropped. */
+const CACHE_TRIAL = 50_000;
 const REPEATING_KINDS = new Set<FieldKind>(['givenName', 'familyName', 'fullName', 'companyName', 'city', 'region', 'postcode', 'domain']);
 const DERIVING_KINDS = new Set<FieldKind>(['givenName', 'fullName', 'companyName', 'address', 'text', 'familyName', 'city', 'region', 'phone', 'email']);
 
@@ -154,9 +156,12 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
   const ids = new Int32Array(size).fill(-1);
   const idCountList: number[] = [];
   const byRaw = new Map<string, string | null>();
-  const cacheRaw = REPEATING_KINDS.has(kind);
+  let cacheRaw = REPEATING_KINDS.has(kind);
+  let lookups = 0;
+  let hits = 0;
   const derives = DERIVING_KINDS.has(kind);
-  const byValue = new Map<string, Derived>();
+  // Derived values depend on the value alone: once per distinct value, found by its id.
+  const derivedById: Derived[] = [];
   let nonBlank = 0;
   let i = 0;
   for (const segment of segments) {
@@ -165,10 +170,17 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
       let v: string | null = null;
       if (raw !== null) {
         const cached = cacheRaw ? byRaw.get(raw) : undefined;
-        if (cached !== undefined) v = cached;
-        else {
+        if (cached !== undefined) {
+          v = cached;
+          hits++;
+        } else {
           v = normaliseValue(kind, raw, n);
           if (cacheRaw && byRaw.size < MAX_CACHED) byRaw.set(raw, v);
+        }
+        // A column whose raw texts rarely repeat (ZIP codes in a large set) pays for the cache and never gains.
+        if (cacheRaw && ++lookups === CACHE_TRIAL && hits < CACHE_TRIAL / 4) {
+          cacheRaw = false;
+          byRaw.clear();
         }
       }
       values[i] = v;
@@ -182,14 +194,8 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
         }
         ids[i] = id;
         idCountList[id]!++;
-        if (derives) {
-          let d = cacheRaw ? byValue.get(v) : undefined;
-          if (d === undefined) {
-            d = derive(kind, v, n);
-            if (cacheRaw && byValue.size < MAX_CACHED) byValue.set(v, d);
-          }
-          derived[i] = d;
-        } else derived[i] = null;
+        if (derives) derived[i] = derivedById[id] ??= derive(kind, v, n);
+        else derived[i] = null;
       } else derived[i] = null;
       i++;
     }
