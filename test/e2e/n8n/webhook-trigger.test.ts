@@ -10,7 +10,8 @@ import { createServer, type Server } from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../core/db/database';
+import { openDatabase, type DatabaseOptions } from '../../../core/db/database';
+import { createTemporaryDatabase } from '../../../core/db/temporary-database';
 import { webhookCounts } from '../../../core/webhooks';
 import { buildHubSpotRequest, buildPipedriveRequest, deliver } from '../../../sandbox/webhooks';
 import { defaultN8nBin, freePort, TEST_ENCRYPTION_KEY } from './run-workflow';
@@ -28,6 +29,8 @@ let base = '';
 let userFolder = '';
 let dataFolder = '';
 let logs = '';
+// With DATABASE_URL the trigger writes to a fresh database on that server (credential), else to an embedded folder.
+let serverDb: { url: string; drop(): Promise<void> } | undefined;
 
 function run(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
@@ -87,18 +90,31 @@ beforeAll(async () => {
     N8N_CUSTOM_EXTENSIONS: path.join(ROOT, 'dist'),
   };
   const bin = defaultN8nBin();
-  const credentials = [
+  const credentials: Array<Record<string, unknown>> = [
     { id: 'crmBridgeWebhook1', name: 'Webhook secrets', type: 'crmBridgeWebhookApi', data: { hubspotClientSecret: SECRET, pipedriveUser: 'hook', pipedrivePassword: PD_PASSWORD } },
   ];
+  if (process.env.DATABASE_URL) {
+    serverDb = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_hook_e2e');
+    const u = new URL(serverDb.url);
+    credentials.push({
+      id: 'crmBridgePostgres1',
+      name: 'Postgres',
+      type: 'crmBridgePostgresApi',
+      data: { host: u.hostname, port: Number(u.port || 5432), database: u.pathname.slice(1), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), ssl: 'disable' },
+    });
+  }
   const trigger = (name: string, vendor: string, id: string, y: number) => ({
-    parameters: { vendor, database: 'embedded', dataFolder },
+    parameters: serverDb ? { vendor, database: 'server' } : { vendor, database: 'embedded', dataFolder },
     id,
     name,
     type: 'CUSTOM.crmBridgeWebhookTrigger',
     typeVersion: 1,
     position: [0, y],
     webhookId: HOOK_ID,
-    credentials: { crmBridgeWebhookApi: { id: 'crmBridgeWebhook1', name: 'Webhook secrets' } },
+    credentials: {
+      crmBridgeWebhookApi: { id: 'crmBridgeWebhook1', name: 'Webhook secrets' },
+      ...(serverDb ? { crmBridgePostgresApi: { id: 'crmBridgePostgres1', name: 'Postgres' } } : {}),
+    },
   });
   const workflow = {
     id: 'crmBridgeHookE2E1',
@@ -152,6 +168,7 @@ afterAll(async () => {
     if (n8n.exitCode === null) n8n.kill('SIGKILL');
   }
   await new Promise((r) => collector?.close(r));
+  await serverDb?.drop();
   if (userFolder && process.env.CRM_BRIDGE_N8N_KEEP !== '1') fs.rmSync(userFolder, { recursive: true, force: true });
 }, 60_000);
 
@@ -185,11 +202,14 @@ describe('CRM Bridge Webhook Trigger in a running n8n', () => {
     expect(logs).not.toContain(SECRET);
     expect(logs).not.toContain(PD_PASSWORD);
 
-    // The embedded database is held by n8n: stop it, then read what the trigger stored.
-    const exited = new Promise((r) => n8n!.on('exit', r));
-    n8n!.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
-    const db = await openDatabase({ home: dataFolder });
+    // An embedded database is held by n8n: stop it first, then read what the trigger stored.
+    if (!serverDb) {
+      const exited = new Promise((r) => n8n!.on('exit', r));
+      n8n!.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+    }
+    const where: DatabaseOptions = serverDb ? { url: serverDb.url } : { home: dataFolder };
+    const db = await openDatabase(where);
     try {
       const { rows } = await db.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM sync.change_notices');
       expect(rows[0]!.n).toBe('3');
