@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { Signature } from '@hubspot/api-client/lib/src/utils/signature';
 import { describe, expect, it } from 'vitest';
 import { hubspotV3Uri, verifyHubSpot, verifyPipedrive, verifySalesforce, type WebhookRequest } from '../../core/webhooks';
 import { buildHubSpotRequest, buildSalesforceRequest } from '../../sandbox/webhooks';
@@ -22,6 +23,18 @@ describe('HubSpot signatures', () => {
     const result = verifyHubSpot(request, hubspotSettings);
     expect(result).toEqual({ ok: true, ignored: 0, notices: [expect.objectContaining({ object: 'contacts', recordId: '5', action: 'create' })] });
     expect(verifyHubSpot({ ...request, url: url.replace('https:', 'http:') }, hubspotSettings)).toMatchObject({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('agrees with the official @hubspot/api-client Signature on v1, v2 and v3 (a URL without escapes)', () => {
+    const url = 'https://hooks.example.com/webhooks/hubspot?portal=62515';
+    const built = buildHubSpotRequest(url, [{ object: 'contacts', recordId: '77', action: 'update' }], { clientSecret: SECRET });
+    const timestamp = Number(built.headers['x-hubspot-request-timestamp']);
+    const sdk = (version: 'v1' | 'v2' | 'v3') => Signature.getSignature('POST', version, { clientSecret: SECRET, requestBody: built.body, url, timestamp, signature: '' });
+    expect(built.headers['x-hubspot-signature-v3']).toBe(sdk('v3'));
+    expect(built.headers['x-hubspot-signature']).toBe(sdk('v1'));
+    expect(Signature.isValid({ signatureVersion: 'v3', clientSecret: SECRET, requestBody: built.body, url, timestamp, signature: built.headers['x-hubspot-signature-v3']! })).toBe(true);
+    const v2 = createHash('sha256').update(`${SECRET}POST${url}${built.body}`).digest('hex');
+    expect(v2).toBe(sdk('v2'));
   });
 
   it('a timestamp too far in the future is stale as well (clock skew beyond the window)', () => {
