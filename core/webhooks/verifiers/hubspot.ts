@@ -10,8 +10,8 @@ export interface HubSpotVerifierSettings {
 }
 
 /**
- * HubSpot decodes these escapes in the URI before signing (and only these), per "Validating requests" (v3); a
- * receiver that decodes more or fewer computes another string.
+ * HubSpot's v3 guide has these escapes decoded in the URI before signing (and only these). The official
+ * @hubspot/api-client decodes none; the two agree on URLs without them, which is how webhook URLs are usually set up.
  */
 const V3_URI_DECODES: Record<string, string> = {
   '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$', '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
