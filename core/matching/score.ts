@@ -1,4 +1,4 @@
-import { jaroWinkler } from './compare/string-similarity';
+import { jaroWinklerAbove } from './compare/string-similarity';
 import type { ComparedField, MatchModel } from './model';
 
 export interface Reason {
@@ -157,9 +157,10 @@ export function applyNameSwap(fields: readonly ComparedField[], levels: Int8Arra
   const sj = sv[j];
   if (!gi || !si || !gj || !sj) return;
   // One crossing exact and the other close, or both close: a swap, not two different names.
-  const x = jaroWinkler(gi, sj);
-  const y = jaroWinkler(si, gj);
-  if (Math.min(x, y) >= 0.8 && x + y >= 1.8) {
+  const x = jaroWinklerAbove(gi, sj, 0.8);
+  if (x < 0.8) return;
+  const y = jaroWinklerAbove(si, gj, 0.8);
+  if (y >= 0.8 && x + y >= 1.8) {
     levels[offset + g] = Math.min(lg, 2);
     levels[offset + s] = Math.min(ls, 1);
   }

@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { compareDates } from '../../core/matching/compare/dates';
 import { soundex } from '../../core/matching/compare/phonetic';
-import { jaro, jaroWinkler, levenshteinSimilarity, sortedTokenSetSimilarity, tokenSetSimilarity, tokenSortSimilarity } from '../../core/matching/compare/string-similarity';
+import { jaro, jaroWinkler, jaroWinklerAbove, levenshteinSimilarity, sortedTokenSetSimilarity, tokenSetSimilarity, tokenSortSimilarity } from '../../core/matching/compare/string-similarity';
 import { Random } from '../../core/example/random';
 
 describe('string similarity', () => {
+  it('jaroWinklerAbove is exactly jaroWinkler wherever that reaches the floor, and 0 only below it', () => {
+    const rng = new Random(7);
+    const word = () => Array.from({ length: rng.int(1, 12) }, () => 'abcdeéfghij.@'[rng.int(0, 12)]).join('');
+    for (let n = 0; n < 20_000; n++) {
+      const a = word();
+      const b = rng.chance(0.5) ? a.slice(0, rng.int(0, a.length)) + word().slice(0, 3) : word();
+      const floor = [0.7, 0.8, 0.88, 0.92][n % 4]!;
+      const full = jaroWinkler(a, b);
+      const fast = jaroWinklerAbove(a, b, floor);
+      if (fast === 0) expect(full).toBeLessThan(floor);
+      else expect(fast).toBe(full);
+    }
+  });
+
   it('matches the published Jaro and Jaro-Winkler values', () => {
     expect(jaro('martha', 'marhta')).toBeCloseTo(0.9444, 4);
     expect(jaroWinkler('martha', 'marhta')).toBeCloseTo(0.9611, 4);

@@ -3,7 +3,7 @@ import type { FieldKind } from '../config';
 import { shareFormalName } from '../normalize/person-name';
 import type { PreparedField } from '../prepare';
 import { compareDates, numericCloseness } from './dates';
-import { jaroWinkler, levenshteinSimilarity, sortedTokenSetSimilarity, tokenOverlap, tokenSetSimilarity } from './string-similarity';
+import { jaroWinklerAbove, levenshteinSimilarity, sortedTokenSetSimilarity, tokenOverlap, tokenSetSimilarity } from './string-similarity';
 
 export type Outcome = 'agree' | 'partial' | 'disagree';
 
@@ -83,7 +83,7 @@ function plainComparatorFor(field: PreparedField): FieldComparator {
       const formal = field.formal!;
       return onValues(v, [EXACT, L('nickname', 'agree'), L('very similar', 'partial'), L('similar or initial', 'partial'), DIFFERENT], (a, b, i, j) => {
         if (shareFormalName(formal[i]!, formal[j]!)) return 1;
-        const jw = jaroWinkler(a, b);
+        const jw = jaroWinklerAbove(a, b, 0.8);
         if (jw >= 0.92) return 2;
         if (jw >= 0.8 || ((a.length === 1 || b.length === 1) && a[0] === b[0])) return 3;
         return 4;
@@ -100,7 +100,7 @@ function plainComparatorFor(field: PreparedField): FieldComparator {
           const b = v[j];
           if (a == null || b == null) return -1;
           if (a === b || compact[i] === compact[j]) return 0;
-          const jw = jaroWinkler(a, b);
+          const jw = jaroWinklerAbove(a, b, 0.8);
           if (jw >= 0.92) return 1;
           if (jw >= 0.8) return 2;
           return 3;
@@ -115,8 +115,8 @@ function plainComparatorFor(field: PreparedField): FieldComparator {
         if (sort === 1) return 1;
         const restA = a.slice(a.indexOf(' ') + 1);
         const restB = b.slice(b.indexOf(' ') + 1);
-        if (shareFormalName(formal[i]!, formal[j]!) && jaroWinkler(restA, restB) >= 0.92) return 1;
-        if (sort >= 0.88 || jaroWinkler(a, b) >= 0.94) return 2;
+        if (shareFormalName(formal[i]!, formal[j]!) && jaroWinklerAbove(restA, restB, 0.92) >= 0.92) return 1;
+        if (sort >= 0.88 || jaroWinklerAbove(a, b, 0.94) >= 0.94) return 2;
         if (sort >= 0.7 || tokenSetSimilarity(a, b) >= 0.9) return 3;
         return 4;
       });
@@ -136,7 +136,7 @@ function plainComparatorFor(field: PreparedField): FieldComparator {
           const sort = levenshteinSimilarity(sortedWords[i]!, sortedWords[j]!);
           if (sort >= 0.97) return 1;
           // The costlier measures only run where they can still change the level.
-          if (sort >= 0.9 || (sort >= 0.6 && jaroWinkler(compact[i]!, compact[j]!) >= 0.95)) return 2;
+          if (sort >= 0.9 || (sort >= 0.6 && jaroWinklerAbove(compact[i]!, compact[j]!, 0.95) >= 0.95)) return 2;
           const overlap = tokenOverlap(words[i]!, words[j]!);
           if (overlap === 1) return 3;
           if ((overlap > 0 || sort >= 0.6) && sortedTokenSetSimilarity(wordLists[i]!, wordLists[j]!) >= 0.75) return 4;
@@ -151,7 +151,7 @@ function plainComparatorFor(field: PreparedField): FieldComparator {
         const lb = local[j]!;
         if (la === lb || (Math.abs(a.length - b.length) <= 1 && distance(a, b) <= 1)) return 1;
         // Typos land in the domain as often as in the mailbox name: either side being close is a near miss.
-        if (jaroWinkler(la, lb) >= 0.88 || jaroWinkler(a, b) >= 0.9) return 2;
+        if (jaroWinklerAbove(la, lb, 0.88) >= 0.88 || jaroWinklerAbove(a, b, 0.9) >= 0.9) return 2;
         return 3;
       });
     }
@@ -183,7 +183,7 @@ function plainComparatorFor(field: PreparedField): FieldComparator {
           const nb = numbers[j]!;
           const numbersClash = na !== '' && nb !== '' && na !== nb;
           const sorted = levenshteinSimilarity(sortedWords[i]!, sortedWords[j]!);
-          const sim = sorted >= 0.9 ? sorted : Math.max(sorted, jaroWinkler(a, b) - 0.05);
+          const sim = sorted >= 0.9 ? sorted : Math.max(sorted, jaroWinklerAbove(a, b, 0.75) - 0.05);
           if (!numbersClash) {
             if (sim >= 0.9) return 1;
             if (sim >= 0.75 || sortedTokenSetSimilarity(wordLists[i]!, wordLists[j]!) >= 0.9) return 2;
@@ -238,7 +238,7 @@ function plainComparatorFor(field: PreparedField): FieldComparator {
     case 'text': {
       const sortedWords = field.sorted!;
       return onValues(v, [EXACT, L('very similar', 'partial'), L('similar', 'partial'), DIFFERENT], (a, b, i, j) => {
-        const s = Math.max(jaroWinkler(a, b), levenshteinSimilarity(sortedWords[i]!, sortedWords[j]!));
+        const s = Math.max(jaroWinklerAbove(a, b, 0.75), levenshteinSimilarity(sortedWords[i]!, sortedWords[j]!));
         return s >= 0.92 ? 1 : s >= 0.75 ? 2 : 3;
       });
     }

@@ -60,6 +60,55 @@ export function jaroWinkler(a: string, b: string, prefixScale = 0.1): number {
   return j + prefix * prefixScale * (1 - j);
 }
 
+const bag = new Int32Array(128);
+
+/**
+ * jaroWinkler(a, b) when it may reach `floor`, else 0. Jaro counts characters the two share, so the characters they
+ * share regardless of position bound it from above; most candidate pairs are two different names, and a count of
+ * letters rules them out at a fraction of the cost of the Jaro scan. Exact: never 0 where the similarity is ≥ floor.
+ */
+export function jaroWinklerAbove(a: string, b: string, floor: number): number {
+  if (a === b) return 1;
+  const la = a.length;
+  const lb = b.length;
+  if (la === 0 || lb === 0) return 0;
+  let ascii = true;
+  for (let i = 0; i < la; i++) {
+    const c = a.charCodeAt(i);
+    if (c >= 128) {
+      ascii = false;
+      break;
+    }
+    bag[c]!++;
+  }
+  let common = 0;
+  if (ascii) {
+    for (let i = 0; i < lb; i++) {
+      const c = b.charCodeAt(i);
+      if (c >= 128) {
+        ascii = false;
+        break;
+      }
+      if (bag[c]! > 0) {
+        bag[c]!--;
+        common++;
+      }
+    }
+  }
+  for (let i = 0; i < la; i++) {
+    const c = a.charCodeAt(i);
+    if (c < 128) bag[c] = 0;
+  }
+  if (!ascii) return jaroWinkler(a, b);
+  if (common === 0) return 0;
+  const jaroMax = (common / la + common / lb + 1) / 3;
+  let prefix = 0;
+  const max = Math.min(4, la, lb);
+  while (prefix < max && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  if (jaroMax + prefix * 0.1 * (1 - jaroMax) < floor) return 0;
+  return jaroWinkler(a, b);
+}
+
 function sortedTokens(s: string): string[] {
   return s.split(' ').filter((t) => t !== '').sort();
 }
