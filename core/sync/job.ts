@@ -87,6 +87,11 @@ export const SyncJobSchema = z
     conflicts: ConflictRulesSchema.optional(),
     /** Records read, planned and written together; the cursor advances once per committed batch. */
     batchSize: z.number().int().min(1).max(2000).default(100),
+    /**
+     * Seconds read again before the cursor on each run. Salesforce and Pipedrive stamp changes to the second, so a
+     * change in the cursor's second to a record with a smaller ID needs at least 1; more covers late commits.
+     */
+    lookbackSeconds: z.number().int().min(0).max(3600).default(5),
     /** Attempts at a deferred or failed record before it is left for a person to look at. */
     maxAttempts: z.number().int().min(1).max(100).default(5),
     /** For `crm-bridge sync --watch`: seconds between polls. n8n users schedule with n8n's own triggers instead. */

@@ -17,7 +17,7 @@ export const SyncRequestSchema = z
 export type SyncRequest = z.infer<typeof SyncRequestSchema>;
 
 const CountsSchema = z.object({
-  read: z.number(), skipped: z.number(), created: z.number(), updated: z.number(), unchanged: z.number(), failed: z.number(),
+  read: z.number(), reread: z.number(), skipped: z.number(), created: z.number(), updated: z.number(), unchanged: z.number(), failed: z.number(),
   deferred: z.number(), rejected: z.number(), interrupted: z.number(), parentsFetched: z.number(), retried: z.number(),
 });
 

@@ -21,13 +21,15 @@ export interface StreamCounts {
   rejected: number;
   /** Writes a killed process left unanswered, found and redone by this run. */
   interrupted: number;
+  /** Records read again from the look-back window before the cursor (nothing to write unless they changed). */
+  reread: number;
   /** Parents fetched by ID because a record pointed at one not synced yet. */
   parentsFetched: number;
   retried: number;
 }
 
 export const emptyCounts = (): StreamCounts => ({
-  read: 0, skipped: 0, created: 0, updated: 0, unchanged: 0, failed: 0, deferred: 0, rejected: 0, interrupted: 0, parentsFetched: 0, retried: 0,
+  read: 0, reread: 0, skipped: 0, created: 0, updated: 0, unchanged: 0, failed: 0, deferred: 0, rejected: 0, interrupted: 0, parentsFetched: 0, retried: 0,
 });
 
 /** What every stream of one run shares. */
@@ -65,6 +67,24 @@ function mapperFor(job: SyncJob, stream: Stream): ObjectMapper {
     },
   };
   return new ObjectMapper(config, 'stream');
+}
+
+/** Orders `modified|id` cursors: by time, then by ID (numerically when both are numbers, as Pipedrive's are). */
+export function compareCursors(a: string, b: string): number {
+  const [ta, ia] = splitCursor(a);
+  const [tb, ib] = splitCursor(b);
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  if (/^\d+$/.test(ia) && /^\d+$/.test(ib)) return Math.sign(Number(ia) - Number(ib));
+  return ia < ib ? -1 : ia > ib ? 1 : 0;
+}
+
+function splitCursor(cursor: string): [number, string] {
+  const bar = cursor.lastIndexOf('|');
+  return [Date.parse(bar < 0 ? cursor : cursor.slice(0, bar)), bar < 0 ? '' : cursor.slice(bar + 1)];
+}
+
+function lookback(cursor: string, seconds: number): string {
+  return new Date(splitCursor(cursor)[0] - seconds * 1000).toISOString();
 }
 
 const cursorOf = (r: SourceRecord): string => {
@@ -111,28 +131,39 @@ export class StreamRunner {
     this.counts.retried += waiting.length;
     for (let i = 0; i < waiting.length; i += job.batchSize) await this.processBatch(waiting.slice(i, i + job.batchSize).map((w) => w.record), { retry: true });
 
-    const since = await loadCursor(ctx.sql, job.name, stream.name);
+    const stored = await loadCursor(ctx.sql, job.name, stream.name);
+    // Read from a little before the cursor: Salesforce and Pipedrive stamp changes to the second, so a record changed
+    // in the cursor's own second but with a smaller ID would be skipped by `modified|id` alone (and a change committed
+    // late can carry an earlier stamp). Records read again compare equal to what was written and cost no write.
+    const since = stored ? lookback(stored, job.lookbackSeconds) : undefined;
     let batch: SourceRecord[] = [];
+    let again = new Set<string>();
+    const flush = async () => {
+      const last = cursorOf(batch.at(-1)!);
+      await this.processBatch(batch, { cursor: stored && compareCursors(last, stored) < 0 ? stored : last, reread: again });
+      batch = [];
+      again = new Set();
+    };
     for await (const item of ctx.source.read(stream.source.object, { ...(since ? { since } : {}), properties: this.sourceFields, ...(ctx.signal ? { signal: ctx.signal } : {}) })) {
       if (item.type === 'rejected') {
         await this.recordReadRejection(item.rejection.recordId ?? `line ${item.rejection.line ?? '?'}`, `${item.rejection.field ? `${item.rejection.field}: ` : ''}${item.rejection.reason}`);
         continue;
       }
-      this.counts.read++;
+      if (stored && compareCursors(cursorOf(item.record), stored) <= 0) {
+        this.counts.reread++;
+        again.add(item.record.id);
+      } else this.counts.read++;
       batch.push(item.record);
-      if (batch.length >= job.batchSize) {
-        await this.processBatch(batch, { cursor: cursorOf(batch.at(-1)!) });
-        batch = [];
-      }
+      if (batch.length >= job.batchSize) await flush();
     }
-    if (batch.length) await this.processBatch(batch, { cursor: cursorOf(batch.at(-1)!) });
+    if (batch.length) await flush();
   }
 
   /**
    * Plans and (unless dry) writes a batch. `cursor`: where the stream resumes once it is committed. `forced`: records
    * fetched because another stream points at them, synced even when the stream only syncs referenced records.
    */
-  async processBatch(records: SourceRecord[], options: { cursor?: string; forced?: boolean; retry?: boolean }): Promise<void> {
+  async processBatch(records: SourceRecord[], options: { cursor?: string; forced?: boolean; retry?: boolean; reread?: Set<string> }): Promise<void> {
     const { ctx, stream } = this;
     const job = ctx.job;
     const key = stream.target.key;
@@ -141,19 +172,19 @@ export class StreamRunner {
 
     const skipped: string[] = [];
     const candidates: SourceRecord[] = [];
+    const skip = (id: string, reason: string) => {
+      skipped.push(id);
+      // A record read again from the look-back window was already reported skipped the first time.
+      if (options.reread?.has(id)) return;
+      this.counts.skipped++;
+      this.note({ stream: stream.name, sourceId: id, action: 'skip', reason });
+    };
     for (const r of records) {
       const failing = failingCondition(r.properties, stream.source.filter);
-      if (failing) {
-        this.note({ stream: stream.name, sourceId: r.id, action: 'skip', reason: `filter: ${describeCondition(failing)}` });
-        skipped.push(r.id);
-      } else if (stream.source.scope === 'referenced' && !options.forced && !synced.has(r.id)) {
-        this.note({ stream: stream.name, sourceId: r.id, action: 'skip', reason: 'not referenced by any synced record' });
-        skipped.push(r.id);
-      } else {
-        candidates.push(r);
-      }
+      if (failing) skip(r.id, `filter: ${describeCondition(failing)}`);
+      else if (stream.source.scope === 'referenced' && !options.forced && !synced.has(r.id)) skip(r.id, 'not referenced by any synced record');
+      else candidates.push(r);
     }
-    this.counts.skipped += skipped.length;
 
     const rejected: Array<{ record: SourceRecord; reason: string }> = [];
     const prepared: Prepared[] = [];

@@ -42,9 +42,11 @@ describe.runIf(process.env.DATABASE_URL)('sync under kill -9, 429 and 5xx storms
       if (round % 3 === 0) box.pd.faults.rateLimitStorm(3, 1);
       if (round % 3 === 1) box.pd.faults.serverErrors(2, 503);
       if (round % 4 === 2) box.pd.faults.dropConnections(2, { afterProcessing: true });
-      // A run starts in about a second (node, login, describe); its writes follow, slowed by the faults.
-      const killAt = random.int(1200, 6000);
-      const exit = await syncProcess(box, tdb.url!, jobFile, killAt);
+      // Killed after a random number of Pipedrive requests of this round: mid-read, mid-search or between a write and
+      // its bookkeeping, wherever that falls, independent of how loaded the machine is.
+      const killAt = random.int(3, 120);
+      const start = box.pd.log.length;
+      const exit = await syncProcess(box, tdb.url!, jobFile, () => box.pd.log.length - start >= killAt);
       if (exit.signal === 'SIGKILL') kills.push(killAt);
       else expect(exit.code, exit.stderr).toBeOneOf([0, 5]);
     }
@@ -56,7 +58,8 @@ describe.runIf(process.env.DATABASE_URL)('sync under kill -9, 429 and 5xx storms
       const report = JSON.parse(last.stdout) as { totals: { read: number; created: number; updated: number } };
       if (report.totals.read === 0 && report.totals.created === 0 && report.totals.updated === 0) break;
     }
-    expect(last!.code, last!.stderr).toBe(5); // records are waiting (the refused ones): exit code says so
+    // 5 while the refused records are still retried in the run; 0 once they are given up (they stay in sync.pending).
+    expect(last!.code, last!.stderr).toBeOneOf([0, 5]);
 
     expect(kills.length, "some runs must actually have been killed").toBeGreaterThanOrEqual(4);
     expect(disagreements(box, refused)).toEqual([]);

@@ -7,8 +7,12 @@ const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 
 export interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-/** Runs `crm-bridge sync` as its own process; `killAfterMs` sends it SIGKILL (kill -9) at that moment. */
-export function syncProcess(box: Sandbox, dbUrl: string, jobFile: string, killAfterMs?: number, extra: string[] = []): Promise<Exit> {
+/**
+ * Runs `crm-bridge sync` as its own process. `kill` sends it SIGKILL (kill -9): after a time, or once a condition
+ * holds (checked every few ms), e.g. after the target has answered some number of requests, so the kill lands at a
+ * chosen point of the work however fast or loaded the machine is.
+ */
+export function syncProcess(box: Sandbox, dbUrl: string, jobFile: string, kill?: number | (() => boolean), extra: string[] = []): Promise<Exit> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, 'sync', '--job', jobFile, '--json', ...extra], {
       env: {
@@ -25,9 +29,14 @@ export function syncProcess(box: Sandbox, dbUrl: string, jobFile: string, killAf
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const timer =
+      kill === undefined ? null
+      : typeof kill === 'number' ? setTimeout(() => child.kill('SIGKILL'), kill)
+      : setInterval(() => {
+          if (kill()) child.kill('SIGKILL');
+        }, 3);
     child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
+      if (timer) clearInterval(timer);
       resolve({ code, signal, stdout, stderr });
     });
   });

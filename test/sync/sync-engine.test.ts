@@ -90,7 +90,10 @@ describe('sync engine: Salesforce loans and borrowers to Pipedrive deals and per
     await runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
     box.sf.editRecord('Contact', loner!.Id, { Email: 'loner2@example.com' });
     const run = await runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
-    expect(run.streams.find((s) => s.stream === 'borrowers')!.counts).toMatchObject({ skipped: 1, created: 0 });
+    const counts = run.streams.find((s) => s.stream === 'borrowers')!.counts;
+    // Read as a new change, or (edited in the cursor's own second) again from the look-back window: never written.
+    expect(counts.created + counts.updated).toBe(0);
+    expect(counts.skipped + counts.reread).toBeGreaterThanOrEqual(1);
     expect(persons().some((p) => sfIdOf('persons', p) === loner!.Id)).toBe(false);
   });
 

@@ -1,0 +1,119 @@
+import type { Connector } from '../connectors/connector';
+import type { Database } from '../db/database';
+import { markNoticesProcessed, pendingNotices, type ChangeNotice } from '../webhooks';
+import { runSync, type SyncReport } from './engine';
+import type { SyncJob } from './job';
+
+export interface WatchedJob {
+  job: SyncJob;
+  source: Connector;
+  target: Connector;
+}
+
+interface JobState {
+  running: Promise<void> | null;
+  /** Notices came in while a run was going: run once more when it ends (however many came). */
+  again: boolean;
+}
+
+/**
+ * Runs sync jobs when their source changes: a webhook notice wakes the jobs whose source system and stream objects
+ * it names, and a poll every `everySeconds` catches whatever no webhook announced. Notices only wake; the run reads
+ * through the cursor, so a lost, late or replayed webhook cannot lose or repeat a change. Bursts coalesce into at
+ * most one run in progress and one queued per job.
+ */
+export class SyncOnChange {
+  private readonly states = new Map<string, JobState>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly jobs: WatchedJob[],
+    private readonly options: { everySeconds?: number; onReport?: (report: SyncReport, trigger: 'webhook' | 'poll') => void; onError?: (job: string, error: Error) => void } = {},
+  ) {
+    for (const j of jobs) this.states.set(j.job.name, { running: null, again: false });
+  }
+
+  /** Jobs a notice concerns: same source system, and a stream reading that object. */
+  jobsFor(notice: Pick<ChangeNotice, 'system' | 'object'>): WatchedJob[] {
+    return this.jobs.filter((j) => j.job.source === notice.system && j.job.streams.some((s) => s.source.object.toLowerCase() === notice.object.toLowerCase()));
+  }
+
+  notify(notices: ChangeNotice[]): void {
+    const wake = new Set<WatchedJob>();
+    for (const n of notices) for (const j of this.jobsFor(n)) wake.add(j);
+    for (const j of wake) this.trigger(j, 'webhook');
+  }
+
+  /** Runs every job once now: what no webhook announced is found through the cursors. */
+  poll(): void {
+    for (const j of this.jobs) this.trigger(j, 'poll');
+  }
+
+  /** Polls now and then every `everySeconds`. */
+  start(): void {
+    this.poll();
+    const seconds = this.options.everySeconds;
+    if (seconds && seconds > 0) {
+      this.timer = setInterval(() => this.poll(), seconds * 1000);
+      this.timer.unref();
+    }
+  }
+
+  /** Stops polling and waits for runs in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([...this.states.values()].map((s) => s.running));
+  }
+
+  /** Resolves once no run is in progress or queued (for tests and the bench). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const running = [...this.states.values()].map((s) => s.running).filter(Boolean);
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
+  }
+
+  private trigger(watched: WatchedJob, why: 'webhook' | 'poll'): void {
+    const state = this.states.get(watched.job.name)!;
+    if (this.stopped) return;
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    state.running = this.runOnce(watched, why).finally(() => {
+      state.running = null;
+      if (state.again && !this.stopped) {
+        state.again = false;
+        this.trigger(watched, why);
+      }
+    });
+  }
+
+  private async runOnce(watched: WatchedJob, why: 'webhook' | 'poll'): Promise<void> {
+    const { job } = watched;
+    try {
+      // Notices that arrived before this run starts are covered by it: the run reads past their changes.
+      const objects = [...new Set(job.streams.map((s) => s.source.object))];
+      const covered: string[] = [];
+      for (const object of objects) {
+        let afterId: string | undefined;
+        for (;;) {
+          const page = await pendingNotices(this.db.pool, { system: job.source, object, limit: 1000, ...(afterId ? { afterId } : {}) });
+          covered.push(...page.map((n) => n.id));
+          afterId = page.at(-1)?.id;
+          if (page.length < 1000) break;
+        }
+      }
+      const report = await runSync({ db: this.db, job, source: watched.source, target: watched.target });
+      // A stream another process was running may have read before the change: leave its notices for the next run.
+      if (report.streams.every((s) => s.status === 'done')) await markNoticesProcessed(this.db.pool, covered);
+      this.options.onReport?.(report, why);
+    } catch (error) {
+      this.options.onError?.(job.name, error as Error);
+    }
+  }
+}
