@@ -165,14 +165,29 @@ export async function linkUnmatched(sql: Sql, runId: string, mapper: ObjectMappe
     onProgress?.((done += left.length));
   }
 
-  const pairs = [...kept.values()].flat().sort(byStrength);
+  const assigned = assignOneToOne([...kept.values()].flat());
   kept.clear();
-  const takenTargets = new Set<string>();
-  for (const pair of pairs) {
-    if (links.has(pair.left) || takenTargets.has(pair.right)) continue;
-    takenTargets.add(pair.right);
+  for (const pair of assigned) {
     links.set(pair.left, { targetId: pair.right, confidence: pair.confidence, decision: pair.decision, reasons: reasonText(pair) });
   }
   stats.links = links.size;
   return { links, stats };
+}
+
+/**
+ * Greedy one-to-one assignment, strongest pair first: each legacy record (left) and each target (right) is used once.
+ * Not the optimum of an assignment solver, but every accepted pair is the best still available to both sides, which is
+ * what a person reviewing the link would expect to see.
+ */
+export function assignOneToOne(pairs: readonly MatchPair[]): MatchPair[] {
+  const takenLeft = new Set<string>();
+  const takenRight = new Set<string>();
+  const out: MatchPair[] = [];
+  for (const pair of [...pairs].sort(byStrength)) {
+    if (takenLeft.has(pair.left) || takenRight.has(pair.right)) continue;
+    takenLeft.add(pair.left);
+    takenRight.add(pair.right);
+    out.push(pair);
+  }
+  return out;
 }
