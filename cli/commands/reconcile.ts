@@ -20,15 +20,18 @@ export function registerReconcile(program: Command): void {
     .requiredOption('--object <object>', 'object to reconcile (companies, contacts, deals, engagements, or one from --mapping)')
     .requiredOption('--legacy <path>', 'folder of the legacy export (one CSV per table) or a single CSV file')
     .option('--batch-size <n>', 'rows per database statement', (v) => Number.parseInt(v, 10))
+    .option('--no-fuzzy', 'leave records without a legacy ID match "new" instead of linking them by resemblance')
     .option('--fail-on-quarantine', `exit with ${EXIT.quarantined} when any row was quarantined`)
-    .action(async (opts: { object: string; legacy: string; batchSize?: number; failOnQuarantine?: boolean }, command: Command) => {
+    .action(async (opts: { object: string; legacy: string; batchSize?: number; fuzzy: boolean; failOnQuarantine?: boolean }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       try {
-        const input = ReconcileInputSchema.parse({ object: opts.object, legacyPath: opts.legacy, mappingFile: global.mapping, batchSize: opts.batchSize });
+        const input = ReconcileInputSchema.parse({ object: opts.object, legacyPath: opts.legacy, mappingFile: global.mapping, batchSize: opts.batchSize, fuzzy: opts.fuzzy });
         const summary = await withDatabase(global, async (db, mapping) => {
           const progress = progressReporter(input.object, !global.json);
           try {
-            return await reconcile(db, { object: input.object, mapping, legacyPath: input.legacyPath, batchSize: input.batchSize, onProgress: progress.update });
+            return await reconcile(db, {
+              object: input.object, mapping, legacyPath: input.legacyPath, batchSize: input.batchSize, fuzzy: input.fuzzy === false ? false : undefined, onProgress: progress.update,
+            });
           } finally {
             progress.stop();
           }

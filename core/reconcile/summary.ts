@@ -8,6 +8,7 @@ export const ReconcileInputSchema = z
     legacyPath: z.string().min(1).describe('Folder of the legacy export (one CSV per table) or a single CSV file'),
     mappingFile: z.string().min(1).optional().describe('Property mapping config (JSON); the built-in legacy -> HubSpot mapping when absent'),
     batchSize: z.number().int().min(10).max(50_000).optional().describe('Rows per database statement (bounds memory)'),
+    fuzzy: z.boolean().optional().describe('Link companies and contacts that no target carries the legacy ID of by resemblance (status fuzzy_match); default true'),
   })
   .strict();
 export type ReconcileInput = z.infer<typeof ReconcileInputSchema>;

@@ -31,7 +31,9 @@ export function registerReconcileTool(server: McpServer, context: ToolContext): 
           sent = Date.now();
           void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: rows, total, message: `${phase}: ${rows} rows` } });
         };
-        const summary = await reconcile(await context.db(), { object: input.object, mapping, legacyPath, batchSize: input.batchSize, onProgress });
+        const summary = await reconcile(await context.db(), {
+          object: input.object, mapping, legacyPath, batchSize: input.batchSize, fuzzy: input.fuzzy === false ? false : undefined, onProgress,
+        });
         const text =
           `${summary.object}: ${summary.matched} matched, ${summary.fuzzyMatch} fuzzy match, ${summary.new} new, ${summary.conflict} conflict, ${summary.orphan} orphan, ` +
           `${summary.quarantined} quarantined; ${summary.updatesPending} matched records need updates`;
