@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { openDatabase, resolveDatabaseOptions } from '../../core/db/database';
 import { UsageError } from '../../core/errors';
 import { loadWebhookSettings, startWebhookServer, summarizeCounts, webhookCounts, WEBHOOK_SYSTEMS, type WebhookLogEntry } from '../../core/webhooks';
+import { loadConnections } from '../../core/connectors/registry';
+import { loadSyncJob, openJobConnectors } from '../../core/sync/load-job';
+import { SyncOnChange, type WatchedJob } from '../../core/sync/on-change';
 import type { GlobalOptions } from '../context';
 import { fail, printJson } from '../output';
 
@@ -9,6 +12,9 @@ interface ServeOptions {
   port: string;
   host: string;
   webhookSettings?: string;
+  job?: string[];
+  connections?: string;
+  every?: string;
 }
 
 function describeEntry(entry: WebhookLogEntry): string {
@@ -23,6 +29,9 @@ export function registerServe(program: Command): void {
     .description('Receive CRM webhooks (HubSpot v3 signed, Pipedrive basic auth, Salesforce outbound messages) and store change notices; Ctrl-C stops')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8787')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--job <file...>', 'sync jobs to run when their source changes (a webhook wakes them; they also poll, see --every)')
+    .option('--connections <file>', 'connections file for the jobs\' CRMs (JSON); the environment fills what it leaves out')
+    .option('--every <seconds>', 'with --job: seconds between catch-up polls (default: each job\'s schedule.everySeconds, else 60)')
     .option('--webhook-settings <file>', 'JSON settings (hubspot.clientSecret, pipedrive.user/password, salesforce.organizationId); else $HUBSPOT_CLIENT_SECRET, $PIPEDRIVE_WEBHOOK_USER/$PIPEDRIVE_WEBHOOK_PASSWORD, $SALESFORCE_ORG_ID')
     .action(async (opts: ServeOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
@@ -35,9 +44,30 @@ export function registerServe(program: Command): void {
           throw new UsageError('No webhook settings: give --webhook-settings or set HUBSPOT_CLIENT_SECRET, PIPEDRIVE_WEBHOOK_USER/PIPEDRIVE_WEBHOOK_PASSWORD or SALESFORCE_ORG_ID');
         }
         const db = await openDatabase(resolveDatabaseOptions(process.env, { url: global.db, home: global.home, maxConnections: 8 }));
+        let onChange: SyncOnChange | null = null;
         try {
           const log = (entry: WebhookLogEntry) => process.stderr.write(`${global.json ? JSON.stringify(entry) : describeEntry(entry)}\n`);
-          const receiver = await startWebhookServer({ settings, sql: db.pool, port, host: opts.host, log });
+          if (opts.job?.length) {
+            const connections = loadConnections(opts.connections);
+            const watched: WatchedJob[] = [];
+            for (const file of opts.job) {
+              const job = loadSyncJob(file);
+              watched.push({ job, ...(await openJobConnectors(job, connections)) });
+            }
+            const every = opts.every !== undefined ? Number(opts.every) : Math.min(...watched.map((w) => w.job.schedule?.everySeconds ?? 60));
+            if (!Number.isFinite(every) || every < 0) throw new UsageError(`--every must be a number of seconds, not "${opts.every}"`);
+            onChange = new SyncOnChange(db, watched, {
+              everySeconds: every,
+              onReport: (r, trigger) => {
+                const t = r.totals;
+                process.stderr.write(global.json ? `${JSON.stringify({ sync: r.job, trigger, runId: r.runId, status: r.status, totals: t })}\n`
+                  : `sync ${r.job} (${trigger}): ${r.status}; created ${t.created}, updated ${t.updated}, failed ${t.failed}, deferred ${t.deferred}\n`);
+              },
+              onError: (job, error) => process.stderr.write(`sync ${job} failed: ${error.message}\n`),
+            });
+          }
+          const receiver = await startWebhookServer({ settings, sql: db.pool, port, host: opts.host, log, ...(onChange ? { onAccepted: (notices) => onChange!.notify(notices) } : {}) });
+          onChange?.start();
           const paths = served.map((s) => `${receiver.url}/webhooks/${s}`);
           if (global.json) printJson({ listening: receiver.url, paths, database: db.location });
           else process.stdout.write(`Receiving webhooks on ${receiver.url} (database ${db.location})\n${paths.map((p) => `  POST ${p}`).join('\n')}\nCtrl-C stops.\n`);
@@ -54,6 +84,7 @@ export function registerServe(program: Command): void {
             process.stdout.write(`Stopped. accepted ${totals.accepted}, replayed ${totals.replayed}, rejected ${totals.rejected}${rejected.length ? ` (${rejected.join(', ')})` : ''}, ignored ${totals.ignored}\n`);
           }
         } finally {
+          await onChange?.stop();
           await db.close();
         }
       } catch (error) {

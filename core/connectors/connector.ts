@@ -68,6 +68,16 @@ export interface UpsertInput {
   properties: Record<string, Value>;
 }
 
+export interface UpsertOptions {
+  /** The property that holds each record's key (an external-ID field). */
+  keyProperty: string;
+  /**
+   * `false` when the caller already knows every record differs from the target (the sync engine compares with what
+   * it last wrote): a connector that reads before it writes to report `unchanged` may then skip that read.
+   */
+  detectUnchanged?: boolean;
+}
+
 export interface UpsertResult {
   key: string;
   status: 'created' | 'updated' | 'unchanged' | 'failed';
@@ -90,5 +100,5 @@ export interface Connector {
   /** The records with these IDs, when the system can fetch by ID (the sync engine fetches a deal's person this way). */
   readByIds?(object: string, ids: string[], options?: Omit<ReadOptions, 'since'>): AsyncIterable<ReadItem>;
   /** Absent on read-only sources such as exports. */
-  upsert?(object: string, records: UpsertInput[], options: { keyProperty: string }): Promise<UpsertResult[]>;
+  upsert?(object: string, records: UpsertInput[], options: UpsertOptions): Promise<UpsertResult[]>;
 }

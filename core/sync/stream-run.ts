@@ -324,7 +324,8 @@ export class StreamRunner {
   private async write(inputs: Array<{ key: string; properties: Values }>) {
     const upsert = this.ctx.target.upsert?.bind(this.ctx.target);
     if (!upsert) throw new Error(`The ${this.ctx.target.system} connector cannot write records`);
-    const results = await upsert(this.stream.target.object, inputs, { keyProperty: this.stream.target.key });
+    // Only records that differ from what the engine last wrote get here: a read-before-write would be wasted.
+    const results = await upsert(this.stream.target.object, inputs, { keyProperty: this.stream.target.key, detectUnchanged: false });
     return new Map(results.map((r) => [r.key, r]));
   }
 
