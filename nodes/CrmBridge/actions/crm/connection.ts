@@ -10,7 +10,7 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v.tri
 
 /** The secrets of a credential, for redaction: they must never reach an error message. */
 export function credentialSecrets(data: ICredentialDataDecryptedObject | undefined): string[] {
-  return ['accessToken', 'clientSecret', 'refreshToken', 'apiToken'].map((k) => text(data?.[k])).filter((s): s is string => !!s);
+  return ['accessToken', 'clientSecret', 'refreshToken', 'apiToken', 'privateKey'].map((k) => text(data?.[k])).filter((s): s is string => !!s);
 }
 
 /** A connector built from an n8n credential's fields (never from environment variables). */
@@ -18,15 +18,18 @@ export async function connectorFromCredential(crm: string, data: ICredentialData
   let connections: unknown;
   if (crm === 'salesforce') {
     const oauth = data.authentication === 'oauth';
+    const jwt = data.authentication === 'jwt';
     connections = {
       salesforce: Object.fromEntries(
         Object.entries({
           instanceUrl: text(data.instanceUrl),
-          accessToken: oauth ? undefined : text(data.accessToken),
-          clientId: oauth ? text(data.clientId) : undefined,
+          accessToken: oauth || jwt ? undefined : text(data.accessToken),
+          clientId: oauth || jwt ? text(data.clientId) : undefined,
           clientSecret: oauth ? text(data.clientSecret) : undefined,
           refreshToken: oauth ? text(data.refreshToken) : undefined,
-          loginUrl: oauth ? text(data.loginUrl) : undefined,
+          username: jwt ? text(data.username) : undefined,
+          privateKey: jwt ? text(data.privateKey) : undefined,
+          loginUrl: oauth || jwt ? text(data.loginUrl) : undefined,
         }).filter(([, v]) => v !== undefined),
       ),
     };
