@@ -53,15 +53,22 @@ export function makeNormalisers(o: PrepareOptions): Normalisers {
   };
 }
 
+/** Whether text is blank, without building its trimmed copy for the usual cell that starts and ends with a letter. */
+function isBlank(v: string): boolean {
+  if (v.length === 0) return true;
+  if (v.charCodeAt(0) > 32 && v.charCodeAt(v.length - 1) > 32) return false;
+  return v.trim() === '';
+}
+
 function joinColumns(record: InputRecord, columns: readonly string[]): string | null {
   if (columns.length === 1) {
     const v = cellText(record[columns[0]!]);
-    return v === null || v.trim() === '' ? null : v;
+    return v === null || isBlank(v) ? null : v;
   }
   const parts: string[] = [];
   for (const c of columns) {
     const v = cellText(record[c]);
-    if (v !== null && v.trim() !== '') parts.push(v.trim());
+    if (v !== null && !isBlank(v)) parts.push(v.trim());
   }
   return parts.length === 0 ? null : parts.join(' ');
 }
