@@ -77,13 +77,13 @@ async function main(): Promise<void> {
     rows.push([
       `${r.kind}, fuzzy ${fuzzy}`, String(r.first.legacyRows), String(r.mirrorRows), (r.loadMirrorMs / 1000).toFixed(1), (r.reconcileMs / 1000).toFixed(1),
       String(Math.round(rate)), (rate / baseRate).toFixed(2), (r.rerunMs / 1000).toFixed(1), String(r.rerunChanged),
-      String(r.peakRssDuringReconcileMb), String(r.processMaxRssMb),
+      String(r.peakRssDuringReconcileMb), String(r.processMaxRssMb), (r.reconcileCpuMs / 1000).toFixed(1),
     ]);
     console.log(`${target}: ${JSON.stringify(r.first)}`);
     console.log(`${target}, fuzzy ${fuzzy}: seconds per phase ${JSON.stringify(r.phaseSeconds)}`);
     if (r.fuzzyStats) console.log(`${target}, fuzzy ${fuzzy}: fallback ${JSON.stringify(r.fuzzyStats)}`);
   }
-  const head = ['database', 'legacy rows', 'mirror rows', 'load mirror s', 'reconcile s', 'records/s', 'ratio to baseline', 're-run s', 're-run changes', 'peak RSS MB (reconcile)', 'max RSS MB (process)'];
+  const head = ['database', 'legacy rows', 'mirror rows', 'load mirror s', 'reconcile s', 'records/s', 'ratio to baseline', 're-run s', 're-run changes', 'peak RSS MB (reconcile)', 'max RSS MB (process)', 'reconcile CPU s (node)'];
   console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 }

@@ -43,12 +43,16 @@ async function main(): Promise<void> {
     };
     t = Date.now();
     let fuzzyStats: unknown = null;
+    // CPU time of this process: on a shared machine it moves far less than wall time with other people's load.
+    const cpu = process.cpuUsage();
     const first = await reconcile(db, {
       object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000, fuzzy, onProgress,
       onFuzzyStats: (s) => (fuzzyStats = s),
     });
     const phaseEnds = { ...phases, done: Date.now() };
     const reconcileMs = Date.now() - t;
+    const used = process.cpuUsage(cpu);
+    const reconcileCpuMs = Math.round((used.user + used.system) / 1000);
     const t0 = t;
     t = Date.now();
     const second = await reconcile(db, { object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000, fuzzy });
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
         mirrorRows: mirrorRows.companies,
         loadMirrorMs,
         reconcileMs,
+        reconcileCpuMs,
         phaseSeconds: Object.fromEntries(Object.entries(phaseEnds).map(([k, v], i, all) => [k, ((v - (i === 0 ? t0 : all[i - 1]![1])) / 1000).toFixed(1)])),
         rerunMs,
         peakRssDuringReconcileMb: Math.round(peakRss / 2 ** 20),
