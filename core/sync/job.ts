@@ -107,8 +107,6 @@ export const SyncJobSchema = z
   .strict()
   .superRefine((job, ctx) => {
     if (job.source === job.target) ctx.addIssue({ code: 'custom', path: ['target'], message: 'source and target must be different systems' });
-    // Refused rather than quietly run one way: a job that says two-way must not lose the target's edits.
-    if (job.direction === 'two-way') ctx.addIssue({ code: 'custom', path: ['direction'], message: 'two-way sync is not available yet; this release syncs one way (source -> target)' });
     const names = new Set<string>();
     job.streams.forEach((s, i) => {
       if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: ['streams', i, 'name'], message: `stream "${s.name}" is defined twice` });

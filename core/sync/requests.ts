@@ -18,7 +18,7 @@ export type SyncRequest = z.infer<typeof SyncRequestSchema>;
 
 const CountsSchema = z.object({
   read: z.number(), reread: z.number(), skipped: z.number(), created: z.number(), updated: z.number(), unchanged: z.number(), failed: z.number(),
-  deferred: z.number(), rejected: z.number(), interrupted: z.number(), parentsFetched: z.number(), retried: z.number(),
+  deferred: z.number(), rejected: z.number(), interrupted: z.number(), reverseUpdated: z.number(), echoes: z.number(), conflicts: z.number(), parentsFetched: z.number(), retried: z.number(),
 });
 
 const ValueSchema = z.string().nullable();

@@ -44,6 +44,16 @@ export async function loadSynced(sql: Sql, job: string, stream: string, sourceId
   return new Map(rows.map((r) => [r.source_id, { sourceId: r.source_id, targetId: r.target_id, targetKey: r.target_key, written: r.written }]));
 }
 
+/** Links by the target's record IDs (the reverse direction of a two-way job reads the target). */
+export async function loadSyncedByTarget(sql: Sql, job: string, stream: string, targetIds: string[]): Promise<Map<string, SyncedRecord>> {
+  if (targetIds.length === 0) return new Map();
+  const { rows } = await sql.query<{ source_id: string; target_id: string; target_key: string; written: Values }>(
+    'SELECT source_id, target_id, target_key, written FROM sync.records WHERE job = $1 AND stream = $2 AND target_id = ANY($3::text[])',
+    [job, stream, targetIds],
+  );
+  return new Map(rows.map((r) => [r.target_id, { sourceId: r.source_id, targetId: r.target_id, targetKey: r.target_key, written: r.written }]));
+}
+
 export async function saveSynced(sql: Sql, job: string, stream: string, records: Array<SyncedRecord & { sourceModifiedAt?: string }>): Promise<void> {
   if (records.length === 0) return;
   await sql.query(

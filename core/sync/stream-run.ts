@@ -1,13 +1,16 @@
 import type { Connector, SourceRecord } from '../connectors/connector';
+import type { Value } from '../mapping/transforms';
 import type { Sql } from '../db/sql';
 import { inTransaction } from '../db/sql';
 import type { MappingConfig } from '../mapping/mapping-config';
 import { ObjectMapper } from '../mapping/object-mapper';
 import type { Stream, SyncJob } from './job';
+import { resolveConflicts } from '../conflicts/resolve';
 import { describeCondition, failingCondition, planRecord, type PlanEntry } from './plan';
+import { reverseProperties } from './reverse';
 import {
   clearPending, insertAudit, interruptPendingAudit, loadCursor, lockStream, unlockStream, loadPending, loadSynced, saveCursor, savePending,
-  saveSynced, settleAudit, type AuditIntent, type SyncedRecord, type Values,
+  saveSynced, settleAudit, loadSyncedByTarget, type AuditIntent, type SyncedRecord, type Values,
 } from './store';
 
 export interface StreamCounts {
@@ -23,13 +26,19 @@ export interface StreamCounts {
   interrupted: number;
   /** Records read again from the look-back window before the cursor (nothing to write unless they changed). */
   reread: number;
+  /** Two-way: target records changed by someone (not by this engine) and written back to the source. */
+  reverseUpdated: number;
+  /** Two-way: target changes that were this engine's own writes coming back, recognised and not echoed. */
+  echoes: number;
+  /** Two-way: fields changed on both sides since the last sync, settled by the job's conflict rules. */
+  conflicts: number;
   /** Parents fetched by ID because a record pointed at one not synced yet. */
   parentsFetched: number;
   retried: number;
 }
 
 export const emptyCounts = (): StreamCounts => ({
-  read: 0, reread: 0, skipped: 0, created: 0, updated: 0, unchanged: 0, failed: 0, deferred: 0, rejected: 0, interrupted: 0, parentsFetched: 0, retried: 0,
+  read: 0, reread: 0, skipped: 0, created: 0, updated: 0, unchanged: 0, failed: 0, deferred: 0, rejected: 0, interrupted: 0, reverseUpdated: 0, echoes: 0, conflicts: 0, parentsFetched: 0, retried: 0,
 });
 
 /** What every stream of one run shares. */
@@ -107,6 +116,7 @@ export class StreamRunner {
   readonly counts = emptyCounts();
   private readonly mapper: ObjectMapper;
   private readonly allowBlank: boolean;
+  private sourceIdField: string | undefined;
 
   constructor(
     private readonly ctx: RunContext,
@@ -126,7 +136,13 @@ export class StreamRunner {
   async run(): Promise<void> {
     const { ctx, stream } = this;
     const { job } = ctx;
-    if (!ctx.dryRun) this.counts.interrupted += await interruptPendingAudit(ctx.sql, job.name, stream.name);
+    if (!ctx.dryRun) {
+      this.counts.interrupted += await interruptPendingAudit(ctx.sql, job.name, stream.name);
+      this.counts.interrupted += await interruptPendingAudit(ctx.sql, job.name, `${stream.name}${REVERSE}`);
+    }
+    // Two-way: the target's edits first, so conflicts are settled by the rules before the forward pass would
+    // overwrite them; the forward pass then finds those records agreed and writes nothing for them.
+    if (job.direction === 'two-way') await this.runReverse();
     const waiting = await loadPending(ctx.sql, job.name, stream.name, job.maxAttempts, 10_000);
     this.counts.retried += waiting.length;
     for (let i = 0; i < waiting.length; i += job.batchSize) await this.processBatch(waiting.slice(i, i + job.batchSize).map((w) => w.record), { retry: true });
@@ -275,6 +291,137 @@ export class StreamRunner {
     ctx.onBatch?.(stream.name, this.counts);
   }
 
+  /** Two-way: reads the target since its own cursor and brings people's edits back to the source. */
+  private async runReverse(): Promise<void> {
+    const { ctx, stream } = this;
+    const job = ctx.job;
+    const props = reverseProperties(job, stream);
+    if (props.length === 0) return;
+    const name = `${stream.name}${REVERSE}`;
+    const stored = await loadCursor(ctx.sql, job.name, name);
+    const since = stored ? lookback(stored, job.lookbackSeconds) : undefined;
+    let batch: SourceRecord[] = [];
+    const flush = async () => {
+      const last = cursorOf(batch.at(-1)!);
+      await this.processReverse(batch, stored && compareCursors(last, stored) < 0 ? stored : last);
+      batch = [];
+    };
+    for await (const item of ctx.target.read(stream.target.object, { ...(since ? { since } : {}), properties: props.map((p) => p.target), ...(ctx.signal ? { signal: ctx.signal } : {}) })) {
+      if (item.type !== 'record') continue;
+      batch.push(item.record);
+      if (batch.length >= job.batchSize) await flush();
+    }
+    if (batch.length) await flush();
+  }
+
+  private async processReverse(records: SourceRecord[], cursor: string): Promise<void> {
+    const { ctx, stream, mapper } = this;
+    const job = ctx.job;
+    const props = reverseProperties(job, stream);
+    const links = await loadSyncedByTarget(ctx.sql, job.name, stream.name, records.map((r) => r.id));
+    // Records the engine never linked (made in the target by someone) are left alone: this release does not create
+    // source records from the target.
+    const changed: Array<{ record: SourceRecord; link: SyncedRecord; fields: Map<string, Value> }> = [];
+    for (const record of records) {
+      const link = links.get(record.id);
+      if (!link) continue;
+      const fields = new Map<string, Value>();
+      for (const p of props) {
+        const now = mapper.normaliseTarget(p.target, record.properties[p.target] ?? null);
+        const written = link.written[p.target] ?? null;
+        if (mapper.sameValue(p.target, written, now)) continue;
+        if (now === null && !this.allowBlank) continue;
+        fields.set(p.target, now);
+      }
+      if (fields.size) changed.push({ record, link, fields });
+      else this.counts.echoes++;
+    }
+    if (changed.length === 0) {
+      if (!ctx.dryRun) await saveCursor(ctx.sql, job.name, `${stream.name}${REVERSE}`, cursor);
+      return;
+    }
+
+    // What the source holds now: a field changed on both sides since the last sync is a conflict for the rules.
+    const current = new Map<string, SourceRecord>();
+    if (ctx.source.readByIds) {
+      for await (const item of ctx.source.readByIds(stream.source.object, changed.map((c) => c.link.sourceId), { properties: this.sourceFields })) {
+        if (item.type === 'record') current.set(item.record.id, item.record);
+      }
+    }
+    const rules = job.conflicts ?? {};
+    const plans = changed.map(({ record, link, fields }) => {
+      const source = current.get(link.sourceId);
+      const desired = source ? mapper.map({ ...source.properties, __id: source.id }).values : {};
+      const toSource: Values = {};
+      const toTarget: Values = {};
+      const written: Values = { ...link.written };
+      for (const [field, value] of fields) {
+        const mine = desired[field] ?? null;
+        const sourceChanged = source !== undefined && field in desired && !mapper.sameValue(field, link.written[field] ?? null, mine);
+        if (sourceChanged && !mapper.sameValue(field, mine, value)) {
+          this.counts.conflicts++;
+          const resolved = resolveConflicts(
+            [
+              { source: 'source', record: { [field]: mine }, ...(source.modifiedAt ? { modifiedAt: source.modifiedAt } : {}) },
+              { source: 'target', record: { [field]: value }, ...(record.modifiedAt ? { modifiedAt: record.modifiedAt } : {}) },
+            ],
+            rules,
+          );
+          const won = resolved.provenance[field]?.source === 'source' ? 'source' : 'target';
+          if (won === 'target') toSource[field] = value;
+          else toTarget[field] = mine;
+          written[field] = won === 'target' ? value : mine;
+        } else {
+          toSource[field] = value;
+          written[field] = value;
+        }
+      }
+      return { record, link, toSource, toTarget, written };
+    });
+    for (const p of plans) {
+      this.note({ stream: `${stream.name}${REVERSE}`, sourceId: p.link.sourceId, action: 'update', targetId: p.record.id, targetKey: p.link.targetKey, changes: Object.entries(p.toSource).map(([field, value]) => ({ field, old: p.link.written[field] ?? null, new: value })) });
+    }
+    if (ctx.dryRun) return;
+
+    const reverseName = `${stream.name}${REVERSE}`;
+    const back = plans.filter((p) => Object.keys(p.toSource).length);
+    const forth = plans.filter((p) => Object.keys(p.toTarget).length);
+    const backIds = await insertAudit(ctx.sql, ctx.runId, job.name, reverseName, back.map((p) => ({ sourceId: p.link.sourceId, targetKey: p.link.targetKey, targetId: p.record.id, action: 'update', before: pickValues(p.link.written, Object.keys(p.toSource)), after: p.toSource, result: 'pending' })));
+    const forthIds = await insertAudit(ctx.sql, ctx.runId, job.name, stream.name, forth.map((p) => ({ sourceId: p.link.sourceId, targetKey: p.link.targetKey, targetId: p.record.id, action: 'update', before: pickValues(p.link.written, Object.keys(p.toTarget)), after: p.toTarget, result: 'pending' })));
+
+    const sourceUpsert = ctx.source.upsert?.bind(ctx.source);
+    if (!sourceUpsert) throw new Error(`Two-way sync writes to ${job.source}, whose connector cannot write`);
+    const idField = (this.sourceIdField ??= (await ctx.source.describe(stream.source.object)).idField);
+    const byTarget = new Map(props.map((p) => [p.target, p]));
+    const backResults = back.length
+      ? new Map((await sourceUpsert(stream.source.object, back.map((p) => ({ key: p.link.sourceId, properties: Object.fromEntries(Object.entries(p.toSource).map(([f, v]) => [byTarget.get(f)!.source, byTarget.get(f)!.toSource(v)])) })), { keyProperty: idField, detectUnchanged: false })).map((r) => [r.key, r]))
+      : new Map();
+    const forthResults = forth.length ? await this.write(forth.map((p) => ({ key: p.link.sourceId, properties: p.toTarget }))) : new Map();
+
+    const settled: Array<{ id: string; result: AuditIntent['result']; targetId?: string | null; error?: string | null }> = [];
+    const agreed: SyncedRecord[] = [];
+    const failedKeys = new Set<string>();
+    const settle = (list: typeof plans, ids: string[], results: Map<string, { status: string; error?: string }>, where: string) =>
+      list.forEach((p, i) => {
+        const r = results.get(p.link.sourceId);
+        if (!r || r.status === 'failed') {
+          failedKeys.add(p.link.sourceId);
+          settled.push({ id: ids[i]!, result: 'failed', error: `${where} ${p.link.sourceId}: ${r?.error ?? 'no result for this record'}` });
+        } else settled.push({ id: ids[i]!, result: r.status as AuditIntent['result'] });
+      });
+    settle(back, backIds, backResults, stream.source.object);
+    settle(forth, forthIds, forthResults, stream.target.object);
+    for (const p of plans) if (!failedKeys.has(p.link.sourceId)) agreed.push({ ...p.link, written: p.written });
+    this.counts.reverseUpdated += back.filter((p) => !failedKeys.has(p.link.sourceId)).length;
+    this.counts.failed += failedKeys.size;
+    await inTransaction(ctx.sql, async () => {
+      await settleAudit(ctx.sql, settled);
+      await saveSynced(ctx.sql, job.name, stream.name, agreed);
+      // A failed write back is retried by reading it again: the cursor stays before the batch.
+      if (failedKeys.size === 0) await saveCursor(ctx.sql, job.name, reverseName, cursor);
+    });
+  }
+
   /**
    * Fills each reference with the parent's target ID. A parent not synced yet is fetched from the source by ID and
    * synced first through its own stream; a record whose required parent still cannot be written waits.
@@ -342,6 +489,13 @@ export class StreamRunner {
     if (this.ctx.plan.length < this.ctx.planLimit) this.ctx.plan.push(entry);
     else this.ctx.planOmitted.count++;
   }
+}
+
+/** Suffix of a stream's reverse direction in cursors and the audit log (`loans~reverse`). */
+export const REVERSE = '~reverse';
+
+function pickValues(values: Values, fields: string[]): Values {
+  return Object.fromEntries(fields.map((f) => [f, values[f] ?? null]));
 }
 
 function pick(values: Values, fields: string[]): Values {

@@ -68,6 +68,9 @@ describe('sync engine: Salesforce loans and borrowers to Pipedrive deals and per
     expect(again.totals).toMatchObject({ read: 0, created: 0, updated: 0 });
     expect(box.pd.writes).toEqual(writesAfterFirst);
 
+    // Salesforce stamps changes to the second: edits in a later second than the cursor count as new reads (the same
+    // second would count them as read again from the look-back window, and sync them just the same).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     box.sf.editRecord('Loan__c', box.loans[0]!, { Amount__c: 5555 });
     box.sf.editRecord('Contact', box.contacts[0]!, { Email: 'new.address@example.com' });
     box.sf.editRecord('Loan__c', box.loans[2]!, { Amount__c: 1 }); // another officer's loan: out of scope
