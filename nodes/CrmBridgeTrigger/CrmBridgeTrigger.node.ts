@@ -105,7 +105,9 @@ export class CrmBridgeTrigger implements INodeType {
       let cursor = readCursor(state, source);
       // A manual test run shows records even on a fresh node (n8n does not keep a manual run's static data).
       if (cursor === undefined && start === 'now' && this.getMode() !== 'manual') {
-        saveCursor(state, source, new Date().toISOString());
+        // One whole second back: Salesforce stamps changes to the second, so a change later in this very second
+        // would otherwise compare equal to the truncated time and be missed. A change just before shows up once.
+        saveCursor(state, source, new Date(Math.floor(Date.now() / 1000) * 1000 - 1000).toISOString());
         return null;
       }
       const data = await this.getCredentials(CRM_CREDENTIALS[crm]);
