@@ -35,7 +35,7 @@ describe('MCP server over stdio', () => {
     const { tools } = await client.listTools();
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
     expect(Object.keys(byName).sort()).toEqual([
-      'describe_schema', 'find_duplicates', 'lookup_by_legacy_id', 'query_records', 'reconcile', 'reconciliation_status', 'resolve_conflicts', 'suggest_field_mappings',
+      'apply_sync', 'describe_schema', 'find_duplicates', 'lookup_by_legacy_id', 'plan_sync', 'query_records', 'reconcile', 'reconciliation_status', 'resolve_conflicts', 'suggest_field_mappings',
     ]);
     expect(byName.resolve_conflicts!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.suggest_field_mappings!.annotations).toMatchObject({ readOnlyHint: true });
