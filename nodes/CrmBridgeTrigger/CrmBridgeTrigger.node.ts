@@ -8,11 +8,12 @@ import {
   type IPollFunctions,
 } from 'n8n-workflow';
 import { z } from 'zod';
-import { CrmObjectSchema, cursorOf, MAX_QUERY_LIMIT, queryRecords } from '../../core/connectors/requests';
+import { CrmObjectSchema, MAX_QUERY_LIMIT } from '../../core/connectors/requests';
 import { redactSecrets } from '../../core/db/redact';
 import { describeError } from '../../core/errors';
 import { connectorFromCredential, credentialSecrets, CRM_CREDENTIALS } from '../CrmBridge/actions/crm/connection';
-import { readCursor, saveCursor } from './cursor';
+import { readChanges, startFromNow } from './changes';
+import { loadState, saveState } from './cursor';
 
 const ParametersSchema = z.object({
   crm: z.enum(['salesforce', 'hubspot', 'pipedrive']),
@@ -100,27 +101,22 @@ export class CrmBridgeTrigger implements INodeType {
       });
       if (!parsed.success) throw new Error(describeError(parsed.error));
       const { crm, object, properties, start, maxItems } = parsed.data;
-      const state = this.getWorkflowStaticData('node');
+      const staticData = this.getWorkflowStaticData('node');
       const source = `${crm}:${object}`;
-      let cursor = readCursor(state, source);
-      // A manual test run shows records even on a fresh node (n8n does not keep a manual run's static data).
-      if (cursor === undefined && start === 'now' && this.getMode() !== 'manual') {
-        // One whole second back: Salesforce stamps changes to the second, so a change later in this very second
-        // would otherwise compare equal to the truncated time and be missed. A change just before shows up once.
-        saveCursor(state, source, new Date(Math.floor(Date.now() / 1000) * 1000 - 1000).toISOString());
-        return null;
-      }
+      const state = loadState(staticData, source);
       const data = await this.getCredentials(CRM_CREDENTIALS[crm]);
       secrets = credentialSecrets(data);
       const connector = await connectorFromCredential(crm, data);
-      const page = await queryRecords(connector, { crm, object, properties, limit: maxItems, ...(cursor ? { cursor } : {}) });
-      if (page.records.length === 0) return null;
-      const items: INodeExecutionData[] = page.records.map((record) => ({ json: { crm, object, ...record } as IDataObject }));
-      const last = page.records[page.records.length - 1]!;
-      cursor = cursorOf(last) ?? undefined;
-      if (!cursor) throw new Error(`${crm} ${object} record ${last.id} has no modified time, so the trigger cannot tell what changed after it`);
-      // Only now, with every item built: a failure above leaves the cursor where it was, so nothing is skipped.
-      saveCursor(state, source, cursor);
+      // A manual test run shows records even on a fresh node (n8n does not keep a manual run's static data).
+      if (state === undefined && start === 'now' && this.getMode() !== 'manual') {
+        saveState(staticData, source, await startFromNow(connector, object, properties));
+        return null;
+      }
+      const { records, next } = await readChanges(connector, object, properties, state, maxItems);
+      if (records.length === 0 || !next) return null;
+      const items: INodeExecutionData[] = records.map(({ id, modifiedAt, properties: values }) => ({ json: { crm, object, id, modifiedAt, properties: values } as IDataObject }));
+      // Only now, with every item built: a failure above leaves the state as it was, so nothing is skipped.
+      saveState(staticData, source, next);
       return [items];
     } catch (error) {
       throw new NodeOperationError(this.getNode(), redactSecrets(describeError(error), secrets));
