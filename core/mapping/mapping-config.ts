@@ -15,14 +15,16 @@ export const PropertyMappingSchema = z
     from: ColumnName.optional(),
     /** Or several columns combined: `"{Pers_FirstName} {Pers_LastName}"` (plain substitution, never evaluated). */
     template: z.string().min(1).optional(),
+    /** Or the same value for every record (e.g. the pipeline all synced loans go to). */
+    value: z.string().optional(),
     /** Property (column) of the target CRM. */
     to: ColumnName,
     transform: z.array(TransformSpecSchema).default([]),
   })
   .strict()
   .superRefine((p, ctx) => {
-    if ((p.from === undefined) === (p.template === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'give either "from" (one column) or "template" (several)' });
+    if ([p.from, p.template, p.value].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'give one of "from" (one column), "template" (several) or "value" (a constant)' });
     }
     if (p.template !== undefined) {
       try {

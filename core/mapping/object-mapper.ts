@@ -41,6 +41,10 @@ export class ObjectMapper {
     this.spec = spec;
     this.properties = spec.properties.map((p) => {
       const chain = p.transform.map((t) => compileTransform(t, { ...config.defaults, valueMaps: config.valueMaps }));
+      if (p.value !== undefined) {
+        const constant = p.value;
+        return { columns: [], read: () => constant, to: p.to, chain };
+      }
       if (p.template !== undefined) {
         const template = parseTemplate(p.template);
         return { columns: template.columns, read: (row) => template.render(row), to: p.to, chain };

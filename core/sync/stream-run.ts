@@ -7,7 +7,7 @@ import { ObjectMapper } from '../mapping/object-mapper';
 import type { Stream, SyncJob } from './job';
 import { resolveConflicts } from '../conflicts/resolve';
 import { describeCondition, failingCondition, planRecord, type PlanEntry } from './plan';
-import { reverseProperties } from './reverse';
+import { reverseProperties, type ReverseProperty } from './reverse';
 import {
   clearPending, insertAudit, interruptPendingAudit, loadCursor, lockStream, unlockStream, loadPending, loadSynced, saveCursor, savePending,
   saveSynced, settleAudit, loadSyncedByTarget, type AuditIntent, type SyncedRecord, type Values,
@@ -117,6 +117,7 @@ export class StreamRunner {
   private readonly mapper: ObjectMapper;
   private readonly allowBlank: boolean;
   private sourceIdField: string | undefined;
+  private reverseProps: Promise<ReverseProperty[]> | undefined;
 
   constructor(
     private readonly ctx: RunContext,
@@ -295,7 +296,7 @@ export class StreamRunner {
   private async runReverse(): Promise<void> {
     const { ctx, stream } = this;
     const job = ctx.job;
-    const props = reverseProperties(job, stream);
+    const props = await this.reversible();
     if (props.length === 0) return;
     const name = `${stream.name}${REVERSE}`;
     const stored = await loadCursor(ctx.sql, job.name, name);
@@ -314,10 +315,23 @@ export class StreamRunner {
     if (batch.length) await flush();
   }
 
+  /**
+   * The stream's properties that can flow back, less the target's reference fields: a stage written by name comes
+   * back as the stage's ID, which would look like someone's edit on every read.
+   */
+  private async reversible(): Promise<ReverseProperty[]> {
+    this.reverseProps ??= (async () => {
+      const schema = await this.ctx.target.describe(this.stream.target.object);
+      const references = new Set(schema.fields.filter((f) => f.format === 'reference').map((f) => f.name));
+      return reverseProperties(this.ctx.job, this.stream).filter((p) => !references.has(p.target));
+    })();
+    return this.reverseProps;
+  }
+
   private async processReverse(records: SourceRecord[], cursor: string): Promise<void> {
     const { ctx, stream, mapper } = this;
     const job = ctx.job;
-    const props = reverseProperties(job, stream);
+    const props = await this.reversible();
     const links = await loadSyncedByTarget(ctx.sql, job.name, stream.name, records.map((r) => r.id));
     // Records the engine never linked (made in the target by someone) are left alone: this release does not create
     // source records from the target.

@@ -22,6 +22,13 @@ export function seedLoanExample(sf: SalesforceEmulator, pd: PipedriveEmulator, o
   for (const object of ['persons', 'deals'] as const) {
     if (!pd.store.fieldsOf(object).some((f) => f.name === 'Salesforce ID')) pd.store.addCustomField(object, 'Salesforce ID', 'varchar');
   }
+  // The lender's Pipedrive has a Loans pipeline whose stages follow the loan's life (Declined loans are lost deals).
+  if (!pd.store.pipelines.some((p) => p.name === 'Loans')) {
+    const pipelineId = Math.max(...pd.store.pipelines.map((p) => p.id)) + 1;
+    pd.store.pipelines.push({ id: pipelineId, name: 'Loans', order_nr: pipelineId, active: true });
+    const first = Math.max(...pd.store.stages.map((s) => s.id)) + 1;
+    ['Application', 'Underwriting', 'Approved', 'Funded'].forEach((name, i) => pd.store.stages.push({ id: first + i, name, pipeline_id: pipelineId, order_nr: i + 1 }));
+  }
   sf.store.insert('User', [
     { Id: EXAMPLE_OFFICER_ID, FirstName: 'Dana', LastName: 'Officer', Email: 'dana.officer@bank.example', Username: 'dana.officer@bank.example', IsActive: true },
     { Id: OTHER_OFFICER_ID, FirstName: 'Other', LastName: 'Officer', Email: 'other.officer@bank.example', Username: 'other.officer@bank.example', IsActive: true },

@@ -113,6 +113,6 @@ describe('templates', () => {
     bad.objects.contacts.properties[0].template = '{Addr_Address1';
     bad.objects.contacts.properties[1].template = '{x}';
     expect(() => parseMappingConfig(bad)).toThrow(/objects\.contacts\.properties\[0\]\.template: unclosed "\{"/);
-    expect(() => parseMappingConfig(bad)).toThrow(/objects\.contacts\.properties\[1\]: give either "from" \(one column\) or "template"/);
+    expect(() => parseMappingConfig(bad)).toThrow(/objects\.contacts\.properties\[1\]: give one of "from" \(one column\), "template" \(several\) or "value"/);
   });
 });

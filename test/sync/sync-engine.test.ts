@@ -53,6 +53,11 @@ describe('sync engine: Salesforce loans and borrowers to Pipedrive deals and per
       expect(d.title).toBe(loan.Name);
       expect(Number(d.value)).toBe(loan.Amount__c);
       expect(loan.Loan_Officer__c).toBe(box.officerId);
+      // Stage by name within the Loans pipeline (a Declined loan keeps no stage of its own: blanks never overwrite).
+      const pipeline = box.pd.store.pipelines.find((p) => p.name === 'Loans')!;
+      expect(d.pipeline_id).toBe(pipeline.id);
+      const stage = box.pd.store.stages.find((s) => s.id === d.stage_id);
+      if (loan.Stage__c !== 'Declined') expect(stage).toMatchObject({ name: loan.Stage__c, pipeline_id: pipeline.id });
     }
     const contact = box.sf.store.get('Contact', box.contacts[0]!)!;
     const person = personBySfId.get(box.contacts[0])!;
