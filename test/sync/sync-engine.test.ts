@@ -127,3 +127,27 @@ describe('sync engine: Salesforce loans and borrowers to Pipedrive deals and per
     expect((await tdb.db.pool.query(`SELECT count(*)::int AS n FROM sync.pending`)).rows[0]!.n).toBe(0);
   });
 });
+
+describe('a deal whose person cannot be written yet', () => {
+  it('waits (deferred, with why) and goes through once its person does', async () => {
+    const job = loansJob();
+    // Pipedrive refuses the first borrower: loans 0, 20 (borrower 0) cannot point at a person yet.
+    box.pd.faults.failRecord(box.contacts[0]!, 'Validation failed: email: invalid');
+    const first = await runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
+    const blocked = box.loans.filter((_, i) => i % 3 !== 2 && i % box.contacts.length === 0);
+    expect(first.streams.find((s) => s.stream === 'loans')!.counts).toMatchObject({ created: 20 - blocked.length, deferred: blocked.length });
+    expect(first.streams.find((s) => s.stream === 'borrowers')!.counts.failed).toBe(1);
+    const { rows: audit } = await tdb.db.pool.query<{ source_id: string; result: string; error: string }>(
+      `SELECT source_id, result, error FROM sync.audit WHERE stream = 'loans' AND result = 'deferred' ORDER BY source_id`);
+    expect(audit.map((r) => r.source_id)).toEqual([...blocked].sort());
+    expect(audit[0]!.error).toContain(`Primary_Borrower__c points at Contact ${box.contacts[0]}, which is not in the target yet`);
+    expect(deals().some((d) => blocked.includes(String(sfIdOf('deals', d))))).toBe(false);
+
+    box.pd.faults.clear();
+    const second = await runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
+    expect(second.streams.find((s) => s.stream === 'loans')!.counts).toMatchObject({ retried: blocked.length, created: blocked.length, deferred: 0 });
+    expect(deals()).toHaveLength(20);
+    const person = persons().find((p) => sfIdOf('persons', p) === box.contacts[0])!;
+    for (const id of blocked) expect(deals().find((d) => sfIdOf('deals', d) === id)!.person_id).toBe(person.id);
+  });
+});
