@@ -48,6 +48,12 @@ const first = (s: string | null | undefined) => (s ? s[0]! : '');
  * the specific rules already pair what it would find there.
  */
 const COARSE = { maxBlockSize: 24, window: 0, maxPairsPerRecord: 1.5 } as const;
+/**
+ * The name-sound rules' blocks fill with distinct people as a set grows (a million contacts hold many "William
+ * Smith"s): past 16 records a block is walked through a window of 5 neighbours sorted by name, which at 300,000
+ * generated contacts cut candidates by a tenth and lost 3 of 123,053 pairs above the review threshold.
+ */
+const NAME_BLOCKS = () => ({ maxBlockSize: 16, window: 5 });
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789'.split('');
 
 /**
@@ -111,6 +117,7 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
   if (given && family) {
     rules.push({
       name: 'surname sound + formal given name',
+      ...NAME_BLOCKS(),
       keys(i) {
         const s = family.values[i];
         const formal = given.formal![i];
@@ -121,6 +128,7 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
     });
     rules.push({
       name: 'given and surname sounds, either order',
+      ...NAME_BLOCKS(),
       keys(i) {
         const s = family.values[i];
         const g = given.values[i];

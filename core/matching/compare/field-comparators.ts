@@ -45,6 +45,7 @@ const DIFFERENT = L('different', 'disagree');
 
 /** Remembered levels per field at most: about 16 bytes each in a Map, so a bounded few tens of MB. */
 const MEMO_LIMIT = 2_000_000;
+const MEMO_MAX_DISTINCT = 1 << 15;
 
 /**
  * The comparator of a field, remembering the level of each pair of distinct values when values repeat (given
@@ -54,7 +55,8 @@ const MEMO_LIMIT = 2_000_000;
 export function comparatorFor(field: PreparedField): FieldComparator {
   const plain = plainComparatorFor(field);
   const distinct = field.idCounts.length;
-  if (distinct === 0 || distinct > field.nonBlank / 4) return plain;
+  // Keys below 2^30 stay small integers, which a Map hashes several times faster than other numbers.
+  if (distinct === 0 || distinct > field.nonBlank / 4 || distinct > MEMO_MAX_DISTINCT) return plain;
   const ids = field.ids;
   const memo = new Map<number, number>();
   return {
