@@ -250,6 +250,7 @@ export class PipedriveConnector implements Connector {
       const h = (headers && typeof (headers as { toJSON?: () => unknown }).toJSON === 'function'
         ? (headers as { toJSON: () => Record<string, unknown> }).toJSON() : (headers ?? {})) as Record<string, unknown>;
       account.observe(h);
+      if (status === 429) account.refused(h);
       if (status !== undefined && status >= 400 && data && typeof data === 'object') {
         replyMeta.set(data, { status, retryAfterMs: status === 429 || status === 503 ? waitFrom(h, status === 429) : undefined });
       }

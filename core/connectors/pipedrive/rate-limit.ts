@@ -69,7 +69,7 @@ export class AccountLimiter extends BaseLimiter {
    */
   override readonly limiter = new SlotScheduler(this.maxConcurrent) as unknown as Bottleneck;
 
-  constructor(account: string, maxConcurrent: number, readonly windowMs = BURST_WINDOW_MS, private readonly marginMs = 40) {
+  constructor(account: string, maxConcurrent: number, readonly windowMs = BURST_WINDOW_MS, private marginMs = 40) {
     super('pipedrive', account, maxConcurrent);
   }
 
@@ -113,6 +113,23 @@ export class AccountLimiter extends BaseLimiter {
     });
     this.gate = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * Pipedrive refused a call for the budget. Requests booked in one window can reach Pipedrive in the next when the
+   * network or this process is slow, so the window's safety margin grows (50 ms per refusal, up to 500 ms): a margin
+   * costs a few percent of the rate, a 429 a whole `Retry-After` of every request of the account. A 429 that leaves
+   * the window's budget unspent (an outage-style storm) says nothing about timing and changes nothing.
+   */
+  refused(headers: Record<string, unknown>): void {
+    const limit = Number(headers['x-ratelimit-limit']);
+    const remaining = Number(headers['x-ratelimit-remaining']);
+    if (!Number.isFinite(limit) || !Number.isFinite(remaining) || remaining > limit * 0.05) return;
+    this.marginMs = Math.min(500, this.marginMs + 50);
+  }
+
+  get margin(): number {
+    return this.marginMs;
   }
 
   /** Feeds one response's headers (lower-case names). */
