@@ -42,7 +42,7 @@ export class CrmBridge implements INodeType {
     icon: 'file:crmBridge.svg',
     group: ['transform'],
     version: 1,
-    subtitle: '={{$parameter["operation"] + ": " + ($parameter["object"] || $parameter["crmObject"])}}',
+    subtitle: '={{$parameter["operation"] + ": " + ($parameter["object"] || $parameter["crmObject"] || $parameter["resource"])}}',
     description: 'Reconcile legacy CRM exports, look records up by legacy ID, and merge records from several CRMs',
     defaults: { name: 'CRM Bridge' },
     inputs: [NodeConnectionTypes.Main],
