@@ -43,7 +43,10 @@ describe.runIf(process.env.DATABASE_URL)('two processes running the same sync jo
     const deals = box.pd.store.all('deals').length;
     expect(deals).toBe(60);
     expect(box.pd.writes.created).toBe(persons + deals);
-    // The limit held: the emulator refused nothing for exceeding the token budget.
+    // The limit held: the emulator refused nothing for exceeding the token budget. Both processes drew from one
+    // budget row in Postgres (one account).
     expect(box.pd.rateLimited).toBe(0);
+    const { rows: budgets } = await tdb.db.pool.query<{ account: string }>('SELECT account FROM sync.rate_budgets');
+    expect(budgets.map((b) => b.account.split(':')[0])).toEqual(['pipedrive']);
   }, 180_000);
 });
