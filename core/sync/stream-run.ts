@@ -400,8 +400,8 @@ export class StreamRunner {
     const reverseName = `${stream.name}${REVERSE}`;
     const back = plans.filter((p) => Object.keys(p.toSource).length);
     const forth = plans.filter((p) => Object.keys(p.toTarget).length);
-    const backIds = await insertAudit(ctx.sql, ctx.runId, job.name, reverseName, back.map((p) => ({ sourceId: p.link.sourceId, targetKey: p.link.targetKey, targetId: p.record.id, action: 'update', before: pickValues(p.link.written, Object.keys(p.toSource)), after: p.toSource, result: 'pending' })));
-    const forthIds = await insertAudit(ctx.sql, ctx.runId, job.name, stream.name, forth.map((p) => ({ sourceId: p.link.sourceId, targetKey: p.link.targetKey, targetId: p.record.id, action: 'update', before: pickValues(p.link.written, Object.keys(p.toTarget)), after: p.toTarget, result: 'pending' })));
+    const backIds = await insertAudit(ctx.sql, ctx.runId, job.name, reverseName, back.map((p) => ({ sourceId: p.link.sourceId, targetKey: p.link.targetKey, targetId: p.record.id, action: 'update', before: pick(p.link.written, Object.keys(p.toSource)), after: p.toSource, result: 'pending' })));
+    const forthIds = await insertAudit(ctx.sql, ctx.runId, job.name, stream.name, forth.map((p) => ({ sourceId: p.link.sourceId, targetKey: p.link.targetKey, targetId: p.record.id, action: 'update', before: pick(p.link.written, Object.keys(p.toTarget)), after: p.toTarget, result: 'pending' })));
 
     const sourceUpsert = ctx.source.upsert?.bind(ctx.source);
     if (!sourceUpsert) throw new Error(`Two-way sync writes to ${job.source}, whose connector cannot write`);
@@ -507,10 +507,6 @@ export class StreamRunner {
 
 /** Suffix of a stream's reverse direction in cursors and the audit log (`loans~reverse`). */
 export const REVERSE = '~reverse';
-
-function pickValues(values: Values, fields: string[]): Values {
-  return Object.fromEntries(fields.map((f) => [f, values[f] ?? null]));
-}
 
 function pick(values: Values, fields: string[]): Values {
   return Object.fromEntries(fields.map((f) => [f, values[f] ?? null]));
