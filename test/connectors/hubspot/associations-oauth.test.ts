@@ -79,6 +79,9 @@ describe('HubSpot v4 associations (real @hubspot/api-client against the emulator
     const ofContact = await connector.readAssociations('contacts', [hub, '999999'], 'deals');
     expect([...ofContact.get(hub)!].sort()).toEqual(written.map((r) => r.id!).sort());
     expect(ofContact.get('999999')).toEqual([]);
+    // The sync engine then fetches the associated records by ID (unknown IDs are left out).
+    const fetched = await collect(connector.readByIds('contacts', [hub, '999999'], { properties: ['email', 'legacy_contact_id'] }));
+    expect(fetched.map((r) => [r.id, r.properties])).toEqual([[hub, { email: 'p0@x.test', legacy_contact_id: 'C-0' }]]);
   });
 
   it('serves the v4 endpoints the SDK calls: labels, PUT default, batch/create with an invalid id', async () => {
