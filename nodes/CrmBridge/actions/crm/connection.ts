@@ -34,7 +34,18 @@ export async function connectorFromCredential(crm: string, data: ICredentialData
       ),
     };
   } else if (crm === 'hubspot') {
-    connections = { hubspot: Object.fromEntries(Object.entries({ accessToken: text(data.accessToken), baseUrl: text(data.baseUrl) }).filter(([, v]) => v !== undefined)) };
+    const oauth = data.authentication === 'oauth';
+    connections = {
+      hubspot: Object.fromEntries(
+        Object.entries({
+          accessToken: oauth ? undefined : text(data.accessToken),
+          clientId: oauth ? text(data.clientId) : undefined,
+          clientSecret: oauth ? text(data.clientSecret) : undefined,
+          refreshToken: oauth ? text(data.refreshToken) : undefined,
+          baseUrl: text(data.baseUrl),
+        }).filter(([, v]) => v !== undefined),
+      ),
+    };
   } else if (crm === 'pipedrive') {
     const oauth = data.authentication === 'oauth';
     connections = {
