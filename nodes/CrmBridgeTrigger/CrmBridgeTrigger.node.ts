@@ -112,7 +112,9 @@ export class CrmBridgeTrigger implements INodeType {
         saveState(staticData, source, await startFromNow(connector, object, properties));
         return null;
       }
-      const { records, next } = await readChanges(connector, object, properties, state, maxItems);
+      const { records, rejected, next } = await readChanges(connector, object, properties, state, maxItems);
+      // A record the connector could not read carries no usable stamp, so it cannot be an item; it is logged instead.
+      for (const r of rejected) this.logger.warn(redactSecrets(`CRM Bridge Trigger: ${crm} ${object} record ${r.recordId ?? '?'} could not be read: ${r.field ? `${r.field}: ` : ''}${r.reason}`, secrets));
       if (records.length === 0 || !next) return null;
       const items: INodeExecutionData[] = records.map(({ id, modifiedAt, properties: values }) => ({ json: { crm, object, id, modifiedAt, properties: values } as IDataObject }));
       // Only now, with every item built: a failure above leaves the state as it was, so nothing is skipped.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Connector, SourceRecord } from '../../core/connectors/connector';
+import type { Connector, Rejection, SourceRecord } from '../../core/connectors/connector';
 import { advance, LOOKBACK_SECONDS, windowStart, type PollState, type Seen } from './cursor';
 
 const BEGINNING = '1970-01-01T00:00:00.000Z';
@@ -14,20 +14,24 @@ function seenOf(record: SourceRecord, object: string): Seen {
  * Records changed since the state's cursor, oldest change first, at most `maxItems` of them; records of the look-back
  * window already emitted with the same values are passed over and do not count. Returns the state to keep once they are emitted.
  */
-export async function readChanges(connector: Connector, object: string, properties: string[], state: PollState | undefined, maxItems: number): Promise<{ records: SourceRecord[]; next: PollState | undefined }> {
+export async function readChanges(connector: Connector, object: string, properties: string[], state: PollState | undefined, maxItems: number): Promise<{ records: SourceRecord[]; rejected: Rejection[]; next: PollState | undefined }> {
   const seen = state?.seen ?? {};
   const records: SourceRecord[] = [];
   const emitted: Seen[] = [];
+  const rejected: Rejection[] = [];
   const since = state ? windowStart(state.cursor) : BEGINNING;
   for await (const item of connector.read(object, { since, ...(properties.length ? { properties } : {}) })) {
-    if (item.type === 'rejected') continue;
+    if (item.type === 'rejected') {
+      rejected.push(item.rejection);
+      continue;
+    }
     const [key, fingerprint] = seenOf(item.record, object);
     if (seen[key] === fingerprint) continue;
     records.push(item.record);
     emitted.push([key, fingerprint]);
     if (records.length === maxItems) break;
   }
-  return { records, next: records.length ? advance(state, emitted) : state };
+  return { records, rejected, next: records.length ? advance(state, emitted) : state };
 }
 
 /**
