@@ -40,9 +40,12 @@ const CLIENT = { clientId: 'bench-app', clientSecret: 'bench-secret-value' };
 const minSeconds = (records: number) => Math.floor((Math.ceil(records / 100) - 1) / LIMIT) * (WINDOW_MS / 1000);
 const fmt = (x: number, d = 1) => x.toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d });
 
+/** A job name of its own per run: the state of an earlier run (same seeded IDs) must not meet fresh emulators. */
+const RUN = Date.now().toString(36);
+
 function job(): SyncJob {
   return parseSyncJob({
-    name: 'bench-contacts',
+    name: `bench-contacts-${RUN}`,
     source: 'salesforce',
     target: 'hubspot',
     batchSize: 1000,
@@ -134,7 +137,7 @@ async function throughput(db: Database): Promise<void> {
 async function lag(db: Database): Promise<void> {
   const e = await emulators();
   seed(e.sf, 2_000);
-  const j = { ...job(), name: 'bench-lag' };
+  const j = { ...job(), name: `bench-lag-${RUN}` };
   const onChange = new SyncOnChange(db, [{ job: j, source: e.source, target: e.target }]);
   const receiver = await startWebhookServer({ settings: parseWebhookSettings({ salesforce: { organizationId: e.sf.orgId } }), sql: db.pool, onAccepted: (n) => onChange.notify(n) });
   onChange.start();

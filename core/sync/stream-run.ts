@@ -245,6 +245,19 @@ export class StreamRunner {
 
     const intentIds = await insertAudit(ctx.sql, ctx.runId, job.name, stream.name, intents);
     const results = sends.length ? await this.write(sends.map((s) => ({ key: s.p.record.id, properties: withoutKey(s.send, key) }))) : new Map();
+    // An update that the target answered with `created` (or refused, e.g. "title is required") may have gone to a
+    // record that is no longer there: deleted, or a target restored from an older copy. Only the changed fields would
+    // then make it, so such records are sent once more, whole; a refusal of the whole record stands.
+    const whole = sends.filter((s) => s.action === 'update' && ['created', 'failed'].includes(results.get(s.p.record.id)?.status ?? 'failed'));
+    if (whole.length) {
+      for (const s of whole) s.send = Object.fromEntries(Object.entries(s.p.desired).filter(([, v]) => v !== null));
+      const again = await this.write(whole.map((s) => ({ key: s.p.record.id, properties: withoutKey(s.send, key) })));
+      for (const s of whole) {
+        const previous = results.get(s.p.record.id);
+        const r = again.get(s.p.record.id);
+        if (r && (r.status === 'failed' || previous?.status === 'failed')) results.set(s.p.record.id, previous?.status === 'created' && r.status !== 'failed' ? previous : r);
+      }
+    }
 
     const settled: Array<{ id: string; result: AuditIntent['result']; targetId?: string | null; error?: string | null }> = [];
     const links: Array<SyncedRecord & { sourceModifiedAt?: string }> = [];

@@ -151,3 +151,19 @@ describe('a deal whose person cannot be written yet', () => {
     for (const id of blocked) expect(deals().find((d) => sfIdOf('deals', d) === id)!.person_id).toBe(person.id);
   });
 });
+
+describe('a target record deleted behind the engine’s back', () => {
+  it('is written whole again on its next change, not with the changed field alone', async () => {
+    const job = loansJob();
+    await runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
+    const gone = deals().find((d) => sfIdOf('deals', d) === box.loans[0])!;
+    box.pd.store.delete('deals', gone.id);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    box.sf.editRecord('Loan__c', box.loans[0]!, { Amount__c: 9999 });
+    const run = await runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
+    expect(run.streams.find((s) => s.stream === 'loans')!.counts).toMatchObject({ created: 1, updated: 0, failed: 0 });
+    const back = deals().find((d) => sfIdOf('deals', d) === box.loans[0])!;
+    expect(back).toMatchObject({ title: 'Loan 0', value: 9999, status: 'won' });
+    expect(back.person_id).toBe(gone.person_id);
+  });
+});
