@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../core/example/random';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { loansJob, startSandbox, type Sandbox } from './fixtures';
+import { loansJob, PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from './fixtures';
 import { disagreements, sfKey, syncProcess, type Exit } from './processes';
 
 describe.runIf(process.env.DATABASE_URL)('sync under kill -9, 429 and 5xx storms, dropped connections and refused records', () => {
@@ -91,6 +91,10 @@ describe.runIf(process.env.DATABASE_URL)('sync under kill -9, 429 and 5xx storms
       `SELECT DISTINCT source_id FROM sync.audit WHERE stream = 'loans' AND result IN ('created', 'updated', 'unchanged')`);
     const dealKey = sfKey(box, 'deals');
     const auditedIds = new Set(written.map((r) => r.source_id));
+    // Secrets never reach the audit log, the waiting records or the run log.
+    const { rows: dump } = await tdb.db.pool.query<{ text: string }>(
+      `SELECT (SELECT string_agg(a::text, '') FROM sync.audit a) || (SELECT string_agg(p::text, '') FROM sync.pending p) || (SELECT string_agg(r::text, '') FROM sync.runs r) AS text`);
+    for (const secret of [PD_TOKEN, SF_CLIENT.clientSecret]) expect(dump[0]!.text).not.toContain(secret);
     expect(box.pd.store.all('deals').filter((d) => !auditedIds.has(String(d.custom_fields[dealKey])))).toEqual([]);
   }, 240_000);
 });
