@@ -7,14 +7,14 @@ import type { Connector, SourceRecord } from './connector';
  */
 
 /** A CRM name; unknown names are refused by `openConnector` with the list of known ones. */
-export const CrmNameSchema = z.string().min(1).describe('The CRM: salesforce or hubspot');
+export const CrmNameSchema = z.string().min(1).describe('The CRM: salesforce, hubspot or pipedrive');
 
 export const CrmObjectSchema = z
   .string()
   .min(1)
   .max(100)
   .regex(/^[A-Za-z0-9_]+$/, 'an object name is letters, digits and underscores (e.g. Account, Loan__c, companies)')
-  .describe('Object (Salesforce sObject such as Account or Loan__c; HubSpot object such as companies or contacts)');
+  .describe('Object (Salesforce sObject such as Account or Loan__c; HubSpot object such as companies or contacts; Pipedrive persons, organizations, deals or activities)');
 
 export const DescribeSchemaInputSchema = z.object({ crm: CrmNameSchema, object: CrmObjectSchema });
 export type DescribeSchemaInput = z.infer<typeof DescribeSchemaInputSchema>;

@@ -7,7 +7,8 @@ import { failure, success } from '../tool-result';
 export const CONNECTION_ENV_HELP =
   'Connections come from the server\'s environment: Salesforce from SALESFORCE_INSTANCE_URL plus SALESFORCE_ACCESS_TOKEN, ' +
   'or SALESFORCE_CLIENT_ID with SALESFORCE_CLIENT_SECRET and/or SALESFORCE_REFRESH_TOKEN (SALESFORCE_LOGIN_URL optional); ' +
-  'HubSpot from HUBSPOT_ACCESS_TOKEN (HUBSPOT_BASE_URL to point at a sandbox).';
+  'HubSpot from HUBSPOT_ACCESS_TOKEN (or HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and HUBSPOT_REFRESH_TOKEN; HUBSPOT_BASE_URL to point at a sandbox); ' +
+  'Pipedrive from PIPEDRIVE_API_TOKEN (PIPEDRIVE_BASE_URL to point at a sandbox).';
 
 export function registerDescribeSchemaTool(server: McpServer): void {
   server.registerTool(
@@ -15,7 +16,7 @@ export function registerDescribeSchemaTool(server: McpServer): void {
     {
       title: 'Describe a CRM object',
       description:
-        'Lists the fields of one object in a live CRM (salesforce or hubspot): name, label, type, required, unique, ' +
+        'Lists the fields of one object in a live CRM (salesforce, hubspot or pipedrive): name, label, type, required, unique, ' +
         `read-only, picklist options and format hints. ${CONNECTION_ENV_HELP}`,
       inputSchema: DescribeSchemaInputSchema,
       outputSchema: DescribeSchemaResultSchema,

@@ -79,6 +79,12 @@ describe('MCP plan_sync and apply_sync through a real MCP client', () => {
     expect(applied.isError, text(applied)).toBeFalsy();
     expect((applied.structuredContent as { totals: { created: number } }).totals.created).toBe(20 + new Set(box.loans.map((_, i) => (i % 3 !== 2 ? box.contacts[i % box.contacts.length] : null)).filter(Boolean)).size);
     expect(box.pd.store.all('deals')).toHaveLength(20);
+    // The read-only tools reach Pipedrive too: its fields (custom ones by key, with their names) and a page of deals.
+    const described = await writer.callTool({ name: 'describe_schema', arguments: { crm: 'pipedrive', object: 'deals' } });
+    const fields = (described.structuredContent as { fields: Array<{ name: string; label?: string }> }).fields;
+    expect(fields.find((f) => f.label === 'Salesforce ID')?.name).toBe(box.pd.store.customKey('deals', 'Salesforce ID'));
+    const page = await writer.callTool({ name: 'query_records', arguments: { crm: 'pipedrive', object: 'deals', limit: 5 } });
+    expect((page.structuredContent as { count: number; nextCursor: string | null }).count).toBe(5);
     // Nothing changed since: a second plan has nothing to do.
     const again = await writer.callTool({ name: 'plan_sync', arguments: { jobFile: JOB } });
     expect((again.structuredContent as { totals: { created: number; updated: number; read: number } }).totals).toMatchObject({ created: 0, updated: 0, read: 0 });
