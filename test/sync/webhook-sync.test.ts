@@ -4,6 +4,7 @@ import { parseWebhookSettings, startWebhookServer, webhookCounts, type RunningWe
 import { buildSalesforceRequest, deliver } from '../../sandbox/webhooks';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { loansJob, startSandbox, type Sandbox } from './fixtures';
+import { disagreements } from './processes';
 
 let tdb: TestDatabase;
 let box: Sandbox;
@@ -86,5 +87,7 @@ describe('webhooks wake the sync; polling catches what they miss', () => {
     await onChange.idle();
     expect(Number(dealOf(box.loans[1]!).value)).toBe(777);
     expect(reports.at(-1)).toEqual({ trigger: 'poll', updated: 1 });
+    // After replays, a forgery and a missed webhook, every record agrees.
+    expect(disagreements(box, new Set())).toEqual([]);
   });
 });
