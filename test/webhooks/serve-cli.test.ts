@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createTemporaryDatabase } from '../../core/db/temporary-database';
 import { buildHubSpotRequest, buildPipedriveRequest, buildSalesforceRequest, deliver, salesforceId } from '../../sandbox/webhooks';
 import { ROOT } from '../helpers/example-data';
 
@@ -22,7 +23,12 @@ describe('crm-bridge serve', () => {
     const settingsFile = path.join(home, 'webhooks.json');
     writeFileSync(settingsFile, JSON.stringify({ hubspot: { clientSecret: HUBSPOT_SECRET }, salesforce: { organizationId: ORG_ID } }));
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PIPEDRIVE_WEBHOOK_USER: 'hook', PIPEDRIVE_WEBHOOK_PASSWORD: PIPEDRIVE_PASSWORD };
-    if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
+    // A database of its own on a server: the counts asserted below must not include other runs' webhooks.
+    const temporary = process.env.DATABASE_URL ? await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test') : null;
+    if (temporary) env.DATABASE_URL = temporary.url;
+    onTestFinished(async () => {
+      await temporary?.drop();
+    });
     const child = spawn(process.execPath, [BIN, '--json', '--home', home, 'serve', '--port', '0', '--webhook-settings', settingsFile], { env });
     let stdout = '';
     let stderr = '';
