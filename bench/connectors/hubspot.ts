@@ -13,27 +13,11 @@ import { performance } from 'node:perf_hooks';
 import { HubSpotConnector, type HubSpotConnectorOptions } from '../../core/connectors/hubspot';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
+import { fmt, printWhenRun, type BenchRow } from './rows';
 
-export interface BenchRow {
-  crm: string;
-  scenario: string;
-  records: number;
-  seconds: number;
-  perSecond: number;
-  limitMax: string;
-  ratioLimit: string;
-  ratioBaseline: string;
-  requests: number;
-  r429: number;
-  retries: number;
-  failed: number;
-  lost: number;
-  duplicated: number;
-}
 
 const WINDOW_S = 10;
 const BATCH = 100;
-const fmt = (x: number, d = 1) => x.toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d });
 
 function companies(n: number): UpsertInput[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -171,15 +155,5 @@ export async function hubspotBench(records = 100_000): Promise<{ rows: BenchRow[
 
 if (require.main === module) {
   const i = process.argv.indexOf('--hubspot-records');
-  const n = i >= 0 ? Number(process.argv[i + 1]) : 100_000;
-  hubspotBench(n).then(({ rows, notes }) => {
-    const head = ['CRM', 'scenario', 'records', 'seconds', 'records/s', 'limit max records/s', 'ratio to limit', 'ratio to baseline', 'requests', '429s', 'retries', 'failed', 'lost', 'duplicated'];
-    console.log(`| ${head.join(' | ')} |`);
-    console.log(`|${head.map(() => '---').join('|')}|`);
-    for (const r of rows) console.log(`| ${[r.crm, r.scenario, r.records.toLocaleString('en-GB'), fmt(r.seconds), fmt(r.perSecond, 0), r.limitMax, r.ratioLimit, r.ratioBaseline, r.requests, r.r429, r.retries, r.failed, r.lost, r.duplicated].join(' | ')} |`);
-    for (const n of notes) console.log(n);
-  }, (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  printWhenRun(hubspotBench(i >= 0 ? Number(process.argv[i + 1]) : 100_000));
 }

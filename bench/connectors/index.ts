@@ -14,6 +14,7 @@
 import { hubspotBench } from './hubspot';
 import { salesforceBench } from './salesforce';
 import { pipedriveBench } from './pipedrive';
+import { printRows, type BenchRow } from './rows';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,37 +23,8 @@ function arg(name: string, fallback: string): string {
 
 const SKIP = arg('skip', '');
 
-interface Row {
-  crm: string;
-  scenario: string;
-  records: number;
-  seconds: number;
-  perSecond: number;
-  limitMax: string;
-  ratioLimit: string;
-  ratioBaseline: string;
-  requests: number;
-  r429: number;
-  retries: number;
-  failed: number;
-  lost: number;
-  duplicated: number;
-}
-
-const rows: Row[] = [];
+const rows: BenchRow[] = [];
 const notes: string[] = [];
-
-const fmt = (x: number, d = 1) => x.toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d });
-
-function print(): void {
-  const head = ['CRM', 'scenario', 'records', 'seconds', 'records/s', 'limit max records/s', 'ratio to limit', 'ratio to baseline', 'requests', '429s', 'retries', 'failed', 'lost', 'duplicated'];
-  console.log(`| ${head.join(' | ')} |`);
-  console.log(`|${head.map(() => '---').join('|')}|`);
-  for (const r of rows) {
-    console.log(`| ${[r.crm, r.scenario, r.records.toLocaleString('en-GB'), fmt(r.seconds), fmt(r.perSecond, 0), r.limitMax, r.ratioLimit, r.ratioBaseline, r.requests, r.r429, r.retries, r.failed, r.lost, r.duplicated].join(' | ')} |`);
-  }
-  for (const n of notes) console.log(n);
-}
 
 async function main(): Promise<void> {
   console.log(`Connector upserts against the local emulators (node ${process.version})\n`);
@@ -74,7 +46,7 @@ async function main(): Promise<void> {
     rows.push(...pipedrive.rows);
     notes.push(...pipedrive.notes);
   }
-  print();
+  printRows(rows, notes);
 }
 
 main().catch((error: unknown) => {

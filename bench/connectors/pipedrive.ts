@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { PipedriveConnector, type PipedriveConnectorOptions } from '../../core/connectors/pipedrive';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { PipedriveEmulator } from '../../sandbox/pipedrive';
+import { fmt, printWhenRun, type BenchRow } from './rows';
 
 export const PD_BUDGET = 2400; // tokens per window (480 writes of 5 tokens: Enterprise plan, OAuth access token)
 export const PD_WINDOW_S = 2;
@@ -25,30 +26,12 @@ const WRITE_COST = 5;
 const SEARCHES_PER_WINDOW = 10;
 const KEY = 'Legacy person ID';
 
-/** Same columns as the other CRMs' rows in bench/connectors/index.ts. */
-export interface PipedriveRow {
-  crm: string;
-  scenario: string;
-  records: number;
-  seconds: number;
-  perSecond: number;
-  limitMax: string;
-  ratioLimit: string;
-  ratioBaseline: string;
-  requests: number;
-  r429: number;
-  retries: number;
-  failed: number;
-  lost: number;
-  duplicated: number;
-}
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-const fmt = (x: number, d = 1) => x.toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d });
 
 function persons(n: number, suffix = ''): UpsertInput[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -108,7 +91,7 @@ interface Scenario {
   connector?: Partial<PipedriveConnectorOptions>;
 }
 
-async function run(n: number, s: Scenario, baseline?: number): Promise<PipedriveRow[]> {
+async function run(n: number, s: Scenario, baseline?: number): Promise<BenchRow[]> {
   const tag = s.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
   const app = { clientId: `bench-${tag}`, clientSecret: 'bench-secret', refreshToken: `bench-refresh-${tag}` };
   const emulator = new PipedriveEmulator({
@@ -118,14 +101,14 @@ async function run(n: number, s: Scenario, baseline?: number): Promise<Pipedrive
     ...(s.limited ? { searchRequestsPerWindow: SEARCHES_PER_WINDOW } : {}),
   });
   const url = await emulator.start();
-  const rows: PipedriveRow[] = [];
+  const rows: BenchRow[] = [];
   const input = persons(n);
   const open = (options: Partial<PipedriveConnectorOptions> = {}) => new PipedriveConnector({ oauth: { ...app, oauthHost: url }, basePath: url, ...options });
-  const row = (scenario: string, seconds: number, results: UpsertResult[], connector: PipedriveConnector, requests: number, r429: number, writes: number): PipedriveRow => {
+  const row = (scenario: string, seconds: number, results: UpsertResult[], connector: PipedriveConnector, requests: number, r429: number, writes: number): BenchRow => {
     const { lost, duplicated } = audit(emulator, input);
     const perSecond = n / seconds;
     const maxPerSecond = n / pipedriveMinSeconds(n);
-    const r: PipedriveRow = {
+    const r: BenchRow = {
       crm: 'Pipedrive', scenario, records: n, seconds, perSecond,
       limitMax: s.limited ? fmt(maxPerSecond, 0) : '– (not binding)',
       ratioLimit: s.limited ? fmt(perSecond / maxPerSecond, 2) : '–',
@@ -181,9 +164,9 @@ function count(results: UpsertResult[]): Record<string, number> {
 }
 
 /** The Pipedrive rows and notes for the connectors table. */
-export async function pipedriveBench(n = Number(arg('pipedrive-records', '100000')), sequential = !process.argv.includes('--parallel')): Promise<{ rows: PipedriveRow[]; notes: string[] }> {
+export async function pipedriveBench(n = Number(arg('pipedrive-records', '100000')), sequential = !process.argv.includes('--parallel')): Promise<{ rows: BenchRow[]; notes: string[] }> {
   if (!Number.isInteger(n) || n < 1) throw new Error('--pipedrive-records takes a positive integer');
-  const rows: PipedriveRow[] = [];
+  const rows: BenchRow[] = [];
   // `--pipedrive-only <text>` runs only the limited scenarios whose name contains it, without the baseline.
   const only = arg('pipedrive-only', '');
   const base = only ? undefined : (await run(n, { name: 'baseline: limit not binding, 1 caller', limited: false, callers: 1 }))[0]!;
@@ -205,17 +188,4 @@ export async function pipedriveBench(n = Number(arg('pipedrive-records', '100000
   return { rows, notes };
 }
 
-if (require.main === module) {
-  pipedriveBench().then(({ rows, notes }) => {
-    const head = ['CRM', 'scenario', 'records', 'seconds', 'records/s', 'limit max records/s', 'ratio to limit', 'ratio to baseline', 'requests', '429s', 'retries', 'failed', 'lost', 'duplicated'];
-    console.log(`| ${head.join(' | ')} |`);
-    console.log(`|${head.map(() => '---').join('|')}|`);
-    for (const r of rows) {
-      console.log(`| ${[r.crm, r.scenario, r.records.toLocaleString('en-GB'), fmt(r.seconds), fmt(r.perSecond, 0), r.limitMax, r.ratioLimit, r.ratioBaseline, r.requests, r.r429, r.retries, r.failed, r.lost, r.duplicated].join(' | ')} |`);
-    }
-    for (const n of notes) console.log(n);
-  }).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+if (require.main === module) printWhenRun(pipedriveBench());

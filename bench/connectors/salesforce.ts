@@ -17,14 +17,13 @@ import { performance } from 'node:perf_hooks';
 import { SalesforceConnector } from '../../core/connectors/salesforce';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
-import type { BenchRow } from './hubspot';
+import { fmt, printWhenRun, type BenchRow } from './rows';
 
 const BATCH = 200;
 const DAILY = 15_000;
 const BULK_BATCH = 10_000;
 /** Calls of one clean Bulk API 2.0 job: create, upload, UploadComplete, one poll, successfulResults. */
 const BULK_MIN_CALLS = 5;
-const fmt = (x: number, d = 1) => x.toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d });
 
 function accounts(n: number): UpsertInput[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -208,15 +207,5 @@ export async function salesforceBench(records = 100_000): Promise<{ rows: BenchR
 
 if (require.main === module) {
   const i = process.argv.indexOf('--salesforce-records');
-  const n = i >= 0 ? Number(process.argv[i + 1]) : 100_000;
-  salesforceBench(n).then(({ rows, notes }) => {
-    const head = ['CRM', 'scenario', 'records', 'seconds', 'records/s', 'limit max records/s', 'ratio to limit', 'ratio to baseline', 'requests', '429s', 'retries', 'failed', 'lost', 'duplicated'];
-    console.log(`| ${head.join(' | ')} |`);
-    console.log(`|${head.map(() => '---').join('|')}|`);
-    for (const r of rows) console.log(`| ${[r.crm, r.scenario, r.records.toLocaleString('en-GB'), fmt(r.seconds), fmt(r.perSecond, 0), r.limitMax, r.ratioLimit, r.ratioBaseline, r.requests, r.r429, r.retries, r.failed, r.lost, r.duplicated].join(' | ')} |`);
-    for (const n of notes) console.log(n);
-  }, (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  printWhenRun(salesforceBench(i >= 0 ? Number(process.argv[i + 1]) : 100_000));
 }
