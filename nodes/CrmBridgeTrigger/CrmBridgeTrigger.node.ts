@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { CrmObjectSchema, MAX_QUERY_LIMIT } from '../../core/connectors/requests';
 import { redactSecrets } from '../../core/db/redact';
 import { describeError } from '../../core/errors';
-import { connectorFromCredential, credentialSecrets, CRM_CREDENTIALS } from '../CrmBridge/actions/crm/connection';
+import { connectorFromCredential, credentialSecrets, CRM_CREDENTIALS, CRM_OPTIONS } from '../CrmBridge/actions/crm/connection';
 import { readChanges, startFromNow } from './changes';
 import { loadState, saveState } from './cursor';
 
@@ -51,11 +51,7 @@ export class CrmBridgeTrigger implements INodeType {
         displayName: 'CRM',
         name: 'crm',
         type: 'options',
-        options: [
-          { name: 'Salesforce', value: 'salesforce' },
-          { name: 'HubSpot', value: 'hubspot' },
-          { name: 'Pipedrive', value: 'pipedrive' },
-        ],
+        options: CRM_OPTIONS,
         default: 'salesforce',
       },
       {

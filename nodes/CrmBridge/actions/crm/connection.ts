@@ -78,16 +78,19 @@ export async function openCrm(fns: IExecuteFunctions): Promise<{ connector: Conn
   return { connector: await connectorFromCredential(crm, data), secrets };
 }
 
+/** The CRMs a node parameter can name, in the order the UI lists them. */
+export const CRM_OPTIONS = [
+  { name: 'Salesforce', value: 'salesforce' },
+  { name: 'HubSpot', value: 'hubspot' },
+  { name: 'Pipedrive', value: 'pipedrive' },
+];
+
 export const crmProperties: INodeProperties[] = [
   {
     displayName: 'CRM',
     name: 'crm',
     type: 'options',
-    options: [
-      { name: 'Salesforce', value: 'salesforce' },
-      { name: 'HubSpot', value: 'hubspot' },
-      { name: 'Pipedrive', value: 'pipedrive' },
-    ],
+    options: CRM_OPTIONS,
     default: 'hubspot',
     description: 'Which CRM to work on; choose its credential below',
     displayOptions: { show: { resource: ['crm'] } },

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { z } from 'zod';
 import { UsageError } from '../../../../core/errors';
 import { parseSyncJob, SyncSystemSchema, type SyncJob } from '../../../../core/sync/job';
+import { CRM_OPTIONS } from '../crm/connection';
 
 const show = (operation: 'run' | 'plan' | Array<'run' | 'plan'>) => ({ resource: ['sync'], operation: Array.isArray(operation) ? operation : [operation] });
 
@@ -11,11 +12,7 @@ export const description: INodeProperties[] = [
     displayName: 'CRMs',
     name: 'crm',
     type: 'multiOptions',
-    options: [
-      { name: 'Salesforce', value: 'salesforce' },
-      { name: 'HubSpot', value: 'hubspot' },
-      { name: 'Pipedrive', value: 'pipedrive' },
-    ],
+    options: CRM_OPTIONS,
     default: [],
     required: true,
     description: "The job's source and target; choose a credential for each below",
