@@ -5,7 +5,7 @@ import { comparatorFor } from './compare/field-comparators';
 import type { FieldConfig } from './config';
 import { weighPairs } from './engine';
 import type { MatchModel } from './model';
-import { makeNormalisers, prepareField, type PrepareOptions, type PreparedField, type RowSegment } from './prepare';
+import { fromLean, makeNormalisers, prepareField, type LeanField, type PrepareOptions, type PreparedField, type RowSegment } from './prepare';
 import { PairScorer } from './score';
 
 export interface FieldJob {
@@ -17,7 +17,7 @@ export interface FieldJob {
 
 export type WorkerRequest =
   | { type: 'prepare'; options: PrepareOptions; jobs: FieldJob[] }
-  | { type: 'fields'; fields: Array<{ index: number; prepared: PreparedField }> }
+  | { type: 'fields'; options: PrepareOptions; fields: Array<{ index: number; lean: LeanField }> }
   | { type: 'block'; counter: SharedArrayBuffer; size: number; options: BlockingOptions; side?: Uint8Array }
   | { type: 'score'; model: MatchModel; left: Int32Array; right: Int32Array; review: number };
 
@@ -50,7 +50,8 @@ export function start(port: MessagePort, signal: Int32Array): void {
         });
         reply(out);
       } else if (m.type === 'fields') {
-        for (const f of m.fields) fields[f.index] = f.prepared;
+        const normalisers = makeNormalisers(m.options);
+        for (const f of m.fields) fields[f.index] = fromLean(f.lean, normalisers);
       } else if (m.type === 'block') {
         const out = claimRulePairs(blockingRules(fields), new Int32Array(m.counter), m.size, m.options, () => sortKeys(fields, m.size), m.side);
         reply(out, out.map((r) => r.pairs.codes.buffer as ArrayBuffer));
