@@ -255,13 +255,42 @@ export function sortKeys(fields: readonly PreparedField[], size: number): string
   return out;
 }
 
+/** What one rule proposes: its pairs encoded as a * size + b (a < b), duplicates included, and its figures. */
+export interface RulePairs {
+  codes: Float64Array;
+  stat: BlockingStats['rules'][number];
+}
+
 /**
  * Candidate pairs: every pair sharing a key of any rule, once. A block larger than maxBlockSize is compared
  * through a window over its members sorted by name instead of all-to-all, which keeps the number of pairs
  * about linear in the input; what that skips is counted per rule. In link mode only cross-source pairs count.
  */
 export function candidatePairs(rules: readonly BlockingRule[], size: number, options: BlockingOptions, sortKey: () => string[], side?: Uint8Array): CandidatePairs {
-  let buffer = new Float64Array(1 << 16);
+  let keys: string[] | undefined;
+  const sorted = () => (keys ??= sortKey());
+  return mergeRulePairs(rules.map((rule) => rulePairs(rule, size, options, sorted, side)), size);
+}
+
+/**
+ * The rules this thread claims from a counter shared with another thread (each takes the next unclaimed rule until
+ * none is left), with their pairs. Each rule's pairs depend on the rule alone, so who blocks which rule changes
+ * nothing in the merged result.
+ */
+export function claimRulePairs(rules: readonly BlockingRule[], counter: Int32Array, size: number, options: BlockingOptions, sortKey: () => string[], side?: Uint8Array): Array<{ index: number; pairs: RulePairs }> {
+  let keys: string[] | undefined;
+  const sorted = () => (keys ??= sortKey());
+  const out: Array<{ index: number; pairs: RulePairs }> = [];
+  for (;;) {
+    const index = Atomics.add(counter, 0, 1);
+    if (index >= rules.length) return out;
+    out.push({ index, pairs: rulePairs(rules[index]!, size, options, sorted, side) });
+  }
+}
+
+/** One rule's blocks and the pairs they propose. */
+export function rulePairs(rule: BlockingRule, size: number, options: BlockingOptions, sortKey: () => string[], side?: Uint8Array): RulePairs {
+  let buffer = new Float64Array(1 << 12);
   let count = 0;
   const push = (a: number, b: number) => {
     if (a === b) return;
@@ -273,67 +302,71 @@ export function candidatePairs(rules: readonly BlockingRule[], size: number, opt
     }
     buffer[count++] = a < b ? a * size + b : b * size + a;
   };
-  let keys: string[] | undefined;
-  const stats: BlockingStats = { rules: [], candidatePairs: 0, allPairs: 0 };
-  for (const rule of rules) {
-    // Keys are hashed to 30 bits, which V8 keeps as small integers (a Map of them is several times faster than one
-    // of 32-bit keys): a collision only merges two blocks (more candidates), it never loses a pair.
-    const blocks = new Map<number, number | number[]>();
-    for (let i = 0; i < size; i++) {
-      for (const k of rule.keys(i)) {
-        const h = hashString(k) >>> 2;
-        const existing = blocks.get(h);
-        if (existing === undefined) blocks.set(h, i);
-        else if (typeof existing === 'number') {
-          if (existing !== i) blocks.set(h, [existing, i]);
-        } else if (existing[existing.length - 1] !== i) existing.push(i);
-      }
+  // Keys are hashed to 30 bits, which V8 keeps as small integers (a Map of them is several times faster than one
+  // of 32-bit keys): a collision only merges two blocks (more candidates), it never loses a pair.
+  const blocks = new Map<number, number | number[]>();
+  for (let i = 0; i < size; i++) {
+    for (const k of rule.keys(i)) {
+      const h = hashString(k) >>> 2;
+      const existing = blocks.get(h);
+      if (existing === undefined) blocks.set(h, i);
+      else if (typeof existing === 'number') {
+        if (existing !== i) blocks.set(h, [existing, i]);
+      } else if (existing[existing.length - 1] !== i) existing.push(i);
     }
-    const before = count;
-    const s = { rule: rule.name, blocks: 0, pairs: 0, oversizedBlocks: 0, recordsInOversizedBlocks: 0, pairsSkippedInOversizedBlocks: 0 };
-    const cap = Math.min(options.maxBlockSize, rule.maxBlockSize ?? Infinity);
-    if (rule.maxPairsPerRecord !== undefined) {
-      let would = 0;
-      for (const members of blocks.values()) if (typeof members !== 'number' && members.length <= cap) would += (members.length * (members.length - 1)) / 2;
-      if (would > rule.maxPairsPerRecord * size) {
-        // Reported as one oversized block holding every pair the rule would have proposed.
-        stats.rules.push({ ...s, rule: `${rule.name} (not used: ${(would / size).toFixed(1)} pairs a record)`, oversizedBlocks: 1, pairsSkippedInOversizedBlocks: would });
-        continue;
-      }
+  }
+  const s = { rule: rule.name, blocks: 0, pairs: 0, oversizedBlocks: 0, recordsInOversizedBlocks: 0, pairsSkippedInOversizedBlocks: 0 };
+  const cap = Math.min(options.maxBlockSize, rule.maxBlockSize ?? Infinity);
+  if (rule.maxPairsPerRecord !== undefined) {
+    let would = 0;
+    for (const members of blocks.values()) if (typeof members !== 'number' && members.length <= cap) would += (members.length * (members.length - 1)) / 2;
+    if (would > rule.maxPairsPerRecord * size) {
+      // Reported as one oversized block holding every pair the rule would have proposed.
+      return { codes: new Float64Array(0), stat: { ...s, rule: `${rule.name} (not used: ${(would / size).toFixed(1)} pairs a record)`, oversizedBlocks: 1, pairsSkippedInOversizedBlocks: would } };
     }
-    for (const members of blocks.values()) {
-      if (typeof members === 'number') continue;
-      s.blocks++;
-      const n = members.length;
-      if (n <= cap) {
-        for (let x = 0; x < n; x++) for (let y = x + 1; y < n; y++) push(members[x]!, members[y]!);
-        continue;
-      }
-      const w = Math.min(options.window, rule.window ?? Infinity);
-      if (w === 0) {
-        s.oversizedBlocks++;
-        s.recordsInOversizedBlocks += n;
-        s.pairsSkippedInOversizedBlocks += (n * (n - 1)) / 2;
-        continue;
-      }
-      keys ??= sortKey();
-      const k = keys;
-      const sorted = [...members].sort((a, b) => (k[a]! < k[b]! ? -1 : k[a]! > k[b]! ? 1 : a - b));
-      let emitted = 0;
-      for (let x = 0; x < n; x++) {
-        for (let y = x + 1; y <= x + w && y < n; y++) {
-          push(sorted[x]!, sorted[y]!);
-          emitted++;
-        }
-      }
+  }
+  for (const members of blocks.values()) {
+    if (typeof members === 'number') continue;
+    s.blocks++;
+    const n = members.length;
+    if (n <= cap) {
+      for (let x = 0; x < n; x++) for (let y = x + 1; y < n; y++) push(members[x]!, members[y]!);
+      continue;
+    }
+    const w = Math.min(options.window, rule.window ?? Infinity);
+    if (w === 0) {
       s.oversizedBlocks++;
       s.recordsInOversizedBlocks += n;
-      s.pairsSkippedInOversizedBlocks += (n * (n - 1)) / 2 - emitted;
+      s.pairsSkippedInOversizedBlocks += (n * (n - 1)) / 2;
+      continue;
     }
-    s.pairs = count - before;
-    stats.rules.push(s);
+    const k = sortKey();
+    const sorted = [...members].sort((a, b) => (k[a]! < k[b]! ? -1 : k[a]! > k[b]! ? 1 : a - b));
+    let emitted = 0;
+    for (let x = 0; x < n; x++) {
+      for (let y = x + 1; y <= x + w && y < n; y++) {
+        push(sorted[x]!, sorted[y]!);
+        emitted++;
+      }
+    }
+    s.oversizedBlocks++;
+    s.recordsInOversizedBlocks += n;
+    s.pairsSkippedInOversizedBlocks += (n * (n - 1)) / 2 - emitted;
   }
-  const all = buffer.subarray(0, count).sort();
+  s.pairs = count;
+  return { codes: buffer.subarray(0, count), stat: s };
+}
+
+/** The rules' pairs (in rule order) as one sorted list without repeats, and the figures. */
+export function mergeRulePairs(perRule: readonly RulePairs[], size: number): CandidatePairs {
+  const stats: BlockingStats = { rules: perRule.map((r) => r.stat), candidatePairs: 0, allPairs: 0 };
+  const all = new Float64Array(perRule.reduce((t, r) => t + r.codes.length, 0));
+  let at = 0;
+  for (const r of perRule) {
+    all.set(r.codes, at);
+    at += r.codes.length;
+  }
+  all.sort();
   let unique = 0;
   for (let x = 0; x < all.length; x++) if (x === 0 || all[x] !== all[x - 1]) all[unique++] = all[x]!;
   const left = new Int32Array(unique);

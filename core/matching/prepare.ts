@@ -207,8 +207,12 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
       i++;
     }
   }
+  return withDerived(config, values, ids, Int32Array.from(idCountList), nonBlank, derived);
+}
+
+function withDerived(config: FieldConfig, values: (string | null)[], ids: Int32Array, idCounts: Int32Array, nonBlank: number, derived: Array<Derived | null>): PreparedField {
+  const kind = config.kind;
   const pick = <K extends keyof Derived>(key: K): Array<NonNullable<Derived[K]> | null> => derived.map((d) => (d === null ? null : (d[key] as NonNullable<Derived[K]>)));
-  const idCounts = Int32Array.from(idCountList);
   const field: { -readonly [K in keyof PreparedField]: PreparedField[K] } = { config, kind, values, nonBlank, ids, idCounts };
   if (kind === 'givenName' || kind === 'fullName') field.formal = pick('formal');
   if (WORD_KINDS.has(kind)) {
@@ -220,3 +224,25 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
   if (COMPACT_KINDS.has(kind) || kind === 'phone') field.compact = pick('compact');
   return field;
 }
+
+/** A prepared field without its derived values: what is sent to another thread, which derives them again. */
+export type LeanField = Pick<PreparedField, 'config' | 'values' | 'ids' | 'idCounts' | 'nonBlank'>;
+
+export function leanField(f: PreparedField): LeanField {
+  return { config: f.config, values: f.values, ids: f.ids, idCounts: f.idCounts, nonBlank: f.nonBlank };
+}
+
+/** The field prepareField returned, from its canonical values: derived values depend on the value alone. */
+export function fromLean(lean: LeanField, n: Normalisers): PreparedField {
+  const { config, values, ids } = lean;
+  const kind = config.kind;
+  const derives = DERIVING_KINDS.has(kind);
+  const derivedById: Derived[] = [];
+  const derived: Array<Derived | null> = new Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    derived[i] = v !== null && v !== undefined && derives ? (derivedById[ids[i]!] ??= derive(kind, v, n)) : null;
+  }
+  return withDerived(config, values, ids, lean.idCounts, lean.nonBlank, derived);
+}
+

@@ -1,0 +1,67 @@
+/** The matching engine's second thread: prepares the fields it is given, then scores its share of the candidate pairs. */
+import type { MessagePort } from 'node:worker_threads';
+import { blockingRules, claimRulePairs, sortKeys, type BlockingOptions } from './block';
+import { comparatorFor } from './compare/field-comparators';
+import type { FieldConfig } from './config';
+import { weighPairs } from './engine';
+import type { MatchModel } from './model';
+import { fromLean, makeNormalisers, prepareField, type LeanField, type PrepareOptions, type PreparedField, type RowSegment } from './prepare';
+import { PairScorer } from './score';
+
+export interface FieldJob {
+  index: number;
+  field: FieldConfig;
+  /** Per segment: its columns and, per column, each accepted row's cell as text. */
+  segments: Array<{ columns: string[]; cells: Array<Array<string | null | undefined>> }>;
+}
+
+export type WorkerRequest =
+  | { type: 'prepare'; options: PrepareOptions; jobs: FieldJob[] }
+  | { type: 'fields'; options: PrepareOptions; fields: Array<{ index: number; lean: LeanField }> }
+  | { type: 'block'; counter: SharedArrayBuffer; size: number; options: BlockingOptions; side?: Uint8Array }
+  | { type: 'score'; model: MatchModel; left: Int32Array; right: Int32Array; review: number };
+
+function rowsOf(segment: FieldJob['segments'][number]): RowSegment {
+  const n = segment.cells[0]?.length ?? 0;
+  const rows = new Array<Record<string, unknown>>(n);
+  for (let i = 0; i < n; i++) {
+    const row: Record<string, unknown> = {};
+    segment.columns.forEach((c, k) => (row[c] = segment.cells[k]![i]));
+    rows[i] = row;
+  }
+  return { rows, columns: segment.columns };
+}
+
+export function start(port: MessagePort, signal: Int32Array): void {
+  const fields: PreparedField[] = [];
+  const reply = (message: unknown, transfer: ArrayBuffer[] = []) => {
+    port.postMessage(message, transfer);
+    Atomics.add(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  };
+  port.on('message', (m: WorkerRequest) => {
+    try {
+      if (m.type === 'prepare') {
+        const normalisers = makeNormalisers(m.options);
+        const out = m.jobs.map((job) => {
+          const prepared = prepareField(job.field, job.segments.map(rowsOf), normalisers);
+          fields[job.index] = prepared;
+          return { index: job.index, prepared };
+        });
+        reply(out);
+      } else if (m.type === 'fields') {
+        const normalisers = makeNormalisers(m.options);
+        for (const f of m.fields) fields[f.index] = fromLean(f.lean, normalisers);
+      } else if (m.type === 'block') {
+        const out = claimRulePairs(blockingRules(fields), new Int32Array(m.counter), m.size, m.options, () => sortKeys(fields, m.size), m.side);
+        reply(out, out.map((r) => r.pairs.codes.buffer as ArrayBuffer));
+      } else {
+        const compared = fields.map((prepared) => ({ prepared, comparator: comparatorFor(prepared) }));
+        const weights = weighPairs(new PairScorer(compared, m.model), m.left, m.right, m.review);
+        reply(weights, [weights.buffer as ArrayBuffer]);
+      }
+    } catch (e) {
+      reply({ error: String((e as Error)?.stack ?? e) });
+    }
+  });
+}
