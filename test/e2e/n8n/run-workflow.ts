@@ -164,26 +164,16 @@ export function nodeOutput(runData: any, nodeName: string, runIndex = 0, outputI
   return items.map((item: any) => item.json);
 }
 
-export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunWorkflowResult> {
-  const bin = opts.n8nBin ?? defaultN8nBin();
-  if (!fs.existsSync(bin)) {
-    throw new Error(`n8n not found at ${bin}: run test/e2e/n8n/install-n8n.sh first (or set CRM_BRIDGE_N8N_BIN)`);
-  }
-  const timeoutMs = opts.timeoutMs ?? 120_000;
-  const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-n8n-'));
-  const keep = opts.keepUserFolder || process.env.CRM_BRIDGE_N8N_KEEP === '1';
-
-  const customDirs = opts.customExtensionsDir
-    ? (Array.isArray(opts.customExtensionsDir) ? opts.customExtensionsDir : [opts.customExtensionsDir]).map((d) =>
-        path.resolve(d),
-      )
-    : [];
-
-  const env: NodeJS.ProcessEnv = {
+/**
+ * The environment of an n8n process in these tests: its own user folder, no telemetry, free ports, SQLite with one
+ * connection. Callers add what differs (custom extension folders, WEBHOOK_URL, a chosen port).
+ */
+export async function n8nEnv(userFolder: string, extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
+  return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TMPDIR: process.env.TMPDIR,
-    TZ: process.env.TZ ?? 'UTC',
+    TZ: 'UTC',
     N8N_USER_FOLDER: userFolder,
     N8N_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     N8N_DIAGNOSTICS_ENABLED: 'false',
@@ -200,6 +190,28 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunWorkflow
     N8N_LOG_LEVEL: 'info', // --rawOutput JSON is printed through the logger: do not lower below info
     N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
     DB_SQLITE_POOL_SIZE: '1',
+    ...extra,
+  };
+}
+
+export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunWorkflowResult> {
+  const bin = opts.n8nBin ?? defaultN8nBin();
+  if (!fs.existsSync(bin)) {
+    throw new Error(`n8n not found at ${bin}: run test/e2e/n8n/install-n8n.sh first (or set CRM_BRIDGE_N8N_BIN)`);
+  }
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-n8n-'));
+  const keep = opts.keepUserFolder || process.env.CRM_BRIDGE_N8N_KEEP === '1';
+
+  const customDirs = opts.customExtensionsDir
+    ? (Array.isArray(opts.customExtensionsDir) ? opts.customExtensionsDir : [opts.customExtensionsDir]).map((d) =>
+        path.resolve(d),
+      )
+    : [];
+
+  const env: NodeJS.ProcessEnv = {
+    ...(await n8nEnv(userFolder)),
+    TZ: process.env.TZ ?? 'UTC',
     ...(customDirs.length ? { N8N_CUSTOM_EXTENSIONS: customDirs.join(';') } : {}),
     ...opts.env,
   };

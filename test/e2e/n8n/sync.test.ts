@@ -16,7 +16,7 @@ import { seedLoanExample, type SeededLoans } from '../../../sandbox/examples/loa
 import { PipedriveEmulator } from '../../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../../sandbox/salesforce';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { defaultN8nBin, freePort, nodeOutput, runWorkflow, TEST_ENCRYPTION_KEY, type N8nCredential } from './run-workflow';
+import { defaultN8nBin, n8nEnv, nodeOutput, runWorkflow, type N8nCredential } from './run-workflow';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const DIST = path.join(ROOT, 'dist');
@@ -193,27 +193,7 @@ describe('CRM Bridge Trigger (polling) in a running n8n, against the Salesforce 
     const collectorUrl = `http://127.0.0.1:${(collector.address() as { port: number }).port}/collect`;
 
     userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-n8n-poll-'));
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TMPDIR: process.env.TMPDIR,
-      TZ: 'UTC',
-      N8N_USER_FOLDER: userFolder,
-      N8N_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-      N8N_DIAGNOSTICS_ENABLED: 'false',
-      N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-      N8N_PERSONALIZATION_ENABLED: 'false',
-      N8N_TEMPLATES_ENABLED: 'false',
-      N8N_RUNNERS_MODE: 'internal',
-      N8N_RUNNERS_AUTH_TOKEN: 'crm-bridge-e2e',
-      N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-      N8N_PORT: String(await freePort()),
-      N8N_LISTEN_ADDRESS: '127.0.0.1',
-      N8N_LOG_LEVEL: 'info',
-      N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-      DB_SQLITE_POOL_SIZE: '1',
-      N8N_CUSTOM_EXTENSIONS: DIST,
-    };
+    const env = await n8nEnv(userFolder, { N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_CUSTOM_EXTENSIONS: DIST });
     const credentials = [{ id: 'crmBridgeSalesforceTrig1', name: 'Salesforce emulator', type: 'crmBridgeSalesforceApi', data: { instanceUrl: sfUrl, authentication: 'oauth', ...SF_CLIENT } }];
     // n8n refuses a poll interval whose seconds field has a `*`; a list of seconds polls every 3 s.
     const everyThreeSeconds = `${Array.from({ length: 20 }, (_, i) => i * 3).join(',')} * * * * *`;

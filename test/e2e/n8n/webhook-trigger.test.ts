@@ -14,7 +14,7 @@ import { openDatabase, type DatabaseOptions } from '../../../core/db/database';
 import { createTemporaryDatabase } from '../../../core/db/temporary-database';
 import { webhookCounts } from '../../../core/webhooks';
 import { buildHubSpotRequest, buildPipedriveRequest, deliver } from '../../../sandbox/webhooks';
-import { defaultN8nBin, freePort, TEST_ENCRYPTION_KEY } from './run-workflow';
+import { defaultN8nBin, freePort, n8nEnv } from './run-workflow';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SECRET = 'e2e-hubspot-client-secret-41c7';
@@ -66,29 +66,13 @@ beforeAll(async () => {
   dataFolder = path.join(userFolder, 'crm-bridge-data');
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TMPDIR: process.env.TMPDIR,
-    TZ: 'UTC',
-    N8N_USER_FOLDER: userFolder,
-    N8N_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-    N8N_DIAGNOSTICS_ENABLED: 'false',
-    N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-    N8N_PERSONALIZATION_ENABLED: 'false',
-    N8N_TEMPLATES_ENABLED: 'false',
-    N8N_RUNNERS_MODE: 'internal',
-    N8N_RUNNERS_AUTH_TOKEN: 'crm-bridge-e2e',
-    N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+  const env = await n8nEnv(userFolder, {
     N8N_PORT: String(port),
     N8N_LISTEN_ADDRESS: '127.0.0.1',
     // HubSpot signs the URL it calls; the trigger takes it from WEBHOOK_URL, so it must be the address used here.
     WEBHOOK_URL: `${base}/`,
-    N8N_LOG_LEVEL: 'info',
-    N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-    DB_SQLITE_POOL_SIZE: '1',
     N8N_CUSTOM_EXTENSIONS: path.join(ROOT, 'dist'),
-  };
+  });
   const bin = defaultN8nBin();
   const credentials: Array<Record<string, unknown>> = [
     { id: 'crmBridgeWebhook1', name: 'Webhook secrets', type: 'crmBridgeWebhookApi', data: { hubspotClientSecret: SECRET, pipedriveUser: 'hook', pipedrivePassword: PD_PASSWORD } },
