@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { HubSpotConnector, type HubSpotConnectorOptions } from '../../core/connectors/hubspot';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
-import { fmt, printWhenRun, type BenchRow } from './rows';
+import { drive, fmt, printWhenRun, type BenchRow } from './rows';
 
 
 const WINDOW_S = 10;
@@ -56,24 +56,6 @@ function audit(emu: HubSpotEmulator, input: UpsertInput[], results: UpsertResult
     duplicated += Math.max(0, stored.length - 1);
   }
   return { lost, duplicated, failed: results.filter((r) => r.status === 'failed').length };
-}
-
-/** `callers` upsert() calls at once over chunks of `chunk` records (1 caller = one upsert() of all). */
-async function drive(input: UpsertInput[], callers: number, chunk: number, upsert: (r: UpsertInput[]) => Promise<UpsertResult[]>, onChunk?: (done: number) => void): Promise<UpsertResult[]> {
-  if (callers === 1 && !onChunk) return upsert(input);
-  const chunks: UpsertInput[][] = [];
-  for (let i = 0; i < input.length; i += chunk) chunks.push(input.slice(i, i + chunk));
-  const out: UpsertResult[] = [];
-  let next = 0;
-  let done = 0;
-  await Promise.all(Array.from({ length: callers }, async () => {
-    while (next < chunks.length) {
-      const c = chunks[next++]!;
-      out.push(...(await upsert(c)));
-      onChunk?.(++done);
-    }
-  }));
-  return out;
 }
 
 interface Scenario {

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { PipedriveConnector, type PipedriveConnectorOptions } from '../../core/connectors/pipedrive';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { PipedriveEmulator } from '../../sandbox/pipedrive';
-import { fmt, printWhenRun, type BenchRow } from './rows';
+import { drive, fmt, printWhenRun, type BenchRow } from './rows';
 
 export const PD_BUDGET = 2400; // tokens per window (480 writes of 5 tokens: Enterprise plan, OAuth access token)
 export const PD_WINDOW_S = 2;
@@ -61,24 +61,6 @@ function audit(emulator: PipedriveEmulator, input: UpsertInput[]): { lost: numbe
     else if (e.n > 1) duplicated += e.n - 1;
   }
   return { lost, duplicated };
-}
-
-/** `callers` concurrent upsert() calls over chunks of `chunk` records (1 caller = one upsert() of everything). */
-async function drive(input: UpsertInput[], callers: number, chunk: number, upsert: (r: UpsertInput[]) => Promise<UpsertResult[]>, onChunk?: (done: number) => void): Promise<UpsertResult[]> {
-  if (callers === 1 && !onChunk) return upsert(input);
-  const chunks: UpsertInput[][] = [];
-  for (let i = 0; i < input.length; i += chunk) chunks.push(input.slice(i, i + chunk));
-  const out: UpsertResult[] = [];
-  let next = 0;
-  let done = 0;
-  await Promise.all(Array.from({ length: callers }, async () => {
-    while (next < chunks.length) {
-      const c = chunks[next++]!;
-      out.push(...(await upsert(c)));
-      onChunk?.(++done);
-    }
-  }));
-  return out;
 }
 
 interface Scenario {

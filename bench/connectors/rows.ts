@@ -1,3 +1,5 @@
+import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
+
 /** One row of the connector bench, the same columns for every CRM. */
 export interface BenchRow {
   crm: string;
@@ -35,4 +37,22 @@ export function printWhenRun(bench: Promise<{ rows: BenchRow[]; notes: string[] 
     console.error(error);
     process.exit(1);
   });
+}
+
+/** `callers` upsert() calls at once over chunks of `chunk` records (1 caller = one upsert() of all). */
+export async function drive(input: UpsertInput[], callers: number, chunk: number, upsert: (r: UpsertInput[]) => Promise<UpsertResult[]>, onChunk?: (done: number) => void): Promise<UpsertResult[]> {
+  if (callers === 1 && !onChunk) return upsert(input);
+  const chunks: UpsertInput[][] = [];
+  for (let i = 0; i < input.length; i += chunk) chunks.push(input.slice(i, i + chunk));
+  const out: UpsertResult[] = [];
+  let next = 0;
+  let done = 0;
+  await Promise.all(Array.from({ length: callers }, async () => {
+    while (next < chunks.length) {
+      const c = chunks[next++]!;
+      out.push(...(await upsert(c)));
+      onChunk?.(++done);
+    }
+  }));
+  return out;
 }
