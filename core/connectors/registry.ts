@@ -59,7 +59,8 @@ export type Connections = z.infer<typeof ConnectionsSchema>;
 export const CONNECTOR_NAMES = ['salesforce', 'hubspot', 'pipedrive'] as const;
 export type ConnectorName = (typeof CONNECTOR_NAMES)[number];
 
-const drop = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+/** The object without its blank entries (undefined or ''), so absent settings fall back to the schema's rules. */
+export const drop = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
 
 /** The environment variables the README documents, as a connections object. */
 export function connectionsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { Connector } from '../../../../core/connectors/connector';
-import { ConnectionsSchema, openConnector } from '../../../../core/connectors/registry';
+import { ConnectionsSchema, drop, openConnector } from '../../../../core/connectors/registry';
 import { UsageError } from '../../../../core/errors';
 
 export const CRM_CREDENTIALS = { salesforce: 'crmBridgeSalesforceApi', hubspot: 'crmBridgeHubSpotApi', pipedrive: 'crmBridgePipedriveApi' } as const;
@@ -20,45 +20,39 @@ export async function connectorFromCredential(crm: string, data: ICredentialData
     const oauth = data.authentication === 'oauth';
     const jwt = data.authentication === 'jwt';
     connections = {
-      salesforce: Object.fromEntries(
-        Object.entries({
-          instanceUrl: text(data.instanceUrl),
-          accessToken: oauth || jwt ? undefined : text(data.accessToken),
-          clientId: oauth || jwt ? text(data.clientId) : undefined,
-          clientSecret: oauth ? text(data.clientSecret) : undefined,
-          refreshToken: oauth ? text(data.refreshToken) : undefined,
-          username: jwt ? text(data.username) : undefined,
-          privateKey: jwt ? text(data.privateKey) : undefined,
-          loginUrl: oauth || jwt ? text(data.loginUrl) : undefined,
-        }).filter(([, v]) => v !== undefined),
-      ),
+      salesforce: drop({
+        instanceUrl: text(data.instanceUrl),
+        accessToken: oauth || jwt ? undefined : text(data.accessToken),
+        clientId: oauth || jwt ? text(data.clientId) : undefined,
+        clientSecret: oauth ? text(data.clientSecret) : undefined,
+        refreshToken: oauth ? text(data.refreshToken) : undefined,
+        username: jwt ? text(data.username) : undefined,
+        privateKey: jwt ? text(data.privateKey) : undefined,
+        loginUrl: oauth || jwt ? text(data.loginUrl) : undefined,
+      }),
     };
   } else if (crm === 'hubspot') {
     const oauth = data.authentication === 'oauth';
     connections = {
-      hubspot: Object.fromEntries(
-        Object.entries({
-          accessToken: oauth ? undefined : text(data.accessToken),
-          clientId: oauth ? text(data.clientId) : undefined,
-          clientSecret: oauth ? text(data.clientSecret) : undefined,
-          refreshToken: oauth ? text(data.refreshToken) : undefined,
-          baseUrl: text(data.baseUrl),
-        }).filter(([, v]) => v !== undefined),
-      ),
+      hubspot: drop({
+        accessToken: oauth ? undefined : text(data.accessToken),
+        clientId: oauth ? text(data.clientId) : undefined,
+        clientSecret: oauth ? text(data.clientSecret) : undefined,
+        refreshToken: oauth ? text(data.refreshToken) : undefined,
+        baseUrl: text(data.baseUrl),
+      }),
     };
   } else if (crm === 'pipedrive') {
     const oauth = data.authentication === 'oauth';
     connections = {
-      pipedrive: Object.fromEntries(
-        Object.entries({
-          apiToken: oauth ? undefined : text(data.apiToken),
-          clientId: oauth ? text(data.clientId) : undefined,
-          clientSecret: oauth ? text(data.clientSecret) : undefined,
-          refreshToken: oauth ? text(data.refreshToken) : undefined,
-          oauthUrl: oauth ? text(data.oauthUrl) : undefined,
-          baseUrl: text(data.baseUrl),
-        }).filter(([, v]) => v !== undefined),
-      ),
+      pipedrive: drop({
+        apiToken: oauth ? undefined : text(data.apiToken),
+        clientId: oauth ? text(data.clientId) : undefined,
+        clientSecret: oauth ? text(data.clientSecret) : undefined,
+        refreshToken: oauth ? text(data.refreshToken) : undefined,
+        oauthUrl: oauth ? text(data.oauthUrl) : undefined,
+        baseUrl: text(data.baseUrl),
+      }),
     };
   } else {
     throw new UsageError(`Unknown CRM "${crm}" (known: salesforce, hubspot, pipedrive)`);
