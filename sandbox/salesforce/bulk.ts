@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
@@ -10,6 +11,9 @@ import { sfDateTime, type RecordError, type Store } from './store';
 export const BULK_INTERNAL_BATCH = 10_000;
 /** Largest CSV one upload may carry (Salesforce: 150 MB base64-encoded, i.e. about 100 MB of raw CSV). */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+
+/** How often a paced job (`recordsPerSecond`) takes the records that have come due. */
+const PACE_TICK_MS = 10;
 
 const DELIMITERS = { BACKQUOTE: '`', CARET: '^', COMMA: ',', PIPE: '|', SEMICOLON: ';', TAB: '\t' } as const;
 
@@ -45,6 +49,11 @@ interface Job {
   successful: string[][];
   failures: string[][];
   unprocessedFrom: number;
+  /** Date.now() at UploadComplete, and at the end (JobComplete / Failed): totalProcessingTime is the span between. */
+  uploadCompleteAt?: number;
+  endedAt?: number;
+  /** Time actually spent processing its records (apiActiveProcessingTime), in ms. */
+  activeMs: number;
 }
 
 /** A fault for the next ingest jobs: they fail after processing `afterRecords` records (0: before any). */
@@ -59,6 +68,11 @@ export class BulkIngest {
   readonly jobs = new Map<string, Job>();
   private counter = 0;
   private readonly faults: JobFault[] = [];
+  /**
+   * How many records per second jobs are processed at, as a real org's Bulk workers would (unset: as fast as this
+   * process goes). Lets tests see a job InProgress for a predictable time.
+   */
+  recordsPerSecond?: number;
 
   constructor(
     private readonly store: Store,
@@ -81,7 +95,9 @@ export class BulkIngest {
     if (!full) return base;
     return {
       ...base, jobType: 'V2Ingest', numberRecordsProcessed: job.processed, numberRecordsFailed: job.failed, retries: 0,
-      totalProcessingTime: 0, apiActiveProcessingTime: 0, apexProcessingTime: 0,
+      // Milliseconds since UploadComplete (fixed once the job ends) and milliseconds spent on records; no Apex here.
+      totalProcessingTime: job.uploadCompleteAt === undefined ? 0 : Math.round((job.endedAt ?? Date.now()) - job.uploadCompleteAt),
+      apiActiveProcessingTime: Math.round(job.activeMs), apexProcessingTime: 0,
       ...(job.errorMessage ? { errorMessage: job.errorMessage } : {}),
     };
   }
@@ -127,7 +143,7 @@ export class BulkIngest {
     const job: Job = {
       id: makeId('750', ++this.counter), object: spec.object, operation: spec.operation, externalIdFieldName: ext,
       columnDelimiter: spec.columnDelimiter, lineEnding: spec.lineEnding, createdDate: now, systemModstamp: now, state: 'Open',
-      csv: null, header: [], rows: [], processed: 0, failed: 0, successful: [], failures: [], unprocessedFrom: 0,
+      csv: null, header: [], rows: [], processed: 0, failed: 0, successful: [], failures: [], unprocessedFrom: 0, activeMs: 0,
     };
     this.jobs.set(job.id, job);
     return { status: 200, body: this.info(job, false) };
@@ -159,17 +175,22 @@ export class BulkIngest {
       return { status: 200, body: this.info(job, false) };
     }
     job.state = 'UploadComplete';
+    job.uploadCompleteAt = Date.now();
     setImmediate(() => this.process(job));
     return { status: 200, body: this.info(job, false) };
   }
 
   private end(job: Job, state: 'JobComplete' | 'Failed', errorMessage?: string): void {
     job.state = state;
+    job.endedAt = Date.now();
     if (errorMessage) job.errorMessage = errorMessage;
     job.systemModstamp = sfDateTime(this.store.now());
   }
 
-  /** Parses the upload, then upserts it one internal batch per tick, as Salesforce's workers would. */
+  /**
+   * Parses the upload, then upserts it one internal batch per tick, as Salesforce's workers would; with
+   * `recordsPerSecond`, only the records due by then each tick.
+   */
   private process(job: Job): void {
     if (job.state !== 'UploadComplete') return;
     job.state = 'InProgress';
@@ -184,29 +205,40 @@ export class BulkIngest {
     if (fault) fault.remaining--;
     const seen = new Set<string>();
     const types = job.header.map((h) => def.fields.find((f) => f.name === h)!.type);
+    const pace = this.recordsPerSecond;
+    const startedAt = Date.now();
     const step = (from: number): void => {
       if (job.state !== 'InProgress') {
         job.unprocessedFrom = from;
         return;
       }
-      const to = Math.min(from + BULK_INTERNAL_BATCH, job.rows.length);
-      if (to > from && !this.limits.takeBulkBatch()) {
-        job.unprocessedFrom = from;
-        return this.end(job, 'Failed', 'InvalidBatch : Exceeded the org\'s daily Bulk API batch allocation (DailyBulkApiBatches)');
-      }
-      for (let i = from; i < to; i++) {
-        if (fault && i >= fault.afterRecords) {
-          job.unprocessedFrom = i;
-          return this.end(job, 'Failed', fault.message);
+      const t0 = performance.now();
+      try {
+        // The rest of the internal batch `from` is in, or (paced) as much of it as is due by now.
+        const batchEnd = Math.min(from - (from % BULK_INTERNAL_BATCH) + BULK_INTERNAL_BATCH, job.rows.length);
+        const to = pace ? Math.min(batchEnd, Math.floor(((Date.now() - startedAt) * pace) / 1000)) : batchEnd;
+        if (to > from && from % BULK_INTERNAL_BATCH === 0 && !this.limits.takeBulkBatch()) {
+          job.unprocessedFrom = from;
+          return this.end(job, 'Failed', 'InvalidBatch : Exceeded the org\'s daily Bulk API batch allocation (DailyBulkApiBatches)');
         }
-        this.processRow(job, job.rows[i]!, seen, types);
+        for (let i = from; i < to; i++) {
+          if (fault && i >= fault.afterRecords) {
+            job.unprocessedFrom = i;
+            return this.end(job, 'Failed', fault.message);
+          }
+          this.processRow(job, job.rows[i]!, seen, types);
+        }
+        const next = Math.max(from, to);
+        job.unprocessedFrom = next;
+        if (next >= job.rows.length) {
+          if (fault) return this.end(job, 'Failed', fault.message);
+          return this.end(job, 'JobComplete');
+        }
+        if (pace) setTimeout(() => step(next), PACE_TICK_MS);
+        else setImmediate(() => step(next));
+      } finally {
+        job.activeMs += performance.now() - t0;
       }
-      job.unprocessedFrom = to;
-      if (to >= job.rows.length) {
-        if (fault) return this.end(job, 'Failed', fault.message);
-        return this.end(job, 'JobComplete');
-      }
-      setImmediate(() => step(to));
     };
     step(0);
   }

@@ -14,6 +14,8 @@ export interface SalesforceEmulatorOptions {
   client?: OAuthClient;
   /** Enables the JWT bearer grant: assertions must be signed (RS256) by this public key's private half. */
   jwtBearer?: JwtBearerSettings;
+  /** Which org this emulator plays (default 1): its Organization ID is `00D` + this number, so two emulators can be two orgs. */
+  orgNumber?: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export class SalesforceEmulator {
   readonly faults = new Faults();
   readonly limits: Limits;
   readonly oauth: OAuth;
-  readonly orgId = makeId('00D', 1);
+  readonly orgId: string;
   readonly userId = makeId('005', 1);
   /** Bulk API 2.0 ingest jobs; `emu.bulk.failJobs(n)` makes the next jobs fail. */
   readonly bulk: BulkIngest;
@@ -38,6 +40,7 @@ export class SalesforceEmulator {
   private base = '';
 
   constructor(options: SalesforceEmulatorOptions = {}) {
+    this.orgId = makeId('00D', options.orgNumber ?? 1);
     this.limits = new Limits(options.dailyApiRequests);
     this.oauth = new OAuth(options.client ?? { clientId: 'emulator-client', clientSecret: 'emulator-secret' }, this.orgId, this.userId, options.jwtBearer);
     this.bulk = new BulkIngest(this.store, this.limits, this.userId);

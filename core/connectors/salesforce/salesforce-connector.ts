@@ -5,6 +5,7 @@ import { csvJobs, MAX_JOB_BYTES, parseBulkError, type CsvJob } from './bulk-csv'
 import type { Value } from '../../mapping/transforms';
 import type { ConnectionCheck, Connector, FieldSchema, FieldType, FieldFormat, ObjectSchema, ReadItem, ReadOptions, SourceRecord, UpsertInput, UpsertResult } from '../connector';
 import { recordErrorMessage, SalesforceError, toSalesforceError, type RecordErrorBody } from './errors';
+import { firstPollWait, learnBulkRate, learnedBulkRate, MAX_POLL_WAIT_MS } from './bulk-pace';
 import { applyUsage, limiterFor, RetryBudget, withRetry, type LimiterOptions, type RetryOptions } from './throttle';
 import type Bottleneck from 'bottleneck';
 
@@ -34,8 +35,17 @@ export interface SalesforceConnectorOptions {
   /** Upserts of more records than this go through Bulk API 2.0 ingest jobs instead of sObject Collections (default 2,000). */
   bulkThreshold?: number;
   bulk?: {
-    /** First wait before asking whether a job is done, in ms (default 1,000); later waits follow the job's own progress. */
+    /**
+     * Shortest wait before asking whether a job is done, in ms (default 1,000). The first wait is this long while the
+     * org's processing rate is unknown, else as long as a job of this size should take (x 1.2, at most 30 s); later
+     * waits follow the job's own progress.
+     */
     pollIntervalMs?: number;
+    /**
+     * The org's Bulk processing rate in records per second, for callers who know it: times the first poll of a job
+     * until a job of this org has finished in this process, after which the rate measured from the org's jobs wins.
+     */
+    expectedRecordsPerSecond?: number;
     /** Longest wait for one job to finish, in ms (default 600,000). */
     pollTimeoutMs?: number;
     /** Largest CSV upload per job in bytes (default and Salesforce's limit: 100 MB). */
@@ -147,6 +157,8 @@ export class SalesforceConnector implements Connector {
     if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new SalesforceError(`batchSize must be 1-${MAX_BATCH}`, 'CONFIG');
     const threshold = options.bulkThreshold ?? DEFAULT_BULK_THRESHOLD;
     if (!Number.isInteger(threshold) || threshold < 0) throw new SalesforceError('bulkThreshold must be a whole number >= 0', 'CONFIG');
+    const rate = options.bulk?.expectedRecordsPerSecond;
+    if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw new SalesforceError('bulk.expectedRecordsPerSecond must be a number > 0', 'CONFIG');
     if (options.oauth && !!options.oauth.username !== !!options.oauth.privateKey) {
       throw new SalesforceError('Salesforce JWT bearer login needs both username and privateKey', 'CONFIG');
     }
@@ -519,26 +531,42 @@ export class SalesforceConnector implements Connector {
   }
 
   /**
-   * Polls the job until it is JobComplete, Failed or Aborted. The first look comes after `pollIntervalMs`; later ones
-   * when the job's own progress (records processed so far per ms) says the rest should be done, so a large job costs
-   * few status calls of the daily budget.
+   * Polls the job until it is JobComplete, Failed or Aborted. Each poll is an API call of the daily budget, so the
+   * first look comes when the org's processing rate (learned from its earlier jobs, else `expectedRecordsPerSecond`)
+   * says the job should be done, never sooner than `pollIntervalMs`; later ones when the job's own progress (records
+   * processed so far per ms) says the rest should be done.
    */
   private async waitForJob(context: string, ingest: IngestJob, total: number): Promise<JobInfoV2> {
     const interval = this.options.bulk?.pollIntervalMs ?? 1_000;
+    const expected = this.options.bulk?.expectedRecordsPerSecond;
     const started = Date.now();
     const deadline = started + (this.options.bulk?.pollTimeoutMs ?? 600_000);
-    let wait = interval;
-    for (;;) {
+    let wait = firstPollWait(total, learnedBulkRate(this.org) ?? (expected === undefined ? undefined : expected / 1000), interval);
+    for (let polls = 1; ; polls++) {
       await delay(Math.max(0, Math.min(wait, deadline - Date.now())));
       const info = await this.call(context, () => ingest.check(), true);
+      if (info.state === 'JobComplete') this.learnPace(info, Date.now() - started, polls === 1);
       if (info.state === 'JobComplete' || info.state === 'Failed' || info.state === 'Aborted') return info;
       if (Date.now() >= deadline) {
         throw new SalesforceError(`${context}: job ${info.id} is still ${info.state} after ${Date.now() - started} ms (it goes on in Salesforce)`, 'JOB_TIMEOUT');
       }
       const done = info.numberRecordsProcessed ?? 0;
       const elapsed = Date.now() - started;
-      wait = done > 0 ? Math.min(30_000, Math.max(100, ((elapsed / done) * (total - done)) * 1.1)) : Math.min(30_000, interval * 2);
+      wait = done > 0 ? Math.min(MAX_POLL_WAIT_MS, Math.max(100, ((elapsed / done) * (total - done)) * 1.1)) : Math.min(MAX_POLL_WAIT_MS, interval * 2);
     }
+  }
+
+  /**
+   * Records the org's processing rate from a completed job. The job's own totalProcessingTime is exact; without it,
+   * the time from UploadComplete to the poll that saw it done overstates the duration, by a whole wait when that was
+   * the first poll (then it only bounds the duration, see learnBulkRate). apiActiveProcessingTime leaves out the time
+   * the job queued, which a caller waits too, so it is not used.
+   */
+  private learnPace(info: JobInfoV2, elapsedMs: number, firstLook: boolean): void {
+    const records = info.numberRecordsProcessed ?? 0;
+    const own = info.totalProcessingTime;
+    if (typeof own === 'number' && own > 0) learnBulkRate(this.org, records, own);
+    else learnBulkRate(this.org, records, elapsedMs, firstLook);
   }
 
   /** Strings travel as the field's JSON type: numbers for numeric fields, booleans for checkboxes. */
