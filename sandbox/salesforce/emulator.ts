@@ -33,8 +33,8 @@ export class SalesforceEmulator {
   readonly userId = makeId('005', 1);
   /** Bulk API 2.0 ingest jobs; `emu.bulk.failJobs(n)` makes the next jobs fail. */
   readonly bulk: BulkIngest;
-  /** Every API request seen (method and path), for assertions. */
-  readonly requests: Array<{ method: string; path: string; status: number }> = [];
+  /** Every API request seen (method, path, and when it was answered: Date.now()), for assertions and the bench. */
+  readonly requests: Array<{ method: string; path: string; status: number; at: number }> = [];
   private readonly cursors = new Cursors();
   private server: http.Server | null = null;
   private base = '';
@@ -90,7 +90,7 @@ export class SalesforceEmulator {
     } else {
       reply = this.route(method, url, body, req.headers.authorization, req.headers['content-type']);
     }
-    this.requests.push({ method, path: url.pathname, status: reply.status });
+    this.requests.push({ method, path: url.pathname, status: reply.status, at: Date.now() });
     if (fault?.kind === 'drop') {
       req.socket.destroy();
       return;

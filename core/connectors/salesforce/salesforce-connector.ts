@@ -465,8 +465,8 @@ export class SalesforceConnector implements Connector {
   /** Runs one job and records each record's result; returns the records Salesforce reported nothing about. */
   private async runIngestJob(object: string, keyProperty: string, job: CsvJob, records: UpsertInput[], results: UpsertResult[]): Promise<number[]> {
     const context = `Salesforce Bulk API 2.0 upsert ${object} by ${keyProperty}`;
-    const ingest = await this.startIngestJob(context, object, keyProperty, job.csv);
-    const info = await this.waitForJob(context, ingest, job.indexes.length);
+    const { ingest, closing } = await this.startIngestJob(context, object, keyProperty, job.csv);
+    const info = await this.waitForJob(context, ingest, job.indexes.length, closing);
     const processed = info.numberRecordsProcessed ?? 0;
     const failed = info.numberRecordsFailed ?? 0;
     // Only the result lists that can hold something are fetched: each read is an API call of the daily budget.
@@ -496,8 +496,12 @@ export class SalesforceConnector implements Connector {
     return unseen;
   }
 
-  /** Creates the job, uploads its CSV and marks it UploadComplete; on a transient failure, aborts it and starts a new one. */
-  private async startIngestJob(context: string, object: string, keyProperty: string, csv: string): Promise<IngestJob> {
+  /**
+   * Creates the job, uploads its CSV and marks it UploadComplete; on a transient failure, aborts it and starts a new
+   * one. `closing`: when UploadComplete was sent, which is when Salesforce starts on the job give or take the request's
+   * way there; its answer can come back much later.
+   */
+  private async startIngestJob(context: string, object: string, keyProperty: string, csv: string): Promise<{ ingest: IngestJob; closing: number }> {
     const attempts = (this.options.retry?.retries ?? 5) + 1;
     for (let attempt = 1; ; attempt++) {
       const conn = await this.connection();
@@ -506,8 +510,9 @@ export class SalesforceConnector implements Connector {
         // Retried in place: an Open job whose creation answer was lost holds no data and expires on its own.
         await this.call(context, () => ingest.open(), true);
         await this.call(context, () => ingest.uploadData(csv));
+        const closing = Date.now();
         await this.closeIngestJob(context, ingest);
-        return ingest;
+        return { ingest, closing };
       } catch (error) {
         const e = error instanceof SalesforceError ? error : this.fail(error, context, conn);
         if (ingest.id) await this.call(context, () => ingest.abort()).catch(() => undefined);
@@ -534,16 +539,17 @@ export class SalesforceConnector implements Connector {
    * Polls the job until it is JobComplete, Failed or Aborted. Each poll is an API call of the daily budget, so the
    * first look comes when the org's processing rate (learned from its earlier jobs, else `expectedRecordsPerSecond`)
    * says the job should be done, never sooner than `pollIntervalMs`; later ones when the job's own progress (records
-   * processed so far per ms) says the rest should be done.
+   * processed so far per ms) says the rest should be done. The predicted time counts from `started`, when
+   * UploadComplete was sent, as the job's own time does; the poll interval from now, as it always did.
    */
-  private async waitForJob(context: string, ingest: IngestJob, total: number): Promise<JobInfoV2> {
+  private async waitForJob(context: string, ingest: IngestJob, total: number, started: number): Promise<JobInfoV2> {
     const interval = this.options.bulk?.pollIntervalMs ?? 1_000;
     const expected = this.options.bulk?.expectedRecordsPerSecond;
-    const started = Date.now();
     const deadline = started + (this.options.bulk?.pollTimeoutMs ?? 600_000);
-    let wait = firstPollWait(total, learnedBulkRate(this.org) ?? (expected === undefined ? undefined : expected / 1000), interval);
+    const rate = learnedBulkRate(this.org) ?? (expected === undefined ? undefined : expected / 1000);
+    let at = Math.max(Date.now() + interval, started + firstPollWait(total, rate, interval));
     for (let polls = 1; ; polls++) {
-      await delay(Math.max(0, Math.min(wait, deadline - Date.now())));
+      await delay(Math.max(0, Math.min(at, deadline) - Date.now()));
       const info = await this.call(context, () => ingest.check(), true);
       if (info.state === 'JobComplete') this.learnPace(info, Date.now() - started, polls === 1);
       if (info.state === 'JobComplete' || info.state === 'Failed' || info.state === 'Aborted') return info;
@@ -552,7 +558,7 @@ export class SalesforceConnector implements Connector {
       }
       const done = info.numberRecordsProcessed ?? 0;
       const elapsed = Date.now() - started;
-      wait = done > 0 ? Math.min(MAX_POLL_WAIT_MS, Math.max(100, ((elapsed / done) * (total - done)) * 1.1)) : Math.min(MAX_POLL_WAIT_MS, interval * 2);
+      at = Date.now() + (done > 0 ? Math.min(MAX_POLL_WAIT_MS, Math.max(100, ((elapsed / done) * (total - done)) * 1.1)) : Math.min(MAX_POLL_WAIT_MS, interval * 2));
     }
   }
 
