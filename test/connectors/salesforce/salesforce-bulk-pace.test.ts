@@ -51,7 +51,8 @@ describe('Bulk API 2.0 first poll at the org\'s learned processing rate', () => 
     const a = await org(11);
     expect(await statusPolls(a, connector(a), 0)).toBeGreaterThan(1);
     const job = [...a.bulk.jobs.values()][0]!;
-    const info = (await connector(a).connection().then((conn) => conn.request<{ totalProcessingTime: number; numberRecordsProcessed: number }>(`/jobs/ingest/${job.id}`)));
+    const conn = await connector(a).connection();
+    const info = await conn.request<{ totalProcessingTime: number; numberRecordsProcessed: number }>(`/jobs/ingest/${job.id}`);
     expect(info.numberRecordsProcessed).toBe(RECORDS);
     // The emulator reports the job's real processing time, which the connector learned the rate from.
     expect(info.totalProcessingTime).toBeGreaterThanOrEqual((RECORDS / PACE) * 1000);
