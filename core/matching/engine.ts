@@ -1,5 +1,5 @@
 import { comparatorFor } from './compare/field-comparators';
-import { blockingRules, candidatePairs, claimRulePairs, mergeRulePairs, sortKeys, type CandidatePairs, type RulePairs } from './block';
+import { BlockingScratch, blockingRules, candidatePairs, claimRulePairs, recordOrder, uniquePairs, type CandidatePairs, type RuleStat } from './block';
 import { chooseSurvivor, clusterPairs, type Edge } from './cluster';
 import { MatchConfigSchema, type FieldConfig, type MatchConfig, type MatchConfigInput } from './config';
 import { MatchInputError } from './errors';
@@ -241,9 +241,19 @@ function everyKth(left: Int32Array, right: Int32Array, max: number): { left: Int
 export function fitOn(data: PreparedDataset, left: Int32Array, right: Int32Array): MatchModel {
   const { config, fields } = data;
   const sample = randomPairs(data.ids.length, config.model.randomPairs, config.model.seed, data.side);
-  const u = estimateU(fields, levelsFor(fields, sample.left, sample.right));
   const em = everyKth(left, right, EM_SAMPLE);
-  return fitModel(fields, u, levelsFor(fields, em.left, em.right), left.length, allPairsCount(data), config.model.emIterations);
+  let randomLevels: Int8Array;
+  let emLevels: Int8Array;
+  if (data.helper) {
+    // The worker compares the random pairs while this thread compares the EM sample: same comparators, same levels.
+    data.helper.send({ type: 'levels', left: sample.left, right: sample.right }, [sample.left.buffer as ArrayBuffer, sample.right.buffer as ArrayBuffer]);
+    emLevels = levelsFor(fields, em.left, em.right);
+    randomLevels = data.helper.receive<Int8Array>();
+  } else {
+    randomLevels = levelsFor(fields, sample.left, sample.right);
+    emLevels = levelsFor(fields, em.left, em.right);
+  }
+  return fitModel(fields, estimateU(fields, randomLevels), emLevels, left.length, allPairsCount(data), config.model.emIterations);
 }
 
 /** Match weights of some pairs, pruned below the review threshold (see PairScorer.prunedWeight). */
@@ -271,11 +281,14 @@ export function scoreCandidates(data: PreparedDataset, fixedModel?: MatchModel):
     // does not depend on which thread blocked which rule.
     const counter = new Int32Array(new SharedArrayBuffer(4));
     data.helper.send({ type: 'block', counter: counter.buffer, size: n, options: config.blocking, side: data.side });
-    const perRule = new Array<RulePairs>(rules.length);
-    for (const r of claimRulePairs(rules, counter, n, config.blocking, () => sortKeys(prepared, n), data.side)) perRule[r.index] = r.pairs;
-    for (const r of data.helper.receive<Array<{ index: number; pairs: RulePairs }>>()) perRule[r.index] = r.pairs;
-    cand = mergeRulePairs(perRule, n);
-  } else cand = candidatePairs(rules, n, config.blocking, () => sortKeys(prepared, n), data.side);
+    const scratch = new BlockingScratch(n);
+    const stats = new Array<RuleStat>(rules.length);
+    for (const r of claimRulePairs(rules, counter, n, config.blocking, recordOrder(prepared), scratch, data.side)) stats[r.index] = r.stat;
+    const theirs = data.helper.receive<{ stats: Array<{ index: number; stat: RuleStat }>; pairs: Float64Array }>();
+    for (const r of theirs.stats) stats[r.index] = r.stat;
+    scratch.pairs.append(theirs.pairs);
+    cand = uniquePairs(scratch.pairs, stats, n);
+  } else cand = candidatePairs(rules, n, config.blocking, recordOrder(prepared), data.side);
   data.timings.block = now() - t;
   t = now();
   const model = fixedModel ?? fitOn(data, cand.left, cand.right);

@@ -160,50 +160,59 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
   const values: (string | null)[] = new Array(size);
   const derived: Array<Derived | null> = new Array(size);
   const idOf = new Map<string, number>();
+  /** Each value id's value and derived values (derived values depend on the value alone: once per distinct value). */
+  const distinct: string[] = [];
+  const derivedById: Array<Derived | null> = [];
   const ids = new Int32Array(size).fill(-1);
   const idCountList: number[] = [];
-  const byRaw = new Map<string, string | null>();
+  // Raw text straight to value id (-1: normalises to nothing): a repeated raw text costs one lookup.
+  const idByRaw = new Map<string, number>();
   let cacheRaw = REPEATING_KINDS.has(kind);
   let lookups = 0;
   let hits = 0;
   const derives = DERIVING_KINDS.has(kind);
-  // Derived values depend on the value alone: once per distinct value, found by its id.
-  const derivedById: Derived[] = [];
   let nonBlank = 0;
   let i = 0;
   for (const segment of segments) {
     for (const row of segment.rows) {
       const raw = joinColumns(row, segment.columns);
-      let v: string | null = null;
+      let id = -1;
       if (raw !== null) {
-        const cached = cacheRaw ? byRaw.get(raw) : undefined;
+        const cached = cacheRaw ? idByRaw.get(raw) : undefined;
         if (cached !== undefined) {
-          v = cached;
+          id = cached;
           hits++;
         } else {
-          v = normaliseValue(kind, raw, n);
-          if (cacheRaw && byRaw.size < MAX_CACHED) byRaw.set(raw, v);
+          const v = normaliseValue(kind, raw, n);
+          if (v !== null) {
+            const known = idOf.get(v);
+            if (known !== undefined) id = known;
+            else {
+              id = distinct.length;
+              idOf.set(v, id);
+              distinct.push(v);
+              idCountList.push(0);
+              derivedById.push(derives ? derive(kind, v, n) : null);
+            }
+          }
+          if (cacheRaw && idByRaw.size < MAX_CACHED) idByRaw.set(raw, id);
         }
         // A column whose raw texts rarely repeat (ZIP codes in a large set) pays for the cache and never gains.
         if (cacheRaw && ++lookups === CACHE_TRIAL && hits < CACHE_TRIAL / 4) {
           cacheRaw = false;
-          byRaw.clear();
+          idByRaw.clear();
         }
       }
-      values[i] = v;
-      if (v !== null) {
+      ids[i] = id;
+      if (id >= 0) {
         nonBlank++;
-        let id = idOf.get(v);
-        if (id === undefined) {
-          id = idCountList.length;
-          idOf.set(v, id);
-          idCountList.push(0);
-        }
-        ids[i] = id;
         idCountList[id]!++;
-        if (derives) derived[i] = derivedById[id] ??= derive(kind, v, n);
-        else derived[i] = null;
-      } else derived[i] = null;
+        values[i] = distinct[id]!;
+        derived[i] = derivedById[id]!;
+      } else {
+        values[i] = null;
+        derived[i] = null;
+      }
       i++;
     }
   }

@@ -1,10 +1,10 @@
 /** The matching engine's second thread: prepares the fields it is given, then scores its share of the candidate pairs. */
 import type { MessagePort } from 'node:worker_threads';
-import { blockingRules, claimRulePairs, sortKeys, type BlockingOptions } from './block';
+import { BlockingScratch, blockingRules, claimRulePairs, recordOrder, type BlockingOptions } from './block';
 import { comparatorFor } from './compare/field-comparators';
 import type { FieldConfig } from './config';
-import { weighPairs } from './engine';
-import type { MatchModel } from './model';
+import { levelsFor, weighPairs } from './engine';
+import type { ComparedField, MatchModel } from './model';
 import { fromLean, makeNormalisers, prepareField, type LeanField, type PrepareOptions, type PreparedField, type RowSegment } from './prepare';
 import { PairScorer } from './score';
 
@@ -19,6 +19,7 @@ export type WorkerRequest =
   | { type: 'prepare'; options: PrepareOptions; jobs: FieldJob[] }
   | { type: 'fields'; options: PrepareOptions; fields: Array<{ index: number; lean: LeanField }> }
   | { type: 'block'; counter: SharedArrayBuffer; size: number; options: BlockingOptions; side?: Uint8Array }
+  | { type: 'levels'; left: Int32Array; right: Int32Array }
   | { type: 'score'; model: MatchModel; left: Int32Array; right: Int32Array; review: number };
 
 function rowsOf(segment: FieldJob['segments'][number]): RowSegment {
@@ -34,6 +35,9 @@ function rowsOf(segment: FieldJob['segments'][number]): RowSegment {
 
 export function start(port: MessagePort, signal: Int32Array): void {
   const fields: PreparedField[] = [];
+  let compared: ComparedField[] | undefined;
+  // Built once every field is here; comparators remember levels per pair of values, so they are worth keeping.
+  const comparedFields = () => (compared ??= fields.map((prepared) => ({ prepared, comparator: comparatorFor(prepared) })));
   const reply = (message: unknown, transfer: ArrayBuffer[] = []) => {
     port.postMessage(message, transfer);
     Atomics.add(signal, 0, 1);
@@ -53,11 +57,15 @@ export function start(port: MessagePort, signal: Int32Array): void {
         const normalisers = makeNormalisers(m.options);
         for (const f of m.fields) fields[f.index] = fromLean(f.lean, normalisers);
       } else if (m.type === 'block') {
-        const out = claimRulePairs(blockingRules(fields), new Int32Array(m.counter), m.size, m.options, () => sortKeys(fields, m.size), m.side);
-        reply(out, out.map((r) => r.pairs.codes.buffer as ArrayBuffer));
+        const scratch = new BlockingScratch(m.size);
+        const stats = claimRulePairs(blockingRules(fields), new Int32Array(m.counter), m.size, m.options, recordOrder(fields), scratch, m.side);
+        const pairs = scratch.pairs.view();
+        reply({ stats, pairs }, [pairs.buffer as ArrayBuffer]);
+      } else if (m.type === 'levels') {
+        const levels = levelsFor(comparedFields(), m.left, m.right);
+        reply(levels, [levels.buffer as ArrayBuffer]);
       } else {
-        const compared = fields.map((prepared) => ({ prepared, comparator: comparatorFor(prepared) }));
-        const weights = weighPairs(new PairScorer(compared, m.model), m.left, m.right, m.review);
+        const weights = weighPairs(new PairScorer(comparedFields(), m.model), m.left, m.right, m.review);
         reply(weights, [weights.buffer as ArrayBuffer]);
       }
     } catch (e) {
