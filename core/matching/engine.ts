@@ -6,7 +6,7 @@ import { MatchInputError } from './errors';
 import { acceptRows, cellText, columnsOf, resolveIdColumn, type InputRecord, type QuarantinedRow } from './input';
 import { compareAll, estimateU, fitModel, randomPairs, type ComparedField, type MatchModel } from './model';
 import { Helper, threadsFor } from './parallel';
-import { leanField, makeNormalisers, prepareField, type PreparedField, type RowSegment } from './prepare';
+import { fromLean, leanField, makeNormalisers, prepareField, type LeanField, type PreparedField, type RowSegment } from './prepare';
 import type { FieldJob } from './worker';
 import { findRecencyColumn, recogniseFields } from './presets';
 import type { DedupeResult, LinkResult, MatchPair } from './result';
@@ -28,6 +28,8 @@ export interface PreparedDataset {
   timings: Record<string, number>;
   /** The worker thread sharing the work, when the run uses two threads; closed by the caller. */
   helper?: Helper;
+  /** Set when the worker is already blocking: it claims rules from this shared counter, and this thread joins it. */
+  blockCounter?: Int32Array;
 }
 
 function resolveFields(config: MatchConfig, columns: string[], idColumn: string, label: string): FieldConfig[] {
@@ -47,30 +49,35 @@ function resolveFields(config: MatchConfig, columns: string[], idColumn: string,
 const now = () => performance.now();
 
 /**
- * Relative cost of one field of each kind, measured on 300,000 generated contacts (ms): normalising it, and copying
- * it between threads (serialising on one, rebuilding on the other: word lists make companies dear to move).
+ * Cost of preparing one field of each kind, in hundreds of ms per 300,000 generated contacts on one core of the
+ * 2-core test machine (2026-12): normalising it, and deriving words, tails and formal names from its distinct values
+ * (what a thread pays again for a field the other one prepared).
  */
-const PREPARE_COST: Partial<Record<FieldConfig['kind'], number>> = { address: 18, email: 12, companyName: 10, fullName: 10, text: 8, date: 6, phone: 6, postcode: 4, familyName: 4, domain: 3, givenName: 2.5 };
-const COPY_COST: Partial<Record<FieldConfig['kind'], number>> = { companyName: 9, fullName: 7, text: 7, address: 7, email: 1.2, phone: 1.1, familyName: 1 };
+const PREPARE_COST: Partial<Record<FieldConfig['kind'], number>> = { address: 30, companyName: 18, phone: 12, email: 11, fullName: 11, text: 9, date: 9.5, postcode: 6.5, familyName: 6, givenName: 3.5, city: 2.2 };
+const DERIVE_COST: Partial<Record<FieldConfig['kind'], number>> = { address: 8, companyName: 3, fullName: 3, text: 3, phone: 2, email: 1.5, familyName: 0.5, postcode: 0.3 };
+/** Extracting a column's cells and sending them to the worker, on this thread, per field. */
+const SEND_COST = 1;
 
-/** Which thread prepares each field (0 this one, 1 the worker): the costliest first, each where the busier thread ends soonest. */
+/**
+ * Which thread prepares each field (0 this one, 1 the worker): the costliest first, each where the busier thread
+ * ends soonest. A field the worker prepares costs this thread its sending and deriving it again afterwards.
+ */
 function shareFields(fields: readonly FieldConfig[]): number[] {
   const prep = (k: number) => PREPARE_COST[fields[k]!.kind] ?? 2;
-  const copy = (k: number) => COPY_COST[fields[k]!.kind] ?? 0.5;
+  const back = (k: number) => DERIVE_COST[fields[k]!.kind] ?? 0.2;
   const owner = new Array<number>(fields.length);
   let mine = 0;
   let theirs = 0;
   for (const k of fields.map((_, k) => k).sort((a, b) => prep(b) - prep(a) || a - b)) {
-    // Here: prepare it and send it over. There: the worker prepares and sends it, this thread extracts its cells and receives it.
-    const here = Math.max(mine + prep(k) + copy(k) / 2, theirs);
-    const there = Math.max(mine + copy(k) / 2 + 0.2, theirs + prep(k) + copy(k) / 2);
+    const here = Math.max(mine + prep(k), theirs);
+    const there = Math.max(mine + SEND_COST + back(k), theirs + SEND_COST + prep(k));
     if (there < here) {
       owner[k] = 1;
-      mine += copy(k) / 2 + 0.2;
-      theirs += prep(k) + copy(k) / 2;
+      mine += SEND_COST + back(k);
+      theirs += SEND_COST + prep(k);
     } else {
       owner[k] = 0;
-      mine += prep(k) + copy(k) / 2;
+      mine += prep(k);
     }
   }
   return owner;
@@ -81,7 +88,7 @@ function shareFields(fields: readonly FieldConfig[]): number[] {
  * less so far); the worker's come back by message, and the worker receives this thread's for scoring. Each field is
  * prepared by the same code from the same cells either way, so the result is the same.
  */
-function prepareFields(fields: readonly FieldConfig[], segmentsOf: (f: FieldConfig, k: number) => RowSegment[], config: MatchConfig, helper?: Helper): ComparedField[] {
+function prepareFields(fields: readonly FieldConfig[], segmentsOf: (f: FieldConfig, k: number) => RowSegment[], config: MatchConfig, helper?: Helper, side?: Uint8Array): { compared: ComparedField[]; blockCounter?: Int32Array } {
   const normalisers = makeNormalisers(config);
   const prepared: PreparedField[] = new Array(fields.length);
   if (!helper) {
@@ -99,11 +106,20 @@ function prepareFields(fields: readonly FieldConfig[], segmentsOf: (f: FieldConf
     fields.forEach((f, k) => {
       if (owner[k] === 0) prepared[k] = prepareField(f, segmentsOf(f, k), normalisers);
     });
-    for (const r of helper.receive<Array<{ index: number; prepared: PreparedField }>>()) prepared[r.index] = r.prepared;
-    // Only the canonical values go over: the worker derives words, tails and formal names again (cheaper than copying them).
+    for (const r of helper.receive<Array<{ index: number; lean: LeanField }>>()) prepared[r.index] = fromLean(r.lean, normalisers);
     helper.send({ type: 'fields', options: normaliserOptions, fields: fields.flatMap((_, k) => (owner[k] === 0 ? [{ index: k, lean: leanField(prepared[k]!) }] : [])) });
+    // Blocking needs values, not words and tails: the worker starts on it while this thread derives them.
+    const blockCounter = startBlocking(helper, prepared[0]!.ids.length, config, side);
+    return { compared: prepared.map((p) => ({ prepared: p, comparator: comparatorFor(p) })), blockCounter };
   }
-  return prepared.map((p) => ({ prepared: p, comparator: comparatorFor(p) }));
+  return { compared: prepared.map((p) => ({ prepared: p, comparator: comparatorFor(p) })) };
+}
+
+/** Sets the worker blocking: it takes rules from a shared counter until none is left, and so will this thread. */
+function startBlocking(helper: Helper, size: number, config: MatchConfig, side?: Uint8Array): Int32Array {
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  helper.send({ type: 'block', counter: counter.buffer, size, options: config.blocking, side });
+  return counter;
 }
 
 /** A worker for a run over this many records, when it is to use two threads. */
@@ -121,17 +137,18 @@ export function prepareDedupe(records: readonly InputRecord[], input: MatchConfi
   const fields = resolveFields(config, columns, idColumn, 'records');
   const accepted = acceptRows(records, idColumn, fields);
   const helper = helperFor(accepted.rows.length, threads);
-  let compared: ComparedField[];
+  let prepared: ReturnType<typeof prepareFields>;
   try {
-    compared = prepareFields(fields, (f) => [{ rows: accepted.rows, columns: f.columns }], config, helper);
+    prepared = prepareFields(fields, (f) => [{ rows: accepted.rows, columns: f.columns }], config, helper);
   } catch (e) {
     helper?.close();
     throw e;
   }
   return {
     ...(helper ? { helper } : {}),
+    ...(prepared.blockCounter ? { blockCounter: prepared.blockCounter } : {}),
     config,
-    fields: compared,
+    fields: prepared.compared,
     ids: accepted.ids,
     rows: accepted.rows,
     recencyColumn: config.recencyColumn ?? findRecencyColumn(columns),
@@ -166,22 +183,23 @@ export function prepareLink(left: readonly InputRecord[], right: readonly InputR
   const la = acceptRows(left, idColumn, fields, 'left');
   const ra = acceptRows(right, rightIdColumn, fields.map((f) => ({ ...f, columns: f.rightColumns })), 'right');
   const helper = helperFor(la.rows.length + ra.rows.length, threads);
-  let compared: ComparedField[];
+  const side = new Uint8Array(la.rows.length + ra.rows.length);
+  side.fill(1, la.rows.length);
+  let prepared: ReturnType<typeof prepareFields>;
   try {
-    compared = prepareFields(fields, (_f, k) => [
+    prepared = prepareFields(fields, (_f, k) => [
       { rows: la.rows, columns: fields[k]!.columns },
       { rows: ra.rows, columns: fields[k]!.rightColumns },
-    ], config, helper);
+    ], config, helper, side);
   } catch (e) {
     helper?.close();
     throw e;
   }
-  const side = new Uint8Array(la.rows.length + ra.rows.length);
-  side.fill(1, la.rows.length);
   return {
     ...(helper ? { helper } : {}),
+    ...(prepared.blockCounter ? { blockCounter: prepared.blockCounter } : {}),
     config,
-    fields: compared,
+    fields: prepared.compared,
     ids: [...la.ids, ...ra.ids],
     side,
     rows: [...la.rows, ...ra.rows],
@@ -279,8 +297,8 @@ export function scoreCandidates(data: PreparedDataset, fixedModel?: MatchModel):
   if (data.helper) {
     // Both threads take rules from a shared counter until none is left; the merge sorts the pairs, so the result
     // does not depend on which thread blocked which rule.
-    const counter = new Int32Array(new SharedArrayBuffer(4));
-    data.helper.send({ type: 'block', counter: counter.buffer, size: n, options: config.blocking, side: data.side });
+    const counter = data.blockCounter ?? startBlocking(data.helper, n, config, data.side);
+    delete data.blockCounter;
     const scratch = new BlockingScratch(n);
     const stats = new Array<RuleStat>(rules.length);
     for (const r of claimRulePairs(rules, counter, n, config.blocking, recordOrder(prepared), scratch, data.side)) stats[r.index] = r.stat;

@@ -24,6 +24,8 @@ export interface PreparedField {
   /** The value without spaces ("van der berg" = "vanderberg"); phones: their digits. */
   readonly compact?: (string | null)[];
   readonly nonBlank: number;
+  /** Each value id's value: what another thread needs to rebuild the field (with `ids`). */
+  readonly distinct: readonly string[];
   /**
    * Each record's value as a number, the same for equal values, -1 when blank: equality is one integer compare,
    * and comparisons of repeating values (names, cities) can be remembered per pair of values.
@@ -216,13 +218,13 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
       i++;
     }
   }
-  return withDerived(config, values, ids, Int32Array.from(idCountList), nonBlank, derived);
+  return withDerived(config, values, ids, Int32Array.from(idCountList), nonBlank, distinct, derived);
 }
 
-function withDerived(config: FieldConfig, values: (string | null)[], ids: Int32Array, idCounts: Int32Array, nonBlank: number, derived: Array<Derived | null>): PreparedField {
+function withDerived(config: FieldConfig, values: (string | null)[], ids: Int32Array, idCounts: Int32Array, nonBlank: number, distinct: readonly string[], derived: Array<Derived | null>): PreparedField {
   const kind = config.kind;
   const pick = <K extends keyof Derived>(key: K): Array<NonNullable<Derived[K]> | null> => derived.map((d) => (d === null ? null : (d[key] as NonNullable<Derived[K]>)));
-  const field: { -readonly [K in keyof PreparedField]: PreparedField[K] } = { config, kind, values, nonBlank, ids, idCounts };
+  const field: { -readonly [K in keyof PreparedField]: PreparedField[K] } = { config, kind, values, nonBlank, ids, idCounts, distinct };
   if (kind === 'givenName' || kind === 'fullName') field.formal = pick('formal');
   if (WORD_KINDS.has(kind)) {
     field.words = pick('words');
@@ -234,24 +236,40 @@ function withDerived(config: FieldConfig, values: (string | null)[], ids: Int32A
   return field;
 }
 
-/** A prepared field without its derived values: what is sent to another thread, which derives them again. */
-export type LeanField = Pick<PreparedField, 'config' | 'values' | 'ids' | 'idCounts' | 'nonBlank'>;
+/**
+ * A prepared field as another thread receives it: each distinct value once and every record's value id. Strings
+ * are copied one by one between threads, so a million given names travel as the few thousand there are; the
+ * receiver rebuilds the per-record values and derives words, tails and formal names again (cheaper than copying them).
+ */
+export type LeanField = Pick<PreparedField, 'config' | 'distinct' | 'ids' | 'idCounts' | 'nonBlank'>;
 
 export function leanField(f: PreparedField): LeanField {
-  return { config: f.config, values: f.values, ids: f.ids, idCounts: f.idCounts, nonBlank: f.nonBlank };
+  return { config: f.config, distinct: f.distinct, ids: f.ids, idCounts: f.idCounts, nonBlank: f.nonBlank };
 }
 
-/** The field prepareField returned, from its canonical values: derived values depend on the value alone. */
+/**
+ * The field prepareField returned, from its distinct values and ids: derived values depend on the value alone. They
+ * are derived on first use, so that a worker can block on the values while the words and tails wait for scoring.
+ */
 export function fromLean(lean: LeanField, n: Normalisers): PreparedField {
-  const { config, values, ids } = lean;
+  const { config, distinct, ids, idCounts, nonBlank } = lean;
   const kind = config.kind;
-  const derives = DERIVING_KINDS.has(kind);
-  const derivedById: Derived[] = [];
-  const derived: Array<Derived | null> = new Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    derived[i] = v !== null && v !== undefined && derives ? (derivedById[ids[i]!] ??= derive(kind, v, n)) : null;
-  }
-  return withDerived(config, values, ids, lean.idCounts, lean.nonBlank, derived);
+  const values: (string | null)[] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) values[i] = ids[i]! < 0 ? null : distinct[ids[i]!]!;
+  let whole: PreparedField | undefined;
+  const derived = (): PreparedField => {
+    if (whole) return whole;
+    const byId = DERIVING_KINDS.has(kind) ? distinct.map((v) => derive(kind, v, n)) : undefined;
+    const perRecord = Array.from(ids, (id) => (id < 0 || !byId ? null : byId[id]!));
+    return (whole = withDerived(config, values, ids, idCounts, nonBlank, distinct, perRecord));
+  };
+  return {
+    config, kind, values, ids, idCounts, nonBlank, distinct,
+    get formal() { return derived().formal; },
+    get words() { return derived().words; },
+    get secondary() { return derived().secondary; },
+    get sorted() { return derived().sorted; },
+    get sortedWords() { return derived().sortedWords; },
+    get compact() { return derived().compact; },
+  };
 }
-

@@ -5,7 +5,7 @@ import { comparatorFor } from './compare/field-comparators';
 import type { FieldConfig } from './config';
 import { levelsFor, weighPairs } from './engine';
 import type { ComparedField, MatchModel } from './model';
-import { fromLean, makeNormalisers, prepareField, type LeanField, type PrepareOptions, type PreparedField, type RowSegment } from './prepare';
+import { fromLean, leanField, makeNormalisers, prepareField, type LeanField, type PrepareOptions, type PreparedField, type RowSegment } from './prepare';
 import { PairScorer } from './score';
 
 export interface FieldJob {
@@ -50,7 +50,7 @@ export function start(port: MessagePort, signal: Int32Array): void {
         const out = m.jobs.map((job) => {
           const prepared = prepareField(job.field, job.segments.map(rowsOf), normalisers);
           fields[job.index] = prepared;
-          return { index: job.index, prepared };
+          return { index: job.index, lean: leanField(prepared) };
         });
         reply(out);
       } else if (m.type === 'fields') {
@@ -61,6 +61,8 @@ export function start(port: MessagePort, signal: Int32Array): void {
         const stats = claimRulePairs(blockingRules(fields), new Int32Array(m.counter), m.size, m.options, recordOrder(fields), scratch, m.side);
         const pairs = scratch.pairs.view();
         reply({ stats, pairs }, [pairs.buffer as ArrayBuffer]);
+        // The other thread now merges the pairs: derive words and tails for scoring meanwhile.
+        comparedFields();
       } else if (m.type === 'levels') {
         const levels = levelsFor(comparedFields(), m.left, m.right);
         reply(levels, [levels.buffer as ArrayBuffer]);
