@@ -24,6 +24,8 @@ export const ConnectionsSchema = z
         username: z.string().min(1).optional(),
         privateKey: z.string().min(1).optional(),
         privateKeyFile: z.string().min(1).optional(),
+        /** The org's Bulk API processing rate, when known: times the first status poll of a process's first job. */
+        bulkRecordsPerSecond: z.number().positive().finite().optional(),
       })
       .strict()
       .refine((s) => s.accessToken || s.clientId, 'give an accessToken, or a clientId (with clientSecret, refreshToken, or username + privateKeyFile) to log in')
@@ -75,6 +77,7 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv): Record<string, unkno
           loginUrl: env.SALESFORCE_LOGIN_URL,
           username: env.SALESFORCE_USERNAME,
           privateKeyFile: env.SALESFORCE_PRIVATE_KEY_FILE,
+          bulkRecordsPerSecond: env.SALESFORCE_BULK_RECORDS_PER_SECOND ? Number(env.SALESFORCE_BULK_RECORDS_PER_SECOND) : undefined,
         })
       : undefined,
     hubspot: env.HUBSPOT_ACCESS_TOKEN || env.HUBSPOT_REFRESH_TOKEN
@@ -136,6 +139,7 @@ export async function openConnector(name: string, connections: Connections): Pro
         instanceUrl: c.instanceUrl,
         accessToken: c.accessToken,
         oauth: c.clientId ? { clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, loginUrl: c.loginUrl, username: c.username, privateKey } : undefined,
+        ...(c.bulkRecordsPerSecond ? { bulk: { expectedRecordsPerSecond: c.bulkRecordsPerSecond } } : {}),
       });
     }
     case 'hubspot': {

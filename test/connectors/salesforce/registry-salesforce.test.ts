@@ -46,3 +46,12 @@ describe('Salesforce connections: JWT bearer from the environment', () => {
     for (const line of body) expect(check.message).not.toContain(line);
   });
 });
+
+describe('Salesforce connections: a known Bulk processing rate', () => {
+  it('reads SALESFORCE_BULK_RECORDS_PER_SECOND as a number and refuses one that is not above 0, naming it', () => {
+    const connections = loadConnections(undefined, { SALESFORCE_INSTANCE_URL: url, SALESFORCE_ACCESS_TOKEN: 'token', SALESFORCE_BULK_RECORDS_PER_SECOND: '2500' });
+    expect(connections.salesforce).toEqual({ instanceUrl: url, accessToken: 'token', bulkRecordsPerSecond: 2500 });
+    expect(() => loadConnections(undefined, { SALESFORCE_INSTANCE_URL: url, SALESFORCE_ACCESS_TOKEN: 'token', SALESFORCE_BULK_RECORDS_PER_SECOND: 'fast' })).toThrow(/bulkRecordsPerSecond/);
+    expect(() => loadConnections(undefined, { SALESFORCE_INSTANCE_URL: url, SALESFORCE_ACCESS_TOKEN: 'token', SALESFORCE_BULK_RECORDS_PER_SECOND: '0' })).toThrow(/bulkRecordsPerSecond/);
+  });
+});
