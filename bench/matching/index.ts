@@ -37,7 +37,21 @@ function quality(): void {
   }
 }
 
+/**
+ * Milliseconds for a fixed loop of integer mixing and Map inserts: how fast the machine is at this moment. Shared
+ * VMs wander (1.8x within minutes has been seen), so runs are compared at similar calibrations only.
+ */
+function calibrate(): number {
+  const t = performance.now();
+  let h = 0;
+  for (let i = 0; i < 3e7; i++) h = Math.imul(h ^ i, 16777619) >>> 0;
+  const m = new Map<string, number>();
+  for (let i = 0; i < 3e5; i++) m.set(`k${i}`, i ^ h);
+  return Math.round(performance.now() - t);
+}
+
 function scaleRun(n: number, label: string, config: MatchConfigInput): void {
+  const calibration = calibrate();
   let t = performance.now();
   const { records } = generateContacts(n, 42);
   const rows = records as unknown as Array<Record<string, string>>;
@@ -55,7 +69,7 @@ function scaleRun(n: number, label: string, config: MatchConfigInput): void {
   const cpuSeconds = (used.user + used.system) / 1e6;
   const s = r.stats;
   const cells = [
-    label, n, sec(generated), sec(baseline), sec(total), cpuSeconds.toFixed(1), (total / baseline).toFixed(1), Math.round(n / (total / 1000)), s.candidatePairs,
+    label, calibration, n, sec(generated), sec(baseline), sec(total), cpuSeconds.toFixed(1), (total / baseline).toFixed(1), Math.round(n / (total / 1000)), s.candidatePairs,
     (s.candidatePairs / n).toFixed(2), Math.round(s.candidatePairs / ((s.timingsMs.fit! + s.timingsMs.score!) / 1000)), s.autoMergePairs + s.reviewPairs,
     s.clusters, s.blocking.reduce((x, b) => x + b.oversizedBlocks, 0), mb(),
     `normalise ${sec(s.timingsMs.normalise!)} / block ${sec(s.timingsMs.block!)} / fit ${sec(s.timingsMs.fit!)} / score ${sec(s.timingsMs.score!)} / cluster ${sec(s.timingsMs.cluster!)}`,
@@ -67,8 +81,8 @@ function main(): void {
   if (arg('skip-quality') === undefined) quality();
   const sizes = (arg('sizes') ?? '100000,1000000').split(',').filter(Boolean).map(Number);
   console.log('\n## Scale (generated contacts, seed 42; dedupe with the contacts preset, reasons off)\n');
-  console.log('| run | records | generate s | baseline: normalise only s | dedupe s | dedupe CPU s | dedupe / baseline | records/s | candidate pairs | pairs/record | pairs/s (fit+score) | pairs ≥ review | clusters | oversized blocks | peak RSS MB (process) | stages s |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| run | calibration ms | records | generate s | baseline: normalise only s | dedupe s | dedupe CPU s | dedupe / baseline | records/s | candidate pairs | pairs/record | pairs/s (fit+score) | pairs ≥ review | clusters | oversized blocks | peak RSS MB (process) | stages s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const n of sizes) scaleRun(n, 'default blocking', { preset: 'contacts', includeReasons: false });
   const loose = arg('loose-blocking');
   if (loose !== undefined) {
