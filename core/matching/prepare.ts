@@ -15,6 +15,7 @@ export interface PreparedField {
   readonly values: (string | null)[];
   /** Kind-specific derived values: formal given names, words, phone tails, house numbers. */
   readonly formal?: (readonly string[] | null)[];
+  /** Company and full names: their words in order. */
   readonly words?: (string[] | null)[];
   readonly secondary?: (string | null)[];
   /** Words sorted and rejoined, so that word order costs nothing to ignore. */
@@ -129,6 +130,8 @@ interface Derived {
 }
 
 const WORD_KINDS = new Set<FieldKind>(['companyName', 'address', 'fullName', 'text']);
+/** Kinds whose words in their own order are compared or blocked on; the others keep only the sorted words. */
+const ORDERED_WORD_KINDS = new Set<FieldKind>(['companyName', 'fullName']);
 const COMPACT_KINDS = new Set<FieldKind>(['familyName', 'city', 'region', 'companyName', 'address']);
 
 function derive(kind: FieldKind, v: string, n: Normalisers): Derived {
@@ -226,8 +229,8 @@ function withDerived(config: FieldConfig, values: (string | null)[], ids: Int32A
   const pick = <K extends keyof Derived>(key: K): Array<NonNullable<Derived[K]> | null> => derived.map((d) => (d === null ? null : (d[key] as NonNullable<Derived[K]>)));
   const field: { -readonly [K in keyof PreparedField]: PreparedField[K] } = { config, kind, values, nonBlank, ids, idCounts, distinct };
   if (kind === 'givenName' || kind === 'fullName') field.formal = pick('formal');
+  if (ORDERED_WORD_KINDS.has(kind)) field.words = pick('words');
   if (WORD_KINDS.has(kind)) {
-    field.words = pick('words');
     field.sortedWords = pick('sortedWords');
     field.sorted = pick('sorted');
   }
