@@ -82,6 +82,14 @@ function perValue(field: PreparedField, derive: (v: string) => number): (i: numb
   };
 }
 
+/** A field's value id as the key: equal values, equal ids. */
+function valueIdKeys(field: PreparedField): BlockingRule['keys'] {
+  const ids = field.ids;
+  return (i, emit) => {
+    if (ids[i]! >= 0) emit(ids[i]!);
+  };
+}
+
 /** Like perValue, for values that yield several keys (a nickname's formal names, the words of a name). */
 function perValueList(field: PreparedField, derive: (v: string, i: number) => readonly number[]): (i: number) => readonly number[] {
   const cache: Array<readonly number[] | undefined> = new Array(field.idCounts.length);
@@ -164,11 +172,7 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
   };
   for (const f of fields) {
     if (f.config.block === false) continue;
-    // The value id is the value: equal values, equal ids.
-    if (f.kind === 'email' || f.kind === 'identifier' || f.kind === 'domain') {
-      const ids = f.ids;
-      rules.push({ name: `${f.config.name} exact`, keys: (i, emit) => (ids[i]! >= 0 ? emit(ids[i]!) : undefined) });
-    }
+    if (f.kind === 'email' || f.kind === 'identifier' || f.kind === 'domain') rules.push({ name: `${f.config.name} exact`, keys: valueIdKeys(f) });
     if (f.kind === 'email') {
       single(`${f.config.name} mailbox name`, f, (v) => {
         const local = emailParts(v).local;
@@ -274,7 +278,7 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
       });
     }
   }
-  if (date) rules.push({ name: `${date.config.name} exact`, ...COARSE, keys: (i, emit) => (dateIds![i]! >= 0 ? emit(dateIds![i]!) : undefined) });
+  if (date) rules.push({ name: `${date.config.name} exact`, ...COARSE, keys: valueIdKeys(date) });
   if (date) {
     rules.push({
       name: `${date.config.name} + name initials`,

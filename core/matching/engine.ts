@@ -91,6 +91,7 @@ function shareFields(fields: readonly FieldConfig[]): number[] {
 function prepareFields(fields: readonly FieldConfig[], segmentsOf: (f: FieldConfig, k: number) => RowSegment[], config: MatchConfig, helper?: Helper, side?: Uint8Array): { compared: ComparedField[]; blockCounter?: Int32Array } {
   const normalisers = makeNormalisers(config);
   const prepared: PreparedField[] = new Array(fields.length);
+  let blockCounter: Int32Array | undefined;
   if (!helper) {
     fields.forEach((f, k) => (prepared[k] = prepareField(f, segmentsOf(f, k), normalisers)));
   } else {
@@ -108,11 +109,10 @@ function prepareFields(fields: readonly FieldConfig[], segmentsOf: (f: FieldConf
     });
     for (const r of helper.receive<Array<{ index: number; lean: LeanField }>>()) prepared[r.index] = fromLean(r.lean, normalisers);
     helper.send({ type: 'fields', options: normaliserOptions, fields: fields.flatMap((_, k) => (owner[k] === 0 ? [{ index: k, lean: leanField(prepared[k]!) }] : [])) });
-    // Blocking needs values, not words and tails: the worker starts on it while this thread derives them.
-    const blockCounter = startBlocking(helper, prepared[0]!.ids.length, config, side);
-    return { compared: prepared.map((p) => ({ prepared: p, comparator: comparatorFor(p) })), blockCounter };
+    // Blocking needs values, not words and tails: the worker starts on it while this thread derives them below.
+    blockCounter = startBlocking(helper, prepared[0]!.ids.length, config, side);
   }
-  return { compared: prepared.map((p) => ({ prepared: p, comparator: comparatorFor(p) })) };
+  return { compared: prepared.map((p) => ({ prepared: p, comparator: comparatorFor(p) })), ...(blockCounter ? { blockCounter } : {}) };
 }
 
 /** Sets the worker blocking: it takes rules from a shared counter until none is left, and so will this thread. */
