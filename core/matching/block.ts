@@ -63,6 +63,12 @@ export function combine(a: number, b: number): number {
   return mix32(Math.imul(a ^ 0x27d4eb2f, 0x9e3779b1) ^ mix32(b + 0x165667b1));
 }
 
+/** Record i's formal given names; undefined when its given name is blank. */
+function formalOf(given: PreparedField, i: number): readonly string[] | undefined {
+  const id = given.ids[i]!;
+  return id < 0 ? undefined : given.byId.formal![id];
+}
+
 /** No key for this value. */
 const NONE = -1;
 
@@ -72,12 +78,12 @@ const NONE = -1;
  */
 function perValue(field: PreparedField, derive: (v: string) => number): (i: number) => number {
   const cache = new Float64Array(field.idCounts.length).fill(Number.NaN);
-  const { ids, values } = field;
+  const { ids, distinct } = field;
   return (i) => {
     const id = ids[i]!;
     if (id < 0) return NONE;
     let k = cache[id]!;
-    if (k !== k) k = cache[id] = derive(values[i]!);
+    if (k !== k) k = cache[id] = derive(distinct[id]!);
     return k;
   };
 }
@@ -90,15 +96,18 @@ function valueIdKeys(field: PreparedField): BlockingRule['keys'] {
   };
 }
 
-/** Like perValue, for values that yield several keys (a nickname's formal names, the words of a name). */
-function perValueList(field: PreparedField, derive: (v: string, i: number) => readonly number[]): (i: number) => readonly number[] {
+/**
+ * Like perValue, for values that yield several keys (a nickname's formal names, the words of a name); `derive`
+ * gets the value and its value id.
+ */
+function perValueList(field: PreparedField, derive: (v: string, id: number) => readonly number[]): (i: number) => readonly number[] {
   const cache: Array<readonly number[] | undefined> = new Array(field.idCounts.length);
-  const { ids, values } = field;
+  const { ids, distinct } = field;
   const empty: readonly number[] = [];
   return (i) => {
     const id = ids[i]!;
     if (id < 0) return empty;
-    return (cache[id] ??= derive(values[i]!, i));
+    return (cache[id] ??= derive(distinct[id]!, id));
   };
 }
 
@@ -134,7 +143,7 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
   const rules: BlockingRule[] = [];
   /** The surname without spaces: "van der berg" = "vanderberg". */
   const familyCompact = family ? perValue(family, (s) => hashString(s.replace(/ /g, ''))) : undefined;
-  const formalKeys = given ? perValueList(given, (_v, i) => given.formal![i]!.map((g) => hashString(g))) : undefined;
+  const formalKeys = given ? perValueList(given, (_v, id) => given.byId.formal![id]!.map((g) => hashString(g))) : undefined;
   /**
    * The initials of both names in either order ("sw" for Will Smith and for Smith Will), the given name's formal
    * initial so that Bill meets William. A blank name stands for every letter (36 keys), so that a record missing a
@@ -143,7 +152,7 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
   const nameInitials = (i: number, base: number, emit: (key: number) => void): void => {
     if (full && !given && !family) return emit(combine(base, 0x10000000 + first(full.values[i])));
     const a = family ? first(family.values[i]) : STAR;
-    const b = given ? first(given.formal![i]?.[0]) : STAR;
+    const b = given ? first(formalOf(given, i)?.[0]) : STAR;
     if (a === 0 && b === 0) return emit(combine(base, STAR));
     if (a !== 0 && b !== 0) return emit(combine(base, initialPair(a, b)));
     const known = a || b;
@@ -217,12 +226,12 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
     single('surname sound', family, (v) => hashString(soundex(v)));
   }
   if (full) {
-    const wordKeys = perValueList(full, (_v, i) => {
-      const w = full.words![i]!;
+    const wordKeys = perValueList(full, (_v, id) => {
+      const w = full.byId.words![id]!;
       if (w.length === 0) return [];
       const codes = w.filter((t) => t.length > 1).map(soundex).sort();
       const last = hashString(soundex(w[w.length - 1]!));
-      return [hashString(codes.join('|')), ...full.formal![i]!.map((g) => combine(hashString(g), last))];
+      return [hashString(codes.join('|')), ...full.byId.formal![id]!.map((g) => combine(hashString(g), last))];
     });
     rules.push({ name: 'name word sounds', keys: (i, emit) => wordKeys(i).forEach((k) => emit(k)) });
   }
@@ -317,8 +326,8 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
   }
   // A shared employer is no sign of a shared identity: company words block only when there are no person names.
   if (company && !given && !family && !full) {
-    const wordKeys = perValueList(company, (v, i) => {
-      const keys = company.words![i]!.filter((t) => t.length > 2 && !COMPANY_STOPWORDS.has(t)).map((t) => hashString(t));
+    const wordKeys = perValueList(company, (v, id) => {
+      const keys = company.byId.words![id]!.filter((t) => t.length > 2 && !COMPANY_STOPWORDS.has(t)).map((t) => hashString(t));
       keys.push(hashString(`~${v.replace(/ /g, '').slice(0, 6)}`));
       return keys;
     });

@@ -3,7 +3,7 @@ import { BlockingScratch, blockingRules, candidatePairs, claimRulePairs, recordO
 import { chooseSurvivor, clusterPairs, type Edge } from './cluster';
 import { MatchConfigSchema, type FieldConfig, type MatchConfig, type MatchConfigInput } from './config';
 import { MatchInputError } from './errors';
-import { acceptRows, cellText, columnsOf, resolveIdColumn, type InputRecord, type QuarantinedRow } from './input';
+import { acceptRows, cellText, columnsOf, resolveIdColumn, type AcceptedRows, type InputRecord, type QuarantinedRow } from './input';
 import { compareAll, estimateU, fitModel, randomPairs, type ComparedField, type MatchModel } from './model';
 import { Helper, threadsFor } from './parallel';
 import { fromLean, leanField, makeNormalisers, prepareField, type LeanField, type PreparedField, type RowSegment } from './prepare';
@@ -99,8 +99,7 @@ function prepareFields(fields: readonly FieldConfig[], segmentsOf: (f: FieldConf
     const jobs: FieldJob[] = [];
     fields.forEach((f, k) => {
       if (owner[k] !== 1) return;
-      const segments = segmentsOf(f, k).map((s) => ({ columns: [...s.columns], cells: s.columns.map((c) => s.rows.map((r) => cellText(r[c]))) }));
-      jobs.push({ index: k, field: f, segments });
+      jobs.push({ index: k, field: f, segments: segmentsOf(f, k) });
     });
     const normaliserOptions = { defaultCountry: config.defaultCountry, dateOrder: config.dateOrder, extraNicknames: config.extraNicknames };
     helper.send({ type: 'prepare', options: normaliserOptions, jobs });
@@ -122,6 +121,10 @@ function startBlocking(helper: Helper, size: number, config: MatchConfig, side?:
   return counter;
 }
 
+function segmentOf(accepted: AcceptedRows, columns: readonly string[]): RowSegment {
+  return { columns: columns.map((c) => accepted.columns.get(c)!) };
+}
+
 /** A worker for a run over this many records, when it is to use two threads. */
 function helperFor(records: number, threads: number | undefined): Helper | undefined {
   return threadsFor(records, { threads: threads ?? 1 }) === 2 ? new Helper() : undefined;
@@ -139,7 +142,7 @@ export function prepareDedupe(records: readonly InputRecord[], input: MatchConfi
   const helper = helperFor(accepted.rows.length, threads);
   let prepared: ReturnType<typeof prepareFields>;
   try {
-    prepared = prepareFields(fields, (f) => [{ rows: accepted.rows, columns: f.columns }], config, helper);
+    prepared = prepareFields(fields, (f) => [segmentOf(accepted, f.columns)], config, helper);
   } catch (e) {
     helper?.close();
     throw e;
@@ -188,8 +191,8 @@ export function prepareLink(left: readonly InputRecord[], right: readonly InputR
   let prepared: ReturnType<typeof prepareFields>;
   try {
     prepared = prepareFields(fields, (_f, k) => [
-      { rows: la.rows, columns: fields[k]!.columns },
-      { rows: ra.rows, columns: fields[k]!.rightColumns },
+      segmentOf(la, fields[k]!.columns),
+      segmentOf(ra, fields[k]!.rightColumns),
     ], config, helper, side);
   } catch (e) {
     helper?.close();

@@ -12,11 +12,14 @@ export interface QuarantinedRow {
   reason: string;
 }
 
+/** A column's cells as text, one per accepted row; null where the record had no value. */
+export type Cells = Array<string | null>;
+
 export interface AcceptedRows {
   ids: string[];
-  /** Position of each accepted record in the caller's array. */
-  positions: number[];
   rows: InputRecord[];
+  /** Each column a field reads, taken out of the accepted rows in the same pass that checked them. */
+  columns: Map<string, Cells>;
   quarantine: QuarantinedRow[];
 }
 
@@ -52,26 +55,30 @@ export function cellText(value: unknown): string | null {
 }
 
 /**
- * Keeps the rows that can be matched. A blank or repeated ID, text that was not valid UTF-8, or a cell holding an
- * object is set aside with its reason, never dropped silently, and never stops the run.
+ * Keeps the rows that can be matched, and takes out the cells of the columns the fields read. A blank or repeated
+ * ID, text that was not valid UTF-8, or a cell holding an object is set aside with its reason, never dropped
+ * silently, and never stops the run. One pass reads each record once: at a million records every extra pass over
+ * them costs about a second in cache misses alone.
  */
 export function acceptRows(records: readonly InputRecord[], idColumn: string, fields: readonly FieldConfig[], source?: 'left' | 'right'): AcceptedRows {
   const used = [...new Set(fields.flatMap((f) => f.columns))];
+  const cells: Cells[] = used.map(() => []);
   const firstSeen = new Map<string, number>();
-  const out: AcceptedRows = { ids: [], positions: [], rows: [], quarantine: [] };
+  const out: AcceptedRows = { ids: [], rows: [], columns: new Map(used.map((c, k) => [c, cells[k]!])), quarantine: [] };
   for (let index = 0; index < records.length; index++) {
-    const reason = rejection(records[index], idColumn, used, firstSeen, index);
+    // Cells go to the next accepted row's slot; a rejected row's are overwritten by the next row's.
+    const reason = rejection(records[index], idColumn, used, firstSeen, index, cells, out.rows.length);
     if (typeof reason === 'string') {
       out.ids.push(reason);
-      out.positions.push(index);
       out.rows.push(records[index]!);
     } else out.quarantine.push({ index, ...(source ? { source } : {}), id: reason.id, reason: reason.reason });
   }
+  for (const c of cells) c.length = out.rows.length;
   return out;
 }
 
 /** The record's ID when it can be matched, or why not (one plain loop: this runs a million times). */
-function rejection(record: InputRecord | null | undefined, idColumn: string, used: readonly string[], firstSeen: Map<string, number>, index: number): string | { id: string | null; reason: string } {
+function rejection(record: InputRecord | null | undefined, idColumn: string, used: readonly string[], firstSeen: Map<string, number>, index: number, cells: Cells[], slot: number): string | { id: string | null; reason: string } {
   if (record === null || typeof record !== 'object') return { id: null, reason: 'not a record (an object of column values)' };
   const rawId = record[idColumn];
   const id = typeof rawId === 'object' ? null : cellText(rawId)?.trim() ?? null;
@@ -84,9 +91,11 @@ function rejection(record: InputRecord | null | undefined, idColumn: string, use
     const v = record[column];
     if (typeof v === 'string') {
       if (SUSPECT.test(v) && BROKEN_TEXT.test(v)) return { id, reason: `column "${column}" holds text that was not valid UTF-8 (replacement character)` };
+      cells[c]![slot] = v;
       continue;
     }
     if (v !== null && v !== undefined && typeof v === 'object' && !(v instanceof Date)) return { id, reason: `column "${column}" holds ${Array.isArray(v) ? 'a list' : 'an object'}, not a value` };
+    cells[c]![slot] = cellText(v);
   }
   return id;
 }

@@ -1,10 +1,10 @@
 import type { DateOrder } from '../mapping/dates';
 import { parseNumber } from '../mapping/transforms';
 import type { FieldConfig, FieldKind } from './config';
-import { cellText, type InputRecord } from './input';
+import type { Cells } from './input';
 import {
-  addressNumbers, buildNicknameIndex, DEFAULT_NICKNAMES, emailParts, foldText, formalNames, isPlaceholder, normaliseAddress,
-  normaliseCompanyName, normaliseDate, normaliseDomain, normaliseEmail, normalisePersonName, normalisePostcode, PhoneNormaliser,
+  buildNicknameIndex, DEFAULT_NICKNAMES, emailParts, foldText, formalNames, isPlaceholder, normaliseAddress,
+  normaliseCompanyName, normaliseDate, normaliseDomain, normaliseEmail, normalisePersonName, normalisePostcode, numbersOf, PhoneNormaliser,
   phoneTail, tokens, type NicknameIndex,
 } from './normalize';
 
@@ -13,17 +13,8 @@ export interface PreparedField {
   readonly config: FieldConfig;
   readonly kind: FieldKind;
   readonly values: (string | null)[];
-  /** Kind-specific derived values: formal given names, words, phone tails, house numbers. */
-  readonly formal?: (readonly string[] | null)[];
-  /** Company and full names: their words in order. */
-  readonly words?: (string[] | null)[];
-  readonly secondary?: (string | null)[];
-  /** Words sorted and rejoined, so that word order costs nothing to ignore. */
-  readonly sorted?: (string | null)[];
-  /** Words sorted, for set comparisons without building sets per pair. */
-  readonly sortedWords?: (string[] | null)[];
-  /** The value without spaces ("van der berg" = "vanderberg"); phones: their digits. */
-  readonly compact?: (string | null)[];
+  /** Kind-specific values derived from each distinct value, indexed by value id (not by record). */
+  readonly byId: DerivedValues;
   readonly nonBlank: number;
   /** Each value id's value: what another thread needs to rebuild the field (with `ids`). */
   readonly distinct: readonly string[];
@@ -34,6 +25,25 @@ export interface PreparedField {
   readonly ids: Int32Array;
   /** How many records hold value id k, for term-frequency weighting of exact agreement. */
   readonly idCounts: Int32Array;
+}
+
+/**
+ * What a kind derives from a value, once per distinct value: a million addresses hold fewer distinct ones, and lists
+ * indexed by value id hold no per-record copies for the garbage collector to walk.
+ */
+export interface DerivedValues {
+  /** Given and full names: the formal given names (Bill: william). */
+  readonly formal?: readonly (readonly string[])[];
+  /** Company and full names: their words in order. */
+  readonly words?: readonly (readonly string[])[];
+  /** Phones: the last seven digits; addresses: the house and unit numbers; emails: the mailbox name. */
+  readonly secondary?: readonly string[];
+  /** Words sorted and rejoined, so that word order costs nothing to ignore. */
+  readonly sorted?: readonly string[];
+  /** Words sorted, for set comparisons without building sets per pair. */
+  readonly sortedWords?: readonly (readonly string[])[];
+  /** The value without spaces ("van der berg" = "vanderberg"); phones: their digits. */
+  readonly compact?: readonly string[];
 }
 
 export interface PrepareOptions {
@@ -63,15 +73,16 @@ function isBlank(v: string): boolean {
   return v.trim() === '';
 }
 
-function joinColumns(record: InputRecord, columns: readonly string[]): string | null {
+/** Row i's text of a field: its one column's cell, or the non-blank cells of its columns joined by spaces. */
+function joinCells(columns: readonly Cells[], i: number): string | null {
   if (columns.length === 1) {
-    const v = cellText(record[columns[0]!]);
-    return v === null || isBlank(v) ? null : v;
+    const v = columns[0]![i];
+    return v == null || isBlank(v) ? null : v;
   }
   const parts: string[] = [];
-  for (const c of columns) {
-    const v = cellText(record[c]);
-    if (v !== null && !isBlank(v)) parts.push(v.trim());
+  for (const column of columns) {
+    const v = column[i];
+    if (v != null && !isBlank(v)) parts.push(v.trim());
   }
   return parts.length === 0 ? null : parts.join(' ');
 }
@@ -114,60 +125,68 @@ export function normaliseValue(kind: FieldKind, raw: string, n: Normalisers): st
   }
 }
 
-/** Rows read through their own columns: link mode reads the same field from differently named columns. */
+/**
+ * A run of rows as the cells of a field's columns, one array per column: link mode reads the same field from
+ * differently named columns of its two sources.
+ */
 export interface RowSegment {
-  rows: readonly InputRecord[];
-  columns: readonly string[];
+  columns: readonly Cells[];
 }
 
-interface Derived {
-  formal?: readonly string[];
-  words?: string[];
-  sortedWords?: string[];
-  sorted?: string;
-  secondary?: string;
-  compact?: string;
-}
+type DerivedLists = { -readonly [K in keyof DerivedValues]: Array<NonNullable<DerivedValues[K]>[number]> };
 
 const WORD_KINDS = new Set<FieldKind>(['companyName', 'address', 'fullName', 'text']);
 /** Kinds whose words in their own order are compared or blocked on; the others keep only the sorted words. */
 const ORDERED_WORD_KINDS = new Set<FieldKind>(['companyName', 'fullName']);
 const COMPACT_KINDS = new Set<FieldKind>(['familyName', 'city', 'region', 'companyName', 'address']);
 
-function derive(kind: FieldKind, v: string, n: Normalisers): Derived {
-  const d: Derived = {};
-  if (kind === 'givenName' || kind === 'fullName') d.formal = formalNames(v, n.nicknames);
+/** Empty lists for what a kind derives; a kind that derives nothing gets none. */
+function derivedLists(kind: FieldKind): DerivedLists {
+  const d: DerivedLists = {};
+  if (kind === 'givenName' || kind === 'fullName') d.formal = [];
+  if (ORDERED_WORD_KINDS.has(kind)) d.words = [];
   if (WORD_KINDS.has(kind)) {
-    d.words = tokens(v);
-    d.sortedWords = [...d.words].sort();
-    d.sorted = d.sortedWords.join(' ');
+    d.sortedWords = [];
+    d.sorted = [];
   }
-  if (COMPACT_KINDS.has(kind)) d.compact = v.replace(/ /g, '');
-  if (kind === 'phone') {
-    d.secondary = phoneTail(v);
-    d.compact = v.slice(v.startsWith('+1') ? 2 : 1);
-  }
-  if (kind === 'address') d.secondary = addressNumbers(v);
-  if (kind === 'email') d.secondary = emailParts(v).local;
+  if (kind === 'phone' || kind === 'address' || kind === 'email') d.secondary = [];
+  if (COMPACT_KINDS.has(kind) || kind === 'phone') d.compact = [];
   return d;
+}
+
+/** Appends what value `v` derives to the lists (its value id is their length). */
+function deriveInto(kind: FieldKind, v: string, n: Normalisers, d: DerivedLists): void {
+  if (d.formal) d.formal.push(formalNames(v, n.nicknames));
+  if (d.sortedWords) {
+    const words = tokens(v);
+    if (kind === 'address') d.secondary!.push(numbersOf(words));
+    d.words?.push(words);
+    // Sorted in place where the order is not kept.
+    const sorted = d.words ? [...words].sort() : words.sort();
+    d.sortedWords.push(sorted);
+    d.sorted!.push(sorted.join(' '));
+  }
+  if (kind === 'phone') {
+    d.secondary!.push(phoneTail(v));
+    d.compact!.push(v.slice(v.startsWith('+1') ? 2 : 1));
+  } else if (d.compact) d.compact.push(v.replace(/ /g, ''));
+  if (kind === 'email') d.secondary!.push(emailParts(v).local);
 }
 
 /** Names, cities and companies repeat a lot: normalising each distinct raw text once is most of the speed there. */
 const MAX_CACHED = 1_000_000;
 /** Lookups after which a raw-text cache that hit less than a quarter of the time is dropped. */
 const CACHE_TRIAL = 50_000;
-const REPEATING_KINDS = new Set<FieldKind>(['givenName', 'familyName', 'fullName', 'companyName', 'city', 'region', 'postcode', 'domain']);
-const DERIVING_KINDS = new Set<FieldKind>(['givenName', 'fullName', 'companyName', 'address', 'text', 'familyName', 'city', 'region', 'phone', 'email']);
+const REPEATING_KINDS = new Set<FieldKind>(['givenName', 'familyName', 'fullName', 'companyName', 'city', 'region', 'postcode', 'domain', 'date']);
 
 export function prepareField(config: FieldConfig, segments: readonly RowSegment[], n: Normalisers): PreparedField {
   const kind = config.kind;
-  const size = segments.reduce((t, s) => t + s.rows.length, 0);
+  const size = segments.reduce((t, s) => t + (s.columns[0]?.length ?? 0), 0);
   const values: (string | null)[] = new Array(size);
-  const derived: Array<Derived | null> = new Array(size);
   const idOf = new Map<string, number>();
   /** Each value id's value and derived values (derived values depend on the value alone: once per distinct value). */
   const distinct: string[] = [];
-  const derivedById: Array<Derived | null> = [];
+  const derived = derivedLists(kind);
   const ids = new Int32Array(size).fill(-1);
   const idCountList: number[] = [];
   // Raw text straight to value id (-1: normalises to nothing): a repeated raw text costs one lookup.
@@ -175,12 +194,12 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
   let cacheRaw = REPEATING_KINDS.has(kind);
   let lookups = 0;
   let hits = 0;
-  const derives = DERIVING_KINDS.has(kind);
   let nonBlank = 0;
   let i = 0;
   for (const segment of segments) {
-    for (const row of segment.rows) {
-      const raw = joinColumns(row, segment.columns);
+    const rows = segment.columns[0]?.length ?? 0;
+    for (let r = 0; r < rows; r++) {
+      const raw = joinCells(segment.columns, r);
       let id = -1;
       if (raw !== null) {
         const cached = cacheRaw ? idByRaw.get(raw) : undefined;
@@ -197,7 +216,7 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
               idOf.set(v, id);
               distinct.push(v);
               idCountList.push(0);
-              derivedById.push(derives ? derive(kind, v, n) : null);
+              deriveInto(kind, v, n, derived);
             }
           }
           if (cacheRaw && idByRaw.size < MAX_CACHED) idByRaw.set(raw, id);
@@ -213,30 +232,11 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
         nonBlank++;
         idCountList[id]!++;
         values[i] = distinct[id]!;
-        derived[i] = derivedById[id]!;
-      } else {
-        values[i] = null;
-        derived[i] = null;
-      }
+      } else values[i] = null;
       i++;
     }
   }
-  return withDerived(config, values, ids, Int32Array.from(idCountList), nonBlank, distinct, derived);
-}
-
-function withDerived(config: FieldConfig, values: (string | null)[], ids: Int32Array, idCounts: Int32Array, nonBlank: number, distinct: readonly string[], derived: Array<Derived | null>): PreparedField {
-  const kind = config.kind;
-  const pick = <K extends keyof Derived>(key: K): Array<NonNullable<Derived[K]> | null> => derived.map((d) => (d === null ? null : (d[key] as NonNullable<Derived[K]>)));
-  const field: { -readonly [K in keyof PreparedField]: PreparedField[K] } = { config, kind, values, nonBlank, ids, idCounts, distinct };
-  if (kind === 'givenName' || kind === 'fullName') field.formal = pick('formal');
-  if (ORDERED_WORD_KINDS.has(kind)) field.words = pick('words');
-  if (WORD_KINDS.has(kind)) {
-    field.sortedWords = pick('sortedWords');
-    field.sorted = pick('sorted');
-  }
-  if (kind === 'phone' || kind === 'address' || kind === 'email') field.secondary = pick('secondary');
-  if (COMPACT_KINDS.has(kind) || kind === 'phone') field.compact = pick('compact');
-  return field;
+  return { config, kind, values, byId: derived, nonBlank, ids, idCounts: Int32Array.from(idCountList), distinct };
 }
 
 /**
@@ -259,20 +259,15 @@ export function fromLean(lean: LeanField, n: Normalisers): PreparedField {
   const kind = config.kind;
   const values: (string | null)[] = new Array(ids.length);
   for (let i = 0; i < ids.length; i++) values[i] = ids[i]! < 0 ? null : distinct[ids[i]!]!;
-  let whole: PreparedField | undefined;
-  const derived = (): PreparedField => {
-    if (whole) return whole;
-    const byId = DERIVING_KINDS.has(kind) ? distinct.map((v) => derive(kind, v, n)) : undefined;
-    const perRecord = Array.from(ids, (id) => (id < 0 || !byId ? null : byId[id]!));
-    return (whole = withDerived(config, values, ids, idCounts, nonBlank, distinct, perRecord));
-  };
+  let byId: DerivedLists | undefined;
   return {
     config, kind, values, ids, idCounts, nonBlank, distinct,
-    get formal() { return derived().formal; },
-    get words() { return derived().words; },
-    get secondary() { return derived().secondary; },
-    get sorted() { return derived().sorted; },
-    get sortedWords() { return derived().sortedWords; },
-    get compact() { return derived().compact; },
+    get byId(): DerivedValues {
+      if (!byId) {
+        byId = derivedLists(kind);
+        for (const v of distinct) deriveInto(kind, v, n, byId);
+      }
+      return byId;
+    },
   };
 }

@@ -11,8 +11,8 @@ import { PairScorer } from './score';
 export interface FieldJob {
   index: number;
   field: FieldConfig;
-  /** Per segment: its columns and, per column, each accepted row's cell as text. */
-  segments: Array<{ columns: string[]; cells: Array<Array<string | null | undefined>> }>;
+  /** Per segment, the cells of the field's columns. */
+  segments: RowSegment[];
 }
 
 export type WorkerRequest =
@@ -21,17 +21,6 @@ export type WorkerRequest =
   | { type: 'block'; counter: SharedArrayBuffer; size: number; options: BlockingOptions; side?: Uint8Array }
   | { type: 'levels'; left: Int32Array; right: Int32Array }
   | { type: 'score'; model: MatchModel; left: Int32Array; right: Int32Array; review: number };
-
-function rowsOf(segment: FieldJob['segments'][number]): RowSegment {
-  const n = segment.cells[0]?.length ?? 0;
-  const rows = new Array<Record<string, unknown>>(n);
-  for (let i = 0; i < n; i++) {
-    const row: Record<string, unknown> = {};
-    segment.columns.forEach((c, k) => (row[c] = segment.cells[k]![i]));
-    rows[i] = row;
-  }
-  return { rows, columns: segment.columns };
-}
 
 export function start(port: MessagePort, signal: Int32Array): void {
   const fields: PreparedField[] = [];
@@ -48,7 +37,7 @@ export function start(port: MessagePort, signal: Int32Array): void {
       if (m.type === 'prepare') {
         const normalisers = makeNormalisers(m.options);
         const out = m.jobs.map((job) => {
-          const prepared = prepareField(job.field, job.segments.map(rowsOf), normalisers);
+          const prepared = prepareField(job.field, job.segments, normalisers);
           fields[job.index] = prepared;
           return { index: job.index, lean: leanField(prepared) };
         });

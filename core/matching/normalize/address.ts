@@ -25,9 +25,17 @@ export function normaliseAddress(raw: string): string | null {
 
 /** The house and unit numbers of an address: two addresses with different numbers are different doors. */
 export function addressNumbers(address: string): string {
-  return tokens(address)
-    .filter((t) => /^\d/.test(t))
-    .join(' ');
+  return numbersOf(tokens(address));
+}
+
+/** addressNumbers of an address already split into its words. */
+export function numbersOf(words: readonly string[]): string {
+  let out = '';
+  for (const w of words) {
+    const c = w.charCodeAt(0);
+    if (c >= 48 && c <= 57) out = out === '' ? w : `${out} ${w}`;
+  }
+  return out;
 }
 
 /** "sw1a 1aa" -> "SW1A1AA"; "60302-1234" -> "60302" (ZIP+4 extends, it does not change, a ZIP code). */

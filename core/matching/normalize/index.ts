@@ -4,6 +4,6 @@ export { buildNicknameIndex, DEFAULT_NICKNAMES, NICKNAME_PAIR_COUNT, type Nickna
 export { normaliseCompanyName, COMPANY_STOPWORDS } from './company-name';
 export { normaliseEmail, emailParts, FREE_MAIL_DOMAINS } from './email';
 export { PhoneNormaliser, phoneTail } from './phone';
-export { normaliseAddress, normalisePostcode, addressNumbers } from './address';
+export { normaliseAddress, normalisePostcode, addressNumbers, numbersOf } from './address';
 export { normaliseDate } from './date';
 export { normaliseDomain, organisationDomain } from './domain';
