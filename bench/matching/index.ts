@@ -8,7 +8,7 @@
  * 3. Pair throughput: the same engine with blocking loosened until it proposes ~10M candidate pairs.
  */
 import { dedupe, type MatchConfigInput } from '../../core/matching';
-import { prepareDedupe } from '../../core/matching/engine';
+import { prepareDedupe } from '../../core/matching/dataset';
 import { LABELED_SETS, labeledDataAvailable, ER_DIR } from './datasets';
 import { evaluate } from './evaluate';
 import { generateContacts } from './generate-contacts';

@@ -410,7 +410,7 @@ export class BlockingScratch {
 export function candidatePairs(rules: readonly BlockingRule[], size: number, options: BlockingOptions, order: RecordOrder, side?: Uint8Array): CandidatePairs {
   const scratch = new BlockingScratch(size);
   const stats = rules.map((rule) => rulePairs(rule, size, options, order, scratch, side));
-  return uniquePairs(scratch.pairs, stats, size);
+  return uniquePairs([scratch.pairs.view()], stats, size);
 }
 
 /**
@@ -511,18 +511,36 @@ export function rulePairs(rule: BlockingRule, size: number, options: BlockingOpt
   return s;
 }
 
-/** Every rule's pairs (sorted in place) as one sorted list without repeats, with the rules' figures in rule order. */
-export function uniquePairs(pairs: NumberList, stats: readonly RuleStat[], size: number): CandidatePairs {
-  const all = pairs.view().sort();
+/**
+ * The distinct pairs of some pair lists, as parallel left/right arrays in pair order. Each list is sorted in place
+ * unless `sorted` says it already is (another thread sorted its own); `shared` puts the result in shared memory,
+ * for a worker to read without a copy.
+ */
+export function uniquePairs(lists: readonly Float64Array[], stats: readonly RuleStat[], size: number, options: { sorted?: boolean; shared?: boolean } = {}): CandidatePairs {
+  if (!options.sorted) for (const list of lists) list.sort();
+  const [a = new Float64Array(0), b = new Float64Array(0)] = lists;
+  if (lists.length > 2) throw new Error('uniquePairs merges at most two lists');
+  // Two passes over the merge: the first counts, so that the result is allocated once at its size.
+  const merged = (visit: (code: number) => void): void => {
+    let x = 0;
+    let y = 0;
+    let last = Number.NaN;
+    while (x < a.length || y < b.length) {
+      const code = y >= b.length || (x < a.length && a[x]! <= b[y]!) ? a[x++]! : b[y++]!;
+      if (code !== last) visit(code);
+      last = code;
+    }
+  };
   let unique = 0;
-  for (let x = 0; x < all.length; x++) if (x === 0 || all[x] !== all[x - 1]) all[unique++] = all[x]!;
-  const left = new Int32Array(unique);
-  const right = new Int32Array(unique);
-  for (let x = 0; x < unique; x++) {
-    const code = all[x]!;
-    const a = Math.floor(code / size);
-    left[x] = a;
-    right[x] = code - a * size;
-  }
+  merged(() => unique++);
+  const ints = (length: number) => (options.shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length));
+  const left = ints(unique);
+  const right = ints(unique);
+  let k = 0;
+  merged((code) => {
+    const l = Math.floor(code / size);
+    left[k] = l;
+    right[k++] = code - l * size;
+  });
   return { left, right, stats: { rules: [...stats], candidatePairs: unique, allPairs: 0 } };
 }

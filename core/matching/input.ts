@@ -1,4 +1,3 @@
-import type { FieldConfig } from './config';
 import { MatchInputError } from './errors';
 import { findIdColumn } from './presets';
 
@@ -12,21 +11,34 @@ export interface QuarantinedRow {
   reason: string;
 }
 
-/** A column's cells as text, one per accepted row; null where the record had no value. */
-export type Cells = Array<string | null>;
+/** A column's cells as the records hold them, one per row that is a record; checked where they are read. */
+export type Cells = readonly unknown[];
 
-export interface AcceptedRows {
-  ids: string[];
+/** A row set aside: its position among the rows taken (link: left rows first), the column at fault (none: its ID), and why. */
+export interface RowRejection {
+  row: number;
+  column?: string;
+  reason: string;
+}
+
+export interface TakenRows {
+  /** Every input item that is a record, in input order. */
   rows: InputRecord[];
-  /** Each column a field reads, taken out of the accepted rows in the same pass that checked them. */
+  /** Each row's position in the input; null when every item was a record (the usual case). */
+  positions: number[] | null;
+  /** Each row's ID, trimmed; '' when blank. */
+  ids: string[];
+  /** The cells of each column a field reads. */
   columns: Map<string, Cells>;
+  /** Items that are not records at all. */
   quarantine: QuarantinedRow[];
 }
 
 /** Every column that appears in any record, in order of first appearance. */
 export function columnsOf(records: readonly InputRecord[]): string[] {
   const seen = new Set<string>();
-  for (const r of records) for (const k of Object.keys(r)) seen.add(k);
+  // Items that are not records are quarantined later (takeRows), not read here.
+  for (const r of records) if (r !== null && typeof r === 'object') for (const k of Object.keys(r)) seen.add(k);
   return [...seen];
 }
 
@@ -46,56 +58,66 @@ export function resolveIdColumn(columns: readonly string[], configured: string |
 const SUSPECT = /[\uD800-\uDFFF\uFFFD]/;
 const BROKEN_TEXT = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export function cellText(value: unknown): string | null {
+export function hasBrokenText(v: string): boolean {
+  return SUSPECT.test(v) && BROKEN_TEXT.test(v);
+}
+
+/** A cell as text: null when empty; undefined for an object, which is no value (see cellProblem). */
+export function cellText(value: unknown): string | null | undefined {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  return undefined as never;
+  return undefined;
+}
+
+/** Why a cell cannot be matched on, or null when it can. */
+export function cellProblem(column: string, value: unknown): string | null {
+  if (typeof value === 'string') return hasBrokenText(value) ? `column "${column}" holds text that was not valid UTF-8 (replacement character)` : null;
+  if (cellText(value) === undefined) return `column "${column}" holds ${Array.isArray(value) ? 'a list' : 'an object'}, not a value`;
+  return null;
 }
 
 /**
- * Keeps the rows that can be matched, and takes out the cells of the columns the fields read. A blank or repeated
- * ID, text that was not valid UTF-8, or a cell holding an object is set aside with its reason, never dropped
- * silently, and never stops the run. One pass reads each record once: at a million records every extra pass over
- * them costs about a second in cache misses alone.
+ * Takes the records out of the input with their IDs and the cells of the given columns, in one pass: at a million
+ * records every pass over them costs about a second in cache misses alone, so the cells are checked later, where
+ * each field reads them anyway (prepareField), and repeated IDs are found by checkIds, on either thread.
  */
-export function acceptRows(records: readonly InputRecord[], idColumn: string, fields: readonly FieldConfig[], source?: 'left' | 'right'): AcceptedRows {
-  const used = [...new Set(fields.flatMap((f) => f.columns))];
-  const cells: Cells[] = used.map(() => []);
-  const firstSeen = new Map<string, number>();
-  const out: AcceptedRows = { ids: [], rows: [], columns: new Map(used.map((c, k) => [c, cells[k]!])), quarantine: [] };
+export function takeRows(records: readonly InputRecord[], idColumn: string, columns: readonly string[], source?: 'left' | 'right'): TakenRows {
+  const cells: unknown[][] = columns.map(() => []);
+  const out: TakenRows = { rows: [], positions: null, ids: [], columns: new Map(columns.map((c, k) => [c, cells[k]!])), quarantine: [] };
   for (let index = 0; index < records.length; index++) {
-    // Cells go to the next accepted row's slot; a rejected row's are overwritten by the next row's.
-    const reason = rejection(records[index], idColumn, used, firstSeen, index, cells, out.rows.length);
-    if (typeof reason === 'string') {
-      out.ids.push(reason);
-      out.rows.push(records[index]!);
-    } else out.quarantine.push({ index, ...(source ? { source } : {}), id: reason.id, reason: reason.reason });
+    const record = records[index];
+    if (record === null || typeof record !== 'object') {
+      out.quarantine.push({ index, ...(source ? { source } : {}), id: null, reason: 'not a record (an object of column values)' });
+      out.positions ??= out.rows.map((_, k) => k);
+      continue;
+    }
+    out.positions?.push(index);
+    out.rows.push(record);
+    const rawId = record[idColumn];
+    out.ids.push(typeof rawId === 'string' ? rawId.trim() : (cellText(rawId)?.trim() ?? ''));
+    for (let c = 0; c < columns.length; c++) cells[c]!.push(record[columns[c]!]);
   }
-  for (const c of cells) c.length = out.rows.length;
   return out;
 }
 
-/** The record's ID when it can be matched, or why not (one plain loop: this runs a million times). */
-function rejection(record: InputRecord | null | undefined, idColumn: string, used: readonly string[], firstSeen: Map<string, number>, index: number, cells: Cells[], slot: number): string | { id: string | null; reason: string } {
-  if (record === null || typeof record !== 'object') return { id: null, reason: 'not a record (an object of column values)' };
-  const rawId = record[idColumn];
-  const id = typeof rawId === 'object' ? null : cellText(rawId)?.trim() ?? null;
-  if (id === null || id === '') return { id: null, reason: `blank ID in column "${idColumn}"` };
-  const earlier = firstSeen.get(id);
-  if (earlier !== undefined) return { id, reason: `duplicate ID "${id}" (first seen at row ${earlier})` };
-  firstSeen.set(id, index);
-  for (let c = 0; c < used.length; c++) {
-    const column = used[c]!;
-    const v = record[column];
-    if (typeof v === 'string') {
-      if (SUSPECT.test(v) && BROKEN_TEXT.test(v)) return { id, reason: `column "${column}" holds text that was not valid UTF-8 (replacement character)` };
-      cells[c]![slot] = v;
+/**
+ * Rows whose ID is blank, or repeats an earlier row's (the first one is kept); `offset` is added to each row, and
+ * `positions` (TakenRows.positions) names the earlier row by its place in the input.
+ */
+export function checkIds(ids: readonly string[], idColumn: string, offset = 0, positions: readonly number[] | null = null): RowRejection[] {
+  const out: RowRejection[] = [];
+  const firstSeen = new Map<string, number>();
+  for (let row = 0; row < ids.length; row++) {
+    const id = ids[row]!;
+    if (id === '') {
+      out.push({ row: row + offset, reason: `blank ID in column "${idColumn}"` });
       continue;
     }
-    if (v !== null && v !== undefined && typeof v === 'object' && !(v instanceof Date)) return { id, reason: `column "${column}" holds ${Array.isArray(v) ? 'a list' : 'an object'}, not a value` };
-    cells[c]![slot] = cellText(v);
+    const earlier = firstSeen.get(id);
+    if (earlier === undefined) firstSeen.set(id, row);
+    else out.push({ row: row + offset, reason: `duplicate ID "${id}" (first seen at row ${positions ? positions[earlier]! : earlier})` });
   }
-  return id;
+  return out;
 }

@@ -1,7 +1,7 @@
 import type { DateOrder } from '../mapping/dates';
 import { parseNumber } from '../mapping/transforms';
 import type { FieldConfig, FieldKind } from './config';
-import type { Cells } from './input';
+import { cellProblem, cellText, hasBrokenText, type Cells, type RowRejection } from './input';
 import {
   buildNicknameIndex, DEFAULT_NICKNAMES, emailParts, foldText, formalNames, isPlaceholder, normaliseAddress,
   normaliseCompanyName, normaliseDate, normaliseDomain, normaliseEmail, normalisePersonName, normalisePostcode, numbersOf, PhoneNormaliser,
@@ -73,18 +73,37 @@ function isBlank(v: string): boolean {
   return v.trim() === '';
 }
 
-/** Row i's text of a field: its one column's cell, or the non-blank cells of its columns joined by spaces. */
-function joinCells(columns: readonly Cells[], i: number): string | null {
+/** What joinCells gives for a row with a cell that holds an object: no value, and the row is set aside. */
+const OBJECT_CELL = 0;
+
+/**
+ * Row i's text of a field: its one column's cell, or the non-blank cells of its columns joined by spaces; null when
+ * blank, OBJECT_CELL when a cell holds an object.
+ */
+function joinCells(columns: readonly Cells[], i: number): string | null | typeof OBJECT_CELL {
   if (columns.length === 1) {
-    const v = columns[0]![i];
-    return v == null || isBlank(v) ? null : v;
+    const c = columns[0]![i];
+    const v = typeof c === 'string' ? c : cellText(c);
+    if (v === undefined) return OBJECT_CELL;
+    return v === null || isBlank(v) ? null : v;
   }
   const parts: string[] = [];
   for (const column of columns) {
-    const v = column[i];
-    if (v != null && !isBlank(v)) parts.push(v.trim());
+    const v = cellText(column[i]);
+    if (v === undefined) return OBJECT_CELL;
+    if (v !== null && !isBlank(v)) parts.push(v.trim());
   }
   return parts.length === 0 ? null : parts.join(' ');
+}
+
+/** Why row r of a segment cannot be matched on this field: its first column at fault. */
+function rowProblem(segment: RowSegment, r: number, row: number): RowRejection {
+  for (let k = 0; k < segment.columns.length; k++) {
+    const column = segment.names[k]!;
+    const reason = cellProblem(column, segment.columns[k]![r]);
+    if (reason !== null) return { row, column, reason };
+  }
+  throw new Error(`row ${row}: no cell at fault`);
 }
 
 /** The canonical value of one raw cell for a kind of field; null when blank or unusable. */
@@ -130,6 +149,8 @@ export function normaliseValue(kind: FieldKind, raw: string, n: Normalisers): st
  * differently named columns of its two sources.
  */
 export interface RowSegment {
+  /** The columns' names, for naming a bad cell. */
+  names: readonly string[];
   columns: readonly Cells[];
 }
 
@@ -179,7 +200,15 @@ const MAX_CACHED = 1_000_000;
 const CACHE_TRIAL = 50_000;
 const REPEATING_KINDS = new Set<FieldKind>(['givenName', 'familyName', 'fullName', 'companyName', 'city', 'region', 'postcode', 'domain', 'date']);
 
-export function prepareField(config: FieldConfig, segments: readonly RowSegment[], n: Normalisers): PreparedField {
+/** A raw text cached as not valid UTF-8: its rows are set aside. */
+const BROKEN = -2;
+
+/**
+ * One field of every row in canonical form. Cells are checked here, where they are read anyway: a row whose cell
+ * holds an object or text that was not valid UTF-8 gets no value and a RowRejection in `rejections`, and the caller
+ * sets it aside (keepRows).
+ */
+export function prepareField(config: FieldConfig, segments: readonly RowSegment[], n: Normalisers, rejections: RowRejection[] = []): PreparedField {
   const kind = config.kind;
   const size = segments.reduce((t, s) => t + (s.columns[0]?.length ?? 0), 0);
   const values: (string | null)[] = new Array(size);
@@ -198,14 +227,19 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
   let i = 0;
   for (const segment of segments) {
     const rows = segment.columns[0]?.length ?? 0;
-    for (let r = 0; r < rows; r++) {
+    for (let r = 0; r < rows; r++, i++) {
       const raw = joinCells(segment.columns, r);
       let id = -1;
-      if (raw !== null) {
+      if (raw === OBJECT_CELL) rejections.push(rowProblem(segment, r, i));
+      else if (raw !== null) {
         const cached = cacheRaw ? idByRaw.get(raw) : undefined;
         if (cached !== undefined) {
-          id = cached;
           hits++;
+          if (cached === BROKEN) rejections.push(rowProblem(segment, r, i));
+          else id = cached;
+        } else if (hasBrokenText(raw)) {
+          rejections.push(rowProblem(segment, r, i));
+          if (cacheRaw) idByRaw.set(raw, BROKEN);
         } else {
           const v = normaliseValue(kind, raw, n);
           if (v !== null) {
@@ -233,10 +267,32 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
         idCountList[id]!++;
         values[i] = distinct[id]!;
       } else values[i] = null;
-      i++;
     }
   }
   return { config, kind, values, byId: derived, nonBlank, ids, idCounts: Int32Array.from(idCountList), distinct };
+}
+
+/**
+ * The field over the rows in `keep` (ascending row numbers) only: rows set aside after the fields were prepared.
+ * Value ids and derived values stay; a value no kept row holds keeps its id with a count of 0.
+ */
+export function keepRows(field: PreparedField, keep: Int32Array): PreparedField {
+  const ids = new Int32Array(keep.length);
+  const idCounts = new Int32Array(field.idCounts.length);
+  const values: (string | null)[] = new Array(keep.length);
+  let nonBlank = 0;
+  for (let k = 0; k < keep.length; k++) {
+    const id = field.ids[keep[k]!]!;
+    ids[k] = id;
+    if (id >= 0) {
+      idCounts[id]!++;
+      nonBlank++;
+      values[k] = field.distinct[id]!;
+    } else values[k] = null;
+  }
+  const { config, kind, distinct } = field;
+  // byId is read through, so that a field still deriving lazily (fromLean) keeps doing so.
+  return { config, kind, values, ids, idCounts, nonBlank, distinct, get byId() { return field.byId; } };
 }
 
 /**

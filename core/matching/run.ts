@@ -1,5 +1,6 @@
 import type { MatchConfigInput } from './config';
-import { finishDedupe, finishLink, prepareDedupe, prepareLink, scoreCandidates } from './engine';
+import { prepareDedupe, prepareLink } from './dataset';
+import { finishDedupe, finishLink, scoreCandidates } from './engine';
 import type { InputRecord } from './input';
 import { threadsFor, type ParallelOptions } from './parallel';
 import type { DedupeResult, LinkResult } from './result';

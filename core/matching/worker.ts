@@ -3,9 +3,10 @@ import type { MessagePort } from 'node:worker_threads';
 import { BlockingScratch, blockingRules, claimRulePairs, recordOrder, type BlockingOptions } from './block';
 import { comparatorFor } from './compare/field-comparators';
 import type { FieldConfig } from './config';
-import { levelsFor, weighPairs } from './engine';
+import { uFromRandomPairs, weighPairs } from './engine';
 import type { ComparedField, MatchModel } from './model';
-import { fromLean, leanField, makeNormalisers, prepareField, type LeanField, type PrepareOptions, type PreparedField, type RowSegment } from './prepare';
+import { checkIds, type RowRejection } from './input';
+import { fromLean, keepRows, leanField, makeNormalisers, prepareField, type LeanField, type Normalisers, type PrepareOptions, type PreparedField, type RowSegment } from './prepare';
 import { PairScorer } from './score';
 
 export interface FieldJob {
@@ -15,16 +16,32 @@ export interface FieldJob {
   segments: RowSegment[];
 }
 
+/** checkIds's arguments: one source's IDs. */
+export interface IdCheck {
+  ids: string[];
+  idColumn: string;
+  offset: number;
+  positions: number[] | null;
+}
+
 export type WorkerRequest =
-  | { type: 'prepare'; options: PrepareOptions; jobs: FieldJob[] }
-  | { type: 'fields'; options: PrepareOptions; fields: Array<{ index: number; lean: LeanField }> }
+  /** Starts a preparation: `jobs` fields follow one message each, so that this thread starts on the first at once. */
+  | { type: 'prepare'; options: PrepareOptions; jobs: number; idChecks: IdCheck[] }
+  | { type: 'field'; job: FieldJob }
+  /** The other thread's fields, and the rows kept when some were set aside (this thread's fields keep only those). */
+  | { type: 'fields'; options: PrepareOptions; fields: Array<{ index: number; lean: LeanField }>; keep?: Int32Array }
   | { type: 'block'; counter: SharedArrayBuffer; size: number; options: BlockingOptions; side?: Uint8Array }
-  | { type: 'levels'; left: Int32Array; right: Int32Array }
-  | { type: 'score'; model: MatchModel; left: Int32Array; right: Int32Array; review: number };
+  /** u from this many random pairs (uFromRandomPairs), of the records the last 'block' message named. */
+  | { type: 'u'; count: number; seed: number }
+  /** Weights of the pairs, written into `weights` (shared memory). */
+  | { type: 'score'; model: MatchModel; left: Int32Array; right: Int32Array; review: number; weights: Float64Array };
 
 export function start(port: MessagePort, signal: Int32Array): void {
   const fields: PreparedField[] = [];
+  let preparing: { normalisers: Normalisers; left: number; rejections: RowRejection[]; out: Array<{ index: number; lean: LeanField }> } | undefined;
   let compared: ComparedField[] | undefined;
+  /** The records of the current run, as the last 'block' message gave them. */
+  let records: { size: number; side?: Uint8Array } | undefined;
   // Built once every field is here; comparators remember levels per pair of values, so they are worth keeping.
   const comparedFields = () => (compared ??= fields.map((prepared) => ({ prepared, comparator: comparatorFor(prepared) })));
   const reply = (message: unknown, transfer: ArrayBuffer[] = []) => {
@@ -35,29 +52,36 @@ export function start(port: MessagePort, signal: Int32Array): void {
   port.on('message', (m: WorkerRequest) => {
     try {
       if (m.type === 'prepare') {
-        const normalisers = makeNormalisers(m.options);
-        const out = m.jobs.map((job) => {
-          const prepared = prepareField(job.field, job.segments, normalisers);
-          fields[job.index] = prepared;
-          return { index: job.index, lean: leanField(prepared) };
-        });
-        reply(out);
+        // The IDs are checked while the first field is still on its way.
+        const rejections = m.idChecks.flatMap((c) => checkIds(c.ids, c.idColumn, c.offset, c.positions));
+        preparing = { normalisers: makeNormalisers(m.options), left: m.jobs, rejections, out: [] };
+        if (preparing.left === 0) reply({ fields: [], rejections });
+      } else if (m.type === 'field') {
+        const p = preparing!;
+        const prepared = prepareField(m.job.field, m.job.segments, p.normalisers, p.rejections);
+        fields[m.job.index] = prepared;
+        p.out.push({ index: m.job.index, lean: leanField(prepared) });
+        if (--p.left === 0) {
+          reply({ fields: p.out, rejections: p.rejections });
+          preparing = undefined;
+        }
       } else if (m.type === 'fields') {
         const normalisers = makeNormalisers(m.options);
+        if (m.keep) fields.forEach((f, k) => (fields[k] = keepRows(f, m.keep!)));
         for (const f of m.fields) fields[f.index] = fromLean(f.lean, normalisers);
       } else if (m.type === 'block') {
+        records = { size: m.size, ...(m.side ? { side: m.side } : {}) };
         const scratch = new BlockingScratch(m.size);
         const stats = claimRulePairs(blockingRules(fields), new Int32Array(m.counter), m.size, m.options, recordOrder(fields), scratch, m.side);
-        const pairs = scratch.pairs.view();
+        const pairs = scratch.pairs.view().sort();
         reply({ stats, pairs }, [pairs.buffer as ArrayBuffer]);
         // The other thread now merges the pairs: derive words and tails for scoring meanwhile.
         comparedFields();
-      } else if (m.type === 'levels') {
-        const levels = levelsFor(comparedFields(), m.left, m.right);
-        reply(levels, [levels.buffer as ArrayBuffer]);
+      } else if (m.type === 'u') {
+        reply(uFromRandomPairs(comparedFields(), records!.size, m.count, m.seed, records!.side));
       } else {
-        const weights = weighPairs(new PairScorer(comparedFields(), m.model), m.left, m.right, m.review);
-        reply(weights, [weights.buffer as ArrayBuffer]);
+        weighPairs(new PairScorer(comparedFields(), m.model), m.left, m.right, m.review, m.weights);
+        reply(null);
       }
     } catch (e) {
       reply({ error: String((e as Error)?.stack ?? e) });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { blockingRules, candidatePairs, keysOf, type BlockingRule } from '../../core/matching/block';
-import { prepareDedupe } from '../../core/matching/engine';
+import { prepareDedupe } from '../../core/matching/dataset';
 
 const options = { maxBlockSize: 100, window: 10 };
 const byPosition = (a: number, b: number) => a - b;

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateContacts } from '../../bench/matching/generate-contacts';
 import { blockingRules, candidatePairs, recordOrder } from '../../core/matching/block';
-import { fitOn, levelsFor, prepareDedupe, weighPairs } from '../../core/matching/engine';
+import { prepareDedupe } from '../../core/matching/dataset';
+import { fitOn, levelsFor, weighPairs } from '../../core/matching/engine';
 import { PairScorer } from '../../core/matching/score';
 
 /** Blocking may miss at most this share of the pairs brute force puts above the threshold. */
