@@ -396,9 +396,10 @@ export class BlockingScratch {
   /** Pairs encoded as a * size + b (a < b), duplicates included, every rule after the other. */
   readonly pairs: NumberList;
 
-  constructor(size: number) {
-    this.keys = new NumberList(size + (size >> 2));
-    this.pairs = new NumberList(size * 4);
+  /** Lists sized for a run over `capacity` records (they grow if that is not enough). */
+  constructor(readonly capacity: number) {
+    this.keys = new NumberList(capacity * 2);
+    this.pairs = new NumberList(capacity * 4);
   }
 }
 

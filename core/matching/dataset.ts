@@ -2,7 +2,7 @@
  * A run's records in canonical form: taken out of the input, checked, and normalised field by field, on one thread
  * or shared with the worker.
  */
-import type { BlockingOptions } from './block';
+import { BlockingScratch, type BlockingOptions } from './block';
 import { comparatorFor } from './compare/field-comparators';
 import { MatchConfigSchema, type FieldConfig, type MatchConfig, type MatchConfigInput } from './config';
 import { MatchInputError } from './errors';
@@ -32,6 +32,8 @@ export interface PreparedDataset {
   helper?: Helper;
   /** Set when the worker is already blocking: it claims rules from this shared counter, and this thread joins it. */
   blockCounter?: Int32Array;
+  /** This thread's blocking lists, when allocated ahead (see prepareRows). */
+  scratch?: BlockingScratch;
 }
 
 function resolveFields(config: MatchConfig, columns: string[], idColumn: string, label: string): FieldConfig[] {
@@ -65,6 +67,7 @@ function sourceOf(records: readonly InputRecord[], idColumn: string, columnsOf: 
 
 interface PreparedRows {
   compared: ComparedField[];
+  scratch?: BlockingScratch;
   /** The rows that can be matched, as positions among the rows taken (all sources in order); null when all can. */
   keep: Int32Array | null;
   quarantine: QuarantinedRow[];
@@ -91,9 +94,13 @@ function prepareRows(fields: readonly FieldConfig[], sources: readonly Source[],
   const rejections: RowRejection[] = [];
   const share: Share = helper ? shareWork(fields) : { fields: fields.map(() => 0), idChecks: 0 };
   const normaliserOptions = { defaultCountry: config.defaultCountry, dateOrder: config.dateOrder, extraNicknames: config.extraNicknames };
+  // Both threads' blocking lists are allocated now, before the fields: typed arrays count as external memory, and
+  // tens of MB of it allocated after the collection that preparing causes anyway force another full one (seconds
+  // at a million records); allocated before, they are counted by that one.
+  const scratch = helper ? new BlockingScratch(offsets.at(-1)! + sources.at(-1)!.taken.rows.length) : undefined;
   if (helper) {
     const jobs = fields.flatMap((field, index): FieldJob[] => (share.fields[index] === 1 ? [{ index, field, segments: segmentsOf(index) }] : []));
-    helper.send({ type: 'prepare', options: normaliserOptions, jobs: jobs.length, idChecks: share.idChecks === 1 ? idChecks : [] });
+    helper.send({ type: 'prepare', options: normaliserOptions, jobs: jobs.length, idChecks: share.idChecks === 1 ? idChecks : [], rows: scratch!.capacity });
     // One message per field: the worker starts on the first while this thread copies out the next.
     for (const job of jobs) helper.send({ type: 'field', job });
   }
@@ -115,7 +122,7 @@ function prepareRows(fields: readonly FieldConfig[], sources: readonly Source[],
     // Blocking needs values, not words and tails: the worker starts on it while this thread derives them.
     blockCounter = startBlocking(helper, kept[0]!.ids.length, config.blocking, set.keep && side ? Uint8Array.from(set.keep, (row) => side[row]!) : side);
   }
-  return { compared: kept.map((p) => ({ prepared: p, comparator: comparatorFor(p) })), keep: set.keep, quarantine: set.quarantine, ...(blockCounter ? { blockCounter } : {}) };
+  return { compared: kept.map((p) => ({ prepared: p, comparator: comparatorFor(p) })), keep: set.keep, quarantine: set.quarantine, ...(blockCounter ? { blockCounter } : {}), ...(scratch ? { scratch } : {}) };
 }
 
 /**
@@ -195,6 +202,7 @@ export function prepareDedupe(records: readonly InputRecord[], input: MatchConfi
   return {
     ...(helper ? { helper } : {}),
     ...(prepared.blockCounter ? { blockCounter: prepared.blockCounter } : {}),
+    ...(prepared.scratch ? { scratch: prepared.scratch } : {}),
     config,
     fields: prepared.compared,
     ids: keep ? pick(source.taken.ids, keep) : source.taken.ids,
@@ -240,6 +248,7 @@ export function prepareLink(left: readonly InputRecord[], right: readonly InputR
   return {
     ...(helper ? { helper } : {}),
     ...(prepared.blockCounter ? { blockCounter: prepared.blockCounter } : {}),
+    ...(prepared.scratch ? { scratch: prepared.scratch } : {}),
     config,
     fields: prepared.compared,
     ids: keep ? pick(ids, keep) : ids,

@@ -81,7 +81,8 @@ export function weighPairs(scorer: PairScorer, left: Int32Array, right: Int32Arr
   const floor = Math.log2(reviewThreshold / (1 - reviewThreshold));
   const plan = scorer.pruningPlan();
   const scratch = new Int8Array(scorer.fields.length);
-  for (let p = 0; p < left.length; p++) out[p] = scorer.prunedWeight(left[p]!, right[p]!, floor, plan.order, plan.remainingMax, scratch);
+  const rows = scorer.valueIdRows();
+  for (let p = 0; p < left.length; p++) out[p] = scorer.prunedWeight(left[p]!, right[p]!, floor, plan.order, plan.remainingMax, scratch, rows);
   return out;
 }
 
@@ -100,7 +101,8 @@ export function scoreCandidates(data: PreparedDataset, fixedModel?: MatchModel):
     // does not depend on which thread blocked which rule.
     const counter = data.blockCounter ?? startBlocking(data.helper, n, config.blocking, data.side);
     delete data.blockCounter;
-    const scratch = new BlockingScratch(n);
+    const scratch = data.scratch ?? new BlockingScratch(n);
+    delete data.scratch;
     const stats = new Array<RuleStat>(rules.length);
     for (const r of claimRulePairs(rules, counter, n, config.blocking, recordOrder(prepared), scratch, data.side)) stats[r.index] = r.stat;
     const mine = scratch.pairs.view().sort();

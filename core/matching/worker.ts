@@ -26,7 +26,7 @@ export interface IdCheck {
 
 export type WorkerRequest =
   /** Starts a preparation: `jobs` fields follow one message each, so that this thread starts on the first at once. */
-  | { type: 'prepare'; options: PrepareOptions; jobs: number; idChecks: IdCheck[] }
+  | { type: 'prepare'; options: PrepareOptions; jobs: number; idChecks: IdCheck[]; rows: number }
   | { type: 'field'; job: FieldJob }
   /** The other thread's fields, and the rows kept when some were set aside (this thread's fields keep only those). */
   | { type: 'fields'; options: PrepareOptions; fields: Array<{ index: number; lean: LeanField }>; keep?: Int32Array }
@@ -40,6 +40,7 @@ export function start(port: MessagePort, signal: Int32Array): void {
   const fields: PreparedField[] = [];
   let preparing: { normalisers: Normalisers; left: number; rejections: RowRejection[]; out: Array<{ index: number; lean: LeanField }> } | undefined;
   let compared: ComparedField[] | undefined;
+  let scratch: BlockingScratch | undefined;
   /** The records of the current run, as the last 'block' message gave them. */
   let records: { size: number; side?: Uint8Array } | undefined;
   // Built once every field is here; comparators remember levels per pair of values, so they are worth keeping.
@@ -55,6 +56,8 @@ export function start(port: MessagePort, signal: Int32Array): void {
         // The IDs are checked while the first field is still on its way.
         const rejections = m.idChecks.flatMap((c) => checkIds(c.ids, c.idColumn, c.offset, c.positions));
         preparing = { normalisers: makeNormalisers(m.options), left: m.jobs, rejections, out: [] };
+        // Allocated ahead, as the other thread does (see prepareRows).
+        scratch = new BlockingScratch(m.rows);
         if (preparing.left === 0) reply({ fields: [], rejections });
       } else if (m.type === 'field') {
         const p = preparing!;
@@ -71,9 +74,10 @@ export function start(port: MessagePort, signal: Int32Array): void {
         for (const f of m.fields) fields[f.index] = fromLean(f.lean, normalisers);
       } else if (m.type === 'block') {
         records = { size: m.size, ...(m.side ? { side: m.side } : {}) };
-        const scratch = new BlockingScratch(m.size);
-        const stats = claimRulePairs(blockingRules(fields), new Int32Array(m.counter), m.size, m.options, recordOrder(fields), scratch, m.side);
-        const pairs = scratch.pairs.view().sort();
+        const lists = scratch ?? new BlockingScratch(m.size);
+        scratch = undefined;
+        const stats = claimRulePairs(blockingRules(fields), new Int32Array(m.counter), m.size, m.options, recordOrder(fields), lists, m.side);
+        const pairs = lists.pairs.view().sort();
         reply({ stats, pairs }, [pairs.buffer as ArrayBuffer]);
         // The other thread now merges the pairs: derive words and tails for scoring meanwhile.
         comparedFields();

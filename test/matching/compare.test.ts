@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareDates } from '../../core/matching/compare/dates';
 import { soundex } from '../../core/matching/compare/phonetic';
-import { jaro, jaroWinkler, jaroWinklerAbove, levenshteinSimilarity, sortedTokenSetSimilarity, tokenSetSimilarity, tokenSortSimilarity } from '../../core/matching/compare/string-similarity';
+import { atMostOneDifferent, jaro, jaroWinkler, jaroWinklerAbove, levenshteinSimilarity, sortedTokenSetSimilarity, tokenSetSimilarity, tokenSortSimilarity, withinOneEdit } from '../../core/matching/compare/string-similarity';
+import { distance } from 'fastest-levenshtein';
 import { Random } from '../../core/example/random';
 
 describe('string similarity', () => {
@@ -17,6 +18,30 @@ describe('string similarity', () => {
       if (fast === 0) expect(full).toBeLessThan(floor);
       else expect(fast).toBe(full);
     }
+  });
+
+  it('withinOneEdit and atMostOneDifferent agree with the full Levenshtein distance', () => {
+    const rng = new Random(11);
+    const word = () => Array.from({ length: rng.int(0, 9) }, () => 'abc1'[rng.int(0, 3)]).join('');
+    const edit = (w: string) => {
+      const at = rng.int(0, w.length);
+      const c = 'abcd'[rng.int(0, 3)]!;
+      return [w.slice(0, at) + c + w.slice(at), w.slice(0, at) + w.slice(at + 1), w.slice(0, at) + c + w.slice(at + 1)][rng.int(0, 2)]!;
+    };
+    let near = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const a = word();
+      const b = rng.chance(0.6) ? edit(rng.chance(0.3) ? edit(a) : a) : word();
+      const d = distance(a, b);
+      if (d <= 1) near++;
+      expect(withinOneEdit(a, b)).toBe(d <= 1);
+      if (a.length === b.length) expect(atMostOneDifferent(a, b, a.length)).toBe(d <= 1);
+      const n7 = Math.min(a.length, b.length);
+      expect(atMostOneDifferent(a, b, n7)).toBe(distance(a.slice(a.length - n7), b.slice(b.length - n7)) <= 1);
+    }
+    // Both answers occur often enough for the comparison to mean something.
+    expect(near).toBeGreaterThan(5_000);
+    expect(near).toBeLessThan(15_000);
   });
 
   it('matches the published Jaro and Jaro-Winkler values', () => {

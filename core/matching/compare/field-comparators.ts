@@ -1,9 +1,8 @@
-import { distance } from 'fastest-levenshtein';
 import type { FieldKind } from '../config';
 import { shareFormalName } from '../normalize/person-name';
 import type { PreparedField } from '../prepare';
 import { compareDates, numericCloseness } from './dates';
-import { jaroWinklerAbove, levenshteinSimilarity, sortedTokenSetSimilarity, tokenOverlap, tokenSetSimilarity } from './string-similarity';
+import { atMostOneDifferent, jaroWinklerAbove, levenshteinSimilarity, sortedTokenSetSimilarity, tokenOverlap, tokenSetSimilarity, withinOneEdit } from './string-similarity';
 
 export type Outcome = 'agree' | 'partial' | 'disagree';
 
@@ -19,6 +18,8 @@ export interface Level {
 export interface FieldComparator {
   readonly levels: readonly Level[];
   compare(i: number, j: number): number;
+  /** The same, from the two records' value ids in this field. */
+  compareIds(x: number, y: number): number;
 }
 
 const L = (label: string, outcome: Outcome): Level => ({ label, outcome });
@@ -48,24 +49,16 @@ export function comparatorFor(field: PreparedField): FieldComparator {
   const { levels, byValue } = valueComparisonFor(field);
   const ids = field.ids;
   const distinct = field.idCounts.length;
+  let compareIds: (x: number, y: number) => number;
   // Keys below 2^30 stay small integers, which a Map hashes several times faster than other numbers.
   if (distinct === 0 || distinct > field.nonBlank / 4 || distinct > MEMO_MAX_DISTINCT) {
-    return {
-      levels,
-      compare(i, j) {
-        const x = ids[i]!;
-        const y = ids[j]!;
-        if (x < 0 || y < 0) return -1;
-        return x === y ? 0 : byValue(x, y);
-      },
+    compareIds = (x, y) => {
+      if (x < 0 || y < 0) return -1;
+      return x === y ? 0 : byValue(x, y);
     };
-  }
-  const memo = new Map<number, number>();
-  return {
-    levels,
-    compare(i, j) {
-      const x = ids[i]!;
-      const y = ids[j]!;
+  } else {
+    const memo = new Map<number, number>();
+    compareIds = (x, y) => {
       if (x < 0 || y < 0) return -1;
       if (x === y) return 0;
       const key = x * distinct + y;
@@ -75,8 +68,9 @@ export function comparatorFor(field: PreparedField): FieldComparator {
         if (memo.size < MEMO_LIMIT) memo.set(key, level);
       }
       return level;
-    },
-  };
+    };
+  }
+  return { levels, compareIds, compare: (i, j) => compareIds(ids[i]!, ids[j]!) };
 }
 
 function valueComparisonFor(field: PreparedField): ValueComparison {
@@ -158,7 +152,7 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
           const b = v[y]!;
           const la = local[x]!;
           const lb = local[y]!;
-          if (la === lb || (Math.abs(a.length - b.length) <= 1 && distance(a, b) <= 1)) return 1;
+          if (la === lb || withinOneEdit(a, b)) return 1;
           // Typos land in the domain as often as in the mailbox name: either side being close is a near miss.
           if (jaroWinklerAbove(la, lb, 0.88) >= 0.88 || jaroWinklerAbove(a, b, 0.9) >= 0.9) return 2;
           return 3;
@@ -174,8 +168,9 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
           if (tail[x] === tail[y] && tail[x]!.length === 7) return 1;
           const da = digits[x]!;
           const db = digits[y]!;
-          if (da.length === db.length && distance(da, db) <= 1) return 2;
-          if (distance(da.slice(-7), db.slice(-7)) <= 1 && Math.min(da.length, db.length) === 7) return 2;
+          // One digit off: the same length and one substitution, or the same last seven digits but one.
+          if (da.length === db.length && atMostOneDifferent(da, db, da.length)) return 2;
+          if (Math.min(da.length, db.length) === 7 && atMostOneDifferent(da, db, 7)) return 2;
           return 3;
         },
       };
@@ -202,7 +197,7 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
     case 'postcode':
       return {
         levels: [EXACT, L('one character off', 'partial'), DIFFERENT],
-        byValue: (x, y) => (v[x]!.length === v[y]!.length && distance(v[x]!, v[y]!) <= 1 ? 1 : 2),
+        byValue: (x, y) => (v[x]!.length === v[y]!.length && atMostOneDifferent(v[x]!, v[y]!, v[x]!.length) ? 1 : 2),
       };
     case 'domain':
       return {
@@ -234,7 +229,7 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
         byValue(x, y) {
           const a = v[x]!;
           const b = v[y]!;
-          if (a.length === b.length && (distance(a, b) <= 1 || isAdjacentSwap(a, b))) return 1;
+          if (a.length === b.length && (atMostOneDifferent(a, b, a.length) || isAdjacentSwap(a, b))) return 1;
           return 2;
         },
       };

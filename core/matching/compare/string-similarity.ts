@@ -1,6 +1,33 @@
 import { distance } from 'fastest-levenshtein';
 
 /** 1 - edit distance / longer length: 1 for equal strings, 0 for nothing in common. */
+/**
+ * Whether a and b are at most one edit apart (Levenshtein distance <= 1), in one pass that stops at the second
+ * difference: most candidate pairs differ early, and the full distance would fill a table for each.
+ */
+export function withinOneEdit(a: string, b: string): boolean {
+  const la = a.length;
+  const lb = b.length;
+  if (la === lb) return atMostOneDifferent(a, b, la);
+  if (la - lb !== 1 && lb - la !== 1) return false;
+  const short = la < lb ? a : b;
+  const long = la < lb ? b : a;
+  let i = 0;
+  while (i < short.length && short.charCodeAt(i) === long.charCodeAt(i)) i++;
+  // The one extra character of the longer string sits at i: the rest must line up after it.
+  for (; i < short.length; i++) if (short.charCodeAt(i) !== long.charCodeAt(i + 1)) return false;
+  return true;
+}
+
+/** Whether the last n characters of a and b (each at least n long) differ in at most one place. */
+export function atMostOneDifferent(a: string, b: string, n: number): boolean {
+  const da = a.length - n;
+  const db = b.length - n;
+  let differences = 0;
+  for (let k = 0; k < n; k++) if (a.charCodeAt(da + k) !== b.charCodeAt(db + k) && ++differences > 1) return false;
+  return true;
+}
+
 export function levenshteinSimilarity(a: string, b: string): number {
   if (a === b) return 1;
   const longest = Math.max(a.length, b.length);
