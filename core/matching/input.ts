@@ -84,7 +84,8 @@ export function cellProblem(column: string, value: unknown): string | null {
  * each field reads them anyway (prepareField), and repeated IDs are found by checkIds, on either thread.
  */
 export function takeRows(records: readonly InputRecord[], idColumn: string, columns: readonly string[], source?: 'left' | 'right'): TakenRows {
-  const cells: unknown[][] = columns.map(() => []);
+  // Sized once and written by index: a million pushes per column would copy each array as it grows.
+  const cells: unknown[][] = columns.map(() => new Array(records.length));
   const out: TakenRows = { rows: [], positions: null, ids: [], columns: new Map(columns.map((c, k) => [c, cells[k]!])), quarantine: [] };
   for (let index = 0; index < records.length; index++) {
     const record = records[index];
@@ -97,8 +98,10 @@ export function takeRows(records: readonly InputRecord[], idColumn: string, colu
     out.rows.push(record);
     const rawId = record[idColumn];
     out.ids.push(typeof rawId === 'string' ? rawId.trim() : (cellText(rawId)?.trim() ?? ''));
-    for (let c = 0; c < columns.length; c++) cells[c]!.push(record[columns[c]!]);
+    const row = out.rows.length - 1;
+    for (let c = 0; c < columns.length; c++) cells[c]![row] = record[columns[c]!];
   }
+  for (const c of cells) c.length = out.rows.length;
   return out;
 }
 

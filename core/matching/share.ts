@@ -14,9 +14,9 @@ const DEFAULT_PREPARE_COST = 1000;
 const DERIVE_COST: Partial<Record<FieldKind, number>> = { address: 2100, companyName: 800, text: 800, fullName: 600, phone: 320, email: 220 };
 const DEFAULT_DERIVE_COST = 50;
 /** Posting one column's cells to the worker and taking its prepared field back, on the calling thread. */
-const SEND_COST = 600;
+const SEND_COST = 1100;
 /** Taking the rows out of the input, on the calling thread before anything is shared. */
-const TAKE_COST = 1500;
+const TAKE_COST = 1300;
 /** Finding repeated IDs (a Map of a million IDs), and posting the IDs when the worker does it. */
 const ID_CHECK_COST = 1300;
 const ID_SEND_COST = 300;
