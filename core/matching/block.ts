@@ -512,6 +512,13 @@ export function rulePairs(rule: BlockingRule, size: number, options: BlockingOpt
   return s;
 }
 
+/** A sorted list without its repeats, in place: the front of the same buffer. */
+export function distinctSorted(list: Float64Array): Float64Array {
+  let unique = 0;
+  for (let x = 0; x < list.length; x++) if (x === 0 || list[x] !== list[x - 1]) list[unique++] = list[x]!;
+  return list.subarray(0, unique);
+}
+
 /**
  * The distinct pairs of some pair lists, as parallel left/right arrays in pair order. Each list is sorted in place
  * unless `sorted` says it already is (another thread sorted its own); `shared` puts the result in shared memory,

@@ -1,6 +1,6 @@
 /** The matching engine's second thread: prepares the fields it is given, then scores its share of the candidate pairs. */
 import type { MessagePort } from 'node:worker_threads';
-import { BlockingScratch, blockingRules, claimRulePairs, recordOrder, type BlockingOptions } from './block';
+import { BlockingScratch, blockingRules, claimRulePairs, distinctSorted, recordOrder, type BlockingOptions } from './block';
 import { comparatorFor } from './compare/field-comparators';
 import type { FieldConfig } from './config';
 import { uFromRandomPairs, weighPairs } from './engine';
@@ -77,7 +77,9 @@ export function start(port: MessagePort, signal: Int32Array): void {
         const lists = scratch ?? new BlockingScratch(m.size);
         scratch = undefined;
         const stats = claimRulePairs(blockingRules(fields), new Int32Array(m.counter), m.size, m.options, recordOrder(fields), lists, m.side);
-        const pairs = lists.pairs.view().sort();
+        // Sorted, without repeats, and copied out of the list's larger buffer: what the other thread receives counts
+        // against its garbage collector's external-memory budget (see prepareRows).
+        const pairs = distinctSorted(lists.pairs.view().sort()).slice();
         reply({ stats, pairs }, [pairs.buffer as ArrayBuffer]);
         // The other thread now merges the pairs: derive words and tails for scoring meanwhile.
         comparedFields();

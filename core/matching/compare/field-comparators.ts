@@ -36,37 +36,34 @@ interface ValueComparison {
   byValue(x: number, y: number): number;
 }
 
-/** Remembered levels per field at most: about 16 bytes each in a Map, so a bounded few tens of MB. */
-const MEMO_LIMIT = 2_000_000;
-const MEMO_MAX_DISTINCT = 1 << 15;
+/** Fields with at most this many distinct values remember every pair's level in a table of d² bytes (4 MB at most). */
+const MEMO_MAX_DISTINCT = 2048;
 
 /**
- * The comparator of a field. Where values repeat (given names, surnames, cities, companies) it remembers the level
- * of each pair of distinct values: a million contacts hold a few thousand given names, and the same two names meet
- * again and again across candidate pairs. Every level depends only on the two values, so this is exact.
+ * The comparator of a field. Where a field holds few distinct values (cities, regions, small code lists) it
+ * remembers the level of each pair of values in a dense table: the same two cities meet again and again across
+ * candidate pairs, and every level depends only on the two values, so this is exact. Larger memos (a Map per pair
+ * of given names) cost as much to look up at a million records as comparing again, and grew the heap by 100 MB.
  */
 export function comparatorFor(field: PreparedField): FieldComparator {
   const { levels, byValue } = valueComparisonFor(field);
   const ids = field.ids;
   const distinct = field.idCounts.length;
   let compareIds: (x: number, y: number) => number;
-  // Keys below 2^30 stay small integers, which a Map hashes several times faster than other numbers.
-  if (distinct === 0 || distinct > field.nonBlank / 4 || distinct > MEMO_MAX_DISTINCT) {
+  if (distinct > MEMO_MAX_DISTINCT) {
     compareIds = (x, y) => {
       if (x < 0 || y < 0) return -1;
       return x === y ? 0 : byValue(x, y);
     };
   } else {
-    const memo = new Map<number, number>();
+    const UNKNOWN = -2;
+    const memo = new Int8Array(distinct * distinct).fill(UNKNOWN);
     compareIds = (x, y) => {
       if (x < 0 || y < 0) return -1;
       if (x === y) return 0;
       const key = x * distinct + y;
-      let level = memo.get(key);
-      if (level === undefined) {
-        level = byValue(x, y);
-        if (memo.size < MEMO_LIMIT) memo.set(key, level);
-      }
+      let level = memo[key]!;
+      if (level === UNKNOWN) level = memo[key] = byValue(x, y);
       return level;
     };
   }
