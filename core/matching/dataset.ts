@@ -164,6 +164,20 @@ function pick<T>(list: readonly T[], keep: Int32Array): T[] {
   return Array.from(keep, (row) => list[row]!);
 }
 
+/** What prepareRows decided, as dataset parts: the worker's state, the fields, and the rows kept with their IDs. */
+function keptParts(prepared: PreparedRows, helper: Helper | undefined, ids: string[], rows: InputRecord[]) {
+  const { keep } = prepared;
+  return {
+    ...(helper ? { helper } : {}),
+    ...(prepared.blockCounter ? { blockCounter: prepared.blockCounter } : {}),
+    ...(prepared.scratch ? { scratch: prepared.scratch } : {}),
+    fields: prepared.compared,
+    ids: keep ? pick(ids, keep) : ids,
+    rows: keep ? pick(rows, keep) : rows,
+    quarantine: prepared.quarantine,
+  };
+}
+
 /** Sets the worker blocking: it takes rules from a shared counter until none is left, and so will this thread. */
 export function startBlocking(helper: Helper, size: number, options: BlockingOptions, side?: Uint8Array): Int32Array {
   const counter = new Int32Array(new SharedArrayBuffer(4));
@@ -198,17 +212,10 @@ export function prepareDedupe(records: readonly InputRecord[], input: MatchConfi
   const source = sourceOf(records, idColumn, (k) => fields[k]!.columns, fields.length);
   const helper = helperFor(source.taken.rows.length, threads);
   const prepared = withHelper(helper, () => prepareRows(fields, [source], config, helper));
-  const { keep } = prepared;
   return {
-    ...(helper ? { helper } : {}),
-    ...(prepared.blockCounter ? { blockCounter: prepared.blockCounter } : {}),
-    ...(prepared.scratch ? { scratch: prepared.scratch } : {}),
+    ...keptParts(prepared, helper, source.taken.ids, source.taken.rows),
     config,
-    fields: prepared.compared,
-    ids: keep ? pick(source.taken.ids, keep) : source.taken.ids,
-    rows: keep ? pick(source.taken.rows, keep) : source.taken.rows,
     recencyColumn: config.recencyColumn ?? findRecencyColumn(columns),
-    quarantine: prepared.quarantine,
     idColumn,
     columnsUsed: fields.map((f) => ({ field: f.name, kind: f.kind, columns: f.columns })),
     timings: { normalise: now() - t0 },
@@ -243,19 +250,11 @@ export function prepareLink(left: readonly InputRecord[], right: readonly InputR
   const allSides = new Uint8Array(taken).fill(1, ls.taken.rows.length);
   const prepared = withHelper(helper, () => prepareRows(fields, [ls, rs], config, helper, allSides));
   const { keep } = prepared;
-  const ids = [...ls.taken.ids, ...rs.taken.ids];
-  const rows = [...ls.taken.rows, ...rs.taken.rows];
   return {
-    ...(helper ? { helper } : {}),
-    ...(prepared.blockCounter ? { blockCounter: prepared.blockCounter } : {}),
-    ...(prepared.scratch ? { scratch: prepared.scratch } : {}),
+    ...keptParts(prepared, helper, [...ls.taken.ids, ...rs.taken.ids], [...ls.taken.rows, ...rs.taken.rows]),
     config,
-    fields: prepared.compared,
-    ids: keep ? pick(ids, keep) : ids,
     side: keep ? Uint8Array.from(keep, (row) => allSides[row]!) : allSides,
-    rows: keep ? pick(rows, keep) : rows,
     recencyColumn: config.recencyColumn ?? findRecencyColumn(lc),
-    quarantine: prepared.quarantine,
     idColumn,
     rightIdColumn,
     columnsUsed: fields.map((f) => ({ field: f.name, kind: f.kind, columns: f.columns, ...(f.rightColumns.join() !== f.columns.join() ? { rightColumns: f.rightColumns } : {}) })),
