@@ -173,17 +173,17 @@ function assemble(run: ScoredRun): Assembled {
     average: clustering.minAverage / 100,
     maxChecks: clustering.maxChecksPerJoin,
   });
-  const groupOf = new Map<number, number>();
-  groups.forEach((g, k) => g.forEach((i) => groupOf.set(i, k)));
+  const groupOf = new Int32Array(data.ids.length).fill(-1);
+  groups.forEach((g, k) => g.forEach((i) => (groupOf[i] = k)));
   const groupMin = groups.map(() => 1);
   let splitPairs = 0;
   for (const e of edges) {
-    const g = groupOf.get(e.a);
-    if (g === undefined || g !== groupOf.get(e.b)) splitPairs++;
+    const g = groupOf[e.a]!;
+    if (g < 0 || g !== groupOf[e.b]) splitPairs++;
     else groupMin[g] = Math.min(groupMin[g]!, e.p);
   }
   const recency = data.recencyColumn;
-  const filled = (i: number) => data.fields.reduce((c, f) => c + (f.prepared.values[i] === null ? 0 : 1), 0);
+  const filled = (i: number) => data.fields.reduce((c, f) => c + (f.prepared.ids[i]! < 0 ? 0 : 1), 0);
   const recent = (i: number) => (recency ? (cellText(data.rows[i]![recency]) ?? null) : null);
   const survivors = groups.map((g) => chooseSurvivor(g, filled, recent));
   data.timings.cluster = now() - t;
