@@ -6,13 +6,13 @@ import { BlockingScratch, type BlockingOptions } from './block';
 import { comparatorFor } from './compare/field-comparators';
 import { MatchConfigSchema, type FieldConfig, type MatchConfig, type MatchConfigInput } from './config';
 import { MatchInputError } from './errors';
-import { checkIds, columnsOf, resolveIdColumn, takeRows, type InputRecord, type QuarantinedRow, type RowRejection, type TakenRows } from './input';
+import { checkIds, columnsOf, resolveIdColumn, takeRows, type IdCheck, type InputRecord, type QuarantinedRow, type RowRejection, type TakenRows } from './input';
 import type { ComparedField } from './model';
 import { Helper, threadsFor } from './parallel';
 import { fromLean, keepRows, leanField, makeNormalisers, prepareField, type LeanField, type PreparedField, type RowSegment } from './prepare';
 import { findRecencyColumn, recogniseFields } from './presets';
 import { shareWork, type Share } from './share';
-import type { FieldJob, IdCheck } from './worker';
+import type { FieldJob } from './worker';
 
 /** Everything the matching steps share about one run: the records in canonical form and where they came from. */
 export interface PreparedDataset {
@@ -89,7 +89,6 @@ function prepareRows(fields: readonly FieldConfig[], sources: readonly Source[],
     });
   const offsets = sources.map((_, s) => sources.slice(0, s).reduce((t, x) => t + x.taken.rows.length, 0));
   const idChecks: IdCheck[] = sources.map((s, k) => ({ ids: s.taken.ids, idColumn: s.idColumn, offset: offsets[k]!, positions: s.taken.positions }));
-  const runIdCheck = (c: IdCheck) => checkIds(c.ids, c.idColumn, c.offset, c.positions);
   const prepared: PreparedField[] = new Array(fields.length);
   const rejections: RowRejection[] = [];
   const share: Share = helper ? shareWork(fields) : { fields: fields.map(() => 0), idChecks: 0 };
@@ -107,11 +106,12 @@ function prepareRows(fields: readonly FieldConfig[], sources: readonly Source[],
   fields.forEach((f, k) => {
     if (share.fields[k] === 0) prepared[k] = prepareField(f, segmentsOf(k), normalisers, rejections);
   });
-  if (share.idChecks === 0) for (const c of idChecks) rejections.push(...runIdCheck(c));
+  if (share.idChecks === 0) for (const c of idChecks) checkIds(c, rejections);
   if (helper) {
     const theirs = helper.receive<{ fields: Array<{ index: number; lean: LeanField }>; rejections: RowRejection[] }>();
     for (const r of theirs.fields) prepared[r.index] = fromLean(r.lean, normalisers);
-    rejections.push(...theirs.rejections);
+    // One by one: a spread of a million rejections would overflow the call stack.
+    for (const r of theirs.rejections) rejections.push(r);
   }
   const set = setAside(rejections, sources, offsets);
   const kept = set.keep ? prepared.map((p) => keepRows(p, set.keep!)) : prepared;

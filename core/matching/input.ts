@@ -105,12 +105,21 @@ export function takeRows(records: readonly InputRecord[], idColumn: string, colu
   return out;
 }
 
+/** One source's IDs to check (see checkIds). */
+export interface IdCheck {
+  ids: string[];
+  idColumn: string;
+  /** Added to each row: the source's first row among all sources' rows. */
+  offset: number;
+  /** TakenRows.positions: names the earlier row of a repeat by its place in the input. */
+  positions: number[] | null;
+}
+
 /**
- * Rows whose ID is blank, or repeats an earlier row's (the first one is kept); `offset` is added to each row, and
- * `positions` (TakenRows.positions) names the earlier row by its place in the input.
+ * Appends to `out` the rows whose ID is blank, or repeats an earlier row's (the first one is kept). One push per
+ * row: a whole file of blank IDs is a million rejections, too many to spread into one call.
  */
-export function checkIds(ids: readonly string[], idColumn: string, offset = 0, positions: readonly number[] | null = null): RowRejection[] {
-  const out: RowRejection[] = [];
+export function checkIds({ ids, idColumn, offset, positions }: IdCheck, out: RowRejection[]): void {
   const firstSeen = new Map<string, number>();
   for (let row = 0; row < ids.length; row++) {
     const id = ids[row]!;
@@ -122,5 +131,4 @@ export function checkIds(ids: readonly string[], idColumn: string, offset = 0, p
     if (earlier === undefined) firstSeen.set(id, row);
     else out.push({ row: row + offset, reason: `duplicate ID "${id}" (first seen at row ${positions ? positions[earlier]! : earlier})` });
   }
-  return out;
 }

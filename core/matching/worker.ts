@@ -5,7 +5,7 @@ import { comparatorFor } from './compare/field-comparators';
 import type { FieldConfig } from './config';
 import { uFromRandomPairs, weighPairs } from './engine';
 import type { ComparedField, MatchModel } from './model';
-import { checkIds, type RowRejection } from './input';
+import { checkIds, type IdCheck, type RowRejection } from './input';
 import { fromLean, keepRows, leanField, makeNormalisers, prepareField, type LeanField, type Normalisers, type PrepareOptions, type PreparedField, type RowSegment } from './prepare';
 import { PairScorer } from './score';
 
@@ -14,14 +14,6 @@ export interface FieldJob {
   field: FieldConfig;
   /** Per segment, the cells of the field's columns. */
   segments: RowSegment[];
-}
-
-/** checkIds's arguments: one source's IDs. */
-export interface IdCheck {
-  ids: string[];
-  idColumn: string;
-  offset: number;
-  positions: number[] | null;
 }
 
 export type WorkerRequest =
@@ -54,7 +46,8 @@ export function start(port: MessagePort, signal: Int32Array): void {
     try {
       if (m.type === 'prepare') {
         // The IDs are checked while the first field is still on its way.
-        const rejections = m.idChecks.flatMap((c) => checkIds(c.ids, c.idColumn, c.offset, c.positions));
+        const rejections: RowRejection[] = [];
+        for (const c of m.idChecks) checkIds(c, rejections);
         preparing = { normalisers: makeNormalisers(m.options), left: m.jobs, rejections, out: [] };
         // Allocated ahead, as the other thread does (see prepareRows).
         scratch = new BlockingScratch(m.rows);

@@ -55,6 +55,18 @@ describe('bad input', () => {
     expect(() => dedupe([{ id: '1', colour: 'red' }], { preset: 'companies' })).toThrow(/recognised none of the columns/);
   });
 
+  it('quarantines a large file whose every ID is blank, on one thread and on two', () => {
+    // More rejections than a call can take as spread arguments: each must be collected one by one.
+    const blank = Array.from({ length: 150_000 }, (_, i) => ({ id: '', first_name: `Ann${i % 50}`, last_name: 'Lee', email: '' }));
+    for (const threads of [1, 2]) {
+      const result = dedupe(blank, { preset: 'contacts' }, { threads });
+      expect(result.stats.records).toBe(0);
+      expect(result.stats.quarantined).toBe(150_000);
+      expect(result.quarantine[149_999]).toEqual({ index: 149_999, id: null, reason: 'blank ID in column "id"' });
+      expect(result.clusters).toEqual([]);
+    }
+  });
+
   it('reports a dataset where every row was quarantined instead of failing', () => {
     const result = dedupe([{ id: '', first_name: 'x' }], { preset: 'contacts' });
     expect(result.stats.records).toBe(0);
