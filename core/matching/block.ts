@@ -373,12 +373,6 @@ export class NumberList {
     this.data[this.length++] = x;
   }
 
-  append(xs: Float64Array): void {
-    if (this.length + xs.length > this.data.length) this.grow(this.length + xs.length);
-    this.data.set(xs, this.length);
-    this.length += xs.length;
-  }
-
   view(): Float64Array {
     return this.data.subarray(0, this.length);
   }
@@ -525,9 +519,9 @@ export function distinctSorted(list: Float64Array): Float64Array {
  * for a worker to read without a copy.
  */
 export function uniquePairs(lists: readonly Float64Array[], stats: readonly RuleStat[], size: number, options: { sorted?: boolean; shared?: boolean } = {}): CandidatePairs {
+  if (lists.length > 2) throw new Error('uniquePairs merges at most two lists');
   if (!options.sorted) for (const list of lists) list.sort();
   const [a = new Float64Array(0), b = new Float64Array(0)] = lists;
-  if (lists.length > 2) throw new Error('uniquePairs merges at most two lists');
   // Two passes over the merge: the first counts, so that the result is allocated once at its size.
   const merged = (visit: (code: number) => void): void => {
     let x = 0;

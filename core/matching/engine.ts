@@ -81,8 +81,7 @@ export function weighPairs(scorer: PairScorer, left: Int32Array, right: Int32Arr
   const floor = Math.log2(reviewThreshold / (1 - reviewThreshold));
   const plan = scorer.pruningPlan();
   const scratch = new Int8Array(scorer.fields.length);
-  const rows = scorer.valueIdRows();
-  for (let p = 0; p < left.length; p++) out[p] = scorer.prunedWeight(left[p]!, right[p]!, floor, plan.order, plan.remainingMax, scratch, rows);
+  for (let p = 0; p < left.length; p++) out[p] = scorer.prunedWeight(left[p]!, right[p]!, floor, plan.order, plan.remainingMax, scratch);
   return out;
 }
 

@@ -277,22 +277,24 @@ export function prepareField(config: FieldConfig, segments: readonly RowSegment[
  * Value ids and derived values stay; a value no kept row holds keeps its id with a count of 0.
  */
 export function keepRows(field: PreparedField, keep: Int32Array): PreparedField {
-  const ids = new Int32Array(keep.length);
+  const ids = Int32Array.from(keep, (row) => field.ids[row]!);
   const idCounts = new Int32Array(field.idCounts.length);
-  const values: (string | null)[] = new Array(keep.length);
   let nonBlank = 0;
-  for (let k = 0; k < keep.length; k++) {
-    const id = field.ids[keep[k]!]!;
-    ids[k] = id;
-    if (id >= 0) {
-      idCounts[id]!++;
-      nonBlank++;
-      values[k] = field.distinct[id]!;
-    } else values[k] = null;
+  for (const id of ids) {
+    if (id < 0) continue;
+    idCounts[id]!++;
+    nonBlank++;
   }
   const { config, kind, distinct } = field;
   // byId is read through, so that a field still deriving lazily (fromLean) keeps doing so.
-  return { config, kind, values, ids, idCounts, nonBlank, distinct, get byId() { return field.byId; } };
+  return { config, kind, values: valuesOf(ids, distinct), ids, idCounts, nonBlank, distinct, get byId() { return field.byId; } };
+}
+
+/** Each record's value from its value id: null where blank. */
+function valuesOf(ids: Int32Array, distinct: readonly string[]): (string | null)[] {
+  const values: (string | null)[] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) values[i] = ids[i]! < 0 ? null : distinct[ids[i]!]!;
+  return values;
 }
 
 /**
@@ -313,8 +315,7 @@ export function leanField(f: PreparedField): LeanField {
 export function fromLean(lean: LeanField, n: Normalisers): PreparedField {
   const { config, distinct, ids, idCounts, nonBlank } = lean;
   const kind = config.kind;
-  const values: (string | null)[] = new Array(ids.length);
-  for (let i = 0; i < ids.length; i++) values[i] = ids[i]! < 0 ? null : distinct[ids[i]!]!;
+  const values = valuesOf(ids, distinct);
   let byId: DerivedLists | undefined;
   return {
     config, kind, values, ids, idCounts, nonBlank, distinct,

@@ -43,9 +43,14 @@ export class PairScorer {
 
   /** The weight of one field at one level for pair (i, j). */
   fieldWeight(k: number, level: number, i: number): number {
+    return this.weightOf(k, level, this.ids[k]![i]!);
+  }
+
+  /** The same, given record i's value id in field k (exact agreement is weighted by that value's frequency). */
+  private weightOf(k: number, level: number, id: number): number {
     if (level < 0) return 0;
     if (level > 0) return this.levelWeights[k]![level]!;
-    return this.exactWeights[k]![this.ids[k]![i]!]!;
+    return this.exactWeights[k]![id]!;
   }
 
   /** The most a field can add: its exact weight for the rarest value (term frequency of one record). */
@@ -84,15 +89,16 @@ export class PairScorer {
    * cheapest first, so most non-matching candidates never reach the costly address and company comparisons; the
    * result above `floor` is exactly the full weight.
    */
-  prunedWeight(i: number, j: number, floor: number, order: readonly number[], remainingMax: readonly number[], scratch: Int8Array, rows = this.valueIdRows()): number {
+  prunedWeight(i: number, j: number, floor: number, order: readonly number[], remainingMax: readonly number[], scratch: Int8Array): number {
     let w = this.priorWeight;
     const F = this.F;
+    const rows = this.valueIdRows();
     for (let x = 0; x < order.length; x++) {
       if (w + remainingMax[x]! < floor) return -Infinity;
       const k = order[x]!;
       const id = rows[i * F + k]!;
-      const level = (scratch[k] = this.fields[k]!.comparator.compareIds(id, rows[j * F + k]!));
-      if (level >= 0) w += level > 0 ? this.levelWeights[k]![level]! : this.exactWeights[k]![id]!;
+      scratch[k] = this.fields[k]!.comparator.compareIds(id, rows[j * F + k]!);
+      w += this.weightOf(k, scratch[k]!, id);
       // The name swap rewrites two name levels at once: once both are known, rescore them together.
       if (this.swap && x === this.swap.after) {
         const before = this.fieldWeight(this.swap.g, scratch[this.swap.g]!, i) + this.fieldWeight(this.swap.s, scratch[this.swap.s]!, i);

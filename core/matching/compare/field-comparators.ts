@@ -49,24 +49,20 @@ export function comparatorFor(field: PreparedField): FieldComparator {
   const { levels, byValue } = valueComparisonFor(field);
   const ids = field.ids;
   const distinct = field.idCounts.length;
-  let compareIds: (x: number, y: number) => number;
-  if (distinct > MEMO_MAX_DISTINCT) {
-    compareIds = (x, y) => {
-      if (x < 0 || y < 0) return -1;
-      return x === y ? 0 : byValue(x, y);
-    };
-  } else {
+  let differing = byValue;
+  if (distinct <= MEMO_MAX_DISTINCT) {
     const UNKNOWN = -2;
     const memo = new Int8Array(distinct * distinct).fill(UNKNOWN);
-    compareIds = (x, y) => {
-      if (x < 0 || y < 0) return -1;
-      if (x === y) return 0;
+    differing = (x, y) => {
       const key = x * distinct + y;
-      let level = memo[key]!;
-      if (level === UNKNOWN) level = memo[key] = byValue(x, y);
-      return level;
+      const level = memo[key]!;
+      return level === UNKNOWN ? (memo[key] = byValue(x, y)) : level;
     };
   }
+  const compareIds = (x: number, y: number): number => {
+    if (x < 0 || y < 0) return -1;
+    return x === y ? 0 : differing(x, y);
+  };
   return { levels, compareIds, compare: (i, j) => compareIds(ids[i]!, ids[j]!) };
 }
 

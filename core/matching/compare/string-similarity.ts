@@ -1,6 +1,5 @@
 import { distance } from 'fastest-levenshtein';
 
-/** 1 - edit distance / longer length: 1 for equal strings, 0 for nothing in common. */
 /**
  * Whether a and b are at most one edit apart (Levenshtein distance <= 1), in one pass that stops at the second
  * difference: most candidate pairs differ early, and the full distance would fill a table for each.
@@ -28,6 +27,7 @@ export function atMostOneDifferent(a: string, b: string, n: number): boolean {
   return true;
 }
 
+/** 1 - edit distance / longer length: 1 for equal strings, 0 for nothing in common. */
 export function levenshteinSimilarity(a: string, b: string): number {
   if (a === b) return 1;
   const longest = Math.max(a.length, b.length);
