@@ -11,6 +11,7 @@ import { registerSandbox } from './commands/sandbox';
 import { registerServe } from './commands/serve';
 import { registerSuggestMapping } from './commands/suggest-mapping';
 import { registerSync } from './commands/sync';
+import { printJson } from './output';
 import { VERSION } from '../core/version';
 
 export function buildProgram(): Command {
@@ -22,6 +23,8 @@ export function buildProgram(): Command {
     .option('--mapping <file>', 'property mapping config (JSON); default: the built-in legacy -> HubSpot mapping')
     .option('--json', 'machine-readable JSON on stdout, no progress output')
     .showHelpAfterError()
+    // Every subcommand's --help lists --db, --home, --mapping and --json too.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   registerDemo(program);
   registerReconcile(program);
@@ -41,7 +44,11 @@ async function main(): Promise<void> {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version end through here with exit code 0; usage mistakes get the usage code.
+      // --help and --version end through here with exit code 0; usage mistakes get the usage code, and with --json
+      // the same envelope as every other failure (commander has already explained on stderr).
+      if (error.exitCode !== 0 && process.argv.includes('--json')) {
+        printJson({ ok: false, error: { kind: 'usage', message: error.message.replace(/^error: /, '') } });
+      }
       process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return;
     }

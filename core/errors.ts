@@ -9,9 +9,10 @@ export const EXIT = {
   input: 3,
   database: 4,
   quarantined: 5,
+  crm: 6,
 } as const;
 
-export type ErrorKind = 'usage' | 'input' | 'database' | 'failure';
+export type ErrorKind = 'usage' | 'input' | 'database' | 'crm' | 'failure';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -28,12 +29,24 @@ export class InputError extends Error {
   }
 }
 
+/** A CRM could not be reached, or refused the credentials or the call as a whole; exit code 6. */
+export class CrmError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CrmError';
+  }
+}
+
+const CRM_ERRORS = new Set(['CrmError', 'SalesforceError', 'HubSpotError', 'PipedriveError']);
+
 const DATABASE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', '28P01', '3D000', '57P01', '53300']);
 
 export function classifyError(error: unknown): ErrorKind {
   const e = error as { name?: string; code?: string };
   if (e?.name === 'UsageError' || e?.name === 'ConfigError' || e?.name === 'ZodError') return 'usage';
   if (e?.name === 'CsvFormatError' || e?.name === 'InputError' || e?.name === 'MatchInputError') return 'input';
+  // Before the database codes: a connector's ECONNREFUSED is the CRM's, not the database's.
+  if (e?.name && CRM_ERRORS.has(e.name)) return 'crm';
   if ((e?.code && DATABASE_CODES.has(e.code)) || /embedded database .* in use/.test(String((error as Error)?.message))) return 'database';
   return 'failure';
 }

@@ -4,9 +4,9 @@ import type { Command } from 'commander';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { readCsv } from '../../core/connectors/csv/csv-reader';
 import { loadConnections, openConnector } from '../../core/connectors/registry';
-import { EXIT, UsageError } from '../../core/errors';
+import { UsageError } from '../../core/errors';
 import type { GlobalOptions } from '../context';
-import { fail, printJson, table } from '../output';
+import { emit, fail, table } from '../output';
 
 const CHUNK = 2000;
 
@@ -60,14 +60,18 @@ export function registerConnectorCommands(program: Command): void {
         const connector = await openConnector(opts.from, loadConnections(opts.connections));
         let n = 0;
         let cursor: string | undefined;
+        // Without --json the records stream out as JSON lines; with it they are gathered into the one envelope.
+        const records: Array<{ id: string; modifiedAt?: string; properties: Record<string, unknown> }> = [];
         for await (const item of connector.read(opts.object, { since: opts.since, properties: opts.properties?.split(',').map((p) => p.trim()).filter(Boolean) })) {
           if (item.type !== 'record') continue;
           const { id, modifiedAt, properties } = item.record;
-          process.stdout.write(`${JSON.stringify({ id, modifiedAt, properties })}\n`);
+          if (global.json) records.push({ id, modifiedAt, properties });
+          else process.stdout.write(`${JSON.stringify({ id, modifiedAt, properties })}\n`);
           if (modifiedAt) cursor = `${modifiedAt}|${id}`;
           if (++n === opts.limit) break;
         }
-        process.stderr.write(`read ${n} ${opts.object} record(s)${cursor ? `; continue with --since '${cursor}'` : ''}\n`);
+        if (global.json) emit(global, { object: opts.object, count: n, nextCursor: cursor ?? null, records }, () => '');
+        else process.stderr.write(`read ${n} ${opts.object} record(s)${cursor ? `; continue with --since '${cursor}'` : ''}\n`);
       } catch (error) {
         fail(error, global);
       }
@@ -94,13 +98,15 @@ export function registerConnectorCommands(program: Command): void {
             if (r.status === 'failed') failures.push(r);
           }
         }
-        if (global.json) printJson({ ok: failures.length === 0, counts, failures });
-        else {
-          process.stdout.write(`${table(['created', 'updated', 'unchanged', 'failed'], [[counts.created, counts.updated, counts.unchanged, counts.failed]])}\n`);
-          for (const f of failures.slice(0, 50)) process.stdout.write(`failed ${opts.key}=${f.key}: ${f.error}\n`);
-          if (failures.length > 50) process.stdout.write(`… and ${failures.length - 50} more (use --json for all)\n`);
-        }
-        if (failures.length) process.exitCode = EXIT.quarantined;
+        const verdict = failures.length
+          ? { kind: 'partial' as const, message: `${failures.length} record(s) failed, e.g. ${failures.slice(0, 3).map((f) => `${opts.key}=${f.key}: ${f.error}`).join('; ')}` }
+          : undefined;
+        emit(global, { counts, failures }, () => {
+          const lines = [table(['created', 'updated', 'unchanged', 'failed'], [[counts.created, counts.updated, counts.unchanged, counts.failed]])];
+          for (const f of failures.slice(0, 50)) lines.push(`failed ${opts.key}=${f.key}: ${f.error}`);
+          if (failures.length > 50) lines.push(`… and ${failures.length - 50} more (use --json for all)`);
+          return lines.join('\n');
+        }, verdict);
       } catch (error) {
         fail(error, global);
       }

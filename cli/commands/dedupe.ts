@@ -6,7 +6,7 @@ import type { Rejection } from '../../core/connectors/connector';
 import { UsageError } from '../../core/errors';
 import { choosePreset, clusterAssignments, dedupe, link, type DedupeResult, type LinkResult } from '../../core/matching';
 import type { GlobalOptions } from '../context';
-import { fail, printJson, table } from '../output';
+import { emit, fail, table } from '../output';
 
 interface MatchOptions {
   idColumn: string;
@@ -68,8 +68,7 @@ export function registerMatching(program: Command): void {
         if (opts.output) {
           writeFileSync(opts.output, stringify(rows.map((r) => [r.id, r.clusterId, r.confidence ?? '', r.decision ?? '', String(r.survivor)]), { header: true, columns: ['id', 'cluster_id', 'confidence', 'decision', 'survivor'] }));
         }
-        if (global.json) printJson({ ok: true, result: { ...result, rejected } });
-        else process.stdout.write(`${summary(result, rejected.length)}\n${opts.output ? `wrote ${rows.length} rows to ${opts.output}\n` : ''}`);
+        emit(global, { ...result, rejected }, (r) => `${summary(r, rejected.length)}${opts.output ? `\nwrote ${rows.length} rows to ${opts.output}` : ''}`);
       } catch (error) {
         fail(error, global);
       }
@@ -87,8 +86,8 @@ export function registerMatching(program: Command): void {
         if (opts.output) {
           writeFileSync(opts.output, stringify(result.pairs.map((p) => [p.left, p.right, p.confidence, p.decision]), { header: true, columns: ['left_id', 'right_id', 'confidence', 'decision'] }));
         }
-        if (global.json) printJson({ ok: true, result: { ...result, rejected: [...left.rejected, ...right.rejected] } });
-        else process.stdout.write(`${summary(result, left.rejected.length + right.rejected.length)}\n${opts.output ? `wrote ${result.pairs.length} pairs to ${opts.output}\n` : ''}`);
+        const rejected = [...left.rejected, ...right.rejected];
+        emit(global, { ...result, rejected }, (r) => `${summary(r, rejected.length)}${opts.output ? `\nwrote ${r.pairs.length} pairs to ${opts.output}` : ''}`);
       } catch (error) {
         fail(error, global);
       }

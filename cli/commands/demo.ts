@@ -6,7 +6,7 @@ import { reconcile } from '../../core/reconcile/reconcile';
 import type { ReconcileSummary } from '../../core/reconcile/summary';
 import { PACKAGE_ROOT } from '../../core/version';
 import { withDatabase, type GlobalOptions } from '../context';
-import { fail, printJson } from '../output';
+import { emit, fail } from '../output';
 import { progressReporter } from '../progress';
 import { summaryTable } from './reconcile';
 
@@ -48,21 +48,20 @@ export function registerDemo(program: Command): void {
             fuzzyExample: fuzzy.rows[0] ? { object: summaries[0]!.object, legacyId: fuzzy.rows[0].legacy_id } : null,
           };
         });
-        if (global.json) {
-          printJson({ ok: true, ...result });
-          return;
-        }
-        const loaded = Object.entries(result.mirrorRows).map(([t, n]) => `${n} ${t}`).join(', ');
-        process.stdout.write(`Loaded the example HubSpot mirror (${loaded}) into the ${result.kind} database at ${result.database}\n`);
-        process.stdout.write(`Reconciled the legacy export in ${path.relative(process.cwd(), EXAMPLES.legacyExport) || EXAMPLES.legacyExport}:\n`);
-        process.stdout.write(`${summaryTable(result.summaries)}\n`);
-        process.stdout.write('Staging tables: staging.<object>; runs: staging.reconciliation_log; set-aside rows: staging.quarantine\n');
-        if (result.example) {
-          process.stdout.write(`Try: crm-bridge lookup --object ${result.example.object} --legacy-id ${result.example.legacyId}\n`);
-        }
-        if (result.fuzzyExample) {
-          process.stdout.write(`     crm-bridge lookup --object ${result.fuzzyExample.object} --legacy-id ${result.fuzzyExample.legacyId}   (a fuzzy match: no legacy ID on the target)\n`);
-        }
+        emit(global, result, (r) => {
+          const loaded = Object.entries(r.mirrorRows).map(([t, n]) => `${n} ${t}`).join(', ');
+          const lines = [
+            `Loaded the example HubSpot mirror (${loaded}) into the ${r.kind} database at ${r.database}`,
+            `Reconciled the legacy export in ${path.relative(process.cwd(), EXAMPLES.legacyExport) || EXAMPLES.legacyExport}:`,
+            summaryTable(r.summaries),
+            'Staging tables: staging.<object>; runs: staging.reconciliation_log; set-aside rows: staging.quarantine',
+          ];
+          if (r.example) lines.push(`Try: crm-bridge lookup --object ${r.example.object} --legacy-id ${r.example.legacyId}`);
+          if (r.fuzzyExample) {
+            lines.push(`     crm-bridge lookup --object ${r.fuzzyExample.object} --legacy-id ${r.fuzzyExample.legacyId}   (a fuzzy match: no legacy ID on the target)`);
+          }
+          return lines.join('\n');
+        });
       } catch (error) {
         fail(error, global);
       }

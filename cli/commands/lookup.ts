@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { lookupByLegacyId, LookupInputSchema, type LookupResult } from '../../core/reconcile/lookup';
 import { withDatabase, type GlobalOptions } from '../context';
-import { fail, printJson, table } from '../output';
+import { emit, fail, table } from '../output';
 
 function render(result: LookupResult): string {
   const lines = [
@@ -38,10 +38,8 @@ export function registerLookup(program: Command): void {
       try {
         const input = LookupInputSchema.parse({ object: opts.object, legacyId: opts.legacyId });
         const result = await withDatabase(global, (db, mapping) => lookupByLegacyId(db, mapping, input));
-        if (global.json) printJson({ ok: true, result });
-        else process.stdout.write(`${render(result)}\n`);
-        // Not found is an answer, not a failure, but scripts may want to branch on it.
-        if (!result.found) process.exitCode = 3;
+        // Not found is an answer, but not the one asked for: exit 3 and ok: false, so scripts can branch on it.
+        emit(global, result, render, result.found ? undefined : { kind: 'input', message: `no ${result.object} record has legacy ID ${result.legacyId} in staging` });
       } catch (error) {
         fail(error, global);
       }

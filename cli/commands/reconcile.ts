@@ -3,7 +3,7 @@ import { EXIT } from '../../core/errors';
 import { reconcile } from '../../core/reconcile/reconcile';
 import { ReconcileInputSchema, type ReconcileSummary } from '../../core/reconcile/summary';
 import { withDatabase, type GlobalOptions } from '../context';
-import { fail, printJson, table } from '../output';
+import { emit, fail, table } from '../output';
 import { progressReporter } from '../progress';
 
 export function summaryTable(summaries: ReconcileSummary[]): string {
@@ -36,12 +36,10 @@ export function registerReconcile(program: Command): void {
             progress.stop();
           }
         });
-        if (global.json) printJson({ ok: true, summary });
-        else {
-          process.stdout.write(`${summaryTable([summary])}\n`);
-          process.stdout.write(`run ${summary.runId}: ${summary.rowsInserted} staging rows added, ${summary.rowsUpdated} changed, ${summary.rowsDeleted} removed\n`);
-        }
-        if (opts.failOnQuarantine && summary.quarantined > 0) process.exitCode = EXIT.quarantined;
+        const verdict = opts.failOnQuarantine && summary.quarantined > 0
+          ? { kind: 'partial' as const, message: `${summary.quarantined} row(s) of ${summary.object} were quarantined (crm-bridge lookup, or staging.quarantine, says which and why)` }
+          : undefined;
+        emit(global, summary, (s) => `${summaryTable([s])}\nrun ${s.runId}: ${s.rowsInserted} staging rows added, ${s.rowsUpdated} changed, ${s.rowsDeleted} removed`, verdict);
       } catch (error) {
         fail(error, global);
       }

@@ -4,7 +4,7 @@ import { PipedriveEmulator } from '../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
 import { seedLoanExample } from '../../sandbox/examples/loans';
 import type { GlobalOptions } from '../context';
-import { fail } from '../output';
+import { fail, printJson } from '../output';
 
 export function registerSandbox(program: Command): void {
   program
@@ -26,7 +26,8 @@ export function registerSandbox(program: Command): void {
         // The worked sync example (examples/sync/loans-to-pipedrive.json): loans, borrowers and two loan officers.
         const seeded = seedLoanExample(salesforce, pipedrive);
         const pipedriveUrl = await pipedrive.start(opts.pipedrivePort);
-        process.stdout.write(
+        if (global.json) printJson({ ok: true, result: { salesforce: url, hubspot: hubspotUrl, pipedrive: pipedriveUrl, seeded: { loans: seeded.loans.length, borrowers: seeded.contacts.length } } });
+        else process.stdout.write(
           [
             `Salesforce emulator on ${url} (REST v60.0; objects ${[...salesforce.store.objects.keys()].join(', ')})`,
             `HubSpot emulator on ${hubspotUrl} (CRM v3; any bearer token is accepted)`,

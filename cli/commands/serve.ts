@@ -69,7 +69,8 @@ export function registerServe(program: Command): void {
           const receiver = await startWebhookServer({ settings, sql: db.pool, port, host: opts.host, log, ...(onChange ? { onAccepted: (notices) => onChange!.notify(notices) } : {}) });
           onChange?.start();
           const paths = served.map((s) => `${receiver.url}/webhooks/${s}`);
-          if (global.json) printJson({ listening: receiver.url, paths, database: db.location });
+          // A long-running command: one envelope when it is ready, one when it stops.
+          if (global.json) printJson({ ok: true, result: { listening: receiver.url, paths, database: db.location } });
           else process.stdout.write(`Receiving webhooks on ${receiver.url} (database ${db.location})\n${paths.map((p) => `  POST ${p}`).join('\n')}\nCtrl-C stops.\n`);
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);
@@ -78,7 +79,7 @@ export function registerServe(program: Command): void {
           await receiver.close();
           const counts = await webhookCounts(db.pool);
           const totals = summarizeCounts(counts);
-          if (global.json) printJson({ stopped: true, totals, counts: counts.map(({ system, outcome, reason, count }) => ({ system, outcome, reason, count })) });
+          if (global.json) printJson({ ok: true, result: { stopped: true, totals, counts: counts.map(({ system, outcome, reason, count }) => ({ system, outcome, reason, count })) } });
           else {
             const rejected = counts.filter((c) => c.outcome === 'rejected').map((c) => `${c.system} ${c.reason} ${c.count}`);
             process.stdout.write(`Stopped. accepted ${totals.accepted}, replayed ${totals.replayed}, rejected ${totals.rejected}${rejected.length ? ` (${rejected.join(', ')})` : ''}, ignored ${totals.ignored}\n`);

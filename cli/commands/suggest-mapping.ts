@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors';
 import { ObjectSchemaSchema, suggestMappings, suggestForConnectedObjects, type SuggestResult } from '../../core/mapping/suggest';
 import { withDatabase, type GlobalOptions } from '../context';
-import { fail, printJson, table } from '../output';
+import { emit, fail, table } from '../output';
 
 interface SuggestOptions {
   sourceSchema?: string;
@@ -57,8 +57,7 @@ export function registerSuggestMapping(program: Command): void {
           const input = { legacyPath: opts.legacy, legacyTable: opts.legacyTable, legacyIdColumn: opts.legacyId, targetTable: opts.targetTable, targetSchema: opts.mirrorSchema, options };
           result = await withDatabase(global, (db) => suggestForConnectedObjects(db, input));
         }
-        if (global.json) printJson({ ok: true, result });
-        else process.stdout.write(`${render(result)}\n`);
+        emit(global, result, render);
       } catch (error) {
         fail(error, global);
       }

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { loadConnections } from '../../core/connectors/registry';
-import { EXIT } from '../../core/errors';
 import { runSync, type SyncReport } from '../../core/sync/engine';
 import { loadSyncJob, openJobConnectors } from '../../core/sync/load-job';
 import type { PlanEntry } from '../../core/sync/plan';
 import { syncStatus } from '../../core/sync/status';
 import { withDatabase, type GlobalOptions } from '../context';
-import { fail, printJson, table } from '../output';
+import { emit, fail, table, type Verdict } from '../output';
 
 const COLUMNS = ['read', 'skipped', 'created', 'updated', 'unchanged', 'failed', 'deferred', 'rejected', 'interrupted'] as const;
 
@@ -15,18 +14,24 @@ function describeEntry(e: PlanEntry): string {
   return `${e.action.padEnd(9)} ${e.stream} ${e.sourceId}${changes ? `  ${changes}` : ''}${e.reason ? `  (${e.reason})` : ''}`;
 }
 
-function printReport(report: SyncReport, json: boolean | undefined, showPlan: boolean): void {
-  if (json) return printJson(report);
+function renderReport(report: SyncReport, showPlan: boolean): string {
   const rows = report.streams.map((s) => [s.stream, s.status, ...COLUMNS.map((c) => s.counts[c])]);
-  process.stdout.write(`${report.dryRun ? 'Plan' : 'Run'} ${report.runId} of ${report.job}: ${report.status}\n`);
-  process.stdout.write(`${table(['stream', 'status', ...COLUMNS], rows)}\n`);
-  for (const s of report.streams) if (s.error) process.stdout.write(`${s.stream} failed: ${s.error}\n`);
+  const lines = [`${report.dryRun ? 'Plan' : 'Run'} ${report.runId} of ${report.job}: ${report.status}`, table(['stream', 'status', ...COLUMNS], rows)];
+  for (const s of report.streams) if (s.error) lines.push(`${s.stream} failed: ${s.error}`);
   if (showPlan) {
     const shown = report.plan.filter((e) => e.action !== 'unchanged').slice(0, 200);
-    for (const e of shown) process.stdout.write(`${describeEntry(e)}\n`);
+    for (const e of shown) lines.push(describeEntry(e));
     const more = report.plan.length - shown.length + report.planOmitted;
-    if (more > 0) process.stdout.write(`… ${more} more plan line(s) (use --json and --plan-limit)\n`);
+    if (more > 0) lines.push(`… ${more} more plan line(s) (use --json and --plan-limit)`);
   }
+  return lines.join('\n');
+}
+
+function verdictOf(report: SyncReport): Verdict | undefined {
+  if (report.status === 'failed') return { kind: 'failure', message: `sync ${report.job} failed` };
+  const t = report.totals;
+  if (t.failed + t.rejected + t.deferred > 0) return { kind: 'partial', message: `sync ${report.job}: failed ${t.failed}, rejected ${t.rejected}, deferred ${t.deferred}` };
+  return undefined;
 }
 
 export function registerSync(program: Command): void {
@@ -57,9 +62,7 @@ export function registerSync(program: Command): void {
                 ...(opts.stream ? { streams: opts.stream } : {}),
                 ...(opts.planLimit !== undefined ? { planLimit: opts.planLimit } : {}),
               });
-              printReport(report, global.json, opts.dryRun ?? false);
-              if (report.status === 'failed') process.exitCode = EXIT.failure;
-              else if (report.totals.failed + report.totals.rejected + report.totals.deferred > 0) process.exitCode = EXIT.quarantined;
+              emit(global, report, (r) => renderReport(r, opts.dryRun ?? false), verdictOf(report));
               if (!opts.watch) break;
               const seconds = opts.every ?? job.schedule?.everySeconds ?? 60;
               await new Promise((resolve) => {
@@ -87,10 +90,11 @@ export function registerSync(program: Command): void {
         const job = loadSyncJob(opts.job);
         await withDatabase(global, async (db) => {
           const status = await syncStatus(db.pool, job);
-          if (global.json) return printJson(status);
-          process.stdout.write(`${table(['stream', 'cursor', 'linked', 'waiting', 'given up'], status.streams.map((s) => [s.stream, s.cursor ?? '(start)', s.linked, s.waiting, s.givenUp]))}\n`);
-          process.stdout.write(`${table(['run', 'started', 'status', 'dry run'], status.runs.map((r) => [r.runId, r.startedAt, r.status, r.dryRun ? 'yes' : 'no']))}\n`);
-          for (const w of status.waiting) process.stdout.write(`waiting ${w.stream} ${w.sourceId} (attempt ${w.attempts}): ${w.reason}\n`);
+          emit(global, status, (s) => [
+            table(['stream', 'cursor', 'linked', 'waiting', 'given up'], s.streams.map((x) => [x.stream, x.cursor ?? '(start)', x.linked, x.waiting, x.givenUp])),
+            table(['run', 'started', 'status', 'dry run'], s.runs.map((r) => [r.runId, r.startedAt, r.status, r.dryRun ? 'yes' : 'no'])),
+            ...s.waiting.map((w) => `waiting ${w.stream} ${w.sourceId} (attempt ${w.attempts}): ${w.reason}`),
+          ].join('\n'));
         });
       } catch (error) {
         fail(error, global);

@@ -42,6 +42,20 @@ describe('crm-bridge CLI', () => {
     });
   });
 
+  it('answers in one JSON envelope on every outcome, usage mistakes included, and lists the global options in each --help', async () => {
+    const usage = await cli('--json', 'reconcile', '--legacy', 'x');
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({ ok: false, error: { kind: 'usage', message: "required option '--object <object>' not specified" } });
+    const unknown = await cli('--json', 'frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toMatchObject({ ok: false, error: { kind: 'usage', message: expect.stringContaining("unknown command 'frobnicate'") } });
+    for (const command of ['reconcile', 'lookup', 'dedupe', 'sync', 'upsert']) {
+      const help = await cli(command, '--help');
+      expect(help.stdout).toContain('Global Options:');
+      for (const option of ['--db <url>', '--home <dir>', '--mapping <file>', '--json']) expect(help.stdout).toContain(option);
+    }
+  });
+
   it('exits 3 with the path when the export is missing', async () => {
     const missing = await cli('reconcile', '--object', 'companies', '--legacy', path.join(tmp, 'nope'));
     expect(missing.code).toBe(3);

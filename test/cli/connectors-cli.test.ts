@@ -53,12 +53,12 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
     const first = await cli('--json', 'upsert', '--to', 'salesforce', '--object', 'Account', '--key', 'Legacy_Id__c', '--input', input);
     // L-3 has no Name, which Account requires: it fails on its own, with the reason, and the exit code says so.
     expect(first.code).toBe(5);
-    const result = JSON.parse(first.stdout) as { counts: Record<string, number>; failures: Array<{ key: string; error: string }> };
+    const { result } = JSON.parse(first.stdout) as { result: { counts: Record<string, number>; failures: Array<{ key: string; error: string }> } };
     expect(result.counts).toEqual({ created: 2, updated: 0, unchanged: 0, failed: 1 });
     expect(result.failures).toEqual([{ key: 'L-3', status: 'failed', error: expect.stringMatching(/Name/) }]);
 
     const again = await cli('--json', 'upsert', '--to', 'salesforce', '--object', 'Account', '--key', 'Legacy_Id__c', '--input', input);
-    expect((JSON.parse(again.stdout) as { counts: Record<string, number> }).counts.created).toBe(0);
+    expect((JSON.parse(again.stdout) as { result: { counts: Record<string, number> } }).result.counts.created).toBe(0);
 
     const read = await cli('read', '--from', 'salesforce', '--object', 'Account', '--properties', 'Name,Legacy_Id__c,NumberOfEmployees');
     expect(read.code).toBe(0);
@@ -73,7 +73,7 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
     writeFileSync(input, [{ legacy_company_id: 'C-1', name: 'Acme Ltd', domain: 'acme.co.uk' }, { legacy_company_id: 'C-2', name: 'Globex', domain: 'globex.com' }].map((r) => JSON.stringify(r)).join('\n'));
     const up = await cli('--json', 'upsert', '--to', 'hubspot', '--object', 'companies', '--key', 'legacy_company_id', '--input', input);
     expect(up.code).toBe(0);
-    expect((JSON.parse(up.stdout) as { counts: Record<string, number> }).counts).toEqual({ created: 2, updated: 0, unchanged: 0, failed: 0 });
+    expect((JSON.parse(up.stdout) as { result: { counts: Record<string, number> } }).result.counts).toEqual({ created: 2, updated: 0, unchanged: 0, failed: 0 });
     const read = await cli('read', '--from', 'hubspot', '--object', 'companies', '--properties', 'name,domain,legacy_company_id');
     const names = read.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { properties: { name: string } }).properties.name);
     expect(names.sort()).toEqual(['Acme Ltd', 'Globex']);
@@ -88,9 +88,9 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
     writeFileSync(input, [{ 'Legacy ID': 'P-1', name: 'Bill Smith' }, { 'Legacy ID': 'P-2', name: 'Liz Jones' }].map((r) => JSON.stringify(r)).join('\n'));
     const first = await cli('--json', 'upsert', '--to', 'pipedrive', '--object', 'persons', '--key', 'Legacy ID', '--input', input);
     expect(first.code).toBe(0);
-    expect((JSON.parse(first.stdout) as { counts: Record<string, number> }).counts).toMatchObject({ created: 2, failed: 0 });
+    expect((JSON.parse(first.stdout) as { result: { counts: Record<string, number> } }).result.counts).toMatchObject({ created: 2, failed: 0 });
     const again = await cli('--json', 'upsert', '--to', 'pipedrive', '--object', 'persons', '--key', 'Legacy ID', '--input', input);
-    expect((JSON.parse(again.stdout) as { counts: Record<string, number> }).counts).toMatchObject({ created: 0, failed: 0 });
+    expect((JSON.parse(again.stdout) as { result: { counts: Record<string, number> } }).result.counts).toMatchObject({ created: 0, failed: 0 });
     const read = await cli('read', '--from', 'pipedrive', '--object', 'persons');
     expect(read.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { properties: { name: string } }).properties.name).sort()).toEqual(['Bill Smith', 'Liz Jones']);
   }, 60_000);

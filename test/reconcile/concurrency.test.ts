@@ -37,7 +37,7 @@ describe.runIf(process.env.DATABASE_URL)('several processes on one PostgreSQL se
     const args = ['reconcile', '--object', 'companies', '--legacy', EXPORT_DIR, '--json'];
     const [a, b] = await Promise.all([cli(args, { DATABASE_URL: t.url! }), cli(args, { DATABASE_URL: t.url! })]);
     expect([a.code, b.code]).toEqual([0, 0]);
-    const summaries = [a, b].map((r) => (JSON.parse(r.stdout) as { summary: ReconcileSummary }).summary);
+    const summaries = [a, b].map((r) => (JSON.parse(r.stdout) as { result: ReconcileSummary }).result);
     const expected = truth().objects.companies!;
     const total = Object.values(expected.statuses).reduce((x, y) => x + y, 0);
     // Whichever ran first inserted every row; the other found nothing to change.

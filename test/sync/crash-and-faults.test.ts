@@ -55,7 +55,7 @@ describe.runIf(process.env.DATABASE_URL)('sync under kill -9, 429 and 5xx storms
     let last: Exit | null = null;
     for (let i = 0; i < 5; i++) {
       last = await syncProcess(box, tdb.url!, jobFile);
-      const report = JSON.parse(last.stdout) as { totals: { read: number; created: number; updated: number } };
+      const report = (JSON.parse(last.stdout) as { result: { totals: { read: number; created: number; updated: number } } }).result;
       if (report.totals.read === 0 && report.totals.created === 0 && report.totals.updated === 0) break;
     }
     // 5 while the refused records are still retried in the run; 0 once they are given up (they stay in sync.pending).

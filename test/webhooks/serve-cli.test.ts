@@ -41,7 +41,7 @@ describe('crm-bridge serve', () => {
       if (child.exitCode !== null || Date.now() - started > 120_000) throw new Error(`serve did not start (exit ${child.exitCode}): ${stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const ready = documents(stdout)[0] as { listening: string; paths: string[] };
+    const ready = (documents(stdout)[0] as { result: { listening: string; paths: string[] } }).result;
     // File settings for HubSpot and Salesforce, the environment fills in Pipedrive.
     expect(ready.paths).toEqual(['hubspot', 'pipedrive', 'salesforce'].map((s) => `${ready.listening}/webhooks/${s}`));
 
@@ -57,7 +57,7 @@ describe('crm-bridge serve', () => {
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const summary = documents(stdout)[1] as { totals: Record<string, number>; counts: Array<{ system: string; outcome: string; reason: string; count: number }> };
+    const summary = (documents(stdout)[1] as { result: { totals: Record<string, number>; counts: Array<{ system: string; outcome: string; reason: string; count: number }> } }).result;
     expect(summary.totals).toEqual({ accepted: 3, replayed: 1, rejected: 1, ignored: 0 });
     expect(summary.counts).toContainEqual({ system: 'hubspot', outcome: 'rejected', reason: 'bad-signature', count: 1 });
     const logLines = stderr.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { outcome: string });
