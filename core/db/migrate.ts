@@ -2,6 +2,7 @@ import { ident, inTransaction, type Sql, withAdvisoryLock } from './sql';
 import { STAGING_MIGRATIONS, OBJECT_TABLE_MIGRATIONS, type Migration } from '../staging/migrations';
 import { SYNC_MIGRATIONS } from '../sync/migrations';
 import { WEBHOOK_MIGRATIONS } from '../webhooks/migrations';
+import { APPLY_MIGRATIONS } from '../apply/migrations';
 
 const MIGRATION_LOCK = 'crm-bridge:migrate';
 
@@ -16,7 +17,7 @@ export async function migrate(sql: Sql): Promise<string[]> {
       id text PRIMARY KEY,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    return applyPending(sql, [...STAGING_MIGRATIONS, ...SYNC_MIGRATIONS, ...WEBHOOK_MIGRATIONS]);
+    return applyPending(sql, [...STAGING_MIGRATIONS, ...SYNC_MIGRATIONS, ...WEBHOOK_MIGRATIONS, ...APPLY_MIGRATIONS]);
   });
 }
 

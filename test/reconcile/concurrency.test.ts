@@ -9,6 +9,7 @@ import type { ReconcileSummary } from '../../core/reconcile/summary';
 import { OBJECT_TABLE_MIGRATIONS, STAGING_MIGRATIONS } from '../../core/staging/migrations';
 import { SYNC_MIGRATIONS } from '../../core/sync/migrations';
 import { WEBHOOK_MIGRATIONS } from '../../core/webhooks/migrations';
+import { APPLY_MIGRATIONS } from '../../core/apply/migrations';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, ROOT, truth } from '../helpers/example-data';
 
@@ -54,7 +55,7 @@ describe.runIf(process.env.DATABASE_URL)('several processes on one PostgreSQL se
     expect(results.map((r) => r.code)).toEqual([3, 3, 3]);
     const { rows } = await t.db.pool.query<{ id: string }>('SELECT id FROM staging.schema_migrations ORDER BY id');
     // Every migration the code knows, applied exactly once: the global lists, and the tables of the object reconciled above.
-    const known = [...STAGING_MIGRATIONS, ...SYNC_MIGRATIONS, ...WEBHOOK_MIGRATIONS].map((m) => m.id).concat(OBJECT_TABLE_MIGRATIONS.map((m) => `companies:${m.id}`));
+    const known = [...STAGING_MIGRATIONS, ...SYNC_MIGRATIONS, ...WEBHOOK_MIGRATIONS, ...APPLY_MIGRATIONS].map((m) => m.id).concat(OBJECT_TABLE_MIGRATIONS.map((m) => `companies:${m.id}`));
     expect(rows.map((r) => r.id).sort()).toEqual(known.sort());
     expect(known).toContain('0003_fuzzy_match_fallback');
   }, 60_000);
