@@ -13,6 +13,8 @@ export interface Chart {
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 const WIDTH = 380;
+/** Fuzzy pairs are kept from the matching engine's review threshold (50 by default) up, so the axis starts there. */
+const REVIEW_FLOOR = 50;
 
 const config = {
   font: FONT,
@@ -33,7 +35,7 @@ function barChart(values: Array<{ key: string; count: number }>, category: strin
     mark: { type: 'bar', tooltip: true },
     encoding: {
       y: { field: 'key', type: 'nominal', sort: '-x', title: category, axis: { labelLimit: 260 } },
-      x: { field: 'count', type: 'quantitative', title: measure, axis: { tickMinStep: 1, format: 'd' } },
+      x: { field: 'count', type: 'quantitative', title: measure, axis: { tickMinStep: 1, format: 'd', tickCount: 5 } },
     },
   };
 }
@@ -57,7 +59,10 @@ export function chartsFor(report: ObjectReport): Chart[] {
         data: { values: report.fuzzy.bins },
         mark: { type: 'bar', tooltip: true },
         encoding: {
-          x: { field: 'from', type: 'quantitative', bin: { binned: true, step: 5 }, title: 'match confidence', scale: { domain: [0, 100] } },
+          x: {
+            field: 'from', type: 'quantitative', bin: { binned: true, step: 1 }, title: 'match confidence',
+            scale: { domain: [Math.min(REVIEW_FLOOR, ...report.fuzzy.bins.map((b) => b.from)), 101] },
+          },
           x2: { field: 'to' },
           y: { field: 'count', type: 'quantitative', title: 'fuzzy matches', axis: { tickMinStep: 1, format: 'd' } },
         },

@@ -22,6 +22,7 @@ td.num { text-align: right; padding-left: 12px; }
 .mono, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 .raw { max-width: 340px; overflow-wrap: anywhere; white-space: pre-wrap; }
 table.examples td { max-width: 320px; overflow-wrap: anywhere; }
+table.examples td.mono:not(.raw) { white-space: nowrap; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 8px 32px; }
 .block { margin: 16px 0; } .pair { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: flex-start; }
 .chart { min-width: 300px; } .note { color: var(--muted); }
@@ -82,7 +83,8 @@ export function renderPage(data: ReportData): string {
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">`,
+    // Not escaped: the policy is this function's own text, and its quotes are single quotes inside a double-quoted attribute.
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<title>CRM Bridge — migration report</title>',
     `<style>${CSS}</style></head><body>`,

@@ -6,7 +6,10 @@ export const REASON_CLASS_LIMIT = 20;
 /** Examples shown per reason class (with file and line). */
 export const EXAMPLES_PER_CLASS = 3;
 /** Characters of a raw row or a reason shown in an example; the page stays small however long the rows are. */
-export const EXAMPLE_CHARS = 300;
+export const EXAMPLE_CHARS = 200;
+
+/** A text column cut to `EXAMPLE_CHARS`, with an ellipsis when something was cut. */
+const clip = (column: string) => `CASE WHEN length(${column}) > ${EXAMPLE_CHARS} THEN left(${column}, ${EXAMPLE_CHARS}) || '…' ELSE ${column} END`;
 
 /**
  * A reason without what varies between rows: the text before its first quote (where the offending value starts),
@@ -33,8 +36,8 @@ export async function readQuarantineReasons(sql: Sql, object: string, runId: str
     class: string; source: string; line: number | null; legacy_id: string | null; field: string | null; reason: string; raw: string | null;
   }>(
     `SELECT class, source, line, legacy_id, field, reason, raw FROM (
-       SELECT ${REASON_CLASS_SQL} AS class, source, line, left(legacy_id, ${EXAMPLE_CHARS}) AS legacy_id, left(field, ${EXAMPLE_CHARS}) AS field,
-              left(reason, ${EXAMPLE_CHARS}) AS reason, left(raw, ${EXAMPLE_CHARS}) AS raw,
+       SELECT ${REASON_CLASS_SQL} AS class, source, line, ${clip('legacy_id')} AS legacy_id, ${clip('field')} AS field,
+              ${clip('reason')} AS reason, ${clip('raw')} AS raw,
               row_number() OVER (PARTITION BY ${REASON_CLASS_SQL} ORDER BY source, line NULLS LAST, id) AS n
          FROM staging.quarantine WHERE object = $1 AND run_id = $2) q
       WHERE n <= $3 AND class = ANY($4::text[])

@@ -1,10 +1,11 @@
 import type { Chart } from './charts';
 import { chartSlot, esc, formatNumber, numberCell, rowHead, table, textCell, time } from './html-kit';
+import { EXAMPLES_PER_CLASS } from './quarantine-reasons';
 import type { ObjectReport, RunInfo } from './schemas';
 
 /** A titled block: its chart (when there is one) beside the table that holds the same numbers. */
-function block(title: string, chart: Chart | undefined, body: string): string {
-  return `<div class="block"><h3>${esc(title)}</h3><div class="pair">${chart ? chartSlot(chart.id, chart.label) : ''}<div class="tables">${body}</div></div></div>`;
+function block(title: string, chart: Chart | undefined, body: string, after = ''): string {
+  return `<div class="block"><h3>${esc(title)}</h3><div class="pair">${chart ? chartSlot(chart.id, chart.label) : ''}<div class="tables">${body}</div></div>${after}</div>`;
 }
 
 const note = (text: string) => `<p class="note">${text}</p>`;
@@ -48,7 +49,7 @@ function statusBlock(r: ObjectReport, chart?: Chart): string {
 function confidenceBlock(r: ObjectReport, chart?: Chart): string {
   const o = r.object;
   if (r.fuzzy.total === 0) return block('Confidence of fuzzy matches', undefined, note('No fuzzy matches in this run.'));
-  const rows = r.fuzzy.bins.map((b) => `${rowHead(`${b.from}–${b.to === 100 ? 100 : b.to - 1}`)}${numberCell(b.count, { object: o, metric: 'confidence_bin', key: `${b.from}-${b.to}` })}`);
+  const rows = r.fuzzy.bins.map((b) => `${rowHead(String(b.from))}${numberCell(b.count, { object: o, metric: 'confidence', key: String(b.from) })}`);
   if (r.fuzzy.withoutConfidence) rows.push(`${rowHead('no confidence')}${numberCell(r.fuzzy.withoutConfidence, { object: o, metric: 'fuzzy_without_confidence' })}`);
   rows.push(`${rowHead('total')}${numberCell(r.fuzzy.total, { object: o, metric: 'fuzzy_matches' })}`);
   return block('Confidence of fuzzy matches', chart, table(`${o}: fuzzy matches by match confidence (0-100)`, ['confidence', 'fuzzy matches'], rows));
@@ -78,9 +79,12 @@ function quarantineBlock(r: ObjectReport, chart?: Chart): string {
   const examples = q.examples.map((e) =>
     [textCell(e.reasonClass), textCell(e.source, 'mono'), textCell(e.line), textCell(e.legacyId, 'mono'), textCell(e.field, 'mono'), textCell(e.reason), textCell(e.raw, 'mono raw')].join(''),
   );
-  return (
-    block('Quarantine reasons', chart, table(`${o}: quarantine entries (rows set aside and field issues) by reason`, ['reason', 'entries'], rows)) +
-    table(`${o}: examples, at most a few per reason (the whole list is in staging.quarantine)`, ['reason', 'file', 'line', 'legacy ID', 'field', 'message', 'raw'], examples, 'examples')
+  const caption = `${o}: examples, at most ${EXAMPLES_PER_CLASS} per reason (the whole list is in staging.quarantine)`;
+  return block(
+    'Quarantine reasons',
+    chart,
+    table(`${o}: quarantine entries (rows set aside and field issues) by reason`, ['reason', 'entries'], rows),
+    table(caption, ['reason', 'file', 'line', 'legacy ID', 'field', 'message', 'raw'], examples, 'examples'),
   );
 }
 
@@ -93,11 +97,10 @@ function applyBlock(r: ObjectReport, chart?: Chart): string {
   rows.push(`${rowHead('refused')}${textCell('failed')}${numberCell(a.refused.total, { object: o, metric: 'apply_refused' })}`);
   const refused = a.refused.records.map((x) => [textCell(x.legacyId, 'mono'), textCell(x.action), textCell(x.targetId, 'mono'), textCell(x.error), `<td>${time(x.at)}</td>`].join(''));
   const more = a.refused.total - a.refused.records.length;
-  return (
-    block('What apply wrote and refused', chart, head + table(`${o}: audit rows of the latest apply by action and result`, ['action', 'result', 'records'], rows)) +
+  const list =
     (refused.length ? table(`${o}: records HubSpot refused, with its reason`, ['legacy ID', 'action', 'HubSpot ID', 'reason', 'at'], refused, 'examples') : '') +
-    (more > 0 ? note(`${formatNumber(more)} more refused records are not listed; staging.apply_audit has them all.`) : '')
-  );
+    (more > 0 ? note(`${formatNumber(more)} more refused records are not listed; staging.apply_audit has them all.`) : '');
+  return block('What apply wrote and refused', chart, head + table(`${o}: audit rows of the latest apply by action and result`, ['action', 'result', 'records'], rows), list);
 }
 
 function trendBlock(r: ObjectReport, chart?: Chart): string {

@@ -3,8 +3,6 @@ import type { ConfidenceBin, ObjectReport, RunInfo, Tally } from './schemas';
 
 /** Properties listed in the drift chart; the rest are counted in one line. */
 export const DRIFT_LIMIT = 25;
-/** Width of a bar of the confidence histogram (confidence is 0-100). */
-export const CONFIDENCE_BIN = 5;
 
 interface RunRow {
   run_id: string; status: string; source: string; target: string; started_at: Date; finished_at: Date | null; error: string | null;
@@ -42,18 +40,20 @@ export async function readStatuses(sql: Sql, object: string): Promise<{ records:
   };
 }
 
-/** Match confidence of fuzzy matches in bins; a confidence of 100 falls in the top bin rather than a bin of its own. */
+/**
+ * Fuzzy matches per match confidence (0-100, so at most 101 rows). Each value keeps its own bar: the linker's
+ * confidences crowd near 100, and wider bins would fold that spread into a single bar.
+ */
 export async function readConfidence(sql: Sql, object: string): Promise<ObjectReport['fuzzy']> {
   const table = `staging.${ident(object, 'object name')}`;
-  const { rows } = await sql.query<{ bin: number | null; count: number }>(
-    `SELECT (least(match_confidence, 99) / $1) * $1 AS bin, count(*)::int AS count
+  const { rows } = await sql.query<{ confidence: number | null; count: number }>(
+    `SELECT match_confidence AS confidence, count(*)::int AS count
        FROM ${table} WHERE status = 'fuzzy_match' GROUP BY 1 ORDER BY 1 NULLS LAST`,
-    [CONFIDENCE_BIN],
   );
-  const bins: ConfidenceBin[] = rows.filter((r) => r.bin !== null).map((r) => ({ from: r.bin!, to: Math.min(r.bin! + CONFIDENCE_BIN, 100), count: r.count }));
+  const bins: ConfidenceBin[] = rows.filter((r) => r.confidence !== null).map((r) => ({ from: r.confidence!, to: r.confidence! + 1, count: r.count }));
   return {
     total: rows.reduce((sum, r) => sum + r.count, 0),
-    withoutConfidence: rows.find((r) => r.bin === null)?.count ?? 0,
+    withoutConfidence: rows.find((r) => r.confidence === null)?.count ?? 0,
     bins,
   };
 }
