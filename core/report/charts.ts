@@ -24,8 +24,15 @@ const config = {
   bar: { color: '#3b6ea5' },
 };
 
+/** 0, 1, 5, 10, 50, 100, … up to the largest count: vega's own ticks on a symlog scale skip the small decades. */
+function symlogTicks(max: number): number[] {
+  const ticks = [0];
+  for (let decade = 1; decade <= Math.max(1, max); decade *= 10) ticks.push(...[decade, 5 * decade].filter((t) => t <= Math.max(1, max)));
+  return ticks;
+}
+
 /** A horizontal bar per category, longest first; the category labels can be long (reason classes). */
-function barChart(values: Array<{ key: string; count: number }>, category: string, measure: string): VegaLiteSpec {
+function barChart(values: Array<{ key: string; count: number }>, measure: string): VegaLiteSpec {
   return {
     $schema: SCHEMA,
     config,
@@ -34,7 +41,8 @@ function barChart(values: Array<{ key: string; count: number }>, category: strin
     data: { values },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      y: { field: 'key', type: 'nominal', sort: '-x', title: category, axis: { labelLimit: 260 } },
+      // No axis title: the labels say what they are, and a title would sit on top of long labels.
+      y: { field: 'key', type: 'nominal', sort: '-x', title: null, axis: { labelLimit: 260 } },
       x: { field: 'count', type: 'quantitative', title: measure, axis: { tickMinStep: 1, format: 'd', tickCount: 5 } },
     },
   };
@@ -45,9 +53,11 @@ export function chartsFor(report: ObjectReport): Chart[] {
   const o = report.object;
   const charts: Chart[] = [];
   if (report.statuses.length) {
-    charts.push({ id: `${o}-status`, label: `${o}: staging rows by status`, spec: barChart(report.statuses, 'status', 'rows') });
+    charts.push({ id: `${o}-status`, label: `${o}: staging rows by status`, spec: barChart(report.statuses, 'rows') });
   }
   if (report.fuzzy.bins.length) {
+    const lowest = Math.min(REVIEW_FLOOR, ...report.fuzzy.bins.map((b) => b.from));
+    const ticks = Array.from({ length: Math.floor((100 - lowest) / 10) + 1 }, (_, i) => 100 - 10 * i).reverse();
     charts.push({
       id: `${o}-confidence`,
       label: `${o}: match confidence of fuzzy matches`,
@@ -61,7 +71,7 @@ export function chartsFor(report: ObjectReport): Chart[] {
         encoding: {
           x: {
             field: 'from', type: 'quantitative', bin: { binned: true, step: 1 }, title: 'match confidence',
-            scale: { domain: [Math.min(REVIEW_FLOOR, ...report.fuzzy.bins.map((b) => b.from)), 101] },
+            scale: { domain: [lowest, 101] }, axis: { values: ticks },
           },
           x2: { field: 'to' },
           y: { field: 'count', type: 'quantitative', title: 'fuzzy matches', axis: { tickMinStep: 1, format: 'd' } },
@@ -70,10 +80,10 @@ export function chartsFor(report: ObjectReport): Chart[] {
     });
   }
   if (report.drift.properties.length) {
-    charts.push({ id: `${o}-drift`, label: `${o}: properties that differ most among matched records`, spec: barChart(report.drift.properties, 'property', 'matched records to update') });
+    charts.push({ id: `${o}-drift`, label: `${o}: properties that differ most among matched records`, spec: barChart(report.drift.properties, 'matched records to update') });
   }
   if (report.quarantine.classes.length) {
-    charts.push({ id: `${o}-quarantine`, label: `${o}: quarantine entries by reason`, spec: barChart(report.quarantine.classes, 'reason', 'entries') });
+    charts.push({ id: `${o}-quarantine`, label: `${o}: quarantine entries by reason`, spec: barChart(report.quarantine.classes, 'entries') });
   }
   if (report.apply && report.apply.results.length) {
     charts.push({
@@ -111,7 +121,11 @@ export function chartsFor(report: ObjectReport): Chart[] {
         mark: { type: 'line', point: true, tooltip: true },
         encoding: {
           x: { field: 'run', type: 'ordinal', title: 'succeeded run (oldest → newest)', axis: { labelAngle: 0 } },
-          y: { field: 'count', type: 'quantitative', title: 'records', axis: { tickMinStep: 1, format: 'd' } },
+          // Symlog: matched counts in thousands would flatten conflicts and quarantine in tens onto the axis; zero stays drawable.
+          y: {
+            field: 'count', type: 'quantitative', title: 'records (symlog scale)', scale: { type: 'symlog' },
+            axis: { format: 'd', values: symlogTicks(Math.max(0, ...values.map((v) => v.count))) },
+          },
           color: { field: 'metric', type: 'nominal', title: null, scale: { scheme: 'tableau10' } },
         },
       },

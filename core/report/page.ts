@@ -18,11 +18,12 @@ caption { text-align: left; color: var(--muted); font-size: 12px; padding-bottom
 th, td { border-bottom: 1px solid var(--line); padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
 thead th { font-weight: 600; border-bottom: 1px solid var(--ink); }
 th[scope=row] { font-weight: normal; }
+th.group { font-weight: 600; padding-top: 10px; }
 td.num { text-align: right; padding-left: 12px; }
 .mono, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 .raw { max-width: 340px; overflow-wrap: anywhere; white-space: pre-wrap; }
 table.examples td { max-width: 320px; overflow-wrap: anywhere; }
-table.examples td.mono:not(.raw) { white-space: nowrap; }
+table.examples td.mono:not(.raw), td.nowrap { white-space: nowrap; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 8px 32px; }
 .block { margin: 16px 0; } .pair { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: flex-start; }
 .chart { min-width: 300px; } .note { color: var(--muted); }

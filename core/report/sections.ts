@@ -76,15 +76,19 @@ function quarantineBlock(r: ObjectReport, chart?: Chart): string {
     rows.push(`${rowHead(`${formatNumber(q.otherClasses.classes)} other reasons (not listed)`)}${numberCell(q.otherClasses.entries, { object: o, metric: 'quarantine_other' })}`);
   }
   rows.push(`${rowHead('total')}${numberCell(q.total, { object: o, metric: 'quarantine_entries' })}`);
-  const examples = q.examples.map((e) =>
-    [textCell(e.reasonClass), textCell(e.source, 'mono'), textCell(e.line), textCell(e.legacyId, 'mono'), textCell(e.field, 'mono'), textCell(e.reason), textCell(e.raw, 'mono raw')].join(''),
-  );
+  // Examples under a heading row per reason class, in the order of the counts above.
+  const examples = q.classes.flatMap((c) => [
+    `<th colspan="6" scope="rowgroup" class="group">${esc(c.key)}</th>`,
+    ...q.examples.filter((e) => e.reasonClass === c.key).map((e) =>
+      [textCell(e.source, 'mono'), textCell(e.line, 'nowrap'), textCell(e.legacyId, 'mono'), textCell(e.field, 'mono'), textCell(e.reason), textCell(e.raw, 'mono raw')].join(''),
+    ),
+  ]);
   const caption = `${o}: examples, at most ${EXAMPLES_PER_CLASS} per reason (the whole list is in staging.quarantine)`;
   return block(
     'Quarantine reasons',
     chart,
     table(`${o}: quarantine entries (rows set aside and field issues) by reason`, ['reason', 'entries'], rows),
-    table(caption, ['reason', 'file', 'line', 'legacy ID', 'field', 'message', 'raw'], examples, 'examples'),
+    table(caption, ['file', 'line', 'legacy ID', 'field', 'reason', 'raw'], examples, 'examples'),
   );
 }
 
@@ -94,8 +98,8 @@ function applyBlock(r: ObjectReport, chart?: Chart): string {
   if (!a) return block('What apply wrote and refused', undefined, `<p class="note" data-object="${esc(o)}" data-apply="none">No apply yet.</p>`);
   const head = `<p>Latest apply to ${esc(a.target)}: ${runLine({ ...a, source: '', legacyRows: 0, quarantined: 0, fieldIssues: 0 })}${a.error ? ` — ${esc(a.error)}` : ''}</p>`;
   const rows = a.results.map((x) => `${rowHead(x.action)}${textCell(x.result)}${numberCell(x.count, { object: o, metric: 'apply_result', key: `${x.action}:${x.result}` })}`);
-  rows.push(`${rowHead('refused')}${textCell('failed')}${numberCell(a.refused.total, { object: o, metric: 'apply_refused' })}`);
-  const refused = a.refused.records.map((x) => [textCell(x.legacyId, 'mono'), textCell(x.action), textCell(x.targetId, 'mono'), textCell(x.error), `<td>${time(x.at)}</td>`].join(''));
+  rows.push(`${rowHead('all actions')}${textCell('refused (failed)')}${numberCell(a.refused.total, { object: o, metric: 'apply_refused' })}`);
+  const refused = a.refused.records.map((x) => [textCell(x.legacyId, 'mono'), textCell(x.action, 'nowrap'), textCell(x.targetId, 'mono'), textCell(x.error), `<td>${time(x.at)}</td>`].join(''));
   const more = a.refused.total - a.refused.records.length;
   const list =
     (refused.length ? table(`${o}: records HubSpot refused, with its reason`, ['legacy ID', 'action', 'HubSpot ID', 'reason', 'at'], refused, 'examples') : '') +
