@@ -9,10 +9,11 @@ import { writeReport, type ReportResult } from '../../core/report';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror } from '../helpers/example-data';
 import { launchChromium, SKIP_BROWSER, SKIP_MESSAGE, type Browser } from './browser';
-import { cellsInHtml, cellsOf, expectedCells, type PageCell } from './expected-counts';
+import { cellsInHtml, cellsOf, expectedCells, reasonClass, type PageCell } from './expected-counts';
 import { exportWithScript, insertApplyRuns, SCRIPT, type FakeApply } from './fixtures';
 
 const OBJECTS = ['companies', 'contacts', 'deals', 'engagements'];
+const IMG_REASON = 'odd value <img src=x onerror=alert(2)> in row';
 const mapping = builtInMapping();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-report-'));
 const out = path.join(tmp, 'report.html');
@@ -31,6 +32,12 @@ beforeAll(async () => {
   // A second run of companies, so its trend has two points.
   await reconcile(t.db, { object: 'companies', mapping, legacyPath: legacy });
   apply = await insertApplyRuns(t.db, 'companies');
+  // Markup before any quote stays in the reason class, so it reaches a chart's labels and the chart's inlined JSON.
+  await t.db.pool.query(
+    `INSERT INTO staging.quarantine (run_id, object, source, line, reason, raw)
+     SELECT run_id, 'deals', 'Opportunity.csv', 9999, $1, $1 FROM staging.reconciliation_log WHERE object = 'deals' AND status = 'succeeded'`,
+    [IMG_REASON],
+  );
   result = await writeReport(t.db, mapping, { out });
   html = readFileSync(out, 'utf8');
 }, 240_000);
@@ -65,6 +72,12 @@ describe('the report of the shipped example, as written', () => {
   it('escapes a legacy value that holds a script tag, in the quarantine and in HubSpot\'s reason alike', () => {
     expect(html.includes(SCRIPT)).toBe(false);
     expect(html.split('&lt;script&gt;alert(1)&lt;/script&gt;').length - 1).toBe(3);
+    // The page up to the libraries' code (which has markup of its own in strings): the sections and the chart data.
+    const ours = html.slice(0, html.indexOf('<script nonce='));
+    expect(ours.includes('<img')).toBe(false);
+    expect(ours.includes('&lt;img src=x onerror=alert(2)&gt;')).toBe(true);
+    // In the chart data, as JSON escapes that JSON.parse reads back as the text (the class writes numbers N).
+    expect(ours.includes('"odd value \\u003cimg src=x onerror=alert(N)\\u003e in row"')).toBe(true);
   });
 
   it('shows the same numbers as a fresh count of the tables (read from the HTML text)', async () => {
@@ -144,6 +157,13 @@ describe.skipIf(SKIP_BROWSER)('the report in headless Chromium', () => {
     const refusedReasons = await page.$$eval('section#object-companies table.examples td', (tds) => tds.map((td) => td.textContent));
     expect(refusedReasons).toContain(`Property values were not valid: name "${SCRIPT}" is not allowed`);
     expect(await page.$$eval('script', (s) => s.map((x) => x.getAttribute('data-library') ?? x.getAttribute('type') ?? 'boot'))).toEqual(['application/json', 'vega', 'vega-lite', 'vega-embed', 'boot']);
+    const label = await page.$$eval('[data-chart="deals-quarantine"] svg text', (texts) => texts.map((x) => x.textContent).find((x) => x?.startsWith('odd value')));
+    // Vega cuts long labels with an ellipsis; what it draws is the text, markup included, as text.
+    expect(label!.length).toBeGreaterThan(30);
+    expect(reasonClass(IMG_REASON).startsWith(label!.replace(/…$/, ''))).toBe(true);
+    const heads = await page.$$eval('section#object-deals th', (ths) => ths.map((th) => th.textContent));
+    expect(heads).toContain('odd value <img src=x onerror=alert(N)> in row');
+    expect(await page.$$eval('img', (imgs) => imgs.length)).toBe(0);
     expect(dialogs).toEqual([]);
   });
 
