@@ -10,7 +10,7 @@ function block(title: string, chart: Chart | undefined, body: string, after = ''
 
 const note = (text: string) => `<p class="note">${text}</p>`;
 
-function runLine(run: RunInfo): string {
+function runLine(run: Pick<RunInfo, 'runId' | 'status' | 'startedAt' | 'finishedAt'>): string {
   return `run <code>${esc(run.runId)}</code>, ${esc(run.status)}, started ${time(run.startedAt)}, finished ${time(run.finishedAt)}`;
 }
 
@@ -96,7 +96,7 @@ function applyBlock(r: ObjectReport, chart?: Chart): string {
   const o = r.object;
   const a = r.apply;
   if (!a) return block('What apply wrote and refused', undefined, `<p class="note" data-object="${esc(o)}" data-apply="none">No apply yet.</p>`);
-  const head = `<p>Latest apply to ${esc(a.target)}: ${runLine({ ...a, source: '', legacyRows: 0, quarantined: 0, fieldIssues: 0 })}${a.error ? ` — ${esc(a.error)}` : ''}</p>`;
+  const head = `<p>Latest apply to ${esc(a.target)}: ${runLine(a)}${a.error ? ` — ${esc(a.error)}` : ''}</p>`;
   const rows = a.results.map((x) => `${rowHead(x.action)}${textCell(x.result)}${numberCell(x.count, { object: o, metric: 'apply_result', key: `${x.action}:${x.result}` })}`);
   rows.push(`${rowHead('all actions')}${textCell('refused (failed)')}${numberCell(a.refused.total, { object: o, metric: 'apply_refused' })}`);
   const refused = a.refused.records.map((x) => [textCell(x.legacyId, 'mono'), textCell(x.action, 'nowrap'), textCell(x.targetId, 'mono'), textCell(x.error), `<td>${time(x.at)}</td>`].join(''));
