@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo';
 import { registerLookup } from './commands/lookup';
 import { registerMcp } from './commands/mcp';
 import { registerReconcile } from './commands/reconcile';
+import { registerReport } from './commands/report';
 import { registerSandbox } from './commands/sandbox';
 import { registerServe } from './commands/serve';
 import { registerSuggestMapping } from './commands/suggest-mapping';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerSync(program);
   registerMcp(program);
+  registerReport(program);
   return program;
 }
 
