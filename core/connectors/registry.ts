@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UsageError } from '../errors';
+import { describeIssues, UsageError } from '../errors';
 import { readJsonFile } from '../input-file';
 import type { Connector } from './connector';
 import { HubSpotConnector } from './hubspot';
@@ -113,7 +113,7 @@ export function loadConnections(file: string | undefined, env: NodeJS.ProcessEnv
   for (const [k, v] of Object.entries(fromFile)) merged[k] = { ...((fromEnv[k] as object) ?? {}), ...(v as object) };
   const parsed = ConnectionsSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new UsageError(`Invalid connections${file ? ` in ${file}` : ''}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new UsageError(describeIssues(`Invalid connections${file ? ` in ${file}` : ''}`, parsed.error.issues));
   }
   return parsed.data;
 }

@@ -74,7 +74,7 @@ describe('the CLI says where the data lives when nothing named it', () => {
     expect(existsSync(path.join(cwd, '.crm-bridge'))).toBe(false);
     // The lookup itself ran there: an empty staging has no such record (exit 3).
     expect(out.code).toBe(3);
-  }, 120_000);
+  }, 300_000);
 
   it('inside a project (a .crm-bridge folder exists) it keeps using that folder, and says so', async () => {
     const cwd = folder('project-b');
@@ -82,7 +82,7 @@ describe('the CLI says where the data lives when nothing named it', () => {
     const out = await cliIn(cwd, ['lookup', '--object', 'companies', '--legacy-id', '1'], { HOME: folder('user-b') });
     expect(out.stderr.split('\n')[0]).toBe(`crm-bridge: database: embedded, in ${path.join(cwd, '.crm-bridge')} (this folder is a crm-bridge project)`);
     expect(existsSync(path.join(cwd, '.crm-bridge', 'pgdata'))).toBe(true);
-  }, 120_000);
+  }, 300_000);
 
   it('stays quiet for scripts: with --json, or when CRM_BRIDGE_HOME names the folder', async () => {
     const cwd = folder('script-c');
@@ -92,7 +92,7 @@ describe('the CLI says where the data lives when nothing named it', () => {
     const named = await cliIn(cwd, ['lookup', '--object', 'companies', '--legacy-id', '1'], { HOME: folder('user-c'), CRM_BRIDGE_HOME: folder('named-c') });
     expect(named.stderr).not.toContain('database:');
     expect(existsSync(path.join(tmp, 'named-c', 'pgdata'))).toBe(true);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('the MCP server says where its data and files are at start', () => {
