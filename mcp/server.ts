@@ -11,11 +11,12 @@ import { registerFindDuplicatesTool } from './tools/find-duplicates';
 import { registerDescribeSchemaTool } from './tools/describe-schema';
 import { registerQueryRecordsTool } from './tools/query-records';
 import { registerSyncTools } from './tools/sync';
+import { realRoots } from './allowed-paths';
 
 export interface ServerOptions {
   database: DatabaseOptions;
   mapping: LoadedMapping;
-  /** Folders the reconcile tool may read from; a model must not be able to read arbitrary files through it. */
+  /** Folders the tools may read files from (links followed); a model must not be able to read arbitrary files through them. */
   allowedRoots: string[];
   /** Whether tools that write to a CRM (apply_sync) may run; off unless the operator says so. */
   allowWrites?: boolean;
@@ -36,7 +37,7 @@ export function buildServer(options: ServerOptions): { server: McpServer; close(
   const context: ToolContext = {
     db: () => (database ??= openDatabase(options.database)),
     mapping: options.mapping,
-    allowedRoots: options.allowedRoots,
+    allowedRoots: realRoots(options.allowedRoots),
     allowWrites: options.allowWrites ?? false,
   };
   registerLookupTool(server, context);

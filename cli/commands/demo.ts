@@ -6,6 +6,7 @@ import { reconcile } from '../../core/reconcile/reconcile';
 import type { ReconcileSummary } from '../../core/reconcile/summary';
 import { PACKAGE_ROOT } from '../../core/version';
 import { withDatabase, type GlobalOptions } from '../context';
+import { cliCommand } from '../invocation';
 import { emit, fail } from '../output';
 import { progressReporter } from '../progress';
 import { summaryTable } from './reconcile';
@@ -56,9 +57,11 @@ export function registerDemo(program: Command): void {
             summaryTable(r.summaries),
             'Staging tables: staging.<object>; runs: staging.reconciliation_log; set-aside rows: staging.quarantine',
           ];
-          if (r.example) lines.push(`Try: crm-bridge lookup --object ${r.example.object} --legacy-id ${r.example.legacyId}`);
+          // Printed the way it runs from here (`crm-bridge` is on PATH only after `npm link` or a global install).
+          const run = `${cliCommand()}${global.home ? ` --home ${global.home}` : ''}`;
+          if (r.example) lines.push(`Try: ${run} lookup --object ${r.example.object} --legacy-id ${r.example.legacyId}`);
           if (r.fuzzyExample) {
-            lines.push(`     crm-bridge lookup --object ${r.fuzzyExample.object} --legacy-id ${r.fuzzyExample.legacyId}   (a fuzzy match: no legacy ID on the target)`);
+            lines.push(`     ${run} lookup --object ${r.fuzzyExample.object} --legacy-id ${r.fuzzyExample.legacyId}   (a fuzzy match: no legacy ID on the target)`);
           }
           return lines.join('\n');
         });

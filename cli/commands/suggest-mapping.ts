@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors';
+import { describeIssues, UsageError } from '../../core/errors';
+import { readJsonFile } from '../../core/input-file';
 import { ObjectSchemaSchema, suggestMappings, suggestForConnectedObjects, type SuggestResult } from '../../core/mapping/suggest';
 import { withDatabase, type GlobalOptions } from '../context';
 import { emit, fail, table } from '../output';
@@ -16,18 +16,18 @@ interface SuggestOptions {
   threshold?: number;
 }
 
+/** A schema file, its problems one readable line each (`fields[2].name: …`), never zod's JSON. */
 function readSchema(file: string) {
-  try {
-    return ObjectSchemaSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-  } catch (error) {
-    throw new UsageError(`${file}: ${(error as Error).message}`);
-  }
+  const parsed = ObjectSchemaSchema.safeParse(readJsonFile(file, 'Schema file'));
+  if (!parsed.success) throw new UsageError(describeIssues(`schema file ${file} is not valid`, parsed.error.issues));
+  return parsed.data;
 }
 
 function render(result: SuggestResult): string {
   const rows = result.suggestions.map((s) => [s.source, s.target ?? '(no match)', s.target ? s.confidence : null, s.reasons.join('; ')]);
   const unmatched = result.unmatchedTargets.length ? `\ntarget fields left unmapped: ${result.unmatchedTargets.join(', ')}` : '';
-  return `${table([result.sourceObject, result.targetObject, 'confidence', 'why'], rows)}${unmatched}`;
+  const notes = (result.notes ?? []).map((n) => `\nnote: ${n}`).join('');
+  return `${table([result.sourceObject, result.targetObject, 'confidence', 'why'], rows)}${unmatched}${notes}`;
 }
 
 export function registerSuggestMapping(program: Command): void {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UsageError } from '../errors';
+import { describeIssues, UsageError } from '../errors';
+import { readJsonFile } from '../input-file';
 import type { Connector } from './connector';
 import { HubSpotConnector } from './hubspot';
 import { PipedriveConnector } from './pipedrive';
@@ -105,18 +106,14 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv): Record<string, unkno
 export function loadConnections(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Connections {
   let fromFile: Record<string, unknown> = {};
   if (file) {
-    try {
-      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    } catch (error) {
-      throw new UsageError(`Cannot read connections file ${file}: ${(error as Error).message}`);
-    }
+    fromFile = readJsonFile(file, 'Connections file') as Record<string, unknown>;
   }
   const fromEnv = connectionsFromEnv(env);
   const merged: Record<string, unknown> = { ...fromEnv };
   for (const [k, v] of Object.entries(fromFile)) merged[k] = { ...((fromEnv[k] as object) ?? {}), ...(v as object) };
   const parsed = ConnectionsSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new UsageError(`Invalid connections${file ? ` in ${file}` : ''}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new UsageError(describeIssues(`Invalid connections${file ? ` in ${file}` : ''}`, parsed.error.issues));
   }
   return parsed.data;
 }

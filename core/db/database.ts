@@ -5,11 +5,12 @@ import lockfile from 'proper-lockfile';
 import type { Sql } from './sql';
 import { migrate } from './migrate';
 import { redactUrl } from './redact';
+import { chooseHome } from './home';
 
 export interface DatabaseOptions {
   /** A postgres:// URL. When absent, the embedded PGlite database in `home` is used. */
   url?: string;
-  /** Data folder of the embedded database (default `$CRM_BRIDGE_HOME` or `./.crm-bridge`); `memory://` keeps it in memory. */
+  /** Data folder of the embedded database (default: `defaultHome()`); `memory://` keeps it in memory. */
   home?: string;
   /** Pool size for a server; the embedded database always has exactly one connection. */
   maxConnections?: number;
@@ -33,8 +34,9 @@ export function resolveDatabaseOptions(env: NodeJS.ProcessEnv = process.env, ove
   };
 }
 
+/** `$CRM_BRIDGE_HOME`, else `./.crm-bridge` inside a crm-bridge project, else the user's data folder (core/db/home.ts). */
 export function defaultHome(): string {
-  return path.resolve(process.env.CRM_BRIDGE_HOME || '.crm-bridge');
+  return chooseHome().home;
 }
 
 /** Opens the configured database and brings the staging schema up to date. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { readJsonFile } from '../input-file';
 import { MappingConfigSchema, type MappingConfig } from './mapping-config';
 import defaultMapping from './default-hubspot-mapping.json';
 
@@ -39,19 +39,7 @@ export function parseMappingConfig(input: unknown, origin = 'mapping'): LoadedMa
 }
 
 export function loadMappingFile(file: string): LoadedMapping {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`Cannot read mapping config ${file}: ${(error as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new ConfigError(`Mapping config ${file} is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseMappingConfig(json, file);
+  return parseMappingConfig(readJsonFile(file, 'Mapping config'), file);
 }
 
 /** The shipped mapping of the Sage-style legacy export to HubSpot. */

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors';
 import type { MappingConfig, ObjectMapping } from './mapping-config';
 import { parseTemplate } from './template';
 import { applyChain, compileTransform, type Transform, type Value } from './transforms';
@@ -35,7 +36,7 @@ export class ObjectMapper {
   constructor(config: MappingConfig, object: string) {
     const spec = config.objects[object];
     if (!spec) {
-      throw new Error(`Object "${object}" is not in the mapping config (it has: ${Object.keys(config.objects).join(', ')})`);
+      throw new UsageError(`Object "${object}" is not in the mapping config (it has: ${Object.keys(config.objects).join(', ')})`);
     }
     this.object = object;
     this.spec = spec;

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors';
 import { z } from 'zod';
 import type { Database } from '../db/database';
 import { ident, qualified, type Sql } from '../db/sql';
@@ -57,7 +58,7 @@ async function readTargets(sql: Sql, mapping: LoadedMapping, object: string, ids
 export async function lookupByLegacyId(db: Database, mapping: LoadedMapping, input: LookupInput): Promise<LookupResult> {
   const { object, legacyId } = LookupInputSchema.parse(input);
   if (!mapping.config.objects[object]) {
-    throw new Error(`Object "${object}" is not in the mapping config (it has: ${Object.keys(mapping.config.objects).join(', ')})`);
+    throw new UsageError(`Object "${object}" is not in the mapping config (it has: ${Object.keys(mapping.config.objects).join(', ')})`);
   }
   return db.withConnection(async (sql) => {
     const exists = await sql.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', ['staging', object]);

@@ -1,18 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type { Connector } from '../connectors/connector';
 import { openConnector, type Connections } from '../connectors/registry';
-import { UsageError } from '../errors';
+import { readJsonFile } from '../input-file';
 import { parseSyncJob, type SyncJob } from './job';
 
 /** Reads and validates a job file; every problem is named by its path in the file. */
 export function loadSyncJob(file: string): SyncJob {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`Cannot read sync job ${file}: ${(error as Error).message}`);
-  }
-  return parseSyncJob(raw, `sync job ${file}`);
+  return parseSyncJob(readJsonFile(file, 'Sync job'), `sync job ${file}`);
 }
 
 /** The job's source and target connectors, from connections the caller holds (file, environment or n8n credentials). */

@@ -20,11 +20,15 @@ export function registerLookupTool(server: McpServer, context: ToolContext): voi
       try {
         const result = await lookupByLegacyId(await context.db(), context.mapping, input);
         const updates = Object.keys(result.propertiesToUpdate ?? {});
-        const text = result.found
-          ? `${result.object} ${result.legacyId}: ${result.status}${result.targetId ? ` -> ${result.targetId}` : ''}` +
-            (result.status === 'matched' ? `; ${updates.length ? `pending updates: ${updates.join(', ')}` : 'no pending updates'}` : '') +
-            (result.status === 'fuzzy_match' ? ` (confidence ${result.matchConfidence}; ${result.fuzzyReasons.join(', ')})` : '')
-          : `${result.object} ${result.legacyId}: not found. ${result.notes.join(' ')}`;
+        if (!result.found) {
+          // Not found is an answer, but not the one asked for: the same verdict as the CLI's (ok: false, input).
+          const text = `input error: no ${result.object} record has legacy ID ${result.legacyId} in staging. ${result.notes.join(' ')}`.trim();
+          return { isError: true, structuredContent: result, content: [{ type: 'text', text }] };
+        }
+        const text =
+          `${result.object} ${result.legacyId}: ${result.status}${result.targetId ? ` -> ${result.targetId}` : ''}` +
+          (result.status === 'matched' ? `; ${updates.length ? `pending updates: ${updates.join(', ')}` : 'no pending updates'}` : '') +
+          (result.status === 'fuzzy_match' ? ` (confidence ${result.matchConfidence}; ${result.fuzzyReasons.join(', ')})` : '');
         return success(result, text);
       } catch (error) {
         return failure(error);

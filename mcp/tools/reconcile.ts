@@ -3,7 +3,7 @@ import { loadMappingFile } from '../../core/mapping/load-mapping';
 import { reconcile, type ReconcilePhase } from '../../core/reconcile/reconcile';
 import { ReconcileInputSchema, ReconcileSummarySchema } from '../../core/reconcile/summary';
 import type { ToolContext } from '../server';
-import { insideRoots } from '../allowed-paths';
+import { exportInsideRoots, insideRoots } from '../allowed-paths';
 import { failure, success } from '../tool-result';
 
 export function registerReconcileTool(server: McpServer, context: ToolContext): void {
@@ -21,8 +21,9 @@ export function registerReconcileTool(server: McpServer, context: ToolContext): 
     },
     async (input, extra) => {
       try {
-        const legacyPath = insideRoots(input.legacyPath, context.allowedRoots);
         const mapping = input.mappingFile ? loadMappingFile(insideRoots(input.mappingFile, context.allowedRoots)) : context.mapping;
+        // The export's file for this object is checked too: a folder inside may hold a link to a file outside.
+        const legacyPath = exportInsideRoots(input.legacyPath, mapping.config.objects[input.object]?.legacy.file, context.allowedRoots);
         // Large exports take minutes: progress notifications keep a client that asked for them from timing out.
         const progressToken = extra._meta?.progressToken;
         let sent = 0;

@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { suggestFieldMappings, SuggestRequestSchema, SuggestResultSchema } from '../../core/mapping/suggest';
 import type { ToolContext } from '../server';
 import { failure, success } from '../tool-result';
-import { insideRoots } from '../allowed-paths';
+import { exportInsideRoots } from '../allowed-paths';
 
 export function registerSuggestTool(server: McpServer, context: ToolContext): void {
   server.registerTool(
@@ -19,7 +19,7 @@ export function registerSuggestTool(server: McpServer, context: ToolContext): vo
     },
     async (input) => {
       try {
-        const request = input.legacyPath ? { ...input, legacyPath: insideRoots(input.legacyPath, context.allowedRoots) } : input;
+        const request = input.legacyPath ? { ...input, legacyPath: exportInsideRoots(input.legacyPath, input.legacyTable, context.allowedRoots) } : input;
         const result = await suggestFieldMappings(context.db, request);
         const mapped = result.suggestions.filter((s) => s.target);
         const text =

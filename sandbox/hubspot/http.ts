@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
 export interface Reply {
@@ -16,10 +16,4 @@ export function send(res: ServerResponse, reply: Reply, headers: Record<string, 
   const text = JSON.stringify(reply.body);
   res.writeHead(reply.status, { 'Content-Type': 'application/json;charset=utf-8', ...headers, ...reply.headers });
   res.end(text);
-}
-
-export async function readText(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

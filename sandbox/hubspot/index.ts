@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Faults } from './faults';
-import { hubspotError, readText, send, type Reply } from './http';
+import { hubspotError, send, type Reply } from './http';
+import { ClientGone, guarded, readBody } from '../http-guard';
 import { OAuthServer, type OAuthApp } from './oauth';
 import { RollingRateLimiter } from './rate-limiter';
 import { route } from './router';
@@ -82,17 +83,22 @@ export class HubSpotEmulator {
 
   /** Starts listening (on an ephemeral port unless one is given); resolves to the base URL. */
   async start(port = 0): Promise<string> {
-    const server = createServer((req, res) => {
+    const server = createServer(guarded(async (req, res) => {
       const drop = this.faults.takeDrop();
       if (drop === 'before') {
         req.socket.destroy();
         return;
       }
-      this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () => readText(req)).then(
-        ({ reply, headers }) => (drop === 'after' ? req.socket.destroy() : send(res, reply, headers)),
-        (error: unknown) => send(res, hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`)),
-      );
-    });
+      let answer: { reply: Reply; headers: Record<string, string> };
+      try {
+        answer = await this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () => readBody(req));
+      } catch (error) {
+        if (error instanceof ClientGone) throw error;
+        answer = { reply: hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`), headers: {} };
+      }
+      if (drop === 'after') req.socket.destroy();
+      else send(res, answer.reply, answer.headers);
+    }));
     await listenOnLoopback(server, port);
     this.server = server;
     return this.url;

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { FIELDS_PATH, OBJECTS, PipedriveStore, type FieldDef, type PipedriveObject, type StoredRecord } from './store';
 import { closeNow, listenOnLoopback } from '../loopback';
+import { guarded, readBody } from '../http-guard';
 
 export { PipedriveStore, fieldKey, type PipedriveObject, type StoredRecord, type FieldDef } from './store';
 
@@ -110,7 +111,7 @@ export class PipedriveEmulator {
   }
 
   async start(port = 0): Promise<string> {
-    const server = createServer((req, res) => void this.serve(req, res));
+    const server = createServer(guarded((req, res) => this.serve(req, res)));
     await listenOnLoopback(server, port);
     this.server = server;
     return this.url;
@@ -149,10 +150,9 @@ export class PipedriveEmulator {
       }
     }
     let reply: Reply;
+    // A client that leaves mid-body gets no answer (and ends nothing but its own request).
+    const body = await readBody(req);
     try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const body = Buffer.concat(chunks).toString('utf8');
       reply = url.pathname === '/oauth/token'
         ? this.oauthToken(entry.method, req.headers.authorization, body)
         : await this.handle(entry.method, url, req.headers['x-api-token'] as string | undefined, req.headers.authorization, body);

@@ -7,6 +7,7 @@ import { Limits } from './limits';
 import { OAuth, type JwtBearerSettings, type OAuthClient } from './oauth';
 import { Store } from './store';
 import { closeNow, listenOnLoopback } from '../loopback';
+import { guarded, readBody } from '../http-guard';
 
 export interface SalesforceEmulatorOptions {
   /** The org's daily API request allocation (default 15,000). */
@@ -55,7 +56,7 @@ export class SalesforceEmulator {
 
   /** Starts listening (on an ephemeral port unless one is given); resolves to the instance URL (http://127.0.0.1:PORT). */
   async start(port = 0): Promise<string> {
-    const server = http.createServer((req, res) => void this.handle(req, res));
+    const server = http.createServer(guarded((req, res) => this.handle(req, res)));
     this.base = await listenOnLoopback(server, port);
     this.server = server;
     return this.base;
@@ -72,9 +73,7 @@ export class SalesforceEmulator {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = await readBody(req);
     const url = new URL(req.url ?? '/', this.base);
     const method = req.method ?? 'GET';
     const fault = url.pathname.startsWith(API_BASE) ? this.faults.take(method, url.pathname) : undefined;

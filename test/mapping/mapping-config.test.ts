@@ -54,7 +54,8 @@ describe('mapping config', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mapping-'));
     const file = path.join(dir, 'm.json');
     writeFileSync(file, '{ "version": 1, ');
-    expect(() => loadMappingFile(file)).toThrow(`Mapping config ${file} is not valid JSON`);
-    expect(() => loadMappingFile(path.join(dir, 'missing.json'))).toThrow(/Cannot read mapping config .*missing\.json/);
+    expect(() => loadMappingFile(file)).toThrow(`Mapping config ${file} is not valid JSON (line 1, column 17)`);
+    // A missing file is the user's input (exit 3), named by its path, not Node's raw ENOENT.
+    expect(() => loadMappingFile(path.join(dir, 'missing.json'))).toThrow(expect.objectContaining({ name: 'InputError', message: `file not found: ${path.join(dir, 'missing.json')}` }));
   });
 });

@@ -109,9 +109,15 @@ export async function inspectCsv(file: string, options: Pick<CsvReadOptions, 'co
   const hasHeaderRow = looksLikeHeader(first, options.columns ? [] : expected) && !options.columns;
   const header = hasHeaderRow ? first.map((h) => h.trim()) : options.columns;
   if (!header) {
+    // A first row of names is a header that lacks the ID column the caller named; a row of values is no header at all.
+    const named = looksLikeHeader(first, []);
     throw new CsvFormatError(
-      `${path.basename(file)} has no header row: its first row (${first.slice(0, 4).join(', ')}, …) does not name the expected columns ` +
-        `(${expected.slice(0, 4).join(', ')}, …). Pass the column names for a file without a header.`,
+      `${path.basename(file)} ${named ? 'has a header row' : 'has no header row'}: its first row (${first.slice(0, 6).join(', ')}${first.length > 6 ? ', …' : ''}) ` +
+        `does not name the expected column${expected.length > 1 ? 's' : ''} ${expected.slice(0, 4).join(', ')}${expected.length > 4 ? ', …' : ''}. ` +
+        (named
+          ? 'Name the ID column as the header writes it: --id-column for dedupe and link, --key for upsert, --legacy-id for suggest-mapping, ' +
+            "or the object's legacy.idColumn in a mapping file (--mapping) for reconcile."
+          : 'Add a header row naming the columns (the ID column as --id-column, --key or the mapping\'s legacy.idColumn names it).'),
     );
   }
   return { ...sniffed, file, header, hasHeaderRow };

@@ -1,14 +1,23 @@
 import { z } from 'zod';
+import { normaliseField } from './field-types';
 
 /** Zod twins of `FieldSchema`/`ObjectSchema` in core/connectors/connector.ts, for inputs from the CLI, n8n and MCP. */
 export const FieldTypeSchema = z.enum(['string', 'number', 'integer', 'boolean', 'date', 'datetime', 'enum', 'unknown']);
 export const FieldFormatSchema = z.enum(['email', 'phone', 'url', 'domain', 'currency', 'percent', 'reference', 'textarea']);
 
+/**
+ * A field as a schema file or a tool call gives it. `type` is ours (string, number, integer, boolean, date, datetime,
+ * enum) or any CRM's own type name (HubSpot `enumeration`, Salesforce `picklist`, Pipedrive `monetary`, …), turned into
+ * ours by `normaliseField`; a name nobody knows becomes `unknown` with a note instead of a refusal.
+ */
 export const FieldSchemaSchema = z
   .object({
     name: z.string().min(1),
     label: z.string().optional(),
-    type: FieldTypeSchema,
+    type: z
+      .string()
+      .min(1)
+      .describe(`${FieldTypeSchema.options.join(', ')}, or a CRM's own type name (HubSpot enumeration, bool, phone_number; Salesforce picklist, double, currency, reference; Pipedrive varchar, monetary, enum, set, …)`),
     required: z.boolean().optional(),
     unique: z.boolean().optional(),
     options: z.array(z.string()).optional(),
@@ -17,8 +26,11 @@ export const FieldSchemaSchema = z
     readOnly: z.boolean().optional(),
     multiValue: z.boolean().optional(),
     description: z.string().optional(),
+    /** The type name as the CRM wrote it, when it is not ours (set by the transform; accepted so a parsed field parses again). */
+    vendorType: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .transform(normaliseField);
 
 /** Field names are unique within an object. */
 export function refineUniqueFields(s: { fields: ReadonlyArray<{ name: string }> }, ctx: z.RefinementCtx): void {
@@ -91,6 +103,8 @@ export const SuggestResultSchema = z.object({
   suggestions: z.array(FieldSuggestionSchema),
   /** Writable target fields nothing was mapped to. */
   unmatchedTargets: z.array(z.string()),
+  /** What the caller should know about the input, e.g. a field type that is not known (it was compared without it). */
+  notes: z.array(z.string()).optional(),
 });
 
 export type SuggestSamples = z.infer<typeof SuggestSamplesSchema>;

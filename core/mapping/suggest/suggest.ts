@@ -3,6 +3,7 @@ import { maxScoreMatching } from './hungarian';
 import { prepareField, scorePair, type PairScore } from './score';
 import { SuggestOptionsSchema, type FieldSuggestion, type MappingCandidate, type SuggestOptions, type SuggestResult, type SuggestSamples } from './schemas';
 import { buildVocabulary } from './tokens';
+import { unknownTypeNotes } from './field-types';
 
 function samplesOf(records: SuggestSamples['source'], field: string): string[] {
   if (!records) return [];
@@ -75,11 +76,13 @@ export function suggestMappings(source: ObjectSchema, target: ObjectSchema, samp
     return { source: s.field.name, target: null, confidence: 0, reasons: [why], candidates };
   });
 
+  const notes = [...unknownTypeNotes(source.object, source.fields), ...unknownTypeNotes(target.object, target.fields)];
   return {
     sourceObject: source.object,
     targetObject: target.object,
     threshold: opts.threshold,
     suggestions,
     unmatchedTargets: targets.filter((_, k) => !owner.has(k)).map((t) => t.field.name),
+    ...(notes.length ? { notes } : {}),
   };
 }
