@@ -80,19 +80,23 @@ function rawOf(lines: Line[], start: number, end: number): string {
 async function* parseRows(file: string, sniffed: Sniffed, width: number | undefined, maxQuotedChars = MAX_QUOTED_CHARS): AsyncGenerator<Item> {
   const window = new LineWindow(createReadStream(file).pipe(iconv.decodeStream(ICONV_NAMES[sniffed.encoding])));
   const options = { delimiter: sniffed.delimiter, width, maxQuotedChars };
+  let afterDamage = false;
   for (;;) {
     if (window.head >= window.lines.length) {
       if (window.eof) return;
       await window.fill();
       continue;
     }
-    const parsed = readRecord(window.lines, window.head, window.eof, options);
+    const parsed = readRecord(window.lines, window.head, window.eof, { ...options, afterDamage });
     if (parsed === NEED_MORE) {
       await window.fill();
       continue;
     }
     const line = window.numberOf(parsed.start);
     const raw = rawOf(window.lines, parsed.start, parsed.end);
+    // Damage ends at a line that reads as a record of the right width; blank lines and misshapen ones do not end it.
+    if (parsed.kind === 'damaged') afterDamage = true;
+    else if (width !== undefined && parsed.fields.length === width) afterDamage = false;
     if (parsed.kind === 'record') {
       yield { kind: 'record', fields: parsed.fields, line, lastLine: window.numberOf(parsed.end - 1), raw };
     } else {

@@ -35,6 +35,9 @@ export function damageReason(damage: DamageAt, line: number, header: readonly st
     case 'count':
       return `the quote opening ${field} on line ${damage.openedAt} closes only on line ${damage.closedAt}, which makes a record of ${damage.found} fields ` +
         `instead of ${header.length}, while line ${damage.recordAt} reads as a record by itself`;
+    case 'swallows':
+      return `right after damaged lines, the quote opening ${field} on line ${damage.openedAt} closes only on line ${damage.closedAt}, ` +
+        `swallowing line ${damage.recordAt}, which reads as a record by itself; the quote is taken for the end of the broken value before it`;
   }
 }
 

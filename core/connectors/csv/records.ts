@@ -13,7 +13,9 @@ export type Damage =
   /** A quote inside the quoted value is followed by text rather than a delimiter or the line's end. */
   | { type: 'bad-close'; field: number; openedAt: number; closedAt: number; after: string }
   /** The value closes on a later line, but the record it makes has the wrong number of fields while a line it swallows reads as a record by itself. */
-  | { type: 'count'; field: number; openedAt: number; closedAt: number; found: number; recordAt: number };
+  | { type: 'count'; field: number; openedAt: number; closedAt: number; found: number; recordAt: number }
+  /** Right after damaged lines: the value closes on a later line, but a line it swallows reads as a record by itself. */
+  | { type: 'swallows'; field: number; openedAt: number; closedAt: number; recordAt: number };
 
 export type Parsed =
   /** `start`..`end` (exclusive) are the window indexes of the lines the record spans. Its field count is not checked here. */
@@ -103,12 +105,25 @@ function scan(lines: Line[], start: number, delimiter: string, eof: boolean, max
   }
 }
 
+/**
+ * A line that begins with a quote followed by a delimiter or its end: the quote ends a value rather than opens one,
+ * unless a value starts with a delimiter or a line break. Right after damaged lines, the former is far likelier.
+ */
+function startsWithClosingQuote(text: string, delimiter: string): boolean {
+  return text.charCodeAt(0) === QUOTE && (text.length === 1 || text.startsWith(delimiter, 1));
+}
+
 export interface RecordOptions {
   delimiter: string;
   /** Fields a record must have; unknown before the header is read. */
   width?: number;
   /** The longest quoted value believed before it is called unclosed. */
   maxQuotedChars: number;
+  /**
+   * Set right after damaged lines, where a line may be the rest of a broken record: a quote at its start followed by a
+   * delimiter is then taken for the end of that record's value when the lines it would run over read as records.
+   */
+  afterDamage?: boolean;
 }
 
 /**
@@ -128,14 +143,17 @@ export function readRecord(lines: Line[], start: number, eof: boolean, options: 
   if (s.kind === 'bad-close') {
     return { kind: 'damaged', fields: firstLine, start, end: start + 1, damage: { type: 'bad-close', field: s.field, openedAt: s.openedAt, closedAt: s.end, after: s.after } };
   }
-  if (s.end === start + 1 || width === undefined || s.fields.length === width) return { kind: 'record', fields: s.fields, start, end: s.end };
+  if (s.end === start + 1 || width === undefined) return { kind: 'record', fields: s.fields, start, end: s.end };
+  const rightWidth = s.fields.length === width;
+  if (rightWidth && !(options.afterDamage && startsWithClosingQuote(lines[start]!.text, delimiter))) return { kind: 'record', fields: s.fields, start, end: s.end };
   for (let k = start + 1; k < s.end; k++) {
     const inner = scan(lines, k, delimiter, eof, maxQuotedChars);
     if (inner === NEED_MORE) return NEED_MORE;
     if (inner.kind === 'closed' && inner.fields.length === width) {
+      const at = { field: s.field, openedAt: s.openedAt, closedAt: s.end - 1, recordAt: k };
       return {
         kind: 'damaged', fields: firstLine, start, end: start + 1,
-        damage: { type: 'count', field: s.field, openedAt: s.openedAt, closedAt: s.end - 1, found: s.fields.length, recordAt: k },
+        damage: rightWidth ? { type: 'swallows', ...at } : { type: 'count', ...at, found: s.fields.length },
       };
     }
   }
