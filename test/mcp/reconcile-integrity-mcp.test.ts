@@ -19,7 +19,7 @@ const HEADER = 'Comp_CompanyId,Comp_Name';
 let t: TestDatabase;
 let client: Client;
 
-const text = (result: { content?: unknown }) => (result.content as Array<{ text: string }>)[0]!.text;
+const text = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0]!.text;
 const writeExport = (lines: string[]) => writeFileSync(path.join(exportDir, 'Company.csv'), `${lines.join('\n')}\n`);
 const reconcileTool = (extra: Record<string, unknown> = {}) =>
   client.callTool({ name: 'reconcile', arguments: { object: 'companies', legacyPath: exportDir, mappingFile, ...extra } });
