@@ -39,12 +39,16 @@ export class LineWindow {
       this.carry = '';
       return false;
     }
+    const carried = this.carry.length;
     let text = this.carry + String(next.value);
     if (!this.started) {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
     const breaks = /\r\n|\n|\r/g;
+    // The carried text holds no line break but perhaps a final CR, so the search starts there: a file of one huge
+    // line is then scanned once, not once per chunk.
+    breaks.lastIndex = Math.max(0, carried - 1);
     let start = 0;
     for (let m = breaks.exec(text); m; m = breaks.exec(text)) {
       // A CR at the very end of a chunk may be the first half of a CRLF: wait for the next chunk to tell.
