@@ -103,6 +103,20 @@ describe('CSV export reader', () => {
     expect(items[0]).toMatchObject({ type: 'rejected', rejection: { recordId: '1', raw: '1,"Globex, Ltd\nhalf a line"' } });
   });
 
+  it('reads lines longer than a read chunk, and a CRLF split between two chunks as one line break', async () => {
+    const head = 'id,note\r\n1,';
+    // The file is read in 64 KiB chunks: the CR of line 2 is the last byte of the first chunk, its LF the first of the next.
+    const first = `${head}${'a'.repeat(65_536 - head.length - 1)}\r\n`;
+    const long = 'b'.repeat(200_000);
+    const items = await collect(file(`${first}2,${long}\r\n3,c\r\n`), { idColumn: 'id' });
+    expect(records(items).map((r) => [r.id, r.line, String(r.note).length])).toEqual([
+      ['1', 2, 65_536 - head.length - 1],
+      ['2', 3, 200_000],
+      ['3', 4, 1],
+    ]);
+    expect(rejections(items)).toEqual([]);
+  });
+
   it('ends lines at CR, LF or CRLF however they are mixed, keeping line breaks inside quoted values', async () => {
     const f = file('id,note\r\n1,a\n2,"x\ry"\r3,b\r\n4,c');
     expect(records(await collect(f, { idColumn: 'id' }))).toEqual([

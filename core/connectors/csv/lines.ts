@@ -16,6 +16,7 @@ export class LineWindow {
   firstNumber = 1;
   eof = false;
   private carry = '';
+  private pending: string[] = [];
   private started = false;
   private readonly chunks: AsyncIterator<string | Buffer>;
 
@@ -34,20 +35,29 @@ export class LineWindow {
     const next = await this.chunks.next();
     if (next.done) {
       this.eof = true;
+      this.carry += this.pending.join('');
+      this.pending = [];
       if (this.carry.endsWith('\r')) this.lines.push({ text: this.carry.slice(0, -1), eol: '\r' });
       else if (this.carry !== '') this.lines.push({ text: this.carry, eol: '' });
       this.carry = '';
       return false;
     }
-    const carried = this.carry.length;
-    let text = this.carry + String(next.value);
+    const chunk = String(next.value);
+    // A chunk without a line break only lengthens the current line: kept aside, so a file of one huge line is joined
+    // and scanned once rather than once per chunk.
+    if (!/[\r\n]/.test(chunk) && !this.carry.endsWith('\r')) {
+      this.pending.push(chunk);
+      return true;
+    }
+    const carried = this.carry.length + this.pending.reduce((n, p) => n + p.length, 0);
+    let text = this.carry + this.pending.join('') + chunk;
+    this.pending = [];
     if (!this.started) {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
     const breaks = /\r\n|\n|\r/g;
-    // The carried text holds no line break but perhaps a final CR, so the search starts there: a file of one huge
-    // line is then scanned once, not once per chunk.
+    // The carried text holds no line break but perhaps a final CR, so the search starts there.
     breaks.lastIndex = Math.max(0, carried - 1);
     let start = 0;
     for (let m = breaks.exec(text); m; m = breaks.exec(text)) {
