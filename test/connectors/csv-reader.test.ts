@@ -145,6 +145,10 @@ describe('CSV export reader', () => {
     ]);
   });
 
+  it('refuses a header whose column names hold a NUL byte, since no row could be stored under them', async () => {
+    await expect(collect(file('id,na\u0000me\n1,a\n'), { idColumn: 'id' })).rejects.toThrow(/the name of column 2 in the header row has a NUL byte or undecodable bytes \(na\u2400me\)/);
+  });
+
   it('calls a first row of names without the ID column a header that lacks it', async () => {
     await expect(collect(file('Id,Name\n1,a\n'), { idColumn: 'Comp_CompanyId' })).rejects.toThrow(/lacks column Comp_CompanyId \(header has: Id, Name\)/);
   });

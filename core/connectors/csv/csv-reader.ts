@@ -129,6 +129,10 @@ export async function inspectCsv(file: string, options: Pick<CsvReadOptions, 'co
   // A first row of names is a header even when it lacks the columns we need: then resolveColumns names what is missing.
   const hasHeaderRow = !options.columns && (looksLikeHeader(first, expected) || looksLikeHeader(first, []));
   const header = hasHeaderRow ? first.map((h) => h.trim()) : options.columns;
+  const unstorable = header?.findIndex((h) => h.includes('\u0000') || h.includes('\uFFFD')) ?? -1;
+  if (unstorable >= 0) {
+    throw new CsvFormatError(`${path.basename(file)}: the name of column ${unstorable + 1} in the header row has a NUL byte or undecodable bytes (${printable(header![unstorable]!)})`);
+  }
   if (!header) {
     throw new CsvFormatError(
       `${path.basename(file)} has no header row: its first row (${first.slice(0, 4).map(printable).join(', ')}, …) does not name the expected columns ` +
