@@ -10,6 +10,7 @@ export { loadMapping, loadMappingFile, parseMappingConfig, builtInMapping, Confi
 export { ObjectMapper } from './mapping/object-mapper';
 export { compileTransform, applyChain, type TransformSpec } from './mapping/transforms';
 export { reconcile, type ReconcileOptions } from './reconcile/reconcile';
+export { ExportRefused, DEFAULT_SHRINK_THRESHOLD } from './reconcile/shrink-guard';
 export { ReconcileInputSchema, ReconcileSummarySchema, type ReconcileSummary } from './reconcile/summary';
 export { lookupByLegacyId, LookupInputSchema, LookupResultSchema, type LookupResult } from './reconcile/lookup';
 export { reconciliationStatus, StatusInputSchema, StatusResultSchema } from './reconcile/status';

@@ -1,5 +1,5 @@
 /**
- * npm run bench -- --only reconcile [--companies 1000000] [--targets embedded,server] [--fuzzy on,off]
+ * npm run bench -- --only reconcile [--companies 1000000] [--targets embedded,server] [--fuzzy on,off] [--reader-only]
  *
  * `--fuzzy on,off` runs every target twice, with and without the fuzzy fallback, to show what it costs.
  *
@@ -33,7 +33,7 @@ async function ensureData(companies: number): Promise<string> {
   return dir;
 }
 
-async function baseline(dataDir: string): Promise<{ rows: number; ms: number }> {
+async function baseline(dataDir: string, map = true): Promise<{ rows: number; ms: number }> {
   const mapping = builtInMapping();
   const mapper = new ObjectMapper(mapping.config, 'companies');
   const spec = mapping.config.objects.companies!;
@@ -42,16 +42,17 @@ async function baseline(dataDir: string): Promise<{ rows: number; ms: number }> 
   let rows = 0;
   for await (const item of csv.read('companies')) {
     if (item.type === 'record') {
-      mapper.map(item.record.properties);
+      if (map) mapper.map(item.record.properties);
       rows++;
     }
   }
   return { rows, ms: Date.now() - t };
 }
 
-const USAGE = `usage: node dist/bench/reconcile/index.js [--companies 1000000] [--targets embedded,server] [--fuzzy on|off|on,off]
+const USAGE = `usage: node dist/bench/reconcile/index.js [--companies 1000000] [--targets embedded,server] [--fuzzy on|off|on,off] [--reader-only]
   Generates the companies once (.bench/companies-<n>/), then per target and fuzzy setting loads the mirror,
-  reconciles and reconciles again in a process of its own. Build first (npm run build): scenarios run from dist/.`;
+  reconciles and reconciles again in a process of its own. Build first (npm run build): scenarios run from dist/.
+  --reader-only measures only the baseline (the CSV reader alone, then with the mapping; no database), three times each.`;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -65,6 +66,15 @@ async function main(): Promise<void> {
   if (fuzzySettings.some((f) => f !== 'on' && f !== 'off')) throw new Error(`--fuzzy takes on, off or on,off\n${USAGE}`);
   const server = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
   const dataDir = await ensureData(companies);
+  if (process.argv.includes('--reader-only')) {
+    for (let i = 0; i < 3; i++) {
+      for (const map of [false, true]) {
+        const r = await baseline(dataDir, map);
+        console.log(`read${map ? ' + map' : ''} ${r.rows} legacy companies: ${(r.ms / 1000).toFixed(2)} s, ${Math.round(r.rows / (r.ms / 1000))} records/s`);
+      }
+    }
+    return;
+  }
   const base = await baseline(dataDir);
   const baseRate = base.rows / (base.ms / 1000);
   console.log(`baseline: read + map ${base.rows} legacy companies without a database: ${(base.ms / 1000).toFixed(1)} s, ${Math.round(baseRate)} records/s`);

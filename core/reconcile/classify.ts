@@ -3,7 +3,7 @@ import type { FieldIssue } from '../mapping/object-mapper';
 import type { Value } from '../mapping/transforms';
 import { textSimilarity } from './similarity';
 
-export const STATUSES = ['matched', 'fuzzy_match', 'new', 'conflict', 'orphan'] as const;
+export const STATUSES = ['matched', 'fuzzy_match', 'new', 'conflict', 'orphan', 'unreadable_in_export'] as const;
 export type Status = (typeof STATUSES)[number];
 
 export interface LegacySide {
@@ -172,5 +172,33 @@ export function classifyOrphan(legacyId: string, targets: TargetSide[], linkedTo
     notes: [`legacy ID is on ${ids.length === 1 ? 'a target record' : `${ids.length} target records`} but not in the export`, ...linked],
     source: null,
     sourceLine: null,
+  };
+}
+
+/** Where the export has a legacy ID only in rows it could not read. */
+export interface UnreadableEntry {
+  source: string;
+  line: number | null;
+  reason: string;
+}
+
+/**
+ * A target record whose legacy ID the export has, but only in rows that could not be read: not an orphan (the record
+ * may well be in the export) and nothing to compare either. The notes say where and why.
+ */
+export function classifyUnreadable(legacyId: string, targets: TargetSide[], entries: UnreadableEntry[]): StagingRow {
+  const ids = targets.map((t) => t.id).sort();
+  const where = entries.map((e) => `${e.source}${e.line === null ? '' : ` line ${e.line}`}: ${e.reason}`);
+  return {
+    legacyId,
+    targetId: ids.length === 1 ? ids[0]! : null,
+    targetIds: ids,
+    status: 'unreadable_in_export',
+    matchConfidence: null,
+    legacyProperties: null,
+    propertiesToUpdate: null,
+    notes: [`legacy ID is on ${ids.length === 1 ? 'a target record' : `${ids.length} target records`}, but the export has it only in ${entries.length === 1 ? 'a row' : `${entries.length} rows`} that could not be read`, ...where],
+    source: entries[0]?.source ?? null,
+    sourceLine: entries[0]?.line ?? null,
   };
 }

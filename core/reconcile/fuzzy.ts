@@ -91,10 +91,12 @@ async function* legacyChunks(sql: Sql, runId: string, columns: readonly string[]
 
 /**
  * Target records a legacy record may be linked to: those without a legacy ID, and those whose legacy ID is not in the
- * export (a record re-keyed in the legacy system looks exactly like that).
+ * export (a record re-keyed in the legacy system looks exactly like that). A legacy ID found only in an unreadable row
+ * is in the export, so its target is no candidate.
  */
 const CANDIDATE_TARGETS = `t.run_id = $1 AND (t.legacy_id IS NULL
-  OR NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id))`;
+  OR (NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)
+      AND NOT EXISTS (SELECT 1 FROM staging.quarantine q WHERE q.run_id = $1 AND q.legacy_id = t.legacy_id)))`;
 
 async function* targetChunks(sql: Sql, runId: string, mapper: ObjectMapper, columns: readonly string[], size: number): AsyncGenerator<InputRecord[]> {
   let after = '';

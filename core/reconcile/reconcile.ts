@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Database } from '../db/database';
 import { ensureObjectTable } from '../db/migrate';
 import { inTransaction, type Sql, withAdvisoryLock } from '../db/sql';
@@ -10,10 +11,11 @@ import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectMapper } from '../mapping/object-mapper';
 import { QuarantineWriter } from '../staging/quarantine';
 import { deleteStaleRows, writeStagingRows } from '../staging/staging-writer';
-import { classifyFuzzy, classifyLegacy, classifyOrphan, type LegacySide, type StagingRow, type TargetSide } from './classify';
+import { classifyFuzzy, classifyLegacy, classifyOrphan, classifyUnreadable, type LegacySide, type StagingRow, type TargetSide, type UnreadableEntry } from './classify';
 import { fuzzyPlanFor, linkUnmatched, type FuzzyStats } from './fuzzy';
 import { holdUnmatched, loadTarget, streamLegacy, targetsFor, targetsById, unmatchedPages } from './scratch';
-import type { ReconcileSummary } from './summary';
+import { checkShrink, ExportRefused } from './shrink-guard';
+import { summaryWarnings, type ReconcileSummary } from './summary';
 
 /**
  * In the order a run goes through them: read the mirror, reconcile the export record by record, link the records no
@@ -36,6 +38,12 @@ export interface ReconcileOptions {
   onProgress?(phase: ReconcilePhase, rows: number, total?: number): void;
   /** Called once with what the fallback compared and found (benchmarks, logs). */
   onFuzzyStats?(stats: FuzzyStats & { durationMs: number }): void;
+  /**
+   * Go on with an export that has no readable row, or fewer than `shrinkThreshold` (default 0.5) of the rows read by
+   * the last successful run; without it such a run is refused before staging changes (ExportRefused).
+   */
+  acceptShrink?: boolean;
+  shrinkThreshold?: number;
 }
 
 interface Connectors {
@@ -90,7 +98,7 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
   try {
     const targetLoad = await loadTarget(sql, runId, target, targetObject, mapper.spec.target.legacyIdColumn, mapper.targetProperties, batchSize, options.onProgress);
 
-    const counts = { matched: 0, fuzzy_match: 0, new: 0, conflict: 0, orphan: 0, updatesPending: 0, inserted: 0, updated: 0, deleted: 0 };
+    const counts = { matched: 0, fuzzy_match: 0, new: 0, conflict: 0, orphan: 0, unreadable_in_export: 0, updatesPending: 0, inserted: 0, updated: 0, deleted: 0 };
     const tally = async (rows: StagingRow[]) => {
       for (const r of rows) {
         counts[r.status]++;
@@ -103,6 +111,7 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
 
     const plan = options.fuzzy === false ? null : fuzzyPlanFor(object, mapper, options.mapping.config);
     let legacyRows = 0;
+    let shrinkWarning: string | undefined;
     await inTransaction(sql, async () => {
       legacyRows = await streamLegacy(sql, runId, object, legacy, mapper, quarantine, batchSize, async (batch) => {
         const targets = await targetsFor(sql, runId, batch.map((l) => l.legacyId));
@@ -118,6 +127,11 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
         await tally(rows);
       }, options.onProgress);
       await quarantine.flush();
+      // Decided before anything else is written: a refusal rolls back this transaction, so staging and the
+      // quarantine stay exactly as the last run left them.
+      shrinkWarning = await checkShrink(sql, {
+        object, file: path.basename(legacy.fileOf(object)), legacyRows, quarantined: quarantine.rows, threshold: options.shrinkThreshold, accept: options.acceptShrink,
+      });
       const linkedTo = new Map<string, string>();
       if (plan) {
         const fuzzyStarted = Date.now();
@@ -134,8 +148,8 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
         options.onFuzzyStats?.({ ...stats, durationMs: Date.now() - fuzzyStarted });
       }
       let done = 0;
-      for await (const page of orphanPages(sql, runId, batchSize)) {
-        await tally(page.map((p) => classifyOrphan(p.legacyId, p.targets, linkedTo)));
+      for await (const page of orphanPages(sql, runId, object, batchSize)) {
+        await tally(page.map((p) => (p.unreadable ? classifyUnreadable(p.legacyId, p.targets, p.unreadable) : classifyOrphan(p.legacyId, p.targets, linkedTo))));
         options.onProgress?.('orphans', (done += page.length));
       }
       counts.deleted = await deleteStaleRows(sql, object, runId);
@@ -144,14 +158,15 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
       await sql.query(
         `UPDATE staging.reconciliation_log SET status = 'succeeded', finished_at = now(), legacy_rows = $2, target_rows = $3,
                 matched = $4, new = $5, conflict = $6, orphan = $7, quarantined = $8, updates_pending = $9, field_issues = $10,
-                target_unlinked = $11, rows_inserted = $12, rows_updated = $13, rows_deleted = $14, fuzzy_match = $15
+                target_unlinked = $11, rows_inserted = $12, rows_updated = $13, rows_deleted = $14, fuzzy_match = $15,
+                unreadable_in_export = $16, unreadable_without_id = $17
           WHERE run_id = $1`,
         [runId, legacyRows, targetLoad.rows, counts.matched, counts.new, counts.conflict, counts.orphan, quarantine.rows,
           counts.updatesPending, quarantine.fieldIssues, targetLoad.unlinked, counts.inserted, counts.updated, counts.deleted,
-          counts.fuzzy_match],
+          counts.fuzzy_match, counts.unreadable_in_export, quarantine.rowsWithoutId],
       );
     });
-    return {
+    const summary = {
       runId,
       object,
       source: options.legacyPath,
@@ -164,7 +179,9 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
       new: counts.new,
       conflict: counts.conflict,
       orphan: counts.orphan,
+      unreadableInExport: counts.unreadable_in_export,
       quarantined: quarantine.rows,
+      unreadableWithoutId: quarantine.rowsWithoutId,
       fieldIssues: quarantine.fieldIssues,
       updatesPending: counts.updatesPending,
       rowsInserted: counts.inserted,
@@ -172,11 +189,13 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
       rowsDeleted: counts.deleted,
       durationMs: Date.now() - started,
     };
+    return { ...summary, warnings: summaryWarnings(summary, shrinkWarning) };
   } catch (error) {
-    await sql.query(`UPDATE staging.reconciliation_log SET status = 'failed', finished_at = now(), error = $2 WHERE run_id = $1`, [
-      runId,
-      (error as Error).message.slice(0, 4000),
-    ]);
+    const refused = error instanceof ExportRefused;
+    await sql.query(
+      `UPDATE staging.reconciliation_log SET status = $2, finished_at = now(), error = $3, legacy_rows = $4, quarantined = $5 WHERE run_id = $1`,
+      [runId, refused ? 'refused' : 'failed', (error as Error).message.slice(0, 4000), refused ? error.legacyRows : 0, refused ? error.quarantined : 0],
+    );
     throw error;
   } finally {
     await clearScratch(sql, runId);
@@ -215,21 +234,27 @@ async function clearScratch(sql: Sql, runId: string): Promise<void> {
   await sql.query('DELETE FROM staging.run_unmatched WHERE run_id = $1', [runId]);
 }
 
-async function* orphanPages(sql: Sql, runId: string, pageSize: number): AsyncGenerator<Array<{ legacyId: string; targets: TargetSide[] }>> {
+/**
+ * Target legacy IDs the export did not yield a record for, page by page. `unreadable` lists the rows of this run's
+ * quarantine that carry the ID: then the export has the record, only not in a form that could be read.
+ */
+async function* orphanPages(sql: Sql, runId: string, object: string, pageSize: number): AsyncGenerator<Array<{ legacyId: string; targets: TargetSide[]; unreadable: UnreadableEntry[] | null }>> {
   let after = '';
   for (;;) {
-    const { rows } = await sql.query<{ legacy_id: string; targets: TargetSide[] }>(
-      `SELECT t.legacy_id, jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id) AS targets
+    const { rows } = await sql.query<{ legacy_id: string; targets: TargetSide[]; unreadable: UnreadableEntry[] | null }>(
+      `SELECT t.legacy_id, jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id) AS targets,
+              (SELECT jsonb_agg(jsonb_build_object('source', q.source, 'line', q.line, 'reason', q.reason) ORDER BY q.line, q.id)
+                 FROM staging.quarantine q WHERE q.run_id = $1 AND q.object = $4 AND q.legacy_id = t.legacy_id) AS unreadable
          FROM staging.run_target t
         WHERE t.run_id = $1 AND t.legacy_id IS NOT NULL AND t.legacy_id > $2
           AND NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)
         GROUP BY t.legacy_id
         ORDER BY t.legacy_id
         LIMIT $3`,
-      [runId, after, pageSize],
+      [runId, after, pageSize, object],
     );
     if (rows.length === 0) return;
-    yield rows.map((r) => ({ legacyId: r.legacy_id, targets: r.targets }));
+    yield rows.map((r) => ({ legacyId: r.legacy_id, targets: r.targets, unreadable: r.unreadable }));
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]!.legacy_id;
   }

@@ -107,6 +107,27 @@ export const STAGING_MIGRATIONS: Migration[] = [
       )`);
     },
   },
+  {
+    // A run refused before touching staging (an empty or shrunken export) is logged as `refused`, not `failed`; target
+    // records whose legacy ID the export has only in unreadable rows get a count of their own, as do unreadable rows
+    // that gave no ID at all. The status check of 0001 is named by Postgres, so it is found by its definition.
+    id: '0004_export_integrity_refused_and_unreadable',
+    async up(sql) {
+      const { rows } = await sql.query<{ conname: string }>(
+        `SELECT conname FROM pg_constraint
+          WHERE conrelid = 'staging.reconciliation_log'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status%'`,
+      );
+      for (const r of rows) await sql.query(`ALTER TABLE staging.reconciliation_log DROP CONSTRAINT "${r.conname.replaceAll('"', '""')}"`);
+      await sql.query(
+        `ALTER TABLE staging.reconciliation_log ADD CONSTRAINT reconciliation_log_status_values
+           CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned', 'refused'))`,
+      );
+      await sql.query('ALTER TABLE staging.reconciliation_log ADD COLUMN unreadable_in_export integer NOT NULL DEFAULT 0');
+      await sql.query('ALTER TABLE staging.reconciliation_log ADD COLUMN unreadable_without_id integer NOT NULL DEFAULT 0');
+      // Orphan and fuzzy candidates look up this run's quarantine by legacy ID.
+      await sql.query('CREATE INDEX quarantine_run_legacy_id ON staging.quarantine (run_id, legacy_id)');
+    },
+  },
 ];
 
 export const OBJECT_TABLE_MIGRATIONS: ObjectTableMigration[] = [
@@ -147,6 +168,22 @@ export const OBJECT_TABLE_MIGRATIONS: ObjectTableMigration[] = [
       for (const r of rows) await sql.query(`ALTER TABLE staging.${table} DROP CONSTRAINT "${r.conname.replaceAll('"', '""')}"`);
       await sql.query(
         `ALTER TABLE staging.${table} ADD CONSTRAINT "${table.replaceAll('"', '')}_status_values" CHECK (status IN ('matched', 'fuzzy_match', 'new', 'conflict', 'orphan'))`,
+      );
+    },
+  },
+  {
+    // A target record whose legacy ID the export has only in rows that could not be read is not an orphan.
+    id: '0003_unreadable_in_export_status',
+    async up(sql, table) {
+      const { rows } = await sql.query<{ conname: string }>(
+        `SELECT conname FROM pg_constraint
+          WHERE conrelid = ('staging.' || $1)::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status%'`,
+        [table],
+      );
+      for (const r of rows) await sql.query(`ALTER TABLE staging.${table} DROP CONSTRAINT "${r.conname.replaceAll('"', '""')}"`);
+      await sql.query(
+        `ALTER TABLE staging.${table} ADD CONSTRAINT "${table.replaceAll('"', '')}_status_values"
+           CHECK (status IN ('matched', 'fuzzy_match', 'new', 'conflict', 'orphan', 'unreadable_in_export'))`,
       );
     },
   },

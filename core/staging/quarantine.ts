@@ -9,6 +9,8 @@ export interface QuarantineEntry extends Rejection {
 export class QuarantineWriter {
   private buffer: QuarantineEntry[] = [];
   rows = 0;
+  /** Rows set aside that gave no legacy ID: their records may be any target's, so orphans are less certain. */
+  rowsWithoutId = 0;
   fieldIssues = 0;
 
   constructor(
@@ -18,8 +20,10 @@ export class QuarantineWriter {
   ) {}
 
   async add(entry: QuarantineEntry, kind: 'row' | 'field'): Promise<void> {
-    if (kind === 'row') this.rows++;
-    else this.fieldIssues++;
+    if (kind === 'row') {
+      this.rows++;
+      if (!entry.recordId) this.rowsWithoutId++;
+    } else this.fieldIssues++;
     this.buffer.push(entry);
     if (this.buffer.length >= this.batchSize) await this.flush();
   }

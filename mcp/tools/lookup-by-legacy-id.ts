@@ -10,7 +10,8 @@ export function registerLookupTool(server: McpServer, context: ToolContext): voi
       title: 'Look up a record by its legacy ID',
       description:
         'Finds the target CRM (HubSpot) record for a legacy CRM ID from the last reconciliation: its status ' +
-        '(matched, fuzzy_match, new, conflict, orphan; a fuzzy_match has no legacy ID on the target and comes with its confidence and per-field reasons), the target record ID(s) and live properties, the properties still to update, ' +
+        '(matched, fuzzy_match, new, conflict, orphan, unreadable_in_export; a fuzzy_match has no legacy ID on the target and comes with its confidence and per-field reasons; ' +
+        'unreadable_in_export means the export has the ID only in rows that could not be read, named in quarantine), the target record ID(s) and live properties, the properties still to update, ' +
         'and any quarantine entries. Run `reconcile` first for the object.',
       inputSchema: LookupInputSchema,
       outputSchema: LookupResultSchema,
@@ -28,7 +29,8 @@ export function registerLookupTool(server: McpServer, context: ToolContext): voi
         const text =
           `${result.object} ${result.legacyId}: ${result.status}${result.targetId ? ` -> ${result.targetId}` : ''}` +
           (result.status === 'matched' ? `; ${updates.length ? `pending updates: ${updates.join(', ')}` : 'no pending updates'}` : '') +
-          (result.status === 'fuzzy_match' ? ` (confidence ${result.matchConfidence}; ${result.fuzzyReasons.join(', ')})` : '');
+          (result.status === 'fuzzy_match' ? ` (confidence ${result.matchConfidence}; ${result.fuzzyReasons.join(', ')})` : '') +
+          (result.status === 'unreadable_in_export' ? `; ${result.notes.join('; ')}` : '');
         return success(result, text);
       } catch (error) {
         return failure(error);

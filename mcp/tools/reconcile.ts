@@ -13,7 +13,9 @@ export function registerReconcileTool(server: McpServer, context: ToolContext): 
       title: 'Reconcile a legacy export against the CRM mirror',
       description:
         'Reads one object of a legacy CRM export (CSV) and the CRM mirror, joins them by legacy ID, and writes the ' +
-        'outcome to the staging table: matched / fuzzy_match / new / conflict / orphan, match confidence and the properties to update. ' +
+        'outcome to the staging table: matched / fuzzy_match / new / conflict / orphan / unreadable_in_export (the legacy ID is in the export only in rows that could not be read), ' +
+        'match confidence and the properties to update. Unreadable rows are set aside row by row (staging.quarantine), never the whole file. ' +
+        'An export with no readable row, or with fewer than half the rows of the last successful run, is refused and staging left as it was, unless acceptShrink is true. ' +
         'Changes only the staging tables, never the CRM; running it again on the same data changes nothing.',
       inputSchema: ReconcileInputSchema,
       outputSchema: ReconcileSummarySchema,
@@ -34,10 +36,12 @@ export function registerReconcileTool(server: McpServer, context: ToolContext): 
         };
         const summary = await reconcile(await context.db(), {
           object: input.object, mapping, legacyPath, batchSize: input.batchSize, fuzzy: input.fuzzy === false ? false : undefined, onProgress,
+          acceptShrink: input.acceptShrink, shrinkThreshold: input.shrinkThreshold,
         });
         const text =
           `${summary.object}: ${summary.matched} matched, ${summary.fuzzyMatch} fuzzy match, ${summary.new} new, ${summary.conflict} conflict, ${summary.orphan} orphan, ` +
-          `${summary.quarantined} quarantined; ${summary.updatesPending} matched records need updates`;
+          `${summary.unreadableInExport} unreadable in export, ${summary.quarantined} quarantined; ${summary.updatesPending} matched records need updates` +
+          summary.warnings.map((w) => `\nwarning: ${w}`).join('');
         return success(summary, text);
       } catch (error) {
         return failure(error);

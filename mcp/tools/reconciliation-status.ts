@@ -17,7 +17,7 @@ export function registerStatusTool(server: McpServer, context: ToolContext): voi
       try {
         const result = await reconciliationStatus(await context.db(), input);
         const text = result.runs.length
-          ? result.runs.map((r) => `${r.startedAt} ${r.object} ${r.status}: ${r.matched} matched, ${r.fuzzyMatch} fuzzy match, ${r.new} new, ${r.conflict} conflict, ${r.orphan} orphan`).join('\n')
+          ? result.runs.map((r) => `${r.startedAt} ${r.object} ${r.status}: ${r.matched} matched, ${r.fuzzyMatch} fuzzy match, ${r.new} new, ${r.conflict} conflict, ${r.orphan} orphan, ${r.unreadableInExport} unreadable in export${r.error ? ` (${r.error})` : ''}`).join('\n')
           : 'no reconciliation has run yet';
         return success(result, text);
       } catch (error) {

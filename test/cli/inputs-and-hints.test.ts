@@ -80,8 +80,8 @@ describe('a file whose header lacks the ID column the user named', () => {
   it('dedupe of the project\'s own Person export with --id-column id says which option names the ID column', async () => {
     const out = await cli(['dedupe', '--input', path.join(EXPORT_DIR, 'Person.csv'), '--id-column', 'id']);
     expect(out.code).toBe(3);
-    expect(out.stderr).toContain('Person.csv has a header row: its first row (Pers_PersonId, Pers_CompanyId,');
-    expect(out.stderr).toContain('does not name the expected column id. Name the ID column as the header writes it: --id-column for dedupe and link');
+    expect(out.stderr).toContain('Person.csv lacks column id (header has: Pers_PersonId, Pers_CompanyId,');
+    expect(out.stderr).toContain('. Name the ID column as the header writes it: --id-column for dedupe and link');
     expect(out.stderr).not.toMatch(/pass the column names/i);
   });
 

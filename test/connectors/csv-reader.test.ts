@@ -65,11 +65,92 @@ describe('CSV export reader', () => {
     ]);
   });
 
-  it('keeps stray quotes inside fields and quarantines an unterminated quote with the rest of the file', async () => {
+  it('keeps stray quotes inside fields, and sets aside only the line of a quote that never closes', async () => {
     const f = file('id,name\n1,5" pipe\n2,"open\n3,never closed\n');
     const items = await collect(f, { idColumn: 'id' });
-    expect(records(items)).toEqual([{ id: '1', line: 2, name: '5" pipe' }]);
-    expect(rejections(items)).toEqual([{ line: 3, reason: expect.stringContaining('Quote Not Closed') }]);
+    expect(records(items)).toEqual([
+      { id: '1', line: 2, name: '5" pipe' },
+      { id: '3', line: 4, name: 'never closed' },
+    ]);
+    expect(rejections(items)).toEqual([
+      { line: 3, reason: 'the quote opening field 2 (name) on line 3 is never closed (the file ends inside it): line 3 set aside, reading resumed at line 4, the next line that reads as a record of 2 fields' },
+    ]);
+  });
+
+  it('resumes after a quote that never closes where it should, saying which lines were set aside', async () => {
+    // Line 3 opens a quote; line 4 is the rest of its broken value; line 5 is a record again, and its own quoted
+    // value with a line break (lines 5-6) is kept.
+    const f = file('id,name,city\n1,Acme,Leeds\n2,"Globex, Ltd,York\nhalf, a "line\n3,"Initech\nLtd",Hull\n4,Hooli,Bath\n');
+    const items = await collect(f, { idColumn: 'id' });
+    expect(records(items)).toEqual([
+      { id: '1', line: 2, name: 'Acme', city: 'Leeds' },
+      { id: '3', line: 5, name: 'Initech\nLtd', city: 'Hull' },
+      { id: '4', line: 7, name: 'Hooli', city: 'Bath' },
+    ]);
+    expect(rejections(items)).toEqual([
+      { line: 3, reason: "the quote opening field 2 (name) on line 3 is closed only on line 4, by a quote followed by 'line' rather than a delimiter: lines 3-4 (2 lines) set aside, reading resumed at line 5, the next line that reads as a record of 3 fields" },
+      { line: 4, reason: 'expected 3 fields, found 2 (missing fields); set aside after the broken quote on line 3, of whose record it may be the rest' },
+    ]);
+    const [first] = items.filter((i) => i.type === 'rejected');
+    expect(first).toMatchObject({ rejection: { recordId: '2', field: 'name', raw: '2,"Globex, Ltd,York' } });
+  });
+
+  it('keeps a quoted value over several lines whole when the record it makes only has the wrong number of fields', async () => {
+    const f = file('id,name,city\n1,"Globex, Ltd\nhalf a line"\n2,Hooli,Bath\n');
+    const items = await collect(f, { idColumn: 'id' });
+    expect(records(items)).toEqual([{ id: '2', line: 4, name: 'Hooli', city: 'Bath' }]);
+    expect(rejections(items)).toEqual([{ line: 2, reason: 'expected 3 fields, found 2 (missing fields)' }]);
+    expect(items[0]).toMatchObject({ type: 'rejected', rejection: { recordId: '1', raw: '1,"Globex, Ltd\nhalf a line"' } });
+  });
+
+  it('reads lines longer than a read chunk, and a CRLF split between two chunks as one line break', async () => {
+    const head = 'id,note\r\n1,';
+    // The file is read in 64 KiB chunks: the CR of line 2 is the last byte of the first chunk, its LF the first of the next.
+    const first = `${head}${'a'.repeat(65_536 - head.length - 1)}\r\n`;
+    const long = 'b'.repeat(200_000);
+    const items = await collect(file(`${first}2,${long}\r\n3,c\r\n`), { idColumn: 'id' });
+    expect(records(items).map((r) => [r.id, r.line, String((r as Record<string, unknown>).note).length])).toEqual([
+      ['1', 2, 65_536 - head.length - 1],
+      ['2', 3, 200_000],
+      ['3', 4, 1],
+    ]);
+    expect(rejections(items)).toEqual([]);
+  });
+
+  it('ends lines at CR, LF or CRLF however they are mixed, keeping line breaks inside quoted values', async () => {
+    const f = file('id,note\r\n1,a\n2,"x\ry"\r3,b\r\n4,c');
+    expect(records(await collect(f, { idColumn: 'id' }))).toEqual([
+      { id: '1', line: 2, note: 'a' },
+      { id: '2', line: 3, note: 'x\ry' },
+      { id: '3', line: 5, note: 'b' },
+      { id: '4', line: 6, note: 'c' },
+    ]);
+  });
+
+  it('sets aside a row with a NUL byte or undecodable bytes, naming the field, and keeps rows with other control characters', async () => {
+    // More than the 64 KiB the encoding is sniffed from, so the bad byte comes after the file was judged UTF-8.
+    const filler = Array.from({ length: 2000 }, (_, i) => `${i + 10},${'x'.repeat(40)}\n`).join('');
+    const bytes = Buffer.concat([
+      Buffer.from(`id,name\n1,bell\u0007 and escape\u001b\n2,nul\u0000here\n${filler}`),
+      Buffer.from('3,caf'), Buffer.from([0xe9]), Buffer.from('\n4,ok\n'),
+    ]);
+    const items = await collect(file(bytes), { idColumn: 'id' });
+    expect(records(items).filter((r) => Number(r.id) < 10)).toEqual([
+      { id: '1', line: 2, name: 'bell\u0007 and escape\u001b' },
+      { id: '4', line: 2005, name: 'ok' },
+    ]);
+    expect(items.filter((i) => i.type === 'rejected').map((i) => i.type === 'rejected' && i.rejection)).toEqual([
+      { source: expect.any(String), line: 3, recordId: '2', field: 'name', reason: 'field 2 (name) contains a NUL byte, which a text column cannot hold', raw: '2,nul\u2400here' },
+      { source: expect.any(String), line: 2004, recordId: '3', field: 'name', reason: 'field 2 (name) contains bytes that are not valid UTF-8 (read as \uFFFD)', raw: '3,caf\uFFFD' },
+    ]);
+  });
+
+  it('refuses a header whose column names hold a NUL byte, since no row could be stored under them', async () => {
+    await expect(collect(file('id,na\u0000me\n1,a\n'), { idColumn: 'id' })).rejects.toThrow(/the name of column 2 in the header row has a NUL byte or undecodable bytes \(na\u2400me\)/);
+  });
+
+  it('calls a first row of names without the ID column a header that lacks it', async () => {
+    await expect(collect(file('Id,Name\n1,a\n'), { idColumn: 'Comp_CompanyId' })).rejects.toThrow(/lacks column Comp_CompanyId \(header has: Id, Name\)/);
   });
 
   it('needs column names for a file without a header row, and uses them when given', async () => {

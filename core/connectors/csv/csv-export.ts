@@ -125,7 +125,7 @@ export class CsvExportConnector implements Connector {
   async verify(object: string): Promise<void> {
     const file = this.fileOf(object);
     const options = this.readOptions(object);
-    resolveColumns(await inspectCsv(file, options), [options.idColumn, ...(options.requiredColumns ?? [])]);
+    resolveColumns(await inspectCsv(file, options), [options.idColumn, ...(options.requiredColumns ?? [])], options.idColumn);
   }
 
   read(object: string, options?: ReadOptions): AsyncIterable<ReadItem> {

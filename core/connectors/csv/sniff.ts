@@ -36,12 +36,13 @@ function trimPartialUtf8(sample: Buffer): Buffer {
   return sample.subarray(0, end);
 }
 
-export function detectEncoding(sample: Buffer): { encoding: CsvEncoding; bom: boolean } {
+/** `wholeFile`: the sample is all of the file, so a multi-byte sequence cut off at its end is a bad byte, not a cut. */
+export function detectEncoding(sample: Buffer, wholeFile = false): { encoding: CsvEncoding; bom: boolean } {
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return { encoding: 'utf8', bom: true };
   if (sample[0] === 0xff && sample[1] === 0xfe) return { encoding: 'utf16le', bom: true };
   if (sample[0] === 0xfe && sample[1] === 0xff) return { encoding: 'utf16be', bom: true };
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(trimPartialUtf8(sample));
+    new TextDecoder('utf-8', { fatal: true }).decode(wholeFile ? sample : trimPartialUtf8(sample));
     return { encoding: 'utf8', bom: false };
   } catch {
     // Legacy Windows exports: Windows-1252 is a superset of Latin-1 for printable text (’ “ ” € live in 0x80-0x9F).
@@ -98,7 +99,7 @@ export function detectDelimiter(text: string): Delimiter {
 
 export async function sniffFile(file: string, overrides: Partial<Sniffed> = {}): Promise<Sniffed> {
   const sample = await readSample(file);
-  const detected = detectEncoding(sample);
+  const detected = detectEncoding(sample, sample.length < SAMPLE_BYTES);
   const encoding = overrides.encoding ?? detected.encoding;
   const text = new TextDecoder(encoding === 'windows1252' ? 'windows-1252' : encoding === 'utf16be' ? 'utf-16be' : encoding === 'utf16le' ? 'utf-16le' : 'utf-8').decode(sample);
   return { encoding, bom: detected.bom, delimiter: overrides.delimiter ?? detectDelimiter(text.replace(/^\uFEFF/, '')) };
