@@ -2,6 +2,7 @@ import { BlockingScratch, blockingRules, candidatePairs, claimRulePairs, recordO
 import { chooseSurvivor, clusterPairs, type Edge } from './cluster';
 import { startBlocking, type PreparedDataset } from './dataset';
 import { cellText } from './input';
+import { assessEvidence, DUPLICATE_FLOOR, identifies, identifyingPlan, unsupportedFit, unsupportedVerdict, type EvidenceVerdict, type IdentifyingPlan } from './evidence';
 import { compareAll, estimateU, fitModel, randomPairs, type ComparedField, type MatchModel } from './model';
 import type { DedupeResult, LinkResult, MatchPair } from './result';
 import { applyNameSwap, PairScorer, probability, round2 } from './score';
@@ -57,6 +58,11 @@ export function uFromRandomPairs(fields: readonly ComparedField[], size: number,
   return estimateU(fields, levelsFor(fields, sample.left, sample.right));
 }
 
+/** What identifies a record among a run's fields (see evidence.ts). */
+export function planOf(fields: readonly ComparedField[]): IdentifyingPlan {
+  return identifyingPlan(fields.map((f) => ({ kind: f.prepared.kind, levels: f.comparator.levels, name: f.prepared.config.name })));
+}
+
 /** The model fitted on a dataset's own records: u from random pairs, m and the prior by EM over candidates. */
 export function fitOn(data: PreparedDataset, left: Int32Array, right: Int32Array): MatchModel {
   const { config, fields } = data;
@@ -73,7 +79,14 @@ export function fitOn(data: PreparedDataset, left: Int32Array, right: Int32Array
     u = uFromRandomPairs(fields, data.ids.length, config.model.randomPairs, config.model.seed, data.side);
     emLevels = levelsFor(fields, em.left, em.right);
   }
-  return fitModel(fields, u, emLevels, left.length, allPairsCount(data), config.model.emIterations);
+  const plan = planOf(fields);
+  const fit = (fixedM: boolean) =>
+    fitModel(fields, u, emLevels, left.length, allPairsCount(data), { iterations: config.model.emIterations, duplicateLevels: plan.duplicate, floor: DUPLICATE_FLOOR, fixedM });
+  const model = fit(false);
+  const unsupported = unsupportedFit(model.support, model.fields.map((f) => f.name));
+  if (unsupported === null) return { ...model, evidence: assessEvidence(plan, model.candidateMatchShare * left.length, left.length) };
+  // EM described something other than duplicates: score with the default m, and only the share fitted to the data.
+  return { ...fit(true), support: model.support, evidence: unsupportedVerdict(unsupported) };
 }
 
 /** Match weights of some pairs, pruned below the review threshold (see PairScorer.prunedWeight), into `out`. */
@@ -135,35 +148,54 @@ interface Assembled {
   pairs: MatchPair[];
   groups: number[][];
   groupMin: number[];
+  /** Per group: every pair inside it may be merged without review. */
+  groupAuto: boolean[];
   survivors: number[];
   splitPairs: number;
   autoMergePairs: number;
+  /** Pairs above the auto-merge threshold kept for review because no identifying field agrees. */
+  heldForReview: number;
+  evidence: EvidenceVerdict;
 }
 
+/** Why a pair the model rates above the auto-merge threshold is still for review. */
+const NOT_IDENTIFIED = 'no identifying field agrees (e-mail, phone, birth date, ID, or name with address): alike, not shown to be one';
+
 function assemble(run: ScoredRun): Assembled {
-  const { data, scorer } = run;
+  const { data, scorer, model } = run;
   const { thresholds, clustering, includeReasons } = data.config;
   const review = thresholds.review / 100;
   const t = now();
+  const plan = planOf(data.fields);
+  const evidence: EvidenceVerdict = model.evidence ?? assessEvidence(plan, model.candidateMatchShare * run.left.length, run.left.length);
+  const mayMerge = evidence.evidence === 'sufficient';
   const edges: Edge[] = [];
+  const eligible: boolean[] = [];
   const pairs: MatchPair[] = [];
   let autoMergePairs = 0;
+  let heldForReview = 0;
   for (let p = 0; p < run.weights.length; p++) {
     const w = run.weights[p]!;
     const prob = probability(w);
     if (prob < review) continue;
     const a = run.left[p]!;
     const b = run.right[p]!;
+    const levels = scorer.levelsOf(a, b);
+    const above = prob * 100 >= thresholds.autoMerge;
+    const identified = identifies(plan, levels);
+    const auto = above && identified && mayMerge;
+    if (above && !identified) heldForReview++;
     edges.push({ a, b, p: prob });
-    const decision = prob * 100 >= thresholds.autoMerge ? 'auto-merge' : 'review';
-    if (decision === 'auto-merge') autoMergePairs++;
+    eligible.push(auto);
+    if (auto) autoMergePairs++;
     pairs.push({
       left: data.ids[a]!,
       right: data.ids[b]!,
       confidence: Math.round(prob * 1000) / 10,
       matchWeight: round2(w),
-      decision,
-      ...(includeReasons ? { reasons: scorer.reasons(scorer.levelsOf(a, b), 0, a) } : {}),
+      decision: auto ? 'auto-merge' : 'review',
+      ...(above && !identified ? { reviewReason: NOT_IDENTIFIED } : above && !mayMerge ? { reviewReason: evidence.evidenceNote } : {}),
+      ...(includeReasons ? { reasons: scorer.reasons(levels, 0, a) } : {}),
     });
   }
   const groups = clusterPairs(data.ids.length, edges, (a, b) => scorer.probabilityOf(a, b), {
@@ -175,18 +207,22 @@ function assemble(run: ScoredRun): Assembled {
   const groupOf = new Int32Array(data.ids.length).fill(-1);
   groups.forEach((g, k) => g.forEach((i) => (groupOf[i] = k)));
   const groupMin = groups.map(() => 1);
+  const groupAuto = groups.map(() => true);
   let splitPairs = 0;
-  for (const e of edges) {
+  edges.forEach((e, x) => {
     const g = groupOf[e.a]!;
     if (g < 0 || g !== groupOf[e.b]) splitPairs++;
-    else groupMin[g] = Math.min(groupMin[g]!, e.p);
-  }
+    else {
+      groupMin[g] = Math.min(groupMin[g]!, e.p);
+      if (!eligible[x]) groupAuto[g] = false;
+    }
+  });
   const recency = data.recencyColumn;
   const filled = (i: number) => data.fields.reduce((c, f) => c + (f.prepared.ids[i]! < 0 ? 0 : 1), 0);
   const recent = (i: number) => (recency ? (cellText(data.rows[i]![recency]) ?? null) : null);
   const survivors = groups.map((g) => chooseSurvivor(g, filled, recent));
   data.timings.cluster = now() - t;
-  return { pairs, groups, groupMin, survivors, splitPairs, autoMergePairs };
+  return { pairs, groups, groupMin, groupAuto, survivors, splitPairs, autoMergePairs, heldForReview, evidence };
 }
 
 function summary(run: ScoredRun, a: Assembled) {
@@ -202,7 +238,12 @@ function summary(run: ScoredRun, a: Assembled) {
       candidateMatchShare: model.candidateMatchShare,
       emIterations: model.emIterations,
       converged: model.converged,
-      fields: model.fields.map((f) => ({ name: f.name, levels: f.levels.map((l, k) => ({ label: l.label, m: f.m[k]!, u: f.u[k]!, weight: round2(f.weights[k]!) })) })),
+      mFromData: model.mFromData,
+      fields: model.fields.map((f, k) => ({
+        name: f.name,
+        ...(model.support[k] != null ? { duplicateAgreement: model.support[k]! } : {}),
+        levels: f.levels.map((l, x) => ({ label: l.label, m: f.m[x]!, u: f.u[x]!, weight: round2(f.weights[x]!) })),
+      })),
     },
     stats: {
       records: data.ids.length,
@@ -212,6 +253,9 @@ function summary(run: ScoredRun, a: Assembled) {
       blocking: run.blocking.rules,
       reviewPairs: a.pairs.length - a.autoMergePairs,
       autoMergePairs: a.autoMergePairs,
+      heldForReview: a.heldForReview,
+      evidence: a.evidence.evidence,
+      evidenceNote: a.evidence.evidenceNote,
       clusters: a.groups.length,
       singletons: data.ids.length - inGroups,
       splitPairs: a.splitPairs,
@@ -220,18 +264,18 @@ function summary(run: ScoredRun, a: Assembled) {
   };
 }
 
-const decisionOf = (minP: number, autoMerge: number) => (minP * 100 >= autoMerge ? 'auto-merge' : 'review') as 'auto-merge' | 'review';
+const decisionOf = (a: Assembled, g: number) => (a.groupAuto[g] ? 'auto-merge' : 'review') as 'auto-merge' | 'review';
 
 export function finishDedupe(run: ScoredRun): DedupeResult {
   const a = assemble(run);
-  const { ids, config } = run.data;
+  const { ids } = run.data;
   return {
     mode: 'dedupe',
     clusters: a.groups.map((g, k) => ({
       id: k + 1,
       records: g.map((i) => ids[i]!),
       survivor: ids[a.survivors[k]!]!,
-      decision: decisionOf(a.groupMin[k]!, config.thresholds.autoMerge),
+      decision: decisionOf(a, k),
       minConfidence: Math.round(a.groupMin[k]! * 1000) / 10,
     })),
     ...summary(run, a),
@@ -240,7 +284,7 @@ export function finishDedupe(run: ScoredRun): DedupeResult {
 
 export function finishLink(run: ScoredRun): LinkResult {
   const a = assemble(run);
-  const { ids, config, side } = run.data;
+  const { ids, side } = run.data;
   return {
     mode: 'link',
     rightIdColumn: run.data.rightIdColumn!,
@@ -249,7 +293,7 @@ export function finishLink(run: ScoredRun): LinkResult {
       left: g.filter((i) => side![i] === 0).map((i) => ids[i]!),
       right: g.filter((i) => side![i] === 1).map((i) => ids[i]!),
       survivor: { source: side![a.survivors[k]!] === 0 ? ('left' as const) : ('right' as const), id: ids[a.survivors[k]!]! },
-      decision: decisionOf(a.groupMin[k]!, config.thresholds.autoMerge),
+      decision: decisionOf(a, k),
       minConfidence: Math.round(a.groupMin[k]! * 1000) / 10,
     })),
     ...summary(run, a),
