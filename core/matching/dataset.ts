@@ -46,7 +46,7 @@ function resolveFields(config: MatchConfig, columns: string[], idColumn: string,
   }
   const exclude = new Set([idColumn, ...(config.recencyColumn ? [config.recencyColumn] : [])]);
   const fields = recogniseFields(config.preset!, columns, exclude);
-  if (fields.length === 0) throw new MatchInputError(`${label}: the ${config.preset} preset recognised none of the columns (${columns.slice(0, 12).join(', ')}); give fields explicitly`);
+  if (fields.length === 0) throw new MatchInputError(`${label}: the ${config.preset} preset recognised none of the columns (${columns.slice(0, 12).join(', ')}); name the fields to compare (CLI: --fields given_name=<column>,email=<column>,…; MCP and n8n: fields)`);
   return fields;
 }
 

@@ -82,11 +82,14 @@ export function fitOn(data: PreparedDataset, left: Int32Array, right: Int32Array
   const plan = planOf(fields);
   const fit = (fixedM: boolean) =>
     fitModel(fields, u, emLevels, left.length, allPairsCount(data), { iterations: config.model.emIterations, duplicateLevels: plan.duplicate, floor: DUPLICATE_FLOOR, fixedM });
-  const model = fit(false);
-  const unsupported = unsupportedFit(model.support, model.fields.map((f) => f.name));
-  if (unsupported === null) return { ...model, evidence: assessEvidence(plan, model.candidateMatchShare * left.length, left.length) };
-  // EM described something other than duplicates: score with the default m, and only the share fitted to the data.
-  return { ...fit(true), support: model.support, evidence: unsupportedVerdict(unsupported) };
+  const names = fields.map((f) => f.prepared.config.name);
+  const learned = fit(false);
+  const unsupported = unsupportedFit(learned.support, names);
+  if (unsupported === null) return { ...learned, evidence: assessEvidence(plan, learned.candidateMatchShare * left.length, left.length) };
+  // EM described something other than duplicates (look-alikes that do not share identifying values, such as
+  // namesakes or same-name companies): the data does not show what its duplicates look like. Scored with the default
+  // m and only the share fitted, pairs are still ranked for review; none is merged on this model's word.
+  return { ...fit(true), support: learned.support, evidence: unsupportedVerdict(unsupported) };
 }
 
 /** Match weights of some pairs, pruned below the review threshold (see PairScorer.prunedWeight), into `out`. */

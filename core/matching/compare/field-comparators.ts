@@ -149,8 +149,10 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
           const lb = local[y]!;
           if (withinOneEdit(a, b)) return 1;
           if (la === lb) return 2;
-          // Typos land in the domain as often as in the mailbox name: either side being close is a near miss.
-          if (jaroWinklerAbove(la, lb, 0.88) >= 0.88 || jaroWinklerAbove(a, b, 0.9) >= 0.9) return 3;
+          if (jaroWinklerAbove(la, lb, 0.88) >= 0.88) return 3;
+          // Typos land in the domain as often as in the mailbox name, so whole addresses count too, but not at one
+          // domain: there they look alike by the domain alone (info@ and office@ a company).
+          if (a.slice(la.length) !== b.slice(lb.length) && jaroWinklerAbove(a, b, 0.9) >= 0.9) return 3;
           return 4;
         },
       };
