@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { readCsv } from '../../core/connectors/csv/csv-reader';
 import type { Rejection } from '../../core/connectors/connector';
 import { InputError, UsageError } from '../../core/errors';
-import { choosePreset, clusterAssignments, dedupe, FieldsSpecSchema, link, type DedupeResult, type FieldConfig, type LinkResult } from '../../core/matching';
+import { choosePreset, clusterAssignments, dedupe, link, resolveFieldsSpec, type DedupeResult, type FieldConfig, type LinkResult } from '../../core/matching';
 import type { GlobalOptions } from '../context';
 import { emit, fail, table, type Verdict } from '../output';
 
@@ -68,7 +68,7 @@ function fieldsOption(spec: string): FieldConfig[] {
       throw new UsageError(`--fields: ${spec} is not JSON (${(error as Error).message})`);
     }
   }
-  return FieldsSpecSchema.parse(value);
+  return resolveFieldsSpec(value);
 }
 
 function config(opts: MatchOptions, columns: string[]) {

@@ -38,7 +38,15 @@ export function parseFieldShorthand(text: string, ctx: z.RefinementCtx): FieldCo
   return fields;
 }
 
+/** The shorthand alone, so that its problems are reported as they are (inside a union they read "Invalid input"). */
+export const FieldShorthandSchema = z.string().min(1).transform(parseFieldShorthand);
+
 export const FieldsSpecSchema = z
-  .union([z.array(FieldConfigSchema).min(1), z.string().min(1).transform(parseFieldShorthand)])
+  .union([z.array(FieldConfigSchema).min(1), z.string().min(1)])
   .describe('Fields to compare: field=column pairs such as "given_name=FirstName,surname=LastName,email=Mail", or a list of { name, kind, columns }');
 export type FieldsSpec = z.input<typeof FieldsSpecSchema>;
+
+/** The field configs a spec names (validated: a ZodError names each problem). */
+export function resolveFieldsSpec(spec: unknown): FieldConfig[] {
+  return typeof spec === 'string' ? FieldShorthandSchema.parse(spec) : z.array(FieldConfigSchema).min(1).parse(spec);
+}

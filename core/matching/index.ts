@@ -23,4 +23,4 @@ export * as normalize from './normalize';
 export { jaroWinkler, jaro, tokenSetSimilarity, tokenSortSimilarity, levenshteinSimilarity } from './compare/string-similarity';
 export { soundex } from './compare/phonetic';
 export { compareDates } from './compare/dates';
-export { FieldsSpecSchema, type FieldsSpec } from './field-spec';
+export { FieldsSpecSchema, resolveFieldsSpec, type FieldsSpec } from './field-spec';
