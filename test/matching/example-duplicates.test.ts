@@ -3,8 +3,9 @@
  * people and 36 duplicate companies (truth.json); before, the tool auto-merged 421 groups of different people.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeError } from '../../core/errors';
 import { builtInMapping } from '../../core/mapping/load-mapping';
-import { findDuplicates, FindDuplicatesResultSchema, type FindDuplicatesResult } from '../../core/matching';
+import { findDuplicates, FindDuplicatesInputSchema, FindDuplicatesResultSchema, type FindDuplicatesResult } from '../../core/matching';
 import { reconcile } from '../../core/reconcile/reconcile';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, truth } from '../helpers/example-data';
@@ -53,5 +54,25 @@ describe('find_duplicates on the shipped example', () => {
     for (const g of companies.groups.filter((x) => x.decision === 'auto-merge')) {
       for (const p of g.pairs) expect(same.has([p.left, p.right].sort().join('|'))).toBe(true);
     }
+  });
+});
+
+describe('find_duplicates with fields named by hand', () => {
+  it('takes the same field shorthand as the CLI and the n8n node, and refuses a bad one naming it', async () => {
+    const records = [
+      { Nr: '1', Vorname: 'Bill', Nachname: 'Schmidt', EPost: 'bill.schmidt@acme.de' },
+      { Nr: '2', Vorname: 'William', Nachname: 'Schmidt', EPost: 'Bill.Schmidt@ACME.de' },
+      { Nr: '3', Vorname: 'Greta', Nachname: 'Wolff', EPost: 'greta@globex.de' },
+    ];
+    const result = await findDuplicates(async () => t.db, mapping, { records, idColumn: 'Nr', fields: 'first_name=Vorname,last_name=Nachname,email=EPost' });
+    expect(result.columnsUsed.map((c) => `${c.field}=${c.columns.join()}`)).toEqual(['given_name=Vorname', 'surname=Nachname', 'email=EPost']);
+    expect(result.groups.map((g) => g.records)).toEqual([['1', '2']]);
+    // Three records teach nothing about what a duplicate looks like here: the pair is for review.
+    expect(result.stats.evidence).toBe('insufficient');
+    expect(result.groups[0]!.decision).toBe('review');
+    expect(FindDuplicatesInputSchema.safeParse({ records, fields: [{ name: 'n', kind: 'fullName', columns: ['Vorname'] }] }).success).toBe(true);
+    const refused = await findDuplicates(async () => t.db, mapping, { records, idColumn: 'Nr', fields: 'vorname=Vorname' }).catch((e: unknown) => e);
+    // What the MCP tool answers (tool-result.ts describes errors the same way).
+    expect(describeError(refused)).toMatch(/^invalid input: "vorname" names no field: use a field kind/);
   });
 });
