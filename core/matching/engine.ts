@@ -172,6 +172,7 @@ function assemble(run: ScoredRun): Assembled {
   const plan = planOf(data.fields);
   const evidence: EvidenceVerdict = model.evidence ?? assessEvidence(plan, model.candidateMatchShare * run.left.length, run.left.length);
   const mayMerge = evidence.evidence === 'sufficient';
+  const scratch = new Int8Array(data.fields.length);
   const edges: Edge[] = [];
   const eligible: boolean[] = [];
   const pairs: MatchPair[] = [];
@@ -183,9 +184,10 @@ function assemble(run: ScoredRun): Assembled {
     if (prob < review) continue;
     const a = run.left[p]!;
     const b = run.right[p]!;
-    const levels = scorer.levelsOf(a, b);
     const above = prob * 100 >= thresholds.autoMerge;
-    const identified = identifies(plan, levels);
+    // Levels only where they decide something: whether a pair that may be merged is identified, and its reasons.
+    const levels = above || includeReasons ? scorer.levelsOf(a, b, scratch) : scratch;
+    const identified = above && identifies(plan, levels);
     const auto = above && identified && mayMerge;
     if (above && !identified) heldForReview++;
     edges.push({ a, b, p: prob });
