@@ -60,7 +60,7 @@ export function uFromRandomPairs(fields: readonly ComparedField[], size: number,
 
 /** What identifies a record among a run's fields (see evidence.ts). */
 export function planOf(fields: readonly ComparedField[]): IdentifyingPlan {
-  return identifyingPlan(fields.map((f) => ({ kind: f.prepared.kind, levels: f.comparator.levels, name: f.prepared.config.name })));
+  return identifyingPlan(fields.map((f) => ({ kind: f.prepared.kind, levels: f.comparator.levels, name: f.prepared.config.name, identifying: f.prepared.config.identifying })));
 }
 
 /** The model fitted on a dataset's own records: u from random pairs, m and the prior by EM over candidates. */

@@ -47,10 +47,13 @@ interface FieldLevels {
   kind: FieldKind;
   levels: readonly Level[];
   name: string;
+  /** false: never identifying, whatever the kind (FieldConfig.identifying). */
+  identifying?: boolean;
 }
 
-/** A level mask per field: which levels count (empty when none do). */
-const maskOf = (f: FieldLevels, table: Partial<Record<FieldKind, readonly string[]>>): boolean[] => f.levels.map((l) => table[f.kind]?.includes(l.label) ?? false);
+/** A level mask per field: which levels count (all false when none do, or the field is declared not identifying). */
+const maskOf = (f: FieldLevels, table: Partial<Record<FieldKind, readonly string[]>>): boolean[] =>
+  f.levels.map((l) => f.identifying !== false && (table[f.kind]?.includes(l.label) ?? false));
 
 export interface IdentifyingPlan {
   /** Per field: its levels that identify on their own. */

@@ -114,6 +114,16 @@ describe('auto-merge needs an identifying field to agree', () => {
     expect(identifies(plan, levels(0, 2))).toBe(true);
   });
 
+  it('does not count a shared employer ID as identifying when the field says so', () => {
+    const fields = (identifying?: boolean) => [
+      { name: 'surname', kind: 'familyName' as const, levels: [{ label: 'exact', outcome: 'agree' as const }] },
+      { name: 'company_id', kind: 'identifier' as const, levels: [{ label: 'exact', outcome: 'agree' as const }], ...(identifying === undefined ? {} : { identifying }) },
+    ];
+    expect(identifies(identifyingPlan(fields()), [0, 0])).toBe(true);
+    expect(identifies(identifyingPlan(fields(false)), [0, 0])).toBe(false);
+    expect(identifyingPlan(fields(false)).identifyingFields).toEqual([]);
+  });
+
   it('says so when no column can identify anyone: names and towns alone are never merged', () => {
     const rows = generateContacts(2000, 5006, { duplicateShare: 0.2 }).records.map((r) => ({ id: r.id, first_name: r.first_name, last_name: r.last_name, city: r.city }));
     const result = dedupe(rows, { preset: 'contacts' });
