@@ -17,6 +17,8 @@ export interface ScoredRun {
   right: Int32Array;
   /** Match weight per candidate pair; -Infinity where it provably stays below the review threshold. */
   weights: Float64Array;
+  /** Per candidate pair: 1 when it agrees on an identifying value (see evidence.ts); 0 when not, or pruned. */
+  identified: Uint8Array;
   blocking: ReturnType<typeof candidatePairs>['stats'];
 }
 
@@ -92,12 +94,29 @@ export function fitOn(data: PreparedDataset, left: Int32Array, right: Int32Array
   return { ...fit(true), support: learned.support, evidence: unsupportedVerdict(unsupported) };
 }
 
-/** Match weights of some pairs, pruned below the review threshold (see PairScorer.prunedWeight), into `out`. */
-export function weighPairs(scorer: PairScorer, left: Int32Array, right: Int32Array, reviewThreshold: number, out: Float64Array<ArrayBufferLike> = new Float64Array(left.length)): Float64Array<ArrayBufferLike> {
+/**
+ * Match weights of some pairs, pruned below the review threshold (see PairScorer.prunedWeight), into `out`; with
+ * `identified`, also whether each pair kept agrees on an identifying value (1) or not (0), read from the levels the
+ * scoring computed anyway.
+ */
+export function weighPairs(
+  scorer: PairScorer,
+  left: Int32Array,
+  right: Int32Array,
+  reviewThreshold: number,
+  out: Float64Array<ArrayBufferLike> = new Float64Array(left.length),
+  identified?: Uint8Array<ArrayBufferLike>,
+): Float64Array<ArrayBufferLike> {
   const floor = Math.log2(reviewThreshold / (1 - reviewThreshold));
   const plan = scorer.pruningPlan();
+  const identifying = identified ? planOf(scorer.fields) : undefined;
   const scratch = new Int8Array(scorer.fields.length);
-  for (let p = 0; p < left.length; p++) out[p] = scorer.prunedWeight(left[p]!, right[p]!, floor, plan.order, plan.remainingMax, scratch);
+  for (let p = 0; p < left.length; p++) {
+    const w = scorer.prunedWeight(left[p]!, right[p]!, floor, plan.order, plan.remainingMax, scratch);
+    out[p] = w;
+    // A pair kept was scored on every field: the scratch holds all its levels.
+    if (identifying) identified![p] = w !== -Infinity && identifies(identifying, scratch) ? 1 : 0;
+  }
   return out;
 }
 
@@ -134,17 +153,22 @@ export function scoreCandidates(data: PreparedDataset, fixedModel?: MatchModel):
   const scorer = new PairScorer(fields, model);
   const review = clampThreshold(config.thresholds.review / 100);
   let weights: Float64Array;
+  let identified: Uint8Array;
   if (data.helper) {
     // The worker scores the second half of the pairs with its own scorer over the same fields and model, straight
     // into shared memory: at a million records, every copy of these arrays also costs a full garbage collection.
     const mid = cand.left.length >> 1;
     weights = new Float64Array(new SharedArrayBuffer(cand.left.length * 8));
-    data.helper.send({ type: 'score', model, left: cand.left.subarray(mid), right: cand.right.subarray(mid), review, weights: weights.subarray(mid) });
-    weighPairs(scorer, cand.left.subarray(0, mid), cand.right.subarray(0, mid), review, weights.subarray(0, mid));
+    identified = new Uint8Array(new SharedArrayBuffer(cand.left.length));
+    data.helper.send({ type: 'score', model, left: cand.left.subarray(mid), right: cand.right.subarray(mid), review, weights: weights.subarray(mid), identified: identified.subarray(mid) });
+    weighPairs(scorer, cand.left.subarray(0, mid), cand.right.subarray(0, mid), review, weights.subarray(0, mid), identified.subarray(0, mid));
     data.helper.receive<null>();
-  } else weights = weighPairs(scorer, cand.left, cand.right, review);
+  } else {
+    identified = new Uint8Array(cand.left.length);
+    weights = weighPairs(scorer, cand.left, cand.right, review, undefined, identified);
+  }
   data.timings.score = now() - t;
-  return { data, model, scorer, left: cand.left, right: cand.right, weights, blocking: cand.stats };
+  return { data, model, scorer, left: cand.left, right: cand.right, weights, identified, blocking: cand.stats };
 }
 
 interface Assembled {
@@ -185,9 +209,7 @@ function assemble(run: ScoredRun): Assembled {
     const a = run.left[p]!;
     const b = run.right[p]!;
     const above = prob * 100 >= thresholds.autoMerge;
-    // Levels only where they decide something: whether a pair that may be merged is identified, and its reasons.
-    const levels = above || includeReasons ? scorer.levelsOf(a, b, scratch) : scratch;
-    const identified = above && identifies(plan, levels);
+    const identified = above && run.identified[p] === 1;
     const auto = above && identified && mayMerge;
     if (above && !identified) heldForReview++;
     edges.push({ a, b, p: prob });
@@ -200,7 +222,7 @@ function assemble(run: ScoredRun): Assembled {
       matchWeight: round2(w),
       decision: auto ? 'auto-merge' : 'review',
       ...(above && !identified ? { reviewReason: NOT_IDENTIFIED } : above && !mayMerge ? { reviewReason: evidence.evidenceNote } : {}),
-      ...(includeReasons ? { reasons: scorer.reasons(levels, 0, a) } : {}),
+      ...(includeReasons ? { reasons: scorer.reasons(scorer.levelsOf(a, b, scratch), 0, a) } : {}),
     });
   }
   const groups = clusterPairs(data.ids.length, edges, (a, b) => scorer.probabilityOf(a, b), {
