@@ -101,7 +101,7 @@ function scaleRun(n: number, label: string, config: MatchConfigInput): void {
   const cells = [
     label, calibration, n, sec(generated), Number.isNaN(baseline) ? '-' : sec(baseline), sec(total), cpuSeconds.toFixed(1), Number.isNaN(baseline) ? '-' : (total / baseline).toFixed(1), Math.round(n / (total / 1000)), s.candidatePairs,
     (s.candidatePairs / n).toFixed(2), Math.round(s.candidatePairs / ((s.timingsMs.fit! + s.timingsMs.score!) / 1000)), s.autoMergePairs + s.reviewPairs,
-    s.clusters, s.blocking.reduce((x, b) => x + b.oversizedBlocks, 0), mb(),
+    s.autoMergePairs, s.heldForReview, s.evidence, s.clusters, s.blocking.reduce((x, b) => x + b.oversizedBlocks, 0), mb(),
     `normalise ${sec(s.timingsMs.normalise!)} / block ${sec(s.timingsMs.block!)} / fit ${sec(s.timingsMs.fit!)} / score ${sec(s.timingsMs.score!)} / cluster ${sec(s.timingsMs.cluster!)}`,
   ];
   console.log(`| ${cells.join(' | ')} |`);
@@ -114,8 +114,8 @@ function main(): void {
   }
   const sizes = (arg('sizes') ?? '100000,1000000').split(',').filter(Boolean).map(Number);
   console.log('\n## Scale (generated contacts, seed 42; dedupe with the contacts preset, reasons off)\n');
-  console.log('| run | calibration ms | records | generate s | baseline: normalise only s | dedupe s | dedupe CPU s | dedupe / baseline | records/s | candidate pairs | pairs/record | pairs/s (fit+score) | pairs ≥ review | clusters | oversized blocks | peak RSS MB (process) | stages s |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| run | calibration ms | records | generate s | baseline: normalise only s | dedupe s | dedupe CPU s | dedupe / baseline | records/s | candidate pairs | pairs/record | pairs/s (fit+score) | pairs ≥ review | auto-merge pairs | held for review | evidence | clusters | oversized blocks | peak RSS MB (process) | stages s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const n of sizes) scaleRun(n, 'default blocking', { preset: 'contacts', includeReasons: false });
   const loose = arg('loose-blocking');
   if (loose !== undefined) {
