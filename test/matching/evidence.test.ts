@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateContacts } from '../../bench/matching/generate-contacts';
-import { pairsFromEntities } from '../../bench/matching/datasets';
+import { LABELED_SETS, labeledDataAvailable, pairsFromEntities } from '../../bench/matching/datasets';
 import { clusterPairs, score } from '../../bench/matching/evaluate';
 import { dedupe, DedupeResultSchema } from '../../core/matching';
 import { identifies, identifyingPlan } from '../../core/matching/evidence';
@@ -35,6 +35,20 @@ describe('a clean CRM: 20,000 contacts and not one duplicate', () => {
       expect(DedupeResultSchema.parse(r.result).stats.evidence).toBe('insufficient');
     });
   }
+});
+
+describe('a clean file of another schema', () => {
+  it.skipIf(!labeledDataAvailable())('Febrl\'s original records, their duplicates removed: nobody grouped, evidence insufficient', () => {
+    for (const load of LABELED_SETS.slice(0, 3)) {
+      const set = load();
+      if (set.mode !== 'dedupe') throw new Error('expected a dedupe set');
+      const originals = set.records.filter((r) => /-org$/.test(r.rec_id!));
+      const result = dedupe(originals, { preset: 'contacts', idColumn: 'rec_id' });
+      expect(result.stats.records).toBe(originals.length);
+      expect(result.clusters).toEqual([]);
+      expect(result.stats.evidence).toBe('insufficient');
+    }
+  });
 });
 
 describe('files with duplicates keep being matched well', () => {
