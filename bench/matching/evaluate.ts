@@ -15,13 +15,19 @@ export interface Quality {
   result: DedupeResult | LinkResult;
 }
 
-/** Pairwise quality of the entities found: every pair of records put in one cluster counts as a predicted match. */
-export function clusterPairs(result: DedupeResult | LinkResult): Set<string> {
+/**
+ * Pairwise quality of the entities found: every pair of records put in one cluster counts as a predicted match
+ * (only the clusters of one decision when `decision` is given).
+ */
+export function clusterPairs(result: DedupeResult | LinkResult, decision?: 'auto-merge' | 'review'): Set<string> {
   const out = new Set<string>();
   if (result.mode === 'dedupe') {
-    for (const c of result.clusters) for (let x = 0; x < c.records.length; x++) for (let y = x + 1; y < c.records.length; y++) out.add(pairKey(c.records[x]!, c.records[y]!));
+    for (const c of result.clusters) {
+      if (decision && c.decision !== decision) continue;
+      for (let x = 0; x < c.records.length; x++) for (let y = x + 1; y < c.records.length; y++) out.add(pairKey(c.records[x]!, c.records[y]!));
+    }
   } else {
-    for (const c of result.clusters) for (const l of c.left) for (const r of c.right) out.add(`${l}|${r}`);
+    for (const c of result.clusters) if (!decision || c.decision === decision) for (const l of c.left) for (const r of c.right) out.add(`${l}|${r}`);
   }
   return out;
 }

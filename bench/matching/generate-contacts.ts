@@ -162,15 +162,38 @@ function render(rng: Random, e: Entity, id: string, damaged: boolean): Generated
   };
 }
 
+/** Extra copies an entity gets, by weight: about 30 % of the records are duplicates of another. */
+const DEFAULT_COPIES: Array<[number, number]> = [[0, 70], [1, 20], [2, 7], [3, 3]];
+
+/**
+ * Copy weights for a share of records that are duplicates (0 to 0.5): entities with duplicates have 1-3 extra
+ * copies in the default's proportions, and the share of such entities is set so that copies / records = `share`.
+ */
+export function copyWeights(share: number): Array<[number, number]> {
+  if (!(share >= 0 && share <= 0.5)) throw new Error(`duplicate share must be between 0 and 0.5, not ${share}`);
+  const [, ...dups] = DEFAULT_COPIES;
+  const dupWeight = dups.reduce((t, [, w]) => t + w, 0);
+  const meanExtra = dups.reduce((t, [c, w]) => t + c * w, 0) / dupWeight;
+  const withDuplicates = share / (meanExtra * (1 - share));
+  return [[0, 1 - withDuplicates], ...dups.map(([c, w]): [number, number] => [c, (withDuplicates * w) / dupWeight])];
+}
+
+export interface GenerateOptions {
+  /** Share of the records that are duplicates of another (default: about 0.3, the scale benchmark's mix). */
+  duplicateShare?: number;
+}
+
 /** `count` records; entity(i) says which records are the same person (for measuring the synthetic set too). */
-export function generateContacts(count: number, seed = 42): { records: GeneratedContact[]; entityOf: Int32Array } {
+export function generateContacts(count: number, seed = 42, options: GenerateOptions = {}): { records: GeneratedContact[]; entityOf: Int32Array } {
   const records: GeneratedContact[] = [];
   const entityOf = new Int32Array(count);
   const rng = new Random(seed);
+  // The same number of draws whatever the weights: a seed's entities stay the same at every share.
+  const weights = options.duplicateShare === undefined ? DEFAULT_COPIES : copyWeights(options.duplicateShare);
   let k = 0;
   while (records.length < count) {
     const e = entity(rng, k);
-    const copies = 1 + rng.weighted<number>([[0, 70], [1, 20], [2, 7], [3, 3]]);
+    const copies = 1 + rng.weighted<number>(weights);
     for (let c = 0; c < copies && records.length < count; c++) {
       entityOf[records.length] = k;
       records.push(render(rng, e, `c${records.length}`, c > 0));

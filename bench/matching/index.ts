@@ -1,8 +1,10 @@
 /**
  * npx tsx bench/matching/index.ts [--sizes 100000,1000000] [--loose-blocking 1000000] [--skip-quality] [--no-baseline]
+ *   [--rates-records 20000] [--rates-seeds 101,202]
  *
  * 1. Quality: pairwise precision, recall and F1 of the entities found on every labeled set in shared/data/er,
- *    with one configuration per preset (contacts for people, companies for organisations and restaurants).
+ *    with one configuration per preset (contacts for people, companies for organisations and restaurants), then
+ *    the same on generated contacts at 0 %, 0.5 %, 2 %, 10 % and 30 % duplicates (bench/matching/rates.ts).
  * 2. Scale: dedupe of N generated contacts; records/s, candidate pairs, peak RSS, and the ratio to a baseline
  *    measured in the same process on the same records: normalising them and nothing else. --no-baseline skips it,
  *    so that the dedupe runs in a process whose heap holds only the records (as a CLI or n8n run does); the
@@ -12,7 +14,8 @@
 import { dedupe, type MatchConfigInput } from '../../core/matching';
 import { prepareDedupe } from '../../core/matching/dataset';
 import { LABELED_SETS, labeledDataAvailable, ER_DIR } from './datasets';
-import { evaluate } from './evaluate';
+import { clusterPairs, evaluate, score } from './evaluate';
+import { DUPLICATE_RATES, measureRate } from './rates';
 import { generateContacts } from './generate-contacts';
 
 function arg(name: string): string | undefined {
@@ -30,12 +33,34 @@ function quality(): void {
     return;
   }
   console.log('\n## Quality (pairwise, over the clusters found; one config per preset)\n');
-  console.log('| set | preset | records | true pairs | predicted | precision % | recall % | F1 % | candidate pairs | s |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| set | preset | records | true pairs | predicted | precision % | recall % | F1 % | auto-merge pairs | auto-merge precision % | auto-merge recall % | evidence | candidate pairs | s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const load of LABELED_SETS) {
     const set = load();
     const q = evaluate(set);
-    console.log(`| ${q.set} | ${set.preset} | ${q.records} | ${q.truePairs} | ${q.predictedPairs} | ${pct(q.precision)} | ${pct(q.recall)} | ${pct(q.f1)} | ${q.candidatePairs} | ${q.seconds.toFixed(1)} |`);
+    const auto = score(clusterPairs(q.result, 'auto-merge'), set.truth);
+    console.log(
+      `| ${q.set} | ${set.preset} | ${q.records} | ${q.truePairs} | ${q.predictedPairs} | ${pct(q.precision)} | ${pct(q.recall)} | ${pct(q.f1)} | ${clusterPairs(q.result, 'auto-merge').size} | ${pct(auto.precision)} | ${pct(auto.recall)} | ${q.result.stats.evidence} | ${q.candidatePairs} | ${q.seconds.toFixed(1)} |`,
+    );
+  }
+}
+
+/** Precision and recall at each duplicate rate, on seeds the engine was not tuned on. */
+function rates(): void {
+  const records = Number(arg('rates-records') ?? 20_000);
+  const seeds = (arg('rates-seeds') ?? '101,202').split(',').filter(Boolean).map(Number);
+  console.log(`\n## Quality by duplicate rate (${records} generated contacts, seeds ${seeds.join(', ')}; pairwise, over the groups found)\n`);
+  console.log('| duplicates % | seed | true pairs | auto-merge pairs | false auto-merge pairs | auto-merge precision % | auto-merge recall % | pairs in groups (auto + review) | false pairs in groups | precision % | recall % | F1 % | evidence | s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  // At 0 % there is nothing to find: precision is undefined there, and the false pairs are the figure.
+  const orDash = (x: number, defined: boolean) => (defined ? pct(x) : '-');
+  for (const rate of DUPLICATE_RATES) {
+    for (const seed of seeds) {
+      const q = measureRate(records, rate, seed);
+      console.log(
+        `| ${(rate * 100).toFixed(1)} | ${seed} | ${q.truePairs} | ${q.autoPairs} | ${q.falseAutoPairs} | ${orDash(q.autoPrecision, q.autoPairs > 0)} | ${orDash(q.autoRecall, q.truePairs > 0)} | ${q.groupPairs} | ${q.falseGroupPairs} | ${orDash(q.precision, q.groupPairs > 0)} | ${orDash(q.recall, q.truePairs > 0)} | ${orDash(q.f1, q.truePairs > 0)} | ${q.evidence} | ${q.seconds.toFixed(1)} |`,
+      );
+    }
   }
 }
 
@@ -76,18 +101,21 @@ function scaleRun(n: number, label: string, config: MatchConfigInput): void {
   const cells = [
     label, calibration, n, sec(generated), Number.isNaN(baseline) ? '-' : sec(baseline), sec(total), cpuSeconds.toFixed(1), Number.isNaN(baseline) ? '-' : (total / baseline).toFixed(1), Math.round(n / (total / 1000)), s.candidatePairs,
     (s.candidatePairs / n).toFixed(2), Math.round(s.candidatePairs / ((s.timingsMs.fit! + s.timingsMs.score!) / 1000)), s.autoMergePairs + s.reviewPairs,
-    s.clusters, s.blocking.reduce((x, b) => x + b.oversizedBlocks, 0), mb(),
+    s.autoMergePairs, s.heldForReview, s.evidence, s.clusters, s.blocking.reduce((x, b) => x + b.oversizedBlocks, 0), mb(),
     `normalise ${sec(s.timingsMs.normalise!)} / block ${sec(s.timingsMs.block!)} / fit ${sec(s.timingsMs.fit!)} / score ${sec(s.timingsMs.score!)} / cluster ${sec(s.timingsMs.cluster!)}`,
   ];
   console.log(`| ${cells.join(' | ')} |`);
 }
 
 function main(): void {
-  if (arg('skip-quality') === undefined) quality();
+  if (arg('skip-quality') === undefined) {
+    quality();
+    rates();
+  }
   const sizes = (arg('sizes') ?? '100000,1000000').split(',').filter(Boolean).map(Number);
   console.log('\n## Scale (generated contacts, seed 42; dedupe with the contacts preset, reasons off)\n');
-  console.log('| run | calibration ms | records | generate s | baseline: normalise only s | dedupe s | dedupe CPU s | dedupe / baseline | records/s | candidate pairs | pairs/record | pairs/s (fit+score) | pairs ≥ review | clusters | oversized blocks | peak RSS MB (process) | stages s |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| run | calibration ms | records | generate s | baseline: normalise only s | dedupe s | dedupe CPU s | dedupe / baseline | records/s | candidate pairs | pairs/record | pairs/s (fit+score) | pairs ≥ review | auto-merge pairs | held for review | evidence | clusters | oversized blocks | peak RSS MB (process) | stages s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const n of sizes) scaleRun(n, 'default blocking', { preset: 'contacts', includeReasons: false });
   const loose = arg('loose-blocking');
   if (loose !== undefined) {

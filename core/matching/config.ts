@@ -19,6 +19,11 @@ export const FieldConfigSchema = z
     rightColumns: z.array(z.string().min(1)).min(1).optional(),
     /** Whether this field contributes blocking keys (default: the kind's usual choice). */
     block: z.boolean().optional(),
+    /**
+     * Whether agreeing on this field identifies a record (default: by kind: e-mail, phone, date, identifier). A
+     * reference such as an employer's ID is an identifier that colleagues share: give false.
+     */
+    identifying: z.boolean().optional(),
   })
   .strict();
 export type FieldConfig = z.infer<typeof FieldConfigSchema>;

@@ -6,7 +6,7 @@ import { BlockingScratch, type BlockingOptions } from './block';
 import { comparatorFor } from './compare/field-comparators';
 import { MatchConfigSchema, type FieldConfig, type MatchConfig, type MatchConfigInput } from './config';
 import { MatchInputError } from './errors';
-import { checkIds, columnsOf, resolveIdColumn, takeRows, type IdCheck, type InputRecord, type QuarantinedRow, type RowRejection, type TakenRows } from './input';
+import { checkIds, columnsOf, quarantineId, resolveIdColumn, takeRows, type IdCheck, type InputRecord, type QuarantinedRow, type RowRejection, type TakenRows } from './input';
 import type { ComparedField } from './model';
 import { Helper, threadsFor } from './parallel';
 import { fromLean, keepRows, leanField, makeNormalisers, prepareField, type LeanField, type PreparedField, type RowSegment } from './prepare';
@@ -46,7 +46,7 @@ function resolveFields(config: MatchConfig, columns: string[], idColumn: string,
   }
   const exclude = new Set([idColumn, ...(config.recencyColumn ? [config.recencyColumn] : [])]);
   const fields = recogniseFields(config.preset!, columns, exclude);
-  if (fields.length === 0) throw new MatchInputError(`${label}: the ${config.preset} preset recognised none of the columns (${columns.slice(0, 12).join(', ')}); give fields explicitly`);
+  if (fields.length === 0) throw new MatchInputError(`${label}: the ${config.preset} preset recognised none of the columns (${columns.slice(0, 12).join(', ')}); name the fields to compare (CLI: --fields given_name=<column>,email=<column>,…; MCP and n8n: fields)`);
   return fields;
 }
 
@@ -143,7 +143,7 @@ function setAside(rejections: readonly RowRejection[], sources: readonly Source[
     const s = sourceAt(offsets, row);
     const { taken, label } = sources[s]!;
     const local = row - offsets[s]!;
-    quarantine.push({ index: taken.positions ? taken.positions[local]! : local, ...(label ? { source: label } : {}), id: taken.ids[local] || null, reason: rejection.reason });
+    quarantine.push({ index: taken.positions ? taken.positions[local]! : local, ...(label ? { source: label } : {}), id: quarantineId(taken.ids[local]!), reason: rejection.reason });
   }
   const order = (q: QuarantinedRow) => (q.source === 'right' ? 1 : 0);
   quarantine.sort((a, b) => order(a) - order(b) || a.index - b.index);

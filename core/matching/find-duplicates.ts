@@ -5,6 +5,7 @@ import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectNameSchema } from '../mapping/mapping-config';
 import { ObjectMapper } from '../mapping/object-mapper';
 import { MatchConfigSchema } from './config';
+import { FieldsSpecSchema, resolveFieldsSpec } from './field-spec';
 import { choosePreset } from './presets';
 import { DedupeResultSchema, type DedupeResult } from './result';
 import { dedupe } from './run';
@@ -16,6 +17,7 @@ export const FindDuplicatesInputSchema = z
     object: ObjectNameSchema.optional().describe('Or: a reconciled object whose legacy records (staging.<object>) are deduplicated'),
     idColumn: z.string().min(1).optional().describe('ID column of `records` (default: found as id, unique_id, rec_id, …)'),
     preset: z.enum(['contacts', 'companies']).optional().describe('Default: chosen from the column names'),
+    fields: FieldsSpecSchema.optional(),
     defaultCountry: z.string().regex(/^[A-Z]{2}$/).optional(),
     limit: z.number().int().min(2).max(50_000).default(20_000).describe('Most staged records to read'),
     maxClusters: z.number().int().min(1).max(1000).default(50).describe('Most groups to return, weakest first'),
@@ -56,15 +58,19 @@ async function stagedRecords(db: Database, mapping: LoadedMapping, object: strin
   return rows.map((r) => ({ ...mapper.map(r.legacy_properties).values, __legacy_id: r.legacy_id }));
 }
 
-/** Groups of records that are one entity, weakest groups first (those most need a person), with per-field reasons. */
+/**
+ * Groups of records that are one entity, weakest groups first (those most need a person), with per-field reasons.
+ * `stats.evidence` says whether the data showed its duplicates well enough for any group to be auto-merged.
+ */
 export async function findDuplicates(db: () => Promise<Database>, mapping: LoadedMapping, input: FindDuplicatesInput): Promise<FindDuplicatesResult> {
   const i = FindDuplicatesInputSchema.parse(input);
   const records = i.records ?? (await stagedRecords(await db(), mapping, i.object!, i.limit));
   const idColumn = i.records ? i.idColumn : '__legacy_id';
   const columns = Object.keys(records[0] ?? {});
+  const fields = i.fields === undefined ? undefined : resolveFieldsSpec(i.fields);
   const config = MatchConfigSchema.parse({
     ...(idColumn ? { idColumn } : {}),
-    preset: i.preset ?? choosePreset(columns, new Set(idColumn ? [idColumn] : [])),
+    ...(fields ? { fields } : { preset: i.preset ?? choosePreset(columns, new Set(idColumn ? [idColumn] : [])) }),
     includeReasons: true,
     ...(i.defaultCountry ? { defaultCountry: i.defaultCountry } : {}),
   });

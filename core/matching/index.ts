@@ -23,3 +23,4 @@ export * as normalize from './normalize';
 export { jaroWinkler, jaro, tokenSetSimilarity, tokenSortSimilarity, levenshteinSimilarity } from './compare/string-similarity';
 export { soundex } from './compare/phonetic';
 export { compareDates } from './compare/dates';
+export { FieldsSpecSchema, resolveFieldsSpec, type FieldsSpec } from './field-spec';

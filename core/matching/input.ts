@@ -54,12 +54,24 @@ export function resolveIdColumn(columns: readonly string[], configured: string |
   return found;
 }
 
-// U+FFFD is what a decoder writes for bytes that were not valid UTF-8; a lone surrogate is a broken UTF-16 pair.
-const SUSPECT = /[\uD800-\uDFFF\uFFFD]/;
-const BROKEN_TEXT = /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// U+FFFD is what a decoder writes for bytes that were not valid UTF-8; a lone surrogate is a broken UTF-16 pair; a
+// NUL byte is binary data or a file read in the wrong encoding (UTF-16 as UTF-8), never text anyone typed.
+const SUSPECT = /[\u0000\uD800-\uDFFF\uFFFD]/;
+const BROKEN_TEXT = /\u0000|\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function hasBrokenText(v: string): boolean {
   return SUSPECT.test(v) && BROKEN_TEXT.test(v);
+}
+
+/** An ID is copied into every output that names the record: control characters in it would travel too. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** The longest ID a quarantine entry repeats: enough to find the row, not a copy of a runaway cell. */
+const QUARANTINE_ID_CHARS = 100;
+
+export function quarantineId(id: string): string | null {
+  if (id === '') return null;
+  return id.length > QUARANTINE_ID_CHARS ? `${id.slice(0, QUARANTINE_ID_CHARS)}…` : id;
 }
 
 /** A cell as text: null when empty; undefined for an object, which is no value (see cellProblem). */
@@ -73,7 +85,10 @@ export function cellText(value: unknown): string | null | undefined {
 
 /** Why a cell cannot be matched on, or null when it can. */
 export function cellProblem(column: string, value: unknown): string | null {
-  if (typeof value === 'string') return hasBrokenText(value) ? `column "${column}" holds text that was not valid UTF-8 (replacement character)` : null;
+  if (typeof value === 'string') {
+    if (!hasBrokenText(value)) return null;
+    return value.includes('\u0000') ? `column "${column}" holds a NUL byte (binary data, or a file read in the wrong encoding)` : `column "${column}" holds text that was not valid UTF-8 (replacement character)`;
+  }
   if (cellText(value) === undefined) return `column "${column}" holds ${Array.isArray(value) ? 'a list' : 'an object'}, not a value`;
   return null;
 }
@@ -127,8 +142,14 @@ export function checkIds({ ids, idColumn, offset, positions }: IdCheck, out: Row
       out.push({ row: row + offset, reason: `blank ID in column "${idColumn}"` });
       continue;
     }
+    const control = CONTROL.exec(id);
+    if (control) {
+      const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+      out.push({ row: row + offset, reason: `the ID in column "${idColumn}" holds a control character (${code}${code === 'U+0000' ? ', a NUL byte' : ''})` });
+      continue;
+    }
     const earlier = firstSeen.get(id);
     if (earlier === undefined) firstSeen.set(id, row);
-    else out.push({ row: row + offset, reason: `duplicate ID "${id}" (first seen at row ${positions ? positions[earlier]! : earlier})` });
+    else out.push({ row: row + offset, reason: `duplicate ID "${quarantineId(id)}" (first seen at row ${positions ? positions[earlier]! : earlier})` });
   }
 }

@@ -1,6 +1,7 @@
 import { Random } from '../example/random';
 import type { FieldComparator, Level } from './compare/field-comparators';
 import type { FieldKind } from './config';
+import type { EvidenceVerdict } from './evidence';
 import type { PreparedField } from './prepare';
 
 /**
@@ -26,6 +27,15 @@ export interface MatchModel {
   candidateMatchShare: number;
   emIterations: number;
   converged: boolean;
+  /**
+   * Per field, the share of the duplicate class that reached a duplicate's levels on that identifying field in the
+   * data itself, before the floor (see DUPLICATE_FLOOR); null for fields that do not identify.
+   */
+  support: Array<number | null>;
+  /** False when m are the defaults (the data showed no duplicates to learn them from; see fitOn). */
+  mFromData: boolean;
+  /** Whether the data showed its duplicates well enough to merge without review (set by fitOn). */
+  evidence?: EvidenceVerdict;
 }
 
 export interface ComparedField {
@@ -148,7 +158,38 @@ function initialM(levelCount: number): number[] {
   return m;
 }
 
-export function fitModel(fields: readonly ComparedField[], uRandom: number[][], candidateLevels: Int8Array, candidateCount: number, allPairs: number, iterations: number): MatchModel {
+/**
+ * Holds a duplicate class to agreeing on an identifying field: the levels in `mask` get at least `floor` of m,
+ * by scaling them up and the others down (the closest distribution that meets the floor). Returns m unchanged when
+ * it already does.
+ */
+export function applyFloor(m: number[], mask: readonly boolean[], floor: number): void {
+  let inside = 0;
+  for (let l = 0; l < m.length; l++) if (mask[l]) inside += m[l]!;
+  if (inside >= floor || inside <= 0 || inside >= 1) return;
+  for (let l = 0; l < m.length; l++) m[l]! *= mask[l] ? floor / inside : (1 - floor) / (1 - inside);
+}
+
+export interface FitOptions {
+  iterations: number;
+  /**
+   * Per field, the levels a true duplicate reaches on an identifying field (all false for other fields): each M step
+   * holds them to at least `floor` of the match class (see applyFloor).
+   */
+  duplicateLevels?: ReadonlyArray<readonly boolean[]>;
+  floor?: number;
+  /** Keep m at its defaults and fit only the match share (and u among candidates): for data that showed no duplicates. */
+  fixedM?: boolean;
+}
+
+/**
+ * EM over the candidate pairs. Without the floor, EM on data with few or no duplicates settles on whatever large
+ * group of pairs agrees most (namesakes, colleagues) and calls it the duplicates; with it, a group that does not
+ * share identifying values explains the data worse than "fewer duplicates". `support` then says whether the class
+ * found met the floor on its own; when it did not, the caller refits with `fixedM` (see fitOn).
+ */
+export function fitModel(fields: readonly ComparedField[], uRandom: number[][], candidateLevels: Int8Array, candidateCount: number, allPairs: number, options: FitOptions): MatchModel {
+  const { iterations, duplicateLevels = [], floor = 0, fixedM = false } = options;
   const F = fields.length;
   const { rows, counts } = patterns(candidateLevels, F);
   const P = counts.length;
@@ -158,6 +199,8 @@ export function fitModel(fields: readonly ComparedField[], uRandom: number[][], 
   // Non-matches among candidates agree more than random pairs (they share a blocking key): fit their own u.
   const uCand = uRandom.map((u) => [...u]);
   const posterior = new Float64Array(P);
+  const floored = fields.map((_, k) => floor > 0 && (duplicateLevels[k]?.some(Boolean) ?? false));
+  const support: Array<number | null> = fields.map(() => null);
   let converged = false;
   let iteration = 0;
   for (; iteration < iterations && candidateCount > 0; iteration++) {
@@ -178,7 +221,8 @@ export function fitModel(fields: readonly ComparedField[], uRandom: number[][], 
       matched += posterior[p]! * counts[p]!;
       total += counts[p]!;
     }
-    const nextShare = Math.min(0.999, Math.max(1e-6, matched / total));
+    // A share of ~0 is an answer too: data without duplicates.
+    const nextShare = Math.min(0.999, Math.max(1e-9, matched / total));
     let delta = Math.abs(nextShare - share);
     share = nextShare;
     for (let k = 0; k < F; k++) {
@@ -193,12 +237,17 @@ export function fitModel(fields: readonly ComparedField[], uRandom: number[][], 
       }
       const mt = mc.reduce((a, b) => a + b, 0);
       const ut = uc.reduce((a, b) => a + b, 0);
+      for (let l = 0; l < L; l++) uCand[k]![l] = (uc[l]! + 0.01) / (ut + 0.01 * L);
+      if (floored[k]) {
+        const mask = duplicateLevels[k]!;
+        support[k] = mt > 0 ? mc.reduce((a, c, l) => a + (mask[l] ? c : 0), 0) / mt : 0;
+      }
+      if (fixedM) continue;
+      const nm = mc.map((c, l) => (c + PRIOR_MATCHES * m0[k]![l]!) / (mt + PRIOR_MATCHES));
+      if (floored[k]) applyFloor(nm, duplicateLevels[k]!, floor);
       for (let l = 0; l < L; l++) {
-        const nm = (mc[l]! + PRIOR_MATCHES * m0[k]![l]!) / (mt + PRIOR_MATCHES);
-        const nu = (uc[l]! + 0.01) / (ut + 0.01 * L);
-        delta = Math.max(delta, Math.abs(nm - m[k]![l]!));
-        m[k]![l] = nm;
-        uCand[k]![l] = nu;
+        delta = Math.max(delta, Math.abs(nm[l]! - m[k]![l]!));
+        m[k]![l] = nm[l]!;
       }
     }
     if (delta < 1e-5) {
@@ -213,14 +262,14 @@ export function fitModel(fields: readonly ComparedField[], uRandom: number[][], 
   const trust = candidateCount / (candidateCount + 200);
   const expectedMatches = share * candidateCount;
   const measured = expectedMatches / Math.max(1, allPairs);
-  const prior = Math.min(0.5, Math.max(1e-12, trust * measured + (1 - trust) * fallbackPrior));
+  const prior = Math.min(0.5, Math.max(1e-15, trust * measured + (1 - trust) * fallbackPrior));
   const models: FieldModel[] = fields.map((f, k) => {
     const levels = f.comparator.levels;
     const mk = m[k]!;
     const uk = uRandom[k]!;
     return { name: f.prepared.config.name, levels, m: mk, u: uk, weights: orderedWeights(mk, uk) };
   });
-  return { fields: models, prior, candidateMatchShare: share, emIterations: iteration, converged };
+  return { fields: models, prior, candidateMatchShare: share, emIterations: iteration, converged, support, mFromData: !fixedM };
 }
 
 /**

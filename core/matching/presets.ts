@@ -1,8 +1,29 @@
-import type { FieldConfig, FieldKind, PresetName } from './config';
+import { FIELD_KINDS, type FieldConfig, type FieldKind, type PresetName } from './config';
 
 /** Column names are compared with case, spaces and punctuation removed: "First Name" = first_name = firstName. */
 export function headerKey(column: string): string {
   return column.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/**
+ * The key of a legacy column without its table prefix: Sage-style exports name columns `Pers_FirstName`,
+ * `Comp_Name`, `Addr_Address1`. Only a short capitalised word before an underscore and a capital counts as a prefix,
+ * so that first_name stays first_name (and never becomes "name").
+ */
+export function unprefixedKey(column: string): string | undefined {
+  const m = /^[A-Z][a-z]{1,4}_(?=[A-Z])(.+)$/.exec(column.trim());
+  return m ? headerKey(m[1]!) : undefined;
+}
+
+/** Columns by key: every column's own key first, then, where no column has it, its key without a legacy prefix. */
+function columnsByKey(columns: readonly string[], exclude: ReadonlySet<string> = new Set()): Map<string, string> {
+  const byKey = new Map<string, string>();
+  for (const c of columns) if (!exclude.has(c) && !byKey.has(headerKey(c))) byKey.set(headerKey(c), c);
+  for (const c of columns) {
+    const key = exclude.has(c) ? undefined : unprefixedKey(c);
+    if (key !== undefined && !byKey.has(key)) byKey.set(key, c);
+  }
+  return byKey;
 }
 
 interface FieldRule {
@@ -16,7 +37,7 @@ interface FieldRule {
   unless?: readonly string[];
 }
 
-const PHONE = ['phone', 'telephone', 'tel', 'phonenumber', 'telephonenumber', 'mobile', 'mobilephone', 'mobilenumber', 'cell', 'cellphone', 'workphone', 'mainphone', 'businessphone'];
+const PHONE = ['phone', 'telephone', 'tel', 'phonenumber', 'telephonenumber', 'phonefullnumber', 'mobile', 'mobilephone', 'mobilenumber', 'mobilefullnumber', 'cell', 'cellphone', 'workphone', 'mainphone', 'businessphone'];
 const EMAIL = ['email', 'emailaddress', 'mail', 'emailid', 'workemail', 'primaryemail', 'businessemail'];
 const STREET = ['streetnumber', 'housenumber', 'address', 'street', 'streetaddress', 'address1', 'addressline1', 'addr', 'addr1', 'mailingstreet', 'billingstreet'];
 const POSTCODE = ['postcode', 'postalcode', 'zip', 'zipcode', 'postal', 'plz', 'mailingpostalcode', 'billingpostalcode'];
@@ -58,8 +79,7 @@ const RECENCY_HEADERS = ['updatedat', 'lastmodified', 'lastmodifieddate', 'modif
 
 /** The fields a preset recognises among these columns, with the exact columns each one reads. */
 export function recogniseFields(preset: PresetName, columns: readonly string[], exclude: ReadonlySet<string> = new Set()): FieldConfig[] {
-  const byKey = new Map<string, string>();
-  for (const c of columns) if (!exclude.has(c) && !byKey.has(headerKey(c))) byKey.set(headerKey(c), c);
+  const byKey = columnsByKey(columns, exclude);
   const taken = new Set<string>();
   const fields: FieldConfig[] = [];
   for (const rule of preset === 'contacts' ? CONTACT_RULES : COMPANY_RULES) {
@@ -79,29 +99,50 @@ export function recogniseFields(preset: PresetName, columns: readonly string[], 
 }
 
 export function findIdColumn(columns: readonly string[]): string | undefined {
-  for (const h of ID_HEADERS) {
-    const c = columns.find((col) => headerKey(col) === h);
-    if (c !== undefined) return c;
-  }
-  return undefined;
+  return firstKnown(columns, ID_HEADERS);
 }
 
 export function findRecencyColumn(columns: readonly string[]): string | undefined {
-  for (const h of RECENCY_HEADERS) {
-    const c = columns.find((col) => headerKey(col) === h);
+  return firstKnown(columns, RECENCY_HEADERS);
+}
+
+function firstKnown(columns: readonly string[], keys: readonly string[]): string | undefined {
+  const byKey = columnsByKey(columns);
+  for (const h of keys) {
+    const c = byKey.get(h);
     if (c !== undefined) return c;
   }
   return undefined;
 }
 
 /**
- * The preset for columns nobody labelled: people when person-name columns are there (first/last name), else the one
- * that recognises more columns. A table of companies with a contact person column still reads as companies.
+ * The preset for columns nobody labelled: people when a person-name column is there (first, last or full name),
+ * else companies when there is any name column (a lone `name`, as in Comp_Name or HubSpot's companies, names an
+ * organisation more often than not), else the one that recognises more columns. A table of companies with a contact
+ * person column still reads as companies.
  */
 export function choosePreset(columns: readonly string[], exclude: ReadonlySet<string> = new Set()): PresetName {
   const contacts = recogniseFields('contacts', columns, exclude);
   const companies = recogniseFields('companies', columns, exclude);
-  const hasPersonName = contacts.some((f) => f.kind === 'givenName' || f.kind === 'familyName' || f.kind === 'fullName');
+  const bareName = (c: string) => headerKey(c) === 'name' || unprefixedKey(c) === 'name';
+  const hasPersonName = contacts.some((f) => f.kind === 'givenName' || f.kind === 'familyName' || (f.kind === 'fullName' && !f.columns.every(bareName)));
   if (hasPersonName) return 'contacts';
+  if (companies.some((f) => f.kind === 'companyName')) return 'companies';
   return companies.length >= contacts.length ? 'companies' : 'contacts';
+}
+
+/**
+ * The field a role names in a hand-written field list (`given_name=Pers_FirstName`): a field kind (givenName,
+ * email), a preset's field name (surname, date_of_birth) or any column name a preset recognises (first_name,
+ * zip, mobile). A bare `name` is a person's full name beside other person fields, else an organisation's.
+ */
+export function fieldForRole(role: string, personFields: boolean): { name: string; kind: FieldKind } | undefined {
+  const key = headerKey(role);
+  const kind = FIELD_KINDS.find((k) => headerKey(k) === key);
+  if (kind) return { name: role, kind };
+  if (key === 'name') return { name: 'name', kind: personFields ? 'fullName' : 'companyName' };
+  for (const rule of [...CONTACT_RULES, ...COMPANY_RULES]) {
+    if (headerKey(rule.name) === key || rule.headers.includes(key)) return { name: rule.name, kind: rule.kind };
+  }
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FIELD_KINDS } from './config';
+import { EVIDENCE } from './evidence';
 
 export const ReasonSchema = z.object({
   field: z.string(),
@@ -20,6 +21,8 @@ export const PairSchema = z.object({
   /** log2 odds of a match: the prior plus every field's weight. */
   matchWeight: z.number(),
   decision: DecisionSchema,
+  /** Why a pair at or above the auto-merge threshold is still for review (nothing identifies it, or the data is too thin). */
+  reviewReason: z.string().optional(),
   reasons: z.array(ReasonSchema).optional(),
 });
 export type MatchPair = z.infer<typeof PairSchema>;
@@ -44,7 +47,16 @@ export const ModelSummarySchema = z.object({
   candidateMatchShare: z.number(),
   emIterations: z.number().int(),
   converged: z.boolean(),
-  fields: z.array(z.object({ name: z.string(), levels: z.array(z.object({ label: z.string(), m: z.number(), u: z.number(), weight: z.number() })) })),
+  /** False when the data showed no duplicates to learn m from, and the defaults were used (see stats.evidence). */
+  mFromData: z.boolean(),
+  fields: z.array(
+    z.object({
+      name: z.string(),
+      /** Identifying fields: the share of the likely duplicates that agree on this field, as the data showed it. */
+      duplicateAgreement: z.number().optional(),
+      levels: z.array(z.object({ label: z.string(), m: z.number(), u: z.number(), weight: z.number() })),
+    }),
+  ),
 });
 
 export const StatsSchema = z.object({
@@ -58,6 +70,15 @@ export const StatsSchema = z.object({
   ),
   reviewPairs: z.number().int(),
   autoMergePairs: z.number().int(),
+  /** Pairs rated at or above the auto-merge threshold but kept for review: no identifying field agrees. */
+  heldForReview: z.number().int(),
+  /**
+   * `insufficient` when the data did not show what its duplicates look like (none or too few, or the records that
+   * look alike do not share identifying values, or no column identifies a record): then nothing is auto-merged.
+   */
+  evidence: z.enum(EVIDENCE),
+  /** The evidence verdict in a sentence, with the figures behind it. */
+  evidenceNote: z.string(),
   /** Multi-record entities found, and the records left on their own. */
   clusters: z.number().int(),
   singletons: z.number().int(),
@@ -70,7 +91,10 @@ export const DedupeClusterSchema = z.object({
   id: z.number().int(),
   records: z.array(z.string()).min(2),
   survivor: z.string(),
-  /** auto-merge when every record is linked to the survivor's group at autoMerge confidence or above. */
+  /**
+   * auto-merge when every pair inside the group is at autoMerge confidence or above and agrees on an identifying
+   * field, and the data gave sufficient evidence (stats.evidence).
+   */
   decision: DecisionSchema,
   /** The weakest link that joined this group, in percent. */
   minConfidence: z.number(),

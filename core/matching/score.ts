@@ -76,9 +76,8 @@ export class PairScorer {
     return out;
   }
 
-  /** Levels of one pair, computed on demand (clustering checks pairs that blocking did not propose). */
-  levelsOf(i: number, j: number): Int8Array {
-    const out = new Int8Array(this.F);
+  /** Levels of one pair, computed on demand (clustering checks pairs that blocking did not propose), into `out`. */
+  levelsOf(i: number, j: number, out: Int8Array = new Int8Array(this.F)): Int8Array {
     for (let k = 0; k < this.F; k++) out[k] = this.fields[k]!.comparator.compare(i, j);
     applyNameSwap(this.fields, out, 0, i, j);
     return out;

@@ -25,8 +25,8 @@ export type WorkerRequest =
   | { type: 'block'; counter: SharedArrayBuffer; size: number; options: BlockingOptions; side?: Uint8Array }
   /** u from this many random pairs (uFromRandomPairs), of the records the last 'block' message named. */
   | { type: 'u'; count: number; seed: number }
-  /** Weights of the pairs, written into `weights` (shared memory). */
-  | { type: 'score'; model: MatchModel; left: Int32Array; right: Int32Array; review: number; weights: Float64Array };
+  /** Weights of the pairs, and whether each agrees on an identifying value, written into shared memory. */
+  | { type: 'score'; model: MatchModel; left: Int32Array; right: Int32Array; review: number; weights: Float64Array; identified: Uint8Array };
 
 export function start(port: MessagePort, signal: Int32Array): void {
   const fields: PreparedField[] = [];
@@ -79,7 +79,7 @@ export function start(port: MessagePort, signal: Int32Array): void {
       } else if (m.type === 'u') {
         reply(uFromRandomPairs(comparedFields(), records!.size, m.count, m.seed, records!.side));
       } else {
-        weighPairs(new PairScorer(comparedFields(), m.model), m.left, m.right, m.review, m.weights);
+        weighPairs(new PairScorer(comparedFields(), m.model), m.left, m.right, m.review, m.weights, m.identified);
         reply(null);
       }
     } catch (e) {

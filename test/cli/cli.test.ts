@@ -93,8 +93,11 @@ describe('crm-bridge CLI', () => {
     ].join('\n'));
     const output = path.join(tmp, 'clusters.csv');
     const out = await cli('--json', 'dedupe', '--input', input, '--id-column', 'id', '--country', 'US', '--output', output);
-    expect(out.code).toBe(0);
-    const { result } = JSON.parse(out.stdout) as { result: { rejected: Array<{ line: number }>; columnsUsed: Array<{ field: string }> } };
+    // The broken row is set aside: the groups stand, but the run is partial (exit 5) and says why.
+    expect(out.code).toBe(5);
+    const { ok, result, error } = JSON.parse(out.stdout) as { ok: boolean; error: { kind: string; message: string }; result: { rejected: Array<{ line: number }>; columnsUsed: Array<{ field: string }> } };
+    expect(ok).toBe(false);
+    expect(error).toEqual({ kind: 'partial', message: '1 row set aside and not matched (line 7: expected 6 fields, found 7 (an extra delimiter or unquoted value))' });
     expect(result.rejected).toEqual([expect.objectContaining({ line: 7, reason: 'expected 6 fields, found 7 (an extra delimiter or unquoted value)' })]);
     const rows = readFileSync(output, 'utf8').trim().split('\n').map((l) => l.split(','));
     expect(rows[0]).toEqual(['id', 'cluster_id', 'confidence', 'decision', 'survivor']);

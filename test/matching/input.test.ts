@@ -15,6 +15,27 @@ describe('bad input', () => {
     expect(() => dedupe(rows, { preset: 'contacts', idColumn: 'customer_no' })).toThrow(/"customer_no" is not among the columns/);
   });
 
+  it('sets aside a row with a NUL byte in its ID or in a compared cell, naming the column, and keeps long IDs short', () => {
+    const long = `x${'9'.repeat(5000)}`;
+    const input = [
+      ...rows,
+      { id: '3\u0000', first_name: 'Ann', last_name: 'Lee', email: 'ann@x.com' },
+      { id: '4', first_name: 'Ann', last_name: 'Lee', email: 'ann\u0000@x.com' },
+      { id: '5\tfive', first_name: 'Bo', last_name: 'Ray', email: '' },
+      { id: long, first_name: 'Cy', last_name: 'Day', email: '' },
+      { id: long, first_name: 'Cy', last_name: 'Day', email: '' },
+    ];
+    const result = dedupe(input, { preset: 'contacts' });
+    const short = `x${'9'.repeat(99)}…`;
+    expect(result.quarantine).toEqual([
+      { index: 2, id: '3\u0000', reason: 'the ID in column "id" holds a control character (U+0000, a NUL byte)' },
+      { index: 3, id: '4', reason: 'column "email" holds a NUL byte (binary data, or a file read in the wrong encoding)' },
+      { index: 4, id: '5\tfive', reason: 'the ID in column "id" holds a control character (U+0009)' },
+      { index: 6, id: short, reason: `duplicate ID "${short}" (first seen at row 5)` },
+    ]);
+    expect(result.stats.records).toBe(3);
+  });
+
   it('refuses empty input with a clear error', () => {
     expect(() => dedupe([], { preset: 'contacts' })).toThrow(/the input is empty/);
     expect(() => link(rows, [], { preset: 'contacts' })).toThrow(/right input is empty/);

@@ -138,17 +138,22 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
     }
     case 'email': {
       const local = field.byId.secondary!;
+      // A mailbox name shared across two domains is not one address: namesakes at two companies write
+      // jane.smith@ at both, so that level only hints (partial) where a typo in one address still agrees.
       return {
-        levels: [EXACT, L('same mailbox name or one typo', 'agree'), L('similar mailbox name', 'partial'), DIFFERENT],
+        levels: [EXACT, L('one typo', 'agree'), L('same mailbox name, other domain', 'partial'), L('similar mailbox name', 'partial'), DIFFERENT],
         byValue(x, y) {
           const a = v[x]!;
           const b = v[y]!;
           const la = local[x]!;
           const lb = local[y]!;
-          if (la === lb || withinOneEdit(a, b)) return 1;
-          // Typos land in the domain as often as in the mailbox name: either side being close is a near miss.
-          if (jaroWinklerAbove(la, lb, 0.88) >= 0.88 || jaroWinklerAbove(a, b, 0.9) >= 0.9) return 2;
-          return 3;
+          if (withinOneEdit(a, b)) return 1;
+          if (la === lb) return 2;
+          if (jaroWinklerAbove(la, lb, 0.88) >= 0.88) return 3;
+          // Typos land in the domain as often as in the mailbox name, so whole addresses count too, but not at one
+          // domain: there they look alike by the domain alone (info@ and office@ a company).
+          if (a.slice(la.length) !== b.slice(lb.length) && jaroWinklerAbove(a, b, 0.9) >= 0.9) return 3;
+          return 4;
         },
       };
     }

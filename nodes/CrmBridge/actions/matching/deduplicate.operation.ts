@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { choosePreset, clusterAssignments, dedupe, MatchConfigSchema } from '../../../../core/matching';
+import { describeError } from '../../../../core/errors';
+import { choosePreset, clusterAssignments, dedupe, MatchConfigSchema, resolveFieldsSpec, type FieldConfig } from '../../../../core/matching';
 import type { OperationContext } from '../context';
 
 const show = { resource: ['matching'], operation: ['deduplicate'] };
@@ -30,22 +31,57 @@ export const description: INodeProperties[] = [
     displayOptions: { show },
   },
   { displayName: 'Default Phone Country', name: 'country', type: 'string', default: '', placeholder: 'GB', displayOptions: { show } },
+  {
+    displayName: 'Fields',
+    name: 'fields',
+    type: 'string',
+    default: '',
+    placeholder: 'given_name=first,surname=last,email=mail',
+    description: 'Fields to compare instead of the preset: field=column pairs (several columns: address=street+number), or a JSON list of { name, kind, columns }',
+    displayOptions: { show },
+  },
 ];
 
-/** Items out in input order; each gets `_cluster_id` (the record to keep), `_confidence` and `_survivor`. */
+/** The Fields parameter: blank for the preset, else the shorthand or a JSON list; each problem named in one line. */
+export function fieldsFromParameter(value: unknown): FieldConfig[] | undefined {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+  let spec = value;
+  if (typeof value === 'string' && value.trim().startsWith('[')) {
+    try {
+      spec = JSON.parse(value);
+    } catch (error) {
+      throw new Error(`The Fields parameter is not JSON: ${(error as Error).message}`);
+    }
+  }
+  try {
+    return resolveFieldsSpec(spec);
+  } catch (error) {
+    throw new Error(`Fields: ${describeError(error)}`);
+  }
+}
+
+/**
+ * Items out in input order; each gets `_cluster_id` (the record to keep), `_confidence`, `_decision`, `_survivor`
+ * and `_evidence` (with `_evidence_note` when the data gave too little evidence to merge anything without review).
+ */
 export async function executeAll(this: IExecuteFunctions, _context: OperationContext): Promise<INodeExecutionData[]> {
   const items = this.getInputData();
   const idField = this.getNodeParameter('idField', 0) as string;
   const presetParam = this.getNodeParameter('preset', 0) as string;
   const country = (this.getNodeParameter('country', 0, '') as string).trim().toUpperCase();
   const records = items.map((item) => item.json);
+  const fields = fieldsFromParameter(this.getNodeParameter('fields', 0, ''));
   const preset = presetParam === 'auto' ? choosePreset(Object.keys(records[0] ?? {}), new Set([idField])) : presetParam;
-  const config = MatchConfigSchema.parse({ idColumn: idField, preset, ...(country ? { defaultCountry: country } : {}) });
+  const config = MatchConfigSchema.parse({ idColumn: idField, ...(fields ? { fields } : { preset }), ...(country ? { defaultCountry: country } : {}) });
   const result = dedupe(records, config);
   const quarantined = new Map(result.quarantine.map((q) => [q.index, q.reason]));
-  const kept = items.flatMap((item, i) => (quarantined.has(i) ? [] : [{ item, i, id: String(item.json[idField]) }]));
+  // The matcher trims IDs; the lookups below use the same form.
+  const idOf = (json: IDataObject) => String(json[idField]).trim();
+  const kept = items.flatMap((item, i) => (quarantined.has(i) ? [] : [{ item, i, id: idOf(item.json) }]));
   const byId = new Map(clusterAssignments(result, kept.map((k) => k.id)).map((a) => [a.id, a]));
   const onlyUnique = this.getNodeParameter('output', 0) === 'unique';
+  const { evidence: level, evidenceNote } = result.stats;
+  const evidence = level === 'sufficient' ? { _evidence: level } : { _evidence: level, _evidence_note: evidenceNote };
   const out: INodeExecutionData[] = [];
   items.forEach((item, i) => {
     const reason = quarantined.get(i);
@@ -54,9 +90,9 @@ export async function executeAll(this: IExecuteFunctions, _context: OperationCon
       out.push({ json: { ...item.json, _quarantined: reason } as IDataObject, pairedItem: { item: i } });
       return;
     }
-    const a = byId.get(String(item.json[idField]))!;
+    const a = byId.get(idOf(item.json))!;
     if (onlyUnique && !a.survivor) return;
-    out.push({ json: { ...item.json, _cluster_id: a.clusterId, _confidence: a.confidence, _decision: a.decision, _survivor: a.survivor }, pairedItem: { item: i } });
+    out.push({ json: { ...item.json, _cluster_id: a.clusterId, _confidence: a.confidence, _decision: a.decision, _survivor: a.survivor, ...evidence }, pairedItem: { item: i } });
   });
   return out;
 }
