@@ -45,7 +45,7 @@ interface ReadFile {
 
 /** Reads a CSV into plain records; unreadable rows are kept aside and counted, not dropped. */
 async function readRecords(file: string, idColumn: string): Promise<ReadFile> {
-  if (!existsSync(file)) throw new InputError(`input file not found: ${file}`);
+  if (!existsSync(file)) throw new InputError(`file not found: ${file}`);
   const out: ReadFile = { records: [], lines: [], rejected: [] };
   // Repeated IDs reach the matcher, which quarantines them with its own reason.
   for await (const item of readCsv(file, { idColumn, rejectDuplicateIds: false })) {
