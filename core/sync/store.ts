@@ -1,5 +1,6 @@
 import type { SourceRecord } from '../connectors/connector';
 import type { Value } from '../mapping/transforms';
+import { currentProcess, liveness } from '../db/process-owner';
 import type { Sql } from '../db/sql';
 
 /**
@@ -150,12 +151,41 @@ export async function interruptPendingAudit(sql: Sql, job: string, stream: strin
   return rowCount ?? 0;
 }
 
+/** Records the run as `running`, with the process that runs it, so a run whose process dies can be told from a live one. */
 export async function startRun(sql: Sql, runId: string, job: string, dryRun: boolean): Promise<void> {
-  await sql.query('INSERT INTO sync.runs (run_id, job, dry_run) VALUES ($1, $2, $3)', [runId, job, dryRun]);
+  const me = currentProcess();
+  await sql.query(
+    'INSERT INTO sync.runs (run_id, job, dry_run, owner_pid, owner_host, owner_started_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    [runId, job, dryRun, me.pid, me.host, me.startedAt],
+  );
 }
 
-export async function finishRun(sql: Sql, runId: string, status: 'succeeded' | 'failed' | 'partial', counts: unknown, error?: string): Promise<void> {
+export async function finishRun(sql: Sql, runId: string, status: 'succeeded' | 'failed' | 'partial' | 'interrupted', counts: unknown, error?: string): Promise<void> {
   await sql.query('UPDATE sync.runs SET finished_at = now(), status = $2, counts = $3, error = $4 WHERE run_id = $1', [runId, status, JSON.stringify(counts), error ?? null]);
+}
+
+/**
+ * Runs still marked `running` whose process is gone (killed, crashed, machine restarted) are marked `interrupted`.
+ * A run of another host is left as it is, since its processes cannot be seen from here, unless the database is the
+ * embedded one: only one process can have it open, so a run that is not this process's own cannot be alive.
+ */
+export async function reapDeadRuns(sql: Sql, options: { job?: string; exclusive: boolean }): Promise<number> {
+  const { rows } = await sql.query<{ run_id: string; owner_pid: number | null; owner_host: string | null; owner_started_at: Date | null }>(
+    `SELECT run_id, owner_pid, owner_host, owner_started_at FROM sync.runs WHERE status = 'running' AND ($1::text IS NULL OR job = $1)`,
+    [options.job ?? null],
+  );
+  let reaped = 0;
+  for (const r of rows) {
+    const state = liveness({ pid: r.owner_pid, host: r.owner_host, startedAt: r.owner_started_at });
+    if (state === 'alive' || (state === 'unknown' && !options.exclusive)) continue;
+    const who = r.owner_pid === null ? 'the process that ran it' : `its process (pid ${r.owner_pid} on ${r.owner_host})`;
+    const { rowCount } = await sql.query(
+      `UPDATE sync.runs SET status = 'interrupted', finished_at = now(), error = $2 WHERE run_id = $1 AND status = 'running'`,
+      [r.run_id, `${who} stopped before the run finished; writes it left unanswered are redone by the next run of each stream`],
+    );
+    reaped += rowCount ?? 0;
+  }
+  return reaped;
 }
 
 /** Takes the stream's lock for this session, or says another process has it (it is then left to that process). */

@@ -4,13 +4,12 @@ import type { JobInfoV2 } from 'jsforce/lib/api/bulk2';
 import { csvJobs, MAX_JOB_BYTES, parseBulkError, type CsvJob } from './bulk-csv';
 import type { Value } from '../../mapping/transforms';
 import type { ConnectionCheck, Connector, FieldSchema, FieldType, FieldFormat, ObjectSchema, ReadItem, ReadOptions, SourceRecord, UpsertInput, UpsertResult } from '../connector';
-import { recordErrorMessage, SalesforceError, toSalesforceError, type RecordErrorBody } from './errors';
+import { isConnectionFailure, recordErrorMessage, SalesforceError, toSalesforceError, type RecordErrorBody } from './errors';
 import { firstPollWait, learnBulkRate, learnedBulkRate, MAX_POLL_WAIT_MS } from './bulk-pace';
 import { applyUsage, limiterFor, RetryBudget, withRetry, type LimiterOptions, type RetryOptions } from './throttle';
 import type Bottleneck from 'bottleneck';
 
 /** Errors after which no later call of the same upsert can succeed. */
-const FATAL_FOR_REST = new Set(['INVALID_SESSION_ID', 'REQUEST_LIMIT_EXCEEDED', 'invalid_grant', 'invalid_client']);
 
 export interface SalesforceConnectorOptions {
   /** The org's instance URL, e.g. https://acme.my.salesforce.com (the emulator's http://127.0.0.1:PORT in tests). */
@@ -172,7 +171,7 @@ export class SalesforceConnector implements Connector {
   }
 
   private fail(error: unknown, context: string, conn?: Connection): SalesforceError {
-    return toSalesforceError(error, [...this.secrets(), conn?.accessToken, conn?.refreshToken], context);
+    return toSalesforceError(error, [...this.secrets(), conn?.accessToken, conn?.refreshToken], context, this.options.instanceUrl);
   }
 
   private get version(): string {
@@ -410,13 +409,11 @@ export class SalesforceConnector implements Connector {
         );
       } catch (error) {
         // Every record gets a result, even when a call fails for good. A batch whose answer never came may have been
-        // written: that is said, and a re-run is safe because upserts by external ID are idempotent. Errors that would
-        // fail every later call too (a dead session, a spent daily limit) fail the rest without sending them.
-        const code = error instanceof SalesforceError ? error.code : '';
-        const fatal = FATAL_FOR_REST.has(code);
+        // written: that is said, and a re-run is safe because upserts by external ID are idempotent. Salesforce
+        // unreachable or refusing the session or every call is no record's failure: the upsert stops there.
+        if (isConnectionFailure(error)) throw error;
         const reason = `${(error as Error).message} (this batch's outcome is unknown; run the upsert again: it is idempotent by ${keyProperty})`;
-        for (const i of fatal ? toSend.slice(start) : indexes) results[i] = { key: records[i]!.key, status: 'failed', error: reason };
-        if (fatal) break;
+        for (const i of indexes) results[i] = { key: records[i]!.key, status: 'failed', error: reason };
         continue;
       }
       if (!Array.isArray(answer) || answer.length !== indexes.length) {
@@ -454,10 +451,9 @@ export class SalesforceConnector implements Connector {
         }
       } catch (error) {
         const e = error instanceof SalesforceError ? error : this.fail(error, `Salesforce Bulk API 2.0 upsert ${object}`);
-        const fatal = FATAL_FOR_REST.has(e.code);
+        if (isConnectionFailure(e)) throw e;
         const reason = `${e.message} (this Bulk API job's outcome is unknown; run the upsert again: it is idempotent by ${keyProperty})`;
-        for (const i of fatal ? jobs.slice(j).flatMap((x) => x.indexes) : job.indexes) results[i] ??= { key: records[i]!.key, status: 'failed', error: reason };
-        if (fatal) break;
+        for (const i of job.indexes) results[i] ??= { key: records[i]!.key, status: 'failed', error: reason };
       }
     }
   }
