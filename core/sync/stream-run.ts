@@ -340,7 +340,8 @@ export class StreamRunner {
 
   private tallyWritten(d: Decision, status: 'created' | 'updated' | 'unchanged'): void {
     this.counts[status]++;
-    if (d.recreate && status === 'created') this.counts.recreated++;
+    // Created although linked: the target had lost it (found by the check, or by an update answered `created`).
+    if (status === 'created' && (d.recreate || d.before)) this.counts.recreated++;
     if (d.repair && status === 'updated') this.counts.repaired++;
   }
 
