@@ -35,6 +35,12 @@ function linuxStat(pid: number): { state: string; startedAt: number } | null {
   }
 }
 
+/** When a process of this host started (ISO), where the system says (Linux); null elsewhere. */
+export function startTimeOf(pid: number): string | null {
+  const stat = linuxStat(pid);
+  return stat ? new Date(stat.startedAt).toISOString() : null;
+}
+
 let self: ProcessOwner | undefined;
 
 export function currentProcess(): ProcessOwner {

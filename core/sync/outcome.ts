@@ -83,12 +83,13 @@ export class ProblemTally {
   }
 }
 
+const wentThrough = (c: StreamCounts) => c.created + c.updated + c.unchanged + c.reverseUpdated + c.echoes;
+
 export function streamStatus(counts: StreamCounts, error: string | undefined): Exclude<StreamStatus, 'busy'> {
   if (error !== undefined) return 'failed';
   const wrong = counts.failed + counts.rejected + counts.deferred;
   if (wrong === 0) return 'succeeded';
-  const went = counts.created + counts.updated + counts.unchanged + counts.reverseUpdated + counts.echoes;
-  return went > 0 ? 'partial' : 'failed';
+  return wentThrough(counts) > 0 ? 'partial' : 'failed';
 }
 
 export interface StreamOutcome {
@@ -101,11 +102,15 @@ export interface StreamOutcome {
   problems: Problem[];
 }
 
-/** Streams another process was running do not count either way; the run is what the others add up to. */
+/**
+ * Streams another process was running do not count either way. Not every stream succeeded: `partial` when records
+ * went through somewhere, `failed` when not one did (a target that cannot be reached fails the run, even if a stream
+ * that only had records to skip succeeded).
+ */
 export function runStatus(streams: StreamOutcome[]): RunStatus {
   const ran = streams.filter((s) => s.status !== 'busy');
-  if (ran.length === 0 || ran.every((s) => s.status === 'succeeded')) return 'succeeded';
-  return ran.every((s) => s.status === 'failed') ? 'failed' : 'partial';
+  if (ran.every((s) => s.status === 'succeeded')) return 'succeeded';
+  return ran.some((s) => wentThrough(s.counts) > 0) ? 'partial' : 'failed';
 }
 
 export function errorOutcome(error: unknown): { error: string; errorKind: ErrorKind } {
