@@ -22,8 +22,9 @@ export class HubSpotError extends Error {
     return this.unreachable || this.status === 401 || this.status === 403;
   }
 
+  /** A refused connection or an unknown host is reported at once: retrying it would only delay the answer. */
   get retryable(): boolean {
-    return this.status === undefined || this.status === 429 || this.status >= 500 || this.category === 'TIMEOUT';
+    return !this.unreachable && (this.status === undefined || this.status === 429 || this.status >= 500 || this.category === 'TIMEOUT');
   }
 }
 

@@ -21,8 +21,9 @@ export class PipedriveError extends Error {
     return this.unreachable || this.status === 401 || this.status === 403;
   }
 
+  /** A refused connection or an unknown host is reported at once: retrying it would only delay the answer. */
   get retryable(): boolean {
-    return this.status === undefined || this.status === 429 || this.status >= 500;
+    return !this.unreachable && (this.status === undefined || this.status === 429 || this.status >= 500);
   }
 }
 
