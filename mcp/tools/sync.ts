@@ -14,7 +14,7 @@ function summary(report: SyncReport): string {
   const t = report.totals;
   const verb = report.dryRun ? 'would' : 'did';
   return `${report.headline}\n${verb} create ${t.created}${t.recreated ? ` (${t.recreated} the target had lost)` : ''}, update ${t.updated}` +
-    `${t.repaired ? ` (${t.repaired} changed in the target, put back)` : ''}; ${t.unchanged} unchanged (${t.verified} checked in the target), ` +
+    `${t.repaired ? ` (${t.repaired} changed in the target, put back)` : ''}; ${t.unchanged} unchanged${t.verified ? ` (${t.verified} confirmed by reading the target)` : ''}, ` +
     `${t.skipped} skipped, ${t.deferred} deferred, ${t.failed} failed, ${t.rejected} rejected`;
 }
 
