@@ -133,6 +133,6 @@ export function headline(run: { runId: string; job: string; dryRun: boolean; sta
   const busy = run.streams.filter((s) => s.status === 'busy').map((s) => s.stream);
   const tail = busy.length ? ` (busy in another process: ${busy.join(', ')})` : '';
   if (reasons.length === 0) return `${head}${tail}`;
-  const more = reasons.length > maxReasons ? `; and ${reasons.length - maxReasons} more (see sync-status)` : '';
+  const more = reasons.length > maxReasons ? `; and ${reasons.length - maxReasons} more reason(s) (see sync-status)` : '';
   return `${head} — ${reasons.slice(0, maxReasons).join('; ')}${more}${tail}`;
 }
