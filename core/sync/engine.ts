@@ -121,6 +121,8 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
         }),
       );
     }
+    // Stopped during the last stream: the run was interrupted, whatever that stream reported.
+    options.signal?.throwIfAborted();
   } catch (error) {
     // Stopped (a signal) or the database went away: the run must not stay `running`.
     const aborted = options.signal?.aborted === true;

@@ -155,6 +155,17 @@ describe('runs end honestly', () => {
     expect((await statusOf(runs.alive)).status).toBe('running');
   });
 
+  it('a run stopped by a signal (Ctrl-C, SIGTERM) marks itself interrupted instead of staying running', async () => {
+    const stop = new AbortController();
+    const error = await runSync({
+      db: tdb.db, job: loansJob({ batchSize: 5 }), source: box.source(), target: box.target(), signal: stop.signal,
+      onBatch: () => stop.abort(new Error('stopped by signal')),
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('stopped by signal');
+    const { rows } = await tdb.db.pool.query<{ status: string; error: string; finished_at: Date | null }>('SELECT status, error, finished_at FROM sync.runs');
+    expect(rows).toEqual([{ status: 'interrupted', error: 'stopped by signal', finished_at: expect.any(Date) }]);
+  });
+
   it('the next run marks a dead run interrupted too, and records its own process', async () => {
     const dead = '00000000-0000-4000-8000-000000000009';
     const killed = sleeper();
