@@ -200,7 +200,7 @@ export class StreamRunner {
     const decisions: Decision[] = prepared
       .filter((p) => !deferred.has(p.record.id))
       .map((p) => ({ p, before: synced.get(p.record.id), plan: planRecord(p.desired, synced.get(p.record.id), this.allowBlank) }));
-    await this.checkUnchanged(decisions);
+    await this.checkUnchanged(decisions, options.reread);
 
     const intents: AuditIntent[] = [];
     const sends: Decision[] = [];
@@ -299,9 +299,11 @@ export class StreamRunner {
    * "Unchanged" rests on the engine's memory of what it wrote (`sync.records`), which a target restored, wiped or
    * edited by hand no longer matches. The records the plan calls unchanged are read back from the target in one
    * batched read: one the target no longer has is created again, whole; one whose values drifted gets them back.
+   * Records read again from the look-back window were settled by a run seconds ago: checking them would cost a target
+   * read on every run (each webhook), so they are left to `--full`.
    */
-  private async checkUnchanged(decisions: Decision[]): Promise<void> {
-    const linked = decisions.filter((d) => d.plan.action === 'unchanged' && d.before?.targetId);
+  private async checkUnchanged(decisions: Decision[], reread: Set<string> | undefined): Promise<void> {
+    const linked = decisions.filter((d) => d.plan.action === 'unchanged' && d.before?.targetId && !reread?.has(d.p.record.id));
     if (linked.length === 0) return;
     const { mapper } = this;
     const object = this.stream.target.object;

@@ -114,6 +114,9 @@ describe('sync trusts the target, not only its memory of what it wrote', () => {
     const gone = box.pd.store.all('deals').find((d) => d.custom_fields[dealKey] === box.loans[3])!;
     box.pd.store.delete('deals', gone.id);
     // The loan number is not mapped: the plan finds nothing to send and, without the check, would call it unchanged.
+    // (Edited a second later than the cursor: Salesforce stamps to the second, and a change in the cursor's own second
+    // counts as read again from the look-back window, which a run seconds ago settled and is not checked again.)
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     box.sf.editRecord('Loan__c', box.loans[3]!, { Loan_Number__c: 'LN-3-renumbered' });
     const again = await run();
     expect(loans(again).counts).toMatchObject({ created: 1, recreated: 1, updated: 0 });
