@@ -16,6 +16,8 @@ export interface SyncedRecord {
   targetKey: string;
   /** The values last written to the target (target vocabulary). */
   written: Values;
+  /** The source record's modified time when it was last written (ISO), if known. */
+  sourceModifiedAt?: string | null;
 }
 
 export async function loadCursor(sql: Sql, job: string, stream: string): Promise<string | null> {
@@ -38,11 +40,14 @@ export async function resetCursor(sql: Sql, job: string, stream?: string): Promi
 
 export async function loadSynced(sql: Sql, job: string, stream: string, sourceIds: string[]): Promise<Map<string, SyncedRecord>> {
   if (sourceIds.length === 0) return new Map();
-  const { rows } = await sql.query<{ source_id: string; target_id: string | null; target_key: string; written: Values }>(
-    'SELECT source_id, target_id, target_key, written FROM sync.records WHERE job = $1 AND stream = $2 AND source_id = ANY($3::text[])',
+  const { rows } = await sql.query<{ source_id: string; target_id: string | null; target_key: string; written: Values; source_modified_at: Date | null }>(
+    'SELECT source_id, target_id, target_key, written, source_modified_at FROM sync.records WHERE job = $1 AND stream = $2 AND source_id = ANY($3::text[])',
     [job, stream, sourceIds],
   );
-  return new Map(rows.map((r) => [r.source_id, { sourceId: r.source_id, targetId: r.target_id, targetKey: r.target_key, written: r.written }]));
+  return new Map(rows.map((r) => [r.source_id, {
+    sourceId: r.source_id, targetId: r.target_id, targetKey: r.target_key, written: r.written,
+    sourceModifiedAt: r.source_modified_at === null ? null : new Date(r.source_modified_at).toISOString(),
+  }]));
 }
 
 /** Links by the target's record IDs (the reverse direction of a two-way job reads the target). */
@@ -55,7 +60,7 @@ export async function loadSyncedByTarget(sql: Sql, job: string, stream: string, 
   return new Map(rows.map((r) => [r.target_id, { sourceId: r.source_id, targetId: r.target_id, targetKey: r.target_key, written: r.written }]));
 }
 
-export async function saveSynced(sql: Sql, job: string, stream: string, records: Array<SyncedRecord & { sourceModifiedAt?: string }>): Promise<void> {
+export async function saveSynced(sql: Sql, job: string, stream: string, records: SyncedRecord[]): Promise<void> {
   if (records.length === 0) return;
   await sql.query(
     `INSERT INTO sync.records (job, stream, source_id, target_id, target_key, written, source_modified_at)

@@ -249,7 +249,7 @@ export class StreamRunner {
     }
 
     const settled: Array<{ id: string; result: AuditIntent['result']; targetId?: string | null; error?: string | null }> = [];
-    const links: Array<SyncedRecord & { sourceModifiedAt?: string }> = [];
+    const links: SyncedRecord[] = [];
     const failed: Array<{ record: SourceRecord; reason: string }> = [];
     sends.forEach((s, i) => {
       const result = results.get(s.p.record.id);
@@ -299,11 +299,12 @@ export class StreamRunner {
    * "Unchanged" rests on the engine's memory of what it wrote (`sync.records`), which a target restored, wiped or
    * edited by hand no longer matches. The records the plan calls unchanged are read back from the target in one
    * batched read: one the target no longer has is created again, whole; one whose values drifted gets them back.
-   * Records read again from the look-back window were settled by a run seconds ago: checking them would cost a target
-   * read on every run (each webhook), so they are left to `--full`.
+   * A record read again from the look-back window in the very version the engine last wrote was settled by a run
+   * seconds ago: checking it would cost a target read on every run (each webhook), so it is left to `--full`.
    */
   private async checkUnchanged(decisions: Decision[], reread: Set<string> | undefined): Promise<void> {
-    const linked = decisions.filter((d) => d.plan.action === 'unchanged' && d.before?.targetId && !reread?.has(d.p.record.id));
+    const seenBefore = (d: Decision) => reread?.has(d.p.record.id) && sameInstant(d.before?.sourceModifiedAt, d.p.record.modifiedAt);
+    const linked = decisions.filter((d) => d.plan.action === 'unchanged' && d.before?.targetId && !seenBefore(d));
     if (linked.length === 0) return;
     const { mapper } = this;
     const object = this.stream.target.object;
@@ -373,6 +374,10 @@ export class StreamRunner {
     if (this.ctx.plan.length < this.ctx.planLimit) this.ctx.plan.push(entry);
     else this.ctx.planOmitted.count++;
   }
+}
+
+function sameInstant(a: string | null | undefined, b: string | undefined): boolean {
+  return !!a && !!b && Date.parse(a) === Date.parse(b);
 }
 
 function pick(values: Values, fields: string[]): Values {

@@ -33,6 +33,9 @@ describe('sync trusts the target, not only its memory of what it wrote', () => {
     expect(loans(first).counts).toMatchObject({ created: 20, failed: 0 });
     const oldDealIds = box.pd.store.all('deals').map((d) => d.id);
 
+    // A second later than the first seeding: Salesforce stamps to the second, and records re-seeded with the very stamps
+    // the engine wrote them at could not be told from those it wrote.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     box = await restartEmpty(box, { salesforce: true, pipedrive: true });
     expect(box.pd.store.all('deals')).toHaveLength(0);
     const again = await run();
@@ -114,8 +117,8 @@ describe('sync trusts the target, not only its memory of what it wrote', () => {
     const gone = box.pd.store.all('deals').find((d) => d.custom_fields[dealKey] === box.loans[3])!;
     box.pd.store.delete('deals', gone.id);
     // The loan number is not mapped: the plan finds nothing to send and, without the check, would call it unchanged.
-    // (Edited a second later than the cursor: Salesforce stamps to the second, and a change in the cursor's own second
-    // counts as read again from the look-back window, which a run seconds ago settled and is not checked again.)
+    // (A second later: Salesforce stamps to the second, and a version stamped like the one the engine wrote, read again
+    // from the look-back window, is taken for that version and not checked again.)
     await new Promise((resolve) => setTimeout(resolve, 1100));
     box.sf.editRecord('Loan__c', box.loans[3]!, { Loan_Number__c: 'LN-3-renumbered' });
     const again = await run();
