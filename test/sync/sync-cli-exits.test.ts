@@ -107,12 +107,14 @@ describe('crm-bridge sync says what happened, in its headline, its --json and it
     expect(headline).toMatch(/^Run [0-9a-f-]{36} of loans-to-pipedrive: partial — loans: 20 failed: deals …: .*Validation failed: value: must be at least 5000/);
     expect(text.stderr).toBe(`crm-bridge: ${headline}\n`);
 
-    const json = await cli(crms(), '--json', 'sync', '--job', file);
+    // Again, reading nothing new (no look-back): only the 20 waiting loans are tried, and refused again. Not one record
+    // went through, so the run failed; records were set aside, not a stream stopped, so the exit code is still 5.
+    const json = await cli(crms(), '--json', 'sync', '--job', jobFile('loans-no-lookback', (job) => (job.lookbackSeconds = 0)));
     expect(json.code).toBe(5);
     const out = JSON.parse(json.stdout) as { ok: boolean; result: { status: string; headline: string; streams: Array<{ stream: string; status: string }> }; error: { kind: string; message: string } };
     expect(out.ok).toBe(false);
-    // The borrowers read again from the look-back window are found unchanged: something went through, so partial.
-    expect(out.result.status).toBe('partial');
+    expect(out.result.status).toBe('failed');
+    expect(out.result.headline).toMatch(/: failed — loans: 20 failed: deals …: .*must be at least 5000/);
     expect(out.result.streams.map((s) => [s.stream, s.status])).toEqual([['borrowers', 'succeeded'], ['loans', 'failed']]);
     expect(out.error).toEqual({ kind: 'partial', message: out.result.headline });
   }, 120_000);
