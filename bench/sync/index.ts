@@ -7,6 +7,7 @@
  *    (N updates) is timed. Printed: records/s, the ratio to the limit (the fewest seconds the limit allows for N
  *    records over the seconds taken), 429s, and lost / duplicated records checked one by one in the HubSpot store. Baseline in the
  *    same process: the same records upserted straight through the HubSpot connector at the same limit (no engine).
+ *    Then `sync --full` with nothing changed: every record read again and read back from HubSpot, nothing written.
  * 2. Webhook lag: one contact changes in Salesforce, its outbound message reaches the receiver, the engine syncs it;
  *    the lag is from the change to the moment the HubSpot store holds the new value. p50 / p99 over the changes.
  */
@@ -122,6 +123,16 @@ async function throughput(db: Database): Promise<void> {
   const steadyS = (performance.now() - t) / 1000;
   const afterSecond = check(e.sf, e.hs);
   const r429 = e.hs.rateLimited - r429First;
+
+  // `sync --full` over a target that matches: every record read again from Salesforce and read back from HubSpot
+  // (batch/read, 100 a call, at the same limit), nothing written. The cost of re-verifying everything.
+  const writesBefore = e.hs.store.records('contacts').length;
+  t = performance.now();
+  const full = await runSync({ db, job: j, source: e.source, target: e.target, full: true });
+  const fullS = (performance.now() - t) / 1000;
+  const afterFull = check(e.sf, e.hs);
+  const r429Full = e.hs.rateLimited - r429First - r429;
+  if (e.hs.store.records('contacts').length !== writesBefore) throw new Error('the full pass created records');
   await e.stop();
 
   const bound = minSeconds(RECORDS);
@@ -132,6 +143,7 @@ async function throughput(db: Database): Promise<void> {
   console.log(`| baseline: connector alone, no engine | ${fmt(baselineS)} | ${fmt(RECORDS / baselineS, 0)} | ${ratio(baselineS)} | 1.00 | – | – | – | – | – | – |`);
   console.log(`| initial sync (creates) | ${fmt(initialS)} | ${fmt(RECORDS / initialS, 0)} | ${ratio(initialS)} | ${fmt(baselineS / initialS, 2)} | ${first.totals.created} | ${first.totals.updated} | ${first.totals.failed} | ${r429First} | ${afterFirst.lost} | ${afterFirst.duplicated} |`);
   console.log(`| steady state: every record changed (updates) | ${fmt(steadyS)} | ${fmt(RECORDS / steadyS, 0)} | ${ratio(steadyS)} | ${fmt(baselineS / steadyS, 2)} | ${second.totals.created} | ${second.totals.updated} | ${second.totals.failed} | ${r429} | ${afterSecond.lost} | ${afterSecond.duplicated} |`);
+  console.log(`| sync --full, nothing changed: read and verified | ${fmt(fullS)} | ${fmt(RECORDS / fullS, 0)} | ${ratio(fullS)} | ${fmt(baselineS / fullS, 2)} | ${full.totals.created} | ${full.totals.updated} (${full.totals.verified} verified) | ${full.totals.failed} | ${r429Full} | ${afterFull.lost} | ${afterFull.duplicated} |`);
 }
 
 async function lag(db: Database): Promise<void> {

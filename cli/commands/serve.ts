@@ -60,8 +60,9 @@ export function registerServe(program: Command): void {
               everySeconds: every,
               onReport: (r, trigger) => {
                 const t = r.totals;
-                process.stderr.write(global.json ? `${JSON.stringify({ sync: r.job, trigger, runId: r.runId, status: r.status, totals: t })}\n`
-                  : `sync ${r.job} (${trigger}): ${r.status}; created ${t.created}, updated ${t.updated}, failed ${t.failed}, deferred ${t.deferred}\n`);
+                process.stderr.write(global.json ? `${JSON.stringify({ sync: r.job, trigger, runId: r.runId, status: r.status, headline: r.headline, totals: t })}\n`
+                  : `sync ${r.job} (${trigger}): ${r.status}; created ${t.created}, updated ${t.updated}, failed ${t.failed}, deferred ${t.deferred}\n` +
+                    (r.status === 'succeeded' ? '' : `  ${r.headline}\n`));
               },
               onError: (job, error) => process.stderr.write(`sync ${job} failed: ${error.message}\n`),
             });

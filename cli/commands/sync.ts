@@ -5,9 +5,14 @@ import { loadSyncJob, openJobConnectors } from '../../core/sync/load-job';
 import type { PlanEntry } from '../../core/sync/plan';
 import { syncStatus } from '../../core/sync/status';
 import { withDatabase, type GlobalOptions } from '../context';
+import type { ErrorKind } from '../../core/errors';
 import { emit, fail, table, type Verdict } from '../output';
 
 const COLUMNS = ['read', 'skipped', 'created', 'updated', 'unchanged', 'failed', 'deferred', 'rejected', 'interrupted'] as const;
+// Shown when they happened: records the target had lost or changed, and unchanged records read back from the target.
+const TARGET_COLUMNS = ['recreated', 'repaired', 'verified'] as const;
+// The kind of a stream's error decides the exit code when several streams stopped: a CRM first, then the database.
+const ERROR_KINDS: ErrorKind[] = ['crm', 'database', 'usage', 'input', 'failure'];
 
 function describeEntry(e: PlanEntry): string {
   const changes = (e.changes ?? []).map((c) => `${c.field}: ${c.old === undefined ? '' : `${JSON.stringify(c.old)} -> `}${JSON.stringify(c.new)}`).join(', ');
@@ -15,9 +20,13 @@ function describeEntry(e: PlanEntry): string {
 }
 
 function renderReport(report: SyncReport, showPlan: boolean): string {
-  const rows = report.streams.map((s) => [s.stream, s.status, ...COLUMNS.map((c) => s.counts[c])]);
-  const lines = [`${report.dryRun ? 'Plan' : 'Run'} ${report.runId} of ${report.job}: ${report.status}`, table(['stream', 'status', ...COLUMNS], rows)];
-  for (const s of report.streams) if (s.error) lines.push(`${s.stream} failed: ${s.error}`);
+  const columns = [...COLUMNS, ...TARGET_COLUMNS.filter((c) => report.totals[c] > 0)];
+  const rows = report.streams.map((s) => [s.stream, s.status, ...columns.map((c) => s.counts[c])]);
+  const lines = [report.headline, table(['stream', 'status', ...columns], rows)];
+  for (const s of report.streams) {
+    if (s.error) lines.push(`${s.stream} stopped: ${s.error}`);
+    for (const p of s.problems) lines.push(`${s.stream}: ${p.count} ${p.kind}: ${p.reason}${p.count > 1 ? ` (first: ${p.example})` : ''}`);
+  }
   if (showPlan) {
     const shown = report.plan.filter((e) => e.action !== 'unchanged').slice(0, 200);
     for (const e of shown) lines.push(describeEntry(e));
@@ -27,11 +36,14 @@ function renderReport(report: SyncReport, showPlan: boolean): string {
   return lines.join('\n');
 }
 
-function verdictOf(report: SyncReport): Verdict | undefined {
-  if (report.status === 'failed') return { kind: 'failure', message: `sync ${report.job} failed` };
-  const t = report.totals;
-  if (t.failed + t.rejected + t.deferred > 0) return { kind: 'partial', message: `sync ${report.job}: failed ${t.failed}, rejected ${t.rejected}, deferred ${t.deferred}` };
-  return undefined;
+/**
+ * Not a success unless every record went through: a stream that stopped gives its error's exit code (6 for a CRM
+ * unreachable or refusing); records failed, rejected or deferred give 5.
+ */
+export function verdictOf(report: SyncReport): Verdict | undefined {
+  if (report.status === 'succeeded') return undefined;
+  const kinds = new Set(report.streams.flatMap((s) => (s.errorKind ? [s.errorKind] : [])));
+  return { kind: ERROR_KINDS.find((k) => kinds.has(k)) ?? 'partial', message: report.headline };
 }
 
 export function registerSync(program: Command): void {
@@ -40,12 +52,13 @@ export function registerSync(program: Command): void {
     .description('Run a sync job: read what changed since each stream\'s cursor, write it to the target (or --dry-run to plan)')
     .requiredOption('--job <file>', 'sync job (JSON): source, target, streams, mapping, filters')
     .option('--dry-run', 'plan only: creates, updates field by field (old -> new), skips and deferrals; nothing is written')
+    .option('--full', 'read every source record from the beginning (not from the cursors) and check every linked record in the target: lost ones are created again, changed ones put back')
     .option('--stream <name...>', 'only these streams')
     .option('--plan-limit <n>', 'plan lines to keep (default 1000 for --dry-run)', (v) => Number.parseInt(v, 10))
     .option('--watch', 'run again every schedule.everySeconds (or --every) until stopped (SIGINT/SIGTERM)')
     .option('--every <seconds>', 'seconds between runs with --watch', (v) => Number.parseInt(v, 10))
     .option('--connections <file>', 'connections file (JSON); the environment fills what it leaves out')
-    .action(async (opts: { job: string; dryRun?: boolean; stream?: string[]; planLimit?: number; watch?: boolean; every?: number; connections?: string }, command: Command) => {
+    .action(async (opts: { job: string; dryRun?: boolean; full?: boolean; stream?: string[]; planLimit?: number; watch?: boolean; every?: number; connections?: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       try {
         const job = loadSyncJob(opts.job);
@@ -58,7 +71,7 @@ export function registerSync(program: Command): void {
           try {
             do {
               const report = await runSync({
-                db, job, source, target, dryRun: opts.dryRun ?? false, signal: stop.signal,
+                db, job, source, target, dryRun: opts.dryRun ?? false, full: opts.full ?? false, signal: stop.signal,
                 ...(opts.stream ? { streams: opts.stream } : {}),
                 ...(opts.planLimit !== undefined ? { planLimit: opts.planLimit } : {}),
               });
@@ -89,10 +102,11 @@ export function registerSync(program: Command): void {
       try {
         const job = loadSyncJob(opts.job);
         await withDatabase(global, async (db) => {
-          const status = await syncStatus(db.pool, job);
+          const status = await syncStatus(db.pool, job, { exclusive: db.kind === 'embedded' });
           emit(global, status, (s) => [
             table(['stream', 'cursor', 'linked', 'waiting', 'given up'], s.streams.map((x) => [x.stream, x.cursor ?? '(start)', x.linked, x.waiting, x.givenUp])),
-            table(['run', 'started', 'status', 'dry run'], s.runs.map((r) => [r.runId, r.startedAt, r.status, r.dryRun ? 'yes' : 'no'])),
+            table(['run', 'started', 'status', 'dry run', 'process'], s.runs.map((r) => [r.runId, r.startedAt, r.status, r.dryRun ? 'yes' : 'no', r.owner ? `${r.owner.pid}@${r.owner.host}` : ''])),
+            ...s.runs.filter((r) => r.error).slice(0, 3).map((r) => `run ${r.runId} ${r.status}: ${r.error}`),
             ...s.waiting.map((w) => `waiting ${w.stream} ${w.sourceId} (attempt ${w.attempts}): ${w.reason}`),
           ].join('\n'));
         });

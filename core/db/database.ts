@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import lockfile from 'proper-lockfile';
 import type { Sql } from './sql';
+import { lockEmbeddedDatabase } from './embedded-lock';
 import { migrate } from './migrate';
+import { currentProcess } from './process-owner';
 import { redactUrl } from './redact';
 import { chooseHome } from './home';
 
@@ -51,6 +52,16 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   return database;
 }
 
+/**
+ * Every session says which process it belongs to: rows that record their owner by default (`sync.runs`,
+ * `staging.reconciliation_log`) take it from here, so a run whose process died can be recognised.
+ */
+const OWNER_SETTINGS = "SELECT set_config('crm_bridge.pid', $1, false), set_config('crm_bridge.host', $2, false), set_config('crm_bridge.started_at', $3, false)";
+const ownerValues = () => {
+  const me = currentProcess();
+  return [String(me.pid), me.host, me.startedAt ?? ''];
+};
+
 function wrapPool(kind: Database['kind'], location: string, pool: pg.Pool, onClose: () => Promise<void>): Database {
   return {
     kind,
@@ -75,6 +86,8 @@ function openServer(url: string, max: number): Database {
   const pool = new pg.Pool({ connectionString: url, max });
   // An idle client that loses its server must not crash the process; the next query reports the error.
   pool.on('error', () => undefined);
+  // pg runs a client's queries in order, so this precedes whatever the connection is first borrowed for.
+  pool.on('connect', (client) => void client.query(OWNER_SETTINGS, ownerValues()).catch(() => undefined));
   return wrapPool('server', redactUrl(url), pool, async () => undefined);
 }
 
@@ -83,15 +96,7 @@ async function openEmbedded(home = defaultHome()): Promise<Database> {
   const dataDir = path.resolve(home, 'pgdata');
   mkdirSync(dataDir, { recursive: true });
   // PGlite is single-process: a second process opening the same folder would corrupt it, so we refuse instead.
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(dataDir, { lockfilePath: path.join(home, 'pgdata.lock'), stale: 30_000, update: 10_000 });
-  } catch {
-    throw new Error(
-      `The embedded database in ${home} is in use by another crm-bridge process. ` +
-        'Wait for it to finish, use another CRM_BRIDGE_HOME, or set DATABASE_URL to share a PostgreSQL server between processes.',
-    );
-  }
+  const release = await lockEmbeddedDatabase(path.resolve(home), dataDir);
   try {
     return await openPglite(dataDir, dataDir, release);
   } catch (error) {
@@ -104,6 +109,7 @@ async function openPglite(dataDir: string, location: string, release: () => Prom
   const { PGlite, types } = await import('@electric-sql/pglite');
   // Same value shapes as node-postgres, so code and tests see one thing on both: 64-bit integers and numerics as strings.
   const pglite = await PGlite.create(dataDir, { parsers: { [types.INT8]: (v: string) => v, [types.NUMERIC]: (v: string) => v } });
+  await pglite.query(OWNER_SETTINGS, ownerValues());
   // PGlite's node-postgres adapter loses protocol sync after a failed parameterised query, so we speak to PGlite
   // directly. It has one session: a mutex hands it to one caller at a time, like a pool of one connection.
   const session: Sql = {

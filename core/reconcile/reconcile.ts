@@ -228,7 +228,7 @@ async function abandonDeadRuns(sql: Sql, object: string): Promise<void> {
   for (const r of rows) await clearScratch(sql, r.run_id);
 }
 
-async function clearScratch(sql: Sql, runId: string): Promise<void> {
+export async function clearScratch(sql: Sql, runId: string): Promise<void> {
   await sql.query('DELETE FROM staging.run_seen WHERE run_id = $1', [runId]);
   await sql.query('DELETE FROM staging.run_target WHERE run_id = $1', [runId]);
   await sql.query('DELETE FROM staging.run_unmatched WHERE run_id = $1', [runId]);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Database } from '../db/database';
+import { liveness } from '../db/process-owner';
+import { clearScratch } from './reconcile';
 
 const count = z.number().int().min(0);
 
@@ -34,9 +36,31 @@ export type StatusInput = z.input<typeof StatusInputSchema>;
 export const StatusResultSchema = z.object({ runs: z.array(RunRecordSchema) });
 export type StatusResult = z.infer<typeof StatusResultSchema>;
 
-/** The most recent reconciliation runs with their counts, newest first. */
+/**
+ * Runs still `running` whose process is gone (killed, crashed) are marked `abandoned`, as the next reconcile of their
+ * object would, and their scratch rows freed. A run of another host is left as it is on a shared server, since its
+ * processes cannot be seen from here; on the embedded database no other process can be in it, so it is gone too.
+ */
+async function abandonRunsOfDeadProcesses(db: Database): Promise<void> {
+  const { rows } = await db.pool.query<{ run_id: string; owner_pid: number | null; owner_host: string | null; owner_started_at: Date | null }>(
+    `SELECT run_id, owner_pid, owner_host, owner_started_at FROM staging.reconciliation_log WHERE status = 'running'`,
+  );
+  for (const r of rows) {
+    const state = liveness({ pid: r.owner_pid, host: r.owner_host, startedAt: r.owner_started_at });
+    if (state === 'alive' || (state === 'unknown' && db.kind !== 'embedded')) continue;
+    const who = r.owner_pid === null ? 'the process that ran it' : `its process (pid ${r.owner_pid} on ${r.owner_host})`;
+    const { rowCount } = await db.pool.query(
+      `UPDATE staging.reconciliation_log SET status = 'abandoned', finished_at = now(), error = $2 WHERE run_id = $1 AND status = 'running'`,
+      [r.run_id, `${who} stopped before the run finished; staging holds the previous run's rows`],
+    );
+    if (rowCount) await clearScratch(db.pool, r.run_id);
+  }
+}
+
+/** The most recent reconciliation runs with their counts, newest first; runs whose process died show as `abandoned`. */
 export async function reconciliationStatus(db: Database, input: StatusInput = {}): Promise<StatusResult> {
   const { object, limit } = StatusInputSchema.parse(input);
+  await abandonRunsOfDeadProcesses(db);
   const { rows } = await db.pool.query<{
     run_id: string; object: string; status: 'running' | 'succeeded' | 'failed' | 'abandoned' | 'refused'; source: string; target: string;
     started_at: Date; finished_at: Date | null; matched: number; fuzzy_match: number; new: number; conflict: number; orphan: number; unreadable_in_export: number;

@@ -80,4 +80,20 @@ export const SYNC_MIGRATIONS: Migration[] = [
       )`);
     },
   },
+  {
+    // Which process runs each sync run and each reconcile run, so a run whose process died can be told from a live
+    // one and marked (sync: `interrupted`; reconcile: `abandoned`, its existing word). The defaults read the session
+    // settings every connection of `openDatabase` sets (`crm_bridge.pid`, `.host`, `.started_at`): an INSERT that
+    // names no owner, like reconcile's, still records its process.
+    id: 'sync:0002-run-owner',
+    async up(sql) {
+      for (const table of ['sync.runs', 'staging.reconciliation_log']) {
+        await sql.query(`ALTER TABLE ${table}
+          ADD COLUMN owner_pid integer DEFAULT nullif(current_setting('crm_bridge.pid', true), '')::integer,
+          ADD COLUMN owner_host text DEFAULT nullif(current_setting('crm_bridge.host', true), ''),
+          ADD COLUMN owner_started_at timestamptz DEFAULT nullif(current_setting('crm_bridge.started_at', true), '')::timestamptz`);
+      }
+      await sql.query("CREATE INDEX runs_running_idx ON sync.runs (job) WHERE status = 'running'");
+    },
+  },
 ];

@@ -109,8 +109,9 @@ export class SyncOnChange {
         }
       }
       const report = await runSync({ db: this.db, job, source: watched.source, target: watched.target });
-      // A stream another process was running may have read before the change: leave its notices for the next run.
-      if (report.streams.every((s) => s.status === 'done')) await markNoticesProcessed(this.db.pool, covered);
+      // A stream another process was running may have read before the change, and a stream that stopped on an error
+      // may not have reached it: leave their notices for the next run. Records that failed wait in sync.pending.
+      if (report.streams.every((s) => s.status === 'succeeded' || s.status === 'partial')) await markNoticesProcessed(this.db.pool, covered);
       this.options.onReport?.(report, why);
     } catch (error) {
       this.options.onError?.(job.name, error as Error);

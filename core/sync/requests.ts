@@ -10,6 +10,7 @@ export const SyncRequestSchema = z
     job: SyncJobSchema.optional().describe('the sync job itself (source, target, streams, mapping, filters)'),
     jobFile: z.string().min(1).optional().describe('or a path to a sync job JSON file (inside the folders the server may read)'),
     streams: z.array(z.string().min(1)).optional().describe('only these streams'),
+    full: z.boolean().optional().describe('read every source record from the beginning and check every linked record in the target (costs a read of the whole source)'),
     planLimit: z.number().int().min(0).max(10_000).optional().describe('plan lines to return (default 200)'),
   })
   .strict()
@@ -17,9 +18,12 @@ export const SyncRequestSchema = z
 export type SyncRequest = z.infer<typeof SyncRequestSchema>;
 
 const CountsSchema = z.object({
-  read: z.number(), reread: z.number(), skipped: z.number(), created: z.number(), updated: z.number(), unchanged: z.number(), failed: z.number(),
-  deferred: z.number(), rejected: z.number(), interrupted: z.number(), reverseUpdated: z.number(), echoes: z.number(), conflicts: z.number(), parentsFetched: z.number(), retried: z.number(),
+  read: z.number(), reread: z.number(), skipped: z.number(), created: z.number(), recreated: z.number(), updated: z.number(), repaired: z.number(),
+  unchanged: z.number(), verified: z.number(), failed: z.number(), deferred: z.number(), rejected: z.number(), interrupted: z.number(),
+  reverseUpdated: z.number(), echoes: z.number(), conflicts: z.number(), parentsFetched: z.number(), retried: z.number(),
 });
+
+const ProblemSchema = z.object({ kind: z.enum(['failed', 'rejected', 'deferred']), count: z.number(), reason: z.string(), example: z.string() });
 
 const ValueSchema = z.string().nullable();
 
@@ -27,8 +31,19 @@ export const SyncReportSchema = z.object({
   runId: z.string(),
   job: z.string(),
   dryRun: z.boolean(),
-  status: z.enum(['succeeded', 'partial', 'failed']),
-  streams: z.array(z.object({ stream: z.string(), status: z.enum(['done', 'busy', 'failed']), counts: CountsSchema, error: z.string().optional() })),
+  full: z.boolean(),
+  status: z.enum(['succeeded', 'partial', 'failed']).describe('succeeded only when every record taken up went through'),
+  headline: z.string().describe('the status and the first reasons, in one line'),
+  streams: z.array(
+    z.object({
+      stream: z.string(),
+      status: z.enum(['succeeded', 'partial', 'failed', 'busy']),
+      counts: CountsSchema,
+      error: z.string().optional(),
+      errorKind: z.enum(['usage', 'input', 'database', 'crm', 'failure']).optional(),
+      problems: z.array(ProblemSchema),
+    }),
+  ),
   plan: z.array(
     z.object({
       stream: z.string(),

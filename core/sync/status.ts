@@ -1,17 +1,20 @@
 import type { Sql } from '../db/sql';
 import type { SyncJob } from './job';
+import { reapDeadRuns } from './store';
 
 export interface SyncStatus {
   job: string;
   streams: Array<{ stream: string; cursor: string | null; linked: number; waiting: number; givenUp: number }>;
-  runs: Array<{ runId: string; startedAt: string; finishedAt: string | null; status: string; dryRun: boolean; counts: unknown }>;
+  /** The last runs; `interrupted`: its process stopped before it finished (found gone by a later run or this call). */
+  runs: Array<{ runId: string; startedAt: string; finishedAt: string | null; status: string; dryRun: boolean; counts: unknown; error: string | null; owner: { pid: number; host: string } | null }>;
   /** Records waiting for a parent or a retry (the first 100), with why. */
   waiting: Array<{ stream: string; sourceId: string; attempts: number; reason: string }>;
   audit: Array<{ stream: string; result: string; count: number }>;
 }
 
 /** What an operator (or an assistant through MCP) asks first: where each stream is and what is stuck. */
-export async function syncStatus(sql: Sql, job: SyncJob): Promise<SyncStatus> {
+export async function syncStatus(sql: Sql, job: SyncJob, options: { exclusive: boolean }): Promise<SyncStatus> {
+  await reapDeadRuns(sql, { job: job.name, exclusive: options.exclusive });
   const streams = [];
   for (const s of job.streams) {
     const { rows } = await sql.query<{ cursor: string | null; linked: number; waiting: number; given_up: number }>(
@@ -24,8 +27,8 @@ export async function syncStatus(sql: Sql, job: SyncJob): Promise<SyncStatus> {
     const r = rows[0]!;
     streams.push({ stream: s.name, cursor: r.cursor, linked: r.linked, waiting: r.waiting, givenUp: r.given_up });
   }
-  const runs = await sql.query<{ run_id: string; started_at: Date; finished_at: Date | null; status: string; dry_run: boolean; counts: unknown }>(
-    'SELECT run_id, started_at, finished_at, status, dry_run, counts FROM sync.runs WHERE job = $1 ORDER BY started_at DESC LIMIT 10',
+  const runs = await sql.query<{ run_id: string; started_at: Date; finished_at: Date | null; status: string; dry_run: boolean; counts: unknown; error: string | null; owner_pid: number | null; owner_host: string | null }>(
+    'SELECT run_id, started_at, finished_at, status, dry_run, counts, error, owner_pid, owner_host FROM sync.runs WHERE job = $1 ORDER BY started_at DESC LIMIT 10',
     [job.name],
   );
   const waiting = await sql.query<{ stream: string; source_id: string; attempts: number; reason: string }>(
@@ -39,7 +42,7 @@ export async function syncStatus(sql: Sql, job: SyncJob): Promise<SyncStatus> {
   return {
     job: job.name,
     streams,
-    runs: runs.rows.map((r) => ({ runId: r.run_id, startedAt: new Date(r.started_at).toISOString(), finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null, status: r.status, dryRun: r.dry_run, counts: r.counts })),
+    runs: runs.rows.map((r) => ({ runId: r.run_id, startedAt: new Date(r.started_at).toISOString(), finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null, status: r.status, dryRun: r.dry_run, counts: r.counts, error: r.error, owner: r.owner_pid !== null && r.owner_host !== null ? { pid: r.owner_pid, host: r.owner_host } : null })),
     waiting: waiting.rows.map((w) => ({ stream: w.stream, sourceId: w.source_id, attempts: w.attempts, reason: w.reason })),
     audit: audit.rows,
   };

@@ -1,5 +1,6 @@
 import type { SourceRecord } from '../connectors/connector';
 import type { Value } from '../mapping/transforms';
+import { currentProcess, liveness } from '../db/process-owner';
 import type { Sql } from '../db/sql';
 
 /**
@@ -15,6 +16,8 @@ export interface SyncedRecord {
   targetKey: string;
   /** The values last written to the target (target vocabulary). */
   written: Values;
+  /** The source record's modified time when it was last written (ISO), if known. */
+  sourceModifiedAt?: string | null;
 }
 
 export async function loadCursor(sql: Sql, job: string, stream: string): Promise<string | null> {
@@ -37,11 +40,14 @@ export async function resetCursor(sql: Sql, job: string, stream?: string): Promi
 
 export async function loadSynced(sql: Sql, job: string, stream: string, sourceIds: string[]): Promise<Map<string, SyncedRecord>> {
   if (sourceIds.length === 0) return new Map();
-  const { rows } = await sql.query<{ source_id: string; target_id: string | null; target_key: string; written: Values }>(
-    'SELECT source_id, target_id, target_key, written FROM sync.records WHERE job = $1 AND stream = $2 AND source_id = ANY($3::text[])',
+  const { rows } = await sql.query<{ source_id: string; target_id: string | null; target_key: string; written: Values; source_modified_at: Date | null }>(
+    'SELECT source_id, target_id, target_key, written, source_modified_at FROM sync.records WHERE job = $1 AND stream = $2 AND source_id = ANY($3::text[])',
     [job, stream, sourceIds],
   );
-  return new Map(rows.map((r) => [r.source_id, { sourceId: r.source_id, targetId: r.target_id, targetKey: r.target_key, written: r.written }]));
+  return new Map(rows.map((r) => [r.source_id, {
+    sourceId: r.source_id, targetId: r.target_id, targetKey: r.target_key, written: r.written,
+    sourceModifiedAt: r.source_modified_at === null ? null : new Date(r.source_modified_at).toISOString(),
+  }]));
 }
 
 /** Links by the target's record IDs (the reverse direction of a two-way job reads the target). */
@@ -54,7 +60,7 @@ export async function loadSyncedByTarget(sql: Sql, job: string, stream: string, 
   return new Map(rows.map((r) => [r.target_id, { sourceId: r.source_id, targetId: r.target_id, targetKey: r.target_key, written: r.written }]));
 }
 
-export async function saveSynced(sql: Sql, job: string, stream: string, records: Array<SyncedRecord & { sourceModifiedAt?: string }>): Promise<void> {
+export async function saveSynced(sql: Sql, job: string, stream: string, records: SyncedRecord[]): Promise<void> {
   if (records.length === 0) return;
   await sql.query(
     `INSERT INTO sync.records (job, stream, source_id, target_id, target_key, written, source_modified_at)
@@ -150,12 +156,41 @@ export async function interruptPendingAudit(sql: Sql, job: string, stream: strin
   return rowCount ?? 0;
 }
 
+/** Records the run as `running`, with the process that runs it, so a run whose process dies can be told from a live one. */
 export async function startRun(sql: Sql, runId: string, job: string, dryRun: boolean): Promise<void> {
-  await sql.query('INSERT INTO sync.runs (run_id, job, dry_run) VALUES ($1, $2, $3)', [runId, job, dryRun]);
+  const me = currentProcess();
+  await sql.query(
+    'INSERT INTO sync.runs (run_id, job, dry_run, owner_pid, owner_host, owner_started_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    [runId, job, dryRun, me.pid, me.host, me.startedAt],
+  );
 }
 
-export async function finishRun(sql: Sql, runId: string, status: 'succeeded' | 'failed' | 'partial', counts: unknown, error?: string): Promise<void> {
+export async function finishRun(sql: Sql, runId: string, status: 'succeeded' | 'failed' | 'partial' | 'interrupted', counts: unknown, error?: string): Promise<void> {
   await sql.query('UPDATE sync.runs SET finished_at = now(), status = $2, counts = $3, error = $4 WHERE run_id = $1', [runId, status, JSON.stringify(counts), error ?? null]);
+}
+
+/**
+ * Runs still marked `running` whose process is gone (killed, crashed, machine restarted) are marked `interrupted`.
+ * A run of another host is left as it is, since its processes cannot be seen from here, unless the database is the
+ * embedded one: only one process can have it open, so a run that is not this process's own cannot be alive.
+ */
+export async function reapDeadRuns(sql: Sql, options: { job?: string; exclusive: boolean }): Promise<number> {
+  const { rows } = await sql.query<{ run_id: string; owner_pid: number | null; owner_host: string | null; owner_started_at: Date | null }>(
+    `SELECT run_id, owner_pid, owner_host, owner_started_at FROM sync.runs WHERE status = 'running' AND ($1::text IS NULL OR job = $1)`,
+    [options.job ?? null],
+  );
+  let reaped = 0;
+  for (const r of rows) {
+    const state = liveness({ pid: r.owner_pid, host: r.owner_host, startedAt: r.owner_started_at });
+    if (state === 'alive' || (state === 'unknown' && !options.exclusive)) continue;
+    const who = r.owner_pid === null ? 'the process that ran it' : `its process (pid ${r.owner_pid} on ${r.owner_host})`;
+    const { rowCount } = await sql.query(
+      `UPDATE sync.runs SET status = 'interrupted', finished_at = now(), error = $2 WHERE run_id = $1 AND status = 'running'`,
+      [r.run_id, `${who} stopped before the run finished; writes it left unanswered are redone by the next run of each stream`],
+    );
+    reaped += rowCount ?? 0;
+  }
+  return reaped;
 }
 
 /** Takes the stream's lock for this session, or says another process has it (it is then left to that process). */

@@ -9,18 +9,25 @@ import type { ToolContext } from '../server';
 import { failure, success } from '../tool-result';
 import { CONNECTION_ENV_HELP } from './describe-schema';
 
+/** The headline (status and first reasons) first, then what was (or would be) done. */
 function summary(report: SyncReport): string {
   const t = report.totals;
   const verb = report.dryRun ? 'would' : 'did';
-  return `${report.job} (${report.dryRun ? 'plan' : 'run'} ${report.runId}, ${report.status}): ${verb} create ${t.created}, update ${t.updated}; ` +
-    `${t.unchanged} unchanged, ${t.skipped} skipped, ${t.deferred} deferred, ${t.failed} failed, ${t.rejected} rejected` +
-    (report.streams.some((s) => s.status === 'busy') ? `; busy (running elsewhere): ${report.streams.filter((s) => s.status === 'busy').map((s) => s.stream).join(', ')}` : '');
+  return `${report.headline}\n${verb} create ${t.created}${t.recreated ? ` (${t.recreated} the target had lost)` : ''}, update ${t.updated}` +
+    `${t.repaired ? ` (${t.repaired} changed in the target, put back)` : ''}; ${t.unchanged} unchanged${t.verified ? ` (${t.verified} confirmed by reading the target)` : ''}, ` +
+    `${t.skipped} skipped, ${t.deferred} deferred, ${t.failed} failed, ${t.rejected} rejected`;
+}
+
+/** A run that did nothing it was asked to (every stream failed) is an error result; a partial one says so in its text and status. */
+function result(report: SyncReport) {
+  const answer = success(report as unknown as Record<string, unknown>, summary(report));
+  return report.status === 'failed' ? { ...answer, isError: true } : answer;
 }
 
 async function run(context: ToolContext, input: SyncRequest, dryRun: boolean): Promise<SyncReport> {
   const job = input.job ?? loadSyncJob(insideRoots(input.jobFile!, context.allowedRoots));
   const { source, target } = await openJobConnectors(job, loadConnections(undefined, process.env));
-  return runSync({ db: await context.db(), job, source, target, dryRun, planLimit: input.planLimit ?? 200, ...(input.streams ? { streams: input.streams } : {}) });
+  return runSync({ db: await context.db(), job, source, target, dryRun, full: input.full ?? false, planLimit: input.planLimit ?? 200, ...(input.streams ? { streams: input.streams } : {}) });
 }
 
 /** `plan_sync` (read-only towards the CRMs) and `apply_sync` (writes; refused unless the server allows writes). */
@@ -39,8 +46,7 @@ export function registerSyncTools(server: McpServer, context: ToolContext): void
     },
     async (input) => {
       try {
-        const report = await run(context, input, true);
-        return success(report as unknown as Record<string, unknown>, summary(report));
+        return result(await run(context, input, true));
       } catch (error) {
         return failure(error);
       }
@@ -62,8 +68,7 @@ export function registerSyncTools(server: McpServer, context: ToolContext): void
     async (input) => {
       try {
         if (!context.allowWrites) throw new UsageError('apply_sync writes to a CRM, and this server was started without --allow-writes; use plan_sync, or restart it with --allow-writes');
-        const report = await run(context, input, false);
-        return success(report as unknown as Record<string, unknown>, summary(report));
+        return result(await run(context, input, false));
       } catch (error) {
         return failure(error);
       }

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
-import { compareCursors } from '../../core/sync/stream-run';
+import { compareCursors } from '../../core/sync/cursor';
 
 /**
  * Seconds re-read before the cursor on every poll. Salesforce and Pipedrive stamp changes to the second, so a record

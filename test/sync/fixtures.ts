@@ -3,7 +3,7 @@ import { SalesforceConnector } from '../../core/connectors/salesforce';
 import { parseSyncJob, type SyncJob, type SyncJobInput } from '../../core/sync/job';
 import { PipedriveEmulator } from '../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
-import { seedLoanExample } from '../../sandbox/examples/loans';
+import { seedLoanExample, type SeededLoans } from '../../sandbox/examples/loans';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -17,6 +17,7 @@ export function loansJob(overrides: Partial<SyncJobInput> = {}): SyncJob {
 }
 
 export interface Sandbox {
+  options: { contacts?: number; loans?: number; pipedriveBurstBudget?: number };
   sf: SalesforceEmulator;
   pd: PipedriveEmulator;
   sfUrl: string;
@@ -37,8 +38,13 @@ export async function startSandbox(options: { contacts?: number; loans?: number;
   const pd = new PipedriveEmulator({ tokens: [PD_TOKEN], burstBudget: options.pipedriveBurstBudget ?? 100_000 });
   const [sfUrl, pdUrl] = await Promise.all([sf.start(), pd.start()]);
   const { officerId, otherOfficerId, contacts, loans } = seedLoanExample(sf, pd, options);
+  return sandboxOf(sf, pd, sfUrl, pdUrl, { officerId, otherOfficerId, contacts, loans }, options);
+}
+
+function sandboxOf(sf: SalesforceEmulator, pd: PipedriveEmulator, sfUrl: string, pdUrl: string, seeded: SeededLoans, options: Sandbox['options']): Sandbox {
+  const { officerId, otherOfficerId, contacts, loans } = seeded;
   return {
-    sf, pd, sfUrl, pdUrl, contacts, loans,
+    options, sf, pd, sfUrl, pdUrl, contacts, loans,
     officerId,
     otherOfficerId,
     source: () => new SalesforceConnector({ instanceUrl: sfUrl, oauth: { ...SF_CLIENT }, retry: { minTimeoutMs: 5, maxTimeoutMs: 20, retries: 6 } }),
@@ -47,4 +53,27 @@ export async function startSandbox(options: { contacts?: number; loans?: number;
       await Promise.all([sf.stop(), pd.stop()]);
     },
   };
+}
+
+/**
+ * Stops emulators and starts them again, empty, on the same ports, as `crm-bridge sandbox` comes back after a restart:
+ * Salesforce re-seeded with the same records (same IDs, new modified times), Pipedrive with its fields and pipelines
+ * but no person or deal. What the engine remembers having written (`sync.records`) then no longer holds.
+ */
+export async function restartEmpty(box: Sandbox, which: { salesforce: boolean; pipedrive: boolean }): Promise<Sandbox> {
+  const port = (url: string) => Number(new URL(url).port);
+  let { sf, pd } = box;
+  if (which.salesforce) {
+    await sf.stop();
+    sf = new SalesforceEmulator({ client: SF_CLIENT });
+    await sf.start(port(box.sfUrl));
+  }
+  if (which.pipedrive) {
+    await pd.stop();
+    pd = new PipedriveEmulator({ tokens: [PD_TOKEN], burstBudget: box.options.pipedriveBurstBudget ?? 100_000 });
+    await pd.start(port(box.pdUrl));
+  }
+  // Seeding writes both sides; a Salesforce left running gets its share in a throwaway emulator instead.
+  const seeded = seedLoanExample(which.salesforce ? sf : new SalesforceEmulator(), pd, box.options);
+  return sandboxOf(sf, pd, box.sfUrl, box.pdUrl, which.salesforce ? seeded : box, box.options);
 }

@@ -109,7 +109,13 @@ describe('sync engine: Salesforce loans and borrowers to Pipedrive deals and per
     const job = loansJob();
     box.pd.faults.failRecord(box.loans[1]!, 'Validation failed: status: Must be one of open, won, lost');
     const first = await runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
-    expect(first.status).toBe('succeeded');
+    // 19 written, 1 refused: not a success, and the headline says why.
+    expect(first.status).toBe('partial');
+    expect(first.streams.map((s) => [s.stream, s.status])).toEqual([['borrowers', 'succeeded'], ['loans', 'partial']]);
+    expect(first.headline).toMatch(new RegExp(`^Run ${first.runId} of loans-to-pipedrive: partial — loans: 1 failed: deals …: .*Validation failed: status: Must be one of open, won, lost`));
+    expect(first.streams.find((s) => s.stream === 'loans')!.problems).toEqual([
+      { kind: 'failed', count: 1, reason: expect.stringContaining('Validation failed: status: Must be one of open, won, lost'), example: box.loans[1] },
+    ]);
     expect(first.streams.find((s) => s.stream === 'loans')!.counts).toMatchObject({ created: 19, failed: 1 });
     const { rows: waiting } = await tdb.db.pool.query(`SELECT source_id, reason, attempts FROM sync.pending WHERE stream = 'loans'`);
     expect(waiting).toHaveLength(1);
@@ -122,6 +128,8 @@ describe('sync engine: Salesforce loans and borrowers to Pipedrive deals and per
     // Once the target accepts it, the next run retries the waiting record first and it goes through.
     box.pd.faults.clear();
     const second = await runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
+    expect(second.status).toBe('succeeded');
+    expect(second.headline).toBe(`Run ${second.runId} of loans-to-pipedrive: succeeded`);
     expect(second.streams.find((s) => s.stream === 'loans')!.counts).toMatchObject({ retried: 1, created: 1, failed: 0 });
     expect(deals()).toHaveLength(20);
     expect((await tdb.db.pool.query(`SELECT count(*)::int AS n FROM sync.pending`)).rows[0]!.n).toBe(0);

@@ -1,4 +1,5 @@
 import { redactSecrets } from '../../db/redact';
+import { unreachableCode } from '../http/unreachable';
 
 /** A failed HubSpot call, described without the access token. */
 export class HubSpotError extends Error {
@@ -9,13 +10,21 @@ export class HubSpotError extends Error {
     readonly correlationId?: string,
     /** Milliseconds HubSpot asked us to wait (Retry-After), when it said. */
     readonly retryAfterMs?: number,
+    /** HubSpot could not be reached at all (refused, unknown host): no call will do better now. */
+    readonly unreachable = false,
   ) {
     super(message);
     this.name = 'HubSpotError';
   }
 
+  /** The account as a whole cannot be used now (unreachable, or the credentials refused), not one record. */
+  get connectionFailed(): boolean {
+    return this.unreachable || this.status === 401 || this.status === 403;
+  }
+
+  /** A refused connection or an unknown host is reported at once: retrying it would only delay the answer. */
   get retryable(): boolean {
-    return this.status === undefined || this.status === 429 || this.status >= 500 || this.category === 'TIMEOUT';
+    return !this.unreachable && (this.status === undefined || this.status === 429 || this.status >= 500 || this.category === 'TIMEOUT');
   }
 }
 
@@ -50,17 +59,20 @@ export function retryAfterMs(headers: Record<string, string> | undefined): numbe
 }
 
 /** Turns whatever the SDK threw (ApiException, a network error, a timeout) into a HubSpotError without secrets. */
-export function toHubSpotError(error: unknown, what: string, secrets: Array<string | undefined>): HubSpotError {
+export function toHubSpotError(error: unknown, what: string, secrets: Array<string | undefined>, baseUrl?: string): HubSpotError {
   if (error instanceof HubSpotError) return error;
   const e = (error ?? {}) as ApiExceptionLike & { code?: unknown };
   if (typeof e.code === 'number') {
     const body = bodyObject(e.body);
     const category = typeof body.category === 'string' ? body.category : undefined;
     const reason = typeof body.message === 'string' ? body.message : `HTTP ${e.code}`;
-    const hint = e.code === 401 ? ' (the access token is missing, invalid or expired)' : e.code === 403 ? ' (the token lacks a required scope)' : '';
+    const where = baseUrl ? ` at ${baseUrl}` : '';
+    const hint = e.code === 401 ? ` (HubSpot${where} refused the credentials: the access token is missing, invalid or expired)` : e.code === 403 ? ` (the token lacks a required scope${where})` : '';
     const message = redactSecrets(`HubSpot ${what} failed with HTTP ${e.code}${category ? ` ${category}` : ''}: ${reason}${hint}`, secrets);
     return new HubSpotError(message, e.code, category, typeof body.correlationId === 'string' ? body.correlationId : undefined, retryAfterMs(e.headers));
   }
-  const message = redactSecrets(`HubSpot ${what} failed: ${(error as Error)?.message ?? String(error)}`, secrets);
-  return new HubSpotError(message);
+  const unreachable = unreachableCode(error) !== undefined;
+  const where = unreachable && baseUrl ? ` (HubSpot at ${baseUrl} cannot be reached)` : '';
+  const message = redactSecrets(`HubSpot ${what} failed: ${(error as Error)?.message ?? String(error)}${where}`, secrets);
+  return new HubSpotError(message, undefined, undefined, undefined, undefined, unreachable);
 }

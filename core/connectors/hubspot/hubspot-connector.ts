@@ -183,9 +183,9 @@ export class HubSpotConnector implements Connector {
       limiter: this.account,
       policy: this.options,
       budget: this.budget,
-      toError: (error) => toHubSpotError(error, what, this.secrets),
+      toError: (error) => toHubSpotError(error, what, this.secrets, this.basePath),
       timeoutError: (ms) => new HubSpotError(`HubSpot ${what} timed out after ${ms} ms`, undefined, 'TIMEOUT'),
-      budgetSpent: (error, size) => new HubSpotError(`${error.message} (retry budget of ${size} exhausted)`, error.status),
+      budgetSpent: (error, size) => new HubSpotError(`${error.message} (retry budget of ${size} exhausted)`, error.status, error.category, error.correlationId, error.retryAfterMs, error.unreachable),
     });
   }
 
@@ -350,8 +350,8 @@ export class HubSpotConnector implements Connector {
         try {
           results[b] = await this.upsertBatch(object, batch, options.keyProperty, detect, parents);
         } catch (error) {
-          const status = (error as HubSpotError).status;
-          if (status === 401 || status === 403) fatal = error;
+          // Unreachable, or the credentials refused: every other batch would fail the same way, so the upsert stops.
+          if ((error as HubSpotError).connectionFailed) fatal = error;
           results[b] = batch.map((r) => ({ key: r.key, status: 'failed', error: (error as Error).message }));
         }
       }

@@ -1,4 +1,5 @@
 import { redactSecrets } from '../../db/redact';
+import { unreachableCode } from '../http/unreachable';
 
 /** A failed Pipedrive call, described without the API token. */
 export class PipedriveError extends Error {
@@ -8,13 +9,21 @@ export class PipedriveError extends Error {
     /** Milliseconds Pipedrive asked us to wait (Retry-After, else x-ratelimit-reset on a 429). */
     readonly retryAfterMs?: number,
     readonly timeout = false,
+    /** Pipedrive could not be reached at all (refused, unknown host): no call will do better now. */
+    readonly unreachable = false,
   ) {
     super(message);
     this.name = 'PipedriveError';
   }
 
+  /** The account as a whole cannot be used now (unreachable, or the credentials refused), not one record. */
+  get connectionFailed(): boolean {
+    return this.unreachable || this.status === 401 || this.status === 403;
+  }
+
+  /** A refused connection or an unknown host is reported at once: retrying it would only delay the answer. */
   get retryable(): boolean {
-    return this.status === undefined || this.status === 429 || this.status >= 500;
+    return !this.unreachable && (this.status === undefined || this.status === 429 || this.status >= 500);
   }
 }
 
@@ -37,7 +46,7 @@ export function waitFrom(headers: Record<string, unknown>, rateLimited: boolean)
 }
 
 /** Turns what the SDK rejected with (Pipedrive's error body, an axios error, a timeout) into a PipedriveError without secrets. */
-export function toPipedriveError(error: unknown, what: string, secrets: Array<string | undefined>): PipedriveError {
+export function toPipedriveError(error: unknown, what: string, secrets: Array<string | undefined>, baseUrl?: string): PipedriveError {
   if (error instanceof PipedriveError) return error;
   if (error && typeof error === 'object' && !(error instanceof Error)) {
     const body = error as Record<string, unknown>;
@@ -45,11 +54,14 @@ export function toPipedriveError(error: unknown, what: string, secrets: Array<st
     const status = meta?.status ?? (typeof body.errorCode === 'number' ? body.errorCode : undefined);
     const reason = typeof body.error === 'string' ? body.error : `HTTP ${status ?? '?'}`;
     const info = typeof body.error_info === 'string' && status !== 401 ? ` (${body.error_info})` : '';
-    const hint = status === 401 ? ' (the API token is missing, invalid or revoked)' : status === 403 ? ' (the token lacks permission)' : '';
+    const where = baseUrl ? ` at ${baseUrl}` : '';
+    const hint = status === 401 ? ` (Pipedrive${where} refused the credentials: the API token is missing, invalid or revoked)` : status === 403 ? ` (the token lacks permission${where})` : '';
     const message = redactSecrets(`Pipedrive ${what} failed with HTTP ${status ?? '?'}: ${reason}${info}${hint}`, secrets);
     return new PipedriveError(message, status, meta?.retryAfterMs);
   }
   const e = error as Error & { response?: { status?: number } };
-  const message = redactSecrets(`Pipedrive ${what} failed: ${e?.message ?? String(error)}`, secrets);
-  return new PipedriveError(message, e?.response?.status);
+  const unreachable = !e?.response && unreachableCode(error) !== undefined;
+  const where = unreachable && baseUrl ? ` (Pipedrive at ${baseUrl} cannot be reached)` : '';
+  const message = redactSecrets(`Pipedrive ${what} failed: ${e?.message ?? String(error)}${where}`, secrets);
+  return new PipedriveError(message, e?.response?.status, undefined, false, unreachable);
 }

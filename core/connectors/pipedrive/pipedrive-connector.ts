@@ -287,9 +287,9 @@ export class PipedriveConnector implements Connector {
       limiter: this.account,
       policy: { ...this.options, ...policy },
       budget: this.budget,
-      toError: (error) => toPipedriveError(error, what, this.secrets),
+      toError: (error) => toPipedriveError(error, what, this.secrets, this.basePath),
       timeoutError: (ms) => new PipedriveError(`Pipedrive ${what} timed out after ${ms} ms`, undefined, undefined, true),
-      budgetSpent: (error, size) => new PipedriveError(`${error.message} (retry budget of ${size} exhausted)`, error.status),
+      budgetSpent: (error, size) => new PipedriveError(`${error.message} (retry budget of ${size} exhausted)`, error.status, error.retryAfterMs, error.timeout, error.unreachable),
     });
   }
 
@@ -693,8 +693,8 @@ export class PipedriveConnector implements Connector {
       cache.set(input.key, created);
       return { key: input.key, status: 'created', id: String(created) };
     } catch (error) {
-      const e = error instanceof PipedriveError ? error : toPipedriveError(error, `upsert ${object}`, this.secrets);
-      if (e.status === 401 || e.status === 403) throw e;
+      const e = error instanceof PipedriveError ? error : toPipedriveError(error, `upsert ${object}`, this.secrets, this.basePath);
+      if (e.connectionFailed) throw e; // no record's own failure: the whole upsert stops
       return { key: input.key, status: 'failed', error: e.message };
     }
   }
@@ -716,7 +716,7 @@ export class PipedriveConnector implements Connector {
         if (!created.data?.id) throw new PipedriveError(`Pipedrive create ${object} returned no ID`);
         return created.data.id;
       } catch (error) {
-        const e = toPipedriveError(error, `create ${object}`, this.secrets);
+        const e = toPipedriveError(error, `create ${object}`, this.secrets, this.basePath);
         if (!e.retryable || e.status === 429 || attempt >= maxRetries || this.budget.left <= 0) throw e;
         this.budget.left--;
         this.budget.used++;

@@ -1,3 +1,5 @@
+import { unreachableCode } from '../http/unreachable';
+
 /** Salesforce errors turned into clear messages that never carry a secret. */
 export class SalesforceError extends Error {
   constructor(
@@ -44,6 +46,14 @@ export function recordErrorMessage(errors: RecordErrorBody[] | undefined): strin
     .join('; ');
 }
 
+/** Codes that mean the org cannot be used now at all (credentials refused, daily limit spent), not one record. */
+const ORG_REFUSED = new Set(['INVALID_SESSION_ID', 'REQUEST_LIMIT_EXCEEDED', 'invalid_grant', 'invalid_client', 'invalid_client_id', 'unsupported_grant_type']);
+
+/** Salesforce unreachable, or refusing the credentials or every call: the whole operation stops, not one record. */
+export function isConnectionFailure(error: unknown): boolean {
+  return error instanceof SalesforceError && (ORG_REFUSED.has(error.code) || unreachableCode({ code: error.code, message: error.message }) !== undefined);
+}
+
 const TRANSIENT_CODES = new Set(['SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION', 'REQUEST_RUNNING_TOO_LONG', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /** Removes every given secret from a text. */
@@ -54,7 +64,14 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined |
 }
 
 /** Any error from jsforce (HttpApiError, OAuth error, FetchError, timeout) as a SalesforceError without secrets. */
-export function toSalesforceError(error: unknown, secrets: ReadonlyArray<string | undefined | null>, context: string): SalesforceError {
+export function toSalesforceError(error: unknown, secrets: ReadonlyArray<string | undefined | null>, context: string, instanceUrl?: string): SalesforceError {
+  const e = describeSalesforceError(error, secrets, context);
+  // Which org refused or could not be reached: its instance URL, never a token.
+  if (!instanceUrl || !isConnectionFailure(e) || e.message.includes(instanceUrl)) return e;
+  return new SalesforceError(`${e.message} [Salesforce at ${instanceUrl}]`, e.code, e.transient);
+}
+
+function describeSalesforceError(error: unknown, secrets: ReadonlyArray<string | undefined | null>, context: string): SalesforceError {
   if (error instanceof SalesforceError) return new SalesforceError(redact(error.message, secrets), error.code, error.transient);
   const e = error as { name?: string; errorCode?: string; code?: string; message?: string; type?: string };
   const raw = redact(String(e?.message ?? error), secrets).slice(0, 500);

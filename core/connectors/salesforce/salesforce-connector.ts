@@ -1,16 +1,13 @@
-import { createPrivateKey, sign } from 'node:crypto';
-import { Connection, OAuth2 } from 'jsforce';
+import type { Connection } from 'jsforce';
 import type { JobInfoV2 } from 'jsforce/lib/api/bulk2';
 import { csvJobs, MAX_JOB_BYTES, parseBulkError, type CsvJob } from './bulk-csv';
 import type { Value } from '../../mapping/transforms';
 import type { ConnectionCheck, Connector, FieldSchema, FieldType, FieldFormat, ObjectSchema, ReadItem, ReadOptions, SourceRecord, UpsertInput, UpsertResult } from '../connector';
-import { recordErrorMessage, SalesforceError, toSalesforceError, type RecordErrorBody } from './errors';
+import { isConnectionFailure, recordErrorMessage, SalesforceError, toSalesforceError, type RecordErrorBody } from './errors';
 import { firstPollWait, learnBulkRate, learnedBulkRate, MAX_POLL_WAIT_MS } from './bulk-pace';
+import { login } from './login';
 import { applyUsage, limiterFor, RetryBudget, withRetry, type LimiterOptions, type RetryOptions } from './throttle';
 import type Bottleneck from 'bottleneck';
-
-/** Errors after which no later call of the same upsert can succeed. */
-const FATAL_FOR_REST = new Set(['INVALID_SESSION_ID', 'REQUEST_LIMIT_EXCEEDED', 'invalid_grant', 'invalid_client']);
 
 export interface SalesforceConnectorOptions {
   /** The org's instance URL, e.g. https://acme.my.salesforce.com (the emulator's http://127.0.0.1:PORT in tests). */
@@ -89,24 +86,6 @@ const COMPOUND = new Set(['address', 'location', 'base64']);
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const MAX_BATCH = 200;
 const DEFAULT_BULK_THRESHOLD = 2_000;
-const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-/** Salesforce checks `exp` with up to three minutes of clock skew; the assertion is only used once, right away. */
-const JWT_LIFETIME_S = 180;
-
-/** A signed RS256 JWT bearer assertion for Salesforce's token endpoint. */
-export function jwtAssertion(clientId: string, username: string, audience: string, privateKey: string, now = Date.now()): string {
-  let key;
-  try {
-    key = createPrivateKey(privateKey);
-  } catch {
-    // The key's own text must not reach the message.
-    throw new SalesforceError('Salesforce JWT bearer login: the private key is not a readable PEM key', 'CONFIG');
-  }
-  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const body = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ iss: clientId, sub: username, aud: audience, exp: Math.floor(now / 1000) + JWT_LIFETIME_S })}`;
-  return `${body}.${sign('RSA-SHA256', Buffer.from(body), key).toString('base64url')}`;
-}
-
 function checkName(name: string, what: string): string {
   if (!NAME.test(name)) throw new SalesforceError(`Invalid Salesforce ${what} name "${name}"`, 'INVALID_NAME');
   return name;
@@ -172,7 +151,7 @@ export class SalesforceConnector implements Connector {
   }
 
   private fail(error: unknown, context: string, conn?: Connection): SalesforceError {
-    return toSalesforceError(error, [...this.secrets(), conn?.accessToken, conn?.refreshToken], context);
+    return toSalesforceError(error, [...this.secrets(), conn?.accessToken, conn?.refreshToken], context, this.options.instanceUrl);
   }
 
   private get version(): string {
@@ -181,48 +160,13 @@ export class SalesforceConnector implements Connector {
 
   /** The jsforce connection, logging in first when OAuth settings are given. */
   connection(): Promise<Connection> {
-    this.connecting ??= this.login().catch((error: unknown) => {
+    this.connecting ??= login(this.options, this.version, (orgId) => (this.org = orgId), (e) => this.fail(e, 'Salesforce login')).catch((error: unknown) => {
       this.connecting = null;
       throw this.fail(error, 'Salesforce login');
     });
     return this.connecting;
   }
 
-  private async login(): Promise<Connection> {
-    const { instanceUrl, accessToken, oauth } = this.options;
-    if (!oauth) return new Connection({ instanceUrl, accessToken, version: this.version });
-    const loginUrl = (oauth.loginUrl ?? instanceUrl).replace(/\/+$/, '');
-    const jwt = oauth.username && oauth.privateKey ? { username: oauth.username, privateKey: oauth.privateKey } : null;
-    // The JWT grant carries no client secret: the signed assertion is the proof.
-    const oauth2 = new OAuth2({ loginUrl, clientId: oauth.clientId, clientSecret: jwt ? undefined : oauth.clientSecret });
-    const clientCredentials = () => jwt
-      ? oauth2.requestToken({ grant_type: JWT_BEARER_GRANT, assertion: jwtAssertion(oauth.clientId, jwt.username, loginUrl, jwt.privateKey) })
-      : oauth2.requestToken({ grant_type: 'client_credentials' });
-    const token = oauth.refreshToken && !jwt ? await oauth2.refreshToken(oauth.refreshToken) : await clientCredentials();
-    const orgId = /\/([^/]+)\/[^/]+$/.exec(token.id ?? '')?.[1];
-    if (orgId) this.org = orgId;
-    return new Connection({
-      oauth2,
-      instanceUrl: token.instance_url,
-      accessToken: token.access_token,
-      refreshToken: jwt ? undefined : oauth.refreshToken,
-      version: this.version,
-      // Client credentials and JWT bearer have no refresh token: a new session comes from the same grant.
-      ...(oauth.refreshToken && !jwt
-        ? {}
-        : {
-            refreshFn: (conn: Connection, callback: (err?: Error | null, token?: string) => void) => {
-              clientCredentials().then(
-                (t) => {
-                  conn.accessToken = t.access_token;
-                  callback(null, t.access_token);
-                },
-                (err: Error) => callback(err),
-              );
-            },
-          }),
-    });
-  }
 
   /** One REST call through the org's limiter; writes (`retry`) also get backoff retries on transient failures. */
   private async call<T>(context: string, fn: (conn: Connection) => Promise<T>, retry = false): Promise<T> {
@@ -410,13 +354,11 @@ export class SalesforceConnector implements Connector {
         );
       } catch (error) {
         // Every record gets a result, even when a call fails for good. A batch whose answer never came may have been
-        // written: that is said, and a re-run is safe because upserts by external ID are idempotent. Errors that would
-        // fail every later call too (a dead session, a spent daily limit) fail the rest without sending them.
-        const code = error instanceof SalesforceError ? error.code : '';
-        const fatal = FATAL_FOR_REST.has(code);
+        // written: that is said, and a re-run is safe because upserts by external ID are idempotent. Salesforce
+        // unreachable or refusing the session or every call is no record's failure: the upsert stops there.
+        if (isConnectionFailure(error)) throw error;
         const reason = `${(error as Error).message} (this batch's outcome is unknown; run the upsert again: it is idempotent by ${keyProperty})`;
-        for (const i of fatal ? toSend.slice(start) : indexes) results[i] = { key: records[i]!.key, status: 'failed', error: reason };
-        if (fatal) break;
+        for (const i of indexes) results[i] = { key: records[i]!.key, status: 'failed', error: reason };
         continue;
       }
       if (!Array.isArray(answer) || answer.length !== indexes.length) {
@@ -454,10 +396,9 @@ export class SalesforceConnector implements Connector {
         }
       } catch (error) {
         const e = error instanceof SalesforceError ? error : this.fail(error, `Salesforce Bulk API 2.0 upsert ${object}`);
-        const fatal = FATAL_FOR_REST.has(e.code);
+        if (isConnectionFailure(e)) throw e;
         const reason = `${e.message} (this Bulk API job's outcome is unknown; run the upsert again: it is idempotent by ${keyProperty})`;
-        for (const i of fatal ? jobs.slice(j).flatMap((x) => x.indexes) : job.indexes) results[i] ??= { key: records[i]!.key, status: 'failed', error: reason };
-        if (fatal) break;
+        for (const i of job.indexes) results[i] ??= { key: records[i]!.key, status: 'failed', error: reason };
       }
     }
   }

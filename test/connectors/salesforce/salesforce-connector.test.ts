@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SalesforceConnector, salesforceCursor, type SalesforceConnectorOptions } from '../../../core/connectors/salesforce';
+import { SalesforceError } from '../../../core/connectors/salesforce/errors';
+import { classifyError } from '../../../core/errors';
 import type { ReadItem, SourceRecord, UpsertInput } from '../../../core/connectors/connector';
 import { SalesforceEmulator } from '../../../sandbox/salesforce';
 
@@ -157,16 +159,19 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
     expect(emu.faults.hits.status).toBe(3);
   });
 
-  it('gives a clear error once the daily API limit is spent, and sends nothing more', async () => {
+  it('gives a clear error once the daily API limit is spent, naming the org, and sends nothing more', async () => {
     await emu.stop();
     emu = new SalesforceEmulator({ client: CLIENT, dailyApiRequests: 3 });
     url = await emu.start();
     const c = connector();
     await c.upsert('Loan__c', loans(10), { keyProperty: 'Loan_Number__c' }); // describe + 1 PATCH
     await expect(c.upsert('Loan__c', loans(10, 10), { keyProperty: 'Loan_Number__c' })).resolves.toHaveLength(10); // 3/3
-    const refused = await c.upsert('Loan__c', loans(10, 20), { keyProperty: 'Loan_Number__c' });
-    expect(refused).toHaveLength(10);
-    for (const r of refused) expect(r).toMatchObject({ status: 'failed', error: expect.stringMatching(/daily API request limit is used up \(api-usage 3\/3\)/) });
+    // The org refuses every call now: that is no record's failure, so the upsert as a whole fails (exit code 6).
+    const refused = await c.upsert('Loan__c', loans(10, 20), { keyProperty: 'Loan_Number__c' }).catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(SalesforceError);
+    expect((refused as Error).message).toMatch(/daily API request limit is used up \(api-usage 3\/3\)/);
+    expect((refused as Error).message).toContain(`[Salesforce at ${url}]`);
+    expect(classifyError(refused)).toBe('crm');
     // The emulator answers REQUEST_LIMIT_EXCEEDED itself to a client that does not track the header.
     const fresh = connector();
     const raw = await all(fresh.read('Loan__c', { properties: ['Name'] })).catch((e: Error) => e);

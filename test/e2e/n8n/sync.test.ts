@@ -102,7 +102,7 @@ describe('CRM Bridge Sync operation in a real n8n: Salesforce loans -> Pipedrive
     expect(report).toMatchObject({ job: 'loans-to-pipedrive', dryRun: false, status: 'succeeded', planLines: 0, plan: [] });
     expect(countsOf(report, 'loans')).toMatchObject({ read: 30, skipped: 10, created: 20, updated: 0, failed: 0, deferred: 0 });
     expect(countsOf(report, 'borrowers')).toMatchObject({ created: borrowersOfScope.size, failed: 0 });
-    expect(report.streams.map((s) => s.status)).toEqual(['done', 'done']);
+    expect(report.streams.map((s) => s.status)).toEqual(['succeeded', 'succeeded']);
 
     expect(deals()).toHaveLength(20);
     expect(persons().map((p) => sfIdOf('persons', p)).sort()).toEqual([...borrowersOfScope].sort());
@@ -136,7 +136,7 @@ describe('CRM Bridge Sync operation in a real n8n: Salesforce loans -> Pipedrive
     expect(edited.errorMessage).toBeUndefined();
     const [editPlan, ...lines] = nodeOutput(edited.runData, 'Plan Sync') as [Report, ...PlanLine[]];
     // Only loans ran; borrowers shows up only as the parents the loans stream looked at (none needed writing).
-    expect(editPlan.streams[0]).toMatchObject({ stream: 'loans', status: 'done' });
+    expect(editPlan.streams[0]).toMatchObject({ stream: 'loans', status: 'succeeded' });
     expect(countsOf(editPlan, 'borrowers') ?? { created: 0, updated: 0 }).toMatchObject({ read: 0, created: 0, updated: 0 });
     // Lines for records re-read in the engine's look-back window are `unchanged`; the rest is the one edit.
     expect(lines.filter((l) => l.action !== 'unchanged')).toEqual([expect.objectContaining({ stream: 'loans', sourceId: seeded.loans[0], action: 'update', changes: [{ field: 'value', old: '1000', new: '5555' }] })]);

@@ -14,9 +14,17 @@ async function openEnd(fns: IExecuteFunctions, crm: SyncSystem, secrets: string[
   return connectorFromCredential(crm, data);
 }
 
-/** Stream errors come from the CRMs' answers and drivers; they pass the same redaction as thrown errors. */
+/** Stream errors and record reasons come from the CRMs' answers and drivers; they pass the same redaction as thrown errors. */
 function redactReport(report: SyncReport, secrets: string[]): SyncReport {
-  return { ...report, streams: report.streams.map((s) => (s.error ? { ...s, error: redactSecrets(s.error, secrets) } : s)) };
+  return {
+    ...report,
+    headline: redactSecrets(report.headline, secrets),
+    streams: report.streams.map((s) => ({
+      ...s,
+      ...(s.error ? { error: redactSecrets(s.error, secrets) } : {}),
+      problems: s.problems.map((p) => ({ ...p, reason: redactSecrets(p.reason, secrets) })),
+    })),
+  };
 }
 
 /**
@@ -32,15 +40,19 @@ export async function executeSync(this: IExecuteFunctions, context: OperationCon
     const streams = streamsFromParameter(this.getNodeParameter('streams', 0, ''));
     const planLimit = Math.max(0, Math.floor(Number(this.getNodeParameter('planLimit', 0, dryRun ? 1000 : 0))));
     const planItems = this.getNodeParameter('planItems', 0, false) as boolean;
+    const full = this.getNodeParameter('full', 0, false) as boolean;
     const [source, target] = [await openEnd(this, job.source, secrets), await openEnd(this, job.target, secrets)];
     const db = await context.db();
     const signal = this.getExecutionCancelSignal?.();
     const report = redactReport(
-      await runSync({ db, job, source, target, dryRun, planLimit, ...(streams ? { streams } : {}), ...(signal ? { signal } : {}) }),
+      await runSync({ db, job, source, target, dryRun, full, planLimit, ...(streams ? { streams } : {}), ...(signal ? { signal } : {}) }),
       secrets,
     );
     const { plan, ...summary } = report;
-    const out: INodeExecutionData[] = [{ json: { ...summary, planLines: plan.length, ...(planItems ? {} : { plan }) } as unknown as IDataObject, pairedItem: { item: 0 } }];
+    // Nothing went through (every stream stopped, or every record failed): the node fails with the reasons, unless
+    // the workflow continues on fail. A partial run comes out with status `partial` and its headline.
+    if (report.status === 'failed' && !this.continueOnFail()) throw new NodeOperationError(this.getNode(), report.headline);
+    const out: INodeExecutionData[] = [{ json: { ...summary, planLines: plan.length, ...(planItems ? {} : { plan }), ...(report.status === 'failed' ? { error: report.headline } : {}) } as unknown as IDataObject, pairedItem: { item: 0 } }];
     if (planItems) for (const line of plan) out.push({ json: { runId: report.runId, dryRun, ...line } as unknown as IDataObject, pairedItem: { item: 0 } });
     return out;
   } catch (error) {

@@ -56,6 +56,14 @@ export const description: INodeProperties[] = [
     displayOptions: { show: show('run') },
   },
   {
+    displayName: 'Full (Re-Read and Verify Everything)',
+    name: 'full',
+    type: 'boolean',
+    default: false,
+    description: 'Whether to read every source record from the beginning instead of from the cursors, checking every linked record in the target: one the target lost is created again, one changed there gets its values back. Costs a read of the whole source.',
+    displayOptions: { show: show(['run', 'plan']) },
+  },
+  {
     displayName: 'Output Plan Lines as Items',
     name: 'planItems',
     type: 'boolean',
