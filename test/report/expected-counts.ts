@@ -76,7 +76,9 @@ export async function expectedCells(db: Database, objects: string[]): Promise<Ce
     }
 
     if (runs.length > 60) throw new Error('more runs than the trend shows: extend expectedCells');
-    for (const r of runs) for (const metric of LOGGED) put(o, 'trend', r[metric] as number, metric, r.run_id);
+    // The log's own counts, and a status staging holds that the log also keeps a count of (unreadable_in_export).
+    const trended = [...new Set([...LOGGED, ...rows.map((r) => r.status)])].filter((m) => typeof run[m] === 'number');
+    for (const r of runs) for (const metric of trended) put(o, 'trend', r[metric] as number, metric, r.run_id);
   }
   // The overview has a column for every status some object has, so an object without it shows 0 there.
   const statuses = new Set(Object.keys(cells).filter((id) => id.split('|')[1] === 'status').map((id) => id.split('|')[2]!));
