@@ -7,6 +7,8 @@ export interface StoredRecord {
   createdAt: number;
   updatedAt: number;
   archived: boolean;
+  /** When it went to the recycling bin. */
+  archivedAt?: number;
 }
 
 /**
@@ -39,6 +41,39 @@ export class HubSpotStore {
     return this.schemas.get(object);
   }
 
+  /** Defines a property (the properties API, or a portal admin); a unique one gets its index. */
+  addProperty(object: string, def: PropertyDef): void {
+    const defs = this.schemas.get(object);
+    if (!defs) throw new Error(`Unknown object type ${object}`);
+    defs.set(def.name, def);
+    if (def.hasUniqueValue && !this.unique.get(object)!.has(def.name)) {
+      const index = new Map<string, StoredRecord>();
+      for (const r of this.records(object)) {
+        const value = r.properties[def.name];
+        if (value) index.set(value, r);
+      }
+      this.unique.get(object)!.set(def.name, index);
+    }
+  }
+
+  /** Records in the recycling bin, in id order. */
+  archivedRecords(object: string): StoredRecord[] {
+    return [...(this.objects.get(object)?.values() ?? [])].filter((r) => r.archived);
+  }
+
+  /** Moves a record to the recycling bin: it leaves lists, searches and unique keys, and is listed with `archived=true`. */
+  archive(object: string, id: string, at?: number): boolean {
+    const record = this.get(object, id);
+    if (!record || record.archived) return false;
+    record.archived = true;
+    record.archivedAt = at ?? this.now();
+    for (const [name, index] of this.unique.get(object) ?? []) {
+      const value = record.properties[name];
+      if (value && index.get(value) === record) index.delete(value);
+    }
+    return true;
+  }
+
   /** All live records of an object, in id order (ids grow, and a Map keeps insertion order). */
   records(object: string): StoredRecord[] {
     return [...(this.objects.get(object)?.values() ?? [])].filter((r) => !r.archived);
@@ -55,7 +90,10 @@ export class HubSpotStore {
   }
 
   findBy(object: string, property: string, value: string): StoredRecord | undefined {
-    if (property === 'hs_object_id') return this.get(object, value);
+    if (property === 'hs_object_id') {
+      const record = this.get(object, value);
+      return record && !record.archived ? record : undefined;
+    }
     const index = this.unique.get(object)?.get(property);
     if (index) {
       const found = index.get(value);
@@ -64,10 +102,19 @@ export class HubSpotStore {
     return this.records(object).find((r) => r.properties[property] === value);
   }
 
-  /** Creates a record; `hs_object_id`, `createdate`, `hs_lastmodifieddate` are maintained here. */
-  create(object: string, properties: Record<string, string | null>, at?: number): StoredRecord {
+  /**
+   * Creates a record; `hs_object_id`, `createdate`, `hs_lastmodifieddate` are maintained here. `id` keeps a given ID
+   * (seeding a portal with records imported elsewhere); new IDs then continue above the largest.
+   */
+  create(object: string, properties: Record<string, string | null>, at?: number, id?: string): StoredRecord {
     const time = at ?? this.now();
-    const id = String(this.nextId++);
+    if (id !== undefined) {
+      if (!/^\d+$/.test(id)) throw new Error(`A HubSpot record ID is a number, not "${id}"`);
+      if (this.get(object, id)) throw new Error(`${object} ${id} already exists`);
+      this.nextId = Math.max(this.nextId, Number(id) + 1);
+    } else {
+      id = String(this.nextId++);
+    }
     const record: StoredRecord = { id, properties: {}, createdAt: time, updatedAt: time, archived: false };
     this.objects.get(object)!.set(id, record);
     this.apply(object, record, properties, time, true);

@@ -6,6 +6,8 @@ import { HubSpotError, toHubSpotError } from './errors';
 import { RetryBudget, retryingCall } from '../http/retrying-call';
 import { AccountLimiter, limiterFor } from './rate-limit';
 import { OAuthTokens, type HubSpotOAuth } from './oauth';
+import { readArchived, updateByIds, type IdUpdate, type IdUpdateResult } from './by-id';
+import { UnchangedPolicy } from './unchanged-policy';
 import { associate, parentKeyOf, ParentAssociationSchema, readAssociations, resolveParents, type AssociationContext, type ParentAssociation, type WithHeaders } from './associations';
 
 /** Each parent association of one upsert() call, with the parent keys resolved so far (key -> HubSpot ID). */
@@ -43,13 +45,15 @@ export interface HubSpotConnectorOptions {
   /** A call that takes longer counts as failed and is retried (default 60 s). */
   requestTimeoutMs?: number;
   /**
-   * Before each upsert batch, read the existing records by the key (`batch/read`) and send only those whose values
-   * differ; the others are reported `unchanged` and not written (default true). Values are compared as strings
-   * (blank = null), so a value HubSpot normalises (e.g. `50.0` -> `50`) counts as a change. Its cost: two calls
-   * per 100 records instead of one, so at most half the rate limit's records/s. Callers that know their records are
-   * new or changed turn it off, here or per `upsert()` call.
+   * Before an upsert batch, read the existing records by the key (`batch/read`) and send only those whose values
+   * differ; the others are reported `unchanged` and not written. Values are compared as strings (blank = null), so a
+   * value HubSpot normalises (e.g. `50.0` -> `50`) counts as a change. The read costs a call per 100 records, so
+   * reading every batch allows at most half the rate limit's records/s. `'auto'` (default) reads while what it reads
+   * keeps turning out unchanged (a re-run writes nothing) and otherwise only one batch in 16 (a first load runs at
+   * ~0.94 of the limit); `true` reads every batch; `false` never (callers that know their records are new or changed).
+   * Records of batches not read back come back `created` or `updated` as HubSpot answers.
    */
-  detectUnchanged?: boolean;
+  detectUnchanged?: boolean | 'auto';
   /** Requests in flight per account, across every connector of the process (default 5; the first one sets it). */
   maxConcurrent?: number;
 }
@@ -116,6 +120,8 @@ export class HubSpotConnector implements Connector {
   private readonly budget: RetryBudget;
   private readonly tokens: OAuthTokens | null;
   private readonly associationContext: AssociationContext;
+  /** Per object: whether reading upsert batches back is paying off (see `detectUnchanged`). */
+  private readonly unchangedPolicies = new Map<string, UnchangedPolicy>();
   /** OAuth access tokens obtained so far (0 with a private app token). */
   get tokenRefreshes(): number {
     return this.tokens?.refreshes ?? 0;
@@ -332,7 +338,7 @@ export class HubSpotConnector implements Connector {
    * associated with its parent (see `HubSpotUpsertOptions`).
    */
   async upsert(object: string, records: UpsertInput[], options: HubSpotUpsertOptions): Promise<UpsertResult[]> {
-    const detect = options.detectUnchanged ?? this.options.detectUnchanged ?? true;
+    const detect = options.detectUnchanged ?? this.options.detectUnchanged ?? 'auto';
     const parents = (options.associations ?? []).map((spec) => ({ spec: ParentAssociationSchema.parse(spec), ids: new Map<string, string>() }));
     const batches: UpsertInput[][] = [];
     for (let i = 0; i < records.length; i += 100) batches.push(records.slice(i, i + 100));
@@ -381,7 +387,14 @@ export class HubSpotConnector implements Connector {
     return same;
   }
 
-  private async upsertBatch(object: string, batch: UpsertInput[], keyProperty: string, detect: boolean, parents: Parents): Promise<UpsertResult[]> {
+  private readBack(object: string, detect: boolean | 'auto'): { read: boolean; policy?: UnchangedPolicy } {
+    if (detect !== 'auto') return { read: detect };
+    let policy = this.unchangedPolicies.get(object);
+    if (!policy) this.unchangedPolicies.set(object, (policy = new UnchangedPolicy()));
+    return { read: policy.shouldRead(), policy };
+  }
+
+  private async upsertBatch(object: string, batch: UpsertInput[], keyProperty: string, detect: boolean | 'auto', parents: Parents): Promise<UpsertResult[]> {
     const byKey = new Map<string, UpsertResult>();
     // Parents first: a record whose parent is missing is not written, so a later run (after the parent) can retry it.
     for (const { spec, ids } of parents) {
@@ -395,7 +408,9 @@ export class HubSpotConnector implements Connector {
     }
     const virtual = new Set(parents.map((p) => p.spec.keyFrom));
     const writable = batch.filter((r) => !byKey.has(r.key)).map((r) => (virtual.size ? { key: r.key, properties: Object.fromEntries(Object.entries(r.properties).filter(([k]) => !virtual.has(k))) } : r));
-    const same = detect ? await this.unchanged(object, writable, keyProperty) : new Map<string, string>();
+    const { read, policy } = this.readBack(object, detect);
+    const same = read ? await this.unchanged(object, writable, keyProperty) : new Map<string, string>();
+    if (read) policy?.observe(writable.length, same.size);
     for (const [key, id] of same) byKey.set(key, { key, status: 'unchanged', id });
     const toSend = writable.filter((r) => !same.has(r.key));
     for (const result of await this.send(object, toSend, keyProperty)) byKey.set(result.key, result);
@@ -409,6 +424,18 @@ export class HubSpotConnector implements Connector {
       await associate(this.associationContext, object, spec, links);
     }
     return results;
+  }
+
+  /** Updates records by their HubSpot IDs (`batch/update`), e.g. to write a legacy ID onto a record found by resemblance. */
+  async updateByIds(object: string, updates: IdUpdate[]): Promise<IdUpdateResult[]> {
+    return updateByIds(this.associationContext, object, updates);
+  }
+
+  /** Records archived (in the recycling bin) after `since`, with the archive time as `modifiedAt`. */
+  async *readDeleted(object: string, options: Omit<ReadOptions, 'properties'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+    const schema = await this.describe(object);
+    const unique = schema.fields.filter((f) => f.unique).map((f) => f.name);
+    yield* readArchived(this.associationContext, object, unique, options.since);
   }
 
   /** The IDs of the `toObject` records associated with each of these records (e.g. a deal's contacts), by v4 batch read. */
