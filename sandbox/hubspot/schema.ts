@@ -27,6 +27,7 @@ const specs: Record<string, Spec[]> = {
   contacts: [
     ...common,
     ['email', 'string', 'text', { unique: true, label: 'Email' }],
+    ['lastmodifieddate', 'datetime', 'date', { readOnly: true, label: 'Last Modified Date' }],
     ['firstname', 'string', 'text'], ['lastname', 'string', 'text'], ['phone', 'string', 'phonenumber'],
     ['company', 'string', 'text'], ['jobtitle', 'string', 'text'], ['city', 'string', 'text'], ['country', 'string', 'text'],
     ['lifecyclestage', 'enumeration', 'radio', { options: ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] }],

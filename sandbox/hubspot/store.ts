@@ -23,6 +23,7 @@ export class HubSpotStore {
   /** object -> unique property -> value -> record */
   private readonly unique = new Map<string, Map<string, Map<string, StoredRecord>>>();
   private nextId = 1001;
+  private readonly objectByRecord = new WeakMap<StoredRecord, string>();
 
   constructor(private readonly now: () => number = Date.now) {
     for (const [object, defs] of this.schemas) {
@@ -116,14 +117,25 @@ export class HubSpotStore {
       id = String(this.nextId++);
     }
     const record: StoredRecord = { id, properties: {}, createdAt: time, updatedAt: time, archived: false };
+    this.objectByRecord.set(record, object);
     this.objects.get(object)!.set(id, record);
     this.apply(object, record, properties, time, true);
     return record;
   }
 
+  /**
+   * A record as it was imported elsewhere (seeding a portal): given ID, creation and modification times, values not
+   * validated.
+   */
+  seed(object: string, id: string, properties: Record<string, string | null>, createdAt: number, updatedAt: number): StoredRecord {
+    const record = this.create(object, properties, createdAt, id);
+    this.touch(record, Math.max(createdAt, updatedAt));
+    return record;
+  }
+
   /** Writes properties; the modified time moves only when a value actually changes (as in HubSpot). */
   update(record: StoredRecord, properties: Record<string, string | null>, at?: number): boolean {
-    return this.apply(this.objectOf(record), record, properties, at ?? this.now(), false);
+    return this.apply(this.objectOfRecord(record), record, properties, at ?? this.now(), false);
   }
 
   /**
@@ -137,6 +149,10 @@ export class HubSpotStore {
     this.apply(object, record, properties, time, false);
     this.touch(record, time);
     return record;
+  }
+
+  private objectOfRecord(record: StoredRecord): string {
+    return this.objectByRecord.get(record) ?? this.objectOf(record);
   }
 
   private objectOf(record: StoredRecord): string {
@@ -169,5 +185,7 @@ export class HubSpotStore {
     record.properties.hs_object_id = record.id;
     record.properties.createdate = new Date(record.createdAt).toISOString();
     record.properties.hs_lastmodifieddate = new Date(record.updatedAt).toISOString();
+    // Contacts carry their modified time under HubSpot's older name as well.
+    if (this.schemas.get(this.objectOfRecord(record))?.has('lastmodifieddate')) record.properties.lastmodifieddate = record.properties.hs_lastmodifieddate;
   }
 }

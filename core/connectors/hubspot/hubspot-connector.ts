@@ -421,9 +421,20 @@ export class HubSpotConnector implements Connector {
         const result = results[i]!;
         return parentKey !== null && result.status !== 'failed' && result.id ? [{ result, parentKey, parentId: ids.get(parentKey)! }] : [];
       });
-      await associate(this.associationContext, object, spec, links);
+      await associate(this.associationContext, object, spec, await this.missingLinks(object, spec.toObject, links));
     }
     return results;
+  }
+
+  /**
+   * Links still to create: those of records written now, and those of `unchanged` records that are not associated
+   * with that parent yet (one v4 read per 1,000), so a re-run that finds everything in place writes nothing.
+   */
+  private async missingLinks<L extends { result: UpsertResult; parentId: string }>(object: string, toObject: string, links: L[]): Promise<L[]> {
+    const unchanged = links.filter((l) => l.result.status === 'unchanged');
+    if (unchanged.length === 0) return links;
+    const existing = await readAssociations(this.associationContext, object, unchanged.map((l) => l.result.id!), toObject);
+    return links.filter((l) => l.result.status !== 'unchanged' || !existing.get(l.result.id!)?.includes(l.parentId));
   }
 
   /** Updates records by their HubSpot IDs (`batch/update`), e.g. to write a legacy ID onto a record found by resemblance. */

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { MIRROR_TABLES, type MirrorColumnType, type MirrorTableName } from '../../core/example/mirror-schema';
+import { PACKAGE_ROOT } from '../../core/version';
+import type { HubSpotEmulator } from '../hubspot';
+import type { PropertyDef } from '../hubspot/schema';
+
+export const EXAMPLE_MIRROR_DIR = path.join(PACKAGE_ROOT, 'examples', 'hubspot-mirror');
+
+const TYPES: Record<MirrorColumnType, [PropertyDef['type'], string]> = {
+  bigint: ['number', 'number'], integer: ['number', 'number'], numeric: ['number', 'number'],
+  date: ['date', 'date'], timestamptz: ['datetime', 'date'], text: ['string', 'text'],
+};
+
+/** Columns the mirror derives from HubSpot's own bookkeeping rather than from a property a user writes. */
+const SYSTEM_COLUMNS = new Set(['hs_object_id', 'createdate', 'hs_lastmodifieddate', 'lastmodifieddate']);
+
+export interface SeededPortal {
+  records: Record<string, number>;
+  propertiesCreated: Record<string, string[]>;
+}
+
+/**
+ * Fills an emulated HubSpot portal with the records the example mirror holds (the portal the mirror was taken from),
+ * with the same IDs and times, and defines the custom properties they use: the legacy-ID properties unique, as a
+ * migration needs them. Options of HubSpot's own picklists are widened to the values the records carry.
+ */
+export function seedHubSpotPortal(emulator: HubSpotEmulator, options: { dir?: string; objects?: MirrorTableName[] } = {}): SeededPortal {
+  const dir = options.dir ?? EXAMPLE_MIRROR_DIR;
+  const seeded: SeededPortal = { records: {}, propertiesCreated: {} };
+  for (const object of options.objects ?? (['companies', 'contacts', 'deals'] as const)) {
+    const spec = MIRROR_TABLES[object];
+    const rows = parse(readFileSync(path.join(dir, `${object}.csv`)), { columns: true, bom: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+    const defs = emulator.store.properties(object)!;
+    seeded.propertiesCreated[object] = [];
+    for (const column of spec.columns) {
+      if (SYSTEM_COLUMNS.has(column.name)) continue;
+      const existing = defs.get(column.name);
+      if (existing) {
+        if (existing.type === 'enumeration' && existing.options.length > 0) widenOptions(existing, rows.map((r) => r[column.name] ?? ''));
+        continue;
+      }
+      const [type, fieldType] = TYPES[column.type];
+      emulator.store.addProperty(object, {
+        name: column.name, label: column.name.replace(/_/g, ' '), type, fieldType, groupName: column.name.startsWith('legacy_') ? 'legacy' : 'migration',
+        options: [], hasUniqueValue: column.name === spec.legacyIdColumn,
+        modificationMetadata: { readOnlyValue: false, readOnlyDefinition: false, archivable: true },
+        calculated: false, hidden: false, formField: true, description: '',
+      });
+      seeded.propertiesCreated[object]!.push(column.name);
+    }
+    const modified = spec.columns.some((c) => c.name === 'lastmodifieddate') ? 'lastmodifieddate' : 'hs_lastmodifieddate';
+    const sorted = [...rows].sort((a, b) => Number(a.hs_object_id) - Number(b.hs_object_id));
+    for (const row of sorted) {
+      const properties: Record<string, string | null> = {};
+      for (const [k, v] of Object.entries(row)) if (!SYSTEM_COLUMNS.has(k)) properties[k] = v === '' ? null : v;
+      emulator.store.seed(object, row.hs_object_id!, properties, Date.parse(row.createdate!), Date.parse(row[modified]!));
+    }
+    seeded.records[object] = rows.length;
+  }
+  return seeded;
+}
+
+function widenOptions(def: PropertyDef, values: string[]): void {
+  const known = new Set(def.options.map((o) => o.value));
+  for (const value of values) {
+    if (!value || known.has(value)) continue;
+    known.add(value);
+    def.options.push({ label: value.replace(/_/g, ' ').toLowerCase(), value, displayOrder: def.options.length, hidden: false });
+  }
+}
