@@ -171,9 +171,19 @@ export class HubSpotStore {
         changed = true;
         const index = indexes?.get(k);
         if (index) {
-          if (before !== null && index.get(before) === record) index.delete(before);
+          if (before !== null && index.get(before) === record) {
+            index.delete(before);
+            // A seeded portal can hold records imported with the same value before the property was made unique:
+            // the value stays findable through the one still carrying it.
+            const other = this.records(object).find((r) => r !== record && r.properties[k] === before);
+            if (other) index.set(before, other);
+          }
           if (value !== null) index.set(value, record);
         }
+      } else if (value !== null) {
+        // Writing the value a record already holds makes it the one found by that value (see above).
+        const index = indexes?.get(k);
+        if (index && index.get(value) !== record) index.set(value, record);
       }
     }
     if (changed) this.touch(record, Math.max(time, record.updatedAt));
