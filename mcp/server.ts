@@ -11,6 +11,7 @@ import { registerFindDuplicatesTool } from './tools/find-duplicates';
 import { registerDescribeSchemaTool } from './tools/describe-schema';
 import { registerQueryRecordsTool } from './tools/query-records';
 import { registerSyncTools } from './tools/sync';
+import { registerReviewApplyTools } from './tools/review-apply';
 
 export interface ServerOptions {
   database: DatabaseOptions;
@@ -49,6 +50,7 @@ export function buildServer(options: ServerOptions): { server: McpServer; close(
   registerDescribeSchemaTool(server);
   registerQueryRecordsTool(server);
   registerSyncTools(server, context);
+  registerReviewApplyTools(server, context);
   return {
     server,
     async close() {

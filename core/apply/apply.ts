@@ -90,12 +90,16 @@ class ApplyRun {
   async run(): Promise<ApplyReport> {
     const { object, dryRun } = this.input;
     await this.checkTarget();
-    await this.sql.query(`UPDATE staging.apply_runs SET status = 'interrupted', finished_at = now() WHERE object = $1 AND status = 'running'`, [object]);
-    if (!dryRun) await interruptPending(this.sql, object);
-    await this.sql.query(
-      `INSERT INTO staging.apply_runs (run_id, object, target, dry_run, status, owner) VALUES ($1, $2, $3, $4, 'running', $5)`,
-      [this.runId, object, this.target.system, dryRun, JSON.stringify({ pid: process.pid, host: os.hostname() })],
-    );
+    // A plan writes nothing anywhere, not even a log row. A run first closes what a killed run left behind: it holds
+    // the object's lock, so any run still marked running is dead.
+    if (!dryRun) {
+      await this.sql.query(`UPDATE staging.apply_runs SET status = 'interrupted', finished_at = now() WHERE object = $1 AND status = 'running'`, [object]);
+      await interruptPending(this.sql, object);
+      await this.sql.query(
+        `INSERT INTO staging.apply_runs (run_id, object, target, dry_run, status, owner) VALUES ($1, $2, $3, false, 'running', $4)`,
+        [this.runId, object, this.target.system, JSON.stringify({ pid: process.pid, host: os.hostname() })],
+      );
+    }
     try {
       this.counts.quarantined = await this.quarantined();
       for await (const page of planPages(this.sql, this.mapping, object, PAGE_SIZE)) {
@@ -289,6 +293,7 @@ class ApplyRun {
   }
 
   private async finish(status: 'succeeded' | 'partial' | 'failed', error: string | null): Promise<void> {
+    if (this.input.dryRun) return;
     await this.sql.query(
       `UPDATE staging.apply_runs SET status = $2, finished_at = now(), counts = $3::jsonb, error = $4 WHERE run_id = $1`,
       [this.runId, status, JSON.stringify(this.counts), error?.slice(0, 4000) ?? null],
