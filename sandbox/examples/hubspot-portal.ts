@@ -32,24 +32,7 @@ export function seedHubSpotPortal(emulator: HubSpotEmulator, options: { dir?: st
   for (const object of options.objects ?? (['companies', 'contacts', 'deals'] as const)) {
     const spec = MIRROR_TABLES[object];
     const rows = parse(readFileSync(path.join(dir, `${object}.csv`)), { columns: true, bom: true, skip_empty_lines: true }) as Array<Record<string, string>>;
-    const defs = emulator.store.properties(object)!;
-    seeded.propertiesCreated[object] = [];
-    for (const column of spec.columns) {
-      if (SYSTEM_COLUMNS.has(column.name)) continue;
-      const existing = defs.get(column.name);
-      if (existing) {
-        if (existing.type === 'enumeration' && existing.options.length > 0) widenOptions(existing, rows.map((r) => r[column.name] ?? ''));
-        continue;
-      }
-      const [type, fieldType] = TYPES[column.type];
-      emulator.store.addProperty(object, {
-        name: column.name, label: column.name.replace(/_/g, ' '), type, fieldType, groupName: column.name.startsWith('legacy_') ? 'legacy' : 'migration',
-        options: [], hasUniqueValue: column.name === spec.legacyIdColumn,
-        modificationMetadata: { readOnlyValue: false, readOnlyDefinition: false, archivable: true },
-        calculated: false, hidden: false, formField: true, description: '',
-      });
-      seeded.propertiesCreated[object]!.push(column.name);
-    }
+    seeded.propertiesCreated[object] = defineMirrorProperties(emulator, object, rows);
     const modified = spec.columns.some((c) => c.name === 'lastmodifieddate') ? 'lastmodifieddate' : 'hs_lastmodifieddate';
     const sorted = [...rows].sort((a, b) => Number(a.hs_object_id) - Number(b.hs_object_id));
     for (const row of sorted) {
@@ -60,6 +43,33 @@ export function seedHubSpotPortal(emulator: HubSpotEmulator, options: { dir?: st
     seeded.records[object] = rows.length;
   }
   return seeded;
+}
+
+/**
+ * Defines the properties of the mirror's columns the portal lacks (the legacy-ID property unique), and widens the
+ * options of HubSpot's own picklists to the values `rows` carry. Returns the properties created.
+ */
+export function defineMirrorProperties(emulator: HubSpotEmulator, object: MirrorTableName, rows: Array<Record<string, string>> = []): string[] {
+  const spec = MIRROR_TABLES[object];
+  const defs = emulator.store.properties(object)!;
+  const created: string[] = [];
+  for (const column of spec.columns) {
+    if (SYSTEM_COLUMNS.has(column.name)) continue;
+    const existing = defs.get(column.name);
+    if (existing) {
+      if (existing.type === 'enumeration' && existing.options.length > 0) widenOptions(existing, rows.map((r) => r[column.name] ?? ''));
+      continue;
+    }
+    const [type, fieldType] = TYPES[column.type];
+    emulator.store.addProperty(object, {
+      name: column.name, label: column.name.replace(/_/g, ' '), type, fieldType, groupName: column.name.startsWith('legacy_') ? 'legacy' : 'migration',
+      options: [], hasUniqueValue: column.name === spec.legacyIdColumn,
+      modificationMetadata: { readOnlyValue: false, readOnlyDefinition: false, archivable: true },
+      calculated: false, hidden: false, formField: true, description: '',
+    });
+    created.push(column.name);
+  }
+  return created;
 }
 
 function widenOptions(def: PropertyDef, values: string[]): void {
