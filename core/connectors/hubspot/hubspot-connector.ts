@@ -9,6 +9,9 @@ import { OAuthTokens, type HubSpotOAuth } from './oauth';
 import { readArchived, updateByIds, type IdUpdate, type IdUpdateResult } from './by-id';
 import { UnchangedPolicy } from './unchanged-policy';
 import { associate, parentKeyOf, ParentAssociationSchema, readAssociations, resolveParents, type AssociationContext, type ParentAssociation, type WithHeaders } from './associations';
+import { EngagementsView } from './engagements/view';
+import { ENGAGEMENTS } from './engagements/types';
+import type { Retype } from './engagements/upsert';
 
 /** Each parent association of one upsert() call, with the parent keys resolved so far (key -> HubSpot ID). */
 type Parents = Array<{ spec: ParentAssociation; ids: Map<string, string> }>;
@@ -23,7 +26,7 @@ export interface HubSpotConnectorOptions {
   oauth?: HubSpotOAuth;
   /** API root, no trailing slash (default `https://api.hubapi.com`; the emulator's URL in tests). */
   basePath?: string;
-  /** Objects `listObjects` offers (default contacts, companies, deals). */
+  /** Objects `listObjects` offers (default contacts, companies, deals, engagements). */
   objects?: string[];
   /** Page size of full reads (list endpoint, max 100). */
   pageSize?: number;
@@ -56,6 +59,11 @@ export interface HubSpotConnectorOptions {
   detectUnchanged?: boolean | 'auto';
   /** Requests in flight per account, across every connector of the process (default 5; the first one sets it). */
   maxConcurrent?: number;
+  /**
+   * `engagements` upserts of a record HubSpot holds as another type than its `hs_engagement_type`: `move` (default)
+   * re-creates it as that type and archives the old one (its ID changes); `refuse` fails it. HubSpot cannot retype.
+   */
+  engagementRetype?: Retype;
 }
 
 const DEFAULT_BASE = 'https://api.hubapi.com';
@@ -120,6 +128,8 @@ export class HubSpotConnector implements Connector {
   private readonly budget: RetryBudget;
   private readonly tokens: OAuthTokens | null;
   private readonly associationContext: AssociationContext;
+  /** Calls, emails, meetings, notes and tasks as the one object `engagements` (see engagements/view.ts). */
+  private readonly engagements: EngagementsView;
   /** Per object: whether reading upsert batches back is paying off (see `detectUnchanged`). */
   private readonly unchangedPolicies = new Map<string, UnchangedPolicy>();
   /** OAuth access tokens obtained so far (0 with a private app token). */
@@ -143,6 +153,7 @@ export class HubSpotConnector implements Connector {
     this.client = new Client({ ...(options.accessToken ? { accessToken: options.accessToken } : {}), basePath: this.basePath });
     this.tokens = options.oauth ? new OAuthTokens(this.client, options.oauth) : null;
     this.associationContext = { client: this.client, call: (what, fn) => this.call(what, fn) };
+    this.engagements = new EngagementsView(this, this.associationContext, options.engagementRetype ?? 'move');
   }
 
   private get secrets(): Array<string | undefined> {
@@ -206,10 +217,11 @@ export class HubSpotConnector implements Connector {
   }
 
   async listObjects(): Promise<string[]> {
-    return [...(this.options.objects ?? ['contacts', 'companies', 'deals'])];
+    return [...(this.options.objects ?? ['contacts', 'companies', 'deals', ENGAGEMENTS])];
   }
 
   async describe(object: string): Promise<ObjectSchema> {
+    if (object === ENGAGEMENTS) return this.engagements.describe();
     const cached = this.describeCache.get(object);
     if (cached) return cached;
     const response = await this.call(`describe ${object}`, () => this.client.crm.properties.coreApi.getAllWithHttpInfo(object));
@@ -252,6 +264,7 @@ export class HubSpotConnector implements Connector {
    * and the next one restarts from the last modified time seen (skipping the records of that instant already given).
    */
   async *read(object: string, options: ReadOptions = {}): AsyncGenerator<ReadItem, void, undefined> {
+    if (object === ENGAGEMENTS) return yield* this.engagements.read(options);
     const properties = await this.wanted(object, options);
     if (!options.since) {
       const limit = Math.min(this.options.pageSize ?? 100, 100);
@@ -317,6 +330,7 @@ export class HubSpotConnector implements Connector {
 
   /** The records with these IDs (`batch/read`, 100 a call); IDs HubSpot does not know are left out. */
   async *readByIds(object: string, ids: string[], options: Omit<ReadOptions, 'since'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+    if (object === ENGAGEMENTS) return yield* this.engagements.readByIds(ids, options);
     const properties = await this.wanted(object, options);
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += 100) {
@@ -338,6 +352,7 @@ export class HubSpotConnector implements Connector {
    * associated with its parent (see `HubSpotUpsertOptions`).
    */
   async upsert(object: string, records: UpsertInput[], options: HubSpotUpsertOptions): Promise<UpsertResult[]> {
+    if (object === ENGAGEMENTS) return this.engagements.upsert(records, options);
     const detect = options.detectUnchanged ?? this.options.detectUnchanged ?? 'auto';
     const parents = (options.associations ?? []).map((spec) => ({ spec: ParentAssociationSchema.parse(spec), ids: new Map<string, string>() }));
     const batches: UpsertInput[][] = [];
@@ -439,11 +454,13 @@ export class HubSpotConnector implements Connector {
 
   /** Updates records by their HubSpot IDs (`batch/update`), e.g. to write a legacy ID onto a record found by resemblance. */
   async updateByIds(object: string, updates: IdUpdate[]): Promise<IdUpdateResult[]> {
+    if (object === ENGAGEMENTS) return this.engagements.updateByIds(updates);
     return updateByIds(this.associationContext, object, updates);
   }
 
   /** Records archived (in the recycling bin) after `since`, with the archive time as `modifiedAt`. */
   async *readDeleted(object: string, options: Omit<ReadOptions, 'properties'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+    if (object === ENGAGEMENTS) return yield* this.engagements.readDeleted(options);
     const schema = await this.describe(object);
     const unique = schema.fields.filter((f) => f.unique).map((f) => f.name);
     yield* readArchived(this.associationContext, object, unique, options.since);
@@ -451,6 +468,7 @@ export class HubSpotConnector implements Connector {
 
   /** The IDs of the `toObject` records associated with each of these records (e.g. a deal's contacts), by v4 batch read. */
   async readAssociations(object: string, ids: string[], toObject: string): Promise<Map<string, string[]>> {
+    if (object === ENGAGEMENTS) return this.engagements.readAssociations(ids, toObject);
     return readAssociations(this.associationContext, object, ids, toObject);
   }
 
