@@ -111,7 +111,7 @@ describe('upserting engagements through the view (real @hubspot/api-client again
   it('associates each engagement with its parent by the parent\'s key, with the default type of its own object pair', async () => {
     const { emulator, connector } = await setup();
     const [acme] = await connector.upsert('companies', [{ key: '1000', properties: { name: 'Acme' } }], { keyProperty: 'legacy_company_id' });
-    const withParent = inputs().map((r) => ({ ...r, properties: { ...r.properties, legacy_company_id: '1000', '__parent:companies': '1000' } }));
+    const withParent: UpsertInput[] = inputs().map((r) => ({ ...r, properties: { ...r.properties, legacy_company_id: '1000', '__parent:companies': '1000' } }));
     withParent.push({ key: 'E-6', properties: { hs_engagement_type: 'NOTE', hs_timestamp: at, legacy_company_id: '404', '__parent:companies': '404' } });
     const results = await connector.upsert('engagements', withParent, { keyProperty: KEY, associations: [toCompany] });
     expect(results.map((r) => r.status)).toEqual(['created', 'created', 'created', 'created', 'created', 'failed']);
