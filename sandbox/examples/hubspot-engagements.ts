@@ -11,6 +11,11 @@ export interface SeededEngagements {
   untyped: string[];
   propertiesCreated: Record<string, string[]>;
   associations: number;
+  /**
+   * Mirror rows with a value HubSpot could not hold as given, seeded without it: a meeting keeps its duration as an
+   * end time, so a meeting row that lost its time cannot keep its duration (HubSpot itself never lacks the time).
+   */
+  unplaced: Array<{ id: string; key: string | null; problems: string[] }>;
 }
 
 const SYSTEM_COLUMNS = new Set(['hs_object_id', 'createdate', 'hs_lastmodifieddate']);
@@ -63,7 +68,7 @@ export function defineEngagementProperties(emulator: HubSpotEmulator): Record<st
  */
 export function seedEngagements(emulator: HubSpotEmulator, rows: Array<Record<string, string>>): SeededEngagements {
   const propertiesCreated = defineEngagementProperties(emulator);
-  const out: SeededEngagements = { byType: {}, untyped: [], propertiesCreated, associations: 0 };
+  const out: SeededEngagements = { byType: {}, untyped: [], propertiesCreated, associations: 0, unplaced: [] };
   const sorted = [...rows].sort((a, b) => Number(a.hs_object_id) - Number(b.hs_object_id));
   for (const row of sorted) {
     const given = row[UNIFIED.type] ?? '';
@@ -71,7 +76,8 @@ export function seedEngagements(emulator: HubSpotEmulator, rows: Array<Record<st
     if (!isEngagementType(given)) out.untyped.push(row.hs_object_id!);
     const unified: Record<string, string | null> = {};
     for (const [k, v] of Object.entries(row)) if (!SYSTEM_COLUMNS.has(k)) unified[k] = v === '' ? null : v;
-    const { properties } = toNative(type, unified);
+    const { properties, problems } = toNative(type, unified);
+    if (problems.length) out.unplaced.push({ id: row.hs_object_id!, key: row[MIRROR_TABLES.engagements.legacyIdColumn] || null, problems });
     const object = OBJECT_OF[type];
     emulator.store.seed(object, row.hs_object_id!, properties, Date.parse(row.createdate!), Date.parse(row.hs_lastmodifieddate!));
     out.byType[object] = (out.byType[object] ?? 0) + 1;
