@@ -6,6 +6,7 @@ import { ownValues, toNative, toUnified } from './translate';
 import { OBJECT_OF, UNIFIED, type EngagementType } from './types';
 import type { EngagementUpsertResult, UpsertContext } from './upsert';
 import type { Carrier } from './view';
+import { groupBy } from './group';
 
 /** A record HubSpot holds as `from.type` that the input makes a `to`. */
 export interface Move {
@@ -24,12 +25,6 @@ export interface Leftover {
 /** The objects an engagement is associated with that a move carries over. */
 const PARENT_OBJECTS = ['companies', 'contacts', 'deals'];
 const blank = (v: Value | undefined) => v === undefined || v === null || v === '';
-
-function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
-  const out = new Map<K, T[]>();
-  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
-  return out;
-}
 
 /**
  * Gives each new record the associations of the record it replaces (with companies, contacts, deals). A link HubSpot

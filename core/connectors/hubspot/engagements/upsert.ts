@@ -9,6 +9,7 @@ import type { UnifiedSchema } from './schema';
 import { ownValues, toNative } from './translate';
 import { ENGAGEMENT_TYPES, ENGAGEMENTS, isEngagementType, MEETING_END, MEETING_START, OBJECT_OF, UNIFIED, type EngagementType } from './types';
 import type { Carrier, EngagementBase, EngagementsView } from './view';
+import { pushTo } from './group';
 
 /**
  * What to do with a record HubSpot holds as one type when the input names another (HubSpot cannot change an
@@ -51,7 +52,7 @@ async function locate(ctx: AssociationContext, keyProperty: string, keys: string
       );
       for (const r of ByKey.parse(raw).results) {
         const key = r.properties[keyProperty];
-        if (key) out.set(key, [...(out.get(key) ?? []), { type, id: r.id, properties: r.properties }]);
+        if (key) pushTo(out, key, { type, id: r.id, properties: r.properties });
       }
     }
   }));
@@ -96,7 +97,7 @@ export async function upsertEngagements(u: UpsertContext, records: UpsertInput[]
       results[i] = { key: records[i]!.key, status: 'unchanged', id: carrier.id, object: OBJECT_OF[type] };
       return;
     }
-    writes.set(type, [...(writes.get(type) ?? []), { index: i, input: { key: records[i]!.key, properties: { ...properties, ...parents } } }]);
+    pushTo(writes, type, { index: i, input: { key: records[i]!.key, properties: { ...properties, ...parents } } });
   };
 
   records.forEach((r, i) => {

@@ -8,6 +8,7 @@ import { unifiedSchema, type UnifiedSchema } from './schema';
 import { toNative, toUnified } from './translate';
 import { ENGAGEMENT_TYPES, MEETING_END, MEETING_START, nativeNamesFor, OBJECT_OF, UNIFIED, type EngagementType } from './types';
 import { upsertEngagements, type EngagementUpsertResult, type Retype } from './upsert';
+import { pushTo } from './group';
 
 /** What the view needs of the connector: its calls on one object type (the view never passes `engagements` back). */
 export interface EngagementBase {
@@ -112,7 +113,7 @@ export class EngagementsView {
     const known = new Map<EngagementType, string[]>();
     for (const id of pending) {
       const type = this.typeOfId.get(id);
-      if (type) known.set(type, [...(known.get(type) ?? []), id]);
+      if (type) pushTo(known, type, id);
     }
     for (const [type, some] of known) await look(type, some);
     for (const type of ENGAGEMENT_TYPES) {
@@ -169,7 +170,7 @@ export class EngagementsView {
       }
       const native = toNative(carrier.type, u.properties, { current: carrier.properties, defined: defined[carrier.type] });
       if (native.problems.length) return results.set(index, { id: u.id, status: 'failed', error: `engagement ${u.id}: ${native.problems.join('; ')}` });
-      byType.set(carrier.type, [...(byType.get(carrier.type) ?? []), { index, update: { id: u.id, properties: native.properties } }]);
+      pushTo(byType, carrier.type, { index, update: { id: u.id, properties: native.properties } });
     });
     await Promise.all([...byType].map(async ([type, list]) => {
       const answers = await this.base.updateByIds(OBJECT_OF[type], list.map((l) => l.update));
@@ -183,7 +184,7 @@ export class EngagementsView {
     const out = new Map<string, string[]>(ids.map((id) => [id, []]));
     const found = await this.findByIds(ids, () => []);
     const byType = new Map<EngagementType, string[]>();
-    for (const c of found.values()) byType.set(c.type, [...(byType.get(c.type) ?? []), c.id]);
+    for (const c of found.values()) pushTo(byType, c.type, c.id);
     for (const [type, some] of byType) for (const [id, linked] of await this.base.readAssociations(OBJECT_OF[type], some, toObject)) out.set(id, linked);
     return out;
   }
