@@ -1,7 +1,5 @@
 import { Client } from '@hubspot/api-client';
-import type {
-  ConnectionCheck, Connector, FieldFormat, FieldSchema, FieldType, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertOptions, UpsertResult,
-} from '../connector';
+import type { ConnectionCheck, Connector, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertOptions, UpsertResult } from '../connector';
 import { HubSpotError, toHubSpotError } from './errors';
 import { RetryBudget, retryingCall } from '../http/retrying-call';
 import { AccountLimiter, limiterFor } from './rate-limit';
@@ -10,6 +8,8 @@ import { readArchived, updateByIds, type IdUpdate, type IdUpdateResult } from '.
 import { UnchangedPolicy } from './unchanged-policy';
 import { associate, parentKeyOf, ParentAssociationSchema, readAssociations, resolveParents, type AssociationContext, type ParentAssociation, type WithHeaders } from './associations';
 import { EngagementsView } from './engagements/view';
+import { searchModifiedSince, type RawRecord } from './incremental-read';
+import { toFieldSchema, type RawProperty } from './property-schema';
 import { ENGAGEMENTS } from './engagements/types';
 import type { Retype } from './engagements/upsert';
 
@@ -67,39 +67,7 @@ export interface HubSpotConnectorOptions {
 }
 
 const DEFAULT_BASE = 'https://api.hubapi.com';
-const MODIFIED = 'hs_lastmodifieddate';
-
-/** Cursor of an incremental read: the last modified time and ID seen, so equal timestamps are not skipped. */
-export function encodeHubSpotCursor(modified: string, id: string): string {
-  return `${modified}|${id}`;
-}
-
-function decodeCursor(cursor: string): { modified: number; id: string | null } {
-  const bar = cursor.lastIndexOf('|');
-  const time = bar < 0 ? cursor : cursor.slice(0, bar);
-  const modified = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
-  if (Number.isNaN(modified)) throw new HubSpotError(`Invalid HubSpot cursor "${cursor}": expected an ISO time, optionally followed by |id`);
-  return { modified, id: bar < 0 ? null : cursor.slice(bar + 1) };
-}
-
-const TYPES: Record<string, FieldType> = { string: 'string', number: 'number', date: 'date', datetime: 'datetime', enumeration: 'enum', bool: 'boolean' };
-
-function formatOf(name: string, fieldType: string): FieldFormat | undefined {
-  if (fieldType === 'phonenumber') return 'phone';
-  if (fieldType === 'textarea') return 'textarea';
-  if (name === 'email' || name.endsWith('_email')) return 'email';
-  if (name === 'domain') return 'domain';
-  if (name === 'website' || fieldType === 'url') return 'url';
-  return undefined;
-}
-
-interface RawProperty {
-  name: string; label?: string; type: string; fieldType: string; description?: string; hasUniqueValue?: boolean;
-  options?: Array<{ value: string; hidden?: boolean }>; modificationMetadata?: { readOnlyValue?: boolean }; calculated?: boolean;
-}
-
-interface RawRecord { id: string; properties: Record<string, string | null>; updatedAt: Date | string }
-
+export { encodeHubSpotCursor } from './incremental-read';
 /** Options of one `upsert()` call: the connector contract's, and parents to associate with. */
 export interface HubSpotUpsertOptions extends UpsertOptions {
   /** A unique property (`hasUniqueValue`) whose value is each input's `key`. */
@@ -225,22 +193,7 @@ export class HubSpotConnector implements Connector {
     const cached = this.describeCache.get(object);
     if (cached) return cached;
     const response = await this.call(`describe ${object}`, () => this.client.crm.properties.coreApi.getAllWithHttpInfo(object));
-    const fields: FieldSchema[] = (response.results as unknown as RawProperty[]).map((p) => {
-      const field: FieldSchema = {
-        name: p.name,
-        label: p.label,
-        type: TYPES[p.type] ?? 'unknown',
-        unique: p.hasUniqueValue ?? false,
-        readOnly: (p.modificationMetadata?.readOnlyValue ?? false) || (p.calculated ?? false),
-      };
-      const options = (p.options ?? []).filter((o) => !o.hidden).map((o) => o.value);
-      if (field.type === 'enum') field.options = options;
-      if (p.fieldType === 'checkbox' && p.type === 'enumeration') field.multiValue = true;
-      const format = formatOf(p.name, p.fieldType);
-      if (format) field.format = format;
-      if (p.description) field.description = p.description;
-      return field;
-    });
+    const fields = (response.results as unknown as RawProperty[]).map(toFieldSchema);
     const schema: ObjectSchema = { object, idField: 'hs_object_id', fields };
     this.describeCache.set(object, schema);
     return schema;
@@ -279,53 +232,8 @@ export class HubSpotConnector implements Connector {
     }
 
     const cap = this.options.searchCap ?? 10_000;
-    const limit = Math.min(this.options.searchPageSize ?? 200, 200, cap);
-    const start = decodeCursor(options.since);
-    const requested = [...new Set([...properties, MODIFIED])];
-    // The first window honours the cursor exactly; later windows start at the last instant seen (GTE) and skip the
-    // IDs of that instant already yielded, so ties are neither lost nor repeated whatever order HubSpot gives them.
-    let filterGroups = start.id === null
-      ? [{ filters: [{ propertyName: MODIFIED, operator: 'GT', value: String(start.modified) }] }]
-      : [
-          { filters: [{ propertyName: MODIFIED, operator: 'GT', value: String(start.modified) }] },
-          { filters: [{ propertyName: MODIFIED, operator: 'EQ', value: String(start.modified) }, { propertyName: 'hs_object_id', operator: 'GT', value: start.id }] },
-        ];
-    let lastInstant = -1;
-    let seenAtLast = new Set<string>();
-    for (;;) {
-      let offset = 0;
-      let fresh = 0;
-      let more = false;
-      for (;;) {
-        options.signal?.throwIfAborted();
-        const body = { filterGroups, sorts: [{ propertyName: MODIFIED, direction: 'ASCENDING' }], properties: requested, limit, after: offset ? String(offset) : undefined };
-        const page = await this.call(`search ${object}`, () => this.client.crm.objects.searchApi.doSearchWithHttpInfo(object, body as never));
-        for (const raw of page.results) {
-          const r = raw as unknown as RawRecord;
-          const instant = new Date(r.updatedAt).getTime();
-          if (instant === lastInstant && seenAtLast.has(r.id)) continue;
-          if (instant !== lastInstant) {
-            lastInstant = instant;
-            seenAtLast = new Set();
-          }
-          seenAtLast.add(r.id);
-          fresh++;
-          yield this.toItem(object, r, properties);
-        }
-        const next = page.paging?.next?.after;
-        if (!next) break;
-        if (Number(next) + limit > cap) {
-          more = true;
-          break;
-        }
-        offset = Number(next);
-      }
-      if (!more) return;
-      if (fresh === 0) {
-        throw new HubSpotError(`More than ${cap} ${object} share the modified time ${new Date(lastInstant).toISOString()}: HubSpot search cannot page through them`);
-      }
-      filterGroups = [{ filters: [{ propertyName: MODIFIED, operator: 'GTE', value: String(lastInstant) }] }];
-    }
+    const limits = { cap, pageSize: Math.min(this.options.searchPageSize ?? 200, 200, cap) };
+    yield* searchModifiedSince(this.associationContext, object, properties, { ...options, since: options.since }, limits, (r) => this.toItem(object, r, properties));
   }
 
   /** The records with these IDs (`batch/read`, 100 a call); IDs HubSpot does not know are left out. */
