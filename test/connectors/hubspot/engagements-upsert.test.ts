@@ -148,6 +148,16 @@ describe('upserting engagements through the view (real @hubspot/api-client again
     expect(writes(emulator)).toBe(before);
   });
 
+  it('keeps the old record when HubSpot refuses its new type, and says so', async () => {
+    const { emulator, connector } = await setup();
+    const [note] = await connector.upsert('engagements', [{ key: 'M-2', properties: { hs_engagement_type: 'NOTE', hs_body: 'Keep me', hs_timestamp: at } }], { keyProperty: KEY });
+    emulator.faults.failRecord('calls', 'M-2', 'Property values were not valid');
+    const [moved] = await connector.upsert('engagements', [{ key: 'M-2', properties: { hs_engagement_type: 'CALL' } }], { keyProperty: KEY });
+    expect(moved!.status).toBe('failed');
+    expect(moved!.error).toBe(`engagement ${KEY}=M-2: re-creating it as a CALL failed (the NOTE ${note!.id} is kept): Property values were not valid`);
+    expect(carriers(emulator, 'M-2').map(([o, r]) => [o, r.id, r.properties.hs_note_body])).toEqual([['notes', note!.id, 'Keep me']]);
+  });
+
   it('finishes a move an interruption left (the key on the new record and the old), and refuses to guess between two records otherwise', async () => {
     const { emulator, connector } = await setup();
     const [acme] = await connector.upsert('companies', [{ key: '1000', properties: { name: 'Acme' } }], { keyProperty: 'legacy_company_id' });
