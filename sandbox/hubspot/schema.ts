@@ -86,7 +86,7 @@ function engagementSpecs(): Record<string, Spec[]> {
       ...engagement,
       ['hs_task_subject', 'string', 'text', { label: 'Task Title' }], ['hs_task_body', 'string', 'html', { label: 'Task notes' }],
       ['hs_task_status', 'enumeration', 'select', { options: ['NOT_STARTED', 'IN_PROGRESS', 'WAITING', 'COMPLETED', 'DEFERRED'] }],
-      ['hs_task_priority', 'enumeration', 'select', { options: ['NONE', 'LOW', 'MEDIUM', 'HIGH'] }],
+      ['hs_task_priority', 'enumeration', 'select', { options: ['LOW', 'MEDIUM', 'HIGH'] }],
       ['hs_task_type', 'enumeration', 'select', { options: ['CALL', 'EMAIL', 'TODO'] }],
     ],
   };
