@@ -5,6 +5,7 @@ import { MIRROR_TABLES, type MirrorColumnType, type MirrorTableName } from '../.
 import { PACKAGE_ROOT } from '../../core/version';
 import type { HubSpotEmulator } from '../hubspot';
 import type { PropertyDef } from '../hubspot/schema';
+import { seedEngagements, type SeededEngagements } from './hubspot-engagements';
 
 export const EXAMPLE_MIRROR_DIR = path.join(PACKAGE_ROOT, 'examples', 'hubspot-mirror');
 
@@ -19,19 +20,29 @@ const SYSTEM_COLUMNS = new Set(['hs_object_id', 'createdate', 'hs_lastmodifiedda
 export interface SeededPortal {
   records: Record<string, number>;
   propertiesCreated: Record<string, string[]>;
+  /** With `engagements`: how the mirror's engagements were spread over calls, emails, meetings, notes and tasks. */
+  engagements?: SeededEngagements;
 }
 
 /**
  * Fills an emulated HubSpot portal with the records the example mirror holds (the portal the mirror was taken from),
  * with the same IDs and times, and defines the custom properties they use: the legacy-ID properties unique, as a
- * migration needs them. Options of HubSpot's own picklists are widened to the values the records carry.
+ * migration needs them. Options of HubSpot's own picklists are widened to the values the records carry. Engagements go
+ * to their types' objects (see `seedEngagements`), after the other objects so they can be associated with them.
  */
 export function seedHubSpotPortal(emulator: HubSpotEmulator, options: { dir?: string; objects?: MirrorTableName[] } = {}): SeededPortal {
   const dir = options.dir ?? EXAMPLE_MIRROR_DIR;
   const seeded: SeededPortal = { records: {}, propertiesCreated: {} };
-  for (const object of options.objects ?? (['companies', 'contacts', 'deals'] as const)) {
+  const objects = options.objects ?? (['companies', 'contacts', 'deals'] as const);
+  for (const object of [...objects.filter((o) => o !== 'engagements'), ...objects.filter((o) => o === 'engagements')]) {
     const spec = MIRROR_TABLES[object];
     const rows = parse(readFileSync(path.join(dir, `${object}.csv`)), { columns: true, bom: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+    if (object === 'engagements') {
+      seeded.engagements = seedEngagements(emulator, rows);
+      seeded.propertiesCreated[object] = [...new Set(Object.values(seeded.engagements.propertiesCreated).flat())];
+      seeded.records[object] = rows.length;
+      continue;
+    }
     seeded.propertiesCreated[object] = defineMirrorProperties(emulator, object, rows);
     const modified = spec.columns.some((c) => c.name === 'lastmodifieddate') ? 'lastmodifieddate' : 'hs_lastmodifieddate';
     const sorted = [...rows].sort((a, b) => Number(a.hs_object_id) - Number(b.hs_object_id));

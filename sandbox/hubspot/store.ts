@@ -195,7 +195,9 @@ export class HubSpotStore {
     record.properties.hs_object_id = record.id;
     record.properties.createdate = new Date(record.createdAt).toISOString();
     record.properties.hs_lastmodifieddate = new Date(record.updatedAt).toISOString();
-    // Contacts carry their modified time under HubSpot's older name as well.
-    if (this.schemas.get(this.objectOfRecord(record))?.has('lastmodifieddate')) record.properties.lastmodifieddate = record.properties.hs_lastmodifieddate;
+    // Contacts carry their modified time under HubSpot's older name as well; engagements their creation time as hs_createdate.
+    const defs = this.schemas.get(this.objectOfRecord(record));
+    if (defs?.has('lastmodifieddate')) record.properties.lastmodifieddate = record.properties.hs_lastmodifieddate;
+    if (defs?.has('hs_createdate')) record.properties.hs_createdate = record.properties.createdate;
   }
 }
