@@ -3,6 +3,8 @@ import os from 'node:os';
 import type { ObjectSchema, ReadItem, UpsertInput, UpsertResult } from '../connectors/connector';
 import type { HubSpotUpsertOptions } from '../connectors/hubspot/hubspot-connector';
 import type { IdUpdate, IdUpdateResult } from '../connectors/hubspot/by-id';
+import type { IdLink, IdLinkResult } from '../connectors/hubspot/associate-by-id';
+import type { ParentAssociation } from '../connectors/hubspot/associations';
 import type { Database } from '../db/database';
 import { type Sql, withAdvisoryLock } from '../db/sql';
 import { InputError, UsageError } from '../errors';
@@ -21,6 +23,7 @@ export interface ApplyTarget {
   upsert(object: string, records: UpsertInput[], options: HubSpotUpsertOptions): Promise<UpsertResult[]>;
   updateByIds(object: string, updates: IdUpdate[]): Promise<IdUpdateResult[]>;
   readByIds(object: string, ids: string[], options?: { properties?: string[] }): AsyncIterable<ReadItem>;
+  associateByIds(object: string, links: IdLink[], spec: ParentAssociation): Promise<IdLinkResult[]>;
 }
 
 export interface ApplyOptions extends ApplyInput {
@@ -35,8 +38,8 @@ const PAGE_SIZE = 2000;
 const MAX_FAILURES_LISTED = 100;
 
 const emptyCounts = (): ApplyCounts => ({
-  creates: 0, updates: 0, links: 0, survivors: 0, heldBack: 0, inAgreement: 0, orphans: 0, quarantined: 0,
-  created: 0, updated: 0, unchanged: 0, unlinked: 0, failed: 0,
+  creates: 0, updates: 0, links: 0, survivors: 0, associations: 0, heldBack: 0, inAgreement: 0, orphans: 0, quarantined: 0,
+  created: 0, updated: 0, unchanged: 0, unlinked: 0, associated: 0, failed: 0,
 });
 
 /**
@@ -167,7 +170,7 @@ class ApplyRun {
       this.heldBackReasons[kind] = (this.heldBackReasons[kind] ?? 0) + 1;
     }
     for (const w of page.writes) {
-      const key = ({ create: 'creates', update: 'updates', link: 'links', survivor: 'survivors' } as const)[w.kind];
+      const key = ({ create: 'creates', update: 'updates', link: 'links', survivor: 'survivors', associate: 'associations' } as const)[w.kind];
       this.counts[key]++;
     }
   }
@@ -200,9 +203,13 @@ class ApplyRun {
     if (this.failures.length < MAX_FAILURES_LISTED) this.failures.push({ legacyId, action, error });
   }
 
-  private async write(writes: PlannedWrite[]): Promise<void> {
+  private async write(planned: PlannedWrite[]): Promise<void> {
+    let writes = planned;
     if (writes.length === 0) return;
     this.written += writes.length;
+    await this.associate(writes.filter((w) => w.kind === 'associate'));
+    writes = writes.filter((w) => w.kind !== 'associate');
+    if (writes.length === 0) return;
     const again = await sentBefore(this.sql, this.input.object, writes.map((w) => w.legacyId));
     await this.unlink(writes, again);
     const stamped = await this.stamp(writes.filter((w) => w.kind === 'link' || w.kind === 'survivor'), again);
@@ -211,6 +218,23 @@ class ApplyRun {
     // Records sent before are read back first (the CRM may hold them already); the others are known to differ.
     await this.upsert(sendable.filter((w) => !again.has(w.legacyId)), false);
     await this.upsert(sendable.filter((w) => again.has(w.legacyId)), true);
+  }
+
+  /** Records in agreement associated with the parents apply made for them; only missing associations are written. */
+  private async associate(writes: PlannedWrite[]): Promise<void> {
+    for (const link of this.links) {
+      const some = writes.filter((w) => link.object in w.parents);
+      if (some.length === 0) continue;
+      const results = await this.audited(
+        some.map((w) => ({ legacyId: w.legacyId, action: 'associate' as const, targetId: w.targetId, before: null, after: { [`associate:${link.object}`]: w.parents[link.object]! } })),
+        () => this.target.associateByIds(this.hubspotObject, some.map((w) => ({ id: w.targetId!, parentKey: w.parents[link.object]! })), link.association),
+        (r) => ({ result: r.status, error: r.error }),
+      );
+      results.forEach((r, i) => {
+        if (r.status === 'failed') this.fail(some[i]!.legacyId, `associate with ${link.object}`, r.error ?? 'refused');
+        else if (r.status === 'created') this.counts.associated++;
+      });
+    }
   }
 
   /** The legacy-ID values records already carry, by record ID (to skip writes an earlier run made). */

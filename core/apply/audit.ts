@@ -62,7 +62,8 @@ export async function sentBefore(sql: Sql, object: string, legacyIds: string[]):
   if (legacyIds.length === 0) return new Set();
   const { rows } = await sql.query<{ legacy_id: string }>(
     `SELECT DISTINCT legacy_id FROM staging.apply_audit
-      WHERE object = $1 AND legacy_id = ANY($2::text[]) AND result IN ('created', 'updated', 'unchanged', 'interrupted', 'pending')`,
+      WHERE object = $1 AND legacy_id = ANY($2::text[]) AND action IN ('create', 'update', 'link')
+        AND result IN ('created', 'updated', 'unchanged', 'interrupted', 'pending')`,
     [object, legacyIds],
   );
   return new Set(rows.map((r) => r.legacy_id));

@@ -14,7 +14,8 @@ import { parentLinks, type ParentLink } from './parents';
  */
 export interface PlannedWrite {
   legacyId: string;
-  kind: 'create' | 'update' | 'link' | 'survivor';
+  /** `associate`: a record in agreement whose parent apply created or linked: only the association is made. */
+  kind: 'create' | 'update' | 'link' | 'survivor' | 'associate';
   targetId: string | null;
   /** Properties to write, the legacy-ID property excluded (it is the key). */
   properties: Record<string, Value>;
@@ -54,6 +55,41 @@ interface Row {
   notes: string[];
 }
 
+/**
+ * Parents that exist in the CRM under their legacy ID only because apply created or linked them: records the mirror
+ * shows in agreement cannot have been associated with them yet. Returns `object|legacyId` keys.
+ */
+async function parentsApplyMade(sql: Sql, links: ParentLink[], keysByObject: Map<string, Set<string>>): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const l of links) {
+    const keys = [...(keysByObject.get(l.object) ?? [])];
+    if (keys.length === 0) continue;
+    const { rows } = await sql.query<{ legacy_id: string }>(
+      `SELECT DISTINCT legacy_id FROM staging.apply_audit
+        WHERE object = $1 AND legacy_id = ANY($2::text[]) AND action IN ('create', 'link') AND result IN ('created', 'updated', 'unchanged')`,
+      [l.object, keys],
+    );
+    for (const r of rows) out.add(`${l.object}|${r.legacy_id}`);
+  }
+  return out;
+}
+
+/** Associations apply already made (or found in place) for these records: `legacyId|parentObject|parentKey`. */
+async function associationsMade(sql: Sql, object: string, legacyIds: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (legacyIds.length === 0) return out;
+  const { rows } = await sql.query<{ legacy_id: string; after: Record<string, Value> }>(
+    `SELECT legacy_id, after FROM staging.apply_audit
+      WHERE object = $1 AND legacy_id = ANY($2::text[]) AND result IN ('created', 'updated', 'unchanged')
+        AND EXISTS (SELECT 1 FROM jsonb_object_keys(after) k WHERE k LIKE 'associate:%')`,
+    [object, legacyIds],
+  );
+  for (const r of rows) {
+    for (const [k, v] of Object.entries(r.after)) if (k.startsWith('associate:') && v !== null) out.add(`${r.legacy_id}|${k.slice('associate:'.length)}|${v}`);
+  }
+  return out;
+}
+
 const nonBlank = (values: Record<string, Value>) => Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== ''));
 
 function parentKeys(links: ParentLink[], values: Record<string, Value>, only?: Record<string, Value>): Record<string, string> {
@@ -88,6 +124,26 @@ export async function* planPages(sql: Sql, mapping: LoadedMapping, object: strin
     const mirrorIds = rows.flatMap((r) => (r.status === 'conflict' ? r.target_ids : r.target_id ? [r.target_id] : []));
     const mirror = await readMirrorRecords(sql, mapping, object, mirrorIds);
     const page: PlanPage = { writes: [], held: [], inAgreement: 0, orphans: 0 };
+    // Matched records whose parent key did not change: associated only when apply made that parent (see below).
+    const matchedParents = new Map<string, Record<string, string>>();
+    if (links.length) {
+      const keysByObject = new Map<string, Set<string>>();
+      for (const r of rows) {
+        if (r.status !== 'matched') continue;
+        const changed = r.properties_to_update ?? {};
+        const parents = parentKeys(links, mapper.map(r.legacy_properties ?? {}).values);
+        for (const l of links) if (l.property in changed) delete parents[l.object];
+        if (Object.keys(parents).length === 0) continue;
+        matchedParents.set(r.legacy_id, parents);
+        for (const [o, k] of Object.entries(parents)) keysByObject.set(o, (keysByObject.get(o) ?? new Set()).add(k));
+      }
+      const made = await parentsApplyMade(sql, links, keysByObject);
+      const done = await associationsMade(sql, object, [...matchedParents.keys()]);
+      for (const [legacyId, parents] of matchedParents) {
+        for (const [o, k] of Object.entries(parents)) if (!made.has(`${o}|${k}`) || done.has(`${legacyId}|${o}|${k}`)) delete parents[o];
+        if (Object.keys(parents).length === 0) matchedParents.delete(legacyId);
+      }
+    }
     const current = (id: string | null, properties: Record<string, Value>) => {
       const record = id ? mirror.get(id) : undefined;
       return Object.fromEntries(Object.keys(properties).map((k) => [k, record ? mapper.normaliseTarget(k, record.properties[k] ?? null) : null]));
@@ -106,8 +162,13 @@ export async function* planPages(sql: Sql, mapping: LoadedMapping, object: strin
         case 'matched': {
           const properties = { ...(r.properties_to_update ?? {}) };
           delete properties[legacyIdProperty];
-          if (Object.keys(properties).length === 0) page.inAgreement++;
-          else page.writes.push({ ...base, kind: 'update', targetId: r.target_id, properties, before: current(r.target_id, properties), parents: parentKeys(links, properties, properties) });
+          const toAssociate = matchedParents.get(r.legacy_id) ?? {};
+          if (Object.keys(properties).length === 0) {
+            page.inAgreement++;
+            if (Object.keys(toAssociate).length) page.writes.push({ ...base, kind: 'associate', targetId: r.target_id, properties: {}, before: null, parents: toAssociate });
+          } else {
+            page.writes.push({ ...base, kind: 'update', targetId: r.target_id, properties, before: current(r.target_id, properties), parents: { ...parentKeys(links, properties, properties), ...toAssociate } });
+          }
           break;
         }
         case 'fuzzy_match': {

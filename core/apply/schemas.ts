@@ -15,7 +15,7 @@ const Value = z.string().nullable();
 
 export const PlanLineSchema = z.object({
   legacyId: z.string(),
-  action: z.enum(['create', 'update', 'link', 'survivor', 'held']),
+  action: z.enum(['create', 'update', 'link', 'survivor', 'associate', 'held']),
   targetId: z.string().nullable(),
   changes: z.array(z.object({ property: z.string(), old: Value.optional(), new: Value })),
   associate: z.record(z.string(), z.string()),
@@ -29,6 +29,7 @@ export const ApplyCountsSchema = z.object({
   updates: z.number().describe('Planned updates of matched records'),
   links: z.number().describe('Approved fuzzy matches: the legacy ID is written onto the record, then its values'),
   survivors: z.number().describe('Settled conflicts: the chosen record is updated, the others lose the legacy ID'),
+  associations: z.number().describe('Records in agreement to associate with a parent apply created or linked'),
   heldBack: z.number(),
   inAgreement: z.number().describe('Matched records with nothing to change'),
   orphans: z.number().describe('Target records whose legacy ID is not in the export: never written'),
@@ -37,6 +38,7 @@ export const ApplyCountsSchema = z.object({
   updated: z.number(),
   unchanged: z.number().describe('Sent before, and found already in place in the CRM (read back): not written again'),
   unlinked: z.number(),
+  associated: z.number().describe('Associations made (records in agreement with a parent apply made)'),
   failed: z.number(),
 });
 export type ApplyCounts = z.infer<typeof ApplyCountsSchema>;

@@ -19,6 +19,8 @@ const SYSTEM_COLUMNS = new Set(['hs_object_id', 'createdate', 'hs_lastmodifiedda
 
 export interface SeededPortal {
   records: Record<string, number>;
+  /** Contacts and deals associated with the parents their legacy keys name. */
+  associations?: number;
   propertiesCreated: Record<string, string[]>;
   /** With `engagements`: how the mirror's engagements were spread over calls, emails, meetings, notes and tasks. */
   engagements?: SeededEngagements;
@@ -53,7 +55,32 @@ export function seedHubSpotPortal(emulator: HubSpotEmulator, options: { dir?: st
     }
     seeded.records[object] = rows.length;
   }
+  seeded.associations = associateFromKeys(emulator, objects);
   return seeded;
+}
+
+/** The parent links the mirror's records carry as legacy IDs (a contact's legacy_company_id names its company). */
+const RECORD_PARENTS: Array<[child: MirrorTableName, column: string, parent: MirrorTableName]> = [
+  ['contacts', 'legacy_company_id', 'companies'],
+  ['deals', 'legacy_company_id', 'companies'],
+  ['deals', 'legacy_person_id', 'contacts'],
+];
+
+/**
+ * Associates seeded contacts and deals with the parents their legacy keys name, as the portal the mirror was taken
+ * from had them: a migration assumes a record in agreement is associated already. Returns the associations made.
+ */
+function associateFromKeys(emulator: HubSpotEmulator, objects: readonly MirrorTableName[]): number {
+  let made = 0;
+  for (const [child, column, parent] of RECORD_PARENTS) {
+    if (!objects.includes(child) || !objects.includes(parent)) continue;
+    for (const record of emulator.store.records(child)) {
+      const key = record.properties[column];
+      const found = key ? emulator.store.findBy(parent, column, key) : undefined;
+      if (found && emulator.store.associations.add(child, record.id, parent, found.id)) made++;
+    }
+  }
+  return made;
 }
 
 /**

@@ -8,7 +8,7 @@ import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, ROOT } from '../helpers/example-data';
-import { differences, reviewLikeAnExpert, staged } from './fixtures';
+import { differences, missingAssociations, reviewLikeAnExpert, staged } from './fixtures';
 
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const TOKEN = 'pat-na1-apply-crash';
@@ -81,6 +81,7 @@ describe.runIf(process.env.DATABASE_URL)('apply under kill -9, 429 storms and 5x
       const refused = new Set(refusedRows.rows.filter((r) => r.error !== null).map((r) => r.legacy_id));
       const rows = await staged(t.db, object);
       expect(differences(emulator, mapping, object, rows, refused).slice(0, 10), object).toEqual([]);
+      expect(missingAssociations(emulator, mapping, object, rows, refused).slice(0, 10), object).toEqual([]);
       // Every refusal of the final run is in the audit log with HubSpot's reason.
       const report = outcome.reports.find((r) => r.object === object)!;
       expect(refused.size).toBe(report.counts.failed);

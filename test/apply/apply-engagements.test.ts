@@ -72,13 +72,13 @@ describe('apply the shipped example\'s engagements to HubSpot\'s calls, emails, 
     expect(check.unexpectedRefusals).toEqual([]);
     // Once each, in the type the export says, every mapped value equal (but the two the seeded portal could not hold).
     expect(check.differences).toEqual([]);
-    // Every association apply was asked for exists (creates, moves, updates of a parent key), and every one the seeded
-    // portal could make. What is missing is an engagement apply did not write with that parent (in agreement, or its
-    // parent key unchanged) whose parent only now carries the legacy ID (created, linked or chosen by this apply):
-    // apply plans associations only for what it writes (core/apply/plan.ts), reported, not fixed here.
+    // Every association exists: those apply was asked for (creates, moves, updates of a parent key), those the seeded
+    // portal had, and those of engagements in agreement whose parent only now carries the legacy ID (created, linked
+    // or chosen by this apply), which apply makes on their own.
     expect(check.associations.asked).toBeGreaterThan(300);
     expect(check.associations.checked).toBeGreaterThan(check.rows.length);
     expect(check.associations.unexplained).toEqual([]);
+    expect(check.associations.missing).toBe(0);
     // Mirror rows that had lost their type were seeded as notes: those the export says are calls, emails … were moved
     // (re-created as that type, the note archived, the audit naming the new record); the others are the same notes.
     expect(check.moves.expected.length).toBeGreaterThan(50);

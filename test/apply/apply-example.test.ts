@@ -9,7 +9,7 @@ import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, truth } from '../helpers/example-data';
-import { differences } from './fixtures';
+import { differences, missingAssociations } from './fixtures';
 
 const TOKEN = 'pat-na1-apply-test';
 const mapping = loadMapping(undefined);
@@ -110,5 +110,10 @@ describe('review, plan and apply the shipped example to HubSpot', () => {
     const company = inHubSpot('companies', 'legacy_company_id', sample.legacy_properties!.Pers_CompanyId!)[0]!;
     expect(emulator.store.associations.of('contacts', contact.id, 'companies').map((a) => a.toObjectId)).toContain(company.id);
     for (const f of report.failures) expect(f.error).toMatch(/parent|exists|valid/);
+    // Contacts in agreement whose company this apply created or linked are associated with it too.
+    expect(report.counts.associations).toBeGreaterThan(0);
+    expect(report.counts.associated).toBe(report.counts.associations);
+    const refused = new Set(report.failures.map((f) => f.legacyId));
+    expect(missingAssociations(emulator, mapping, 'contacts', rows, refused).slice(0, 10)).toEqual([]);
   }, 240_000);
 });

@@ -2,6 +2,7 @@ import { ident } from '../../core/db/sql';
 import type { Database } from '../../core/db/database';
 import type { LoadedMapping } from '../../core/mapping/load-mapping';
 import { ObjectMapper } from '../../core/mapping/object-mapper';
+import { parentLinks } from '../../core/apply/parents';
 import { decideReviewItems } from '../../core/review/review';
 import type { HubSpotEmulator } from '../../sandbox/hubspot';
 import { truth } from '../helpers/example-data';
@@ -73,6 +74,29 @@ export function differences(emulator: HubSpotEmulator, mapping: LoadedMapping, o
       if (value === null) continue;
       const there = mapper.normaliseTarget(p, record.properties[p] ?? null);
       if (!mapper.sameValue(p, value, there)) problems.push(`${r.legacy_id}.${p}: export ${JSON.stringify(value)}, HubSpot ${JSON.stringify(there)}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Associations that should exist and do not: every staged record in HubSpot (not refused) whose mapped parent key
+ * names a parent HubSpot has must be associated with it.
+ */
+export function missingAssociations(emulator: HubSpotEmulator, mapping: LoadedMapping, object: string, rows: StagedRow[], refused: Set<string>): string[] {
+  const mapper = new ObjectMapper(mapping.config, object);
+  const hubspot = byLegacyId(emulator, object, mapper.spec.target.legacyIdColumn);
+  const problems: string[] = [];
+  for (const link of parentLinks(mapping.config, object)) {
+    const parents = byLegacyId(emulator, link.association.toObject, link.property);
+    for (const r of rows) {
+      if (r.status === 'orphan' || refused.has(r.legacy_id)) continue;
+      const key = mapper.map(r.legacy_properties!).values[link.property];
+      const parent = key ? parents.get(String(key)) : undefined;
+      const ids = hubspot.get(r.legacy_id);
+      if (!parent || parent.length !== 1 || !ids || ids.length !== 1) continue;
+      const linked = emulator.store.associations.of(mapper.spec.target.table, ids[0]!, link.association.toObject).map((a) => a.toObjectId);
+      if (!linked.includes(parent[0]!)) problems.push(`${object} ${r.legacy_id} is not associated with ${link.object} ${key} (${parent[0]})`);
     }
   }
   return problems;

@@ -8,6 +8,7 @@ import { readArchived, updateByIds, type IdUpdate, type IdUpdateResult } from '.
 import { UnchangedPolicy } from './unchanged-policy';
 import { associate, parentKeyOf, ParentAssociationSchema, readAssociations, resolveParents, type AssociationContext, type ParentAssociation, type WithHeaders } from './associations';
 import { EngagementsView } from './engagements/view';
+import { associateByIds, type IdLink, type IdLinkResult } from './associate-by-id';
 import { searchModifiedSince, type RawRecord } from './incremental-read';
 import { toFieldSchema, type RawProperty } from './property-schema';
 import { ENGAGEMENTS } from './engagements/types';
@@ -375,6 +376,12 @@ export class HubSpotConnector implements Connector {
   }
 
   /** The IDs of the `toObject` records associated with each of these records (e.g. a deal's contacts), by v4 batch read. */
+  /** Associates existing records (by ID) with parents found by key, making only the missing associations. */
+  async associateByIds(object: string, links: IdLink[], spec: ParentAssociation): Promise<IdLinkResult[]> {
+    if (object === ENGAGEMENTS) return this.engagements.associateByIds(links, ParentAssociationSchema.parse(spec));
+    return associateByIds(this.associationContext, object, links, ParentAssociationSchema.parse(spec));
+  }
+
   async readAssociations(object: string, ids: string[], toObject: string): Promise<Map<string, string[]>> {
     if (object === ENGAGEMENTS) return this.engagements.readAssociations(ids, toObject);
     return readAssociations(this.associationContext, object, ids, toObject);

@@ -9,6 +9,8 @@ import { toNative, toUnified } from './translate';
 import { ENGAGEMENT_TYPES, MEETING_END, MEETING_START, nativeNamesFor, OBJECT_OF, UNIFIED, type EngagementType } from './types';
 import { upsertEngagements, type EngagementUpsertResult, type Retype } from './upsert';
 import { pushTo } from './group';
+import type { IdLink, IdLinkResult } from '../associate-by-id';
+import type { ParentAssociation } from '../associations';
 
 /** What the view needs of the connector: its calls on one object type (the view never passes `engagements` back). */
 export interface EngagementBase {
@@ -19,6 +21,7 @@ export interface EngagementBase {
   upsert(object: string, records: UpsertInput[], options: HubSpotUpsertOptions): Promise<UpsertResult[]>;
   updateByIds(object: string, updates: IdUpdate[]): Promise<IdUpdateResult[]>;
   readAssociations(object: string, ids: string[], toObject: string): Promise<Map<string, string[]>>;
+  associateByIds(object: string, links: IdLink[], spec: ParentAssociation): Promise<IdLinkResult[]>;
 }
 
 /** One HubSpot engagement found by ID or by key: its type, ID and the native properties read. */
@@ -177,6 +180,23 @@ export class EngagementsView {
       answers.forEach((a, i) => results.set(list[i]!.index, a));
     }));
     return updates.map((_, i) => results.get(i)!);
+  }
+
+  /** Associates engagements (by ID, whatever their type) with parents found by key; an unknown ID fails alone. */
+  async associateByIds(links: IdLink[], spec: ParentAssociation): Promise<IdLinkResult[]> {
+    const found = await this.findByIds(links.map((l) => l.id), () => []);
+    const results = new Map<number, IdLinkResult>();
+    const byType = new Map<EngagementType, Array<{ index: number; link: IdLink }>>();
+    links.forEach((link, index) => {
+      const carrier = found.get(link.id);
+      if (!carrier) return results.set(index, { id: link.id, status: 'failed', error: `no HubSpot engagement (call, email, meeting, note or task) has ID ${link.id}` });
+      pushTo(byType, carrier.type, { index, link });
+    });
+    for (const [type, list] of byType) {
+      const answers = await this.base.associateByIds(OBJECT_OF[type], list.map((l) => l.link), spec);
+      answers.forEach((a, i) => results.set(list[i]!.index, a));
+    }
+    return links.map((_, i) => results.get(i)!);
   }
 
   /** The `toObject` records associated with each engagement (every requested ID is a key; none or unknown -> empty). */
