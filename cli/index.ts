@@ -12,6 +12,8 @@ import { registerSandbox } from './commands/sandbox';
 import { registerServe } from './commands/serve';
 import { registerSuggestMapping } from './commands/suggest-mapping';
 import { registerSync } from './commands/sync';
+import { registerReview } from './commands/review';
+import { registerApply } from './commands/apply';
 import { printJson } from './output';
 import { VERSION } from '../core/version';
 
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerReconcile(program);
   registerLookup(program);
+  registerReview(program);
+  registerApply(program);
   registerSuggestMapping(program);
   registerMatching(program);
   registerConnectorCommands(program);

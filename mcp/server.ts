@@ -12,6 +12,7 @@ import { registerDescribeSchemaTool } from './tools/describe-schema';
 import { registerQueryRecordsTool } from './tools/query-records';
 import { registerSyncTools } from './tools/sync';
 import { realRoots } from './allowed-paths';
+import { registerReviewApplyTools } from './tools/review-apply';
 
 export interface ServerOptions {
   database: DatabaseOptions;
@@ -50,6 +51,7 @@ export function buildServer(options: ServerOptions): { server: McpServer; close(
   registerDescribeSchemaTool(server);
   registerQueryRecordsTool(server);
   registerSyncTools(server, context);
+  registerReviewApplyTools(server, context);
   return {
     server,
     async close() {

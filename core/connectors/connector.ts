@@ -99,6 +99,11 @@ export interface Connector {
   read(object: string, options?: ReadOptions): AsyncIterable<ReadItem>;
   /** The records with these IDs, when the system can fetch by ID (the sync engine fetches a deal's person this way). */
   readByIds?(object: string, ids: string[], options?: Omit<ReadOptions, 'since'>): AsyncIterable<ReadItem>;
+  /**
+   * Records deleted (archived, in a recycling bin) after `since`, with the deletion time as `modifiedAt` and at
+   * least their unique properties; absent where the system cannot say.
+   */
+  readDeleted?(object: string, options?: Omit<ReadOptions, 'properties'>): AsyncIterable<ReadItem>;
   /** Absent on read-only sources such as exports. */
   upsert?(object: string, records: UpsertInput[], options: UpsertOptions): Promise<UpsertResult[]>;
 }

@@ -13,6 +13,8 @@ import { redactSecrets } from '../../core/db/redact';
 import { router } from './actions/router';
 import * as lookup from './actions/staging/lookup.operation';
 import * as reconcile from './actions/staging/reconcile.operation';
+import * as review from './actions/staging/review.operation';
+import * as applyStaging from './actions/staging/apply.operation';
 import * as resolve from './actions/conflicts/resolve.operation';
 import * as map from './actions/mapping/map.operation';
 import * as deduplicate from './actions/matching/deduplicate.operation';
@@ -51,7 +53,7 @@ export class CrmBridge implements INodeType {
     credentials: [
       { name: 'crmBridgePostgresApi', required: true, testedBy: 'crmBridgePostgresTest', displayOptions: { show: { resource: ['staging', 'mapping', 'sync'], database: ['server'] } } },
       { name: 'crmBridgeSalesforceApi', required: true, testedBy: 'crmBridgeSalesforceTest', displayOptions: { show: { resource: ['crm', 'sync'], crm: ['salesforce'] } } },
-      { name: 'crmBridgeHubSpotApi', required: true, testedBy: 'crmBridgeHubSpotTest', displayOptions: { show: { resource: ['crm', 'sync'], crm: ['hubspot'] } } },
+      { name: 'crmBridgeHubSpotApi', required: true, testedBy: 'crmBridgeHubSpotTest', displayOptions: { show: { resource: ['crm', 'sync', 'staging'], crm: ['hubspot'] } } },
       { name: 'crmBridgePipedriveApi', required: true, testedBy: 'crmBridgePipedriveTest', displayOptions: { show: { resource: ['crm', 'sync'], crm: ['pipedrive'] } } },
     ],
     properties: [
@@ -99,6 +101,9 @@ export class CrmBridge implements INodeType {
         options: [
           { name: 'Reconcile', value: 'reconcile', action: 'Reconcile a legacy export', description: 'Join a legacy export with the CRM mirror by legacy ID into the staging table' },
           { name: 'Lookup by Legacy ID', value: 'lookup', action: 'Look up a record by legacy ID', description: 'Target record, staging status and pending updates of one legacy record' },
+          { name: 'Review', value: 'review', action: 'Review fuzzy matches and conflicts', description: 'List what waits for a person, or approve, reject, or choose a survivor' },
+          { name: 'Plan Apply', value: 'planApply', action: 'Plan applying staging to the CRM', description: 'What apply would create, update (old -> new) and hold back; nothing is written' },
+          { name: 'Apply', value: 'apply', action: 'Apply staging to the CRM', description: 'Create and update records in HubSpot from staging, audited; refusals kept for the next run' },
         ],
         default: 'reconcile',
       },
@@ -167,6 +172,8 @@ export class CrmBridge implements INodeType {
       ...syncRun.description,
       ...reconcile.description,
       ...lookup.description,
+      ...review.description,
+      ...applyStaging.description,
       ...resolve.description,
       ...map.description,
       ...deduplicate.description,

@@ -13,7 +13,7 @@ interface PairTypes {
   types: AssociationType[];
 }
 
-// HubSpot's published HUBSPOT_DEFINED type IDs for the standard objects (default and "Primary").
+// HubSpot's published HUBSPOT_DEFINED type IDs for the standard objects (default and "Primary") and the engagements.
 const TYPES: Record<string, PairTypes> = {
   'contacts|companies': { defaultType: 279, inverse: 280, types: [{ category: 'HUBSPOT_DEFINED', typeId: 279, label: null }, { category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' }] },
   'companies|contacts': { defaultType: 280, inverse: 279, types: [{ category: 'HUBSPOT_DEFINED', typeId: 280, label: null }, { category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' }] },
@@ -21,7 +21,29 @@ const TYPES: Record<string, PairTypes> = {
   'contacts|deals': { defaultType: 4, inverse: 3, types: [{ category: 'HUBSPOT_DEFINED', typeId: 4, label: null }] },
   'deals|companies': { defaultType: 341, inverse: 342, types: [{ category: 'HUBSPOT_DEFINED', typeId: 341, label: null }, { category: 'HUBSPOT_DEFINED', typeId: 5, label: 'Primary' }] },
   'companies|deals': { defaultType: 342, inverse: 341, types: [{ category: 'HUBSPOT_DEFINED', typeId: 342, label: null }, { category: 'HUBSPOT_DEFINED', typeId: 6, label: 'Primary' }] },
+  ...engagementPairs(),
 };
+
+/**
+ * Each engagement type with contacts, companies and deals: HubSpot's unlabeled default type IDs in both directions
+ * (e.g. call -> contact 194, contact -> call 193), as listed by `GET /crm/v4/associations/{from}/{to}/labels`.
+ */
+function engagementPairs(): Record<string, PairTypes> {
+  // [engagement -> contact, -> company, -> deal]; each inverse is the ID just below.
+  const ids: Record<string, [number, number, number]> = {
+    calls: [194, 182, 206], emails: [198, 186, 210], meetings: [200, 188, 212], notes: [202, 190, 214], tasks: [204, 192, 216],
+  };
+  const pairs: Record<string, PairTypes> = {};
+  const unlabeled = (typeId: number): AssociationType[] => [{ category: 'HUBSPOT_DEFINED', typeId, label: null }];
+  for (const [engagement, forward] of Object.entries(ids)) {
+    (['contacts', 'companies', 'deals'] as const).forEach((other, i) => {
+      const out = forward[i]!;
+      pairs[`${engagement}|${other}`] = { defaultType: out, inverse: out - 1, types: unlabeled(out) };
+      pairs[`${other}|${engagement}`] = { defaultType: out - 1, inverse: out, types: unlabeled(out - 1) };
+    });
+  }
+  return pairs;
+}
 
 const inverseOf = (from: string, to: string, typeId: number): number => {
   const pair = TYPES[`${from}|${to}`]!;

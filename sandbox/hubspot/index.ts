@@ -49,6 +49,8 @@ export class HubSpotEmulator {
   readonly limiter: RollingRateLimiter;
   /** Requests received, including rejected ones. */
   requests = 0;
+  /** Requests received per `METHOD /path` with IDs as `{id}` (e.g. `POST /crm/v3/objects/companies/batch/read`). */
+  readonly requestsByEndpoint = new Map<string, number>();
   /** Requests refused by the real (not injected) rate limit. */
   rateLimited = 0;
   readonly oauth: OAuthServer;
@@ -69,6 +71,11 @@ export class HubSpotEmulator {
    */
   userEdit(object: string, id: string, properties: Record<string, string | null>, at?: number): StoredRecord {
     return this.store.edit(object, id, properties, at);
+  }
+
+  /** Requests received for one endpoint, e.g. `endpointCount('POST', '/crm/v3/objects/companies/batch/read')`. */
+  endpointCount(method: string, path: string): number {
+    return this.requestsByEndpoint.get(`${method} ${path}`) ?? 0;
   }
 
   /** Makes every OAuth access token issued so far expire (the next call with one gets 401). */
@@ -112,6 +119,8 @@ export class HubSpotEmulator {
 
   private async handle(method: string, rawUrl: string, authorization: string | undefined, body: () => Promise<string>): Promise<{ reply: Reply; headers: Record<string, string> }> {
     this.requests++;
+    const endpoint = `${method} ${new URL(rawUrl, 'http://127.0.0.1').pathname.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
+    this.requestsByEndpoint.set(endpoint, (this.requestsByEndpoint.get(endpoint) ?? 0) + 1);
     const delay = this.faults.takeDelay();
     if (delay) await new Promise((r) => setTimeout(r, delay));
     const url = new URL(rawUrl, 'http://127.0.0.1');

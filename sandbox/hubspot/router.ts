@@ -5,7 +5,8 @@ import type { HubSpotStore } from './store';
 import { listObjects } from './handlers/objects';
 import { search } from './handlers/search';
 import { batchRead, batchUpsert } from './handlers/batch';
-import { listProperties } from './handlers/properties';
+import { createProperty, listProperties } from './handlers/properties';
+import { batchArchive, batchUpdate } from './handlers/batch-update';
 import { associationLabels, batchCreate, batchReadAssociations, createDefault, createLabeled, listAssociations } from './handlers/associations';
 
 export interface RouteContext {
@@ -29,11 +30,14 @@ export function route(ctx: RouteContext, method: string, url: URL, body: unknown
   if (!object) return notFound();
   if (!ctx.store.hasObject(object)) return hubspotError(400, 'VALIDATION_ERROR', `Unable to infer object type from: ${object}`);
   if (parts[2] === 'properties' && parts.length === 4 && method === 'GET') return listProperties(ctx.store, object);
+  if (parts[2] === 'properties' && parts.length === 4 && method === 'POST') return createProperty(ctx.store, object, body as never);
   if (parts[2] !== 'objects') return notFound();
   if (parts.length === 4 && method === 'GET') return listObjects(ctx.store, object, url.searchParams);
   if (parts.length === 5 && parts[4] === 'search' && method === 'POST') return search(ctx.store, object, (body ?? {}) as never, ctx.searchCap);
   if (parts.length === 6 && parts[4] === 'batch' && parts[5] === 'upsert' && method === 'POST') return batchUpsert(ctx.store, ctx.faults, object, body as never, ctx.wholeBatchValidation);
   if (parts.length === 6 && parts[4] === 'batch' && parts[5] === 'read' && method === 'POST') return batchRead(ctx.store, object, body as never);
+  if (parts.length === 6 && parts[4] === 'batch' && parts[5] === 'update' && method === 'POST') return batchUpdate(ctx.store, ctx.faults, object, body as never);
+  if (parts.length === 6 && parts[4] === 'batch' && parts[5] === 'archive' && method === 'POST') return batchArchive(ctx.store, object, body as never);
   return notFound();
 }
 

@@ -1,4 +1,4 @@
-/** Property definitions the emulator knows: HubSpot's standard ones for contacts, companies and deals, plus custom. */
+/** Property definitions the emulator knows: HubSpot's standard ones for contacts, companies, deals and the engagements, plus custom. */
 export interface PropertyDef {
   name: string;
   label: string;
@@ -27,6 +27,7 @@ const specs: Record<string, Spec[]> = {
   contacts: [
     ...common,
     ['email', 'string', 'text', { unique: true, label: 'Email' }],
+    ['lastmodifieddate', 'datetime', 'date', { readOnly: true, label: 'Last Modified Date' }],
     ['firstname', 'string', 'text'], ['lastname', 'string', 'text'], ['phone', 'string', 'phonenumber'],
     ['company', 'string', 'text'], ['jobtitle', 'string', 'text'], ['city', 'string', 'text'], ['country', 'string', 'text'],
     ['lifecyclestage', 'enumeration', 'radio', { options: ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] }],
@@ -47,7 +48,49 @@ const specs: Record<string, Spec[]> = {
     ['dealstage', 'enumeration', 'radio', { options: ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent', 'closedwon', 'closedlost'] }],
     ['legacy_deal_id', 'string', 'text', { unique: true, label: 'Legacy deal ID' }],
   ],
+  ...engagementSpecs(),
 };
+
+/**
+ * The five engagement (activity) objects of CRM v3, with HubSpot's own property names and picklists. Each has its
+ * own names for what it shares with the others (a call's title is `hs_call_title`, a task's `hs_task_subject`); a
+ * call's duration is in milliseconds; a meeting has a start and an end time; a note has no subject, status or priority.
+ */
+function engagementSpecs(): Record<string, Spec[]> {
+  const engagement: Spec[] = [...common, ['hs_timestamp', 'datetime', 'date', { label: 'Activity date' }], ['hs_createdate', 'datetime', 'date', { readOnly: true, label: 'Create date' }]];
+  return {
+    calls: [
+      ...engagement,
+      ['hs_call_title', 'string', 'text', { label: 'Call Title' }], ['hs_call_body', 'string', 'html', { label: 'Call notes' }],
+      ['hs_call_duration', 'number', 'number', { label: 'Call duration (ms)' }],
+      ['hs_call_status', 'enumeration', 'select', { options: ['BUSY', 'CALLING_CRM_USER', 'CANCELED', 'COMPLETED', 'CONNECTING', 'FAILED', 'IN_PROGRESS', 'NO_ANSWER', 'QUEUED', 'RINGING'] }],
+      ['hs_call_direction', 'enumeration', 'select', { options: ['INBOUND', 'OUTBOUND'] }],
+      ['hs_call_disposition', 'string', 'text'], ['hs_call_from_number', 'string', 'text'], ['hs_call_to_number', 'string', 'text'],
+    ],
+    emails: [
+      ...engagement,
+      ['hs_email_subject', 'string', 'text', { label: 'Email subject' }], ['hs_email_text', 'string', 'textarea', { label: 'Email body (text)' }],
+      ['hs_email_html', 'string', 'html'],
+      ['hs_email_status', 'enumeration', 'select', { options: ['BOUNCED', 'FAILED', 'SCHEDULED', 'SENDING', 'SENT'] }],
+      ['hs_email_direction', 'enumeration', 'select', { options: ['EMAIL', 'INCOMING_EMAIL', 'FORWARDED_EMAIL'] }],
+    ],
+    meetings: [
+      ...engagement,
+      ['hs_meeting_title', 'string', 'text', { label: 'Meeting name' }], ['hs_meeting_body', 'string', 'html', { label: 'Meeting description' }],
+      ['hs_internal_meeting_notes', 'string', 'html'], ['hs_meeting_location', 'string', 'text'],
+      ['hs_meeting_start_time', 'datetime', 'date', { label: 'Start time' }], ['hs_meeting_end_time', 'datetime', 'date', { label: 'End time' }],
+      ['hs_meeting_outcome', 'enumeration', 'select', { options: ['SCHEDULED', 'COMPLETED', 'RESCHEDULED', 'NO_SHOW', 'CANCELED'] }],
+    ],
+    notes: [...engagement, ['hs_note_body', 'string', 'html', { label: 'Note body' }]],
+    tasks: [
+      ...engagement,
+      ['hs_task_subject', 'string', 'text', { label: 'Task Title' }], ['hs_task_body', 'string', 'html', { label: 'Task notes' }],
+      ['hs_task_status', 'enumeration', 'select', { options: ['NOT_STARTED', 'IN_PROGRESS', 'WAITING', 'COMPLETED', 'DEFERRED'] }],
+      ['hs_task_priority', 'enumeration', 'select', { options: ['LOW', 'MEDIUM', 'HIGH'] }],
+      ['hs_task_type', 'enumeration', 'select', { options: ['CALL', 'EMAIL', 'TODO'] }],
+    ],
+  };
+}
 
 function label(name: string): string {
   return name.replace(/^hs_/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());

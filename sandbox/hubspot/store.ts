@@ -7,6 +7,8 @@ export interface StoredRecord {
   createdAt: number;
   updatedAt: number;
   archived: boolean;
+  /** When it went to the recycling bin. */
+  archivedAt?: number;
 }
 
 /**
@@ -21,6 +23,7 @@ export class HubSpotStore {
   /** object -> unique property -> value -> record */
   private readonly unique = new Map<string, Map<string, Map<string, StoredRecord>>>();
   private nextId = 1001;
+  private readonly objectByRecord = new WeakMap<StoredRecord, string>();
 
   constructor(private readonly now: () => number = Date.now) {
     for (const [object, defs] of this.schemas) {
@@ -39,6 +42,39 @@ export class HubSpotStore {
     return this.schemas.get(object);
   }
 
+  /** Defines a property (the properties API, or a portal admin); a unique one gets its index. */
+  addProperty(object: string, def: PropertyDef): void {
+    const defs = this.schemas.get(object);
+    if (!defs) throw new Error(`Unknown object type ${object}`);
+    defs.set(def.name, def);
+    if (def.hasUniqueValue && !this.unique.get(object)!.has(def.name)) {
+      const index = new Map<string, StoredRecord>();
+      for (const r of this.records(object)) {
+        const value = r.properties[def.name];
+        if (value) index.set(value, r);
+      }
+      this.unique.get(object)!.set(def.name, index);
+    }
+  }
+
+  /** Records in the recycling bin, in id order. */
+  archivedRecords(object: string): StoredRecord[] {
+    return [...(this.objects.get(object)?.values() ?? [])].filter((r) => r.archived);
+  }
+
+  /** Moves a record to the recycling bin: it leaves lists, searches and unique keys, and is listed with `archived=true`. */
+  archive(object: string, id: string, at?: number): boolean {
+    const record = this.get(object, id);
+    if (!record || record.archived) return false;
+    record.archived = true;
+    record.archivedAt = at ?? this.now();
+    for (const [name, index] of this.unique.get(object) ?? []) {
+      const value = record.properties[name];
+      if (value && index.get(value) === record) index.delete(value);
+    }
+    return true;
+  }
+
   /** All live records of an object, in id order (ids grow, and a Map keeps insertion order). */
   records(object: string): StoredRecord[] {
     return [...(this.objects.get(object)?.values() ?? [])].filter((r) => !r.archived);
@@ -55,7 +91,10 @@ export class HubSpotStore {
   }
 
   findBy(object: string, property: string, value: string): StoredRecord | undefined {
-    if (property === 'hs_object_id') return this.get(object, value);
+    if (property === 'hs_object_id') {
+      const record = this.get(object, value);
+      return record && !record.archived ? record : undefined;
+    }
     const index = this.unique.get(object)?.get(property);
     if (index) {
       const found = index.get(value);
@@ -64,19 +103,39 @@ export class HubSpotStore {
     return this.records(object).find((r) => r.properties[property] === value);
   }
 
-  /** Creates a record; `hs_object_id`, `createdate`, `hs_lastmodifieddate` are maintained here. */
-  create(object: string, properties: Record<string, string | null>, at?: number): StoredRecord {
+  /**
+   * Creates a record; `hs_object_id`, `createdate`, `hs_lastmodifieddate` are maintained here. `id` keeps a given ID
+   * (seeding a portal with records imported elsewhere); new IDs then continue above the largest.
+   */
+  create(object: string, properties: Record<string, string | null>, at?: number, id?: string): StoredRecord {
     const time = at ?? this.now();
-    const id = String(this.nextId++);
+    if (id !== undefined) {
+      if (!/^\d+$/.test(id)) throw new Error(`A HubSpot record ID is a number, not "${id}"`);
+      if (this.get(object, id)) throw new Error(`${object} ${id} already exists`);
+      this.nextId = Math.max(this.nextId, Number(id) + 1);
+    } else {
+      id = String(this.nextId++);
+    }
     const record: StoredRecord = { id, properties: {}, createdAt: time, updatedAt: time, archived: false };
+    this.objectByRecord.set(record, object);
     this.objects.get(object)!.set(id, record);
     this.apply(object, record, properties, time, true);
     return record;
   }
 
+  /**
+   * A record as it was imported elsewhere (seeding a portal): given ID, creation and modification times, values not
+   * validated.
+   */
+  seed(object: string, id: string, properties: Record<string, string | null>, createdAt: number, updatedAt: number): StoredRecord {
+    const record = this.create(object, properties, createdAt, id);
+    this.touch(record, Math.max(createdAt, updatedAt));
+    return record;
+  }
+
   /** Writes properties; the modified time moves only when a value actually changes (as in HubSpot). */
   update(record: StoredRecord, properties: Record<string, string | null>, at?: number): boolean {
-    return this.apply(this.objectOf(record), record, properties, at ?? this.now(), false);
+    return this.apply(this.objectOfRecord(record), record, properties, at ?? this.now(), false);
   }
 
   /**
@@ -90,6 +149,10 @@ export class HubSpotStore {
     this.apply(object, record, properties, time, false);
     this.touch(record, time);
     return record;
+  }
+
+  private objectOfRecord(record: StoredRecord): string {
+    return this.objectByRecord.get(record) ?? this.objectOf(record);
   }
 
   private objectOf(record: StoredRecord): string {
@@ -108,9 +171,19 @@ export class HubSpotStore {
         changed = true;
         const index = indexes?.get(k);
         if (index) {
-          if (before !== null && index.get(before) === record) index.delete(before);
+          if (before !== null && index.get(before) === record) {
+            index.delete(before);
+            // A seeded portal can hold records imported with the same value before the property was made unique:
+            // the value stays findable through the one still carrying it.
+            const other = this.records(object).find((r) => r !== record && r.properties[k] === before);
+            if (other) index.set(before, other);
+          }
           if (value !== null) index.set(value, record);
         }
+      } else if (value !== null) {
+        // Writing the value a record already holds makes it the one found by that value (see above).
+        const index = indexes?.get(k);
+        if (index && index.get(value) !== record) index.set(value, record);
       }
     }
     if (changed) this.touch(record, Math.max(time, record.updatedAt));
@@ -122,5 +195,9 @@ export class HubSpotStore {
     record.properties.hs_object_id = record.id;
     record.properties.createdate = new Date(record.createdAt).toISOString();
     record.properties.hs_lastmodifieddate = new Date(record.updatedAt).toISOString();
+    // Contacts carry their modified time under HubSpot's older name as well; engagements their creation time as hs_createdate.
+    const defs = this.schemas.get(this.objectOfRecord(record));
+    if (defs?.has('lastmodifieddate')) record.properties.lastmodifieddate = record.properties.hs_lastmodifieddate;
+    if (defs?.has('hs_createdate')) record.properties.hs_createdate = record.properties.createdate;
   }
 }

@@ -35,8 +35,13 @@ describe('MCP server over stdio', () => {
     const { tools } = await client.listTools();
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
     expect(Object.keys(byName).sort()).toEqual([
-      'apply_sync', 'describe_schema', 'find_duplicates', 'lookup_by_legacy_id', 'plan_sync', 'query_records', 'reconcile', 'reconciliation_status', 'resolve_conflicts', 'suggest_field_mappings',
+      'apply_staging', 'apply_sync', 'decide_review_item', 'describe_schema', 'find_duplicates', 'list_review_items', 'lookup_by_legacy_id', 'plan_apply', 'plan_sync',
+      'query_records', 'reconcile', 'reconciliation_status', 'resolve_conflicts', 'suggest_field_mappings',
     ]);
+    expect(byName.plan_apply!.annotations).toMatchObject({ readOnlyHint: true });
+    expect(byName.list_review_items!.annotations).toMatchObject({ readOnlyHint: true });
+    expect(byName.apply_staging!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(byName.decide_review_item!.annotations).toMatchObject({ readOnlyHint: false });
     expect(byName.resolve_conflicts!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.suggest_field_mappings!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.lookup_by_legacy_id!.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true });

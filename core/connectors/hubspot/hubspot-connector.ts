@@ -1,12 +1,18 @@
 import { Client } from '@hubspot/api-client';
-import type {
-  ConnectionCheck, Connector, FieldFormat, FieldSchema, FieldType, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertOptions, UpsertResult,
-} from '../connector';
+import type { ConnectionCheck, Connector, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertOptions, UpsertResult } from '../connector';
 import { HubSpotError, toHubSpotError } from './errors';
 import { RetryBudget, retryingCall } from '../http/retrying-call';
 import { AccountLimiter, limiterFor } from './rate-limit';
 import { OAuthTokens, type HubSpotOAuth } from './oauth';
+import { readArchived, updateByIds, type IdUpdate, type IdUpdateResult } from './by-id';
+import { UnchangedPolicy } from './unchanged-policy';
 import { associate, parentKeyOf, ParentAssociationSchema, readAssociations, resolveParents, type AssociationContext, type ParentAssociation, type WithHeaders } from './associations';
+import { EngagementsView } from './engagements/view';
+import { associateByIds, type IdLink, type IdLinkResult } from './associate-by-id';
+import { searchModifiedSince, type RawRecord } from './incremental-read';
+import { toFieldSchema, type RawProperty } from './property-schema';
+import { ENGAGEMENTS } from './engagements/types';
+import type { Retype } from './engagements/upsert';
 
 /** Each parent association of one upsert() call, with the parent keys resolved so far (key -> HubSpot ID). */
 type Parents = Array<{ spec: ParentAssociation; ids: Map<string, string> }>;
@@ -21,7 +27,7 @@ export interface HubSpotConnectorOptions {
   oauth?: HubSpotOAuth;
   /** API root, no trailing slash (default `https://api.hubapi.com`; the emulator's URL in tests). */
   basePath?: string;
-  /** Objects `listObjects` offers (default contacts, companies, deals). */
+  /** Objects `listObjects` offers (default contacts, companies, deals, engagements). */
   objects?: string[];
   /** Page size of full reads (list endpoint, max 100). */
   pageSize?: number;
@@ -43,51 +49,26 @@ export interface HubSpotConnectorOptions {
   /** A call that takes longer counts as failed and is retried (default 60 s). */
   requestTimeoutMs?: number;
   /**
-   * Before each upsert batch, read the existing records by the key (`batch/read`) and send only those whose values
-   * differ; the others are reported `unchanged` and not written (default true). Values are compared as strings
-   * (blank = null), so a value HubSpot normalises (e.g. `50.0` -> `50`) counts as a change. Its cost: two calls
-   * per 100 records instead of one, so at most half the rate limit's records/s. Callers that know their records are
-   * new or changed turn it off, here or per `upsert()` call.
+   * Before an upsert batch, read the existing records by the key (`batch/read`) and send only those whose values
+   * differ; the others are reported `unchanged` and not written. Values are compared as strings (blank = null), so a
+   * value HubSpot normalises (e.g. `50.0` -> `50`) counts as a change. The read costs a call per 100 records, so
+   * reading every batch allows at most half the rate limit's records/s. `'auto'` (default) reads while what it reads
+   * keeps turning out unchanged (a re-run writes nothing) and otherwise only one batch in 16 (a first load runs at
+   * ~0.94 of the limit); `true` reads every batch; `false` never (callers that know their records are new or changed).
+   * Records of batches not read back come back `created` or `updated` as HubSpot answers.
    */
-  detectUnchanged?: boolean;
+  detectUnchanged?: boolean | 'auto';
   /** Requests in flight per account, across every connector of the process (default 5; the first one sets it). */
   maxConcurrent?: number;
+  /**
+   * `engagements` upserts of a record HubSpot holds as another type than its `hs_engagement_type`: `move` (default)
+   * re-creates it as that type and archives the old one (its ID changes); `refuse` fails it. HubSpot cannot retype.
+   */
+  engagementRetype?: Retype;
 }
 
 const DEFAULT_BASE = 'https://api.hubapi.com';
-const MODIFIED = 'hs_lastmodifieddate';
-
-/** Cursor of an incremental read: the last modified time and ID seen, so equal timestamps are not skipped. */
-export function encodeHubSpotCursor(modified: string, id: string): string {
-  return `${modified}|${id}`;
-}
-
-function decodeCursor(cursor: string): { modified: number; id: string | null } {
-  const bar = cursor.lastIndexOf('|');
-  const time = bar < 0 ? cursor : cursor.slice(0, bar);
-  const modified = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
-  if (Number.isNaN(modified)) throw new HubSpotError(`Invalid HubSpot cursor "${cursor}": expected an ISO time, optionally followed by |id`);
-  return { modified, id: bar < 0 ? null : cursor.slice(bar + 1) };
-}
-
-const TYPES: Record<string, FieldType> = { string: 'string', number: 'number', date: 'date', datetime: 'datetime', enumeration: 'enum', bool: 'boolean' };
-
-function formatOf(name: string, fieldType: string): FieldFormat | undefined {
-  if (fieldType === 'phonenumber') return 'phone';
-  if (fieldType === 'textarea') return 'textarea';
-  if (name === 'email' || name.endsWith('_email')) return 'email';
-  if (name === 'domain') return 'domain';
-  if (name === 'website' || fieldType === 'url') return 'url';
-  return undefined;
-}
-
-interface RawProperty {
-  name: string; label?: string; type: string; fieldType: string; description?: string; hasUniqueValue?: boolean;
-  options?: Array<{ value: string; hidden?: boolean }>; modificationMetadata?: { readOnlyValue?: boolean }; calculated?: boolean;
-}
-
-interface RawRecord { id: string; properties: Record<string, string | null>; updatedAt: Date | string }
-
+export { encodeHubSpotCursor } from './incremental-read';
 /** Options of one `upsert()` call: the connector contract's, and parents to associate with. */
 export interface HubSpotUpsertOptions extends UpsertOptions {
   /** A unique property (`hasUniqueValue`) whose value is each input's `key`. */
@@ -116,6 +97,10 @@ export class HubSpotConnector implements Connector {
   private readonly budget: RetryBudget;
   private readonly tokens: OAuthTokens | null;
   private readonly associationContext: AssociationContext;
+  /** Calls, emails, meetings, notes and tasks as the one object `engagements` (see engagements/view.ts). */
+  private readonly engagements: EngagementsView;
+  /** Per object: whether reading upsert batches back is paying off (see `detectUnchanged`). */
+  private readonly unchangedPolicies = new Map<string, UnchangedPolicy>();
   /** OAuth access tokens obtained so far (0 with a private app token). */
   get tokenRefreshes(): number {
     return this.tokens?.refreshes ?? 0;
@@ -137,6 +122,7 @@ export class HubSpotConnector implements Connector {
     this.client = new Client({ ...(options.accessToken ? { accessToken: options.accessToken } : {}), basePath: this.basePath });
     this.tokens = options.oauth ? new OAuthTokens(this.client, options.oauth) : null;
     this.associationContext = { client: this.client, call: (what, fn) => this.call(what, fn) };
+    this.engagements = new EngagementsView(this, this.associationContext, options.engagementRetype ?? 'move');
   }
 
   private get secrets(): Array<string | undefined> {
@@ -200,29 +186,15 @@ export class HubSpotConnector implements Connector {
   }
 
   async listObjects(): Promise<string[]> {
-    return [...(this.options.objects ?? ['contacts', 'companies', 'deals'])];
+    return [...(this.options.objects ?? ['contacts', 'companies', 'deals', ENGAGEMENTS])];
   }
 
   async describe(object: string): Promise<ObjectSchema> {
+    if (object === ENGAGEMENTS) return this.engagements.describe();
     const cached = this.describeCache.get(object);
     if (cached) return cached;
     const response = await this.call(`describe ${object}`, () => this.client.crm.properties.coreApi.getAllWithHttpInfo(object));
-    const fields: FieldSchema[] = (response.results as unknown as RawProperty[]).map((p) => {
-      const field: FieldSchema = {
-        name: p.name,
-        label: p.label,
-        type: TYPES[p.type] ?? 'unknown',
-        unique: p.hasUniqueValue ?? false,
-        readOnly: (p.modificationMetadata?.readOnlyValue ?? false) || (p.calculated ?? false),
-      };
-      const options = (p.options ?? []).filter((o) => !o.hidden).map((o) => o.value);
-      if (field.type === 'enum') field.options = options;
-      if (p.fieldType === 'checkbox' && p.type === 'enumeration') field.multiValue = true;
-      const format = formatOf(p.name, p.fieldType);
-      if (format) field.format = format;
-      if (p.description) field.description = p.description;
-      return field;
-    });
+    const fields = (response.results as unknown as RawProperty[]).map(toFieldSchema);
     const schema: ObjectSchema = { object, idField: 'hs_object_id', fields };
     this.describeCache.set(object, schema);
     return schema;
@@ -246,6 +218,7 @@ export class HubSpotConnector implements Connector {
    * and the next one restarts from the last modified time seen (skipping the records of that instant already given).
    */
   async *read(object: string, options: ReadOptions = {}): AsyncGenerator<ReadItem, void, undefined> {
+    if (object === ENGAGEMENTS) return yield* this.engagements.read(options);
     const properties = await this.wanted(object, options);
     if (!options.since) {
       const limit = Math.min(this.options.pageSize ?? 100, 100);
@@ -260,57 +233,13 @@ export class HubSpotConnector implements Connector {
     }
 
     const cap = this.options.searchCap ?? 10_000;
-    const limit = Math.min(this.options.searchPageSize ?? 200, 200, cap);
-    const start = decodeCursor(options.since);
-    const requested = [...new Set([...properties, MODIFIED])];
-    // The first window honours the cursor exactly; later windows start at the last instant seen (GTE) and skip the
-    // IDs of that instant already yielded, so ties are neither lost nor repeated whatever order HubSpot gives them.
-    let filterGroups = start.id === null
-      ? [{ filters: [{ propertyName: MODIFIED, operator: 'GT', value: String(start.modified) }] }]
-      : [
-          { filters: [{ propertyName: MODIFIED, operator: 'GT', value: String(start.modified) }] },
-          { filters: [{ propertyName: MODIFIED, operator: 'EQ', value: String(start.modified) }, { propertyName: 'hs_object_id', operator: 'GT', value: start.id }] },
-        ];
-    let lastInstant = -1;
-    let seenAtLast = new Set<string>();
-    for (;;) {
-      let offset = 0;
-      let fresh = 0;
-      let more = false;
-      for (;;) {
-        options.signal?.throwIfAborted();
-        const body = { filterGroups, sorts: [{ propertyName: MODIFIED, direction: 'ASCENDING' }], properties: requested, limit, after: offset ? String(offset) : undefined };
-        const page = await this.call(`search ${object}`, () => this.client.crm.objects.searchApi.doSearchWithHttpInfo(object, body as never));
-        for (const raw of page.results) {
-          const r = raw as unknown as RawRecord;
-          const instant = new Date(r.updatedAt).getTime();
-          if (instant === lastInstant && seenAtLast.has(r.id)) continue;
-          if (instant !== lastInstant) {
-            lastInstant = instant;
-            seenAtLast = new Set();
-          }
-          seenAtLast.add(r.id);
-          fresh++;
-          yield this.toItem(object, r, properties);
-        }
-        const next = page.paging?.next?.after;
-        if (!next) break;
-        if (Number(next) + limit > cap) {
-          more = true;
-          break;
-        }
-        offset = Number(next);
-      }
-      if (!more) return;
-      if (fresh === 0) {
-        throw new HubSpotError(`More than ${cap} ${object} share the modified time ${new Date(lastInstant).toISOString()}: HubSpot search cannot page through them`);
-      }
-      filterGroups = [{ filters: [{ propertyName: MODIFIED, operator: 'GTE', value: String(lastInstant) }] }];
-    }
+    const limits = { cap, pageSize: Math.min(this.options.searchPageSize ?? 200, 200, cap) };
+    yield* searchModifiedSince(this.associationContext, object, properties, { ...options, since: options.since }, limits, (r) => this.toItem(object, r, properties));
   }
 
   /** The records with these IDs (`batch/read`, 100 a call); IDs HubSpot does not know are left out. */
   async *readByIds(object: string, ids: string[], options: Omit<ReadOptions, 'since'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+    if (object === ENGAGEMENTS) return yield* this.engagements.readByIds(ids, options);
     const properties = await this.wanted(object, options);
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += 100) {
@@ -332,7 +261,8 @@ export class HubSpotConnector implements Connector {
    * associated with its parent (see `HubSpotUpsertOptions`).
    */
   async upsert(object: string, records: UpsertInput[], options: HubSpotUpsertOptions): Promise<UpsertResult[]> {
-    const detect = options.detectUnchanged ?? this.options.detectUnchanged ?? true;
+    if (object === ENGAGEMENTS) return this.engagements.upsert(records, options);
+    const detect = options.detectUnchanged ?? this.options.detectUnchanged ?? 'auto';
     const parents = (options.associations ?? []).map((spec) => ({ spec: ParentAssociationSchema.parse(spec), ids: new Map<string, string>() }));
     const batches: UpsertInput[][] = [];
     for (let i = 0; i < records.length; i += 100) batches.push(records.slice(i, i + 100));
@@ -381,7 +311,14 @@ export class HubSpotConnector implements Connector {
     return same;
   }
 
-  private async upsertBatch(object: string, batch: UpsertInput[], keyProperty: string, detect: boolean, parents: Parents): Promise<UpsertResult[]> {
+  private readBack(object: string, detect: boolean | 'auto'): { read: boolean; policy?: UnchangedPolicy } {
+    if (detect !== 'auto') return { read: detect };
+    let policy = this.unchangedPolicies.get(object);
+    if (!policy) this.unchangedPolicies.set(object, (policy = new UnchangedPolicy()));
+    return { read: policy.shouldRead(), policy };
+  }
+
+  private async upsertBatch(object: string, batch: UpsertInput[], keyProperty: string, detect: boolean | 'auto', parents: Parents): Promise<UpsertResult[]> {
     const byKey = new Map<string, UpsertResult>();
     // Parents first: a record whose parent is missing is not written, so a later run (after the parent) can retry it.
     for (const { spec, ids } of parents) {
@@ -395,7 +332,9 @@ export class HubSpotConnector implements Connector {
     }
     const virtual = new Set(parents.map((p) => p.spec.keyFrom));
     const writable = batch.filter((r) => !byKey.has(r.key)).map((r) => (virtual.size ? { key: r.key, properties: Object.fromEntries(Object.entries(r.properties).filter(([k]) => !virtual.has(k))) } : r));
-    const same = detect ? await this.unchanged(object, writable, keyProperty) : new Map<string, string>();
+    const { read, policy } = this.readBack(object, detect);
+    const same = read ? await this.unchanged(object, writable, keyProperty) : new Map<string, string>();
+    if (read) policy?.observe(writable.length, same.size);
     for (const [key, id] of same) byKey.set(key, { key, status: 'unchanged', id });
     const toSend = writable.filter((r) => !same.has(r.key));
     for (const result of await this.send(object, toSend, keyProperty)) byKey.set(result.key, result);
@@ -406,13 +345,45 @@ export class HubSpotConnector implements Connector {
         const result = results[i]!;
         return parentKey !== null && result.status !== 'failed' && result.id ? [{ result, parentKey, parentId: ids.get(parentKey)! }] : [];
       });
-      await associate(this.associationContext, object, spec, links);
+      await associate(this.associationContext, object, spec, await this.missingLinks(object, spec.toObject, links));
     }
     return results;
   }
 
+  /**
+   * Links still to create: those of records written now, and those of `unchanged` records that are not associated
+   * with that parent yet (one v4 read per 1,000), so a re-run that finds everything in place writes nothing.
+   */
+  private async missingLinks<L extends { result: UpsertResult; parentId: string }>(object: string, toObject: string, links: L[]): Promise<L[]> {
+    const unchanged = links.filter((l) => l.result.status === 'unchanged');
+    if (unchanged.length === 0) return links;
+    const existing = await readAssociations(this.associationContext, object, unchanged.map((l) => l.result.id!), toObject);
+    return links.filter((l) => l.result.status !== 'unchanged' || !existing.get(l.result.id!)?.includes(l.parentId));
+  }
+
+  /** Updates records by their HubSpot IDs (`batch/update`), e.g. to write a legacy ID onto a record found by resemblance. */
+  async updateByIds(object: string, updates: IdUpdate[]): Promise<IdUpdateResult[]> {
+    if (object === ENGAGEMENTS) return this.engagements.updateByIds(updates);
+    return updateByIds(this.associationContext, object, updates);
+  }
+
+  /** Records archived (in the recycling bin) after `since`, with the archive time as `modifiedAt`. */
+  async *readDeleted(object: string, options: Omit<ReadOptions, 'properties'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+    if (object === ENGAGEMENTS) return yield* this.engagements.readDeleted(options);
+    const schema = await this.describe(object);
+    const unique = schema.fields.filter((f) => f.unique).map((f) => f.name);
+    yield* readArchived(this.associationContext, object, unique, options.since);
+  }
+
   /** The IDs of the `toObject` records associated with each of these records (e.g. a deal's contacts), by v4 batch read. */
+  /** Associates existing records (by ID) with parents found by key, making only the missing associations. */
+  async associateByIds(object: string, links: IdLink[], spec: ParentAssociation): Promise<IdLinkResult[]> {
+    if (object === ENGAGEMENTS) return this.engagements.associateByIds(links, ParentAssociationSchema.parse(spec));
+    return associateByIds(this.associationContext, object, links, ParentAssociationSchema.parse(spec));
+  }
+
   async readAssociations(object: string, ids: string[], toObject: string): Promise<Map<string, string[]>> {
+    if (object === ENGAGEMENTS) return this.engagements.readAssociations(ids, toObject);
     return readAssociations(this.associationContext, object, ids, toObject);
   }
 

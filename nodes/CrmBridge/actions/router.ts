@@ -14,10 +14,12 @@ import * as lookup from './staging/lookup.operation';
 import * as plan from './sync/plan.operation';
 import * as run from './sync/run.operation';
 import * as reconcile from './staging/reconcile.operation';
+import * as review from './staging/review.operation';
+import { apply, planApply } from './staging/apply.operation';
 
 /** Per-item operations run once per input item; whole-input operations see every item at once. */
 const perItem = { reconcile, lookup } as const;
-const wholeInput = { resolve, map, deduplicate, describeSchema, read, upsert, run, plan } as const;
+const wholeInput = { resolve, map, deduplicate, describeSchema, read, upsert, run, plan, review, planApply, apply } as const;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const operation = this.getNodeParameter('operation', 0) as string;

@@ -3,7 +3,9 @@ import { hubspotError } from '../http';
 import type { HubSpotStore } from '../store';
 import type { AssociationType } from '../associations';
 
-const OBJECT_TYPE_IDS: Record<string, string> = { contacts: '0-1', companies: '0-2', deals: '0-3' };
+const OBJECT_TYPE_IDS: Record<string, string> = {
+  contacts: '0-1', companies: '0-2', deals: '0-3', tasks: '0-27', notes: '0-46', meetings: '0-47', calls: '0-48', emails: '0-49',
+};
 
 interface Spec { associationCategory?: string; associationTypeId?: number }
 interface CreateBody { inputs?: Array<{ from?: { id?: string }; to?: { id?: string }; types?: Spec[] }> }

@@ -48,6 +48,13 @@ export function batchUpsert(store: HubSpotStore, faults: Faults, object: string,
     }
     if (problems.length) { fail(key, 'VALIDATION_ERROR', problems.join('; '), { subCategory: 'INVALID_PROPERTIES' }); continue; }
     const existing = store.findBy(object, idProperty, key);
+    // Another unique property (a contact's email) already held by a different record: HubSpot refuses the input.
+    const taken = Object.entries(props).find(([name, value]) => name !== idProperty && value && defs.get(name)?.hasUniqueValue && (store.findBy(object, name, value) ?? existing) !== existing);
+    if (taken) {
+      const holder = store.findBy(object, taken[0], taken[1]!)!;
+      fail(key, 'CONFLICT', `A ${object.replace(/s$/, '')} with ${taken[0]} ${taken[1]} already exists. Existing ID: ${holder.id}`);
+      continue;
+    }
     const record = existing ?? store.create(object, idProperty === 'hs_object_id' ? props : { ...props, [idProperty]: key });
     if (existing) store.update(existing, props);
     const names = [...new Set([...Object.keys(props), idProperty, 'hs_object_id', 'createdate', 'hs_lastmodifieddate'])];

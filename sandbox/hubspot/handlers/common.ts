@@ -18,6 +18,7 @@ export function publicRecord(object: string, record: StoredRecord, requested?: s
     createdAt: new Date(record.createdAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
     archived: record.archived,
+    ...(record.archivedAt !== undefined ? { archivedAt: new Date(record.archivedAt).toISOString() } : {}),
   };
 }
 

@@ -10,8 +10,8 @@ export function listObjects(store: HubSpotStore, object: string, query: URLSearc
   const properties = query.getAll('properties').flatMap((p) => p.split(',')).filter(Boolean);
   const after = query.get('after');
   // Already in id order (ids grow and the store keeps insertion order): no sort per page, which at 100,000 records
-  // would cost more than the page.
-  const all = store.records(object);
+  // would cost more than the page. `archived=true` lists the recycling bin instead of the live records.
+  const all = query.get('archived') === 'true' ? store.archivedRecords(object) : store.records(object);
   const start = after ? all.findIndex((r) => Number(r.id) >= Number(after)) : 0;
   const page = start < 0 ? [] : all.slice(start, start + limit);
   const next = start >= 0 ? all[start + limit] : undefined;
