@@ -3,7 +3,6 @@ import { resolveDatabaseOptions } from '../../core/db/database';
 import { chooseDatabase, isProjectFolder } from '../../core/db/home';
 import { loadMapping } from '../../core/mapping/load-mapping';
 import { realRoots } from '../../mcp/allowed-paths';
-import { startStdioServer } from '../../mcp/stdio';
 import type { GlobalOptions } from '../context';
 import { fail } from '../output';
 
@@ -26,6 +25,8 @@ export function registerMcp(program: Command): void {
             `files readable in: ${roots.length ? roots.join(', ') : `none (${opts.allowDir ? '' : 'this folder is not a crm-bridge project; '}start with --allow-dir <folder>)`}; ` +
             `writes to CRMs: ${allowWrites ? 'allowed' : 'off (plan only; --allow-writes to allow)'}\n`,
         );
+        // The MCP SDK (and its JSON-schema stack) is loaded only by the command that serves it.
+        const { startStdioServer } = await import('../../mcp/stdio.js');
         await startStdioServer({
           database: resolveDatabaseOptions(process.env, { url: global.db, home: global.home }),
           mapping: loadMapping(global.mapping),

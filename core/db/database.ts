@@ -15,6 +15,11 @@ export interface DatabaseOptions {
   home?: string;
   /** Pool size for a server; the embedded database always has exactly one connection. */
   maxConnections?: number;
+  /**
+   * For `memory://`: start from this data directory (a `dumpDataDir()` of another embedded database, e.g. one already
+   * migrated) instead of an empty cluster, which skips initdb and the migrations (the test suite opens hundreds).
+   */
+  template?: Blob;
 }
 
 export interface Database {
@@ -24,6 +29,8 @@ export interface Database {
   readonly pool: Sql;
   /** Borrows one connection for work that needs a session (transactions, advisory locks, cursors). */
   withConnection<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /** The embedded database's data directory as a tarball (see `template`); absent on a server. */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -42,7 +49,7 @@ export function defaultHome(): string {
 
 /** Opens the configured database and brings the staging schema up to date. */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
-  const database = options.url ? openServer(options.url, options.maxConnections ?? 4) : await openEmbedded(options.home);
+  const database = options.url ? openServer(options.url, options.maxConnections ?? 4) : await openEmbedded(options.home, options.template);
   try {
     await database.withConnection((sql) => migrate(sql));
   } catch (error) {
@@ -91,8 +98,8 @@ function openServer(url: string, max: number): Database {
   return wrapPool('server', redactUrl(url), pool, async () => undefined);
 }
 
-async function openEmbedded(home = defaultHome()): Promise<Database> {
-  if (home === 'memory://') return openPglite('memory://', 'memory://', async () => undefined);
+async function openEmbedded(home = defaultHome(), template?: Blob): Promise<Database> {
+  if (home === 'memory://') return openPglite('memory://', 'memory://', async () => undefined, template);
   const dataDir = path.resolve(home, 'pgdata');
   mkdirSync(dataDir, { recursive: true });
   // PGlite is single-process: a second process opening the same folder would corrupt it, so we refuse instead.
@@ -105,10 +112,13 @@ async function openEmbedded(home = defaultHome()): Promise<Database> {
   }
 }
 
-async function openPglite(dataDir: string, location: string, release: () => Promise<void>): Promise<Database> {
+async function openPglite(dataDir: string, location: string, release: () => Promise<void>, template?: Blob): Promise<Database> {
   const { PGlite, types } = await import('@electric-sql/pglite');
   // Same value shapes as node-postgres, so code and tests see one thing on both: 64-bit integers and numerics as strings.
-  const pglite = await PGlite.create(dataDir, { parsers: { [types.INT8]: (v: string) => v, [types.NUMERIC]: (v: string) => v } });
+  const pglite = await PGlite.create(dataDir, {
+    parsers: { [types.INT8]: (v: string) => v, [types.NUMERIC]: (v: string) => v },
+    ...(template ? { loadDataDir: template } : {}),
+  });
   await pglite.query(OWNER_SETTINGS, ownerValues());
   // PGlite's node-postgres adapter loses protocol sync after a failed parameterised query, so we speak to PGlite
   // directly. It has one session: a mutex hands it to one caller at a time, like a pool of one connection.
@@ -124,6 +134,7 @@ async function openPglite(dataDir: string, location: string, release: () => Prom
     location,
     pool: { query: (text, values) => mutex.run(() => session.query(text, values)) },
     withConnection: (fn) => mutex.run(() => fn(session)),
+    dumpDataDir: () => mutex.run(async () => pglite.dumpDataDir('gzip')),
     async close() {
       await mutex.run(async () => undefined);
       await pglite.close();

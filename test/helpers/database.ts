@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../core/db/database';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
 
@@ -15,7 +17,10 @@ export interface TestDatabase {
 export async function createTestDatabase(options: { embeddedHome?: string } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const db = await openDatabase({ home: options.embeddedHome ?? 'memory://' });
+    const home = options.embeddedHome ?? 'memory://';
+    // In memory, start from the migrated database test/global-setup.ts made once for the run.
+    const template = home === 'memory://' ? new Blob([readFileSync(inject('embeddedTemplate'))]) : undefined;
+    const db = await openDatabase({ home, template });
     return { db, drop: () => db.close() };
   }
   const temporary = await createTemporaryDatabase(serverUrl, 'crm_bridge_test');
