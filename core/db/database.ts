@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -129,11 +130,14 @@ async function openPglite(dataDir: string, location: string, release: () => Prom
     },
   };
   const mutex = new Mutex();
+  // Work done inside `withConnection` (a sync stream writing to the Postgres mirror through `pool`) already holds the
+  // one session: its pool queries use it directly instead of waiting for themselves.
+  const holder = new AsyncLocalStorage<true>();
   return {
     kind: 'embedded',
     location,
-    pool: { query: (text, values) => mutex.run(() => session.query(text, values)) },
-    withConnection: (fn) => mutex.run(() => fn(session)),
+    pool: { query: (text, values) => (holder.getStore() ? session.query(text, values) : mutex.run(() => session.query(text, values))) },
+    withConnection: (fn) => (holder.getStore() ? fn(session) : mutex.run(() => holder.run(true, () => fn(session)))),
     dumpDataDir: () => mutex.run(async () => pglite.dumpDataDir('gzip')),
     async close() {
       await mutex.run(async () => undefined);

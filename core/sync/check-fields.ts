@@ -10,7 +10,7 @@ export class JobFieldsError extends Error {
   }
 }
 
-const CRM_NAMES: Record<string, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', pipedrive: 'Pipedrive' };
+const CRM_NAMES: Record<string, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', pipedrive: 'Pipedrive', postgres: 'the Postgres mirror' };
 
 /**
  * How each CRM matches a field name: Salesforce API names are case-insensitive; Pipedrive takes a custom field by its

@@ -4,8 +4,11 @@ import { PropertyMappingSchema } from '../mapping/mapping-config';
 import { TransformDefaultsSchema } from '../mapping/transforms';
 import { UsageError } from '../errors';
 
-/** Connectors a sync job can name; their connections (credentials) come from the caller, never from the job. */
-export const SyncSystemSchema = z.enum(['salesforce', 'hubspot', 'pipedrive']);
+/**
+ * Connectors a sync job can name; their connections (credentials) come from the caller, never from the job.
+ * `postgres` is a CRM mirror in crm-bridge's own database, the target of `crm-bridge mirror` (not of a job file).
+ */
+export const SyncSystemSchema = z.enum(['salesforce', 'hubspot', 'pipedrive', 'postgres']);
 export type SyncSystem = z.infer<typeof SyncSystemSchema>;
 
 const Name = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'use lower-case letters, digits, _ or - (e.g. loans-to-deals)');

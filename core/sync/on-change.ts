@@ -97,12 +97,14 @@ export class SyncOnChange {
     const { job } = watched;
     try {
       // Notices that arrived before this run starts are covered by it: the run reads past their changes.
-      const objects = [...new Set(job.streams.map((s) => s.source.object))];
+      // Webhooks come from CRMs: a job reading the Postgres mirror has none to wait for.
+      const system = job.source === 'postgres' ? null : job.source;
+      const objects = system ? [...new Set(job.streams.map((s) => s.source.object))] : [];
       const covered: string[] = [];
       for (const object of objects) {
         let afterId: string | undefined;
         for (;;) {
-          const page = await pendingNotices(this.db.pool, { system: job.source, object, limit: 1000, ...(afterId ? { afterId } : {}) });
+          const page = await pendingNotices(this.db.pool, { system: system!, object, limit: 1000, ...(afterId ? { afterId } : {}) });
           covered.push(...page.map((n) => n.id));
           afterId = page.at(-1)?.id;
           if (page.length < 1000) break;

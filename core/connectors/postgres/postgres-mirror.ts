@@ -157,6 +157,39 @@ export class PostgresMirrorConnector implements Connector {
     }
   }
 
+  /** The rows with these IDs (in pages of `pageSize`); IDs the table does not have are left out. */
+  async *readByIds(object: string, ids: string[], options: Omit<ReadOptions, 'since'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+    const spec = this.tableOf(object);
+    const table = qualified(this.options.schema, spec.table);
+    const id = ident(spec.idColumn);
+    const wanted = options.properties ?? (await this.columns(object)).map((c) => c.name).filter((c) => c !== spec.idColumn);
+    const select = wanted.map((p, i) => `${ident(p, 'column name')}::text AS c${i}`).join(', ');
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += this.pageSize) {
+      options.signal?.throwIfAborted();
+      const { rows } = await this.sql.query<Record<string, string | null>>(
+        `SELECT ${id}::text AS __id${select ? `, ${select}` : ''} FROM ${table} WHERE ${id}::text = ANY($1::text[]) ORDER BY ${id}`,
+        [unique.slice(i, i + this.pageSize)],
+      );
+      for (const row of rows) {
+        const properties: Record<string, string | null> = {};
+        wanted.forEach((p, k) => (properties[p] = row[`c${k}`] ?? null));
+        yield { type: 'record', record: { id: row.__id!, properties, origin: { source: `${this.options.schema}.${spec.table}` } } };
+      }
+    }
+  }
+
+  /** Deletes the rows with these IDs; returns how many there were. */
+  async deleteByIds(object: string, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const spec = this.tableOf(object);
+    const { rowCount } = await this.sql.query(
+      `DELETE FROM ${qualified(this.options.schema, spec.table)} WHERE ${ident(spec.idColumn)}::text = ANY($1::text[])`,
+      [[...new Set(ids)]],
+    );
+    return rowCount ?? 0;
+  }
+
   /**
    * Inserts or updates rows by a key column that has a unique index (without one, two writers could both insert).
    * A row whose values are already there is reported unchanged and not touched. Update comes first, so a partial

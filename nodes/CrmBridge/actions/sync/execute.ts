@@ -9,6 +9,7 @@ import { connectorFromCredential, credentialSecrets, CRM_CREDENTIALS } from '../
 import { checkChosenCrms, jobFromParameter, streamsFromParameter } from './parameters';
 
 async function openEnd(fns: IExecuteFunctions, crm: SyncSystem, secrets: string[]): Promise<Connector> {
+  if (crm === 'postgres') throw new NodeOperationError(fns.getNode(), 'A job with postgres (the CRM mirror) as one end is run by Mirror > Refresh, not by Sync');
   const data = await fns.getCredentials(CRM_CREDENTIALS[crm]);
   secrets.push(...credentialSecrets(data));
   return connectorFromCredential(crm, data);
