@@ -50,20 +50,22 @@ export function byLegacyId(emulator: HubSpotEmulator, object: string, property: 
 /**
  * What differs between staging and HubSpot for records that should be there: missing, twins, or a mapped value not
  * equal (blanks in the export never count: they do not overwrite). `refused` legacy IDs are allowed to be absent.
- * Orphans are never written, so records the portal already held twice under an orphan's legacy ID stay as they were.
+ * Orphans and `heldBack` rows are never written, so records the portal already held twice under such a legacy ID
+ * stay as they were.
  */
-export function differences(emulator: HubSpotEmulator, mapping: LoadedMapping, object: string, rows: StagedRow[], refused: Set<string>): string[] {
+export function differences(emulator: HubSpotEmulator, mapping: LoadedMapping, object: string, rows: StagedRow[], refused: Set<string>, heldBack = new Set<string>()): string[] {
   const mapper = new ObjectMapper(mapping.config, object);
   const property = mapper.spec.target.legacyIdColumn;
   const hubspot = byLegacyId(emulator, object, property);
   const problems: string[] = [];
   const orphans = new Map(rows.filter((r) => r.status === 'orphan').map((r) => [r.legacy_id, r.target_ids]));
   for (const [legacyId, ids] of hubspot) {
+    if (heldBack.has(legacyId)) continue;
     const untouched = orphans.has(legacyId) && [...ids].sort().join() === [...orphans.get(legacyId)!].sort().join();
     if (ids.length > 1 && !untouched) problems.push(`${legacyId}: ${ids.length} records carry it (${ids.join(', ')})`);
   }
   for (const r of rows) {
-    if (r.status === 'orphan' || refused.has(r.legacy_id)) continue;
+    if (r.status === 'orphan' || refused.has(r.legacy_id) || heldBack.has(r.legacy_id)) continue;
     const ids = hubspot.get(r.legacy_id) ?? [];
     if (ids.length !== 1) {
       if (ids.length === 0) problems.push(`${r.legacy_id}: not in HubSpot`);
