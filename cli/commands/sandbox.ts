@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { PipedriveEmulator } from '../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
+import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { seedLoanExample } from '../../sandbox/examples/loans';
 import type { GlobalOptions } from '../context';
 import { fail, printJson } from '../output';
@@ -19,6 +20,9 @@ export function registerSandbox(program: Command): void {
         const salesforce = new SalesforceEmulator();
         const url = await salesforce.start(opts.salesforcePort);
         const hubspot = new HubSpotEmulator();
+        // The portal the shipped example's mirror was taken from, so the migration walkthrough (mirror, reconcile,
+        // review, apply) runs against it.
+        const portal = seedHubSpotPortal(hubspot, { objects: ['companies', 'contacts', 'deals', 'engagements'] });
         const hubspotUrl = await hubspot.start(opts.hubspotPort);
         const pipedrive = new PipedriveEmulator();
         // Upserts need an external-ID field; Pipedrive has none built in, so the sandbox makes one per object.
@@ -26,11 +30,12 @@ export function registerSandbox(program: Command): void {
         // The worked sync example (examples/sync/loans-to-pipedrive.json): loans, borrowers and two loan officers.
         const seeded = seedLoanExample(salesforce, pipedrive);
         const pipedriveUrl = await pipedrive.start(opts.pipedrivePort);
-        if (global.json) printJson({ ok: true, result: { salesforce: url, hubspot: hubspotUrl, pipedrive: pipedriveUrl, seeded: { loans: seeded.loans.length, borrowers: seeded.contacts.length } } });
+        if (global.json) printJson({ ok: true, result: { salesforce: url, hubspot: hubspotUrl, pipedrive: pipedriveUrl, seeded: { loans: seeded.loans.length, borrowers: seeded.contacts.length, hubspot: portal.records } } });
         else process.stdout.write(
           [
             `Salesforce emulator on ${url} (REST v60.0; objects ${[...salesforce.store.objects.keys()].join(', ')})`,
             `HubSpot emulator on ${hubspotUrl} (CRM v3; any bearer token is accepted)`,
+            `  seeded with the example's portal: ${Object.entries(portal.records).map(([o, n]) => `${n} ${o}`).join(', ')}`,
             `Pipedrive emulator on ${pipedriveUrl} (API v1/v2; any API token is accepted; custom field "Legacy ID" for upserts)`,
             `Seeded for the sync example: ${seeded.loans.length} loans (officer ${seeded.officerId} has ${seeded.loans.filter((_, i) => i % 3 !== 2).length}), ${seeded.contacts.length} borrowers`,
             'Point crm-bridge, n8n or the SDKs at them:',
