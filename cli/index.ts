@@ -14,6 +14,7 @@ import { registerSuggestMapping } from './commands/suggest-mapping';
 import { registerSync } from './commands/sync';
 import { registerReview } from './commands/review';
 import { registerApply } from './commands/apply';
+import { registerMirror } from './commands/mirror';
 import { printJson } from './output';
 import { VERSION } from '../core/version';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerLookup(program);
   registerReview(program);
   registerApply(program);
+  registerMirror(program);
   registerSuggestMapping(program);
   registerMatching(program);
   registerConnectorCommands(program);

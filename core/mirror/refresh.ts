@@ -1,4 +1,4 @@
-import type { Connector } from '../connectors/connector';
+import type { Connector, FieldSchema } from '../connectors/connector';
 import { PostgresMirrorConnector } from '../connectors/postgres/postgres-mirror';
 import type { Database } from '../db/database';
 import { UsageError } from '../errors';
@@ -6,7 +6,7 @@ import type { LoadedMapping } from '../mapping/load-mapping';
 import { runSync, type SyncReport } from '../sync/engine';
 import { loadCursor, saveCursor } from '../sync/store';
 import { MIRROR_JOB, mirrorJob, mirroredColumns } from './mirror-job';
-import { ensureMirrorTable, type EnsuredTable } from './mirror-table';
+import { ensureMirrorTable, type EnsuredTable, type MirrorColumnSpec } from './mirror-table';
 import type { MirrorReport } from './schemas';
 
 export interface RefreshOptions {
@@ -43,7 +43,7 @@ export async function refreshMirror(db: Database, options: RefreshOptions): Prom
     const spec = config.objects[object]!;
     const columns = mirroredColumns(config, object, await hubspot.describe(spec.target.table));
     streams.push({ object, columns });
-    // A plan creates nothing: a missing table or column is then named by the engine's field check instead.
+    // A plan creates nothing: a missing column of an existing table is then named by the engine's field check.
     if (!options.dryRun) {
       tables[object] = await db.withConnection((sql) => ensureMirrorTable(sql, schema, spec.target.table, spec.target.idColumn, columns, spec.target.legacyIdColumn));
     }
@@ -53,7 +53,9 @@ export async function refreshMirror(db: Database, options: RefreshOptions): Prom
     const t = config.objects[o]!.target;
     return [t.table, { table: t.table, idColumn: t.idColumn, legacyIdColumn: t.legacyIdColumn, modifiedColumn: t.modifiedColumn }];
   }));
-  const mirror = new PostgresMirrorConnector(db.pool, { schema, tables: tablesOf });
+  // A plan creates nothing: tables a real run would create are described as it would create them.
+  const planned = options.dryRun ? Object.fromEntries(streams.map(({ object, columns }) => [config.objects[object]!.target.table, plannedFields(config.objects[object]!.target.idColumn, columns)])) : undefined;
+  const mirror = new PostgresMirrorConnector(db.pool, { schema, tables: tablesOf, ...(planned ? { planned } : {}) });
   const sync: SyncReport = await runSync({ db, job, source: hubspot, target: mirror, dryRun: options.dryRun, full: options.full, signal: options.signal });
   const removed: Record<string, number> = {};
   if (!options.dryRun && hubspot.readDeleted) {
@@ -63,6 +65,11 @@ export async function refreshMirror(db: Database, options: RefreshOptions): Prom
     }
   }
   return { sync, tables, removed };
+}
+
+/** The fields `ensureMirrorTable` gives a new mirror table: the record ID as its unique key, then the mirrored columns. */
+function plannedFields(idColumn: string, columns: MirrorColumnSpec[]): FieldSchema[] {
+  return [{ name: idColumn, type: 'integer', required: true, unique: true }, ...columns.map((c) => ({ name: c.name, type: c.type, required: false, unique: false }))];
 }
 
 /**

@@ -15,6 +15,11 @@ export interface PostgresMirrorOptions {
   tables?: Record<string, MirrorTable>;
   defaultIdColumn?: string;
   pageSize?: number;
+  /**
+   * Fields of tables not created yet, described as they will be: a dry run of the first mirror refresh plans against
+   * the tables the real run creates before it writes.
+   */
+  planned?: Record<string, FieldSchema[]>;
 }
 
 const TYPE_MAP: Record<string, FieldType> = {
@@ -75,7 +80,7 @@ export class PostgresMirrorConnector implements Connector {
     return configured.length ? configured : [...present];
   }
 
-  private async columns(object: string): Promise<Array<{ name: string; type: string; nullable: boolean; unique: boolean }>> {
+  private async columns(object: string, missingOk = false): Promise<Array<{ name: string; type: string; nullable: boolean; unique: boolean }>> {
     const { table } = this.tableOf(object);
     const { rows } = await this.sql.query<{ name: string; type: string; nullable: boolean; unique: boolean }>(
       `SELECT c.column_name AS name, c.data_type AS type, c.is_nullable = 'YES' AS nullable,
@@ -92,13 +97,15 @@ export class PostgresMirrorConnector implements Connector {
         ORDER BY c.ordinal_position`,
       [this.options.schema, table],
     );
-    if (rows.length === 0) throw new Error(`Table ${this.options.schema}.${table} (object "${object}") does not exist`);
+    if (rows.length === 0 && !missingOk) throw new Error(`Table ${this.options.schema}.${table} (object "${object}") does not exist`);
     return rows;
   }
 
   async describe(object: string): Promise<ObjectSchema> {
     const { idColumn } = this.tableOf(object);
-    const columns = await this.columns(object);
+    const planned = this.options.planned?.[object];
+    const columns = await this.columns(object, planned !== undefined);
+    if (columns.length === 0 && planned) return { object, idField: idColumn, fields: planned };
     const fields: FieldSchema[] = columns.map((c) => ({
       name: c.name,
       type: TYPE_MAP[c.type] ?? (c.type === 'text' || c.type.startsWith('character') ? 'string' : 'unknown'),

@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { loadConnections, openConnector } from '../../core/connectors/registry';
+import { UsageError } from '../../core/errors';
+import { refreshMirror } from '../../core/mirror/refresh';
+import { MirrorInputSchema, type MirrorReport } from '../../core/mirror/schemas';
+import { withDatabase, type GlobalOptions } from '../context';
+import { emit, fail, table } from '../output';
+import { verdictOf } from './sync';
+
+interface MirrorOptions {
+  from: string;
+  object?: string[];
+  full?: boolean;
+  dryRun?: boolean;
+  connections?: string;
+}
+
+const COLUMNS = ['read', 'created', 'updated', 'unchanged', 'removed', 'failed'] as const;
+
+function render(report: MirrorReport): string {
+  const { sync } = report;
+  const rows = sync.streams.map((s) => [
+    s.stream, s.counts.read, s.counts.created, s.counts.updated, s.counts.unchanged,
+    // Removals happen only in a real run whose stream went through; a plan cannot know them.
+    sync.dryRun ? '' : (report.removed[s.stream] ?? 0), s.counts.failed, sync.dryRun ? 'plan' : s.status,
+  ]);
+  const lines = [sync.headline, table(['object', ...COLUMNS, 'status'], rows)];
+  const created = Object.entries(report.tables).filter(([, t]) => t.created).map(([o]) => o);
+  if (created.length) lines.push(`mirror table(s) created: ${created.join(', ')}`);
+  for (const [object, t] of Object.entries(report.tables)) if (t.columnsAdded.length) lines.push(`${object}: column(s) added: ${t.columnsAdded.join(', ')}`);
+  for (const s of sync.streams) {
+    if (s.error) lines.push(`${s.stream} stopped: ${s.error}`);
+    for (const p of s.problems.slice(0, 3)) lines.push(`${s.stream}: ${p.count} ${p.kind}: ${p.reason}${p.count > 1 ? ` (first: ${p.example})` : ''}`);
+  }
+  if (sync.dryRun) lines.push('dry run: nothing was created or written (the mirror tables are created by a real run)');
+  return lines.join('\n');
+}
+
+export function registerMirror(program: Command): void {
+  program
+    .command('mirror')
+    .description('Bring the Postgres mirror of HubSpot (what reconcile compares the export with) up to date: the first run copies everything, later runs what changed, records archived in HubSpot leave the mirror')
+    .requiredOption('--from <crm>', 'the CRM to mirror (hubspot)')
+    .option('--object <object...>', 'objects of the mapping to refresh (default: all of them)')
+    .option('--full', 'read everything again and check every mirrored row, instead of only what changed since the last refresh')
+    .option('--dry-run', 'plan only: what the refresh would write; no table is created, nothing is written')
+    .option('--connections <file>', 'connections file (JSON); the environment fills what it leaves out')
+    .action(async (opts: MirrorOptions, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      try {
+        if (opts.from !== 'hubspot') throw new UsageError(`mirror copies from hubspot (the CRM the mapping describes), not "${opts.from}"`);
+        const input = MirrorInputSchema.parse({ ...(opts.object ? { objects: opts.object } : {}), full: opts.full ?? false, dryRun: opts.dryRun ?? false });
+        const hubspot = await openConnector('hubspot', loadConnections(opts.connections));
+        const report = await withDatabase(global, async (db, mapping) => {
+          const stop = new AbortController();
+          const onSignal = () => stop.abort(new Error('stopped by signal'));
+          process.once('SIGINT', onSignal);
+          process.once('SIGTERM', onSignal);
+          try {
+            return await refreshMirror(db, { ...input, mapping, hubspot, signal: stop.signal });
+          } finally {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+          }
+        });
+        emit(global, report, render, verdictOf(report.sync));
+      } catch (error) {
+        fail(error, global);
+      }
+    });
+}
