@@ -4,6 +4,7 @@ import type { Database } from '../db/database';
 import { UsageError } from '../errors';
 import type { LoadedMapping } from '../mapping/load-mapping';
 import { runSync, type SyncReport } from '../sync/engine';
+import type { StreamCounts } from '../sync/outcome';
 import { loadCursor, saveCursor } from '../sync/store';
 import { MIRROR_JOB, mirrorJob, mirroredColumns } from './mirror-job';
 import { ensureMirrorTable, type EnsuredTable, type MirrorColumnSpec } from './mirror-table';
@@ -19,6 +20,8 @@ export interface RefreshOptions {
   full?: boolean;
   dryRun?: boolean;
   signal?: AbortSignal;
+  /** Called after each batch is committed, with the stream's counts so far (progress). */
+  onBatch?: (object: string, counts: StreamCounts) => void;
 }
 
 /** Where the deletions of a stream were last read up to, beside the engine's own cursor of the stream. */
@@ -56,7 +59,7 @@ export async function refreshMirror(db: Database, options: RefreshOptions): Prom
   // A plan creates nothing: tables a real run would create are described as it would create them.
   const planned = options.dryRun ? Object.fromEntries(streams.map(({ object, columns }) => [config.objects[object]!.target.table, plannedFields(config.objects[object]!.target.idColumn, columns)])) : undefined;
   const mirror = new PostgresMirrorConnector(db.pool, { schema, tables: tablesOf, ...(planned ? { planned } : {}) });
-  const sync: SyncReport = await runSync({ db, job, source: hubspot, target: mirror, dryRun: options.dryRun, full: options.full, signal: options.signal });
+  const sync: SyncReport = await runSync({ db, job, source: hubspot, target: mirror, dryRun: options.dryRun, full: options.full, signal: options.signal, ...(options.onBatch ? { onBatch: options.onBatch } : {}) });
   const removed: Record<string, number> = {};
   if (!options.dryRun && hubspot.readDeleted) {
     for (const { object } of streams) {

@@ -136,10 +136,15 @@ export class StreamRunner {
     // A full run reads everything again, and counts it as read.
     const since = stored && !ctx.full ? lookback(stored, job.lookbackSeconds) : undefined;
     const rereadUpTo = ctx.full ? null : stored;
+    // A read from the start comes in the source's own order (HubSpot's list endpoint pages by ID), not by modified
+    // time, so no batch's last record proves that everything modified before it was read: the cursor moves once, to
+    // the newest record seen, when the whole read is through. A run stopped before that starts from the beginning.
+    const ordered = since !== undefined;
+    let newest: string | null = null;
     let batch: SourceRecord[] = [];
     let again = new Set<string>();
     const flush = async () => {
-      await this.processBatch(batch, { cursor: advanced(stored, cursorOf(batch.at(-1)!)), reread: again });
+      await this.processBatch(batch, { ...(ordered ? { cursor: advanced(stored, cursorOf(batch.at(-1)!)) } : {}), reread: again });
       batch = [];
       again = new Set();
     };
@@ -152,10 +157,15 @@ export class StreamRunner {
         this.counts.reread++;
         again.add(item.record.id);
       } else this.counts.read++;
+      if (!ordered) {
+        const cursor = cursorOf(item.record);
+        if (!newest || compareCursors(cursor, newest) > 0) newest = cursor;
+      }
       batch.push(item.record);
       if (batch.length >= job.batchSize) await flush();
     }
     if (batch.length) await flush();
+    if (newest && !ctx.dryRun) await saveCursor(ctx.sql, job.name, stream.name, advanced(stored, newest));
   }
 
   /**

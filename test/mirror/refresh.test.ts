@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubSpotConnector } from '../../core/connectors/hubspot';
 import { loadMapping } from '../../core/mapping/load-mapping';
+import { MIRROR_JOB } from '../../core/mirror/mirror-job';
 import { refreshMirror } from '../../core/mirror/refresh';
+import { loadCursor } from '../../core/sync/store';
 import { reconcile } from '../../core/reconcile/reconcile';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
@@ -29,10 +31,21 @@ afterAll(async () => {
 const rows = async (table: string) => (await t.db.pool.query<Record<string, string | null>>(`SELECT *, hs_object_id::text AS id FROM hubspot.${table} ORDER BY hs_object_id`)).rows;
 
 describe('crm-bridge mirror: the Postgres mirror kept from HubSpot through the sync engine', () => {
+  it('a first refresh stopped after one batch leaves no cursor behind: the next run reads from the start and skips nothing', async () => {
+    // The list endpoint pages by ID, not by modified time: a cursor taken from a batch's last record would skip the
+    // records with a higher ID and an older modified time that were not read yet.
+    const stop = new AbortController();
+    await expect(refreshMirror(t.db, { mapping, hubspot, objects: ['companies'], signal: stop.signal, onBatch: () => stop.abort() })).rejects.toThrow();
+    expect(Number((await t.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM hubspot.companies')).rows[0]!.n)).toBeGreaterThan(0);
+    expect(await loadCursor(t.db.pool, MIRROR_JOB, 'companies')).toBeNull();
+  }, 120_000);
+
   it('creates the mirror tables and copies every record the first time; a second refresh writes nothing', async () => {
     const first = await refreshMirror(t.db, { mapping, hubspot, objects: ['companies', 'contacts'] });
     expect(first.sync.status).toBe('succeeded');
-    expect(first.tables.companies).toEqual({ created: true, columnsAdded: [] });
+    // Companies' table was made by the stopped run above.
+    expect(first.tables.companies).toEqual({ created: false, columnsAdded: [] });
+    expect(first.tables.contacts).toEqual({ created: true, columnsAdded: [] });
     const companies = await rows('companies');
     expect(companies).toHaveLength(emulator.store.count('companies'));
     const sample = emulator.store.records('companies').find((r) => r.properties.numberofemployees && r.properties.legacy_created_date)!;
