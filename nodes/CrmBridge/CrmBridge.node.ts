@@ -22,7 +22,9 @@ import * as describeSchema from './actions/crm/describe.operation';
 import * as crmRead from './actions/crm/read.operation';
 import * as crmUpsert from './actions/crm/upsert.operation';
 import * as syncRun from './actions/sync/run.operation';
+import * as mirrorRefresh from './actions/mirror/refresh.operation';
 import { connectorFromCredential, credentialSecrets, crmProperties } from './actions/crm/connection';
+import { getMappingObjects } from './methods/loadOptions';
 import { getMirrorColumns } from './methods/resourceMapping';
 import { credentialToUrl } from './transport/database';
 
@@ -51,9 +53,9 @@ export class CrmBridge implements INodeType {
     outputs: [NodeConnectionTypes.Main],
     usableAsTool: true,
     credentials: [
-      { name: 'crmBridgePostgresApi', required: true, testedBy: 'crmBridgePostgresTest', displayOptions: { show: { resource: ['staging', 'mapping', 'sync'], database: ['server'] } } },
+      { name: 'crmBridgePostgresApi', required: true, testedBy: 'crmBridgePostgresTest', displayOptions: { show: { resource: ['staging', 'mapping', 'sync', 'mirror'], database: ['server'] } } },
       { name: 'crmBridgeSalesforceApi', required: true, testedBy: 'crmBridgeSalesforceTest', displayOptions: { show: { resource: ['crm', 'sync'], crm: ['salesforce'] } } },
-      { name: 'crmBridgeHubSpotApi', required: true, testedBy: 'crmBridgeHubSpotTest', displayOptions: { show: { resource: ['crm', 'sync', 'staging'], crm: ['hubspot'] } } },
+      { name: 'crmBridgeHubSpotApi', required: true, testedBy: 'crmBridgeHubSpotTest', displayOptions: { show: { resource: ['crm', 'sync', 'staging', 'mirror'], crm: ['hubspot'] } } },
       { name: 'crmBridgePipedriveApi', required: true, testedBy: 'crmBridgePipedriveTest', displayOptions: { show: { resource: ['crm', 'sync'], crm: ['pipedrive'] } } },
     ],
     properties: [
@@ -69,6 +71,7 @@ export class CrmBridge implements INodeType {
           { name: 'Matching', value: 'matching', description: 'Find items that are the same person or company' },
           { name: 'CRM', value: 'crm', description: 'Describe, read and upsert records in a live CRM (Salesforce, HubSpot, Pipedrive)' },
           { name: 'Sync', value: 'sync', description: 'Run or plan a sync job between two CRMs (the engine behind `crm-bridge sync`)' },
+          { name: 'Mirror', value: 'mirror', description: 'Keep the Postgres mirror of HubSpot (the tables reconcile reads) up to date' },
         ],
         default: 'staging',
       },
@@ -76,7 +79,7 @@ export class CrmBridge implements INodeType {
         displayName: 'Database',
         name: 'database',
         type: 'options',
-        displayOptions: { show: { resource: ['staging', 'mapping', 'sync'] } },
+        displayOptions: { show: { resource: ['staging', 'mapping', 'sync', 'mirror'] } },
         options: [
           { name: 'PostgreSQL Server (Credential)', value: 'server', description: 'Required when several n8n workers run (queue mode)' },
           { name: 'Embedded (Data Folder)', value: 'embedded', description: 'In-process PostgreSQL in a folder; one process at a time' },
@@ -90,7 +93,7 @@ export class CrmBridge implements INodeType {
         default: '',
         required: true,
         placeholder: '/home/node/.crm-bridge',
-        displayOptions: { show: { resource: ['staging', 'mapping', 'sync'], database: ['embedded'] } },
+        displayOptions: { show: { resource: ['staging', 'mapping', 'sync', 'mirror'], database: ['embedded'] } },
       },
       {
         displayName: 'Operation',
@@ -165,11 +168,23 @@ export class CrmBridge implements INodeType {
         ],
         default: 'plan',
       },
+      {
+        displayName: 'Operation',
+        name: 'operation',
+        type: 'options',
+        noDataExpression: true,
+        displayOptions: { show: { resource: ['mirror'] } },
+        options: [
+          { name: 'Refresh', value: 'refresh', action: 'Refresh the HubSpot mirror', description: 'Bring the mirror tables up to date from HubSpot (created on first use, then what changed); one item per object with its counts' },
+        ],
+        default: 'refresh',
+      },
       ...crmProperties,
       ...describeSchema.description,
       ...crmRead.description,
       ...crmUpsert.description,
       ...syncRun.description,
+      ...mirrorRefresh.description,
       ...reconcile.description,
       ...lookup.description,
       ...review.description,
@@ -182,6 +197,7 @@ export class CrmBridge implements INodeType {
 
   methods = {
     resourceMapping: { getMirrorColumns },
+    loadOptions: { getMappingObjects },
     credentialTest: {
       async crmBridgePostgresTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
         const client = new pg.Client({ connectionString: credentialToUrl(credential.data ?? {}), connectionTimeoutMillis: 10_000 });

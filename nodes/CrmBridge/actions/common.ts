@@ -17,11 +17,11 @@ export const objectProperty = (operation: string): INodeProperties => ({
   displayOptions: { show: { resource: ['staging'], operation: [operation] } },
 });
 
-export const mappingFileProperty = (operation: string): INodeProperties => ({
+export const mappingFileProperty = (operation: string, resource = 'staging'): INodeProperties => ({
   displayName: 'Mapping File',
   name: 'mappingFile',
   type: 'string',
   default: '',
   description: 'Property mapping config (JSON). Leave empty for the built-in legacy -> HubSpot mapping.',
-  displayOptions: { show: { resource: ['staging'], operation: [operation] } },
+  displayOptions: { show: { resource: [resource], operation: [operation] } },
 });

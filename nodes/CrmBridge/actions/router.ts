@@ -9,6 +9,7 @@ import * as read from './crm/read.operation';
 import * as upsert from './crm/upsert.operation';
 import * as map from './mapping/map.operation';
 import * as deduplicate from './matching/deduplicate.operation';
+import * as refresh from './mirror/refresh.operation';
 import type { OperationContext } from './context';
 import * as lookup from './staging/lookup.operation';
 import * as plan from './sync/plan.operation';
@@ -19,7 +20,7 @@ import { apply, planApply } from './staging/apply.operation';
 
 /** Per-item operations run once per input item; whole-input operations see every item at once. */
 const perItem = { reconcile, lookup } as const;
-const wholeInput = { resolve, map, deduplicate, describeSchema, read, upsert, run, plan, review, planApply, apply } as const;
+const wholeInput = { resolve, map, deduplicate, describeSchema, read, upsert, run, plan, review, planApply, apply, refresh } as const;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const operation = this.getNodeParameter('operation', 0) as string;

@@ -16,7 +16,7 @@ async function openEnd(fns: IExecuteFunctions, crm: SyncSystem, secrets: string[
 }
 
 /** Stream errors and record reasons come from the CRMs' answers and drivers; they pass the same redaction as thrown errors. */
-function redactReport(report: SyncReport, secrets: string[]): SyncReport {
+export function redactReport(report: SyncReport, secrets: string[]): SyncReport {
   return {
     ...report,
     headline: redactSecrets(report.headline, secrets),
