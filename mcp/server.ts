@@ -13,13 +13,14 @@ import { registerQueryRecordsTool } from './tools/query-records';
 import { registerSyncTools } from './tools/sync';
 import { realRoots } from './allowed-paths';
 import { registerReviewApplyTools } from './tools/review-apply';
+import { registerMirrorTool } from './tools/mirror';
 
 export interface ServerOptions {
   database: DatabaseOptions;
   mapping: LoadedMapping;
   /** Folders the tools may read files from (links followed); a model must not be able to read arbitrary files through them. */
   allowedRoots: string[];
-  /** Whether tools that write to a CRM (apply_sync) may run; off unless the operator says so. */
+  /** Whether tools that write to a CRM (apply_sync, apply_staging), or what those act on (decisions, the mirror), may run; off unless the operator says so. */
   allowWrites?: boolean;
 }
 
@@ -52,6 +53,7 @@ export function buildServer(options: ServerOptions): { server: McpServer; close(
   registerQueryRecordsTool(server);
   registerSyncTools(server, context);
   registerReviewApplyTools(server, context);
+  registerMirrorTool(server, context);
   return {
     server,
     async close() {

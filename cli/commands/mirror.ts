@@ -5,13 +5,14 @@ import { refreshMirror } from '../../core/mirror/refresh';
 import { MirrorInputSchema, type MirrorReport } from '../../core/mirror/schemas';
 import { withDatabase, type GlobalOptions } from '../context';
 import { emit, fail, table } from '../output';
-import { verdictOf } from './sync';
+import { describeEntry, verdictOf } from './sync';
 
 interface MirrorOptions {
   from: string;
   object?: string[];
   full?: boolean;
   dryRun?: boolean;
+  planLimit?: number;
   connections?: string;
 }
 
@@ -32,7 +33,13 @@ function render(report: MirrorReport): string {
     if (s.error) lines.push(`${s.stream} stopped: ${s.error}`);
     for (const p of s.problems.slice(0, 3)) lines.push(`${s.stream}: ${p.count} ${p.kind}: ${p.reason}${p.count > 1 ? ` (first: ${p.example})` : ''}`);
   }
-  if (sync.dryRun) lines.push('dry run: nothing was created or written (the mirror tables are created by a real run)');
+  if (sync.dryRun) {
+    const shown = sync.plan.filter((e) => e.action !== 'unchanged').slice(0, 200);
+    for (const e of shown) lines.push(describeEntry(e));
+    const more = sync.plan.length - shown.length + sync.planOmitted;
+    if (more > 0) lines.push(`… ${more} more plan line(s) (use --json and --plan-limit)`);
+    lines.push('dry run: nothing was created or written (the mirror tables are created by a real run)');
+  }
   return lines.join('\n');
 }
 
@@ -44,6 +51,7 @@ export function registerMirror(program: Command): void {
     .option('--object <object...>', 'objects of the mapping to refresh (default: all of them)')
     .option('--full', 'read everything again and check every mirrored row, instead of only what changed since the last refresh')
     .option('--dry-run', 'plan only: what the refresh would write; no table is created, nothing is written')
+    .option('--plan-limit <n>', 'plan lines to keep with --dry-run (default 1000)', (v) => Number.parseInt(v, 10))
     .option('--connections <file>', 'connections file (JSON); the environment fills what it leaves out')
     .action(async (opts: MirrorOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
@@ -57,7 +65,7 @@ export function registerMirror(program: Command): void {
           process.once('SIGINT', onSignal);
           process.once('SIGTERM', onSignal);
           try {
-            return await refreshMirror(db, { ...input, mapping, hubspot, signal: stop.signal });
+            return await refreshMirror(db, { ...input, mapping, hubspot, signal: stop.signal, ...(opts.planLimit !== undefined ? { planLimit: opts.planLimit } : {}) });
           } finally {
             process.off('SIGINT', onSignal);
             process.off('SIGTERM', onSignal);

@@ -14,7 +14,8 @@ const TARGET_COLUMNS = ['recreated', 'repaired', 'verified'] as const;
 // The kind of a stream's error decides the exit code when several streams stopped: a CRM first, then the database.
 const ERROR_KINDS: ErrorKind[] = ['crm', 'database', 'usage', 'input', 'failure'];
 
-function describeEntry(e: PlanEntry): string {
+/** One plan line: the action, the record, and field by field what would change. */
+export function describeEntry(e: PlanEntry): string {
   const changes = (e.changes ?? []).map((c) => `${c.field}: ${c.old === undefined ? '' : `${JSON.stringify(c.old)} -> `}${JSON.stringify(c.new)}`).join(', ');
   return `${e.action.padEnd(9)} ${e.stream} ${e.sourceId}${changes ? `  ${changes}` : ''}${e.reason ? `  (${e.reason})` : ''}`;
 }

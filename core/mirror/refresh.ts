@@ -19,6 +19,8 @@ export interface RefreshOptions {
   /** Read everything again and check every mirrored row, instead of reading from the cursor. */
   full?: boolean;
   dryRun?: boolean;
+  /** Plan lines a dry run keeps (the engine's default otherwise). */
+  planLimit?: number;
   signal?: AbortSignal;
   /** Called after each batch is committed, with the stream's counts so far (progress). */
   onBatch?: (object: string, counts: StreamCounts) => void;
@@ -59,7 +61,10 @@ export async function refreshMirror(db: Database, options: RefreshOptions): Prom
   // A plan creates nothing: tables a real run would create are described as it would create them.
   const planned = options.dryRun ? Object.fromEntries(streams.map(({ object, columns }) => [config.objects[object]!.target.table, plannedFields(config.objects[object]!.target.idColumn, columns)])) : undefined;
   const mirror = new PostgresMirrorConnector(db.pool, { schema, tables: tablesOf, ...(planned ? { planned } : {}) });
-  const sync: SyncReport = await runSync({ db, job, source: hubspot, target: mirror, dryRun: options.dryRun, full: options.full, signal: options.signal, ...(options.onBatch ? { onBatch: options.onBatch } : {}) });
+  const sync: SyncReport = await runSync({
+    db, job, source: hubspot, target: mirror, dryRun: options.dryRun, full: options.full, signal: options.signal,
+    ...(options.planLimit !== undefined ? { planLimit: options.planLimit } : {}), ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+  });
   const removed: Record<string, number> = {};
   if (!options.dryRun && hubspot.readDeleted) {
     for (const { object } of streams) {

@@ -77,11 +77,13 @@ describe('crm-bridge mirror --from hubspot', () => {
     const companies = emulator.store.count('companies');
     const contacts = emulator.store.count('contacts');
 
-    const plan = await cli({}, '--json', 'mirror', '--from', 'hubspot', ...OBJECTS, '--dry-run');
+    const plan = await cli({}, '--json', 'mirror', '--from', 'hubspot', ...OBJECTS, '--dry-run', '--plan-limit', '5');
     expect(plan.code, plan.stderr).toBe(0);
     const planned = (JSON.parse(plan.stdout) as { ok: boolean; result: MirrorReport }).result;
     expect(planned.sync).toMatchObject({ dryRun: true, status: 'succeeded', job: 'hubspot-mirror' });
     expect(planned.sync.streams.map((s) => [s.stream, s.counts.created])).toEqual([['companies', companies], ['contacts', contacts]]);
+    expect(planned.sync.plan.map((e) => e.action)).toEqual(Array(5).fill('create'));
+    expect(planned.sync.planOmitted).toBe(companies + contacts - 5);
     expect(planned.tables).toEqual({});
     expect(await mirrorTables()).toEqual([]);
 

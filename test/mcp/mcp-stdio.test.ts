@@ -36,7 +36,7 @@ describe('MCP server over stdio', () => {
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
     expect(Object.keys(byName).sort()).toEqual([
       'apply_staging', 'apply_sync', 'decide_review_item', 'describe_schema', 'find_duplicates', 'list_review_items', 'lookup_by_legacy_id', 'plan_apply', 'plan_sync',
-      'query_records', 'reconcile', 'reconciliation_status', 'resolve_conflicts', 'suggest_field_mappings',
+      'query_records', 'reconcile', 'reconciliation_status', 'refresh_mirror', 'resolve_conflicts', 'suggest_field_mappings',
     ]);
     expect(byName.plan_apply!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.list_review_items!.annotations).toMatchObject({ readOnlyHint: true });

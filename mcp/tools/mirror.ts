@@ -1,0 +1,55 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { loadConnections, openConnector } from '../../core/connectors/registry';
+import { UsageError } from '../../core/errors';
+import { refreshMirror } from '../../core/mirror/refresh';
+import { MirrorInputSchema, MirrorReportSchema, type MirrorReport } from '../../core/mirror/schemas';
+import type { ToolContext } from '../server';
+import { failure, success } from '../tool-result';
+
+/** The headline (status and first reasons) first, then per object what was (or would be) done. */
+function summary(report: MirrorReport): string {
+  const { sync } = report;
+  const verb = sync.dryRun ? 'would create' : 'created';
+  const objects = sync.streams.map((s) => {
+    const c = s.counts;
+    const removed = report.removed[s.stream];
+    const table = report.tables[s.stream]?.created ? ' (table created)' : '';
+    return `${s.stream}${table}: read ${c.read}, ${verb} ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}${removed !== undefined ? `, removed ${removed}` : ''}, failed ${c.failed}`;
+  });
+  return [sync.headline, ...objects].join('\n');
+}
+
+/** `refresh_mirror`: the Postgres mirror of HubSpot brought up to date (plans freely; writes only with --allow-writes). */
+export function registerMirrorTool(server: McpServer, context: ToolContext): void {
+  server.registerTool(
+    'refresh_mirror',
+    {
+      title: 'Refresh the Postgres mirror of HubSpot',
+      description:
+        'Brings the mirror reconcile compares the legacy export with (a Postgres table per object of the mapping) up to ' +
+        'date from HubSpot: the first run creates the tables and copies every record, later runs copy what changed ' +
+        'since the last refresh (full: true checks every row again), and records archived in HubSpot are removed from ' +
+        'the mirror. Reads HubSpot, never writes to it; connection from HUBSPOT_* environment variables. Run reconcile ' +
+        'again afterwards. dryRun: true says what would be copied and creates nothing (it records the plan run in the ' +
+        'sync log, as plan_sync does), and is always allowed; a real refresh rewrites and deletes mirror rows, so it ' +
+        'runs only when the server was started with --allow-writes.',
+      inputSchema: MirrorInputSchema,
+      outputSchema: MirrorReportSchema,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    },
+    async (input) => {
+      try {
+        if (!input.dryRun && !context.allowWrites) {
+          throw new UsageError('refresh_mirror rewrites the mirror reconcile and apply rely on, and this server was started without --allow-writes; use dryRun: true to plan, or restart it with --allow-writes');
+        }
+        const hubspot = await openConnector('hubspot', loadConnections(undefined, process.env));
+        const report = await refreshMirror(await context.db(), { ...input, mapping: context.mapping, hubspot, planLimit: 200 });
+        const answer = success(report, summary(report));
+        // A mirror missing records would make reconcile call them new: anything short of success is an error result.
+        return report.sync.status === 'succeeded' ? answer : { ...answer, isError: true };
+      } catch (error) {
+        return failure(error);
+      }
+    },
+  );
+}
