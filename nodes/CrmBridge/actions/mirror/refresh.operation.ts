@@ -45,7 +45,7 @@ export const description: INodeProperties[] = [
     name: 'dryRun',
     type: 'boolean',
     default: false,
-    description: 'Whether to only count what the refresh would write: no table is created and nothing is written (a first refresh therefore reports the missing tables)',
+    description: 'Whether to only count what the refresh would write: nothing is written and no table is created (a first refresh plans against the tables it would create)',
     displayOptions: show,
   },
   mappingFileProperty('refresh', 'mirror'),
