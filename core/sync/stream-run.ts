@@ -82,6 +82,11 @@ interface Decision {
  */
 export class StreamRunner {
   readonly counts = emptyCounts();
+  /**
+   * Records whose latest attempt in this run failed. A record can be tried twice in one run (retried from
+   * `sync.pending`, then read again in the look-back window): `failed` counts records, as the last attempt left them.
+   */
+  private readonly failedIds = new Set<string>();
   readonly problems = new ProblemTally();
   readonly mapper: ObjectMapper;
   readonly allowBlank: boolean;
@@ -271,6 +276,7 @@ export class StreamRunner {
         this.problem('failed', reason, s.p.record.id);
         return;
       }
+      if (this.failedIds.delete(s.p.record.id)) this.counts.failed--;
       settled.push({ id, result: result.status, targetId: result.id ?? null });
       this.tallyWritten(s, result.status === 'created' ? 'created' : result.status === 'updated' ? 'updated' : 'unchanged');
       links.push({
@@ -281,7 +287,11 @@ export class StreamRunner {
         ...(s.p.record.modifiedAt ? { sourceModifiedAt: s.p.record.modifiedAt } : {}),
       });
     });
-    this.counts.failed += failed.length;
+    for (const f of failed) {
+      if (this.failedIds.has(f.record.id)) continue;
+      this.failedIds.add(f.record.id);
+      this.counts.failed++;
+    }
     this.counts.deferred += deferred.size;
     this.counts.rejected += rejected.length;
 
