@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyReport } from '../../core/apply/schemas';
-import { openDatabase, type Database } from '../../core/db/database';
+import type { Database } from '../../core/db/database';
 import { loadMapping } from '../../core/mapping/load-mapping';
 import type { MirrorReport } from '../../core/mirror/schemas';
 import type { ReconcileSummary } from '../../core/reconcile/summary';
@@ -20,7 +20,7 @@ import type { ReviewItem, ReviewList } from '../../core/review/schemas';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { differences, missingAssociations, staged, type StagedRow } from '../apply/fixtures';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, inDatabaseOf, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, ROOT, truth } from '../helpers/example-data';
 
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
@@ -70,16 +70,7 @@ async function reviewLikeAnExpert(object: string): Promise<{ approved: string[];
   return { approved, rejected, chosen: conflicts.map((c) => c.legacyId) };
 }
 
-/** The server's database, read after the story (the embedded one serves one process at a time). */
-async function inDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-  if (server) return fn(server.db);
-  const db = await openDatabase({ home: home! });
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
+const inDatabase = <T>(fn: (db: Database) => Promise<T>): Promise<T> => inDatabaseOf(server, home, fn);
 
 beforeAll(async () => {
   // The limit lifted: calls are counted, not waited for.

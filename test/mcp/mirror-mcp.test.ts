@@ -9,11 +9,11 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../core/db/database';
+import type { Database } from '../../core/db/database';
 import type { MirrorReport } from '../../core/mirror/schemas';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, inDatabaseOf, type TestDatabase } from '../helpers/database';
 import { ROOT } from '../helpers/example-data';
 
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
@@ -31,16 +31,7 @@ async function connect(args: string[]): Promise<Client> {
   return client;
 }
 
-/** The server's database, looked at while no server holds it (the embedded one serves one process at a time). */
-async function inDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-  if (server) return fn(server.db);
-  const db = await openDatabase({ home: home! });
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
+const inDatabase = <T>(fn: (db: Database) => Promise<T>): Promise<T> => inDatabaseOf(server, home, fn);
 const mirrorTables = () => inDatabase(async (db) => (await db.pool.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'hubspot' ORDER BY 1`)).rows.map((r) => r.table_name));
 
 beforeAll(async () => {
