@@ -1,6 +1,6 @@
 import { v1, v2 } from 'pipedrive';
 import type {
-  ConnectionCheck, Connector, FieldFormat, FieldSchema, FieldType, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertResult,
+  ConnectionCheck, Connector, FieldFormat, FieldSchema, FieldType, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertOptions, UpsertResult,
 } from '../connector';
 import type { Value } from '../../mapping/transforms';
 import { redactSecrets } from '../../db/redact';
@@ -51,6 +51,7 @@ export interface PipedriveConnectorOptions {
   /**
    * Compare each existing record with what would be sent and skip the write when nothing changes (reported
    * `unchanged`). Costs one list call (10 tokens) per 100 existing records, against 5 tokens per write saved. Default on.
+   * The default of `upsert()` calls that do not say; an `upsert()` option `detectUnchanged` overrides it for that call.
    */
   detectUnchanged?: boolean;
   /**
@@ -623,10 +624,13 @@ export class PipedriveConnector implements Connector {
    * the object. An existing record is compared with what would be sent and left alone when nothing changes
    * (`unchanged`), else updated (PATCH); a new one is added (POST). Each record gets its own result; Pipedrive's
    * validation message is kept on failures. Records with the same key are written one after the other, so a batch
-   * never creates a key twice.
+   * never creates a key twice. `options.detectUnchanged` (else the connector's setting) says whether to compare:
+   * `false` when the caller already knows what it sends differs (the sync engine), so existing records are updated
+   * without being read first and never come back `unchanged`.
    */
-  async upsert(object: string, records: UpsertInput[], options: { keyProperty: string }): Promise<UpsertResult[]> {
+  async upsert(object: string, records: UpsertInput[], options: UpsertOptions): Promise<UpsertResult[]> {
     const o = this.object(object);
+    const detect = options.detectUnchanged ?? this.options.detectUnchanged ?? true;
     const fields = await this.fields(o);
     const key = this.field(fields, options.keyProperty);
     if (o === 'activities') throw new PipedriveError('Pipedrive activities have no custom fields, so they cannot be upserted by an external ID (read and describe them instead)');
@@ -645,7 +649,7 @@ export class PipedriveConnector implements Connector {
       while (next < records.length) {
         const i = next++;
         const input = records[i]!;
-        const run = (chains.get(input.key) ?? Promise.resolve()).then(() => this.upsertOne(o, fields, key, cache, input, primed));
+        const run = (chains.get(input.key) ?? Promise.resolve()).then(() => this.upsertOne(o, fields, key, cache, input, primed, detect));
         const tail = run.catch(() => undefined);
         chains.set(input.key, tail);
         results[i] = await run;
@@ -656,7 +660,7 @@ export class PipedriveConnector implements Connector {
     return results;
   }
 
-  private async upsertOne(object: PipedriveObject, fields: Map<string, FieldInfo>, key: FieldInfo, cache: Map<string, number>, input: UpsertInput, primed: PrimedState | null): Promise<UpsertResult> {
+  private async upsertOne(object: PipedriveObject, fields: Map<string, FieldInfo>, key: FieldInfo, cache: Map<string, number>, input: UpsertInput, primed: PrimedState | null, detect: boolean): Promise<UpsertResult> {
     try {
       const body = await this.body(object, fields, key, input);
       let id = cache.get(input.key);
@@ -668,14 +672,14 @@ export class PipedriveConnector implements Connector {
         id = ids[0];
       }
       if (id !== undefined) {
-        if (this.options.detectUnchanged !== false) {
+        if (detect) {
           // A listing made moments ago by this upsert is as good as a fresh read; each entry serves once.
           const fresh = primed && Date.now() - primed.at < 30_000 ? primed.snapshot.get(id) : undefined;
           if (fresh) primed!.snapshot.delete(id);
           const current = fresh ?? (await this.current(object, id));
           if (!current) {
             cache.delete(input.key); // deleted in Pipedrive since we learnt its ID
-            return this.upsertOne(object, fields, key, cache, input, null);
+            return this.upsertOne(object, fields, key, cache, input, null, detect);
           }
           if (recordIsUnchanged(body, current)) return { key: input.key, status: 'unchanged', id: String(id) };
         }
@@ -686,7 +690,7 @@ export class PipedriveConnector implements Connector {
         } catch (error) {
           if ((error as PipedriveError).status !== 404 || !cache.has(input.key)) throw error;
           cache.delete(input.key); // deleted in Pipedrive since we cached it: look again
-          return this.upsertOne(object, fields, key, cache, input, null);
+          return this.upsertOne(object, fields, key, cache, input, null, detect);
         }
       }
       const created = await this.create(object, key, input.key, body);
