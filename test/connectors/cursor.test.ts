@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SourceRecord } from '../../core/connectors/connector';
 import { advanced, compareCursors, cursorOf, decodeCursor, encodeCursor, instantOf, lookback, requiredCursorOf } from '../../core/connectors/cursor';
+import { PostgresMirrorConnector } from '../../core/connectors/postgres/postgres-mirror';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const T = '2024-03-01T10:00:00.000Z';
 const LATER = '2024-03-01T10:00:01.000Z';
@@ -83,5 +86,37 @@ describe('the time|id cursor', () => {
     expect(() => lookback('yesterday|5', 5)).toThrow('Invalid cursor "yesterday|5": expected an ISO time, optionally followed by |id');
     expect(() => lookback('|5', 5)).toThrow('Invalid cursor "|5"');
     expect(decodeCursor('')).toEqual({ time: '', id: null });
+  });
+});
+
+describe('a mirror table whose IDs contain bars', () => {
+  let t: TestDatabase;
+  let mirror: PostgresMirrorConnector;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await t.db.pool.query('CREATE SCHEMA legacy');
+    await t.db.pool.query('CREATE TABLE legacy.accounts (id text PRIMARY KEY, name text, modified timestamptz NOT NULL)');
+    // Three accounts share one modified time, so resuming depends on the ID part of the cursor.
+    await t.db.pool.query(`INSERT INTO legacy.accounts VALUES
+      ('EU|1', 'a', '2024-03-01T10:00:00.123456Z'), ('EU|2', 'b', '2024-03-01T10:00:00.123456Z'),
+      ('US|1', 'c', '2024-03-01T10:00:00.123456Z'), ('US|2', 'd', '2024-03-01T10:00:05Z')`);
+    mirror = new PostgresMirrorConnector(t.db.pool, { schema: 'legacy', pageSize: 2, tables: { accounts: { table: 'accounts', idColumn: 'id', modifiedColumn: 'modified' } } });
+  }, 60_000);
+  afterAll(async () => t?.drop());
+
+  const read = async (since: string): Promise<SourceRecord[]> => {
+    const out: SourceRecord[] = [];
+    for await (const item of mirror.read('accounts', { since, properties: ['name'] })) if (item.type === 'record') out.push(item.record);
+    return out;
+  };
+
+  it('resumes after the cursor of a record, microseconds and bars included', async () => {
+    const all = await read('2024-03-01T00:00:00Z');
+    expect(all.map((r) => r.id)).toEqual(['EU|1', 'EU|2', 'US|1', 'US|2']);
+    const cursor = cursorOf(all[1]!)!;
+    expect(decodeCursor(cursor)).toEqual({ time: all[1]!.modifiedAt, id: 'EU|2' });
+    expect((await read(cursor)).map((r) => r.id)).toEqual(['US|1', 'US|2']);
+    expect((await read(cursorOf(all[3]!)!)).map((r) => r.id)).toEqual([]);
+    expect(advanced(cursor, cursorOf(all[0]!)!)).toBe(cursor);
   });
 });
