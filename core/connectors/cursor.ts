@@ -2,8 +2,8 @@ import type { SourceRecord } from './connector';
 
 /**
  * The `time|id` cursor of incremental reads: a record's modified time and ID, so records sharing a modified time are
- * neither skipped nor repeated. Every connector, the sync engine, `query_records` and the n8n trigger use this one
- * format; a connector narrows what it accepts (HubSpot also takes epoch milliseconds, Pipedrive integer IDs, Salesforce
+ * neither skipped nor repeated. The CRM and Postgres connectors, the sync engine, `query_records` and the n8n trigger
+ * share this one format; a connector narrows what it accepts (HubSpot also takes epoch milliseconds, Pipedrive integer IDs, Salesforce
  * 15-18 character Ids) and throws its own error, since only it knows what its API can take.
  */
 export interface DecodedCursor {
