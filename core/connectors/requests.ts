@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Connector, SourceRecord } from './connector';
+import type { Connector } from './connector';
+import { cursorOf } from './cursor';
 
 /**
  * Inputs and outputs of "describe a CRM object" and "read a page of records", shared by the n8n node, the MCP tools
@@ -77,8 +78,6 @@ export type QueryRecordsResult = z.infer<typeof QueryRecordsResultSchema>;
 
 /** Reading "since the beginning" orders by modification time, so a page's last record is a cursor for the next. */
 const BEGINNING = '1970-01-01T00:00:00.000Z';
-
-export const cursorOf = (record: Pick<SourceRecord, 'id' | 'modifiedAt'>): string | null => (record.modifiedAt ? `${record.modifiedAt}|${record.id}` : null);
 
 export async function describeSchema(connector: Connector, input: DescribeSchemaInput): Promise<DescribeSchemaResult> {
   const schema = await connector.describe(input.object);

@@ -1,8 +1,8 @@
 import type { SourceRecord } from '../connectors/connector';
+import { advanced, lookback, requiredCursorOf } from '../connectors/cursor';
 import { resolveConflicts } from '../conflicts/resolve';
 import { inTransaction } from '../db/sql';
 import type { Value } from '../mapping/transforms';
-import { advanced, cursorOf, lookback } from './cursor';
 import { reverseProperties, type ReverseProperty } from './reverse';
 import { insertAudit, loadCursor, loadSyncedByTarget, saveCursor, saveSynced, settleAudit, type AuditIntent, type SyncedRecord, type Values } from './store';
 import type { StreamRunner } from './stream-run';
@@ -21,7 +21,7 @@ export async function runReverse(runner: StreamRunner): Promise<void> {
   const since = stored ? lookback(stored, job.lookbackSeconds) : undefined;
   let batch: SourceRecord[] = [];
   const flush = async () => {
-    await processReverse(runner, batch, advanced(stored, cursorOf(batch.at(-1)!)));
+    await processReverse(runner, batch, advanced(stored, requiredCursorOf(batch.at(-1)!)));
     batch = [];
   };
   for await (const item of ctx.target.read(stream.target.object, { ...(since ? { since } : {}), properties: props.map((p) => p.target), ...(ctx.signal ? { signal: ctx.signal } : {}) })) {

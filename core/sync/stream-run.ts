@@ -1,9 +1,9 @@
 import type { Connector, SourceRecord } from '../connectors/connector';
+import { advanced, compareCursors, lookback, requiredCursorOf } from '../connectors/cursor';
 import type { Sql } from '../db/sql';
 import { inTransaction } from '../db/sql';
 import type { MappingConfig } from '../mapping/mapping-config';
 import { ObjectMapper } from '../mapping/object-mapper';
-import { advanced, compareCursors, cursorOf, lookback } from './cursor';
 import type { Stream, SyncJob } from './job';
 import { emptyCounts, ProblemTally, type ProblemKind } from './outcome';
 import { describeCondition, failingCondition, planRecord, type PlanEntry, type RecordPlan } from './plan';
@@ -149,7 +149,7 @@ export class StreamRunner {
     let batch: SourceRecord[] = [];
     let again = new Set<string>();
     const flush = async () => {
-      await this.processBatch(batch, { ...(ordered ? { cursor: advanced(stored, cursorOf(batch.at(-1)!)) } : {}), reread: again });
+      await this.processBatch(batch, { ...(ordered ? { cursor: advanced(stored, requiredCursorOf(batch.at(-1)!)) } : {}), reread: again });
       batch = [];
       again = new Set();
     };
@@ -158,12 +158,12 @@ export class StreamRunner {
         await this.recordReadRejection(item.rejection.recordId ?? `line ${item.rejection.line ?? '?'}`, `${item.rejection.field ? `${item.rejection.field}: ` : ''}${item.rejection.reason}`);
         continue;
       }
-      if (rereadUpTo && compareCursors(cursorOf(item.record), rereadUpTo) <= 0) {
+      if (rereadUpTo && compareCursors(requiredCursorOf(item.record), rereadUpTo) <= 0) {
         this.counts.reread++;
         again.add(item.record.id);
       } else this.counts.read++;
       if (!ordered) {
-        const cursor = cursorOf(item.record);
+        const cursor = requiredCursorOf(item.record);
         if (!newest || compareCursors(cursor, newest) > 0) newest = cursor;
       }
       batch.push(item.record);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connector, Rejection, SourceRecord } from '../../core/connectors/connector';
+import { encodeCursor } from '../../core/connectors/cursor';
 import { advance, LOOKBACK_SECONDS, windowStart, type PollState, type Seen } from './cursor';
 
 const BEGINNING = '1970-01-01T00:00:00.000Z';
@@ -7,7 +8,7 @@ const BEGINNING = '1970-01-01T00:00:00.000Z';
 function seenOf(record: SourceRecord, object: string): Seen {
   if (!record.modifiedAt) throw new Error(`${object} record ${record.id} has no modified time, so the trigger cannot tell what changed after it`);
   const values = Object.entries(record.properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return [`${record.modifiedAt}|${record.id}`, createHash('sha256').update(JSON.stringify(values)).digest('base64url').slice(0, 16)];
+  return [encodeCursor(record.modifiedAt, record.id), createHash('sha256').update(JSON.stringify(values)).digest('base64url').slice(0, 16)];
 }
 
 /**

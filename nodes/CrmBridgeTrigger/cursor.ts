@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
-import { compareCursors } from '../../core/sync/cursor';
+import { compareCursors, instantOf, lookback } from '../../core/connectors/cursor';
 
 /**
  * Seconds re-read before the cursor on every poll. Salesforce and Pipedrive stamp changes to the second, so a record
@@ -38,14 +38,9 @@ export function saveState(staticData: IDataObject, source: string, state: PollSt
   staticData.seen = state.seen;
 }
 
-const timeOf = (cursor: string): number => {
-  const bar = cursor.lastIndexOf('|');
-  return Date.parse(bar < 0 ? cursor : cursor.slice(0, bar));
-};
-
 /** The ISO time a poll reads after: the look-back window before the cursor. */
 export function windowStart(cursor: string): string {
-  return new Date(timeOf(cursor) - LOOKBACK_SECONDS * 1000).toISOString();
+  return lookback(cursor, LOOKBACK_SECONDS);
 }
 
 /** The state after emitting `emitted` (keys in read order): the cursor never moves back, the window moves on. */
@@ -54,7 +49,7 @@ export function advance(state: PollState | undefined, emitted: Seen[], noted: Se
   const base = state?.cursor ?? last;
   if (base === undefined) throw new Error('a poll state needs a cursor or an emitted record');
   const cursor = last !== undefined && compareCursors(last, base) > 0 ? last : base;
-  const from = timeOf(cursor) - LOOKBACK_SECONDS * 1000;
-  const seen = Object.fromEntries([...Object.entries(state?.seen ?? {}), ...noted, ...emitted].filter(([key]) => timeOf(key) >= from));
+  const from = instantOf(cursor) - LOOKBACK_SECONDS * 1000;
+  const seen = Object.fromEntries([...Object.entries(state?.seen ?? {}), ...noted, ...emitted].filter(([key]) => instantOf(key) >= from));
   return { cursor, seen };
 }

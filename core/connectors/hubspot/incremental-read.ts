@@ -1,4 +1,5 @@
 import type { ReadItem, ReadOptions } from '../connector';
+import { decodeCursor, encodeCursor } from '../cursor';
 import type { AssociationContext } from './associations';
 import { HubSpotError } from './errors';
 
@@ -9,15 +10,15 @@ export interface RawRecord { id: string; properties: Record<string, string | nul
 
 /** Cursor of an incremental read: the last modified time and ID seen, so equal timestamps are not skipped. */
 export function encodeHubSpotCursor(modified: string, id: string): string {
-  return `${modified}|${id}`;
+  return encodeCursor(modified, id);
 }
 
-function decodeCursor(cursor: string): { modified: number; id: string | null } {
-  const bar = cursor.lastIndexOf('|');
-  const time = bar < 0 ? cursor : cursor.slice(0, bar);
+/** The shared cursor, whose time may also be epoch milliseconds (the unit of `hs_lastmodifieddate` filters). */
+function decodeHubSpotCursor(cursor: string): { modified: number; id: string | null } {
+  const { time, id } = decodeCursor(cursor);
   const modified = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
   if (Number.isNaN(modified)) throw new HubSpotError(`Invalid HubSpot cursor "${cursor}": expected an ISO time, optionally followed by |id`);
-  return { modified, id: bar < 0 ? null : cursor.slice(bar + 1) };
+  return { modified, id };
 }
 
 /**
@@ -30,7 +31,7 @@ export async function* searchModifiedSince(
   limits: { cap: number; pageSize: number }, toItem: (r: RawRecord) => ReadItem,
 ): AsyncGenerator<ReadItem, void, undefined> {
   const { cap, pageSize: limit } = limits;
-  const start = decodeCursor(options.since);
+  const start = decodeHubSpotCursor(options.since);
   const requested = [...new Set([...properties, MODIFIED])];
   // The first window honours the cursor exactly; later windows start at the last instant seen (GTE) and skip the
   // IDs of that instant already yielded, so ties are neither lost nor repeated whatever order HubSpot gives them.

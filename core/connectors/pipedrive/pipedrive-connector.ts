@@ -4,6 +4,7 @@ import type {
 } from '../connector';
 import type { Value } from '../../mapping/transforms';
 import { redactSecrets } from '../../db/redact';
+import { decodeCursor, encodeCursor } from '../cursor';
 import { PipedriveError, replyMeta, toPipedriveError, waitFrom } from './errors';
 import { RetryBudget, retryingCall } from '../http/retrying-call';
 import { AccountLimiter, limiterFor } from './rate-limit';
@@ -75,13 +76,14 @@ const REFERENCES = ['org_id', 'owner_id', 'person_id', 'stage_id', 'pipeline_id'
 
 /** Cursor of an incremental read: the last `update_time` and ID seen, so equal timestamps are not skipped. */
 export function encodePipedriveCursor(updateTime: string, id: string | number): string {
-  return `${updateTime}|${id}`;
+  return encodeCursor(updateTime, id);
 }
 
-function decodeCursor(cursor: string): { time: number; id: number | null } {
-  const bar = cursor.lastIndexOf('|');
-  const time = Date.parse(bar < 0 ? cursor : cursor.slice(0, bar));
-  const id = bar < 0 ? null : Number(cursor.slice(bar + 1));
+/** The shared cursor with Pipedrive's integer IDs, compared as numbers. */
+function decodePipedriveCursor(cursor: string): { time: number; id: number | null } {
+  const decoded = decodeCursor(cursor);
+  const time = Date.parse(decoded.time);
+  const id = decoded.id === null ? null : Number(decoded.id);
   if (Number.isNaN(time) || (id !== null && !Number.isInteger(id))) {
     throw new PipedriveError(`Invalid Pipedrive cursor "${cursor}": expected an ISO time, optionally followed by |id`);
   }
@@ -414,7 +416,7 @@ export class PipedriveConnector implements Connector {
     const o = this.object(object);
     const fields = await this.fields(o);
     const selected = this.selection(o, fields, options.properties);
-    const start = options.since ? decodeCursor(options.since) : null;
+    const start = options.since ? decodePipedriveCursor(options.since) : null;
     const since = start ? new Date(Math.floor(start.time / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z') : undefined;
     const limit = Math.min(this.options.pageSize ?? 100, 500);
     let cursor: string | undefined;

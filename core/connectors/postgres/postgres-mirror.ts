@@ -1,6 +1,7 @@
 import type { Sql } from '../../db/sql';
 import { ident, qualified } from '../../db/sql';
 import type { Connector, ConnectionCheck, FieldSchema, FieldType, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertResult } from '../connector';
+import { decodeCursor } from '../cursor';
 
 export interface MirrorTable {
   table: string;
@@ -27,16 +28,6 @@ const TYPE_MAP: Record<string, FieldType> = {
   'double precision': 'number', boolean: 'boolean', date: 'date',
   'timestamp with time zone': 'datetime', 'timestamp without time zone': 'datetime',
 };
-
-/** Cursor of an incremental read: the last modified time and ID seen, so equal timestamps are not skipped. */
-export function encodeCursor(modified: string, id: string): string {
-  return `${modified}|${id}`;
-}
-
-function decodeCursor(cursor: string): { modified: string; id: string | null } {
-  const bar = cursor.lastIndexOf('|');
-  return bar < 0 ? { modified: cursor, id: null } : { modified: cursor.slice(0, bar), id: cursor.slice(bar + 1) };
-}
 
 /** A CRM mirrored into Postgres (one table per object, one column per property), read and written with plain SQL. */
 export class PostgresMirrorConnector implements Connector {
@@ -128,6 +119,7 @@ export class PostgresMirrorConnector implements Connector {
     const modified = options.since ? modifiedColumn : null;
 
     // Keyset pagination: each page is an indexed range scan, whatever the table size, and needs no open cursor.
+    // The cursor's time goes to Postgres as written (it keeps microseconds), and IDs compare as the ID column's type.
     let after = options.since ? decodeCursor(options.since) : null;
     let lastId: string | null = after?.id ?? null;
     for (;;) {
@@ -138,7 +130,7 @@ export class PostgresMirrorConnector implements Connector {
       if (modified) {
         order = `${modified}, ${id}`;
         if (after) {
-          params.push(after.modified);
+          params.push(after.time);
           where = after.id === null ? `WHERE ${modified} > $1` : `WHERE (${modified}, ${id}) > ($1, $2)`;
           if (after.id !== null) params.push(after.id);
         }
@@ -160,7 +152,7 @@ export class PostgresMirrorConnector implements Connector {
       if (rows.length < this.pageSize) return;
       const last = rows[rows.length - 1]!;
       lastId = last.__id!;
-      if (modified) after = { modified: last.__modified!, id: last.__id! };
+      if (modified) after = { time: last.__modified!, id: last.__id! };
     }
   }
 

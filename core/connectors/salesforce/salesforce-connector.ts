@@ -3,6 +3,7 @@ import type { JobInfoV2 } from 'jsforce/lib/api/bulk2';
 import { csvJobs, MAX_JOB_BYTES, parseBulkError, type CsvJob } from './bulk-csv';
 import type { Value } from '../../mapping/transforms';
 import type { ConnectionCheck, Connector, FieldSchema, FieldType, FieldFormat, ObjectSchema, ReadItem, ReadOptions, SourceRecord, UpsertInput, UpsertResult } from '../connector';
+import { decodeCursor, encodeCursor } from '../cursor';
 import { isConnectionFailure, recordErrorMessage, SalesforceError, toSalesforceError, type RecordErrorBody } from './errors';
 import { firstPollWait, learnBulkRate, learnedBulkRate, MAX_POLL_WAIT_MS } from './bulk-pace';
 import { login } from './login';
@@ -99,7 +100,7 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** Cursor of an incremental read: SystemModstamp and Id of the last record seen (`<ISO time>|<Id>`). */
 export function salesforceCursor(record: Pick<SourceRecord, 'id' | 'modifiedAt'>): string {
   if (!record.modifiedAt) throw new Error(`record ${record.id} has no modifiedAt`);
-  return `${record.modifiedAt}|${record.id}`;
+  return encodeCursor(record.modifiedAt, record.id);
 }
 
 /** A SOQL datetime literal (seconds precision, UTC); SystemModstamp carries no milliseconds. */
@@ -272,9 +273,9 @@ export class SalesforceConnector implements Connector {
     const select = [...new Set(['Id', 'SystemModstamp', ...props])];
     let where = '';
     if (options.since) {
-      const bar = options.since.lastIndexOf('|');
-      const time = soqlDateTime(bar < 0 ? options.since : options.since.slice(0, bar));
-      const id = bar < 0 ? null : options.since.slice(bar + 1);
+      const cursor = decodeCursor(options.since);
+      const time = soqlDateTime(cursor.time);
+      const id = cursor.id;
       if (id !== null && !/^[A-Za-z0-9]{15,18}$/.test(id)) throw new SalesforceError(`Invalid cursor Id "${id}"`, 'INVALID_CURSOR');
       where = id === null ? ` WHERE SystemModstamp > ${time}` : ` WHERE SystemModstamp > ${time} OR (SystemModstamp = ${time} AND Id > '${id}')`;
     }
