@@ -16,12 +16,13 @@ interface MirrorOptions {
   connections?: string;
 }
 
-const COLUMNS = ['read', 'created', 'updated', 'unchanged', 'removed', 'failed'] as const;
+// `read again`: records of the look-back window before the cursor, read once more and found as the mirror has them.
+const COLUMNS = ['read', 'read again', 'created', 'updated', 'unchanged', 'removed', 'failed'] as const;
 
 function render(report: MirrorReport): string {
   const { sync } = report;
   const rows = sync.streams.map((s) => [
-    s.stream, s.counts.read, s.counts.created, s.counts.updated, s.counts.unchanged,
+    s.stream, s.counts.read, s.counts.reread, s.counts.created, s.counts.updated, s.counts.unchanged,
     // Removals happen only in a real run whose stream went through; a plan cannot know them.
     sync.dryRun ? '' : (report.removed[s.stream] ?? 0), s.counts.failed, sync.dryRun ? 'plan' : s.status,
   ]);
