@@ -27,8 +27,9 @@ describe('crm-bridge CLI', () => {
     const help = await cli('--help');
     expect(help.code).toBe(0);
     for (const command of ['demo', 'reconcile', 'lookup', 'suggest-mapping', 'mcp']) expect(help.stdout).toContain(command);
-    expect((await cli('reconcile', '--help')).stdout).toContain('--fail-on-quarantine');
-    expect((await cli('reconcile', '--help')).stdout).toContain('--no-fuzzy');
+    const reconcileHelp = (await cli('reconcile', '--help')).stdout;
+    expect(reconcileHelp).toContain('--fail-on-quarantine');
+    expect(reconcileHelp).toContain('--no-fuzzy');
   });
 
   it('exits 2 on usage mistakes and on an invalid mapping, naming the bad entry', async () => {
