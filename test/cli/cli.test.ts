@@ -4,15 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
 
 const run = promisify(execFile);
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-cli-'));
+const home = migratedHome(path.join(tmp, 'home'));
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', CRM_BRIDGE_HOME: path.join(tmp, 'home') } });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', CRM_BRIDGE_HOME: home } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -25,8 +27,9 @@ describe('crm-bridge CLI', () => {
     const help = await cli('--help');
     expect(help.code).toBe(0);
     for (const command of ['demo', 'reconcile', 'lookup', 'suggest-mapping', 'mcp']) expect(help.stdout).toContain(command);
-    expect((await cli('reconcile', '--help')).stdout).toContain('--fail-on-quarantine');
-    expect((await cli('reconcile', '--help')).stdout).toContain('--no-fuzzy');
+    const reconcileHelp = (await cli('reconcile', '--help')).stdout;
+    expect(reconcileHelp).toContain('--fail-on-quarantine');
+    expect(reconcileHelp).toContain('--no-fuzzy');
   });
 
   it('exits 2 on usage mistakes and on an invalid mapping, naming the bad entry', async () => {

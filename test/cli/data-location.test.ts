@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { describe, expect, it } from 'vitest';
 import { chooseDatabase, chooseHome, userDataHome } from '../../core/db/home';
+import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
 
 // Where the data lives is said, and chosen sensibly: a command run outside a crm-bridge project keeps its data in
@@ -86,6 +87,8 @@ describe('the CLI says where the data lives when nothing named it', () => {
 
   it('stays quiet for scripts: with --json, or when CRM_BRIDGE_HOME names the folder', async () => {
     const cwd = folder('script-c');
+    // A user who ran crm-bridge before (their data folder holds a database): this case is about what is printed.
+    migratedHome(userDataHome({ HOME: folder('user-c') }));
     const json = await cliIn(cwd, ['--json', 'lookup', '--object', 'companies', '--legacy-id', '1'], { HOME: folder('user-c') });
     expect(json.stderr).toBe('');
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { kind: 'input' } });

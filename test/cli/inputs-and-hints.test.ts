@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { migratedHome } from '../helpers/embedded-home';
 import { EXPORT_DIR, ROOT } from '../helpers/example-data';
 
 // What a new user meets when a file argument is wrong, an object is misspelt or a schema file comes from a CRM:
@@ -12,11 +13,12 @@ import { EXPORT_DIR, ROOT } from '../helpers/example-data';
 const run = promisify(execFile);
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-inputs-'));
+const home = migratedHome(path.join(tmp, 'home'));
 const missing = (name: string) => path.join(tmp, 'not-here', name);
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', CRM_BRIDGE_HOME: path.join(tmp, 'home'), ...env } });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', CRM_BRIDGE_HOME: home, ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -13,13 +13,14 @@ import { openDatabase, type Database } from '../../core/db/database';
 import type { MirrorReport } from '../../core/mirror/schemas';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
+import { migratedHome } from '../helpers/embedded-home';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ROOT } from '../helpers/example-data';
 
 const exec = promisify(execFile);
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const TOKEN = 'pat-na1-mirror-cli-secret';
-const home = path.join(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mirror-cli-')), 'home');
+const home = migratedHome(path.join(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mirror-cli-')), 'home'));
 // The seeded portal has companies and contacts only; the mapping's deals and engagements are not asked for.
 const OBJECTS = ['--object', 'companies', 'contacts'];
 let server: TestDatabase | undefined;

@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliCommand } from '../../cli/invocation';
+import { migratedHome } from '../helpers/embedded-home';
 import { EXPORT_DIR, ROOT } from '../helpers/example-data';
 
 // A new user copies what the demo and the README print. Each printed command is run here as printed, from a plain
@@ -16,7 +17,7 @@ const run = promisify(execFile);
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 // `offline`: a command that needed the registry would fail here instead of quietly fetching someone else's package.
 const home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-printed-'));
-const shellEnv = { PATH: process.env.PATH ?? '', HOME: home, CRM_BRIDGE_HOME: path.join(home, 'data'), npm_config_offline: 'true', npm_config_update_notifier: 'false' };
+const shellEnv = { PATH: process.env.PATH ?? '', HOME: home, CRM_BRIDGE_HOME: migratedHome(path.join(home, 'data')), npm_config_offline: 'true', npm_config_update_notifier: 'false' };
 
 async function shell(command: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

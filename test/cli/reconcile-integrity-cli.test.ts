@@ -8,13 +8,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../core/db/database';
+import { migratedHome } from '../helpers/embedded-home';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ROOT } from '../helpers/example-data';
 
 const exec = promisify(execFile);
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-integrity-cli-'));
-const home = path.join(tmp, 'home');
+const home = migratedHome(path.join(tmp, 'home'));
 const exportDir = path.join(tmp, 'export');
 const mappingFile = path.join(tmp, 'mapping.json');
 let server: TestDatabase | undefined;

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../core/db/database';
 import { startTimeOf } from '../../core/db/process-owner';
 import { classifyError, EXIT } from '../../core/errors';
+import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
 
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
@@ -46,7 +47,7 @@ async function cli(home: string, ...args: string[]): Promise<{ code: number; std
 
 describe('the embedded database lock', () => {
   it('refuses a second process while the first lives (exit code 4, naming its pid), and is taken at once after it is killed with kill -9', async () => {
-    const home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-lock-'));
+    const home = migratedHome();
     const first = await holder(home);
     const refused = await openDatabase({ home }).catch((e: Error) => e);
     expect((refused as Error).message).toBe(
@@ -80,8 +81,7 @@ describe('the embedded database lock', () => {
     children.push(sleeper);
     await new Promise((resolve) => sleeper.once('spawn', resolve));
     const lockedBy = (startedAt: string | null) => {
-      const home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-lock-'));
-      mkdirSync(path.join(home, 'pgdata'));
+      const home = migratedHome();
       mkdirSync(path.join(home, 'pgdata.lock'));
       writeFileSync(path.join(home, 'pgdata.lock.owner'), JSON.stringify({ pid: sleeper.pid, host: os.hostname(), startedAt }));
       return home;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migratedHome } from '../helpers/embedded-home';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, ROOT } from '../helpers/example-data';
 
@@ -48,7 +49,7 @@ beforeAll(async () => {
   copyFileSync(path.join(EXPORT_DIR, 'Company.csv'), path.join(allowed, 'real-export', 'Company.csv'));
   symlinkSync(path.join(allowed, 'real-export'), path.join(allowed, 'export-link-inside'));
 
-  home = process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-paths-db-'));
+  home = process.env.DATABASE_URL ? undefined : migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-paths-db-')));
   t = await createTestDatabase({ embeddedHome: home });
   await loadExampleMirror(t.db);
   if (home) await t.db.close();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migratedHome } from '../helpers/embedded-home';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, matchedWithUpdates, ROOT, truth } from '../helpers/example-data';
 
@@ -15,7 +16,7 @@ let client: Client;
 let home: string | undefined;
 
 beforeAll(async () => {
-  home = process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-'));
+  home = process.env.DATABASE_URL ? undefined : migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-')));
   t = await createTestDatabase({ embeddedHome: home });
   await loadExampleMirror(t.db);
   // The embedded database serves one process at a time: hand it over to the server.

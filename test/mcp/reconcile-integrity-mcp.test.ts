@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migratedHome } from '../helpers/embedded-home';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ROOT } from '../helpers/example-data';
 
@@ -38,7 +39,7 @@ beforeAll(async () => {
       },
     },
   }));
-  const home = process.env.DATABASE_URL ? undefined : path.join(tmp, 'home');
+  const home = process.env.DATABASE_URL ? undefined : migratedHome(path.join(tmp, 'home'));
   t = await createTestDatabase({ embeddedHome: home });
   await t.db.pool.query('CREATE SCHEMA crm');
   await t.db.pool.query('CREATE TABLE crm.companies (hs_object_id bigint PRIMARY KEY, legacy_id text, name text)');

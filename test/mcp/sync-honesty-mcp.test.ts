@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
+import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
 import { loansJob, PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from '../sync/fixtures';
 
@@ -28,7 +29,7 @@ beforeAll(async () => {
     const t = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test');
     env.DATABASE_URL = t.url;
     dropDatabase = t.drop;
-  } else env.CRM_BRIDGE_HOME = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-honest-'));
+  } else env.CRM_BRIDGE_HOME = migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-honest-')));
   client = new Client({ name: 'crm-bridge-sync-honesty-test', version: '1.0.0' });
   await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--allow-dir', ROOT, '--allow-writes'], env, stderr: 'pipe' }));
 }, 60_000);

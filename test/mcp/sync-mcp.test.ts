@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
+import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
 import { PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from '../sync/fixtures';
 
@@ -38,7 +39,7 @@ beforeAll(async () => {
     env.DATABASE_URL = t.url;
     dropDatabase = t.drop;
   } else {
-    env.CRM_BRIDGE_HOME = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-sync-'));
+    env.CRM_BRIDGE_HOME = migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-sync-')));
   }
 }, 60_000);
 

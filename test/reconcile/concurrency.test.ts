@@ -1,6 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { OBJECT_TABLE_MIGRATIONS, STAGING_MIGRATIONS } from '../../core/staging/
 import { SYNC_MIGRATIONS } from '../../core/sync/migrations';
 import { WEBHOOK_MIGRATIONS } from '../../core/webhooks/migrations';
 import { APPLY_MIGRATIONS } from '../../core/apply/migrations';
+import { migratedHome } from '../helpers/embedded-home';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, ROOT, truth } from '../helpers/example-data';
 
@@ -64,7 +63,7 @@ describe.runIf(process.env.DATABASE_URL)('several processes on one PostgreSQL se
 describe('the embedded database and a second process', () => {
   let home: string;
   beforeAll(() => {
-    home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-lock-'));
+    home = migratedHome();
   });
 
   it('refuses a second process with exit code 4 and says what to do', async () => {
@@ -80,6 +79,7 @@ describe('the embedded database and a second process', () => {
     // Once the first process is done, the folder is free again.
     const after = await cli(['lookup', '--object', 'companies', '--legacy-id', '1'], { CRM_BRIDGE_HOME: home });
     expect(after.code).toBe(3);
-    // Three embedded-database starts (one here, two CLI processes): 41-47 s alone on a loaded 2-core machine, over 60 s in the full suite.
+    // Three embedded-database starts (one here, two CLI processes): 41-47 s alone on a loaded 2-core machine, over 60 s in the
+    // full suite, when each ran initdb and the migrations; the copied home (migratedHome) spares that.
   }, 150_000);
 });

@@ -7,13 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInMapping } from '../../core/mapping/load-mapping';
 import { reconcile } from '../../core/reconcile/reconcile';
 import type { ReportResult } from '../../core/report';
+import { migratedHome } from '../helpers/embedded-home';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, ROOT } from '../helpers/example-data';
 
 const run = promisify(execFile);
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-report-cli-'));
-const home = path.join(tmp, 'home');
+const home = migratedHome(path.join(tmp, 'home'));
 let t: TestDatabase;
 let env: Record<string, string>;
 /** Counts of staging.companies taken before the CLI runs (the embedded database admits one process at a time). */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
 import { buildSalesforceRequest, deliver } from '../../sandbox/webhooks';
+import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
 import { PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from './fixtures';
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
     const t = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test');
     env.DATABASE_URL = t.url;
     drop = t.drop;
-  } else env.CRM_BRIDGE_HOME = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-serve-sync-'));
+  } else env.CRM_BRIDGE_HOME = migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-serve-sync-')));
 }, 60_000);
 afterAll(async () => {
   await box?.stop();

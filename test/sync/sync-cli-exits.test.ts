@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
+import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
 import { loansJob, PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from './fixtures';
 import { disagreements } from './processes';
@@ -73,7 +74,7 @@ beforeEach(async () => {
     const t = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test');
     database = { DATABASE_URL: t.url };
     dropDatabase = t.drop;
-  } else database = { CRM_BRIDGE_HOME: mkdtempSync(path.join(tmp, 'home-')) };
+  } else database = { CRM_BRIDGE_HOME: migratedHome(mkdtempSync(path.join(tmp, 'home-'))) };
 }, 60_000);
 afterAll(async () => {
   await box?.stop();
@@ -149,7 +150,7 @@ describe('crm-bridge sync says what happened, in its headline, its --json and it
 
 describe('a sync killed with kill -9 on the embedded database', () => {
   it('is marked interrupted by the next sync-status at once, and the next run ends with nothing lost and nothing written twice', async () => {
-    const home = { CRM_BRIDGE_HOME: mkdtempSync(path.join(tmp, 'kill-')), DATABASE_URL: '' };
+    const home = { CRM_BRIDGE_HOME: migratedHome(mkdtempSync(path.join(tmp, 'kill-'))), DATABASE_URL: '' };
     const file = jobFile('loans');
     box.pd.faults.slow(20);
     const start = box.pd.log.length;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
 import { buildHubSpotRequest, buildPipedriveRequest, buildSalesforceRequest, deliver, salesforceId } from '../../sandbox/webhooks';
+import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
 
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
@@ -19,7 +20,7 @@ function documents(text: string): Array<Record<string, unknown>> {
 
 describe('crm-bridge serve', () => {
   it('serves the configured vendors on a free port, counts outcomes, and prints them when stopped', async () => {
-    const home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-serve-'));
+    const home = migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-serve-')));
     const settingsFile = path.join(home, 'webhooks.json');
     writeFileSync(settingsFile, JSON.stringify({ hubspot: { clientSecret: HUBSPOT_SECRET }, salesforce: { organizationId: ORG_ID } }));
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PIPEDRIVE_WEBHOOK_USER: 'hook', PIPEDRIVE_WEBHOOK_PASSWORD: PIPEDRIVE_PASSWORD };
