@@ -2,7 +2,7 @@ import type { Reply } from '../http';
 import { hubspotError } from '../http';
 import type { Faults } from '../faults';
 import type { HubSpotStore } from '../store';
-import { invalidValue, publicRecord } from './common';
+import { propertyProblems, publicRecord } from './common';
 
 interface UpdateBody { inputs?: Array<{ id?: string; idProperty?: string; properties?: Record<string, string | null> }> }
 
@@ -29,20 +29,10 @@ export function batchUpdate(store: HubSpotStore, faults: Faults, object: string,
     if (!record || record.archived) { fail(id, 'OBJECT_NOT_FOUND', `Object not found. objectId are usually numeric.`); continue; }
     const injected = faults.recordFailure(object, id);
     if (injected) { fail(id, 'VALIDATION_ERROR', injected); continue; }
-    const problems: string[] = [];
-    for (const [name, value] of Object.entries(input.properties ?? {})) {
-      const def = defs.get(name);
-      if (!def) problems.push(`Property "${name}" does not exist`);
-      else if (def.modificationMetadata.readOnlyValue) problems.push(`Property "${name}" is read-only`);
-      else {
-        const bad = invalidValue(def, value);
-        if (bad) problems.push(bad);
-        else if (def.hasUniqueValue && value) {
-          const holder = store.findBy(object, name, value);
-          if (holder && holder !== record) problems.push(`A ${object} record with ${name}=${value} already exists. Existing ID: ${holder.id}`);
-        }
-      }
-    }
+    const problems = propertyProblems(defs, input.properties ?? {}, (def, name, value) => {
+      const holder = def.hasUniqueValue && value ? store.findBy(object, name, value) : undefined;
+      return holder && holder !== record ? `A ${object} record with ${name}=${value} already exists. Existing ID: ${holder.id}` : null;
+    });
     if (problems.length) { fail(id, 'VALIDATION_ERROR', problems.join('; ')); continue; }
     store.update(record, input.properties ?? {});
     results.push(publicRecord(object, record, [...new Set([...Object.keys(input.properties ?? {}), 'hs_object_id', 'createdate', 'hs_lastmodifieddate'])]));

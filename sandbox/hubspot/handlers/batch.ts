@@ -2,7 +2,7 @@ import type { Reply } from '../http';
 import { hubspotError } from '../http';
 import type { Faults } from '../faults';
 import type { HubSpotStore } from '../store';
-import { invalidValue, publicRecord } from './common';
+import { invalidValue, propertyProblems, publicRecord } from './common';
 
 interface UpsertBody { inputs?: Array<{ idProperty?: string; id?: string; properties?: Record<string, string | null> }> }
 
@@ -36,16 +36,7 @@ export function batchUpsert(store: HubSpotStore, faults: Faults, object: string,
     if (!key) { fail(key, 'VALIDATION_ERROR', `Input is missing an id for idProperty ${idProperty}`); continue; }
     const injected = faults.recordFailure(object, key);
     if (injected) { fail(key, 'VALIDATION_ERROR', injected); continue; }
-    const problems: string[] = [];
-    for (const [name, value] of Object.entries(props)) {
-      const def = defs.get(name);
-      if (!def) problems.push(`Property "${name}" does not exist`);
-      else if (def.modificationMetadata.readOnlyValue) problems.push(`Property "${name}" is read-only`);
-      else {
-        const bad = invalidValue(def, value);
-        if (bad) problems.push(bad);
-      }
-    }
+    const problems = propertyProblems(defs, props);
     if (problems.length) { fail(key, 'VALIDATION_ERROR', problems.join('; '), { subCategory: 'INVALID_PROPERTIES' }); continue; }
     const existing = store.findBy(object, idProperty, key);
     // Another unique property (a contact's email) already held by a different record: HubSpot refuses the input.

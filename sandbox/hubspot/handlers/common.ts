@@ -26,6 +26,22 @@ export function unknownObject(store: HubSpotStore, object: string): boolean {
   return !store.hasObject(object);
 }
 
+/**
+ * HubSpot's messages for the properties of one record input: unknown, read-only or invalid values. `extra` adds a
+ * check of a valid value (a unique value another record holds).
+ */
+export function propertyProblems(defs: Map<string, PropertyDef>, properties: Record<string, string | null>, extra?: (def: PropertyDef, name: string, value: string | null) => string | null): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(properties)) {
+    const def = defs.get(name);
+    const problem = !def ? `Property "${name}" does not exist`
+      : def.modificationMetadata.readOnlyValue ? `Property "${name}" is read-only`
+        : invalidValue(def, value) ?? extra?.(def, name, value) ?? null;
+    if (problem) problems.push(problem);
+  }
+  return problems;
+}
+
 /** Validates one value against its property; returns HubSpot's message when it is invalid. */
 export function invalidValue(def: PropertyDef, value: string | null): string | null {
   if (value === null || value === '') return null;
