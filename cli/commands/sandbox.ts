@@ -4,8 +4,19 @@ import { PipedriveEmulator } from '../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { seedLoanExample } from '../../sandbox/examples/loans';
+import { UsageError } from '../../core/errors';
 import type { GlobalOptions } from '../context';
 import { fail, printJson } from '../output';
+
+/** Starts one emulator; a port another process holds is the user's choice to change, named with its option. */
+async function listen(start: (port: number) => Promise<string>, port: number, option: string): Promise<string> {
+  try {
+    return await start(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new UsageError(`port ${port} is in use (another crm-bridge sandbox?): stop that process, or choose another port with ${option} <port> (0 picks a free one)`);
+  }
+}
 
 export function registerSandbox(program: Command): void {
   program
@@ -16,20 +27,20 @@ export function registerSandbox(program: Command): void {
     .option('--pipedrive-port <port>', 'port of the Pipedrive emulator', (v) => Number.parseInt(v, 10), 8703)
     .action(async (opts: { salesforcePort: number; hubspotPort: number; pipedrivePort: number }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
+      const salesforce = new SalesforceEmulator();
+      const hubspot = new HubSpotEmulator();
+      const pipedrive = new PipedriveEmulator();
       try {
-        const salesforce = new SalesforceEmulator();
-        const url = await salesforce.start(opts.salesforcePort);
-        const hubspot = new HubSpotEmulator();
+        const url = await listen((p) => salesforce.start(p), opts.salesforcePort, '--salesforce-port');
         // The portal the shipped example's mirror was taken from, so the migration walkthrough (mirror, reconcile,
         // review, apply) runs against it.
         const portal = seedHubSpotPortal(hubspot, { objects: ['companies', 'contacts', 'deals', 'engagements'] });
-        const hubspotUrl = await hubspot.start(opts.hubspotPort);
-        const pipedrive = new PipedriveEmulator();
+        const hubspotUrl = await listen((p) => hubspot.start(p), opts.hubspotPort, '--hubspot-port');
         // Upserts need an external-ID field; Pipedrive has none built in, so the sandbox makes one per object.
         for (const object of ['persons', 'organizations', 'deals'] as const) pipedrive.store.addCustomField(object, 'Legacy ID', 'varchar');
         // The worked sync example (examples/sync/loans-to-pipedrive.json): loans, borrowers and two loan officers.
         const seeded = seedLoanExample(salesforce, pipedrive);
-        const pipedriveUrl = await pipedrive.start(opts.pipedrivePort);
+        const pipedriveUrl = await listen((p) => pipedrive.start(p), opts.pipedrivePort, '--pipedrive-port');
         if (global.json) printJson({ ok: true, result: { salesforce: url, hubspot: hubspotUrl, pipedrive: pipedriveUrl, seeded: { loans: seeded.loans.length, borrowers: seeded.contacts.length, hubspot: portal.records } } });
         else process.stdout.write(
           [
@@ -53,6 +64,8 @@ export function registerSandbox(program: Command): void {
         });
         await Promise.all([salesforce.stop(), hubspot.stop(), pipedrive.stop()]);
       } catch (error) {
+        // An emulator already listening would keep the process alive after the error.
+        await Promise.allSettled([salesforce.stop(), hubspot.stop(), pipedrive.stop()]);
         fail(error, global);
       }
     });

@@ -1,0 +1,29 @@
+import { execFile } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/example-data';
+
+const run = promisify(execFile);
+
+describe('crm-bridge sandbox on a port another process holds', () => {
+  it('exits 2 (usage) naming the port and the option that moves it, in text and in --json', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const cli = (...args: string[]) => run(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), ...args, 'sandbox', '--salesforce-port', '0', '--hubspot-port', String(port), '--pipedrive-port', '0'], { env: { PATH: process.env.PATH ?? '' } })
+        .then(() => ({ code: 0, stdout: '', stderr: '' }), (e: { code: number; stdout: string; stderr: string }) => e);
+      const json = await cli('--json');
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: { kind: 'usage', message: expect.stringContaining(`port ${port} is in use`) } });
+      expect(JSON.parse(json.stdout).error.message).toContain('--hubspot-port');
+      const text = await cli();
+      expect(text.code).toBe(2);
+      expect(text.stderr).toMatch(new RegExp(`port ${port} is in use .*--hubspot-port <port>`));
+    } finally {
+      holder.close();
+    }
+  }, 60_000);
+});
