@@ -5,6 +5,7 @@ import type { Value } from '../mapping/transforms';
 import { diffProperties } from '../reconcile/classify';
 import { readMirrorRecords } from '../review/mirror-records';
 import { validDecisions } from '../review/review';
+import { candidateTargets, stagedColumns, type StagedRow } from '../staging/staged-row';
 import { parentLinks, type ParentLink } from './parents';
 
 /**
@@ -42,17 +43,6 @@ export interface PlanPage {
   inAgreement: number;
   /** Target records whose legacy ID the export does not have: reported, never written. */
   orphans: number;
-}
-
-interface Row {
-  legacy_id: string;
-  status: string;
-  target_id: string | null;
-  target_ids: string[];
-  match_confidence: number | null;
-  legacy_properties: Record<string, string | null> | null;
-  properties_to_update: Record<string, Value> | null;
-  notes: string[];
 }
 
 /**
@@ -113,15 +103,15 @@ export async function* planPages(sql: Sql, mapping: LoadedMapping, object: strin
   const legacyIdProperty = mapper.spec.target.legacyIdColumn;
   let after = '';
   for (;;) {
-    const { rows } = await sql.query<Row>(
-      `SELECT legacy_id, status, target_id, target_ids, match_confidence, legacy_properties, properties_to_update, notes
+    const { rows } = await sql.query<StagedRow>(
+      `SELECT ${stagedColumns()}
          FROM staging.${ident(object)} WHERE legacy_id > $1 ORDER BY legacy_id LIMIT $2`,
       [after, pageSize],
     );
     if (rows.length === 0) return;
     after = rows[rows.length - 1]!.legacy_id;
     const decisions = await validDecisions(sql, mapping, object, rows);
-    const mirrorIds = rows.flatMap((r) => (r.status === 'conflict' ? r.target_ids : r.target_id ? [r.target_id] : []));
+    const mirrorIds = rows.flatMap(candidateTargets);
     const mirror = await readMirrorRecords(sql, mapping, object, mirrorIds);
     const page: PlanPage = { writes: [], held: [], inAgreement: 0, orphans: 0 };
     // Matched records whose parent key did not change: associated only when apply made that parent (see below).

@@ -3,21 +3,12 @@ import { ident, type Sql } from '../db/sql';
 import { InputError, UsageError } from '../errors';
 import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectMapper } from '../mapping/object-mapper';
+import { candidateTargets, stagedColumns, type StagedRow } from '../staging/staged-row';
 import { evidenceHash } from './evidence';
 import { readMirrorRecords, type MirrorRecord } from './mirror-records';
 import {
   DecideInputSchema, ReviewListInputSchema, type DecideInput, type DecideResult, type ReviewDecision, type ReviewItem, type ReviewList, type ReviewListInput,
 } from './schemas';
-
-interface StagedRow {
-  legacy_id: string;
-  status: string;
-  target_id: string | null;
-  target_ids: string[];
-  match_confidence: number | null;
-  legacy_properties: Record<string, string | null> | null;
-  notes: string[];
-}
 
 interface DecisionRow {
   legacy_id: string;
@@ -40,11 +31,8 @@ async function requireStaging(sql: Sql, object: string): Promise<void> {
   if (rows.length === 0) throw new InputError(`${object} has not been reconciled yet: run crm-bridge reconcile --object ${object} first`);
 }
 
-/** The candidate target records of a row: the fuzzy match's one, or every record of a conflict. */
-const candidates = (row: StagedRow): string[] => (row.status === 'conflict' ? row.target_ids : row.target_id ? [row.target_id] : []);
-
 function evidenceOf(row: StagedRow, targets: Map<string, MirrorRecord>): string {
-  return evidenceHash(row.legacy_properties, candidates(row).map((id) => targets.get(id) ?? { id, properties: {} }));
+  return evidenceHash(row.legacy_properties, candidateTargets(row).map((id) => targets.get(id) ?? { id, properties: {} }));
 }
 
 async function decisionsFor(sql: Sql, object: string, legacyIds: string[]): Promise<Map<string, DecisionRow>> {
@@ -72,7 +60,7 @@ export async function validDecisions(sql: Sql, mapping: LoadedMapping, object: s
   const reviewable = rows.filter((r) => r.status === 'fuzzy_match' || r.status === 'conflict');
   const decisions = await decisionsFor(sql, object, reviewable.map((r) => r.legacy_id));
   if (decisions.size === 0) return new Map();
-  const targets = await readMirrorRecords(sql, mapping, object, reviewable.flatMap(candidates));
+  const targets = await readMirrorRecords(sql, mapping, object, reviewable.flatMap(candidateTargets));
   const out = new Map<string, ValidDecision>();
   for (const row of reviewable) {
     const d = decisions.get(row.legacy_id);
@@ -105,13 +93,13 @@ export async function listReviewItems(db: Database, mapping: LoadedMapping, inpu
     // Pages of staging rows until `limit` items are kept (undecidedOnly filters after the evidence check).
     while (items.length < limit && !exhausted) {
       const { rows } = await sql.query<StagedRow>(
-        `SELECT legacy_id, status, target_id, target_ids, match_confidence, legacy_properties, notes
+        `SELECT ${stagedColumns()}
            FROM ${table} WHERE status = ANY($1::text[]) AND legacy_id > $2 ORDER BY legacy_id LIMIT $3`,
         [statuses, cursor, limit],
       );
       exhausted = rows.length < limit;
       if (rows.length === 0) break;
-      const targets = await readMirrorRecords(sql, mapping, object, rows.flatMap(candidates));
+      const targets = await readMirrorRecords(sql, mapping, object, rows.flatMap(candidateTargets));
       const decisions = await decisionsFor(sql, object, rows.map((r) => r.legacy_id));
       for (const row of rows) {
         cursor = row.legacy_id;
@@ -135,7 +123,7 @@ export async function listReviewItems(db: Database, mapping: LoadedMapping, inpu
 
 async function countStale(sql: Sql, mapping: LoadedMapping, object: string): Promise<number> {
   const { rows } = await sql.query<StagedRow>(
-    `SELECT s.legacy_id, s.status, s.target_id, s.target_ids, s.match_confidence, s.legacy_properties, s.notes
+    `SELECT ${stagedColumns('s')}
        FROM staging.${ident(object)} s JOIN staging.review_decisions d ON d.object = $1 AND d.legacy_id = s.legacy_id
       WHERE s.status IN ('fuzzy_match', 'conflict')`,
     [object],
@@ -146,7 +134,7 @@ async function countStale(sql: Sql, mapping: LoadedMapping, object: string): Pro
 
 function toItem(mapper: ObjectMapper, row: StagedRow, targets: Map<string, MirrorRecord>, decision: ReviewDecision | null): ReviewItem {
   const mapped = row.legacy_properties ? mapper.map(row.legacy_properties).values : {};
-  const sides = candidates(row).map((id) => targets.get(id) ?? { id, properties: {} });
+  const sides = candidateTargets(row).map((id) => targets.get(id) ?? { id, properties: {} });
   return {
     legacyId: row.legacy_id,
     status: row.status as ReviewItem['status'],
@@ -174,12 +162,12 @@ export async function decideReviewItems(db: Database, mapping: LoadedMapping, in
     await requireStaging(sql, object);
     const unique = [...new Set(legacyIds)];
     const { rows } = await sql.query<StagedRow>(
-      `SELECT legacy_id, status, target_id, target_ids, match_confidence, legacy_properties, notes
+      `SELECT ${stagedColumns()}
          FROM staging.${ident(object)} WHERE legacy_id = ANY($1::text[])`,
       [unique],
     );
     const byId = new Map(rows.map((r) => [r.legacy_id, r]));
-    const targets = await readMirrorRecords(sql, mapping, object, rows.flatMap(candidates));
+    const targets = await readMirrorRecords(sql, mapping, object, rows.flatMap(candidateTargets));
     const result: DecideResult = { object, decided: [], refused: [] };
     for (const legacyId of unique) {
       const row = byId.get(legacyId);
