@@ -20,7 +20,10 @@ export function announceDatabase(options: GlobalOptions): void {
 }
 
 /** Opens the database the options and environment name, runs `fn`, and always closes it. */
-export async function withDatabase<T>(options: GlobalOptions, fn: (db: Database, mapping: LoadedMapping) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  options: GlobalOptions,
+  fn: (db: Database, mapping: LoadedMapping) => Promise<T>,
+): Promise<T> {
   const mapping = loadMapping(options.mapping);
   announceDatabase(options);
   const db = await openDatabase(resolveDatabaseOptions(process.env, { url: options.db, home: options.home }));

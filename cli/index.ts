@@ -20,7 +20,9 @@ import { VERSION } from '../core/version';
 
 export function buildProgram(): Command {
   const program = new Command('crm-bridge')
-    .description('Keep several CRMs in agreement: reconcile a legacy export against a CRM mirror, look records up by legacy ID.')
+    .description(
+      'Keep several CRMs in agreement: reconcile a legacy export against a CRM mirror, look records up by legacy ID.',
+    )
     .version(VERSION)
     .option('--db <url>', 'PostgreSQL URL (default: $DATABASE_URL, else the embedded database)')
     .option('--home <dir>', 'data folder of the embedded database (default: $CRM_BRIDGE_HOME or ./.crm-bridge)')

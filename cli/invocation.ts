@@ -15,7 +15,10 @@ const real = (file: string): string | undefined => {
 /** `crm-bridge` on PATH is this very program (npm link, a global install). */
 function onPath(env: NodeJS.ProcessEnv): boolean {
   const entry = real(ENTRY);
-  return Boolean(entry) && (env.PATH ?? '').split(path.delimiter).some((dir) => dir && real(path.join(dir, 'crm-bridge')) === entry);
+  return (
+    Boolean(entry) &&
+    (env.PATH ?? '').split(path.delimiter).some((dir) => dir && real(path.join(dir, 'crm-bridge')) === entry)
+  );
 }
 
 const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);

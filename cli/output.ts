@@ -104,7 +104,9 @@ export function emit<T>(options: OutputOptions, result: T, render: (result: T) =
 /** Prints an error (as `{ "ok": false, "error" }` on stdout with --json, so scripts get one shape) and sets its exit code. */
 export function fail(error: unknown, options: OutputOptions): void {
   const kind = classifyError(error);
-  const message = redactSecrets(describeError(error), [process.env.DATABASE_URL ? safePassword(process.env.DATABASE_URL) : undefined]);
+  const message = redactSecrets(describeError(error), [
+    process.env.DATABASE_URL ? safePassword(process.env.DATABASE_URL) : undefined,
+  ]);
   if (options.json) printJson({ ok: false, error: { kind, message } });
   else process.stderr.write(`crm-bridge: ${message}\n`);
   process.exitCode = EXIT[kind];

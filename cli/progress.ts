@@ -9,10 +9,18 @@ const LABELS: Record<ReconcilePhase, string> = {
 };
 
 /** A progress line on a terminal; nothing at all when output is piped or JSON, so scripts see clean streams. */
-export function progressReporter(object: string, enabled: boolean): { update(phase: ReconcilePhase, rows: number, total?: number): void; stop(): void } {
+export function progressReporter(
+  object: string,
+  enabled: boolean,
+): { update(phase: ReconcilePhase, rows: number, total?: number): void; stop(): void } {
   if (!enabled || !process.stderr.isTTY) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
-    { format: `${object.padEnd(12)} {phase} {bar} {value}{totalText}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    {
+      format: `${object.padEnd(12)} {phase} {bar} {value}{totalText}`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;

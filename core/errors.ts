@@ -52,7 +52,8 @@ const FILE_CODES: Record<string, string> = {
   ENAMETOOLONG: 'the path is too long',
 };
 
-const isFileError = (e: { code?: string; path?: unknown }) => Boolean(e?.code && FILE_CODES[e.code] && typeof e.path === 'string');
+const isFileError = (e: { code?: string; path?: unknown }) =>
+  Boolean(e?.code && FILE_CODES[e.code] && typeof e.path === 'string');
 
 /** `file not found: <path>` for a Node file-system error, instead of its `ENOENT: no such file or directory, open …`. */
 export function describeFileError(error: unknown, file?: string): string | undefined {
@@ -68,7 +69,8 @@ export function classifyError(error: unknown): ErrorKind {
   if (isFileError(e)) return 'input';
   // Before the database codes: a connector's ECONNREFUSED is the CRM's, not the database's.
   if (e?.name && CRM_ERRORS.has(e.name)) return 'crm';
-  if ((e?.code && DATABASE_CODES.has(e.code)) || /embedded database .* in use/.test(String((error as Error)?.message))) return 'database';
+  if ((e?.code && DATABASE_CODES.has(e.code)) || /embedded database .* in use/.test(String((error as Error)?.message)))
+    return 'database';
   return 'failure';
 }
 
@@ -83,7 +85,10 @@ function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
  * Zod's issues for people, after a heading: `heading: path: message` for one problem, and one indented
  * `- path: message` line per problem when there are several.
  */
-export function describeIssues(heading: string, issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
+export function describeIssues(
+  heading: string,
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): string {
   const lines = issues.map((i) => `${i.path.length ? `${formatIssuePath(i.path)}: ` : ''}${i.message}`);
   return lines.length === 1 ? `${heading}: ${lines[0]}` : `${heading}:${lines.map((l) => `\n  - ${l}`).join('')}`;
 }

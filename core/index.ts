@@ -1,12 +1,28 @@
 /** The library surface of CRM Bridge; n8n nodes, the MCP server and the CLI are adapters over these. */
 export { openDatabase, resolveDatabaseOptions, type Database, type DatabaseOptions } from './db/database';
 export { migrate, ensureObjectTable } from './db/migrate';
-export type { Connector, ReadItem, SourceRecord, Rejection, ObjectSchema, FieldSchema, UpsertInput, UpsertResult } from './connectors/connector';
+export type {
+  Connector,
+  ReadItem,
+  SourceRecord,
+  Rejection,
+  ObjectSchema,
+  FieldSchema,
+  UpsertInput,
+  UpsertResult,
+} from './connectors/connector';
 export { CsvExportConnector, type CsvObject } from './connectors/csv/csv-export';
 export { readCsv, inspectCsv, CsvFormatError } from './connectors/csv/csv-reader';
 export { PostgresMirrorConnector, type MirrorTable } from './connectors/postgres/postgres-mirror';
 export { MappingConfigSchema, type MappingConfig, type ObjectMapping } from './mapping/mapping-config';
-export { loadMapping, loadMappingFile, parseMappingConfig, builtInMapping, ConfigError, type LoadedMapping } from './mapping/load-mapping';
+export {
+  loadMapping,
+  loadMappingFile,
+  parseMappingConfig,
+  builtInMapping,
+  ConfigError,
+  type LoadedMapping,
+} from './mapping/load-mapping';
 export { ObjectMapper } from './mapping/object-mapper';
 export { compileTransform, applyChain, type TransformSpec } from './mapping/transforms';
 export { reconcile, type ReconcileOptions } from './reconcile/reconcile';

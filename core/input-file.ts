@@ -31,7 +31,12 @@ function whereInText(text: string, message: string): string {
   const lineColumn = /line (\d+) column (\d+)/.exec(message);
   if (lineColumn) return `line ${lineColumn[1]}, column ${lineColumn[2]}`;
   const position = /position (\d+)/.exec(message);
-  if (!position) return text.trim() === '' ? 'the file is empty' : /end of JSON/.test(message) ? 'it ends too early' : 'an unexpected character';
+  if (!position)
+    return text.trim() === ''
+      ? 'the file is empty'
+      : /end of JSON/.test(message)
+        ? 'it ends too early'
+        : 'an unexpected character';
   const before = text.slice(0, Number(position[1]));
   const line = before.split('\n').length;
   return `line ${line}, column ${before.length - before.lastIndexOf('\n')}`;

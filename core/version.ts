@@ -16,4 +16,6 @@ export const PACKAGE_ROOT = ((): string => {
   throw new Error('cannot find the n8n-nodes-crm-bridge package root');
 })();
 
-export const VERSION: string = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+export const VERSION: string = (
+  JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;

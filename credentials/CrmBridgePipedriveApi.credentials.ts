@@ -22,10 +22,37 @@ export class CrmBridgePipedriveApi implements ICredentialType {
       ],
       default: 'apiToken',
     },
-    { displayName: 'API Token', name: 'apiToken', type: 'string', typeOptions: { password: true }, default: '', displayOptions: { show: { authentication: ['apiToken'] } } },
-    { displayName: 'Client ID', name: 'clientId', type: 'string', default: '', displayOptions: { show: { authentication: ['oauth'] } } },
-    { displayName: 'Client Secret', name: 'clientSecret', type: 'string', typeOptions: { password: true }, default: '', displayOptions: { show: { authentication: ['oauth'] } } },
-    { displayName: 'Refresh Token', name: 'refreshToken', type: 'string', typeOptions: { password: true }, default: '', displayOptions: { show: { authentication: ['oauth'] } } },
+    {
+      displayName: 'API Token',
+      name: 'apiToken',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      displayOptions: { show: { authentication: ['apiToken'] } },
+    },
+    {
+      displayName: 'Client ID',
+      name: 'clientId',
+      type: 'string',
+      default: '',
+      displayOptions: { show: { authentication: ['oauth'] } },
+    },
+    {
+      displayName: 'Client Secret',
+      name: 'clientSecret',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      displayOptions: { show: { authentication: ['oauth'] } },
+    },
+    {
+      displayName: 'Refresh Token',
+      name: 'refreshToken',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      displayOptions: { show: { authentication: ['oauth'] } },
+    },
     {
       displayName: 'OAuth URL',
       name: 'oauthUrl',
@@ -41,7 +68,8 @@ export class CrmBridgePipedriveApi implements ICredentialType {
       type: 'string',
       default: '',
       placeholder: 'https://api.pipedrive.com',
-      description: 'Override only for a sandbox or proxy (with OAuth, the company domain from the token answer is used otherwise)',
+      description:
+        'Override only for a sandbox or proxy (with OAuth, the company domain from the token answer is used otherwise)',
     },
   ];
 }

@@ -12,7 +12,14 @@ export class CrmBridgeSalesforceApi implements ICredentialType {
   documentationUrl = 'https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_flows.htm';
 
   properties: INodeProperties[] = [
-    { displayName: 'Instance URL', name: 'instanceUrl', type: 'string', default: '', required: true, placeholder: 'https://mycompany.my.salesforce.com' },
+    {
+      displayName: 'Instance URL',
+      name: 'instanceUrl',
+      type: 'string',
+      default: '',
+      required: true,
+      placeholder: 'https://mycompany.my.salesforce.com',
+    },
     {
       displayName: 'Authentication',
       name: 'authentication',
@@ -24,9 +31,29 @@ export class CrmBridgeSalesforceApi implements ICredentialType {
       ],
       default: 'accessToken',
     },
-    { displayName: 'Access Token', name: 'accessToken', type: 'string', typeOptions: { password: true }, default: '', displayOptions: { show: { authentication: ['accessToken'] } } },
-    { displayName: 'Client ID', name: 'clientId', type: 'string', default: '', displayOptions: { show: { authentication: ['oauth', 'jwt'] } } },
-    { displayName: 'Client Secret', name: 'clientSecret', type: 'string', typeOptions: { password: true }, default: '', displayOptions: { show: { authentication: ['oauth'] } } },
+    {
+      displayName: 'Access Token',
+      name: 'accessToken',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      displayOptions: { show: { authentication: ['accessToken'] } },
+    },
+    {
+      displayName: 'Client ID',
+      name: 'clientId',
+      type: 'string',
+      default: '',
+      displayOptions: { show: { authentication: ['oauth', 'jwt'] } },
+    },
+    {
+      displayName: 'Client Secret',
+      name: 'clientSecret',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      displayOptions: { show: { authentication: ['oauth'] } },
+    },
     {
       displayName: 'Refresh Token',
       name: 'refreshToken',
@@ -52,7 +79,8 @@ export class CrmBridgeSalesforceApi implements ICredentialType {
       typeOptions: { password: true, rows: 4 },
       default: '',
       placeholder: '-----BEGIN PRIVATE KEY-----',
-      description: "PEM private key matching the certificate uploaded to the connected app; assertions are signed with it (RS256)",
+      description:
+        'PEM private key matching the certificate uploaded to the connected app; assertions are signed with it (RS256)',
       displayOptions: { show: { authentication: ['jwt'] } },
     },
     {

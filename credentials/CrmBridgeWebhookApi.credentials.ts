@@ -20,7 +20,13 @@ export class CrmBridgeWebhookApi implements ICredentialType {
       default: '',
       description: "The app's client secret: HubSpot signs each call with it (X-HubSpot-Signature-v3)",
     },
-    { displayName: 'Pipedrive Basic Auth User', name: 'pipedriveUser', type: 'string', default: '', description: 'The http_auth_user the Pipedrive webhook was created with' },
+    {
+      displayName: 'Pipedrive Basic Auth User',
+      name: 'pipedriveUser',
+      type: 'string',
+      default: '',
+      description: 'The http_auth_user the Pipedrive webhook was created with',
+    },
     {
       displayName: 'Pipedrive Basic Auth Password',
       name: 'pipedrivePassword',

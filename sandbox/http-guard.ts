@@ -29,7 +29,9 @@ export async function readBody(req: IncomingMessage): Promise<string> {
  * other emulators of `crm-bridge sandbox`): stream errors on the request or the response are absorbed, a client that
  * left gets no answer, and any other failure is answered 500 when the answer has not started yet.
  */
-export function guarded(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): (req: IncomingMessage, res: ServerResponse) => void {
+export function guarded(
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     // Without listeners, an 'error' on either stream is thrown as an uncaught exception.
     req.on('error', () => undefined);

@@ -35,16 +35,31 @@ function number(args: Record<string, string>, name: string, fallback: number, in
   const raw = args[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) usage(`--${name} must be a ${integer ? 'whole ' : ''}number, got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
+    usage(`--${name} must be a ${integer ? 'whole ' : ''}number, got "${raw}"`);
   return n;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const known = new Set(['seed', 'companies', 'out', 'objects', 'truth', 'persons-per-company', 'opportunities-per-company', 'communications-per-company']);
+  const known = new Set([
+    'seed',
+    'companies',
+    'out',
+    'objects',
+    'truth',
+    'persons-per-company',
+    'opportunities-per-company',
+    'communications-per-company',
+  ]);
   for (const k of Object.keys(args)) if (!known.has(k)) usage(`unknown option --${k}`);
-  const objects = args.objects?.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const o of objects ?? []) if (!EXAMPLE_OBJECTS.includes(o as ExampleObject)) usage(`unknown object "${o}" (use ${EXAMPLE_OBJECTS.join(', ')})`);
+  const objects = args.objects
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const o of objects ?? [])
+    if (!EXAMPLE_OBJECTS.includes(o as ExampleObject))
+      usage(`unknown object "${o}" (use ${EXAMPLE_OBJECTS.join(', ')})`);
   const truth = args.truth ?? 'full';
   if (truth !== 'full' && truth !== 'counts') usage('--truth must be full or counts');
   const outDir = path.resolve(args.out ?? 'examples');
@@ -58,12 +73,15 @@ async function main(): Promise<void> {
     personsPerCompany: number(args, 'persons-per-company', 1.5),
     opportunitiesPerCompany: number(args, 'opportunities-per-company', 1.25),
     communicationsPerCompany: number(args, 'communications-per-company', 2),
-    onProgress: process.stderr.isTTY ? (object, rows) => process.stderr.write(`\r${object}: ${rows} records`) : undefined,
+    onProgress: process.stderr.isTTY
+      ? (object, rows) => process.stderr.write(`\r${object}: ${rows} records`)
+      : undefined,
   });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const rel = (p: string) => path.relative(process.cwd(), p) || p;
   process.stdout.write(`Wrote ${rel(result.outDir)} in ${((Date.now() - started) / 1000).toFixed(1)} s:\n`);
-  for (const f of result.files) process.stdout.write(`  ${rel(f.path).padEnd(48)} ${(f.bytes / 1024).toFixed(0).padStart(8)} KiB\n`);
+  for (const f of result.files)
+    process.stdout.write(`  ${rel(f.path).padEnd(48)} ${(f.bytes / 1024).toFixed(0).padStart(8)} KiB\n`);
   for (const [object, s] of Object.entries(result.objects)) {
     const st = s.statuses;
     process.stdout.write(
@@ -75,6 +93,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

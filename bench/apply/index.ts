@@ -57,7 +57,10 @@ async function stage(db: Database, kind: 'creates' | 'updates', n: number): Prom
     await ensureObjectTable(sql, 'companies');
     await sql.query('TRUNCATE staging.companies');
     await sql.query(`DELETE FROM staging.apply_audit WHERE object = 'companies'`);
-    await sql.query(`INSERT INTO staging.reconciliation_log (run_id, object, source, target, mapping_sha256, status, finished_at) VALUES (gen_random_uuid(), 'companies', 'bench', 'hubspot.companies', $1, 'succeeded', now())`, [mapping.sha256]);
+    await sql.query(
+      `INSERT INTO staging.reconciliation_log (run_id, object, source, target, mapping_sha256, status, finished_at) VALUES (gen_random_uuid(), 'companies', 'bench', 'hubspot.companies', $1, 'succeeded', now())`,
+      [mapping.sha256],
+    );
     for (let from = 0; from < n; from += 10_000) {
       const ids = Array.from({ length: Math.min(10_000, n - from) }, (_, k) => from + k);
       if (kind === 'updates') {
@@ -73,7 +76,12 @@ async function stage(db: Database, kind: 'creates' | 'updates', n: number): Prom
                 jsonb_build_object('name', 'Company ' || u.i || CASE WHEN u.t IS NULL THEN '' ELSE ' Ltd' END, 'city', 'Leeds', 'domain', 'c' || u.i || '.example.com'),
                 '{}', gen_random_uuid(), gen_random_uuid()
            FROM unnest($1::text[], $2::text[], $3::int[]) AS u(l, t, i)`,
-        [ids.map((i) => legacyId(kind === 'creates' ? 'C' : 'U', i)), ids.map((i) => (kind === 'updates' ? targetId(i) : null)), ids, kind === 'creates' ? 'new' : 'matched'],
+        [
+          ids.map((i) => legacyId(kind === 'creates' ? 'C' : 'U', i)),
+          ids.map((i) => (kind === 'updates' ? targetId(i) : null)),
+          ids,
+          kind === 'creates' ? 'new' : 'matched',
+        ],
       );
     }
   });
@@ -84,11 +92,23 @@ function portal(kind: 'creates' | 'updates', n: number, max: number | null): Hub
   const emulator = new HubSpotEmulator({ rateLimitMax: max ?? 1_000_000_000 });
   defineMirrorProperties(emulator, 'companies');
   const now = Date.now();
-  if (kind === 'updates') for (let i = 0; i < n; i++) emulator.store.seed('companies', targetId(i), { legacy_company_id: legacyId('U', i), name: `Company ${i}`, city: 'York' }, now, now);
+  if (kind === 'updates')
+    for (let i = 0; i < n; i++)
+      emulator.store.seed(
+        'companies',
+        targetId(i),
+        { legacy_company_id: legacyId('U', i), name: `Company ${i}`, city: 'York' },
+        now,
+        now,
+      );
   return emulator;
 }
 
-function check(emulator: HubSpotEmulator, kind: 'creates' | 'updates', n: number): { lost: number; duplicated: number } {
+function check(
+  emulator: HubSpotEmulator,
+  kind: 'creates' | 'updates',
+  n: number,
+): { lost: number; duplicated: number } {
   const byKey = new Map<string, number>();
   let lost = 0;
   for (const r of emulator.store.records('companies')) {
@@ -104,13 +124,23 @@ function check(emulator: HubSpotEmulator, kind: 'creates' | 'updates', n: number
   return { lost, duplicated: [...byKey.values()].reduce((s, c) => s + Math.max(0, c - 1), 0) };
 }
 
-async function run(db: Database, target: string, kind: 'creates' | 'updates', n: number, max: number | null, baseline?: number): Promise<Row> {
+async function run(
+  db: Database,
+  target: string,
+  kind: 'creates' | 'updates',
+  n: number,
+  max: number | null,
+  baseline?: number,
+): Promise<Row> {
   await stage(db, kind, n);
   const emulator = portal(kind, n, max);
   const url = await emulator.start();
   try {
     // A token per run: each starts from its own empty window in the process-wide limiter registry.
-    const hubspot = new HubSpotConnector({ accessToken: `bench-${target}-${kind}-${max}`, basePath: url }) as unknown as ApplyTarget;
+    const hubspot = new HubSpotConnector({
+      accessToken: `bench-${target}-${kind}-${max}`,
+      basePath: url,
+    }) as unknown as ApplyTarget;
     const t = performance.now();
     const report = await applyStaging(db, { object: 'companies', mapping, target: hubspot });
     const seconds = (performance.now() - t) / 1000;
@@ -119,11 +149,22 @@ async function run(db: Database, target: string, kind: 'creates' | 'updates', n:
     const minS = max === null ? 0 : hubspotMinSeconds(calls, max);
     const perSecond = n / seconds;
     const row: Row = {
-      target, kind, limit: max === null ? '– (not binding)' : `${max} req/10 s`, seconds, perSecond,
-      ratioLimit: max === null ? '–' : fmt(minS / seconds, 2), ratioBaseline: baseline ? fmt(perSecond / baseline, 2) : '1.00',
-      requests: emulator.requests, r429: emulator.rateLimited, lost, duplicated, failed: report.counts.failed,
+      target,
+      kind,
+      limit: max === null ? '– (not binding)' : `${max} req/10 s`,
+      seconds,
+      perSecond,
+      ratioLimit: max === null ? '–' : fmt(minS / seconds, 2),
+      ratioBaseline: baseline ? fmt(perSecond / baseline, 2) : '1.00',
+      requests: emulator.requests,
+      r429: emulator.rateLimited,
+      lost,
+      duplicated,
+      failed: report.counts.failed,
     };
-    console.error(`  ${target} ${kind} ${row.limit}: ${fmt(seconds)} s, ${emulator.requests} requests, ratio ${row.ratioLimit}`);
+    console.error(
+      `  ${target} ${kind} ${row.limit}: ${fmt(seconds)} s, ${emulator.requests} requests, ratio ${row.ratioLimit}`,
+    );
     return row;
   } finally {
     await emulator.stop();
@@ -139,7 +180,13 @@ async function open(target: string): Promise<{ db: Database; drop(): Promise<voi
   if (!url) throw new Error('--targets server needs DATABASE_URL');
   const temporary = await createTemporaryDatabase(url, 'crm_bridge_bench');
   const db = await openDatabase({ url: temporary.url });
-  return { db, drop: async () => { await db.close(); await temporary.drop(); } };
+  return {
+    db,
+    drop: async () => {
+      await db.close();
+      await temporary.drop();
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -158,14 +205,31 @@ async function main(): Promise<void> {
       await drop();
     }
   }
-  const head = ['database', 'records', 'limit', 'seconds', 'records/s', 'ratio to limit\'s best time', 'ratio to baseline', 'requests', '429s', 'failed', 'lost', 'duplicated'];
+  const head = [
+    'database',
+    'records',
+    'limit',
+    'seconds',
+    'records/s',
+    "ratio to limit's best time",
+    'ratio to baseline',
+    'requests',
+    '429s',
+    'failed',
+    'lost',
+    'duplicated',
+  ];
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map(() => '---').join('|')}|`);
   for (const r of rows) {
-    console.log(`| ${[r.target, `${n.toLocaleString('en-GB')} ${r.kind}`, r.limit, fmt(r.seconds), fmt(r.perSecond, 0), r.ratioLimit, r.ratioBaseline, r.requests, r.r429, r.failed, r.lost, r.duplicated].join(' | ')} |`);
+    console.log(
+      `| ${[r.target, `${n.toLocaleString('en-GB')} ${r.kind}`, r.limit, fmt(r.seconds), fmt(r.perSecond, 0), r.ratioLimit, r.ratioBaseline, r.requests, r.r429, r.failed, r.lost, r.duplicated].join(' | ')} |`,
+    );
   }
   const calls = Math.ceil(n / BATCH) + 1;
-  console.log(`\n${n.toLocaleString('en-GB')} records need ${calls} calls (1 describe + ${calls - 1} batch/upsert of ${BATCH}); at ${max} requests per 10 s rolling, from an empty window, the best time is ${hubspotMinSeconds(calls, max)} s. ratio to limit = best time / measured time.`);
+  console.log(
+    `\n${n.toLocaleString('en-GB')} records need ${calls} calls (1 describe + ${calls - 1} batch/upsert of ${BATCH}); at ${max} requests per 10 s rolling, from an empty window, the best time is ${hubspotMinSeconds(calls, max)} s. ratio to limit = best time / measured time.`,
+  );
 }
 
 main().catch((error: unknown) => {

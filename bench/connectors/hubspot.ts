@@ -15,14 +15,17 @@ import type { UpsertInput, UpsertResult } from '../../core/connectors/connector'
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { drive, fmt, printWhenRun, type BenchRow } from './rows';
 
-
 const WINDOW_S = 10;
 const BATCH = 100;
 
 function companies(n: number): UpsertInput[] {
   return Array.from({ length: n }, (_, i) => ({
     key: `L${String(i + 1).padStart(7, '0')}`,
-    properties: { name: `Company ${i + 1}`, domain: `company${i + 1}.example.com`, city: ['London', 'Leeds', 'York'][i % 3]! },
+    properties: {
+      name: `Company ${i + 1}`,
+      domain: `company${i + 1}.example.com`,
+      city: ['London', 'Leeds', 'York'][i % 3]!,
+    },
   }));
 }
 
@@ -36,7 +39,11 @@ export function hubspotMinSeconds(requests: number, max: number): number {
  * values, or whose result names another record ID, or a record with no result at all; duplicated = more than one
  * record with a key; failed = records reported failed (each with its reason, so not lost).
  */
-function audit(emu: HubSpotEmulator, input: UpsertInput[], results: UpsertResult[]): { lost: number; duplicated: number; failed: number } {
+function audit(
+  emu: HubSpotEmulator,
+  input: UpsertInput[],
+  results: UpsertResult[],
+): { lost: number; duplicated: number; failed: number } {
   const byKey = new Map<string, Array<{ id: string; properties: Record<string, string | null> }>>();
   for (const r of emu.store.records('companies')) {
     const key = r.properties.legacy_company_id;
@@ -51,7 +58,8 @@ function audit(emu: HubSpotEmulator, input: UpsertInput[], results: UpsertResult
   for (const r of input) {
     const stored = byKey.get(r.key) ?? [];
     const result = resultId.get(r.key);
-    const sameValues = stored.length > 0 && Object.entries(r.properties).every(([k, v]) => stored[0]!.properties[k] === v);
+    const sameValues =
+      stored.length > 0 && Object.entries(r.properties).every(([k, v]) => stored[0]!.properties[k] === v);
     if (!result || (result.status !== 'failed' && (!sameValues || result.id !== stored[0]!.id))) lost++;
     duplicated += Math.max(0, stored.length - 1);
   }
@@ -79,7 +87,11 @@ async function run(s: Scenario, baselinePerSecond?: number): Promise<BenchRow> {
   try {
     // A token per scenario: each run starts from its own empty window in the process-wide limiter registry.
     const connector = new HubSpotConnector({ accessToken: `bench-${s.name}`, basePath: url, ...s.connector });
-    const upsert = (r: UpsertInput[]) => connector.upsert('companies', r, { keyProperty: 'legacy_company_id', ...(s.detectUnchanged === undefined ? {} : { detectUnchanged: s.detectUnchanged }) });
+    const upsert = (r: UpsertInput[]) =>
+      connector.upsert('companies', r, {
+        keyProperty: 'legacy_company_id',
+        ...(s.detectUnchanged === undefined ? {} : { detectUnchanged: s.detectUnchanged }),
+      });
     // A re-run: the records are in HubSpot already with these values (put straight into the store, no calls).
     if (s.rerun) for (const r of input) emu.store.create('companies', { ...r.properties, legacy_company_id: r.key });
     const chunks = Math.ceil(s.records / 1000);
@@ -92,7 +104,8 @@ async function run(s: Scenario, baselinePerSecond?: number): Promise<BenchRow> {
     };
     if (s.faults) {
       emu.faults.rateLimitStorm(15);
-      for (let i = 0; i < 20; i++) emu.faults.failRecord('companies', input[Math.floor((i * s.records) / 20) + 7]!.key, 'Injected: record locked');
+      for (let i = 0; i < 20; i++)
+        emu.faults.failRecord('companies', input[Math.floor((i * s.records) / 20) + 7]!.key, 'Injected: record locked');
     }
     const t = performance.now();
     const results = await drive(input, s.callers, 1000, upsert, s.faults ? (done) => inject[done]?.() : undefined);
@@ -105,14 +118,20 @@ async function run(s: Scenario, baselinePerSecond?: number): Promise<BenchRow> {
     const maxPerSecond = minS > 0 ? s.records / minS : Infinity;
     const perSecond = s.records / seconds;
     const row: BenchRow = {
-      crm: 'HubSpot', scenario: s.name, records: s.records, seconds, perSecond,
+      crm: 'HubSpot',
+      scenario: s.name,
+      records: s.records,
+      seconds,
+      perSecond,
       limitMax: s.max === null ? '– (not binding)' : fmt(maxPerSecond, 0),
       ratioLimit: s.max === null ? '–' : fmt(perSecond / maxPerSecond, 2),
       ratioBaseline: baselinePerSecond ? fmt(perSecond / baselinePerSecond, 2) : '1.00',
       requests: emu.requests,
       r429: emu.rateLimited + emu.faults.served.rateLimited,
       retries: connector.retriesUsed,
-      failed, lost, duplicated,
+      failed,
+      lost,
+      duplicated,
     };
     console.error(`  HubSpot / ${s.name}: ${fmt(seconds)} s, ${emu.requests} requests, ratio ${row.ratioLimit}`);
     return row;
@@ -124,18 +143,81 @@ async function run(s: Scenario, baselinePerSecond?: number): Promise<BenchRow> {
 /** Runs the HubSpot scenarios; returns the table rows and the notes printed under the table. */
 export async function hubspotBench(records = 100_000): Promise<{ rows: BenchRow[]; notes: string[] }> {
   const rows: BenchRow[] = [];
-  const base = await run({ name: 'baseline: limit not binding, 1 caller, pre-read off', records, max: null, callers: 1, detectUnchanged: false });
+  const base = await run({
+    name: 'baseline: limit not binding, 1 caller, pre-read off',
+    records,
+    max: null,
+    callers: 1,
+    detectUnchanged: false,
+  });
   rows.push(base);
   for (const max of [100, 190]) {
     for (const callers of [1, 5]) {
-      rows.push(await run({ name: `${max} req/10 s, ${callers} caller${callers > 1 ? 's' : ''}, pre-read off`, records, max, callers, detectUnchanged: false }, base.perSecond));
+      rows.push(
+        await run(
+          {
+            name: `${max} req/10 s, ${callers} caller${callers > 1 ? 's' : ''}, pre-read off`,
+            records,
+            max,
+            callers,
+            detectUnchanged: false,
+          },
+          base.perSecond,
+        ),
+      );
     }
   }
-  rows.push(await run({ name: 'faults at 100 req/10 s: 15×429 + 3 dropped + 10×502 + 5 slow + 20 refused records, 5 callers, pre-read off', records, max: 100, callers: 5, detectUnchanged: false, faults: true }, base.perSecond));
+  rows.push(
+    await run(
+      {
+        name: 'faults at 100 req/10 s: 15×429 + 3 dropped + 10×502 + 5 slow + 20 refused records, 5 callers, pre-read off',
+        records,
+        max: 100,
+        callers: 5,
+        detectUnchanged: false,
+        faults: true,
+      },
+      base.perSecond,
+    ),
+  );
   const short = Math.min(records, 20_000);
-  rows.push(await run({ name: 'pre-read on every batch (detectUnchanged: true), 100 req/10 s, 1 caller', records: short, max: 100, callers: 1, detectUnchanged: true }, base.perSecond));
-  rows.push(await run({ name: 'defaults (auto pre-read), first load, 190 req/10 s, 5 callers', records, max: 190, callers: 5, detectUnchanged: undefined }, base.perSecond));
-  rows.push(await run({ name: 'defaults (auto pre-read), re-run of unchanged records, 190 req/10 s, 5 callers', records, max: 190, callers: 5, detectUnchanged: undefined, rerun: true }, base.perSecond));
+  rows.push(
+    await run(
+      {
+        name: 'pre-read on every batch (detectUnchanged: true), 100 req/10 s, 1 caller',
+        records: short,
+        max: 100,
+        callers: 1,
+        detectUnchanged: true,
+      },
+      base.perSecond,
+    ),
+  );
+  rows.push(
+    await run(
+      {
+        name: 'defaults (auto pre-read), first load, 190 req/10 s, 5 callers',
+        records,
+        max: 190,
+        callers: 5,
+        detectUnchanged: undefined,
+      },
+      base.perSecond,
+    ),
+  );
+  rows.push(
+    await run(
+      {
+        name: 'defaults (auto pre-read), re-run of unchanged records, 190 req/10 s, 5 callers',
+        records,
+        max: 190,
+        callers: 5,
+        detectUnchanged: undefined,
+        rerun: true,
+      },
+      base.perSecond,
+    ),
+  );
   const calls = Math.ceil(records / BATCH);
   const notes = [
     `HubSpot limit: 100 (free/starter) or 190 (pro/enterprise) requests per ${WINDOW_S} s rolling, ${BATCH} records per batch/upsert. ${records.toLocaleString('en-GB')} records need ${calls} calls; from an empty window call k can start at floor((k-1)/M)·${WINDOW_S} s, so the bound is ${hubspotMinSeconds(calls, 100)} s at 100 (${fmt(records / hubspotMinSeconds(calls, 100), 0)} records/s) and ${hubspotMinSeconds(calls, 190)} s at 190 (${fmt(records / hubspotMinSeconds(calls, 190), 0)} records/s), the first window's free burst included; steady state 1,000 and 1,900 records/s.`,

@@ -26,17 +26,19 @@ const WRITE_COST = 5;
 const SEARCHES_PER_WINDOW = 10;
 const KEY = 'Legacy person ID';
 
-
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-
 function persons(n: number, suffix = ''): UpsertInput[] {
   return Array.from({ length: n }, (_, i) => ({
     key: `PD${String(i + 1).padStart(7, '0')}`,
-    properties: { name: `Person ${i + 1}${suffix}`, email: `person${i + 1}@example.com`, Segment: ['SMB', 'Mid-market', 'Enterprise'][i % 3]! },
+    properties: {
+      name: `Person ${i + 1}${suffix}`,
+      email: `person${i + 1}@example.com`,
+      Segment: ['SMB', 'Mid-market', 'Enterprise'][i % 3]!,
+    },
   }));
 }
 
@@ -85,21 +87,39 @@ async function run(n: number, s: Scenario, baseline?: number): Promise<BenchRow[
   const url = await emulator.start();
   const rows: BenchRow[] = [];
   const input = persons(n);
-  const open = (options: Partial<PipedriveConnectorOptions> = {}) => new PipedriveConnector({ oauth: { ...app, oauthHost: url }, basePath: url, ...options });
-  const row = (scenario: string, seconds: number, results: UpsertResult[], connector: PipedriveConnector, requests: number, r429: number, writes: number): BenchRow => {
+  const open = (options: Partial<PipedriveConnectorOptions> = {}) =>
+    new PipedriveConnector({ oauth: { ...app, oauthHost: url }, basePath: url, ...options });
+  const row = (
+    scenario: string,
+    seconds: number,
+    results: UpsertResult[],
+    connector: PipedriveConnector,
+    requests: number,
+    r429: number,
+    writes: number,
+  ): BenchRow => {
     const { lost, duplicated } = audit(emulator, input);
     const perSecond = n / seconds;
     const maxPerSecond = n / pipedriveMinSeconds(n);
     const r: BenchRow = {
-      crm: 'Pipedrive', scenario, records: n, seconds, perSecond,
+      crm: 'Pipedrive',
+      scenario,
+      records: n,
+      seconds,
+      perSecond,
       limitMax: s.limited ? fmt(maxPerSecond, 0) : '– (not binding)',
       ratioLimit: s.limited ? fmt(perSecond / maxPerSecond, 2) : '–',
       ratioBaseline: baseline ? fmt(perSecond / baseline, 2) : s.limited ? '–' : '1.00',
-      requests, r429, retries: connector.retriesUsed,
+      requests,
+      r429,
+      retries: connector.retriesUsed,
       failed: results.filter((x) => x.status === 'failed').length,
-      lost, duplicated,
+      lost,
+      duplicated,
     };
-    console.error(`  Pipedrive / ${scenario}: ${fmt(seconds)} s, ${fmt(perSecond, 0)} records/s, ${writes} writes, statuses ${JSON.stringify(count(results))}`);
+    console.error(
+      `  Pipedrive / ${scenario}: ${fmt(seconds)} s, ${fmt(perSecond, 0)} records/s, ${writes} writes, statuses ${JSON.stringify(count(results))}`,
+    );
     return r;
   };
   try {
@@ -108,25 +128,49 @@ async function run(n: number, s: Scenario, baseline?: number): Promise<BenchRow[
     const chunks = Math.ceil(n / 1000);
     // Faults spread over the run, after the chunk that finishes at 10%, 30%, 50%, 60% and 80%.
     const at = (share: number) => Math.max(1, Math.floor(chunks * share));
-    const inject: Record<number, () => void> = s.faults ? {
-      [at(0.1)]: () => emulator.faults.rateLimitStorm(20, 1),
-      [at(0.3)]: () => emulator.faults.serverErrors(10, 502),
-      [at(0.5)]: () => emulator.faults.dropConnections(5, { afterProcessing: true, methods: ['POST'] }),
-      [at(0.6)]: () => emulator.faults.dropConnections(5, { afterProcessing: false, methods: ['POST'] }),
-      [at(0.8)]: () => emulator.faults.slow(300, 10),
-    } : {};
+    const inject: Record<number, () => void> = s.faults
+      ? {
+          [at(0.1)]: () => emulator.faults.rateLimitStorm(20, 1),
+          [at(0.3)]: () => emulator.faults.serverErrors(10, 502),
+          [at(0.5)]: () => emulator.faults.dropConnections(5, { afterProcessing: true, methods: ['POST'] }),
+          [at(0.6)]: () => emulator.faults.dropConnections(5, { afterProcessing: false, methods: ['POST'] }),
+          [at(0.8)]: () => emulator.faults.slow(300, 10),
+        }
+      : {};
     const t = performance.now();
     const results = await drive(input, s.callers, 1000, upsert, s.faults ? (done) => inject[done]?.() : undefined);
     const seconds = (performance.now() - t) / 1000;
-    rows.push(row(s.name, seconds, results, connector, emulator.log.length, emulator.rateLimited + emulator.faults.served.rateLimited, emulator.writes.created + emulator.writes.updated));
+    rows.push(
+      row(
+        s.name,
+        seconds,
+        results,
+        connector,
+        emulator.log.length,
+        emulator.rateLimited + emulator.faults.served.rateLimited,
+        emulator.writes.created + emulator.writes.updated,
+      ),
+    );
     if (s.rerun) {
-      const before = { log: emulator.log.length, writes: emulator.writes.created + emulator.writes.updated, r429: emulator.rateLimited };
+      const before = {
+        log: emulator.log.length,
+        writes: emulator.writes.created + emulator.writes.updated,
+        r429: emulator.rateLimited,
+      };
       const again = open();
       const t2 = performance.now();
       const second = await again.upsert('persons', input, { keyProperty: KEY });
       const s2 = (performance.now() - t2) / 1000;
       const writes = emulator.writes.created + emulator.writes.updated - before.writes;
-      const r = row(`re-run of the same ${n.toLocaleString('en-GB')} by a new connector (all unchanged)`, s2, second, again, emulator.log.length - before.log, emulator.rateLimited - before.r429, writes);
+      const r = row(
+        `re-run of the same ${n.toLocaleString('en-GB')} by a new connector (all unchanged)`,
+        s2,
+        second,
+        again,
+        emulator.log.length - before.log,
+        emulator.rateLimited - before.r429,
+        writes,
+      );
       r.limitMax = '–';
       r.ratioLimit = `${writes} writes`;
       r.ratioBaseline = '–';
@@ -146,17 +190,27 @@ function count(results: UpsertResult[]): Record<string, number> {
 }
 
 /** The Pipedrive rows and notes for the connectors table. */
-export async function pipedriveBench(n = Number(arg('pipedrive-records', '100000')), sequential = !process.argv.includes('--parallel')): Promise<{ rows: BenchRow[]; notes: string[] }> {
+export async function pipedriveBench(
+  n = Number(arg('pipedrive-records', '100000')),
+  sequential = !process.argv.includes('--parallel'),
+): Promise<{ rows: BenchRow[]; notes: string[] }> {
   if (!Number.isInteger(n) || n < 1) throw new Error('--pipedrive-records takes a positive integer');
   const rows: BenchRow[] = [];
   // `--pipedrive-only <text>` runs only the limited scenarios whose name contains it, without the baseline.
   const only = arg('pipedrive-only', '');
-  const base = only ? undefined : (await run(n, { name: 'baseline: limit not binding, 1 caller', limited: false, callers: 1 }))[0]!;
+  const base = only
+    ? undefined
+    : (await run(n, { name: 'baseline: limit not binding, 1 caller', limited: false, callers: 1 }))[0]!;
   if (base) rows.push(base);
   const limited: Scenario[] = [
     { name: '2,400 tokens/2 s, 1 caller, defaults', limited: true, callers: 1, rerun: true },
     { name: '2,400 tokens/2 s, 4 callers', limited: true, callers: 4 },
-    { name: 'faults: 20×429 storm + 10×502 + 10 dropped creates (5 after the write) + 10 slow, 4 callers', limited: true, callers: 4, faults: true },
+    {
+      name: 'faults: 20×429 storm + 10×502 + 10 dropped creates (5 after the write) + 10 slow, 4 callers',
+      limited: true,
+      callers: 4,
+      faults: true,
+    },
   ].filter((s) => !only || s.name.includes(only));
   if (sequential) {
     for (const s of limited) rows.push(...(await run(n, s, base?.perSecond)));

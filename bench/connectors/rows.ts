@@ -18,41 +18,70 @@ export interface BenchRow {
   duplicated: number;
 }
 
-export const fmt = (x: number, d = 1) => x.toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d });
+export const fmt = (x: number, d = 1) =>
+  x.toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d });
 
 /** The rows as a markdown table (as BENCHMARKS.md records them), then the notes. */
 export function printRows(rows: BenchRow[], notes: string[]): void {
-  const head = ['CRM', 'scenario', 'records', 'seconds', 'records/s', 'limit max records/s', 'ratio to limit', 'ratio to baseline', 'requests', '429s', 'retries', 'failed', 'lost', 'duplicated'];
+  const head = [
+    'CRM',
+    'scenario',
+    'records',
+    'seconds',
+    'records/s',
+    'limit max records/s',
+    'ratio to limit',
+    'ratio to baseline',
+    'requests',
+    '429s',
+    'retries',
+    'failed',
+    'lost',
+    'duplicated',
+  ];
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map(() => '---').join('|')}|`);
   for (const r of rows) {
-    console.log(`| ${[r.crm, r.scenario, r.records.toLocaleString('en-GB'), fmt(r.seconds), fmt(r.perSecond, 0), r.limitMax, r.ratioLimit, r.ratioBaseline, r.requests, r.r429, r.retries, r.failed, r.lost, r.duplicated].join(' | ')} |`);
+    console.log(
+      `| ${[r.crm, r.scenario, r.records.toLocaleString('en-GB'), fmt(r.seconds), fmt(r.perSecond, 0), r.limitMax, r.ratioLimit, r.ratioBaseline, r.requests, r.r429, r.retries, r.failed, r.lost, r.duplicated].join(' | ')} |`,
+    );
   }
   for (const n of notes) console.log(n);
 }
 
 /** Runs one CRM's bench on its own (`npx tsx bench/connectors/<crm>.ts`) and prints its table. */
 export function printWhenRun(bench: Promise<{ rows: BenchRow[]; notes: string[] }>): void {
-  bench.then(({ rows, notes }) => printRows(rows, notes), (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  bench.then(
+    ({ rows, notes }) => printRows(rows, notes),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
 
 /** `callers` upsert() calls at once over chunks of `chunk` records (1 caller = one upsert() of all). */
-export async function drive(input: UpsertInput[], callers: number, chunk: number, upsert: (r: UpsertInput[]) => Promise<UpsertResult[]>, onChunk?: (done: number) => void): Promise<UpsertResult[]> {
+export async function drive(
+  input: UpsertInput[],
+  callers: number,
+  chunk: number,
+  upsert: (r: UpsertInput[]) => Promise<UpsertResult[]>,
+  onChunk?: (done: number) => void,
+): Promise<UpsertResult[]> {
   if (callers === 1 && !onChunk) return upsert(input);
   const chunks: UpsertInput[][] = [];
   for (let i = 0; i < input.length; i += chunk) chunks.push(input.slice(i, i + chunk));
   const out: UpsertResult[] = [];
   let next = 0;
   let done = 0;
-  await Promise.all(Array.from({ length: callers }, async () => {
-    while (next < chunks.length) {
-      const c = chunks[next++]!;
-      out.push(...(await upsert(c)));
-      onChunk?.(++done);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next < chunks.length) {
+        const c = chunks[next++]!;
+        out.push(...(await upsert(c)));
+        onChunk?.(++done);
+      }
+    }),
+  );
   return out;
 }

@@ -33,7 +33,11 @@ function accounts(n: number, from = 0): UpsertInput[] {
     const i = from + k;
     return {
       key: `L${String(i + 1).padStart(7, '0')}`,
-      properties: { Name: `Company ${i + 1}`, Website: `https://company${i + 1}.example.com`, Phone: `+4420${String(7_000_000 + i)}` },
+      properties: {
+        Name: `Company ${i + 1}`,
+        Website: `https://company${i + 1}.example.com`,
+        Phone: `+4420${String(7_000_000 + i)}`,
+      },
     };
   });
 }
@@ -42,7 +46,11 @@ function accounts(n: number, from = 0): UpsertInput[] {
  * Record by record against the store: lost = an input key with no record, or whose record lacks the input's values,
  * or whose non-failed result names another record ID; duplicated = extra records with one key.
  */
-function audit(emu: SalesforceEmulator, input: UpsertInput[], results: UpsertResult[]): { lost: number; duplicated: number; failed: number } {
+function audit(
+  emu: SalesforceEmulator,
+  input: UpsertInput[],
+  results: UpsertResult[],
+): { lost: number; duplicated: number; failed: number } {
   const byKey = new Map<string, Array<Record<string, unknown>>>();
   for (const r of emu.store.all('Account')) {
     const key = String(r.Legacy_Id__c);
@@ -77,7 +85,11 @@ async function login(url: string): Promise<string> {
   const reply = await fetch(`${url}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'emulator-client', client_secret: 'emulator-secret' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: 'emulator-client',
+      client_secret: 'emulator-secret',
+    }),
   });
   return ((await reply.json()) as { access_token: string }).access_token;
 }
@@ -89,10 +101,23 @@ async function rawCollections(url: string, token: string, input: UpsertInput[]):
   const out: UpsertResult[] = [];
   for (let i = 0; i < input.length; i += BATCH) {
     const batch = input.slice(i, i + BATCH);
-    const body = JSON.stringify({ allOrNone: false, records: batch.map((r) => ({ attributes: { type: 'Account' }, ...r.properties, Legacy_Id__c: r.key })) });
-    const res = await fetch(`${url}${API}/composite/sobjects/Account/Legacy_Id__c`, { method: 'PATCH', body, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    const body = JSON.stringify({
+      allOrNone: false,
+      records: batch.map((r) => ({ attributes: { type: 'Account' }, ...r.properties, Legacy_Id__c: r.key })),
+    });
+    const res = await fetch(`${url}${API}/composite/sobjects/Account/Legacy_Id__c`, {
+      method: 'PATCH',
+      body,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
     const answer = (await res.json()) as Array<{ id: string; success: boolean; created: boolean }>;
-    batch.forEach((r, n) => out.push({ key: r.key, status: answer[n]?.success ? (answer[n]!.created ? 'created' : 'updated') : 'failed', id: answer[n]?.id }));
+    batch.forEach((r, n) =>
+      out.push({
+        key: r.key,
+        status: answer[n]?.success ? (answer[n]!.created ? 'created' : 'updated') : 'failed',
+        id: answer[n]?.id,
+      }),
+    );
   }
   return out;
 }
@@ -101,28 +126,57 @@ async function rawCollections(url: string, token: string, input: UpsertInput[]):
 async function rawBulk(url: string, token: string, input: UpsertInput[]): Promise<UpsertResult[]> {
   const auth = { authorization: `Bearer ${token}` };
   const job = await fetch(`${url}${API}/jobs/ingest`, {
-    method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ object: 'Account', operation: 'upsert', externalIdFieldName: 'Legacy_Id__c', contentType: 'CSV', lineEnding: 'LF' }),
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      object: 'Account',
+      operation: 'upsert',
+      externalIdFieldName: 'Legacy_Id__c',
+      contentType: 'CSV',
+      lineEnding: 'LF',
+    }),
   }).then((r) => r.json() as Promise<{ id: string }>);
   const csv = `Legacy_Id__c,Name,Website,Phone\n${input.map((r) => `${r.key},${r.properties.Name},${r.properties.Website},${r.properties.Phone}`).join('\n')}\n`;
-  await fetch(`${url}${API}/jobs/ingest/${job.id}/batches`, { method: 'PUT', headers: { ...auth, 'content-type': 'text/csv' }, body: csv });
-  await fetch(`${url}${API}/jobs/ingest/${job.id}`, { method: 'PATCH', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ state: 'UploadComplete' }) });
+  await fetch(`${url}${API}/jobs/ingest/${job.id}/batches`, {
+    method: 'PUT',
+    headers: { ...auth, 'content-type': 'text/csv' },
+    body: csv,
+  });
+  await fetch(`${url}${API}/jobs/ingest/${job.id}`, {
+    method: 'PATCH',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ state: 'UploadComplete' }),
+  });
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
-    const info = await fetch(`${url}${API}/jobs/ingest/${job.id}`, { headers: auth }).then((r) => r.json() as Promise<{ state: string }>);
+    const info = await fetch(`${url}${API}/jobs/ingest/${job.id}`, { headers: auth }).then(
+      (r) => r.json() as Promise<{ state: string }>,
+    );
     if (info.state === 'JobComplete' || info.state === 'Failed') break;
   }
-  const text = await fetch(`${url}${API}/jobs/ingest/${job.id}/successfulResults`, { headers: auth }).then((r) => r.text());
-  return text.trim().split('\n').slice(1).map((line) => {
-    const [id, created, key] = line.split(',').map((c) => c.replace(/^"|"$/g, ''));
-    return { key: key!, status: created === 'true' ? 'created' as const : 'updated' as const, id };
-  });
+  const text = await fetch(`${url}${API}/jobs/ingest/${job.id}/successfulResults`, { headers: auth }).then((r) =>
+    r.text(),
+  );
+  return text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const [id, created, key] = line.split(',').map((c) => c.replace(/^"|"$/g, ''));
+      return { key: key!, status: created === 'true' ? ('created' as const) : ('updated' as const), id };
+    });
 }
 
 type Path = 'collections' | 'bulk';
 
 /** `warm`: a first job of other records on the same org, untimed, before the measured one (from a new connector). */
-interface Scenario { name: string; path: Path; raw?: boolean; faults?: boolean; warm?: boolean }
+interface Scenario {
+  name: string;
+  path: Path;
+  raw?: boolean;
+  faults?: boolean;
+  warm?: boolean;
+}
 
 async function run(s: Scenario, records: number, baselinePerSecond?: number, notes: string[] = []): Promise<BenchRow> {
   const emu = new SalesforceEmulator({ dailyApiRequests: DAILY });
@@ -138,7 +192,9 @@ async function run(s: Scenario, records: number, baselinePerSecond?: number, not
     let warmResults: UpsertResult[] = [];
     if (warmup.length) {
       // Another connector of the same org (the same instance URL), as an earlier run in this process would be.
-      warmResults = await new SalesforceConnector({ instanceUrl: url, accessToken: token }).upsert('Account', warmup, { keyProperty: 'Legacy_Id__c' });
+      warmResults = await new SalesforceConnector({ instanceUrl: url, accessToken: token }).upsert('Account', warmup, {
+        keyProperty: 'Legacy_Id__c',
+      });
     }
     const firstRequest = emu.requests.length;
     if (s.raw) {
@@ -187,22 +243,37 @@ async function run(s: Scenario, records: number, baselinePerSecond?: number, not
     const seconds = (performance.now() - t) / 1000;
     const { lost, duplicated, failed } = audit(emu, [...warmup, ...input], [...warmResults, ...results]);
     const api = emu.requests.slice(firstRequest).filter((r) => r.path.startsWith(API));
-    const spent = s.path === 'bulk' ? api.filter((r) => r.path.includes('/jobs/ingest')).length : api.filter((r) => r.method === 'PATCH').length;
+    const spent =
+      s.path === 'bulk'
+        ? api.filter((r) => r.path.includes('/jobs/ingest')).length
+        : api.filter((r) => r.method === 'PATCH').length;
     const jobs = api.filter((r) => r.method === 'POST' && r.path.endsWith('/jobs/ingest')).length;
     const fewest = s.path === 'bulk' ? BULK_MIN_CALLS : Math.ceil(records / BATCH);
     const perSecond = records / seconds;
     const row: BenchRow = {
-      crm: 'Salesforce', scenario: s.name, records, seconds, perSecond,
+      crm: 'Salesforce',
+      scenario: s.name,
+      records,
+      seconds,
+      perSecond,
       limitMax: s.path === 'bulk' ? `${fmt(DAILY * BULK_BATCH, 0)}/day (Bulk batches)` : `${fmt(DAILY * BATCH, 0)}/day`,
       ratioLimit: `${fmt(fewest / spent, 2)} (budget: ${fewest}/${spent} calls)`,
       ratioBaseline: baselinePerSecond ? fmt(perSecond / baselinePerSecond, 2) : '1.00',
       requests: api.length,
       r429: emu.requests.filter((r) => r.status === 429).length,
       retries,
-      failed, lost, duplicated,
+      failed,
+      lost,
+      duplicated,
     };
-    if (s.warm) notes.push(`Salesforce ${s.name}: the first job (${warmup.length.toLocaleString('en-GB')} other accounts, untimed) spent ${emu.requests.slice(0, firstRequest).filter((r) => r.path.startsWith(API)).length} API calls (describe included); the columns count the second connector's calls only, and failed / lost / duplicated cover both jobs.`);
-    if (s.path === 'bulk') notes.push(`Salesforce ${s.name}: ${jobs} job creation call(s), ${emu.bulk.jobs.size} job(s) in the org (${[...emu.bulk.jobs.values()].map((j) => `${j.state}${jobTiming(emu, j.id)}`).join(', ')}), ${emu.limits.bulkBatchesUsed} Bulk batches of the day.`);
+    if (s.warm)
+      notes.push(
+        `Salesforce ${s.name}: the first job (${warmup.length.toLocaleString('en-GB')} other accounts, untimed) spent ${emu.requests.slice(0, firstRequest).filter((r) => r.path.startsWith(API)).length} API calls (describe included); the columns count the second connector's calls only, and failed / lost / duplicated cover both jobs.`,
+      );
+    if (s.path === 'bulk')
+      notes.push(
+        `Salesforce ${s.name}: ${jobs} job creation call(s), ${emu.bulk.jobs.size} job(s) in the org (${[...emu.bulk.jobs.values()].map((j) => `${j.state}${jobTiming(emu, j.id)}`).join(', ')}), ${emu.limits.bulkBatchesUsed} Bulk batches of the day.`,
+      );
     console.error(`  Salesforce / ${s.name}: ${fmt(seconds)} s, ${api.length} API calls, ${row.ratioLimit}`);
     return row;
   } finally {
@@ -215,15 +286,68 @@ async function run(s: Scenario, records: number, baselinePerSecond?: number, not
 export async function salesforceBench(records = 100_000): Promise<{ rows: BenchRow[]; notes: string[] }> {
   const rows: BenchRow[] = [];
   const notes: string[] = [];
-  const baseC = await run({ name: 'baseline: Collections by plain fetch, 1 at a time', path: 'collections', raw: true }, records, undefined, notes);
+  const baseC = await run(
+    { name: 'baseline: Collections by plain fetch, 1 at a time', path: 'collections', raw: true },
+    records,
+    undefined,
+    notes,
+  );
   rows.push(baseC);
-  rows.push(await run({ name: 'Collections: upsert() of 2,000 at a time, defaults', path: 'collections' }, records, baseC.perSecond, notes));
-  rows.push(await run({ name: 'Collections faults: 5×5xx + 3 dropped connections (2 after the write)', path: 'collections', faults: true }, records, baseC.perSecond, notes));
-  const baseB = await run({ name: 'baseline: one Bulk 2.0 job by plain fetch, polled every 250 ms', path: 'bulk', raw: true }, records, undefined, notes);
+  rows.push(
+    await run(
+      { name: 'Collections: upsert() of 2,000 at a time, defaults', path: 'collections' },
+      records,
+      baseC.perSecond,
+      notes,
+    ),
+  );
+  rows.push(
+    await run(
+      {
+        name: 'Collections faults: 5×5xx + 3 dropped connections (2 after the write)',
+        path: 'collections',
+        faults: true,
+      },
+      records,
+      baseC.perSecond,
+      notes,
+    ),
+  );
+  const baseB = await run(
+    { name: 'baseline: one Bulk 2.0 job by plain fetch, polled every 250 ms', path: 'bulk', raw: true },
+    records,
+    undefined,
+    notes,
+  );
   rows.push(baseB);
-  rows.push(await run({ name: 'Bulk 2.0: one upsert() of all, defaults (jsforce bulk2)', path: 'bulk' }, records, baseB.perSecond, notes));
-  rows.push(await run({ name: 'Bulk 2.0: a second job on the same org (rate learned from the first)', path: 'bulk', warm: true }, records, baseB.perSecond, notes));
-  rows.push(await run({ name: 'Bulk 2.0 faults: 503 on upload, lost UploadComplete answer, 503 on a poll, 500 on results', path: 'bulk', faults: true }, records, baseB.perSecond, notes));
+  rows.push(
+    await run(
+      { name: 'Bulk 2.0: one upsert() of all, defaults (jsforce bulk2)', path: 'bulk' },
+      records,
+      baseB.perSecond,
+      notes,
+    ),
+  );
+  rows.push(
+    await run(
+      { name: 'Bulk 2.0: a second job on the same org (rate learned from the first)', path: 'bulk', warm: true },
+      records,
+      baseB.perSecond,
+      notes,
+    ),
+  );
+  rows.push(
+    await run(
+      {
+        name: 'Bulk 2.0 faults: 503 on upload, lost UploadComplete answer, 503 on a poll, 500 on results',
+        path: 'bulk',
+        faults: true,
+      },
+      records,
+      baseB.perSecond,
+      notes,
+    ),
+  );
   notes.push(
     `Salesforce limits: ${DAILY.toLocaleString('en-GB')} API requests per rolling 24 h (emulator default; every REST and Bulk call counts) and ${DAILY.toLocaleString('en-GB')} Bulk batches of ${BULK_BATCH.toLocaleString('en-GB')} records. Collections: ${BATCH} records per call, so at most ${fmt(DAILY * BATCH, 0)} records/day and ${records.toLocaleString('en-GB')} records need ${Math.ceil(records / BATCH)} calls (${fmt((100 * Math.ceil(records / BATCH)) / DAILY, 1)}% of the day). Bulk 2.0: ${BULK_MIN_CALLS} calls per job of up to 100 MB of CSV, ${Math.ceil(records / BULK_BATCH)} Bulk batches for ${records.toLocaleString('en-GB')} records. There is no per-second limit: "ratio to limit" is budget efficiency (fewest calls / calls spent; Collections counts the PATCHes, Bulk every /jobs/ingest call), "ratio to baseline" is records/s against the same calls by plain fetch in this process.`,
     'Salesforce: lost = an input key without a record holding its Name, Website and Phone, or whose result names another record; duplicated = extra records with one key; both checked record by record against the emulator store. 429s: the emulator never answers 429 (the daily limit is 403 REQUEST_LIMIT_EXCEEDED). retries: the connector retry budget spent; requests: API calls in the emulator log (connections dropped before processing are not logged).',

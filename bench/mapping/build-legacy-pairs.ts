@@ -37,7 +37,19 @@ const HUBSPOT: Record<string, Record<string, P>> = {
     website: s('Website URL', { format: 'url' }),
     phone: s('Phone Number', { format: 'phone' }),
     type: e('Type', ['PROSPECT', 'PARTNER', 'RESELLER', 'VENDOR', 'OTHER']),
-    industry: e('Industry', ['ACCOUNTING', 'COMPUTER_SOFTWARE', 'CONSTRUCTION', 'EDUCATION_MANAGEMENT', 'FINANCIAL_SERVICES', 'GOVERNMENT_ADMINISTRATION', 'HOSPITAL_HEALTH_CARE', 'LAW_PRACTICE', 'MACHINERY', 'RETAIL', 'TELECOMMUNICATIONS']),
+    industry: e('Industry', [
+      'ACCOUNTING',
+      'COMPUTER_SOFTWARE',
+      'CONSTRUCTION',
+      'EDUCATION_MANAGEMENT',
+      'FINANCIAL_SERVICES',
+      'GOVERNMENT_ADMINISTRATION',
+      'HOSPITAL_HEALTH_CARE',
+      'LAW_PRACTICE',
+      'MACHINERY',
+      'RETAIL',
+      'TELECOMMUNICATIONS',
+    ]),
     numberofemployees: n('Number of Employees'),
     annualrevenue: n('Annual Revenue', { format: 'currency' }),
     legacy_status: s('Legacy status'),
@@ -55,8 +67,26 @@ const HUBSPOT: Record<string, Record<string, P>> = {
     createdate: dt('Create Date'),
     hs_lastmodifieddate: dt('Last Modified Date', ro),
     description: s('Description', { format: 'textarea' }),
-    lifecyclestage: e('Lifecycle Stage', ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other']),
-    hs_lead_status: e('Lead Status', ['NEW', 'OPEN', 'IN_PROGRESS', 'OPEN_DEAL', 'UNQUALIFIED', 'ATTEMPTED_TO_CONTACT', 'CONNECTED', 'BAD_TIMING']),
+    lifecyclestage: e('Lifecycle Stage', [
+      'subscriber',
+      'lead',
+      'marketingqualifiedlead',
+      'salesqualifiedlead',
+      'opportunity',
+      'customer',
+      'evangelist',
+      'other',
+    ]),
+    hs_lead_status: e('Lead Status', [
+      'NEW',
+      'OPEN',
+      'IN_PROGRESS',
+      'OPEN_DEAL',
+      'UNQUALIFIED',
+      'ATTEMPTED_TO_CONTACT',
+      'CONNECTED',
+      'BAD_TIMING',
+    ]),
     founded_year: s('Year Founded'),
     linkedin_company_page: s('LinkedIn Company Page', { format: 'url' }),
     twitterhandle: s('Twitter Handle'),
@@ -65,7 +95,20 @@ const HUBSPOT: Record<string, Record<string, P>> = {
     total_money_raised: s('Total Money Raised'),
     notes_last_updated: dt('Last Activity Date', ro),
     num_associated_contacts: n('Number of Associated Contacts', ro),
-    hs_analytics_source: e('Original Source Type', ['ORGANIC_SEARCH', 'PAID_SEARCH', 'EMAIL_MARKETING', 'SOCIAL_MEDIA', 'REFERRALS', 'OTHER_CAMPAIGNS', 'DIRECT_TRAFFIC', 'OFFLINE'], ro),
+    hs_analytics_source: e(
+      'Original Source Type',
+      [
+        'ORGANIC_SEARCH',
+        'PAID_SEARCH',
+        'EMAIL_MARKETING',
+        'SOCIAL_MEDIA',
+        'REFERRALS',
+        'OTHER_CAMPAIGNS',
+        'DIRECT_TRAFFIC',
+        'OFFLINE',
+      ],
+      ro,
+    ),
   },
   contacts: {
     hs_object_id: n('Record ID', ro),
@@ -79,7 +122,16 @@ const HUBSPOT: Record<string, Record<string, P>> = {
     jobtitle: s('Job Title'),
     legacy_department: s('Legacy department'),
     legacy_company_id: s('Legacy company ID'),
-    hs_lead_status: e('Lead Status', ['NEW', 'OPEN', 'IN_PROGRESS', 'OPEN_DEAL', 'UNQUALIFIED', 'ATTEMPTED_TO_CONTACT', 'CONNECTED', 'BAD_TIMING']),
+    hs_lead_status: e('Lead Status', [
+      'NEW',
+      'OPEN',
+      'IN_PROGRESS',
+      'OPEN_DEAL',
+      'UNQUALIFIED',
+      'ATTEMPTED_TO_CONTACT',
+      'CONNECTED',
+      'BAD_TIMING',
+    ]),
     legacy_source: s('Legacy source'),
     hubspot_owner_id: owner('Contact owner'),
     address: s('Street Address'),
@@ -93,19 +145,49 @@ const HUBSPOT: Record<string, Record<string, P>> = {
     company: s('Company Name'),
     website: s('Website URL', { format: 'url' }),
     fax: s('Fax Number', { format: 'phone' }),
-    lifecyclestage: e('Lifecycle Stage', ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other']),
+    lifecyclestage: e('Lifecycle Stage', [
+      'subscriber',
+      'lead',
+      'marketingqualifiedlead',
+      'salesqualifiedlead',
+      'opportunity',
+      'customer',
+      'evangelist',
+      'other',
+    ]),
     industry: s('Industry'),
     date_of_birth: s('Date of birth'),
     hs_language: e('Preferred language', ['en', 'en-gb', 'de', 'fr']),
     message: s('Message', { format: 'textarea' }),
-    hs_analytics_source: e('Original Source', ['ORGANIC_SEARCH', 'PAID_SEARCH', 'EMAIL_MARKETING', 'SOCIAL_MEDIA', 'REFERRALS', 'OTHER_CAMPAIGNS', 'DIRECT_TRAFFIC', 'OFFLINE'], ro),
+    hs_analytics_source: e(
+      'Original Source',
+      [
+        'ORGANIC_SEARCH',
+        'PAID_SEARCH',
+        'EMAIL_MARKETING',
+        'SOCIAL_MEDIA',
+        'REFERRALS',
+        'OTHER_CAMPAIGNS',
+        'DIRECT_TRAFFIC',
+        'OFFLINE',
+      ],
+      ro,
+    ),
     num_associated_deals: n('Number of Associated Deals', ro),
   },
   deals: {
     hs_object_id: n('Record ID', ro),
     legacy_opportunity_id: s('Legacy opportunity ID'),
     dealname: s('Deal Name'),
-    dealstage: e('Deal Stage', ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent', 'closedwon', 'closedlost']),
+    dealstage: e('Deal Stage', [
+      'appointmentscheduled',
+      'qualifiedtobuy',
+      'presentationscheduled',
+      'decisionmakerboughtin',
+      'contractsent',
+      'closedwon',
+      'closedlost',
+    ]),
     amount: n('Amount', { format: 'currency' }),
     legacy_certainty: n('Legacy certainty'),
     closedate: dt('Close Date'),
@@ -157,7 +239,9 @@ const HUBSPOT: Record<string, Record<string, P>> = {
 };
 
 function mirrorSamples(table: string): Record<string, string[]> {
-  const rows = parse(readFileSync(path.join(PACKAGE_ROOT, 'examples', 'hubspot-mirror', `${table}.csv`)), { columns: true }) as Array<Record<string, string>>;
+  const rows = parse(readFileSync(path.join(PACKAGE_ROOT, 'examples', 'hubspot-mirror', `${table}.csv`)), {
+    columns: true,
+  }) as Array<Record<string, string>>;
   const out: Record<string, string[]> = {};
   for (const row of rows.slice(200, 400)) {
     for (const [k, v] of Object.entries(row)) {
@@ -170,8 +254,12 @@ function mirrorSamples(table: string): Record<string, string[]> {
 
 async function main(): Promise<void> {
   const { config } = builtInMapping();
-  const objects = Object.fromEntries(Object.entries(config.objects).map(([o, spec]) => [o, { file: spec.legacy.file, idColumn: spec.legacy.idColumn }]));
-  const csv = new CsvExportConnector(path.join(PACKAGE_ROOT, 'examples', 'legacy-export'), objects, { rejectDuplicateIds: false });
+  const objects = Object.fromEntries(
+    Object.entries(config.objects).map(([o, spec]) => [o, { file: spec.legacy.file, idColumn: spec.legacy.idColumn }]),
+  );
+  const csv = new CsvExportConnector(path.join(PACKAGE_ROOT, 'examples', 'legacy-export'), objects, {
+    rejectDuplicateIds: false,
+  });
   for (const [object, spec] of Object.entries(config.objects)) {
     const source = await csv.describe(object);
     const samples = mirrorSamples(spec.target.table);
@@ -180,9 +268,15 @@ async function main(): Promise<void> {
       system: 'hubspot',
       object: spec.target.table,
       idField: 'hs_object_id',
-      fields: Object.entries(props).map(([name, p]) => ({ name, ...p, ...(samples[name] ? { sample: samples[name] } : {}) })),
+      fields: Object.entries(props).map(([name, p]) => ({
+        name,
+        ...p,
+        ...(samples[name] ? { sample: samples[name] } : {}),
+      })),
     };
-    const expected: Record<string, string | string[] | null> = Object.fromEntries(source.fields.map((f) => [f.name, null]));
+    const expected: Record<string, string | string[] | null> = Object.fromEntries(
+      source.fields.map((f) => [f.name, null]),
+    );
     expected[spec.legacy.idColumn] = spec.target.legacyIdColumn;
     for (const p of spec.properties) {
       if (p.from === undefined) continue; // a template draws on several columns: no one-to-one label
@@ -198,11 +292,20 @@ async function main(): Promise<void> {
       source: { system: 'sage-export', ...source },
       target,
       expected,
-      notes: Object.fromEntries(Object.entries(expected).filter(([, v]) => Array.isArray(v)).map(([k]) => [k, 'feeds several HubSpot properties; any of them counts as right for a one-to-one suggestion'])),
+      notes: Object.fromEntries(
+        Object.entries(expected)
+          .filter(([, v]) => Array.isArray(v))
+          .map(([k]) => [
+            k,
+            'feeds several HubSpot properties; any of them counts as right for a one-to-one suggestion',
+          ]),
+      ),
     });
     const file = path.join(PACKAGE_ROOT, 'core', 'mapping', 'schemas', `${pair.id}.json`);
     writeFileSync(file, `${JSON.stringify(pair, null, 2)}\n`);
-    console.log(`wrote ${path.relative(PACKAGE_ROOT, file)}: ${source.fields.length} source fields, ${target.fields.length} target fields`);
+    console.log(
+      `wrote ${path.relative(PACKAGE_ROOT, file)}: ${source.fields.length} source fields, ${target.fields.length} target fields`,
+    );
   }
 }
 

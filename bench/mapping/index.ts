@@ -24,7 +24,16 @@ interface Score {
   ms: number;
 }
 
-const empty = (): Score => ({ fields: 0, top1: 0, mapped: 0, top3: 0, saidNone: 0, saidNoneRight: 0, isNone: 0, ms: 0 });
+const empty = (): Score => ({
+  fields: 0,
+  top1: 0,
+  mapped: 0,
+  top3: 0,
+  saidNone: 0,
+  saidNoneRight: 0,
+  isNone: 0,
+  ms: 0,
+});
 
 function add(a: Score, b: Score): Score {
   const out = empty();
@@ -32,7 +41,10 @@ function add(a: Score, b: Score): Score {
   return out;
 }
 
-const strip = <T extends { fields: Array<{ sample?: string[] }> }>(o: T): T => ({ ...o, fields: o.fields.map(({ sample: _drop, ...f }) => f) });
+const strip = <T extends { fields: Array<{ sample?: string[] }> }>(o: T): T => ({
+  ...o,
+  fields: o.fields.map(({ sample: _drop, ...f }) => f),
+});
 
 function evaluate(pair: LabeledPair, threshold: number, verbose: boolean, noSamples: boolean): Score {
   const t = performance.now();
@@ -55,8 +67,13 @@ function evaluate(pair: LabeledPair, threshold: number, verbose: boolean, noSamp
       if (expected.length === 0) s.saidNoneRight++;
     }
     if (!right) {
-      const alt = sug.candidates.slice(0, 3).map((c) => `${c.target} ${c.confidence}`).join(', ');
-      wrong.push(`    ${sug.source}: got ${sug.target ?? '(no match)'}${sug.target ? ` ${sug.confidence}` : ''}, expected ${expected.join(' | ') || '(no match)'}  [${alt}]`);
+      const alt = sug.candidates
+        .slice(0, 3)
+        .map((c) => `${c.target} ${c.confidence}`)
+        .join(', ');
+      wrong.push(
+        `    ${sug.source}: got ${sug.target ?? '(no match)'}${sug.target ? ` ${sug.confidence}` : ''}, expected ${expected.join(' | ') || '(no match)'}  [${alt}]`,
+      );
     }
   }
   if (verbose && wrong.length) console.log(`  ${pair.id}\n${wrong.join('\n')}`);
@@ -77,7 +94,9 @@ function main(): void {
   const threshold = ti >= 0 ? Number(process.argv[ti + 1]) : 50;
   const pairs = loadLabeledPairs().filter((p) => !(tuning && p.heldOut));
   const scores = pairs.map((p) => ({ pair: p, score: evaluate(p, threshold, verbose, noSamples) }));
-  console.log(`\nmapping suggestions, threshold ${threshold}${tuning ? ' (tuning set only)' : ''}${noSamples ? ', without sample values' : ''}\n`);
+  console.log(
+    `\nmapping suggestions, threshold ${threshold}${tuning ? ' (tuning set only)' : ''}${noSamples ? ', without sample values' : ''}\n`,
+  );
   console.log(`| ${'pair'.padEnd(56)} | fields | top-1  | top-3  | none P | none R |   ms   |`);
   console.log(`|${'-'.repeat(58)}|--------|--------|--------|--------|--------|--------|`);
   for (const { pair, score } of scores.filter((x) => !x.pair.heldOut)) console.log(row(pair.id, score));
@@ -85,8 +104,16 @@ function main(): void {
   console.log(row('OVERALL (tuning pairs)', tuned));
   const held = scores.filter((x) => x.pair.heldOut);
   for (const { pair, score } of held) console.log(row(`held out: ${pair.id}`, score));
-  if (held.length) console.log(row('OVERALL (all pairs)', scores.reduce((a, x) => add(a, x.score), empty())));
-  console.log('\ntop-1 counts "no match" as an answer; top-3 is over fields that map somewhere; none P/R: no-match precision/recall');
+  if (held.length)
+    console.log(
+      row(
+        'OVERALL (all pairs)',
+        scores.reduce((a, x) => add(a, x.score), empty()),
+      ),
+    );
+  console.log(
+    '\ntop-1 counts "no match" as an answer; top-3 is over fields that map somewhere; none P/R: no-match precision/recall',
+  );
 }
 
 main();

@@ -34,7 +34,13 @@ export interface LinkSet {
 export type LabeledSet = DedupeSet | LinkSet;
 
 function readCsv(file: string, febrl = false): Array<Record<string, string>> {
-  return parse(readFileSync(path.join(ER_DIR, file)), { columns: true, skip_empty_lines: true, trim: febrl, relax_column_count: true, bom: true });
+  return parse(readFileSync(path.join(ER_DIR, file)), {
+    columns: true,
+    skip_empty_lines: true,
+    trim: febrl,
+    relax_column_count: true,
+    bom: true,
+  });
 }
 
 export const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
@@ -49,7 +55,8 @@ export function pairsFromEntities(ids: readonly string[], entity: (i: number) =>
     else groups.set(e, [id]);
   });
   const out = new Set<string>();
-  for (const g of groups.values()) for (let x = 0; x < g.length; x++) for (let y = x + 1; y < g.length; y++) out.add(pairKey(g[x]!, g[y]!));
+  for (const g of groups.values())
+    for (let x = 0; x < g.length; x++) for (let y = x + 1; y < g.length; y++) out.add(pairKey(g[x]!, g[y]!));
   return out;
 }
 
@@ -58,7 +65,14 @@ const febrlEntity = (id: string) => /^rec-(\d+)-/.exec(id)![1]!;
 function febrlDedupe(n: 1 | 2 | 3): DedupeSet {
   const records = readCsv(`febrl/febrl_dataset${n}.csv`, true);
   const ids = records.map((r) => r.rec_id!);
-  return { name: `febrl${n}`, mode: 'dedupe', preset: 'contacts', records, idColumn: 'rec_id', truth: pairsFromEntities(ids, (i) => febrlEntity(ids[i]!)) };
+  return {
+    name: `febrl${n}`,
+    mode: 'dedupe',
+    preset: 'contacts',
+    records,
+    idColumn: 'rec_id',
+    truth: pairsFromEntities(ids, (i) => febrlEntity(ids[i]!)),
+  };
 }
 
 function febrlLink(): LinkSet {
@@ -77,7 +91,14 @@ function splinkFake1000(): DedupeSet {
   const raw = readCsv('splink/fake_1000.csv');
   const records = raw.map(({ cluster: _c, ...rest }) => rest);
   const ids = raw.map((r) => r.unique_id!);
-  return { name: 'splink fake_1000', mode: 'dedupe', preset: 'contacts', records, idColumn: 'unique_id', truth: pairsFromEntities(ids, (i) => raw[i]!.cluster!) };
+  return {
+    name: 'splink fake_1000',
+    mode: 'dedupe',
+    preset: 'contacts',
+    records,
+    idColumn: 'unique_id',
+    truth: pairsFromEntities(ids, (i) => raw[i]!.cluster!),
+  };
 }
 
 function dedupeOrg(): DedupeSet {
@@ -85,7 +106,14 @@ function dedupeOrg(): DedupeSet {
   // The label column is removed so that the engine cannot see it.
   const records = raw.map(({ ['True Id']: _t, ...rest }) => rest);
   const ids = raw.map((r) => r.Id!);
-  return { name: 'dedupe organisations', mode: 'dedupe', preset: 'companies', records, idColumn: 'Id', truth: pairsFromEntities(ids, (i) => raw[i]!['True Id']!) };
+  return {
+    name: 'dedupe organisations',
+    mode: 'dedupe',
+    preset: 'companies',
+    records,
+    idColumn: 'Id',
+    truth: pairsFromEntities(ids, (i) => raw[i]!['True Id']!),
+  };
 }
 
 function restaurants(): DedupeSet {
@@ -94,7 +122,15 @@ function restaurants(): DedupeSet {
   return { name: 'restaurants (Fodors-Zagat)', mode: 'dedupe', preset: 'companies', records, idColumn: 'id', truth };
 }
 
-export const LABELED_SETS: Array<() => LabeledSet> = [() => febrlDedupe(1), () => febrlDedupe(2), () => febrlDedupe(3), febrlLink, splinkFake1000, dedupeOrg, restaurants];
+export const LABELED_SETS: Array<() => LabeledSet> = [
+  () => febrlDedupe(1),
+  () => febrlDedupe(2),
+  () => febrlDedupe(3),
+  febrlLink,
+  splinkFake1000,
+  dedupeOrg,
+  restaurants,
+];
 
 export function labeledDataAvailable(): boolean {
   return existsSync(path.join(ER_DIR, 'febrl/febrl_dataset1.csv'));

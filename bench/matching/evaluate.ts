@@ -24,10 +24,12 @@ export function clusterPairs(result: DedupeResult | LinkResult, decision?: 'auto
   if (result.mode === 'dedupe') {
     for (const c of result.clusters) {
       if (decision && c.decision !== decision) continue;
-      for (let x = 0; x < c.records.length; x++) for (let y = x + 1; y < c.records.length; y++) out.add(pairKey(c.records[x]!, c.records[y]!));
+      for (let x = 0; x < c.records.length; x++)
+        for (let y = x + 1; y < c.records.length; y++) out.add(pairKey(c.records[x]!, c.records[y]!));
     }
   } else {
-    for (const c of result.clusters) if (!decision || c.decision === decision) for (const l of c.left) for (const r of c.right) out.add(`${l}|${r}`);
+    for (const c of result.clusters)
+      if (!decision || c.decision === decision) for (const l of c.left) for (const r of c.right) out.add(`${l}|${r}`);
   }
   return out;
 }
@@ -48,7 +50,8 @@ export function presetConfig(set: LabeledSet): MatchConfigInput {
 
 export function evaluate(set: LabeledSet): Quality {
   const t = performance.now();
-  const result = set.mode === 'dedupe' ? dedupe(set.records, presetConfig(set)) : link(set.left, set.right, presetConfig(set));
+  const result =
+    set.mode === 'dedupe' ? dedupe(set.records, presetConfig(set)) : link(set.left, set.right, presetConfig(set));
   const seconds = (performance.now() - t) / 1000;
   const predicted = clusterPairs(result);
   return {

@@ -20,19 +20,72 @@ const GIVEN = (
   'philip oliver amelia ava mia harper aria chloe layla zoe nora lily eleanor hazel violet aurora ellie stella paisley leah'
 ).split(' ');
 const NICK: Record<string, string[]> = {
-  william: ['bill', 'will', 'billy'], elizabeth: ['liz', 'beth', 'betty'], robert: ['bob', 'rob', 'bobby'], margaret: ['peggy', 'maggie', 'meg'],
-  james: ['jim', 'jimmy'], michael: ['mike'], richard: ['dick', 'rick'], joseph: ['joe'], thomas: ['tom'], charles: ['chuck', 'charlie'],
-  christopher: ['chris'], daniel: ['dan', 'danny'], matthew: ['matt'], anthony: ['tony'], steven: ['steve'], andrew: ['andy', 'drew'],
-  joshua: ['josh'], kenneth: ['ken'], timothy: ['tim'], edward: ['ed', 'ted'], jennifer: ['jen', 'jenny'], patricia: ['pat', 'patty'],
-  katherine: ['kate', 'kathy'], rebecca: ['becky'], samantha: ['sam'], samuel: ['sam'], benjamin: ['ben'], nicholas: ['nick'],
-  alexander: ['alex'], jonathan: ['jon'], gregory: ['greg'], deborah: ['debbie'], susan: ['sue'], victoria: ['vicky'], jacob: ['jake'],
+  william: ['bill', 'will', 'billy'],
+  elizabeth: ['liz', 'beth', 'betty'],
+  robert: ['bob', 'rob', 'bobby'],
+  margaret: ['peggy', 'maggie', 'meg'],
+  james: ['jim', 'jimmy'],
+  michael: ['mike'],
+  richard: ['dick', 'rick'],
+  joseph: ['joe'],
+  thomas: ['tom'],
+  charles: ['chuck', 'charlie'],
+  christopher: ['chris'],
+  daniel: ['dan', 'danny'],
+  matthew: ['matt'],
+  anthony: ['tony'],
+  steven: ['steve'],
+  andrew: ['andy', 'drew'],
+  joshua: ['josh'],
+  kenneth: ['ken'],
+  timothy: ['tim'],
+  edward: ['ed', 'ted'],
+  jennifer: ['jen', 'jenny'],
+  patricia: ['pat', 'patty'],
+  katherine: ['kate', 'kathy'],
+  rebecca: ['becky'],
+  samantha: ['sam'],
+  samuel: ['sam'],
+  benjamin: ['ben'],
+  nicholas: ['nick'],
+  alexander: ['alex'],
+  jonathan: ['jon'],
+  gregory: ['greg'],
+  deborah: ['debbie'],
+  susan: ['sue'],
+  victoria: ['vicky'],
+  jacob: ['jake'],
 };
-const SYLLABLES = 'an ber ston well ford ham ley son mor ris gan nel ton bar ker field wood man ster ing ridge sel vin dal ros hart ell ott rand mil wick'.split(' ');
-const COMMON_SURNAMES = 'smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez gonzalez wilson anderson taylor moore jackson martin lee thompson white harris clark lewis walker hall allen young king wright scott green baker adams nelson hill campbell mitchell roberts carter phillips evans turner torres parker collins edwards stewart morris murphy cook rogers'.split(' ');
-const STREETS = 'oak maple cedar pine elm washington lake hill park main church mill river spring sunset highland forest meadow ridge valley'.split(' ');
-const STREET_TYPES: Array<[string, string]> = [['Street', 'St'], ['Road', 'Rd'], ['Avenue', 'Ave'], ['Drive', 'Dr'], ['Lane', 'Ln'], ['Boulevard', 'Blvd'], ['Court', 'Ct'], ['Place', 'Pl']];
-const CITIES = 'springfield riverside franklin greenville bristol clinton fairview salem madison georgetown arlington ashland burlington manchester milton newport oxford jackson dover hudson'.split(' ');
-const COMPANY_WORDS = 'acme global north star blue river summit pacific atlantic pioneer apex vertex quantum harbor granite silver golden eagle falcon maple'.split(' ');
+const SYLLABLES =
+  'an ber ston well ford ham ley son mor ris gan nel ton bar ker field wood man ster ing ridge sel vin dal ros hart ell ott rand mil wick'.split(
+    ' ',
+  );
+const COMMON_SURNAMES =
+  'smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez gonzalez wilson anderson taylor moore jackson martin lee thompson white harris clark lewis walker hall allen young king wright scott green baker adams nelson hill campbell mitchell roberts carter phillips evans turner torres parker collins edwards stewart morris murphy cook rogers'.split(
+    ' ',
+  );
+const STREETS =
+  'oak maple cedar pine elm washington lake hill park main church mill river spring sunset highland forest meadow ridge valley'.split(
+    ' ',
+  );
+const STREET_TYPES: Array<[string, string]> = [
+  ['Street', 'St'],
+  ['Road', 'Rd'],
+  ['Avenue', 'Ave'],
+  ['Drive', 'Dr'],
+  ['Lane', 'Ln'],
+  ['Boulevard', 'Blvd'],
+  ['Court', 'Ct'],
+  ['Place', 'Pl'],
+];
+const CITIES =
+  'springfield riverside franklin greenville bristol clinton fairview salem madison georgetown arlington ashland burlington manchester milton newport oxford jackson dover hudson'.split(
+    ' ',
+  );
+const COMPANY_WORDS =
+  'acme global north star blue river summit pacific atlantic pioneer apex vertex quantum harbor granite silver golden eagle falcon maple'.split(
+    ' ',
+  );
 const SUFFIXES = ['Inc', 'Inc.', 'LLC', 'Ltd', 'Corp', 'Incorporated', 'Co', ''];
 const MAIL = ['gmail.com', 'yahoo.com', 'outlook.com', 'hotmail.com'];
 
@@ -96,7 +149,12 @@ interface Entity {
 function entity(rng: Random, k: number): Entity {
   const given = rng.pick(GIVEN);
   const family = surname(rng);
-  const local = rng.weighted<string>([[`${given}.${family}`, 3], [`${given[0]}${family}`, 2], [`${given}${family}${rng.int(1, 99)}`, 2], [`${family}.${given[0]}${k % 1000}`, 1]]);
+  const local = rng.weighted<string>([
+    [`${given}.${family}`, 3],
+    [`${given[0]}${family}`, 2],
+    [`${given}${family}${rng.int(1, 99)}`, 2],
+    [`${family}.${given[0]}${k % 1000}`, 1],
+  ]);
   const work = rng.chance(0.5);
   const company = `${cap(rng.pick(COMPANY_WORDS))} ${cap(rng.pick(COMPANY_WORDS))}${rng.chance(0.5) ? ` ${cap(rng.pick(SYLLABLES))}${rng.pick(SYLLABLES)}` : ''}`;
   const domain = work ? `${company.toLowerCase().replace(/[^a-z]/g, '')}.com` : rng.pick(MAIL);
@@ -140,7 +198,8 @@ function render(rng: Random, e: Entity, id: string, damaged: boolean): Generated
   }
   const [y, m, d] = e.dob;
   let dob = `${y}-${pad(m)}-${pad(d)}`;
-  if (damaged && rng.chance(0.1)) dob = rng.chance(0.5) && d <= 12 ? `${y}-${pad(d)}-${pad(m)}` : `${y}-${pad(m)}-${pad(Math.min(28, d + 1))}`;
+  if (damaged && rng.chance(0.1))
+    dob = rng.chance(0.5) && d <= 12 ? `${y}-${pad(d)}-${pad(m)}` : `${y}-${pad(m)}-${pad(Math.min(28, d + 1))}`;
   if (damaged && rng.chance(0.3)) dob = `${pad(m)}/${pad(d)}/${y}`;
   const [long, short] = STREET_TYPES[e.type]!;
   let street = `${e.number} ${cap(e.street)} ${damaged && rng.chance(0.5) ? short : long}`;
@@ -163,7 +222,12 @@ function render(rng: Random, e: Entity, id: string, damaged: boolean): Generated
 }
 
 /** Extra copies an entity gets, by weight: about 30 % of the records are duplicates of another. */
-const DEFAULT_COPIES: Array<[number, number]> = [[0, 70], [1, 20], [2, 7], [3, 3]];
+const DEFAULT_COPIES: Array<[number, number]> = [
+  [0, 70],
+  [1, 20],
+  [2, 7],
+  [3, 3],
+];
 
 /**
  * Copy weights for a share of records that are duplicates (0 to 0.5): entities with duplicates have 1-3 extra
@@ -184,7 +248,11 @@ export interface GenerateOptions {
 }
 
 /** `count` records; entity(i) says which records are the same person (for measuring the synthetic set too). */
-export function generateContacts(count: number, seed = 42, options: GenerateOptions = {}): { records: GeneratedContact[]; entityOf: Int32Array } {
+export function generateContacts(
+  count: number,
+  seed = 42,
+  options: GenerateOptions = {},
+): { records: GeneratedContact[]; entityOf: Int32Array } {
   const records: GeneratedContact[] = [];
   const entityOf = new Int32Array(count);
   const rng = new Random(seed);

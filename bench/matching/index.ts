@@ -33,7 +33,9 @@ function quality(): void {
     return;
   }
   console.log('\n## Quality (pairwise, over the clusters found; one config per preset)\n');
-  console.log('| set | preset | records | true pairs | predicted | precision % | recall % | F1 % | auto-merge pairs | auto-merge precision % | auto-merge recall % | evidence | candidate pairs | s |');
+  console.log(
+    '| set | preset | records | true pairs | predicted | precision % | recall % | F1 % | auto-merge pairs | auto-merge precision % | auto-merge recall % | evidence | candidate pairs | s |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const load of LABELED_SETS) {
     const set = load();
@@ -49,8 +51,12 @@ function quality(): void {
 function rates(): void {
   const records = Number(arg('rates-records') ?? 20_000);
   const seeds = (arg('rates-seeds') ?? '101,202').split(',').filter(Boolean).map(Number);
-  console.log(`\n## Quality by duplicate rate (${records} generated contacts, seeds ${seeds.join(', ')}; pairwise, over the groups found)\n`);
-  console.log('| duplicates % | seed | true pairs | auto-merge pairs | false auto-merge pairs | auto-merge precision % | auto-merge recall % | pairs in groups (auto + review) | false pairs in groups | precision % | recall % | F1 % | evidence | s |');
+  console.log(
+    `\n## Quality by duplicate rate (${records} generated contacts, seeds ${seeds.join(', ')}; pairwise, over the groups found)\n`,
+  );
+  console.log(
+    '| duplicates % | seed | true pairs | auto-merge pairs | false auto-merge pairs | auto-merge precision % | auto-merge recall % | pairs in groups (auto + review) | false pairs in groups | precision % | recall % | F1 % | evidence | s |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   // At 0 % there is nothing to find: precision is undefined there, and the false pairs are the figure.
   const orDash = (x: number, defined: boolean) => (defined ? pct(x) : '-');
@@ -99,9 +105,25 @@ function scaleRun(n: number, label: string, config: MatchConfigInput): void {
   const cpuSeconds = (used.user + used.system) / 1e6;
   const s = r.stats;
   const cells = [
-    label, calibration, n, sec(generated), Number.isNaN(baseline) ? '-' : sec(baseline), sec(total), cpuSeconds.toFixed(1), Number.isNaN(baseline) ? '-' : (total / baseline).toFixed(1), Math.round(n / (total / 1000)), s.candidatePairs,
-    (s.candidatePairs / n).toFixed(2), Math.round(s.candidatePairs / ((s.timingsMs.fit! + s.timingsMs.score!) / 1000)), s.autoMergePairs + s.reviewPairs,
-    s.autoMergePairs, s.heldForReview, s.evidence, s.clusters, s.blocking.reduce((x, b) => x + b.oversizedBlocks, 0), mb(),
+    label,
+    calibration,
+    n,
+    sec(generated),
+    Number.isNaN(baseline) ? '-' : sec(baseline),
+    sec(total),
+    cpuSeconds.toFixed(1),
+    Number.isNaN(baseline) ? '-' : (total / baseline).toFixed(1),
+    Math.round(n / (total / 1000)),
+    s.candidatePairs,
+    (s.candidatePairs / n).toFixed(2),
+    Math.round(s.candidatePairs / ((s.timingsMs.fit! + s.timingsMs.score!) / 1000)),
+    s.autoMergePairs + s.reviewPairs,
+    s.autoMergePairs,
+    s.heldForReview,
+    s.evidence,
+    s.clusters,
+    s.blocking.reduce((x, b) => x + b.oversizedBlocks, 0),
+    mb(),
     `normalise ${sec(s.timingsMs.normalise!)} / block ${sec(s.timingsMs.block!)} / fit ${sec(s.timingsMs.fit!)} / score ${sec(s.timingsMs.score!)} / cluster ${sec(s.timingsMs.cluster!)}`,
   ];
   console.log(`| ${cells.join(' | ')} |`);
@@ -114,13 +136,19 @@ function main(): void {
   }
   const sizes = (arg('sizes') ?? '100000,1000000').split(',').filter(Boolean).map(Number);
   console.log('\n## Scale (generated contacts, seed 42; dedupe with the contacts preset, reasons off)\n');
-  console.log('| run | calibration ms | records | generate s | baseline: normalise only s | dedupe s | dedupe CPU s | dedupe / baseline | records/s | candidate pairs | pairs/record | pairs/s (fit+score) | pairs ≥ review | auto-merge pairs | held for review | evidence | clusters | oversized blocks | peak RSS MB (process) | stages s |');
+  console.log(
+    '| run | calibration ms | records | generate s | baseline: normalise only s | dedupe s | dedupe CPU s | dedupe / baseline | records/s | candidate pairs | pairs/record | pairs/s (fit+score) | pairs ≥ review | auto-merge pairs | held for review | evidence | clusters | oversized blocks | peak RSS MB (process) | stages s |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const n of sizes) scaleRun(n, 'default blocking', { preset: 'contacts', includeReasons: false });
   const loose = arg('loose-blocking');
   if (loose !== undefined) {
     const n = Number(loose || 1_000_000);
-    scaleRun(n, 'loose blocking (block cap 2000, window 100)', { preset: 'contacts', includeReasons: false, blocking: { maxBlockSize: 2000, window: 100 } });
+    scaleRun(n, 'loose blocking (block cap 2000, window 100)', {
+      preset: 'contacts',
+      includeReasons: false,
+      blocking: { maxBlockSize: 2000, window: 100 },
+    });
   }
 }
 

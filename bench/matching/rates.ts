@@ -38,7 +38,10 @@ export function measureRate(records: number, rate: number, seed: number): RateQu
   const ids = generated.records.map((r) => r.id);
   const truth = pairsFromEntities(ids, (i) => String(generated.entityOf[i]));
   const t = performance.now();
-  const result = dedupe(generated.records as unknown as Array<Record<string, string>>, { preset: 'contacts', includeReasons: false });
+  const result = dedupe(generated.records as unknown as Array<Record<string, string>>, {
+    preset: 'contacts',
+    includeReasons: false,
+  });
   const seconds = (performance.now() - t) / 1000;
   const auto = clusterPairs(result, 'auto-merge');
   const all = clusterPairs(result);

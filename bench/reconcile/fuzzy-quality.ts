@@ -36,24 +36,38 @@ async function main(): Promise<void> {
     await generateExample({ seed: 11, outDir: dir, companies, objects: ['companies', 'contacts'] });
     writeFileSync(path.join(dir, '.complete'), new Date().toISOString());
   }
-  const truth = JSON.parse(readFileSync(path.join(dir, 'truth.json'), 'utf8')) as { objects: Record<string, TruthObject> };
+  const truth = JSON.parse(readFileSync(path.join(dir, 'truth.json'), 'utf8')) as {
+    objects: Record<string, TruthObject>;
+  };
   const temporary = await createTemporaryDatabase(server, 'crm_bridge_fuzzy_quality');
   const db = await openDatabase({ url: temporary.url });
   try {
-    await db.withConnection((sql) => loadMirror(sql, path.join(dir, 'hubspot-mirror'), { schema: 'hubspot', batchSize: 5000 }));
+    await db.withConnection((sql) =>
+      loadMirror(sql, path.join(dir, 'hubspot-mirror'), { schema: 'hubspot', batchSize: 5000 }),
+    );
     for (const object of ['companies', 'contacts']) {
       let stats: unknown;
-      const summary = await reconcile(db, { object, mapping: builtInMapping(), legacyPath: path.join(dir, 'legacy-export'), onFuzzyStats: (s) => (stats = s) });
+      const summary = await reconcile(db, {
+        object,
+        mapping: builtInMapping(),
+        legacyPath: path.join(dir, 'legacy-export'),
+        onFuzzyStats: (s) => (stats = s),
+      });
       const t = truth.objects[object]!;
-      const { rows } = await db.pool.query<{ legacy_id: string; target_id: string; notes: string[] }>(`SELECT legacy_id, target_id, notes FROM staging.${object} WHERE status = 'fuzzy_match'`);
+      const { rows } = await db.pool.query<{ legacy_id: string; target_id: string; notes: string[] }>(
+        `SELECT legacy_id, target_id, notes FROM staging.${object} WHERE status = 'fuzzy_match'`,
+      );
       const entity = (id: string) => t.records[id]?.duplicateOf ?? id;
-      const isCorrect = (r: { legacy_id: string; target_id: string }) => t.unlinkedCopies[r.target_id] !== undefined && entity(t.unlinkedCopies[r.target_id]!) === entity(r.legacy_id);
+      const isCorrect = (r: { legacy_id: string; target_id: string }) =>
+        t.unlinkedCopies[r.target_id] !== undefined && entity(t.unlinkedCopies[r.target_id]!) === entity(r.legacy_id);
       const correct = rows.filter(isCorrect).length;
       // Wrong links whose names and e-mail or website agree exactly: namesakes the generator made, that no field tells apart.
       const wrong = rows.filter((r) => !isCorrect(r));
       const exact = (r: { notes: string[] }, field: RegExp) => r.notes.some((n) => field.test(n) && / exact /.test(n));
       const indistinguishable = wrong.filter((r) =>
-        object === 'companies' ? exact(r, /^fuzzy: name /) && exact(r, /^fuzzy: website /) : exact(r, /^fuzzy: given_name /) && exact(r, /^fuzzy: surname /) && exact(r, /^fuzzy: email /),
+        object === 'companies'
+          ? exact(r, /^fuzzy: name /) && exact(r, /^fuzzy: website /)
+          : exact(r, /^fuzzy: given_name /) && exact(r, /^fuzzy: surname /) && exact(r, /^fuzzy: email /),
       ).length;
       const toOrphans = wrong.filter((r) => t.unlinkedCopies[r.target_id] === undefined).length;
       const linked = new Map(rows.map((r) => [r.legacy_id, r.target_id]));

@@ -28,7 +28,9 @@ async function ensureData(companies: number): Promise<string> {
     const t = Date.now();
     await generateExample({ seed: 7, outDir: dir, companies, objects: ['companies'], truth: 'counts' });
     writeFileSync(marker, new Date().toISOString());
-    console.log(`generated ${companies} companies and their mirror in ${((Date.now() - t) / 1000).toFixed(1)} s (${dir})`);
+    console.log(
+      `generated ${companies} companies and their mirror in ${((Date.now() - t) / 1000).toFixed(1)} s (${dir})`,
+    );
   }
   return dir;
 }
@@ -37,7 +39,11 @@ async function baseline(dataDir: string, map = true): Promise<{ rows: number; ms
   const mapping = builtInMapping();
   const mapper = new ObjectMapper(mapping.config, 'companies');
   const spec = mapping.config.objects.companies!;
-  const csv = new CsvExportConnector(path.join(dataDir, 'legacy-export'), { companies: { file: spec.legacy.file, idColumn: spec.legacy.idColumn } }, { rejectDuplicateIds: false });
+  const csv = new CsvExportConnector(
+    path.join(dataDir, 'legacy-export'),
+    { companies: { file: spec.legacy.file, idColumn: spec.legacy.idColumn } },
+    { rejectDuplicateIds: false },
+  );
   const t = Date.now();
   let rows = 0;
   for await (const item of csv.read('companies')) {
@@ -60,40 +66,78 @@ async function main(): Promise<void> {
     return;
   }
   const companies = Number(arg('companies', '1000000'));
-  if (!Number.isInteger(companies) || companies < 1) throw new Error(`--companies must be a positive integer\n${USAGE}`);
+  if (!Number.isInteger(companies) || companies < 1)
+    throw new Error(`--companies must be a positive integer\n${USAGE}`);
   const targets = arg('targets', 'embedded,server').split(',');
   const fuzzySettings = arg('fuzzy', 'on').split(',');
-  if (fuzzySettings.some((f) => f !== 'on' && f !== 'off')) throw new Error(`--fuzzy takes on, off or on,off\n${USAGE}`);
+  if (fuzzySettings.some((f) => f !== 'on' && f !== 'off'))
+    throw new Error(`--fuzzy takes on, off or on,off\n${USAGE}`);
   const server = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
   const dataDir = await ensureData(companies);
   if (process.argv.includes('--reader-only')) {
     for (let i = 0; i < 3; i++) {
       for (const map of [false, true]) {
         const r = await baseline(dataDir, map);
-        console.log(`read${map ? ' + map' : ''} ${r.rows} legacy companies: ${(r.ms / 1000).toFixed(2)} s, ${Math.round(r.rows / (r.ms / 1000))} records/s`);
+        console.log(
+          `read${map ? ' + map' : ''} ${r.rows} legacy companies: ${(r.ms / 1000).toFixed(2)} s, ${Math.round(r.rows / (r.ms / 1000))} records/s`,
+        );
       }
     }
     return;
   }
   const base = await baseline(dataDir);
   const baseRate = base.rows / (base.ms / 1000);
-  console.log(`baseline: read + map ${base.rows} legacy companies without a database: ${(base.ms / 1000).toFixed(1)} s, ${Math.round(baseRate)} records/s`);
+  console.log(
+    `baseline: read + map ${base.rows} legacy companies without a database: ${(base.ms / 1000).toFixed(1)} s, ${Math.round(baseRate)} records/s`,
+  );
   const rows: string[][] = [];
-  for (const target of targets) for (const fuzzy of fuzzySettings) {
-    const args = [path.join(__dirname, 'scenario.js'), dataDir, ...(target === 'server' ? [server] : []), ...(fuzzy === 'off' ? ['--no-fuzzy'] : [])];
-    const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
-    const r = JSON.parse(out.trim().split('\n').pop()!);
-    const rate = r.first.legacyRows / (r.reconcileMs / 1000);
-    rows.push([
-      `${r.kind}, fuzzy ${fuzzy}`, String(r.first.legacyRows), String(r.mirrorRows), (r.loadMirrorMs / 1000).toFixed(1), (r.reconcileMs / 1000).toFixed(1),
-      String(Math.round(rate)), (rate / baseRate).toFixed(2), (r.rerunMs / 1000).toFixed(1), String(r.rerunChanged),
-      String(r.peakRssDuringReconcileMb), String(r.processMaxRssMb), (r.reconcileCpuMs / 1000).toFixed(1),
-    ]);
-    console.log(`${target}: ${JSON.stringify(r.first)}`);
-    console.log(`${target}, fuzzy ${fuzzy}: seconds per phase ${JSON.stringify(r.phaseSeconds)}`);
-    if (r.fuzzyStats) console.log(`${target}, fuzzy ${fuzzy}: fallback ${JSON.stringify(r.fuzzyStats)}`);
-  }
-  const head = ['database', 'legacy rows', 'mirror rows', 'load mirror s', 'reconcile s', 'records/s', 'ratio to baseline', 're-run s', 're-run changes', 'peak RSS MB (reconcile)', 'max RSS MB (process)', 'reconcile CPU s (node)'];
+  for (const target of targets)
+    for (const fuzzy of fuzzySettings) {
+      const args = [
+        path.join(__dirname, 'scenario.js'),
+        dataDir,
+        ...(target === 'server' ? [server] : []),
+        ...(fuzzy === 'off' ? ['--no-fuzzy'] : []),
+      ];
+      const out = execFileSync(process.execPath, args, {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const r = JSON.parse(out.trim().split('\n').pop()!);
+      const rate = r.first.legacyRows / (r.reconcileMs / 1000);
+      rows.push([
+        `${r.kind}, fuzzy ${fuzzy}`,
+        String(r.first.legacyRows),
+        String(r.mirrorRows),
+        (r.loadMirrorMs / 1000).toFixed(1),
+        (r.reconcileMs / 1000).toFixed(1),
+        String(Math.round(rate)),
+        (rate / baseRate).toFixed(2),
+        (r.rerunMs / 1000).toFixed(1),
+        String(r.rerunChanged),
+        String(r.peakRssDuringReconcileMb),
+        String(r.processMaxRssMb),
+        (r.reconcileCpuMs / 1000).toFixed(1),
+      ]);
+      console.log(`${target}: ${JSON.stringify(r.first)}`);
+      console.log(`${target}, fuzzy ${fuzzy}: seconds per phase ${JSON.stringify(r.phaseSeconds)}`);
+      if (r.fuzzyStats) console.log(`${target}, fuzzy ${fuzzy}: fallback ${JSON.stringify(r.fuzzyStats)}`);
+    }
+  const head = [
+    'database',
+    'legacy rows',
+    'mirror rows',
+    'load mirror s',
+    'reconcile s',
+    'records/s',
+    'ratio to baseline',
+    're-run s',
+    're-run changes',
+    'peak RSS MB (reconcile)',
+    'max RSS MB (process)',
+    'reconcile CPU s (node)',
+  ];
   console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 }

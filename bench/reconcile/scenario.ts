@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   const db = await openDatabase({ url, home });
   try {
     let t = Date.now();
-    const mirrorRows = await db.withConnection((sql) => loadMirror(sql, path.join(dataDir, 'hubspot-mirror'), { schema: 'hubspot', batchSize: 5000 }));
+    const mirrorRows = await db.withConnection((sql) =>
+      loadMirror(sql, path.join(dataDir, 'hubspot-mirror'), { schema: 'hubspot', batchSize: 5000 }),
+    );
     const loadMirrorMs = Date.now() - t;
 
     let peakRss = 0;
@@ -46,7 +48,12 @@ async function main(): Promise<void> {
     // CPU time of this process: on a shared machine it moves far less than wall time with other people's load.
     const cpu = process.cpuUsage();
     const first = await reconcile(db, {
-      object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000, fuzzy, onProgress,
+      object: 'companies',
+      mapping: builtInMapping(),
+      legacyPath: path.join(dataDir, 'legacy-export'),
+      batchSize: 2000,
+      fuzzy,
+      onProgress,
       onFuzzyStats: (s) => (fuzzyStats = s),
     });
     const phaseEnds = { ...phases, done: Date.now() };
@@ -55,7 +62,13 @@ async function main(): Promise<void> {
     const reconcileCpuMs = Math.round((used.user + used.system) / 1000);
     const t0 = t;
     t = Date.now();
-    const second = await reconcile(db, { object: 'companies', mapping: builtInMapping(), legacyPath: path.join(dataDir, 'legacy-export'), batchSize: 2000, fuzzy });
+    const second = await reconcile(db, {
+      object: 'companies',
+      mapping: builtInMapping(),
+      legacyPath: path.join(dataDir, 'legacy-export'),
+      batchSize: 2000,
+      fuzzy,
+    });
     const rerunMs = Date.now() - t;
     clearInterval(sampler);
     process.stdout.write(
@@ -67,7 +80,12 @@ async function main(): Promise<void> {
         loadMirrorMs,
         reconcileMs,
         reconcileCpuMs,
-        phaseSeconds: Object.fromEntries(Object.entries(phaseEnds).map(([k, v], i, all) => [k, ((v - (i === 0 ? t0 : all[i - 1]![1])) / 1000).toFixed(1)])),
+        phaseSeconds: Object.fromEntries(
+          Object.entries(phaseEnds).map(([k, v], i, all) => [
+            k,
+            ((v - (i === 0 ? t0 : all[i - 1]![1])) / 1000).toFixed(1),
+          ]),
+        ),
         rerunMs,
         peakRssDuringReconcileMb: Math.round(peakRss / 2 ** 20),
         processMaxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),

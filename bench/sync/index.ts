@@ -78,7 +78,8 @@ function check(sf: SalesforceEmulator, hs: HubSpotEmulator): { lost: number; dup
     const found = byKey.get(c.Id) ?? [];
     if (found.length > 1) duplicated++;
     const p = found[0];
-    if (!p || p.firstname !== c.FirstName || p.lastname !== c.LastName || p.email !== String(c.Email).toLowerCase()) lost++;
+    if (!p || p.firstname !== c.FirstName || p.lastname !== c.LastName || p.email !== String(c.Email).toLowerCase())
+      lost++;
   }
   return { lost, duplicated };
 }
@@ -94,7 +95,14 @@ async function emulators() {
 
 function seed(sf: SalesforceEmulator, n: number): void {
   for (let i = 0; i < n; i += 10_000) {
-    sf.store.insert('Contact', Array.from({ length: Math.min(10_000, n - i) }, (_, k) => ({ FirstName: `First${i + k}`, LastName: `Last${i + k}`, Email: `Person${i + k}@Bench.Example` })));
+    sf.store.insert(
+      'Contact',
+      Array.from({ length: Math.min(10_000, n - i) }, (_, k) => ({
+        FirstName: `First${i + k}`,
+        LastName: `Last${i + k}`,
+        Email: `Person${i + k}@Bench.Example`,
+      })),
+    );
   }
 }
 
@@ -102,7 +110,16 @@ async function throughput(db: Database): Promise<void> {
   // Baseline: the connector alone, same records, same limit, fresh emulators.
   const base = await emulators();
   seed(base.sf, RECORDS);
-  const inputs = base.sf.store.all('Contact').map((c) => ({ key: c.Id, properties: { firstname: String(c.FirstName), lastname: String(c.LastName), email: String(c.Email).toLowerCase() } }));
+  const inputs = base.sf.store
+    .all('Contact')
+    .map((c) => ({
+      key: c.Id,
+      properties: {
+        firstname: String(c.FirstName),
+        lastname: String(c.LastName),
+        email: String(c.Email).toLowerCase(),
+      },
+    }));
   let t = performance.now();
   await base.target.upsert('contacts', inputs, { keyProperty: 'legacy_contact_id', detectUnchanged: false });
   const baselineS = (performance.now() - t) / 1000;
@@ -137,13 +154,25 @@ async function throughput(db: Database): Promise<void> {
 
   const bound = minSeconds(RECORDS);
   const ratio = (s: number) => (bound > 0 ? fmt(bound / s, 2) : 'limit not binding');
-  console.log(`### Sync throughput: ${RECORDS.toLocaleString('en-GB')} Salesforce contacts -> HubSpot (limit ${LIMIT} requests / ${WINDOW_MS / 1000} s, 100 records a call: ${bound} s at the fewest), database: ${db.kind}\n`);
-  console.log('| pass | s | records/s | ratio to limit | ratio to baseline | created | updated | failed | 429s | lost | duplicated |');
+  console.log(
+    `### Sync throughput: ${RECORDS.toLocaleString('en-GB')} Salesforce contacts -> HubSpot (limit ${LIMIT} requests / ${WINDOW_MS / 1000} s, 100 records a call: ${bound} s at the fewest), database: ${db.kind}\n`,
+  );
+  console.log(
+    '| pass | s | records/s | ratio to limit | ratio to baseline | created | updated | failed | 429s | lost | duplicated |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-  console.log(`| baseline: connector alone, no engine | ${fmt(baselineS)} | ${fmt(RECORDS / baselineS, 0)} | ${ratio(baselineS)} | 1.00 | – | – | – | – | – | – |`);
-  console.log(`| initial sync (creates) | ${fmt(initialS)} | ${fmt(RECORDS / initialS, 0)} | ${ratio(initialS)} | ${fmt(baselineS / initialS, 2)} | ${first.totals.created} | ${first.totals.updated} | ${first.totals.failed} | ${r429First} | ${afterFirst.lost} | ${afterFirst.duplicated} |`);
-  console.log(`| steady state: every record changed (updates) | ${fmt(steadyS)} | ${fmt(RECORDS / steadyS, 0)} | ${ratio(steadyS)} | ${fmt(baselineS / steadyS, 2)} | ${second.totals.created} | ${second.totals.updated} | ${second.totals.failed} | ${r429} | ${afterSecond.lost} | ${afterSecond.duplicated} |`);
-  console.log(`| sync --full, nothing changed: read and verified | ${fmt(fullS)} | ${fmt(RECORDS / fullS, 0)} | ${ratio(fullS)} | ${fmt(baselineS / fullS, 2)} | ${full.totals.created} | ${full.totals.updated} (${full.totals.verified} verified) | ${full.totals.failed} | ${r429Full} | ${afterFull.lost} | ${afterFull.duplicated} |`);
+  console.log(
+    `| baseline: connector alone, no engine | ${fmt(baselineS)} | ${fmt(RECORDS / baselineS, 0)} | ${ratio(baselineS)} | 1.00 | – | – | – | – | – | – |`,
+  );
+  console.log(
+    `| initial sync (creates) | ${fmt(initialS)} | ${fmt(RECORDS / initialS, 0)} | ${ratio(initialS)} | ${fmt(baselineS / initialS, 2)} | ${first.totals.created} | ${first.totals.updated} | ${first.totals.failed} | ${r429First} | ${afterFirst.lost} | ${afterFirst.duplicated} |`,
+  );
+  console.log(
+    `| steady state: every record changed (updates) | ${fmt(steadyS)} | ${fmt(RECORDS / steadyS, 0)} | ${ratio(steadyS)} | ${fmt(baselineS / steadyS, 2)} | ${second.totals.created} | ${second.totals.updated} | ${second.totals.failed} | ${r429} | ${afterSecond.lost} | ${afterSecond.duplicated} |`,
+  );
+  console.log(
+    `| sync --full, nothing changed: read and verified | ${fmt(fullS)} | ${fmt(RECORDS / fullS, 0)} | ${ratio(fullS)} | ${fmt(baselineS / fullS, 2)} | ${full.totals.created} | ${full.totals.updated} (${full.totals.verified} verified) | ${full.totals.failed} | ${r429Full} | ${afterFull.lost} | ${afterFull.duplicated} |`,
+  );
 }
 
 async function lag(db: Database): Promise<void> {
@@ -151,7 +180,11 @@ async function lag(db: Database): Promise<void> {
   seed(e.sf, 2_000);
   const j = { ...job(), name: `bench-lag-${RUN}` };
   const onChange = new SyncOnChange(db, [{ job: j, source: e.source, target: e.target }]);
-  const receiver = await startWebhookServer({ settings: parseWebhookSettings({ salesforce: { organizationId: e.sf.orgId } }), sql: db.pool, onAccepted: (n) => onChange.notify(n) });
+  const receiver = await startWebhookServer({
+    settings: parseWebhookSettings({ salesforce: { organizationId: e.sf.orgId } }),
+    sql: db.pool,
+    onAccepted: (n) => onChange.notify(n),
+  });
   onChange.start();
   await onChange.idle();
   const contacts = e.sf.store.all('Contact');
@@ -161,7 +194,11 @@ async function lag(db: Database): Promise<void> {
     const value = `Changed${i}`;
     const t = performance.now();
     e.sf.editRecord('Contact', c.Id, { FirstName: value });
-    await sendSalesforceOutboundMessage(`${receiver.url}/webhooks/salesforce`, [{ object: 'Contact', recordId: c.Id, action: 'update' }], { organizationId: e.sf.orgId });
+    await sendSalesforceOutboundMessage(
+      `${receiver.url}/webhooks/salesforce`,
+      [{ object: 'Contact', recordId: c.Id, action: 'update' }],
+      { organizationId: e.sf.orgId },
+    );
     for (;;) {
       if (e.hs.store.findBy('contacts', 'legacy_contact_id', c.Id)?.properties.firstname === value) break;
       await new Promise((resolve) => setImmediate(resolve));
@@ -175,14 +212,20 @@ async function lag(db: Database): Promise<void> {
   await e.stop();
   lags.sort((a, b) => a - b);
   const q = (p: number) => lags[Math.min(lags.length - 1, Math.floor(p * lags.length))]!;
-  console.log(`\n### Webhook lag: Salesforce change -> outbound message -> receiver -> sync -> HubSpot store (${LAG_CHANGES} changes, one at a time), database: ${db.kind}\n`);
+  console.log(
+    `\n### Webhook lag: Salesforce change -> outbound message -> receiver -> sync -> HubSpot store (${LAG_CHANGES} changes, one at a time), database: ${db.kind}\n`,
+  );
   console.log('| changes | p50 ms | p90 ms | p99 ms | max ms |');
   console.log('|---|---|---|---|---|');
-  console.log(`| ${LAG_CHANGES} | ${fmt(q(0.5), 0)} | ${fmt(q(0.9), 0)} | ${fmt(q(0.99), 0)} | ${fmt(lags.at(-1)!, 0)} |`);
+  console.log(
+    `| ${LAG_CHANGES} | ${fmt(q(0.5), 0)} | ${fmt(q(0.9), 0)} | ${fmt(q(0.99), 0)} | ${fmt(lags.at(-1)!, 0)} |`,
+  );
 }
 
 async function main(): Promise<void> {
-  const db = await openDatabase(resolveDatabaseOptions(process.env, { home: process.env.DATABASE_URL ? undefined : 'memory://' }));
+  const db = await openDatabase(
+    resolveDatabaseOptions(process.env, { home: process.env.DATABASE_URL ? undefined : 'memory://' }),
+  );
   try {
     await throughput(db);
     await lag(db);

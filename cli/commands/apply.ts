@@ -20,8 +20,12 @@ const show = (v: string | null | undefined) => (v === undefined ? '' : JSON.stri
 
 function describeLine(l: PlanLine): string {
   if (l.action === 'held') return `held     ${l.legacyId}  (${l.reason})`;
-  const changes = l.changes.map((c) => `${c.property}: ${'old' in c ? `${show(c.old)} -> ` : ''}${show(c.new)}`).join(', ');
-  const parents = Object.entries(l.associate).map(([o, k]) => `${o} ${k}`).join(', ');
+  const changes = l.changes
+    .map((c) => `${c.property}: ${'old' in c ? `${show(c.old)} -> ` : ''}${show(c.new)}`)
+    .join(', ');
+  const parents = Object.entries(l.associate)
+    .map(([o, k]) => `${o} ${k}`)
+    .join(', ');
   return `${l.action.padEnd(8)} ${l.legacyId}${l.targetId ? ` -> ${l.targetId}` : ''}  ${changes}${parents ? `  [associate: ${parents}]` : ''}${l.unlink.length ? `  [unlink: ${l.unlink.join(', ')}]` : ''}`;
 }
 
@@ -33,13 +37,45 @@ interface Outcome {
 
 function render({ reports, notApplied }: Outcome): string {
   const lines = [
-    table(['object', 'status', 'creates', 'updates', 'links', 'survivors', 'held back', 'created', 'updated', 'unchanged', 'failed', 'in agreement', 'orphans'],
-      reports.map((r) => [r.object, r.dryRun ? 'plan' : r.status, r.counts.creates, r.counts.updates, r.counts.links, r.counts.survivors, r.counts.heldBack,
-        r.counts.created, r.counts.updated, r.counts.unchanged, r.counts.failed, r.counts.inAgreement, r.counts.orphans])),
+    table(
+      [
+        'object',
+        'status',
+        'creates',
+        'updates',
+        'links',
+        'survivors',
+        'held back',
+        'created',
+        'updated',
+        'unchanged',
+        'failed',
+        'in agreement',
+        'orphans',
+      ],
+      reports.map((r) => [
+        r.object,
+        r.dryRun ? 'plan' : r.status,
+        r.counts.creates,
+        r.counts.updates,
+        r.counts.links,
+        r.counts.survivors,
+        r.counts.heldBack,
+        r.counts.created,
+        r.counts.updated,
+        r.counts.unchanged,
+        r.counts.failed,
+        r.counts.inAgreement,
+        r.counts.orphans,
+      ]),
+    ),
   ];
   for (const r of reports) {
     for (const [reason, n] of Object.entries(r.heldBackReasons)) lines.push(`${r.object}: ${n} held back (${reason})`);
-    if (r.counts.quarantined) lines.push(`${r.object}: ${r.counts.quarantined} export row(s) quarantined by the last reconcile are not in staging (crm-bridge lookup names them)`);
+    if (r.counts.quarantined)
+      lines.push(
+        `${r.object}: ${r.counts.quarantined} export row(s) quarantined by the last reconcile are not in staging (crm-bridge lookup names them)`,
+      );
     for (const f of r.failures.slice(0, 20)) lines.push(`${r.object} ${f.legacyId} ${f.action} refused: ${f.error}`);
     if (r.counts.failed > 20) lines.push(`… ${r.counts.failed - 20} more refusal(s) (--json, or staging.apply_audit)`);
     if (r.stoppedAtLimit) lines.push(`${r.object}: stopped at --limit; run again to go on`);
@@ -55,18 +91,30 @@ function render({ reports, notApplied }: Outcome): string {
 
 function verdictOf({ reports, notApplied }: Outcome): Verdict | undefined {
   const failed = reports.reduce((n, r) => n + r.counts.failed, 0);
-  if (notApplied.length) return { kind: reports.length ? 'partial' : 'input', message: `not applied: ${notApplied.map((n) => `${n.object} (${n.error})`).join('; ')}` };
+  if (notApplied.length)
+    return {
+      kind: reports.length ? 'partial' : 'input',
+      message: `not applied: ${notApplied.map((n) => `${n.object} (${n.error})`).join('; ')}`,
+    };
   if (failed === 0) return undefined;
   const first = reports.flatMap((r) => r.failures.map((f) => `${r.object} ${f.legacyId}: ${f.error}`)).slice(0, 3);
-  return { kind: 'partial', message: `${failed} record(s) refused by the CRM, kept for the next apply: ${first.join('; ')}` };
+  return {
+    kind: 'partial',
+    message: `${failed} record(s) refused by the CRM, kept for the next apply: ${first.join('; ')}`,
+  };
 }
 
 export function registerApply(program: Command): void {
   program
     .command('apply')
-    .description('Send what reconcile staged (and review decided) to the CRM: creates, updates, approved links; --dry-run shows the plan')
+    .description(
+      'Send what reconcile staged (and review decided) to the CRM: creates, updates, approved links; --dry-run shows the plan',
+    )
     .requiredOption('--to <crm>', 'the CRM the mirror is of (hubspot)')
-    .option('--object <object...>', 'objects to apply, parents first whatever the order given (default: every object of the mapping)')
+    .option(
+      '--object <object...>',
+      'objects to apply, parents first whatever the order given (default: every object of the mapping)',
+    )
     .option('--dry-run', 'plan only: creates, updates old -> new, links, and what is held back; nothing is written')
     .option('--limit <n>', 'write at most this many records per object in this run', (v) => Number.parseInt(v, 10))
     .option('--plan-limit <n>', 'plan lines to keep with --dry-run (default 1000)', (v) => Number.parseInt(v, 10))
@@ -74,7 +122,8 @@ export function registerApply(program: Command): void {
     .action(async (opts: ApplyOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       try {
-        if (opts.to !== 'hubspot') throw new UsageError(`apply writes to hubspot (the CRM the mirror and mapping describe), not "${opts.to}"`);
+        if (opts.to !== 'hubspot')
+          throw new UsageError(`apply writes to hubspot (the CRM the mirror and mapping describe), not "${opts.to}"`);
         const target = (await openConnector('hubspot', loadConnections(opts.connections))) as unknown as ApplyTarget;
         const outcome = await withDatabase(global, async (db, mapping) => {
           const out: Outcome = { reports: [], notApplied: [] };
@@ -85,7 +134,17 @@ export function registerApply(program: Command): void {
           try {
             for (const object of applyOrder(mapping.config, opts.object)) {
               try {
-                out.reports.push(await applyStaging(db, { object, mapping, target, dryRun: opts.dryRun ?? false, limit: opts.limit, planLimit: opts.planLimit, signal: stop.signal }));
+                out.reports.push(
+                  await applyStaging(db, {
+                    object,
+                    mapping,
+                    target,
+                    dryRun: opts.dryRun ?? false,
+                    limit: opts.limit,
+                    planLimit: opts.planLimit,
+                    signal: stop.signal,
+                  }),
+                );
               } catch (error) {
                 // One object the CRM cannot take (no such object, a missing property) does not stop its siblings;
                 // anything else (the database, credentials, a signal) stops the run.

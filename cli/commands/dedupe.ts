@@ -4,7 +4,16 @@ import { stringify } from 'csv-stringify/sync';
 import { readCsv } from '../../core/connectors/csv/csv-reader';
 import type { Rejection } from '../../core/connectors/connector';
 import { InputError, UsageError } from '../../core/errors';
-import { choosePreset, clusterAssignments, dedupe, link, resolveFieldsSpec, type DedupeResult, type FieldConfig, type LinkResult } from '../../core/matching';
+import {
+  choosePreset,
+  clusterAssignments,
+  dedupe,
+  link,
+  resolveFieldsSpec,
+  type DedupeResult,
+  type FieldConfig,
+  type LinkResult,
+} from '../../core/matching';
 import type { GlobalOptions } from '../context';
 import { emit, fail, table, type Verdict } from '../output';
 
@@ -72,8 +81,13 @@ function fieldsOption(spec: string): FieldConfig[] {
 }
 
 function config(opts: MatchOptions, columns: string[]) {
-  if (opts.preset && !['contacts', 'companies'].includes(opts.preset)) throw new UsageError(`--preset takes contacts or companies, not "${opts.preset}"`);
-  const common = { idColumn: opts.idColumn, rightIdColumn: opts.idColumn, ...(opts.country ? { defaultCountry: opts.country } : {}) };
+  if (opts.preset && !['contacts', 'companies'].includes(opts.preset))
+    throw new UsageError(`--preset takes contacts or companies, not "${opts.preset}"`);
+  const common = {
+    idColumn: opts.idColumn,
+    rightIdColumn: opts.idColumn,
+    ...(opts.country ? { defaultCountry: opts.country } : {}),
+  };
   if (opts.fields) return { ...common, fields: fieldsOption(opts.fields) };
   return { ...common, preset: opts.preset ?? choosePreset(columns, new Set([opts.idColumn])) };
 }
@@ -84,14 +98,20 @@ function withLines(result: DedupeResult | LinkResult, linesOf: (source: 'left' |
 }
 
 /** Rows set aside make the run partial (exit 5): the groups are only as complete as the rows that could be read. */
-function setAsideVerdict(rejected: readonly RejectedRow[], quarantine: ReadonlyArray<{ line: number | null; reason: string }>): Verdict | undefined {
+function setAsideVerdict(
+  rejected: readonly RejectedRow[],
+  quarantine: ReadonlyArray<{ line: number | null; reason: string }>,
+): Verdict | undefined {
   const total = rejected.length + quarantine.length;
   if (total === 0) return undefined;
   const first = [
     ...rejected.map((r) => `line ${r.line ?? '?'}: ${r.reason}`),
     ...quarantine.map((q) => `line ${q.line ?? '?'}: ${q.reason}`),
   ].slice(0, 3);
-  return { kind: 'partial', message: `${total} row${total === 1 ? '' : 's'} set aside and not matched (${first.join('; ')}${total > 3 ? '; …' : ''})` };
+  return {
+    kind: 'partial',
+    message: `${total} row${total === 1 ? '' : 's'} set aside and not matched (${first.join('; ')}${total > 3 ? '; …' : ''})`,
+  };
 }
 
 function summary(result: DedupeResult | LinkResult, setAside: number): string {
@@ -99,24 +119,54 @@ function summary(result: DedupeResult | LinkResult, setAside: number): string {
   const used = result.columnsUsed.map((c) => `${c.field} (${c.kind})`).join(', ');
   return [
     `columns used: ${used}`,
-    table(['records', 'set aside', 'candidate pairs', 'of all pairs', 'auto-merge pairs', 'review pairs', 'held for review', 'groups', 'singletons'], [
-      [s.records, setAside, s.candidatePairs, s.allPairs, s.autoMergePairs, s.reviewPairs, s.heldForReview, s.clusters, s.singletons],
-    ]),
+    table(
+      [
+        'records',
+        'set aside',
+        'candidate pairs',
+        'of all pairs',
+        'auto-merge pairs',
+        'review pairs',
+        'held for review',
+        'groups',
+        'singletons',
+      ],
+      [
+        [
+          s.records,
+          setAside,
+          s.candidatePairs,
+          s.allPairs,
+          s.autoMergePairs,
+          s.reviewPairs,
+          s.heldForReview,
+          s.clusters,
+          s.singletons,
+        ],
+      ],
+    ),
     `evidence: ${s.evidence}: ${s.evidenceNote}`,
   ].join('\n');
 }
 
 const matchOptions = (command: Command) =>
   command
-    .requiredOption('--id-column <column>', 'column holding each record\'s ID')
+    .requiredOption('--id-column <column>', "column holding each record's ID")
     .option('--preset <preset>', 'contacts or companies (default: recognised from the column names)')
-    .option('--fields <spec>', 'fields to compare instead of a preset: given_name=Pers_FirstName,surname=Pers_LastName,email=Pers_EmailAddress (several columns: address=Street+Number), or a JSON file of { name, kind, columns }')
+    .option(
+      '--fields <spec>',
+      'fields to compare instead of a preset: given_name=Pers_FirstName,surname=Pers_LastName,email=Pers_EmailAddress (several columns: address=Street+Number), or a JSON file of { name, kind, columns }',
+    )
     .option('--country <code>', 'default country for phone numbers, e.g. GB or US')
     .option('--output <file>', 'write the result as CSV here');
 
 export function registerMatching(program: Command): void {
   matchOptions(
-    program.command('dedupe').description('Find records of one file that are the same entity (fuzzy matching with blocking), with a confidence per group'),
+    program
+      .command('dedupe')
+      .description(
+        'Find records of one file that are the same entity (fuzzy matching with blocking), with a confidence per group',
+      ),
   )
     .requiredOption('--input <file>', 'CSV file of records')
     .action(async (opts: MatchOptions & { input: string }, command: Command) => {
@@ -129,17 +179,35 @@ export function registerMatching(program: Command): void {
         const ids = records.flatMap((r, i) => (quarantined.has(i) ? [] : [String(r[opts.idColumn] ?? '').trim()]));
         const rows = clusterAssignments(result, ids);
         if (opts.output) {
-          writeFileSync(opts.output, stringify(rows.map((r) => [r.id, r.clusterId, r.confidence ?? '', r.decision ?? '', String(r.survivor)]), { header: true, columns: ['id', 'cluster_id', 'confidence', 'decision', 'survivor'] }));
+          writeFileSync(
+            opts.output,
+            stringify(
+              rows.map((r) => [r.id, r.clusterId, r.confidence ?? '', r.decision ?? '', String(r.survivor)]),
+              { header: true, columns: ['id', 'cluster_id', 'confidence', 'decision', 'survivor'] },
+            ),
+          );
         }
         const quarantine = withLines(result, () => lines);
         const verdict = setAsideVerdict(rejected, quarantine);
-        emit(global, { ...result, quarantine, rejected }, (r) => `${summary(r, rejected.length + quarantine.length)}${opts.output ? `\nwrote ${rows.length} rows to ${opts.output}` : ''}`, verdict);
+        emit(
+          global,
+          { ...result, quarantine, rejected },
+          (r) =>
+            `${summary(r, rejected.length + quarantine.length)}${opts.output ? `\nwrote ${rows.length} rows to ${opts.output}` : ''}`,
+          verdict,
+        );
       } catch (error) {
         fail(error, global);
       }
     });
 
-  matchOptions(program.command('link').description('Find the records of two files that are the same entity (record linkage), with a confidence per pair'))
+  matchOptions(
+    program
+      .command('link')
+      .description(
+        'Find the records of two files that are the same entity (record linkage), with a confidence per pair',
+      ),
+  )
     .requiredOption('--left <file>', 'CSV file of the first source')
     .requiredOption('--right <file>', 'CSV file of the second source')
     .action(async (opts: MatchOptions & { left: string; right: string }, command: Command) => {
@@ -149,12 +217,24 @@ export function registerMatching(program: Command): void {
         const right = await readRecords(opts.right, opts.idColumn);
         const result = link(left.records, right.records, config(opts, Object.keys(left.records[0] ?? {})));
         if (opts.output) {
-          writeFileSync(opts.output, stringify(result.pairs.map((p) => [p.left, p.right, p.confidence, p.decision]), { header: true, columns: ['left_id', 'right_id', 'confidence', 'decision'] }));
+          writeFileSync(
+            opts.output,
+            stringify(
+              result.pairs.map((p) => [p.left, p.right, p.confidence, p.decision]),
+              { header: true, columns: ['left_id', 'right_id', 'confidence', 'decision'] },
+            ),
+          );
         }
         const rejected = [...left.rejected, ...right.rejected];
         const quarantine = withLines(result, (source) => (source === 'right' ? right.lines : left.lines));
         const verdict = setAsideVerdict(rejected, quarantine);
-        emit(global, { ...result, quarantine, rejected }, (r) => `${summary(r, rejected.length + quarantine.length)}${opts.output ? `\nwrote ${r.pairs.length} pairs to ${opts.output}` : ''}`, verdict);
+        emit(
+          global,
+          { ...result, quarantine, rejected },
+          (r) =>
+            `${summary(r, rejected.length + quarantine.length)}${opts.output ? `\nwrote ${r.pairs.length} pairs to ${opts.output}` : ''}`,
+          verdict,
+        );
       } catch (error) {
         fail(error, global);
       }

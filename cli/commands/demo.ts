@@ -31,7 +31,15 @@ export function registerDemo(program: Command): void {
             const progress = progressReporter(object, !global.json);
             try {
               // The demo puts the shipped example back whatever was reconciled before, so a smaller earlier export is no reason to refuse.
-              summaries.push(await reconcile(db, { object, mapping, legacyPath: EXAMPLES.legacyExport, onProgress: progress.update, acceptShrink: true }));
+              summaries.push(
+                await reconcile(db, {
+                  object,
+                  mapping,
+                  legacyPath: EXAMPLES.legacyExport,
+                  onProgress: progress.update,
+                  acceptShrink: true,
+                }),
+              );
             } finally {
               progress.stop();
             }
@@ -45,13 +53,18 @@ export function registerDemo(program: Command): void {
             `SELECT legacy_id FROM staging.${ident(summaries[0]!.object)} WHERE status = 'fuzzy_match' ORDER BY match_confidence DESC, legacy_id LIMIT 1`,
           );
           return {
-            database: db.location, kind: db.kind, mirrorRows, summaries,
+            database: db.location,
+            kind: db.kind,
+            mirrorRows,
+            summaries,
             example: rows[0] ? { object: summaries[0]!.object, legacyId: rows[0].legacy_id } : null,
             fuzzyExample: fuzzy.rows[0] ? { object: summaries[0]!.object, legacyId: fuzzy.rows[0].legacy_id } : null,
           };
         });
         emit(global, result, (r) => {
-          const loaded = Object.entries(r.mirrorRows).map(([t, n]) => `${n} ${t}`).join(', ');
+          const loaded = Object.entries(r.mirrorRows)
+            .map(([t, n]) => `${n} ${t}`)
+            .join(', ');
           const lines = [
             `Loaded the example HubSpot mirror (${loaded}) into the ${r.kind} database at ${r.database}`,
             `Reconciled the legacy export in ${path.relative(process.cwd(), EXAMPLES.legacyExport) || EXAMPLES.legacyExport}:`,
@@ -61,9 +74,12 @@ export function registerDemo(program: Command): void {
           ];
           // Printed the way it runs from here (`crm-bridge` is on PATH only after `npm link` or a global install).
           const run = `${cliCommand()}${global.home ? ` --home ${global.home}` : ''}`;
-          if (r.example) lines.push(`Try: ${run} lookup --object ${r.example.object} --legacy-id ${r.example.legacyId}`);
+          if (r.example)
+            lines.push(`Try: ${run} lookup --object ${r.example.object} --legacy-id ${r.example.legacyId}`);
           if (r.fuzzyExample) {
-            lines.push(`     ${run} lookup --object ${r.fuzzyExample.object} --legacy-id ${r.fuzzyExample.legacyId}   (a fuzzy match: no legacy ID on the target)`);
+            lines.push(
+              `     ${run} lookup --object ${r.fuzzyExample.object} --legacy-id ${r.fuzzyExample.legacyId}   (a fuzzy match: no legacy ID on the target)`,
+            );
           }
           return lines.join('\n');
         });

@@ -10,8 +10,14 @@ export function registerMcp(program: Command): void {
   program
     .command('mcp')
     .description('Serve the MCP tools (lookup_by_legacy_id, reconcile, …) on stdio for AI assistants')
-    .option('--allow-dir <dir...>', 'folders the tools may read files from (default: the working directory when it is a crm-bridge project, else none)')
-    .option('--allow-writes', 'let apply_sync and apply_staging write to CRMs, decide_review_item record decisions and refresh_mirror rewrite the mirror (off by default: assistants can only plan)')
+    .option(
+      '--allow-dir <dir...>',
+      'folders the tools may read files from (default: the working directory when it is a crm-bridge project, else none)',
+    )
+    .option(
+      '--allow-writes',
+      'let apply_sync and apply_staging write to CRMs, decide_review_item record decisions and refresh_mirror rewrite the mirror (off by default: assistants can only plan)',
+    )
     .action(async (opts: { allowDir?: string[]; allowWrites?: boolean }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       try {

@@ -22,17 +22,28 @@ const COLUMNS = ['read', 'read again', 'created', 'updated', 'unchanged', 'remov
 function render(report: MirrorReport): string {
   const { sync } = report;
   const rows = sync.streams.map((s) => [
-    s.stream, s.counts.read, s.counts.reread, s.counts.created, s.counts.updated, s.counts.unchanged,
+    s.stream,
+    s.counts.read,
+    s.counts.reread,
+    s.counts.created,
+    s.counts.updated,
+    s.counts.unchanged,
     // Removals happen only in a real run whose stream went through; a plan cannot know them.
-    sync.dryRun ? '' : (report.removed[s.stream] ?? 0), s.counts.failed, sync.dryRun ? 'plan' : s.status,
+    sync.dryRun ? '' : (report.removed[s.stream] ?? 0),
+    s.counts.failed,
+    sync.dryRun ? 'plan' : s.status,
   ]);
   const lines = [sync.headline, table(['object', ...COLUMNS, 'status'], rows)];
-  const created = Object.entries(report.tables).filter(([, t]) => t.created).map(([o]) => o);
+  const created = Object.entries(report.tables)
+    .filter(([, t]) => t.created)
+    .map(([o]) => o);
   if (created.length) lines.push(`mirror table(s) created: ${created.join(', ')}`);
-  for (const [object, t] of Object.entries(report.tables)) if (t.columnsAdded.length) lines.push(`${object}: column(s) added: ${t.columnsAdded.join(', ')}`);
+  for (const [object, t] of Object.entries(report.tables))
+    if (t.columnsAdded.length) lines.push(`${object}: column(s) added: ${t.columnsAdded.join(', ')}`);
   for (const s of sync.streams) {
     if (s.error) lines.push(`${s.stream} stopped: ${s.error}`);
-    for (const p of s.problems.slice(0, 3)) lines.push(`${s.stream}: ${p.count} ${p.kind}: ${p.reason}${p.count > 1 ? ` (first: ${p.example})` : ''}`);
+    for (const p of s.problems.slice(0, 3))
+      lines.push(`${s.stream}: ${p.count} ${p.kind}: ${p.reason}${p.count > 1 ? ` (first: ${p.example})` : ''}`);
   }
   if (sync.dryRun) {
     const shown = sync.plan.filter((e) => e.action !== 'unchanged').slice(0, 200);
@@ -47,18 +58,28 @@ function render(report: MirrorReport): string {
 export function registerMirror(program: Command): void {
   program
     .command('mirror')
-    .description('Bring the Postgres mirror of HubSpot (what reconcile compares the export with) up to date: the first run copies everything, later runs what changed, records archived in HubSpot leave the mirror')
+    .description(
+      'Bring the Postgres mirror of HubSpot (what reconcile compares the export with) up to date: the first run copies everything, later runs what changed, records archived in HubSpot leave the mirror',
+    )
     .requiredOption('--from <crm>', 'the CRM to mirror (hubspot)')
     .option('--object <object...>', 'objects of the mapping to refresh (default: all of them)')
-    .option('--full', 'read everything again and check every mirrored row, instead of only what changed since the last refresh')
+    .option(
+      '--full',
+      'read everything again and check every mirrored row, instead of only what changed since the last refresh',
+    )
     .option('--dry-run', 'plan only: what the refresh would write; no table is created, nothing is written')
     .option('--plan-limit <n>', 'plan lines to keep with --dry-run (default 1000)', (v) => Number.parseInt(v, 10))
     .option('--connections <file>', 'connections file (JSON); the environment fills what it leaves out')
     .action(async (opts: MirrorOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       try {
-        if (opts.from !== 'hubspot') throw new UsageError(`mirror copies from hubspot (the CRM the mapping describes), not "${opts.from}"`);
-        const input = MirrorInputSchema.parse({ ...(opts.object ? { objects: opts.object } : {}), full: opts.full ?? false, dryRun: opts.dryRun ?? false });
+        if (opts.from !== 'hubspot')
+          throw new UsageError(`mirror copies from hubspot (the CRM the mapping describes), not "${opts.from}"`);
+        const input = MirrorInputSchema.parse({
+          ...(opts.object ? { objects: opts.object } : {}),
+          full: opts.full ?? false,
+          dryRun: opts.dryRun ?? false,
+        });
         const hubspot = await openConnector('hubspot', loadConnections(opts.connections));
         const report = await withDatabase(global, async (db, mapping) => {
           const stop = new AbortController();
@@ -66,7 +87,13 @@ export function registerMirror(program: Command): void {
           process.once('SIGINT', onSignal);
           process.once('SIGTERM', onSignal);
           try {
-            return await refreshMirror(db, { ...input, mapping, hubspot, signal: stop.signal, ...(opts.planLimit !== undefined ? { planLimit: opts.planLimit } : {}) });
+            return await refreshMirror(db, {
+              ...input,
+              mapping,
+              hubspot,
+              signal: stop.signal,
+              ...(opts.planLimit !== undefined ? { planLimit: opts.planLimit } : {}),
+            });
           } finally {
             process.off('SIGINT', onSignal);
             process.off('SIGTERM', onSignal);

@@ -8,55 +8,127 @@ import { progressReporter } from '../progress';
 
 export function summaryTable(summaries: ReconcileSummary[]): string {
   return table(
-    ['object', 'legacy rows', 'matched', 'fuzzy match', 'new', 'conflict', 'orphan', 'unreadable in export', 'quarantined', 'field issues', 'updates pending', 'seconds'],
+    [
+      'object',
+      'legacy rows',
+      'matched',
+      'fuzzy match',
+      'new',
+      'conflict',
+      'orphan',
+      'unreadable in export',
+      'quarantined',
+      'field issues',
+      'updates pending',
+      'seconds',
+    ],
     summaries.map((s) => [
-      s.object, s.legacyRows, s.matched, s.fuzzyMatch, s.new, s.conflict, s.orphan, s.unreadableInExport, s.quarantined, s.fieldIssues, s.updatesPending, (s.durationMs / 1000).toFixed(1),
+      s.object,
+      s.legacyRows,
+      s.matched,
+      s.fuzzyMatch,
+      s.new,
+      s.conflict,
+      s.orphan,
+      s.unreadableInExport,
+      s.quarantined,
+      s.fieldIssues,
+      s.updatesPending,
+      (s.durationMs / 1000).toFixed(1),
     ]),
   );
 }
 
 /** The summaries' warnings, one line each, named by object when there are several. */
 export function warningLines(summaries: ReconcileSummary[]): string[] {
-  return summaries.flatMap((s) => s.warnings.map((w) => `warning${summaries.length > 1 ? ` (${s.object})` : ''}: ${w}`));
+  return summaries.flatMap((s) =>
+    s.warnings.map((w) => `warning${summaries.length > 1 ? ` (${s.object})` : ''}: ${w}`),
+  );
 }
 
 export function registerReconcile(program: Command): void {
   program
     .command('reconcile')
     .description('Reconcile one object of a legacy export against the CRM mirror into staging.<object>')
-    .requiredOption('--object <object>', 'object to reconcile (companies, contacts, deals, engagements, or one from --mapping)')
+    .requiredOption(
+      '--object <object>',
+      'object to reconcile (companies, contacts, deals, engagements, or one from --mapping)',
+    )
     .requiredOption('--legacy <path>', 'folder of the legacy export (one CSV per table) or a single CSV file')
     .option('--batch-size <n>', 'rows per database statement', (v) => Number.parseInt(v, 10))
     .option('--no-fuzzy', 'leave records without a legacy ID match "new" instead of linking them by resemblance')
     .option('--fail-on-quarantine', `exit with ${EXIT.quarantined} when any row was quarantined`)
-    .option('--accept-shrink', `reconcile an export with no readable row or far fewer rows than the last successful run (otherwise refused with exit ${EXIT.input}, staging untouched)`)
-    .option('--shrink-threshold <fraction>', 'refuse an export with fewer readable rows than this fraction of the last successful run (default 0.5)', Number.parseFloat)
-    .action(async (opts: { object: string; legacy: string; batchSize?: number; fuzzy: boolean; failOnQuarantine?: boolean; acceptShrink?: boolean; shrinkThreshold?: number }, command: Command) => {
-      const global = command.optsWithGlobals<GlobalOptions>();
-      try {
-        const input = ReconcileInputSchema.parse({
-          object: opts.object, legacyPath: opts.legacy, mappingFile: global.mapping, batchSize: opts.batchSize, fuzzy: opts.fuzzy,
-          acceptShrink: opts.acceptShrink, shrinkThreshold: opts.shrinkThreshold,
-        });
-        const summary = await withDatabase(global, async (db, mapping) => {
-          const progress = progressReporter(input.object, !global.json);
-          try {
-            return await reconcile(db, {
-              object: input.object, mapping, legacyPath: input.legacyPath, batchSize: input.batchSize, fuzzy: input.fuzzy === false ? false : undefined, onProgress: progress.update,
-              acceptShrink: input.acceptShrink, shrinkThreshold: input.shrinkThreshold,
-            });
-          } finally {
-            progress.stop();
-          }
-        });
-        const verdict = opts.failOnQuarantine && summary.quarantined > 0
-          ? { kind: 'partial' as const, message: `${summary.quarantined} row(s) of ${summary.object} were quarantined (crm-bridge lookup, or staging.quarantine, says which and why)` }
-          : undefined;
-        emit(global, summary, (s) => [
-          summaryTable([s]), ...warningLines([s]), `run ${s.runId}: ${s.rowsInserted} staging rows added, ${s.rowsUpdated} changed, ${s.rowsDeleted} removed`,
-        ].join('\n'), verdict);
-      } catch (error) {
-        fail(error, global);
-      }
-    });
+    .option(
+      '--accept-shrink',
+      `reconcile an export with no readable row or far fewer rows than the last successful run (otherwise refused with exit ${EXIT.input}, staging untouched)`,
+    )
+    .option(
+      '--shrink-threshold <fraction>',
+      'refuse an export with fewer readable rows than this fraction of the last successful run (default 0.5)',
+      Number.parseFloat,
+    )
+    .action(
+      async (
+        opts: {
+          object: string;
+          legacy: string;
+          batchSize?: number;
+          fuzzy: boolean;
+          failOnQuarantine?: boolean;
+          acceptShrink?: boolean;
+          shrinkThreshold?: number;
+        },
+        command: Command,
+      ) => {
+        const global = command.optsWithGlobals<GlobalOptions>();
+        try {
+          const input = ReconcileInputSchema.parse({
+            object: opts.object,
+            legacyPath: opts.legacy,
+            mappingFile: global.mapping,
+            batchSize: opts.batchSize,
+            fuzzy: opts.fuzzy,
+            acceptShrink: opts.acceptShrink,
+            shrinkThreshold: opts.shrinkThreshold,
+          });
+          const summary = await withDatabase(global, async (db, mapping) => {
+            const progress = progressReporter(input.object, !global.json);
+            try {
+              return await reconcile(db, {
+                object: input.object,
+                mapping,
+                legacyPath: input.legacyPath,
+                batchSize: input.batchSize,
+                fuzzy: input.fuzzy === false ? false : undefined,
+                onProgress: progress.update,
+                acceptShrink: input.acceptShrink,
+                shrinkThreshold: input.shrinkThreshold,
+              });
+            } finally {
+              progress.stop();
+            }
+          });
+          const verdict =
+            opts.failOnQuarantine && summary.quarantined > 0
+              ? {
+                  kind: 'partial' as const,
+                  message: `${summary.quarantined} row(s) of ${summary.object} were quarantined (crm-bridge lookup, or staging.quarantine, says which and why)`,
+                }
+              : undefined;
+          emit(
+            global,
+            summary,
+            (s) =>
+              [
+                summaryTable([s]),
+                ...warningLines([s]),
+                `run ${s.runId}: ${s.rowsInserted} staging rows added, ${s.rowsUpdated} changed, ${s.rowsDeleted} removed`,
+              ].join('\n'),
+            verdict,
+          );
+        } catch (error) {
+          fail(error, global);
+        }
+      },
+    );
 }

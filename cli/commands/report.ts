@@ -6,23 +6,31 @@ import { emit, fail, table } from '../output';
 function render(result: ReportResult): string {
   const reconciled = result.objects.filter((o) => o.reconciled);
   const lines = [`Wrote ${result.file} (${Math.round(result.bytes / 1024)} KiB)`];
-  if (reconciled.length === 0) lines.push('No object has been reconciled yet: the page says so. Run crm-bridge reconcile first.');
+  if (reconciled.length === 0)
+    lines.push('No object has been reconciled yet: the page says so. Run crm-bridge reconcile first.');
   else {
-    lines.push(table(
-      ['object', 'records', 'statuses', 'quarantined', 'field issues', 'updates pending', 'latest apply'],
-      result.objects.map((o) => [
-        o.object,
-        o.reconciled ? o.records : 'not reconciled yet',
-        Object.entries(o.statuses).map(([k, v]) => `${k} ${v}`).join(', '),
-        o.quarantined,
-        o.fieldIssues,
-        o.updatesPending,
-        o.apply ? `${o.apply.status}, ${o.apply.refused} refused` : 'no apply yet',
-      ]),
-    ));
+    lines.push(
+      table(
+        ['object', 'records', 'statuses', 'quarantined', 'field issues', 'updates pending', 'latest apply'],
+        result.objects.map((o) => [
+          o.object,
+          o.reconciled ? o.records : 'not reconciled yet',
+          Object.entries(o.statuses)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+          o.quarantined,
+          o.fieldIssues,
+          o.updatesPending,
+          o.apply ? `${o.apply.status}, ${o.apply.refused} refused` : 'no apply yet',
+        ]),
+      ),
+    );
   }
   for (const o of result.objects) {
-    if (o.latestRunStatus && o.latestRunStatus !== 'succeeded') lines.push(`note: the latest run of ${o.object} is ${o.latestRunStatus}; the page shows the last one that succeeded`);
+    if (o.latestRunStatus && o.latestRunStatus !== 'succeeded')
+      lines.push(
+        `note: the latest run of ${o.object} is ${o.latestRunStatus}; the page shows the last one that succeeded`,
+      );
   }
   return lines.join('\n');
 }
@@ -30,7 +38,9 @@ function render(result: ReportResult): string {
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('Write one self-contained HTML page of the latest reconcile of every object: statuses, fuzzy confidence, drift, quarantine, apply, trend')
+    .description(
+      'Write one self-contained HTML page of the latest reconcile of every object: statuses, fuzzy confidence, drift, quarantine, apply, trend',
+    )
     .requiredOption('--out <file.html>', 'where to write the page')
     .option('--object <object...>', 'only these objects (default: every object that has been reconciled)')
     .action(async (opts: { out: string; object?: string[] }, command: Command) => {

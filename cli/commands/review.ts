@@ -29,12 +29,19 @@ function renderItem(item: ReviewItem): string {
   const rows = item.comparison
     .filter((c) => c.legacy !== null || ids.some((id) => c.targets[id] !== null))
     .map((c) => [c.property, c.legacy, ...ids.map((id) => c.targets[id] ?? null)]);
-  return [head, ...item.reasons.map((r) => `  ${r}`), table(['property', 'export', ...ids.map((id) => `HubSpot ${id}`)], rows), decision].join('\n');
+  return [
+    head,
+    ...item.reasons.map((r) => `  ${r}`),
+    table(['property', 'export', ...ids.map((id) => `HubSpot ${id}`)], rows),
+    decision,
+  ].join('\n');
 }
 
 function renderList(list: ReviewList): string {
   const c = list.counts;
-  const lines = [`${list.object}: ${c.fuzzyMatch} fuzzy match(es) and ${c.conflict} conflict(s) wait for review; ${c.decided} decided, ${c.stale} of them stale`];
+  const lines = [
+    `${list.object}: ${c.fuzzyMatch} fuzzy match(es) and ${c.conflict} conflict(s) wait for review; ${c.decided} decided, ${c.stale} of them stale`,
+  ];
   for (const item of list.items) lines.push('', renderItem(item));
   if (list.nextCursor) lines.push('', `more: --after ${list.nextCursor}`);
   return lines.join('\n');
@@ -49,15 +56,23 @@ function renderDecisions(result: DecideResult): string {
 export function registerReview(program: Command): void {
   program
     .command('review')
-    .description('List the fuzzy matches and conflicts that wait for a person, side by side; or record a decision (--approve, --reject, --choose)')
+    .description(
+      'List the fuzzy matches and conflicts that wait for a person, side by side; or record a decision (--approve, --reject, --choose)',
+    )
     .requiredOption('--object <object>', 'object, as named in the mapping (companies, contacts, deals)')
     .option('--kind <kind>', 'fuzzy_match, conflict or all', 'all')
     .option('--undecided', 'only items without a decision that still holds')
     .option('--limit <n>', 'items per page', (v) => Number.parseInt(v, 10), 20)
     .option('--after <cursor>', 'the next page (printed at the end of a page)')
-    .option('--approve <legacyId...>', 'confirm these fuzzy matches: apply writes the legacy ID onto the HubSpot record, then its values')
+    .option(
+      '--approve <legacyId...>',
+      'confirm these fuzzy matches: apply writes the legacy ID onto the HubSpot record, then its values',
+    )
     .option('--reject <legacyId...>', 'refuse these fuzzy matches: apply creates the record instead')
-    .option('--choose <targetId>', 'with --legacy-id: the HubSpot record that survives a conflict (the others lose the legacy ID, never deleted)')
+    .option(
+      '--choose <targetId>',
+      'with --legacy-id: the HubSpot record that survives a conflict (the others lose the legacy ID, never deleted)',
+    )
     .option('--legacy-id <id>', 'the conflict --choose settles')
     .option('--by <name>', 'who decides (default: the login name)')
     .option('--reason <text>', 'why, kept with the decision')
@@ -66,21 +81,43 @@ export function registerReview(program: Command): void {
       try {
         const deciding = [opts.approve, opts.reject, opts.choose].filter((x) => x !== undefined).length;
         if (deciding > 1) throw new UsageError('give one of --approve, --reject or --choose');
-        if (opts.choose !== undefined && !opts.legacyId) throw new UsageError('--choose needs --legacy-id: the conflict it settles');
+        if (opts.choose !== undefined && !opts.legacyId)
+          throw new UsageError('--choose needs --legacy-id: the conflict it settles');
         if (opts.legacyId && opts.choose === undefined) throw new UsageError('--legacy-id goes with --choose');
         await withDatabase(global, async (db, mapping) => {
           if (deciding === 0) {
-            const list = await listReviewItems(db, mapping, { object: opts.object, kind: opts.kind, undecidedOnly: opts.undecided ?? false, limit: opts.limit, after: opts.after });
+            const list = await listReviewItems(db, mapping, {
+              object: opts.object,
+              kind: opts.kind,
+              undecidedOnly: opts.undecided ?? false,
+              limit: opts.limit,
+              after: opts.after,
+            });
             return emit(global, list, renderList);
           }
           const decision = opts.approve ? 'approve' : opts.reject ? 'reject' : 'choose';
           const result = await decideReviewItems(db, mapping, {
-            object: opts.object, decision, legacyIds: opts.approve ?? opts.reject ?? [opts.legacyId!], targetId: opts.choose,
-            decidedBy: opts.by ?? (process.env.USER || os.userInfo().username), reason: opts.reason,
+            object: opts.object,
+            decision,
+            legacyIds: opts.approve ?? opts.reject ?? [opts.legacyId!],
+            targetId: opts.choose,
+            decidedBy: opts.by ?? (process.env.USER || os.userInfo().username),
+            reason: opts.reason,
           });
-          emit(global, result, renderDecisions, result.refused.length
-            ? { kind: 'partial', message: `${result.refused.length} of ${result.refused.length + result.decided.length} decision(s) refused: ${result.refused.slice(0, 3).map((r) => r.reason).join('; ')}` }
-            : undefined);
+          emit(
+            global,
+            result,
+            renderDecisions,
+            result.refused.length
+              ? {
+                  kind: 'partial',
+                  message: `${result.refused.length} of ${result.refused.length + result.decided.length} decision(s) refused: ${result.refused
+                    .slice(0, 3)
+                    .map((r) => r.reason)
+                    .join('; ')}`,
+                }
+              : undefined,
+          );
         });
       } catch (error) {
         fail(error, global);

@@ -14,14 +14,18 @@ async function listen(start: (port: number) => Promise<string>, port: number, op
     return await start(port);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    throw new UsageError(`port ${port} is in use (another crm-bridge sandbox?): stop that process, or choose another port with ${option} <port> (0 picks a free one)`);
+    throw new UsageError(
+      `port ${port} is in use (another crm-bridge sandbox?): stop that process, or choose another port with ${option} <port> (0 picks a free one)`,
+    );
   }
 }
 
 export function registerSandbox(program: Command): void {
   program
     .command('sandbox')
-    .description('Run local CRM emulators (Salesforce REST, HubSpot CRM v3, Pipedrive v1/v2) to try workflows offline; Ctrl-C stops them')
+    .description(
+      'Run local CRM emulators (Salesforce REST, HubSpot CRM v3, Pipedrive v1/v2) to try workflows offline; Ctrl-C stops them',
+    )
     .option('--salesforce-port <port>', 'port of the Salesforce emulator', (v) => Number.parseInt(v, 10), 8701)
     .option('--hubspot-port <port>', 'port of the HubSpot emulator', (v) => Number.parseInt(v, 10), 8702)
     .option('--pipedrive-port <port>', 'port of the Pipedrive emulator', (v) => Number.parseInt(v, 10), 8703)
@@ -37,27 +41,40 @@ export function registerSandbox(program: Command): void {
         const portal = seedHubSpotPortal(hubspot, { objects: ['companies', 'contacts', 'deals', 'engagements'] });
         const hubspotUrl = await listen((p) => hubspot.start(p), opts.hubspotPort, '--hubspot-port');
         // Upserts need an external-ID field; Pipedrive has none built in, so the sandbox makes one per object.
-        for (const object of ['persons', 'organizations', 'deals'] as const) pipedrive.store.addCustomField(object, 'Legacy ID', 'varchar');
+        for (const object of ['persons', 'organizations', 'deals'] as const)
+          pipedrive.store.addCustomField(object, 'Legacy ID', 'varchar');
         // The worked sync example (examples/sync/loans-to-pipedrive.json): loans, borrowers and two loan officers.
         const seeded = seedLoanExample(salesforce, pipedrive);
         const pipedriveUrl = await listen((p) => pipedrive.start(p), opts.pipedrivePort, '--pipedrive-port');
-        if (global.json) printJson({ ok: true, result: { salesforce: url, hubspot: hubspotUrl, pipedrive: pipedriveUrl, seeded: { loans: seeded.loans.length, borrowers: seeded.contacts.length, hubspot: portal.records } } });
-        else process.stdout.write(
-          [
-            `Salesforce emulator on ${url} (REST v60.0; objects ${[...salesforce.store.objects.keys()].join(', ')})`,
-            `HubSpot emulator on ${hubspotUrl} (CRM v3; any bearer token is accepted)`,
-            `  seeded with the example's portal: ${Object.entries(portal.records).map(([o, n]) => `${n} ${o}`).join(', ')}`,
-            `Pipedrive emulator on ${pipedriveUrl} (API v1/v2; any API token is accepted; custom field "Legacy ID" for upserts)`,
-            `Seeded for the sync example: ${seeded.loans.length} loans (officer ${seeded.officerId} has ${seeded.loans.filter((_, i) => i % 3 !== 2).length}), ${seeded.contacts.length} borrowers`,
-            'Point crm-bridge, n8n or the SDKs at them:',
-            `  export SALESFORCE_INSTANCE_URL=${url}`,
-            '  export SALESFORCE_CLIENT_ID=emulator-client SALESFORCE_CLIENT_SECRET=emulator-secret',
-            `  export HUBSPOT_BASE_URL=${hubspotUrl} HUBSPOT_ACCESS_TOKEN=sandbox-token`,
-            `  export PIPEDRIVE_BASE_URL=${pipedriveUrl} PIPEDRIVE_API_TOKEN=sandbox-token`,
-            'Ctrl-C stops the emulators.',
-            '',
-          ].join('\n'),
-        );
+        if (global.json)
+          printJson({
+            ok: true,
+            result: {
+              salesforce: url,
+              hubspot: hubspotUrl,
+              pipedrive: pipedriveUrl,
+              seeded: { loans: seeded.loans.length, borrowers: seeded.contacts.length, hubspot: portal.records },
+            },
+          });
+        else
+          process.stdout.write(
+            [
+              `Salesforce emulator on ${url} (REST v60.0; objects ${[...salesforce.store.objects.keys()].join(', ')})`,
+              `HubSpot emulator on ${hubspotUrl} (CRM v3; any bearer token is accepted)`,
+              `  seeded with the example's portal: ${Object.entries(portal.records)
+                .map(([o, n]) => `${n} ${o}`)
+                .join(', ')}`,
+              `Pipedrive emulator on ${pipedriveUrl} (API v1/v2; any API token is accepted; custom field "Legacy ID" for upserts)`,
+              `Seeded for the sync example: ${seeded.loans.length} loans (officer ${seeded.officerId} has ${seeded.loans.filter((_, i) => i % 3 !== 2).length}), ${seeded.contacts.length} borrowers`,
+              'Point crm-bridge, n8n or the SDKs at them:',
+              `  export SALESFORCE_INSTANCE_URL=${url}`,
+              '  export SALESFORCE_CLIENT_ID=emulator-client SALESFORCE_CLIENT_SECRET=emulator-secret',
+              `  export HUBSPOT_BASE_URL=${hubspotUrl} HUBSPOT_ACCESS_TOKEN=sandbox-token`,
+              `  export PIPEDRIVE_BASE_URL=${pipedriveUrl} PIPEDRIVE_API_TOKEN=sandbox-token`,
+              'Ctrl-C stops the emulators.',
+              '',
+            ].join('\n'),
+          );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);

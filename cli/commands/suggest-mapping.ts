@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
 import { describeIssues, UsageError } from '../../core/errors';
 import { readJsonFile } from '../../core/input-file';
-import { ObjectSchemaSchema, suggestMappings, suggestForConnectedObjects, type SuggestResult } from '../../core/mapping/suggest';
+import {
+  ObjectSchemaSchema,
+  suggestMappings,
+  suggestForConnectedObjects,
+  type SuggestResult,
+} from '../../core/mapping/suggest';
 import { withDatabase, type GlobalOptions } from '../context';
 import { emit, fail, table } from '../output';
 
@@ -24,8 +29,15 @@ function readSchema(file: string) {
 }
 
 function render(result: SuggestResult): string {
-  const rows = result.suggestions.map((s) => [s.source, s.target ?? '(no match)', s.target ? s.confidence : null, s.reasons.join('; ')]);
-  const unmatched = result.unmatchedTargets.length ? `\ntarget fields left unmapped: ${result.unmatchedTargets.join(', ')}` : '';
+  const rows = result.suggestions.map((s) => [
+    s.source,
+    s.target ?? '(no match)',
+    s.target ? s.confidence : null,
+    s.reasons.join('; '),
+  ]);
+  const unmatched = result.unmatchedTargets.length
+    ? `\ntarget fields left unmapped: ${result.unmatchedTargets.join(', ')}`
+    : '';
   const notes = (result.notes ?? []).map((n) => `\nnote: ${n}`).join('');
   return `${table([result.sourceObject, result.targetObject, 'confidence', 'why'], rows)}${unmatched}${notes}`;
 }
@@ -34,7 +46,10 @@ export function registerSuggestMapping(program: Command): void {
   program
     .command('suggest-mapping')
     .description('Suggest which target field each source field maps to, one-to-one, with confidence and reasons')
-    .option('--source-schema <file>', 'source object schema (JSON: { object, idField, fields: [{ name, type, label?, sample? }] })')
+    .option(
+      '--source-schema <file>',
+      'source object schema (JSON: { object, idField, fields: [{ name, type, label?, sample? }] })',
+    )
     .option('--target-schema <file>', 'target object schema (same shape)')
     .option('--legacy <path>', 'or: folder of a legacy export (or one CSV file) ...')
     .option('--legacy-table <name>', '... and its table, e.g. Company')
@@ -48,13 +63,23 @@ export function registerSuggestMapping(program: Command): void {
         const options = opts.threshold === undefined ? undefined : { threshold: opts.threshold };
         let result: SuggestResult;
         if (opts.sourceSchema || opts.targetSchema) {
-          if (!opts.sourceSchema || !opts.targetSchema) throw new UsageError('give both --source-schema and --target-schema');
+          if (!opts.sourceSchema || !opts.targetSchema)
+            throw new UsageError('give both --source-schema and --target-schema');
           result = suggestMappings(readSchema(opts.sourceSchema), readSchema(opts.targetSchema), undefined, options);
         } else {
           if (!opts.legacy || !opts.legacyTable || !opts.targetTable) {
-            throw new UsageError('give --source-schema and --target-schema, or --legacy, --legacy-table and --target-table');
+            throw new UsageError(
+              'give --source-schema and --target-schema, or --legacy, --legacy-table and --target-table',
+            );
           }
-          const input = { legacyPath: opts.legacy, legacyTable: opts.legacyTable, legacyIdColumn: opts.legacyId, targetTable: opts.targetTable, targetSchema: opts.mirrorSchema, options };
+          const input = {
+            legacyPath: opts.legacy,
+            legacyTable: opts.legacyTable,
+            legacyIdColumn: opts.legacyId,
+            targetTable: opts.targetTable,
+            targetSchema: opts.mirrorSchema,
+            options,
+          };
           result = await withDatabase(global, (db) => suggestForConnectedObjects(db, input));
         }
         emit(global, result, render);

@@ -8,7 +8,17 @@ import { withDatabase, type GlobalOptions } from '../context';
 import type { ErrorKind } from '../../core/errors';
 import { emit, fail, table, type Verdict } from '../output';
 
-const COLUMNS = ['read', 'skipped', 'created', 'updated', 'unchanged', 'failed', 'deferred', 'rejected', 'interrupted'] as const;
+const COLUMNS = [
+  'read',
+  'skipped',
+  'created',
+  'updated',
+  'unchanged',
+  'failed',
+  'deferred',
+  'rejected',
+  'interrupted',
+] as const;
 // Shown when they happened: records the target had lost or changed, and unchanged records read back from the target.
 const TARGET_COLUMNS = ['recreated', 'repaired', 'verified'] as const;
 // The kind of a stream's error decides the exit code when several streams stopped: a CRM first, then the database.
@@ -16,7 +26,9 @@ const ERROR_KINDS: ErrorKind[] = ['crm', 'database', 'usage', 'input', 'failure'
 
 /** One plan line: the action, the record, and field by field what would change. */
 export function describeEntry(e: PlanEntry): string {
-  const changes = (e.changes ?? []).map((c) => `${c.field}: ${c.old === undefined ? '' : `${JSON.stringify(c.old)} -> `}${JSON.stringify(c.new)}`).join(', ');
+  const changes = (e.changes ?? [])
+    .map((c) => `${c.field}: ${c.old === undefined ? '' : `${JSON.stringify(c.old)} -> `}${JSON.stringify(c.new)}`)
+    .join(', ');
   return `${e.action.padEnd(9)} ${e.stream} ${e.sourceId}${changes ? `  ${changes}` : ''}${e.reason ? `  (${e.reason})` : ''}`;
 }
 
@@ -26,7 +38,8 @@ function renderReport(report: SyncReport, showPlan: boolean): string {
   const lines = [report.headline, table(['stream', 'status', ...columns], rows)];
   for (const s of report.streams) {
     if (s.error) lines.push(`${s.stream} stopped: ${s.error}`);
-    for (const p of s.problems) lines.push(`${s.stream}: ${p.count} ${p.kind}: ${p.reason}${p.count > 1 ? ` (first: ${p.example})` : ''}`);
+    for (const p of s.problems)
+      lines.push(`${s.stream}: ${p.count} ${p.kind}: ${p.reason}${p.count > 1 ? ` (first: ${p.example})` : ''}`);
   }
   if (showPlan) {
     const shown = report.plan.filter((e) => e.action !== 'unchanged').slice(0, 200);
@@ -50,53 +63,90 @@ export function verdictOf(report: SyncReport): Verdict | undefined {
 export function registerSync(program: Command): void {
   program
     .command('sync')
-    .description('Run a sync job: read what changed since each stream\'s cursor, write it to the target (or --dry-run to plan)')
+    .description(
+      "Run a sync job: read what changed since each stream's cursor, write it to the target (or --dry-run to plan)",
+    )
     .requiredOption('--job <file>', 'sync job (JSON): source, target, streams, mapping, filters')
-    .option('--dry-run', 'plan only: creates, updates field by field (old -> new), skips and deferrals; nothing is written')
-    .option('--full', 'read every source record from the beginning (not from the cursors) and check every linked record in the target: lost ones are created again, changed ones put back')
+    .option(
+      '--dry-run',
+      'plan only: creates, updates field by field (old -> new), skips and deferrals; nothing is written',
+    )
+    .option(
+      '--full',
+      'read every source record from the beginning (not from the cursors) and check every linked record in the target: lost ones are created again, changed ones put back',
+    )
     .option('--stream <name...>', 'only these streams')
     .option('--plan-limit <n>', 'plan lines to keep (default 1000 for --dry-run)', (v) => Number.parseInt(v, 10))
     .option('--watch', 'run again every schedule.everySeconds (or --every) until stopped (SIGINT/SIGTERM)')
     .option('--every <seconds>', 'seconds between runs with --watch', (v) => Number.parseInt(v, 10))
     .option('--connections <file>', 'connections file (JSON); the environment fills what it leaves out')
-    .action(async (opts: { job: string; dryRun?: boolean; full?: boolean; stream?: string[]; planLimit?: number; watch?: boolean; every?: number; connections?: string }, command: Command) => {
-      const global = command.optsWithGlobals<GlobalOptions>();
-      try {
-        const job = loadSyncJob(opts.job);
-        const { source, target } = await openJobConnectors(job, loadConnections(opts.connections));
-        await withDatabase(global, async (db) => {
-          const stop = new AbortController();
-          const onSignal = () => stop.abort(new Error('stopped by signal'));
-          process.once('SIGINT', onSignal);
-          process.once('SIGTERM', onSignal);
-          try {
-            do {
-              const report = await runSync({
-                db, job, source, target, dryRun: opts.dryRun ?? false, full: opts.full ?? false, signal: stop.signal,
-                ...(opts.stream ? { streams: opts.stream } : {}),
-                ...(opts.planLimit !== undefined ? { planLimit: opts.planLimit } : {}),
-              });
-              emit(global, report, (r) => renderReport(r, opts.dryRun ?? false), verdictOf(report));
-              if (!opts.watch) break;
-              const seconds = opts.every ?? job.schedule?.everySeconds ?? 60;
-              await new Promise((resolve) => {
-                const timer = setTimeout(resolve, seconds * 1000);
-                stop.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(undefined); }, { once: true });
-              });
-            } while (!stop.signal.aborted);
-          } finally {
-            process.off('SIGINT', onSignal);
-            process.off('SIGTERM', onSignal);
-          }
-        });
-      } catch (error) {
-        fail(error, global);
-      }
-    });
+    .action(
+      async (
+        opts: {
+          job: string;
+          dryRun?: boolean;
+          full?: boolean;
+          stream?: string[];
+          planLimit?: number;
+          watch?: boolean;
+          every?: number;
+          connections?: string;
+        },
+        command: Command,
+      ) => {
+        const global = command.optsWithGlobals<GlobalOptions>();
+        try {
+          const job = loadSyncJob(opts.job);
+          const { source, target } = await openJobConnectors(job, loadConnections(opts.connections));
+          await withDatabase(global, async (db) => {
+            const stop = new AbortController();
+            const onSignal = () => stop.abort(new Error('stopped by signal'));
+            process.once('SIGINT', onSignal);
+            process.once('SIGTERM', onSignal);
+            try {
+              do {
+                const report = await runSync({
+                  db,
+                  job,
+                  source,
+                  target,
+                  dryRun: opts.dryRun ?? false,
+                  full: opts.full ?? false,
+                  signal: stop.signal,
+                  ...(opts.stream ? { streams: opts.stream } : {}),
+                  ...(opts.planLimit !== undefined ? { planLimit: opts.planLimit } : {}),
+                });
+                emit(global, report, (r) => renderReport(r, opts.dryRun ?? false), verdictOf(report));
+                if (!opts.watch) break;
+                const seconds = opts.every ?? job.schedule?.everySeconds ?? 60;
+                await new Promise((resolve) => {
+                  const timer = setTimeout(resolve, seconds * 1000);
+                  stop.signal.addEventListener(
+                    'abort',
+                    () => {
+                      clearTimeout(timer);
+                      resolve(undefined);
+                    },
+                    { once: true },
+                  );
+                });
+              } while (!stop.signal.aborted);
+            } finally {
+              process.off('SIGINT', onSignal);
+              process.off('SIGTERM', onSignal);
+            }
+          });
+        } catch (error) {
+          fail(error, global);
+        }
+      },
+    );
 
   program
     .command('sync-status')
-    .description('Where each stream of a sync job stands: cursor, records linked, records waiting, last runs, audit counts')
+    .description(
+      'Where each stream of a sync job stands: cursor, records linked, records waiting, last runs, audit counts',
+    )
     .requiredOption('--job <file>', 'sync job (JSON)')
     .action(async (opts: { job: string }, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
@@ -104,12 +154,29 @@ export function registerSync(program: Command): void {
         const job = loadSyncJob(opts.job);
         await withDatabase(global, async (db) => {
           const status = await syncStatus(db.pool, job, { exclusive: db.kind === 'embedded' });
-          emit(global, status, (s) => [
-            table(['stream', 'cursor', 'linked', 'waiting', 'given up'], s.streams.map((x) => [x.stream, x.cursor ?? '(start)', x.linked, x.waiting, x.givenUp])),
-            table(['run', 'started', 'status', 'dry run', 'process'], s.runs.map((r) => [r.runId, r.startedAt, r.status, r.dryRun ? 'yes' : 'no', r.owner ? `${r.owner.pid}@${r.owner.host}` : ''])),
-            ...s.runs.filter((r) => r.error).slice(0, 3).map((r) => `run ${r.runId} ${r.status}: ${r.error}`),
-            ...s.waiting.map((w) => `waiting ${w.stream} ${w.sourceId} (attempt ${w.attempts}): ${w.reason}`),
-          ].join('\n'));
+          emit(global, status, (s) =>
+            [
+              table(
+                ['stream', 'cursor', 'linked', 'waiting', 'given up'],
+                s.streams.map((x) => [x.stream, x.cursor ?? '(start)', x.linked, x.waiting, x.givenUp]),
+              ),
+              table(
+                ['run', 'started', 'status', 'dry run', 'process'],
+                s.runs.map((r) => [
+                  r.runId,
+                  r.startedAt,
+                  r.status,
+                  r.dryRun ? 'yes' : 'no',
+                  r.owner ? `${r.owner.pid}@${r.owner.host}` : '',
+                ]),
+              ),
+              ...s.runs
+                .filter((r) => r.error)
+                .slice(0, 3)
+                .map((r) => `run ${r.runId} ${r.status}: ${r.error}`),
+              ...s.waiting.map((w) => `waiting ${w.stream} ${w.sourceId} (attempt ${w.attempts}): ${w.reason}`),
+            ].join('\n'),
+          );
         });
       } catch (error) {
         fail(error, global);

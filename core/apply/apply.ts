@@ -38,8 +38,21 @@ const PAGE_SIZE = 2000;
 const MAX_FAILURES_LISTED = 100;
 
 const emptyCounts = (): ApplyCounts => ({
-  creates: 0, updates: 0, links: 0, survivors: 0, associations: 0, heldBack: 0, inAgreement: 0, orphans: 0, quarantined: 0,
-  created: 0, updated: 0, unchanged: 0, unlinked: 0, associated: 0, failed: 0,
+  creates: 0,
+  updates: 0,
+  links: 0,
+  survivors: 0,
+  associations: 0,
+  heldBack: 0,
+  inAgreement: 0,
+  orphans: 0,
+  quarantined: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  unlinked: 0,
+  associated: 0,
+  failed: 0,
 });
 
 /**
@@ -50,15 +63,30 @@ const emptyCounts = (): ApplyCounts => ({
  * record an earlier run sent is read back before it is written again, so a second apply writes nothing.
  */
 export async function applyStaging(db: Database, options: ApplyOptions): Promise<ApplyReport> {
-  const input = ApplyInputSchema.parse({ object: options.object, dryRun: options.dryRun, limit: options.limit, planLimit: options.planLimit });
+  const input = ApplyInputSchema.parse({
+    object: options.object,
+    dryRun: options.dryRun,
+    limit: options.limit,
+    planLimit: options.planLimit,
+  });
   const { mapping, target } = options;
   if (!mapping.config.objects[input.object]) {
-    throw new UsageError(`Object "${input.object}" is not in the mapping (it has: ${Object.keys(mapping.config.objects).join(', ')})`);
+    throw new UsageError(
+      `Object "${input.object}" is not in the mapping (it has: ${Object.keys(mapping.config.objects).join(', ')})`,
+    );
   }
   return db.withConnection(async (sql) => {
-    const staged = await sql.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', ['staging', input.object]);
-    if (staged.rows.length === 0) throw new InputError(`${input.object} has not been reconciled yet: run crm-bridge reconcile --object ${input.object} first`);
-    return withAdvisoryLock(sql, `crm-bridge:apply:${input.object}`, () => new ApplyRun(sql, mapping, target, input, options).run());
+    const staged = await sql.query(
+      'SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2',
+      ['staging', input.object],
+    );
+    if (staged.rows.length === 0)
+      throw new InputError(
+        `${input.object} has not been reconciled yet: run crm-bridge reconcile --object ${input.object} first`,
+      );
+    return withAdvisoryLock(sql, `crm-bridge:apply:${input.object}`, () =>
+      new ApplyRun(sql, mapping, target, input, options).run(),
+    );
   });
 }
 
@@ -96,7 +124,10 @@ class ApplyRun {
     // A plan writes nothing anywhere, not even a log row. A run first closes what a killed run left behind: it holds
     // the object's lock, so any run still marked running is dead.
     if (!dryRun) {
-      await this.sql.query(`UPDATE staging.apply_runs SET status = 'interrupted', finished_at = now() WHERE object = $1 AND status = 'running'`, [object]);
+      await this.sql.query(
+        `UPDATE staging.apply_runs SET status = 'interrupted', finished_at = now() WHERE object = $1 AND status = 'running'`,
+        [object],
+      );
       await interruptPending(this.sql, object);
       await this.sql.query(
         `INSERT INTO staging.apply_runs (run_id, object, target, dry_run, status, owner) VALUES ($1, $2, $3, false, 'running', $4)`,
@@ -127,11 +158,25 @@ class ApplyRun {
       await this.finish('failed', (error as Error).message);
       throw error;
     }
-    const status = this.counts.failed === 0 ? 'succeeded' : this.counts.created + this.counts.updated + this.counts.unchanged > 0 ? 'partial' : 'failed';
+    const status =
+      this.counts.failed === 0
+        ? 'succeeded'
+        : this.counts.created + this.counts.updated + this.counts.unchanged > 0
+          ? 'partial'
+          : 'failed';
     await this.finish(status, null);
     return {
-      runId: this.runId, object, target: this.target.system, dryRun, status, counts: this.counts, failures: this.failures,
-      heldBackReasons: this.heldBackReasons, plan: this.plan, planOmitted: this.planOmitted, stoppedAtLimit: this.stoppedAtLimit,
+      runId: this.runId,
+      object,
+      target: this.target.system,
+      dryRun,
+      status,
+      counts: this.counts,
+      failures: this.failures,
+      heldBackReasons: this.heldBackReasons,
+      plan: this.plan,
+      planOmitted: this.planOmitted,
+      stoppedAtLimit: this.stoppedAtLimit,
       durationMs: Date.now() - this.started,
     };
   }
@@ -147,9 +192,14 @@ class ApplyRun {
       else if (field.readOnly) problems.push(`${property}: read-only on ${this.target.system} ${this.hubspotObject}`);
     }
     const key = fields.get(this.keyProperty);
-    if (key && !key.unique) problems.push(`${this.keyProperty}: not a unique property on ${this.target.system}, so creates by it could make twins (make it unique first)`);
+    if (key && !key.unique)
+      problems.push(
+        `${this.keyProperty}: not a unique property on ${this.target.system}, so creates by it could make twins (make it unique first)`,
+      );
     if (problems.length) {
-      throw new InputError(`Cannot apply ${this.input.object} to ${this.target.system} ${this.hubspotObject}: ${problems.join('; ')}`);
+      throw new InputError(
+        `Cannot apply ${this.input.object} to ${this.target.system} ${this.hubspotObject}: ${problems.join('; ')}`,
+      );
     }
   }
 
@@ -170,7 +220,15 @@ class ApplyRun {
       this.heldBackReasons[kind] = (this.heldBackReasons[kind] ?? 0) + 1;
     }
     for (const w of page.writes) {
-      const key = ({ create: 'creates', update: 'updates', link: 'links', survivor: 'survivors', associate: 'associations' } as const)[w.kind];
+      const key = (
+        {
+          create: 'creates',
+          update: 'updates',
+          link: 'links',
+          survivor: 'survivors',
+          associate: 'associations',
+        } as const
+      )[w.kind];
       this.counts[key]++;
     }
   }
@@ -187,11 +245,26 @@ class ApplyRun {
     this.written += writes.length;
     const lines: PlanLine[] = [
       ...writes.map((w) => ({
-        legacyId: w.legacyId, action: w.kind, targetId: w.targetId,
-        changes: Object.entries(w.properties).map(([property, value]) => ({ property, ...(w.before ? { old: w.before[property] ?? null } : {}), new: value })),
-        associate: w.parents, unlink: w.unlink,
+        legacyId: w.legacyId,
+        action: w.kind,
+        targetId: w.targetId,
+        changes: Object.entries(w.properties).map(([property, value]) => ({
+          property,
+          ...(w.before ? { old: w.before[property] ?? null } : {}),
+          new: value,
+        })),
+        associate: w.parents,
+        unlink: w.unlink,
       })),
-      ...page.held.map((h) => ({ legacyId: h.legacyId, action: 'held' as const, targetId: null, changes: [], associate: {}, unlink: [], reason: h.reason })),
+      ...page.held.map((h) => ({
+        legacyId: h.legacyId,
+        action: 'held' as const,
+        targetId: null,
+        changes: [],
+        associate: {},
+        unlink: [],
+        reason: h.reason,
+      })),
     ];
     const room = Math.max(0, this.input.planLimit - this.plan.length);
     this.plan.push(...lines.slice(0, room));
@@ -210,14 +283,29 @@ class ApplyRun {
     await this.associate(writes.filter((w) => w.kind === 'associate'));
     writes = writes.filter((w) => w.kind !== 'associate');
     if (writes.length === 0) return;
-    const again = await sentBefore(this.sql, this.input.object, writes.map((w) => w.legacyId));
+    const again = await sentBefore(
+      this.sql,
+      this.input.object,
+      writes.map((w) => w.legacyId),
+    );
     await this.unlink(writes, again);
-    const stamped = await this.stamp(writes.filter((w) => w.kind === 'link' || w.kind === 'survivor'), again);
+    const stamped = await this.stamp(
+      writes.filter((w) => w.kind === 'link' || w.kind === 'survivor'),
+      again,
+    );
     const ready = writes.filter((w) => (w.kind !== 'link' && w.kind !== 'survivor') || stamped.has(w.legacyId));
-    const sendable = ready.filter((w) => Object.keys(w.properties).length > 0 || Object.keys(w.parents).length > 0 || w.kind === 'create');
+    const sendable = ready.filter(
+      (w) => Object.keys(w.properties).length > 0 || Object.keys(w.parents).length > 0 || w.kind === 'create',
+    );
     // Records sent before are read back first (the CRM may hold them already); the others are known to differ.
-    await this.upsert(sendable.filter((w) => !again.has(w.legacyId)), false);
-    await this.upsert(sendable.filter((w) => again.has(w.legacyId)), true);
+    await this.upsert(
+      sendable.filter((w) => !again.has(w.legacyId)),
+      false,
+    );
+    await this.upsert(
+      sendable.filter((w) => again.has(w.legacyId)),
+      true,
+    );
   }
 
   /** Records in agreement associated with the parents apply made for them; only missing associations are written. */
@@ -226,8 +314,19 @@ class ApplyRun {
       const some = writes.filter((w) => link.object in w.parents);
       if (some.length === 0) continue;
       const results = await this.audited(
-        some.map((w) => ({ legacyId: w.legacyId, action: 'associate' as const, targetId: w.targetId, before: null, after: { [`associate:${link.object}`]: w.parents[link.object]! } })),
-        () => this.target.associateByIds(this.hubspotObject, some.map((w) => ({ id: w.targetId!, parentKey: w.parents[link.object]! })), link.association),
+        some.map((w) => ({
+          legacyId: w.legacyId,
+          action: 'associate' as const,
+          targetId: w.targetId,
+          before: null,
+          after: { [`associate:${link.object}`]: w.parents[link.object]! },
+        })),
+        () =>
+          this.target.associateByIds(
+            this.hubspotObject,
+            some.map((w) => ({ id: w.targetId!, parentKey: w.parents[link.object]! })),
+            link.association,
+          ),
         (r) => ({ result: r.status, error: r.error }),
       );
       results.forEach((r, i) => {
@@ -257,8 +356,18 @@ class ApplyRun {
       pairs = pairs.filter((p) => !again.has(p.legacyId) || now.get(p.id) === p.legacyId);
     }
     const results = await this.audited(
-      pairs.map((p) => ({ legacyId: p.legacyId, action: 'update' as const, targetId: p.id, before: { [this.keyProperty]: p.legacyId }, after: { [this.keyProperty]: null } })),
-      () => this.target.updateByIds(this.hubspotObject, pairs.map((p) => ({ id: p.id, properties: { [this.keyProperty]: null } }))),
+      pairs.map((p) => ({
+        legacyId: p.legacyId,
+        action: 'update' as const,
+        targetId: p.id,
+        before: { [this.keyProperty]: p.legacyId },
+        after: { [this.keyProperty]: null },
+      })),
+      () =>
+        this.target.updateByIds(
+          this.hubspotObject,
+          pairs.map((p) => ({ id: p.id, properties: { [this.keyProperty]: null } })),
+        ),
       (r) => ({ result: r.status, error: r.error }),
     );
     results.forEach((r, i) => {
@@ -279,8 +388,18 @@ class ApplyRun {
       return false;
     });
     const results = await this.audited(
-      todo.map((w) => ({ legacyId: w.legacyId, action: 'link' as const, targetId: w.targetId, before: { [this.keyProperty]: null }, after: { [this.keyProperty]: w.legacyId } })),
-      () => this.target.updateByIds(this.hubspotObject, todo.map((w) => ({ id: w.targetId!, properties: { [this.keyProperty]: w.legacyId } }))),
+      todo.map((w) => ({
+        legacyId: w.legacyId,
+        action: 'link' as const,
+        targetId: w.targetId,
+        before: { [this.keyProperty]: null },
+        after: { [this.keyProperty]: w.legacyId },
+      })),
+      () =>
+        this.target.updateByIds(
+          this.hubspotObject,
+          todo.map((w) => ({ id: w.targetId!, properties: { [this.keyProperty]: w.legacyId } })),
+        ),
       (r) => ({ result: r.status, error: r.error }),
     );
     results.forEach((r, i) => {
@@ -296,14 +415,30 @@ class ApplyRun {
     const associations = this.links.filter((l) => writes.some((w) => l.object in w.parents)).map((l) => l.association);
     const inputs: UpsertInput[] = writes.map((w) => ({
       key: w.legacyId,
-      properties: { ...w.properties, ...Object.fromEntries(this.links.filter((l) => l.object in w.parents).map((l) => [l.association.keyFrom, w.parents[l.object]!])) },
+      properties: {
+        ...w.properties,
+        ...Object.fromEntries(
+          this.links.filter((l) => l.object in w.parents).map((l) => [l.association.keyFrom, w.parents[l.object]!]),
+        ),
+      },
     }));
     const results = await this.audited(
       writes.map((w) => ({
-        legacyId: w.legacyId, action: w.kind === 'create' ? 'create' as const : 'update' as const, targetId: w.targetId, before: w.before,
-        after: { ...w.properties, ...Object.fromEntries(Object.entries(w.parents).map(([o, k]) => [`associate:${o}`, k])) },
+        legacyId: w.legacyId,
+        action: w.kind === 'create' ? ('create' as const) : ('update' as const),
+        targetId: w.targetId,
+        before: w.before,
+        after: {
+          ...w.properties,
+          ...Object.fromEntries(Object.entries(w.parents).map(([o, k]) => [`associate:${o}`, k])),
+        },
       })),
-      () => this.target.upsert(this.hubspotObject, inputs, { keyProperty: this.keyProperty, detectUnchanged: readBack, associations }),
+      () =>
+        this.target.upsert(this.hubspotObject, inputs, {
+          keyProperty: this.keyProperty,
+          detectUnchanged: readBack,
+          associations,
+        }),
       (r) => ({ result: r.status, targetId: r.id ?? null, error: r.error }),
     );
     results.forEach((r, i) => {
@@ -317,11 +452,18 @@ class ApplyRun {
    * Audit first, then write, then settle: the rows exist as `pending` before anything is sent, so a run killed in
    * between leaves a trace the next run resolves. Results come back in input order.
    */
-  private async audited<R>(entries: AuditEntry[], send: () => Promise<R[]>, settlement: (r: R) => Omit<Settlement, 'id'>): Promise<R[]> {
+  private async audited<R>(
+    entries: AuditEntry[],
+    send: () => Promise<R[]>,
+    settlement: (r: R) => Omit<Settlement, 'id'>,
+  ): Promise<R[]> {
     if (entries.length === 0) return [];
     const ids = await writePending(this.sql, this.runId, this.input.object, entries);
     const results = await send();
-    await settle(this.sql, results.map((r, i) => ({ id: ids[i]!, ...settlement(r) })));
+    await settle(
+      this.sql,
+      results.map((r, i) => ({ id: ids[i]!, ...settlement(r) })),
+    );
     return results;
   }
 

@@ -28,8 +28,15 @@ export async function writePending(sql: Sql, runId: string, object: string, entr
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS u(legacy_id, action, target_id, before, after, n)
       ORDER BY u.n
      RETURNING id`,
-    [runId, object, entries.map((e) => e.legacyId), entries.map((e) => e.action), entries.map((e) => e.targetId),
-      entries.map((e) => (e.before === null ? null : JSON.stringify(e.before))), entries.map((e) => JSON.stringify(e.after))],
+    [
+      runId,
+      object,
+      entries.map((e) => e.legacyId),
+      entries.map((e) => e.action),
+      entries.map((e) => e.targetId),
+      entries.map((e) => (e.before === null ? null : JSON.stringify(e.before))),
+      entries.map((e) => JSON.stringify(e.after)),
+    ],
   );
   return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
@@ -41,7 +48,12 @@ export async function settle(sql: Sql, settlements: Settlement[]): Promise<void>
     `UPDATE staging.apply_audit a SET result = u.result, target_id = COALESCE(u.target_id, a.target_id), error = u.error, settled_at = now()
        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS u(id, result, target_id, error)
       WHERE a.id = u.id`,
-    [settlements.map((s) => s.id), settlements.map((s) => s.result), settlements.map((s) => s.targetId ?? null), settlements.map((s) => s.error ?? null)],
+    [
+      settlements.map((s) => s.id),
+      settlements.map((s) => s.result),
+      settlements.map((s) => s.targetId ?? null),
+      settlements.map((s) => s.error ?? null),
+    ],
   );
 }
 
@@ -50,7 +62,10 @@ export async function settle(sql: Sql, settlements: Settlement[]): Promise<void>
  * them is unknown, which is why the next run sends those records again with a read-back first (see `sentBefore`).
  */
 export async function interruptPending(sql: Sql, object: string): Promise<number> {
-  const { rowCount } = await sql.query(`UPDATE staging.apply_audit SET result = 'interrupted', settled_at = now() WHERE object = $1 AND result = 'pending'`, [object]);
+  const { rowCount } = await sql.query(
+    `UPDATE staging.apply_audit SET result = 'interrupted', settled_at = now() WHERE object = $1 AND result = 'pending'`,
+    [object],
+  );
   return rowCount ?? 0;
 }
 

@@ -22,7 +22,13 @@ export function parentLinks(config: MappingConfig, object: string): ParentLink[]
   return Object.entries(config.objects).flatMap(([other, o]) => {
     const property = o.target.legacyIdColumn;
     if (other === object || property === spec.target.legacyIdColumn || !mapped.has(property)) return [];
-    return [{ object: other, property, association: { toObject: o.target.table, toKeyProperty: property, keyFrom: `__parent:${other}` } }];
+    return [
+      {
+        object: other,
+        property,
+        association: { toObject: o.target.table, toKeyProperty: property, keyFrom: `__parent:${other}` },
+      },
+    ];
   });
 }
 
@@ -33,7 +39,8 @@ export function applyOrder(config: MappingConfig, objects: string[] = Object.key
   const order: string[] = [];
   const visit = (object: string, path: string[]) => {
     if (done.has(object) || path.includes(object)) return;
-    for (const parent of parentLinks(config, object)) if (wanted.has(parent.object)) visit(parent.object, [...path, object]);
+    for (const parent of parentLinks(config, object))
+      if (wanted.has(parent.object)) visit(parent.object, [...path, object]);
     done.add(object);
     order.push(object);
   };

@@ -49,7 +49,11 @@ export interface PlanPage {
  * Parents that exist in the CRM under their legacy ID only because apply created or linked them: records the mirror
  * shows in agreement cannot have been associated with them yet. Returns `object|legacyId` keys.
  */
-async function parentsApplyMade(sql: Sql, links: ParentLink[], keysByObject: Map<string, Set<string>>): Promise<Set<string>> {
+async function parentsApplyMade(
+  sql: Sql,
+  links: ParentLink[],
+  keysByObject: Map<string, Set<string>>,
+): Promise<Set<string>> {
   const out = new Set<string>();
   for (const l of links) {
     const keys = [...(keysByObject.get(l.object) ?? [])];
@@ -75,14 +79,20 @@ async function associationsMade(sql: Sql, object: string, legacyIds: string[]): 
     [object, legacyIds],
   );
   for (const r of rows) {
-    for (const [k, v] of Object.entries(r.after)) if (k.startsWith('associate:') && v !== null) out.add(`${r.legacy_id}|${k.slice('associate:'.length)}|${v}`);
+    for (const [k, v] of Object.entries(r.after))
+      if (k.startsWith('associate:') && v !== null) out.add(`${r.legacy_id}|${k.slice('associate:'.length)}|${v}`);
   }
   return out;
 }
 
-const nonBlank = (values: Record<string, Value>) => Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== ''));
+const nonBlank = (values: Record<string, Value>) =>
+  Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== ''));
 
-function parentKeys(links: ParentLink[], values: Record<string, Value>, only?: Record<string, Value>): Record<string, string> {
+function parentKeys(
+  links: ParentLink[],
+  values: Record<string, Value>,
+  only?: Record<string, Value>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const l of links) {
     if (only && !(l.property in only)) continue;
@@ -97,7 +107,12 @@ function parentKeys(links: ParentLink[], values: Record<string, Value>, only?: R
  * however many rows): creates, updates field by field, links and survivors that a person decided, and what is held
  * back (undecided fuzzy matches and conflicts, rows the export could not be read for).
  */
-export async function* planPages(sql: Sql, mapping: LoadedMapping, object: string, pageSize = 500): AsyncGenerator<PlanPage> {
+export async function* planPages(
+  sql: Sql,
+  mapping: LoadedMapping,
+  object: string,
+  pageSize = 500,
+): AsyncGenerator<PlanPage> {
   const mapper = new ObjectMapper(mapping.config, object);
   const links = parentLinks(mapping.config, object);
   const legacyIdProperty = mapper.spec.target.legacyIdColumn;
@@ -130,13 +145,19 @@ export async function* planPages(sql: Sql, mapping: LoadedMapping, object: strin
       const made = await parentsApplyMade(sql, links, keysByObject);
       const done = await associationsMade(sql, object, [...matchedParents.keys()]);
       for (const [legacyId, parents] of matchedParents) {
-        for (const [o, k] of Object.entries(parents)) if (!made.has(`${o}|${k}`) || done.has(`${legacyId}|${o}|${k}`)) delete parents[o];
+        for (const [o, k] of Object.entries(parents))
+          if (!made.has(`${o}|${k}`) || done.has(`${legacyId}|${o}|${k}`)) delete parents[o];
         if (Object.keys(parents).length === 0) matchedParents.delete(legacyId);
       }
     }
     const current = (id: string | null, properties: Record<string, Value>) => {
       const record = id ? mirror.get(id) : undefined;
-      return Object.fromEntries(Object.keys(properties).map((k) => [k, record ? mapper.normaliseTarget(k, record.properties[k] ?? null) : null]));
+      return Object.fromEntries(
+        Object.keys(properties).map((k) => [
+          k,
+          record ? mapper.normaliseTarget(k, record.properties[k] ?? null) : null,
+        ]),
+      );
     };
     for (const r of rows) {
       const mapped = () => mapper.map(r.legacy_properties ?? {}).values;
@@ -146,7 +167,14 @@ export async function* planPages(sql: Sql, mapping: LoadedMapping, object: strin
         case 'new': {
           const properties = nonBlank(r.properties_to_update ?? {});
           delete properties[legacyIdProperty];
-          page.writes.push({ ...base, kind: 'create', targetId: null, properties, before: null, parents: parentKeys(links, properties) });
+          page.writes.push({
+            ...base,
+            kind: 'create',
+            targetId: null,
+            properties,
+            before: null,
+            parents: parentKeys(links, properties),
+          });
           break;
         }
         case 'matched': {
@@ -155,9 +183,24 @@ export async function* planPages(sql: Sql, mapping: LoadedMapping, object: strin
           const toAssociate = matchedParents.get(r.legacy_id) ?? {};
           if (Object.keys(properties).length === 0) {
             page.inAgreement++;
-            if (Object.keys(toAssociate).length) page.writes.push({ ...base, kind: 'associate', targetId: r.target_id, properties: {}, before: null, parents: toAssociate });
+            if (Object.keys(toAssociate).length)
+              page.writes.push({
+                ...base,
+                kind: 'associate',
+                targetId: r.target_id,
+                properties: {},
+                before: null,
+                parents: toAssociate,
+              });
           } else {
-            page.writes.push({ ...base, kind: 'update', targetId: r.target_id, properties, before: current(r.target_id, properties), parents: { ...parentKeys(links, properties, properties), ...toAssociate } });
+            page.writes.push({
+              ...base,
+              kind: 'update',
+              targetId: r.target_id,
+              properties,
+              before: current(r.target_id, properties),
+              parents: { ...parentKeys(links, properties, properties), ...toAssociate },
+            });
           }
           break;
         }
@@ -165,13 +208,33 @@ export async function* planPages(sql: Sql, mapping: LoadedMapping, object: strin
           if (decision?.decision === 'approve') {
             const properties = { ...(r.properties_to_update ?? {}) };
             delete properties[legacyIdProperty];
-            page.writes.push({ ...base, kind: 'link', targetId: r.target_id, properties, before: current(r.target_id, properties), parents: parentKeys(links, mapped()), decidedBy: decision.decidedBy });
+            page.writes.push({
+              ...base,
+              kind: 'link',
+              targetId: r.target_id,
+              properties,
+              before: current(r.target_id, properties),
+              parents: parentKeys(links, mapped()),
+              decidedBy: decision.decidedBy,
+            });
           } else if (decision?.decision === 'reject') {
             const properties = nonBlank(mapped());
             delete properties[legacyIdProperty];
-            page.writes.push({ ...base, kind: 'create', targetId: null, properties, before: null, parents: parentKeys(links, properties), decidedBy: decision.decidedBy });
+            page.writes.push({
+              ...base,
+              kind: 'create',
+              targetId: null,
+              properties,
+              before: null,
+              parents: parentKeys(links, properties),
+              decidedBy: decision.decidedBy,
+            });
           } else {
-            page.held.push({ legacyId: r.legacy_id, status: r.status, reason: `awaiting review: fuzzy match to ${r.target_id} (confidence ${r.match_confidence ?? '?'})` });
+            page.held.push({
+              legacyId: r.legacy_id,
+              status: r.status,
+              reason: `awaiting review: fuzzy match to ${r.target_id} (confidence ${r.match_confidence ?? '?'})`,
+            });
           }
           break;
         }
@@ -182,11 +245,21 @@ export async function* planPages(sql: Sql, mapping: LoadedMapping, object: strin
             const properties = diffProperties(mapper, values, survivor?.properties ?? {});
             delete properties[legacyIdProperty];
             page.writes.push({
-              ...base, kind: 'survivor', targetId: decision.targetId, properties, before: current(decision.targetId, properties),
-              parents: parentKeys(links, values), unlink: r.target_ids.filter((id) => id !== decision.targetId), decidedBy: decision.decidedBy,
+              ...base,
+              kind: 'survivor',
+              targetId: decision.targetId,
+              properties,
+              before: current(decision.targetId, properties),
+              parents: parentKeys(links, values),
+              unlink: r.target_ids.filter((id) => id !== decision.targetId),
+              decidedBy: decision.decidedBy,
             });
           } else {
-            page.held.push({ legacyId: r.legacy_id, status: r.status, reason: `awaiting review: legacy ID is on ${r.target_ids.length} records (${r.target_ids.join(', ')})` });
+            page.held.push({
+              legacyId: r.legacy_id,
+              status: r.status,
+              reason: `awaiting review: legacy ID is on ${r.target_ids.length} records (${r.target_ids.join(', ')})`,
+            });
           }
           break;
         }
@@ -194,7 +267,11 @@ export async function* planPages(sql: Sql, mapping: LoadedMapping, object: strin
           page.orphans++;
           break;
         default:
-          page.held.push({ legacyId: r.legacy_id, status: r.status, reason: r.notes[0] ?? `status ${r.status} is not applied` });
+          page.held.push({
+            legacyId: r.legacy_id,
+            status: r.status,
+            reason: r.notes[0] ?? `status ${r.status} is not applied`,
+          });
       }
     }
     yield page;

@@ -4,9 +4,18 @@ import { ObjectNameSchema } from '../mapping/mapping-config';
 export const ApplyInputSchema = z
   .object({
     object: ObjectNameSchema.describe('Object, as named in the mapping (companies, contacts, deals)'),
-    dryRun: z.boolean().default(false).describe('Plan only: what would be created, updated (old -> new) and held back; nothing is written'),
+    dryRun: z
+      .boolean()
+      .default(false)
+      .describe('Plan only: what would be created, updated (old -> new) and held back; nothing is written'),
     limit: z.number().int().min(1).optional().describe('Write at most this many records in this run'),
-    planLimit: z.number().int().min(0).max(100_000).default(1000).describe('Plan lines to list (the counts cover every record)'),
+    planLimit: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(1000)
+      .describe('Plan lines to list (the counts cover every record)'),
   })
   .strict();
 export type ApplyInput = z.input<typeof ApplyInputSchema>;
@@ -50,7 +59,9 @@ export const ApplyReportSchema = z.object({
   dryRun: z.boolean(),
   status: z.enum(['succeeded', 'partial', 'failed']),
   counts: ApplyCountsSchema,
-  failures: z.array(z.object({ legacyId: z.string(), action: z.string(), error: z.string() })).describe('The first 100 records the CRM refused, with its reason'),
+  failures: z
+    .array(z.object({ legacyId: z.string(), action: z.string(), error: z.string() }))
+    .describe('The first 100 records the CRM refused, with its reason'),
   heldBackReasons: z.record(z.string(), z.number()).describe('Held-back records by reason kind'),
   plan: z.array(PlanLineSchema),
   planOmitted: z.number(),

@@ -1,5 +1,12 @@
 /** Conflict rules: merge the same record from several CRMs into one, with per-field provenance. */
-export { resolveConflicts, type CustomRule, type CustomRuleContext, type CustomDecision, type FieldCandidate, type ResolveOptions } from './resolve';
+export {
+  resolveConflicts,
+  type CustomRule,
+  type CustomRuleContext,
+  type CustomDecision,
+  type FieldCandidate,
+  type ResolveOptions,
+} from './resolve';
 export {
   FieldValueSchema,
   RecordValuesSchema,

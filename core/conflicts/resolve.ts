@@ -76,11 +76,21 @@ interface Decision {
 
 function tieNote(rules: ConflictRules, winner: string, others: string[]): string {
   if (others.length === 0) return '';
-  const listed = rules.sourcePriority.includes(winner) ? `${winner} ranks higher in source priority [${rules.sourcePriority.join(', ')}]` : `no priority between them, so by source name`;
+  const listed = rules.sourcePriority.includes(winner)
+    ? `${winner} ranks higher in source priority [${rules.sourcePriority.join(', ')}]`
+    : `no priority between them, so by source name`;
   return `; tie with ${others.join(', ')}: ${listed}`;
 }
 
-function decide(field: string, strategy: Strategy, eligible: FieldCandidate[], all: FieldCandidate[], rules: ConflictRules, options: ResolveOptions, current: FieldValue | undefined): Decision {
+function decide(
+  field: string,
+  strategy: Strategy,
+  eligible: FieldCandidate[],
+  all: FieldCandidate[],
+  rules: ConflictRules,
+  options: ResolveOptions,
+  current: FieldValue | undefined,
+): Decision {
   const tie = byPriority(rules.sourcePriority);
   switch (strategy.strategy) {
     case 'lastWriteWins': {
@@ -88,9 +98,21 @@ function decide(field: string, strategy: Strategy, eligible: FieldCandidate[], a
       const tick = (c: FieldCandidate) => (c.modifiedAtMs === null ? -Infinity : Math.floor(c.modifiedAtMs / p));
       const sorted = [...eligible].sort((a, b) => tick(b) - tick(a) || tie(a.source, b.source));
       const w = sorted[0]!;
-      const tied = sorted.slice(1).filter((c) => tick(c) === tick(w)).map((c) => c.source);
-      const when = w.modifiedAtMs === null ? 'no source has a change time' : `newest change (${iso(w.modifiedAtMs)}${p > 1 ? `, compared to ${p} ms` : ''})`;
-      return { rule: 'lastWriteWins', value: w.value, source: w.source, sources: [w.source], reason: `${when}${tieNote(rules, w.source, tied)}` };
+      const tied = sorted
+        .slice(1)
+        .filter((c) => tick(c) === tick(w))
+        .map((c) => c.source);
+      const when =
+        w.modifiedAtMs === null
+          ? 'no source has a change time'
+          : `newest change (${iso(w.modifiedAtMs)}${p > 1 ? `, compared to ${p} ms` : ''})`;
+      return {
+        rule: 'lastWriteWins',
+        value: w.value,
+        source: w.source,
+        sources: [w.source],
+        reason: `${when}${tieNote(rules, w.source, tied)}`,
+      };
     }
     case 'sourcePriority': {
       const order = strategy.order ?? rules.sourcePriority;
@@ -101,14 +123,26 @@ function decide(field: string, strategy: Strategy, eligible: FieldCandidate[], a
         value: w.value,
         source: w.source,
         sources: [w.source],
-        reason: pos >= 0 ? `${w.source} is #${pos + 1} in [${order.join(', ')}] among the sources with a value` : `no listed source has a value; ${w.source} first by name`,
+        reason:
+          pos >= 0
+            ? `${w.source} is #${pos + 1} in [${order.join(', ')}] among the sources with a value`
+            : `no listed source has a value; ${w.source} first by name`,
       };
     }
     case 'mostComplete': {
       const sorted = [...eligible].sort((a, b) => b.completeness - a.completeness || tie(a.source, b.source));
       const w = sorted[0]!;
-      const tied = sorted.slice(1).filter((c) => c.completeness === w.completeness).map((c) => c.source);
-      return { rule: 'mostComplete', value: w.value, source: w.source, sources: [w.source], reason: `most complete record (${w.completeness} filled fields)${tieNote(rules, w.source, tied)}` };
+      const tied = sorted
+        .slice(1)
+        .filter((c) => c.completeness === w.completeness)
+        .map((c) => c.source);
+      return {
+        rule: 'mostComplete',
+        value: w.value,
+        source: w.source,
+        sources: [w.source],
+        reason: `most complete record (${w.completeness} filled fields)${tieNote(rules, w.source, tied)}`,
+      };
     }
     case 'union': {
       const seen = new Map<string, string | number>();
@@ -117,7 +151,10 @@ function decide(field: string, strategy: Strategy, eligible: FieldCandidate[], a
       for (const c of [...all].sort((a, b) => tie(a.source, b.source))) {
         if (Array.isArray(c.raw)) asList = true;
         for (const item of splitItems(c.value, strategy.separator)) {
-          const key = strategy.compare === 'text' && typeof item === 'string' ? item.toLowerCase().replace(/\s+/g, ' ') : String(item);
+          const key =
+            strategy.compare === 'text' && typeof item === 'string'
+              ? item.toLowerCase().replace(/\s+/g, ' ')
+              : String(item);
           if (!seen.has(key)) {
             seen.set(key, item);
             from.add(c.source);
@@ -127,7 +164,13 @@ function decide(field: string, strategy: Strategy, eligible: FieldCandidate[], a
       const items = [...seen.values()];
       const value: FieldValue = items.length === 0 ? null : asList ? items : items.join(strategy.separator);
       const sources = [...from];
-      return { rule: 'union', value, source: sources.length === 1 ? sources[0]! : null, sources, reason: `union of ${items.length} distinct value(s) from ${sources.join(', ') || 'no source'}` };
+      return {
+        rule: 'union',
+        value,
+        source: sources.length === 1 ? sources[0]! : null,
+        sources,
+        reason: `union of ${items.length} distinct value(s) from ${sources.join(', ') || 'no source'}`,
+      };
     }
     case 'custom': {
       const fn = options.custom?.[strategy.name];
@@ -135,16 +178,29 @@ function decide(field: string, strategy: Strategy, eligible: FieldCandidate[], a
       const out = fn({ field, candidates: [...all].sort((a, b) => tie(a.source, b.source)), current });
       if (out) {
         const source = out.source ?? null;
-        return { rule: 'custom', value: out.value, source, sources: source ? [source] : [], reason: `custom rule "${strategy.name}"${out.reason ? `: ${out.reason}` : ''}` };
+        return {
+          rule: 'custom',
+          value: out.value,
+          source,
+          sources: source ? [source] : [],
+          reason: `custom rule "${strategy.name}"${out.reason ? `: ${out.reason}` : ''}`,
+        };
       }
-      const fallback = rules.default.strategy === 'custom' ? ({ strategy: 'sourcePriority' } as Strategy) : rules.default;
+      const fallback =
+        rules.default.strategy === 'custom' ? ({ strategy: 'sourcePriority' } as Strategy) : rules.default;
       const d = decide(field, fallback, eligible, all, rules, options, current);
       return { ...d, reason: `custom rule "${strategy.name}" passed; ${d.reason}` };
     }
   }
 }
 
-function difference(field: string, oldValue: FieldValue | undefined, value: FieldValue, oldKey: string, newKey: string): Difference | null {
+function difference(
+  field: string,
+  oldValue: FieldValue | undefined,
+  value: FieldValue,
+  oldKey: string,
+  newKey: string,
+): Difference | null {
   const path = [field];
   const oldBlank = oldValue === undefined || isBlank(oldValue);
   if (isBlank(value)) return oldBlank ? null : { type: 'REMOVE', path, oldValue: oldValue! };
@@ -166,15 +222,24 @@ function difference(field: string, oldValue: FieldValue | undefined, value: Fiel
  *
  * Throws a ZodError on malformed input and an Error for a custom rule name that was not passed.
  */
-export function resolveConflicts(candidates: ConflictCandidate[], rules: ConflictRulesInput, options: ResolveOptions = {}): ResolveResult {
-  const input = ResolveInputSchema.parse({ candidates, rules: ConflictRulesSchema.parse(rules), current: options.current });
+export function resolveConflicts(
+  candidates: ConflictCandidate[],
+  rules: ConflictRulesInput,
+  options: ResolveOptions = {},
+): ResolveResult {
+  const input = ResolveInputSchema.parse({
+    candidates,
+    rules: ConflictRulesSchema.parse(rules),
+    current: options.current,
+  });
   const r = input.rules;
   const current = input.current;
   const chains = new Map<string, Transform[]>();
 
   const fields: string[] = [];
   const seen = new Set<string>();
-  for (const c of input.candidates) for (const f of Object.keys(c.record)) if (!seen.has(f)) (seen.add(f), fields.push(f));
+  for (const c of input.candidates)
+    for (const f of Object.keys(c.record)) if (!seen.has(f)) (seen.add(f), fields.push(f));
 
   const record: RecordValues = { ...(current ?? {}) };
   const provenance: Record<string, FieldProvenance> = {};
@@ -197,7 +262,10 @@ export function resolveConflicts(candidates: ConflictCandidate[], rules: Conflic
         key: canon.key,
         blank: isBlank(raw),
         modifiedAtMs: toEpochMs(c.fieldModifiedAt?.[field]) ?? toEpochMs(c.modifiedAt),
-        completeness: Object.entries(c.record).filter(([k, v]) => !isBlank(v) && (strategy.strategy !== 'mostComplete' || !strategy.fields || strategy.fields.includes(k))).length,
+        completeness: Object.entries(c.record).filter(
+          ([k, v]) =>
+            !isBlank(v) && (strategy.strategy !== 'mostComplete' || !strategy.fields || strategy.fields.includes(k)),
+        ).length,
       };
     });
     const eligible = allowBlank ? all : all.filter((c) => !c.blank);
@@ -207,13 +275,28 @@ export function resolveConflicts(candidates: ConflictCandidate[], rules: Conflic
 
     let d: Decision =
       eligible.length === 0
-        ? { rule: 'allBlank', value: null, source: null, sources: [], reason: `every source has it blank (${all.map((c) => c.source).join(', ')})` }
+        ? {
+            rule: 'allBlank',
+            value: null,
+            source: null,
+            sources: [],
+            reason: `every source has it blank (${all.map((c) => c.source).join(', ')})`,
+          }
         : decide(field, strategy, eligible, all, r, options, cur);
     if (isBlank(d.value) && !allowBlank && cur !== undefined && !isBlank(cur)) {
-      d = { rule: 'neverOverwriteWithBlank', value: cur, source: null, sources: [], reason: `${d.reason}; a blank does not overwrite the current value` };
+      d = {
+        rule: 'neverOverwriteWithBlank',
+        value: cur,
+        source: null,
+        sources: [],
+        reason: `${d.reason}; a blank does not overwrite the current value`,
+      };
     }
     const newCanon = canonical(d.value, chain, numeric);
-    const change = current === undefined ? difference(field, undefined, d.value, '', newCanon.key) : difference(field, cur, d.value, curCanon.key, newCanon.key);
+    const change =
+      current === undefined
+        ? difference(field, undefined, d.value, '', newCanon.key)
+        : difference(field, cur, d.value, curCanon.key, newCanon.key);
     // The same fact written differently is not a change: keep the current spelling.
     record[field] = change === null && cur !== undefined && !isBlank(cur) ? cur : isBlank(d.value) ? null : d.value;
     if (change) changes.push(change);
@@ -226,7 +309,12 @@ export function resolveConflicts(candidates: ConflictCandidate[], rules: Conflic
       rule: d.rule,
       reason: d.reason,
       conflict,
-      overridden: d.rule === 'union' ? [] : all.filter((c) => !winners.has(c.source) && c.key !== newCanon.key && (allowBlank || !c.blank)).map((c) => ({ source: c.source, value: c.raw })),
+      overridden:
+        d.rule === 'union'
+          ? []
+          : all
+              .filter((c) => !winners.has(c.source) && c.key !== newCanon.key && (allowBlank || !c.blank))
+              .map((c) => ({ source: c.source, value: c.raw })),
       change,
     };
   }

@@ -3,7 +3,13 @@ import { parseDateTime } from '../mapping/dates';
 import { TransformDefaultsSchema, TransformSpecSchema } from '../mapping/transforms';
 
 /** A property value as CRMs hand them over: text, a number, a yes/no, a list (multi-select, several emails), or blank. */
-export const FieldValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()]))]);
+export const FieldValueSchema = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.union([z.string(), z.number()])),
+]);
 export type FieldValue = z.infer<typeof FieldValueSchema>;
 
 export const RecordValuesSchema = z.record(z.string(), FieldValueSchema);
@@ -14,7 +20,9 @@ export type Timestamp = string | number;
 /** An ISO time (any offset), `YYYY-MM-DD HH:MM[:SS]`, or epoch milliseconds. */
 export const TimestampSchema: z.ZodType<Timestamp> = z.union([
   z.number().finite(),
-  z.string().refine((s) => toEpochMs(s) !== null, { message: 'not a date and time (use ISO 8601, e.g. 2024-05-01T10:00:00Z)' }),
+  z
+    .string()
+    .refine((s) => toEpochMs(s) !== null, { message: 'not a date and time (use ISO 8601, e.g. 2024-05-01T10:00:00Z)' }),
 ]);
 
 export function toEpochMs(t: Timestamp | undefined): number | null {
@@ -124,7 +132,12 @@ export const ResolveInputSchema = z
   .superRefine((input, ctx) => {
     const seen = new Set<string>();
     input.candidates.forEach((c, i) => {
-      if (seen.has(c.source)) ctx.addIssue({ code: 'custom', path: ['candidates', i, 'source'], message: `source "${c.source}" is given twice` });
+      if (seen.has(c.source))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['candidates', i, 'source'],
+          message: `source "${c.source}" is given twice`,
+        });
       seen.add(c.source);
     });
   });
@@ -132,7 +145,12 @@ export const ResolveInputSchema = z
 /** What changes in the destination record: a discriminated diff in the shape of microdiff. */
 export const DifferenceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CREATE'), path: z.array(z.string()), value: FieldValueSchema }),
-  z.object({ type: z.literal('CHANGE'), path: z.array(z.string()), value: FieldValueSchema, oldValue: FieldValueSchema }),
+  z.object({
+    type: z.literal('CHANGE'),
+    path: z.array(z.string()),
+    value: FieldValueSchema,
+    oldValue: FieldValueSchema,
+  }),
   z.object({ type: z.literal('REMOVE'), path: z.array(z.string()), oldValue: FieldValueSchema }),
 ]);
 export type Difference = z.infer<typeof DifferenceSchema>;

@@ -1,4 +1,10 @@
-import { applyChain, collapseWhitespace, compileTransform, type Transform, type TransformDefaults } from '../mapping/transforms';
+import {
+  applyChain,
+  collapseWhitespace,
+  compileTransform,
+  type Transform,
+  type TransformDefaults,
+} from '../mapping/transforms';
 import type { FieldValue, Strategy } from './schemas';
 
 /** null, an empty or all-space string, and an empty list are blank; 0 and false are values. */
@@ -39,12 +45,18 @@ function scalarKey(v: string | number | boolean, numeric: boolean): string {
 export function canonical(v: FieldValue, chain: readonly Transform[], numeric: boolean): Canon {
   if (isBlank(v)) return { value: null, key: '' };
   if (chain.length === 0) {
-    const key = Array.isArray(v) ? `a:${v.map((x) => scalarKey(x, numeric)).join('\u0000')}` : scalarKey(v as string | number | boolean, numeric);
+    const key = Array.isArray(v)
+      ? `a:${v.map((x) => scalarKey(x, numeric)).join('\u0000')}`
+      : scalarKey(v as string | number | boolean, numeric);
     return { value: v, key };
   }
   if (Array.isArray(v)) {
     const items = v.map((x) => canonical(x, chain, numeric));
-    return { value: items.map((i) => i.value as string | number), key: `a:${items.map((i) => i.key).join('\u0000')}`, issue: items.find((i) => i.issue)?.issue };
+    return {
+      value: items.map((i) => i.value as string | number),
+      key: `a:${items.map((i) => i.key).join('\u0000')}`,
+      issue: items.find((i) => i.issue)?.issue,
+    };
   }
   const r = applyChain(chain, String(v));
   if (!r.ok) return { value: v, key: scalarKey(v as string | number | boolean, numeric), issue: r.reason };
@@ -56,6 +68,10 @@ export function splitItems(v: FieldValue, separator: string): Array<string | num
   if (isBlank(v)) return [];
   if (Array.isArray(v)) return v.filter((x) => !isBlank(x));
   if (v === null) return [];
-  if (typeof v === 'string') return v.split(separator).map((s) => s.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(separator)
+      .map((s) => s.trim())
+      .filter(Boolean);
   return [typeof v === 'boolean' ? String(v) : v];
 }

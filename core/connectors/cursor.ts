@@ -51,12 +51,14 @@ export function compareCursors(a: string, b: string): number {
  */
 export function lookback(cursor: string, seconds: number): string {
   const instant = instantOf(cursor);
-  if (Number.isNaN(instant)) throw new Error(`Invalid cursor "${cursor}": expected an ISO time, optionally followed by |id`);
+  if (Number.isNaN(instant))
+    throw new Error(`Invalid cursor "${cursor}": expected an ISO time, optionally followed by |id`);
   return new Date(instant - seconds * 1000).toISOString();
 }
 
 /** Where a stream resumes after a batch ending at `last`: never before the cursor it started from. */
-export const advanced = (stored: string | null, last: string): string => (stored && compareCursors(last, stored) < 0 ? stored : last);
+export const advanced = (stored: string | null, last: string): string =>
+  stored && compareCursors(last, stored) < 0 ? stored : last;
 
 /** The cursor just after a record, or null when its system gave it no modified time. */
 export const cursorOf = (record: Pick<SourceRecord, 'id' | 'modifiedAt'>): string | null =>
@@ -65,6 +67,9 @@ export const cursorOf = (record: Pick<SourceRecord, 'id' | 'modifiedAt'>): strin
 /** The cursor just after a record a stream must be able to resume after. */
 export function requiredCursorOf(record: Pick<SourceRecord, 'id' | 'modifiedAt' | 'origin'>): string {
   const cursor = cursorOf(record);
-  if (cursor === null) throw new Error(`${record.origin?.source ?? 'source'} record ${record.id} has no modified time, so the stream cannot resume after it`);
+  if (cursor === null)
+    throw new Error(
+      `${record.origin?.source ?? 'source'} record ${record.id} has no modified time, so the stream cannot resume after it`,
+    );
   return cursor;
 }

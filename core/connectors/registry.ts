@@ -26,8 +26,14 @@ export const ConnectionsSchema = z
         bulkRecordsPerSecond: z.number().positive().finite().optional(),
       })
       .strict()
-      .refine((s) => s.accessToken || s.clientId, 'give an accessToken, or a clientId (with clientSecret, refreshToken, or username + privateKeyFile) to log in')
-      .refine((s) => !s.username === !(s.privateKey || s.privateKeyFile), 'JWT bearer login needs both username and privateKey (or privateKeyFile)')
+      .refine(
+        (s) => s.accessToken || s.clientId,
+        'give an accessToken, or a clientId (with clientSecret, refreshToken, or username + privateKeyFile) to log in',
+      )
+      .refine(
+        (s) => !s.username === !(s.privateKey || s.privateKeyFile),
+        'JWT bearer login needs both username and privateKey (or privateKeyFile)',
+      )
       .optional(),
     hubspot: z
       .object({
@@ -38,7 +44,10 @@ export const ConnectionsSchema = z
         baseUrl: z.string().url().optional(),
       })
       .strict()
-      .refine((h) => h.accessToken || (h.clientId && h.clientSecret && h.refreshToken), 'give an accessToken (private app), or clientId, clientSecret and refreshToken (OAuth app)')
+      .refine(
+        (h) => h.accessToken || (h.clientId && h.clientSecret && h.refreshToken),
+        'give an accessToken (private app), or clientId, clientSecret and refreshToken (OAuth app)',
+      )
       .optional(),
     pipedrive: z
       .object({
@@ -50,7 +59,10 @@ export const ConnectionsSchema = z
         baseUrl: z.string().url().optional(),
       })
       .strict()
-      .refine((p) => p.apiToken || (p.clientId && p.clientSecret && p.refreshToken), 'give an apiToken, or clientId + clientSecret + refreshToken (OAuth)')
+      .refine(
+        (p) => p.apiToken || (p.clientId && p.clientSecret && p.refreshToken),
+        'give an apiToken, or clientId + clientSecret + refreshToken (OAuth)',
+      )
       .optional(),
   })
   .strict();
@@ -60,7 +72,8 @@ export const CONNECTOR_NAMES = ['salesforce', 'hubspot', 'pipedrive'] as const;
 export type ConnectorName = (typeof CONNECTOR_NAMES)[number];
 
 /** The object without its blank entries (undefined or ''), so absent settings fall back to the schema's rules. */
-export const drop = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+export const drop = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
 
 /** The environment variables the README documents, as a connections object. */
 export function connectionsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -75,28 +88,32 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv): Record<string, unkno
           loginUrl: env.SALESFORCE_LOGIN_URL,
           username: env.SALESFORCE_USERNAME,
           privateKeyFile: env.SALESFORCE_PRIVATE_KEY_FILE,
-          bulkRecordsPerSecond: env.SALESFORCE_BULK_RECORDS_PER_SECOND ? Number(env.SALESFORCE_BULK_RECORDS_PER_SECOND) : undefined,
+          bulkRecordsPerSecond: env.SALESFORCE_BULK_RECORDS_PER_SECOND
+            ? Number(env.SALESFORCE_BULK_RECORDS_PER_SECOND)
+            : undefined,
         })
       : undefined,
-    hubspot: env.HUBSPOT_ACCESS_TOKEN || env.HUBSPOT_REFRESH_TOKEN
-      ? drop({
-          accessToken: env.HUBSPOT_ACCESS_TOKEN,
-          clientId: env.HUBSPOT_CLIENT_ID,
-          clientSecret: env.HUBSPOT_CLIENT_SECRET,
-          refreshToken: env.HUBSPOT_REFRESH_TOKEN,
-          baseUrl: env.HUBSPOT_BASE_URL,
-        })
-      : undefined,
-    pipedrive: env.PIPEDRIVE_API_TOKEN || env.PIPEDRIVE_CLIENT_ID
-      ? drop({
-          apiToken: env.PIPEDRIVE_API_TOKEN,
-          clientId: env.PIPEDRIVE_CLIENT_ID,
-          clientSecret: env.PIPEDRIVE_CLIENT_SECRET,
-          refreshToken: env.PIPEDRIVE_REFRESH_TOKEN,
-          oauthUrl: env.PIPEDRIVE_OAUTH_URL,
-          baseUrl: env.PIPEDRIVE_BASE_URL,
-        })
-      : undefined,
+    hubspot:
+      env.HUBSPOT_ACCESS_TOKEN || env.HUBSPOT_REFRESH_TOKEN
+        ? drop({
+            accessToken: env.HUBSPOT_ACCESS_TOKEN,
+            clientId: env.HUBSPOT_CLIENT_ID,
+            clientSecret: env.HUBSPOT_CLIENT_SECRET,
+            refreshToken: env.HUBSPOT_REFRESH_TOKEN,
+            baseUrl: env.HUBSPOT_BASE_URL,
+          })
+        : undefined,
+    pipedrive:
+      env.PIPEDRIVE_API_TOKEN || env.PIPEDRIVE_CLIENT_ID
+        ? drop({
+            apiToken: env.PIPEDRIVE_API_TOKEN,
+            clientId: env.PIPEDRIVE_CLIENT_ID,
+            clientSecret: env.PIPEDRIVE_CLIENT_SECRET,
+            refreshToken: env.PIPEDRIVE_REFRESH_TOKEN,
+            oauthUrl: env.PIPEDRIVE_OAUTH_URL,
+            baseUrl: env.PIPEDRIVE_BASE_URL,
+          })
+        : undefined,
   });
 }
 
@@ -120,13 +137,18 @@ export async function openConnector(name: string, connections: Connections): Pro
   switch (name) {
     case 'salesforce': {
       const c = connections.salesforce;
-      if (!c) throw new UsageError('No Salesforce connection: set SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN (or a connections file)');
+      if (!c)
+        throw new UsageError(
+          'No Salesforce connection: set SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN (or a connections file)',
+        );
       let privateKey = c.privateKey;
       if (!privateKey && c.privateKeyFile) {
         try {
           privateKey = readFileSync(c.privateKeyFile, 'utf8');
         } catch (error) {
-          throw new UsageError(`Cannot read the Salesforce private key file ${c.privateKeyFile}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+          throw new UsageError(
+            `Cannot read the Salesforce private key file ${c.privateKeyFile}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+          );
         }
       }
       // Each vendor's SDK is loaded when its connector is first opened: a command that needs none starts faster.
@@ -134,15 +156,30 @@ export async function openConnector(name: string, connections: Connections): Pro
       return new SalesforceConnector({
         instanceUrl: c.instanceUrl,
         accessToken: c.accessToken,
-        oauth: c.clientId ? { clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken, loginUrl: c.loginUrl, username: c.username, privateKey } : undefined,
+        oauth: c.clientId
+          ? {
+              clientId: c.clientId,
+              clientSecret: c.clientSecret,
+              refreshToken: c.refreshToken,
+              loginUrl: c.loginUrl,
+              username: c.username,
+              privateKey,
+            }
+          : undefined,
         ...(c.bulkRecordsPerSecond ? { bulk: { expectedRecordsPerSecond: c.bulkRecordsPerSecond } } : {}),
       });
     }
     case 'hubspot': {
       const c = connections.hubspot;
-      if (!c) throw new UsageError('No HubSpot connection: set HUBSPOT_ACCESS_TOKEN, or HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and HUBSPOT_REFRESH_TOKEN (and HUBSPOT_BASE_URL for a sandbox), or a connections file');
+      if (!c)
+        throw new UsageError(
+          'No HubSpot connection: set HUBSPOT_ACCESS_TOKEN, or HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and HUBSPOT_REFRESH_TOKEN (and HUBSPOT_BASE_URL for a sandbox), or a connections file',
+        );
       // An OAuth app when its three values are given (the refine above guarantees all or an access token).
-      const oauth = c.clientId && c.clientSecret && c.refreshToken ? { clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken } : undefined;
+      const oauth =
+        c.clientId && c.clientSecret && c.refreshToken
+          ? { clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken }
+          : undefined;
       const { HubSpotConnector } = await import('./hubspot/index.js');
       return new HubSpotConnector({
         ...(oauth ? { oauth } : { accessToken: c.accessToken }),
@@ -151,12 +188,20 @@ export async function openConnector(name: string, connections: Connections): Pro
     }
     case 'pipedrive': {
       const c = connections.pipedrive;
-      if (!c) throw new UsageError('No Pipedrive connection: set PIPEDRIVE_API_TOKEN (or PIPEDRIVE_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN for OAuth; PIPEDRIVE_BASE_URL for a sandbox), or a connections file');
+      if (!c)
+        throw new UsageError(
+          'No Pipedrive connection: set PIPEDRIVE_API_TOKEN (or PIPEDRIVE_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN for OAuth; PIPEDRIVE_BASE_URL for a sandbox), or a connections file',
+        );
       const base = c.baseUrl ? { basePath: c.baseUrl.replace(/\/$/, '') } : {};
       const { PipedriveConnector } = await import('./pipedrive/index.js');
       if (c.apiToken) return new PipedriveConnector({ apiToken: c.apiToken, ...base });
       return new PipedriveConnector({
-        oauth: { clientId: c.clientId!, clientSecret: c.clientSecret!, refreshToken: c.refreshToken!, ...(c.oauthUrl ? { oauthHost: c.oauthUrl.replace(/\/$/, '') } : {}) },
+        oauth: {
+          clientId: c.clientId!,
+          clientSecret: c.clientSecret!,
+          refreshToken: c.refreshToken!,
+          ...(c.oauthUrl ? { oauthHost: c.oauthUrl.replace(/\/$/, '') } : {}),
+        },
         ...base,
       });
     }

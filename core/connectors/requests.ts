@@ -15,7 +15,9 @@ export const CrmObjectSchema = z
   .min(1)
   .max(100)
   .regex(/^[A-Za-z0-9_]+$/, 'an object name is letters, digits and underscores (e.g. Account, Loan__c, companies)')
-  .describe('Object (Salesforce sObject such as Account or Loan__c; HubSpot object such as companies or contacts; Pipedrive persons, organizations, deals or activities)');
+  .describe(
+    'Object (Salesforce sObject such as Account or Loan__c; HubSpot object such as companies or contacts; Pipedrive persons, organizations, deals or activities)',
+  );
 
 export const DescribeSchemaInputSchema = z.object({ crm: CrmNameSchema, object: CrmObjectSchema });
 export type DescribeSchemaInput = z.infer<typeof DescribeSchemaInputSchema>;
@@ -49,12 +51,20 @@ export const QueryRecordsInputSchema = z.object({
   crm: CrmNameSchema,
   object: CrmObjectSchema,
   properties: z.array(z.string().min(1)).max(200).optional().describe('Properties to return (default: all)'),
-  limit: z.number().int().min(1).max(MAX_QUERY_LIMIT).default(100).describe(`Records per page, at most ${MAX_QUERY_LIMIT}`),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_QUERY_LIMIT)
+    .default(100)
+    .describe(`Records per page, at most ${MAX_QUERY_LIMIT}`),
   cursor: z
     .string()
     .min(1)
     .optional()
-    .describe('Continue after this cursor: `nextCursor` of the previous page, or an ISO time to read records changed after it'),
+    .describe(
+      'Continue after this cursor: `nextCursor` of the previous page, or an ISO time to read records changed after it',
+    ),
 });
 export type QueryRecordsInput = z.input<typeof QueryRecordsInputSchema>;
 
@@ -87,12 +97,19 @@ export async function describeSchema(connector: Connector, input: DescribeSchema
 }
 
 /** One bounded page of records, oldest change first; `nextCursor` continues after its last record. */
-export async function queryRecords(connector: Connector, input: { crm: string; object: string; properties?: string[]; limit: number; cursor?: string; signal?: AbortSignal }): Promise<QueryRecordsResult> {
+export async function queryRecords(
+  connector: Connector,
+  input: { crm: string; object: string; properties?: string[]; limit: number; cursor?: string; signal?: AbortSignal },
+): Promise<QueryRecordsResult> {
   const records: QueryRecordsResult['records'] = [];
   let rejected = 0;
   let more = false;
   const properties = input.properties?.length ? input.properties : undefined;
-  for await (const item of connector.read(input.object, { since: input.cursor ?? BEGINNING, properties, signal: input.signal })) {
+  for await (const item of connector.read(input.object, {
+    since: input.cursor ?? BEGINNING,
+    properties,
+    signal: input.signal,
+  })) {
     if (item.type === 'rejected') {
       rejected++;
       continue;
@@ -105,5 +122,12 @@ export async function queryRecords(connector: Connector, input: { crm: string; o
     records.push({ id, ...(modifiedAt ? { modifiedAt } : {}), properties: values });
   }
   const last = records[records.length - 1];
-  return { crm: connector.system, object: input.object, count: records.length, records, nextCursor: more && last ? cursorOf(last) : null, rejected };
+  return {
+    crm: connector.system,
+    object: input.object,
+    count: records.length,
+    records,
+    nextCursor: more && last ? cursorOf(last) : null,
+    rejected,
+  };
 }

@@ -35,7 +35,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function resolveDatabaseOptions(env: NodeJS.ProcessEnv = process.env, overrides: DatabaseOptions = {}): DatabaseOptions {
+export function resolveDatabaseOptions(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: DatabaseOptions = {},
+): DatabaseOptions {
   return {
     url: overrides.url ?? (env.DATABASE_URL || undefined),
     home: overrides.home ?? (env.CRM_BRIDGE_HOME || undefined),
@@ -50,7 +53,9 @@ export function defaultHome(): string {
 
 /** Opens the configured database and brings the staging schema up to date. */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
-  const database = options.url ? openServer(options.url, options.maxConnections ?? 4) : await openEmbedded(options.home, options.template);
+  const database = options.url
+    ? openServer(options.url, options.maxConnections ?? 4)
+    : await openEmbedded(options.home, options.template);
   try {
     await database.withConnection((sql) => migrate(sql));
   } catch (error) {
@@ -64,7 +69,8 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
  * Every session says which process it belongs to: rows that record their owner by default (`sync.runs`,
  * `staging.reconciliation_log`) take it from here, so a run whose process died can be recognised.
  */
-const OWNER_SETTINGS = "SELECT set_config('crm_bridge.pid', $1, false), set_config('crm_bridge.host', $2, false), set_config('crm_bridge.started_at', $3, false)";
+const OWNER_SETTINGS =
+  "SELECT set_config('crm_bridge.pid', $1, false), set_config('crm_bridge.host', $2, false), set_config('crm_bridge.started_at', $3, false)";
 const ownerValues = () => {
   const me = currentProcess();
   return [String(me.pid), me.host, me.startedAt ?? ''];
@@ -113,7 +119,12 @@ async function openEmbedded(home = defaultHome(), template?: Blob): Promise<Data
   }
 }
 
-async function openPglite(dataDir: string, location: string, release: () => Promise<void>, template?: Blob): Promise<Database> {
+async function openPglite(
+  dataDir: string,
+  location: string,
+  release: () => Promise<void>,
+  template?: Blob,
+): Promise<Database> {
   const { PGlite, types } = await import('@electric-sql/pglite');
   // Same value shapes as node-postgres, so code and tests see one thing on both: 64-bit integers and numerics as strings.
   const pglite = await PGlite.create(dataDir, {
@@ -136,7 +147,10 @@ async function openPglite(dataDir: string, location: string, release: () => Prom
   return {
     kind: 'embedded',
     location,
-    pool: { query: (text, values) => (holder.getStore() ? session.query(text, values) : mutex.run(() => session.query(text, values))) },
+    pool: {
+      query: (text, values) =>
+        holder.getStore() ? session.query(text, values) : mutex.run(() => session.query(text, values)),
+    },
     withConnection: (fn) => (holder.getStore() ? fn(session) : mutex.run(() => holder.run(true, () => fn(session)))),
     dumpDataDir: () => mutex.run(async () => pglite.dumpDataDir('gzip')),
     async close() {

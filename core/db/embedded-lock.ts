@@ -65,7 +65,11 @@ function readOwner(file: string): ProcessOwner | null {
   try {
     const owner = JSON.parse(readFileSync(file, 'utf8')) as Partial<ProcessOwner>;
     if (typeof owner.pid !== 'number' || typeof owner.host !== 'string') return null;
-    return { pid: owner.pid, host: owner.host, startedAt: typeof owner.startedAt === 'string' ? owner.startedAt : null };
+    return {
+      pid: owner.pid,
+      host: owner.host,
+      startedAt: typeof owner.startedAt === 'string' ? owner.startedAt : null,
+    };
   } catch {
     return null;
   }

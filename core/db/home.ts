@@ -21,21 +21,34 @@ export interface HomeChoice {
 export function isProjectFolder(cwd: string): boolean {
   if (existsSync(path.join(cwd, PROJECT_FOLDER))) return true;
   try {
-    return (JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { name?: unknown }).name === PACKAGE_NAME;
+    return (
+      (JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { name?: unknown }).name === PACKAGE_NAME
+    );
   } catch {
     return false;
   }
 }
 
 /** The per-user data folder: `$XDG_DATA_HOME/crm-bridge`, `~/.local/share/crm-bridge`, or `%LOCALAPPDATA%\crm-bridge`. */
-export function userDataHome(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(os.homedir(), 'AppData', 'Local'), 'crm-bridge');
-  const base = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(env.HOME || os.homedir(), '.local', 'share');
+export function userDataHome(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  if (platform === 'win32')
+    return path.join(env.LOCALAPPDATA || path.join(os.homedir(), 'AppData', 'Local'), 'crm-bridge');
+  const base =
+    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : path.join(env.HOME || os.homedir(), '.local', 'share');
   return path.join(base, 'crm-bridge');
 }
 
 /** `--home` wins, then `CRM_BRIDGE_HOME`, then the project's `./.crm-bridge`, then the user's data folder. */
-export function chooseHome(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd(), option?: string): HomeChoice {
+export function chooseHome(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+  option?: string,
+): HomeChoice {
   if (option) return { home: path.resolve(cwd, option), why: 'option' };
   if (env.CRM_BRIDGE_HOME) return { home: path.resolve(cwd, env.CRM_BRIDGE_HOME), why: 'environment' };
   if (isProjectFolder(cwd)) return { home: path.join(cwd, PROJECT_FOLDER), why: 'project' };
@@ -57,13 +70,24 @@ export interface DatabaseChoice {
   implicit: boolean;
 }
 
-export function chooseDatabase(options: { db?: string; home?: string }, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): DatabaseChoice {
+export function chooseDatabase(
+  options: { db?: string; home?: string },
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): DatabaseChoice {
   const url = options.db ?? (env.DATABASE_URL || undefined);
   if (url) {
     const shown = redactUrl(url).replace(/:\*\*\*@/, '@');
-    return { description: `database: PostgreSQL server ${shown} (${options.db ? '--db' : 'DATABASE_URL'})`, implicit: false };
+    return {
+      description: `database: PostgreSQL server ${shown} (${options.db ? '--db' : 'DATABASE_URL'})`,
+      implicit: false,
+    };
   }
-  if (options.home === 'memory://') return { description: 'database: embedded, in memory (nothing is kept)', implicit: false };
+  if (options.home === 'memory://')
+    return { description: 'database: embedded, in memory (nothing is kept)', implicit: false };
   const choice = chooseHome(env, cwd, options.home);
-  return { description: `database: embedded, in ${choice.home} (${REASONS[choice.why]})`, implicit: choice.why === 'project' || choice.why === 'user' };
+  return {
+    description: `database: embedded, in ${choice.home} (${REASONS[choice.why]})`,
+    implicit: choice.why === 'project' || choice.why === 'user',
+  };
 }

@@ -25,7 +25,9 @@ function linuxStat(pid: number): { state: string; startedAt: number } | null {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold spaces: fields are counted after its closing one.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const bootLine = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith('btime '));
+    const bootLine = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('btime '));
     const boot = Number(bootLine?.slice(6));
     const ticks = Number(fields[19]);
     if (!Number.isFinite(boot) || !Number.isFinite(ticks)) return null;
@@ -63,7 +65,11 @@ function pidExists(pid: number): boolean {
 }
 
 /** Whether the process that recorded itself as `owner` still runs. */
-export function liveness(owner: { pid: number | null; host: string | null; startedAt?: string | Date | null }): Liveness {
+export function liveness(owner: {
+  pid: number | null;
+  host: string | null;
+  startedAt?: string | Date | null;
+}): Liveness {
   const me = currentProcess();
   if (owner.pid === null || owner.host === null || owner.host !== me.host) return 'unknown';
   if (owner.pid === me.pid) return sameStart(owner.startedAt, me.startedAt) ? 'alive' : 'gone';

@@ -2,7 +2,10 @@ import type { QueryResultRow } from 'pg';
 
 /** The one query surface the core needs: a pg Pool, a pg PoolClient, or PGlite behind pg all satisfy it. */
 export interface Sql {
-  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
@@ -13,7 +16,9 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
  */
 export function ident(name: string, what = 'identifier'): string {
   if (!IDENTIFIER.test(name)) {
-    throw new Error(`Invalid ${what} "${name}": use letters, digits, _ or $ (at most 63 characters, not starting with a digit)`);
+    throw new Error(
+      `Invalid ${what} "${name}": use letters, digits, _ or $ (at most 63 characters, not starting with a digit)`,
+    );
   }
   return `"${name}"`;
 }

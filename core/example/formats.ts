@@ -4,7 +4,13 @@ import type { Random } from './random';
 /** One CSV field; quoted only when it has to be (delimiter, quote, line break, edge whitespace). */
 export function csvField(value: string, delimiter: string): string {
   if (value === '') return '';
-  if (value.includes(delimiter) || value.includes('"') || value.includes('\n') || value.includes('\r') || /^\s|\s$/.test(value)) {
+  if (
+    value.includes(delimiter) ||
+    value.includes('"') ||
+    value.includes('\n') ||
+    value.includes('\r') ||
+    /^\s|\s$/.test(value)
+  ) {
     return `"${value.replace(/"/g, '""')}"`;
   }
   return value;
@@ -59,7 +65,14 @@ interface DateParts {
 
 function parts(iso: string): DateParts {
   const t = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
-  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate(), h: t.getUTCHours(), mi: t.getUTCMinutes(), s: t.getUTCSeconds() };
+  return {
+    y: t.getUTCFullYear(),
+    m: t.getUTCMonth() + 1,
+    d: t.getUTCDate(),
+    h: t.getUTCHours(),
+    mi: t.getUTCMinutes(),
+    s: t.getUTCSeconds(),
+  };
 }
 
 /** The legacy system's own way of writing a date: `14/03/2019`. */
@@ -231,7 +244,8 @@ export function companyNameVariant(name: string, r: Random): string {
   const ops = r.shuffle([0, 1, 2, 3]);
   for (const op of ops) {
     const before = v;
-    if (op === 0) v = v.replace(/ Ltd$/, ' Limited') === v ? v.replace(/ Limited$/, ' Ltd') : v.replace(/ Ltd$/, ' Limited');
+    if (op === 0)
+      v = v.replace(/ Ltd$/, ' Limited') === v ? v.replace(/ Limited$/, ' Ltd') : v.replace(/ Ltd$/, ' Limited');
     if (op === 1) v = v.includes(' & ') ? v.replace(' & ', ' and ') : v.replace(' and ', ' & ');
     if (op === 2) {
       const base = stripLegalSuffix(v);

@@ -36,7 +36,17 @@ import {
   whitespaceVariant,
   dayOf,
 } from './formats';
-import { EXAMPLE_OBJECTS, ENTITY_MAKERS, companyEntity, objectDefs, type Entity, type ExampleObject, type FieldDef, type ObjectDef, type Parent } from './objects';
+import {
+  EXAMPLE_OBJECTS,
+  ENTITY_MAKERS,
+  companyEntity,
+  objectDefs,
+  type Entity,
+  type ExampleObject,
+  type FieldDef,
+  type ObjectDef,
+  type Parent,
+} from './objects';
 import { Random, unitFor } from './random';
 
 export { EXAMPLE_OBJECTS, type ExampleObject } from './objects';
@@ -260,7 +270,10 @@ function render(def: ObjectDef, e: Entity, r: Random, mode: Mode): Rendered {
     }
   }
   if (r.chance(P_LEGACY_BLANK)) {
-    for (const f of r.sample(filled.filter((x) => !touched.has(x.col)), r.int(1, 2))) {
+    for (const f of r.sample(
+      filled.filter((x) => !touched.has(x.col)),
+      r.int(1, 2),
+    )) {
       legacy[f.col] = '';
       touched.add(f.col);
     }
@@ -273,7 +286,10 @@ function render(def: ObjectDef, e: Entity, r: Random, mode: Mode): Rendered {
       touched.add('Comp_Name');
     }
     if (r.chance(P_DRIFT)) {
-      for (const f of r.sample(filled.filter((x) => !touched.has(x.col)), r.int(1, 3))) {
+      for (const f of r.sample(
+        filled.filter((x) => !touched.has(x.col)),
+        r.int(1, 3),
+      )) {
         touched.add(f.col);
         if (f.drift && r.chance(0.65)) {
           const next = f.drift(e[f.col] ?? '', r, e);
@@ -297,7 +313,8 @@ function render(def: ObjectDef, e: Entity, r: Random, mode: Mode): Rendered {
   if (mode === 'new') {
     // Everything the legacy record holds (reference columns included) is new to the target.
     for (const f of def.fields) {
-      if (f.to.length > 0 && (legacy[f.col] ?? '').trim() !== '' && !issues.includes(f.col)) for (const t of f.to) updates.add(t);
+      if (f.to.length > 0 && (legacy[f.col] ?? '').trim() !== '' && !issues.includes(f.col))
+        for (const t of f.to) updates.add(t);
     }
   }
   return { legacy, mirror, updates, issues };
@@ -423,7 +440,11 @@ class TableRun {
     const def = this.def;
     const legacyDir = path.join(outDir, 'legacy-export');
     const mirrorDir = path.join(outDir, 'hubspot-mirror');
-    this.legacy = new Sink(path.join(legacyDir, def.file), def.encoding === 'win1252' ? 'win1252' : 'utf8', def.encoding === 'utf8-bom');
+    this.legacy = new Sink(
+      path.join(legacyDir, def.file),
+      def.encoding === 'win1252' ? 'win1252' : 'utf8',
+      def.encoding === 'utf8-bom',
+    );
     this.mirror = new Sink(path.join(mirrorDir, `${def.table}.csv`));
     this.records = this.full ? new Sink(path.join(outDir, `.truth-${object}.tmp`)) : undefined;
     this.mirrorColumns = mirrorColumnNames(def.table as MirrorTableName);
@@ -431,7 +452,8 @@ class TableRun {
     this.propertyOrder = new Map((spec?.properties ?? []).map((p, i) => [p.to, i]));
     this.mapper = new ObjectMapper(builtInMapping().config, object);
     for (const f of def.fields) {
-      for (const t of f.to) if (!this.mirrorColumns.includes(t)) throw new Error(`mirror table ${def.table} lacks column ${t}`);
+      for (const t of f.to)
+        if (!this.mirrorColumns.includes(t)) throw new Error(`mirror table ${def.table} lacks column ${t}`);
     }
     this.plan = planQuarantine(this.seed, object, this.n);
     this.summary = {
@@ -458,7 +480,14 @@ class TableRun {
     const dealsDef = objectDefs().deals;
     for (let i = 0; i < layout.companies; i++) {
       const counts = childCounts(layout, i);
-      const count = object === 'companies' ? 1 : object === 'contacts' ? counts.persons : object === 'deals' ? counts.deals : counts.comms;
+      const count =
+        object === 'companies'
+          ? 1
+          : object === 'contacts'
+            ? counts.persons
+            : object === 'deals'
+              ? counts.deals
+              : counts.comms;
       if (count > 0) {
         const company = object === 'companies' ? {} : companyEntity(this.seed, i);
         const parent: Parent = {
@@ -507,7 +536,9 @@ class TableRun {
     const hs = String(this.def.hsBase + this.hsCounter++ * 13 + r.int(0, 12));
     const created = r.int(SYNC_FROM, SYNC_TO);
     const createdAt = isoInstant(created, r.int(0, 1439), r.int(0, 59));
-    const modifiedAt = new Date(Date.parse(createdAt) + r.int(1, 360 * 1440) * 60_000).toISOString().replace('.000Z', 'Z');
+    const modifiedAt = new Date(Date.parse(createdAt) + r.int(1, 360 * 1440) * 60_000)
+      .toISOString()
+      .replace('.000Z', 'Z');
     const row = this.mirrorColumns.map((c) => {
       if (c === 'hs_object_id') return hs;
       if (c === this.def.legacyIdColumn) return legacyIdValue;
@@ -520,7 +551,13 @@ class TableRun {
     return hs;
   }
 
-  private truthRecord(id: string, status: RecordStatus, targetIds: string[], updates: Set<string>, duplicateOf?: string): void {
+  private truthRecord(
+    id: string,
+    status: RecordStatus,
+    targetIds: string[],
+    updates: Set<string>,
+    duplicateOf?: string,
+  ): void {
     this.summary.statuses[status]++;
     if (!this.records) return;
     const ordered = [...updates].sort((a, b) => (this.propertyOrder.get(a) ?? 0) - (this.propertyOrder.get(b) ?? 0));
@@ -587,10 +624,15 @@ class TableRun {
       if (same && status === 'new' && FUZZY_OBJECTS.has(object)) copyOfNew = { hs, values };
     }
     if (status === 'new') {
-      if (copyOfNew) this.truthRecord(id, 'fuzzy_match', [copyOfNew.hs], this.updatesAgainst(id, rd.legacy, copyOfNew.values));
+      if (copyOfNew)
+        this.truthRecord(id, 'fuzzy_match', [copyOfNew.hs], this.updatesAgainst(id, rd.legacy, copyOfNew.values));
       else this.truthRecord(id, 'new', [], rd.updates);
     }
-    if (object === 'companies' && j >= DUPLICATE_DELAY && unitFor(seed, 'duplicate:companies', j - DUPLICATE_DELAY) < P_DUPLICATE_COMPANY) {
+    if (
+      object === 'companies' &&
+      j >= DUPLICATE_DELAY &&
+      unitFor(seed, 'duplicate:companies', j - DUPLICATE_DELAY) < P_DUPLICATE_COMPANY
+    ) {
       this.duplicateCompany(j - DUPLICATE_DELAY);
     }
     for (const q of this.plan.at.get(j) ?? []) this.badRow(q.kind, q.firstOf, parent);
@@ -669,7 +711,11 @@ class TableRun {
     if (kind === 'too_many_fields') {
       // A value holding the delimiter, written without quotes: the row splits into one field too many.
       const ci = 1 + def.fields.findIndex((f) => f.col === def.corruptColumn);
-      const clean = (values[def.corruptColumn] ?? '').replace(/["\r\n,;\t]/g, ' ').replace(/\s+/g, ' ').trim() || 'General';
+      const clean =
+        (values[def.corruptColumn] ?? '')
+          .replace(/["\r\n,;\t]/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim() || 'General';
       const extra = { companies: 'Unit 4', contacts: 'Sales', deals: 'urgent', engagements: 'urgent' }[this.object];
       cells[ci] = `${clean}${def.delimiter}${def.delimiter === '\t' ? '' : ' '}${extra}`;
     } else if (kind === 'too_few_fields') {
@@ -729,7 +775,14 @@ export async function generateExample(opts: GenerateExampleOptions): Promise<Gen
   };
 }
 
-async function writeTruth(file: string, outDir: string, seed: number, layout: Layout, truth: 'full' | 'counts', runs: TableRun[]): Promise<void> {
+async function writeTruth(
+  file: string,
+  outDir: string,
+  seed: number,
+  layout: Layout,
+  truth: 'full' | 'counts',
+  runs: TableRun[],
+): Promise<void> {
   const out = new Sink(file);
   const j = (v: unknown) => JSON.stringify(v);
   out.write(`{\n  "seed": ${seed},\n  "generatedBy": "scripts/generate-example-data.ts",\n`);
@@ -745,13 +798,23 @@ async function writeTruth(file: string, outDir: string, seed: number, layout: La
   for (const [k, run] of runs.entries()) {
     const s = run.summary;
     out.write(`    ${j(run.object)}: {\n`);
-    out.write(`      "file": ${j(s.file)},\n      "mirrorFile": ${j(s.mirrorFile)},\n      "dataRecords": ${s.dataRecords},\n`);
-    out.write(`      "statuses": ${j(s.statuses)},\n      "unlinkedTargets": ${s.unlinkedTargets},\n      "mirrorRows": ${s.mirrorRows},\n`);
-    out.write(`      "quarantinedCount": ${s.quarantinedCount},\n      "fieldIssueCount": ${s.fieldIssueCount},\n      "duplicateCount": ${s.duplicateCount}`);
+    out.write(
+      `      "file": ${j(s.file)},\n      "mirrorFile": ${j(s.mirrorFile)},\n      "dataRecords": ${s.dataRecords},\n`,
+    );
+    out.write(
+      `      "statuses": ${j(s.statuses)},\n      "unlinkedTargets": ${s.unlinkedTargets},\n      "mirrorRows": ${s.mirrorRows},\n`,
+    );
+    out.write(
+      `      "quarantinedCount": ${s.quarantinedCount},\n      "fieldIssueCount": ${s.fieldIssueCount},\n      "duplicateCount": ${s.duplicateCount}`,
+    );
     if (truth === 'full') {
-      out.write(`,\n      "quarantined": [${run.quarantined.map((q) => `\n        ${j(q)}`).join(',')}${run.quarantined.length ? '\n      ' : ''}]`);
+      out.write(
+        `,\n      "quarantined": [${run.quarantined.map((q) => `\n        ${j(q)}`).join(',')}${run.quarantined.length ? '\n      ' : ''}]`,
+      );
       out.write(`,\n      "unlinkedCopies": ${j(Object.fromEntries(run.unlinkedCopies))}`);
-      out.write(`,\n      "fieldIssues": [${run.fieldIssues.map((q) => `\n        ${j(q)}`).join(',')}${run.fieldIssues.length ? '\n      ' : ''}]`);
+      out.write(
+        `,\n      "fieldIssues": [${run.fieldIssues.map((q) => `\n        ${j(q)}`).join(',')}${run.fieldIssues.length ? '\n      ' : ''}]`,
+      );
       out.write(`,\n      "records": {\n`);
       await out.flush(true);
       const tmp = path.join(outDir, `.truth-${run.object}.tmp`);

@@ -42,7 +42,14 @@ async function claimSchema(sql: Sql, schema: string): Promise<void> {
   await sql.query(`COMMENT ON SCHEMA ${quoted} IS '${EXAMPLE_SCHEMA_COMMENT}'`);
 }
 
-async function loadTable(sql: Sql, schema: string, table: MirrorTableName, file: string, batchSize: number, onProgress?: (table: string, rows: number) => void): Promise<number> {
+async function loadTable(
+  sql: Sql,
+  schema: string,
+  table: MirrorTableName,
+  file: string,
+  batchSize: number,
+  onProgress?: (table: string, rows: number) => void,
+): Promise<number> {
   const spec = MIRROR_TABLES[table];
   const types = new Map(spec.columns.map((c) => [c.name, c.type]));
   await sql.query(`DROP TABLE IF EXISTS ${qualified(schema, table)}`);
@@ -67,7 +74,8 @@ async function loadTable(sql: Sql, schema: string, table: MirrorTableName, file:
     if (!header) {
       header = record;
       const unknown = header.filter((h) => !types.has(h));
-      if (unknown.length) throw new Error(`${file}: column(s) ${unknown.join(', ')} are not in the ${table} mirror table`);
+      if (unknown.length)
+        throw new Error(`${file}: column(s) ${unknown.join(', ')} are not in the ${table} mirror table`);
       if (new Set(header).size !== header.length) throw new Error(`${file}: repeated column names in the header`);
       const names = header.map((h) => ident(h, 'column name'));
       const params = header.map((_, i) => `$${i + 1}::text[]`);
@@ -94,8 +102,11 @@ async function loadTable(sql: Sql, schema: string, table: MirrorTableName, file:
 export async function loadMirror(sql: Sql, dir: string, opts: LoadMirrorOptions = {}): Promise<Record<string, number>> {
   const schema = opts.schema ?? 'hubspot';
   const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 2000));
-  const files = MIRROR_TABLE_NAMES.map((table) => ({ table, file: path.join(dir, `${table}.csv`) })).filter((f) => existsSync(f.file));
-  if (files.length === 0) throw new Error(`No mirror CSV files (${MIRROR_TABLE_NAMES.map((t) => `${t}.csv`).join(', ')}) in ${dir}`);
+  const files = MIRROR_TABLE_NAMES.map((table) => ({ table, file: path.join(dir, `${table}.csv`) })).filter((f) =>
+    existsSync(f.file),
+  );
+  if (files.length === 0)
+    throw new Error(`No mirror CSV files (${MIRROR_TABLE_NAMES.map((t) => `${t}.csv`).join(', ')}) in ${dir}`);
   await claimSchema(sql, schema);
   const counts: Record<string, number> = {};
   for (const { table, file } of files) {

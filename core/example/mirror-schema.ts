@@ -139,7 +139,9 @@ export function mirrorColumnNames(table: MirrorTableName): string[] {
 /** `CREATE TABLE` (and the legacy-ID index) for one mirror table, identifiers quoted. */
 export function mirrorDdl(table: MirrorTableName, schema = 'hubspot'): string[] {
   const t = MIRROR_TABLES[table];
-  const columns = t.columns.map((c) => `  ${ident(c.name, 'column name')} ${c.type}${c.name === 'hs_object_id' ? ' PRIMARY KEY' : ''}`);
+  const columns = t.columns.map(
+    (c) => `  ${ident(c.name, 'column name')} ${c.type}${c.name === 'hs_object_id' ? ' PRIMARY KEY' : ''}`,
+  );
   return [
     `CREATE TABLE ${qualified(schema, t.table)} (\n${columns.join(',\n')}\n)`,
     `CREATE INDEX ${ident(`${t.table}_${t.legacyIdColumn}_idx`, 'index name')} ON ${qualified(schema, t.table)} (${ident(t.legacyIdColumn, 'column name')})`,

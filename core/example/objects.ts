@@ -43,7 +43,8 @@ export const EXAMPLE_OBJECTS: readonly ExampleObject[] = ['companies', 'contacts
 /** Column -> canonical value ('' = blank). Keys starting with `_` are hidden helpers, not columns. */
 export type Entity = Record<string, string>;
 
-export type Kind = 'text' | 'upper' | 'email' | 'phone' | 'int' | 'money' | 'date' | 'datetime' | 'map' | 'web' | 'ref' | 'note' | 'raw';
+export type Kind =
+  'text' | 'upper' | 'email' | 'phone' | 'int' | 'money' | 'date' | 'datetime' | 'map' | 'web' | 'ref' | 'note' | 'raw';
 
 export interface FieldDef {
   col: string;
@@ -176,30 +177,62 @@ export function companyEntity(seed: number, index: number, stream = 'company'): 
   const core = stripLegalSuffix(name);
   const words = asciiFold(core.replace(/&/g, ' ')).split(' ').filter(Boolean);
   const base = words.join(r.chance(0.5) ? '' : '-');
-  const tld = country === 'GB' ? r.weighted([['co.uk', 75], ['com', 20], ['uk', 5]] as const) : country === 'US' ? 'com' : country.toLowerCase();
+  const tld =
+    country === 'GB'
+      ? r.weighted([
+          ['co.uk', 75],
+          ['com', 20],
+          ['uk', 5],
+        ] as const)
+      : country === 'US'
+        ? 'com'
+        : country.toLowerCase();
   const hasWeb = r.chance(0.9);
   const host = hasWeb ? `${r.chance(0.7) ? 'www.' : ''}${base}.${tld}` : '';
   const domain = hasWeb ? `${base}.${tld}` : '';
-  const employees = r.chance(0.8) ? String(r.chance(0.05) ? r.int(5000, 60000) : Math.max(1, Math.round(Math.exp(r.next() * Math.log(3000))))) : '';
+  const employees = r.chance(0.8)
+    ? String(r.chance(0.05) ? r.int(5000, 60000) : Math.max(1, Math.round(Math.exp(r.next() * Math.log(3000)))))
+    : '';
   const revenue = r.chance(0.55) ? String((employees ? Number(employees) : r.int(5, 200)) * r.int(40, 250) * 1000) : '';
   const created = dayIn(r, '2004-01-01', '2023-06-30');
   const owner = r.pick(OWNER_CODES);
   const state = city.state && (country === 'US' || r.chance(country === 'GB' ? 0.4 : 0.5)) ? city.state : '';
   return {
     Comp_Name: name,
-    Comp_Type: r.weighted([['CUSTOMER', 40], ['PROSPECT', 30], ['PARTNER', 8], ['VENDOR', 8], ['RESELLER', 6], ['OTHER', 8]] as const),
+    Comp_Type: r.weighted([
+      ['CUSTOMER', 40],
+      ['PROSPECT', 30],
+      ['PARTNER', 8],
+      ['VENDOR', 8],
+      ['RESELLER', 6],
+      ['OTHER', 8],
+    ] as const),
     Comp_Status: r.weighted(COMPANY_STATUS),
     Comp_Source: r.chance(0.6) ? r.pick(SOURCES) : '',
     Comp_Territory: r.pick(TERRITORIES[country]),
     Comp_SecTerr: r.chance(0.25) ? String(-2147483640 + r.int(0, 7)) : '',
     Comp_PrimaryUserId: owner,
     Comp_Sector: r.chance(0.85)
-      ? r.pick(['COMPUTER_SOFTWARE', 'FINANCIAL_SERVICES', 'MACHINERY', 'RETAIL', 'HOSPITAL_HEALTH_CARE', 'EDUCATION_MANAGEMENT', 'GOVERNMENT_ADMINISTRATION', 'TELECOMMUNICATIONS', 'CONSTRUCTION', 'LAW_PRACTICE'])
+      ? r.pick([
+          'COMPUTER_SOFTWARE',
+          'FINANCIAL_SERVICES',
+          'MACHINERY',
+          'RETAIL',
+          'HOSPITAL_HEALTH_CARE',
+          'EDUCATION_MANAGEMENT',
+          'GOVERNMENT_ADMINISTRATION',
+          'TELECOMMUNICATIONS',
+          'CONSTRUCTION',
+          'LAW_PRACTICE',
+        ])
       : '',
     Comp_Employees: employees,
     Comp_Revenue: revenue,
     Comp_WebSite: host,
-    Comp_EmailAddress: domain && r.chance(0.6) ? `${r.pick(country === 'FR' ? ['contact', 'info'] : country === 'DE' ? ['info', 'kontakt'] : ['info', 'sales', 'enquiries', 'hello', 'office'])}@${domain}` : '',
+    Comp_EmailAddress:
+      domain && r.chance(0.6)
+        ? `${r.pick(country === 'FR' ? ['contact', 'info'] : country === 'DE' ? ['info', 'kontakt'] : ['info', 'sales', 'enquiries', 'hello', 'office'])}@${domain}`
+        : '',
     Comp_PhoneFullNumber: r.chance(0.92) ? fillDigits(city.phone, r) : '',
     Addr_Address1: r.chance(0.9) ? street(r, country) : '',
     Addr_Address2: r.chance(0.15) ? r.pick(ADDRESS2[country]) : '',
@@ -213,7 +246,11 @@ export function companyEntity(seed: number, index: number, stream = 'company'): 
     _country: country,
     _domain: domain,
     _phone: city.phone,
-    _short: core.split(' ').slice(0, 2).join(' ').replace(/ (&|and)$/, ''),
+    _short: core
+      .split(' ')
+      .slice(0, 2)
+      .join(' ')
+      .replace(/ (&|and)$/, ''),
     _created: String(created),
     _owner: owner,
   };
@@ -228,8 +265,12 @@ export function personEntity(seed: number, index: number, parent: Parent, stream
   const nick = NICKNAMES[formal];
   const first = nick && r.chance(0.2) ? r.pick(nick) : formal;
   const last = r.pick(SURNAMES[country]);
-  const local = r.chance(0.75) ? `${asciiFold(first).replace(/ /g, '')}.${asciiFold(last).replace(/ /g, '')}` : `${asciiFold(first)[0] ?? 'x'}${asciiFold(last).replace(/ /g, '')}`;
-  const domain = c._domain || r.pick(country === 'GB' ? ['btinternet.com', 'outlook.com', 'gmail.com'] : ['gmail.com', 'outlook.com']);
+  const local = r.chance(0.75)
+    ? `${asciiFold(first).replace(/ /g, '')}.${asciiFold(last).replace(/ /g, '')}`
+    : `${asciiFold(first)[0] ?? 'x'}${asciiFold(last).replace(/ /g, '')}`;
+  const domain =
+    c._domain ||
+    r.pick(country === 'GB' ? ['btinternet.com', 'outlook.com', 'gmail.com'] : ['gmail.com', 'outlook.com']);
   const withAddress = r.chance(0.35);
   const created = Math.min(TODAY, Number(c._created ?? dayOf('2010-01-01')) + r.int(0, 2500));
   return {
@@ -239,7 +280,14 @@ export function personEntity(seed: number, index: number, parent: Parent, stream
     Pers_LastName: last,
     Pers_Title: r.chance(0.8) ? r.pick(JOB_TITLES[country]) : '',
     Pers_Department: r.chance(0.45) ? r.pick(DEPARTMENTS) : '',
-    Pers_Status: r.weighted([['OPEN', 40], ['NEW', 15], ['CONNECTED', 15], ['OPEN_DEAL', 10], ['UNQUALIFIED', 8], ['BAD_TIMING', 12]] as const),
+    Pers_Status: r.weighted([
+      ['OPEN', 40],
+      ['NEW', 15],
+      ['CONNECTED', 15],
+      ['OPEN_DEAL', 10],
+      ['UNQUALIFIED', 8],
+      ['BAD_TIMING', 12],
+    ] as const),
     Pers_Source: r.chance(0.4) ? r.pick(SOURCES) : '',
     Pers_PrimaryUserId: r.chance(0.7) ? (c._owner ?? '51000101') : r.pick(OWNER_CODES),
     Pers_EmailAddress: r.chance(0.85) ? `${local}@${domain}` : '',
@@ -278,20 +326,40 @@ export function dealEntity(seed: number, index: number, parent: Parent, stream =
   const r = Random.for(seed, stream, index);
   const c = parent.company;
   const country = (c._country ?? 'GB') as Country;
-  const stage = r.weighted([['appointmentscheduled', 15], ['qualifiedtobuy', 15], ['presentationscheduled', 12], ['decisionmakerboughtin', 8], ['contractsent', 5], ['closedwon', 25], ['closedlost', 20]] as const);
+  const stage = r.weighted([
+    ['appointmentscheduled', 15],
+    ['qualifiedtobuy', 15],
+    ['presentationscheduled', 12],
+    ['decisionmakerboughtin', 8],
+    ['contractsent', 5],
+    ['closedwon', 25],
+    ['closedlost', 20],
+  ] as const);
   const opened = Math.min(TODAY - 200, Math.max(dayOf('2015-01-01'), Number(c._created ?? 0)) + r.int(0, 2000));
   const target = opened + r.int(30, 180);
   const closed = stage === 'closedwon' || stage === 'closedlost' ? Math.min(TODAY, target + r.int(-25, 25)) : null;
-  const person = parent.persons > 0 && r.chance(0.85) ? parent.personId(parent.personStart + r.int(0, parent.persons - 1)) : '';
+  const person =
+    parent.persons > 0 && r.chance(0.85) ? parent.personId(parent.personStart + r.int(0, parent.persons - 1)) : '';
   return {
     Oppo_PrimaryCompanyId: parent.companyId,
     Oppo_PrimaryPersonId: person,
     Oppo_AssignedUserId: r.chance(0.8) ? (c._owner ?? '51000101') : r.pick(OWNER_CODES),
     Oppo_Description: `${c._short ?? 'Deal'} - ${r.pick(PRODUCTS)}`,
-    Oppo_Type: r.chance(0.8) ? r.weighted([['newbusiness', 60], ['existingbusiness', 40]] as const) : '',
+    Oppo_Type: r.chance(0.8)
+      ? r.weighted([
+          ['newbusiness', 60],
+          ['existingbusiness', 40],
+        ] as const)
+      : '',
     Oppo_Stage: stage,
     Oppo_Status: stage === 'closedwon' ? 'Won' : stage === 'closedlost' ? 'Lost' : 'In Progress',
-    Oppo_Priority: r.chance(0.7) ? r.weighted([['high', 20], ['medium', 60], ['low', 20]] as const) : '',
+    Oppo_Priority: r.chance(0.7)
+      ? r.weighted([
+          ['high', 20],
+          ['medium', 60],
+          ['low', 20],
+        ] as const)
+      : '',
     Oppo_Source: r.chance(0.4) ? r.pick(SOURCES) : '',
     Oppo_Forecast: r.chance(0.9) ? amount(r) : '',
     Oppo_Currency: r.chance(0.95) ? CURRENCY[country] : '',
@@ -315,18 +383,37 @@ function commNote(r: Random): string {
 
 export function engagementEntity(seed: number, index: number, parent: Parent, stream = 'engagement'): Entity {
   const r = Random.for(seed, stream, index);
-  const type = r.weighted([['CALL', 35], ['EMAIL', 35], ['MEETING', 10], ['TASK', 10], ['NOTE', 10]] as const);
+  const type = r.weighted([
+    ['CALL', 35],
+    ['EMAIL', 35],
+    ['MEETING', 10],
+    ['TASK', 10],
+    ['NOTE', 10],
+  ] as const);
   const created = Math.max(dayOf('2016-01-01'), Number(parent.company._created ?? 0));
   const day = Math.min(TODAY, created + r.int(0, 3000));
   const duration = type === 'CALL' ? String(r.int(1, 45)) : type === 'MEETING' ? String(r.int(2, 8) * 15) : '';
   return {
-    Comm_OpportunityId: parent.deals > 0 && r.chance(0.4) ? parent.dealId(parent.dealStart + r.int(0, parent.deals - 1)) : '',
+    Comm_OpportunityId:
+      parent.deals > 0 && r.chance(0.4) ? parent.dealId(parent.dealStart + r.int(0, parent.deals - 1)) : '',
     CmLi_Comm_CompanyId: parent.companyId,
-    CmLi_Comm_PersonId: parent.persons > 0 && r.chance(0.85) ? parent.personId(parent.personStart + r.int(0, parent.persons - 1)) : '',
+    CmLi_Comm_PersonId:
+      parent.persons > 0 && r.chance(0.85) ? parent.personId(parent.personStart + r.int(0, parent.persons - 1)) : '',
     Comm_Type: type === 'MEETING' ? 'Appointment' : 'Task',
     Comm_Action: type,
-    Comm_Status: r.weighted([['COMPLETED', 70], ['NOT_STARTED', 15], ['IN_PROGRESS', 5], ['DEFERRED', 10]] as const),
-    Comm_Priority: r.chance(0.8) ? r.weighted([['MEDIUM', 70], ['HIGH', 15], ['LOW', 15]] as const) : '',
+    Comm_Status: r.weighted([
+      ['COMPLETED', 70],
+      ['NOT_STARTED', 15],
+      ['IN_PROGRESS', 5],
+      ['DEFERRED', 10],
+    ] as const),
+    Comm_Priority: r.chance(0.8)
+      ? r.weighted([
+          ['MEDIUM', 70],
+          ['HIGH', 15],
+          ['LOW', 15],
+        ] as const)
+      : '',
     Comm_DateTime: isoInstant(day, r.int(8 * 12, 18 * 12) * 5),
     Comm_Duration: duration && r.chance(0.85) ? duration : '',
     Comm_Subject: r.pick(COMM_SUBJECTS[type] ?? ['Note']),
@@ -373,9 +460,26 @@ function ownerDrift(value: string, r: Random): string | null {
 }
 
 const COMPANY_FIELDS: FieldSpec[] = [
-  { col: 'Comp_Name', kind: 'text', drift: (v, r) => { const core = stripLegalSuffix(v); const add = r.pick([' Group', ' UK', ' Holdings', ' International']); return core.endsWith(add) ? null : core + add + v.slice(core.length); } },
+  {
+    col: 'Comp_Name',
+    kind: 'text',
+    drift: (v, r) => {
+      const core = stripLegalSuffix(v);
+      const add = r.pick([' Group', ' UK', ' Holdings', ' International']);
+      return core.endsWith(add) ? null : core + add + v.slice(core.length);
+    },
+  },
   { col: 'Comp_Type', kind: 'map', drift: mapDrift(() => companyField('Comp_Type')), bad: ['Distributor', 'Lead'] },
-  { col: 'Comp_Status', kind: 'text', drift: (v, r) => otherThan(r, COMPANY_STATUS.map(([s]) => s), v) },
+  {
+    col: 'Comp_Status',
+    kind: 'text',
+    drift: (v, r) =>
+      otherThan(
+        r,
+        COMPANY_STATUS.map(([s]) => s),
+        v,
+      ),
+  },
   { col: 'Comp_Source', kind: 'text', drift: (v, r) => otherThan(r, SOURCES, v) },
   { col: 'Comp_Territory', kind: 'text' },
   { col: 'Comp_SecTerr', kind: 'raw' },
@@ -383,14 +487,43 @@ const COMPANY_FIELDS: FieldSpec[] = [
   { col: 'Comp_Sector', kind: 'map', drift: mapDrift(() => companyField('Comp_Sector')), bad: ['Agriculture'] },
   { col: 'Comp_Employees', kind: 'int', drift: intDrift, bad: ['approx 50', '50+', 'c. 200'] },
   { col: 'Comp_Revenue', kind: 'money', drift: moneyDrift, bad: ['TBC'] },
-  { col: 'Comp_WebSite', kind: 'web', drift: (v, r) => v.replace(/^((?:www\.)?[^.]+)/, `$1${r.pick(['-group', '-uk', 'online', 'hq'])}`), bad: ['n/a'] },
-  { col: 'Comp_EmailAddress', kind: 'email', drift: (v, r) => { const at = v.indexOf('@'); const local = otherThan(r, ['accounts', 'admin', 'office', 'info', 'sales'], v.slice(0, at)); return local && local + v.slice(at); }, bad: ['info@', 'n/a'] },
+  {
+    col: 'Comp_WebSite',
+    kind: 'web',
+    drift: (v, r) => v.replace(/^((?:www\.)?[^.]+)/, `$1${r.pick(['-group', '-uk', 'online', 'hq'])}`),
+    bad: ['n/a'],
+  },
+  {
+    col: 'Comp_EmailAddress',
+    kind: 'email',
+    drift: (v, r) => {
+      const at = v.indexOf('@');
+      const local = otherThan(r, ['accounts', 'admin', 'office', 'info', 'sales'], v.slice(0, at));
+      return local && local + v.slice(at);
+    },
+    bad: ['info@', 'n/a'],
+  },
   { col: 'Comp_PhoneFullNumber', kind: 'phone', drift: phoneDrift, bad: BAD_PHONE },
-  { col: 'Addr_Address1', kind: 'text', drift: (v, r, e) => { const next = street(r, (e._country ?? 'GB') as Country); return next === v ? null : next; } },
+  {
+    col: 'Addr_Address1',
+    kind: 'text',
+    drift: (v, r, e) => {
+      const next = street(r, (e._country ?? 'GB') as Country);
+      return next === v ? null : next;
+    },
+  },
   { col: 'Addr_Address2', kind: 'text' },
   { col: 'Addr_City', kind: 'text', drift: cityDrift },
   { col: 'Addr_State', kind: 'text' },
-  { col: 'Addr_PostCode', kind: 'upper', drift: (v, r, e) => { const city = CITIES.find((c) => c.name === e.Addr_City) ?? CITIES[0]!; const next = postcode(r, city); return next === v ? null : next; } },
+  {
+    col: 'Addr_PostCode',
+    kind: 'upper',
+    drift: (v, r, e) => {
+      const city = CITIES.find((c) => c.name === e.Addr_City) ?? CITIES[0]!;
+      const next = postcode(r, city);
+      return next === v ? null : next;
+    },
+  },
   { col: 'Addr_Country', kind: 'text' },
   { col: 'Comp_CreatedDate', kind: 'date', bad: BAD_DATE },
   { col: 'Comp_UpdatedDate', kind: 'raw' },
@@ -400,14 +533,32 @@ const COMPANY_FIELDS: FieldSpec[] = [
 const PERSON_FIELDS: FieldSpec[] = [
   { col: 'Pers_CompanyId', kind: 'ref', fixed: true },
   { col: 'Pers_Salutation', kind: 'text' },
-  { col: 'Pers_FirstName', kind: 'text', drift: (v, r) => FORMAL_NAME[v] ?? (NICKNAMES[v] ? r.pick(NICKNAMES[v]) : null) },
-  { col: 'Pers_LastName', kind: 'text', drift: (v, r, e) => otherThan(r, SURNAMES[(e._country ?? 'GB') as Country], v) },
+  {
+    col: 'Pers_FirstName',
+    kind: 'text',
+    drift: (v, r) => FORMAL_NAME[v] ?? (NICKNAMES[v] ? r.pick(NICKNAMES[v]) : null),
+  },
+  {
+    col: 'Pers_LastName',
+    kind: 'text',
+    drift: (v, r, e) => otherThan(r, SURNAMES[(e._country ?? 'GB') as Country], v),
+  },
   { col: 'Pers_Title', kind: 'text', drift: (v, r, e) => otherThan(r, JOB_TITLES[(e._country ?? 'GB') as Country], v) },
   { col: 'Pers_Department', kind: 'text', drift: (v, r) => otherThan(r, DEPARTMENTS, v) },
   { col: 'Pers_Status', kind: 'map', drift: mapDrift(() => personField('Pers_Status')), bad: ['Hot', 'Customer'] },
   { col: 'Pers_Source', kind: 'text' },
   { col: 'Pers_PrimaryUserId', kind: 'map', drift: ownerDrift, bad: BAD_OWNER },
-  { col: 'Pers_EmailAddress', kind: 'email', drift: (v) => { const at = v.indexOf('@'); const local = v.slice(0, at); const next = local.includes('.') ? local.replace(/^([a-z])[a-z]*\./, '$1') : local.replace(/^([a-z])/, '$1.'); return next === local ? null : next + v.slice(at); }, bad: ['n/a', 'no email', 'jsmith@'] },
+  {
+    col: 'Pers_EmailAddress',
+    kind: 'email',
+    drift: (v) => {
+      const at = v.indexOf('@');
+      const local = v.slice(0, at);
+      const next = local.includes('.') ? local.replace(/^([a-z])[a-z]*\./, '$1') : local.replace(/^([a-z])/, '$1.');
+      return next === local ? null : next + v.slice(at);
+    },
+    bad: ['n/a', 'no email', 'jsmith@'],
+  },
   { col: 'Pers_PhoneFullNumber', kind: 'phone', drift: phoneDrift, bad: BAD_PHONE },
   { col: 'Pers_MobileFullNumber', kind: 'phone', drift: phoneDrift, bad: ['n/a', 'ask reception'] },
   { col: 'Addr_Address1', kind: 'text' },
@@ -423,7 +574,16 @@ const DEAL_FIELDS: FieldSpec[] = [
   { col: 'Oppo_PrimaryCompanyId', kind: 'ref', fixed: true },
   { col: 'Oppo_PrimaryPersonId', kind: 'ref', fixed: true },
   { col: 'Oppo_AssignedUserId', kind: 'map', drift: ownerDrift, bad: BAD_OWNER },
-  { col: 'Oppo_Description', kind: 'text', drift: (v, r, e) => otherThan(r, PRODUCTS.map((p) => `${e._short ?? 'Deal'} - ${p}`), v) },
+  {
+    col: 'Oppo_Description',
+    kind: 'text',
+    drift: (v, r, e) =>
+      otherThan(
+        r,
+        PRODUCTS.map((p) => `${e._short ?? 'Deal'} - ${p}`),
+        v,
+      ),
+  },
   { col: 'Oppo_Type', kind: 'map', drift: mapDrift(() => dealField('Oppo_Type')), bad: ['Partnership'] },
   { col: 'Oppo_Stage', kind: 'map', drift: mapDrift(() => dealField('Oppo_Stage')), bad: ['On Hold', 'Dormant'] },
   { col: 'Oppo_Status', kind: 'text', drift: (v, r) => otherThan(r, ['In Progress', 'Won', 'Lost', 'Abandoned'], v) },
@@ -431,7 +591,12 @@ const DEAL_FIELDS: FieldSpec[] = [
   { col: 'Oppo_Source', kind: 'text' },
   { col: 'Oppo_Forecast', kind: 'money', drift: moneyDrift, bad: ['TBC', 'approx 5k'] },
   { col: 'Oppo_Currency', kind: 'upper', drift: (v, r) => otherThan(r, ['GBP', 'EUR', 'USD'], v) },
-  { col: 'Oppo_Certainty', kind: 'int', drift: (v, r) => otherThan(r, ['10', '25', '50', '75', '90'], v), bad: ['high', '50%'] },
+  {
+    col: 'Oppo_Certainty',
+    kind: 'int',
+    drift: (v, r) => otherThan(r, ['10', '25', '50', '75', '90'], v),
+    bad: ['high', '50%'],
+  },
   { col: 'Oppo_Opened', kind: 'date', bad: BAD_DATE },
   { col: 'Oppo_TargetClose', kind: 'date', drift: dateDrift, bad: ['31/02/2019', '31/06/2022'] },
   { col: 'Oppo_Closed', kind: 'date' },
@@ -448,7 +613,12 @@ const ENGAGEMENT_FIELDS: FieldSpec[] = [
   { col: 'Comm_Action', kind: 'map', bad: ['Fax', 'Visit'] },
   { col: 'Comm_Status', kind: 'map', drift: mapDrift(() => engagementField('Comm_Status')), bad: ['Waiting'] },
   { col: 'Comm_Priority', kind: 'map', drift: mapDrift(() => engagementField('Comm_Priority')), bad: ['Urgent'] },
-  { col: 'Comm_DateTime', kind: 'datetime', drift: (v, r) => new Date(Date.parse(v) + r.int(1, 72) * 3_600_000).toISOString().replace('.000Z', 'Z'), bad: ['31/02/2019 10:00', '30/02/2021 09:30'] },
+  {
+    col: 'Comm_DateTime',
+    kind: 'datetime',
+    drift: (v, r) => new Date(Date.parse(v) + r.int(1, 72) * 3_600_000).toISOString().replace('.000Z', 'Z'),
+    bad: ['31/02/2019 10:00', '30/02/2021 09:30'],
+  },
   { col: 'Comm_Duration', kind: 'int', drift: intDrift, bad: ['approx 30', '1h'] },
   { col: 'Comm_Subject', kind: 'text', drift: (v, r, e) => otherThan(r, COMM_SUBJECTS[e._type ?? 'NOTE'] ?? [], v) },
   { col: 'Comm_Note', kind: 'note', drift: (v, r) => `${v}\n${r.pick(['Chased again', 'No answer', 'Resolved'])}` },
@@ -459,11 +629,46 @@ const ENGAGEMENT_FIELDS: FieldSpec[] = [
 // ---------------------------------------------------------------------------------------------
 // binding to the mapping
 
-const OBJECT_META: Record<ExampleObject, Pick<ObjectDef, 'delimiter' | 'eol' | 'encoding' | 'idBase' | 'hsBase' | 'corruptColumn'> & { fields: FieldSpec[] }> = {
-  companies: { delimiter: ',', eol: '\r\n', encoding: 'utf8-bom', idBase: 1000, hsBase: 18_000_000_000, corruptColumn: 'Addr_Address1', fields: COMPANY_FIELDS },
-  contacts: { delimiter: ';', eol: '\r\n', encoding: 'win1252', idBase: 10_000, hsBase: 51_000_000, corruptColumn: 'Pers_Title', fields: PERSON_FIELDS },
-  deals: { delimiter: '\t', eol: '\n', encoding: 'utf8', idBase: 20_000, hsBase: 9_000_000_000, corruptColumn: 'Oppo_Description', fields: DEAL_FIELDS },
-  engagements: { delimiter: ',', eol: '\r\n', encoding: 'utf8', idBase: 30_000, hsBase: 40_000_000_000, corruptColumn: 'Comm_Subject', fields: ENGAGEMENT_FIELDS },
+const OBJECT_META: Record<
+  ExampleObject,
+  Pick<ObjectDef, 'delimiter' | 'eol' | 'encoding' | 'idBase' | 'hsBase' | 'corruptColumn'> & { fields: FieldSpec[] }
+> = {
+  companies: {
+    delimiter: ',',
+    eol: '\r\n',
+    encoding: 'utf8-bom',
+    idBase: 1000,
+    hsBase: 18_000_000_000,
+    corruptColumn: 'Addr_Address1',
+    fields: COMPANY_FIELDS,
+  },
+  contacts: {
+    delimiter: ';',
+    eol: '\r\n',
+    encoding: 'win1252',
+    idBase: 10_000,
+    hsBase: 51_000_000,
+    corruptColumn: 'Pers_Title',
+    fields: PERSON_FIELDS,
+  },
+  deals: {
+    delimiter: '\t',
+    eol: '\n',
+    encoding: 'utf8',
+    idBase: 20_000,
+    hsBase: 9_000_000_000,
+    corruptColumn: 'Oppo_Description',
+    fields: DEAL_FIELDS,
+  },
+  engagements: {
+    delimiter: ',',
+    eol: '\r\n',
+    encoding: 'utf8',
+    idBase: 30_000,
+    hsBase: 40_000_000_000,
+    corruptColumn: 'Comm_Subject',
+    fields: ENGAGEMENT_FIELDS,
+  },
 };
 
 function bind(config: MappingConfig, object: ExampleObject): ObjectDef {
@@ -472,7 +677,8 @@ function bind(config: MappingConfig, object: ExampleObject): ObjectDef {
   const meta = OBJECT_META[object];
   const known = new Set(meta.fields.map((f) => f.col));
   for (const p of spec.properties) {
-    if (p.from !== undefined && !known.has(p.from)) throw new Error(`Example generator: mapping column ${p.from} (${object}) has no generator`);
+    if (p.from !== undefined && !known.has(p.from))
+      throw new Error(`Example generator: mapping column ${p.from} (${object}) has no generator`);
   }
   const fields = meta.fields.map((f): FieldDef => {
     const props = spec.properties.filter((p) => p.from === f.col);
@@ -530,7 +736,10 @@ const personField = (col: string) => field('contacts', col);
 const dealField = (col: string) => field('deals', col);
 const engagementField = (col: string) => field('engagements', col);
 
-export const ENTITY_MAKERS: Record<ExampleObject, (seed: number, index: number, parent: Parent, stream?: string) => Entity> = {
+export const ENTITY_MAKERS: Record<
+  ExampleObject,
+  (seed: number, index: number, parent: Parent, stream?: string) => Entity
+> = {
   companies: (seed, index, _parent, stream) => companyEntity(seed, index, stream),
   contacts: personEntity,
   deals: dealEntity,

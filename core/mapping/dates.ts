@@ -27,7 +27,10 @@ function expandYear(y: string): number {
 function parseTime(rest: string): Pick<Parts, 'time' | 'offsetMinutes'> | null {
   const t = rest.trim();
   if (!t) return {};
-  const m = /^(?:T|\s)?(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?\s*(am|pm)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i.exec(t);
+  const m =
+    /^(?:T|\s)?(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?\s*(am|pm)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i.exec(
+      t,
+    );
   if (!m) return null;
   let h = Number(m[1]);
   if (m[5]) {

@@ -24,7 +24,10 @@ export const PropertyMappingSchema = z
   .strict()
   .superRefine((p, ctx) => {
     if ([p.from, p.template, p.value].filter((x) => x !== undefined).length !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'give one of "from" (one column), "template" (several) or "value" (a constant)' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'give one of "from" (one column), "template" (several) or "value" (a constant)',
+      });
     }
     if (p.template !== undefined) {
       try {
@@ -65,14 +68,23 @@ export const ObjectMappingSchema = z
     obj.properties.forEach((p, i) => {
       const first = seen.get(p.to);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['properties', i, 'to'], message: `target property "${p.to}" is already mapped by properties[${first}]` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['properties', i, 'to'],
+          message: `target property "${p.to}" is already mapped by properties[${first}]`,
+        });
       } else seen.set(p.to, i);
       if (p.to === obj.target.legacyIdColumn || p.to === obj.target.idColumn) {
-        ctx.addIssue({ code: 'custom', path: ['properties', i, 'to'], message: `"${p.to}" is an ID column of the target; it is joined on, not mapped` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['properties', i, 'to'],
+          message: `"${p.to}" is an ID column of the target; it is joined on, not mapped`,
+        });
       }
     });
     obj.identity.forEach((name, i) => {
-      if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: ['identity', i], message: `"${name}" is not a mapped target property` });
+      if (!seen.has(name))
+        ctx.addIssue({ code: 'custom', path: ['identity', i], message: `"${name}" is not a mapped target property` });
     });
   });
 
@@ -94,7 +106,8 @@ export const MappingConfigSchema = z
       if (Object.keys(objects).length === 0) ctx.addIssue({ code: 'custom', message: 'define at least one object' });
       for (const name of Object.keys(objects)) {
         const result = ObjectNameSchema.safeParse(name);
-        if (!result.success) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}": ${result.error.issues[0]!.message}` });
+        if (!result.success)
+          ctx.addIssue({ code: 'custom', path: [name], message: `"${name}": ${result.error.issues[0]!.message}` });
       }
     }),
   })

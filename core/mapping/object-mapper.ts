@@ -36,7 +36,9 @@ export class ObjectMapper {
   constructor(config: MappingConfig, object: string) {
     const spec = config.objects[object];
     if (!spec) {
-      throw new UsageError(`Object "${object}" is not in the mapping config (it has: ${Object.keys(config.objects).join(', ')})`);
+      throw new UsageError(
+        `Object "${object}" is not in the mapping config (it has: ${Object.keys(config.objects).join(', ')})`,
+      );
     }
     this.object = object;
     this.spec = spec;

@@ -8,54 +8,80 @@ export type TransformResult = { ok: true; value: Value } | { ok: false; reason: 
 
 const CountrySchema = z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as GB or US');
 
-const TRANSFORM_NAMES = ['trim', 'lowercase', 'uppercase', 'email', 'phone', 'number', 'integer', 'boolean', 'date', 'datetime', 'domain', 'url'] as const;
+const TRANSFORM_NAMES = [
+  'trim',
+  'lowercase',
+  'uppercase',
+  'email',
+  'phone',
+  'number',
+  'integer',
+  'boolean',
+  'date',
+  'datetime',
+  'domain',
+  'url',
+] as const;
 
 /** Zod's message for a failed union is "Invalid input"; a person editing a mapping needs the transform named. */
 function transformError(issue: { input?: unknown }): string | undefined {
   const input = issue.input;
-  const name = typeof input === 'string' ? input : input && typeof input === 'object' ? (input as { type?: unknown }).type : undefined;
+  const name =
+    typeof input === 'string'
+      ? input
+      : input && typeof input === 'object'
+        ? (input as { type?: unknown }).type
+        : undefined;
   if (typeof name === 'string' && ![...TRANSFORM_NAMES, 'map'].includes(name as never)) {
     return `unknown transform "${name}" (known: ${[...TRANSFORM_NAMES, 'map'].join(', ')})`;
   }
   return undefined;
 }
 
-export const TransformSpecSchema = z.union([
-  z.enum(TRANSFORM_NAMES),
-  z.discriminatedUnion('type', [
-    z.object({ type: z.literal('trim') }).strict(),
-    z.object({ type: z.literal('lowercase') }).strict(),
-    z.object({ type: z.literal('uppercase') }).strict(),
-    z.object({ type: z.literal('email') }).strict(),
-    z.object({ type: z.literal('phone'), defaultCountry: CountrySchema.optional() }).strict(),
-    z.object({ type: z.literal('number'), decimal: z.enum(['.', ',']).optional() }).strict(),
-    z.object({ type: z.literal('integer'), decimal: z.enum(['.', ',']).optional() }).strict(),
-    z.object({ type: z.literal('boolean') }).strict(),
-    z.object({ type: z.literal('date'), order: z.enum(DATE_ORDERS).optional() }).strict(),
-    z.object({ type: z.literal('datetime'), order: z.enum(DATE_ORDERS).optional() }).strict(),
-    z.object({ type: z.literal('domain') }).strict(),
-    z.object({ type: z.literal('url') }).strict(),
-    z
-      .object({
-        type: z.literal('map'),
-        /** Either the table itself or the name of one in the config's `valueMaps`. */
-        values: z.record(z.string(), z.string().nullable()).optional(),
-        ref: z.string().min(1).optional(),
-        caseInsensitive: z.boolean().default(true),
-        /** What an unmapped value becomes: kept as is, blanked, or reported as a field issue. */
-        unknown: z.enum(['keep', 'blank', 'error']).default('error'),
-      })
-      .strict(),
-  ]),
-], { error: transformError }).refine((t) => typeof t === 'string' || t.type !== 'map' || (t.values === undefined) !== (t.ref === undefined), {
-  message: 'a map transform needs exactly one of "values" or "ref"',
-});
+export const TransformSpecSchema = z
+  .union(
+    [
+      z.enum(TRANSFORM_NAMES),
+      z.discriminatedUnion('type', [
+        z.object({ type: z.literal('trim') }).strict(),
+        z.object({ type: z.literal('lowercase') }).strict(),
+        z.object({ type: z.literal('uppercase') }).strict(),
+        z.object({ type: z.literal('email') }).strict(),
+        z.object({ type: z.literal('phone'), defaultCountry: CountrySchema.optional() }).strict(),
+        z.object({ type: z.literal('number'), decimal: z.enum(['.', ',']).optional() }).strict(),
+        z.object({ type: z.literal('integer'), decimal: z.enum(['.', ',']).optional() }).strict(),
+        z.object({ type: z.literal('boolean') }).strict(),
+        z.object({ type: z.literal('date'), order: z.enum(DATE_ORDERS).optional() }).strict(),
+        z.object({ type: z.literal('datetime'), order: z.enum(DATE_ORDERS).optional() }).strict(),
+        z.object({ type: z.literal('domain') }).strict(),
+        z.object({ type: z.literal('url') }).strict(),
+        z
+          .object({
+            type: z.literal('map'),
+            /** Either the table itself or the name of one in the config's `valueMaps`. */
+            values: z.record(z.string(), z.string().nullable()).optional(),
+            ref: z.string().min(1).optional(),
+            caseInsensitive: z.boolean().default(true),
+            /** What an unmapped value becomes: kept as is, blanked, or reported as a field issue. */
+            unknown: z.enum(['keep', 'blank', 'error']).default('error'),
+          })
+          .strict(),
+      ]),
+    ],
+    { error: transformError },
+  )
+  .refine((t) => typeof t === 'string' || t.type !== 'map' || (t.values === undefined) !== (t.ref === undefined), {
+    message: 'a map transform needs exactly one of "values" or "ref"',
+  });
 export type TransformSpec = z.infer<typeof TransformSpecSchema>;
 
 /** Defaults every phone, date and number transform falls back on; one schema for the mapping, conflict and quality configs. */
 export const TransformDefaultsSchema = z
   .object({
-    phoneCountry: z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as GB or US').optional(),
+    phoneCountry: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as GB or US')
+      .optional(),
     dateOrder: z.enum(DATE_ORDERS).optional(),
     decimal: z.enum(['.', ',']).optional(),
   })
@@ -132,7 +158,10 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
         name: 'email',
         normalisesTarget: true,
         apply(v) {
-          const e = v.trim().toLowerCase().replace(/^mailto:/, '');
+          const e = v
+            .trim()
+            .toLowerCase()
+            .replace(/^mailto:/, '');
           if (!e) return ok(null);
           return EMAIL.test(e) ? ok(e) : fail(`not an email address: "${v}"`);
         },
@@ -144,8 +173,12 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
         normalisesTarget: true,
         apply(v) {
           if (!v.trim()) return ok(null);
-          const parsed = parsePhoneNumberFromString(v, { defaultCountry: country as CountryCode | undefined, extract: false });
-          if (!parsed || !parsed.isPossible()) return fail(`not a phone number${country ? ` (default country ${country})` : ''}: "${v}"`);
+          const parsed = parsePhoneNumberFromString(v, {
+            defaultCountry: country as CountryCode | undefined,
+            extract: false,
+          });
+          if (!parsed || !parsed.isPossible())
+            return fail(`not a phone number${country ? ` (default country ${country})` : ''}: "${v}"`);
           const ext = parsed.ext ? `;ext=${parsed.ext}` : '';
           return ok(`${parsed.number}${ext}`);
         },
@@ -189,7 +222,9 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
         apply(v) {
           if (!v.trim()) return ok(null);
           const parsed = parse(v, order);
-          return parsed === null ? fail(`not a ${s.type === 'date' ? 'date' : 'date and time'} (${order} order): "${v}"`) : ok(parsed);
+          return parsed === null
+            ? fail(`not a ${s.type === 'date' ? 'date' : 'date and time'} (${order} order): "${v}"`)
+            : ok(parsed);
         },
       };
     }
@@ -226,7 +261,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
       const values = s.values ?? defaults.valueMaps?.[s.ref ?? ''];
       if (!values) throw new Error(`value map "${s.ref}" is not defined in valueMaps`);
       const table = new Map<string, string | null>();
-      for (const [from, to] of Object.entries(values)) table.set(s.caseInsensitive ? collapseWhitespace(from).toLowerCase() : from, to);
+      for (const [from, to] of Object.entries(values))
+        table.set(s.caseInsensitive ? collapseWhitespace(from).toLowerCase() : from, to);
       return {
         name: 'map',
         normalisesTarget: false,
@@ -236,7 +272,9 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
           if (table.has(key)) return ok(table.get(key) ?? null);
           if (s.unknown === 'keep') return ok(v);
           if (s.unknown === 'blank') return ok(null);
-          return fail(`no value mapping for "${v}" (known: ${[...table.keys()].slice(0, 8).join(', ')}${table.size > 8 ? ', …' : ''})`);
+          return fail(
+            `no value mapping for "${v}" (known: ${[...table.keys()].slice(0, 8).join(', ')}${table.size > 8 ? ', …' : ''})`,
+          );
         },
       };
     }

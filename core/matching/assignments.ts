@@ -17,6 +17,12 @@ export function clusterAssignments(result: DedupeResult, ids: readonly string[])
   return ids.map((id) => {
     const cluster = byRecord.get(id);
     if (!cluster) return { id, clusterId: id, confidence: null, decision: null, survivor: true };
-    return { id, clusterId: cluster.survivor, confidence: cluster.minConfidence, decision: cluster.decision, survivor: cluster.survivor === id };
+    return {
+      id,
+      clusterId: cluster.survivor,
+      confidence: cluster.minConfidence,
+      decision: cluster.decision,
+      survivor: cluster.survivor === id,
+    };
   });
 }

@@ -42,7 +42,14 @@ export interface BlockingOptions {
 }
 
 export interface BlockingStats {
-  rules: Array<{ rule: string; blocks: number; pairs: number; oversizedBlocks: number; recordsInOversizedBlocks: number; pairsSkippedInOversizedBlocks: number }>;
+  rules: Array<{
+    rule: string;
+    blocks: number;
+    pairs: number;
+    oversizedBlocks: number;
+    recordsInOversizedBlocks: number;
+    pairsSkippedInOversizedBlocks: number;
+  }>;
   candidatePairs: number;
   /** Pairs an all-pairs comparison would have scored. */
   allPairs: number;
@@ -100,7 +107,10 @@ function valueIdKeys(field: PreparedField): BlockingRule['keys'] {
  * Like perValue, for values that yield several keys (a nickname's formal names, the words of a name); `derive`
  * gets the value and its value id.
  */
-function perValueList(field: PreparedField, derive: (v: string, id: number) => readonly number[]): (i: number) => readonly number[] {
+function perValueList(
+  field: PreparedField,
+  derive: (v: string, id: number) => readonly number[],
+): (i: number) => readonly number[] {
   const cache: Array<readonly number[] | undefined> = new Array(field.idCounts.length);
   const { ids, distinct } = field;
   const empty: readonly number[] = [];
@@ -143,7 +153,9 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
   const rules: BlockingRule[] = [];
   /** The surname without spaces: "van der berg" = "vanderberg". */
   const familyCompact = family ? perValue(family, (s) => hashString(s.replace(/ /g, ''))) : undefined;
-  const formalKeys = given ? perValueList(given, (_v, id) => given.byId.formal![id]!.map((g) => hashString(g))) : undefined;
+  const formalKeys = given
+    ? perValueList(given, (_v, id) => given.byId.formal![id]!.map((g) => hashString(g)))
+    : undefined;
   /**
    * The initials of both names in either order ("sw" for Will Smith and for Smith Will), the given name's formal
    * initial so that Bill meets William. A blank name stands for every letter (36 keys), so that a record missing a
@@ -181,17 +193,23 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
   };
   for (const f of fields) {
     if (f.config.block === false) continue;
-    if (f.kind === 'email' || f.kind === 'identifier' || f.kind === 'domain') rules.push({ name: `${f.config.name} exact`, keys: valueIdKeys(f) });
+    if (f.kind === 'email' || f.kind === 'identifier' || f.kind === 'domain')
+      rules.push({ name: `${f.config.name} exact`, keys: valueIdKeys(f) });
     if (f.kind === 'email') {
       single(`${f.config.name} mailbox name`, f, (v) => {
         const local = emailParts(v).local;
         return local.length >= 4 ? hashString(local) : NONE;
       });
       // A typo late in the mailbox name, or in the domain, keeps its first letters.
-      single(`${f.config.name} mailbox letters`, f, (v) => {
-        const letters = emailParts(v).local.replace(/[^a-z]/g, '');
-        return letters.length >= 4 ? hashString(`@${letters.slice(0, 5)}`) : NONE;
-      }, COARSE);
+      single(
+        `${f.config.name} mailbox letters`,
+        f,
+        (v) => {
+          const letters = emailParts(v).local.replace(/[^a-z]/g, '');
+          return letters.length >= 4 ? hashString(`@${letters.slice(0, 5)}`) : NONE;
+        },
+        COARSE,
+      );
     }
     if (f.kind === 'phone') {
       single(`${f.config.name} last 7 digits`, f, (v) => {
@@ -229,7 +247,10 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
     const wordKeys = perValueList(full, (_v, id) => {
       const w = full.byId.words![id]!;
       if (w.length === 0) return [];
-      const codes = w.filter((t) => t.length > 1).map(soundex).sort();
+      const codes = w
+        .filter((t) => t.length > 1)
+        .map(soundex)
+        .sort();
       const last = hashString(soundex(w[w.length - 1]!));
       return [hashString(codes.join('|')), ...full.byId.formal![id]!.map((g) => combine(hashString(g), last))];
     });
@@ -317,17 +338,25 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
   }
   const address = of('address');
   if (address) {
-    single(`${address.config.name} number + street`, address, (v) => {
-      const words = v.split(' ');
-      const number = words.find((t) => /^\d/.test(t));
-      const street = words.find((t) => !/^\d/.test(t) && t.length > 2);
-      return number && street ? combine(hashString(number), hashString(street)) : NONE;
-    }, undefined, nameInitials);
+    single(
+      `${address.config.name} number + street`,
+      address,
+      (v) => {
+        const words = v.split(' ');
+        const number = words.find((t) => /^\d/.test(t));
+        const street = words.find((t) => !/^\d/.test(t) && t.length > 2);
+        return number && street ? combine(hashString(number), hashString(street)) : NONE;
+      },
+      undefined,
+      nameInitials,
+    );
   }
   // A shared employer is no sign of a shared identity: company words block only when there are no person names.
   if (company && !given && !family && !full) {
     const wordKeys = perValueList(company, (v, id) => {
-      const keys = company.byId.words![id]!.filter((t) => t.length > 2 && !COMPANY_STOPWORDS.has(t)).map((t) => hashString(t));
+      const keys = company.byId
+        .words![id]!.filter((t) => t.length > 2 && !COMPANY_STOPWORDS.has(t))
+        .map((t) => hashString(t));
       keys.push(hashString(`~${v.replace(/ /g, '').slice(0, 6)}`));
       return keys;
     });
@@ -341,8 +370,17 @@ export function blockingRules(fields: readonly PreparedField[]): BlockingRule[] 
  * name, company, given name, email, address, compared value by value (a blank first), then position.
  */
 export function recordOrder(fields: readonly PreparedField[]): RecordOrder {
-  const kinds: Array<PreparedField['kind']> = ['familyName', 'fullName', 'companyName', 'givenName', 'email', 'address'];
-  const used = kinds.map((k) => fields.find((f) => f.kind === k)?.values).filter((v): v is PreparedField['values'] => v !== undefined);
+  const kinds: Array<PreparedField['kind']> = [
+    'familyName',
+    'fullName',
+    'companyName',
+    'givenName',
+    'email',
+    'address',
+  ];
+  const used = kinds
+    .map((k) => fields.find((f) => f.kind === k)?.values)
+    .filter((v): v is PreparedField['values'] => v !== undefined);
   return (a, b) => {
     for (const values of used) {
       const x = values[a] ?? '';
@@ -402,7 +440,13 @@ export class BlockingScratch {
  * through a window over its members sorted by name instead of all-to-all, which keeps the number of pairs
  * about linear in the input; what that skips is counted per rule. In link mode only cross-source pairs count.
  */
-export function candidatePairs(rules: readonly BlockingRule[], size: number, options: BlockingOptions, order: RecordOrder, side?: Uint8Array): CandidatePairs {
+export function candidatePairs(
+  rules: readonly BlockingRule[],
+  size: number,
+  options: BlockingOptions,
+  order: RecordOrder,
+  side?: Uint8Array,
+): CandidatePairs {
   const scratch = new BlockingScratch(size);
   const stats = rules.map((rule) => rulePairs(rule, size, options, order, scratch, side));
   return uniquePairs([scratch.pairs.view()], stats, size);
@@ -413,7 +457,15 @@ export function candidatePairs(rules: readonly BlockingRule[], size: number, opt
  * none is left), their figures, and their pairs in one list. Each rule's pairs depend on the rule alone, so who
  * blocks which rule changes nothing in the merged result.
  */
-export function claimRulePairs(rules: readonly BlockingRule[], counter: Int32Array, size: number, options: BlockingOptions, order: RecordOrder, scratch: BlockingScratch, side?: Uint8Array): Array<{ index: number; stat: RuleStat }> {
+export function claimRulePairs(
+  rules: readonly BlockingRule[],
+  counter: Int32Array,
+  size: number,
+  options: BlockingOptions,
+  order: RecordOrder,
+  scratch: BlockingScratch,
+  side?: Uint8Array,
+): Array<{ index: number; stat: RuleStat }> {
   const out: Array<{ index: number; stat: RuleStat }> = [];
   for (;;) {
     const index = Atomics.add(counter, 0, 1);
@@ -457,7 +509,14 @@ function forEachBlock(codes: Float64Array, radix: number, fn: (members: number[]
 }
 
 /** One rule's blocks: the pairs they propose are appended to scratch.pairs; returns the rule's figures. */
-export function rulePairs(rule: BlockingRule, size: number, options: BlockingOptions, order: RecordOrder, scratch: BlockingScratch, side?: Uint8Array): RuleStat {
+export function rulePairs(
+  rule: BlockingRule,
+  size: number,
+  options: BlockingOptions,
+  order: RecordOrder,
+  scratch: BlockingScratch,
+  side?: Uint8Array,
+): RuleStat {
   const out = scratch.pairs;
   const before = out.length;
   const push = (a: number, b: number) => {
@@ -465,7 +524,14 @@ export function rulePairs(rule: BlockingRule, size: number, options: BlockingOpt
     out.push(a < b ? a * size + b : b * size + a);
   };
   const { codes, radix } = sortedKeyCodes(rule, size, scratch.keys);
-  const s = { rule: rule.name, blocks: 0, pairs: 0, oversizedBlocks: 0, recordsInOversizedBlocks: 0, pairsSkippedInOversizedBlocks: 0 };
+  const s = {
+    rule: rule.name,
+    blocks: 0,
+    pairs: 0,
+    oversizedBlocks: 0,
+    recordsInOversizedBlocks: 0,
+    pairsSkippedInOversizedBlocks: 0,
+  };
   const cap = Math.min(options.maxBlockSize, rule.maxBlockSize ?? Infinity);
   if (rule.maxPairsPerRecord !== undefined) {
     let would = 0;
@@ -474,7 +540,12 @@ export function rulePairs(rule: BlockingRule, size: number, options: BlockingOpt
     });
     if (would > rule.maxPairsPerRecord * size) {
       // Reported as one oversized block holding every pair the rule would have proposed.
-      return { ...s, rule: `${rule.name} (not used: ${(would / size).toFixed(1)} pairs a record)`, oversizedBlocks: 1, pairsSkippedInOversizedBlocks: would };
+      return {
+        ...s,
+        rule: `${rule.name} (not used: ${(would / size).toFixed(1)} pairs a record)`,
+        oversizedBlocks: 1,
+        pairsSkippedInOversizedBlocks: would,
+      };
     }
   }
   const w = Math.min(options.window, rule.window ?? Infinity);
@@ -518,7 +589,12 @@ export function distinctSorted(list: Float64Array): Float64Array {
  * unless `sorted` says it already is (another thread sorted its own); `shared` puts the result in shared memory,
  * for a worker to read without a copy.
  */
-export function uniquePairs(lists: readonly Float64Array[], stats: readonly RuleStat[], size: number, options: { sorted?: boolean; shared?: boolean } = {}): CandidatePairs {
+export function uniquePairs(
+  lists: readonly Float64Array[],
+  stats: readonly RuleStat[],
+  size: number,
+  options: { sorted?: boolean; shared?: boolean } = {},
+): CandidatePairs {
   if (lists.length > 2) throw new Error('uniquePairs merges at most two lists');
   if (!options.sorted) for (const list of lists) list.sort();
   const [a = new Float64Array(0), b = new Float64Array(0)] = lists;
@@ -535,7 +611,8 @@ export function uniquePairs(lists: readonly Float64Array[], stats: readonly Rule
   };
   let unique = 0;
   merged(() => unique++);
-  const ints = (length: number) => (options.shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length));
+  const ints = (length: number) =>
+    options.shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
   const left = ints(unique);
   const right = ints(unique);
   let k = 0;

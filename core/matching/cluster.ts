@@ -25,7 +25,12 @@ export interface ClusterOptions {
   maxChecks: number;
 }
 
-export function clusterPairs(size: number, edges: readonly Edge[], score: (a: number, b: number) => number, o: ClusterOptions): number[][] {
+export function clusterPairs(
+  size: number,
+  edges: readonly Edge[],
+  score: (a: number, b: number) => number,
+  o: ClusterOptions,
+): number[][] {
   const parent = new Int32Array(size);
   for (let i = 0; i < size; i++) parent[i] = i;
   const members = new Map<number, number[]>();
@@ -83,7 +88,11 @@ export function clusterPairs(size: number, edges: readonly Edge[], score: (a: nu
  * The record that should survive a merge: the one with the most filled-in fields, then the most recent (when a
  * recency value is known), then the earliest in the input.
  */
-export function chooseSurvivor(cluster: readonly number[], filled: (i: number) => number, recency: (i: number) => string | null): number {
+export function chooseSurvivor(
+  cluster: readonly number[],
+  filled: (i: number) => number,
+  recency: (i: number) => string | null,
+): number {
   let best = cluster[0]!;
   for (const i of cluster.slice(1)) {
     const df = filled(i) - filled(best);

@@ -3,8 +3,21 @@ import { DATE_ORDERS } from '../mapping/dates';
 
 /** What a field holds decides how it is normalised, compared and blocked on. */
 export const FIELD_KINDS = [
-  'givenName', 'familyName', 'fullName', 'companyName', 'email', 'phone', 'domain', 'address', 'postcode', 'city', 'region',
-  'date', 'identifier', 'number', 'text',
+  'givenName',
+  'familyName',
+  'fullName',
+  'companyName',
+  'email',
+  'phone',
+  'domain',
+  'address',
+  'postcode',
+  'city',
+  'region',
+  'date',
+  'identifier',
+  'number',
+  'text',
 ] as const;
 export type FieldKind = (typeof FIELD_KINDS)[number];
 
@@ -44,7 +57,10 @@ export const MatchConfigSchema = z
     /** A column telling when the record last changed; the most recent complete record survives a merge. */
     recencyColumn: z.string().min(1).optional(),
     /** For phones written without an international prefix. */
-    defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as GB or US').default('US'),
+    defaultCountry: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as GB or US')
+      .default('US'),
     /** How to read ambiguous dates such as 03/04/1990. */
     dateOrder: z.enum(DATE_ORDERS).default('YMD'),
     thresholds: z
@@ -94,6 +110,8 @@ export const MatchConfigSchema = z
     includeReasons: z.boolean().default(true),
   })
   .strict()
-  .refine((c) => c.preset !== undefined || c.fields !== undefined, { message: 'give a preset ("contacts" or "companies") or a list of fields' });
+  .refine((c) => c.preset !== undefined || c.fields !== undefined, {
+    message: 'give a preset ("contacts" or "companies") or a list of fields',
+  });
 export type MatchConfigInput = z.input<typeof MatchConfigSchema>;
 export type MatchConfig = z.output<typeof MatchConfigSchema>;

@@ -6,10 +6,30 @@ import { BlockingScratch, type BlockingOptions } from './block';
 import { comparatorFor } from './compare/field-comparators';
 import { MatchConfigSchema, type FieldConfig, type MatchConfig, type MatchConfigInput } from './config';
 import { MatchInputError } from './errors';
-import { checkIds, columnsOf, quarantineId, resolveIdColumn, takeRows, type IdCheck, type InputRecord, type QuarantinedRow, type RowRejection, type TakenRows } from './input';
+import {
+  checkIds,
+  columnsOf,
+  quarantineId,
+  resolveIdColumn,
+  takeRows,
+  type IdCheck,
+  type InputRecord,
+  type QuarantinedRow,
+  type RowRejection,
+  type TakenRows,
+} from './input';
 import type { ComparedField } from './model';
 import { Helper, threadsFor } from './parallel';
-import { fromLean, keepRows, leanField, makeNormalisers, prepareField, type LeanField, type PreparedField, type RowSegment } from './prepare';
+import {
+  fromLean,
+  keepRows,
+  leanField,
+  makeNormalisers,
+  prepareField,
+  type LeanField,
+  type PreparedField,
+  type RowSegment,
+} from './prepare';
 import { findRecencyColumn, recogniseFields } from './presets';
 import { shareWork, type Share } from './share';
 import type { FieldJob } from './worker';
@@ -40,13 +60,19 @@ function resolveFields(config: MatchConfig, columns: string[], idColumn: string,
   if (config.fields) {
     for (const f of config.fields) {
       const missing = f.columns.filter((c) => !columns.includes(c));
-      if (missing.length === f.columns.length) throw new MatchInputError(`${label}: field "${f.name}" reads columns that are not there: ${missing.join(', ')}`);
+      if (missing.length === f.columns.length)
+        throw new MatchInputError(
+          `${label}: field "${f.name}" reads columns that are not there: ${missing.join(', ')}`,
+        );
     }
     return config.fields;
   }
   const exclude = new Set([idColumn, ...(config.recencyColumn ? [config.recencyColumn] : [])]);
   const fields = recogniseFields(config.preset!, columns, exclude);
-  if (fields.length === 0) throw new MatchInputError(`${label}: the ${config.preset} preset recognised none of the columns (${columns.slice(0, 12).join(', ')}); name the fields to compare (CLI: --fields given_name=<column>,email=<column>,…; MCP and n8n: fields)`);
+  if (fields.length === 0)
+    throw new MatchInputError(
+      `${label}: the ${config.preset} preset recognised none of the columns (${columns.slice(0, 12).join(', ')}); name the fields to compare (CLI: --fields given_name=<column>,email=<column>,…; MCP and n8n: fields)`,
+    );
   return fields;
 }
 
@@ -60,7 +86,13 @@ interface Source {
   label?: 'left' | 'right';
 }
 
-function sourceOf(records: readonly InputRecord[], idColumn: string, columnsOf: (f: number) => readonly string[], fieldCount: number, label?: 'left' | 'right'): Source {
+function sourceOf(
+  records: readonly InputRecord[],
+  idColumn: string,
+  columnsOf: (f: number) => readonly string[],
+  fieldCount: number,
+  label?: 'left' | 'right',
+): Source {
   const used = [...new Set(Array.from({ length: fieldCount }, (_, f) => columnsOf(f)).flat())];
   return { taken: takeRows(records, idColumn, used, label), idColumn, columnsOf, used, ...(label ? { label } : {}) };
 }
@@ -80,7 +112,13 @@ interface PreparedRows {
  * thread's for scoring. Each field is prepared by the same code from the same cells either way, so the result is
  * the same.
  */
-function prepareRows(fields: readonly FieldConfig[], sources: readonly Source[], config: MatchConfig, helper?: Helper, side?: Uint8Array): PreparedRows {
+function prepareRows(
+  fields: readonly FieldConfig[],
+  sources: readonly Source[],
+  config: MatchConfig,
+  helper?: Helper,
+  side?: Uint8Array,
+): PreparedRows {
   const normalisers = makeNormalisers(config);
   const segmentsOf = (k: number): RowSegment[] =>
     sources.map((s) => {
@@ -88,18 +126,35 @@ function prepareRows(fields: readonly FieldConfig[], sources: readonly Source[],
       return { names, columns: names.map((c) => s.taken.columns.get(c)!) };
     });
   const offsets = sources.map((_, s) => sources.slice(0, s).reduce((t, x) => t + x.taken.rows.length, 0));
-  const idChecks: IdCheck[] = sources.map((s, k) => ({ ids: s.taken.ids, idColumn: s.idColumn, offset: offsets[k]!, positions: s.taken.positions }));
+  const idChecks: IdCheck[] = sources.map((s, k) => ({
+    ids: s.taken.ids,
+    idColumn: s.idColumn,
+    offset: offsets[k]!,
+    positions: s.taken.positions,
+  }));
   const prepared: PreparedField[] = new Array(fields.length);
   const rejections: RowRejection[] = [];
   const share: Share = helper ? shareWork(fields) : { fields: fields.map(() => 0), idChecks: 0 };
-  const normaliserOptions = { defaultCountry: config.defaultCountry, dateOrder: config.dateOrder, extraNicknames: config.extraNicknames };
+  const normaliserOptions = {
+    defaultCountry: config.defaultCountry,
+    dateOrder: config.dateOrder,
+    extraNicknames: config.extraNicknames,
+  };
   // Both threads' blocking lists are allocated now, before the fields: typed arrays count as external memory, and
   // tens of MB of it allocated after the collection that preparing causes anyway force another full one (seconds
   // at a million records); allocated before, they are counted by that one.
   const scratch = helper ? new BlockingScratch(offsets.at(-1)! + sources.at(-1)!.taken.rows.length) : undefined;
   if (helper) {
-    const jobs = fields.flatMap((field, index): FieldJob[] => (share.fields[index] === 1 ? [{ index, field, segments: segmentsOf(index) }] : []));
-    helper.send({ type: 'prepare', options: normaliserOptions, jobs: jobs.length, idChecks: share.idChecks === 1 ? idChecks : [], rows: scratch!.capacity });
+    const jobs = fields.flatMap((field, index): FieldJob[] =>
+      share.fields[index] === 1 ? [{ index, field, segments: segmentsOf(index) }] : [],
+    );
+    helper.send({
+      type: 'prepare',
+      options: normaliserOptions,
+      jobs: jobs.length,
+      idChecks: share.idChecks === 1 ? idChecks : [],
+      rows: scratch!.capacity,
+    });
     // One message per field: the worker starts on the first while this thread copies out the next.
     for (const job of jobs) helper.send({ type: 'field', job });
   }
@@ -120,16 +175,31 @@ function prepareRows(fields: readonly FieldConfig[], sources: readonly Source[],
     const mine = fields.flatMap((_, k) => (share.fields[k] === 0 ? [{ index: k, lean: leanField(kept[k]!) }] : []));
     helper.send({ type: 'fields', options: normaliserOptions, fields: mine, ...(set.keep ? { keep: set.keep } : {}) });
     // Blocking needs values, not words and tails: the worker starts on it while this thread derives them.
-    blockCounter = startBlocking(helper, kept[0]!.ids.length, config.blocking, set.keep && side ? Uint8Array.from(set.keep, (row) => side[row]!) : side);
+    blockCounter = startBlocking(
+      helper,
+      kept[0]!.ids.length,
+      config.blocking,
+      set.keep && side ? Uint8Array.from(set.keep, (row) => side[row]!) : side,
+    );
   }
-  return { compared: kept.map((p) => ({ prepared: p, comparator: comparatorFor(p) })), keep: set.keep, quarantine: set.quarantine, ...(blockCounter ? { blockCounter } : {}), ...(scratch ? { scratch } : {}) };
+  return {
+    compared: kept.map((p) => ({ prepared: p, comparator: comparatorFor(p) })),
+    keep: set.keep,
+    quarantine: set.quarantine,
+    ...(blockCounter ? { blockCounter } : {}),
+    ...(scratch ? { scratch } : {}),
+  };
 }
 
 /**
  * The rows to keep and the quarantine entries of the others: one per row, with its first reason (its ID, then its
  * columns in field order), sorted by source and input position like the input.
  */
-function setAside(rejections: readonly RowRejection[], sources: readonly Source[], offsets: readonly number[]): { keep: Int32Array | null; quarantine: QuarantinedRow[] } {
+function setAside(
+  rejections: readonly RowRejection[],
+  sources: readonly Source[],
+  offsets: readonly number[],
+): { keep: Int32Array | null; quarantine: QuarantinedRow[] } {
   const quarantine = sources.flatMap((s) => s.taken.quarantine);
   if (rejections.length === 0) return { keep: null, quarantine };
   const first = new Map<number, { rank: number; rejection: RowRejection }>();
@@ -143,7 +213,12 @@ function setAside(rejections: readonly RowRejection[], sources: readonly Source[
     const s = sourceAt(offsets, row);
     const { taken, label } = sources[s]!;
     const local = row - offsets[s]!;
-    quarantine.push({ index: taken.positions ? taken.positions[local]! : local, ...(label ? { source: label } : {}), id: quarantineId(taken.ids[local]!), reason: rejection.reason });
+    quarantine.push({
+      index: taken.positions ? taken.positions[local]! : local,
+      ...(label ? { source: label } : {}),
+      id: quarantineId(taken.ids[local]!),
+      reason: rejection.reason,
+    });
   }
   const order = (q: QuarantinedRow) => (q.source === 'right' ? 1 : 0);
   quarantine.sort((a, b) => order(a) - order(b) || a.index - b.index);
@@ -202,9 +277,14 @@ function withHelper<T>(helper: Helper | undefined, run: () => T): T {
 const now = () => performance.now();
 
 /** `threads`: 2 shares normalising and scoring with a worker thread (the caller closes `helper`); default 1. */
-export function prepareDedupe(records: readonly InputRecord[], input: MatchConfigInput, threads?: number): PreparedDataset {
+export function prepareDedupe(
+  records: readonly InputRecord[],
+  input: MatchConfigInput,
+  threads?: number,
+): PreparedDataset {
   const config = MatchConfigSchema.parse(input);
-  if (!Array.isArray(records) || records.length === 0) throw new MatchInputError('no records to match: the input is empty');
+  if (!Array.isArray(records) || records.length === 0)
+    throw new MatchInputError('no records to match: the input is empty');
   const t0 = now();
   const columns = columnsOf(records);
   const idColumn = resolveIdColumn(columns, config.idColumn, 'records');
@@ -222,10 +302,17 @@ export function prepareDedupe(records: readonly InputRecord[], input: MatchConfi
   };
 }
 
-export function prepareLink(left: readonly InputRecord[], right: readonly InputRecord[], input: MatchConfigInput, threads?: number): PreparedDataset {
+export function prepareLink(
+  left: readonly InputRecord[],
+  right: readonly InputRecord[],
+  input: MatchConfigInput,
+  threads?: number,
+): PreparedDataset {
   const config = MatchConfigSchema.parse(input);
-  if (!Array.isArray(left) || left.length === 0) throw new MatchInputError('no records to link: the left input is empty');
-  if (!Array.isArray(right) || right.length === 0) throw new MatchInputError('no records to link: the right input is empty');
+  if (!Array.isArray(left) || left.length === 0)
+    throw new MatchInputError('no records to link: the left input is empty');
+  if (!Array.isArray(right) || right.length === 0)
+    throw new MatchInputError('no records to link: the right input is empty');
   const t0 = now();
   const lc = columnsOf(left);
   const rc = columnsOf(right);
@@ -257,7 +344,12 @@ export function prepareLink(left: readonly InputRecord[], right: readonly InputR
     recencyColumn: config.recencyColumn ?? findRecencyColumn(lc),
     idColumn,
     rightIdColumn,
-    columnsUsed: fields.map((f) => ({ field: f.name, kind: f.kind, columns: f.columns, ...(f.rightColumns.join() !== f.columns.join() ? { rightColumns: f.rightColumns } : {}) })),
+    columnsUsed: fields.map((f) => ({
+      field: f.name,
+      kind: f.kind,
+      columns: f.columns,
+      ...(f.rightColumns.join() !== f.columns.join() ? { rightColumns: f.rightColumns } : {}),
+    })),
     timings: { normalise: now() - t0 },
   };
 }

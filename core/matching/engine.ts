@@ -1,8 +1,26 @@
-import { BlockingScratch, blockingRules, candidatePairs, claimRulePairs, recordOrder, uniquePairs, type CandidatePairs, type RuleStat } from './block';
+import {
+  BlockingScratch,
+  blockingRules,
+  candidatePairs,
+  claimRulePairs,
+  recordOrder,
+  uniquePairs,
+  type CandidatePairs,
+  type RuleStat,
+} from './block';
 import { chooseSurvivor, clusterPairs, type Edge } from './cluster';
 import { startBlocking, type PreparedDataset } from './dataset';
 import { cellText } from './input';
-import { assessEvidence, DUPLICATE_FLOOR, identifies, identifyingPlan, unsupportedFit, unsupportedVerdict, type EvidenceVerdict, type IdentifyingPlan } from './evidence';
+import {
+  assessEvidence,
+  DUPLICATE_FLOOR,
+  identifies,
+  identifyingPlan,
+  unsupportedFit,
+  unsupportedVerdict,
+  type EvidenceVerdict,
+  type IdentifyingPlan,
+} from './evidence';
 import { compareAll, estimateU, fitModel, randomPairs, type ComparedField, type MatchModel } from './model';
 import type { DedupeResult, LinkResult, MatchPair } from './result';
 import { applyNameSwap, PairScorer, probability, round2 } from './score';
@@ -55,14 +73,27 @@ function everyKth(left: Int32Array, right: Int32Array, max: number): { left: Int
 }
 
 /** u per field and level from random pairs of the dataset (see estimateU). */
-export function uFromRandomPairs(fields: readonly ComparedField[], size: number, count: number, seed: number, side?: Uint8Array): number[][] {
+export function uFromRandomPairs(
+  fields: readonly ComparedField[],
+  size: number,
+  count: number,
+  seed: number,
+  side?: Uint8Array,
+): number[][] {
   const sample = randomPairs(size, count, seed, side);
   return estimateU(fields, levelsFor(fields, sample.left, sample.right));
 }
 
 /** What identifies a record among a run's fields (see evidence.ts). */
 export function planOf(fields: readonly ComparedField[]): IdentifyingPlan {
-  return identifyingPlan(fields.map((f) => ({ kind: f.prepared.kind, levels: f.comparator.levels, name: f.prepared.config.name, identifying: f.prepared.config.identifying })));
+  return identifyingPlan(
+    fields.map((f) => ({
+      kind: f.prepared.kind,
+      levels: f.comparator.levels,
+      name: f.prepared.config.name,
+      identifying: f.prepared.config.identifying,
+    })),
+  );
 }
 
 /** The model fitted on a dataset's own records: u from random pairs, m and the prior by EM over candidates. */
@@ -83,11 +114,17 @@ export function fitOn(data: PreparedDataset, left: Int32Array, right: Int32Array
   }
   const plan = planOf(fields);
   const fit = (fixedM: boolean) =>
-    fitModel(fields, u, emLevels, left.length, allPairsCount(data), { iterations: config.model.emIterations, duplicateLevels: plan.duplicate, floor: DUPLICATE_FLOOR, fixedM });
+    fitModel(fields, u, emLevels, left.length, allPairsCount(data), {
+      iterations: config.model.emIterations,
+      duplicateLevels: plan.duplicate,
+      floor: DUPLICATE_FLOOR,
+      fixedM,
+    });
   const names = fields.map((f) => f.prepared.config.name);
   const learned = fit(false);
   const unsupported = unsupportedFit(learned.support, names);
-  if (unsupported === null) return { ...learned, evidence: assessEvidence(plan, learned.candidateMatchShare * left.length, left.length) };
+  if (unsupported === null)
+    return { ...learned, evidence: assessEvidence(plan, learned.candidateMatchShare * left.length, left.length) };
   // EM described something other than duplicates (look-alikes that do not share identifying values, such as
   // namesakes or same-name companies): the data does not show what its duplicates look like. Scored with the default
   // m and only the share fitted, pairs are still ranked for review; none is merged on this model's word.
@@ -138,7 +175,8 @@ export function scoreCandidates(data: PreparedDataset, fixedModel?: MatchModel):
     const scratch = data.scratch ?? new BlockingScratch(n);
     delete data.scratch;
     const stats = new Array<RuleStat>(rules.length);
-    for (const r of claimRulePairs(rules, counter, n, config.blocking, recordOrder(prepared), scratch, data.side)) stats[r.index] = r.stat;
+    for (const r of claimRulePairs(rules, counter, n, config.blocking, recordOrder(prepared), scratch, data.side))
+      stats[r.index] = r.stat;
     const mine = scratch.pairs.view().sort();
     const theirs = data.helper.receive<{ stats: Array<{ index: number; stat: RuleStat }>; pairs: Float64Array }>();
     for (const r of theirs.stats) stats[r.index] = r.stat;
@@ -160,8 +198,23 @@ export function scoreCandidates(data: PreparedDataset, fixedModel?: MatchModel):
     const mid = cand.left.length >> 1;
     weights = new Float64Array(new SharedArrayBuffer(cand.left.length * 8));
     identified = new Uint8Array(new SharedArrayBuffer(cand.left.length));
-    data.helper.send({ type: 'score', model, left: cand.left.subarray(mid), right: cand.right.subarray(mid), review, weights: weights.subarray(mid), identified: identified.subarray(mid) });
-    weighPairs(scorer, cand.left.subarray(0, mid), cand.right.subarray(0, mid), review, weights.subarray(0, mid), identified.subarray(0, mid));
+    data.helper.send({
+      type: 'score',
+      model,
+      left: cand.left.subarray(mid),
+      right: cand.right.subarray(mid),
+      review,
+      weights: weights.subarray(mid),
+      identified: identified.subarray(mid),
+    });
+    weighPairs(
+      scorer,
+      cand.left.subarray(0, mid),
+      cand.right.subarray(0, mid),
+      review,
+      weights.subarray(0, mid),
+      identified.subarray(0, mid),
+    );
     data.helper.receive<null>();
   } else {
     identified = new Uint8Array(cand.left.length);
@@ -186,7 +239,8 @@ interface Assembled {
 }
 
 /** Why a pair the model rates above the auto-merge threshold is still for review. */
-const NOT_IDENTIFIED = 'no identifying field agrees (e-mail, phone, birth date, ID, or name with address): alike, not shown to be one';
+const NOT_IDENTIFIED =
+  'no identifying field agrees (e-mail, phone, birth date, ID, or name with address): alike, not shown to be one';
 
 function assemble(run: ScoredRun): Assembled {
   const { data, scorer, model } = run;
@@ -194,7 +248,8 @@ function assemble(run: ScoredRun): Assembled {
   const review = thresholds.review / 100;
   const t = now();
   const plan = planOf(data.fields);
-  const evidence: EvidenceVerdict = model.evidence ?? assessEvidence(plan, model.candidateMatchShare * run.left.length, run.left.length);
+  const evidence: EvidenceVerdict =
+    model.evidence ?? assessEvidence(plan, model.candidateMatchShare * run.left.length, run.left.length);
   const mayMerge = evidence.evidence === 'sufficient';
   const scratch = new Int8Array(data.fields.length);
   const edges: Edge[] = [];
@@ -221,7 +276,11 @@ function assemble(run: ScoredRun): Assembled {
       confidence: Math.round(prob * 1000) / 10,
       matchWeight: round2(w),
       decision: auto ? 'auto-merge' : 'review',
-      ...(above && !identified ? { reviewReason: NOT_IDENTIFIED } : above && !mayMerge ? { reviewReason: evidence.evidenceNote } : {}),
+      ...(above && !identified
+        ? { reviewReason: NOT_IDENTIFIED }
+        : above && !mayMerge
+          ? { reviewReason: evidence.evidenceNote }
+          : {}),
       ...(includeReasons ? { reasons: scorer.reasons(scorer.levelsOf(a, b, scratch), 0, a) } : {}),
     });
   }
@@ -319,7 +378,10 @@ export function finishLink(run: ScoredRun): LinkResult {
       id: k + 1,
       left: g.filter((i) => side![i] === 0).map((i) => ids[i]!),
       right: g.filter((i) => side![i] === 1).map((i) => ids[i]!),
-      survivor: { source: side![a.survivors[k]!] === 0 ? ('left' as const) : ('right' as const), id: ids[a.survivors[k]!]! },
+      survivor: {
+        source: side![a.survivors[k]!] === 0 ? ('left' as const) : ('right' as const),
+        id: ids[a.survivors[k]!]!,
+      },
       decision: decisionOf(a, k),
       minConfidence: Math.round(a.groupMin[k]! * 1000) / 10,
     })),

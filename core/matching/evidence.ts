@@ -78,8 +78,19 @@ export function identifyingPlan(fields: readonly FieldLevels[]): IdentifyingPlan
   const places = fields.flatMap((f, field) => (isPlace(f.kind) ? [{ field, agrees: maskOf(f, PLACE_AGREES) }] : []));
   const identifying = fields.map((f) => maskOf(f, IDENTIFYING));
   const alone = fields.filter((_, k) => identifying[k]!.some(Boolean)).map((f) => f.name);
-  const together = names.length > 0 && places.length > 0 ? [`${names.map((n) => fields[n.field]!.name).join(' + ')} with ${places.map((p) => fields[p.field]!.name).join(' or ')}`] : [];
-  return { identifying, duplicate: fields.map((f) => maskOf(f, DUPLICATE_LEVELS)), names, places, identifyingFields: [...alone, ...together] };
+  const together =
+    names.length > 0 && places.length > 0
+      ? [
+          `${names.map((n) => fields[n.field]!.name).join(' + ')} with ${places.map((p) => fields[p.field]!.name).join(' or ')}`,
+        ]
+      : [];
+  return {
+    identifying,
+    duplicate: fields.map((f) => maskOf(f, DUPLICATE_LEVELS)),
+    names,
+    places,
+    identifyingFields: [...alone, ...together],
+  };
 }
 
 /** Whether a pair's levels identify it as one entity: an identifying field agrees, or its names do at one address. */
@@ -116,7 +127,10 @@ export const MIN_LEARNED_MATCHES = 10;
  * it does on some identifying field, else the field that came closest. A class of namesakes or colleagues only
  * meets the floor because the floor put it there.
  */
-export function unsupportedFit(support: ReadonlyArray<number | null>, fieldNames: readonly string[]): { field: string; share: number } | null {
+export function unsupportedFit(
+  support: ReadonlyArray<number | null>,
+  fieldNames: readonly string[],
+): { field: string; share: number } | null {
   const measured = support.flatMap((s, k) => (s === null ? [] : [{ field: fieldNames[k]!, share: s }]));
   if (measured.length === 0 || measured.some((s) => s.share >= DUPLICATE_FLOOR)) return null;
   return measured.reduce((a, b) => (b.share > a.share ? b : a));
@@ -136,7 +150,11 @@ export function unsupportedVerdict(best: { field: string; share: number }): Evid
  * Whether the data showed what its duplicates look like well enough to merge without asking, and why not. When it
  * did not, every pair stays `review`: the engine still ranks them, but nobody should merge on its word.
  */
-export function assessEvidence(plan: IdentifyingPlan, expectedMatches: number, candidatePairs: number): EvidenceVerdict {
+export function assessEvidence(
+  plan: IdentifyingPlan,
+  expectedMatches: number,
+  candidatePairs: number,
+): EvidenceVerdict {
   if (plan.identifyingFields.length === 0) {
     return {
       evidence: 'insufficient',
@@ -150,5 +168,8 @@ export function assessEvidence(plan: IdentifyingPlan, expectedMatches: number, c
       evidenceNote: `about ${expected} of ${candidatePairs} candidate pairs look like duplicates: too few to learn what a duplicate looks like in this data, ${REVIEW_ONLY}`,
     };
   }
-  return { evidence: 'sufficient', evidenceNote: `about ${expected} of ${candidatePairs} candidate pairs look like duplicates; identifying fields: ${plan.identifyingFields.join(', ')}` };
+  return {
+    evidence: 'sufficient',
+    evidenceNote: `about ${expected} of ${candidatePairs} candidate pairs look like duplicates; identifying fields: ${plan.identifyingFields.join(', ')}`,
+  };
 }

@@ -44,12 +44,17 @@ export function columnsOf(records: readonly InputRecord[]): string[] {
 
 export function resolveIdColumn(columns: readonly string[], configured: string | undefined, label: string): string {
   if (configured !== undefined) {
-    if (!columns.includes(configured)) throw new MatchInputError(`${label}: the ID column "${configured}" is not among the columns (${columns.slice(0, 12).join(', ')})`);
+    if (!columns.includes(configured))
+      throw new MatchInputError(
+        `${label}: the ID column "${configured}" is not among the columns (${columns.slice(0, 12).join(', ')})`,
+      );
     return configured;
   }
   const found = findIdColumn(columns);
   if (found === undefined) {
-    throw new MatchInputError(`${label}: no ID column found (looked for id, unique_id, rec_id, record_id, key); name one with idColumn. Columns: ${columns.slice(0, 12).join(', ')}`);
+    throw new MatchInputError(
+      `${label}: no ID column found (looked for id, unique_id, rec_id, record_id, key); name one with idColumn. Columns: ${columns.slice(0, 12).join(', ')}`,
+    );
   }
   return found;
 }
@@ -87,9 +92,12 @@ export function cellText(value: unknown): string | null | undefined {
 export function cellProblem(column: string, value: unknown): string | null {
   if (typeof value === 'string') {
     if (!hasBrokenText(value)) return null;
-    return value.includes('\u0000') ? `column "${column}" holds a NUL byte (binary data, or a file read in the wrong encoding)` : `column "${column}" holds text that was not valid UTF-8 (replacement character)`;
+    return value.includes('\u0000')
+      ? `column "${column}" holds a NUL byte (binary data, or a file read in the wrong encoding)`
+      : `column "${column}" holds text that was not valid UTF-8 (replacement character)`;
   }
-  if (cellText(value) === undefined) return `column "${column}" holds ${Array.isArray(value) ? 'a list' : 'an object'}, not a value`;
+  if (cellText(value) === undefined)
+    return `column "${column}" holds ${Array.isArray(value) ? 'a list' : 'an object'}, not a value`;
   return null;
 }
 
@@ -98,14 +106,30 @@ export function cellProblem(column: string, value: unknown): string | null {
  * records every pass over them costs about a second in cache misses alone, so the cells are checked later, where
  * each field reads them anyway (prepareField), and repeated IDs are found by checkIds, on either thread.
  */
-export function takeRows(records: readonly InputRecord[], idColumn: string, columns: readonly string[], source?: 'left' | 'right'): TakenRows {
+export function takeRows(
+  records: readonly InputRecord[],
+  idColumn: string,
+  columns: readonly string[],
+  source?: 'left' | 'right',
+): TakenRows {
   // Sized once and written by index: a million pushes per column would copy each array as it grows.
   const cells: unknown[][] = columns.map(() => new Array(records.length));
-  const out: TakenRows = { rows: [], positions: null, ids: [], columns: new Map(columns.map((c, k) => [c, cells[k]!])), quarantine: [] };
+  const out: TakenRows = {
+    rows: [],
+    positions: null,
+    ids: [],
+    columns: new Map(columns.map((c, k) => [c, cells[k]!])),
+    quarantine: [],
+  };
   for (let index = 0; index < records.length; index++) {
     const record = records[index];
     if (record === null || typeof record !== 'object') {
-      out.quarantine.push({ index, ...(source ? { source } : {}), id: null, reason: 'not a record (an object of column values)' });
+      out.quarantine.push({
+        index,
+        ...(source ? { source } : {}),
+        id: null,
+        reason: 'not a record (an object of column values)',
+      });
       out.positions ??= out.rows.map((_, k) => k);
       continue;
     }
@@ -145,11 +169,18 @@ export function checkIds({ ids, idColumn, offset, positions }: IdCheck, out: Row
     const control = CONTROL.exec(id);
     if (control) {
       const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-      out.push({ row: row + offset, reason: `the ID in column "${idColumn}" holds a control character (${code}${code === 'U+0000' ? ', a NUL byte' : ''})` });
+      out.push({
+        row: row + offset,
+        reason: `the ID in column "${idColumn}" holds a control character (${code}${code === 'U+0000' ? ', a NUL byte' : ''})`,
+      });
       continue;
     }
     const earlier = firstSeen.get(id);
     if (earlier === undefined) firstSeen.set(id, row);
-    else out.push({ row: row + offset, reason: `duplicate ID "${quarantineId(id)}" (first seen at row ${positions ? positions[earlier]! : earlier})` });
+    else
+      out.push({
+        row: row + offset,
+        reason: `duplicate ID "${quarantineId(id)}" (first seen at row ${positions ? positions[earlier]! : earlier})`,
+      });
   }
 }

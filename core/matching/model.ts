@@ -55,7 +55,12 @@ export function compareAll(fields: readonly ComparedField[], left: Int32Array, r
 }
 
 /** Random pairs for estimating u: any two records in dedupe, one from each side in link. */
-export function randomPairs(size: number, count: number, seed: number, side?: Uint8Array): { left: Int32Array; right: Int32Array } {
+export function randomPairs(
+  size: number,
+  count: number,
+  seed: number,
+  side?: Uint8Array,
+): { left: Int32Array; right: Int32Array } {
   const rng = new Random(seed);
   const leftIdx: number[] = [];
   const rightIdx: number[] = [];
@@ -79,7 +84,13 @@ export function randomPairs(size: number, count: number, seed: number, side?: Ui
 }
 
 /** Level frequencies with add-one smoothing, so that a level never seen still has a small, finite chance. */
-function frequencies(levels: Int8Array, fieldCount: number, k: number, levelCount: number, weights?: Float64Array): number[] {
+function frequencies(
+  levels: Int8Array,
+  fieldCount: number,
+  k: number,
+  levelCount: number,
+  weights?: Float64Array,
+): number[] {
   const counts = new Array<number>(levelCount).fill(0);
   let total = 0;
   const pairs = levels.length / fieldCount;
@@ -98,8 +109,21 @@ function frequencies(levels: Int8Array, fieldCount: number, k: number, levelCoun
  * worth PRIOR_PAIRS random pairs: it decides for a dataset of a few records, and vanishes next to 200,000 samples.
  */
 const CHANCE_AGREEMENT: Record<FieldKind, number> = {
-  email: 1e-4, phone: 1e-4, identifier: 1e-5, domain: 1e-3, date: 1e-3, postcode: 5e-3, givenName: 5e-3, familyName: 2e-3,
-  city: 0.05, region: 0.1, companyName: 1e-3, address: 1e-4, fullName: 1e-4, text: 0.01, number: 0.01,
+  email: 1e-4,
+  phone: 1e-4,
+  identifier: 1e-5,
+  domain: 1e-3,
+  date: 1e-3,
+  postcode: 5e-3,
+  givenName: 5e-3,
+  familyName: 2e-3,
+  city: 0.05,
+  region: 0.1,
+  companyName: 1e-3,
+  address: 1e-4,
+  fullName: 1e-4,
+  text: 0.01,
+  number: 0.01,
 };
 const PRIOR_PAIRS = 1000;
 /** Candidate pairs' worth of the default m (see initialM) in each EM step. */
@@ -188,7 +212,14 @@ export interface FitOptions {
  * share identifying values explains the data worse than "fewer duplicates". `support` then says whether the class
  * found met the floor on its own; when it did not, the caller refits with `fixedM` (see fitOn).
  */
-export function fitModel(fields: readonly ComparedField[], uRandom: number[][], candidateLevels: Int8Array, candidateCount: number, allPairs: number, options: FitOptions): MatchModel {
+export function fitModel(
+  fields: readonly ComparedField[],
+  uRandom: number[][],
+  candidateLevels: Int8Array,
+  candidateCount: number,
+  allPairs: number,
+  options: FitOptions,
+): MatchModel {
   const { iterations, duplicateLevels = [], floor = 0, fixedM = false } = options;
   const F = fields.length;
   const { rows, counts } = patterns(candidateLevels, F);
@@ -269,7 +300,15 @@ export function fitModel(fields: readonly ComparedField[], uRandom: number[][], 
     const uk = uRandom[k]!;
     return { name: f.prepared.config.name, levels, m: mk, u: uk, weights: orderedWeights(mk, uk) };
   });
-  return { fields: models, prior, candidateMatchShare: share, emIterations: iteration, converged, support, mFromData: !fixedM };
+  return {
+    fields: models,
+    prior,
+    candidateMatchShare: share,
+    emIterations: iteration,
+    converged,
+    support,
+    mFromData: !fixedM,
+  };
 }
 
 /**

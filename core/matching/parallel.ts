@@ -55,7 +55,12 @@ export class Helper {
     const compiled = existsSync(js);
     this.worker = new Worker(BOOT, {
       eval: true,
-      workerData: { signal: shared, port: port2, file: compiled ? js : join(__dirname, 'worker.ts'), tsx: compiled ? null : require.resolve('tsx/cjs') },
+      workerData: {
+        signal: shared,
+        port: port2,
+        file: compiled ? js : join(__dirname, 'worker.ts'),
+        tsx: compiled ? null : require.resolve('tsx/cjs'),
+      },
       transferList: [port2],
       // From the sources the worker registers tsx itself; the parent's loader flags (tsx CLI, vitest) are not for it.
       ...(compiled ? {} : { execArgv: [] }),
@@ -75,7 +80,8 @@ export class Helper {
       if (got) {
         this.received++;
         const m = got.message as { error?: string };
-        if (m && typeof m === 'object' && 'error' in m && typeof m.error === 'string') throw new Error(`matching worker failed: ${m.error}`);
+        if (m && typeof m === 'object' && 'error' in m && typeof m.error === 'string')
+          throw new Error(`matching worker failed: ${m.error}`);
         return got.message as T;
       }
       Atomics.wait(this.signal, 0, this.received, 1000);

@@ -3,9 +3,24 @@ import { parseNumber } from '../mapping/transforms';
 import type { FieldConfig, FieldKind } from './config';
 import { cellProblem, cellText, hasBrokenText, type Cells, type RowRejection } from './input';
 import {
-  buildNicknameIndex, DEFAULT_NICKNAMES, emailParts, foldText, formalNames, isPlaceholder, normaliseAddress,
-  normaliseCompanyName, normaliseDate, normaliseDomain, normaliseEmail, normalisePersonName, normalisePostcode, numbersOf, PhoneNormaliser,
-  phoneTail, tokens, type NicknameIndex,
+  buildNicknameIndex,
+  DEFAULT_NICKNAMES,
+  emailParts,
+  foldText,
+  formalNames,
+  isPlaceholder,
+  normaliseAddress,
+  normaliseCompanyName,
+  normaliseDate,
+  normaliseDomain,
+  normaliseEmail,
+  normalisePersonName,
+  normalisePostcode,
+  numbersOf,
+  PhoneNormaliser,
+  phoneTail,
+  tokens,
+  type NicknameIndex,
 } from './normalize';
 
 /** One field of every record in canonical form, column by column so that comparisons touch little memory. */
@@ -198,7 +213,17 @@ function deriveInto(kind: FieldKind, v: string, n: Normalisers, d: DerivedLists)
 const MAX_CACHED = 1_000_000;
 /** Lookups after which a raw-text cache that hit less than a quarter of the time is dropped. */
 const CACHE_TRIAL = 50_000;
-const REPEATING_KINDS = new Set<FieldKind>(['givenName', 'familyName', 'fullName', 'companyName', 'city', 'region', 'postcode', 'domain', 'date']);
+const REPEATING_KINDS = new Set<FieldKind>([
+  'givenName',
+  'familyName',
+  'fullName',
+  'companyName',
+  'city',
+  'region',
+  'postcode',
+  'domain',
+  'date',
+]);
 
 /** A raw text cached as not valid UTF-8: its rows are set aside. */
 const BROKEN = -2;
@@ -208,7 +233,12 @@ const BROKEN = -2;
  * holds an object or text that was not valid UTF-8 gets no value and a RowRejection in `rejections`, and the caller
  * sets it aside (keepRows).
  */
-export function prepareField(config: FieldConfig, segments: readonly RowSegment[], n: Normalisers, rejections: RowRejection[] = []): PreparedField {
+export function prepareField(
+  config: FieldConfig,
+  segments: readonly RowSegment[],
+  n: Normalisers,
+  rejections: RowRejection[] = [],
+): PreparedField {
   const kind = config.kind;
   const size = segments.reduce((t, s) => t + (s.columns[0]?.length ?? 0), 0);
   const values: (string | null)[] = new Array(size);
@@ -287,7 +317,18 @@ export function keepRows(field: PreparedField, keep: Int32Array): PreparedField 
   }
   const { config, kind, distinct } = field;
   // byId is read through, so that a field still deriving lazily (fromLean) keeps doing so.
-  return { config, kind, values: valuesOf(ids, distinct), ids, idCounts, nonBlank, distinct, get byId() { return field.byId; } };
+  return {
+    config,
+    kind,
+    values: valuesOf(ids, distinct),
+    ids,
+    idCounts,
+    nonBlank,
+    distinct,
+    get byId() {
+      return field.byId;
+    },
+  };
 }
 
 /** Each record's value from its value id: null where blank. */
@@ -318,7 +359,13 @@ export function fromLean(lean: LeanField, n: Normalisers): PreparedField {
   const values = valuesOf(ids, distinct);
   let byId: DerivedLists | undefined;
   return {
-    config, kind, values, ids, idCounts, nonBlank, distinct,
+    config,
+    kind,
+    values,
+    ids,
+    idCounts,
+    nonBlank,
+    distinct,
     get byId(): DerivedValues {
       if (!byId) {
         byId = derivedLists(kind);

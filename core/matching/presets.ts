@@ -37,23 +37,91 @@ interface FieldRule {
   unless?: readonly string[];
 }
 
-const PHONE = ['phone', 'telephone', 'tel', 'phonenumber', 'telephonenumber', 'phonefullnumber', 'mobile', 'mobilephone', 'mobilenumber', 'mobilefullnumber', 'cell', 'cellphone', 'workphone', 'mainphone', 'businessphone'];
+const PHONE = [
+  'phone',
+  'telephone',
+  'tel',
+  'phonenumber',
+  'telephonenumber',
+  'phonefullnumber',
+  'mobile',
+  'mobilephone',
+  'mobilenumber',
+  'mobilefullnumber',
+  'cell',
+  'cellphone',
+  'workphone',
+  'mainphone',
+  'businessphone',
+];
 const EMAIL = ['email', 'emailaddress', 'mail', 'emailid', 'workemail', 'primaryemail', 'businessemail'];
-const STREET = ['streetnumber', 'housenumber', 'address', 'street', 'streetaddress', 'address1', 'addressline1', 'addr', 'addr1', 'mailingstreet', 'billingstreet'];
-const POSTCODE = ['postcode', 'postalcode', 'zip', 'zipcode', 'postal', 'plz', 'mailingpostalcode', 'billingpostalcode'];
+const STREET = [
+  'streetnumber',
+  'housenumber',
+  'address',
+  'street',
+  'streetaddress',
+  'address1',
+  'addressline1',
+  'addr',
+  'addr1',
+  'mailingstreet',
+  'billingstreet',
+];
+const POSTCODE = [
+  'postcode',
+  'postalcode',
+  'zip',
+  'zipcode',
+  'postal',
+  'plz',
+  'mailingpostalcode',
+  'billingpostalcode',
+];
 const CITY = ['city', 'town', 'suburb', 'locality', 'mailingcity', 'billingcity'];
 const REGION = ['state', 'county', 'region', 'province', 'stateprovince', 'mailingstate', 'billingstate'];
 const WEBSITE = ['website', 'domain', 'url', 'web', 'homepage', 'websiteurl', 'companydomain'];
 
 const CONTACT_RULES: readonly FieldRule[] = [
-  { name: 'given_name', kind: 'givenName', headers: ['firstname', 'givenname', 'forename', 'first', 'fname', 'christianname'], single: true },
-  { name: 'surname', kind: 'familyName', headers: ['lastname', 'surname', 'familyname', 'last', 'lname'], single: true },
-  { name: 'name', kind: 'fullName', headers: ['fullname', 'name', 'contactname', 'personname', 'displayname'], single: true, unless: ['given_name', 'surname'] },
+  {
+    name: 'given_name',
+    kind: 'givenName',
+    headers: ['firstname', 'givenname', 'forename', 'first', 'fname', 'christianname'],
+    single: true,
+  },
+  {
+    name: 'surname',
+    kind: 'familyName',
+    headers: ['lastname', 'surname', 'familyname', 'last', 'lname'],
+    single: true,
+  },
+  {
+    name: 'name',
+    kind: 'fullName',
+    headers: ['fullname', 'name', 'contactname', 'personname', 'displayname'],
+    single: true,
+    unless: ['given_name', 'surname'],
+  },
   { name: 'email', kind: 'email', headers: EMAIL, single: true },
   { name: 'phone', kind: 'phone', headers: PHONE, single: true },
-  { name: 'date_of_birth', kind: 'date', headers: ['dob', 'dateofbirth', 'birthdate', 'birthday', 'bdate', 'birthdt'], single: true },
-  { name: 'national_id', kind: 'identifier', headers: ['ssn', 'socsecid', 'socialsecuritynumber', 'nationalid', 'nin', 'nino', 'taxid', 'passportnumber'], single: true },
-  { name: 'company', kind: 'companyName', headers: ['company', 'companyname', 'accountname', 'account', 'organisation', 'organization', 'employer', 'org'], single: true },
+  {
+    name: 'date_of_birth',
+    kind: 'date',
+    headers: ['dob', 'dateofbirth', 'birthdate', 'birthday', 'bdate', 'birthdt'],
+    single: true,
+  },
+  {
+    name: 'national_id',
+    kind: 'identifier',
+    headers: ['ssn', 'socsecid', 'socialsecuritynumber', 'nationalid', 'nin', 'nino', 'taxid', 'passportnumber'],
+    single: true,
+  },
+  {
+    name: 'company',
+    kind: 'companyName',
+    headers: ['company', 'companyname', 'accountname', 'account', 'organisation', 'organization', 'employer', 'org'],
+    single: true,
+  },
   { name: 'address', kind: 'address', headers: STREET },
   { name: 'address_line_2', kind: 'text', headers: ['address2', 'addressline2', 'addr2'], single: true },
   { name: 'postcode', kind: 'postcode', headers: POSTCODE, single: true },
@@ -63,7 +131,26 @@ const CONTACT_RULES: readonly FieldRule[] = [
 ];
 
 const COMPANY_RULES: readonly FieldRule[] = [
-  { name: 'name', kind: 'companyName', headers: ['companyname', 'company', 'name', 'accountname', 'account', 'organisation', 'organization', 'organisationname', 'organizationname', 'sitename', 'businessname', 'orgname', 'legalname'], single: true },
+  {
+    name: 'name',
+    kind: 'companyName',
+    headers: [
+      'companyname',
+      'company',
+      'name',
+      'accountname',
+      'account',
+      'organisation',
+      'organization',
+      'organisationname',
+      'organizationname',
+      'sitename',
+      'businessname',
+      'orgname',
+      'legalname',
+    ],
+    single: true,
+  },
   { name: 'website', kind: 'domain', headers: WEBSITE, single: true },
   { name: 'email', kind: 'email', headers: EMAIL, single: true },
   { name: 'phone', kind: 'phone', headers: PHONE, single: true },
@@ -71,14 +158,47 @@ const COMPANY_RULES: readonly FieldRule[] = [
   { name: 'postcode', kind: 'postcode', headers: POSTCODE, single: true },
   { name: 'city', kind: 'city', headers: CITY, single: true },
   { name: 'state', kind: 'region', headers: REGION, single: true },
-  { name: 'registration_id', kind: 'identifier', headers: ['vat', 'vatnumber', 'vatid', 'ein', 'companynumber', 'registrationnumber', 'duns', 'dunsnumber', 'siren', 'siret', 'crn'], single: true },
+  {
+    name: 'registration_id',
+    kind: 'identifier',
+    headers: [
+      'vat',
+      'vatnumber',
+      'vatid',
+      'ein',
+      'companynumber',
+      'registrationnumber',
+      'duns',
+      'dunsnumber',
+      'siren',
+      'siret',
+      'crn',
+    ],
+    single: true,
+  },
 ];
 
 export const ID_HEADERS = ['id', 'uniqueid', 'recid', 'recordid', 'key', 'rowid', 'externalid'];
-const RECENCY_HEADERS = ['updatedat', 'lastmodified', 'lastmodifieddate', 'modifiedat', 'modified', 'updated', 'lastupdated', 'lastactivitydate', 'createdat', 'created', 'createddate'];
+const RECENCY_HEADERS = [
+  'updatedat',
+  'lastmodified',
+  'lastmodifieddate',
+  'modifiedat',
+  'modified',
+  'updated',
+  'lastupdated',
+  'lastactivitydate',
+  'createdat',
+  'created',
+  'createddate',
+];
 
 /** The fields a preset recognises among these columns, with the exact columns each one reads. */
-export function recogniseFields(preset: PresetName, columns: readonly string[], exclude: ReadonlySet<string> = new Set()): FieldConfig[] {
+export function recogniseFields(
+  preset: PresetName,
+  columns: readonly string[],
+  exclude: ReadonlySet<string> = new Set(),
+): FieldConfig[] {
   const byKey = columnsByKey(columns, exclude);
   const taken = new Set<string>();
   const fields: FieldConfig[] = [];
@@ -125,7 +245,9 @@ export function choosePreset(columns: readonly string[], exclude: ReadonlySet<st
   const contacts = recogniseFields('contacts', columns, exclude);
   const companies = recogniseFields('companies', columns, exclude);
   const bareName = (c: string) => headerKey(c) === 'name' || unprefixedKey(c) === 'name';
-  const hasPersonName = contacts.some((f) => f.kind === 'givenName' || f.kind === 'familyName' || (f.kind === 'fullName' && !f.columns.every(bareName)));
+  const hasPersonName = contacts.some(
+    (f) => f.kind === 'givenName' || f.kind === 'familyName' || (f.kind === 'fullName' && !f.columns.every(bareName)),
+  );
   if (hasPersonName) return 'contacts';
   if (companies.some((f) => f.kind === 'companyName')) return 'companies';
   return companies.length >= contacts.length ? 'companies' : 'contacts';

@@ -66,7 +66,14 @@ export const StatsSchema = z.object({
   allPairs: z.number(),
   candidatePairs: z.number().int(),
   blocking: z.array(
-    z.object({ rule: z.string(), blocks: z.number().int(), pairs: z.number().int(), oversizedBlocks: z.number().int(), recordsInOversizedBlocks: z.number().int(), pairsSkippedInOversizedBlocks: z.number() }),
+    z.object({
+      rule: z.string(),
+      blocks: z.number().int(),
+      pairs: z.number().int(),
+      oversizedBlocks: z.number().int(),
+      recordsInOversizedBlocks: z.number().int(),
+      pairsSkippedInOversizedBlocks: z.number(),
+    }),
   ),
   reviewPairs: z.number().int(),
   autoMergePairs: z.number().int(),
@@ -118,7 +125,16 @@ const common = {
   stats: StatsSchema,
 };
 
-export const DedupeResultSchema = z.object({ mode: z.literal('dedupe'), clusters: z.array(DedupeClusterSchema), ...common });
-export const LinkResultSchema = z.object({ mode: z.literal('link'), clusters: z.array(LinkClusterSchema), rightIdColumn: z.string(), ...common });
+export const DedupeResultSchema = z.object({
+  mode: z.literal('dedupe'),
+  clusters: z.array(DedupeClusterSchema),
+  ...common,
+});
+export const LinkResultSchema = z.object({
+  mode: z.literal('link'),
+  clusters: z.array(LinkClusterSchema),
+  rightIdColumn: z.string(),
+  ...common,
+});
 export type DedupeResult = z.infer<typeof DedupeResultSchema>;
 export type LinkResult = z.infer<typeof LinkResultSchema>;

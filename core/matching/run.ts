@@ -6,7 +6,11 @@ import { threadsFor, type ParallelOptions } from './parallel';
 import type { DedupeResult, LinkResult } from './result';
 
 /** Finds the records of one source that are the same entity. */
-export function dedupe(records: readonly InputRecord[], config: MatchConfigInput, options?: ParallelOptions): DedupeResult {
+export function dedupe(
+  records: readonly InputRecord[],
+  config: MatchConfigInput,
+  options?: ParallelOptions,
+): DedupeResult {
   const started = performance.now();
   const data = prepareDedupe(records, config, threadsFor(Array.isArray(records) ? records.length : 0, options));
   try {
@@ -19,7 +23,12 @@ export function dedupe(records: readonly InputRecord[], config: MatchConfigInput
 }
 
 /** Finds the records of two sources that are the same entity. */
-export function link(left: readonly InputRecord[], right: readonly InputRecord[], config: MatchConfigInput, options?: ParallelOptions): LinkResult {
+export function link(
+  left: readonly InputRecord[],
+  right: readonly InputRecord[],
+  config: MatchConfigInput,
+  options?: ParallelOptions,
+): LinkResult {
   const started = performance.now();
   const size = (Array.isArray(left) ? left.length : 0) + (Array.isArray(right) ? right.length : 0);
   const data = prepareLink(left, right, config, threadsFor(size, options));
@@ -31,4 +40,3 @@ export function link(left: readonly InputRecord[], right: readonly InputRecord[]
     data.helper?.close();
   }
 }
-

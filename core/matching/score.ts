@@ -25,7 +25,10 @@ export class PairScorer {
   private readonly ids: Int32Array[];
   private readonly levelWeights: Float64Array[];
 
-  constructor(readonly fields: readonly ComparedField[], readonly model: MatchModel) {
+  constructor(
+    readonly fields: readonly ComparedField[],
+    readonly model: MatchModel,
+  ) {
     this.F = fields.length;
     this.priorWeight = log2(model.prior / (1 - model.prior));
     this.exactM = model.fields.map((f) => f.m[0]!);
@@ -36,7 +39,8 @@ export class PairScorer {
       const { idCounts, nonBlank } = f.prepared;
       const out = new Float64Array(idCounts.length);
       // Never below the next level: a common value agreeing exactly is still better than a near miss.
-      for (let id = 0; id < idCounts.length; id++) out[id] = Math.max(log2(this.exactM[k]! / (idCounts[id]! / nonBlank)), this.levelOneWeight[k]!, 0);
+      for (let id = 0; id < idCounts.length; id++)
+        out[id] = Math.max(log2(this.exactM[k]! / (idCounts[id]! / nonBlank)), this.levelOneWeight[k]!, 0);
       return out;
     });
   }
@@ -71,7 +75,13 @@ export class PairScorer {
       const l = levels[offset + k]!;
       const fm = this.model.fields[k]!;
       if (l < 0) out.push({ field: fm.name, level: 'blank', outcome: 'missing', weight: 0 });
-      else out.push({ field: fm.name, level: fm.levels[l]!.label, outcome: fm.levels[l]!.outcome, weight: round2(this.fieldWeight(k, l, i)) });
+      else
+        out.push({
+          field: fm.name,
+          level: fm.levels[l]!.label,
+          outcome: fm.levels[l]!.outcome,
+          weight: round2(this.fieldWeight(k, l, i)),
+        });
     }
     return out;
   }
@@ -88,7 +98,14 @@ export class PairScorer {
    * cheapest first, so most non-matching candidates never reach the costly address and company comparisons; the
    * result above `floor` is exactly the full weight.
    */
-  prunedWeight(i: number, j: number, floor: number, order: readonly number[], remainingMax: readonly number[], scratch: Int8Array): number {
+  prunedWeight(
+    i: number,
+    j: number,
+    floor: number,
+    order: readonly number[],
+    remainingMax: readonly number[],
+    scratch: Int8Array,
+  ): number {
     let w = this.priorWeight;
     const F = this.F;
     const rows = this.valueIdRows();
@@ -100,9 +117,14 @@ export class PairScorer {
       w += this.weightOf(k, scratch[k]!, id);
       // The name swap rewrites two name levels at once: once both are known, rescore them together.
       if (this.swap && x === this.swap.after) {
-        const before = this.fieldWeight(this.swap.g, scratch[this.swap.g]!, i) + this.fieldWeight(this.swap.s, scratch[this.swap.s]!, i);
+        const before =
+          this.fieldWeight(this.swap.g, scratch[this.swap.g]!, i) +
+          this.fieldWeight(this.swap.s, scratch[this.swap.s]!, i);
         applyNameSwap(this.fields, scratch, 0, i, j);
-        w += this.fieldWeight(this.swap.g, scratch[this.swap.g]!, i) + this.fieldWeight(this.swap.s, scratch[this.swap.s]!, i) - before;
+        w +=
+          this.fieldWeight(this.swap.g, scratch[this.swap.g]!, i) +
+          this.fieldWeight(this.swap.s, scratch[this.swap.s]!, i) -
+          before;
       }
     }
     return w;
@@ -129,8 +151,26 @@ export class PairScorer {
 
   /** Field order for pruning (cheap comparisons first) and the most the fields after each step can add. */
   pruningPlan(): { order: number[]; remainingMax: number[] } {
-    const cost: Record<string, number> = { date: 0, postcode: 1, identifier: 1, region: 1, domain: 1, phone: 2, givenName: 3, familyName: 3, email: 4, city: 4, number: 4, fullName: 5, text: 6, address: 7, companyName: 8 };
-    const order = this.fields.map((_, k) => k).sort((a, b) => (cost[this.fields[a]!.prepared.kind] ?? 9) - (cost[this.fields[b]!.prepared.kind] ?? 9) || a - b);
+    const cost: Record<string, number> = {
+      date: 0,
+      postcode: 1,
+      identifier: 1,
+      region: 1,
+      domain: 1,
+      phone: 2,
+      givenName: 3,
+      familyName: 3,
+      email: 4,
+      city: 4,
+      number: 4,
+      fullName: 5,
+      text: 6,
+      address: 7,
+      companyName: 8,
+    };
+    const order = this.fields
+      .map((_, k) => k)
+      .sort((a, b) => (cost[this.fields[a]!.prepared.kind] ?? 9) - (cost[this.fields[b]!.prepared.kind] ?? 9) || a - b);
     const g = this.fields.findIndex((f) => f.prepared.kind === 'givenName');
     const s = this.fields.findIndex((f) => f.prepared.kind === 'familyName');
     this.swap = g >= 0 && s >= 0 ? { g, s, after: Math.max(order.indexOf(g), order.indexOf(s)) } : undefined;
@@ -166,7 +206,13 @@ export function round2(x: number): number {
  * First and last name typed into each other's columns: when crossing them agrees, count both as very similar
  * rather than as two disagreements.
  */
-export function applyNameSwap(fields: readonly ComparedField[], levels: Int8Array, offset: number, i: number, j: number): void {
+export function applyNameSwap(
+  fields: readonly ComparedField[],
+  levels: Int8Array,
+  offset: number,
+  i: number,
+  j: number,
+): void {
   const g = fields.findIndex((f) => f.prepared.kind === 'givenName');
   const s = fields.findIndex((f) => f.prepared.kind === 'familyName');
   if (g < 0 || s < 0) return;

@@ -7,11 +7,28 @@ import type { FieldConfig, FieldKind } from './config';
 
 /** Normalising one field of a million rows: reading and checking its cells, normalising each distinct raw text, deriving. */
 const PREPARE_COST: Partial<Record<FieldKind, number>> = {
-  address: 5800, email: 4700, companyName: 3800, fullName: 3500, text: 2800, phone: 2800, postcode: 1700, date: 1400, familyName: 1250, givenName: 700, city: 450,
+  address: 5800,
+  email: 4700,
+  companyName: 3800,
+  fullName: 3500,
+  text: 2800,
+  phone: 2800,
+  postcode: 1700,
+  date: 1400,
+  familyName: 1250,
+  givenName: 700,
+  city: 450,
 };
 const DEFAULT_PREPARE_COST = 1000;
 /** Deriving words, tails and formal names again on the thread that did not prepare the field. */
-const DERIVE_COST: Partial<Record<FieldKind, number>> = { address: 2100, companyName: 800, text: 800, fullName: 600, phone: 320, email: 220 };
+const DERIVE_COST: Partial<Record<FieldKind, number>> = {
+  address: 2100,
+  companyName: 800,
+  text: 800,
+  fullName: 600,
+  phone: 320,
+  email: 220,
+};
 const DEFAULT_DERIVE_COST = 50;
 /** Posting one column's cells to the worker and taking its prepared field back, on the calling thread. */
 const SEND_COST = 1100;

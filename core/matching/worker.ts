@@ -1,12 +1,30 @@
 /** The matching engine's second thread: prepares the fields it is given, then scores its share of the candidate pairs. */
 import type { MessagePort } from 'node:worker_threads';
-import { BlockingScratch, blockingRules, claimRulePairs, distinctSorted, recordOrder, type BlockingOptions } from './block';
+import {
+  BlockingScratch,
+  blockingRules,
+  claimRulePairs,
+  distinctSorted,
+  recordOrder,
+  type BlockingOptions,
+} from './block';
 import { comparatorFor } from './compare/field-comparators';
 import type { FieldConfig } from './config';
 import { uFromRandomPairs, weighPairs } from './engine';
 import type { ComparedField, MatchModel } from './model';
 import { checkIds, type IdCheck, type RowRejection } from './input';
-import { fromLean, keepRows, leanField, makeNormalisers, prepareField, type LeanField, type Normalisers, type PrepareOptions, type PreparedField, type RowSegment } from './prepare';
+import {
+  fromLean,
+  keepRows,
+  leanField,
+  makeNormalisers,
+  prepareField,
+  type LeanField,
+  type Normalisers,
+  type PrepareOptions,
+  type PreparedField,
+  type RowSegment,
+} from './prepare';
 import { PairScorer } from './score';
 
 export interface FieldJob {
@@ -26,17 +44,33 @@ export type WorkerRequest =
   /** u from this many random pairs (uFromRandomPairs), of the records the last 'block' message named. */
   | { type: 'u'; count: number; seed: number }
   /** Weights of the pairs, and whether each agrees on an identifying value, written into shared memory. */
-  | { type: 'score'; model: MatchModel; left: Int32Array; right: Int32Array; review: number; weights: Float64Array; identified: Uint8Array };
+  | {
+      type: 'score';
+      model: MatchModel;
+      left: Int32Array;
+      right: Int32Array;
+      review: number;
+      weights: Float64Array;
+      identified: Uint8Array;
+    };
 
 export function start(port: MessagePort, signal: Int32Array): void {
   const fields: PreparedField[] = [];
-  let preparing: { normalisers: Normalisers; left: number; rejections: RowRejection[]; out: Array<{ index: number; lean: LeanField }> } | undefined;
+  let preparing:
+    | {
+        normalisers: Normalisers;
+        left: number;
+        rejections: RowRejection[];
+        out: Array<{ index: number; lean: LeanField }>;
+      }
+    | undefined;
   let compared: ComparedField[] | undefined;
   let scratch: BlockingScratch | undefined;
   /** The records of the current run, as the last 'block' message gave them. */
   let records: { size: number; side?: Uint8Array } | undefined;
   // Built once every field is here; comparators remember levels per pair of values, so they are worth keeping.
-  const comparedFields = () => (compared ??= fields.map((prepared) => ({ prepared, comparator: comparatorFor(prepared) })));
+  const comparedFields = () =>
+    (compared ??= fields.map((prepared) => ({ prepared, comparator: comparatorFor(prepared) })));
   const reply = (message: unknown, transfer: ArrayBuffer[] = []) => {
     port.postMessage(message, transfer);
     Atomics.add(signal, 0, 1);
@@ -69,7 +103,15 @@ export function start(port: MessagePort, signal: Int32Array): void {
         records = { size: m.size, ...(m.side ? { side: m.side } : {}) };
         const lists = scratch ?? new BlockingScratch(m.size);
         scratch = undefined;
-        const stats = claimRulePairs(blockingRules(fields), new Int32Array(m.counter), m.size, m.options, recordOrder(fields), lists, m.side);
+        const stats = claimRulePairs(
+          blockingRules(fields),
+          new Int32Array(m.counter),
+          m.size,
+          m.options,
+          recordOrder(fields),
+          lists,
+          m.side,
+        );
         // Sorted, without repeats, and copied out of the list's larger buffer: what the other thread receives counts
         // against its garbage collector's external-memory budget (see prepareRows).
         const pairs = distinctSorted(lists.pairs.view().sort()).slice();

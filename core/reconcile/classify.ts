@@ -37,7 +37,11 @@ export interface StagingRow {
 const IDENTITY_WARNING = 0.8;
 
 /** Properties whose mapped legacy value differs from the target's, in canonical form. Blanks never clear a value unless allowed. */
-export function diffProperties(mapper: ObjectMapper, mapped: Record<string, Value>, target: Record<string, Value>): Record<string, Value> {
+export function diffProperties(
+  mapper: ObjectMapper,
+  mapped: Record<string, Value>,
+  target: Record<string, Value>,
+): Record<string, Value> {
   const update: Record<string, Value> = {};
   for (const property of mapper.targetProperties) {
     if (!(property in mapped)) continue; // the legacy value could not be converted: reported as a field issue instead
@@ -53,7 +57,11 @@ export function diffProperties(mapper: ObjectMapper, mapped: Record<string, Valu
 }
 
 /** How well the identity properties (name, email, …) of both sides agree: null when none can be compared. */
-export function identitySimilarity(mapper: ObjectMapper, mapped: Record<string, Value>, target: Record<string, Value>): { score: number; worst?: { property: string; legacy: string; target: string; score: number } } | null {
+export function identitySimilarity(
+  mapper: ObjectMapper,
+  mapped: Record<string, Value>,
+  target: Record<string, Value>,
+): { score: number; worst?: { property: string; legacy: string; target: string; score: number } } | null {
   let total = 0;
   let n = 0;
   let worst: { property: string; legacy: string; target: string; score: number } | undefined;
@@ -94,14 +102,24 @@ export function classifyLegacy(mapper: ObjectMapper, legacy: LegacySide, targets
   if (targets.length === 0) {
     const create: Record<string, Value> = {};
     for (const [k, v] of Object.entries(legacy.mapped)) if (v !== null) create[k] = v;
-    return { ...base, targetId: null, targetIds: [], status: 'new', matchConfidence: null, propertiesToUpdate: create, notes };
+    return {
+      ...base,
+      targetId: null,
+      targetIds: [],
+      status: 'new',
+      matchConfidence: null,
+      propertiesToUpdate: create,
+      notes,
+    };
   }
   if (targets.length === 1) {
     const target = targets[0]!;
     const similarity = identitySimilarity(mapper, legacy.mapped, target.properties);
     if (similarity?.worst && similarity.score < IDENTITY_WARNING) {
       const w = similarity.worst;
-      notes.unshift(`legacy ID matches, but ${w.property} differs (similarity ${fmt(w.score)}): "${w.legacy}" vs "${w.target}"`);
+      notes.unshift(
+        `legacy ID matches, but ${w.property} differs (similarity ${fmt(w.score)}): "${w.legacy}" vs "${w.target}"`,
+      );
     }
     return {
       ...base,
@@ -120,7 +138,15 @@ export function classifyLegacy(mapper: ObjectMapper, legacy: LegacySide, targets
   notes.unshift(
     `legacy ID is on ${targets.length} target records: ${ranked.map((r) => (r.score === null ? r.id : `${r.id} (identity similarity ${fmt(r.score)})`)).join(', ')}`,
   );
-  return { ...base, targetId: null, targetIds: ranked.map((r) => r.id), status: 'conflict', matchConfidence: null, propertiesToUpdate: null, notes };
+  return {
+    ...base,
+    targetId: null,
+    targetIds: ranked.map((r) => r.id),
+    status: 'conflict',
+    matchConfidence: null,
+    propertiesToUpdate: null,
+    notes,
+  };
 }
 
 /** What the fuzzy fallback found for a legacy record that no target carries the ID of. */
@@ -137,7 +163,12 @@ export interface FuzzyLink {
  * A legacy record linked by resemblance rather than by ID. It is staged like a match (the properties that differ are
  * pending), but with its own status so nothing is pushed until a person confirms the link.
  */
-export function classifyFuzzy(mapper: ObjectMapper, legacy: LegacySide, target: TargetSide, link: FuzzyLink): StagingRow {
+export function classifyFuzzy(
+  mapper: ObjectMapper,
+  legacy: LegacySide,
+  target: TargetSide,
+  link: FuzzyLink,
+): StagingRow {
   const confidence = Math.max(0, Math.min(100, Math.round(link.confidence)));
   return {
     legacyId: legacy.legacyId,
@@ -158,9 +189,15 @@ export function classifyFuzzy(mapper: ObjectMapper, legacy: LegacySide, target: 
 }
 
 /** `linkedTo` names, per target ID, the legacy record the fuzzy fallback linked that target to. */
-export function classifyOrphan(legacyId: string, targets: TargetSide[], linkedTo: ReadonlyMap<string, string> = new Map()): StagingRow {
+export function classifyOrphan(
+  legacyId: string,
+  targets: TargetSide[],
+  linkedTo: ReadonlyMap<string, string> = new Map(),
+): StagingRow {
   const ids = targets.map((t) => t.id).sort();
-  const linked = ids.filter((id) => linkedTo.has(id)).map((id) => `target record ${id} is fuzzy-matched to legacy record ${linkedTo.get(id)}`);
+  const linked = ids
+    .filter((id) => linkedTo.has(id))
+    .map((id) => `target record ${id} is fuzzy-matched to legacy record ${linkedTo.get(id)}`);
   return {
     legacyId,
     targetId: ids.length === 1 ? ids[0]! : null,
@@ -169,7 +206,10 @@ export function classifyOrphan(legacyId: string, targets: TargetSide[], linkedTo
     matchConfidence: null,
     legacyProperties: null,
     propertiesToUpdate: null,
-    notes: [`legacy ID is on ${ids.length === 1 ? 'a target record' : `${ids.length} target records`} but not in the export`, ...linked],
+    notes: [
+      `legacy ID is on ${ids.length === 1 ? 'a target record' : `${ids.length} target records`} but not in the export`,
+      ...linked,
+    ],
     source: null,
     sourceLine: null,
   };
@@ -197,7 +237,10 @@ export function classifyUnreadable(legacyId: string, targets: TargetSide[], entr
     matchConfidence: null,
     legacyProperties: null,
     propertiesToUpdate: null,
-    notes: [`legacy ID is on ${ids.length === 1 ? 'a target record' : `${ids.length} target records`}, but the export has it only in ${entries.length === 1 ? 'a row' : `${entries.length} rows`} that could not be read`, ...where],
+    notes: [
+      `legacy ID is on ${ids.length === 1 ? 'a target record' : `${ids.length} target records`}, but the export has it only in ${entries.length === 1 ? 'a row' : `${entries.length} rows`} that could not be read`,
+      ...where,
+    ],
     source: entries[0]?.source ?? null,
     sourceLine: entries[0]?.line ?? null,
   };

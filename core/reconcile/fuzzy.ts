@@ -32,9 +32,14 @@ export function fuzzyPlanFor(object: string, mapper: ObjectMapper, config: Mappi
   if (!preset) return null;
   const fields = recogniseFields(preset, mapper.targetProperties);
   if (!fields.some((f) => NAME_KINDS.has(f.kind))) return null;
-  const references = new Set(Object.entries(config.objects).filter(([name]) => name !== object).map(([, spec]) => spec.target.legacyIdColumn));
+  const references = new Set(
+    Object.entries(config.objects)
+      .filter(([name]) => name !== object)
+      .map(([, spec]) => spec.target.legacyIdColumn),
+  );
   for (const property of mapper.targetProperties) {
-    if (references.has(property) && !fields.some((f) => f.columns.includes(property))) fields.push({ name: property, kind: 'identifier', columns: [property] });
+    if (references.has(property) && !fields.some((f) => f.columns.includes(property)))
+      fields.push({ name: property, kind: 'identifier', columns: [property] });
   }
   return { preset, fields };
 }
@@ -75,7 +80,12 @@ function toRecord(id: string, values: Record<string, Value>, columns: readonly s
 }
 
 /** Keyset pages of the held-back legacy records, as link input (only the compared columns). */
-async function* legacyChunks(sql: Sql, runId: string, columns: readonly string[], size: number): AsyncGenerator<InputRecord[]> {
+async function* legacyChunks(
+  sql: Sql,
+  runId: string,
+  columns: readonly string[],
+  size: number,
+): AsyncGenerator<InputRecord[]> {
   let after = '';
   for (;;) {
     const { rows } = await sql.query<{ legacy_id: string; mapped: Record<string, Value> }>(
@@ -98,7 +108,13 @@ const CANDIDATE_TARGETS = `t.run_id = $1 AND (t.legacy_id IS NULL
   OR (NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)
       AND NOT EXISTS (SELECT 1 FROM staging.quarantine q WHERE q.run_id = $1 AND q.legacy_id = t.legacy_id)))`;
 
-async function* targetChunks(sql: Sql, runId: string, mapper: ObjectMapper, columns: readonly string[], size: number): AsyncGenerator<InputRecord[]> {
+async function* targetChunks(
+  sql: Sql,
+  runId: string,
+  mapper: ObjectMapper,
+  columns: readonly string[],
+  size: number,
+): AsyncGenerator<InputRecord[]> {
   let after = '';
   for (;;) {
     const { rows } = await sql.query<{ target_id: string; properties: Record<string, Value> }>(
@@ -128,7 +144,11 @@ function reasonText(pair: MatchPair): string[] {
 
 /** Best first; equal confidences fall back on the IDs so every run pairs the same records. */
 function byStrength(a: MatchPair, b: MatchPair): number {
-  return b.confidence - a.confidence || (a.left < b.left ? -1 : a.left > b.left ? 1 : 0) || (a.right < b.right ? -1 : a.right > b.right ? 1 : 0);
+  return (
+    b.confidence - a.confidence ||
+    (a.left < b.left ? -1 : a.left > b.left ? 1 : 0) ||
+    (a.right < b.right ? -1 : a.right > b.right ? 1 : 0)
+  );
 }
 
 /**
@@ -138,10 +158,21 @@ function byStrength(a: MatchPair, b: MatchPair): number {
  * every target chunk, read page by page from the scratch tables, and only the best few pairs per legacy record stay
  * in memory. The one-to-one assignment is then greedy over all kept pairs, strongest first.
  */
-export async function linkUnmatched(sql: Sql, runId: string, mapper: ObjectMapper, plan: FuzzyPlan, chunkSize: number, onProgress?: (rows: number) => void): Promise<FuzzyResult> {
+export async function linkUnmatched(
+  sql: Sql,
+  runId: string,
+  mapper: ObjectMapper,
+  plan: FuzzyPlan,
+  chunkSize: number,
+  onProgress?: (rows: number) => void,
+): Promise<FuzzyResult> {
   const stats: FuzzyStats = { legacy: 0, targets: 0, candidatePairs: 0, links: 0, linkCalls: 0 };
   stats.legacy = await countOf(sql, 'SELECT count(*) AS n FROM staging.run_unmatched WHERE run_id = $1', runId);
-  stats.targets = await countOf(sql, `SELECT count(*) AS n FROM staging.run_target t WHERE ${CANDIDATE_TARGETS}`, runId);
+  stats.targets = await countOf(
+    sql,
+    `SELECT count(*) AS n FROM staging.run_target t WHERE ${CANDIDATE_TARGETS}`,
+    runId,
+  );
   const links = new Map<string, FuzzyLink>();
   if (stats.legacy === 0 || stats.targets === 0) return { links, stats };
 
@@ -170,7 +201,12 @@ export async function linkUnmatched(sql: Sql, runId: string, mapper: ObjectMappe
   const assigned = assignOneToOne([...kept.values()].flat());
   kept.clear();
   for (const pair of assigned) {
-    links.set(pair.left, { targetId: pair.right, confidence: pair.confidence, decision: pair.decision, reasons: reasonText(pair) });
+    links.set(pair.left, {
+      targetId: pair.right,
+      confidence: pair.confidence,
+      decision: pair.decision,
+      reasons: reasonText(pair),
+    });
   }
   stats.links = links.size;
   return { links, stats };

@@ -28,19 +28,28 @@ export const LookupResultSchema = z.object({
   targetId: z.string().nullable().describe('The target (HubSpot) record ID when exactly one record matches'),
   targetIds: z.array(z.string()),
   matchConfidence: z.number().int().min(0).max(100).nullable(),
-  fuzzyReasons: z.array(z.string()).describe('For a fuzzy_match: how each compared field agreed, with its weight of evidence'),
+  fuzzyReasons: z
+    .array(z.string())
+    .describe('For a fuzzy_match: how each compared field agreed, with its weight of evidence'),
   propertiesToUpdate: Properties.nullable(),
   notes: z.array(z.string()),
   legacyProperties: Properties.nullable(),
   /** The live target record(s) from the mirror, read at lookup time. */
   targetRecords: z.array(z.object({ id: z.string(), properties: Properties })),
-  quarantine: z.array(z.object({ source: z.string(), line: z.number().nullable(), field: z.string().nullable(), reason: z.string() })),
+  quarantine: z.array(
+    z.object({ source: z.string(), line: z.number().nullable(), field: z.string().nullable(), reason: z.string() }),
+  ),
   changedAt: z.string().nullable().describe('When this staging row last changed'),
   lastRunAt: z.string().nullable().describe('When the object was last reconciled successfully'),
 });
 export type LookupResult = z.infer<typeof LookupResultSchema>;
 
-async function readTargets(sql: Sql, mapping: LoadedMapping, object: string, ids: string[]): Promise<LookupResult['targetRecords']> {
+async function readTargets(
+  sql: Sql,
+  mapping: LoadedMapping,
+  object: string,
+  ids: string[],
+): Promise<LookupResult['targetRecords']> {
   const spec = mapping.config.objects[object];
   if (!spec || ids.length === 0) return [];
   const table = qualified(mapping.config.target.schema, spec.target.table);
@@ -50,26 +59,59 @@ async function readTargets(sql: Sql, mapping: LoadedMapping, object: string, ids
   );
   return rows.map((r) => ({
     id: r.id,
-    properties: Object.fromEntries(Object.entries(r.properties).map(([k, v]) => [k, v === null ? null : typeof v === 'string' ? v : JSON.stringify(v)])),
+    properties: Object.fromEntries(
+      Object.entries(r.properties).map(([k, v]) => [
+        k,
+        v === null ? null : typeof v === 'string' ? v : JSON.stringify(v),
+      ]),
+    ),
   }));
 }
 
 /** Everything known about one legacy record: its staging row, the live target record(s), and quarantine entries. */
-export async function lookupByLegacyId(db: Database, mapping: LoadedMapping, input: LookupInput): Promise<LookupResult> {
+export async function lookupByLegacyId(
+  db: Database,
+  mapping: LoadedMapping,
+  input: LookupInput,
+): Promise<LookupResult> {
   const { object, legacyId } = LookupInputSchema.parse(input);
   if (!mapping.config.objects[object]) {
-    throw new UsageError(`Object "${object}" is not in the mapping config (it has: ${Object.keys(mapping.config.objects).join(', ')})`);
+    throw new UsageError(
+      `Object "${object}" is not in the mapping config (it has: ${Object.keys(mapping.config.objects).join(', ')})`,
+    );
   }
   return db.withConnection(async (sql) => {
-    const exists = await sql.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', ['staging', object]);
+    const exists = await sql.query(
+      'SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2',
+      ['staging', object],
+    );
     const empty: LookupResult = {
-      found: false, object, legacyId, status: null, targetId: null, targetIds: [], matchConfidence: null, fuzzyReasons: [], propertiesToUpdate: null,
-      notes: [], legacyProperties: null, targetRecords: [], quarantine: [], changedAt: null, lastRunAt: null,
+      found: false,
+      object,
+      legacyId,
+      status: null,
+      targetId: null,
+      targetIds: [],
+      matchConfidence: null,
+      fuzzyReasons: [],
+      propertiesToUpdate: null,
+      notes: [],
+      legacyProperties: null,
+      targetRecords: [],
+      quarantine: [],
+      changedAt: null,
+      lastRunAt: null,
     };
     if (exists.rows.length === 0) return { ...empty, notes: [`${object} has not been reconciled yet`] };
     const { rows } = await sql.query<{
-      target_id: string | null; target_ids: string[]; status: LookupResult['status']; match_confidence: number | null;
-      properties_to_update: LookupResult['propertiesToUpdate']; notes: string[]; legacy_properties: LookupResult['legacyProperties']; updated_at: Date;
+      target_id: string | null;
+      target_ids: string[];
+      status: LookupResult['status'];
+      match_confidence: number | null;
+      properties_to_update: LookupResult['propertiesToUpdate'];
+      notes: string[];
+      legacy_properties: LookupResult['legacyProperties'];
+      updated_at: Date;
     }>(
       `SELECT target_id, target_ids, status, match_confidence, properties_to_update, notes, legacy_properties, updated_at
          FROM staging.${ident(object)} WHERE legacy_id = $1`,
@@ -80,10 +122,14 @@ export async function lookupByLegacyId(db: Database, mapping: LoadedMapping, inp
       [object],
     );
     const lastRunAt = lastRun.rows[0]?.finished_at.toISOString() ?? null;
-    const quarantine = (await listQuarantine(sql, object, { legacyId, limit: 50 })).map(({ source, line, field, reason }) => ({ source, line, field, reason }));
+    const quarantine = (await listQuarantine(sql, object, { legacyId, limit: 50 })).map(
+      ({ source, line, field, reason }) => ({ source, line, field, reason }),
+    );
     const row = rows[0];
     if (!row) {
-      const notes = quarantine.length ? ['the record was quarantined: see quarantine'] : ['no record with this legacy ID in the last reconciliation'];
+      const notes = quarantine.length
+        ? ['the record was quarantined: see quarantine']
+        : ['no record with this legacy ID in the last reconciliation'];
       return { ...empty, quarantine, notes, lastRunAt };
     }
     const notes = [...row.notes];

@@ -11,7 +11,16 @@ import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectMapper } from '../mapping/object-mapper';
 import { QuarantineWriter } from '../staging/quarantine';
 import { deleteStaleRows, writeStagingRows } from '../staging/staging-writer';
-import { classifyFuzzy, classifyLegacy, classifyOrphan, classifyUnreadable, type LegacySide, type StagingRow, type TargetSide, type UnreadableEntry } from './classify';
+import {
+  classifyFuzzy,
+  classifyLegacy,
+  classifyOrphan,
+  classifyUnreadable,
+  type LegacySide,
+  type StagingRow,
+  type TargetSide,
+  type UnreadableEntry,
+} from './classify';
 import { fuzzyPlanFor, linkUnmatched, type FuzzyStats } from './fuzzy';
 import { holdUnmatched, loadTarget, streamLegacy, targetsFor, targetsById, unmatchedPages } from './scratch';
 import { checkShrink, ExportRefused } from './shrink-guard';
@@ -57,13 +66,26 @@ function connectorsFor(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper
   const spec = mapper.spec;
   const legacy = new CsvExportConnector(
     options.legacyPath,
-    { [options.object]: { file: spec.legacy.file, idColumn: spec.legacy.idColumn, requiredColumns: mapper.legacyColumns.slice(1) } },
+    {
+      [options.object]: {
+        file: spec.legacy.file,
+        idColumn: spec.legacy.idColumn,
+        requiredColumns: mapper.legacyColumns.slice(1),
+      },
+    },
     { rejectDuplicateIds: false },
   );
   const schema = options.mapping.config.target.schema;
   const target = new PostgresMirrorConnector(sql, {
     schema,
-    tables: { [options.object]: { table: spec.target.table, idColumn: spec.target.idColumn, legacyIdColumn: spec.target.legacyIdColumn, modifiedColumn: spec.target.modifiedColumn } },
+    tables: {
+      [options.object]: {
+        table: spec.target.table,
+        idColumn: spec.target.idColumn,
+        legacyIdColumn: spec.target.legacyIdColumn,
+        modifiedColumn: spec.target.modifiedColumn,
+      },
+    },
   });
   return { legacy, target, targetObject: options.object, targetDescription: `${schema}.${spec.target.table}` };
 }
@@ -82,7 +104,12 @@ export async function reconcile(db: Database, options: ReconcileOptions): Promis
   });
 }
 
-async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, batchSize: number): Promise<ReconcileSummary> {
+async function run(
+  sql: Sql,
+  options: ReconcileOptions,
+  mapper: ObjectMapper,
+  batchSize: number,
+): Promise<ReconcileSummary> {
   const { object } = options;
   const started = Date.now();
   const runId = randomUUID();
@@ -96,13 +123,34 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
   );
   const quarantine = new QuarantineWriter(sql, runId);
   try {
-    const targetLoad = await loadTarget(sql, runId, target, targetObject, mapper.spec.target.legacyIdColumn, mapper.targetProperties, batchSize, options.onProgress);
+    const targetLoad = await loadTarget(
+      sql,
+      runId,
+      target,
+      targetObject,
+      mapper.spec.target.legacyIdColumn,
+      mapper.targetProperties,
+      batchSize,
+      options.onProgress,
+    );
 
-    const counts = { matched: 0, fuzzy_match: 0, new: 0, conflict: 0, orphan: 0, unreadable_in_export: 0, updatesPending: 0, inserted: 0, updated: 0, deleted: 0 };
+    const counts = {
+      matched: 0,
+      fuzzy_match: 0,
+      new: 0,
+      conflict: 0,
+      orphan: 0,
+      unreadable_in_export: 0,
+      updatesPending: 0,
+      inserted: 0,
+      updated: 0,
+      deleted: 0,
+    };
     const tally = async (rows: StagingRow[]) => {
       for (const r of rows) {
         counts[r.status]++;
-        if (r.status === 'matched' && r.propertiesToUpdate && Object.keys(r.propertiesToUpdate).length > 0) counts.updatesPending++;
+        if (r.status === 'matched' && r.propertiesToUpdate && Object.keys(r.propertiesToUpdate).length > 0)
+          counts.updatesPending++;
       }
       const written = await writeStagingRows(sql, object, runId, rows);
       counts.inserted += written.inserted;
@@ -113,43 +161,81 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
     let legacyRows = 0;
     let shrinkWarning: string | undefined;
     await inTransaction(sql, async () => {
-      legacyRows = await streamLegacy(sql, runId, object, legacy, mapper, quarantine, batchSize, async (batch) => {
-        const targets = await targetsFor(sql, runId, batch.map((l) => l.legacyId));
-        // Records no target carries the ID of wait for the fallback, so their staging row is written once, finally.
-        const held: LegacySide[] = [];
-        const rows: StagingRow[] = [];
-        for (const l of batch) {
-          const found = targets.get(l.legacyId) ?? [];
-          if (plan && found.length === 0) held.push(l);
-          else rows.push(classifyLegacy(mapper, l, found));
-        }
-        await holdUnmatched(sql, runId, held);
-        await tally(rows);
-      }, options.onProgress);
+      legacyRows = await streamLegacy(
+        sql,
+        runId,
+        object,
+        legacy,
+        mapper,
+        quarantine,
+        batchSize,
+        async (batch) => {
+          const targets = await targetsFor(
+            sql,
+            runId,
+            batch.map((l) => l.legacyId),
+          );
+          // Records no target carries the ID of wait for the fallback, so their staging row is written once, finally.
+          const held: LegacySide[] = [];
+          const rows: StagingRow[] = [];
+          for (const l of batch) {
+            const found = targets.get(l.legacyId) ?? [];
+            if (plan && found.length === 0) held.push(l);
+            else rows.push(classifyLegacy(mapper, l, found));
+          }
+          await holdUnmatched(sql, runId, held);
+          await tally(rows);
+        },
+        options.onProgress,
+      );
       await quarantine.flush();
       // Decided before anything else is written: a refusal rolls back this transaction, so staging and the
       // quarantine stay exactly as the last run left them.
       shrinkWarning = await checkShrink(sql, {
-        object, file: path.basename(legacy.fileOf(object)), legacyRows, quarantined: quarantine.rows, threshold: options.shrinkThreshold, accept: options.acceptShrink,
+        object,
+        file: path.basename(legacy.fileOf(object)),
+        legacyRows,
+        quarantined: quarantine.rows,
+        threshold: options.shrinkThreshold,
+        accept: options.acceptShrink,
       });
       const linkedTo = new Map<string, string>();
       if (plan) {
         const fuzzyStarted = Date.now();
-        const { links, stats } = await linkUnmatched(sql, runId, mapper, plan, (options.fuzzy || {}).chunkSize ?? 50_000, (n) => options.onProgress?.('fuzzy', n));
+        const { links, stats } = await linkUnmatched(
+          sql,
+          runId,
+          mapper,
+          plan,
+          (options.fuzzy || {}).chunkSize ?? 50_000,
+          (n) => options.onProgress?.('fuzzy', n),
+        );
         for await (const page of unmatchedPages(sql, runId, batchSize)) {
-          const targets = await targetsById(sql, runId, page.flatMap((l) => links.get(l.legacyId)?.targetId ?? []));
-          await tally(page.map((l) => {
-            const found = links.get(l.legacyId);
-            const target = found && targets.get(found.targetId);
-            return found && target ? classifyFuzzy(mapper, l, target, found) : classifyLegacy(mapper, l, []);
-          }));
+          const targets = await targetsById(
+            sql,
+            runId,
+            page.flatMap((l) => links.get(l.legacyId)?.targetId ?? []),
+          );
+          await tally(
+            page.map((l) => {
+              const found = links.get(l.legacyId);
+              const target = found && targets.get(found.targetId);
+              return found && target ? classifyFuzzy(mapper, l, target, found) : classifyLegacy(mapper, l, []);
+            }),
+          );
         }
         for (const [legacyId, found] of links) linkedTo.set(found.targetId, legacyId);
         options.onFuzzyStats?.({ ...stats, durationMs: Date.now() - fuzzyStarted });
       }
       let done = 0;
       for await (const page of orphanPages(sql, runId, object, batchSize)) {
-        await tally(page.map((p) => (p.unreadable ? classifyUnreadable(p.legacyId, p.targets, p.unreadable) : classifyOrphan(p.legacyId, p.targets, linkedTo))));
+        await tally(
+          page.map((p) =>
+            p.unreadable
+              ? classifyUnreadable(p.legacyId, p.targets, p.unreadable)
+              : classifyOrphan(p.legacyId, p.targets, linkedTo),
+          ),
+        );
         options.onProgress?.('orphans', (done += page.length));
       }
       counts.deleted = await deleteStaleRows(sql, object, runId);
@@ -161,9 +247,25 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
                 target_unlinked = $11, rows_inserted = $12, rows_updated = $13, rows_deleted = $14, fuzzy_match = $15,
                 unreadable_in_export = $16, unreadable_without_id = $17
           WHERE run_id = $1`,
-        [runId, legacyRows, targetLoad.rows, counts.matched, counts.new, counts.conflict, counts.orphan, quarantine.rows,
-          counts.updatesPending, quarantine.fieldIssues, targetLoad.unlinked, counts.inserted, counts.updated, counts.deleted,
-          counts.fuzzy_match, counts.unreadable_in_export, quarantine.rowsWithoutId],
+        [
+          runId,
+          legacyRows,
+          targetLoad.rows,
+          counts.matched,
+          counts.new,
+          counts.conflict,
+          counts.orphan,
+          quarantine.rows,
+          counts.updatesPending,
+          quarantine.fieldIssues,
+          targetLoad.unlinked,
+          counts.inserted,
+          counts.updated,
+          counts.deleted,
+          counts.fuzzy_match,
+          counts.unreadable_in_export,
+          quarantine.rowsWithoutId,
+        ],
       );
     });
     const summary = {
@@ -194,7 +296,13 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
     const refused = error instanceof ExportRefused;
     await sql.query(
       `UPDATE staging.reconciliation_log SET status = $2, finished_at = now(), error = $3, legacy_rows = $4, quarantined = $5 WHERE run_id = $1`,
-      [runId, refused ? 'refused' : 'failed', (error as Error).message.slice(0, 4000), refused ? error.legacyRows : 0, refused ? error.quarantined : 0],
+      [
+        runId,
+        refused ? 'refused' : 'failed',
+        (error as Error).message.slice(0, 4000),
+        refused ? error.legacyRows : 0,
+        refused ? error.quarantined : 0,
+      ],
     );
     throw error;
   } finally {
@@ -203,18 +311,27 @@ async function run(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper, ba
 }
 
 /** The mirror table and every column the mapping names must exist; one message lists all that is missing. */
-async function verifyTarget(target: Connector, object: string, description: string, mapper: ObjectMapper): Promise<void> {
+async function verifyTarget(
+  target: Connector,
+  object: string,
+  description: string,
+  mapper: ObjectMapper,
+): Promise<void> {
   let schema;
   try {
     schema = await target.describe(object);
   } catch (error) {
-    throw new InputError(`The CRM mirror table ${description} (object "${object}") cannot be read: ${(error as Error).message}. Load the mirror, or fix target.schema / objects.${object}.target.table in the mapping.`);
+    throw new InputError(
+      `The CRM mirror table ${description} (object "${object}") cannot be read: ${(error as Error).message}. Load the mirror, or fix target.schema / objects.${object}.target.table in the mapping.`,
+    );
   }
   const present = new Set(schema.fields.map((f) => f.name));
   const wanted = [mapper.spec.target.idColumn, mapper.spec.target.legacyIdColumn, ...mapper.targetProperties];
   const missing = wanted.filter((c) => !present.has(c));
   if (missing.length) {
-    throw new InputError(`The CRM mirror table ${description} lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} named by the mapping of "${object}"`);
+    throw new InputError(
+      `The CRM mirror table ${description} lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} named by the mapping of "${object}"`,
+    );
   }
 }
 
@@ -238,10 +355,19 @@ export async function clearScratch(sql: Sql, runId: string): Promise<void> {
  * Target legacy IDs the export did not yield a record for, page by page. `unreadable` lists the rows of this run's
  * quarantine that carry the ID: then the export has the record, only not in a form that could be read.
  */
-async function* orphanPages(sql: Sql, runId: string, object: string, pageSize: number): AsyncGenerator<Array<{ legacyId: string; targets: TargetSide[]; unreadable: UnreadableEntry[] | null }>> {
+async function* orphanPages(
+  sql: Sql,
+  runId: string,
+  object: string,
+  pageSize: number,
+): AsyncGenerator<Array<{ legacyId: string; targets: TargetSide[]; unreadable: UnreadableEntry[] | null }>> {
   let after = '';
   for (;;) {
-    const { rows } = await sql.query<{ legacy_id: string; targets: TargetSide[]; unreadable: UnreadableEntry[] | null }>(
+    const { rows } = await sql.query<{
+      legacy_id: string;
+      targets: TargetSide[];
+      unreadable: UnreadableEntry[] | null;
+    }>(
       `SELECT t.legacy_id, jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id) AS targets,
               (SELECT jsonb_agg(jsonb_build_object('source', q.source, 'line', q.line, 'reason', q.reason) ORDER BY q.line, q.id)
                  FROM staging.quarantine q WHERE q.run_id = $1 AND q.object = $4 AND q.legacy_id = t.legacy_id) AS unreadable

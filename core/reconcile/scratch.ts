@@ -69,9 +69,27 @@ export async function streamLegacy(
     const { values, issues } = mapper.map(record.properties);
     const source = record.origin?.source ?? object;
     for (const issue of issues) {
-      await quarantine.add({ object, source, line: record.origin?.line, recordId: record.id, field: issue.field, reason: issue.reason, raw: issue.value }, 'field');
+      await quarantine.add(
+        {
+          object,
+          source,
+          line: record.origin?.line,
+          recordId: record.id,
+          field: issue.field,
+          reason: issue.reason,
+          raw: issue.value,
+        },
+        'field',
+      );
     }
-    batch.push({ legacyId: record.id, source, line: record.origin?.line ?? 0, legacyProperties: record.properties, mapped: values, issues });
+    batch.push({
+      legacyId: record.id,
+      source,
+      line: record.origin?.line ?? 0,
+      legacyProperties: record.properties,
+      mapped: values,
+      issues,
+    });
     if (batch.length >= batchSize) await flush();
   }
   await flush();
@@ -79,9 +97,19 @@ export async function streamLegacy(
   return loaded;
 }
 
-async function quarantineDuplicate(sql: Sql, runId: string, object: string, mapper: ObjectMapper, quarantine: QuarantineWriter, row: LegacySide): Promise<void> {
+async function quarantineDuplicate(
+  sql: Sql,
+  runId: string,
+  object: string,
+  mapper: ObjectMapper,
+  quarantine: QuarantineWriter,
+  row: LegacySide,
+): Promise<void> {
   const idColumn = mapper.spec.legacy.idColumn;
-  const { rows } = await sql.query<{ line: number }>('SELECT line FROM staging.run_seen WHERE run_id = $1 AND legacy_id = $2', [runId, row.legacyId]);
+  const { rows } = await sql.query<{ line: number }>(
+    'SELECT line FROM staging.run_seen WHERE run_id = $1 AND legacy_id = $2',
+    [runId, row.legacyId],
+  );
   await quarantine.add(
     {
       object,
@@ -90,7 +118,9 @@ async function quarantineDuplicate(sql: Sql, runId: string, object: string, mapp
       recordId: row.legacyId,
       field: idColumn,
       reason: `duplicate ${idColumn} ${row.legacyId}: first seen on line ${rows[0]?.line ?? '?'}`,
-      raw: Object.values(row.legacyProperties).map((v) => v ?? '').join(','),
+      raw: Object.values(row.legacyProperties)
+        .map((v) => v ?? '')
+        .join(','),
     },
     'row',
   );
@@ -167,13 +197,27 @@ export async function holdUnmatched(sql: Sql, runId: string, rows: LegacySide[])
 export async function* unmatchedPages(sql: Sql, runId: string, pageSize: number): AsyncGenerator<LegacySide[]> {
   let after = '';
   for (;;) {
-    const { rows } = await sql.query<{ legacy_id: string; source: string; line: number; legacy_properties: Record<string, Value>; mapped: Record<string, Value>; issues: LegacySide['issues'] }>(
+    const { rows } = await sql.query<{
+      legacy_id: string;
+      source: string;
+      line: number;
+      legacy_properties: Record<string, Value>;
+      mapped: Record<string, Value>;
+      issues: LegacySide['issues'];
+    }>(
       `SELECT legacy_id, source, line, legacy_properties, mapped, issues FROM staging.run_unmatched
         WHERE run_id = $1 AND legacy_id > $2 ORDER BY legacy_id LIMIT $3`,
       [runId, after, pageSize],
     );
     if (rows.length === 0) return;
-    yield rows.map((r) => ({ legacyId: r.legacy_id, source: r.source, line: r.line, legacyProperties: r.legacy_properties, mapped: r.mapped, issues: r.issues }));
+    yield rows.map((r) => ({
+      legacyId: r.legacy_id,
+      source: r.source,
+      line: r.line,
+      legacyProperties: r.legacy_properties,
+      mapped: r.mapped,
+      issues: r.issues,
+    }));
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]!.legacy_id;
   }

@@ -42,11 +42,16 @@ export async function checkShrink(sql: Sql, check: ShrinkCheck): Promise<string 
     [check.object],
   );
   const last = rows[0];
-  const lastRun = last ? `the ${last.legacy_rows} of the last successful run (${last.finished_at.toISOString()})` : undefined;
+  const lastRun = last
+    ? `the ${last.legacy_rows} of the last successful run (${last.finished_at.toISOString()})`
+    : undefined;
   const setAside = check.quarantined ? `, ${check.quarantined} set aside as unreadable` : '';
   let problem: string | undefined;
   if (check.legacyRows === 0) {
-    problem = check.quarantined === 0 ? `${check.file} has no data rows (a header only)` : `none of the ${check.quarantined} rows of ${check.file} could be read`;
+    problem =
+      check.quarantined === 0
+        ? `${check.file} has no data rows (a header only)`
+        : `none of the ${check.quarantined} rows of ${check.file} could be read`;
     if (lastRun) problem += `, against ${lastRun}`;
   } else if (last && check.legacyRows < last.legacy_rows * threshold) {
     problem = `${check.file} has ${check.legacyRows} readable rows${setAside}: fewer than ${percent(threshold)} of ${lastRun}`;

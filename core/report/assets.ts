@@ -22,7 +22,10 @@ function packageRoot(name: string): { dir: string; version: string } {
   let dir = path.dirname(require.resolve(name));
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === name) return { dir, version: pkg.version ?? '' };
     } catch {
       // no package.json here; keep walking up

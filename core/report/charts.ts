@@ -27,7 +27,8 @@ const config = {
 /** 0, 1, 5, 10, 50, 100, … up to the largest count: vega's own ticks on a symlog scale skip the small decades. */
 function symlogTicks(max: number): number[] {
   const ticks = [0];
-  for (let decade = 1; decade <= Math.max(1, max); decade *= 10) ticks.push(...[decade, 5 * decade].filter((t) => t <= Math.max(1, max)));
+  for (let decade = 1; decade <= Math.max(1, max); decade *= 10)
+    ticks.push(...[decade, 5 * decade].filter((t) => t <= Math.max(1, max)));
   return ticks;
 }
 
@@ -70,8 +71,12 @@ export function chartsFor(report: ObjectReport): Chart[] {
         mark: { type: 'bar', tooltip: true },
         encoding: {
           x: {
-            field: 'from', type: 'quantitative', bin: { binned: true, step: 1 }, title: 'match confidence',
-            scale: { domain: [lowest, 101] }, axis: { values: ticks },
+            field: 'from',
+            type: 'quantitative',
+            bin: { binned: true, step: 1 },
+            title: 'match confidence',
+            scale: { domain: [lowest, 101] },
+            axis: { values: ticks },
           },
           x2: { field: 'to' },
           y: { field: 'count', type: 'quantitative', title: 'fuzzy matches', axis: { tickMinStep: 1, format: 'd' } },
@@ -80,10 +85,18 @@ export function chartsFor(report: ObjectReport): Chart[] {
     });
   }
   if (report.drift.properties.length) {
-    charts.push({ id: `${o}-drift`, label: `${o}: properties that differ most among matched records`, spec: barChart(report.drift.properties, 'matched records to update') });
+    charts.push({
+      id: `${o}-drift`,
+      label: `${o}: properties that differ most among matched records`,
+      spec: barChart(report.drift.properties, 'matched records to update'),
+    });
   }
   if (report.quarantine.classes.length) {
-    charts.push({ id: `${o}-quarantine`, label: `${o}: quarantine entries by reason`, spec: barChart(report.quarantine.classes, 'entries') });
+    charts.push({
+      id: `${o}-quarantine`,
+      label: `${o}: quarantine entries by reason`,
+      spec: barChart(report.quarantine.classes, 'entries'),
+    });
   }
   if (report.apply && report.apply.results.length) {
     charts.push({
@@ -98,7 +111,13 @@ export function chartsFor(report: ObjectReport): Chart[] {
         mark: { type: 'bar', tooltip: true },
         encoding: {
           y: { field: 'result', type: 'nominal', title: 'result' },
-          x: { field: 'count', type: 'quantitative', title: 'records', stack: 'zero', axis: { tickMinStep: 1, format: 'd' } },
+          x: {
+            field: 'count',
+            type: 'quantitative',
+            title: 'records',
+            stack: 'zero',
+            axis: { tickMinStep: 1, format: 'd' },
+          },
           color: { field: 'action', type: 'nominal', title: 'action', scale: { scheme: 'tableau10' } },
         },
       },
@@ -106,7 +125,12 @@ export function chartsFor(report: ObjectReport): Chart[] {
   }
   if (report.trend.runs.length) {
     const values = report.trend.runs.flatMap((run, i) =>
-      report.trend.metrics.map((metric) => ({ run: i + 1, finishedAt: run.finishedAt, metric, count: run.counts[metric] ?? 0 })),
+      report.trend.metrics.map((metric) => ({
+        run: i + 1,
+        finishedAt: run.finishedAt,
+        metric,
+        count: run.counts[metric] ?? 0,
+      })),
     );
     charts.push({
       id: `${o}-trend`,
@@ -123,7 +147,10 @@ export function chartsFor(report: ObjectReport): Chart[] {
           x: { field: 'run', type: 'ordinal', title: 'succeeded run (oldest → newest)', axis: { labelAngle: 0 } },
           // Symlog: matched counts in thousands would flatten conflicts and quarantine in tens onto the axis; zero stays drawable.
           y: {
-            field: 'count', type: 'quantitative', title: 'records (symlog scale)', scale: { type: 'symlog' },
+            field: 'count',
+            type: 'quantitative',
+            title: 'records (symlog scale)',
+            scale: { type: 'symlog' },
             axis: { format: 'd', values: symlogTicks(Math.max(0, ...values.map((v) => v.count))) },
           },
           color: { field: 'metric', type: 'nominal', title: null, scale: { scheme: 'tableau10' } },

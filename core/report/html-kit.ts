@@ -40,7 +40,12 @@ export function numberCell(value: number, m: Metric): string {
 /** A UTC time people can read, inside a <time> element that keeps the exact instant. */
 export function time(iso: string | null): string {
   if (!iso) return '—';
-  return `<time datetime="${esc(iso)}">${esc(iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace('Z', ' UTC'))}</time>`;
+  return `<time datetime="${esc(iso)}">${esc(
+    iso
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z')
+      .replace('Z', ' UTC'),
+  )}</time>`;
 }
 
 export function formatNumber(value: number): string {

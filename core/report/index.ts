@@ -2,4 +2,13 @@
 export { writeReport, summarise } from './write-report';
 export { readReportData } from './report-data';
 export { renderPage } from './page';
-export { ReportInputSchema, ReportResultSchema, ObjectSummarySchema, type ReportInput, type ReportResult, type ObjectSummary, type ReportData, type ObjectReport } from './schemas';
+export {
+  ReportInputSchema,
+  ReportResultSchema,
+  ObjectSummarySchema,
+  type ReportInput,
+  type ReportResult,
+  type ObjectSummary,
+  type ReportData,
+  type ObjectReport,
+} from './schemas';

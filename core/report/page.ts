@@ -52,7 +52,9 @@ function overview(objects: ObjectReport[]): string {
     const o = r.object;
     const link = `<th scope="row"><a href="#object-${esc(o)}">${esc(o)}</a></th>`;
     if (!r.run) return `${link}<td colspan="${statuses.length + 7}">not reconciled yet</td>`;
-    const counts = statuses.map((s) => numberCell(r.statuses.find((x) => x.key === s)?.count ?? 0, { object: o, metric: 'status', key: s }));
+    const counts = statuses.map((s) =>
+      numberCell(r.statuses.find((x) => x.key === s)?.count ?? 0, { object: o, metric: 'status', key: s }),
+    );
     return [
       link,
       `<td>${time(r.run.finishedAt)}</td>`,
@@ -65,7 +67,17 @@ function overview(objects: ObjectReport[]): string {
       r.apply ? numberCell(r.apply.refused.total, { object: o, metric: 'apply_refused' }) : textCell(null),
     ].join('');
   });
-  const head = ['object', 'reconciled', 'records', ...statuses, 'quarantined', 'field issues', 'updates pending', 'latest apply', 'refused'];
+  const head = [
+    'object',
+    'reconciled',
+    'records',
+    ...statuses,
+    'quarantined',
+    'field issues',
+    'updates pending',
+    'latest apply',
+    'refused',
+  ];
   return `<div class="overview">${table('Every object: the latest successful reconcile, by status', head, rows)}</div>`;
 }
 
@@ -92,7 +104,9 @@ export function renderPage(data: ReportData): string {
     '<header><h1>CRM Bridge — migration report</h1>',
     `<p>Generated ${time(data.generatedAt)} from ${esc(data.database)} by crm-bridge ${esc(data.version)}.</p>`,
     `<p>Charts drawn with ${libraries.map((l) => `${esc(l.name)} ${esc(l.version)}`).join(', ')}; every number is also in the tables.</p>`,
-    data.objects.length ? `<nav>${data.objects.map((o) => `<a href="#object-${esc(o.object)}">${esc(o.object)}</a>`).join('')}</nav>` : '',
+    data.objects.length
+      ? `<nav>${data.objects.map((o) => `<a href="#object-${esc(o.object)}">${esc(o.object)}</a>`).join('')}</nav>`
+      : '',
     '</header><main>',
     data.objects.length ? overview(data.objects) : '',
     objects,

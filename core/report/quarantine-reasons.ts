@@ -9,7 +9,8 @@ export const EXAMPLES_PER_CLASS = 3;
 export const EXAMPLE_CHARS = 200;
 
 /** A text column cut to `EXAMPLE_CHARS`, with an ellipsis when something was cut. */
-const clip = (column: string) => `CASE WHEN length(${column}) > ${EXAMPLE_CHARS} THEN left(${column}, ${EXAMPLE_CHARS}) || '…' ELSE ${column} END`;
+const clip = (column: string) =>
+  `CASE WHEN length(${column}) > ${EXAMPLE_CHARS} THEN left(${column}, ${EXAMPLE_CHARS}) || '…' ELSE ${column} END`;
 
 /**
  * A reason without what varies between rows: the text before its first quote (where the offending value starts),
@@ -33,7 +34,13 @@ export async function readQuarantineReasons(sql: Sql, object: string, runId: str
   const total = totals[0]?.entries ?? 0;
   const listed = shown.reduce((sum, c) => sum + c.count, 0);
   const { rows: examples } = await sql.query<{
-    class: string; source: string; line: number | null; legacy_id: string | null; field: string | null; reason: string; raw: string | null;
+    class: string;
+    source: string;
+    line: number | null;
+    legacy_id: string | null;
+    field: string | null;
+    reason: string;
+    raw: string | null;
   }>(
     `SELECT class, source, line, legacy_id, field, reason, raw FROM (
        SELECT ${REASON_CLASS_SQL} AS class, source, line, ${clip('legacy_id')} AS legacy_id, ${clip('field')} AS field,
@@ -49,7 +56,13 @@ export async function readQuarantineReasons(sql: Sql, object: string, runId: str
     classes: shown.map((c) => ({ key: c.class, count: c.count })),
     otherClasses: { classes: (totals[0]?.classes ?? 0) - shown.length, entries: total - listed },
     examples: examples.map((e) => ({
-      reasonClass: e.class, source: e.source, line: e.line, legacyId: e.legacy_id, field: e.field, reason: e.reason, raw: e.raw,
+      reasonClass: e.class,
+      source: e.source,
+      line: e.line,
+      legacyId: e.legacy_id,
+      field: e.field,
+      reason: e.reason,
+      raw: e.raw,
     })),
   };
 }

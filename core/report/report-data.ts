@@ -44,7 +44,13 @@ async function readObject(sql: Sql, object: string, hasTable: boolean): Promise<
   const { latest, succeeded } = await readRuns(sql, object);
   const apply = await readApplyOutcome(sql, object);
   const empty: ObjectReport = {
-    object, hasTable, latestRun: latest, run: succeeded, records: 0, statuses: [], updatesPending: 0,
+    object,
+    hasTable,
+    latestRun: latest,
+    run: succeeded,
+    records: 0,
+    statuses: [],
+    updatesPending: 0,
     fuzzy: { total: 0, withoutConfidence: 0, bins: [] },
     drift: { rows: 0, properties: [], more: 0 },
     quarantine: { total: 0, classes: [], otherClasses: { classes: 0, entries: 0 }, examples: [] },

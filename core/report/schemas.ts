@@ -5,7 +5,10 @@ import { ObjectNameSchema } from '../mapping/mapping-config';
 export const ReportInputSchema = z
   .object({
     out: z.string().trim().min(1).describe('Path of the HTML file to write'),
-    objects: z.array(ObjectNameSchema).optional().describe('Only these objects (default: every object of the mapping that has a staging table)'),
+    objects: z
+      .array(ObjectNameSchema)
+      .optional()
+      .describe('Only these objects (default: every object of the mapping that has a staging table)'),
   })
   .strict();
 export type ReportInput = z.infer<typeof ReportInputSchema>;
@@ -17,7 +20,10 @@ export const ObjectSummarySchema = z.object({
   reconciled: z.boolean().describe('A reconcile of this object has succeeded, so staging describes it'),
   runId: z.string().nullable().describe('The reconcile run staging holds (the latest that succeeded)'),
   finishedAt: z.string().nullable(),
-  latestRunStatus: z.string().nullable().describe('Status of the most recent run, which may be newer than the one staging holds'),
+  latestRunStatus: z
+    .string()
+    .nullable()
+    .describe('Status of the most recent run, which may be newer than the one staging holds'),
   records: count.describe('Rows in staging.<object>'),
   statuses: z.record(z.string(), count).describe('Rows per status, as found in the staging table'),
   quarantined: count,

@@ -5,28 +5,57 @@ import type { ConfidenceBin, ObjectReport, RunInfo, Tally } from './schemas';
 export const DRIFT_LIMIT = 25;
 
 interface RunRow {
-  run_id: string; status: string; source: string; target: string; started_at: Date; finished_at: Date | null; error: string | null;
-  legacy_rows: number; quarantined: number; field_issues: number;
+  run_id: string;
+  status: string;
+  source: string;
+  target: string;
+  started_at: Date;
+  finished_at: Date | null;
+  error: string | null;
+  legacy_rows: number;
+  quarantined: number;
+  field_issues: number;
 }
 
 const toRun = (r: RunRow): RunInfo => ({
-  runId: r.run_id, status: r.status, source: r.source, target: r.target, startedAt: r.started_at.toISOString(),
-  finishedAt: r.finished_at?.toISOString() ?? null, error: r.error, legacyRows: r.legacy_rows, quarantined: r.quarantined, fieldIssues: r.field_issues,
+  runId: r.run_id,
+  status: r.status,
+  source: r.source,
+  target: r.target,
+  startedAt: r.started_at.toISOString(),
+  finishedAt: r.finished_at?.toISOString() ?? null,
+  error: r.error,
+  legacyRows: r.legacy_rows,
+  quarantined: r.quarantined,
+  fieldIssues: r.field_issues,
 });
 
 /** The most recent run of the object and the latest one that succeeded (the run the staging table holds). */
-export async function readRuns(sql: Sql, object: string): Promise<{ latest: RunInfo | null; succeeded: RunInfo | null }> {
-  const columns = 'run_id, status, source, target, started_at, finished_at, error, legacy_rows, quarantined, field_issues';
-  const latest = await sql.query<RunRow>(`SELECT ${columns} FROM staging.reconciliation_log WHERE object = $1 ORDER BY started_at DESC LIMIT 1`, [object]);
+export async function readRuns(
+  sql: Sql,
+  object: string,
+): Promise<{ latest: RunInfo | null; succeeded: RunInfo | null }> {
+  const columns =
+    'run_id, status, source, target, started_at, finished_at, error, legacy_rows, quarantined, field_issues';
+  const latest = await sql.query<RunRow>(
+    `SELECT ${columns} FROM staging.reconciliation_log WHERE object = $1 ORDER BY started_at DESC LIMIT 1`,
+    [object],
+  );
   const succeeded = await sql.query<RunRow>(
     `SELECT ${columns} FROM staging.reconciliation_log WHERE object = $1 AND status = 'succeeded' ORDER BY started_at DESC LIMIT 1`,
     [object],
   );
-  return { latest: latest.rows[0] ? toRun(latest.rows[0]) : null, succeeded: succeeded.rows[0] ? toRun(succeeded.rows[0]) : null };
+  return {
+    latest: latest.rows[0] ? toRun(latest.rows[0]) : null,
+    succeeded: succeeded.rows[0] ? toRun(succeeded.rows[0]) : null,
+  };
 }
 
 /** Rows per status, whatever statuses the table holds, and the matched rows that still have properties to update. */
-export async function readStatuses(sql: Sql, object: string): Promise<{ records: number; statuses: Tally[]; updatesPending: number }> {
+export async function readStatuses(
+  sql: Sql,
+  object: string,
+): Promise<{ records: number; statuses: Tally[]; updatesPending: number }> {
   const table = `staging.${ident(object, 'object name')}`;
   const { rows } = await sql.query<{ status: string; count: number; pending: number }>(
     `SELECT status, count(*)::int AS count,
@@ -50,7 +79,9 @@ export async function readConfidence(sql: Sql, object: string): Promise<ObjectRe
     `SELECT match_confidence AS confidence, count(*)::int AS count
        FROM ${table} WHERE status = 'fuzzy_match' GROUP BY 1 ORDER BY 1 NULLS LAST`,
   );
-  const bins: ConfidenceBin[] = rows.filter((r) => r.confidence !== null).map((r) => ({ from: r.confidence!, to: r.confidence! + 1, count: r.count }));
+  const bins: ConfidenceBin[] = rows
+    .filter((r) => r.confidence !== null)
+    .map((r) => ({ from: r.confidence!, to: r.confidence! + 1, count: r.count }));
   return {
     total: rows.reduce((sum, r) => sum + r.count, 0),
     withoutConfidence: rows.find((r) => r.confidence === null)?.count ?? 0,

@@ -6,7 +6,13 @@ import { InputError } from '../errors';
 import type { LoadedMapping } from '../mapping/load-mapping';
 import { renderPage } from './page';
 import { readReportData } from './report-data';
-import { ReportInputSchema, type ObjectReport, type ObjectSummary, type ReportInput, type ReportResult } from './schemas';
+import {
+  ReportInputSchema,
+  type ObjectReport,
+  type ObjectSummary,
+  type ReportInput,
+  type ReportResult,
+} from './schemas';
 
 /** What a surface prints about one object; the page holds the rest. */
 export function summarise(r: ObjectReport): ObjectSummary {
@@ -26,7 +32,10 @@ export function summarise(r: ObjectReport): ObjectSummary {
       ? {
           runId: r.apply.runId,
           status: r.apply.status,
-          results: r.apply.results.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x.result]: (acc[x.result] ?? 0) + x.count }), {}),
+          results: r.apply.results.reduce<Record<string, number>>(
+            (acc, x) => ({ ...acc, [x.result]: (acc[x.result] ?? 0) + x.count }),
+            {},
+          ),
           refused: r.apply.refused.total,
         }
       : null,
@@ -41,7 +50,8 @@ export async function writeReport(db: Database, mapping: LoadedMapping, input: R
   const { out, objects } = ReportInputSchema.parse(input);
   const file = path.resolve(out);
   const folder = await stat(path.dirname(file)).catch(() => null);
-  if (!folder?.isDirectory()) throw new InputError(`Cannot write the report to ${file}: the folder ${path.dirname(file)} does not exist`);
+  if (!folder?.isDirectory())
+    throw new InputError(`Cannot write the report to ${file}: the folder ${path.dirname(file)} does not exist`);
   const data = await readReportData(db, mapping, objects);
   const html = renderPage(data);
   const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;

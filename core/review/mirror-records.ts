@@ -7,7 +7,12 @@ export interface MirrorRecord {
 }
 
 /** Target records by ID from the CRM mirror, as text (numbers and times as the mirror prints them). */
-export async function readMirrorRecords(sql: Sql, mapping: LoadedMapping, object: string, ids: string[]): Promise<Map<string, MirrorRecord>> {
+export async function readMirrorRecords(
+  sql: Sql,
+  mapping: LoadedMapping,
+  object: string,
+  ids: string[],
+): Promise<Map<string, MirrorRecord>> {
   const spec = mapping.config.objects[object];
   const out = new Map<string, MirrorRecord>();
   if (!spec || ids.length === 0) return out;
@@ -17,7 +22,12 @@ export async function readMirrorRecords(sql: Sql, mapping: LoadedMapping, object
     [[...new Set(ids)]],
   );
   for (const r of rows) {
-    const properties = Object.fromEntries(Object.entries(r.properties).map(([k, v]) => [k, v === null ? null : typeof v === 'string' ? v : JSON.stringify(v)]));
+    const properties = Object.fromEntries(
+      Object.entries(r.properties).map(([k, v]) => [
+        k,
+        v === null ? null : typeof v === 'string' ? v : JSON.stringify(v),
+      ]),
+    );
     out.set(r.id, { id: r.id, properties });
   }
   return out;

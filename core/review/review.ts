@@ -7,7 +7,14 @@ import { candidateTargets, stagedColumns, type StagedRow } from '../staging/stag
 import { evidenceHash } from './evidence';
 import { readMirrorRecords, type MirrorRecord } from './mirror-records';
 import {
-  DecideInputSchema, ReviewListInputSchema, type DecideInput, type DecideResult, type ReviewDecision, type ReviewItem, type ReviewList, type ReviewListInput,
+  DecideInputSchema,
+  ReviewListInputSchema,
+  type DecideInput,
+  type DecideResult,
+  type ReviewDecision,
+  type ReviewItem,
+  type ReviewList,
+  type ReviewListInput,
 } from './schemas';
 
 interface DecisionRow {
@@ -22,17 +29,26 @@ interface DecisionRow {
 
 function requireObject(mapping: LoadedMapping, object: string): void {
   if (!mapping.config.objects[object]) {
-    throw new UsageError(`Object "${object}" is not in the mapping (it has: ${Object.keys(mapping.config.objects).join(', ')})`);
+    throw new UsageError(
+      `Object "${object}" is not in the mapping (it has: ${Object.keys(mapping.config.objects).join(', ')})`,
+    );
   }
 }
 
 async function requireStaging(sql: Sql, object: string): Promise<void> {
-  const { rows } = await sql.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', ['staging', object]);
-  if (rows.length === 0) throw new InputError(`${object} has not been reconciled yet: run crm-bridge reconcile --object ${object} first`);
+  const { rows } = await sql.query(
+    'SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2',
+    ['staging', object],
+  );
+  if (rows.length === 0)
+    throw new InputError(`${object} has not been reconciled yet: run crm-bridge reconcile --object ${object} first`);
 }
 
 function evidenceOf(row: StagedRow, targets: Map<string, MirrorRecord>): string {
-  return evidenceHash(row.legacy_properties, candidateTargets(row).map((id) => targets.get(id) ?? { id, properties: {} }));
+  return evidenceHash(
+    row.legacy_properties,
+    candidateTargets(row).map((id) => targets.get(id) ?? { id, properties: {} }),
+  );
 }
 
 async function decisionsFor(sql: Sql, object: string, legacyIds: string[]): Promise<Map<string, DecisionRow>> {
@@ -56,9 +72,18 @@ export interface ValidDecision {
  * The decisions that still apply to these staging rows: taken on the same legacy record and the same target
  * record(s) as they are now, and about a target the row still names.
  */
-export async function validDecisions(sql: Sql, mapping: LoadedMapping, object: string, rows: StagedRow[]): Promise<Map<string, ValidDecision>> {
+export async function validDecisions(
+  sql: Sql,
+  mapping: LoadedMapping,
+  object: string,
+  rows: StagedRow[],
+): Promise<Map<string, ValidDecision>> {
   const reviewable = rows.filter((r) => r.status === 'fuzzy_match' || r.status === 'conflict');
-  const decisions = await decisionsFor(sql, object, reviewable.map((r) => r.legacy_id));
+  const decisions = await decisionsFor(
+    sql,
+    object,
+    reviewable.map((r) => r.legacy_id),
+  );
   if (decisions.size === 0) return new Map();
   const targets = await readMirrorRecords(sql, mapping, object, reviewable.flatMap(candidateTargets));
   const out = new Map<string, ValidDecision>();
@@ -72,7 +97,11 @@ export async function validDecisions(sql: Sql, mapping: LoadedMapping, object: s
 }
 
 /** Fuzzy matches and conflicts of an object, with both sides of each and any decision taken, a page at a time. */
-export async function listReviewItems(db: Database, mapping: LoadedMapping, input: ReviewListInput): Promise<ReviewList> {
+export async function listReviewItems(
+  db: Database,
+  mapping: LoadedMapping,
+  input: ReviewListInput,
+): Promise<ReviewList> {
   const { object, kind, undecidedOnly, limit, after } = ReviewListInputSchema.parse(input);
   requireObject(mapping, object);
   const mapper = new ObjectMapper(mapping.config, object);
@@ -100,13 +129,33 @@ export async function listReviewItems(db: Database, mapping: LoadedMapping, inpu
       exhausted = rows.length < limit;
       if (rows.length === 0) break;
       const targets = await readMirrorRecords(sql, mapping, object, rows.flatMap(candidateTargets));
-      const decisions = await decisionsFor(sql, object, rows.map((r) => r.legacy_id));
+      const decisions = await decisionsFor(
+        sql,
+        object,
+        rows.map((r) => r.legacy_id),
+      );
       for (const row of rows) {
         cursor = row.legacy_id;
         const d = decisions.get(row.legacy_id);
         const stale = d ? d.evidence_sha256 !== evidenceOf(row, targets) : false;
         if (undecidedOnly && d && !stale) continue;
-        items.push(toItem(mapper, row, targets, d ? { decision: d.decision, targetId: d.target_id, decidedBy: d.decided_by, decidedAt: d.decided_at.toISOString(), reason: d.reason, stale } : null));
+        items.push(
+          toItem(
+            mapper,
+            row,
+            targets,
+            d
+              ? {
+                  decision: d.decision,
+                  targetId: d.target_id,
+                  decidedBy: d.decided_by,
+                  decidedAt: d.decided_at.toISOString(),
+                  reason: d.reason,
+                  stale,
+                }
+              : null,
+          ),
+        );
         if (items.length === limit) break;
       }
     }
@@ -132,18 +181,28 @@ async function countStale(sql: Sql, mapping: LoadedMapping, object: string): Pro
   return rows.length - valid.size;
 }
 
-function toItem(mapper: ObjectMapper, row: StagedRow, targets: Map<string, MirrorRecord>, decision: ReviewDecision | null): ReviewItem {
+function toItem(
+  mapper: ObjectMapper,
+  row: StagedRow,
+  targets: Map<string, MirrorRecord>,
+  decision: ReviewDecision | null,
+): ReviewItem {
   const mapped = row.legacy_properties ? mapper.map(row.legacy_properties).values : {};
   const sides = candidateTargets(row).map((id) => targets.get(id) ?? { id, properties: {} });
   return {
     legacyId: row.legacy_id,
     status: row.status as ReviewItem['status'],
     confidence: row.match_confidence,
-    reasons: row.status === 'fuzzy_match' ? row.notes.filter((n) => n.startsWith('fuzzy: ')).map((n) => n.slice(7)) : row.notes.slice(0, 1),
+    reasons:
+      row.status === 'fuzzy_match'
+        ? row.notes.filter((n) => n.startsWith('fuzzy: ')).map((n) => n.slice(7))
+        : row.notes.slice(0, 1),
     comparison: mapper.targetProperties.map((property) => ({
       property,
       legacy: mapped[property] ?? null,
-      targets: Object.fromEntries(sides.map((t) => [t.id, mapper.normaliseTarget(property, t.properties[property] ?? null)])),
+      targets: Object.fromEntries(
+        sides.map((t) => [t.id, mapper.normaliseTarget(property, t.properties[property] ?? null)]),
+      ),
     })),
     targets: sides,
     decision,
@@ -155,7 +214,11 @@ function toItem(mapper: ObjectMapper, row: StagedRow, targets: Map<string, Mirro
  * when and why, and the evidence it was taken on. An ID that is not waiting for this kind of decision is refused
  * with the reason, and the others are still recorded.
  */
-export async function decideReviewItems(db: Database, mapping: LoadedMapping, input: DecideInput): Promise<DecideResult> {
+export async function decideReviewItems(
+  db: Database,
+  mapping: LoadedMapping,
+  input: DecideInput,
+): Promise<DecideResult> {
   const { object, legacyIds, decision, targetId, decidedBy, reason } = DecideInputSchema.parse(input);
   requireObject(mapping, object);
   return db.withConnection(async (sql) => {
@@ -171,11 +234,15 @@ export async function decideReviewItems(db: Database, mapping: LoadedMapping, in
     const result: DecideResult = { object, decided: [], refused: [] };
     for (const legacyId of unique) {
       const row = byId.get(legacyId);
-      const refusal = !row ? `no ${object} record has legacy ID ${legacyId} in staging`
-        : decision === 'choose' && row.status !== 'conflict' ? `${legacyId} is ${row.status}, not a conflict: only conflicts have a record to choose`
-        : decision !== 'choose' && row.status !== 'fuzzy_match' ? `${legacyId} is ${row.status}, not a fuzzy match: only fuzzy matches are approved or rejected`
-        : decision === 'choose' && !row.target_ids.includes(targetId!) ? `${targetId} is not one of the records in conflict for ${legacyId} (${row.target_ids.join(', ')})`
-        : null;
+      const refusal = !row
+        ? `no ${object} record has legacy ID ${legacyId} in staging`
+        : decision === 'choose' && row.status !== 'conflict'
+          ? `${legacyId} is ${row.status}, not a conflict: only conflicts have a record to choose`
+          : decision !== 'choose' && row.status !== 'fuzzy_match'
+            ? `${legacyId} is ${row.status}, not a fuzzy match: only fuzzy matches are approved or rejected`
+            : decision === 'choose' && !row.target_ids.includes(targetId!)
+              ? `${targetId} is not one of the records in conflict for ${legacyId} (${row.target_ids.join(', ')})`
+              : null;
       if (refusal || !row) {
         result.refused.push({ legacyId, reason: refusal ?? 'not found' });
         continue;

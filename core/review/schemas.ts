@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { ObjectNameSchema } from '../mapping/mapping-config';
 
 /** Legacy IDs as clients send them: numbers from models and legacy CRMs are taken as their text. */
-export const LegacyIdSchema = z.union([z.string(), z.number()]).transform((v) => String(v).trim()).pipe(z.string().min(1, 'a legacy ID cannot be blank'));
+export const LegacyIdSchema = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v).trim())
+  .pipe(z.string().min(1, 'a legacy ID cannot be blank'));
 
 export const ReviewListInputSchema = z
   .object({
@@ -35,7 +38,13 @@ export const ReviewItemSchema = z.object({
   /** For a fuzzy match: how each compared field agreed; for a conflict: the ranking note. */
   reasons: z.array(z.string()),
   /** Mapped property -> the export's value and each candidate target's, side by side. */
-  comparison: z.array(z.object({ property: z.string(), legacy: z.string().nullable(), targets: z.record(z.string(), z.string().nullable()) })),
+  comparison: z.array(
+    z.object({
+      property: z.string(),
+      legacy: z.string().nullable(),
+      targets: z.record(z.string(), z.string().nullable()),
+    }),
+  ),
   targets: z.array(Side),
   decision: ReviewDecisionSchema.nullable(),
 });
@@ -53,21 +62,43 @@ export const DecideInputSchema = z
   .object({
     object: ObjectNameSchema,
     legacyIds: z.array(LegacyIdSchema).min(1, 'name at least one legacy ID').max(10_000),
-    decision: z.enum(['approve', 'reject', 'choose']).describe('approve or reject a fuzzy match; choose the surviving target record of a conflict'),
-    targetId: z.union([z.string(), z.number()]).transform(String).optional().describe('For choose: the surviving target record'),
+    decision: z
+      .enum(['approve', 'reject', 'choose'])
+      .describe('approve or reject a fuzzy match; choose the surviving target record of a conflict'),
+    targetId: z
+      .union([z.string(), z.number()])
+      .transform(String)
+      .optional()
+      .describe('For choose: the surviving target record'),
     decidedBy: z.string().trim().min(1).max(200).describe('Who decides (a name or e-mail)'),
     reason: z.string().max(2000).optional(),
   })
   .strict()
   .superRefine((d, ctx) => {
-    if (d.decision === 'choose' && !d.targetId) ctx.addIssue({ code: 'custom', path: ['targetId'], message: 'choose needs the surviving target record (targetId)' });
-    if (d.decision !== 'choose' && d.targetId) ctx.addIssue({ code: 'custom', path: ['targetId'], message: `${d.decision} takes no targetId: it applies to the fuzzy match's own target` });
+    if (d.decision === 'choose' && !d.targetId)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetId'],
+        message: 'choose needs the surviving target record (targetId)',
+      });
+    if (d.decision !== 'choose' && d.targetId)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetId'],
+        message: `${d.decision} takes no targetId: it applies to the fuzzy match's own target`,
+      });
   });
 export type DecideInput = z.input<typeof DecideInputSchema>;
 
 export const DecideResultSchema = z.object({
   object: z.string(),
-  decided: z.array(z.object({ legacyId: z.string(), decision: z.enum(['approve', 'reject', 'choose']), targetId: z.string().nullable() })),
+  decided: z.array(
+    z.object({
+      legacyId: z.string(),
+      decision: z.enum(['approve', 'reject', 'choose']),
+      targetId: z.string().nullable(),
+    }),
+  ),
   refused: z.array(z.object({ legacyId: z.string(), reason: z.string() })),
 });
 export type DecideResult = z.infer<typeof DecideResultSchema>;

@@ -40,7 +40,9 @@ export const STAGING_MIGRATIONS: Migration[] = [
         rows_deleted integer NOT NULL DEFAULT 0,
         error text
       )`);
-      await sql.query('CREATE INDEX reconciliation_log_object_started ON staging.reconciliation_log (object, started_at DESC)');
+      await sql.query(
+        'CREATE INDEX reconciliation_log_object_started ON staging.reconciliation_log (object, started_at DESC)',
+      );
       await sql.query(`CREATE TABLE staging.quarantine (
         id bigserial PRIMARY KEY,
         run_id uuid NOT NULL,
@@ -117,13 +119,18 @@ export const STAGING_MIGRATIONS: Migration[] = [
         `SELECT conname FROM pg_constraint
           WHERE conrelid = 'staging.reconciliation_log'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status%'`,
       );
-      for (const r of rows) await sql.query(`ALTER TABLE staging.reconciliation_log DROP CONSTRAINT "${r.conname.replaceAll('"', '""')}"`);
+      for (const r of rows)
+        await sql.query(`ALTER TABLE staging.reconciliation_log DROP CONSTRAINT "${r.conname.replaceAll('"', '""')}"`);
       await sql.query(
         `ALTER TABLE staging.reconciliation_log ADD CONSTRAINT reconciliation_log_status_values
            CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned', 'refused'))`,
       );
-      await sql.query('ALTER TABLE staging.reconciliation_log ADD COLUMN unreadable_in_export integer NOT NULL DEFAULT 0');
-      await sql.query('ALTER TABLE staging.reconciliation_log ADD COLUMN unreadable_without_id integer NOT NULL DEFAULT 0');
+      await sql.query(
+        'ALTER TABLE staging.reconciliation_log ADD COLUMN unreadable_in_export integer NOT NULL DEFAULT 0',
+      );
+      await sql.query(
+        'ALTER TABLE staging.reconciliation_log ADD COLUMN unreadable_without_id integer NOT NULL DEFAULT 0',
+      );
       // Orphan and fuzzy candidates look up this run's quarantine by legacy ID.
       await sql.query('CREATE INDEX quarantine_run_legacy_id ON staging.quarantine (run_id, legacy_id)');
     },
@@ -165,7 +172,8 @@ export const OBJECT_TABLE_MIGRATIONS: ObjectTableMigration[] = [
           WHERE conrelid = ('staging.' || $1)::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status%'`,
         [table],
       );
-      for (const r of rows) await sql.query(`ALTER TABLE staging.${table} DROP CONSTRAINT "${r.conname.replaceAll('"', '""')}"`);
+      for (const r of rows)
+        await sql.query(`ALTER TABLE staging.${table} DROP CONSTRAINT "${r.conname.replaceAll('"', '""')}"`);
       await sql.query(
         `ALTER TABLE staging.${table} ADD CONSTRAINT "${table.replaceAll('"', '')}_status_values" CHECK (status IN ('matched', 'fuzzy_match', 'new', 'conflict', 'orphan'))`,
       );
@@ -180,7 +188,8 @@ export const OBJECT_TABLE_MIGRATIONS: ObjectTableMigration[] = [
           WHERE conrelid = ('staging.' || $1)::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status%'`,
         [table],
       );
-      for (const r of rows) await sql.query(`ALTER TABLE staging.${table} DROP CONSTRAINT "${r.conname.replaceAll('"', '""')}"`);
+      for (const r of rows)
+        await sql.query(`ALTER TABLE staging.${table} DROP CONSTRAINT "${r.conname.replaceAll('"', '""')}"`);
       await sql.query(
         `ALTER TABLE staging.${table} ADD CONSTRAINT "${table.replaceAll('"', '')}_status_values"
            CHECK (status IN ('matched', 'fuzzy_match', 'new', 'conflict', 'orphan', 'unreadable_in_export'))`,

@@ -59,7 +59,11 @@ export interface QuarantinedRow {
 }
 
 /** Quarantine of the latest successful run of an object (older runs' entries are pruned when a run succeeds). */
-export async function listQuarantine(sql: Sql, object: string, options: { legacyId?: string; limit?: number } = {}): Promise<QuarantinedRow[]> {
+export async function listQuarantine(
+  sql: Sql,
+  object: string,
+  options: { legacyId?: string; limit?: number } = {},
+): Promise<QuarantinedRow[]> {
   const { rows } = await sql.query<QuarantinedRow>(
     `SELECT source, line, legacy_id AS "legacyId", field, reason, raw FROM staging.quarantine
       WHERE object = $1 AND ($2::text IS NULL OR legacy_id = $2)

@@ -12,7 +12,16 @@ export interface StagedRow {
   notes: string[];
 }
 
-const COLUMNS = ['legacy_id', 'status', 'target_id', 'target_ids', 'match_confidence', 'legacy_properties', 'properties_to_update', 'notes'] as const;
+const COLUMNS = [
+  'legacy_id',
+  'status',
+  'target_id',
+  'target_ids',
+  'match_confidence',
+  'legacy_properties',
+  'properties_to_update',
+  'notes',
+] as const;
 
 /** The SELECT list of a `StagedRow`, each column prefixed with `alias.` when given. */
 export const stagedColumns = (alias?: string): string => COLUMNS.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');

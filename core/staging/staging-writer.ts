@@ -20,7 +20,12 @@ function joinList(items: string[]): string {
  * Upserts staging rows by legacy ID. A row whose content is unchanged is not touched at all (its updated_at and
  * last_changed_run_id stay), which is what makes a re-run on the same input a no-op.
  */
-export async function writeStagingRows(sql: Sql, object: string, runId: string, rows: StagingRow[]): Promise<WriteCounts> {
+export async function writeStagingRows(
+  sql: Sql,
+  object: string,
+  runId: string,
+  rows: StagingRow[],
+): Promise<WriteCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0 };
   const table = `staging.${ident(object, 'object name')}`;
   const json = (v: unknown) => (v === null ? null : JSON.stringify(v));

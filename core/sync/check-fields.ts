@@ -5,12 +5,19 @@ import type { Stream, SyncJob } from './job';
 /** A job that names fields its CRMs do not have; exit code 2 like any invalid mapping, every bad entry named. */
 export class JobFieldsError extends Error {
   constructor(readonly problems: string[]) {
-    super(`The sync job names fields its CRMs do not have, so nothing was written:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    super(
+      `The sync job names fields its CRMs do not have, so nothing was written:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
 
-const CRM_NAMES: Record<string, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', pipedrive: 'Pipedrive', postgres: 'the Postgres mirror' };
+const CRM_NAMES: Record<string, string> = {
+  salesforce: 'Salesforce',
+  hubspot: 'HubSpot',
+  pipedrive: 'Pipedrive',
+  postgres: 'the Postgres mirror',
+};
 
 /**
  * How each CRM matches a field name: Salesforce API names are case-insensitive; Pipedrive takes a custom field by its
@@ -21,7 +28,8 @@ function finder(system: string, schema: ObjectSchema): (name: string) => boolean
   const lower = new Set(schema.fields.map((f) => f.name.toLowerCase()));
   const labels = new Set(schema.fields.flatMap((f) => (f.label ? [f.label.toLowerCase()] : [])));
   if (system === 'salesforce') return (name) => lower.has(name.toLowerCase());
-  if (system === 'pipedrive') return (name) => exact.has(name) || lower.has(name.toLowerCase()) || labels.has(name.toLowerCase());
+  if (system === 'pipedrive')
+    return (name) => exact.has(name) || lower.has(name.toLowerCase()) || labels.has(name.toLowerCase());
   return (name) => exact.has(name);
 }
 
@@ -35,10 +43,14 @@ interface Wanted {
 function fieldsNamed(stream: Stream, index: number): Wanted[] {
   const at = `streams[${index}]`;
   const out: Wanted[] = [{ side: 'target', path: `${at}.target.key`, field: stream.target.key }];
-  stream.source.filter.forEach((c, i) => out.push({ side: 'source', path: `${at}.source.filter[${i}].field`, field: c.field }));
+  stream.source.filter.forEach((c, i) =>
+    out.push({ side: 'source', path: `${at}.source.filter[${i}].field`, field: c.field }),
+  );
   stream.properties.forEach((p, i) => {
     if (p.from !== undefined) out.push({ side: 'source', path: `${at}.properties[${i}].from`, field: p.from });
-    if (p.template !== undefined) for (const column of parseTemplate(p.template).columns) out.push({ side: 'source', path: `${at}.properties[${i}].template`, field: column });
+    if (p.template !== undefined)
+      for (const column of parseTemplate(p.template).columns)
+        out.push({ side: 'source', path: `${at}.properties[${i}].template`, field: column });
     out.push({ side: 'target', path: `${at}.properties[${i}].to`, field: p.to });
   });
   stream.references.forEach((r, i) => {
@@ -54,7 +66,12 @@ function fieldsNamed(stream: Stream, index: number): Wanted[] {
  * source field that does not exist would stop the stream. Describes are cached by the connectors, so a watching
  * process pays for them once.
  */
-export async function checkJobFields(job: SyncJob, streams: Stream[], source: Connector, target: Connector): Promise<void> {
+export async function checkJobFields(
+  job: SyncJob,
+  streams: Stream[],
+  source: Connector,
+  target: Connector,
+): Promise<void> {
   const schemas = new Map<string, Promise<ObjectSchema>>();
   const describe = (connector: Connector, object: string) => {
     const key = `${connector.system}:${object}`;
@@ -65,12 +82,23 @@ export async function checkJobFields(job: SyncJob, streams: Stream[], source: Co
   for (const stream of streams) {
     const index = job.streams.indexOf(stream);
     const sides = {
-      source: { connector: source, object: stream.source.object, has: finder(job.source, await describe(source, stream.source.object)) },
-      target: { connector: target, object: stream.target.object, has: finder(job.target, await describe(target, stream.target.object)) },
+      source: {
+        connector: source,
+        object: stream.source.object,
+        has: finder(job.source, await describe(source, stream.source.object)),
+      },
+      target: {
+        connector: target,
+        object: stream.target.object,
+        has: finder(job.target, await describe(target, stream.target.object)),
+      },
     };
     for (const w of fieldsNamed(stream, index)) {
       const side = sides[w.side];
-      if (!side.has(w.field)) problems.push(`${w.path}: ${CRM_NAMES[side.connector.system] ?? side.connector.system} ${side.object} has no field "${w.field}" (${w.side} of stream ${stream.name})`);
+      if (!side.has(w.field))
+        problems.push(
+          `${w.path}: ${CRM_NAMES[side.connector.system] ?? side.connector.system} ${side.object} has no field "${w.field}" (${w.side} of stream ${stream.name})`,
+        );
     }
   }
   if (problems.length) throw new JobFieldsError(problems);

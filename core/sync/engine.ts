@@ -4,7 +4,16 @@ import type { Database } from '../db/database';
 import { checkJobFields } from './check-fields';
 import { orderStreams, type Stream, type SyncJob } from './job';
 import {
-  addCounts, emptyCounts, errorOutcome, headline, ProblemTally, runStatus, streamStatus, type RunStatus, type StreamCounts, type StreamOutcome,
+  addCounts,
+  emptyCounts,
+  errorOutcome,
+  headline,
+  ProblemTally,
+  runStatus,
+  streamStatus,
+  type RunStatus,
+  type StreamCounts,
+  type StreamOutcome,
 } from './outcome';
 import type { PlanEntry } from './plan';
 import { installRateBudgets } from './rate-budget';
@@ -75,7 +84,12 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const planOmitted = { count: 0 };
   const planLimit = options.planLimit ?? (dryRun ? 1000 : 0);
   const wanted = options.streams ? new Set(options.streams) : null;
-  if (wanted) for (const name of wanted) if (!job.streams.some((s) => s.name === name)) throw new Error(`Job ${job.name} has no stream "${name}" (it has: ${job.streams.map((s) => s.name).join(', ')})`);
+  if (wanted)
+    for (const name of wanted)
+      if (!job.streams.some((s) => s.name === name))
+        throw new Error(
+          `Job ${job.name} has no stream "${name}" (it has: ${job.streams.map((s) => s.name).join(', ')})`,
+        );
 
   installRateBudgets(db, job);
   await db.withConnection(async (sql) => {
@@ -98,22 +112,49 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
       options.signal?.throwIfAborted();
       reports.push(
         await db.withConnection(async (sql): Promise<StreamReport> => {
-          const ctx: RunContext = { job, source: options.source, target: options.target, runId, dryRun, full, sql, planLimit, plan, planOmitted, ...(options.signal ? { signal: options.signal } : {}), ...(options.onBatch ? { onBatch: options.onBatch } : {}) };
+          const ctx: RunContext = {
+            job,
+            source: options.source,
+            target: options.target,
+            runId,
+            dryRun,
+            full,
+            sql,
+            planLimit,
+            plan,
+            planOmitted,
+            ...(options.signal ? { signal: options.signal } : {}),
+            ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+          };
           const runners = new Map<string, StreamRunner>();
           for (const s of job.streams) runners.set(s.name, new StreamRunner(ctx, s, runners));
           const runner = runners.get(stream.name)!;
-          if (!(await tryLockStream(sql, job.name, stream.name))) return { stream: stream.name, status: 'busy', counts: runner.counts, problems: [] };
+          if (!(await tryLockStream(sql, job.name, stream.name)))
+            return { stream: stream.name, status: 'busy', counts: runner.counts, problems: [] };
           try {
             await runner.run();
-            return { stream: stream.name, status: streamStatus(runner.counts, undefined), counts: runner.counts, problems: runner.problems.list };
+            return {
+              stream: stream.name,
+              status: streamStatus(runner.counts, undefined),
+              counts: runner.counts,
+              problems: runner.problems.list,
+            };
           } catch (error) {
             const failure = errorOutcome(error);
-            return { stream: stream.name, status: 'failed', counts: runner.counts, problems: runner.problems.list, ...failure };
+            return {
+              stream: stream.name,
+              status: 'failed',
+              counts: runner.counts,
+              problems: runner.problems.list,
+              ...failure,
+            };
           } finally {
             await unlockStream(sql, job.name, stream.name).catch(() => undefined);
             for (const [name, other] of runners) {
               if (name === stream.name) continue;
-              const into = viaReferences.get(name) ?? viaReferences.set(name, { counts: emptyCounts(), problems: new ProblemTally() }).get(name)!;
+              const into =
+                viaReferences.get(name) ??
+                viaReferences.set(name, { counts: emptyCounts(), problems: new ProblemTally() }).get(name)!;
               addCounts(into.counts, other.counts);
               into.problems.absorb(other.problems);
             }
@@ -126,7 +167,9 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   } catch (error) {
     // Stopped (a signal) or the database went away: the run must not stay `running`.
     const aborted = options.signal?.aborted === true;
-    await db.withConnection((sql) => finishRun(sql, runId, aborted ? 'interrupted' : 'failed', {}, (error as Error).message)).catch(() => undefined);
+    await db
+      .withConnection((sql) => finishRun(sql, runId, aborted ? 'interrupted' : 'failed', {}, (error as Error).message))
+      .catch(() => undefined);
     throw error;
   }
   for (const [name, via] of viaReferences) {
@@ -137,14 +180,37 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
       merged.absorb(via.problems);
       report.problems = merged.list;
       if (report.status !== 'busy') report.status = streamStatus(report.counts, report.error);
-    } else reports.push({ stream: name, status: streamStatus(via.counts, undefined), counts: via.counts, problems: via.problems.list });
+    } else
+      reports.push({
+        stream: name,
+        status: streamStatus(via.counts, undefined),
+        counts: via.counts,
+        problems: via.problems.list,
+      });
   }
   const totals = emptyCounts();
   for (const r of reports) addCounts(totals, r.counts);
   const status = runStatus(reports);
   const line = headline({ runId, job: job.name, dryRun, status, streams: reports });
   await db.withConnection((sql) =>
-    finishRun(sql, runId, status, { streams: reports.map((r) => ({ stream: r.stream, status: r.status, ...r.counts })) }, status === 'succeeded' ? undefined : line),
+    finishRun(
+      sql,
+      runId,
+      status,
+      { streams: reports.map((r) => ({ stream: r.stream, status: r.status, ...r.counts })) },
+      status === 'succeeded' ? undefined : line,
+    ),
   );
-  return { runId, job: job.name, dryRun, full, status, headline: line, streams: reports, plan, planOmitted: planOmitted.count, totals };
+  return {
+    runId,
+    job: job.name,
+    dryRun,
+    full,
+    status,
+    headline: line,
+    streams: reports,
+    plan,
+    planOmitted: planOmitted.count,
+    totals,
+  };
 }

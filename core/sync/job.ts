@@ -11,7 +11,9 @@ import { UsageError } from '../errors';
 export const SyncSystemSchema = z.enum(['salesforce', 'hubspot', 'pipedrive', 'postgres']);
 export type SyncSystem = z.infer<typeof SyncSystemSchema>;
 
-const Name = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'use lower-case letters, digits, _ or - (e.g. loans-to-deals)');
+const Name = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'use lower-case letters, digits, _ or - (e.g. loans-to-deals)');
 const Field = z.string().min(1).max(255);
 
 /** One condition on a source record; a stream's conditions must all hold. Values compare as trimmed text. */
@@ -25,10 +27,14 @@ export const FilterConditionSchema = z
   .superRefine((c, ctx) => {
     const list = c.op === 'in' || c.op === 'notIn';
     const none = c.op === 'empty' || c.op === 'notEmpty';
-    if (none && c.value !== undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `"${c.op}" takes no value` });
-    if (!none && c.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `"${c.op}" needs a value` });
-    if (list && c.value !== undefined && !Array.isArray(c.value)) ctx.addIssue({ code: 'custom', path: ['value'], message: `"${c.op}" needs a list of values` });
-    if (!list && Array.isArray(c.value)) ctx.addIssue({ code: 'custom', path: ['value'], message: `"${c.op}" takes one value, not a list` });
+    if (none && c.value !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `"${c.op}" takes no value` });
+    if (!none && c.value === undefined)
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `"${c.op}" needs a value` });
+    if (list && c.value !== undefined && !Array.isArray(c.value))
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `"${c.op}" needs a list of values` });
+    if (!list && Array.isArray(c.value))
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `"${c.op}" takes one value, not a list` });
   });
 export type FilterCondition = z.infer<typeof FilterConditionSchema>;
 
@@ -98,34 +104,56 @@ export const SyncJobSchema = z
     /** Attempts at a deferred or failed record before it is left for a person to look at. */
     maxAttempts: z.number().int().min(1).max(100).default(5),
     /** For `crm-bridge sync --watch`: seconds between polls. n8n users schedule with n8n's own triggers instead. */
-    schedule: z.object({ everySeconds: z.number().int().min(1).max(86_400) }).strict().optional(),
+    schedule: z
+      .object({ everySeconds: z.number().int().min(1).max(86_400) })
+      .strict()
+      .optional(),
     /**
      * Requests per interval of each CRM account, shared through Postgres by every process running jobs on it, so
      * N workers together stay under the vendor's limit. Absent: each process only obeys the API's own headers.
      */
     rateBudgets: z
-      .partialRecord(SyncSystemSchema, z.object({ requests: z.number().int().min(1), perMs: z.number().int().min(100) }).strict())
+      .partialRecord(
+        SyncSystemSchema,
+        z.object({ requests: z.number().int().min(1), perMs: z.number().int().min(100) }).strict(),
+      )
       .default({}),
   })
   .strict()
   .superRefine((job, ctx) => {
-    if (job.source === job.target) ctx.addIssue({ code: 'custom', path: ['target'], message: 'source and target must be different systems' });
+    if (job.source === job.target)
+      ctx.addIssue({ code: 'custom', path: ['target'], message: 'source and target must be different systems' });
     const names = new Set<string>();
     job.streams.forEach((s, i) => {
-      if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: ['streams', i, 'name'], message: `stream "${s.name}" is defined twice` });
+      if (names.has(s.name))
+        ctx.addIssue({ code: 'custom', path: ['streams', i, 'name'], message: `stream "${s.name}" is defined twice` });
       names.add(s.name);
     });
     job.streams.forEach((s, i) =>
       s.references.forEach((r, j) => {
-        if (!names.has(r.stream)) ctx.addIssue({ code: 'custom', path: ['streams', i, 'references', j, 'stream'], message: `no stream named "${r.stream}" (have: ${[...names].join(', ')})` });
-        if (r.stream === s.name) ctx.addIssue({ code: 'custom', path: ['streams', i, 'references', j, 'stream'], message: 'a stream cannot reference itself' });
+        if (!names.has(r.stream))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['streams', i, 'references', j, 'stream'],
+            message: `no stream named "${r.stream}" (have: ${[...names].join(', ')})`,
+          });
+        if (r.stream === s.name)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['streams', i, 'references', j, 'stream'],
+            message: 'a stream cannot reference itself',
+          });
       }),
     );
     job.streams.forEach((s, i) =>
       s.properties.forEach((p, j) =>
         p.transform.forEach((t, k) => {
           if (typeof t !== 'string' && t.type === 'map' && t.ref !== undefined && !(t.ref in job.valueMaps)) {
-            ctx.addIssue({ code: 'custom', path: ['streams', i, 'properties', j, 'transform', k, 'ref'], message: `value map "${t.ref}" is not defined in valueMaps` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['streams', i, 'properties', j, 'transform', k, 'ref'],
+              message: `value map "${t.ref}" is not defined in valueMaps`,
+            });
           }
         }),
       ),
@@ -146,7 +174,8 @@ export function orderStreams<S extends Pick<Stream, 'name' | 'references'>>(stre
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (s: S, path: string[]) => {
     if (state.get(s.name) === 'done') return;
-    if (state.get(s.name) === 'visiting') throw new Error(`streams reference each other in a cycle: ${[...path, s.name].join(' -> ')}`);
+    if (state.get(s.name) === 'visiting')
+      throw new Error(`streams reference each other in a cycle: ${[...path, s.name].join(' -> ')}`);
     state.set(s.name, 'visiting');
     for (const r of s.references) {
       const parent = byName.get(r.stream);

@@ -10,10 +10,18 @@ export function loadSyncJob(file: string): SyncJob {
 }
 
 /** The job's source and target connectors, from connections the caller holds (file, environment or n8n credentials). */
-export async function openJobConnectors(job: SyncJob, connections: Connections): Promise<{ source: Connector; target: Connector }> {
+export async function openJobConnectors(
+  job: SyncJob,
+  connections: Connections,
+): Promise<{ source: Connector; target: Connector }> {
   if (job.source === 'postgres' || job.target === 'postgres') {
-    throw new UsageError(`Job ${job.name} names postgres, the CRM mirror in crm-bridge's database: that sync is run by crm-bridge mirror, not from a job file`);
+    throw new UsageError(
+      `Job ${job.name} names postgres, the CRM mirror in crm-bridge's database: that sync is run by crm-bridge mirror, not from a job file`,
+    );
   }
-  const [source, target] = await Promise.all([openConnector(job.source, connections), openConnector(job.target, connections)]);
+  const [source, target] = await Promise.all([
+    openConnector(job.source, connections),
+    openConnector(job.target, connections),
+  ]);
   return { source, target };
 }

@@ -30,14 +30,22 @@ export class SyncOnChange {
   constructor(
     private readonly db: Database,
     private readonly jobs: WatchedJob[],
-    private readonly options: { everySeconds?: number; onReport?: (report: SyncReport, trigger: 'webhook' | 'poll') => void; onError?: (job: string, error: Error) => void } = {},
+    private readonly options: {
+      everySeconds?: number;
+      onReport?: (report: SyncReport, trigger: 'webhook' | 'poll') => void;
+      onError?: (job: string, error: Error) => void;
+    } = {},
   ) {
     for (const j of jobs) this.states.set(j.job.name, { running: null, again: false });
   }
 
   /** Jobs a notice concerns: same source system, and a stream reading that object. */
   jobsFor(notice: Pick<ChangeNotice, 'system' | 'object'>): WatchedJob[] {
-    return this.jobs.filter((j) => j.job.source === notice.system && j.job.streams.some((s) => s.source.object.toLowerCase() === notice.object.toLowerCase()));
+    return this.jobs.filter(
+      (j) =>
+        j.job.source === notice.system &&
+        j.job.streams.some((s) => s.source.object.toLowerCase() === notice.object.toLowerCase()),
+    );
   }
 
   notify(notices: ChangeNotice[]): void {
@@ -104,7 +112,12 @@ export class SyncOnChange {
       for (const object of objects) {
         let afterId: string | undefined;
         for (;;) {
-          const page = await pendingNotices(this.db.pool, { system: system!, object, limit: 1000, ...(afterId ? { afterId } : {}) });
+          const page = await pendingNotices(this.db.pool, {
+            system: system!,
+            object,
+            limit: 1000,
+            ...(afterId ? { afterId } : {}),
+          });
           covered.push(...page.map((n) => n.id));
           afterId = page.at(-1)?.id;
           if (page.length < 1000) break;
@@ -113,7 +126,8 @@ export class SyncOnChange {
       const report = await runSync({ db: this.db, job, source: watched.source, target: watched.target });
       // A stream another process was running may have read before the change, and a stream that stopped on an error
       // may not have reached it: leave their notices for the next run. Records that failed wait in sync.pending.
-      if (report.streams.every((s) => s.status === 'succeeded' || s.status === 'partial')) await markNoticesProcessed(this.db.pool, covered);
+      if (report.streams.every((s) => s.status === 'succeeded' || s.status === 'partial'))
+        await markNoticesProcessed(this.db.pool, covered);
       this.options.onReport?.(report, why);
     } catch (error) {
       this.options.onError?.(job.name, error as Error);

@@ -31,8 +31,24 @@ export interface StreamCounts {
 }
 
 export const emptyCounts = (): StreamCounts => ({
-  read: 0, reread: 0, skipped: 0, created: 0, recreated: 0, updated: 0, repaired: 0, unchanged: 0, verified: 0, failed: 0, deferred: 0,
-  rejected: 0, interrupted: 0, reverseUpdated: 0, echoes: 0, conflicts: 0, parentsFetched: 0, retried: 0,
+  read: 0,
+  reread: 0,
+  skipped: 0,
+  created: 0,
+  recreated: 0,
+  updated: 0,
+  repaired: 0,
+  unchanged: 0,
+  verified: 0,
+  failed: 0,
+  deferred: 0,
+  rejected: 0,
+  interrupted: 0,
+  reverseUpdated: 0,
+  echoes: 0,
+  conflicts: 0,
+  parentsFetched: 0,
+  retried: 0,
 });
 
 export function addCounts(into: StreamCounts, from: StreamCounts): void {
@@ -72,7 +88,10 @@ export class ProblemTally {
   add(kind: ProblemKind, reason: string, sourceId: string, count = 1): void {
     const general = sourceId ? reason.split(sourceId).join('…') : reason;
     const distinct = this.list.filter((p) => p.reason !== OTHER_REASONS).length;
-    const as = this.list.some((p) => p.kind === kind && p.reason === general) || distinct < KEPT_REASONS ? general : OTHER_REASONS;
+    const as =
+      this.list.some((p) => p.kind === kind && p.reason === general) || distinct < KEPT_REASONS
+        ? general
+        : OTHER_REASONS;
     const known = this.list.find((p) => p.kind === kind && p.reason === as);
     if (known) known.count += count;
     else this.list.push({ kind, count, reason: as, example: sourceId });
@@ -123,7 +142,10 @@ const plural = (n: number, word: string) => `${n} ${word}`;
  * One line that says how the run went and, unless it succeeded, the first reasons:
  * `Run 1f… of loans-to-pipedrive: partial — loans: 20 failed: deals …: Pipedrive refused "value"`.
  */
-export function headline(run: { runId: string; job: string; dryRun: boolean; status: RunStatus; streams: StreamOutcome[] }, maxReasons = 3): string {
+export function headline(
+  run: { runId: string; job: string; dryRun: boolean; status: RunStatus; streams: StreamOutcome[] },
+  maxReasons = 3,
+): string {
   const head = `${run.dryRun ? 'Plan' : 'Run'} ${run.runId} of ${run.job}: ${run.status}`;
   const reasons: string[] = [];
   for (const s of run.streams) {
@@ -133,6 +155,7 @@ export function headline(run: { runId: string; job: string; dryRun: boolean; sta
   const busy = run.streams.filter((s) => s.status === 'busy').map((s) => s.stream);
   const tail = busy.length ? ` (busy in another process: ${busy.join(', ')})` : '';
   if (reasons.length === 0) return `${head}${tail}`;
-  const more = reasons.length > maxReasons ? `; and ${reasons.length - maxReasons} more reason(s) (see sync-status)` : '';
+  const more =
+    reasons.length > maxReasons ? `; and ${reasons.length - maxReasons} more reason(s) (see sync-status)` : '';
   return `${head} — ${reasons.slice(0, maxReasons).join('; ')}${more}${tail}`;
 }

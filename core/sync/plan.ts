@@ -63,12 +63,17 @@ export function failingCondition(properties: Record<string, Value>, filter: Filt
     const v = text(properties[c.field]);
     const list = Array.isArray(c.value) ? c.value : c.value === undefined ? [] : [c.value];
     const ok =
-      c.op === 'eq' ? v === list[0]
-      : c.op === 'ne' ? v !== list[0]
-      : c.op === 'in' ? list.includes(v)
-      : c.op === 'notIn' ? !list.includes(v)
-      : c.op === 'empty' ? v === ''
-      : v !== '';
+      c.op === 'eq'
+        ? v === list[0]
+        : c.op === 'ne'
+          ? v !== list[0]
+          : c.op === 'in'
+            ? list.includes(v)
+            : c.op === 'notIn'
+              ? !list.includes(v)
+              : c.op === 'empty'
+                ? v === ''
+                : v !== '';
     if (!ok) return c;
   }
   return null;

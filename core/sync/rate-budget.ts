@@ -16,7 +16,12 @@ export class PostgresRateBudget implements SharedBudget {
   readonly toleranceMs: number;
   private ready: Promise<void> | null = null;
 
-  constructor(private readonly sql: Sql, readonly account: string, requests: number, perMs: number) {
+  constructor(
+    private readonly sql: Sql,
+    readonly account: string,
+    requests: number,
+    perMs: number,
+  ) {
     const burst = Math.floor(requests / 10);
     this.emissionMs = perMs / Math.max(1, requests - burst - 1);
     this.toleranceMs = burst * this.emissionMs;
@@ -24,7 +29,10 @@ export class PostgresRateBudget implements SharedBudget {
 
   async acquire(): Promise<void> {
     this.ready ??= this.sql
-      .query('INSERT INTO sync.rate_budgets (account, tat) VALUES ($1, clock_timestamp()) ON CONFLICT (account) DO NOTHING', [this.account])
+      .query(
+        'INSERT INTO sync.rate_budgets (account, tat) VALUES ($1, clock_timestamp()) ON CONFLICT (account) DO NOTHING',
+        [this.account],
+      )
       .then(() => undefined);
     await this.ready;
     const { rows } = await this.sql.query<{ wait_ms: number }>(

@@ -17,7 +17,9 @@ export async function resolveReferences(runner: StreamRunner, prepared: Prepared
     const missing = wanted.filter((id) => !links.get(id)?.targetId);
     if (missing.length && ctx.source.readByIds) {
       const fetched: SourceRecord[] = [];
-      for await (const item of ctx.source.readByIds(parent.stream.source.object, missing, { properties: parent.sourceFields })) {
+      for await (const item of ctx.source.readByIds(parent.stream.source.object, missing, {
+        properties: parent.sourceFields,
+      })) {
         if (item.type === 'record') fetched.push(item.record);
       }
       runner.counts.parentsFetched += fetched.length;
@@ -26,9 +28,15 @@ export async function resolveReferences(runner: StreamRunner, prepared: Prepared
       // way) rules that out without deadlocks, since references form no cycle.
       if (!ctx.dryRun) await lockStream(ctx.sql, ctx.job.name, ref.stream);
       try {
-        const known = await loadSynced(ctx.sql, ctx.job.name, ref.stream, fetched.map((r) => r.id));
+        const known = await loadSynced(
+          ctx.sql,
+          ctx.job.name,
+          ref.stream,
+          fetched.map((r) => r.id),
+        );
         const todo = fetched.filter((r) => !known.get(r.id)?.targetId);
-        for (let i = 0; i < todo.length; i += ctx.job.batchSize) await parent.processBatch(todo.slice(i, i + ctx.job.batchSize), { forced: true });
+        for (let i = 0; i < todo.length; i += ctx.job.batchSize)
+          await parent.processBatch(todo.slice(i, i + ctx.job.batchSize), { forced: true });
       } finally {
         if (!ctx.dryRun) await unlockStream(ctx.sql, ctx.job.name, ref.stream);
       }
@@ -38,9 +46,15 @@ export async function resolveReferences(runner: StreamRunner, prepared: Prepared
       const parentId = (p.record.properties[ref.from] ?? '').trim();
       const targetId = parentId ? links.get(parentId)?.targetId : undefined;
       if (targetId) p.desired[ref.to] = targetId;
-      else if (ctx.dryRun && parentId && plannedCreate(runner, ref.stream, parentId)) p.desired[ref.to] = `(new ${ref.stream} ${parentId})`;
-      else if (ref.required && parentId) deferred.set(p.record.id, `${ref.from} points at ${parent.stream.source.object} ${parentId}, which is not in the target yet`);
-      else if (ref.required) deferred.set(p.record.id, `${ref.from} is blank, and the ${ref.stream} parent is required`);
+      else if (ctx.dryRun && parentId && plannedCreate(runner, ref.stream, parentId))
+        p.desired[ref.to] = `(new ${ref.stream} ${parentId})`;
+      else if (ref.required && parentId)
+        deferred.set(
+          p.record.id,
+          `${ref.from} points at ${parent.stream.source.object} ${parentId}, which is not in the target yet`,
+        );
+      else if (ref.required)
+        deferred.set(p.record.id, `${ref.from} is blank, and the ${ref.stream} parent is required`);
     }
   }
   return deferred;
@@ -49,5 +63,7 @@ export async function resolveReferences(runner: StreamRunner, prepared: Prepared
 /** In a dry run, a parent the plan creates counts as there (its ID is not known yet). */
 function plannedCreate(runner: StreamRunner, stream: string, sourceId: string): boolean {
   const { plan, planOmitted } = runner.ctx;
-  return plan.some((e) => e.stream === stream && e.sourceId === sourceId && e.action === 'create') || planOmitted.count > 0;
+  return (
+    plan.some((e) => e.stream === stream && e.sourceId === sourceId && e.action === 'create') || planOmitted.count > 0
+  );
 }

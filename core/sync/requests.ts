@@ -8,9 +8,18 @@ import { SyncJobSchema } from './job';
 export const SyncRequestSchema = z
   .object({
     job: SyncJobSchema.optional().describe('the sync job itself (source, target, streams, mapping, filters)'),
-    jobFile: z.string().min(1).optional().describe('or a path to a sync job JSON file (inside the folders the server may read)'),
+    jobFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('or a path to a sync job JSON file (inside the folders the server may read)'),
     streams: z.array(z.string().min(1)).optional().describe('only these streams'),
-    full: z.boolean().optional().describe('read every source record from the beginning and check every linked record in the target (costs a read of the whole source)'),
+    full: z
+      .boolean()
+      .optional()
+      .describe(
+        'read every source record from the beginning and check every linked record in the target (costs a read of the whole source)',
+      ),
     planLimit: z.number().int().min(0).max(10_000).optional().describe('plan lines to return (default 200)'),
   })
   .strict()
@@ -18,12 +27,32 @@ export const SyncRequestSchema = z
 export type SyncRequest = z.infer<typeof SyncRequestSchema>;
 
 const CountsSchema = z.object({
-  read: z.number(), reread: z.number(), skipped: z.number(), created: z.number(), recreated: z.number(), updated: z.number(), repaired: z.number(),
-  unchanged: z.number(), verified: z.number(), failed: z.number(), deferred: z.number(), rejected: z.number(), interrupted: z.number(),
-  reverseUpdated: z.number(), echoes: z.number(), conflicts: z.number(), parentsFetched: z.number(), retried: z.number(),
+  read: z.number(),
+  reread: z.number(),
+  skipped: z.number(),
+  created: z.number(),
+  recreated: z.number(),
+  updated: z.number(),
+  repaired: z.number(),
+  unchanged: z.number(),
+  verified: z.number(),
+  failed: z.number(),
+  deferred: z.number(),
+  rejected: z.number(),
+  interrupted: z.number(),
+  reverseUpdated: z.number(),
+  echoes: z.number(),
+  conflicts: z.number(),
+  parentsFetched: z.number(),
+  retried: z.number(),
 });
 
-const ProblemSchema = z.object({ kind: z.enum(['failed', 'rejected', 'deferred']), count: z.number(), reason: z.string(), example: z.string() });
+const ProblemSchema = z.object({
+  kind: z.enum(['failed', 'rejected', 'deferred']),
+  count: z.number(),
+  reason: z.string(),
+  example: z.string(),
+});
 
 const ValueSchema = z.string().nullable();
 

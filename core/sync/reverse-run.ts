@@ -4,7 +4,17 @@ import { resolveConflicts } from '../conflicts/resolve';
 import { inTransaction } from '../db/sql';
 import type { Value } from '../mapping/transforms';
 import { reverseProperties, type ReverseProperty } from './reverse';
-import { insertAudit, loadCursor, loadSyncedByTarget, saveCursor, saveSynced, settleAudit, type AuditIntent, type SyncedRecord, type Values } from './store';
+import {
+  insertAudit,
+  loadCursor,
+  loadSyncedByTarget,
+  saveCursor,
+  saveSynced,
+  settleAudit,
+  type AuditIntent,
+  type SyncedRecord,
+  type Values,
+} from './store';
 import type { StreamRunner } from './stream-run';
 
 /** Suffix of a stream's reverse direction in cursors and the audit log (`loans~reverse`). */
@@ -24,7 +34,11 @@ export async function runReverse(runner: StreamRunner): Promise<void> {
     await processReverse(runner, batch, advanced(stored, requiredCursorOf(batch.at(-1)!)));
     batch = [];
   };
-  for await (const item of ctx.target.read(stream.target.object, { ...(since ? { since } : {}), properties: props.map((p) => p.target), ...(ctx.signal ? { signal: ctx.signal } : {}) })) {
+  for await (const item of ctx.target.read(stream.target.object, {
+    ...(since ? { since } : {}),
+    properties: props.map((p) => p.target),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  })) {
     if (item.type !== 'record') continue;
     batch.push(item.record);
     if (batch.length >= job.batchSize) await flush();
@@ -45,7 +59,12 @@ async function processReverse(runner: StreamRunner, records: SourceRecord[], cur
   const { ctx, stream, mapper } = runner;
   const job = ctx.job;
   const props = await reversible(runner);
-  const links = await loadSyncedByTarget(ctx.sql, job.name, stream.name, records.map((r) => r.id));
+  const links = await loadSyncedByTarget(
+    ctx.sql,
+    job.name,
+    stream.name,
+    records.map((r) => r.id),
+  );
   // Records the engine never linked (made in the target by someone) are left alone: this release does not create
   // source records from the target.
   const changed: Array<{ record: SourceRecord; link: SyncedRecord; fields: Map<string, Value> }> = [];
@@ -71,7 +90,11 @@ async function processReverse(runner: StreamRunner, records: SourceRecord[], cur
   // What the source holds now: a field changed on both sides since the last sync is a conflict for the rules.
   const current = new Map<string, SourceRecord>();
   if (ctx.source.readByIds) {
-    for await (const item of ctx.source.readByIds(stream.source.object, changed.map((c) => c.link.sourceId), { properties: runner.sourceFields })) {
+    for await (const item of ctx.source.readByIds(
+      stream.source.object,
+      changed.map((c) => c.link.sourceId),
+      { properties: runner.sourceFields },
+    )) {
       if (item.type === 'record') current.set(item.record.id, item.record);
     }
   }
@@ -84,13 +107,22 @@ async function processReverse(runner: StreamRunner, records: SourceRecord[], cur
     const written: Values = { ...link.written };
     for (const [field, value] of fields) {
       const mine = desired[field] ?? null;
-      const sourceChanged = source !== undefined && field in desired && !mapper.sameValue(field, link.written[field] ?? null, mine);
+      const sourceChanged =
+        source !== undefined && field in desired && !mapper.sameValue(field, link.written[field] ?? null, mine);
       if (sourceChanged && !mapper.sameValue(field, mine, value)) {
         runner.counts.conflicts++;
         const resolved = resolveConflicts(
           [
-            { source: 'source', record: { [field]: mine }, ...(source.modifiedAt ? { modifiedAt: source.modifiedAt } : {}) },
-            { source: 'target', record: { [field]: value }, ...(record.modifiedAt ? { modifiedAt: record.modifiedAt } : {}) },
+            {
+              source: 'source',
+              record: { [field]: mine },
+              ...(source.modifiedAt ? { modifiedAt: source.modifiedAt } : {}),
+            },
+            {
+              source: 'target',
+              record: { [field]: value },
+              ...(record.modifiedAt ? { modifiedAt: record.modifiedAt } : {}),
+            },
           ],
           rules,
         );
@@ -106,29 +138,89 @@ async function processReverse(runner: StreamRunner, records: SourceRecord[], cur
     return { record, link, toSource, toTarget, written };
   });
   for (const p of plans) {
-    runner.note({ stream: `${stream.name}${REVERSE}`, sourceId: p.link.sourceId, action: 'update', targetId: p.record.id, targetKey: p.link.targetKey, changes: Object.entries(p.toSource).map(([field, value]) => ({ field, old: p.link.written[field] ?? null, new: value })) });
+    runner.note({
+      stream: `${stream.name}${REVERSE}`,
+      sourceId: p.link.sourceId,
+      action: 'update',
+      targetId: p.record.id,
+      targetKey: p.link.targetKey,
+      changes: Object.entries(p.toSource).map(([field, value]) => ({
+        field,
+        old: p.link.written[field] ?? null,
+        new: value,
+      })),
+    });
   }
   if (ctx.dryRun) return;
 
   const reverseName = `${stream.name}${REVERSE}`;
   const back = plans.filter((p) => Object.keys(p.toSource).length);
   const forth = plans.filter((p) => Object.keys(p.toTarget).length);
-  const backIds = await insertAudit(ctx.sql, ctx.runId, job.name, reverseName, back.map((p) => ({ sourceId: p.link.sourceId, targetKey: p.link.targetKey, targetId: p.record.id, action: 'update', before: pick(p.link.written, Object.keys(p.toSource)), after: p.toSource, result: 'pending' })));
-  const forthIds = await insertAudit(ctx.sql, ctx.runId, job.name, stream.name, forth.map((p) => ({ sourceId: p.link.sourceId, targetKey: p.link.targetKey, targetId: p.record.id, action: 'update', before: pick(p.link.written, Object.keys(p.toTarget)), after: p.toTarget, result: 'pending' })));
+  const backIds = await insertAudit(
+    ctx.sql,
+    ctx.runId,
+    job.name,
+    reverseName,
+    back.map((p) => ({
+      sourceId: p.link.sourceId,
+      targetKey: p.link.targetKey,
+      targetId: p.record.id,
+      action: 'update',
+      before: pick(p.link.written, Object.keys(p.toSource)),
+      after: p.toSource,
+      result: 'pending',
+    })),
+  );
+  const forthIds = await insertAudit(
+    ctx.sql,
+    ctx.runId,
+    job.name,
+    stream.name,
+    forth.map((p) => ({
+      sourceId: p.link.sourceId,
+      targetKey: p.link.targetKey,
+      targetId: p.record.id,
+      action: 'update',
+      before: pick(p.link.written, Object.keys(p.toTarget)),
+      after: p.toTarget,
+      result: 'pending',
+    })),
+  );
 
   const sourceUpsert = ctx.source.upsert?.bind(ctx.source);
   if (!sourceUpsert) throw new Error(`Two-way sync writes to ${job.source}, whose connector cannot write`);
   const idField = (await ctx.source.describe(stream.source.object)).idField;
   const byTarget = new Map(props.map((p) => [p.target, p]));
   const backResults = back.length
-    ? new Map((await sourceUpsert(stream.source.object, back.map((p) => ({ key: p.link.sourceId, properties: Object.fromEntries(Object.entries(p.toSource).map(([f, v]) => [byTarget.get(f)!.source, byTarget.get(f)!.toSource(v)])) })), { keyProperty: idField, detectUnchanged: false })).map((r) => [r.key, r]))
+    ? new Map(
+        (
+          await sourceUpsert(
+            stream.source.object,
+            back.map((p) => ({
+              key: p.link.sourceId,
+              properties: Object.fromEntries(
+                Object.entries(p.toSource).map(([f, v]) => [byTarget.get(f)!.source, byTarget.get(f)!.toSource(v)]),
+              ),
+            })),
+            { keyProperty: idField, detectUnchanged: false },
+          )
+        ).map((r) => [r.key, r]),
+      )
     : new Map();
-  const forthResults = forth.length ? await runner.write(forth.map((p) => ({ key: p.link.sourceId, properties: p.toTarget }))) : new Map();
+  const forthResults = forth.length
+    ? await runner.write(forth.map((p) => ({ key: p.link.sourceId, properties: p.toTarget })))
+    : new Map();
 
-  const settled: Array<{ id: string; result: AuditIntent['result']; targetId?: string | null; error?: string | null }> = [];
+  const settled: Array<{ id: string; result: AuditIntent['result']; targetId?: string | null; error?: string | null }> =
+    [];
   const agreed: SyncedRecord[] = [];
   const failedKeys = new Set<string>();
-  const settle = (list: typeof plans, ids: string[], results: Map<string, { status: string; error?: string }>, where: string) =>
+  const settle = (
+    list: typeof plans,
+    ids: string[],
+    results: Map<string, { status: string; error?: string }>,
+    where: string,
+  ) =>
     list.forEach((p, i) => {
       const r = results.get(p.link.sourceId);
       if (!r || r.status === 'failed') {

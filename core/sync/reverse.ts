@@ -21,16 +21,19 @@ export function reverseProperties(job: SyncJob, stream: Stream): ReverseProperty
   const out: ReverseProperty[] = [];
   for (const p of stream.properties) {
     if (p.from === undefined) continue;
-    const maps = p.transform.filter((t): t is Extract<typeof t, { type: 'map' }> => typeof t !== 'string' && t.type === 'map');
+    const maps = p.transform.filter(
+      (t): t is Extract<typeof t, { type: 'map' }> => typeof t !== 'string' && t.type === 'map',
+    );
     const inverse = new Map<string, string>();
     for (const m of maps) {
       const table = m.values ?? job.valueMaps[m.ref!] ?? {};
-      for (const [from, to] of Object.entries(table)) if (to !== null && !inverse.has(to.toLowerCase())) inverse.set(to.toLowerCase(), from);
+      for (const [from, to] of Object.entries(table))
+        if (to !== null && !inverse.has(to.toLowerCase())) inverse.set(to.toLowerCase(), from);
     }
     out.push({
       target: p.to,
       source: p.from,
-      toSource: (value) => (value === null || maps.length === 0 ? value : inverse.get(value.toLowerCase()) ?? value),
+      toSource: (value) => (value === null || maps.length === 0 ? value : (inverse.get(value.toLowerCase()) ?? value)),
     });
   }
   return out;

@@ -6,7 +6,16 @@ export interface SyncStatus {
   job: string;
   streams: Array<{ stream: string; cursor: string | null; linked: number; waiting: number; givenUp: number }>;
   /** The last runs; `interrupted`: its process stopped before it finished (found gone by a later run or this call). */
-  runs: Array<{ runId: string; startedAt: string; finishedAt: string | null; status: string; dryRun: boolean; counts: unknown; error: string | null; owner: { pid: number; host: string } | null }>;
+  runs: Array<{
+    runId: string;
+    startedAt: string;
+    finishedAt: string | null;
+    status: string;
+    dryRun: boolean;
+    counts: unknown;
+    error: string | null;
+    owner: { pid: number; host: string } | null;
+  }>;
   /** Records waiting for a parent or a retry (the first 100), with why. */
   waiting: Array<{ stream: string; sourceId: string; attempts: number; reason: string }>;
   audit: Array<{ stream: string; result: string; count: number }>;
@@ -27,7 +36,17 @@ export async function syncStatus(sql: Sql, job: SyncJob, options: { exclusive: b
     const r = rows[0]!;
     streams.push({ stream: s.name, cursor: r.cursor, linked: r.linked, waiting: r.waiting, givenUp: r.given_up });
   }
-  const runs = await sql.query<{ run_id: string; started_at: Date; finished_at: Date | null; status: string; dry_run: boolean; counts: unknown; error: string | null; owner_pid: number | null; owner_host: string | null }>(
+  const runs = await sql.query<{
+    run_id: string;
+    started_at: Date;
+    finished_at: Date | null;
+    status: string;
+    dry_run: boolean;
+    counts: unknown;
+    error: string | null;
+    owner_pid: number | null;
+    owner_host: string | null;
+  }>(
     'SELECT run_id, started_at, finished_at, status, dry_run, counts, error, owner_pid, owner_host FROM sync.runs WHERE job = $1 ORDER BY started_at DESC LIMIT 10',
     [job.name],
   );
@@ -42,8 +61,22 @@ export async function syncStatus(sql: Sql, job: SyncJob, options: { exclusive: b
   return {
     job: job.name,
     streams,
-    runs: runs.rows.map((r) => ({ runId: r.run_id, startedAt: new Date(r.started_at).toISOString(), finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null, status: r.status, dryRun: r.dry_run, counts: r.counts, error: r.error, owner: r.owner_pid !== null && r.owner_host !== null ? { pid: r.owner_pid, host: r.owner_host } : null })),
-    waiting: waiting.rows.map((w) => ({ stream: w.stream, sourceId: w.source_id, attempts: w.attempts, reason: w.reason })),
+    runs: runs.rows.map((r) => ({
+      runId: r.run_id,
+      startedAt: new Date(r.started_at).toISOString(),
+      finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
+      status: r.status,
+      dryRun: r.dry_run,
+      counts: r.counts,
+      error: r.error,
+      owner: r.owner_pid !== null && r.owner_host !== null ? { pid: r.owner_pid, host: r.owner_host } : null,
+    })),
+    waiting: waiting.rows.map((w) => ({
+      stream: w.stream,
+      sourceId: w.source_id,
+      attempts: w.attempts,
+      reason: w.reason,
+    })),
     audit: audit.rows,
   };
 }

@@ -21,7 +21,10 @@ export interface SyncedRecord {
 }
 
 export async function loadCursor(sql: Sql, job: string, stream: string): Promise<string | null> {
-  const { rows } = await sql.query<{ cursor: string | null }>('SELECT cursor FROM sync.cursors WHERE job = $1 AND stream = $2', [job, stream]);
+  const { rows } = await sql.query<{ cursor: string | null }>(
+    'SELECT cursor FROM sync.cursors WHERE job = $1 AND stream = $2',
+    [job, stream],
+  );
   return rows[0]?.cursor ?? null;
 }
 
@@ -34,30 +37,62 @@ export async function saveCursor(sql: Sql, job: string, stream: string, cursor: 
 }
 
 export async function resetCursor(sql: Sql, job: string, stream?: string): Promise<number> {
-  const { rowCount } = await sql.query('DELETE FROM sync.cursors WHERE job = $1 AND ($2::text IS NULL OR stream = $2)', [job, stream ?? null]);
+  const { rowCount } = await sql.query(
+    'DELETE FROM sync.cursors WHERE job = $1 AND ($2::text IS NULL OR stream = $2)',
+    [job, stream ?? null],
+  );
   return rowCount ?? 0;
 }
 
-export async function loadSynced(sql: Sql, job: string, stream: string, sourceIds: string[]): Promise<Map<string, SyncedRecord>> {
+export async function loadSynced(
+  sql: Sql,
+  job: string,
+  stream: string,
+  sourceIds: string[],
+): Promise<Map<string, SyncedRecord>> {
   if (sourceIds.length === 0) return new Map();
-  const { rows } = await sql.query<{ source_id: string; target_id: string | null; target_key: string; written: Values; source_modified_at: Date | null }>(
+  const { rows } = await sql.query<{
+    source_id: string;
+    target_id: string | null;
+    target_key: string;
+    written: Values;
+    source_modified_at: Date | null;
+  }>(
     'SELECT source_id, target_id, target_key, written, source_modified_at FROM sync.records WHERE job = $1 AND stream = $2 AND source_id = ANY($3::text[])',
     [job, stream, sourceIds],
   );
-  return new Map(rows.map((r) => [r.source_id, {
-    sourceId: r.source_id, targetId: r.target_id, targetKey: r.target_key, written: r.written,
-    sourceModifiedAt: r.source_modified_at === null ? null : new Date(r.source_modified_at).toISOString(),
-  }]));
+  return new Map(
+    rows.map((r) => [
+      r.source_id,
+      {
+        sourceId: r.source_id,
+        targetId: r.target_id,
+        targetKey: r.target_key,
+        written: r.written,
+        sourceModifiedAt: r.source_modified_at === null ? null : new Date(r.source_modified_at).toISOString(),
+      },
+    ]),
+  );
 }
 
 /** Links by the target's record IDs (the reverse direction of a two-way job reads the target). */
-export async function loadSyncedByTarget(sql: Sql, job: string, stream: string, targetIds: string[]): Promise<Map<string, SyncedRecord>> {
+export async function loadSyncedByTarget(
+  sql: Sql,
+  job: string,
+  stream: string,
+  targetIds: string[],
+): Promise<Map<string, SyncedRecord>> {
   if (targetIds.length === 0) return new Map();
   const { rows } = await sql.query<{ source_id: string; target_id: string; target_key: string; written: Values }>(
     'SELECT source_id, target_id, target_key, written FROM sync.records WHERE job = $1 AND stream = $2 AND target_id = ANY($3::text[])',
     [job, stream, targetIds],
   );
-  return new Map(rows.map((r) => [r.target_id, { sourceId: r.source_id, targetId: r.target_id, targetKey: r.target_key, written: r.written }]));
+  return new Map(
+    rows.map((r) => [
+      r.target_id,
+      { sourceId: r.source_id, targetId: r.target_id, targetKey: r.target_key, written: r.written },
+    ]),
+  );
 }
 
 export async function saveSynced(sql: Sql, job: string, stream: string, records: SyncedRecord[]): Promise<void> {
@@ -69,7 +104,19 @@ export async function saveSynced(sql: Sql, job: string, stream: string, records:
      ON CONFLICT (job, stream, source_id) DO UPDATE
        SET target_id = COALESCE(EXCLUDED.target_id, sync.records.target_id), target_key = EXCLUDED.target_key,
            written = EXCLUDED.written, source_modified_at = EXCLUDED.source_modified_at, updated_at = now()`,
-    [job, stream, JSON.stringify(records.map((r) => ({ source_id: r.sourceId, target_id: r.targetId, target_key: r.targetKey, written: r.written, source_modified_at: r.sourceModifiedAt ?? null })))],
+    [
+      job,
+      stream,
+      JSON.stringify(
+        records.map((r) => ({
+          source_id: r.sourceId,
+          target_id: r.targetId,
+          target_key: r.targetKey,
+          written: r.written,
+          source_modified_at: r.sourceModifiedAt ?? null,
+        })),
+      ),
+    ],
   );
 }
 
@@ -80,7 +127,13 @@ export interface PendingRecord {
 }
 
 /** Records of a stream still waiting (a parent missing, the target refused), fewest attempts first. */
-export async function loadPending(sql: Sql, job: string, stream: string, maxAttempts: number, limit: number): Promise<PendingRecord[]> {
+export async function loadPending(
+  sql: Sql,
+  job: string,
+  stream: string,
+  maxAttempts: number,
+  limit: number,
+): Promise<PendingRecord[]> {
   const { rows } = await sql.query<{ record: SourceRecord; reason: string; attempts: number }>(
     `SELECT record, reason, attempts FROM sync.pending WHERE job = $1 AND stream = $2 AND attempts < $3
      ORDER BY attempts, first_seen, source_id LIMIT $4`,
@@ -90,7 +143,12 @@ export async function loadPending(sql: Sql, job: string, stream: string, maxAtte
 }
 
 /** Keeps records for a later attempt; a record already waiting gets its newest version and one more attempt. */
-export async function savePending(sql: Sql, job: string, stream: string, items: Array<{ record: SourceRecord; reason: string }>): Promise<void> {
+export async function savePending(
+  sql: Sql,
+  job: string,
+  stream: string,
+  items: Array<{ record: SourceRecord; reason: string }>,
+): Promise<void> {
   if (items.length === 0) return;
   await sql.query(
     `INSERT INTO sync.pending (job, stream, source_id, record, reason)
@@ -103,10 +161,15 @@ export async function savePending(sql: Sql, job: string, stream: string, items: 
 
 export async function clearPending(sql: Sql, job: string, stream: string, sourceIds: string[]): Promise<void> {
   if (sourceIds.length === 0) return;
-  await sql.query('DELETE FROM sync.pending WHERE job = $1 AND stream = $2 AND source_id = ANY($3::text[])', [job, stream, sourceIds]);
+  await sql.query('DELETE FROM sync.pending WHERE job = $1 AND stream = $2 AND source_id = ANY($3::text[])', [
+    job,
+    stream,
+    sourceIds,
+  ]);
 }
 
-export type AuditResult = 'pending' | 'created' | 'updated' | 'unchanged' | 'failed' | 'deferred' | 'rejected' | 'interrupted';
+export type AuditResult =
+  'pending' | 'created' | 'updated' | 'unchanged' | 'failed' | 'deferred' | 'rejected' | 'interrupted';
 
 export interface AuditIntent {
   sourceId: string;
@@ -120,7 +183,13 @@ export interface AuditIntent {
 }
 
 /** Writes audit rows and returns their IDs in order. Rows written 'pending' are settled by `settleAudit`. */
-export async function insertAudit(sql: Sql, runId: string, job: string, stream: string, intents: AuditIntent[]): Promise<string[]> {
+export async function insertAudit(
+  sql: Sql,
+  runId: string,
+  job: string,
+  stream: string,
+  intents: AuditIntent[],
+): Promise<string[]> {
   if (intents.length === 0) return [];
   const { rows } = await sql.query<{ id: string; ord: number }>(
     `WITH inserted AS (
@@ -130,19 +199,43 @@ export async function insertAudit(sql: Sql, runId: string, job: string, stream: 
         ORDER BY a.ord
        RETURNING id, source_id)
      SELECT i.id::text AS id, a.ord FROM inserted i JOIN jsonb_to_recordset($4::jsonb) AS a(ord int, source_id text) ON a.source_id = i.source_id`,
-    [runId, job, stream, JSON.stringify(intents.map((i, ord) => ({ ord, source_id: i.sourceId, target_key: i.targetKey, target_id: i.targetId, action: i.action, before: i.before, after: i.after, result: i.result, error: i.error ?? null })))],
+    [
+      runId,
+      job,
+      stream,
+      JSON.stringify(
+        intents.map((i, ord) => ({
+          ord,
+          source_id: i.sourceId,
+          target_key: i.targetKey,
+          target_id: i.targetId,
+          action: i.action,
+          before: i.before,
+          after: i.after,
+          result: i.result,
+          error: i.error ?? null,
+        })),
+      ),
+    ],
   );
   const ids = new Array<string>(intents.length);
   for (const r of rows) ids[r.ord] = r.id;
   return ids;
 }
 
-export async function settleAudit(sql: Sql, settled: Array<{ id: string; result: AuditResult; targetId?: string | null; error?: string | null }>): Promise<void> {
+export async function settleAudit(
+  sql: Sql,
+  settled: Array<{ id: string; result: AuditResult; targetId?: string | null; error?: string | null }>,
+): Promise<void> {
   if (settled.length === 0) return;
   await sql.query(
     `UPDATE sync.audit a SET result = s.result, target_id = COALESCE(s.target_id, a.target_id), error = s.error
        FROM jsonb_to_recordset($1::jsonb) AS s(id bigint, result text, target_id text, error text) WHERE a.id = s.id`,
-    [JSON.stringify(settled.map((s) => ({ id: s.id, result: s.result, target_id: s.targetId ?? null, error: s.error ?? null })))],
+    [
+      JSON.stringify(
+        settled.map((s) => ({ id: s.id, result: s.result, target_id: s.targetId ?? null, error: s.error ?? null })),
+      ),
+    ],
   );
 }
 
@@ -165,8 +258,19 @@ export async function startRun(sql: Sql, runId: string, job: string, dryRun: boo
   );
 }
 
-export async function finishRun(sql: Sql, runId: string, status: 'succeeded' | 'failed' | 'partial' | 'interrupted', counts: unknown, error?: string): Promise<void> {
-  await sql.query('UPDATE sync.runs SET finished_at = now(), status = $2, counts = $3, error = $4 WHERE run_id = $1', [runId, status, JSON.stringify(counts), error ?? null]);
+export async function finishRun(
+  sql: Sql,
+  runId: string,
+  status: 'succeeded' | 'failed' | 'partial' | 'interrupted',
+  counts: unknown,
+  error?: string,
+): Promise<void> {
+  await sql.query('UPDATE sync.runs SET finished_at = now(), status = $2, counts = $3, error = $4 WHERE run_id = $1', [
+    runId,
+    status,
+    JSON.stringify(counts),
+    error ?? null,
+  ]);
 }
 
 /**
@@ -175,7 +279,12 @@ export async function finishRun(sql: Sql, runId: string, status: 'succeeded' | '
  * embedded one: only one process can have it open, so a run that is not this process's own cannot be alive.
  */
 export async function reapDeadRuns(sql: Sql, options: { job?: string; exclusive: boolean }): Promise<number> {
-  const { rows } = await sql.query<{ run_id: string; owner_pid: number | null; owner_host: string | null; owner_started_at: Date | null }>(
+  const { rows } = await sql.query<{
+    run_id: string;
+    owner_pid: number | null;
+    owner_host: string | null;
+    owner_started_at: Date | null;
+  }>(
     `SELECT run_id, owner_pid, owner_host, owner_started_at FROM sync.runs WHERE status = 'running' AND ($1::text IS NULL OR job = $1)`,
     [options.job ?? null],
   );
@@ -183,10 +292,14 @@ export async function reapDeadRuns(sql: Sql, options: { job?: string; exclusive:
   for (const r of rows) {
     const state = liveness({ pid: r.owner_pid, host: r.owner_host, startedAt: r.owner_started_at });
     if (state === 'alive' || (state === 'unknown' && !options.exclusive)) continue;
-    const who = r.owner_pid === null ? 'the process that ran it' : `its process (pid ${r.owner_pid} on ${r.owner_host})`;
+    const who =
+      r.owner_pid === null ? 'the process that ran it' : `its process (pid ${r.owner_pid} on ${r.owner_host})`;
     const { rowCount } = await sql.query(
       `UPDATE sync.runs SET status = 'interrupted', finished_at = now(), error = $2 WHERE run_id = $1 AND status = 'running'`,
-      [r.run_id, `${who} stopped before the run finished; writes it left unanswered are redone by the next run of each stream`],
+      [
+        r.run_id,
+        `${who} stopped before the run finished; writes it left unanswered are redone by the next run of each stream`,
+      ],
     );
     reaped += rowCount ?? 0;
   }
@@ -195,7 +308,9 @@ export async function reapDeadRuns(sql: Sql, options: { job?: string; exclusive:
 
 /** Takes the stream's lock for this session, or says another process has it (it is then left to that process). */
 export async function tryLockStream(sql: Sql, job: string, stream: string): Promise<boolean> {
-  const { rows } = await sql.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`crm-bridge:sync:${job}:${stream}`]);
+  const { rows } = await sql.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+    `crm-bridge:sync:${job}:${stream}`,
+  ]);
   return rows[0]!.locked;
 }
 

@@ -10,8 +10,19 @@ import { describeCondition, failingCondition, planRecord, type PlanEntry, type R
 import { resolveReferences } from './references';
 import { REVERSE, runReverse } from './reverse-run';
 import {
-  clearPending, insertAudit, interruptPendingAudit, loadCursor, loadPending, loadSynced, saveCursor, savePending,
-  saveSynced, settleAudit, type AuditIntent, type SyncedRecord, type Values,
+  clearPending,
+  insertAudit,
+  interruptPendingAudit,
+  loadCursor,
+  loadPending,
+  loadSynced,
+  saveCursor,
+  savePending,
+  saveSynced,
+  settleAudit,
+  type AuditIntent,
+  type SyncedRecord,
+  type Values,
 } from './store';
 import { checkTarget } from './verify';
 
@@ -104,7 +115,13 @@ export class StreamRunner {
   /** Source fields this stream needs: mapped ones, references and filter fields (HubSpot returns only those asked). */
   get sourceFields(): string[] {
     const s = this.stream;
-    return [...new Set([...this.mapper.legacyColumns.filter((c) => c !== '__id'), ...s.references.map((r) => r.from), ...s.source.filter.map((c) => c.field)])];
+    return [
+      ...new Set([
+        ...this.mapper.legacyColumns.filter((c) => c !== '__id'),
+        ...s.references.map((r) => r.from),
+        ...s.source.filter.map((c) => c.field),
+      ]),
+    ];
   }
 
   /**
@@ -115,7 +132,9 @@ export class StreamRunner {
     this.comparable ??= (async () => {
       const schema = await this.ctx.target.describe(this.stream.target.object);
       const references = new Set(schema.fields.filter((f) => f.format === 'reference').map((f) => f.name));
-      return this.stream.properties.map((p) => p.to).filter((to) => !references.has(to) && to !== this.stream.target.key);
+      return this.stream.properties
+        .map((p) => p.to)
+        .filter((to) => !references.has(to) && to !== this.stream.target.key);
     })();
     return this.comparable;
   }
@@ -132,7 +151,11 @@ export class StreamRunner {
     if (job.direction === 'two-way') await runReverse(this);
     const waiting = await loadPending(ctx.sql, job.name, stream.name, job.maxAttempts, 10_000);
     this.counts.retried += waiting.length;
-    for (let i = 0; i < waiting.length; i += job.batchSize) await this.processBatch(waiting.slice(i, i + job.batchSize).map((w) => w.record), { retry: true });
+    for (let i = 0; i < waiting.length; i += job.batchSize)
+      await this.processBatch(
+        waiting.slice(i, i + job.batchSize).map((w) => w.record),
+        { retry: true },
+      );
 
     const stored = await loadCursor(ctx.sql, job.name, stream.name);
     // Read from a little before the cursor: Salesforce and Pipedrive stamp changes to the second, so a record changed
@@ -149,13 +172,23 @@ export class StreamRunner {
     let batch: SourceRecord[] = [];
     let again = new Set<string>();
     const flush = async () => {
-      await this.processBatch(batch, { ...(ordered ? { cursor: advanced(stored, requiredCursorOf(batch.at(-1)!)) } : {}), reread: again });
+      await this.processBatch(batch, {
+        ...(ordered ? { cursor: advanced(stored, requiredCursorOf(batch.at(-1)!)) } : {}),
+        reread: again,
+      });
       batch = [];
       again = new Set();
     };
-    for await (const item of ctx.source.read(stream.source.object, { ...(since ? { since } : {}), properties: this.sourceFields, ...(ctx.signal ? { signal: ctx.signal } : {}) })) {
+    for await (const item of ctx.source.read(stream.source.object, {
+      ...(since ? { since } : {}),
+      properties: this.sourceFields,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    })) {
       if (item.type === 'rejected') {
-        await this.recordReadRejection(item.rejection.recordId ?? `line ${item.rejection.line ?? '?'}`, `${item.rejection.field ? `${item.rejection.field}: ` : ''}${item.rejection.reason}`);
+        await this.recordReadRejection(
+          item.rejection.recordId ?? `line ${item.rejection.line ?? '?'}`,
+          `${item.rejection.field ? `${item.rejection.field}: ` : ''}${item.rejection.reason}`,
+        );
         continue;
       }
       if (rereadUpTo && compareCursors(requiredCursorOf(item.record), rereadUpTo) <= 0) {
@@ -177,11 +210,19 @@ export class StreamRunner {
    * Plans and (unless dry) writes a batch. `cursor`: where the stream resumes once it is committed. `forced`: records
    * fetched because another stream points at them, synced even when the stream only syncs referenced records.
    */
-  async processBatch(records: SourceRecord[], options: { cursor?: string; forced?: boolean; retry?: boolean; reread?: Set<string> }): Promise<void> {
+  async processBatch(
+    records: SourceRecord[],
+    options: { cursor?: string; forced?: boolean; retry?: boolean; reread?: Set<string> },
+  ): Promise<void> {
     const { ctx, stream } = this;
     const job = ctx.job;
     const key = stream.target.key;
-    const synced = await loadSynced(ctx.sql, job.name, stream.name, records.map((r) => r.id));
+    const synced = await loadSynced(
+      ctx.sql,
+      job.name,
+      stream.name,
+      records.map((r) => r.id),
+    );
 
     const skipped: string[] = [];
     const candidates: SourceRecord[] = [];
@@ -195,7 +236,8 @@ export class StreamRunner {
     for (const r of records) {
       const failing = failingCondition(r.properties, stream.source.filter);
       if (failing) skip(r.id, `filter: ${describeCondition(failing)}`);
-      else if (stream.source.scope === 'referenced' && !options.forced && !synced.has(r.id)) skip(r.id, 'not referenced by any synced record');
+      else if (stream.source.scope === 'referenced' && !options.forced && !synced.has(r.id))
+        skip(r.id, 'not referenced by any synced record');
       else candidates.push(r);
     }
 
@@ -204,7 +246,9 @@ export class StreamRunner {
     for (const record of candidates) {
       const { values, issues } = this.mapper.map({ ...record.properties, __id: record.id });
       if (issues.length) {
-        const reason = issues.map((i) => `field ${i.field} -> ${i.property}: ${i.reason} (value ${JSON.stringify(i.value)})`).join('; ');
+        const reason = issues
+          .map((i) => `field ${i.field} -> ${i.property}: ${i.reason} (value ${JSON.stringify(i.value)})`)
+          .join('; ');
         rejected.push({ record, reason: `${stream.source.object} ${record.id}: ${reason}` });
       } else {
         prepared.push({ record, desired: { ...values, [key]: record.id } });
@@ -214,7 +258,11 @@ export class StreamRunner {
     const deferred = await resolveReferences(this, prepared);
     const decisions: Decision[] = prepared
       .filter((p) => !deferred.has(p.record.id))
-      .map((p) => ({ p, before: synced.get(p.record.id), plan: planRecord(p.desired, synced.get(p.record.id), this.allowBlank) }));
+      .map((p) => ({
+        p,
+        before: synced.get(p.record.id),
+        plan: planRecord(p.desired, synced.get(p.record.id), this.allowBlank),
+      }));
     await this.checkUnchanged(decisions, options.reread);
 
     const intents: AuditIntent[] = [];
@@ -222,13 +270,29 @@ export class StreamRunner {
     const unchanged: string[] = [];
     for (const d of decisions) {
       const { p, before, plan } = d;
-      this.note({ stream: stream.name, sourceId: p.record.id, action: plan.action, targetKey: p.record.id, targetId: before?.targetId ?? null, changes: plan.changes, ...(d.reason ? { reason: d.reason } : {}) });
+      this.note({
+        stream: stream.name,
+        sourceId: p.record.id,
+        action: plan.action,
+        targetKey: p.record.id,
+        targetId: before?.targetId ?? null,
+        changes: plan.changes,
+        ...(d.reason ? { reason: d.reason } : {}),
+      });
       if (plan.action === 'unchanged') {
         unchanged.push(p.record.id);
         continue;
       }
       sends.push(d);
-      intents.push({ sourceId: p.record.id, targetKey: p.record.id, targetId: before?.targetId ?? null, action: plan.action, before: before ? pick(before.written, Object.keys(plan.send)) : null, after: plan.send, result: 'pending' });
+      intents.push({
+        sourceId: p.record.id,
+        targetKey: p.record.id,
+        targetId: before?.targetId ?? null,
+        action: plan.action,
+        before: before ? pick(before.written, Object.keys(plan.send)) : null,
+        after: plan.send,
+        result: 'pending',
+      });
     }
     for (const [id, reason] of deferred) {
       this.note({ stream: stream.name, sourceId: id, action: 'defer', reason });
@@ -248,22 +312,36 @@ export class StreamRunner {
     }
 
     const intentIds = await insertAudit(ctx.sql, ctx.runId, job.name, stream.name, intents);
-    const results = sends.length ? await this.write(sends.map((s) => ({ key: s.p.record.id, properties: withoutKey(s.plan.send, key) }))) : new Map();
+    const results = sends.length
+      ? await this.write(sends.map((s) => ({ key: s.p.record.id, properties: withoutKey(s.plan.send, key) })))
+      : new Map();
     // An update that the target answered with `created` (or refused, e.g. "title is required") may have gone to a
     // record that is no longer there: deleted, or a target restored from an older copy. Only the changed fields would
     // then make it, so such records are sent once more, whole; a refusal of the whole record stands.
-    const whole = sends.filter((s) => s.plan.action === 'update' && ['created', 'failed'].includes(results.get(s.p.record.id)?.status ?? 'failed'));
+    const whole = sends.filter(
+      (s) =>
+        s.plan.action === 'update' && ['created', 'failed'].includes(results.get(s.p.record.id)?.status ?? 'failed'),
+    );
     if (whole.length) {
-      for (const s of whole) s.plan.send = Object.fromEntries(Object.entries(s.p.desired).filter(([, v]) => v !== null));
-      const again = await this.write(whole.map((s) => ({ key: s.p.record.id, properties: withoutKey(s.plan.send, key) })));
+      for (const s of whole)
+        s.plan.send = Object.fromEntries(Object.entries(s.p.desired).filter(([, v]) => v !== null));
+      const again = await this.write(
+        whole.map((s) => ({ key: s.p.record.id, properties: withoutKey(s.plan.send, key) })),
+      );
       for (const s of whole) {
         const previous = results.get(s.p.record.id);
         const r = again.get(s.p.record.id);
-        if (r && (r.status === 'failed' || previous?.status === 'failed')) results.set(s.p.record.id, previous?.status === 'created' && r.status !== 'failed' ? previous : r);
+        if (r && (r.status === 'failed' || previous?.status === 'failed'))
+          results.set(s.p.record.id, previous?.status === 'created' && r.status !== 'failed' ? previous : r);
       }
     }
 
-    const settled: Array<{ id: string; result: AuditIntent['result']; targetId?: string | null; error?: string | null }> = [];
+    const settled: Array<{
+      id: string;
+      result: AuditIntent['result'];
+      targetId?: string | null;
+      error?: string | null;
+    }> = [];
     const links: SyncedRecord[] = [];
     const failed: Array<{ record: SourceRecord; reason: string }> = [];
     sends.forEach((s, i) => {
@@ -278,7 +356,10 @@ export class StreamRunner {
       }
       if (this.failedIds.delete(s.p.record.id)) this.counts.failed--;
       settled.push({ id, result: result.status, targetId: result.id ?? null });
-      this.tallyWritten(s, result.status === 'created' ? 'created' : result.status === 'updated' ? 'updated' : 'unchanged');
+      this.tallyWritten(
+        s,
+        result.status === 'created' ? 'created' : result.status === 'updated' ? 'updated' : 'unchanged',
+      );
       links.push({
         sourceId: s.p.record.id,
         targetId: result.id ?? s.before?.targetId ?? null,
@@ -304,8 +385,26 @@ export class StreamRunner {
     await inTransaction(ctx.sql, async () => {
       await settleAudit(ctx.sql, settled);
       await insertAudit(ctx.sql, ctx.runId, job.name, stream.name, [
-        ...rejected.map((r): AuditIntent => ({ sourceId: r.record.id, targetKey: r.record.id, targetId: null, action: 'reject', before: null, after: null, result: 'rejected', error: r.reason })),
-        ...[...deferred].map(([id, reason]): AuditIntent => ({ sourceId: id, targetKey: id, targetId: null, action: 'defer', before: null, after: null, result: 'deferred', error: reason })),
+        ...rejected.map((r): AuditIntent => ({
+          sourceId: r.record.id,
+          targetKey: r.record.id,
+          targetId: null,
+          action: 'reject',
+          before: null,
+          after: null,
+          result: 'rejected',
+          error: r.reason,
+        })),
+        ...[...deferred].map(([id, reason]): AuditIntent => ({
+          sourceId: id,
+          targetKey: id,
+          targetId: null,
+          action: 'defer',
+          before: null,
+          after: null,
+          result: 'deferred',
+          error: reason,
+        })),
       ]);
       await saveSynced(ctx.sql, job.name, stream.name, links);
       await savePending(ctx.sql, job.name, stream.name, waiting);
@@ -323,25 +422,33 @@ export class StreamRunner {
    * seconds ago: checking it would cost a target read on every run (each webhook), so it is left to `--full`.
    */
   private async checkUnchanged(decisions: Decision[], reread: Set<string> | undefined): Promise<void> {
-    const seenBefore = (d: Decision) => reread?.has(d.p.record.id) && sameInstant(d.before?.sourceModifiedAt, d.p.record.modifiedAt);
+    const seenBefore = (d: Decision) =>
+      reread?.has(d.p.record.id) && sameInstant(d.before?.sourceModifiedAt, d.p.record.modifiedAt);
     const linked = decisions.filter((d) => d.plan.action === 'unchanged' && d.before?.targetId && !seenBefore(d));
     if (linked.length === 0) return;
     const { mapper } = this;
     const object = this.stream.target.object;
-    const check = await checkTarget(linked.map((d) => d.before!), {
-      target: this.ctx.target,
-      object,
-      fields: await this.comparableFields(),
-      same: (field, written, now) => mapper.sameValue(field, written, mapper.normaliseTarget(field, now)),
-      ...(this.ctx.signal ? { signal: this.ctx.signal } : {}),
-    });
+    const check = await checkTarget(
+      linked.map((d) => d.before!),
+      {
+        target: this.ctx.target,
+        object,
+        fields: await this.comparableFields(),
+        same: (field, written, now) => mapper.sameValue(field, written, mapper.normaliseTarget(field, now)),
+        ...(this.ctx.signal ? { signal: this.ctx.signal } : {}),
+      },
+    );
     if (!check) return;
     for (const d of linked) {
       const id = d.p.record.id;
       const gone = d.before!.targetId;
       if (check.missing.has(id)) {
         const send = Object.fromEntries(Object.entries(d.p.desired).filter(([, v]) => v !== null));
-        d.plan = { action: 'create', send, changes: Object.entries(send).map(([field, value]) => ({ field, new: value })) };
+        d.plan = {
+          action: 'create',
+          send,
+          changes: Object.entries(send).map(([field, value]) => ({ field, new: value })),
+        };
         d.recreate = true;
         d.reason = `the target no longer has ${object} ${gone}, which this job wrote: created again`;
         continue;
@@ -372,7 +479,10 @@ export class StreamRunner {
     const upsert = this.ctx.target.upsert?.bind(this.ctx.target);
     if (!upsert) throw new Error(`The ${this.ctx.target.system} connector cannot write records`);
     // Only records that differ from what the engine last wrote get here: a read-before-write would be wasted.
-    const results = await upsert(this.stream.target.object, inputs, { keyProperty: this.stream.target.key, detectUnchanged: false });
+    const results = await upsert(this.stream.target.object, inputs, {
+      keyProperty: this.stream.target.key,
+      detectUnchanged: false,
+    });
     return new Map(results.map((r) => [r.key, r]));
   }
 
@@ -382,7 +492,16 @@ export class StreamRunner {
     this.note({ stream: this.stream.name, sourceId, action: 'reject', reason });
     if (this.ctx.dryRun) return;
     await insertAudit(this.ctx.sql, this.ctx.runId, this.ctx.job.name, this.stream.name, [
-      { sourceId, targetKey: sourceId, targetId: null, action: 'reject', before: null, after: null, result: 'rejected', error: reason },
+      {
+        sourceId,
+        targetKey: sourceId,
+        targetId: null,
+        action: 'reject',
+        before: null,
+        after: null,
+        result: 'rejected',
+        error: reason,
+      },
     ]);
   }
 

@@ -35,7 +35,10 @@ export async function checkTarget(links: SyncedRecord[], options: CheckOptions):
   if (byTarget.size === 0) return check;
   const seen = new Set<string>();
   const properties = [...new Set(options.fields)];
-  for await (const item of target.readByIds(options.object, [...byTarget.keys()], { properties, ...(options.signal ? { signal: options.signal } : {}) })) {
+  for await (const item of target.readByIds(options.object, [...byTarget.keys()], {
+    properties,
+    ...(options.signal ? { signal: options.signal } : {}),
+  })) {
     if (item.type !== 'record') continue;
     const link = byTarget.get(item.record.id);
     if (!link) continue;

@@ -59,10 +59,14 @@ export function systemForPath(pathname: string): WebhookSystem | undefined {
 }
 
 function verify(system: WebhookSystem, request: WebhookRequest, settings: WebhookSettings, now: number): Verification {
-  if (request.method.toUpperCase() !== 'POST') return { ok: false, reason: 'method-not-allowed', detail: `${request.method} is not POST` };
-  if (request.rawBody.length > settings.maxBodyBytes) return { ok: false, reason: 'too-large', detail: `body over ${settings.maxBodyBytes} bytes` };
-  if (system === 'hubspot') return settings.hubspot ? verifyHubSpot(request, settings.hubspot, now) : notConfigured(system);
-  if (system === 'pipedrive') return settings.pipedrive ? verifyPipedrive(request, settings.pipedrive) : notConfigured(system);
+  if (request.method.toUpperCase() !== 'POST')
+    return { ok: false, reason: 'method-not-allowed', detail: `${request.method} is not POST` };
+  if (request.rawBody.length > settings.maxBodyBytes)
+    return { ok: false, reason: 'too-large', detail: `body over ${settings.maxBodyBytes} bytes` };
+  if (system === 'hubspot')
+    return settings.hubspot ? verifyHubSpot(request, settings.hubspot, now) : notConfigured(system);
+  if (system === 'pipedrive')
+    return settings.pipedrive ? verifyPipedrive(request, settings.pipedrive) : notConfigured(system);
   return settings.salesforce ? verifySalesforce(request, settings.salesforce, now) : notConfigured(system);
 }
 
@@ -77,10 +81,18 @@ function soapFault(message: string): string {
   );
 }
 
-function reply(system: WebhookSystem, status: number, payload: Record<string, unknown>): Pick<WebhookResponse, 'status' | 'headers' | 'body'> {
+function reply(
+  system: WebhookSystem,
+  status: number,
+  payload: Record<string, unknown>,
+): Pick<WebhookResponse, 'status' | 'headers' | 'body'> {
   if (system === 'salesforce') {
     if (status === 200) return { status, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: SALESFORCE_ACK };
-    return { status, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: soapFault(String(payload.reason ?? payload.error)) };
+    return {
+      status,
+      headers: { 'content-type': 'text/xml; charset=utf-8' },
+      body: soapFault(String(payload.reason ?? payload.error)),
+    };
   }
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (system === 'pipedrive' && status === 401) headers['www-authenticate'] = 'Basic realm="crm-bridge webhooks"';
@@ -91,7 +103,12 @@ function reply(system: WebhookSystem, status: number, payload: Record<string, un
  * Verifies one call, stores its notices once, counts the outcome, and says what to answer. Framework-neutral: the
  * CLI server and the n8n trigger both hand it the raw bytes they received.
  */
-export async function handleWebhook(request: WebhookRequest, settings: WebhookSettings, sql: Sql, options: HandleOptions): Promise<WebhookResponse> {
+export async function handleWebhook(
+  request: WebhookRequest,
+  settings: WebhookSettings,
+  sql: Sql,
+  options: HandleOptions,
+): Promise<WebhookResponse> {
   const { system } = options;
   const log = (entry: WebhookLogEntry) => {
     if (!options.log) return;
@@ -103,18 +120,46 @@ export async function handleWebhook(request: WebhookRequest, settings: WebhookSe
     if (!verification.ok) {
       await recordRejection(sql, system, verification.reason);
       const status = STATUS[verification.reason];
-      log({ system, outcome: 'rejected', status, accepted: 0, replayed: 0, ignored: 0, reason: verification.reason, detail: verification.detail });
-      return { ...reply(system, status, { ok: false, reason: verification.reason }), system, accepted: [], replayed: 0, ignored: 0, rejected: { reason: verification.reason, detail: verification.detail } };
+      log({
+        system,
+        outcome: 'rejected',
+        status,
+        accepted: 0,
+        replayed: 0,
+        ignored: 0,
+        reason: verification.reason,
+        detail: verification.detail,
+      });
+      return {
+        ...reply(system, status, { ok: false, reason: verification.reason }),
+        system,
+        accepted: [],
+        replayed: 0,
+        ignored: 0,
+        rejected: { reason: verification.reason, detail: verification.detail },
+      };
     }
     const { accepted, replayed } = await recordNotices(sql, verification.notices);
     const ignored = verification.ignored ?? 0;
     await recordIgnored(sql, system, ignored);
     log({ system, outcome: 'accepted', status: 200, accepted: accepted.length, replayed: replayed.length, ignored });
-    return { ...reply(system, 200, { ok: true, accepted: accepted.length, replayed: replayed.length, ignored }), system, accepted, replayed: replayed.length, ignored };
+    return {
+      ...reply(system, 200, { ok: true, accepted: accepted.length, replayed: replayed.length, ignored }),
+      system,
+      accepted,
+      replayed: replayed.length,
+      ignored,
+    };
   } catch (error) {
     // The store is down: answer 503 so the vendor delivers again later; polling catches up meanwhile.
     const detail = redactSecrets(error instanceof Error ? error.message : String(error), settingsSecrets(settings));
     log({ system, outcome: 'error', status: 503, accepted: 0, replayed: 0, ignored: 0, detail });
-    return { ...reply(system, 503, { ok: false, error: 'store-unavailable' }), system, accepted: [], replayed: 0, ignored: 0 };
+    return {
+      ...reply(system, 503, { ok: false, error: 'store-unavailable' }),
+      system,
+      accepted: [],
+      replayed: 0,
+      ignored: 0,
+    };
   }
 }

@@ -20,7 +20,9 @@ export const WEBHOOK_MIGRATIONS: Migration[] = [
         processed_at timestamptz,
         CONSTRAINT change_notices_event UNIQUE (system, event_id)
       )`);
-      await sql.query(`CREATE INDEX change_notices_pending ON sync.change_notices (system, object, id) WHERE processed_at IS NULL`);
+      await sql.query(
+        `CREATE INDEX change_notices_pending ON sync.change_notices (system, object, id) WHERE processed_at IS NULL`,
+      );
       await sql.query(`CREATE TABLE sync.webhook_counts (
         system text NOT NULL,
         outcome text NOT NULL CHECK (outcome IN ('accepted', 'replayed', 'rejected', 'ignored')),

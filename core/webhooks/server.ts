@@ -74,7 +74,15 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           await recordRejection(sql, system, 'too-large').catch(() => undefined);
-          options.log?.({ system, outcome: 'rejected', status: 413, accepted: 0, replayed: 0, ignored: 0, reason: 'too-large' });
+          options.log?.({
+            system,
+            outcome: 'rejected',
+            status: 413,
+            accepted: 0,
+            replayed: 0,
+            ignored: 0,
+            reason: 'too-large',
+          });
           res.setHeader('connection', 'close');
           send(res, 413, { 'content-type': 'application/json' }, JSON.stringify({ ok: false, reason: 'too-large' }));
         } else {
@@ -82,16 +90,29 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
         }
         return;
       }
-      const response = await handleWebhook({ method: req.method ?? 'GET', url: requestUrl(req, settings), headers: req.headers, rawBody }, settings, sql, {
-        system,
-        log: options.log,
-      });
+      const response = await handleWebhook(
+        { method: req.method ?? 'GET', url: requestUrl(req, settings), headers: req.headers, rawBody },
+        settings,
+        sql,
+        {
+          system,
+          log: options.log,
+        },
+      );
       send(res, response.status, response.headers, response.body);
       if (response.accepted.length > 0 && options.onAccepted) {
         try {
           await options.onAccepted(response.accepted);
         } catch (error) {
-          options.log?.({ system, outcome: 'error', status: response.status, accepted: response.accepted.length, replayed: 0, ignored: 0, detail: `onAccepted failed: ${(error as Error).message}` });
+          options.log?.({
+            system,
+            outcome: 'error',
+            status: response.status,
+            accepted: response.accepted.length,
+            replayed: 0,
+            ignored: 0,
+            detail: `onAccepted failed: ${(error as Error).message}`,
+          });
         }
       }
     })().catch(() => {
@@ -101,7 +122,9 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
 }
 
 /** Starts the receiver; `port` 0 picks a free one. Closing ends keep-alive connections at once. */
-export async function startWebhookServer(options: WebhookServerOptions & { port?: number; host?: string }): Promise<RunningWebhookServer> {
+export async function startWebhookServer(
+  options: WebhookServerOptions & { port?: number; host?: string },
+): Promise<RunningWebhookServer> {
   const server = createWebhookServer(options);
   // Vendors keep connections open between deliveries; a short keep-alive frees them when idle.
   server.keepAliveTimeout = 5_000;

@@ -29,7 +29,9 @@ export const webhookSettingsSchema = z
     salesforce: z
       .object({
         /** Outbound messages carry no signature: the org ID (15 or 18 characters) is what they are checked against. */
-        organizationId: z.string().regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'salesforce.organizationId must be an org ID (00D…)'),
+        organizationId: z
+          .string()
+          .regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'salesforce.organizationId must be an org ID (00D…)'),
       })
       .strict()
       .optional(),

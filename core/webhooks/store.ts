@@ -76,7 +76,13 @@ export async function recordIgnored(sql: Sql, system: WebhookSystem, count: numb
   if (count > 0) await bumpCount(sql, system, 'ignored', 'no-record', count);
 }
 
-async function bumpCount(sql: Sql, system: WebhookSystem, outcome: string, reason: string, count: number): Promise<void> {
+async function bumpCount(
+  sql: Sql,
+  system: WebhookSystem,
+  outcome: string,
+  reason: string,
+  count: number,
+): Promise<void> {
   await sql.query(
     `INSERT INTO sync.webhook_counts (system, outcome, reason, count) VALUES ($1, $2, $3, $4)
      ON CONFLICT (system, outcome, reason) DO UPDATE SET count = sync.webhook_counts.count + EXCLUDED.count, last_at = now()`,
@@ -134,7 +140,10 @@ export async function pendingNotices(sql: Sql, query: PendingQuery = {}): Promis
  * Claims unprocessed notices for one worker for `leaseSeconds`: several workers each get different rows
  * (`FOR UPDATE SKIP LOCKED` in one statement), and a worker that dies releases its rows when the lease ends.
  */
-export async function claimNotices(sql: Sql, query: Omit<PendingQuery, 'afterId'> & { leaseSeconds?: number } = {}): Promise<StoredNotice[]> {
+export async function claimNotices(
+  sql: Sql,
+  query: Omit<PendingQuery, 'afterId'> & { leaseSeconds?: number } = {},
+): Promise<StoredNotice[]> {
   const { rows } = await sql.query<NoticeRow>(
     `UPDATE sync.change_notices SET claimed_until = now() + make_interval(secs => $4)
      WHERE id IN (
@@ -151,7 +160,10 @@ export async function claimNotices(sql: Sql, query: Omit<PendingQuery, 'afterId'
 /** Marks notices done (after the sync engine has read and written their records); returns how many changed. */
 export async function markNoticesProcessed(sql: Sql, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const result = await sql.query('UPDATE sync.change_notices SET processed_at = now() WHERE id = ANY($1::bigint[]) AND processed_at IS NULL', [ids]);
+  const result = await sql.query(
+    'UPDATE sync.change_notices SET processed_at = now() WHERE id = ANY($1::bigint[]) AND processed_at IS NULL',
+    [ids],
+  );
   return result.rowCount ?? 0;
 }
 
@@ -165,10 +177,22 @@ export interface WebhookCount {
 }
 
 export async function webhookCounts(sql: Sql): Promise<WebhookCount[]> {
-  const { rows } = await sql.query<{ system: WebhookSystem; outcome: WebhookCount['outcome']; reason: string; count: string; last_at: Date | string }>(
+  const { rows } = await sql.query<{
+    system: WebhookSystem;
+    outcome: WebhookCount['outcome'];
+    reason: string;
+    count: string;
+    last_at: Date | string;
+  }>(
     'SELECT system, outcome, reason, count::text AS count, last_at FROM sync.webhook_counts ORDER BY system, outcome, reason',
   );
-  return rows.map((r) => ({ system: r.system, outcome: r.outcome, reason: r.reason, count: Number(r.count), lastAt: new Date(r.last_at).toISOString() }));
+  return rows.map((r) => ({
+    system: r.system,
+    outcome: r.outcome,
+    reason: r.reason,
+    count: Number(r.count),
+    lastAt: new Date(r.last_at).toISOString(),
+  }));
 }
 
 /** Totals per outcome, e.g. for the line `serve` prints when it stops. */

@@ -43,7 +43,11 @@ export interface WebhookRequest {
 
 export type Verification =
   | { ok: true; notices: ChangeNotice[]; /** genuine events that name no record */ ignored?: number }
-  | { ok: false; reason: RejectionReason; /** safe for logs: never contains a secret or a header value */ detail: string };
+  | {
+      ok: false;
+      reason: RejectionReason;
+      /** safe for logs: never contains a secret or a header value */ detail: string;
+    };
 
 export function header(request: Pick<WebhookRequest, 'headers'>, name: string): string | undefined {
   const value = request.headers[name.toLowerCase()];

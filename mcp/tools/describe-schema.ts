@@ -5,7 +5,7 @@ import { failure, success } from '../tool-result';
 
 /** How the MCP server finds the CRMs: environment variables only (never tool arguments). */
 export const CONNECTION_ENV_HELP =
-  'Connections come from the server\'s environment: Salesforce from SALESFORCE_INSTANCE_URL plus SALESFORCE_ACCESS_TOKEN, ' +
+  "Connections come from the server's environment: Salesforce from SALESFORCE_INSTANCE_URL plus SALESFORCE_ACCESS_TOKEN, " +
   'or SALESFORCE_CLIENT_ID with SALESFORCE_CLIENT_SECRET and/or SALESFORCE_REFRESH_TOKEN (SALESFORCE_LOGIN_URL optional); ' +
   'HubSpot from HUBSPOT_ACCESS_TOKEN (or HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and HUBSPOT_REFRESH_TOKEN; HUBSPOT_BASE_URL to point at a sandbox); ' +
   'Pipedrive from PIPEDRIVE_API_TOKEN (PIPEDRIVE_BASE_URL to point at a sandbox).';
@@ -26,7 +26,10 @@ export function registerDescribeSchemaTool(server: McpServer): void {
       try {
         const connector = await openConnector(input.crm, loadConnections(undefined, process.env));
         const result = await describeSchema(connector, input);
-        return success(result, `${result.crm} ${result.object}: ${result.fieldCount} fields (${result.fields.map((f) => f.name).join(', ')})`);
+        return success(
+          result,
+          `${result.crm} ${result.object}: ${result.fieldCount} fields (${result.fields.map((f) => f.name).join(', ')})`,
+        );
       } catch (error) {
         return failure(error);
       }

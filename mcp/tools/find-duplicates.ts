@@ -26,7 +26,12 @@ export function registerFindDuplicatesTool(server: McpServer, context: ToolConte
         const autoMerge = result.groups.filter((g) => g.decision === 'auto-merge').length;
         const text =
           `${result.groupsFound} group(s) of possible duplicates among ${stats.records} records, ${autoMerge} of those returned auto-merge` +
-          (result.groups.length ? `; e.g. ${result.groups.slice(0, 3).map((g) => `${g.records.join(' = ')} (${Math.round(g.minConfidence)}%, ${g.decision})`).join('; ')}` : '') +
+          (result.groups.length
+            ? `; e.g. ${result.groups
+                .slice(0, 3)
+                .map((g) => `${g.records.join(' = ')} (${Math.round(g.minConfidence)}%, ${g.decision})`)
+                .join('; ')}`
+            : '') +
           `. Evidence ${stats.evidence}: ${stats.evidenceNote}.` +
           (stats.quarantined ? ` ${stats.quarantined} record(s) set aside (see quarantine).` : '');
         return success(result, text);

@@ -23,13 +23,18 @@ export function registerLookupTool(server: McpServer, context: ToolContext): voi
         const updates = Object.keys(result.propertiesToUpdate ?? {});
         if (!result.found) {
           // Not found is an answer, but not the one asked for: the same verdict as the CLI's (ok: false, input).
-          const text = `input error: no ${result.object} record has legacy ID ${result.legacyId} in staging. ${result.notes.join(' ')}`.trim();
+          const text =
+            `input error: no ${result.object} record has legacy ID ${result.legacyId} in staging. ${result.notes.join(' ')}`.trim();
           return { isError: true, structuredContent: result, content: [{ type: 'text', text }] };
         }
         const text =
           `${result.object} ${result.legacyId}: ${result.status}${result.targetId ? ` -> ${result.targetId}` : ''}` +
-          (result.status === 'matched' ? `; ${updates.length ? `pending updates: ${updates.join(', ')}` : 'no pending updates'}` : '') +
-          (result.status === 'fuzzy_match' ? ` (confidence ${result.matchConfidence}; ${result.fuzzyReasons.join(', ')})` : '') +
+          (result.status === 'matched'
+            ? `; ${updates.length ? `pending updates: ${updates.join(', ')}` : 'no pending updates'}`
+            : '') +
+          (result.status === 'fuzzy_match'
+            ? ` (confidence ${result.matchConfidence}; ${result.fuzzyReasons.join(', ')})`
+            : '') +
           (result.status === 'unreadable_in_export' ? `; ${result.notes.join('; ')}` : '');
         return success(result, text);
       } catch (error) {

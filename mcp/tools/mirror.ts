@@ -40,10 +40,17 @@ export function registerMirrorTool(server: McpServer, context: ToolContext): voi
     async (input) => {
       try {
         if (!input.dryRun && !context.allowWrites) {
-          throw new UsageError('refresh_mirror rewrites the mirror reconcile and apply rely on, and this server was started without --allow-writes; use dryRun: true to plan, or restart it with --allow-writes');
+          throw new UsageError(
+            'refresh_mirror rewrites the mirror reconcile and apply rely on, and this server was started without --allow-writes; use dryRun: true to plan, or restart it with --allow-writes',
+          );
         }
         const hubspot = await openConnector('hubspot', loadConnections(undefined, process.env));
-        const report = await refreshMirror(await context.db(), { ...input, mapping: context.mapping, hubspot, planLimit: 200 });
+        const report = await refreshMirror(await context.db(), {
+          ...input,
+          mapping: context.mapping,
+          hubspot,
+          planLimit: 200,
+        });
         const answer = success(report, summary(report));
         // A mirror missing records would make reconcile call them new: anything short of success is an error result.
         return report.sync.status === 'succeeded' ? answer : { ...answer, isError: true };

@@ -1,6 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { loadConnections, openConnector } from '../../core/connectors/registry';
-import { MAX_QUERY_LIMIT, queryRecords, QueryRecordsInputSchema, QueryRecordsResultSchema } from '../../core/connectors/requests';
+import {
+  MAX_QUERY_LIMIT,
+  queryRecords,
+  QueryRecordsInputSchema,
+  QueryRecordsResultSchema,
+} from '../../core/connectors/requests';
 import { failure, success } from '../tool-result';
 import { CONNECTION_ENV_HELP } from './describe-schema';
 
@@ -22,7 +27,10 @@ export function registerQueryRecordsTool(server: McpServer): void {
       try {
         const connector = await openConnector(input.crm, loadConnections(undefined, process.env));
         const result = await queryRecords(connector, { ...input, signal: extra.signal });
-        return success(result, `${result.count} ${result.object} record(s) from ${result.crm}${result.nextCursor ? `; more follow, continue with cursor ${result.nextCursor}` : '; no more records'}`);
+        return success(
+          result,
+          `${result.count} ${result.object} record(s) from ${result.crm}${result.nextCursor ? `; more follow, continue with cursor ${result.nextCursor}` : '; no more records'}`,
+        );
       } catch (error) {
         return failure(error);
       }

@@ -23,20 +23,35 @@ export function registerReconcileTool(server: McpServer, context: ToolContext): 
     },
     async (input, extra) => {
       try {
-        const mapping = input.mappingFile ? loadMappingFile(insideRoots(input.mappingFile, context.allowedRoots)) : context.mapping;
+        const mapping = input.mappingFile
+          ? loadMappingFile(insideRoots(input.mappingFile, context.allowedRoots))
+          : context.mapping;
         // The export's file for this object is checked too: a folder inside may hold a link to a file outside.
-        const legacyPath = exportInsideRoots(input.legacyPath, mapping.config.objects[input.object]?.legacy.file, context.allowedRoots);
+        const legacyPath = exportInsideRoots(
+          input.legacyPath,
+          mapping.config.objects[input.object]?.legacy.file,
+          context.allowedRoots,
+        );
         // Large exports take minutes: progress notifications keep a client that asked for them from timing out.
         const progressToken = extra._meta?.progressToken;
         let sent = 0;
         const onProgress = (phase: ReconcilePhase, rows: number, total?: number) => {
           if (progressToken === undefined || Date.now() - sent < 1000) return;
           sent = Date.now();
-          void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: rows, total, message: `${phase}: ${rows} rows` } });
+          void extra.sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken, progress: rows, total, message: `${phase}: ${rows} rows` },
+          });
         };
         const summary = await reconcile(await context.db(), {
-          object: input.object, mapping, legacyPath, batchSize: input.batchSize, fuzzy: input.fuzzy === false ? false : undefined, onProgress,
-          acceptShrink: input.acceptShrink, shrinkThreshold: input.shrinkThreshold,
+          object: input.object,
+          mapping,
+          legacyPath,
+          batchSize: input.batchSize,
+          fuzzy: input.fuzzy === false ? false : undefined,
+          onProgress,
+          acceptShrink: input.acceptShrink,
+          shrinkThreshold: input.shrinkThreshold,
         });
         const text =
           `${summary.object}: ${summary.matched} matched, ${summary.fuzzyMatch} fuzzy match, ${summary.new} new, ${summary.conflict} conflict, ${summary.orphan} orphan, ` +

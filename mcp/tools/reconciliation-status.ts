@@ -8,7 +8,8 @@ export function registerStatusTool(server: McpServer, context: ToolContext): voi
     'reconciliation_status',
     {
       title: 'Recent reconciliation runs',
-      description: 'Lists the most recent reconciliation runs (newest first) with their status and counts, optionally for one object.',
+      description:
+        'Lists the most recent reconciliation runs (newest first) with their status and counts, optionally for one object.',
       inputSchema: StatusInputSchema,
       outputSchema: StatusResultSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -17,7 +18,12 @@ export function registerStatusTool(server: McpServer, context: ToolContext): voi
       try {
         const result = await reconciliationStatus(await context.db(), input);
         const text = result.runs.length
-          ? result.runs.map((r) => `${r.startedAt} ${r.object} ${r.status}: ${r.matched} matched, ${r.fuzzyMatch} fuzzy match, ${r.new} new, ${r.conflict} conflict, ${r.orphan} orphan, ${r.unreadableInExport} unreadable in export${r.error ? ` (${r.error})` : ''}`).join('\n')
+          ? result.runs
+              .map(
+                (r) =>
+                  `${r.startedAt} ${r.object} ${r.status}: ${r.matched} matched, ${r.fuzzyMatch} fuzzy match, ${r.new} new, ${r.conflict} conflict, ${r.orphan} orphan, ${r.unreadableInExport} unreadable in export${r.error ? ` (${r.error})` : ''}`,
+              )
+              .join('\n')
           : 'no reconciliation has run yet';
         return success(result, text);
       } catch (error) {

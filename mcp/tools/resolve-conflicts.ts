@@ -21,7 +21,10 @@ export function registerResolveConflictsTool(server: McpServer, _context: ToolCo
       try {
         const result = resolveConflicts(input.candidates, input.rules, { current: input.current });
         const text = Object.entries(result.provenance)
-          .map(([field, p]) => `${field}: ${JSON.stringify(p.value)} from ${p.sources.join('+') || 'no source'} (${p.rule})`)
+          .map(
+            ([field, p]) =>
+              `${field}: ${JSON.stringify(p.value)} from ${p.sources.join('+') || 'no source'} (${p.rule})`,
+          )
           .join('; ');
         return success(result, text);
       } catch (error) {

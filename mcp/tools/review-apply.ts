@@ -4,7 +4,12 @@ import { ApplyInputSchema, ApplyReportSchema, type ApplyReport } from '../../cor
 import { loadConnections, openConnector } from '../../core/connectors/registry';
 import { UsageError } from '../../core/errors';
 import { decideReviewItems, listReviewItems } from '../../core/review/review';
-import { DecideInputSchema, DecideResultSchema, ReviewListInputSchema, ReviewListSchema } from '../../core/review/schemas';
+import {
+  DecideInputSchema,
+  DecideResultSchema,
+  ReviewListInputSchema,
+  ReviewListSchema,
+} from '../../core/review/schemas';
 import type { ToolContext } from '../server';
 import { failure, success } from '../tool-result';
 
@@ -16,7 +21,11 @@ function summary(r: ApplyReport): string {
   const c = r.counts;
   const verb = r.dryRun ? 'would create' : 'created';
   return r.dryRun
-    ? `${r.object} plan: ${verb} ${c.creates}, update ${c.updates}, link ${c.links} approved fuzzy match(es), settle ${c.survivors} conflict(s); ${c.heldBack} held back (${Object.entries(r.heldBackReasons).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}), ${c.inAgreement} already in agreement, ${c.orphans} orphan(s) left alone`
+    ? `${r.object} plan: ${verb} ${c.creates}, update ${c.updates}, link ${c.links} approved fuzzy match(es), settle ${c.survivors} conflict(s); ${c.heldBack} held back (${
+        Object.entries(r.heldBackReasons)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ') || 'none'
+      }), ${c.inAgreement} already in agreement, ${c.orphans} orphan(s) left alone`
     : `${r.object} ${r.status}: created ${c.created}, updated ${c.updated}, already there ${c.unchanged}, refused ${c.failed}${r.failures.length ? ` (e.g. ${r.failures[0]!.legacyId}: ${r.failures[0]!.error})` : ''}; ${c.heldBack} held back`;
 }
 
@@ -29,8 +38,8 @@ export function registerReviewApplyTools(server: McpServer, context: ToolContext
       description:
         'The records reconcile could not decide for an object: fuzzy matches (a HubSpot record found by resemblance, ' +
         'with confidence and per-field reasons) and conflicts (several HubSpot records carry the legacy ID), each with ' +
-        'the export\'s and HubSpot\'s values side by side, and any decision taken (stale when the records changed since). ' +
-        'Pages with `after` = the previous page\'s nextCursor.',
+        "the export's and HubSpot's values side by side, and any decision taken (stale when the records changed since). " +
+        "Pages with `after` = the previous page's nextCursor.",
       inputSchema: ReviewListInputSchema,
       outputSchema: ReviewListSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -39,7 +48,10 @@ export function registerReviewApplyTools(server: McpServer, context: ToolContext
       try {
         const list = await listReviewItems(await context.db(), context.mapping, input);
         const c = list.counts;
-        return success(list, `${list.object}: ${c.fuzzyMatch} fuzzy match(es), ${c.conflict} conflict(s); ${c.decided} decided (${c.stale} stale); ${list.items.length} listed${list.nextCursor ? `, more after ${list.nextCursor}` : ''}`);
+        return success(
+          list,
+          `${list.object}: ${c.fuzzyMatch} fuzzy match(es), ${c.conflict} conflict(s); ${c.decided} decided (${c.stale} stale); ${list.items.length} listed${list.nextCursor ? `, more after ${list.nextCursor}` : ''}`,
+        );
       } catch (error) {
         return failure(error);
       }
@@ -62,10 +74,15 @@ export function registerReviewApplyTools(server: McpServer, context: ToolContext
     },
     async (input) => {
       try {
-        if (!context.allowWrites) throw new UsageError('decide_review_item records decisions that apply_staging acts on, and this server was started without --allow-writes; restart it with --allow-writes');
+        if (!context.allowWrites)
+          throw new UsageError(
+            'decide_review_item records decisions that apply_staging acts on, and this server was started without --allow-writes; restart it with --allow-writes',
+          );
         const result = await decideReviewItems(await context.db(), context.mapping, input);
         const text = `${result.decided.length} decided${result.refused.length ? `; refused: ${result.refused.map((r) => `${r.legacyId} (${r.reason})`).join('; ')}` : ''}`;
-        return result.refused.length && !result.decided.length ? { ...success(result, text), isError: true } : success(result, text);
+        return result.refused.length && !result.decided.length
+          ? { ...success(result, text), isError: true }
+          : success(result, text);
       } catch (error) {
         return failure(error);
       }
@@ -80,7 +97,7 @@ export function registerReviewApplyTools(server: McpServer, context: ToolContext
       description:
         'What apply_staging would send to HubSpot for an object: creates, updates field by field (old -> new), approved ' +
         'links, settled conflicts, and what is held back (undecided fuzzy matches and conflicts, quarantined rows). ' +
-        'Reads HubSpot\'s schema to check every property exists; writes nothing anywhere. Connection from HUBSPOT_* ' +
+        "Reads HubSpot's schema to check every property exists; writes nothing anywhere. Connection from HUBSPOT_* " +
         'environment variables.',
       inputSchema: PlanInput,
       outputSchema: ApplyReportSchema,
@@ -88,7 +105,13 @@ export function registerReviewApplyTools(server: McpServer, context: ToolContext
     },
     async (input) => {
       try {
-        const report = await applyStaging(await context.db(), { ...input, planLimit: input.planLimit ?? 200, dryRun: true, mapping: context.mapping, target: await hubspot() });
+        const report = await applyStaging(await context.db(), {
+          ...input,
+          planLimit: input.planLimit ?? 200,
+          dryRun: true,
+          mapping: context.mapping,
+          target: await hubspot(),
+        });
         return success(report, summary(report));
       } catch (error) {
         return failure(error);
@@ -101,9 +124,9 @@ export function registerReviewApplyTools(server: McpServer, context: ToolContext
     {
       title: 'Apply staging to HubSpot (writes to the CRM)',
       description:
-        'Sends an object\'s staging to HubSpot: creates by the unique legacy-ID property (no twins on retry), updates, ' +
+        "Sends an object's staging to HubSpot: creates by the unique legacy-ID property (no twins on retry), updates, " +
         'approved links and settled conflicts, with associations to parents; every write is audited, refusals are kept ' +
-        'with HubSpot\'s reason and retried next time, and a second run writes nothing. Only when the server was started ' +
+        "with HubSpot's reason and retried next time, and a second run writes nothing. Only when the server was started " +
         'with --allow-writes. Plan first with plan_apply.',
       inputSchema: PlanInput,
       outputSchema: ApplyReportSchema,
@@ -111,8 +134,16 @@ export function registerReviewApplyTools(server: McpServer, context: ToolContext
     },
     async (input) => {
       try {
-        if (!context.allowWrites) throw new UsageError('apply_staging writes to HubSpot, and this server was started without --allow-writes; use plan_apply, or restart it with --allow-writes');
-        const report = await applyStaging(await context.db(), { ...input, dryRun: false, mapping: context.mapping, target: await hubspot() });
+        if (!context.allowWrites)
+          throw new UsageError(
+            'apply_staging writes to HubSpot, and this server was started without --allow-writes; use plan_apply, or restart it with --allow-writes',
+          );
+        const report = await applyStaging(await context.db(), {
+          ...input,
+          dryRun: false,
+          mapping: context.mapping,
+          target: await hubspot(),
+        });
         const result = success(report, summary(report));
         return report.status === 'succeeded' ? result : { ...result, isError: true };
       } catch (error) {

@@ -19,7 +19,9 @@ export function registerSuggestTool(server: McpServer, context: ToolContext): vo
     },
     async (input) => {
       try {
-        const request = input.legacyPath ? { ...input, legacyPath: exportInsideRoots(input.legacyPath, input.legacyTable, context.allowedRoots) } : input;
+        const request = input.legacyPath
+          ? { ...input, legacyPath: exportInsideRoots(input.legacyPath, input.legacyTable, context.allowedRoots) }
+          : input;
         const result = await suggestFieldMappings(context.db, request);
         const mapped = result.suggestions.filter((s) => s.target);
         const text =

@@ -13,9 +13,11 @@ import { CONNECTION_ENV_HELP } from './describe-schema';
 function summary(report: SyncReport): string {
   const t = report.totals;
   const verb = report.dryRun ? 'would' : 'did';
-  return `${report.headline}\n${verb} create ${t.created}${t.recreated ? ` (${t.recreated} the target had lost)` : ''}, update ${t.updated}` +
+  return (
+    `${report.headline}\n${verb} create ${t.created}${t.recreated ? ` (${t.recreated} the target had lost)` : ''}, update ${t.updated}` +
     `${t.repaired ? ` (${t.repaired} changed in the target, put back)` : ''}; ${t.unchanged} unchanged${t.verified ? ` (${t.verified} confirmed by reading the target)` : ''}, ` +
-    `${t.skipped} skipped, ${t.deferred} deferred, ${t.failed} failed, ${t.rejected} rejected`;
+    `${t.skipped} skipped, ${t.deferred} deferred, ${t.failed} failed, ${t.rejected} rejected`
+  );
 }
 
 /** A run that did nothing it was asked to (every stream failed) is an error result; a partial one says so in its text and status. */
@@ -27,7 +29,16 @@ function result(report: SyncReport) {
 async function run(context: ToolContext, input: SyncRequest, dryRun: boolean): Promise<SyncReport> {
   const job = input.job ?? loadSyncJob(insideRoots(input.jobFile!, context.allowedRoots));
   const { source, target } = await openJobConnectors(job, loadConnections(undefined, process.env));
-  return runSync({ db: await context.db(), job, source, target, dryRun, full: input.full ?? false, planLimit: input.planLimit ?? 200, ...(input.streams ? { streams: input.streams } : {}) });
+  return runSync({
+    db: await context.db(),
+    job,
+    source,
+    target,
+    dryRun,
+    full: input.full ?? false,
+    planLimit: input.planLimit ?? 200,
+    ...(input.streams ? { streams: input.streams } : {}),
+  });
 }
 
 /** `plan_sync` (read-only towards the CRMs) and `apply_sync` (writes; refused unless the server allows writes). */
@@ -37,7 +48,7 @@ export function registerSyncTools(server: McpServer, context: ToolContext): void
     {
       title: 'Plan a sync job (dry run)',
       description:
-        'Reads what changed in the source since each stream\'s cursor and says what a sync would do: creates, updates ' +
+        "Reads what changed in the source since each stream's cursor and says what a sync would do: creates, updates " +
         'field by field (old -> new), skips (filters), deferrals (parent missing) and rejections. Writes nothing to any ' +
         `CRM and does not move cursors (it records the plan run in the sync log). ${CONNECTION_ENV_HELP}`,
       inputSchema: SyncRequestSchema,
@@ -67,7 +78,10 @@ export function registerSyncTools(server: McpServer, context: ToolContext): void
     },
     async (input) => {
       try {
-        if (!context.allowWrites) throw new UsageError('apply_sync writes to a CRM, and this server was started without --allow-writes; use plan_sync, or restart it with --allow-writes');
+        if (!context.allowWrites)
+          throw new UsageError(
+            'apply_sync writes to a CRM, and this server was started without --allow-writes; use plan_sync, or restart it with --allow-writes',
+          );
         return result(await run(context, input, false));
       } catch (error) {
         return failure(error);

@@ -11,7 +11,12 @@ import { z } from 'zod';
 import { CrmObjectSchema, MAX_QUERY_LIMIT } from '../../core/connectors/requests';
 import { redactSecrets } from '../../core/db/redact';
 import { describeError } from '../../core/errors';
-import { connectorFromCredential, credentialSecrets, CRM_CREDENTIALS, CRM_OPTIONS } from '../CrmBridge/actions/crm/connection';
+import {
+  connectorFromCredential,
+  credentialSecrets,
+  CRM_CREDENTIALS,
+  CRM_OPTIONS,
+} from '../CrmBridge/actions/crm/connection';
 import { readChanges, startFromNow } from './changes';
 import { loadState, saveState } from './cursor';
 
@@ -36,7 +41,8 @@ export class CrmBridgeTrigger implements INodeType {
     group: ['trigger'],
     version: 1,
     subtitle: '={{$parameter["crm"] + ": " + $parameter["object"]}}',
-    description: 'Starts a workflow with the records of a Salesforce, HubSpot or Pipedrive object that changed since the last poll',
+    description:
+      'Starts a workflow with the records of a Salesforce, HubSpot or Pipedrive object that changed since the last poll',
     defaults: { name: 'CRM Bridge Trigger' },
     polling: true,
     inputs: [],
@@ -61,16 +67,32 @@ export class CrmBridgeTrigger implements INodeType {
         default: '',
         required: true,
         placeholder: 'Loan__c',
-        description: 'Salesforce sObject (Account, Contact, Loan__c), HubSpot object (companies, contacts, deals) or Pipedrive object (persons, organizations, deals)',
+        description:
+          'Salesforce sObject (Account, Contact, Loan__c), HubSpot object (companies, contacts, deals) or Pipedrive object (persons, organizations, deals)',
       },
-      { displayName: 'Properties', name: 'properties', type: 'string', default: '', placeholder: 'Name,Amount__c', description: 'Comma-separated properties to read; empty reads all' },
+      {
+        displayName: 'Properties',
+        name: 'properties',
+        type: 'string',
+        default: '',
+        placeholder: 'Name,Amount__c',
+        description: 'Comma-separated properties to read; empty reads all',
+      },
       {
         displayName: 'Start',
         name: 'start',
         type: 'options',
         options: [
-          { name: 'From Now', value: 'now', description: 'The first poll only notes the time; later polls emit what changed after it' },
-          { name: 'From the Beginning', value: 'beginning', description: 'Emit every existing record first (Max Items per poll), then changes' },
+          {
+            name: 'From Now',
+            value: 'now',
+            description: 'The first poll only notes the time; later polls emit what changed after it',
+          },
+          {
+            name: 'From the Beginning',
+            value: 'beginning',
+            description: 'Emit every existing record first (Max Items per poll), then changes',
+          },
         ],
         default: 'now',
       },
@@ -91,7 +113,10 @@ export class CrmBridgeTrigger implements INodeType {
       const parsed = ParametersSchema.safeParse({
         crm: this.getNodeParameter('crm'),
         object: String(this.getNodeParameter('object')).trim(),
-        properties: String(this.getNodeParameter('properties', '')).split(',').map((p) => p.trim()).filter(Boolean),
+        properties: String(this.getNodeParameter('properties', ''))
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
         start: this.getNodeParameter('start', 'now'),
         maxItems: Number(this.getNodeParameter('maxItems', 100)),
       });
@@ -110,9 +135,17 @@ export class CrmBridgeTrigger implements INodeType {
       }
       const { records, rejected, next } = await readChanges(connector, object, properties, state, maxItems);
       // A record the connector could not read carries no usable stamp, so it cannot be an item; it is logged instead.
-      for (const r of rejected) this.logger.warn(redactSecrets(`CRM Bridge Trigger: ${crm} ${object} record ${r.recordId ?? '?'} could not be read: ${r.field ? `${r.field}: ` : ''}${r.reason}`, secrets));
+      for (const r of rejected)
+        this.logger.warn(
+          redactSecrets(
+            `CRM Bridge Trigger: ${crm} ${object} record ${r.recordId ?? '?'} could not be read: ${r.field ? `${r.field}: ` : ''}${r.reason}`,
+            secrets,
+          ),
+        );
       if (records.length === 0 || !next) return null;
-      const items: INodeExecutionData[] = records.map(({ id, modifiedAt, properties: values }) => ({ json: { crm, object, id, modifiedAt, properties: values } as IDataObject }));
+      const items: INodeExecutionData[] = records.map(({ id, modifiedAt, properties: values }) => ({
+        json: { crm, object, id, modifiedAt, properties: values } as IDataObject,
+      }));
       // Only now, with every item built: a failure above leaves the state as it was, so nothing is skipped.
       saveState(staticData, source, next);
       return [items];

@@ -29,7 +29,9 @@ export type Seen = [key: string, fingerprint: string];
 
 export function loadState(staticData: IDataObject, source: string): PollState | undefined {
   const parsed = StateSchema.safeParse(staticData);
-  return parsed.success && parsed.data.source === source ? { cursor: parsed.data.cursor, seen: parsed.data.seen } : undefined;
+  return parsed.success && parsed.data.source === source
+    ? { cursor: parsed.data.cursor, seen: parsed.data.seen }
+    : undefined;
 }
 
 export function saveState(staticData: IDataObject, source: string, state: PollState): void {
@@ -50,6 +52,8 @@ export function advance(state: PollState | undefined, emitted: Seen[], noted: Se
   if (base === undefined) throw new Error('a poll state needs a cursor or an emitted record');
   const cursor = last !== undefined && compareCursors(last, base) > 0 ? last : base;
   const from = instantOf(cursor) - LOOKBACK_SECONDS * 1000;
-  const seen = Object.fromEntries([...Object.entries(state?.seen ?? {}), ...noted, ...emitted].filter(([key]) => instantOf(key) >= from));
+  const seen = Object.fromEntries(
+    [...Object.entries(state?.seen ?? {}), ...noted, ...emitted].filter(([key]) => instantOf(key) >= from),
+  );
   return { cursor, seen };
 }

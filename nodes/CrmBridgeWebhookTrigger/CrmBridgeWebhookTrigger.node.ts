@@ -26,7 +26,8 @@ export class CrmBridgeWebhookTrigger implements INodeType {
     group: ['trigger'],
     version: 1,
     subtitle: '={{$parameter["vendor"]}}',
-    description: 'Starts a workflow when HubSpot, Pipedrive or Salesforce reports a change (signature, auth and replays checked)',
+    description:
+      'Starts a workflow when HubSpot, Pipedrive or Salesforce reports a change (signature, auth and replays checked)',
     defaults: { name: 'CRM Bridge Webhook Trigger' },
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
@@ -62,8 +63,16 @@ export class CrmBridgeWebhookTrigger implements INodeType {
         type: 'options',
         noDataExpression: true,
         options: [
-          { name: 'PostgreSQL Server (Credential)', value: 'server', description: 'Where the sync engine reads change notices; required with several n8n workers' },
-          { name: 'Embedded (Data Folder)', value: 'embedded', description: 'In-process PostgreSQL in a folder, held open by this n8n process' },
+          {
+            name: 'PostgreSQL Server (Credential)',
+            value: 'server',
+            description: 'Where the sync engine reads change notices; required with several n8n workers',
+          },
+          {
+            name: 'Embedded (Data Folder)',
+            value: 'embedded',
+            description: 'In-process PostgreSQL in a folder, held open by this n8n process',
+          },
         ],
         default: 'server',
       },
@@ -82,7 +91,8 @@ export class CrmBridgeWebhookTrigger implements INodeType {
         type: 'string',
         default: '',
         placeholder: 'https://n8n.example.com/webhook/…/hubspot',
-        description: 'The exact URL HubSpot calls, if it differs from the production URL n8n shows (HubSpot signs the URL). Empty: the production URL.',
+        description:
+          'The exact URL HubSpot calls, if it differs from the production URL n8n shows (HubSpot signs the URL). Empty: the production URL.',
         displayOptions: { show: { vendor: ['hubspot'] } },
       },
       {
@@ -90,7 +100,8 @@ export class CrmBridgeWebhookTrigger implements INodeType {
         name: 'maxAgeSeconds',
         type: 'number',
         default: 300,
-        description: 'Older (or later) X-HubSpot-Request-Timestamp values are refused as stale; HubSpot recommends 5 minutes',
+        description:
+          'Older (or later) X-HubSpot-Request-Timestamp values are refused as stale; HubSpot recommends 5 minutes',
         displayOptions: { show: { vendor: ['hubspot'] } },
       },
     ],
@@ -99,7 +110,9 @@ export class CrmBridgeWebhookTrigger implements INodeType {
   async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
     const vendor = this.getNodeParameter('vendor') as WebhookSystem;
     const credential = await this.getCredentials('crmBridgeWebhookApi');
-    const settings = settingsFromCredential(vendor, credential, { maxAgeSeconds: this.getNodeParameter('maxAgeSeconds', 300) as number });
+    const settings = settingsFromCredential(vendor, credential, {
+      maxAgeSeconds: this.getNodeParameter('maxAgeSeconds', 300) as number,
+    });
     const kind = this.getNodeParameter('database') as 'server' | 'embedded';
     const postgres = kind === 'server' ? await this.getCredentials('crmBridgePostgresApi') : undefined;
     const db = await sharedDatabase(databaseOptions(kind, this.getNodeParameter('dataFolder', '') as string, postgres));
@@ -115,7 +128,9 @@ export class CrmBridgeWebhookTrigger implements INodeType {
 
     let response;
     try {
-      response = await handleWebhook({ method: req.method, url, headers: req.headers, rawBody }, settings, db.pool, { system: vendor });
+      response = await handleWebhook({ method: req.method, url, headers: req.headers, rawBody }, settings, db.pool, {
+        system: vendor,
+      });
     } catch (error) {
       throw new NodeOperationError(this.getNode(), redactSecrets((error as Error).message, settingsSecrets(settings)));
     }

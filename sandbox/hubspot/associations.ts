@@ -15,12 +15,40 @@ interface PairTypes {
 
 // HubSpot's published HUBSPOT_DEFINED type IDs for the standard objects (default and "Primary") and the engagements.
 const TYPES: Record<string, PairTypes> = {
-  'contacts|companies': { defaultType: 279, inverse: 280, types: [{ category: 'HUBSPOT_DEFINED', typeId: 279, label: null }, { category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' }] },
-  'companies|contacts': { defaultType: 280, inverse: 279, types: [{ category: 'HUBSPOT_DEFINED', typeId: 280, label: null }, { category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' }] },
+  'contacts|companies': {
+    defaultType: 279,
+    inverse: 280,
+    types: [
+      { category: 'HUBSPOT_DEFINED', typeId: 279, label: null },
+      { category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' },
+    ],
+  },
+  'companies|contacts': {
+    defaultType: 280,
+    inverse: 279,
+    types: [
+      { category: 'HUBSPOT_DEFINED', typeId: 280, label: null },
+      { category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' },
+    ],
+  },
   'deals|contacts': { defaultType: 3, inverse: 4, types: [{ category: 'HUBSPOT_DEFINED', typeId: 3, label: null }] },
   'contacts|deals': { defaultType: 4, inverse: 3, types: [{ category: 'HUBSPOT_DEFINED', typeId: 4, label: null }] },
-  'deals|companies': { defaultType: 341, inverse: 342, types: [{ category: 'HUBSPOT_DEFINED', typeId: 341, label: null }, { category: 'HUBSPOT_DEFINED', typeId: 5, label: 'Primary' }] },
-  'companies|deals': { defaultType: 342, inverse: 341, types: [{ category: 'HUBSPOT_DEFINED', typeId: 342, label: null }, { category: 'HUBSPOT_DEFINED', typeId: 6, label: 'Primary' }] },
+  'deals|companies': {
+    defaultType: 341,
+    inverse: 342,
+    types: [
+      { category: 'HUBSPOT_DEFINED', typeId: 341, label: null },
+      { category: 'HUBSPOT_DEFINED', typeId: 5, label: 'Primary' },
+    ],
+  },
+  'companies|deals': {
+    defaultType: 342,
+    inverse: 341,
+    types: [
+      { category: 'HUBSPOT_DEFINED', typeId: 342, label: null },
+      { category: 'HUBSPOT_DEFINED', typeId: 6, label: 'Primary' },
+    ],
+  },
   ...engagementPairs(),
 };
 
@@ -31,7 +59,11 @@ const TYPES: Record<string, PairTypes> = {
 function engagementPairs(): Record<string, PairTypes> {
   // [engagement -> contact, -> company, -> deal]; each inverse is the ID just below.
   const ids: Record<string, [number, number, number]> = {
-    calls: [194, 182, 206], emails: [198, 186, 210], meetings: [200, 188, 212], notes: [202, 190, 214], tasks: [204, 192, 216],
+    calls: [194, 182, 206],
+    emails: [198, 186, 210],
+    meetings: [200, 188, 212],
+    notes: [202, 190, 214],
+    tasks: [204, 192, 216],
   };
   const pairs: Record<string, PairTypes> = {};
   const unlabeled = (typeId: number): AssociationType[] => [{ category: 'HUBSPOT_DEFINED', typeId, label: null }];
@@ -97,6 +129,11 @@ export class AssociationStore {
     const known = TYPES[`${from}|${to}`]?.types ?? [];
     return [...byTo.entries()]
       .sort(([a], [b]) => Number(a) - Number(b))
-      .map(([toObjectId, set]) => ({ toObjectId, types: [...set].map((typeId) => known.find((t) => t.typeId === typeId) ?? { category: 'USER_DEFINED', typeId, label: null }) }));
+      .map(([toObjectId, set]) => ({
+        toObjectId,
+        types: [...set].map(
+          (typeId) => known.find((t) => t.typeId === typeId) ?? { category: 'USER_DEFINED', typeId, label: null },
+        ),
+      }));
   }
 }

@@ -8,7 +8,12 @@ export interface Reply {
 }
 
 /** HubSpot's error JSON shape. */
-export function hubspotError(status: number, category: string, message: string, extra: Record<string, unknown> = {}): Reply {
+export function hubspotError(
+  status: number,
+  category: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): Reply {
   return { status, body: { status: 'error', message, correlationId: randomUUID(), category, ...extra } };
 }
 

@@ -60,7 +60,10 @@ export class HubSpotEmulator {
   constructor(private readonly options: HubSpotEmulatorOptions = {}) {
     this.store = new HubSpotStore(options.now);
     const pro = options.tier === 'pro' || options.tier === 'enterprise';
-    this.limiter = new RollingRateLimiter(options.rateLimitMax ?? (pro ? 190 : 100), options.rateLimitIntervalMs ?? 10_000);
+    this.limiter = new RollingRateLimiter(
+      options.rateLimitMax ?? (pro ? 190 : 100),
+      options.rateLimitIntervalMs ?? 10_000,
+    );
     this.searchCap = options.searchCap ?? 10_000;
     this.oauth = new OAuthServer(options.oauthApps ?? [], options.accessTokenTtlMs ?? 30 * 60_000, options.now);
   }
@@ -90,22 +93,29 @@ export class HubSpotEmulator {
 
   /** Starts listening (on an ephemeral port unless one is given); resolves to the base URL. */
   async start(port = 0): Promise<string> {
-    const server = createServer(guarded(async (req, res) => {
-      const drop = this.faults.takeDrop();
-      if (drop === 'before') {
-        req.socket.destroy();
-        return;
-      }
-      let answer: { reply: Reply; headers: Record<string, string> };
-      try {
-        answer = await this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () => readBody(req));
-      } catch (error) {
-        if (error instanceof ClientGone) throw error;
-        answer = { reply: hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`), headers: {} };
-      }
-      if (drop === 'after') req.socket.destroy();
-      else send(res, answer.reply, answer.headers);
-    }));
+    const server = createServer(
+      guarded(async (req, res) => {
+        const drop = this.faults.takeDrop();
+        if (drop === 'before') {
+          req.socket.destroy();
+          return;
+        }
+        let answer: { reply: Reply; headers: Record<string, string> };
+        try {
+          answer = await this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () =>
+            readBody(req),
+          );
+        } catch (error) {
+          if (error instanceof ClientGone) throw error;
+          answer = {
+            reply: hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`),
+            headers: {},
+          };
+        }
+        if (drop === 'after') req.socket.destroy();
+        else send(res, answer.reply, answer.headers);
+      }),
+    );
     await listenOnLoopback(server, port);
     this.server = server;
     return this.url;
@@ -117,7 +127,12 @@ export class HubSpotEmulator {
     await closeNow(server);
   }
 
-  private async handle(method: string, rawUrl: string, authorization: string | undefined, body: () => Promise<string>): Promise<{ reply: Reply; headers: Record<string, string> }> {
+  private async handle(
+    method: string,
+    rawUrl: string,
+    authorization: string | undefined,
+    body: () => Promise<string>,
+  ): Promise<{ reply: Reply; headers: Record<string, string> }> {
     this.requests++;
     const endpoint = `${method} ${new URL(rawUrl, 'http://127.0.0.1').pathname.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
     this.requestsByEndpoint.set(endpoint, (this.requestsByEndpoint.get(endpoint) ?? 0) + 1);
@@ -125,16 +140,28 @@ export class HubSpotEmulator {
     if (delay) await new Promise((r) => setTimeout(r, delay));
     const url = new URL(rawUrl, 'http://127.0.0.1');
     // The token endpoint authenticates by client credentials in the form, not by a bearer token.
-    if (url.pathname === '/oauth/v1/token' && method === 'POST') return { reply: this.oauth.token(new URLSearchParams(await body())), headers: {} };
+    if (url.pathname === '/oauth/v1/token' && method === 'POST')
+      return { reply: this.oauth.token(new URLSearchParams(await body())), headers: {} };
     const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
     const oauth = token ? this.oauth.check(token) : { state: 'unknown' as const };
     if (oauth.state === 'expired') {
-      return { reply: hubspotError(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired. Refresh it and try again.'), headers: {} };
+      return {
+        reply: hubspotError(
+          401,
+          'EXPIRED_AUTHENTICATION',
+          'The OAuth token used to make this call expired. Refresh it and try again.',
+        ),
+        headers: {},
+      };
     }
     const listed = this.options.tokens ? this.options.tokens.includes(token ?? '') : !this.options.oauthApps?.length;
     if (!token || (oauth.state !== 'valid' && !listed)) {
       return {
-        reply: hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview'),
+        reply: hubspotError(
+          401,
+          'INVALID_AUTHENTICATION',
+          'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
+        ),
         headers: {},
       };
     }
@@ -142,9 +169,14 @@ export class HubSpotEmulator {
     const rateHeaders = limit.headers;
     const tooMany = (retryAfterMs: number | null): { reply: Reply; headers: Record<string, string> } => ({
       reply: hubspotError(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', {
-        errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING', links: {},
+        errorType: 'RATE_LIMIT',
+        policyName: 'TEN_SECONDLY_ROLLING',
+        links: {},
       }),
-      headers: { ...rateHeaders, ...(retryAfterMs !== null ? { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } : {}) },
+      headers: {
+        ...rateHeaders,
+        ...(retryAfterMs !== null ? { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } : {}),
+      },
     });
     if (this.faults.takeStorm()) return tooMany(null);
     if (!limit.allowed) {
@@ -152,7 +184,8 @@ export class HubSpotEmulator {
       return tooMany(limit.retryAfterMs);
     }
     const status = this.faults.take5xx();
-    if (status) return { reply: hubspotError(status, 'INTERNAL_ERROR', 'Internal error (injected)'), headers: rateHeaders };
+    if (status)
+      return { reply: hubspotError(status, 'INTERNAL_ERROR', 'Internal error (injected)'), headers: rateHeaders };
     let parsed: unknown;
     try {
       const text = await body();
@@ -161,8 +194,11 @@ export class HubSpotEmulator {
       return { reply: hubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON'), headers: rateHeaders };
     }
     const context = {
-      store: this.store, faults: this.faults, searchCap: this.searchCap,
-      wholeBatchValidation: this.options.upsertValidation === 'whole-batch', associationPageSize: this.options.associationPageSize ?? 500,
+      store: this.store,
+      faults: this.faults,
+      searchCap: this.searchCap,
+      wholeBatchValidation: this.options.upsertValidation === 'whole-batch',
+      associationPageSize: this.options.associationPageSize ?? 500,
     };
     const reply = route(context, method, url, parsed);
     return { reply, headers: rateHeaders };

@@ -8,7 +8,10 @@ export interface OAuthApp {
   refreshToken: string;
 }
 
-const oauthError = (status: string, message: string): Reply => ({ status: 400, body: { status, message, correlationId: randomUUID() } });
+const oauthError = (status: string, message: string): Reply => ({
+  status: 400,
+  body: { status, message, correlationId: randomUUID() },
+});
 
 /**
  * HubSpot's `POST /oauth/v1/token` with `grant_type=refresh_token`: short-lived access tokens (30 minutes by default)
@@ -20,20 +23,32 @@ export class OAuthServer {
   /** Token requests answered, good or bad, for assertions. */
   tokenRequests = 0;
 
-  constructor(private readonly apps: OAuthApp[], private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly apps: OAuthApp[],
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   token(form: URLSearchParams): Reply {
     this.tokenRequests++;
-    if (form.get('grant_type') !== 'refresh_token') return oauthError('BAD_GRANT_TYPE', 'grant_type must be refresh_token or authorization_code');
+    if (form.get('grant_type') !== 'refresh_token')
+      return oauthError('BAD_GRANT_TYPE', 'grant_type must be refresh_token or authorization_code');
     const app = this.apps.find((a) => a.clientId === form.get('client_id'));
     if (!app) return oauthError('BAD_CLIENT_ID', 'missing or invalid client_id');
-    if (app.clientSecret !== form.get('client_secret')) return oauthError('BAD_CLIENT_SECRET', 'missing or invalid client_secret');
-    if (app.refreshToken !== form.get('refresh_token')) return oauthError('BAD_REFRESH_TOKEN', 'missing or unknown refresh token');
+    if (app.clientSecret !== form.get('client_secret'))
+      return oauthError('BAD_CLIENT_SECRET', 'missing or invalid client_secret');
+    if (app.refreshToken !== form.get('refresh_token'))
+      return oauthError('BAD_REFRESH_TOKEN', 'missing or unknown refresh token');
     const accessToken = `emu-oauth-${randomBytes(12).toString('hex')}`;
     this.issued.set(accessToken, { clientId: app.clientId, expiresAt: this.now() + this.ttlMs });
     return {
       status: 200,
-      body: { token_type: 'bearer', refresh_token: app.refreshToken, access_token: accessToken, expires_in: Math.floor(this.ttlMs / 1000) },
+      body: {
+        token_type: 'bearer',
+        refresh_token: app.refreshToken,
+        access_token: accessToken,
+        expires_in: Math.floor(this.ttlMs / 1000),
+      },
     };
   }
 

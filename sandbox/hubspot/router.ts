@@ -7,7 +7,14 @@ import { search } from './handlers/search';
 import { batchRead, batchUpsert } from './handlers/batch';
 import { createProperty, listProperties } from './handlers/properties';
 import { batchArchive, batchUpdate } from './handlers/batch-update';
-import { associationLabels, batchCreate, batchReadAssociations, createDefault, createLabeled, listAssociations } from './handlers/associations';
+import {
+  associationLabels,
+  batchCreate,
+  batchReadAssociations,
+  createDefault,
+  createLabeled,
+  listAssociations,
+} from './handlers/associations';
 
 export interface RouteContext {
   store: HubSpotStore;
@@ -28,16 +35,23 @@ export function route(ctx: RouteContext, method: string, url: URL, body: unknown
   if (parts[1] !== 'v3') return notFound();
   const object = parts[3];
   if (!object) return notFound();
-  if (!ctx.store.hasObject(object)) return hubspotError(400, 'VALIDATION_ERROR', `Unable to infer object type from: ${object}`);
+  if (!ctx.store.hasObject(object))
+    return hubspotError(400, 'VALIDATION_ERROR', `Unable to infer object type from: ${object}`);
   if (parts[2] === 'properties' && parts.length === 4 && method === 'GET') return listProperties(ctx.store, object);
-  if (parts[2] === 'properties' && parts.length === 4 && method === 'POST') return createProperty(ctx.store, object, body as never);
+  if (parts[2] === 'properties' && parts.length === 4 && method === 'POST')
+    return createProperty(ctx.store, object, body as never);
   if (parts[2] !== 'objects') return notFound();
   if (parts.length === 4 && method === 'GET') return listObjects(ctx.store, object, url.searchParams);
-  if (parts.length === 5 && parts[4] === 'search' && method === 'POST') return search(ctx.store, object, (body ?? {}) as never, ctx.searchCap);
-  if (parts.length === 6 && parts[4] === 'batch' && parts[5] === 'upsert' && method === 'POST') return batchUpsert(ctx.store, ctx.faults, object, body as never, ctx.wholeBatchValidation);
-  if (parts.length === 6 && parts[4] === 'batch' && parts[5] === 'read' && method === 'POST') return batchRead(ctx.store, object, body as never);
-  if (parts.length === 6 && parts[4] === 'batch' && parts[5] === 'update' && method === 'POST') return batchUpdate(ctx.store, ctx.faults, object, body as never);
-  if (parts.length === 6 && parts[4] === 'batch' && parts[5] === 'archive' && method === 'POST') return batchArchive(ctx.store, object, body as never);
+  if (parts.length === 5 && parts[4] === 'search' && method === 'POST')
+    return search(ctx.store, object, (body ?? {}) as never, ctx.searchCap);
+  if (parts.length === 6 && parts[4] === 'batch' && parts[5] === 'upsert' && method === 'POST')
+    return batchUpsert(ctx.store, ctx.faults, object, body as never, ctx.wholeBatchValidation);
+  if (parts.length === 6 && parts[4] === 'batch' && parts[5] === 'read' && method === 'POST')
+    return batchRead(ctx.store, object, body as never);
+  if (parts.length === 6 && parts[4] === 'batch' && parts[5] === 'update' && method === 'POST')
+    return batchUpdate(ctx.store, ctx.faults, object, body as never);
+  if (parts.length === 6 && parts[4] === 'batch' && parts[5] === 'archive' && method === 'POST')
+    return batchArchive(ctx.store, object, body as never);
   return notFound();
 }
 
@@ -46,7 +60,8 @@ function routeV4(ctx: RouteContext, method: string, parts: string[], url: URL, b
   const { store } = ctx;
   if (parts[2] === 'objects' && parts[5] === 'associations') {
     const [, , , from, id] = parts as [string, string, string, string, string];
-    if (parts.length === 9 && parts[6] === 'default' && method === 'PUT') return createDefault(store, from, id, parts[7]!, parts[8]!);
+    if (parts.length === 9 && parts[6] === 'default' && method === 'PUT')
+      return createDefault(store, from, id, parts[7]!, parts[8]!);
     if (parts.length === 8 && method === 'PUT') return createLabeled(store, from, id, parts[6]!, parts[7]!, body);
     if (parts.length === 7 && method === 'GET') return listAssociations(store, from, id, parts[6]!, url.searchParams);
     return null;
@@ -54,8 +69,10 @@ function routeV4(ctx: RouteContext, method: string, parts: string[], url: URL, b
   if (parts[2] === 'associations' && parts.length >= 6) {
     const [, , , from, to] = parts as [string, string, string, string, string];
     if (parts.length === 6 && parts[5] === 'labels' && method === 'GET') return associationLabels(store, from, to);
-    if (parts.length === 7 && parts[5] === 'batch' && parts[6] === 'create' && method === 'POST') return batchCreate(store, from, to, body as never);
-    if (parts.length === 7 && parts[5] === 'batch' && parts[6] === 'read' && method === 'POST') return batchReadAssociations(store, from, to, body as never, ctx.associationPageSize);
+    if (parts.length === 7 && parts[5] === 'batch' && parts[6] === 'create' && method === 'POST')
+      return batchCreate(store, from, to, body as never);
+    if (parts.length === 7 && parts[5] === 'batch' && parts[6] === 'read' && method === 'POST')
+      return batchReadAssociations(store, from, to, body as never, ctx.associationPageSize);
   }
   return null;
 }

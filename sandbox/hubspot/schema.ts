@@ -14,7 +14,12 @@ export interface PropertyDef {
   description: string;
 }
 
-type Spec = [name: string, type: PropertyDef['type'], fieldType: string, extra?: { unique?: boolean; readOnly?: boolean; options?: string[]; label?: string }];
+type Spec = [
+  name: string,
+  type: PropertyDef['type'],
+  fieldType: string,
+  extra?: { unique?: boolean; readOnly?: boolean; options?: string[]; label?: string },
+];
 
 const common: Spec[] = [
   ['hs_object_id', 'number', 'number', { unique: true, readOnly: true, label: 'Record ID' }],
@@ -28,24 +33,72 @@ const specs: Record<string, Spec[]> = {
     ...common,
     ['email', 'string', 'text', { unique: true, label: 'Email' }],
     ['lastmodifieddate', 'datetime', 'date', { readOnly: true, label: 'Last Modified Date' }],
-    ['firstname', 'string', 'text'], ['lastname', 'string', 'text'], ['phone', 'string', 'phonenumber'],
-    ['company', 'string', 'text'], ['jobtitle', 'string', 'text'], ['city', 'string', 'text'], ['country', 'string', 'text'],
-    ['lifecyclestage', 'enumeration', 'radio', { options: ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'] }],
+    ['firstname', 'string', 'text'],
+    ['lastname', 'string', 'text'],
+    ['phone', 'string', 'phonenumber'],
+    ['company', 'string', 'text'],
+    ['jobtitle', 'string', 'text'],
+    ['city', 'string', 'text'],
+    ['country', 'string', 'text'],
+    [
+      'lifecyclestage',
+      'enumeration',
+      'radio',
+      {
+        options: [
+          'subscriber',
+          'lead',
+          'marketingqualifiedlead',
+          'salesqualifiedlead',
+          'opportunity',
+          'customer',
+          'evangelist',
+          'other',
+        ],
+      },
+    ],
     ['legacy_contact_id', 'string', 'text', { unique: true, label: 'Legacy contact ID' }],
   ],
   companies: [
     ...common,
-    ['name', 'string', 'text', { label: 'Company name' }], ['domain', 'string', 'text', { label: 'Company Domain Name' }],
-    ['phone', 'string', 'phonenumber'], ['city', 'string', 'text'], ['country', 'string', 'text'], ['website', 'string', 'text'],
-    ['industry', 'enumeration', 'select', { options: ['COMPUTER_SOFTWARE', 'FINANCIAL_SERVICES', 'RETAIL', 'HOSPITAL_HEALTH_CARE', 'CONSTRUCTION'] }],
-    ['numberofemployees', 'number', 'number'], ['annualrevenue', 'number', 'number'],
+    ['name', 'string', 'text', { label: 'Company name' }],
+    ['domain', 'string', 'text', { label: 'Company Domain Name' }],
+    ['phone', 'string', 'phonenumber'],
+    ['city', 'string', 'text'],
+    ['country', 'string', 'text'],
+    ['website', 'string', 'text'],
+    [
+      'industry',
+      'enumeration',
+      'select',
+      { options: ['COMPUTER_SOFTWARE', 'FINANCIAL_SERVICES', 'RETAIL', 'HOSPITAL_HEALTH_CARE', 'CONSTRUCTION'] },
+    ],
+    ['numberofemployees', 'number', 'number'],
+    ['annualrevenue', 'number', 'number'],
     ['legacy_company_id', 'string', 'text', { unique: true, label: 'Legacy company ID' }],
   ],
   deals: [
     ...common,
-    ['dealname', 'string', 'text'], ['amount', 'number', 'number'], ['closedate', 'datetime', 'date'],
+    ['dealname', 'string', 'text'],
+    ['amount', 'number', 'number'],
+    ['closedate', 'datetime', 'date'],
     ['pipeline', 'enumeration', 'select', { options: ['default'] }],
-    ['dealstage', 'enumeration', 'radio', { options: ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent', 'closedwon', 'closedlost'] }],
+    [
+      'dealstage',
+      'enumeration',
+      'radio',
+      {
+        options: [
+          'appointmentscheduled',
+          'qualifiedtobuy',
+          'presentationscheduled',
+          'decisionmakerboughtin',
+          'contractsent',
+          'closedwon',
+          'closedlost',
+        ],
+      },
+    ],
     ['legacy_deal_id', 'string', 'text', { unique: true, label: 'Legacy deal ID' }],
   ],
   ...engagementSpecs(),
@@ -57,35 +110,75 @@ const specs: Record<string, Spec[]> = {
  * call's duration is in milliseconds; a meeting has a start and an end time; a note has no subject, status or priority.
  */
 function engagementSpecs(): Record<string, Spec[]> {
-  const engagement: Spec[] = [...common, ['hs_timestamp', 'datetime', 'date', { label: 'Activity date' }], ['hs_createdate', 'datetime', 'date', { readOnly: true, label: 'Create date' }]];
+  const engagement: Spec[] = [
+    ...common,
+    ['hs_timestamp', 'datetime', 'date', { label: 'Activity date' }],
+    ['hs_createdate', 'datetime', 'date', { readOnly: true, label: 'Create date' }],
+  ];
   return {
     calls: [
       ...engagement,
-      ['hs_call_title', 'string', 'text', { label: 'Call Title' }], ['hs_call_body', 'string', 'html', { label: 'Call notes' }],
+      ['hs_call_title', 'string', 'text', { label: 'Call Title' }],
+      ['hs_call_body', 'string', 'html', { label: 'Call notes' }],
       ['hs_call_duration', 'number', 'number', { label: 'Call duration (ms)' }],
-      ['hs_call_status', 'enumeration', 'select', { options: ['BUSY', 'CALLING_CRM_USER', 'CANCELED', 'COMPLETED', 'CONNECTING', 'FAILED', 'IN_PROGRESS', 'NO_ANSWER', 'QUEUED', 'RINGING'] }],
+      [
+        'hs_call_status',
+        'enumeration',
+        'select',
+        {
+          options: [
+            'BUSY',
+            'CALLING_CRM_USER',
+            'CANCELED',
+            'COMPLETED',
+            'CONNECTING',
+            'FAILED',
+            'IN_PROGRESS',
+            'NO_ANSWER',
+            'QUEUED',
+            'RINGING',
+          ],
+        },
+      ],
       ['hs_call_direction', 'enumeration', 'select', { options: ['INBOUND', 'OUTBOUND'] }],
-      ['hs_call_disposition', 'string', 'text'], ['hs_call_from_number', 'string', 'text'], ['hs_call_to_number', 'string', 'text'],
+      ['hs_call_disposition', 'string', 'text'],
+      ['hs_call_from_number', 'string', 'text'],
+      ['hs_call_to_number', 'string', 'text'],
     ],
     emails: [
       ...engagement,
-      ['hs_email_subject', 'string', 'text', { label: 'Email subject' }], ['hs_email_text', 'string', 'textarea', { label: 'Email body (text)' }],
+      ['hs_email_subject', 'string', 'text', { label: 'Email subject' }],
+      ['hs_email_text', 'string', 'textarea', { label: 'Email body (text)' }],
       ['hs_email_html', 'string', 'html'],
       ['hs_email_status', 'enumeration', 'select', { options: ['BOUNCED', 'FAILED', 'SCHEDULED', 'SENDING', 'SENT'] }],
       ['hs_email_direction', 'enumeration', 'select', { options: ['EMAIL', 'INCOMING_EMAIL', 'FORWARDED_EMAIL'] }],
     ],
     meetings: [
       ...engagement,
-      ['hs_meeting_title', 'string', 'text', { label: 'Meeting name' }], ['hs_meeting_body', 'string', 'html', { label: 'Meeting description' }],
-      ['hs_internal_meeting_notes', 'string', 'html'], ['hs_meeting_location', 'string', 'text'],
-      ['hs_meeting_start_time', 'datetime', 'date', { label: 'Start time' }], ['hs_meeting_end_time', 'datetime', 'date', { label: 'End time' }],
-      ['hs_meeting_outcome', 'enumeration', 'select', { options: ['SCHEDULED', 'COMPLETED', 'RESCHEDULED', 'NO_SHOW', 'CANCELED'] }],
+      ['hs_meeting_title', 'string', 'text', { label: 'Meeting name' }],
+      ['hs_meeting_body', 'string', 'html', { label: 'Meeting description' }],
+      ['hs_internal_meeting_notes', 'string', 'html'],
+      ['hs_meeting_location', 'string', 'text'],
+      ['hs_meeting_start_time', 'datetime', 'date', { label: 'Start time' }],
+      ['hs_meeting_end_time', 'datetime', 'date', { label: 'End time' }],
+      [
+        'hs_meeting_outcome',
+        'enumeration',
+        'select',
+        { options: ['SCHEDULED', 'COMPLETED', 'RESCHEDULED', 'NO_SHOW', 'CANCELED'] },
+      ],
     ],
     notes: [...engagement, ['hs_note_body', 'string', 'html', { label: 'Note body' }]],
     tasks: [
       ...engagement,
-      ['hs_task_subject', 'string', 'text', { label: 'Task Title' }], ['hs_task_body', 'string', 'html', { label: 'Task notes' }],
-      ['hs_task_status', 'enumeration', 'select', { options: ['NOT_STARTED', 'IN_PROGRESS', 'WAITING', 'COMPLETED', 'DEFERRED'] }],
+      ['hs_task_subject', 'string', 'text', { label: 'Task Title' }],
+      ['hs_task_body', 'string', 'html', { label: 'Task notes' }],
+      [
+        'hs_task_status',
+        'enumeration',
+        'select',
+        { options: ['NOT_STARTED', 'IN_PROGRESS', 'WAITING', 'COMPLETED', 'DEFERRED'] },
+      ],
       ['hs_task_priority', 'enumeration', 'select', { options: ['LOW', 'MEDIUM', 'HIGH'] }],
       ['hs_task_type', 'enumeration', 'select', { options: ['CALL', 'EMAIL', 'TODO'] }],
     ],
@@ -93,7 +186,10 @@ function engagementSpecs(): Record<string, Spec[]> {
 }
 
 function label(name: string): string {
-  return name.replace(/^hs_/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  return name
+    .replace(/^hs_/, '')
+    .replace(/_/g, ' ')
+    .replace(/^./, (c) => c.toUpperCase());
 }
 
 export function defaultSchemas(): Map<string, Map<string, PropertyDef>> {
@@ -102,12 +198,27 @@ export function defaultSchemas(): Map<string, Map<string, PropertyDef>> {
     const props = new Map<string, PropertyDef>();
     for (const [name, type, fieldType, extra] of list) {
       props.set(name, {
-        name, type, fieldType, label: extra?.label ?? label(name),
+        name,
+        type,
+        fieldType,
+        label: extra?.label ?? label(name),
         groupName: name.startsWith('legacy_') ? 'legacy' : `${object.replace(/s$/, '')}information`,
-        options: (extra?.options ?? []).map((v, i) => ({ label: label(v.toLowerCase()), value: v, displayOrder: i, hidden: false })),
+        options: (extra?.options ?? []).map((v, i) => ({
+          label: label(v.toLowerCase()),
+          value: v,
+          displayOrder: i,
+          hidden: false,
+        })),
         hasUniqueValue: extra?.unique ?? false,
-        modificationMetadata: { readOnlyValue: extra?.readOnly ?? false, readOnlyDefinition: !name.startsWith('legacy_'), archivable: name.startsWith('legacy_') },
-        calculated: false, hidden: false, formField: !extra?.readOnly, description: '',
+        modificationMetadata: {
+          readOnlyValue: extra?.readOnly ?? false,
+          readOnlyDefinition: !name.startsWith('legacy_'),
+          archivable: name.startsWith('legacy_'),
+        },
+        calculated: false,
+        hidden: false,
+        formField: !extra?.readOnly,
+        description: '',
       });
     }
     out.set(object, props);

@@ -29,7 +29,8 @@ export class HubSpotStore {
     for (const [object, defs] of this.schemas) {
       this.objects.set(object, new Map());
       const indexes = new Map<string, Map<string, StoredRecord>>();
-      for (const def of defs.values()) if (def.hasUniqueValue && def.name !== 'hs_object_id') indexes.set(def.name, new Map());
+      for (const def of defs.values())
+        if (def.hasUniqueValue && def.name !== 'hs_object_id') indexes.set(def.name, new Map());
       this.unique.set(object, indexes);
     }
   }
@@ -127,7 +128,13 @@ export class HubSpotStore {
    * A record as it was imported elsewhere (seeding a portal): given ID, creation and modification times, values not
    * validated.
    */
-  seed(object: string, id: string, properties: Record<string, string | null>, createdAt: number, updatedAt: number): StoredRecord {
+  seed(
+    object: string,
+    id: string,
+    properties: Record<string, string | null>,
+    createdAt: number,
+    updatedAt: number,
+  ): StoredRecord {
     const record = this.create(object, properties, createdAt, id);
     this.touch(record, Math.max(createdAt, updatedAt));
     return record;
@@ -160,7 +167,13 @@ export class HubSpotStore {
     throw new Error(`Record ${record.id} is not in this store`);
   }
 
-  private apply(object: string, record: StoredRecord, properties: Record<string, string | null>, time: number, created: boolean): boolean {
+  private apply(
+    object: string,
+    record: StoredRecord,
+    properties: Record<string, string | null>,
+    time: number,
+    created: boolean,
+  ): boolean {
     const indexes = this.unique.get(object);
     let changed = created;
     for (const [k, v] of Object.entries(properties)) {

@@ -3,9 +3,17 @@ import { createHash } from 'node:crypto';
 export type PipedriveObject = 'persons' | 'deals' | 'organizations' | 'activities';
 export const OBJECTS: PipedriveObject[] = ['persons', 'deals', 'organizations', 'activities'];
 /** v1 fields endpoint of each object. */
-export const FIELDS_PATH: Record<PipedriveObject, string> = { persons: 'personFields', deals: 'dealFields', organizations: 'organizationFields', activities: 'activityFields' };
+export const FIELDS_PATH: Record<PipedriveObject, string> = {
+  persons: 'personFields',
+  deals: 'dealFields',
+  organizations: 'organizationFields',
+  activities: 'activityFields',
+};
 
-export interface FieldOption { id: number; label: string }
+export interface FieldOption {
+  id: number;
+  label: string;
+}
 /** A v1 field definition, as `GET /v1/personFields` returns it. */
 export interface FieldDef {
   id: number;
@@ -33,20 +41,56 @@ export function fieldKey(object: string, name: string): string {
 
 const STANDARD: Record<PipedriveObject, Array<[string, string, string, boolean]>> = {
   // key, name, field_type, editable
-  persons: [['id', 'ID', 'int', false], ['name', 'Name', 'varchar', true], ['first_name', 'First name', 'varchar', true], ['last_name', 'Last name', 'varchar', true],
-    ['email', 'Email', 'varchar', true], ['phone', 'Phone', 'phone', true], ['org_id', 'Organization', 'org', true], ['owner_id', 'Owner', 'user', true],
-    ['add_time', 'Person created', 'date', false], ['update_time', 'Update time', 'date', false]],
-  deals: [['id', 'ID', 'int', false], ['title', 'Title', 'varchar', true], ['value', 'Value', 'monetary', true], ['currency', 'Currency', 'varchar_options', true],
-    ['status', 'Status', 'status', true], ['pipeline_id', 'Pipeline', 'double', true], ['stage_id', 'Stage', 'stage', true], ['person_id', 'Contact person', 'people', true],
-    ['org_id', 'Organization', 'org', true], ['expected_close_date', 'Expected close date', 'date', true],
-    ['add_time', 'Deal created', 'date', false], ['update_time', 'Update time', 'date', false]],
-  organizations: [['id', 'ID', 'int', false], ['name', 'Name', 'varchar', true], ['address', 'Address', 'address', true], ['owner_id', 'Owner', 'user', true],
-    ['add_time', 'Organization created', 'date', false], ['update_time', 'Update time', 'date', false]],
+  persons: [
+    ['id', 'ID', 'int', false],
+    ['name', 'Name', 'varchar', true],
+    ['first_name', 'First name', 'varchar', true],
+    ['last_name', 'Last name', 'varchar', true],
+    ['email', 'Email', 'varchar', true],
+    ['phone', 'Phone', 'phone', true],
+    ['org_id', 'Organization', 'org', true],
+    ['owner_id', 'Owner', 'user', true],
+    ['add_time', 'Person created', 'date', false],
+    ['update_time', 'Update time', 'date', false],
+  ],
+  deals: [
+    ['id', 'ID', 'int', false],
+    ['title', 'Title', 'varchar', true],
+    ['value', 'Value', 'monetary', true],
+    ['currency', 'Currency', 'varchar_options', true],
+    ['status', 'Status', 'status', true],
+    ['pipeline_id', 'Pipeline', 'double', true],
+    ['stage_id', 'Stage', 'stage', true],
+    ['person_id', 'Contact person', 'people', true],
+    ['org_id', 'Organization', 'org', true],
+    ['expected_close_date', 'Expected close date', 'date', true],
+    ['add_time', 'Deal created', 'date', false],
+    ['update_time', 'Update time', 'date', false],
+  ],
+  organizations: [
+    ['id', 'ID', 'int', false],
+    ['name', 'Name', 'varchar', true],
+    ['address', 'Address', 'address', true],
+    ['owner_id', 'Owner', 'user', true],
+    ['add_time', 'Organization created', 'date', false],
+    ['update_time', 'Update time', 'date', false],
+  ],
   // Activities have no custom fields in Pipedrive.
-  activities: [['id', 'ID', 'int', false], ['subject', 'Subject', 'varchar', true], ['type', 'Type', 'varchar', true], ['due_date', 'Due date', 'date', true],
-    ['due_time', 'Due time', 'time', true], ['done', 'Done', 'enum', true], ['deal_id', 'Deal', 'int', true], ['person_id', 'Contact person', 'people', true],
-    ['org_id', 'Organization', 'org', true], ['owner_id', 'Assigned to user', 'user', true], ['note', 'Note', 'text', true],
-    ['add_time', 'Add time', 'date', false], ['update_time', 'Update time', 'date', false]],
+  activities: [
+    ['id', 'ID', 'int', false],
+    ['subject', 'Subject', 'varchar', true],
+    ['type', 'Type', 'varchar', true],
+    ['due_date', 'Due date', 'date', true],
+    ['due_time', 'Due time', 'time', true],
+    ['done', 'Done', 'enum', true],
+    ['deal_id', 'Deal', 'int', true],
+    ['person_id', 'Contact person', 'people', true],
+    ['org_id', 'Organization', 'org', true],
+    ['owner_id', 'Assigned to user', 'user', true],
+    ['note', 'Note', 'text', true],
+    ['add_time', 'Add time', 'date', false],
+    ['update_time', 'Update time', 'date', false],
+  ],
 };
 
 /**
@@ -62,10 +106,15 @@ export class PipedriveStore {
   /** object -> lower-cased custom field value -> IDs of the records holding it. */
   private readonly valueIndex = new Map<PipedriveObject, Map<string, Set<number>>>();
   private readonly byUpdateTime = new Map<PipedriveObject, StoredRecord[] | null>();
-  readonly pipelines = [{ id: 1, name: 'Sales', order_nr: 1, active: true }, { id: 2, name: 'Partners', order_nr: 2, active: true }];
+  readonly pipelines = [
+    { id: 1, name: 'Sales', order_nr: 1, active: true },
+    { id: 2, name: 'Partners', order_nr: 2, active: true },
+  ];
   readonly stages = [
-    { id: 1, name: 'Qualified', pipeline_id: 1, order_nr: 1 }, { id: 2, name: 'Proposal', pipeline_id: 1, order_nr: 2 },
-    { id: 3, name: 'Qualified', pipeline_id: 2, order_nr: 1 }, { id: 4, name: 'Signed', pipeline_id: 2, order_nr: 2 },
+    { id: 1, name: 'Qualified', pipeline_id: 1, order_nr: 1 },
+    { id: 2, name: 'Proposal', pipeline_id: 1, order_nr: 2 },
+    { id: 3, name: 'Qualified', pipeline_id: 2, order_nr: 1 },
+    { id: 4, name: 'Signed', pipeline_id: 2, order_nr: 2 },
   ];
 
   constructor(private readonly now: () => number = Date.now) {
@@ -74,10 +123,27 @@ export class PipedriveStore {
       this.records.set(object, new Map());
       this.valueIndex.set(object, new Map());
       this.byUpdateTime.set(object, null);
-      this.fields.set(object, STANDARD[object].map(([key, name, field_type, edit]) => ({
-        id: id++, key, name, field_type, edit_flag: edit, mandatory_flag: key === 'name' || key === 'title' || key === 'subject', bulk_edit_allowed: edit,
-        ...(key === 'status' ? { options: [{ id: 1, label: 'open' }, { id: 2, label: 'won' }, { id: 3, label: 'lost' }] } : {}),
-      })));
+      this.fields.set(
+        object,
+        STANDARD[object].map(([key, name, field_type, edit]) => ({
+          id: id++,
+          key,
+          name,
+          field_type,
+          edit_flag: edit,
+          mandatory_flag: key === 'name' || key === 'title' || key === 'subject',
+          bulk_edit_allowed: edit,
+          ...(key === 'status'
+            ? {
+                options: [
+                  { id: 1, label: 'open' },
+                  { id: 2, label: 'won' },
+                  { id: 3, label: 'lost' },
+                ],
+              }
+            : {}),
+        })),
+      );
     }
     this.addCustomField('persons', 'Legacy person ID', 'varchar');
     this.addCustomField('persons', 'Segment', 'enum', ['SMB', 'Mid-market', 'Enterprise']);
@@ -89,7 +155,13 @@ export class PipedriveStore {
   /** Adds a custom field; its key is a 40-hex hash, like Pipedrive's. */
   addCustomField(object: PipedriveObject, name: string, fieldType: string, options?: string[]): FieldDef {
     const def: FieldDef = {
-      id: this.nextFieldId++, key: fieldKey(object, name), name, field_type: fieldType, edit_flag: true, mandatory_flag: false, bulk_edit_allowed: true,
+      id: this.nextFieldId++,
+      key: fieldKey(object, name),
+      name,
+      field_type: fieldType,
+      edit_flag: true,
+      mandatory_flag: false,
+      bulk_edit_allowed: true,
       ...(options ? { options: options.map((label, i) => ({ id: 100 + i, label })) } : {}),
     };
     this.fields.get(object)!.push(def);
@@ -129,14 +201,25 @@ export class PipedriveStore {
   /** Creates a record (no validation: seeding from tests). */
   create(object: PipedriveObject, values: Record<string, unknown>, custom: Record<string, unknown> = {}): StoredRecord {
     const at = this.stamp();
-    const record: StoredRecord = { ...values, id: this.nextId++, add_time: at, update_time: at, custom_fields: { ...custom } };
+    const record: StoredRecord = {
+      ...values,
+      id: this.nextId++,
+      add_time: at,
+      update_time: at,
+      custom_fields: { ...custom },
+    };
     this.records.get(object)!.set(record.id, record);
     this.index(object, record, true);
     this.byUpdateTime.set(object, null);
     return record;
   }
 
-  update(object: PipedriveObject, id: number, values: Record<string, unknown>, custom: Record<string, unknown> = {}): StoredRecord | undefined {
+  update(
+    object: PipedriveObject,
+    id: number,
+    values: Record<string, unknown>,
+    custom: Record<string, unknown> = {},
+  ): StoredRecord | undefined {
     const record = this.records.get(object)!.get(id);
     if (!record) return undefined;
     this.index(object, record, false);

@@ -57,7 +57,11 @@ interface Job {
 }
 
 /** A fault for the next ingest jobs: they fail after processing `afterRecords` records (0: before any). */
-export interface JobFault { remaining: number; afterRecords: number; message: string }
+export interface JobFault {
+  remaining: number;
+  afterRecords: number;
+  message: string;
+}
 
 /**
  * Bulk API 2.0 ingest (upsert) at its real paths: create a job, PUT one CSV upload, PATCH UploadComplete (or Aborted),
@@ -82,22 +86,42 @@ export class BulkIngest {
 
   /** The next `count` jobs end Failed with `message` once `afterRecords` of their records were processed. */
   failJobs(count: number, options: { afterRecords?: number; message?: string } = {}): void {
-    this.faults.push({ remaining: count, afterRecords: options.afterRecords ?? 0, message: options.message ?? 'InternalServerError : An unexpected error occurred while processing the job' });
+    this.faults.push({
+      remaining: count,
+      afterRecords: options.afterRecords ?? 0,
+      message: options.message ?? 'InternalServerError : An unexpected error occurred while processing the job',
+    });
   }
 
   private info(job: Job, full: boolean): Record<string, unknown> {
     const base = {
-      id: job.id, operation: job.operation, object: job.object, createdById: this.userId, createdDate: job.createdDate,
-      systemModstamp: job.systemModstamp, state: job.state, externalIdFieldName: job.externalIdFieldName, concurrencyMode: 'Parallel',
-      contentType: 'CSV', apiVersion: Number(API_VERSION), contentUrl: `services/data/v${API_VERSION}/jobs/ingest/${job.id}/batches`,
-      lineEnding: job.lineEnding, columnDelimiter: job.columnDelimiter,
+      id: job.id,
+      operation: job.operation,
+      object: job.object,
+      createdById: this.userId,
+      createdDate: job.createdDate,
+      systemModstamp: job.systemModstamp,
+      state: job.state,
+      externalIdFieldName: job.externalIdFieldName,
+      concurrencyMode: 'Parallel',
+      contentType: 'CSV',
+      apiVersion: Number(API_VERSION),
+      contentUrl: `services/data/v${API_VERSION}/jobs/ingest/${job.id}/batches`,
+      lineEnding: job.lineEnding,
+      columnDelimiter: job.columnDelimiter,
     };
     if (!full) return base;
     return {
-      ...base, jobType: 'V2Ingest', numberRecordsProcessed: job.processed, numberRecordsFailed: job.failed, retries: 0,
+      ...base,
+      jobType: 'V2Ingest',
+      numberRecordsProcessed: job.processed,
+      numberRecordsFailed: job.failed,
+      retries: 0,
       // Milliseconds since UploadComplete (fixed once the job ends) and milliseconds spent on records; no Apex here.
-      totalProcessingTime: job.uploadCompleteAt === undefined ? 0 : Math.round((job.endedAt ?? Date.now()) - job.uploadCompleteAt),
-      apiActiveProcessingTime: Math.round(job.activeMs), apexProcessingTime: 0,
+      totalProcessingTime:
+        job.uploadCompleteAt === undefined ? 0 : Math.round((job.endedAt ?? Date.now()) - job.uploadCompleteAt),
+      apiActiveProcessingTime: Math.round(job.activeMs),
+      apexProcessingTime: 0,
       ...(job.errorMessage ? { errorMessage: job.errorMessage } : {}),
     };
   }
@@ -113,7 +137,8 @@ export class BulkIngest {
     if (!sub && method === 'GET') return { status: 200, body: this.info(job, true) };
     if (!sub && method === 'PATCH') return this.patch(job, body);
     if (!sub && method === 'DELETE') {
-      if (job.state === 'Open' || job.state === 'InProgress') return sfError(400, 'INVALIDJOBSTATE', `Job ${job.id} can not be deleted in state ${job.state}`);
+      if (job.state === 'Open' || job.state === 'InProgress')
+        return sfError(400, 'INVALIDJOBSTATE', `Job ${job.id} can not be deleted in state ${job.state}`);
       this.jobs.delete(job.id);
       return { status: 204 };
     }
@@ -129,30 +154,67 @@ export class BulkIngest {
     } catch {
       return sfError(400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON');
     }
-    if (!parsed.success) return sfError(400, 'INVALIDJOB', `InvalidJob : ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      return sfError(
+        400,
+        'INVALIDJOB',
+        `InvalidJob : ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const spec = parsed.data;
     const def = this.store.objects.get(spec.object);
     if (!def) return sfError(400, 'INVALIDJOB', `InvalidJob : Unable to find object: ${spec.object}`);
     // The emulator implements the operation CRM Bridge uses; others are refused as an org without the permission would.
-    if (spec.operation !== 'upsert') return sfError(400, 'FEATURENOTENABLED', `FeatureNotEnabled : operation ${spec.operation} is not supported by this emulator`);
+    if (spec.operation !== 'upsert')
+      return sfError(
+        400,
+        'FEATURENOTENABLED',
+        `FeatureNotEnabled : operation ${spec.operation} is not supported by this emulator`,
+      );
     const ext = spec.externalIdFieldName;
-    if (!ext) return sfError(400, 'INVALIDJOB', `InvalidJob : External ID was blank for ${spec.object}. An External ID must be specified for upsert.`);
+    if (!ext)
+      return sfError(
+        400,
+        'INVALIDJOB',
+        `InvalidJob : External ID was blank for ${spec.object}. An External ID must be specified for upsert.`,
+      );
     const f = def.fields.find((x) => x.name === ext);
-    if (!f || !(f.externalId || f.name === 'Id')) return sfError(400, 'INVALIDJOB', `InvalidJob : The field ${ext} is not an external ID field for ${spec.object}`);
+    if (!f || !(f.externalId || f.name === 'Id'))
+      return sfError(400, 'INVALIDJOB', `InvalidJob : The field ${ext} is not an external ID field for ${spec.object}`);
     const now = sfDateTime(this.store.now());
     const job: Job = {
-      id: makeId('750', ++this.counter), object: spec.object, operation: spec.operation, externalIdFieldName: ext,
-      columnDelimiter: spec.columnDelimiter, lineEnding: spec.lineEnding, createdDate: now, systemModstamp: now, state: 'Open',
-      csv: null, header: [], rows: [], processed: 0, failed: 0, successful: [], failures: [], unprocessedFrom: 0, activeMs: 0,
+      id: makeId('750', ++this.counter),
+      object: spec.object,
+      operation: spec.operation,
+      externalIdFieldName: ext,
+      columnDelimiter: spec.columnDelimiter,
+      lineEnding: spec.lineEnding,
+      createdDate: now,
+      systemModstamp: now,
+      state: 'Open',
+      csv: null,
+      header: [],
+      rows: [],
+      processed: 0,
+      failed: 0,
+      successful: [],
+      failures: [],
+      unprocessedFrom: 0,
+      activeMs: 0,
     };
     this.jobs.set(job.id, job);
     return { status: 200, body: this.info(job, false) };
   }
 
   private upload(job: Job, body: string): Reply {
-    if (job.state !== 'Open') return sfError(409, 'INVALIDJOBSTATE', `Job ${job.id} is not Open (state ${job.state}); data can only be uploaded to an Open job`);
+    if (job.state !== 'Open')
+      return sfError(
+        409,
+        'INVALIDJOBSTATE',
+        `Job ${job.id} is not Open (state ${job.state}); data can only be uploaded to an Open job`,
+      );
     if (job.csv !== null) return sfError(409, 'INVALIDJOBSTATE', 'Data can only be uploaded to a job once');
-    if (Buffer.byteLength(body) > MAX_UPLOAD_BYTES) return sfError(400, 'INVALIDJOB', `InvalidJob : the upload exceeds ${MAX_UPLOAD_BYTES} bytes`);
+    if (Buffer.byteLength(body) > MAX_UPLOAD_BYTES)
+      return sfError(400, 'INVALIDJOB', `InvalidJob : the upload exceeds ${MAX_UPLOAD_BYTES} bytes`);
     job.csv = body;
     return { status: 201 };
   }
@@ -166,7 +228,10 @@ export class BulkIngest {
     }
     if (!parsed.success) return sfError(400, 'INVALIDJOBSTATE', 'state: expected UploadComplete or Aborted');
     const { state } = parsed.data;
-    if (job.state !== 'Open' && !(state === 'Aborted' && (job.state === 'UploadComplete' || job.state === 'InProgress'))) {
+    if (
+      job.state !== 'Open' &&
+      !(state === 'Aborted' && (job.state === 'UploadComplete' || job.state === 'InProgress'))
+    ) {
       return sfError(409, 'INVALIDJOBSTATE', `Job ${job.id} can not move from ${job.state} to ${state}`);
     }
     job.systemModstamp = sfDateTime(this.store.now());
@@ -194,13 +259,19 @@ export class BulkIngest {
   private process(job: Job): void {
     if (job.state !== 'UploadComplete') return;
     job.state = 'InProgress';
-    if (job.csv === null || job.csv.trim() === '') return this.end(job, 'Failed', 'InvalidBatch : No data was uploaded for this job');
+    if (job.csv === null || job.csv.trim() === '')
+      return this.end(job, 'Failed', 'InvalidBatch : No data was uploaded for this job');
     const parseError = this.parseUpload(job);
     if (parseError) return this.end(job, 'Failed', parseError);
     const def = this.store.def(job.object);
     const unknown = job.header.find((h) => !def.fields.some((f) => f.name === h));
     if (unknown) return this.end(job, 'Failed', `InvalidBatch : Field name not found : ${unknown}`);
-    if (!job.header.includes(job.externalIdFieldName)) return this.end(job, 'Failed', `InvalidBatch : The External ID field ${job.externalIdFieldName} is missing from the CSV header`);
+    if (!job.header.includes(job.externalIdFieldName))
+      return this.end(
+        job,
+        'Failed',
+        `InvalidBatch : The External ID field ${job.externalIdFieldName} is missing from the CSV header`,
+      );
     const fault = this.faults.find((f) => f.remaining > 0);
     if (fault) fault.remaining--;
     const seen = new Set<string>();
@@ -219,7 +290,11 @@ export class BulkIngest {
         const to = pace ? Math.min(batchEnd, Math.floor(((Date.now() - startedAt) * pace) / 1000)) : batchEnd;
         if (to > from && from % BULK_INTERNAL_BATCH === 0 && !this.limits.takeBulkBatch()) {
           job.unprocessedFrom = from;
-          return this.end(job, 'Failed', 'InvalidBatch : Exceeded the org\'s daily Bulk API batch allocation (DailyBulkApiBatches)');
+          return this.end(
+            job,
+            'Failed',
+            "InvalidBatch : Exceeded the org's daily Bulk API batch allocation (DailyBulkApiBatches)",
+          );
         }
         for (let i = from; i < to; i++) {
           if (fault && i >= fault.afterRecords) {
@@ -247,7 +322,11 @@ export class BulkIngest {
   private parseUpload(job: Job): string | undefined {
     if (job.csv === null) return undefined;
     try {
-      const table = parse(job.csv, { delimiter: DELIMITERS[job.columnDelimiter], record_delimiter: job.lineEnding === 'CRLF' ? '\r\n' : '\n', bom: true }) as string[][];
+      const table = parse(job.csv, {
+        delimiter: DELIMITERS[job.columnDelimiter],
+        record_delimiter: job.lineEnding === 'CRLF' ? '\r\n' : '\n',
+        bom: true,
+      }) as string[][];
       const [header, ...rows] = table;
       job.header = header ?? [];
       job.rows = rows;
@@ -278,17 +357,32 @@ export class BulkIngest {
       const type = types[c]!;
       if (['int', 'long', 'double', 'currency', 'percent'].includes(type)) {
         const n = Number(raw);
-        if (!Number.isFinite(n)) return fail({ statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD', message: `${name}: value not of required type: ${raw}`, fields: [name] });
+        if (!Number.isFinite(n))
+          return fail({
+            statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD',
+            message: `${name}: value not of required type: ${raw}`,
+            fields: [name],
+          });
         values[name] = n;
       } else if (type === 'boolean') {
-        if (!/^(true|false|1|0|yes|no)$/i.test(raw)) return fail({ statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD', message: `${name}: value not of required type: ${raw}`, fields: [name] });
+        if (!/^(true|false|1|0|yes|no)$/i.test(raw))
+          return fail({
+            statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD',
+            message: `${name}: value not of required type: ${raw}`,
+            fields: [name],
+          });
         values[name] = /^(true|1|yes)$/i.test(raw);
       } else {
         values[name] = raw;
       }
     }
     const key = String(values[job.externalIdFieldName] ?? '');
-    if (key && seen.has(key)) return fail({ statusCode: 'DUPLICATE_VALUE', message: `Duplicate external id specified: ${key}`, fields: [job.externalIdFieldName] });
+    if (key && seen.has(key))
+      return fail({
+        statusCode: 'DUPLICATE_VALUE',
+        message: `Duplicate external id specified: ${key}`,
+        fields: [job.externalIdFieldName],
+      });
     if (key) seen.add(key);
     const outcome = this.store.upsertOne(job.object, job.externalIdFieldName, values);
     if (!outcome.success) return fail(outcome.errors[0]!);
@@ -298,18 +392,26 @@ export class BulkIngest {
 
   private results(job: Job, which: string): Reply {
     if (!['JobComplete', 'Failed', 'Aborted'].includes(job.state)) {
-      return sfError(400, 'INVALIDJOBSTATE', `Job ${job.id} is still ${job.state}; results are available once it is complete, failed or aborted`);
+      return sfError(
+        400,
+        'INVALIDJOBSTATE',
+        `Job ${job.id} is still ${job.state}; results are available once it is complete, failed or aborted`,
+      );
     }
     this.parseUpload(job);
     // Salesforce quotes every result field, which is what lets clients split on any of the delimiters it supports.
     const csv = (header: string[], rows: string[][]) => ({
       status: 200,
       contentType: 'text/csv',
-      text: stringify([header, ...rows], { record_delimiter: job.lineEnding === 'CRLF' ? '\r\n' : '\n', delimiter: DELIMITERS[job.columnDelimiter], quoted: true, quoted_empty: true }),
+      text: stringify([header, ...rows], {
+        record_delimiter: job.lineEnding === 'CRLF' ? '\r\n' : '\n',
+        delimiter: DELIMITERS[job.columnDelimiter],
+        quoted: true,
+        quoted_empty: true,
+      }),
     });
     if (which === 'successfulResults') return csv(['sf__Id', 'sf__Created', ...job.header], job.successful);
     if (which === 'failedResults') return csv(['sf__Id', 'sf__Error', ...job.header], job.failures);
     return csv(job.header, job.rows.slice(job.unprocessedFrom));
   }
 }
-

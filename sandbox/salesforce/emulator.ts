@@ -1,7 +1,16 @@
 import http from 'node:http';
 import { BulkIngest } from './bulk';
 import { Faults } from './faults';
-import { API_BASE, Cursors, describeGlobal, describeSObject, query, sfError, upsertCollection, type Reply } from './handlers';
+import {
+  API_BASE,
+  Cursors,
+  describeGlobal,
+  describeSObject,
+  query,
+  sfError,
+  upsertCollection,
+  type Reply,
+} from './handlers';
 import { makeId } from './ids';
 import { Limits } from './limits';
 import { OAuth, type JwtBearerSettings, type OAuthClient } from './oauth';
@@ -43,10 +52,24 @@ export class SalesforceEmulator {
   constructor(options: SalesforceEmulatorOptions = {}) {
     this.orgId = makeId('00D', options.orgNumber ?? 1);
     this.limits = new Limits(options.dailyApiRequests);
-    this.oauth = new OAuth(options.client ?? { clientId: 'emulator-client', clientSecret: 'emulator-secret' }, this.orgId, this.userId, options.jwtBearer);
+    this.oauth = new OAuth(
+      options.client ?? { clientId: 'emulator-client', clientSecret: 'emulator-secret' },
+      this.orgId,
+      this.userId,
+      options.jwtBearer,
+    );
     this.bulk = new BulkIngest(this.store, this.limits, this.userId);
     // The integration user the tokens belong to, so Loan_Officer__c lookups and User queries have a record to find.
-    this.store.insert('User', [{ Id: this.userId, FirstName: 'Integration', LastName: 'User', Email: 'integration@example.com', Username: 'integration@crm-bridge.example', IsActive: true }]);
+    this.store.insert('User', [
+      {
+        Id: this.userId,
+        FirstName: 'Integration',
+        LastName: 'User',
+        Email: 'integration@example.com',
+        Username: 'integration@crm-bridge.example',
+        IsActive: true,
+      },
+    ]);
   }
 
   /** Changes a record as a user editing it in Salesforce would (no API call; SystemModstamp moves on). */
@@ -95,14 +118,24 @@ export class SalesforceEmulator {
       return;
     }
     if (res.destroyed) return;
-    res.writeHead(reply.status, { 'Content-Type': reply.contentType ?? 'application/json;charset=UTF-8', 'Sforce-Limit-Info': this.limits.header() });
+    res.writeHead(reply.status, {
+      'Content-Type': reply.contentType ?? 'application/json;charset=UTF-8',
+      'Sforce-Limit-Info': this.limits.header(),
+    });
     res.end(reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
   }
 
-  private route(method: string, url: URL, body: string, authorization: string | undefined, contentType: string | undefined): Reply {
+  private route(
+    method: string,
+    url: URL,
+    body: string,
+    authorization: string | undefined,
+    contentType: string | undefined,
+  ): Reply {
     const path = url.pathname.replace(/\/+$/, '');
     if (path === '/services/oauth2/token') {
-      if (method !== 'POST') return sfError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are POST`);
+      if (method !== 'POST')
+        return sfError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are POST`);
       return this.oauth.token(new URLSearchParams(body), this.base);
     }
     if (!path.startsWith(API_BASE)) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
@@ -131,11 +164,15 @@ export class SalesforceEmulator {
         status: 200,
         body: {
           DailyApiRequests: { Max, Remaining: Math.max(0, Max - used) },
-          DailyBulkApiBatches: { Max: dailyBulkApiBatches, Remaining: Math.max(0, dailyBulkApiBatches - bulkBatchesUsed) },
+          DailyBulkApiBatches: {
+            Max: dailyBulkApiBatches,
+            Remaining: Math.max(0, dailyBulkApiBatches - bulkBatchesUsed),
+          },
         },
       };
     }
-    if (method === 'PATCH' && (m = /^\/composite\/sobjects\/(\w+)\/(\w+)$/.exec(rest))) return upsertCollection(this.store, m[1]!, m[2]!, json);
+    if (method === 'PATCH' && (m = /^\/composite\/sobjects\/(\w+)\/(\w+)$/.exec(rest)))
+      return upsertCollection(this.store, m[1]!, m[2]!, json);
     return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
   }
 }

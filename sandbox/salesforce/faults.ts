@@ -11,7 +11,10 @@ export type Fault =
   | { kind: 'slow'; delayMs: number }
   | { kind: 'drop'; afterProcessing: boolean };
 
-interface Rule extends FaultMatch { fault: Fault; remaining: number }
+interface Rule extends FaultMatch {
+  fault: Fault;
+  remaining: number;
+}
 
 export class Faults {
   private rules: Rule[] = [];
@@ -21,7 +24,12 @@ export class Faults {
   /** The next `count` matching requests answer `status` (default 503) with Salesforce's error body. */
   serverErrors(count: number, match: FaultMatch & { status?: number } = {}): void {
     const status = match.status ?? 503;
-    this.add(count, match, { kind: 'status', status, errorCode: status === 503 ? 'SERVER_UNAVAILABLE' : 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred. Please try again.' });
+    this.add(count, match, {
+      kind: 'status',
+      status,
+      errorCode: status === 503 ? 'SERVER_UNAVAILABLE' : 'UNKNOWN_EXCEPTION',
+      message: 'An unexpected error occurred. Please try again.',
+    });
   }
 
   /** The next `count` matching requests wait `delayMs` before being answered. */
@@ -44,7 +52,9 @@ export class Faults {
 
   /** The fault for this request, if any (consumes one use of the first matching rule). */
   take(method: string, path: string): Fault | undefined {
-    const rule = this.rules.find((r) => r.remaining > 0 && (!r.method || r.method === method) && (!r.path || path.includes(r.path)));
+    const rule = this.rules.find(
+      (r) => r.remaining > 0 && (!r.method || r.method === method) && (!r.path || path.includes(r.path)),
+    );
     if (!rule) return undefined;
     rule.remaining--;
     this.hits[rule.fault.kind]++;

@@ -7,7 +7,12 @@ export const QUERY_BATCH_SIZE = 2000;
 export const MAX_COLLECTION_RECORDS = 200;
 
 /** A JSON reply (`body`), or a raw one (`text`, e.g. CSV) with its content type. */
-export interface Reply { status: number; body?: unknown; text?: string; contentType?: string }
+export interface Reply {
+  status: number;
+  body?: unknown;
+  text?: string;
+  contentType?: string;
+}
 
 export const sfError = (status: number, errorCode: string, message: string, fields?: string[]): Reply => ({
   status,
@@ -17,8 +22,16 @@ export const sfError = (status: number, errorCode: string, message: string, fiel
 /** GET /sobjects */
 export function describeGlobal(store: Store): Reply {
   const sobjects = [...store.objects.values()].map((o) => ({
-    name: o.name, label: o.label, labelPlural: o.labelPlural, keyPrefix: o.keyPrefix, custom: o.custom,
-    queryable: true, createable: true, updateable: true, deletable: true, searchable: true,
+    name: o.name,
+    label: o.label,
+    labelPlural: o.labelPlural,
+    keyPrefix: o.keyPrefix,
+    custom: o.custom,
+    queryable: true,
+    createable: true,
+    updateable: true,
+    deletable: true,
+    searchable: true,
     urls: { sobject: `${API_BASE}/sobjects/${o.name}`, describe: `${API_BASE}/sobjects/${o.name}/describe` },
   }));
   return { status: 200, body: { encoding: 'UTF-8', maxBatchSize: MAX_COLLECTION_RECORDS, sobjects } };
@@ -31,16 +44,32 @@ export function describeSObject(store: Store, name: string): Reply {
   return {
     status: 200,
     body: {
-      name: o.name, label: o.label, labelPlural: o.labelPlural, keyPrefix: o.keyPrefix, custom: o.custom,
-      queryable: true, createable: true, updateable: true,
-      fields: o.fields.map((f) => ({ length: f.type === 'string' ? 255 : 0, defaultedOnCreate: false, referenceTo: [], relationshipName: null, restrictedPicklist: false, ...f })),
+      name: o.name,
+      label: o.label,
+      labelPlural: o.labelPlural,
+      keyPrefix: o.keyPrefix,
+      custom: o.custom,
+      queryable: true,
+      createable: true,
+      updateable: true,
+      fields: o.fields.map((f) => ({
+        length: f.type === 'string' ? 255 : 0,
+        defaultedOnCreate: false,
+        referenceTo: [],
+        relationshipName: null,
+        restrictedPicklist: false,
+        ...f,
+      })),
       urls: { sobject: `${API_BASE}/sobjects/${o.name}`, describe: `${API_BASE}/sobjects/${o.name}/describe` },
     },
   };
 }
 
 /** A query's matching records and how to shape one into the reply. */
-interface ResultSet { records: SfRecord[]; shape: (r: SfRecord) => Record<string, unknown> }
+interface ResultSet {
+  records: SfRecord[];
+  shape: (r: SfRecord) => Record<string, unknown>;
+}
 
 /** Open query cursors: locator -> the query's matching records; each page shapes only its own 2,000. */
 export class Cursors {
@@ -58,7 +87,10 @@ export class Cursors {
     } else if (locator) {
       this.open.delete(locator);
     }
-    return { status: 200, body: { totalSize: set.records.length, done, ...(nextRecordsUrl ? { nextRecordsUrl } : {}), records } };
+    return {
+      status: 200,
+      body: { totalSize: set.records.length, done, ...(nextRecordsUrl ? { nextRecordsUrl } : {}), records },
+    };
   }
 
   more(locatorAndOffset: string): Reply {
@@ -83,9 +115,18 @@ function condFields(c: Cond | undefined, out: string[] = []): string[] {
  * The matching records. A query ordered by SystemModstamp (then Id) ascending reads the store's ordered index from
  * the WHERE clause's lower SystemModstamp bound, so an incremental read costs the records it returns, not the org.
  */
-function select(store: Store, from: string, where: Cond | undefined, orderBy: Array<{ field: string; desc: boolean }>, limit: number | undefined): SfRecord[] {
-  const indexed = orderBy.length > 0 && orderBy[0]!.field === 'SystemModstamp' && !orderBy[0]!.desc
-    && (orderBy.length === 1 || (orderBy.length === 2 && orderBy[1]!.field === 'Id' && !orderBy[1]!.desc));
+function select(
+  store: Store,
+  from: string,
+  where: Cond | undefined,
+  orderBy: Array<{ field: string; desc: boolean }>,
+  limit: number | undefined,
+): SfRecord[] {
+  const indexed =
+    orderBy.length > 0 &&
+    orderBy[0]!.field === 'SystemModstamp' &&
+    !orderBy[0]!.desc &&
+    (orderBy.length === 1 || (orderBy.length === 2 && orderBy[1]!.field === 'Id' && !orderBy[1]!.desc));
   if (indexed) {
     const out: SfRecord[] = [];
     for (const r of store.ordered(from, lowerTimeBound(where))) {
@@ -111,7 +152,12 @@ export function query(store: Store, cursors: Cursors, soql: string | null): Repl
     return sfError(400, error instanceof SoqlError ? 'MALFORMED_QUERY' : 'UNKNOWN_EXCEPTION', (error as Error).message);
   }
   const def = store.objects.get(q.from);
-  if (!def) return sfError(400, 'INVALID_TYPE', `sObject type '${q.from}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name.`);
+  if (!def)
+    return sfError(
+      400,
+      'INVALID_TYPE',
+      `sObject type '${q.from}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name.`,
+    );
   const canonical = new Map(def.fields.map((f) => [f.name.toLowerCase(), f.name]));
   const named = (f: string) => canonical.get(f.toLowerCase()) ?? f;
   const wanted = q.fields.map(named);
@@ -119,10 +165,17 @@ export function query(store: Store, cursors: Cursors, soql: string | null): Repl
   const where = q.where ? normalizeIds(q.where, named, (f) => def.fields.find((d) => d.name === f)?.type) : undefined;
   const known = new Set(def.fields.map((f) => f.name));
   const bad = [...wanted, ...orderBy.map((o) => o.field), ...condFields(where)].find((f) => !known.has(f));
-  if (bad) return sfError(400, 'INVALID_FIELD', `No such column '${bad}' on entity '${q.from}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name.`);
+  if (bad)
+    return sfError(
+      400,
+      'INVALID_FIELD',
+      `No such column '${bad}' on entity '${q.from}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name.`,
+    );
   const records = select(store, q.from, where, orderBy, q.limit);
   const shape = (r: SfRecord) => {
-    const out: Record<string, unknown> = { attributes: { type: q.from, url: `${API_BASE}/sobjects/${q.from}/${r.Id}` } };
+    const out: Record<string, unknown> = {
+      attributes: { type: q.from, url: `${API_BASE}/sobjects/${q.from}/${r.Id}` },
+    };
     for (const f of wanted) out[f] = r[f] ?? null;
     return out;
   };
@@ -138,9 +191,14 @@ export function upsertCollection(store: Store, object: string, extField: string,
     return sfError(400, 'INVALID_FIELD', `Field ${extField} is not an external ID or indexed field for ${object}`);
   }
   const payload = body as { allOrNone?: boolean; records?: unknown };
-  if (!payload || !Array.isArray(payload.records)) return sfError(400, 'JSON_PARSER_ERROR', 'records: expected an array');
+  if (!payload || !Array.isArray(payload.records))
+    return sfError(400, 'JSON_PARSER_ERROR', 'records: expected an array');
   if (payload.records.length > MAX_COLLECTION_RECORDS) {
-    return sfError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`);
+    return sfError(
+      400,
+      'EXCEEDED_ID_LIMIT',
+      `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`,
+    );
   }
   const records = payload.records as Array<Record<string, unknown>>;
   const bad = records.findIndex((r) => (r.attributes as { type?: string } | undefined)?.type !== object);
@@ -151,9 +209,23 @@ export function upsertCollection(store: Store, object: string, extField: string,
     store.rollback(journal);
     return {
       status: 200,
-      body: results.map((r) => r.success
-        ? { id: null, success: false, created: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] }
-        : r),
+      body: results.map((r) =>
+        r.success
+          ? {
+              id: null,
+              success: false,
+              created: false,
+              errors: [
+                {
+                  statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+                  message:
+                    'Record rolled back because not all records were valid and the request was using AllOrNone header',
+                  fields: [],
+                },
+              ],
+            }
+          : r,
+      ),
     };
   }
   return { status: 200, body: results };

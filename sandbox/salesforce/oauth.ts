@@ -2,7 +2,10 @@ import { createHmac, createPublicKey, randomBytes, verify, type KeyObject } from
 import { z } from 'zod';
 import type { Reply } from './handlers';
 
-export interface OAuthClient { clientId: string; clientSecret: string }
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
+}
 
 /** The connected app's certificate for the JWT bearer flow, and who may log in with it. */
 export interface JwtBearerSettings {
@@ -17,7 +20,12 @@ export interface JwtBearerSettings {
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 const JwtHeader = z.object({ alg: z.string() });
-const JwtClaims = z.object({ iss: z.string(), sub: z.string(), aud: z.union([z.string(), z.array(z.string())]), exp: z.number() });
+const JwtClaims = z.object({
+  iss: z.string(),
+  sub: z.string(),
+  aud: z.union([z.string(), z.array(z.string())]),
+  exp: z.number(),
+});
 
 /** Salesforce accepts an assertion until its `exp` plus this clock skew. */
 const CLOCK_SKEW_S = 180;
@@ -53,7 +61,10 @@ export class OAuth {
 
   /** POST /services/oauth2/token (form-encoded). */
   token(form: URLSearchParams, instanceUrl: string): Reply {
-    const fail = (error: string, error_description: string, status = 400): Reply => ({ status, body: { error, error_description } });
+    const fail = (error: string, error_description: string, status = 400): Reply => ({
+      status,
+      body: { error, error_description },
+    });
     const grant = form.get('grant_type');
     if (grant === JWT_BEARER_GRANT) {
       const problem = this.checkAssertion(form.get('assertion') ?? '', instanceUrl);
@@ -62,10 +73,13 @@ export class OAuth {
     }
     if (form.get('client_id') !== this.client.clientId) return fail('invalid_client_id', 'client identifier invalid');
     if (grant === 'client_credentials') {
-      if (form.get('client_secret') !== this.client.clientSecret) return fail('invalid_client', 'invalid client credentials');
+      if (form.get('client_secret') !== this.client.clientSecret)
+        return fail('invalid_client', 'invalid client credentials');
     } else if (grant === 'refresh_token') {
-      if (form.has('client_secret') && form.get('client_secret') !== this.client.clientSecret) return fail('invalid_client', 'invalid client credentials');
-      if (!this.refreshTokens.has(form.get('refresh_token') ?? '')) return fail('invalid_grant', 'expired access/refresh token');
+      if (form.has('client_secret') && form.get('client_secret') !== this.client.clientSecret)
+        return fail('invalid_client', 'invalid client credentials');
+      if (!this.refreshTokens.has(form.get('refresh_token') ?? ''))
+        return fail('invalid_grant', 'expired access/refresh token');
     } else {
       return fail('unsupported_grant_type', 'grant type not supported');
     }
@@ -89,13 +103,16 @@ export class OAuth {
     } catch {
       return ['invalid_grant', 'invalid assertion'];
     }
-    if (!header.success || header.data.alg !== 'RS256' || !claims.success) return ['invalid_grant', 'invalid assertion'];
+    if (!header.success || header.data.alg !== 'RS256' || !claims.success)
+      return ['invalid_grant', 'invalid assertion'];
     const key = typeof this.jwt.publicKey === 'string' ? createPublicKey(this.jwt.publicKey) : this.jwt.publicKey;
-    if (!verify('RSA-SHA256', Buffer.from(`${h}.${c}`), key, Buffer.from(sig, 'base64url'))) return ['invalid_grant', 'invalid signature'];
+    if (!verify('RSA-SHA256', Buffer.from(`${h}.${c}`), key, Buffer.from(sig, 'base64url')))
+      return ['invalid_grant', 'invalid signature'];
     const { iss, sub, aud, exp } = claims.data;
     if (iss !== this.client.clientId) return ['invalid_client_id', 'client identifier invalid'];
     const audiences = [loginUrl, `${loginUrl}/`, ...(this.jwt.audiences ?? [])];
-    if (!(Array.isArray(aud) ? aud : [aud]).some((a) => audiences.includes(a))) return ['invalid_grant', 'audience is invalid'];
+    if (!(Array.isArray(aud) ? aud : [aud]).some((a) => audiences.includes(a)))
+      return ['invalid_grant', 'audience is invalid'];
     if (exp + CLOCK_SKEW_S < Date.now() / 1000) return ['invalid_grant', 'expired authorization code'];
     if (!this.jwt.usernames.includes(sub)) return ['invalid_grant', "user hasn't approved this consumer"];
     return undefined;
@@ -104,10 +121,20 @@ export class OAuth {
   private issue(instanceUrl: string): Reply {
     const issued_at = String(Date.now());
     const id = `${instanceUrl}/id/${this.orgId}/${this.userId}`;
-    const signature = createHmac('sha256', this.client.clientSecret).update(id + issued_at).digest('base64');
+    const signature = createHmac('sha256', this.client.clientSecret)
+      .update(id + issued_at)
+      .digest('base64');
     return {
       status: 200,
-      body: { access_token: this.issueAccessToken(), instance_url: instanceUrl, id, token_type: 'Bearer', issued_at, signature, scope: 'api' },
+      body: {
+        access_token: this.issueAccessToken(),
+        instance_url: instanceUrl,
+        id,
+        token_type: 'Bearer',
+        issued_at,
+        signature,
+        scope: 'api',
+      },
     };
   }
 

@@ -2,13 +2,19 @@
 import { to18 } from './ids';
 export type Literal = string | number | boolean | null | { datetime: number };
 export type Cond =
-  | { kind: 'and' | 'or'; left: Cond; right: Cond }
-  | { kind: 'cmp'; field: string; op: string; value: Literal };
-export interface SoqlQuery { fields: string[]; from: string; where?: Cond; orderBy: Array<{ field: string; desc: boolean }>; limit?: number }
+  { kind: 'and' | 'or'; left: Cond; right: Cond } | { kind: 'cmp'; field: string; op: string; value: Literal };
+export interface SoqlQuery {
+  fields: string[];
+  from: string;
+  where?: Cond;
+  orderBy: Array<{ field: string; desc: boolean }>;
+  limit?: number;
+}
 
 export class SoqlError extends Error {}
 
-const TOKEN = /\s*(?:('(?:[^'\\]|\\.)*')|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_.]*)|(<=|>=|!=|<>|=|<|>|\(|\)|,))/y;
+const TOKEN =
+  /\s*(?:('(?:[^'\\]|\\.)*')|(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_.]*)|(<=|>=|!=|<>|=|<|>|\(|\)|,))/y;
 
 type Tok = { t: 'str' | 'dt' | 'num' | 'id' | 'sym'; v: string };
 
@@ -70,7 +76,8 @@ export function parseSoql(q: string): SoqlQuery {
     if (tok.t === 'str') return tok.v;
     if (tok.t === 'dt') return { datetime: parseDateTime(tok.v) };
     if (tok.t === 'num') return Number(tok.v);
-    if (tok.t === 'id' && /^(true|false|null)$/i.test(tok.v)) return tok.v.toLowerCase() === 'null' ? null : tok.v.toLowerCase() === 'true';
+    if (tok.t === 'id' && /^(true|false|null)$/i.test(tok.v))
+      return tok.v.toLowerCase() === 'null' ? null : tok.v.toLowerCase() === 'true';
     throw new SoqlError(`unexpected ${tok.v}`);
   };
   const primary = (): Cond => {
@@ -81,7 +88,8 @@ export function parseSoql(q: string): SoqlQuery {
     }
     const field = ident();
     const op = toks[i++];
-    if (op?.t !== 'sym' || !['=', '!=', '<>', '<', '<=', '>', '>='].includes(op.v)) throw new SoqlError(`expecting an operator after ${field}`);
+    if (op?.t !== 'sym' || !['=', '!=', '<>', '<', '<=', '>', '>='].includes(op.v))
+      throw new SoqlError(`expecting an operator after ${field}`);
     return { kind: 'cmp', field, op: op.v === '<>' ? '!=' : op.v, value: literal() };
   };
   const and = (): Cond => {
@@ -137,7 +145,9 @@ function comparable(v: unknown): number | string | boolean | null {
 
 export function matches(cond: Cond, rec: Record<string, unknown>): boolean {
   if (cond.kind !== 'cmp') {
-    return cond.kind === 'and' ? matches(cond.left, rec) && matches(cond.right, rec) : matches(cond.left, rec) || matches(cond.right, rec);
+    return cond.kind === 'and'
+      ? matches(cond.left, rec) && matches(cond.right, rec)
+      : matches(cond.left, rec) || matches(cond.right, rec);
   }
   const a = comparable(rec[cond.field]);
   const b = cond.value !== null && typeof cond.value === 'object' ? cond.value.datetime : cond.value;
@@ -145,14 +155,20 @@ export function matches(cond: Cond, rec: Record<string, unknown>): boolean {
   if (cond.op === '!=') return a !== b;
   if (a === null || b === null) return false;
   switch (cond.op) {
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    default: return a >= b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    default:
+      return a >= b;
   }
 }
 
-export function compareBy(orderBy: SoqlQuery['orderBy']): (x: Record<string, unknown>, y: Record<string, unknown>) => number {
+export function compareBy(
+  orderBy: SoqlQuery['orderBy'],
+): (x: Record<string, unknown>, y: Record<string, unknown>) => number {
   return (x, y) => {
     for (const { field, desc } of orderBy) {
       const a = comparable(x[field]);
@@ -183,10 +199,18 @@ export function lowerTimeBound(cond: Cond | undefined): number | undefined {
 }
 
 /** Field names in their describe spelling, and 15-character IDs compared with ID / lookup fields in 18-character form. */
-export function normalizeIds(cond: Cond, named: (f: string) => string, typeOf: (f: string) => string | undefined): Cond {
-  if (cond.kind !== 'cmp') return { ...cond, left: normalizeIds(cond.left, named, typeOf), right: normalizeIds(cond.right, named, typeOf) };
+export function normalizeIds(
+  cond: Cond,
+  named: (f: string) => string,
+  typeOf: (f: string) => string | undefined,
+): Cond {
+  if (cond.kind !== 'cmp')
+    return { ...cond, left: normalizeIds(cond.left, named, typeOf), right: normalizeIds(cond.right, named, typeOf) };
   const field = named(cond.field);
   const type = typeOf(field);
-  const value = (type === 'id' || type === 'reference') && typeof cond.value === 'string' && /^[A-Za-z0-9]{15}$/.test(cond.value) ? to18(cond.value) : cond.value;
+  const value =
+    (type === 'id' || type === 'reference') && typeof cond.value === 'string' && /^[A-Za-z0-9]{15}$/.test(cond.value)
+      ? to18(cond.value)
+      : cond.value;
   return { ...cond, field, value };
 }

@@ -2,8 +2,17 @@ import { makeId, to18 } from './ids';
 import { defaultObjects, type FieldDef, type ObjectDef } from './schema';
 
 export type SfRecord = Record<string, unknown> & { Id: string; SystemModstamp: string };
-export interface RecordError { statusCode: string; message: string; fields: string[] }
-export interface UpsertOutcome { id: string | null; success: boolean; errors: RecordError[]; created: boolean }
+export interface RecordError {
+  statusCode: string;
+  message: string;
+  fields: string[];
+}
+export interface UpsertOutcome {
+  id: string | null;
+  success: boolean;
+  errors: RecordError[];
+  created: boolean;
+}
 
 /** Salesforce's datetime form, to the second (SystemModstamp carries no milliseconds). */
 export function sfDateTime(d: Date): string {
@@ -11,7 +20,11 @@ export function sfDateTime(d: Date): string {
 }
 
 /** One entry of the SystemModstamp order; stale once the record changes again (its seq moves on). */
-interface OrderEntry { t: number; id: string; seq: number }
+interface OrderEntry {
+  t: number;
+  id: string;
+  seq: number;
+}
 
 const byStampThenId = (a: OrderEntry, b: OrderEntry): number => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -218,12 +231,23 @@ export class Store {
 
   private create(def: ObjectDef, values: Record<string, unknown>): SfRecord {
     const stamp = sfDateTime(this.now());
-    const given = typeof values.Id === 'string' && values.Id.length === 18 && values.Id.startsWith(def.keyPrefix) ? values.Id : null;
+    const given =
+      typeof values.Id === 'string' && values.Id.length === 18 && values.Id.startsWith(def.keyPrefix)
+        ? values.Id
+        : null;
     const table = this.table(def.name);
     let id = given;
     while (id === null || (!given && table.byId.has(id))) id = makeId(def.keyPrefix, ++this.counter);
-    const rec: SfRecord = { ...values, Id: id, IsDeleted: false, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp };
-    if (def.name === 'User' && rec.Name === undefined) rec.Name = [rec.FirstName, rec.LastName].filter(Boolean).join(' ');
+    const rec: SfRecord = {
+      ...values,
+      Id: id,
+      IsDeleted: false,
+      CreatedDate: stamp,
+      LastModifiedDate: stamp,
+      SystemModstamp: stamp,
+    };
+    if (def.name === 'User' && rec.Name === undefined)
+      rec.Name = [rec.FirstName, rec.LastName].filter(Boolean).join(' ');
     table.put(rec, table.byId.get(id));
     return rec;
   }
@@ -232,10 +256,19 @@ export class Store {
   private checkReference(f: FieldDef, value: unknown): { id: string } | RecordError {
     const targets = f.referenceTo ?? [];
     const s = typeof value === 'string' ? value : '';
-    const prefixOk = (s.length === 15 || s.length === 18) && /^[A-Za-z0-9]+$/.test(s) && targets.some((o) => this.objects.get(o)?.keyPrefix === s.slice(0, 3));
-    if (!prefixOk) return { statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: `${f.label}: id value of incorrect type: ${String(value)}`, fields: [f.name] };
+    const prefixOk =
+      (s.length === 15 || s.length === 18) &&
+      /^[A-Za-z0-9]+$/.test(s) &&
+      targets.some((o) => this.objects.get(o)?.keyPrefix === s.slice(0, 3));
+    if (!prefixOk)
+      return {
+        statusCode: 'FIELD_INTEGRITY_EXCEPTION',
+        message: `${f.label}: id value of incorrect type: ${String(value)}`,
+        fields: [f.name],
+      };
     const id = s.length === 15 ? to18(s) : s;
-    if (!targets.some((o) => this.get(o, id))) return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `invalid cross reference id`, fields: [f.name] };
+    if (!targets.some((o) => this.get(o, id)))
+      return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `invalid cross reference id`, fields: [f.name] };
     return { id };
   }
 
@@ -244,11 +277,15 @@ export class Store {
     const def = this.def(object);
     const t = this.table(object);
     const fail = (statusCode: string, message: string, fields: string[] = []): UpsertOutcome => ({
-      id: null, success: false, errors: [{ statusCode, message, fields }], created: false,
+      id: null,
+      success: false,
+      errors: [{ statusCode, message, fields }],
+      created: false,
     });
     const { attributes: _attributes, ...values } = input;
     const key = values[extField];
-    if (key === undefined || key === null || key === '') return fail('REQUIRED_FIELD_MISSING', `Required fields are missing: [${extField}]`, [extField]);
+    if (key === undefined || key === null || key === '')
+      return fail('REQUIRED_FIELD_MISSING', `Required fields are missing: [${extField}]`, [extField]);
     const injected = this.recordFaults.get(String(key));
     if (injected) return { id: null, success: false, errors: [injected], created: false };
     const byName = fieldsByName(def);
@@ -260,7 +297,11 @@ export class Store {
     for (const name of Object.keys(values)) {
       const f = byName.get(name)!;
       if (name !== extField && !(existing ? f.updateable : f.createable)) {
-        return fail('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, [name]);
+        return fail(
+          'INVALID_FIELD_FOR_INSERT_UPDATE',
+          `Unable to create/update fields: ${name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+          [name],
+        );
       }
       const v = values[name];
       if (v === null || v === undefined || v === '') continue;
@@ -270,21 +311,32 @@ export class Store {
         values[name] = checked.id;
       }
       if (f.restrictedPicklist && !f.picklistValues.some((p) => p.value === v)) {
-        return fail('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${f.label}: bad value for restricted picklist field: ${String(v)}`, [name]);
+        return fail(
+          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          `${f.label}: bad value for restricted picklist field: ${String(v)}`,
+          [name],
+        );
       }
     }
     const merged = { ...(existing ?? {}), ...values };
     const missing = def.required.filter((r) => merged[r] === undefined || merged[r] === null || merged[r] === '');
-    if (missing.length) return fail('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
+    if (missing.length)
+      return fail('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
     for (const [field, index] of t.unique) {
       const v = values[field];
       if (field === extField || v === undefined || v === null || v === '') continue;
       const holder = index.get(String(v));
-      if (holder && holder !== existing?.Id) return fail('DUPLICATE_VALUE', `duplicate value found: ${field} duplicates value on record with id: ${holder}`, [field]);
+      if (holder && holder !== existing?.Id)
+        return fail(
+          'DUPLICATE_VALUE',
+          `duplicate value found: ${field} duplicates value on record with id: ${holder}`,
+          [field],
+        );
     }
     if (t.byEmail && typeof merged.Email === 'string' && merged.Email) {
       const same = t.byEmail.get(merged.Email.toLowerCase());
-      if (same && [...same].some((id) => id !== existing?.Id)) return fail('DUPLICATES_DETECTED', 'Use one of these records?', []);
+      if (same && [...same].some((id) => id !== existing?.Id))
+        return fail('DUPLICATES_DETECTED', 'Use one of these records?', []);
     }
     if (object === 'Loan__c' && typeof merged.Amount__c === 'number' && merged.Amount__c < 0) {
       return fail('FIELD_CUSTOM_VALIDATION_EXCEPTION', 'Loan amount must not be negative', ['Amount__c']);

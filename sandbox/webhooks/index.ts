@@ -35,7 +35,12 @@ export async function deliver(request: BuiltRequest): Promise<DeliveryResult> {
 
 // ---- HubSpot: a batch of events, signed v3 (and v1, which HubSpot still sends alongside) ----
 
-const HUBSPOT_SUBSCRIPTION: Record<string, string> = { contacts: 'contact', companies: 'company', deals: 'deal', tickets: 'ticket' };
+const HUBSPOT_SUBSCRIPTION: Record<string, string> = {
+  contacts: 'contact',
+  companies: 'company',
+  deals: 'deal',
+  tickets: 'ticket',
+};
 const HUBSPOT_KIND = { create: 'creation', update: 'propertyChange', delete: 'deletion' } as const;
 const HUBSPOT_TYPE_IDS: Record<string, string> = { contacts: '0-1', companies: '0-2', deals: '0-3', tickets: '0-5' };
 
@@ -49,7 +54,11 @@ export interface HubSpotSendOptions {
   timestamp?: number;
 }
 
-export function buildHubSpotRequest(targetUrl: string, changes: WebhookChange[], options: HubSpotSendOptions): BuiltRequest {
+export function buildHubSpotRequest(
+  targetUrl: string,
+  changes: WebhookChange[],
+  options: HubSpotSendOptions,
+): BuiltRequest {
   const events = changes.map((change) => {
     const kind = HUBSPOT_KIND[change.action];
     const occurredAt = (change.occurredAt ?? new Date()).getTime();
@@ -66,10 +75,18 @@ export function buildHubSpotRequest(targetUrl: string, changes: WebhookChange[],
     };
     const prefix = HUBSPOT_SUBSCRIPTION[change.object];
     if (prefix) {
-      return { ...base, subscriptionType: `${prefix}.${kind}`, ...(kind === 'propertyChange' ? { propertyName: 'lastmodifieddate', propertyValue: String(occurredAt) } : {}) };
+      return {
+        ...base,
+        subscriptionType: `${prefix}.${kind}`,
+        ...(kind === 'propertyChange' ? { propertyName: 'lastmodifieddate', propertyValue: String(occurredAt) } : {}),
+      };
     }
     // Custom objects arrive through the generic `object.*` subscriptions with their type ID.
-    return { ...base, subscriptionType: `object.${kind}`, objectTypeId: HUBSPOT_TYPE_IDS[change.object] ?? change.object };
+    return {
+      ...base,
+      subscriptionType: `object.${kind}`,
+      objectTypeId: HUBSPOT_TYPE_IDS[change.object] ?? change.object,
+    };
   });
   const body = JSON.stringify(events);
   const timestamp = String(options.timestamp ?? Date.now());
@@ -88,13 +105,25 @@ export function buildHubSpotRequest(targetUrl: string, changes: WebhookChange[],
   };
 }
 
-export function sendHubSpotWebhook(targetUrl: string, changes: WebhookChange[], options: HubSpotSendOptions): Promise<DeliveryResult> {
+export function sendHubSpotWebhook(
+  targetUrl: string,
+  changes: WebhookChange[],
+  options: HubSpotSendOptions,
+): Promise<DeliveryResult> {
   return deliver(buildHubSpotRequest(targetUrl, changes, options));
 }
 
 // ---- Pipedrive: one event per call, webhooks v2 payload, HTTP basic auth ----
 
-const PIPEDRIVE_ENTITY: Record<string, string> = { persons: 'person', organizations: 'organization', deals: 'deal', activities: 'activity', leads: 'lead', products: 'product', notes: 'note' };
+const PIPEDRIVE_ENTITY: Record<string, string> = {
+  persons: 'person',
+  organizations: 'organization',
+  deals: 'deal',
+  activities: 'activity',
+  leads: 'lead',
+  products: 'product',
+  notes: 'note',
+};
 const PIPEDRIVE_ACTION = { create: 'create', update: 'change', delete: 'delete' } as const;
 
 export interface PipedriveSendOptions {
@@ -106,7 +135,11 @@ export interface PipedriveSendOptions {
   attempt?: number;
 }
 
-export function buildPipedriveRequest(targetUrl: string, change: WebhookChange, options: PipedriveSendOptions): BuiltRequest {
+export function buildPipedriveRequest(
+  targetUrl: string,
+  change: WebhookChange,
+  options: PipedriveSendOptions,
+): BuiltRequest {
   const entity = PIPEDRIVE_ENTITY[change.object] ?? change.object.replace(/s$/, '');
   const timestamp = (change.occurredAt ?? new Date()).toISOString();
   const body = JSON.stringify({
@@ -145,7 +178,11 @@ export function buildPipedriveRequest(targetUrl: string, change: WebhookChange, 
   };
 }
 
-export function sendPipedriveWebhook(targetUrl: string, change: WebhookChange, options: PipedriveSendOptions): Promise<DeliveryResult> {
+export function sendPipedriveWebhook(
+  targetUrl: string,
+  change: WebhookChange,
+  options: PipedriveSendOptions,
+): Promise<DeliveryResult> {
   return deliver(buildPipedriveRequest(targetUrl, change, options));
 }
 
@@ -168,7 +205,11 @@ function xmlEscape(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-export function buildSalesforceRequest(targetUrl: string, changes: WebhookChange[], options: SalesforceSendOptions): BuiltRequest {
+export function buildSalesforceRequest(
+  targetUrl: string,
+  changes: WebhookChange[],
+  options: SalesforceSendOptions,
+): BuiltRequest {
   const notifications = changes
     .map((change) => {
       const modified = (change.occurredAt ?? new Date()).toISOString();
@@ -200,12 +241,20 @@ export function buildSalesforceRequest(targetUrl: string, changes: WebhookChange
   return {
     method: 'POST',
     url: targetUrl,
-    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""', 'user-agent': 'Salesforce - Outbound Notification' },
+    headers: {
+      'content-type': 'text/xml; charset=utf-8',
+      soapaction: '""',
+      'user-agent': 'Salesforce - Outbound Notification',
+    },
     body,
   };
 }
 
-export function sendSalesforceOutboundMessage(targetUrl: string, changes: WebhookChange[], options: SalesforceSendOptions): Promise<DeliveryResult> {
+export function sendSalesforceOutboundMessage(
+  targetUrl: string,
+  changes: WebhookChange[],
+  options: SalesforceSendOptions,
+): Promise<DeliveryResult> {
   return deliver(buildSalesforceRequest(targetUrl, changes, options));
 }
 
@@ -218,7 +267,9 @@ export type SenderOptions =
  * One signature for all three vendors, for an emulator that notifies a receiver when a record changes:
  * `const notify = webhookSender({ system: 'hubspot', options: { clientSecret } }); await notify(url, change)`.
  */
-export function webhookSender(sender: SenderOptions): (targetUrl: string, change: WebhookChange) => Promise<DeliveryResult> {
+export function webhookSender(
+  sender: SenderOptions,
+): (targetUrl: string, change: WebhookChange) => Promise<DeliveryResult> {
   switch (sender.system) {
     case 'hubspot':
       return (url, change) => sendHubSpotWebhook(url, [change], sender.options);

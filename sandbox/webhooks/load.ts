@@ -1,4 +1,13 @@
-import { buildHubSpotRequest, buildPipedriveRequest, buildSalesforceRequest, deliver, salesforceId, type HubSpotSendOptions, type PipedriveSendOptions, type SalesforceSendOptions } from './index';
+import {
+  buildHubSpotRequest,
+  buildPipedriveRequest,
+  buildSalesforceRequest,
+  deliver,
+  salesforceId,
+  type HubSpotSendOptions,
+  type PipedriveSendOptions,
+  type SalesforceSendOptions,
+} from './index';
 
 export interface LoadOptions {
   /** Base URL of a receiver (`http://127.0.0.1:8787`); the vendor paths are appended. */
@@ -63,5 +72,13 @@ export async function sendLoad(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { calls: options.calls, seconds, perSecond: options.calls / seconds, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), statuses, sentAt };
+  return {
+    calls: options.calls,
+    seconds,
+    perSecond: options.calls / seconds,
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
+    statuses,
+    sentAt,
+  };
 }

@@ -14,7 +14,12 @@ const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const TOKEN = 'pat-na1-apply-crash';
 const OBJECTS = ['companies', 'contacts', 'deals'] as const;
 
-interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 describe.runIf(process.env.DATABASE_URL)('apply under kill -9, 429 storms and 5xx', () => {
   const mapping = loadMapping(undefined);
@@ -39,7 +44,12 @@ describe.runIf(process.env.DATABASE_URL)('apply under kill -9, 429 storms and 5x
   function apply(kill?: () => boolean): Promise<Exit> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [BIN, '--json', 'apply', '--to', 'hubspot', '--object', ...OBJECTS], {
-        env: { PATH: process.env.PATH ?? '', DATABASE_URL: t.url!, HUBSPOT_BASE_URL: emulator.url, HUBSPOT_ACCESS_TOKEN: TOKEN },
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: t.url!,
+          HUBSPOT_BASE_URL: emulator.url,
+          HUBSPOT_ACCESS_TOKEN: TOKEN,
+        },
       });
       let stdout = '';
       let stderr = '';
@@ -71,7 +81,9 @@ describe.runIf(process.env.DATABASE_URL)('apply under kill -9, 429 storms and 5x
     emulator.faults.clear();
     const last = await apply();
     expect(last.code, last.stderr).toBeOneOf([0, 5]);
-    const outcome = (JSON.parse(last.stdout) as { result: { reports: Array<{ object: string; counts: Record<string, number> }> } }).result;
+    const outcome = (
+      JSON.parse(last.stdout) as { result: { reports: Array<{ object: string; counts: Record<string, number> }> } }
+    ).result;
 
     for (const object of OBJECTS) {
       const refusedRows = await t.db.pool.query<{ legacy_id: string; error: string }>(
@@ -87,7 +99,9 @@ describe.runIf(process.env.DATABASE_URL)('apply under kill -9, 429 storms and 5x
       expect(refused.size).toBe(report.counts.failed);
     }
     // Nothing left pending: the final run settled or interrupted whatever the kills left.
-    const pending = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM staging.apply_audit WHERE result = 'pending'`);
+    const pending = await t.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM staging.apply_audit WHERE result = 'pending'`,
+    );
     expect(pending.rows[0]!.n).toBe(0);
   }, 600_000);
 });

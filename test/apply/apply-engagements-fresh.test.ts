@@ -28,7 +28,9 @@ let seededParents: Record<string, Map<string, string>>;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-engagements-'));
   await generateExample({ seed: 90_417, outDir: dir, companies: 400, communicationsPerCompany: 3 });
-  const truth = readTruth(dir) as unknown as { objects: Record<string, { records: Record<string, { targetIds: string[] }> }> };
+  const truth = readTruth(dir) as unknown as {
+    objects: Record<string, { records: Record<string, { targetIds: string[] }> }>;
+  };
   t = await createTestDatabase();
   await t.db.withConnection((sql) => loadMirror(sql, path.join(dir, 'hubspot-mirror'), { schema: 'hubspot' }));
   for (const object of OBJECTS) await reconcile(t.db, { object, mapping, legacyPath: path.join(dir, 'legacy-export') });
@@ -36,7 +38,12 @@ beforeAll(async () => {
   emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
   seeded = seedHubSpotPortal(emulator, { dir: path.join(dir, 'hubspot-mirror'), objects: [...OBJECTS] });
   seededParents = parentCarriers(emulator);
-  hubspot = new HubSpotConnector({ accessToken: TOKEN, basePath: await emulator.start(), minRetryDelayMs: 5, maxRetryDelayMs: 50 });
+  hubspot = new HubSpotConnector({
+    accessToken: TOKEN,
+    basePath: await emulator.start(),
+    minRetryDelayMs: 5,
+    maxRetryDelayMs: 50,
+  });
 }, 300_000);
 afterAll(async () => {
   await emulator?.stop();
@@ -48,16 +55,28 @@ describe('apply engagements on freshly generated data (seed 90417, 3 communicati
   it('puts each legacy engagement in HubSpot once, in its type, equal to the export, with the associations apply asked for; a second apply writes nothing', async () => {
     let report;
     for (const object of OBJECTS) report = await applyStaging(t.db, { object, mapping, target: hubspot });
-    const check = await checkAppliedEngagements(t.db, mapping, emulator, hubspot, report!.runId, seeded.engagements!, seededParents);
+    const check = await checkAppliedEngagements(
+      t.db,
+      mapping,
+      emulator,
+      hubspot,
+      report!.runId,
+      seeded.engagements!,
+      seededParents,
+    );
     expect(check.rows.length).toBeGreaterThan(1000);
-    expect(Object.keys(check.byReason).filter((r) => !['parent missing', 'no type', 'no time'].includes(r))).toEqual([]);
+    expect(Object.keys(check.byReason).filter((r) => !['parent missing', 'no type', 'no time'].includes(r))).toEqual(
+      [],
+    );
     expect(check.unexpectedRefusals).toEqual([]);
     expect(check.differences).toEqual([]);
     expect(check.associations.unexplained).toEqual([]);
     expect(check.moves.expected.length).toBeGreaterThan(0);
     expect(check.moves.moved).toEqual(check.moves.expected);
     expect(check.moves.wrong).toEqual([]);
-    console.log(`fresh engagements: ${JSON.stringify(report!.counts)}; refused ${JSON.stringify(check.byReason)}; moved ${check.moves.moved.length}; associations missing ${check.associations.missing} of ${check.associations.checked}`);
+    console.log(
+      `fresh engagements: ${JSON.stringify(report!.counts)}; refused ${JSON.stringify(check.byReason)}; moved ${check.moves.moved.length}; associations missing ${check.associations.missing} of ${check.associations.checked}`,
+    );
     const again = await applyStaging(t.db, { object: 'engagements', mapping, target: hubspot });
     expect(again.counts).toMatchObject({ created: 0, updated: 0, failed: check.refused.size });
   }, 600_000);

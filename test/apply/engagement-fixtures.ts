@@ -10,7 +10,10 @@ import { staged, type StagedRow } from './fixtures';
 export const ENGAGEMENT_OBJECTS = ['calls', 'emails', 'meetings', 'notes', 'tasks'];
 
 /** The engagements HubSpot holds, as the connector's view reads them (all five types, unified names), by legacy ID. */
-export async function engagementsByLegacyId(hubspot: HubSpotConnector, property: string): Promise<Map<string, Array<{ id: string; properties: Record<string, string | null> }>>> {
+export async function engagementsByLegacyId(
+  hubspot: HubSpotConnector,
+  property: string,
+): Promise<Map<string, Array<{ id: string; properties: Record<string, string | null> }>>> {
   const out = new Map<string, Array<{ id: string; properties: Record<string, string | null> }>>();
   for await (const item of hubspot.read('engagements')) {
     if (item.type !== 'record') continue;
@@ -25,7 +28,12 @@ export async function engagementsByLegacyId(hubspot: HubSpotConnector, property:
  * in the type its legacy record maps to (`hs_engagement_type` is its object), with each mapped value equal (blanks in
  * the export never count). `refused` legacy IDs may be absent; orphans are never written.
  */
-export async function engagementDifferences(hubspot: HubSpotConnector, mapping: LoadedMapping, rows: StagedRow[], refused: Set<string>): Promise<string[]> {
+export async function engagementDifferences(
+  hubspot: HubSpotConnector,
+  mapping: LoadedMapping,
+  rows: StagedRow[],
+  refused: Set<string>,
+): Promise<string[]> {
   const mapper = new ObjectMapper(mapping.config, 'engagements');
   const property = mapper.spec.target.legacyIdColumn;
   const inHubSpot = await engagementsByLegacyId(hubspot, property);
@@ -34,7 +42,8 @@ export async function engagementDifferences(hubspot: HubSpotConnector, mapping: 
   for (const [legacyId, records] of inHubSpot) {
     const ids = records.map((r) => r.id);
     const untouched = orphans.has(legacyId) && [...ids].sort().join() === [...orphans.get(legacyId)!].sort().join();
-    if (ids.length > 1 && !untouched) problems.push(`${legacyId}: ${ids.length} engagements carry it (${ids.join(', ')})`);
+    if (ids.length > 1 && !untouched)
+      problems.push(`${legacyId}: ${ids.length} engagements carry it (${ids.join(', ')})`);
   }
   for (const r of rows) {
     if (r.status === 'orphan' || refused.has(r.legacy_id)) continue;
@@ -46,7 +55,8 @@ export async function engagementDifferences(hubspot: HubSpotConnector, mapping: 
     for (const [p, value] of Object.entries(mapper.map(r.legacy_properties!).values)) {
       if (value === null) continue;
       const there = mapper.normaliseTarget(p, records[0]!.properties[p] ?? null);
-      if (!mapper.sameValue(p, value, there)) problems.push(`${r.legacy_id}.${p}: export ${JSON.stringify(value)}, HubSpot ${JSON.stringify(there)}`);
+      if (!mapper.sameValue(p, value, there))
+        problems.push(`${r.legacy_id}.${p}: export ${JSON.stringify(value)}, HubSpot ${JSON.stringify(there)}`);
     }
   }
   return problems;
@@ -66,11 +76,18 @@ export interface MissingAssociation {
  * Engagements not associated with a parent their legacy record names although HubSpot has that parent (found by its
  * legacy ID): `legacy_company_id` -> companies, `legacy_person_id` -> contacts, `legacy_opportunity_id` -> deals.
  */
-export function missingAssociations(emulator: HubSpotEmulator, mapping: LoadedMapping, rows: StagedRow[], refused: Set<string>): { checked: number; missing: MissingAssociation[] } {
+export function missingAssociations(
+  emulator: HubSpotEmulator,
+  mapping: LoadedMapping,
+  rows: StagedRow[],
+  refused: Set<string>,
+): { checked: number; missing: MissingAssociation[] } {
   const mapper = new ObjectMapper(mapping.config, 'engagements');
   const key = mapper.spec.target.legacyIdColumn;
   const where = new Map<string, [string, string]>();
-  for (const object of ENGAGEMENT_OBJECTS) for (const r of emulator.store.records(object)) if (r.properties[key]) where.set(r.properties[key]!, [object, r.id]);
+  for (const object of ENGAGEMENT_OBJECTS)
+    for (const r of emulator.store.records(object))
+      if (r.properties[key]) where.set(r.properties[key]!, [object, r.id]);
   const missing: MissingAssociation[] = [];
   let checked = 0;
   for (const r of rows) {
@@ -83,18 +100,40 @@ export function missingAssociations(emulator: HubSpotEmulator, mapping: LoadedMa
       if (!parentRecord) continue;
       checked++;
       if (!emulator.store.associations.of(object, id, parent).some((a) => a.toObjectId === parentRecord.id)) {
-        missing.push({ legacyId: r.legacy_id, object, id, parent, parentId: parentRecord.id, column, parentKey: parentKey! });
+        missing.push({
+          legacyId: r.legacy_id,
+          object,
+          id,
+          parent,
+          parentId: parentRecord.id,
+          column,
+          parentKey: parentKey!,
+        });
       }
     }
   }
   return { checked, missing };
 }
 
-export const PARENT_COLUMNS = [['legacy_company_id', 'companies'], ['legacy_person_id', 'contacts'], ['legacy_opportunity_id', 'deals']] as const;
+export const PARENT_COLUMNS = [
+  ['legacy_company_id', 'companies'],
+  ['legacy_person_id', 'contacts'],
+  ['legacy_opportunity_id', 'deals'],
+] as const;
 
 /** Which record carries each parent legacy ID now: parent object -> legacy ID -> record ID. */
 export function parentCarriers(emulator: HubSpotEmulator): Record<string, Map<string, string>> {
-  return Object.fromEntries(PARENT_COLUMNS.map(([column, parent]) => [parent, new Map(emulator.store.records(parent).filter((r) => r.properties[column]).map((r) => [r.properties[column]!, r.id]))]));
+  return Object.fromEntries(
+    PARENT_COLUMNS.map(([column, parent]) => [
+      parent,
+      new Map(
+        emulator.store
+          .records(parent)
+          .filter((r) => r.properties[column])
+          .map((r) => [r.properties[column]!, r.id]),
+      ),
+    ]),
+  );
 }
 
 /** What applying the engagements did, for a test to assert on (see `checkAppliedEngagements`). */
@@ -119,12 +158,24 @@ export interface EngagementCheck {
  * `seededParents` are the parents' legacy IDs as the portal had them before apply (`parentCarriers` right after seeding).
  */
 export async function checkAppliedEngagements(
-  db: Database, mapping: LoadedMapping, emulator: HubSpotEmulator, hubspot: HubSpotConnector, runId: string,
-  seeded: SeededEngagements, seededParents: Record<string, Map<string, string>>,
+  db: Database,
+  mapping: LoadedMapping,
+  emulator: HubSpotEmulator,
+  hubspot: HubSpotConnector,
+  runId: string,
+  seeded: SeededEngagements,
+  seededParents: Record<string, Map<string, string>>,
 ): Promise<EngagementCheck> {
   const rows = await staged(db, 'engagements');
-  const { rows: audit } = await db.pool.query<{ legacy_id: string; result: string; error: string | null; target_id: string | null; after: Record<string, string | null> }>(
-    `SELECT legacy_id, result, error, target_id, after FROM staging.apply_audit WHERE object = 'engagements' AND run_id = $1`, [runId],
+  const { rows: audit } = await db.pool.query<{
+    legacy_id: string;
+    result: string;
+    error: string | null;
+    target_id: string | null;
+    after: Record<string, string | null>;
+  }>(
+    `SELECT legacy_id, result, error, target_id, after FROM staging.apply_audit WHERE object = 'engagements' AND run_id = $1`,
+    [runId],
   );
   const refused = new Map(audit.filter((a) => a.result === 'failed').map((a) => [a.legacy_id, a.error ?? '']));
   const mapper = new ObjectMapper(mapping.config, 'engagements');
@@ -133,31 +184,60 @@ export async function checkAppliedEngagements(
   const byReason: Record<string, number> = {};
   const unexpectedRefusals: string[] = [];
   for (const [id, error] of refused) {
-    const reason = /its parent in (companies|contacts|deals) .* does not exist in HubSpot/.test(error) ? 'parent missing'
-      : /it has no hs_engagement_type, and no engagement in HubSpot carries/.test(error) ? 'no type'
-        : /HubSpot needs hs_timestamp to create an engagement/.test(error) ? 'no time' : error;
+    const reason = /its parent in (companies|contacts|deals) .* does not exist in HubSpot/.test(error)
+      ? 'parent missing'
+      : /it has no hs_engagement_type, and no engagement in HubSpot carries/.test(error)
+        ? 'no type'
+        : /HubSpot needs hs_timestamp to create an engagement/.test(error)
+          ? 'no time'
+          : error;
     byReason[reason] = (byReason[reason] ?? 0) + 1;
     // Only records HubSpot does not have can lack a type or a time: the others go to the record they update.
     const row = byRow.get(id)!;
-    if (reason === 'no type' && (row.status !== 'new' || mapped(row).hs_engagement_type !== null)) unexpectedRefusals.push(`${id}: ${error}`);
-    if (reason === 'no time' && (row.status !== 'new' || mapped(row).hs_timestamp !== null)) unexpectedRefusals.push(`${id}: ${error}`);
+    if (reason === 'no type' && (row.status !== 'new' || mapped(row).hs_engagement_type !== null))
+      unexpectedRefusals.push(`${id}: ${error}`);
+    if (reason === 'no time' && (row.status !== 'new' || mapped(row).hs_timestamp !== null))
+      unexpectedRefusals.push(`${id}: ${error}`);
   }
   const unplaced = new Set(seeded.unplaced.map((u) => u.key));
-  const differences = (await engagementDifferences(hubspot, mapping, rows, new Set(refused.keys())))
-    .filter((d) => !(unplaced.has(d.slice(0, d.indexOf('.'))) && d.includes('.hs_duration_minutes: ')));
+  const differences = (await engagementDifferences(hubspot, mapping, rows, new Set(refused.keys()))).filter(
+    (d) => !(unplaced.has(d.slice(0, d.indexOf('.'))) && d.includes('.hs_duration_minutes: ')),
+  );
 
-  const asked = new Set(audit.filter((a) => a.result !== 'failed').flatMap((a) =>
-    Object.entries(a.after).filter(([k, v]) => k.startsWith('associate:') && v).map(([k, v]) => `${a.legacy_id}|${k.slice('associate:'.length)}|${v}`)));
+  const asked = new Set(
+    audit
+      .filter((a) => a.result !== 'failed')
+      .flatMap((a) =>
+        Object.entries(a.after)
+          .filter(([k, v]) => k.startsWith('associate:') && v)
+          .map(([k, v]) => `${a.legacy_id}|${k.slice('associate:'.length)}|${v}`),
+      ),
+  );
   const found = missingAssociations(emulator, mapping, rows, new Set(refused.keys()));
-  const unexplained = found.missing.filter((m) => asked.has(`${m.legacyId}|${m.parent}|${m.parentKey}`) || seededParents[m.parent]!.get(m.parentKey) === m.parentId);
+  const unexplained = found.missing.filter(
+    (m) =>
+      asked.has(`${m.legacyId}|${m.parent}|${m.parentKey}`) || seededParents[m.parent]!.get(m.parentKey) === m.parentId,
+  );
 
   const untyped = new Set(seeded.untyped);
   const matchedUntyped = rows.filter((r) => r.status === 'matched' && untyped.has(r.target_id!));
-  const expected = matchedUntyped.filter((r) => !['NOTE', null].includes(mapped(r).hs_engagement_type ?? null)).map((r) => r.legacy_id);
-  const movedTo = new Map(audit.filter((a) => a.result === 'updated' && a.target_id && a.target_id !== byRow.get(a.legacy_id)?.target_id).map((a) => [a.legacy_id, a.target_id!]));
-  const wrong = matchedUntyped.filter((r) => emulator.store.get('notes', r.target_id!)!.archived !== expected.includes(r.legacy_id)).map((r) => r.legacy_id);
+  const expected = matchedUntyped
+    .filter((r) => !['NOTE', null].includes(mapped(r).hs_engagement_type ?? null))
+    .map((r) => r.legacy_id);
+  const movedTo = new Map(
+    audit
+      .filter((a) => a.result === 'updated' && a.target_id && a.target_id !== byRow.get(a.legacy_id)?.target_id)
+      .map((a) => [a.legacy_id, a.target_id!]),
+  );
+  const wrong = matchedUntyped
+    .filter((r) => emulator.store.get('notes', r.target_id!)!.archived !== expected.includes(r.legacy_id))
+    .map((r) => r.legacy_id);
   return {
-    rows, refused, byReason, unexpectedRefusals, differences,
+    rows,
+    refused,
+    byReason,
+    unexpectedRefusals,
+    differences,
     associations: { asked: asked.size, checked: found.checked, missing: found.missing.length, unexplained },
     moves: { expected, moved: expected.filter((id) => movedTo.has(id)), wrong },
   };
@@ -167,15 +247,34 @@ export async function checkAppliedEngagements(
  * `reviewLikeAnExpert` (fixtures.ts) with another answer key: approves the fuzzy matches that link the record the
  * generator planted, rejects the others, keeps the first-ranked record of each conflict.
  */
-export async function reviewWithTruth(db: Database, mapping: LoadedMapping, object: string, expected: Record<string, { targetIds: string[] }>): Promise<void> {
+export async function reviewWithTruth(
+  db: Database,
+  mapping: LoadedMapping,
+  object: string,
+  expected: Record<string, { targetIds: string[] }>,
+): Promise<void> {
   const rows = await staged(db, object);
   const by = 'ana@example.test';
   const fuzzy = rows.filter((r) => r.status === 'fuzzy_match');
   const approved = fuzzy.filter((r) => expected[r.legacy_id]?.targetIds[0] === r.target_id).map((r) => r.legacy_id);
   const rejected = fuzzy.filter((r) => !approved.includes(r.legacy_id)).map((r) => r.legacy_id);
-  if (approved.length) await decideReviewItems(db, mapping, { object, legacyIds: approved, decision: 'approve', decidedBy: by, reason: 'same record' });
-  if (rejected.length) await decideReviewItems(db, mapping, { object, legacyIds: rejected, decision: 'reject', decidedBy: by });
+  if (approved.length)
+    await decideReviewItems(db, mapping, {
+      object,
+      legacyIds: approved,
+      decision: 'approve',
+      decidedBy: by,
+      reason: 'same record',
+    });
+  if (rejected.length)
+    await decideReviewItems(db, mapping, { object, legacyIds: rejected, decision: 'reject', decidedBy: by });
   for (const c of rows.filter((r) => r.status === 'conflict')) {
-    await decideReviewItems(db, mapping, { object, legacyIds: [c.legacy_id], decision: 'choose', targetId: c.target_ids[0]!, decidedBy: by });
+    await decideReviewItems(db, mapping, {
+      object,
+      legacyIds: [c.legacy_id],
+      decision: 'choose',
+      targetId: c.target_ids[0]!,
+      decidedBy: by,
+    });
   }
 }

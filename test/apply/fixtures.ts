@@ -16,24 +16,47 @@ export interface StagedRow {
 }
 
 export async function staged(db: Database, object: string): Promise<StagedRow[]> {
-  return (await db.pool.query(`SELECT legacy_id, status, target_id, target_ids, legacy_properties FROM staging.${ident(object)} ORDER BY legacy_id`)).rows as never;
+  return (
+    await db.pool.query(
+      `SELECT legacy_id, status, target_id, target_ids, legacy_properties FROM staging.${ident(object)} ORDER BY legacy_id`,
+    )
+  ).rows as never;
 }
 
 /**
  * A reviewer who knows the truth the generator planted: approves the fuzzy matches that link the right record,
  * rejects the others, and keeps the first-ranked record of each conflict. Returns what was decided.
  */
-export async function reviewLikeAnExpert(db: Database, mapping: LoadedMapping, object: string): Promise<{ approved: string[]; rejected: string[]; chosen: string[] }> {
+export async function reviewLikeAnExpert(
+  db: Database,
+  mapping: LoadedMapping,
+  object: string,
+): Promise<{ approved: string[]; rejected: string[]; chosen: string[] }> {
   const expected = truth().objects[object]!.records;
   const rows = await staged(db, object);
   const fuzzy = rows.filter((r) => r.status === 'fuzzy_match');
   const approved = fuzzy.filter((r) => expected[r.legacy_id]?.targetIds[0] === r.target_id).map((r) => r.legacy_id);
   const rejected = fuzzy.filter((r) => !approved.includes(r.legacy_id)).map((r) => r.legacy_id);
   const by = 'ana@example.test';
-  if (approved.length) await decideReviewItems(db, mapping, { object, legacyIds: approved, decision: 'approve', decidedBy: by, reason: 'same record' });
-  if (rejected.length) await decideReviewItems(db, mapping, { object, legacyIds: rejected, decision: 'reject', decidedBy: by });
+  if (approved.length)
+    await decideReviewItems(db, mapping, {
+      object,
+      legacyIds: approved,
+      decision: 'approve',
+      decidedBy: by,
+      reason: 'same record',
+    });
+  if (rejected.length)
+    await decideReviewItems(db, mapping, { object, legacyIds: rejected, decision: 'reject', decidedBy: by });
   const conflicts = rows.filter((r) => r.status === 'conflict');
-  for (const c of conflicts) await decideReviewItems(db, mapping, { object, legacyIds: [c.legacy_id], decision: 'choose', targetId: c.target_ids[0]!, decidedBy: by });
+  for (const c of conflicts)
+    await decideReviewItems(db, mapping, {
+      object,
+      legacyIds: [c.legacy_id],
+      decision: 'choose',
+      targetId: c.target_ids[0]!,
+      decidedBy: by,
+    });
   return { approved, rejected, chosen: conflicts.map((c) => c.legacy_id) };
 }
 
@@ -53,7 +76,14 @@ export function byLegacyId(emulator: HubSpotEmulator, object: string, property: 
  * Orphans and `heldBack` rows are never written, so records the portal already held twice under such a legacy ID
  * stay as they were.
  */
-export function differences(emulator: HubSpotEmulator, mapping: LoadedMapping, object: string, rows: StagedRow[], refused: Set<string>, heldBack = new Set<string>()): string[] {
+export function differences(
+  emulator: HubSpotEmulator,
+  mapping: LoadedMapping,
+  object: string,
+  rows: StagedRow[],
+  refused: Set<string>,
+  heldBack = new Set<string>(),
+): string[] {
   const mapper = new ObjectMapper(mapping.config, object);
   const property = mapper.spec.target.legacyIdColumn;
   const hubspot = byLegacyId(emulator, object, property);
@@ -75,7 +105,8 @@ export function differences(emulator: HubSpotEmulator, mapping: LoadedMapping, o
     for (const [p, value] of Object.entries(mapper.map(r.legacy_properties!).values)) {
       if (value === null) continue;
       const there = mapper.normaliseTarget(p, record.properties[p] ?? null);
-      if (!mapper.sameValue(p, value, there)) problems.push(`${r.legacy_id}.${p}: export ${JSON.stringify(value)}, HubSpot ${JSON.stringify(there)}`);
+      if (!mapper.sameValue(p, value, there))
+        problems.push(`${r.legacy_id}.${p}: export ${JSON.stringify(value)}, HubSpot ${JSON.stringify(there)}`);
     }
   }
   return problems;
@@ -85,7 +116,13 @@ export function differences(emulator: HubSpotEmulator, mapping: LoadedMapping, o
  * Associations that should exist and do not: every staged record in HubSpot (not refused) whose mapped parent key
  * names a parent HubSpot has must be associated with it.
  */
-export function missingAssociations(emulator: HubSpotEmulator, mapping: LoadedMapping, object: string, rows: StagedRow[], refused: Set<string>): string[] {
+export function missingAssociations(
+  emulator: HubSpotEmulator,
+  mapping: LoadedMapping,
+  object: string,
+  rows: StagedRow[],
+  refused: Set<string>,
+): string[] {
   const mapper = new ObjectMapper(mapping.config, object);
   const hubspot = byLegacyId(emulator, object, mapper.spec.target.legacyIdColumn);
   const problems: string[] = [];
@@ -97,8 +134,11 @@ export function missingAssociations(emulator: HubSpotEmulator, mapping: LoadedMa
       const parent = key ? parents.get(String(key)) : undefined;
       const ids = hubspot.get(r.legacy_id);
       if (!parent || parent.length !== 1 || !ids || ids.length !== 1) continue;
-      const linked = emulator.store.associations.of(mapper.spec.target.table, ids[0]!, link.association.toObject).map((a) => a.toObjectId);
-      if (!linked.includes(parent[0]!)) problems.push(`${object} ${r.legacy_id} is not associated with ${link.object} ${key} (${parent[0]})`);
+      const linked = emulator.store.associations
+        .of(mapper.spec.target.table, ids[0]!, link.association.toObject)
+        .map((a) => a.toObjectId);
+      if (!linked.includes(parent[0]!))
+        problems.push(`${object} ${r.legacy_id} is not associated with ${link.object} ${key} (${parent[0]})`);
     }
   }
   return problems;

@@ -22,7 +22,10 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   return cliWith(env, ...args);
 }
 
-async function cliWith(environment: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cliWith(
+  environment: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: environment });
     return { code: 0, stdout, stderr };
@@ -50,19 +53,54 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
   it('upserts a CSV into Salesforce by external ID, then again with nothing new, and reads it back as JSON lines', async () => {
     const input = path.join(tmp, 'accounts.csv');
     writeFileSync(input, 'Legacy_Id__c,Name,NumberOfEmployees\nL-1,Acme Ltd,120\nL-2,Globex PLC,40\nL-3,,5\n');
-    const first = await cli('--json', 'upsert', '--to', 'salesforce', '--object', 'Account', '--key', 'Legacy_Id__c', '--input', input);
+    const first = await cli(
+      '--json',
+      'upsert',
+      '--to',
+      'salesforce',
+      '--object',
+      'Account',
+      '--key',
+      'Legacy_Id__c',
+      '--input',
+      input,
+    );
     // L-3 has no Name, which Account requires: it fails on its own, with the reason, and the exit code says so.
     expect(first.code).toBe(5);
-    const { result } = JSON.parse(first.stdout) as { result: { counts: Record<string, number>; failures: Array<{ key: string; error: string }> } };
+    const { result } = JSON.parse(first.stdout) as {
+      result: { counts: Record<string, number>; failures: Array<{ key: string; error: string }> };
+    };
     expect(result.counts).toEqual({ created: 2, updated: 0, unchanged: 0, failed: 1 });
     expect(result.failures).toEqual([{ key: 'L-3', status: 'failed', error: expect.stringMatching(/Name/) }]);
 
-    const again = await cli('--json', 'upsert', '--to', 'salesforce', '--object', 'Account', '--key', 'Legacy_Id__c', '--input', input);
+    const again = await cli(
+      '--json',
+      'upsert',
+      '--to',
+      'salesforce',
+      '--object',
+      'Account',
+      '--key',
+      'Legacy_Id__c',
+      '--input',
+      input,
+    );
     expect((JSON.parse(again.stdout) as { result: { counts: Record<string, number> } }).result.counts.created).toBe(0);
 
-    const read = await cli('read', '--from', 'salesforce', '--object', 'Account', '--properties', 'Name,Legacy_Id__c,NumberOfEmployees');
+    const read = await cli(
+      'read',
+      '--from',
+      'salesforce',
+      '--object',
+      'Account',
+      '--properties',
+      'Name,Legacy_Id__c,NumberOfEmployees',
+    );
     expect(read.code).toBe(0);
-    const lines = read.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; properties: Record<string, string | null> });
+    const lines = read.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; properties: Record<string, string | null> });
     expect(lines.map((l) => l.properties.Name).sort()).toEqual(['Acme Ltd', 'Globex PLC']);
     expect(lines.find((l) => l.properties.Legacy_Id__c === 'L-1')!.properties.NumberOfEmployees).toBe('120');
     expect(read.stderr).toMatch(/^read 2 Account record\(s\); continue with --since '.+\|.{18}'\n$/);
@@ -70,12 +108,47 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
 
   it('upserts JSON lines into HubSpot and reads them back incrementally', async () => {
     const input = path.join(tmp, 'companies.jsonl');
-    writeFileSync(input, [{ legacy_company_id: 'C-1', name: 'Acme Ltd', domain: 'acme.co.uk' }, { legacy_company_id: 'C-2', name: 'Globex', domain: 'globex.com' }].map((r) => JSON.stringify(r)).join('\n'));
-    const up = await cli('--json', 'upsert', '--to', 'hubspot', '--object', 'companies', '--key', 'legacy_company_id', '--input', input);
+    writeFileSync(
+      input,
+      [
+        { legacy_company_id: 'C-1', name: 'Acme Ltd', domain: 'acme.co.uk' },
+        { legacy_company_id: 'C-2', name: 'Globex', domain: 'globex.com' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const up = await cli(
+      '--json',
+      'upsert',
+      '--to',
+      'hubspot',
+      '--object',
+      'companies',
+      '--key',
+      'legacy_company_id',
+      '--input',
+      input,
+    );
     expect(up.code).toBe(0);
-    expect((JSON.parse(up.stdout) as { result: { counts: Record<string, number> } }).result.counts).toEqual({ created: 2, updated: 0, unchanged: 0, failed: 0 });
-    const read = await cli('read', '--from', 'hubspot', '--object', 'companies', '--properties', 'name,domain,legacy_company_id');
-    const names = read.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { properties: { name: string } }).properties.name);
+    expect((JSON.parse(up.stdout) as { result: { counts: Record<string, number> } }).result.counts).toEqual({
+      created: 2,
+      updated: 0,
+      unchanged: 0,
+      failed: 0,
+    });
+    const read = await cli(
+      'read',
+      '--from',
+      'hubspot',
+      '--object',
+      'companies',
+      '--properties',
+      'name,domain,legacy_company_id',
+    );
+    const names = read.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { properties: { name: string } }).properties.name);
     expect(names.sort()).toEqual(['Acme Ltd', 'Globex']);
     const cursor = /--since '(.+)'/.exec(read.stderr)![1]!;
     const after = await cli('read', '--from', 'hubspot', '--object', 'companies', '--since', cursor);
@@ -85,14 +158,56 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
 
   it('upserts persons into Pipedrive by a custom "Legacy ID" field, and a re-run creates nothing', async () => {
     const input = path.join(tmp, 'persons.jsonl');
-    writeFileSync(input, [{ 'Legacy ID': 'P-1', name: 'Bill Smith' }, { 'Legacy ID': 'P-2', name: 'Liz Jones' }].map((r) => JSON.stringify(r)).join('\n'));
-    const first = await cli('--json', 'upsert', '--to', 'pipedrive', '--object', 'persons', '--key', 'Legacy ID', '--input', input);
+    writeFileSync(
+      input,
+      [
+        { 'Legacy ID': 'P-1', name: 'Bill Smith' },
+        { 'Legacy ID': 'P-2', name: 'Liz Jones' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const first = await cli(
+      '--json',
+      'upsert',
+      '--to',
+      'pipedrive',
+      '--object',
+      'persons',
+      '--key',
+      'Legacy ID',
+      '--input',
+      input,
+    );
     expect(first.code).toBe(0);
-    expect((JSON.parse(first.stdout) as { result: { counts: Record<string, number> } }).result.counts).toMatchObject({ created: 2, failed: 0 });
-    const again = await cli('--json', 'upsert', '--to', 'pipedrive', '--object', 'persons', '--key', 'Legacy ID', '--input', input);
-    expect((JSON.parse(again.stdout) as { result: { counts: Record<string, number> } }).result.counts).toMatchObject({ created: 0, failed: 0 });
+    expect((JSON.parse(first.stdout) as { result: { counts: Record<string, number> } }).result.counts).toMatchObject({
+      created: 2,
+      failed: 0,
+    });
+    const again = await cli(
+      '--json',
+      'upsert',
+      '--to',
+      'pipedrive',
+      '--object',
+      'persons',
+      '--key',
+      'Legacy ID',
+      '--input',
+      input,
+    );
+    expect((JSON.parse(again.stdout) as { result: { counts: Record<string, number> } }).result.counts).toMatchObject({
+      created: 0,
+      failed: 0,
+    });
     const read = await cli('read', '--from', 'pipedrive', '--object', 'persons');
-    expect(read.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { properties: { name: string } }).properties.name).sort()).toEqual(['Bill Smith', 'Liz Jones']);
+    expect(
+      read.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { properties: { name: string } }).properties.name)
+        .sort(),
+    ).toEqual(['Bill Smith', 'Liz Jones']);
   }, 60_000);
 
   it('refuses a missing connection or a bad token clearly, without echoing the token', async () => {

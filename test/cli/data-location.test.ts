@@ -17,9 +17,16 @@ const run = promisify(execFile);
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-where-'));
 
-async function cliIn(cwd: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cliIn(
+  cwd: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -35,7 +42,7 @@ function folder(...parts: string[]): string {
 
 describe('choosing the data folder', () => {
   const home = '/home/ada';
-  it('--home wins, then CRM_BRIDGE_HOME, then a project\'s ./.crm-bridge, then the user\'s data folder', () => {
+  it("--home wins, then CRM_BRIDGE_HOME, then a project's ./.crm-bridge, then the user's data folder", () => {
     const plain = folder('plain');
     const project = folder('project', '.crm-bridge');
     const env = { HOME: home, CRM_BRIDGE_HOME: '/data/crm' };
@@ -48,29 +55,39 @@ describe('choosing the data folder', () => {
     expect(chooseHome({ HOME: home }, ROOT)).toEqual({ home: path.join(ROOT, '.crm-bridge'), why: 'project' });
   });
 
-  it('knows the other platforms\' per-user folders, and ignores a relative XDG_DATA_HOME as the spec says', () => {
-    expect(userDataHome({ LOCALAPPDATA: 'C:\\Users\\ada\\AppData\\Local' }, 'win32')).toBe(path.join('C:\\Users\\ada\\AppData\\Local', 'crm-bridge'));
-    expect(userDataHome({ HOME: home, XDG_DATA_HOME: 'relative/data' }, 'linux')).toBe('/home/ada/.local/share/crm-bridge');
+  it("knows the other platforms' per-user folders, and ignores a relative XDG_DATA_HOME as the spec says", () => {
+    expect(userDataHome({ LOCALAPPDATA: 'C:\\Users\\ada\\AppData\\Local' }, 'win32')).toBe(
+      path.join('C:\\Users\\ada\\AppData\\Local', 'crm-bridge'),
+    );
+    expect(userDataHome({ HOME: home, XDG_DATA_HOME: 'relative/data' }, 'linux')).toBe(
+      '/home/ada/.local/share/crm-bridge',
+    );
   });
 
   it('describes a server without its password, and tells whether the choice was implicit', () => {
     const server = chooseDatabase({}, { DATABASE_URL: 'postgres://ada:s3cret@db.internal:5432/crm' }, tmp);
-    expect(server).toEqual({ description: 'database: PostgreSQL server postgres://ada@db.internal:5432/crm (DATABASE_URL)', implicit: false });
+    expect(server).toEqual({
+      description: 'database: PostgreSQL server postgres://ada@db.internal:5432/crm (DATABASE_URL)',
+      implicit: false,
+    });
     expect(chooseDatabase({ home: 'memory://' }, {}, tmp).implicit).toBe(false);
     expect(chooseDatabase({}, { HOME: home }, folder('plain2'))).toEqual({
-      description: 'database: embedded, in /home/ada/.local/share/crm-bridge (your data folder: this folder is not a crm-bridge project)',
+      description:
+        'database: embedded, in /home/ada/.local/share/crm-bridge (your data folder: this folder is not a crm-bridge project)',
       implicit: true,
     });
   });
 });
 
 describe('the CLI says where the data lives when nothing named it', () => {
-  it('outside a project: one stderr line, and the data goes to the user\'s data folder, not into the working directory', async () => {
+  it("outside a project: one stderr line, and the data goes to the user's data folder, not into the working directory", async () => {
     const user = folder('user-a');
     const cwd = folder('downloads-a');
     const out = await cliIn(cwd, ['lookup', '--object', 'companies', '--legacy-id', '1'], { HOME: user });
     const dataHome = path.join(user, '.local', 'share', 'crm-bridge');
-    expect(out.stderr.split('\n')[0]).toBe(`crm-bridge: database: embedded, in ${dataHome} (your data folder: this folder is not a crm-bridge project)`);
+    expect(out.stderr.split('\n')[0]).toBe(
+      `crm-bridge: database: embedded, in ${dataHome} (your data folder: this folder is not a crm-bridge project)`,
+    );
     expect(existsSync(path.join(dataHome, 'pgdata'))).toBe(true);
     expect(existsSync(path.join(cwd, '.crm-bridge'))).toBe(false);
     // The lookup itself ran there: an empty staging has no such record (exit 3).
@@ -81,7 +98,9 @@ describe('the CLI says where the data lives when nothing named it', () => {
     const cwd = folder('project-b');
     mkdirSync(path.join(cwd, '.crm-bridge'));
     const out = await cliIn(cwd, ['lookup', '--object', 'companies', '--legacy-id', '1'], { HOME: folder('user-b') });
-    expect(out.stderr.split('\n')[0]).toBe(`crm-bridge: database: embedded, in ${path.join(cwd, '.crm-bridge')} (this folder is a crm-bridge project)`);
+    expect(out.stderr.split('\n')[0]).toBe(
+      `crm-bridge: database: embedded, in ${path.join(cwd, '.crm-bridge')} (this folder is a crm-bridge project)`,
+    );
     expect(existsSync(path.join(cwd, '.crm-bridge', 'pgdata'))).toBe(true);
   }, 300_000);
 
@@ -89,18 +108,33 @@ describe('the CLI says where the data lives when nothing named it', () => {
     const cwd = folder('script-c');
     // A user who ran crm-bridge before (their data folder holds a database): this case is about what is printed.
     migratedHome(userDataHome({ HOME: folder('user-c') }));
-    const json = await cliIn(cwd, ['--json', 'lookup', '--object', 'companies', '--legacy-id', '1'], { HOME: folder('user-c') });
+    const json = await cliIn(cwd, ['--json', 'lookup', '--object', 'companies', '--legacy-id', '1'], {
+      HOME: folder('user-c'),
+    });
     expect(json.stderr).toBe('');
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { kind: 'input' } });
-    const named = await cliIn(cwd, ['lookup', '--object', 'companies', '--legacy-id', '1'], { HOME: folder('user-c'), CRM_BRIDGE_HOME: folder('named-c') });
+    const named = await cliIn(cwd, ['lookup', '--object', 'companies', '--legacy-id', '1'], {
+      HOME: folder('user-c'),
+      CRM_BRIDGE_HOME: folder('named-c'),
+    });
     expect(named.stderr).not.toContain('database:');
     expect(existsSync(path.join(tmp, 'named-c', 'pgdata'))).toBe(true);
   }, 300_000);
 });
 
 describe('the MCP server says where its data and files are at start', () => {
-  async function start(cwd: string, args: string[], env: Record<string, string>): Promise<{ client: Client; firstLine: string }> {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, ...args], cwd, env: { PATH: process.env.PATH ?? '', ...env }, stderr: 'pipe' });
+  async function start(
+    cwd: string,
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<{ client: Client; firstLine: string }> {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, ...args],
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stderr: 'pipe',
+    });
     let stderr = '';
     transport.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const client = new Client({ name: 'where-test', version: '1.0.0' });
@@ -109,7 +143,7 @@ describe('the MCP server says where its data and files are at start', () => {
     return { client, firstLine: stderr.split('\n')[0]! };
   }
 
-  it('outside a project and without --allow-dir: the user\'s data folder, no readable folder, and file tools say how to allow one', async () => {
+  it("outside a project and without --allow-dir: the user's data folder, no readable folder, and file tools say how to allow one", async () => {
     const user = folder('user-d');
     const cwd = folder('anywhere-d');
     writeFileSync(path.join(cwd, 'Company.csv'), 'Comp_CompanyId,Comp_Name\n1,Acme\n');
@@ -119,7 +153,10 @@ describe('the MCP server says where its data and files are at start', () => {
         `crm-bridge mcp: database: embedded, in ${path.join(user, '.local', 'share', 'crm-bridge')} (your data folder: this folder is not a crm-bridge project); ` +
           'files readable in: none (this folder is not a crm-bridge project; start with --allow-dir <folder>); writes to CRMs: off (plan only; --allow-writes to allow)',
       );
-      const answer = (await client.callTool({ name: 'reconcile', arguments: { object: 'companies', legacyPath: path.join(cwd, 'Company.csv') } })) as { isError?: boolean; content: Array<{ text: string }> };
+      const answer = (await client.callTool({
+        name: 'reconcile',
+        arguments: { object: 'companies', legacyPath: path.join(cwd, 'Company.csv') },
+      })) as { isError?: boolean; content: Array<{ text: string }> };
       expect(answer.isError).toBe(true);
       expect(answer.content[0]!.text).toBe(
         `usage error: ${path.join(cwd, 'Company.csv')} cannot be read: this server was started without a folder to read from (start it with --allow-dir <folder>)`,
@@ -131,7 +168,11 @@ describe('the MCP server says where its data and files are at start', () => {
 
   it('with a server URL and folders given: the server without its password, and the folders by their real paths', async () => {
     const exports = folder('exports-e');
-    const { client, firstLine } = await start(folder('anywhere-e'), ['--db', 'postgres://ada:s3cret@127.0.0.1:1/crm', 'mcp', '--allow-dir', exports, '--allow-writes'], {});
+    const { client, firstLine } = await start(
+      folder('anywhere-e'),
+      ['--db', 'postgres://ada:s3cret@127.0.0.1:1/crm', 'mcp', '--allow-dir', exports, '--allow-writes'],
+      {},
+    );
     try {
       expect(firstLine).toBe(
         `crm-bridge mcp: database: PostgreSQL server postgres://ada@127.0.0.1:1/crm (--db); files readable in: ${exports}; writes to CRMs: allowed`,

@@ -17,7 +17,13 @@ const run = promisify(execFile);
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 // `offline`: a command that needed the registry would fail here instead of quietly fetching someone else's package.
 const home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-printed-'));
-const shellEnv = { PATH: process.env.PATH ?? '', HOME: home, CRM_BRIDGE_HOME: migratedHome(path.join(home, 'data')), npm_config_offline: 'true', npm_config_update_notifier: 'false' };
+const shellEnv = {
+  PATH: process.env.PATH ?? '',
+  HOME: home,
+  CRM_BRIDGE_HOME: migratedHome(path.join(home, 'data')),
+  npm_config_offline: 'true',
+  npm_config_update_notifier: 'false',
+};
 
 async function shell(command: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -36,7 +42,10 @@ beforeAll(async () => {
   expect((await shell('command -v crm-bridge || echo none', home)).stdout.trim()).toBe('none');
   const demo = await shell(`node ${path.join(ROOT, 'dist', 'cli', 'index.js')} demo`, ROOT);
   expect(demo.code).toBe(0);
-  tryLines = demo.stdout.split('\n').filter((l) => /^(Try:|\s{5}\S)/.test(l)).map((l) => l.replace(/^Try:\s*|^\s+/, '').replace(/\s{3}\(.*\)$/, ''));
+  tryLines = demo.stdout
+    .split('\n')
+    .filter((l) => /^(Try:|\s{5}\S)/.test(l))
+    .map((l) => l.replace(/^Try:\s*|^\s+/, '').replace(/\s{3}\(.*\)$/, ''));
 }, 600_000);
 
 describe('commands as the demo prints them', () => {
@@ -72,12 +81,23 @@ describe('the README', () => {
     let client: Client;
     let stderr = '';
     beforeAll(async () => {
-      const json = /```json\n(\{ "mcpServers"[\s\S]*?)```/.exec(README.slice(README.indexOf('## MCP')))![1]!
+      const json = /```json\n(\{ "mcpServers"[\s\S]*?)```/
+        .exec(README.slice(README.indexOf('## MCP')))![1]!
         .replaceAll('/ABSOLUTE/PATH/TO/crm-bridge/.crm-bridge', shellEnv.CRM_BRIDGE_HOME)
         .replaceAll('/ABSOLUTE/PATH/TO/crm-bridge', ROOT)
         .replaceAll('/ABSOLUTE/PATH/TO/exports', path.dirname(EXPORT_DIR));
-      const config = (JSON.parse(json) as { mcpServers: Record<string, { command: string; args: string[]; env: Record<string, string> }> }).mcpServers['crm-bridge']!;
-      const transport = new StdioClientTransport({ command: config.command, args: config.args, env: { PATH: shellEnv.PATH, ...config.env }, cwd: '/', stderr: 'pipe' });
+      const config = (
+        JSON.parse(json) as {
+          mcpServers: Record<string, { command: string; args: string[]; env: Record<string, string> }>;
+        }
+      ).mcpServers['crm-bridge']!;
+      const transport = new StdioClientTransport({
+        command: config.command,
+        args: config.args,
+        env: { PATH: shellEnv.PATH, ...config.env },
+        cwd: '/',
+        stderr: 'pipe',
+      });
       transport.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       client = new Client({ name: 'readme-config', version: '1.0.0' });
       await client.connect(transport);
@@ -86,14 +106,17 @@ describe('the README', () => {
       await client?.close();
     });
 
-    it('serves the tools, states its data and folders, and sees the demo\'s staging', async () => {
+    it("serves the tools, states its data and folders, and sees the demo's staging", async () => {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toContain('lookup_by_legacy_id');
       expect(stderr.split('\n')[0]).toBe(
         `crm-bridge mcp: database: embedded, in ${shellEnv.CRM_BRIDGE_HOME} (CRM_BRIDGE_HOME); files readable in: ${path.dirname(EXPORT_DIR)}; writes to CRMs: off (plan only; --allow-writes to allow)`,
       );
       const legacyId = /--legacy-id (\d+)/.exec(tryLines[0]!)![1]!;
-      const answer = (await client.callTool({ name: 'lookup_by_legacy_id', arguments: { object: 'companies', legacyId } })) as unknown as { isError?: boolean; structuredContent: { status: string } };
+      const answer = (await client.callTool({
+        name: 'lookup_by_legacy_id',
+        arguments: { object: 'companies', legacyId },
+      })) as unknown as { isError?: boolean; structuredContent: { status: string } };
       expect(answer.isError).toBeFalsy();
       expect(answer.structuredContent.status).toBe('matched');
     }, 60_000);

@@ -26,7 +26,9 @@ const ROWS = ['C1,Acme', 'C2,"Globex', 'C3,Initech', 'C4,Umbrella', 'C5,Hooli'];
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const db = server?.url ? ['--db', server.url] : ['--home', home];
   try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...db, '--mapping', mappingFile, ...args], { env: { PATH: process.env.PATH ?? '' } });
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...db, '--mapping', mappingFile, ...args], {
+      env: { PATH: process.env.PATH ?? '' },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -39,24 +41,29 @@ function writeExport(lines: string[]): void {
 }
 
 beforeAll(async () => {
-  writeFileSync(mappingFile, JSON.stringify({
-    version: 1,
-    target: { system: 'hubspot', schema: 'crm' },
-    objects: {
-      companies: {
-        legacy: { file: 'Company', idColumn: 'Comp_CompanyId' },
-        target: { table: 'companies', idColumn: 'hs_object_id', legacyIdColumn: 'legacy_id' },
-        identity: ['name'],
-        properties: [{ from: 'Comp_Name', to: 'name', transform: ['trim'] }],
+  writeFileSync(
+    mappingFile,
+    JSON.stringify({
+      version: 1,
+      target: { system: 'hubspot', schema: 'crm' },
+      objects: {
+        companies: {
+          legacy: { file: 'Company', idColumn: 'Comp_CompanyId' },
+          target: { table: 'companies', idColumn: 'hs_object_id', legacyIdColumn: 'legacy_id' },
+          identity: ['name'],
+          properties: [{ from: 'Comp_Name', to: 'name', transform: ['trim'] }],
+        },
       },
-    },
-  }));
+    }),
+  );
   // The CLI's own database: the machine's server when the suite runs on one, else an embedded one in `home`.
   server = process.env.DATABASE_URL ? await createTestDatabase() : undefined;
   const db = server?.db ?? (await openDatabase({ home }));
   await db.pool.query('CREATE SCHEMA crm');
   await db.pool.query('CREATE TABLE crm.companies (hs_object_id bigint PRIMARY KEY, legacy_id text, name text)');
-  await db.pool.query(`INSERT INTO crm.companies VALUES (101, 'C1', 'Acme'), (102, 'C2', 'Globex'), (103, 'C3', 'Initech'), (104, 'C4', 'Umbrella'), (105, 'C5', 'Hooli')`);
+  await db.pool.query(
+    `INSERT INTO crm.companies VALUES (101, 'C1', 'Acme'), (102, 'C2', 'Globex'), (103, 'C3', 'Initech'), (104, 'C4', 'Umbrella'), (105, 'C5', 'Hooli')`,
+  );
   if (!server) await db.close();
   mkdirSync(exportDir);
 }, 60_000);
@@ -67,15 +74,26 @@ describe('crm-bridge reconcile on a broken export', () => {
     writeExport([HEADER, ...ROWS]);
     const out = await cli('reconcile', '--object', 'companies', '--legacy', exportDir);
     expect(out.code).toBe(0);
-    expect(out.stdout).toMatch(/│ object +│ legacy rows │ matched │ fuzzy match │ new │ conflict │ orphan │ unreadable in export │ quarantined │/);
+    expect(out.stdout).toMatch(
+      /│ object +│ legacy rows │ matched │ fuzzy match │ new │ conflict │ orphan │ unreadable in export │ quarantined │/,
+    );
     expect(out.stdout).toMatch(/│ companies +│ 4 +│ 4 +│ 0 +│ 0 +│ 0 +│ 0 +│ 1 +│ 1 +│/);
-    expect(out.stdout).toContain('warning: 1 target record carries a legacy ID that the export has only in unreadable rows: status unreadable_in_export, not orphan');
+    expect(out.stdout).toContain(
+      'warning: 1 target record carries a legacy ID that the export has only in unreadable rows: status unreadable_in_export, not orphan',
+    );
     const lookup = await cli('--json', 'lookup', '--object', 'companies', '--legacy-id', 'C2');
     expect(lookup.code).toBe(0);
     expect(JSON.parse(lookup.stdout).result).toMatchObject({
       status: 'unreadable_in_export',
       targetIds: ['102'],
-      quarantine: [{ source: 'Company.csv', line: 3, field: 'Comp_Name', reason: expect.stringContaining('line 3 set aside, reading resumed at line 4') }],
+      quarantine: [
+        {
+          source: 'Company.csv',
+          line: 3,
+          field: 'Comp_Name',
+          reason: expect.stringContaining('line 3 set aside, reading resumed at line 4'),
+        },
+      ],
     });
   }, 60_000);
 
@@ -84,21 +102,53 @@ describe('crm-bridge reconcile on a broken export', () => {
     const text = await cli('reconcile', '--object', 'companies', '--legacy', exportDir);
     expect(text.code).toBe(3);
     expect(text.stdout).toBe('');
-    expect(text.stderr).toMatch(/^crm-bridge: Refused to reconcile companies: Company\.csv has no data rows \(a header only\), against the 4 of the last successful run \(.*\)\. Staging and the quarantine are left as they were\./);
+    expect(text.stderr).toMatch(
+      /^crm-bridge: Refused to reconcile companies: Company\.csv has no data rows \(a header only\), against the 4 of the last successful run \(.*\)\. Staging and the quarantine are left as they were\./,
+    );
     const json = await cli('--json', 'reconcile', '--object', 'companies', '--legacy', exportDir);
     expect(json.code).toBe(3);
-    expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: { kind: 'input', message: expect.stringContaining('run again with --accept-shrink') } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      error: { kind: 'input', message: expect.stringContaining('run again with --accept-shrink') },
+    });
     const unchanged = await cli('--json', 'lookup', '--object', 'companies', '--legacy-id', 'C1');
     expect(JSON.parse(unchanged.stdout).result).toMatchObject({ status: 'matched', targetIds: ['101'] });
 
-    const accepted = await cli('--json', 'reconcile', '--object', 'companies', '--legacy', exportDir, '--accept-shrink');
+    const accepted = await cli(
+      '--json',
+      'reconcile',
+      '--object',
+      'companies',
+      '--legacy',
+      exportDir,
+      '--accept-shrink',
+    );
     expect(accepted.code).toBe(0);
-    expect(JSON.parse(accepted.stdout)).toMatchObject({ ok: true, result: { legacyRows: 0, orphan: 5, warnings: [expect.stringContaining('reconciled anyway, as the shrink was accepted')] } });
+    expect(JSON.parse(accepted.stdout)).toMatchObject({
+      ok: true,
+      result: {
+        legacyRows: 0,
+        orphan: 5,
+        warnings: [expect.stringContaining('reconciled anyway, as the shrink was accepted')],
+      },
+    });
   }, 60_000);
 
   it('takes a usage mistake in --shrink-threshold as exit 2', async () => {
-    const out = await cli('--json', 'reconcile', '--object', 'companies', '--legacy', exportDir, '--shrink-threshold', 'half');
+    const out = await cli(
+      '--json',
+      'reconcile',
+      '--object',
+      'companies',
+      '--legacy',
+      exportDir,
+      '--shrink-threshold',
+      'half',
+    );
     expect(out.code).toBe(2);
-    expect(JSON.parse(out.stdout)).toMatchObject({ ok: false, error: { kind: 'usage', message: expect.stringContaining('shrinkThreshold') } });
+    expect(JSON.parse(out.stdout)).toMatchObject({
+      ok: false,
+      error: { kind: 'usage', message: expect.stringContaining('shrinkThreshold') },
+    });
   }, 60_000);
 });

@@ -16,7 +16,12 @@ export function random(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (n: number) => Math.floor(next() * n);
-  return { next, int, pick: <T>(items: readonly T[]): T => items[int(items.length)]!, chance: (p: number) => next() < p };
+  return {
+    next,
+    int,
+    pick: <T>(items: readonly T[]): T => items[int(items.length)]!,
+    chance: (p: number) => next() < p,
+  };
 }
 type Random = ReturnType<typeof random>;
 
@@ -36,18 +41,30 @@ export interface TrueRow {
 
 function value(r: Random, delimiter: string, wide: boolean): string {
   switch (r.int(12)) {
-    case 0: return '';
-    case 1: return `Acme${delimiter} Inc`;
-    case 2: return `Say "hi"`;
-    case 3: return `5" pipe`;
-    case 4: return `first line${r.pick(BREAKS)}second${delimiter} line`;
-    case 5: return `note${r.pick(BREAKS)}${r.pick(BREAKS)}end`;
-    case 6: return r.pick(wide ? [...LATIN, ...WIDE] : LATIN);
-    case 7: return `${delimiter}leading delimiter`;
-    case 8: return `"quoted start"`;
-    case 9: return ` padded `;
-    case 10: return `ends with break${r.pick(BREAKS)}`;
-    default: return `w${r.int(100_000)}`;
+    case 0:
+      return '';
+    case 1:
+      return `Acme${delimiter} Inc`;
+    case 2:
+      return `Say "hi"`;
+    case 3:
+      return `5" pipe`;
+    case 4:
+      return `first line${r.pick(BREAKS)}second${delimiter} line`;
+    case 5:
+      return `note${r.pick(BREAKS)}${r.pick(BREAKS)}end`;
+    case 6:
+      return r.pick(wide ? [...LATIN, ...WIDE] : LATIN);
+    case 7:
+      return `${delimiter}leading delimiter`;
+    case 8:
+      return `"quoted start"`;
+    case 9:
+      return ` padded `;
+    case 10:
+      return `ends with break${r.pick(BREAKS)}`;
+    default:
+      return `w${r.int(100_000)}`;
   }
 }
 
@@ -159,4 +176,3 @@ export function encode(c: Case): Buffer {
   if (c.encoding === 'windows1252') return iconv.encode(c.text, 'win1252');
   return Buffer.concat([c.bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(c.text, 'utf8')]);
 }
-

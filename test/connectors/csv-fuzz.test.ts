@@ -18,7 +18,8 @@ async function read(c: Case, seed: number): Promise<ReadItem[]> {
   const file = path.join(dir, `case-${seed}.csv`);
   writeFileSync(file, encode(c));
   const items: ReadItem[] = [];
-  for await (const item of readCsv(file, { idColumn: 'Id', delimiter: c.delimiter, rejectDuplicateIds: false })) items.push(item);
+  for await (const item of readCsv(file, { idColumn: 'Id', delimiter: c.delimiter, rejectDuplicateIds: false }))
+    items.push(item);
   return items;
 }
 
@@ -35,16 +36,19 @@ export function check(c: Case, items: ReadItem[]): string[] {
   c.rows.forEach((row, k) => {
     if (row.damaged) {
       const previousDamaged = k > 0 && c.rows[k - 1]!.damaged;
-      if (!rejected.has(row.start) && !previousDamaged) problems.push(`line ${row.start} (${row.damaged}) was not set aside`);
+      if (!rejected.has(row.start) && !previousDamaged)
+        problems.push(`line ${row.start} (${row.damaged}) was not set aside`);
       return;
     }
     const got = records.get(row.start);
     const want = Object.fromEntries(c.header.map((h, i) => [h, row.values[i] === '' ? null : row.values[i]!]));
     if (!got) problems.push(`line ${row.start}: well-formed row lost${rejected.has(row.start) ? ' (set aside)' : ''}`);
-    else if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`line ${row.start}: ${JSON.stringify(got)} instead of ${JSON.stringify(want)}`);
+    else if (JSON.stringify(got) !== JSON.stringify(want))
+      problems.push(`line ${row.start}: ${JSON.stringify(got)} instead of ${JSON.stringify(want)}`);
   });
   const starts = new Set(c.rows.filter((row) => !row.damaged).map((row) => row.start));
-  for (const line of records.keys()) if (!starts.has(line) && !inDamage(line)) problems.push(`line ${line}: a record where no row starts`);
+  for (const line of records.keys())
+    if (!starts.has(line) && !inDamage(line)) problems.push(`line ${line}: a record where no row starts`);
   for (const line of rejected) if (!inDamage(line)) problems.push(`line ${line}: set aside outside any damaged row`);
   return problems;
 }
@@ -66,7 +70,10 @@ describe('CSV reader under random exports', () => {
       for (const row of c.rows) if (row.damaged) kinds.set(row.damaged, (kinds.get(row.damaged) ?? 0) + 1);
       encodings.add(c.encoding);
       const problems = check(c, await read(c, seed));
-      if (problems.length) failures.push(`seed ${seed} (${c.encoding}, ${JSON.stringify(c.delimiter)}): ${problems.slice(0, 3).join('; ')}`);
+      if (problems.length)
+        failures.push(
+          `seed ${seed} (${c.encoding}, ${JSON.stringify(c.delimiter)}): ${problems.slice(0, 3).join('; ')}`,
+        );
     }
     expect(failures).toEqual([]);
     // The generator must actually exercise damage, or the property says little.

@@ -22,8 +22,12 @@ async function collect(f: string, options: CsvReadOptions): Promise<ReadItem[]> 
   return items;
 }
 
-const records = (items: ReadItem[]) => items.flatMap((i) => (i.type === 'record' ? [{ id: i.record.id, line: i.record.origin?.line, ...i.record.properties }] : []));
-const rejections = (items: ReadItem[]) => items.flatMap((i) => (i.type === 'rejected' ? [{ line: i.rejection.line, reason: i.rejection.reason }] : []));
+const records = (items: ReadItem[]) =>
+  items.flatMap((i) =>
+    i.type === 'record' ? [{ id: i.record.id, line: i.record.origin?.line, ...i.record.properties }] : [],
+  );
+const rejections = (items: ReadItem[]) =>
+  items.flatMap((i) => (i.type === 'rejected' ? [{ line: i.rejection.line, reason: i.rejection.reason }] : []));
 
 describe('CSV export reader', () => {
   it('reads UTF-8 with a BOM, CRLF and quoted line breaks, with physical line numbers', async () => {
@@ -38,7 +42,9 @@ describe('CSV export reader', () => {
   });
 
   it('detects Windows-1252 and a semicolon delimiter', async () => {
-    const f = file(iconv.encode('Pers_PersonId;Pers_LastName;Addr_City\r\n7;O’Brien;Zürich\r\n8;Muñoz;"Paris; 5e"\r\n', 'win1252'));
+    const f = file(
+      iconv.encode('Pers_PersonId;Pers_LastName;Addr_City\r\n7;O’Brien;Zürich\r\n8;Muñoz;"Paris; 5e"\r\n', 'win1252'),
+    );
     const layout = await inspectCsv(f, { idColumn: 'Pers_PersonId' });
     expect(layout).toMatchObject({ encoding: 'windows1252', delimiter: ';', hasHeaderRow: true, bom: false });
     expect(records(await collect(f, { idColumn: 'Pers_PersonId' }))).toEqual([
@@ -73,14 +79,20 @@ describe('CSV export reader', () => {
       { id: '3', line: 4, name: 'never closed' },
     ]);
     expect(rejections(items)).toEqual([
-      { line: 3, reason: 'the quote opening field 2 (name) on line 3 is never closed (the file ends inside it): line 3 set aside, reading resumed at line 4, the next line that reads as a record of 2 fields' },
+      {
+        line: 3,
+        reason:
+          'the quote opening field 2 (name) on line 3 is never closed (the file ends inside it): line 3 set aside, reading resumed at line 4, the next line that reads as a record of 2 fields',
+      },
     ]);
   });
 
   it('resumes after a quote that never closes where it should, saying which lines were set aside', async () => {
     // Line 3 opens a quote; line 4 is the rest of its broken value; line 5 is a record again, and its own quoted
     // value with a line break (lines 5-6) is kept.
-    const f = file('id,name,city\n1,Acme,Leeds\n2,"Globex, Ltd,York\nhalf, a "line\n3,"Initech\nLtd",Hull\n4,Hooli,Bath\n');
+    const f = file(
+      'id,name,city\n1,Acme,Leeds\n2,"Globex, Ltd,York\nhalf, a "line\n3,"Initech\nLtd",Hull\n4,Hooli,Bath\n',
+    );
     const items = await collect(f, { idColumn: 'id' });
     expect(records(items)).toEqual([
       { id: '1', line: 2, name: 'Acme', city: 'Leeds' },
@@ -88,8 +100,16 @@ describe('CSV export reader', () => {
       { id: '4', line: 7, name: 'Hooli', city: 'Bath' },
     ]);
     expect(rejections(items)).toEqual([
-      { line: 3, reason: "the quote opening field 2 (name) on line 3 is closed only on line 4, by a quote followed by 'line' rather than a delimiter: lines 3-4 (2 lines) set aside, reading resumed at line 5, the next line that reads as a record of 3 fields" },
-      { line: 4, reason: 'expected 3 fields, found 2 (missing fields); set aside after the broken quote on line 3, of whose record it may be the rest' },
+      {
+        line: 3,
+        reason:
+          "the quote opening field 2 (name) on line 3 is closed only on line 4, by a quote followed by 'line' rather than a delimiter: lines 3-4 (2 lines) set aside, reading resumed at line 5, the next line that reads as a record of 3 fields",
+      },
+      {
+        line: 4,
+        reason:
+          'expected 3 fields, found 2 (missing fields); set aside after the broken quote on line 3, of whose record it may be the rest',
+      },
     ]);
     const [first] = items.filter((i) => i.type === 'rejected');
     expect(first).toMatchObject({ rejection: { recordId: '2', field: 'name', raw: '2,"Globex, Ltd,York' } });
@@ -100,7 +120,10 @@ describe('CSV export reader', () => {
     const items = await collect(f, { idColumn: 'id' });
     expect(records(items)).toEqual([{ id: '2', line: 4, name: 'Hooli', city: 'Bath' }]);
     expect(rejections(items)).toEqual([{ line: 2, reason: 'expected 3 fields, found 2 (missing fields)' }]);
-    expect(items[0]).toMatchObject({ type: 'rejected', rejection: { recordId: '1', raw: '1,"Globex, Ltd\nhalf a line"' } });
+    expect(items[0]).toMatchObject({
+      type: 'rejected',
+      rejection: { recordId: '1', raw: '1,"Globex, Ltd\nhalf a line"' },
+    });
   });
 
   it('reads lines longer than a read chunk, and a CRLF split between two chunks as one line break', async () => {
@@ -132,7 +155,9 @@ describe('CSV export reader', () => {
     const filler = Array.from({ length: 2000 }, (_, i) => `${i + 10},${'x'.repeat(40)}\n`).join('');
     const bytes = Buffer.concat([
       Buffer.from(`id,name\n1,bell\u0007 and escape\u001b\n2,nul\u0000here\n${filler}`),
-      Buffer.from('3,caf'), Buffer.from([0xe9]), Buffer.from('\n4,ok\n'),
+      Buffer.from('3,caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\n4,ok\n'),
     ]);
     const items = await collect(file(bytes), { idColumn: 'id' });
     expect(records(items).filter((r) => Number(r.id) < 10)).toEqual([
@@ -140,23 +165,46 @@ describe('CSV export reader', () => {
       { id: '4', line: 2005, name: 'ok' },
     ]);
     expect(items.filter((i) => i.type === 'rejected').map((i) => i.type === 'rejected' && i.rejection)).toEqual([
-      { source: expect.any(String), line: 3, recordId: '2', field: 'name', reason: 'field 2 (name) contains a NUL byte, which a text column cannot hold', raw: '2,nul\u2400here' },
-      { source: expect.any(String), line: 2004, recordId: '3', field: 'name', reason: 'field 2 (name) contains bytes that are not valid UTF-8 (read as \uFFFD)', raw: '3,caf\uFFFD' },
+      {
+        source: expect.any(String),
+        line: 3,
+        recordId: '2',
+        field: 'name',
+        reason: 'field 2 (name) contains a NUL byte, which a text column cannot hold',
+        raw: '2,nul\u2400here',
+      },
+      {
+        source: expect.any(String),
+        line: 2004,
+        recordId: '3',
+        field: 'name',
+        reason: 'field 2 (name) contains bytes that are not valid UTF-8 (read as \uFFFD)',
+        raw: '3,caf\uFFFD',
+      },
     ]);
   });
 
   it('refuses a header whose column names hold a NUL byte, since no row could be stored under them', async () => {
-    await expect(collect(file('id,na\u0000me\n1,a\n'), { idColumn: 'id' })).rejects.toThrow(/the name of column 2 in the header row has a NUL byte or undecodable bytes \(na\u2400me\)/);
+    await expect(collect(file('id,na\u0000me\n1,a\n'), { idColumn: 'id' })).rejects.toThrow(
+      /the name of column 2 in the header row has a NUL byte or undecodable bytes \(na\u2400me\)/,
+    );
   });
 
   it('calls a first row of names without the ID column a header that lacks it', async () => {
-    await expect(collect(file('Id,Name\n1,a\n'), { idColumn: 'Comp_CompanyId' })).rejects.toThrow(/lacks column Comp_CompanyId \(header has: Id, Name\)/);
+    await expect(collect(file('Id,Name\n1,a\n'), { idColumn: 'Comp_CompanyId' })).rejects.toThrow(
+      /lacks column Comp_CompanyId \(header has: Id, Name\)/,
+    );
   });
 
   it('needs column names for a file without a header row, and uses them when given', async () => {
     const f = file('1,Acme,London\n2,Globex,Leeds\n');
-    await expect(collect(f, { idColumn: 'Comp_CompanyId', requiredColumns: ['Comp_Name'] })).rejects.toThrow(/has no header row/);
-    const items = await collect(f, { idColumn: 'Comp_CompanyId', columns: ['Comp_CompanyId', 'Comp_Name', 'Addr_City'] });
+    await expect(collect(f, { idColumn: 'Comp_CompanyId', requiredColumns: ['Comp_Name'] })).rejects.toThrow(
+      /has no header row/,
+    );
+    const items = await collect(f, {
+      idColumn: 'Comp_CompanyId',
+      columns: ['Comp_CompanyId', 'Comp_Name', 'Addr_City'],
+    });
     expect(records(items)).toEqual([
       { id: '1', line: 1, Comp_CompanyId: '1', Comp_Name: 'Acme', Addr_City: 'London' },
       { id: '2', line: 2, Comp_CompanyId: '2', Comp_Name: 'Globex', Addr_City: 'Leeds' },
@@ -164,9 +212,12 @@ describe('CSV export reader', () => {
   });
 
   it('names missing columns and refuses empty files', async () => {
-    await expect(collect(file('Comp_CompanyId,Name\n1,a\n'), { idColumn: 'Comp_CompanyId', requiredColumns: ['Comp_Name', 'Comp_Type'] })).rejects.toThrow(
-      /lacks columns Comp_Name, Comp_Type/,
-    );
+    await expect(
+      collect(file('Comp_CompanyId,Name\n1,a\n'), {
+        idColumn: 'Comp_CompanyId',
+        requiredColumns: ['Comp_Name', 'Comp_Type'],
+      }),
+    ).rejects.toThrow(/lacks columns Comp_Name, Comp_Type/);
     await expect(collect(file(''), { idColumn: 'id' })).rejects.toThrow(/is empty/);
   });
 
@@ -178,8 +229,14 @@ describe('CSV export reader', () => {
 
   it('finds table files in an export folder whatever their case, and describes their columns', async () => {
     const folder = mkdtempSync(path.join(dir, 'export-'));
-    writeFileSync(path.join(folder, 'COMPANY.CSV'), 'Comp_CompanyId,Comp_Employees,Comp_Created\n1,10,14/03/2019\n2,,01/01/2020\n');
-    const connector = new CsvExportConnector(folder, { companies: { file: 'Company', idColumn: 'Comp_CompanyId' }, deals: { file: 'Opportunity', idColumn: 'Oppo_OpportunityId' } });
+    writeFileSync(
+      path.join(folder, 'COMPANY.CSV'),
+      'Comp_CompanyId,Comp_Employees,Comp_Created\n1,10,14/03/2019\n2,,01/01/2020\n',
+    );
+    const connector = new CsvExportConnector(folder, {
+      companies: { file: 'Company', idColumn: 'Comp_CompanyId' },
+      deals: { file: 'Opportunity', idColumn: 'Oppo_OpportunityId' },
+    });
     expect(await connector.listObjects()).toEqual(['companies']);
     expect(await connector.checkConnection()).toEqual({ ok: true, message: 'found COMPANY.CSV; missing deals' });
     const schema = await connector.describe('companies');

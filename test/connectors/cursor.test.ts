@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../core/connectors/connector';
-import { advanced, compareCursors, cursorOf, decodeCursor, encodeCursor, instantOf, lookback, requiredCursorOf } from '../../core/connectors/cursor';
+import {
+  advanced,
+  compareCursors,
+  cursorOf,
+  decodeCursor,
+  encodeCursor,
+  instantOf,
+  lookback,
+  requiredCursorOf,
+} from '../../core/connectors/cursor';
 import { PostgresMirrorConnector } from '../../core/connectors/postgres/postgres-mirror';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
@@ -17,7 +26,10 @@ describe('the time|id cursor', () => {
   });
 
   it('keeps the time as written, so Postgres gets the microseconds JavaScript would drop', () => {
-    expect(decodeCursor('2024-03-01T10:00:00.123456+00:00|7')).toEqual({ time: '2024-03-01T10:00:00.123456+00:00', id: '7' });
+    expect(decodeCursor('2024-03-01T10:00:00.123456+00:00|7')).toEqual({
+      time: '2024-03-01T10:00:00.123456+00:00',
+      id: '7',
+    });
   });
 
   it('splits at the first bar, so an ID containing bars comes back whole and the cursor still orders and rewinds', () => {
@@ -54,7 +66,12 @@ describe('the time|id cursor', () => {
     expect(compareCursors(`${T}|a10`, `${T}|a9`)).toBe(-1);
     expect(compareCursors(`${T}|10`, `${T}|9a`)).toBe(-1);
     expect(compareCursors(`${T}|B`, `${T}|a`)).toBe(-1);
-    expect(sorted([`${T}|10`, `${LATER}|2`, `${T}|9`, `${T}|100`])).toEqual([`${T}|9`, `${T}|10`, `${T}|100`, `${LATER}|2`]);
+    expect(sorted([`${T}|10`, `${LATER}|2`, `${T}|9`, `${T}|100`])).toEqual([
+      `${T}|9`,
+      `${T}|10`,
+      `${T}|100`,
+      `${LATER}|2`,
+    ]);
   });
 
   it('rewinds to the ISO time some seconds before a cursor, whatever its ID', () => {
@@ -83,7 +100,9 @@ describe('the time|id cursor', () => {
   it('refuses to rewind what is not a time, and names the cursor', () => {
     expect(instantOf('yesterday|5')).toBeNaN();
     expect(instantOf('')).toBeNaN();
-    expect(() => lookback('yesterday|5', 5)).toThrow('Invalid cursor "yesterday|5": expected an ISO time, optionally followed by |id');
+    expect(() => lookback('yesterday|5', 5)).toThrow(
+      'Invalid cursor "yesterday|5": expected an ISO time, optionally followed by |id',
+    );
     expect(() => lookback('|5', 5)).toThrow('Invalid cursor "|5"');
     expect(decodeCursor('')).toEqual({ time: '', id: null });
   });
@@ -95,18 +114,25 @@ describe('a mirror table whose IDs contain bars', () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     await t.db.pool.query('CREATE SCHEMA legacy');
-    await t.db.pool.query('CREATE TABLE legacy.accounts (id text PRIMARY KEY, name text, modified timestamptz NOT NULL)');
+    await t.db.pool.query(
+      'CREATE TABLE legacy.accounts (id text PRIMARY KEY, name text, modified timestamptz NOT NULL)',
+    );
     // Three accounts share one modified time, so resuming depends on the ID part of the cursor.
     await t.db.pool.query(`INSERT INTO legacy.accounts VALUES
       ('EU|1', 'a', '2024-03-01T10:00:00.123456Z'), ('EU|2', 'b', '2024-03-01T10:00:00.123456Z'),
       ('US|1', 'c', '2024-03-01T10:00:00.123456Z'), ('US|2', 'd', '2024-03-01T10:00:05Z')`);
-    mirror = new PostgresMirrorConnector(t.db.pool, { schema: 'legacy', pageSize: 2, tables: { accounts: { table: 'accounts', idColumn: 'id', modifiedColumn: 'modified' } } });
+    mirror = new PostgresMirrorConnector(t.db.pool, {
+      schema: 'legacy',
+      pageSize: 2,
+      tables: { accounts: { table: 'accounts', idColumn: 'id', modifiedColumn: 'modified' } },
+    });
   }, 60_000);
   afterAll(async () => t?.drop());
 
   const read = async (since: string): Promise<SourceRecord[]> => {
     const out: SourceRecord[] = [];
-    for await (const item of mirror.read('accounts', { since, properties: ['name'] })) if (item.type === 'record') out.push(item.record);
+    for await (const item of mirror.read('accounts', { since, properties: ['name'] }))
+      if (item.type === 'record') out.push(item.record);
     return out;
   };
 

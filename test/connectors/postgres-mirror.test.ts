@@ -24,7 +24,14 @@ beforeAll(async () => {
   mirror = new PostgresMirrorConnector(t.db.pool, {
     schema: 'Mirror',
     pageSize: 4,
-    tables: { companies: { table: 'companies', idColumn: 'hs_object_id', legacyIdColumn: 'legacy_company_id', modifiedColumn: 'modified' } },
+    tables: {
+      companies: {
+        table: 'companies',
+        idColumn: 'hs_object_id',
+        legacyIdColumn: 'legacy_company_id',
+        modifiedColumn: 'modified',
+      },
+    },
   });
 }, 60_000);
 afterAll(async () => t?.drop());
@@ -48,7 +55,12 @@ describe('Postgres mirror connector', () => {
     expect(items).toHaveLength(25);
     expect(items[0]).toEqual({
       type: 'record',
-      record: { id: '1', properties: { name: 'Company 1', employees: '10' }, modifiedAt: '2024-01-01T01:00:00+00:00', origin: { source: 'Mirror.companies' } },
+      record: {
+        id: '1',
+        properties: { name: 'Company 1', employees: '10' },
+        modifiedAt: '2024-01-01T01:00:00+00:00',
+        origin: { source: 'Mirror.companies' },
+      },
     });
   });
 
@@ -57,18 +69,40 @@ describe('Postgres mirror connector', () => {
     for await (const i of mirror.read('companies')) all.push(i);
     const eleventh = all.find((i) => i.type === 'record' && i.record.id === '11')!;
     const cursor = eleventh.type === 'record' ? `${eleventh.record.modifiedAt}|11` : '';
-    expect(await ids(mirror.read('companies', { since: cursor }))).toEqual(['12', '13', '14', '15', '16', '17', '18', '19', '20', '21', '22', '23', '24', '25']);
+    expect(await ids(mirror.read('companies', { since: cursor }))).toEqual([
+      '12',
+      '13',
+      '14',
+      '15',
+      '16',
+      '17',
+      '18',
+      '19',
+      '20',
+      '21',
+      '22',
+      '23',
+      '24',
+      '25',
+    ]);
     expect(await ids(mirror.read('companies', { since: '2024-01-01T23:30:00Z' }))).toEqual(['24', '25']);
   });
 
   it('upserts by a unique key: creates, leaves equal rows alone, updates, and fails per record', async () => {
-    const first = await mirror.upsert('companies', [
-      { key: 'L5', properties: { name: 'Company 5', employees: '50' } },
-      { key: 'L6', properties: { name: 'Renamed 6', employees: '61' } },
-      { key: 'L99', properties: { hs_object_id: '99', name: 'New 99', employees: '1', modified: '2024-05-01T00:00:00Z' } },
-      { key: 'L7', properties: { employees: 'lots' } },
-      { key: 'L8', properties: { nickname: 'x' } },
-    ], { keyProperty: 'legacy_company_id' });
+    const first = await mirror.upsert(
+      'companies',
+      [
+        { key: 'L5', properties: { name: 'Company 5', employees: '50' } },
+        { key: 'L6', properties: { name: 'Renamed 6', employees: '61' } },
+        {
+          key: 'L99',
+          properties: { hs_object_id: '99', name: 'New 99', employees: '1', modified: '2024-05-01T00:00:00Z' },
+        },
+        { key: 'L7', properties: { employees: 'lots' } },
+        { key: 'L8', properties: { nickname: 'x' } },
+      ],
+      { keyProperty: 'legacy_company_id' },
+    );
     expect(first).toEqual([
       { key: 'L5', status: 'unchanged', id: '5' },
       { key: 'L6', status: 'updated', id: '6' },
@@ -76,12 +110,21 @@ describe('Postgres mirror connector', () => {
       { key: 'L7', status: 'failed', error: expect.stringContaining('invalid input syntax for type integer') },
       { key: 'L8', status: 'failed', error: 'unknown column "nickname"' },
     ]);
-    const { rows } = await t.db.pool.query(`SELECT name, employees FROM "Mirror".companies WHERE hs_object_id IN (6, 99) ORDER BY 1`);
-    expect(rows).toEqual([{ name: 'New 99', employees: 1 }, { name: 'Renamed 6', employees: 61 }]);
-    await expect(mirror.upsert('companies', [{ key: 'Company 1', properties: {} }], { keyProperty: 'name' })).rejects.toThrow(/has no unique index/);
+    const { rows } = await t.db.pool.query(
+      `SELECT name, employees FROM "Mirror".companies WHERE hs_object_id IN (6, 99) ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { name: 'New 99', employees: 1 },
+      { name: 'Renamed 6', employees: 61 },
+    ]);
+    await expect(
+      mirror.upsert('companies', [{ key: 'Company 1', properties: {} }], { keyProperty: 'name' }),
+    ).rejects.toThrow(/has no unique index/);
   });
 
   it('rejects identifiers that could not be quoted safely', () => {
-    expect(() => new PostgresMirrorConnector(t.db.pool, { schema: 'x"; DROP TABLE y; --' })).toThrow(/Invalid schema name/);
+    expect(() => new PostgresMirrorConnector(t.db.pool, { schema: 'x"; DROP TABLE y; --' })).toThrow(
+      /Invalid schema name/,
+    );
   });
 });

@@ -19,7 +19,11 @@ afterAll(() => {
 
 /** A process that opens the embedded database in `home` and holds it; resolves once it is open. */
 async function holder(home: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'hold-database.ts'), home], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 'fixtures', 'hold-database.ts'), home],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   children.push(child);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -37,7 +41,9 @@ async function kill9(child: ChildProcess): Promise<void> {
 
 async function cli(home: string, ...args: string[]): Promise<{ code: number; stdout: string }> {
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [BIN, '--home', home, ...args], { env: { PATH: process.env.PATH ?? '' } });
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, '--home', home, ...args], {
+      env: { PATH: process.env.PATH ?? '' },
+    });
     return { code: 0, stdout };
   } catch (error) {
     const e = error as { code: number; stdout: string };
@@ -57,14 +63,23 @@ describe('the embedded database lock', () => {
     expect(classifyError(refused)).toBe('database');
     const cliRefused = await cli(home, '--json', 'sync-status', '--job', JOB);
     expect(cliRefused.code).toBe(EXIT.database);
-    expect(JSON.parse(cliRefused.stdout)).toMatchObject({ ok: false, error: { kind: 'database', message: expect.stringContaining(`in use by another crm-bridge process (pid ${first.pid})`) } });
+    expect(JSON.parse(cliRefused.stdout)).toMatchObject({
+      ok: false,
+      error: {
+        kind: 'database',
+        message: expect.stringContaining(`in use by another crm-bridge process (pid ${first.pid})`),
+      },
+    });
 
     await kill9(first);
     // The lock is fresh (refreshed every 10 s): by staleness alone it would be refused for up to 30 s more.
     expect(statSync(path.join(home, 'pgdata.lock')).mtimeMs).toBeGreaterThan(Date.now() - 15_000);
     const db = await openDatabase({ home });
     expect((await db.pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
-    expect(JSON.parse(readFileSync(path.join(home, 'pgdata.lock.owner'), 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname() });
+    expect(JSON.parse(readFileSync(path.join(home, 'pgdata.lock.owner'), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      host: os.hostname(),
+    });
     await db.close();
     expect(existsSync(path.join(home, 'pgdata.lock'))).toBe(false);
     expect(existsSync(path.join(home, 'pgdata.lock.owner'))).toBe(false);
@@ -83,11 +98,16 @@ describe('the embedded database lock', () => {
     const lockedBy = (startedAt: string | null) => {
       const home = migratedHome();
       mkdirSync(path.join(home, 'pgdata.lock'));
-      writeFileSync(path.join(home, 'pgdata.lock.owner'), JSON.stringify({ pid: sleeper.pid, host: os.hostname(), startedAt }));
+      writeFileSync(
+        path.join(home, 'pgdata.lock.owner'),
+        JSON.stringify({ pid: sleeper.pid, host: os.hostname(), startedAt }),
+      );
       return home;
     };
     const live = lockedBy(startTimeOf(sleeper.pid!));
-    await expect(openDatabase({ home: live })).rejects.toThrow(`in use by another crm-bridge process (pid ${sleeper.pid})`);
+    await expect(openDatabase({ home: live })).rejects.toThrow(
+      `in use by another crm-bridge process (pid ${sleeper.pid})`,
+    );
     const reused = lockedBy(new Date(Date.now() - 3_600_000).toISOString());
     const db = await openDatabase({ home: reused });
     await db.close();

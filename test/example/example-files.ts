@@ -74,7 +74,12 @@ export function decodeLegacy(dir: string, object: ObjectName): string {
 export function readLegacy(dir: string, object: ObjectName): LegacyFile {
   const spec = LEGACY_FILES[object];
   const text = decodeLegacy(dir, object);
-  const parsed = parse(text, { delimiter: spec.delimiter, bom: true, relax_column_count: true, raw: true }) as unknown as Array<{ record: string[]; raw: string }>;
+  const parsed = parse(text, {
+    delimiter: spec.delimiter,
+    bom: true,
+    relax_column_count: true,
+    raw: true,
+  }) as unknown as Array<{ record: string[]; raw: string }>;
   let line = 1;
   const all = parsed.map(({ record, raw }) => {
     const row = { line, fields: record };

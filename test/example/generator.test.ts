@@ -67,7 +67,13 @@ describe('generateExample', () => {
   it('writes the same data files whatever the truth detail or the objects selected', async () => {
     const [full, counts] = [tmpDir(), tmpDir()];
     await generateExample({ seed: 5, outDir: full, companies: 200 });
-    await generateExample({ seed: 5, outDir: counts, companies: 200, objects: ['contacts', 'companies'], truth: 'counts' });
+    await generateExample({
+      seed: 5,
+      outDir: counts,
+      companies: 200,
+      objects: ['contacts', 'companies'],
+      truth: 'counts',
+    });
     const [hf, hc] = [hashTree(full), hashTree(counts)];
     expect(hc['legacy-export/Company.csv']).toBe(hf['legacy-export/Company.csv']);
     expect(hc['legacy-export/Person.csv']).toBe(hf['legacy-export/Person.csv']);
@@ -141,7 +147,22 @@ describe('the shipped export', () => {
     const mirror = readMirror(SHIPPED, 'contacts');
     const legacyFirst = new Map(rows.map((r) => [r.fields[0]!, r.fields[header.indexOf('Pers_FirstName')]!.trim()]));
     const pairs = mirror.rows.map((m) => `${legacyFirst.get(m.legacy_person_id!)}/${m.firstname}`);
-    expect(pairs.some((p) => ['Bill/William', 'William/Bill', 'Liz/Elizabeth', 'Elizabeth/Liz', 'Bob/Robert', 'Robert/Bob', 'Mike/Michael', 'Michael/Mike', 'Jim/James', 'James/Jim'].includes(p))).toBe(true);
+    expect(
+      pairs.some((p) =>
+        [
+          'Bill/William',
+          'William/Bill',
+          'Liz/Elizabeth',
+          'Elizabeth/Liz',
+          'Bob/Robert',
+          'Robert/Bob',
+          'Mike/Michael',
+          'Michael/Mike',
+          'Jim/James',
+          'James/Jim',
+        ].includes(p),
+      ),
+    ).toBe(true);
   });
 
   it('writes Opportunity.csv tab-separated without BOM, and Communication.csv with quoted line breaks', () => {
@@ -170,7 +191,8 @@ describe('the shipped export', () => {
       expect(refs.length).toBeGreaterThan(100);
       expect(refs.filter((id) => !ids.has(id))).toEqual([]);
     };
-    const good = (f: { header: string[]; rows: { fields: string[] }[] }) => f.rows.filter((r) => r.fields.length === f.header.length);
+    const good = (f: { header: string[]; rows: { fields: string[] }[] }) =>
+      f.rows.filter((r) => r.fields.length === f.header.length);
     check(good(persons), persons.header.indexOf('Pers_CompanyId'), companies);
     check(good(deals), deals.header.indexOf('Oppo_PrimaryCompanyId'), companies);
     check(good(deals), deals.header.indexOf('Oppo_PrimaryPersonId'), personIds);
@@ -185,7 +207,19 @@ describe('scripts/generate-example-data.ts', () => {
     const dir = tmpDir();
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'scripts', 'generate-example-data.ts'), '--seed', '9', '--companies', '120', '--objects', 'companies,deals', '--out', dir],
+      [
+        '--import',
+        'tsx',
+        path.join(ROOT, 'scripts', 'generate-example-data.ts'),
+        '--seed',
+        '9',
+        '--companies',
+        '120',
+        '--objects',
+        'companies,deals',
+        '--out',
+        dir,
+      ],
       { cwd: ROOT, encoding: 'utf8' },
     );
     expect(child.stderr).toBe('');
@@ -195,7 +229,11 @@ describe('scripts/generate-example-data.ts', () => {
     expect(child.stdout).not.toContain('Person.csv');
     expect(child.stdout).toMatch(/companies\s+1[23]\d legacy rows \(\d+ matched/);
     expect(readTruth(dir).seed).toBe(9);
-    const bad = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'generate-example-data.ts'), '--objects', 'leads'], { cwd: ROOT, encoding: 'utf8' });
+    const bad = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'scripts', 'generate-example-data.ts'), '--objects', 'leads'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unknown object "leads"');
   }, 60_000);
@@ -203,13 +241,28 @@ describe('scripts/generate-example-data.ts', () => {
   it('generates 20,000 companies (truth counts) in bounded memory', () => {
     const dir = tmpDir();
     // A 48 MB old-space cap: holding the records (or the answer key) in memory would exceed it.
-    const child = spawnSync(process.execPath, ['--max-old-space-size=48', '--import', 'tsx', path.join(__dirname, 'fixtures', 'generate-child.ts'), dir, '20000'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--max-old-space-size=48',
+        '--import',
+        'tsx',
+        path.join(__dirname, 'fixtures', 'generate-child.ts'),
+        dir,
+        '20000',
+      ],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
-    const report = JSON.parse(child.stdout) as { peakHeapMb: number; maxRssMb: number; objects: Record<string, { dataRecords: number }> };
+    const report = JSON.parse(child.stdout) as {
+      peakHeapMb: number;
+      maxRssMb: number;
+      objects: Record<string, { dataRecords: number }>;
+    };
     expect(report.objects.companies!.dataRecords).toBeGreaterThan(20_000);
     expect(report.objects.engagements!.dataRecords).toBeGreaterThan(36_000);
     expect(report.peakHeapMb).toBeLessThan(48);

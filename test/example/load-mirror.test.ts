@@ -50,8 +50,16 @@ function loaderSuite(name: string, open: () => Promise<{ sql: Sql; close(): Prom
       const progress: Array<[string, number]> = [];
       const counts = await loadMirror(sql, MIRROR, { batchSize: 1000, onProgress: (t, n) => progress.push([t, n]) });
       expect(counts).toEqual(expectedCounts);
-      expect(progress.filter(([t]) => t === 'engagements').map(([, n]) => n)).toEqual([1000, 2000, 3000, 4000, expectedCounts.engagements]);
-      const { rows } = await sql.query<{ comment: string }>(`SELECT obj_description('hubspot'::regnamespace, 'pg_namespace') AS comment`);
+      expect(progress.filter(([t]) => t === 'engagements').map(([, n]) => n)).toEqual([
+        1000,
+        2000,
+        3000,
+        4000,
+        expectedCounts.engagements,
+      ]);
+      const { rows } = await sql.query<{ comment: string }>(
+        `SELECT obj_description('hubspot'::regnamespace, 'pg_namespace') AS comment`,
+      );
       expect(rows[0]!.comment).toBe(EXAMPLE_SCHEMA_COMMENT);
       for (const object of OBJECTS) {
         const { rows: n } = await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM hubspot.${object}`);
@@ -67,7 +75,9 @@ function loaderSuite(name: string, open: () => Promise<{ sql: Sql; close(): Prom
         createdate: 'timestamp with time zone',
         dealname: 'text',
       });
-      const { rows: blanks } = await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM hubspot.companies WHERE legacy_company_id IS NULL`);
+      const { rows: blanks } = await sql.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM hubspot.companies WHERE legacy_company_id IS NULL`,
+      );
       expect(Number(blanks[0]!.n)).toBe(truth.objects.companies!.unlinkedTargets);
     }, 120_000);
 
@@ -84,7 +94,9 @@ function loaderSuite(name: string, open: () => Promise<{ sql: Sql; close(): Prom
         for (const row of rows) {
           const source = csv.get(row.hs_object_id!)!;
           for (const p of props) {
-            expect(mapper.normaliseTarget(p, row[p] ?? null), `${object} ${row.hs_object_id} ${p}`).toBe(mapper.normaliseTarget(p, source[p] || null));
+            expect(mapper.normaliseTarget(p, row[p] ?? null), `${object} ${row.hs_object_id} ${p}`).toBe(
+              mapper.normaliseTarget(p, source[p] || null),
+            );
           }
         }
       }
@@ -94,7 +106,9 @@ function loaderSuite(name: string, open: () => Promise<{ sql: Sql; close(): Prom
       await sql.query('INSERT INTO hubspot.companies (hs_object_id, name) VALUES (1, $1)', ['stray']);
       const counts = await loadMirror(sql, MIRROR, { schema: 'hubspot' });
       expect(counts.companies).toBe(expectedCounts.companies);
-      const { rows } = await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM hubspot.companies WHERE hs_object_id = 1`);
+      const { rows } = await sql.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM hubspot.companies WHERE hs_object_id = 1`,
+      );
       expect(rows[0]!.n).toBe('0');
     }, 120_000);
 
@@ -102,18 +116,25 @@ function loaderSuite(name: string, open: () => Promise<{ sql: Sql; close(): Prom
       await sql.query('CREATE SCHEMA "crm_live"');
       await sql.query('CREATE TABLE "crm_live"."companies" (hs_object_id bigint PRIMARY KEY, name text)');
       await sql.query(`INSERT INTO "crm_live"."companies" VALUES (7, 'Real customer Ltd')`);
-      await expect(loadMirror(sql, MIRROR, { schema: 'crm_live' })).rejects.toThrow(/Schema "crm_live" already exists and was not created by the example loader/);
+      await expect(loadMirror(sql, MIRROR, { schema: 'crm_live' })).rejects.toThrow(
+        /Schema "crm_live" already exists and was not created by the example loader/,
+      );
       const { rows } = await sql.query<{ name: string }>('SELECT name FROM "crm_live"."companies"');
       expect(rows).toEqual([{ name: 'Real customer Ltd' }]);
       await sql.query(`COMMENT ON SCHEMA "crm_live" IS 'something else'`);
-      await expect(loadMirror(sql, MIRROR, { schema: 'crm_live' })).rejects.toThrow(/not created by the example loader/);
+      await expect(loadMirror(sql, MIRROR, { schema: 'crm_live' })).rejects.toThrow(
+        /not created by the example loader/,
+      );
       await expect(loadMirror(sql, MIRROR, { schema: 'bad name; drop' })).rejects.toThrow(/Invalid schema name/);
     });
 
     it('loads only the files present and rejects columns the table does not have', async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mirror-'));
       try {
-        writeFileSync(path.join(dir, 'deals.csv'), 'hs_object_id,legacy_opportunity_id,amount,closedate,hs_lastmodifieddate\n5,20001,"1200.50",2019-03-14,2024-01-02T03:04:05Z\n6,,,,\n');
+        writeFileSync(
+          path.join(dir, 'deals.csv'),
+          'hs_object_id,legacy_opportunity_id,amount,closedate,hs_lastmodifieddate\n5,20001,"1200.50",2019-03-14,2024-01-02T03:04:05Z\n6,,,,\n',
+        );
         expect(await loadMirror(sql, dir, { schema: 'mini' })).toEqual({ deals: 2 });
         const { rows } = await sql.query<Record<string, string>>(
           'SELECT hs_object_id::text AS id, amount::text AS amount, closedate::text AS closedate, legacy_opportunity_id FROM mini.deals ORDER BY 1',
@@ -123,7 +144,9 @@ function loaderSuite(name: string, open: () => Promise<{ sql: Sql; close(): Prom
           { id: '6', amount: null, closedate: null, legacy_opportunity_id: null },
         ]);
         writeFileSync(path.join(dir, 'deals.csv'), 'hs_object_id,flavour\n5,vanilla\n');
-        await expect(loadMirror(sql, dir, { schema: 'mini' })).rejects.toThrow(/flavour are not in the deals mirror table/);
+        await expect(loadMirror(sql, dir, { schema: 'mini' })).rejects.toThrow(
+          /flavour are not in the deals mirror table/,
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -146,9 +169,12 @@ loaderSuite('PGlite through node-postgres', async () => {
 });
 
 let testDb: TestDatabase | undefined;
-loaderSuite(process.env.DATABASE_URL ? 'the PostgreSQL server in DATABASE_URL' : "the product's embedded database", async () => {
-  testDb = await createTestDatabase();
-  const db = testDb.db;
-  // One connection for the whole suite, as a caller of loadMirror holds it.
-  return { sql: db.pool, close: async () => testDb?.drop() };
-});
+loaderSuite(
+  process.env.DATABASE_URL ? 'the PostgreSQL server in DATABASE_URL' : "the product's embedded database",
+  async () => {
+    testDb = await createTestDatabase();
+    const db = testDb.db;
+    // One connection for the whole suite, as a caller of loadMirror holds it.
+    return { sql: db.pool, close: async () => testDb?.drop() };
+  },
+);

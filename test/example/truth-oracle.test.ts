@@ -10,7 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateExample } from '../../core/example/generator';
 import { builtInMapping } from '../../core/mapping/load-mapping';
 import { ObjectMapper } from '../../core/mapping/object-mapper';
-import { LEGACY_FILES, OBJECTS, SHIPPED, readLegacy, readMirror, readTruth, rowObject, type ObjectName, type Truth } from './example-files';
+import {
+  LEGACY_FILES,
+  OBJECTS,
+  SHIPPED,
+  readLegacy,
+  readMirror,
+  readTruth,
+  rowObject,
+  type ObjectName,
+  type Truth,
+} from './example-files';
 
 const config = builtInMapping().config;
 
@@ -69,7 +79,14 @@ function recompute(dir: string, object: ObjectName, fuzzyClaims: ReadonlyMap<str
     const targets = byLegacyId.get(id) ?? (copy ? [copy] : []);
     const mapped = mapper.map(row);
     for (const f of new Set(mapped.issues.map((i) => i.field))) issues.push({ legacyId: id, field: f });
-    const status = targets.length === 0 ? 'new' : targets.length === 1 ? (targets[0] === copy ? 'fuzzy_match' : 'matched') : 'conflict';
+    const status =
+      targets.length === 0
+        ? 'new'
+        : targets.length === 1
+          ? targets[0] === copy
+            ? 'fuzzy_match'
+            : 'matched'
+          : 'conflict';
     statuses[status]!++;
     let updates: string[] = [];
     if (status === 'new') updates = props.filter((p) => mapped.values[p] != null);
@@ -111,7 +128,9 @@ function checkDataset(label: string, dir: () => string, truth: () => Truth): voi
         let t: NonNullable<Truth['objects'][ObjectName]>;
         beforeAll(() => {
           t = truth().objects[object]!;
-          const claims = Object.entries(t.records!).filter(([, r]) => r.status === 'fuzzy_match').map(([id, r]) => [id, r.targetIds[0]!] as const);
+          const claims = Object.entries(t.records!)
+            .filter(([, r]) => r.status === 'fuzzy_match')
+            .map(([id, r]) => [id, r.targetIds[0]!] as const);
           re = recompute(dir(), object, new Map(claims));
         });
 
@@ -136,7 +155,11 @@ function checkDataset(label: string, dir: () => string, truth: () => Truth): voi
 
         it('puts every quarantined row on the physical line truth.json names', () => {
           expect(re.quarantined).toEqual(t.quarantined);
-          const lines = re.quarantined.length ? readLegacy(dir(), object).text.replace(/^\uFEFF/, '').split('\n') : [];
+          const lines = re.quarantined.length
+            ? readLegacy(dir(), object)
+                .text.replace(/^\uFEFF/, '')
+                .split('\n')
+            : [];
           const delimiter = LEGACY_FILES[object].delimiter;
           for (const q of t.quarantined!) {
             const physical = lines[q.line - 1]!;
@@ -156,7 +179,11 @@ function checkDataset(label: string, dir: () => string, truth: () => Truth): voi
           for (const [id, r] of re.records) {
             const claimed = t.records![id];
             expect(claimed, id).toBeDefined();
-            expect({ id, status: claimed!.status, targetIds: [...claimed!.targetIds].sort() }).toEqual({ id, status: r.status, targetIds: [...r.targetIds].sort() });
+            expect({ id, status: claimed!.status, targetIds: [...claimed!.targetIds].sort() }).toEqual({
+              id,
+              status: r.status,
+              targetIds: [...r.targetIds].sort(),
+            });
           }
           for (const [id, r] of Object.entries(t.records!)) {
             if (r.status === 'orphan') expect(re.exportIds.has(id), `orphan ${id} is in the export`).toBe(false);
@@ -185,7 +212,9 @@ function checkDataset(label: string, dir: () => string, truth: () => Truth): voi
             if (JSON.stringify(a) !== JSON.stringify(b)) wrong.push({ id, truth: a, mapper: b });
           }
           expect(wrong.slice(0, 5)).toEqual([]);
-          const matchedWithUpdates = [...re.records.values()].filter((r) => r.status === 'matched' && r.updates.length > 0).length;
+          const matchedWithUpdates = [...re.records.values()].filter(
+            (r) => r.status === 'matched' && r.updates.length > 0,
+          ).length;
           expect(matchedWithUpdates / t.statuses.matched).toBeGreaterThan(0.08);
           expect(matchedWithUpdates / t.statuses.matched).toBeLessThan(0.3);
         });
@@ -214,7 +243,11 @@ function checkDataset(label: string, dir: () => string, truth: () => Truth): voi
   });
 }
 
-checkDataset('shipped examples/', () => SHIPPED, () => readTruth(SHIPPED));
+checkDataset(
+  'shipped examples/',
+  () => SHIPPED,
+  () => readTruth(SHIPPED),
+);
 
 let fresh = '';
 beforeAll(async () => {
@@ -222,4 +255,8 @@ beforeAll(async () => {
   await generateExample({ seed: 20240607, outDir: fresh, companies: 700 });
 }, 60_000);
 afterAll(() => rmSync(fresh, { recursive: true, force: true }));
-checkDataset('a fresh dataset (another seed and size)', () => fresh, () => readTruth(fresh));
+checkDataset(
+  'a fresh dataset (another seed and size)',
+  () => fresh,
+  () => readTruth(fresh),
+);

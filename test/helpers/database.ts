@@ -39,7 +39,11 @@ export async function createTestDatabase(options: { embeddedHome?: string } = {}
  * The database a spawned server or CLI used, opened in this process: the server's own connection, or the embedded
  * home opened for the time of `fn` (the embedded database serves one process at a time, so only while none holds it).
  */
-export async function inDatabaseOf<T>(server: TestDatabase | undefined, home: string | undefined, fn: (db: Database) => Promise<T>): Promise<T> {
+export async function inDatabaseOf<T>(
+  server: TestDatabase | undefined,
+  home: string | undefined,
+  fn: (db: Database) => Promise<T>,
+): Promise<T> {
   if (server) return fn(server.db);
   if (!home) throw new Error('neither a server database nor an embedded home to open');
   const db = await openDatabase({ home });

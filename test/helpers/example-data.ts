@@ -1,7 +1,13 @@
 import path from 'node:path';
 import type { Database } from '../../core/db/database';
 import { loadMirror } from '../../core/example/load-mirror';
-import { readTruth, ROOT, SHIPPED, type TruthObject as AnyTruthObject, type TruthRecord } from '../example/example-files';
+import {
+  readTruth,
+  ROOT,
+  SHIPPED,
+  type TruthObject as AnyTruthObject,
+  type TruthRecord,
+} from '../example/example-files';
 
 export { ROOT, type TruthRecord };
 export const EXPORT_DIR = path.join(SHIPPED, 'legacy-export');
@@ -21,7 +27,9 @@ export async function loadExampleMirror(db: Database): Promise<void> {
 
 /** A matched record with pending updates, for lookups that should show something. */
 export function matchedWithUpdates(object: string): [string, TruthRecord] {
-  const entry = Object.entries(truth().objects[object]!.records).find(([, r]) => r.status === 'matched' && r.updates.length >= 2);
+  const entry = Object.entries(truth().objects[object]!.records).find(
+    ([, r]) => r.status === 'matched' && r.updates.length >= 2,
+  );
   if (!entry) throw new Error(`no matched ${object} record with updates in truth.json`);
   return entry;
 }

@@ -12,19 +12,37 @@ const noDatabase = async () => {
 describe('the type names of each CRM', () => {
   it.each([
     // HubSpot property types and field types
-    ['enumeration', { type: 'enum' }], ['bool', { type: 'boolean' }], ['phone_number', { type: 'string', format: 'phone' }],
-    ['number', { type: 'number' }], ['datetime', { type: 'datetime' }], ['checkbox', { type: 'enum', multiValue: true }],
+    ['enumeration', { type: 'enum' }],
+    ['bool', { type: 'boolean' }],
+    ['phone_number', { type: 'string', format: 'phone' }],
+    ['number', { type: 'number' }],
+    ['datetime', { type: 'datetime' }],
+    ['checkbox', { type: 'enum', multiValue: true }],
     ['booleancheckbox', { type: 'boolean' }],
     // Salesforce describe types
-    ['picklist', { type: 'enum' }], ['multipicklist', { type: 'enum', multiValue: true }], ['double', { type: 'number' }],
-    ['currency', { type: 'number', format: 'currency' }], ['percent', { type: 'number', format: 'percent' }], ['int', { type: 'integer' }],
-    ['boolean', { type: 'boolean' }], ['email', { type: 'string', format: 'email' }], ['phone', { type: 'string', format: 'phone' }],
-    ['url', { type: 'string', format: 'url' }], ['textarea', { type: 'string', format: 'textarea' }],
-    ['reference', { type: 'string', format: 'reference' }], ['id', { type: 'string', format: 'reference' }],
+    ['picklist', { type: 'enum' }],
+    ['multipicklist', { type: 'enum', multiValue: true }],
+    ['double', { type: 'number' }],
+    ['currency', { type: 'number', format: 'currency' }],
+    ['percent', { type: 'number', format: 'percent' }],
+    ['int', { type: 'integer' }],
+    ['boolean', { type: 'boolean' }],
+    ['email', { type: 'string', format: 'email' }],
+    ['phone', { type: 'string', format: 'phone' }],
+    ['url', { type: 'string', format: 'url' }],
+    ['textarea', { type: 'string', format: 'textarea' }],
+    ['reference', { type: 'string', format: 'reference' }],
+    ['id', { type: 'string', format: 'reference' }],
     // Pipedrive field types
-    ['varchar', { type: 'string' }], ['text', { type: 'string' }], ['monetary', { type: 'number', format: 'currency' }],
-    ['enum', { type: 'enum' }], ['set', { type: 'enum', multiValue: true }], ['date', { type: 'date' }],
-    ['user', { type: 'integer', format: 'reference' }], ['org', { type: 'integer', format: 'reference' }], ['people', { type: 'integer', format: 'reference' }],
+    ['varchar', { type: 'string' }],
+    ['text', { type: 'string' }],
+    ['monetary', { type: 'number', format: 'currency' }],
+    ['enum', { type: 'enum' }],
+    ['set', { type: 'enum', multiValue: true }],
+    ['date', { type: 'date' }],
+    ['user', { type: 'integer', format: 'reference' }],
+    ['org', { type: 'integer', format: 'reference' }],
+    ['people', { type: 'integer', format: 'reference' }],
   ])('%s is %o', (name, kind) => {
     expect(kindOfType(name)).toEqual(kind);
   });
@@ -38,14 +56,23 @@ describe('the type names of each CRM', () => {
 describe('a suggestion request in vendor type names (CLI, MCP and n8n parse the same schema)', () => {
   const request = {
     source: {
-      object: 'Contact', idField: 'Id', fields: [
-        { name: 'Email', type: 'email' }, { name: 'MobilePhone', type: 'phone' }, { name: 'LeadSource', type: 'picklist' },
-        { name: 'Location__c', type: 'location-ish' }, { name: 'Segments__c', type: 'multipicklist', multiValue: false },
+      object: 'Contact',
+      idField: 'Id',
+      fields: [
+        { name: 'Email', type: 'email' },
+        { name: 'MobilePhone', type: 'phone' },
+        { name: 'LeadSource', type: 'picklist' },
+        { name: 'Location__c', type: 'location-ish' },
+        { name: 'Segments__c', type: 'multipicklist', multiValue: false },
       ],
     },
     target: {
-      object: 'person', idField: 'id', fields: [
-        { name: 'email', type: 'varchar', format: 'email' as const }, { name: 'phone', type: 'phone' }, { name: 'lead_source', type: 'enum' },
+      object: 'person',
+      idField: 'id',
+      fields: [
+        { name: 'email', type: 'varchar', format: 'email' as const },
+        { name: 'phone', type: 'phone' },
+        { name: 'lead_source', type: 'enum' },
         { name: 'segments', type: 'set' },
       ],
     },
@@ -69,8 +96,14 @@ describe('a suggestion request in vendor type names (CLI, MCP and n8n parse the 
   it('pairs the fields, and notes the one type it did not know', async () => {
     const result = await suggestFieldMappings(noDatabase, request);
     expect(Object.fromEntries(result.suggestions.map((s) => [s.source, s.target]))).toEqual({
-      Email: 'email', MobilePhone: 'phone', LeadSource: 'lead_source', Location__c: null, Segments__c: 'segments',
+      Email: 'email',
+      MobilePhone: 'phone',
+      LeadSource: 'lead_source',
+      Location__c: null,
+      Segments__c: 'segments',
     });
-    expect(result.notes).toEqual(['Contact.Location__c: type "location-ish" is not one we know; it is compared by its name and sample values only']);
+    expect(result.notes).toEqual([
+      'Contact.Location__c: type "location-ish" is not one we know; it is compared by its name and sample values only',
+    ]);
   });
 });

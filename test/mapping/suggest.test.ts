@@ -67,7 +67,7 @@ function bruteForceMin(cost: number[][]): number {
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('assignment', () => {
@@ -86,14 +86,34 @@ describe('assignment', () => {
 
   it('leaves a row unmatched rather than pair it below the threshold, and never pairs a column twice', () => {
     // Row 1 prefers column 0 like row 0, but row 0 needs it more; row 1's next best (30) is below the threshold.
-    expect(maxScoreMatching([[90, 10], [80, 30]], 50)).toEqual([0, -1]);
-    expect(maxScoreMatching([[90, 60], [80, 30]], 50)).toEqual([1, 0]);
+    expect(
+      maxScoreMatching(
+        [
+          [90, 10],
+          [80, 30],
+        ],
+        50,
+      ),
+    ).toEqual([0, -1]);
+    expect(
+      maxScoreMatching(
+        [
+          [90, 60],
+          [80, 30],
+        ],
+        50,
+      ),
+    ).toEqual([1, 0]);
     expect(maxScoreMatching([], 50)).toEqual([]);
     expect(() => minCostAssignment([[1], [2]])).toThrow(/at least as many columns/);
   });
 });
 
-const schema = (object: string, fields: ObjectSchema['fields'], idField = 'id'): ObjectSchema => ({ object, idField, fields });
+const schema = (object: string, fields: ObjectSchema['fields'], idField = 'id'): ObjectSchema => ({
+  object,
+  idField,
+  fields,
+});
 
 describe('suggestMappings', () => {
   const source = schema(
@@ -151,7 +171,9 @@ describe('suggestMappings', () => {
   });
 
   it('uses sample values: the email column goes to email even under an uninformative name', () => {
-    const src = schema('x', [{ name: 'Contact_Info', type: 'string', sample: ['ann@acme.com', 'bob@x.org', 'c@d.io'] }]);
+    const src = schema('x', [
+      { name: 'Contact_Info', type: 'string', sample: ['ann@acme.com', 'bob@x.org', 'c@d.io'] },
+    ]);
     const tgt = schema('y', [
       { name: 'contact_phone', label: 'Contact phone', type: 'string', format: 'phone' },
       { name: 'contact_email', label: 'Contact email', type: 'string', format: 'email' },
@@ -168,7 +190,13 @@ describe('suggestMappings', () => {
       { name: 'lead_status', label: 'Lead status', type: 'enum' },
       { name: 'legacy_status', label: 'Legacy status', type: 'string' },
     ]);
-    const samples = { source: [{ Status: 'Active' }, { Status: 'On Hold' }], target: [{ lead_status: 'NEW', legacy_status: 'Active' }, { lead_status: 'OPEN', legacy_status: 'Inactive' }] };
+    const samples = {
+      source: [{ Status: 'Active' }, { Status: 'On Hold' }],
+      target: [
+        { lead_status: 'NEW', legacy_status: 'Active' },
+        { lead_status: 'OPEN', legacy_status: 'Inactive' },
+      ],
+    };
     expect(suggestMappings(src, tgt).suggestions[0]!.target).toBe('lead_status');
     expect(suggestMappings(src, tgt, samples).suggestions[0]!.target).toBe('legacy_status');
   });
@@ -189,15 +217,26 @@ describe('suggestMappings', () => {
     const src = schema('x', [{ name: 'KdNr', type: 'string' }]);
     const tgt = schema('y', [{ name: 'customer_number', type: 'string' }]);
     expect(suggestMappings(src, tgt).suggestions[0]!.target).toBeNull();
-    expect(suggestMappings(src, tgt, undefined, { synonyms: { customer_no: ['kd nr', 'customer number'] } }).suggestions[0]!.target).toBe('customer_number');
+    expect(
+      suggestMappings(src, tgt, undefined, { synonyms: { customer_no: ['kd nr', 'customer number'] } }).suggestions[0]!
+        .target,
+    ).toBe('customer_number');
     expect(() => suggestMappings(src, tgt, undefined, { threshold: 120 })).toThrow();
     // Any CRM's type name is taken (test/mapping/field-types.test.ts); a field without one is not.
-    expect(SuggestInputSchema.safeParse({ source: src, target: { ...tgt, fields: [{ name: 'a', type: 'text' }] } }).success).toBe(true);
-    expect(SuggestInputSchema.safeParse({ source: src, target: { ...tgt, fields: [{ name: 'a', type: '' }] } }).success).toBe(false);
+    expect(
+      SuggestInputSchema.safeParse({ source: src, target: { ...tgt, fields: [{ name: 'a', type: 'text' }] } }).success,
+    ).toBe(true);
+    expect(
+      SuggestInputSchema.safeParse({ source: src, target: { ...tgt, fields: [{ name: 'a', type: '' }] } }).success,
+    ).toBe(false);
   });
 
   it('handles empty target schemas', () => {
-    const r = suggestMappings(schema('x', [{ name: 'a', type: 'string' }]), { object: 'y', idField: 'id', fields: [{ name: 'id', type: 'string' }] });
+    const r = suggestMappings(schema('x', [{ name: 'a', type: 'string' }]), {
+      object: 'y',
+      idField: 'id',
+      fields: [{ name: 'id', type: 'string' }],
+    });
     expect(r.suggestions[0]).toMatchObject({ target: null, confidence: 0 });
   });
 });
@@ -209,7 +248,8 @@ describe('labeled schema pairs', () => {
     expect(pairs.length).toBeGreaterThanOrEqual(9);
     expect(pairs.filter((p) => p.heldOut)).toHaveLength(1);
     const systems = new Set(pairs.map((p) => `${p.source.system}->${p.target.system}`));
-    for (const s of ['sage-export->hubspot', 'salesforce->pipedrive', 'hubspot->salesforce', 'salesforce->hubspot']) expect(systems).toContain(s);
+    for (const s of ['sage-export->hubspot', 'salesforce->pipedrive', 'hubspot->salesforce', 'salesforce->hubspot'])
+      expect(systems).toContain(s);
   });
 
   it('keeps top-1 accuracy at or above 90% on the tuning pairs and on the held-out pair', () => {

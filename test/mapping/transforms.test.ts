@@ -5,7 +5,8 @@ import { ObjectMapper } from '../../core/mapping/object-mapper';
 import { parseTemplate } from '../../core/mapping/template';
 import { applyChain, compileTransform, normaliseDomain, parseNumber } from '../../core/mapping/transforms';
 
-const run = (spec: Parameters<typeof compileTransform>[0], value: string, defaults = {}) => compileTransform(spec, defaults).apply(value);
+const run = (spec: Parameters<typeof compileTransform>[0], value: string, defaults = {}) =>
+  compileTransform(spec, defaults).apply(value);
 
 describe('transforms', () => {
   it('collapses whitespace and blanks empty strings', () => {
@@ -24,8 +25,14 @@ describe('transforms', () => {
       expect(run('phone', v, { phoneCountry: 'GB' })).toEqual({ ok: true, value: '+442079460123' });
     }
     expect(run({ type: 'phone', defaultCountry: 'US' }, '(415) 555-2671')).toEqual({ ok: true, value: '+14155552671' });
-    expect(run('phone', '020 7946 0123 ext. 12', { phoneCountry: 'GB' })).toEqual({ ok: true, value: '+442079460123;ext=12' });
-    expect(run('phone', 'n/a', { phoneCountry: 'GB' })).toEqual({ ok: false, reason: 'not a phone number (default country GB): "n/a"' });
+    expect(run('phone', '020 7946 0123 ext. 12', { phoneCountry: 'GB' })).toEqual({
+      ok: true,
+      value: '+442079460123;ext=12',
+    });
+    expect(run('phone', 'n/a', { phoneCountry: 'GB' })).toEqual({
+      ok: false,
+      reason: 'not a phone number (default country GB): "n/a"',
+    });
   });
 
   it('parses numbers with thousands separators, currency and either decimal mark', () => {
@@ -70,14 +77,23 @@ describe('transforms', () => {
 
   it('maps values case-insensitively and reports unknown ones', () => {
     const map = { type: 'map', values: { 'Closed Won': 'closedwon', Lead: 'appointmentscheduled' } } as const;
-    expect(run({ ...map, caseInsensitive: true, unknown: 'error' }, ' closed  WON ')).toEqual({ ok: true, value: 'closedwon' });
-    expect(run({ ...map, caseInsensitive: true, unknown: 'error' }, 'Pending')).toMatchObject({ ok: false, reason: expect.stringContaining('no value mapping for "Pending"') });
+    expect(run({ ...map, caseInsensitive: true, unknown: 'error' }, ' closed  WON ')).toEqual({
+      ok: true,
+      value: 'closedwon',
+    });
+    expect(run({ ...map, caseInsensitive: true, unknown: 'error' }, 'Pending')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('no value mapping for "Pending"'),
+    });
     expect(run({ ...map, caseInsensitive: true, unknown: 'keep' }, 'Pending')).toEqual({ ok: true, value: 'Pending' });
     expect(run({ ...map, caseInsensitive: true, unknown: 'blank' }, 'Pending')).toEqual({ ok: true, value: null });
   });
 
   it('chains transforms and skips value maps when normalising a target value', () => {
-    const chain = [compileTransform('trim'), compileTransform({ type: 'map', values: { customer: 'CUSTOMER' }, caseInsensitive: true, unknown: 'error' })];
+    const chain = [
+      compileTransform('trim'),
+      compileTransform({ type: 'map', values: { customer: 'CUSTOMER' }, caseInsensitive: true, unknown: 'error' }),
+    ];
     expect(applyChain(chain, ' Customer ')).toEqual({ ok: true, value: 'CUSTOMER' });
     expect(applyChain(chain, ' CUSTOMER ', true)).toEqual({ ok: true, value: 'CUSTOMER' });
     expect(applyChain(chain, null)).toEqual({ ok: true, value: null });
@@ -101,18 +117,29 @@ describe('templates', () => {
   it('maps a template property through its transforms, and names a bad template in the config', () => {
     const base = {
       version: 1,
-      objects: { contacts: { legacy: { file: 'Person', idColumn: 'id' }, target: { table: 'contacts', legacyIdColumn: 'legacy_id' }, properties: [
-        { template: '{Addr_Address1}, {Addr_City}', to: 'full_address', transform: ['trim'] },
-        { from: 'Pers_FirstName', to: 'firstname' },
-      ] } },
+      objects: {
+        contacts: {
+          legacy: { file: 'Person', idColumn: 'id' },
+          target: { table: 'contacts', legacyIdColumn: 'legacy_id' },
+          properties: [
+            { template: '{Addr_Address1}, {Addr_City}', to: 'full_address', transform: ['trim'] },
+            { from: 'Pers_FirstName', to: 'firstname' },
+          ],
+        },
+      },
     };
     const mapper = new ObjectMapper(parseMappingConfig(base).config, 'contacts');
     expect(mapper.legacyColumns).toEqual(['id', 'Addr_Address1', 'Addr_City', 'Pers_FirstName']);
-    expect(mapper.map({ Addr_Address1: ' 1  High St', Addr_City: 'Leeds', Pers_FirstName: 'Liz' }).values).toEqual({ full_address: '1 High St, Leeds', firstname: 'Liz' });
+    expect(mapper.map({ Addr_Address1: ' 1  High St', Addr_City: 'Leeds', Pers_FirstName: 'Liz' }).values).toEqual({
+      full_address: '1 High St, Leeds',
+      firstname: 'Liz',
+    });
     const bad = JSON.parse(JSON.stringify(base));
     bad.objects.contacts.properties[0].template = '{Addr_Address1';
     bad.objects.contacts.properties[1].template = '{x}';
     expect(() => parseMappingConfig(bad)).toThrow(/objects\.contacts\.properties\[0\]\.template: unclosed "\{"/);
-    expect(() => parseMappingConfig(bad)).toThrow(/objects\.contacts\.properties\[1\]: give one of "from" \(one column\), "template" \(several\) or "value"/);
+    expect(() => parseMappingConfig(bad)).toThrow(
+      /objects\.contacts\.properties\[1\]: give one of "from" \(one column\), "template" \(several\) or "value"/,
+    );
   });
 });

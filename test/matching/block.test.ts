@@ -42,7 +42,9 @@ describe('blocking', () => {
       { id: 'd', first_name: 'Walter', last_name: 'Jones', dob: '1971-06-24' },
     ];
     const data = prepareDedupe(records, { preset: 'contacts' });
-    const dateRule = blockingRules(data.fields.map((f) => f.prepared)).find((r) => r.name.startsWith('date_of_birth + name initials'))!;
+    const dateRule = blockingRules(data.fields.map((f) => f.prepared)).find((r) =>
+      r.name.startsWith('date_of_birth + name initials'),
+    )!;
     const [a, b, c, d] = [0, 1, 2, 3].map((i) => keysOf(dateRule, i)) as [number[], number[], number[], number[]];
     // Smith Will and Will Smith: one key, the same (initials "sw" in either order).
     expect(a).toHaveLength(1);
@@ -60,11 +62,13 @@ describe('sort-based blocks agree with a plain grouping', () => {
   /** The naive reference: group records by key in a Map, pairs all-to-all up to the cap, a window past it. */
   function naive(keys: number[][], cap: number, window: number): Set<string> {
     const blocks = new Map<number, number[]>();
-    keys.forEach((ks, i) => ks.forEach((k) => {
-      const b = blocks.get(k) ?? [];
-      if (b[b.length - 1] !== i) b.push(i);
-      blocks.set(k, b);
-    }));
+    keys.forEach((ks, i) =>
+      ks.forEach((k) => {
+        const b = blocks.get(k) ?? [];
+        if (b[b.length - 1] !== i) b.push(i);
+        blocks.set(k, b);
+      }),
+    );
     const out = new Set<string>();
     for (const m of blocks.values()) {
       for (let x = 0; x < m.length; x++) {
@@ -76,11 +80,13 @@ describe('sort-based blocks agree with a plain grouping', () => {
 
   it('finds the same pairs on random keys, blocks of every size, repeated keys and records without any', () => {
     let seed = 7;
-    const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let round = 0; round < 20; round++) {
       const size = 50 + Math.floor(next() * 400);
       const spread = 2 + Math.floor(next() * size);
-      const keys = Array.from({ length: size }, () => Array.from({ length: Math.floor(next() * 4) }, () => Math.floor(next() * spread) * 2654435761 >>> 0));
+      const keys = Array.from({ length: size }, () =>
+        Array.from({ length: Math.floor(next() * 4) }, () => (Math.floor(next() * spread) * 2654435761) >>> 0),
+      );
       const cap = 2 + Math.floor(next() * 20);
       const window = 1 + Math.floor(next() * 5);
       const got = candidatePairs([rule((i) => keys[i]!)], size, { maxBlockSize: cap, window }, byPosition);

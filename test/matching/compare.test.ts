@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { compareDates } from '../../core/matching/compare/dates';
 import { soundex } from '../../core/matching/compare/phonetic';
-import { atMostOneDifferent, jaro, jaroWinkler, jaroWinklerAbove, levenshteinSimilarity, sortedTokenSetSimilarity, tokenSetSimilarity, tokenSortSimilarity, withinOneEdit } from '../../core/matching/compare/string-similarity';
+import {
+  atMostOneDifferent,
+  jaro,
+  jaroWinkler,
+  jaroWinklerAbove,
+  levenshteinSimilarity,
+  sortedTokenSetSimilarity,
+  tokenSetSimilarity,
+  tokenSortSimilarity,
+  withinOneEdit,
+} from '../../core/matching/compare/string-similarity';
 import { distance } from 'fastest-levenshtein';
 import { Random } from '../../core/example/random';
 
@@ -26,7 +36,9 @@ describe('string similarity', () => {
     const edit = (w: string) => {
       const at = rng.int(0, w.length);
       const c = 'abcd'[rng.int(0, 3)]!;
-      return [w.slice(0, at) + c + w.slice(at), w.slice(0, at) + w.slice(at + 1), w.slice(0, at) + c + w.slice(at + 1)][rng.int(0, 2)]!;
+      return [w.slice(0, at) + c + w.slice(at), w.slice(0, at) + w.slice(at + 1), w.slice(0, at) + c + w.slice(at + 1)][
+        rng.int(0, 2)
+      ]!;
     };
     let near = 0;
     for (let n = 0; n < 20_000; n++) {
@@ -67,15 +79,25 @@ describe('string similarity', () => {
     for (let k = 0; k < 500; k++) {
       const a = Array.from({ length: rng.int(1, 4) }, () => rng.pick(words));
       const b = Array.from({ length: rng.int(1, 4) }, () => rng.pick(words));
-      expect(sortedTokenSetSimilarity([...a].sort(), [...b].sort())).toBeCloseTo(tokenSetSimilarity(a.join(' '), b.join(' ')), 10);
+      expect(sortedTokenSetSimilarity([...a].sort(), [...b].sort())).toBeCloseTo(
+        tokenSetSimilarity(a.join(' '), b.join(' ')),
+        10,
+      );
     }
   });
 });
 
 describe('Soundex', () => {
   it.each([
-    ['Robert', 'R163'], ['Rupert', 'R163'], ['Rubin', 'R150'], ['Ashcraft', 'A261'], ['Ashcroft', 'A261'],
-    ['Tymczak', 'T522'], ['Pfister', 'P236'], ['Honeyman', 'H555'], ['Lee', 'L000'],
+    ['Robert', 'R163'],
+    ['Rupert', 'R163'],
+    ['Rubin', 'R150'],
+    ['Ashcraft', 'A261'],
+    ['Ashcroft', 'A261'],
+    ['Tymczak', 'T522'],
+    ['Pfister', 'P236'],
+    ['Honeyman', 'H555'],
+    ['Lee', 'L000'],
   ])('%s -> %s', (name, code) => {
     expect(soundex(name)).toBe(code);
   });

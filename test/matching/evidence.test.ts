@@ -13,12 +13,27 @@ import { prepareDedupe } from '../../core/matching/dataset';
 
 function run(records: number, rate: number, seed: number) {
   const generated = generateContacts(records, seed, { duplicateShare: rate });
-  const truth = pairsFromEntities(generated.records.map((r) => r.id), (i) => String(generated.entityOf[i]));
-  const result = dedupe(generated.records as unknown as Array<Record<string, string>>, { preset: 'contacts', includeReasons: false });
+  const truth = pairsFromEntities(
+    generated.records.map((r) => r.id),
+    (i) => String(generated.entityOf[i]),
+  );
+  const result = dedupe(generated.records as unknown as Array<Record<string, string>>, {
+    preset: 'contacts',
+    includeReasons: false,
+  });
   const auto = clusterPairs(result, 'auto-merge');
   const grouped = clusterPairs(result);
   const falseOnes = (pairs: Set<string>) => [...pairs].filter((p) => !truth.has(p)).length;
-  return { result, truth, auto, grouped, falseAuto: falseOnes(auto), falseGrouped: falseOnes(grouped), autoScore: score(auto, truth), groupScore: score(grouped, truth) };
+  return {
+    result,
+    truth,
+    auto,
+    grouped,
+    falseAuto: falseOnes(auto),
+    falseGrouped: falseOnes(grouped),
+    autoScore: score(auto, truth),
+    groupScore: score(grouped, truth),
+  };
 }
 
 describe('a clean CRM: 20,000 contacts and not one duplicate', () => {
@@ -38,38 +53,57 @@ describe('a clean CRM: 20,000 contacts and not one duplicate', () => {
 });
 
 describe('a clean file of another schema', () => {
-  it.skipIf(!labeledDataAvailable())('Febrl\'s original records, their duplicates removed: nobody grouped, evidence insufficient', () => {
-    for (const load of LABELED_SETS.slice(0, 3)) {
-      const set = load();
-      if (set.mode !== 'dedupe') throw new Error('expected a dedupe set');
-      const originals = set.records.filter((r) => /-org$/.test(r.rec_id!));
-      const result = dedupe(originals, { preset: 'contacts', idColumn: 'rec_id' });
-      expect(result.stats.records).toBe(originals.length);
-      expect(result.clusters).toEqual([]);
-      expect(result.stats.evidence).toBe('insufficient');
-    }
-  });
+  it.skipIf(!labeledDataAvailable())(
+    "Febrl's original records, their duplicates removed: nobody grouped, evidence insufficient",
+    () => {
+      for (const load of LABELED_SETS.slice(0, 3)) {
+        const set = load();
+        if (set.mode !== 'dedupe') throw new Error('expected a dedupe set');
+        const originals = set.records.filter((r) => /-org$/.test(r.rec_id!));
+        const result = dedupe(originals, { preset: 'contacts', idColumn: 'rec_id' });
+        expect(result.stats.records).toBe(originals.length);
+        expect(result.clusters).toEqual([]);
+        expect(result.stats.evidence).toBe('insufficient');
+      }
+    },
+  );
 });
 
 describe('files with duplicates keep being matched well', () => {
-  const cases: Array<[number, number]> = [[0.002, 5003], [0.05, 5004], [0.25, 5001]];
-  it.each(cases)('at %f duplicates (seed %i): auto-merges only true duplicates and finds nearly all of them', (rate, seed) => {
-    const r = run(20_000, rate, seed);
-    expect(r.truth.size).toBeGreaterThan(20);
-    expect(r.result.stats.evidence).toBe('sufficient');
-    expect(r.autoScore.precision).toBeGreaterThanOrEqual(0.995);
-    expect(r.autoScore.recall).toBeGreaterThanOrEqual(0.9);
-    expect(r.groupScore.precision).toBeGreaterThanOrEqual(0.99);
-    expect(r.groupScore.recall).toBeGreaterThanOrEqual(0.98);
-  });
+  const cases: Array<[number, number]> = [
+    [0.002, 5003],
+    [0.05, 5004],
+    [0.25, 5001],
+  ];
+  it.each(cases)(
+    'at %f duplicates (seed %i): auto-merges only true duplicates and finds nearly all of them',
+    (rate, seed) => {
+      const r = run(20_000, rate, seed);
+      expect(r.truth.size).toBeGreaterThan(20);
+      expect(r.result.stats.evidence).toBe('sufficient');
+      expect(r.autoScore.precision).toBeGreaterThanOrEqual(0.995);
+      expect(r.autoScore.recall).toBeGreaterThanOrEqual(0.9);
+      expect(r.groupScore.precision).toBeGreaterThanOrEqual(0.99);
+      expect(r.groupScore.recall).toBeGreaterThanOrEqual(0.98);
+    },
+  );
 });
 
 describe('auto-merge needs an identifying field to agree', () => {
-  const people = () => generateContacts(3000, 5005, { duplicateShare: 0.1 }).records.map((r) => ({ ...r }) as Record<string, string>);
+  const people = () =>
+    generateContacts(3000, 5005, { duplicateShare: 0.1 }).records.map((r) => ({ ...r }) as Record<string, string>);
 
-  it('keeps two namesakes in one town, at one employer\'s mail domain, for review however alike they look', () => {
+  it("keeps two namesakes in one town, at one employer's mail domain, for review however alike they look", () => {
     const rows = people();
-    const base = { first_name: 'Siobhan', last_name: 'Quennell', city: 'Springfield', company: 'Harbor Summit', address: '', zip: '', dob: '' };
+    const base = {
+      first_name: 'Siobhan',
+      last_name: 'Quennell',
+      city: 'Springfield',
+      company: 'Harbor Summit',
+      address: '',
+      zip: '',
+      dob: '',
+    };
     rows.push(
       { ...base, id: 'n1', email: 'squennell@harborsummit.com', phone: '2125550101' },
       { ...base, id: 'n2', email: 'siobhan.quennell@harborsummit.com', phone: '3125550199' },
@@ -95,19 +129,26 @@ describe('auto-merge needs an identifying field to agree', () => {
     const byBirth = { ...blank, first_name: 'Ottilie', last_name: 'Brennagh', dob: '1971-06-30' };
     const byAddress = { ...blank, first_name: 'Casimir', last_name: 'Penhallow', address: '12 Cedar Street' };
     rows.push(
-      { ...byEmail, id: 'e1' }, { ...byEmail, id: 'e2', email: 'M.Oyelaran@Granite.com' },
-      { ...byPhone, id: 'p1' }, { ...byPhone, id: 'p2', phone: '+1 415 555 0142' },
-      { ...byBirth, id: 'b1' }, { ...byBirth, id: 'b2', dob: '30 June 1971' },
-      { ...byAddress, id: 'a1' }, { ...byAddress, id: 'a2', first_name: 'Casimir', address: '12 Cedar St' },
+      { ...byEmail, id: 'e1' },
+      { ...byEmail, id: 'e2', email: 'M.Oyelaran@Granite.com' },
+      { ...byPhone, id: 'p1' },
+      { ...byPhone, id: 'p2', phone: '+1 415 555 0142' },
+      { ...byBirth, id: 'b1' },
+      { ...byBirth, id: 'b2', dob: '30 June 1971' },
+      { ...byAddress, id: 'a1' },
+      { ...byAddress, id: 'a2', first_name: 'Casimir', address: '12 Cedar St' },
     );
     const result = dedupe(rows, { preset: 'contacts' });
-    const decision = (a: string, b: string) => result.clusters.find((c) => c.records.includes(a) && c.records.includes(b))?.decision;
+    const decision = (a: string, b: string) =>
+      result.clusters.find((c) => c.records.includes(a) && c.records.includes(b))?.decision;
     expect(decision('e1', 'e2')).toBe('auto-merge');
     expect(decision('p1', 'p2')).toBe('auto-merge');
     expect(decision('b1', 'b2')).toBe('auto-merge');
     expect(decision('a1', 'a2')).toBe('auto-merge');
     // Each person alone: nothing joins people who share only blanks.
-    const groups = result.clusters.filter((c) => c.records.some((id) => /^[epba][12]$/.test(id))).map((c) => c.records.join());
+    const groups = result.clusters
+      .filter((c) => c.records.some((id) => /^[epba][12]$/.test(id)))
+      .map((c) => c.records.join());
     expect(groups.sort()).toEqual(['a1,a2', 'b1,b2', 'e1,e2', 'p1,p2']);
   });
 
@@ -120,7 +161,11 @@ describe('auto-merge needs an identifying field to agree', () => {
       ],
       { preset: 'contacts' },
     );
-    const fields = data.fields.map((f) => ({ kind: f.prepared.kind, levels: f.comparator.levels, name: f.prepared.config.name }));
+    const fields = data.fields.map((f) => ({
+      kind: f.prepared.kind,
+      levels: f.comparator.levels,
+      name: f.prepared.config.name,
+    }));
     const plan = identifyingPlan(fields);
     const levels = (i: number, j: number) => data.fields.map((f) => comparatorFor(f.prepared).compare(i, j));
     expect(plan.identifyingFields).toEqual(['email', 'given_name + surname with address']);
@@ -131,7 +176,12 @@ describe('auto-merge needs an identifying field to agree', () => {
   it('does not count a shared employer ID as identifying when the field says so', () => {
     const fields = (identifying?: boolean) => [
       { name: 'surname', kind: 'familyName' as const, levels: [{ label: 'exact', outcome: 'agree' as const }] },
-      { name: 'company_id', kind: 'identifier' as const, levels: [{ label: 'exact', outcome: 'agree' as const }], ...(identifying === undefined ? {} : { identifying }) },
+      {
+        name: 'company_id',
+        kind: 'identifier' as const,
+        levels: [{ label: 'exact', outcome: 'agree' as const }],
+        ...(identifying === undefined ? {} : { identifying }),
+      },
     ];
     expect(identifies(identifyingPlan(fields()), [0, 0])).toBe(true);
     expect(identifies(identifyingPlan(fields(false)), [0, 0])).toBe(false);
@@ -139,7 +189,12 @@ describe('auto-merge needs an identifying field to agree', () => {
   });
 
   it('says so when no column can identify anyone: names and towns alone are never merged', () => {
-    const rows = generateContacts(2000, 5006, { duplicateShare: 0.2 }).records.map((r) => ({ id: r.id, first_name: r.first_name, last_name: r.last_name, city: r.city }));
+    const rows = generateContacts(2000, 5006, { duplicateShare: 0.2 }).records.map((r) => ({
+      id: r.id,
+      first_name: r.first_name,
+      last_name: r.last_name,
+      city: r.city,
+    }));
     const result = dedupe(rows, { preset: 'contacts' });
     expect(result.stats.evidence).toBe('insufficient');
     expect(result.stats.evidenceNote).toMatch(/no column identifies a record/);

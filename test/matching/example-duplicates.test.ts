@@ -5,7 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../../core/errors';
 import { builtInMapping } from '../../core/mapping/load-mapping';
-import { findDuplicates, FindDuplicatesInputSchema, FindDuplicatesResultSchema, type FindDuplicatesResult } from '../../core/matching';
+import {
+  findDuplicates,
+  FindDuplicatesInputSchema,
+  FindDuplicatesResultSchema,
+  type FindDuplicatesResult,
+} from '../../core/matching';
 import { reconcile } from '../../core/reconcile/reconcile';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, truth } from '../helpers/example-data';
@@ -24,7 +29,8 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => t?.drop());
 
-const groupOf = (result: FindDuplicatesResult, a: string, b: string) => result.groups.find((g) => g.records.includes(a) && g.records.includes(b));
+const groupOf = (result: FindDuplicatesResult, a: string, b: string) =>
+  result.groups.find((g) => g.records.includes(a) && g.records.includes(b));
 
 describe('find_duplicates on the shipped example', () => {
   it('merges none of the example people, who have no duplicates, and says the data gave too little evidence', () => {
@@ -36,7 +42,10 @@ describe('find_duplicates on the shipped example', () => {
   });
 
   it('no longer merges Margaret and Mike Sørensen, nor the two Patricia Evans (other employers, e-mails and phones)', () => {
-    for (const [a, b] of [['10806', '10925'], ['14449', '15247']] as const) {
+    for (const [a, b] of [
+      ['10806', '10925'],
+      ['14449', '15247'],
+    ] as const) {
       const group = groupOf(found.contacts!, a, b);
       expect(group?.decision ?? 'not grouped').not.toBe('auto-merge');
       for (const pair of group?.pairs ?? []) expect(pair.decision).toBe('review');
@@ -47,7 +56,9 @@ describe('find_duplicates on the shipped example', () => {
 
   it('still groups every planted duplicate company, and auto-merges no two companies the generator made different', () => {
     const companies = found.companies!;
-    const planted = Object.entries(truth().objects.companies!.records).filter(([, r]) => r.duplicateOf).map(([id, r]) => [id, r.duplicateOf!] as const);
+    const planted = Object.entries(truth().objects.companies!.records)
+      .filter(([, r]) => r.duplicateOf)
+      .map(([id, r]) => [id, r.duplicateOf!] as const);
     expect(planted).toHaveLength(36);
     expect(planted.filter(([a, b]) => groupOf(companies, a, b) === undefined)).toEqual([]);
     const same = new Set(planted.map(([a, b]) => [a, b].sort().join('|')));
@@ -64,14 +75,29 @@ describe('find_duplicates with fields named by hand', () => {
       { Nr: '2', Vorname: 'William', Nachname: 'Schmidt', EPost: 'Bill.Schmidt@ACME.de' },
       { Nr: '3', Vorname: 'Greta', Nachname: 'Wolff', EPost: 'greta@globex.de' },
     ];
-    const result = await findDuplicates(async () => t.db, mapping, { records, idColumn: 'Nr', fields: 'first_name=Vorname,last_name=Nachname,email=EPost' });
-    expect(result.columnsUsed.map((c) => `${c.field}=${c.columns.join()}`)).toEqual(['given_name=Vorname', 'surname=Nachname', 'email=EPost']);
+    const result = await findDuplicates(async () => t.db, mapping, {
+      records,
+      idColumn: 'Nr',
+      fields: 'first_name=Vorname,last_name=Nachname,email=EPost',
+    });
+    expect(result.columnsUsed.map((c) => `${c.field}=${c.columns.join()}`)).toEqual([
+      'given_name=Vorname',
+      'surname=Nachname',
+      'email=EPost',
+    ]);
     expect(result.groups.map((g) => g.records)).toEqual([['1', '2']]);
     // Three records teach nothing about what a duplicate looks like here: the pair is for review.
     expect(result.stats.evidence).toBe('insufficient');
     expect(result.groups[0]!.decision).toBe('review');
-    expect(FindDuplicatesInputSchema.safeParse({ records, fields: [{ name: 'n', kind: 'fullName', columns: ['Vorname'] }] }).success).toBe(true);
-    const refused = await findDuplicates(async () => t.db, mapping, { records, idColumn: 'Nr', fields: 'vorname=Vorname' }).catch((e: unknown) => e);
+    expect(
+      FindDuplicatesInputSchema.safeParse({ records, fields: [{ name: 'n', kind: 'fullName', columns: ['Vorname'] }] })
+        .success,
+    ).toBe(true);
+    const refused = await findDuplicates(async () => t.db, mapping, {
+      records,
+      idColumn: 'Nr',
+      fields: 'vorname=Vorname',
+    }).catch((e: unknown) => e);
     // What the MCP tool answers (tool-result.ts describes errors the same way).
     expect(describeError(refused)).toMatch(/^invalid input: "vorname" names no field: use a field kind/);
   });

@@ -12,7 +12,9 @@ describe('bad input', () => {
     const noId = rows.map(({ id: _id, ...r }) => r);
     expect(() => dedupe(noId, { preset: 'contacts' })).toThrow(MatchInputError);
     expect(() => dedupe(noId, { preset: 'contacts' })).toThrow(/no ID column found.*first_name/);
-    expect(() => dedupe(rows, { preset: 'contacts', idColumn: 'customer_no' })).toThrow(/"customer_no" is not among the columns/);
+    expect(() => dedupe(rows, { preset: 'contacts', idColumn: 'customer_no' })).toThrow(
+      /"customer_no" is not among the columns/,
+    );
   });
 
   it('sets aside a row with a NUL byte in its ID or in a compared cell, naming the column, and keeps long IDs short', () => {
@@ -29,7 +31,11 @@ describe('bad input', () => {
     const short = `x${'9'.repeat(99)}…`;
     expect(result.quarantine).toEqual([
       { index: 2, id: '3\u0000', reason: 'the ID in column "id" holds a control character (U+0000, a NUL byte)' },
-      { index: 3, id: '4', reason: 'column "email" holds a NUL byte (binary data, or a file read in the wrong encoding)' },
+      {
+        index: 3,
+        id: '4',
+        reason: 'column "email" holds a NUL byte (binary data, or a file read in the wrong encoding)',
+      },
       { index: 4, id: '5\tfive', reason: 'the ID in column "id" holds a control character (U+0009)' },
       { index: 6, id: short, reason: `duplicate ID "${short}" (first seen at row 5)` },
     ]);
@@ -69,16 +75,25 @@ describe('bad input', () => {
     const bad = MatchConfigSchema.safeParse({ preset: 'contacts', thresholds: { autoMerge: 40, review: 60 } });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.message).toMatch(/review must not exceed/);
-    expect(MatchConfigSchema.safeParse({ fields: [{ name: 'x', kind: 'shoeSize', columns: ['x'] }] }).error?.issues[0]?.path).toEqual(['fields', 0, 'kind']);
+    expect(
+      MatchConfigSchema.safeParse({ fields: [{ name: 'x', kind: 'shoeSize', columns: ['x'] }] }).error?.issues[0]?.path,
+    ).toEqual(['fields', 0, 'kind']);
   });
 
   it('says so when a preset recognises no column', () => {
-    expect(() => dedupe([{ id: '1', colour: 'red' }], { preset: 'companies' })).toThrow(/recognised none of the columns/);
+    expect(() => dedupe([{ id: '1', colour: 'red' }], { preset: 'companies' })).toThrow(
+      /recognised none of the columns/,
+    );
   });
 
   it('quarantines a large file whose every ID is blank, on one thread and on two', () => {
     // More rejections than a call can take as spread arguments: each must be collected one by one.
-    const blank = Array.from({ length: 150_000 }, (_, i) => ({ id: '', first_name: `Ann${i % 50}`, last_name: 'Lee', email: '' }));
+    const blank = Array.from({ length: 150_000 }, (_, i) => ({
+      id: '',
+      first_name: `Ann${i % 50}`,
+      last_name: 'Lee',
+      email: '',
+    }));
     for (const threads of [1, 2]) {
       const result = dedupe(blank, { preset: 'contacts' }, { threads });
       expect(result.stats.records).toBe(0);

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
-  formalNames, NICKNAME_PAIR_COUNT, normaliseAddress, normaliseCompanyName, normaliseDate, normaliseEmail, normalisePersonName,
-  normalisePostcode, organisationDomain, PhoneNormaliser, shareFormalName,
+  formalNames,
+  NICKNAME_PAIR_COUNT,
+  normaliseAddress,
+  normaliseCompanyName,
+  normaliseDate,
+  normaliseEmail,
+  normalisePersonName,
+  normalisePostcode,
+  organisationDomain,
+  PhoneNormaliser,
+  shareFormalName,
 } from '../../core/matching/normalize';
 
 describe('person names', () => {
   it('folds case, accents, punctuation, titles and suffixes', () => {
-    expect(normalisePersonName('  Dr. José  O\'Brien Jr. ')).toBe('jose obrien');
+    expect(normalisePersonName("  Dr. José  O'Brien Jr. ")).toBe('jose obrien');
     expect(normalisePersonName('MÜLLER-Lüdenscheidt')).toBe('muller ludenscheidt');
     expect(normalisePersonName('Łukasz Øster')).toBe('lukasz oster');
     expect(normalisePersonName('n/a')).toBeNull();

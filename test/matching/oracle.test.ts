@@ -19,10 +19,11 @@ function allPairs(n: number): { left: Int32Array; right: Int32Array } {
   const left = new Int32Array(total);
   const right = new Int32Array(total);
   let p = 0;
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
-    left[p] = i;
-    right[p++] = j;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      left[p] = i;
+      right[p++] = j;
+    }
   return { left, right };
 }
 
@@ -30,7 +31,10 @@ describe('blocked matching agrees with brute force', () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`seed ${seed}: same pairs above the threshold, same scores`, () => {
       const { records } = generateContacts(400, seed);
-      const data = prepareDedupe(records as unknown as Array<Record<string, string>>, { preset: 'contacts', model: { seed } });
+      const data = prepareDedupe(records as unknown as Array<Record<string, string>>, {
+        preset: 'contacts',
+        model: { seed },
+      });
       const prepared = data.fields.map((f) => f.prepared);
       const n = data.ids.length;
       const cand = candidatePairs(blockingRules(prepared), n, data.config.blocking, recordOrder(prepared));
@@ -42,7 +46,8 @@ describe('blocked matching agrees with brute force', () => {
       const bruteWeights = weighPairs(scorer, brute.left, brute.right, review);
       const blockedWeights = weighPairs(scorer, cand.left, cand.right, review);
       const above = new Map<number, number>();
-      for (let p = 0; p < bruteWeights.length; p++) if (bruteWeights[p]! >= floor) above.set(brute.left[p]! * n + brute.right[p]!, bruteWeights[p]!);
+      for (let p = 0; p < bruteWeights.length; p++)
+        if (bruteWeights[p]! >= floor) above.set(brute.left[p]! * n + brute.right[p]!, bruteWeights[p]!);
       let found = 0;
       for (let p = 0; p < blockedWeights.length; p++) {
         if (blockedWeights[p]! < floor) continue;

@@ -30,7 +30,8 @@ describe('matching on two threads', () => {
       return { ...rest, ref: id, forename: first_name };
     });
     const config = {
-      idColumn: 'id', rightIdColumn: 'ref',
+      idColumn: 'id',
+      rightIdColumn: 'ref',
       fields: [
         { name: 'given', kind: 'givenName' as const, columns: ['first_name'], rightColumns: ['forename'] },
         { name: 'surname', kind: 'familyName' as const, columns: ['last_name'] },

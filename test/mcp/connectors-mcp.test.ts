@@ -14,7 +14,13 @@ const salesforce = new SalesforceEmulator();
 const hubspot = new HubSpotEmulator({ tokens: [TOKEN] });
 let client: Client;
 
-type Page = { crm: string; object: string; count: number; records: Array<{ id: string; modifiedAt?: string; properties: Record<string, string | null> }>; nextCursor: string | null };
+type Page = {
+  crm: string;
+  object: string;
+  count: number;
+  records: Array<{ id: string; modifiedAt?: string; properties: Record<string, string | null> }>;
+  nextCursor: string | null;
+};
 const text = (r: unknown) => (r as { content: Array<{ text: string }> }).content[0]!.text;
 
 beforeAll(async () => {
@@ -29,13 +35,29 @@ beforeAll(async () => {
   // Seed both CRMs through the connectors, as any client would.
   const connections = loadConnections(undefined, env);
   const hs = await openConnector('hubspot', connections);
-  const seeded = await hs.upsert!('companies', ['A', 'B', 'C', 'D', 'E'].map((l, i) => ({ key: `M-${i + 1}`, properties: { legacy_company_id: `M-${i + 1}`, name: `Company ${l}`, domain: `${l.toLowerCase()}.example` } })), { keyProperty: 'legacy_company_id' });
+  const seeded = await hs.upsert!(
+    'companies',
+    ['A', 'B', 'C', 'D', 'E'].map((l, i) => ({
+      key: `M-${i + 1}`,
+      properties: { legacy_company_id: `M-${i + 1}`, name: `Company ${l}`, domain: `${l.toLowerCase()}.example` },
+    })),
+    { keyProperty: 'legacy_company_id' },
+  );
   expect(seeded.map((r) => r.status)).toEqual(['created', 'created', 'created', 'created', 'created']);
   const sf = await openConnector('salesforce', connections);
-  const sfSeeded = await sf.upsert!('Account', [{ key: 'L-1', properties: { Legacy_Id__c: 'L-1', Name: 'Acme Ltd' } }, { key: 'L-2', properties: { Legacy_Id__c: 'L-2', Name: 'Globex PLC' } }], { keyProperty: 'Legacy_Id__c' });
+  const sfSeeded = await sf.upsert!(
+    'Account',
+    [
+      { key: 'L-1', properties: { Legacy_Id__c: 'L-1', Name: 'Acme Ltd' } },
+      { key: 'L-2', properties: { Legacy_Id__c: 'L-2', Name: 'Globex PLC' } },
+    ],
+    { keyProperty: 'Legacy_Id__c' },
+  );
   expect(sfSeeded.map((r) => r.status)).toEqual(['created', 'created']);
   client = new Client({ name: 'crm-bridge-connectors-test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env, stderr: 'pipe' }));
+  await client.connect(
+    new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env, stderr: 'pipe' }),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -57,10 +79,15 @@ describe('MCP describe_schema and query_records against the emulators', () => {
     expect(byName.query_records!.inputSchema.required).toEqual(['crm', 'object']);
   });
 
-  it('describes the emulator\'s HubSpot companies and Salesforce Account fields', async () => {
+  it("describes the emulator's HubSpot companies and Salesforce Account fields", async () => {
     const hs = await client.callTool({ name: 'describe_schema', arguments: { crm: 'hubspot', object: 'companies' } });
     expect(hs.isError).toBeFalsy();
-    const hsContent = hs.structuredContent as { crm: string; object: string; idField: string; fields: Array<{ name: string; unique?: boolean }> };
+    const hsContent = hs.structuredContent as {
+      crm: string;
+      object: string;
+      idField: string;
+      fields: Array<{ name: string; unique?: boolean }>;
+    };
     expect(hsContent).toMatchObject({ crm: 'hubspot', object: 'companies', idField: 'hs_object_id' });
     const names = hsContent.fields.map((f) => f.name);
     expect(names).toEqual(expect.arrayContaining(['name', 'domain', 'legacy_company_id']));
@@ -79,7 +106,16 @@ describe('MCP describe_schema and query_records against the emulators', () => {
     const counts: number[] = [];
     let cursor: string | undefined;
     for (let calls = 0; calls < 5; calls++) {
-      const result = await client.callTool({ name: 'query_records', arguments: { crm: 'hubspot', object: 'companies', limit: 2, properties: ['name', 'legacy_company_id'], ...(cursor ? { cursor } : {}) } });
+      const result = await client.callTool({
+        name: 'query_records',
+        arguments: {
+          crm: 'hubspot',
+          object: 'companies',
+          limit: 2,
+          properties: ['name', 'legacy_company_id'],
+          ...(cursor ? { cursor } : {}),
+        },
+      });
       expect(result.isError).toBeFalsy();
       const page = result.structuredContent as Page;
       counts.push(page.count);
@@ -93,26 +129,55 @@ describe('MCP describe_schema and query_records against the emulators', () => {
   });
 
   it('reads Salesforce accounts in one page when the limit allows, with no cursor to continue', async () => {
-    const result = await client.callTool({ name: 'query_records', arguments: { crm: 'salesforce', object: 'Account', properties: ['Name', 'Legacy_Id__c'], limit: 10 } });
+    const result = await client.callTool({
+      name: 'query_records',
+      arguments: { crm: 'salesforce', object: 'Account', properties: ['Name', 'Legacy_Id__c'], limit: 10 },
+    });
     expect(result.isError).toBeFalsy();
     const page = result.structuredContent as Page;
     expect(page.nextCursor).toBeNull();
     expect(page.records.map((r) => r.properties.Name).sort()).toEqual(['Acme Ltd', 'Globex PLC']);
-    const first = await client.callTool({ name: 'query_records', arguments: { crm: 'salesforce', object: 'Account', properties: ['Name'], limit: 1 } });
-    const second = await client.callTool({ name: 'query_records', arguments: { crm: 'salesforce', object: 'Account', properties: ['Name'], limit: 1, cursor: (first.structuredContent as Page).nextCursor } });
-    expect([(first.structuredContent as Page).records[0]!.id, (second.structuredContent as Page).records[0]!.id].sort()).toEqual(page.records.map((r) => r.id).sort());
+    const first = await client.callTool({
+      name: 'query_records',
+      arguments: { crm: 'salesforce', object: 'Account', properties: ['Name'], limit: 1 },
+    });
+    const second = await client.callTool({
+      name: 'query_records',
+      arguments: {
+        crm: 'salesforce',
+        object: 'Account',
+        properties: ['Name'],
+        limit: 1,
+        cursor: (first.structuredContent as Page).nextCursor,
+      },
+    });
+    expect(
+      [(first.structuredContent as Page).records[0]!.id, (second.structuredContent as Page).records[0]!.id].sort(),
+    ).toEqual(page.records.map((r) => r.id).sort());
     expect((second.structuredContent as Page).nextCursor).toBeNull();
   });
 
   it('refuses an unknown CRM, and a limit over 500, as tool errors without echoing the token', async () => {
-    const unknown = await client.callTool({ name: 'query_records', arguments: { crm: 'dynamics', object: 'accounts' } });
+    const unknown = await client.callTool({
+      name: 'query_records',
+      arguments: { crm: 'dynamics', object: 'accounts' },
+    });
     expect(unknown.isError).toBe(true);
     expect(text(unknown)).toMatch(/Unknown connector "dynamics"/);
-    const unknownDescribe = await client.callTool({ name: 'describe_schema', arguments: { crm: 'dynamics', object: 'accounts' } });
+    const unknownDescribe = await client.callTool({
+      name: 'describe_schema',
+      arguments: { crm: 'dynamics', object: 'accounts' },
+    });
     expect(unknownDescribe.isError).toBe(true);
-    const tooMany = await client.callTool({ name: 'query_records', arguments: { crm: 'hubspot', object: 'companies', limit: 501 } });
+    const tooMany = await client.callTool({
+      name: 'query_records',
+      arguments: { crm: 'hubspot', object: 'companies', limit: 501 },
+    });
     expect(tooMany.isError).toBe(true);
-    const noSuchObject = await client.callTool({ name: 'describe_schema', arguments: { crm: 'hubspot', object: 'widgets' } });
+    const noSuchObject = await client.callTool({
+      name: 'describe_schema',
+      arguments: { crm: 'hubspot', object: 'widgets' },
+    });
     expect(noSuchObject.isError).toBe(true);
     for (const r of [unknown, unknownDescribe, tooMany, noSuchObject]) expect(text(r)).not.toContain(TOKEN);
   });

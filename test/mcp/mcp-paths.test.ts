@@ -21,7 +21,8 @@ let outside: string;
 let home: string | undefined;
 
 type Answer = { isError?: boolean; content: Array<{ text: string }>; structuredContent?: unknown };
-const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as Answer;
+const call = async (name: string, args: Record<string, unknown>) =>
+  (await client.callTool({ name, arguments: args })) as Answer;
 const text = (a: Answer) => a.content[0]!.text;
 
 beforeAll(async () => {
@@ -32,8 +33,14 @@ beforeAll(async () => {
   mkdirSync(outside);
   // Outside: a secret-looking file, a valid mapping, a valid sync job and a whole export folder.
   writeFileSync(path.join(outside, 'passwd'), `${SECRET}\ndaemon:x:1:1::/:/usr/sbin/nologin\n`);
-  writeFileSync(path.join(outside, 'mapping.json'), readFileSync(path.join(ROOT, 'core', 'mapping', 'default-hubspot-mapping.json')));
-  writeFileSync(path.join(outside, 'job.json'), readFileSync(path.join(ROOT, 'examples', 'sync', 'loans-to-pipedrive.json')));
+  writeFileSync(
+    path.join(outside, 'mapping.json'),
+    readFileSync(path.join(ROOT, 'core', 'mapping', 'default-hubspot-mapping.json')),
+  );
+  writeFileSync(
+    path.join(outside, 'job.json'),
+    readFileSync(path.join(ROOT, 'examples', 'sync', 'loans-to-pipedrive.json')),
+  );
   mkdirSync(path.join(outside, 'export'));
   copyFileSync(path.join(EXPORT_DIR, 'Company.csv'), path.join(outside, 'export', 'Company.csv'));
   // Inside: links out of the allowed folder, of every kind a tool takes.
@@ -49,13 +56,25 @@ beforeAll(async () => {
   copyFileSync(path.join(EXPORT_DIR, 'Company.csv'), path.join(allowed, 'real-export', 'Company.csv'));
   symlinkSync(path.join(allowed, 'real-export'), path.join(allowed, 'export-link-inside'));
 
-  home = process.env.DATABASE_URL ? undefined : migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-paths-db-')));
+  home = process.env.DATABASE_URL
+    ? undefined
+    : migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-paths-db-')));
   t = await createTestDatabase({ embeddedHome: home });
   await loadExampleMirror(t.db);
   if (home) await t.db.close();
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home! }) };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home! }),
+  };
   client = new Client({ name: 'crm-bridge-paths-test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--allow-dir', allowed], env, stderr: 'pipe' }));
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', '--allow-dir', allowed],
+      env,
+      stderr: 'pipe',
+    }),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -75,9 +94,17 @@ describe('MCP tools read only inside --allow-dir, links included', () => {
 
   it('refuses a linked mapping file, whether it holds a secret or a mapping that would work', async () => {
     for (const file of ['mapping-secret.json', 'mapping.json']) {
-      const answer = await call('reconcile', { object: 'companies', legacyPath: path.join(allowed, 'real-export'), mappingFile: path.join(allowed, file) });
+      const answer = await call('reconcile', {
+        object: 'companies',
+        legacyPath: path.join(allowed, 'real-export'),
+        mappingFile: path.join(allowed, file),
+      });
       expect(answer.isError).toBe(true);
-      expect(text(answer)).toMatch(new RegExp(`^usage error: ${path.join(allowed, file).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is a link to a place outside`));
+      expect(text(answer)).toMatch(
+        new RegExp(
+          `^usage error: ${path.join(allowed, file).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is a link to a place outside`,
+        ),
+      );
       expect(JSON.stringify(answer)).not.toContain('SECRET-9f8e7d6c5b4a');
     }
     // Nothing ran: no reconciliation was recorded with the linked mapping.
@@ -91,11 +118,19 @@ describe('MCP tools read only inside --allow-dir, links included', () => {
     expect(text(folder)).toContain(`${path.join(allowed, 'linked-export')} is a link to a place outside`);
     const inner = await call('reconcile', { object: 'companies', legacyPath: path.join(allowed, 'export-with-link') });
     expect(inner.isError).toBe(true);
-    expect(text(inner)).toContain(`${path.join(allowed, 'export-with-link', 'Company.csv')} is a link to a place outside`);
+    expect(text(inner)).toContain(
+      `${path.join(allowed, 'export-with-link', 'Company.csv')} is a link to a place outside`,
+    );
     expect(JSON.stringify(inner)).not.toContain('SECRET-9f8e7d6c5b4a');
-    const suggest = await call('suggest_field_mappings', { legacyPath: path.join(allowed, 'export-with-link'), legacyTable: 'Company', targetTable: 'companies' });
+    const suggest = await call('suggest_field_mappings', {
+      legacyPath: path.join(allowed, 'export-with-link'),
+      legacyTable: 'Company',
+      targetTable: 'companies',
+    });
     expect(suggest.isError).toBe(true);
-    expect(text(suggest)).toContain(`${path.join(allowed, 'export-with-link', 'Company.csv')} is a link to a place outside`);
+    expect(text(suggest)).toContain(
+      `${path.join(allowed, 'export-with-link', 'Company.csv')} is a link to a place outside`,
+    );
     expect(JSON.stringify(suggest)).not.toContain('SECRET-9f8e7d6c5b4a');
   });
 
@@ -110,15 +145,25 @@ describe('MCP tools read only inside --allow-dir, links included', () => {
     expect(text(missing)).toBe(`input error: file not found: ${path.join(allowed, 'no-such-job.json')}`);
     const outsideExisting = await call('plan_sync', { jobFile: path.join(outside, 'job.json') });
     const outsideMissing = await call('plan_sync', { jobFile: path.join(outside, 'nope.json') });
-    expect(text(outsideExisting)).toBe(`usage error: ${path.join(outside, 'job.json')} is outside the folders this server may read (${allowed})`);
-    expect(text(outsideMissing)).toBe(`usage error: ${path.join(outside, 'nope.json')} is outside the folders this server may read (${allowed})`);
+    expect(text(outsideExisting)).toBe(
+      `usage error: ${path.join(outside, 'job.json')} is outside the folders this server may read (${allowed})`,
+    );
+    expect(text(outsideMissing)).toBe(
+      `usage error: ${path.join(outside, 'nope.json')} is outside the folders this server may read (${allowed})`,
+    );
     // `..` does not climb out either.
-    const dotdot = await call('reconcile', { object: 'companies', legacyPath: path.join(allowed, '..', 'outside', 'export') });
+    const dotdot = await call('reconcile', {
+      object: 'companies',
+      legacyPath: path.join(allowed, '..', 'outside', 'export'),
+    });
     expect(text(dotdot)).toMatch(/^usage error: .* is outside the folders this server may read/);
   });
 
   it('reconciles through a link that stays inside the allowed folder', async () => {
-    const answer = await call('reconcile', { object: 'companies', legacyPath: path.join(allowed, 'export-link-inside') });
+    const answer = await call('reconcile', {
+      object: 'companies',
+      legacyPath: path.join(allowed, 'export-link-inside'),
+    });
     expect(answer.isError).toBeFalsy();
     const summary = answer.structuredContent as { object: string; legacyRows: number; matched: number };
     expect(summary.object).toBe('companies');

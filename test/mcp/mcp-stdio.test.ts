@@ -21,9 +21,19 @@ beforeAll(async () => {
   await loadExampleMirror(t.db);
   // The embedded database serves one process at a time: hand it over to the server.
   if (home) await t.db.close();
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home! }) };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home! }),
+  };
   client = new Client({ name: 'crm-bridge-test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--allow-dir', path.join(ROOT, 'examples')], env, stderr: 'pipe' }));
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', '--allow-dir', path.join(ROOT, 'examples')],
+      env,
+      stderr: 'pipe',
+    }),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -36,8 +46,21 @@ describe('MCP server over stdio', () => {
     const { tools } = await client.listTools();
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
     expect(Object.keys(byName).sort()).toEqual([
-      'apply_staging', 'apply_sync', 'decide_review_item', 'describe_schema', 'find_duplicates', 'list_review_items', 'lookup_by_legacy_id', 'plan_apply', 'plan_sync',
-      'query_records', 'reconcile', 'reconciliation_status', 'refresh_mirror', 'resolve_conflicts', 'suggest_field_mappings',
+      'apply_staging',
+      'apply_sync',
+      'decide_review_item',
+      'describe_schema',
+      'find_duplicates',
+      'list_review_items',
+      'lookup_by_legacy_id',
+      'plan_apply',
+      'plan_sync',
+      'query_records',
+      'reconcile',
+      'reconciliation_status',
+      'refresh_mirror',
+      'resolve_conflicts',
+      'suggest_field_mappings',
     ]);
     expect(byName.plan_apply!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.list_review_items!.annotations).toMatchObject({ readOnlyHint: true });
@@ -46,31 +69,55 @@ describe('MCP server over stdio', () => {
     expect(byName.resolve_conflicts!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.suggest_field_mappings!.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.lookup_by_legacy_id!.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true });
-    expect(byName.reconcile!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
+    expect(byName.reconcile!.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: true,
+    });
     expect(byName.reconcile!.inputSchema.required).toEqual(['object', 'legacyPath']);
     expect(byName.lookup_by_legacy_id!.outputSchema?.properties).toHaveProperty('propertiesToUpdate');
   });
 
   it('reconciles the example companies with the statuses the generator planted', async () => {
     const progress: Array<{ progress: number; message?: string }> = [];
-    const result = await client.callTool({ name: 'reconcile', arguments: { object: 'companies', legacyPath: EXPORT_DIR } }, undefined, {
-      onprogress: (p) => progress.push(p),
-      resetTimeoutOnProgress: true,
-    });
+    const result = await client.callTool(
+      { name: 'reconcile', arguments: { object: 'companies', legacyPath: EXPORT_DIR } },
+      undefined,
+      {
+        onprogress: (p) => progress.push(p),
+        resetTimeoutOnProgress: true,
+      },
+    );
     expect(result.isError).toBeFalsy();
     // The first progress report goes out at once; later ones at most once a second.
-    expect(progress[0]).toMatchObject({ progress: expect.any(Number), message: expect.stringMatching(/^target: \d+ rows$/) });
+    expect(progress[0]).toMatchObject({
+      progress: expect.any(Number),
+      message: expect.stringMatching(/^target: \d+ rows$/),
+    });
     const expected = truth().objects.companies!;
     // ID matches as planted; the fuzzy fallback's split of the rest as measured (test/reconcile/example-data.test.ts scores it).
     const { matched, conflict, orphan } = expected.statuses;
-    expect(result.structuredContent).toMatchObject({ object: 'companies', matched, conflict, orphan, fuzzyMatch: 89, new: 185, quarantined: expected.quarantined.length });
+    expect(result.structuredContent).toMatchObject({
+      object: 'companies',
+      matched,
+      conflict,
+      orphan,
+      fuzzyMatch: 89,
+      new: 185,
+      quarantined: expected.quarantined.length,
+    });
     expect((result.content as Array<{ text: string }>)[0]!.text).toContain('89 fuzzy match, 185 new');
   }, 120_000);
 
   it('looks a record up by legacy ID with its HubSpot ID and pending updates', async () => {
     const [legacyId, record] = matchedWithUpdates('companies');
     const result = await client.callTool({ name: 'lookup_by_legacy_id', arguments: { object: 'companies', legacyId } });
-    const content = result.structuredContent as { status: string; targetId: string; propertiesToUpdate: Record<string, unknown>; targetRecords: unknown[] };
+    const content = result.structuredContent as {
+      status: string;
+      targetId: string;
+      propertiesToUpdate: Record<string, unknown>;
+      targetRecords: unknown[];
+    };
     expect(content.status).toBe('matched');
     expect(content.targetId).toBe(record.targetIds[0]);
     expect(Object.keys(content.propertiesToUpdate).sort()).toEqual([...record.updates].sort());
@@ -80,7 +127,10 @@ describe('MCP server over stdio', () => {
 
   it('reports the run in reconciliation_status', async () => {
     const result = await client.callTool({ name: 'reconciliation_status', arguments: { object: 'companies' } });
-    expect((result.structuredContent as { runs: Array<{ object: string; status: string }> }).runs[0]).toMatchObject({ object: 'companies', status: 'succeeded' });
+    expect((result.structuredContent as { runs: Array<{ object: string; status: string }> }).runs[0]).toMatchObject({
+      object: 'companies',
+      status: 'succeeded',
+    });
   });
 
   it('suggests field mappings between the legacy Company table and the mirrored HubSpot companies', async () => {
@@ -89,18 +139,33 @@ describe('MCP server over stdio', () => {
       arguments: { legacyPath: EXPORT_DIR, legacyTable: 'Company', targetTable: 'companies' },
     });
     expect(result.isError).toBeFalsy();
-    const content = result.structuredContent as { suggestions: Array<{ source: string; target: string | null; confidence: number }> };
+    const content = result.structuredContent as {
+      suggestions: Array<{ source: string; target: string | null; confidence: number }>;
+    };
     const chosen = Object.fromEntries(content.suggestions.map((s) => [s.source, s.target]));
     // The ID column is joined on, not mapped; the rest should land where the shipped mapping puts them.
     expect(chosen).not.toHaveProperty('Comp_CompanyId');
-    expect(chosen).toMatchObject({ Comp_Name: 'name', Comp_Sector: 'industry', Addr_PostCode: 'zip', Comp_PhoneFullNumber: 'phone' });
+    expect(chosen).toMatchObject({
+      Comp_Name: 'name',
+      Comp_Sector: 'industry',
+      Addr_PostCode: 'zip',
+      Comp_PhoneFullNumber: 'phone',
+    });
   });
 
   it('finds every duplicate company planted in the export among the staged records, with reasons', async () => {
-    const result = await client.callTool({ name: 'find_duplicates', arguments: { object: 'companies', maxClusters: 1000 } });
+    const result = await client.callTool({
+      name: 'find_duplicates',
+      arguments: { object: 'companies', maxClusters: 1000 },
+    });
     expect(result.isError).toBeFalsy();
-    const content = result.structuredContent as { groups: Array<{ records: string[]; pairs: Array<{ reasons: Array<{ field: string }> }> }>; columnsUsed: Array<{ field: string }> };
-    const planted = Object.entries(truth().objects.companies!.records).filter(([, r]) => r.duplicateOf).map(([id, r]) => [id, r.duplicateOf!]);
+    const content = result.structuredContent as {
+      groups: Array<{ records: string[]; pairs: Array<{ reasons: Array<{ field: string }> }> }>;
+      columnsUsed: Array<{ field: string }>;
+    };
+    const planted = Object.entries(truth().objects.companies!.records)
+      .filter(([, r]) => r.duplicateOf)
+      .map(([id, r]) => [id, r.duplicateOf!]);
     expect(planted.length).toBe(36);
     const together = ([a, b]: string[]) => content.groups.some((g) => g.records.includes(a!) && g.records.includes(b!));
     expect(planted.filter(together)).toEqual(planted);
@@ -115,24 +180,42 @@ describe('MCP server over stdio', () => {
       arguments: {
         candidates: [
           { source: 'salesforce', record: { email: 'bill@acme.com', phone: '' }, modifiedAt: '2026-01-02T10:00:00Z' },
-          { source: 'hubspot', record: { email: 'william@acme.com', phone: '+44 20 7946 0001' }, modifiedAt: '2026-01-01T10:00:00Z' },
+          {
+            source: 'hubspot',
+            record: { email: 'william@acme.com', phone: '+44 20 7946 0001' },
+            modifiedAt: '2026-01-01T10:00:00Z',
+          },
         ],
         rules: { default: { strategy: 'lastWriteWins' } },
       },
     });
     expect(result.isError).toBeFalsy();
-    const content = result.structuredContent as { record: Record<string, unknown>; provenance: Record<string, { source: string | null; overridden: unknown[] }> };
+    const content = result.structuredContent as {
+      record: Record<string, unknown>;
+      provenance: Record<string, { source: string | null; overridden: unknown[] }>;
+    };
     // The newer record wins the email; its blank phone does not wipe the older record's phone.
     expect(content.record).toMatchObject({ email: 'bill@acme.com', phone: '+44 20 7946 0001' });
-    expect(content.provenance.email).toMatchObject({ source: 'salesforce', overridden: [{ source: 'hubspot', value: 'william@acme.com' }] });
+    expect(content.provenance.email).toMatchObject({
+      source: 'salesforce',
+      overridden: [{ source: 'hubspot', value: 'william@acme.com' }],
+    });
     expect(content.provenance.phone!.source).toBe('hubspot');
   });
 
   it('refuses paths outside the allowed folders and invalid input, as tool errors', async () => {
-    const outside = await client.callTool({ name: 'reconcile', arguments: { object: 'companies', legacyPath: '/etc' } });
+    const outside = await client.callTool({
+      name: 'reconcile',
+      arguments: { object: 'companies', legacyPath: '/etc' },
+    });
     expect(outside.isError).toBe(true);
-    expect((outside.content as Array<{ text: string }>)[0]!.text).toMatch(/^usage error: \/etc is outside the folders this server may read/);
-    const invalid = await client.callTool({ name: 'lookup_by_legacy_id', arguments: { object: 'Companies!', legacyId: '1' } });
+    expect((outside.content as Array<{ text: string }>)[0]!.text).toMatch(
+      /^usage error: \/etc is outside the folders this server may read/,
+    );
+    const invalid = await client.callTool({
+      name: 'lookup_by_legacy_id',
+      arguments: { object: 'Companies!', legacyId: '1' },
+    });
     expect(invalid.isError).toBe(true);
     expect((invalid.content as Array<{ text: string }>)[0]!.text).toContain('object names are lower-case');
   });

@@ -33,7 +33,11 @@ let emulator: HubSpotEmulator;
 let client: Client;
 
 /** Calls a tool; a long one (reconcile, apply of thousands) gets minutes, not the SDK's default minute. */
-async function call<T>(name: string, args: Record<string, unknown>, options: { errorAllowed?: boolean } = {}): Promise<{ result: T; text: string; isError: boolean }> {
+async function call<T>(
+  name: string,
+  args: Record<string, unknown>,
+  options: { errorAllowed?: boolean } = {},
+): Promise<{ result: T; text: string; isError: boolean }> {
   const answer = await client.callTool({ name, arguments: args }, undefined, { timeout: 600_000 });
   const text = (answer.content as Array<{ text: string }>)[0]!.text;
   if (!options.errorAllowed) expect(answer.isError, `${name}: ${text}`).toBeFalsy();
@@ -52,21 +56,38 @@ async function reviewItems(object: string): Promise<ReviewItem[]> {
 }
 
 /** The expert of test/apply/fixtures.ts `reviewLikeAnExpert`, deciding through the tool. */
-async function reviewLikeAnExpert(object: string): Promise<{ approved: string[]; rejected: string[]; chosen: string[] }> {
+async function reviewLikeAnExpert(
+  object: string,
+): Promise<{ approved: string[]; rejected: string[]; chosen: string[] }> {
   const expected = truth().objects[object]!.records;
   const items = await reviewItems(object);
   const fuzzy = items.filter((i) => i.status === 'fuzzy_match');
   const approved = fuzzy.filter((i) => expected[i.legacyId]?.targetIds[0] === i.targets[0]!.id).map((i) => i.legacyId);
   const rejected = fuzzy.filter((i) => !approved.includes(i.legacyId)).map((i) => i.legacyId);
   const by = 'ana@example.test';
-  for (const [decision, legacyIds] of [['approve', approved], ['reject', rejected]] as const) {
+  for (const [decision, legacyIds] of [
+    ['approve', approved],
+    ['reject', rejected],
+  ] as const) {
     for (let i = 0; i < legacyIds.length; i += 1000) {
-      const { result } = await call<{ decided: unknown[]; refused: unknown[] }>('decide_review_item', { object, legacyIds: legacyIds.slice(i, i + 1000), decision, decidedBy: by });
+      const { result } = await call<{ decided: unknown[]; refused: unknown[] }>('decide_review_item', {
+        object,
+        legacyIds: legacyIds.slice(i, i + 1000),
+        decision,
+        decidedBy: by,
+      });
       expect(result.refused).toEqual([]);
     }
   }
   const conflicts = items.filter((i) => i.status === 'conflict');
-  for (const c of conflicts) await call('decide_review_item', { object, legacyIds: [c.legacyId], decision: 'choose', targetId: c.targets[0]!.id, decidedBy: by });
+  for (const c of conflicts)
+    await call('decide_review_item', {
+      object,
+      legacyIds: [c.legacyId],
+      decision: 'choose',
+      targetId: c.targets[0]!.id,
+      decidedBy: by,
+    });
   return { approved, rejected, chosen: conflicts.map((c) => c.legacyId) };
 }
 
@@ -76,7 +97,11 @@ beforeAll(async () => {
   // The limit lifted: calls are counted, not waited for.
   emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
   seedHubSpotPortal(emulator, { objects: [...OBJECTS] });
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HUBSPOT_BASE_URL: await emulator.start(), HUBSPOT_ACCESS_TOKEN: TOKEN };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HUBSPOT_BASE_URL: await emulator.start(),
+    HUBSPOT_ACCESS_TOKEN: TOKEN,
+  };
   if (process.env.DATABASE_URL) {
     server = await createTestDatabase();
     env.DATABASE_URL = server.url!;
@@ -85,7 +110,14 @@ beforeAll(async () => {
     env.CRM_BRIDGE_HOME = home;
   }
   client = new Client({ name: 'crm-bridge-story', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--allow-dir', path.join(ROOT, 'examples'), '--allow-writes'], env, stderr: 'pipe' }));
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', '--allow-dir', path.join(ROOT, 'examples'), '--allow-writes'],
+      env,
+      stderr: 'pipe',
+    }),
+  );
 }, 120_000);
 afterAll(async () => {
   await client?.close();
@@ -102,13 +134,19 @@ describe('the migration story through the MCP client, from an empty database', (
 
   it('mirrors HubSpot, reconciles the export against it, and reviews every fuzzy match and conflict', async () => {
     const { result: mirror } = await call<MirrorReport>('refresh_mirror', { objects: [...OBJECTS] });
-    expect(mirror.sync.streams.map((s) => [s.stream, s.counts.created])).toEqual(OBJECTS.map((o) => [o, emulator.store.count(o)]));
+    expect(mirror.sync.streams.map((s) => [s.stream, s.counts.created])).toEqual(
+      OBJECTS.map((o) => [o, emulator.store.count(o)]),
+    );
 
     for (const object of OBJECTS) {
       const { result } = await call<ReconcileSummary>('reconcile', { object, legacyPath: EXPORT_DIR });
       // The mirror made from HubSpot gives the ID matches the generator planted, as the mirror shipped as files does.
       const { matched, conflict, orphan } = truth().objects[object]!.statuses;
-      expect({ matched: result.matched, conflict: result.conflict, orphan: result.orphan }).toEqual({ matched, conflict, orphan });
+      expect({ matched: result.matched, conflict: result.conflict, orphan: result.orphan }).toEqual({
+        matched,
+        conflict,
+        orphan,
+      });
       first[object] = result;
     }
     for (const object of OBJECTS) {
@@ -127,7 +165,14 @@ describe('the migration story through the MCP client, from an empty database', (
       const { result: plan } = await call<ApplyReport>('plan_apply', { object });
       const s = first[object]!;
       expect(plan.counts).toMatchObject({
-        creates: s.new + decided[object]!.rejected.length, links: decided[object]!.approved.length, survivors: s.conflict, heldBack: 0, orphans: s.orphan, created: 0, updated: 0, failed: 0,
+        creates: s.new + decided[object]!.rejected.length,
+        links: decided[object]!.approved.length,
+        survivors: s.conflict,
+        heldBack: 0,
+        orphans: s.orphan,
+        created: 0,
+        updated: 0,
+        failed: 0,
       });
       expect(plan.counts.updates + plan.counts.inAgreement).toBe(s.matched);
     }
@@ -135,7 +180,13 @@ describe('the migration story through the MCP client, from an empty database', (
 
     const { result: companies } = await call<ApplyReport>('apply_staging', { object: 'companies' });
     expect(companies.failures).toEqual([]);
-    expect(companies.counts).toMatchObject({ created: first.companies!.new + decided.companies!.rejected.length, links: decided.companies!.approved.length, survivors: first.companies!.conflict, heldBack: 0, failed: 0 });
+    expect(companies.counts).toMatchObject({
+      created: first.companies!.new + decided.companies!.rejected.length,
+      links: decided.companies!.approved.length,
+      survivors: first.companies!.conflict,
+      heldBack: 0,
+      failed: 0,
+    });
     refused.companies = new Set();
     refusedCreates.companies = 0;
 
@@ -153,12 +204,25 @@ describe('the migration story through the MCP client, from an empty database', (
   it('after a refresh of the mirror, reconcile has nothing left to do but what HubSpot refused', async () => {
     const { result: mirror } = await call<MirrorReport>('refresh_mirror', { objects: [...OBJECTS] });
     expect(mirror.sync.status).toBe('succeeded');
-    expect(mirror.tables).toEqual({ companies: { created: false, columnsAdded: [] }, contacts: { created: false, columnsAdded: [] } });
+    expect(mirror.tables).toEqual({
+      companies: { created: false, columnsAdded: [] },
+      contacts: { created: false, columnsAdded: [] },
+    });
 
     for (const object of OBJECTS) {
       const { result } = await call<ReconcileSummary>('reconcile', { object, legacyPath: EXPORT_DIR });
-      expect({ object, updatesPending: result.updatesPending, new: result.new, fuzzyMatch: result.fuzzyMatch, conflict: result.conflict }).toEqual({
-        object, updatesPending: refused[object]!.size - refusedCreates[object]!, new: refusedCreates[object]!, fuzzyMatch: 0, conflict: 0,
+      expect({
+        object,
+        updatesPending: result.updatesPending,
+        new: result.new,
+        fuzzyMatch: result.fuzzyMatch,
+        conflict: result.conflict,
+      }).toEqual({
+        object,
+        updatesPending: refused[object]!.size - refusedCreates[object]!,
+        new: refusedCreates[object]!,
+        fuzzyMatch: 0,
+        conflict: 0,
       });
       expect(result.orphan).toBe(first[object]!.orphan);
       expect(result.matched).toBe(first[object]!.legacyRows - refusedCreates[object]!);
@@ -169,10 +233,20 @@ describe('the migration story through the MCP client, from an empty database', (
     // associated with their companies.
     const rows: Record<string, StagedRow[]> = {};
     for (const object of OBJECTS) rows[object] = await inDatabase((db) => staged(db, object));
-    for (const object of OBJECTS) expect(differences(emulator, mapping, object, rows[object]!, refused[object]!).slice(0, 10), object).toEqual([]);
-    expect(missingAssociations(emulator, mapping, 'contacts', rows.contacts!, refused.contacts!).slice(0, 10)).toEqual([]);
+    for (const object of OBJECTS)
+      expect(differences(emulator, mapping, object, rows[object]!, refused[object]!).slice(0, 10), object).toEqual([]);
+    expect(missingAssociations(emulator, mapping, 'contacts', rows.contacts!, refused.contacts!).slice(0, 10)).toEqual(
+      [],
+    );
     const legacyCompanies = rows.companies!.filter((r) => r.status !== 'orphan').map((r) => r.legacy_id);
-    const inHubSpot = emulator.store.records('companies').map((r) => r.properties.legacy_company_id).filter((id): id is string => Boolean(id));
-    for (const id of legacyCompanies) expect(inHubSpot.filter((x) => x === id), `company ${id}`).toHaveLength(1);
+    const inHubSpot = emulator.store
+      .records('companies')
+      .map((r) => r.properties.legacy_company_id)
+      .filter((id): id is string => Boolean(id));
+    for (const id of legacyCompanies)
+      expect(
+        inHubSpot.filter((x) => x === id),
+        `company ${id}`,
+      ).toHaveLength(1);
   }, 600_000);
 });

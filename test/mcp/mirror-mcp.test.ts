@@ -27,12 +27,21 @@ const text = (r: unknown) => (r as { content: Array<{ text: string }> }).content
 
 async function connect(args: string[]): Promise<Client> {
   const client = new Client({ name: 'crm-bridge-mirror-test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', ...args], env, stderr: 'pipe' }));
+  await client.connect(
+    new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', ...args], env, stderr: 'pipe' }),
+  );
   return client;
 }
 
 const inDatabase = <T>(fn: (db: Database) => Promise<T>): Promise<T> => inDatabaseOf(server, home, fn);
-const mirrorTables = () => inDatabase(async (db) => (await db.pool.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'hubspot' ORDER BY 1`)).rows.map((r) => r.table_name));
+const mirrorTables = () =>
+  inDatabase(async (db) =>
+    (
+      await db.pool.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'hubspot' ORDER BY 1`,
+      )
+    ).rows.map((r) => r.table_name),
+  );
 
 beforeAll(async () => {
   emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
@@ -57,7 +66,12 @@ describe('MCP refresh_mirror through a real MCP client', () => {
     try {
       const { tools } = await client.listTools();
       const tool = tools.find((t) => t.name === 'refresh_mirror')!;
-      expect(tool.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true });
+      expect(tool.annotations).toMatchObject({
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: true,
+        openWorldHint: true,
+      });
       expect(tool.description).toContain('--allow-writes');
       expect(Object.keys(tool.inputSchema.properties ?? {}).sort()).toEqual(['dryRun', 'full', 'objects']);
 
@@ -69,13 +83,21 @@ describe('MCP refresh_mirror through a real MCP client', () => {
       expect(plan.isError, text(plan)).toBeFalsy();
       const report = plan.structuredContent as MirrorReport;
       expect(report.sync).toMatchObject({ dryRun: true, status: 'succeeded' });
-      expect(report.sync.streams.map((s) => [s.stream, s.counts.created])).toEqual([['companies', emulator.store.count('companies')], ['contacts', emulator.store.count('contacts')]]);
+      expect(report.sync.streams.map((s) => [s.stream, s.counts.created])).toEqual([
+        ['companies', emulator.store.count('companies')],
+        ['contacts', emulator.store.count('contacts')],
+      ]);
       // Kept short for a model's context: 200 plan lines, the rest counted.
       expect(report.sync.plan).toHaveLength(200);
       expect(report.sync.planOmitted).toBe(emulator.store.count('companies') + emulator.store.count('contacts') - 200);
-      expect(text(plan)).toContain(`companies: read ${emulator.store.count('companies')}, would create ${emulator.store.count('companies')}`);
+      expect(text(plan)).toContain(
+        `companies: read ${emulator.store.count('companies')}, would create ${emulator.store.count('companies')}`,
+      );
 
-      const unknown = await client.callTool({ name: 'refresh_mirror', arguments: { objects: ['tickets'], dryRun: true } });
+      const unknown = await client.callTool({
+        name: 'refresh_mirror',
+        arguments: { objects: ['tickets'], dryRun: true },
+      });
       expect(unknown.isError).toBe(true);
       expect(text(unknown)).toContain('it has: companies, contacts, deals, engagements');
     } finally {
@@ -93,8 +115,14 @@ describe('MCP refresh_mirror through a real MCP client', () => {
       expect(first.isError, text(first)).toBeFalsy();
       const report = first.structuredContent as MirrorReport;
       expect(report.sync.status).toBe('succeeded');
-      expect(report.sync.streams.map((s) => [s.stream, s.counts.created, s.counts.failed])).toEqual([['companies', emulator.store.count('companies'), 0], ['contacts', emulator.store.count('contacts'), 0]]);
-      expect(report.tables).toEqual({ companies: { created: true, columnsAdded: [] }, contacts: { created: true, columnsAdded: [] } });
+      expect(report.sync.streams.map((s) => [s.stream, s.counts.created, s.counts.failed])).toEqual([
+        ['companies', emulator.store.count('companies'), 0],
+        ['contacts', emulator.store.count('contacts'), 0],
+      ]);
+      expect(report.tables).toEqual({
+        companies: { created: true, columnsAdded: [] },
+        contacts: { created: true, columnsAdded: [] },
+      });
       expect(text(first)).toContain('companies (table created)');
 
       emulator.userEdit('companies', edited!.id, { name: 'Renamed through HubSpot Ltd' });
@@ -104,14 +132,22 @@ describe('MCP refresh_mirror through a real MCP client', () => {
       const again = second.structuredContent as MirrorReport;
       expect(again.sync.totals).toMatchObject({ created: 0, updated: 1, failed: 0 });
       expect(again.removed).toEqual({ companies: 1, contacts: 0 });
-      expect(again.tables).toEqual({ companies: { created: false, columnsAdded: [] }, contacts: { created: false, columnsAdded: [] } });
+      expect(again.tables).toEqual({
+        companies: { created: false, columnsAdded: [] },
+        contacts: { created: false, columnsAdded: [] },
+      });
     } finally {
       await client.close();
     }
-    rows = await inDatabase(async (db) => (await db.pool.query<{ n: number; renamed: string | null; gone: number }>(
-      `SELECT count(*)::int AS n, max(name) FILTER (WHERE hs_object_id = $1) AS renamed, count(*) FILTER (WHERE hs_object_id = $2)::int AS gone FROM hubspot.companies`,
-      [edited!.id, archived!.id],
-    )).rows[0]);
+    rows = await inDatabase(
+      async (db) =>
+        (
+          await db.pool.query<{ n: number; renamed: string | null; gone: number }>(
+            `SELECT count(*)::int AS n, max(name) FILTER (WHERE hs_object_id = $1) AS renamed, count(*) FILTER (WHERE hs_object_id = $2)::int AS gone FROM hubspot.companies`,
+            [edited!.id, archived!.id],
+          )
+        ).rows[0],
+    );
     expect(rows).toEqual({ n: emulator.store.count('companies'), renamed: 'Renamed through HubSpot Ltd', gone: 0 });
   }, 240_000);
 });

@@ -23,31 +23,49 @@ let client: Client;
 const text = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0]!.text;
 const writeExport = (lines: string[]) => writeFileSync(path.join(exportDir, 'Company.csv'), `${lines.join('\n')}\n`);
 const reconcileTool = (extra: Record<string, unknown> = {}) =>
-  client.callTool({ name: 'reconcile', arguments: { object: 'companies', legacyPath: exportDir, mappingFile, ...extra } });
+  client.callTool({
+    name: 'reconcile',
+    arguments: { object: 'companies', legacyPath: exportDir, mappingFile, ...extra },
+  });
 
 beforeAll(async () => {
   mkdirSync(exportDir);
-  writeFileSync(mappingFile, JSON.stringify({
-    version: 1,
-    target: { system: 'hubspot', schema: 'crm' },
-    objects: {
-      companies: {
-        legacy: { file: 'Company', idColumn: 'Comp_CompanyId' },
-        target: { table: 'companies', idColumn: 'hs_object_id', legacyIdColumn: 'legacy_id' },
-        identity: ['name'],
-        properties: [{ from: 'Comp_Name', to: 'name', transform: ['trim'] }],
+  writeFileSync(
+    mappingFile,
+    JSON.stringify({
+      version: 1,
+      target: { system: 'hubspot', schema: 'crm' },
+      objects: {
+        companies: {
+          legacy: { file: 'Company', idColumn: 'Comp_CompanyId' },
+          target: { table: 'companies', idColumn: 'hs_object_id', legacyIdColumn: 'legacy_id' },
+          identity: ['name'],
+          properties: [{ from: 'Comp_Name', to: 'name', transform: ['trim'] }],
+        },
       },
-    },
-  }));
+    }),
+  );
   const home = process.env.DATABASE_URL ? undefined : migratedHome(path.join(tmp, 'home'));
   t = await createTestDatabase({ embeddedHome: home });
   await t.db.pool.query('CREATE SCHEMA crm');
   await t.db.pool.query('CREATE TABLE crm.companies (hs_object_id bigint PRIMARY KEY, legacy_id text, name text)');
-  await t.db.pool.query(`INSERT INTO crm.companies VALUES (101, 'C1', 'Acme'), (102, 'C2', 'Globex'), (103, 'C3', 'Initech')`);
+  await t.db.pool.query(
+    `INSERT INTO crm.companies VALUES (101, 'C1', 'Acme'), (102, 'C2', 'Globex'), (103, 'C3', 'Initech')`,
+  );
   if (home) await t.db.close();
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home! }) };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home! }),
+  };
   client = new Client({ name: 'crm-bridge-integrity-test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--allow-dir', tmp], env, stderr: 'pipe' }));
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', '--allow-dir', tmp],
+      env,
+      stderr: 'pipe',
+    }),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -60,24 +78,45 @@ describe('MCP reconcile on a broken export', () => {
     writeExport([HEADER, 'C1,Acme', 'C2,"Globex', 'C3,Initech']);
     const result = await reconcileTool();
     expect(result.isError).toBeFalsy();
-    expect(result.structuredContent).toMatchObject({ legacyRows: 2, matched: 2, orphan: 0, unreadableInExport: 1, quarantined: 1, unreadableWithoutId: 0 });
+    expect(result.structuredContent).toMatchObject({
+      legacyRows: 2,
+      matched: 2,
+      orphan: 0,
+      unreadableInExport: 1,
+      quarantined: 1,
+      unreadableWithoutId: 0,
+    });
     expect(text(result)).toContain('0 orphan, 1 unreadable in export, 1 quarantined');
-    const lookup = await client.callTool({ name: 'lookup_by_legacy_id', arguments: { object: 'companies', legacyId: 'C2' } });
+    const lookup = await client.callTool({
+      name: 'lookup_by_legacy_id',
+      arguments: { object: 'companies', legacyId: 'C2' },
+    });
     expect(lookup.structuredContent).toMatchObject({ status: 'unreadable_in_export', targetId: '102' });
-    expect(text(lookup)).toMatch(/^companies C2: unreadable_in_export -> 102; legacy ID is on a target record, but the export has it only in a row that could not be read; Company\.csv line 3: the quote opening field 2 \(Comp_Name\) on line 3 is never closed/);
+    expect(text(lookup)).toMatch(
+      /^companies C2: unreadable_in_export -> 102; legacy ID is on a target record, but the export has it only in a row that could not be read; Company\.csv line 3: the quote opening field 2 \(Comp_Name\) on line 3 is never closed/,
+    );
   }, 60_000);
 
   it('refuses a header-only export, names acceptShrink, and reconciles it when acceptShrink is true', async () => {
     writeExport([HEADER]);
     const refused = await reconcileTool();
     expect(refused.isError).toBe(true);
-    expect(text(refused)).toMatch(/^input error: Refused to reconcile companies: Company\.csv has no data rows \(a header only\), against the 2 of the last successful run .*acceptShrink in MCP and n8n/);
+    expect(text(refused)).toMatch(
+      /^input error: Refused to reconcile companies: Company\.csv has no data rows \(a header only\), against the 2 of the last successful run .*acceptShrink in MCP and n8n/,
+    );
     const status = await client.callTool({ name: 'reconciliation_status', arguments: { object: 'companies' } });
-    expect((status.structuredContent as { runs: Array<{ status: string }> }).runs.map((r) => r.status)).toEqual(['refused', 'succeeded']);
+    expect((status.structuredContent as { runs: Array<{ status: string }> }).runs.map((r) => r.status)).toEqual([
+      'refused',
+      'succeeded',
+    ]);
 
     const accepted = await reconcileTool({ acceptShrink: true });
     expect(accepted.isError).toBeFalsy();
-    expect(accepted.structuredContent).toMatchObject({ legacyRows: 0, orphan: 3, warnings: [expect.stringContaining('reconciled anyway')] });
+    expect(accepted.structuredContent).toMatchObject({
+      legacyRows: 0,
+      orphan: 3,
+      warnings: [expect.stringContaining('reconciled anyway')],
+    });
     expect(text(accepted)).toContain('\nwarning: Company.csv has no data rows');
   }, 60_000);
 });

@@ -31,7 +31,14 @@ beforeAll(async () => {
     dropDatabase = t.drop;
   } else env.CRM_BRIDGE_HOME = migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-honest-')));
   client = new Client({ name: 'crm-bridge-sync-honesty-test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--allow-dir', ROOT, '--allow-writes'], env, stderr: 'pipe' }));
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', '--allow-dir', ROOT, '--allow-writes'],
+      env,
+      stderr: 'pipe',
+    }),
+  );
 }, 60_000);
 afterAll(async () => {
   await client?.close();
@@ -55,10 +62,16 @@ describe('MCP plan_sync and apply_sync never report a failure as a success', () 
     for (const id of refused) box.pd.faults.failRecord(id, 'Validation failed: value: must be at least 5000');
     const applied = await client.callTool({ name: 'apply_sync', arguments: { job: loansJob() } });
     expect(applied.isError).toBeFalsy();
-    const report = applied.structuredContent as { status: string; headline: string; totals: { created: number; failed: number } };
+    const report = applied.structuredContent as {
+      status: string;
+      headline: string;
+      totals: { created: number; failed: number };
+    };
     expect(report.status).toBe('partial');
     expect(report.totals.failed).toBe(4);
-    expect(report.headline).toMatch(/: partial — loans: 4 failed: deals …: .*Validation failed: value: must be at least 5000/);
+    expect(report.headline).toMatch(
+      /: partial — loans: 4 failed: deals …: .*Validation failed: value: must be at least 5000/,
+    );
     expect(text(applied).split('\n')[0]).toBe(report.headline);
     box.pd.faults.clear();
   }, 60_000);
@@ -74,10 +87,16 @@ describe('MCP plan_sync and apply_sync never report a failure as a success', () 
     }
     const applied = await client.callTool({ name: 'apply_sync', arguments: { job } });
     expect(applied.isError, text(applied)).toBe(true);
-    const report = applied.structuredContent as { status: string; headline: string; totals: { failed: number; created: number; updated: number } };
+    const report = applied.structuredContent as {
+      status: string;
+      headline: string;
+      totals: { failed: number; created: number; updated: number };
+    };
     expect(report.status).toBe('failed');
     expect(report.totals).toMatchObject({ failed: 20, created: 0, updated: 0 });
-    expect(text(applied)).toMatch(/^Run [0-9a-f-]{36} of loans-nothing-through: failed — loans: \d+ failed: deals …: .*Validation failed: value: refused/);
+    expect(text(applied)).toMatch(
+      /^Run [0-9a-f-]{36} of loans-nothing-through: failed — loans: \d+ failed: deals …: .*Validation failed: value: refused/,
+    );
     box.pd.faults.clear();
   }, 60_000);
 });

@@ -18,7 +18,14 @@ const text = (r: unknown) => (r as { content: Array<{ text: string }> }).content
 
 async function connect(env: Record<string, string>, args: string[]): Promise<Client> {
   const client = new Client({ name: 'crm-bridge-sync-test', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--allow-dir', ROOT, ...args], env, stderr: 'pipe' }));
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', '--allow-dir', ROOT, ...args],
+      env,
+      stderr: 'pipe',
+    }),
+  );
   clients.push(client);
   return client;
 }
@@ -59,7 +66,11 @@ describe('MCP plan_sync and apply_sync through a real MCP client', () => {
 
     const plan = await readOnly.callTool({ name: 'plan_sync', arguments: { jobFile: JOB, planLimit: 500 } });
     expect(plan.isError).toBeFalsy();
-    const report = plan.structuredContent as { dryRun: boolean; plan: Array<{ stream: string; action: string; sourceId: string }>; totals: { created: number } };
+    const report = plan.structuredContent as {
+      dryRun: boolean;
+      plan: Array<{ stream: string; action: string; sourceId: string }>;
+      totals: { created: number };
+    };
     expect(report.dryRun).toBe(true);
     expect(report.plan.filter((e) => e.stream === 'loans' && e.action === 'create')).toHaveLength(20);
     expect(text(plan)).toContain('would create');
@@ -78,16 +89,30 @@ describe('MCP plan_sync and apply_sync through a real MCP client', () => {
     const writer = await connect(env, ['--allow-writes']);
     const applied = await writer.callTool({ name: 'apply_sync', arguments: { jobFile: JOB } });
     expect(applied.isError, text(applied)).toBeFalsy();
-    expect((applied.structuredContent as { totals: { created: number } }).totals.created).toBe(20 + new Set(box.loans.map((_, i) => (i % 3 !== 2 ? box.contacts[i % box.contacts.length] : null)).filter(Boolean)).size);
+    expect((applied.structuredContent as { totals: { created: number } }).totals.created).toBe(
+      20 +
+        new Set(box.loans.map((_, i) => (i % 3 !== 2 ? box.contacts[i % box.contacts.length] : null)).filter(Boolean))
+          .size,
+    );
     expect(box.pd.store.all('deals')).toHaveLength(20);
     // The read-only tools reach Pipedrive too: its fields (custom ones by key, with their names) and a page of deals.
-    const described = await writer.callTool({ name: 'describe_schema', arguments: { crm: 'pipedrive', object: 'deals' } });
+    const described = await writer.callTool({
+      name: 'describe_schema',
+      arguments: { crm: 'pipedrive', object: 'deals' },
+    });
     const fields = (described.structuredContent as { fields: Array<{ name: string; label?: string }> }).fields;
-    expect(fields.find((f) => f.label === 'Salesforce ID')?.name).toBe(box.pd.store.customKey('deals', 'Salesforce ID'));
-    const page = await writer.callTool({ name: 'query_records', arguments: { crm: 'pipedrive', object: 'deals', limit: 5 } });
+    expect(fields.find((f) => f.label === 'Salesforce ID')?.name).toBe(
+      box.pd.store.customKey('deals', 'Salesforce ID'),
+    );
+    const page = await writer.callTool({
+      name: 'query_records',
+      arguments: { crm: 'pipedrive', object: 'deals', limit: 5 },
+    });
     expect((page.structuredContent as { count: number; nextCursor: string | null }).count).toBe(5);
     // Nothing changed since: a second plan has nothing to do.
     const again = await writer.callTool({ name: 'plan_sync', arguments: { jobFile: JOB } });
-    expect((again.structuredContent as { totals: { created: number; updated: number; read: number } }).totals).toMatchObject({ created: 0, updated: 0, read: 0 });
+    expect(
+      (again.structuredContent as { totals: { created: number; updated: number; read: number } }).totals,
+    ).toMatchObject({ created: 0, updated: 0, read: 0 });
   }, 120_000);
 });

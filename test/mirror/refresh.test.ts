@@ -21,22 +21,42 @@ beforeAll(async () => {
   // The limit lifted: these tests count what is read and written, not how long windows take.
   emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
   seedHubSpotPortal(emulator, { objects: ['companies', 'contacts'] });
-  hubspot = new HubSpotConnector({ accessToken: TOKEN, basePath: await emulator.start(), minRetryDelayMs: 5, maxRetryDelayMs: 50 });
+  hubspot = new HubSpotConnector({
+    accessToken: TOKEN,
+    basePath: await emulator.start(),
+    minRetryDelayMs: 5,
+    maxRetryDelayMs: 50,
+  });
 }, 120_000);
 afterAll(async () => {
   await emulator?.stop();
   await t?.drop();
 });
 
-const rows = async (table: string) => (await t.db.pool.query<Record<string, string | null>>(`SELECT *, hs_object_id::text AS id FROM hubspot.${table} ORDER BY hs_object_id`)).rows;
+const rows = async (table: string) =>
+  (
+    await t.db.pool.query<Record<string, string | null>>(
+      `SELECT *, hs_object_id::text AS id FROM hubspot.${table} ORDER BY hs_object_id`,
+    )
+  ).rows;
 
 describe('crm-bridge mirror: the Postgres mirror kept from HubSpot through the sync engine', () => {
   it('a first refresh stopped after one batch leaves no cursor behind: the next run reads from the start and skips nothing', async () => {
     // The list endpoint pages by ID, not by modified time: a cursor taken from a batch's last record would skip the
     // records with a higher ID and an older modified time that were not read yet.
     const stop = new AbortController();
-    await expect(refreshMirror(t.db, { mapping, hubspot, objects: ['companies'], signal: stop.signal, onBatch: () => stop.abort() })).rejects.toThrow();
-    expect(Number((await t.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM hubspot.companies')).rows[0]!.n)).toBeGreaterThan(0);
+    await expect(
+      refreshMirror(t.db, {
+        mapping,
+        hubspot,
+        objects: ['companies'],
+        signal: stop.signal,
+        onBatch: () => stop.abort(),
+      }),
+    ).rejects.toThrow();
+    expect(
+      Number((await t.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM hubspot.companies')).rows[0]!.n),
+    ).toBeGreaterThan(0);
     expect(await loadCursor(t.db.pool, MIRROR_JOB, 'companies')).toBeNull();
   }, 120_000);
 
@@ -48,7 +68,9 @@ describe('crm-bridge mirror: the Postgres mirror kept from HubSpot through the s
     expect(first.tables.contacts).toEqual({ created: true, columnsAdded: [] });
     const companies = await rows('companies');
     expect(companies).toHaveLength(emulator.store.count('companies'));
-    const sample = emulator.store.records('companies').find((r) => r.properties.numberofemployees && r.properties.legacy_created_date)!;
+    const sample = emulator.store
+      .records('companies')
+      .find((r) => r.properties.numberofemployees && r.properties.legacy_created_date)!;
     const row = companies.find((r) => r.id === sample.id)!;
     expect(row.name).toBe(sample.properties.name);
     expect(row.legacy_company_id).toBe(sample.properties.legacy_company_id);
@@ -80,6 +102,10 @@ describe('crm-bridge mirror: the Postgres mirror kept from HubSpot through the s
   it('gives reconcile the same answer as the mirror loaded from the example files, but for the two records changed above', async () => {
     const summary = await reconcile(t.db, { object: 'contacts', mapping, legacyPath: EXPORT_DIR });
     const expected = truth().objects.contacts!.statuses;
-    expect({ matched: summary.matched, conflict: summary.conflict, orphan: summary.orphan }).toEqual({ matched: expected.matched, conflict: expected.conflict, orphan: expected.orphan });
+    expect({ matched: summary.matched, conflict: summary.conflict, orphan: summary.orphan }).toEqual({
+      matched: expected.matched,
+      conflict: expected.conflict,
+      orphan: expected.orphan,
+    });
   }, 120_000);
 });

@@ -22,7 +22,12 @@ const ids = (records: Array<{ id: string }>) => records.map((r) => r.id);
 
 describe('CRM Bridge Trigger: changes since the stored cursor', () => {
   it('emits at most Max Items per poll, oldest first, and the next poll goes on after the last one emitted', async () => {
-    const accounts = sf.store.insert('Account', Array.from({ length: 7 }, (_, i) => ({ Name: `Acct ${i}` }))).map((a) => a.Id);
+    const accounts = sf.store
+      .insert(
+        'Account',
+        Array.from({ length: 7 }, (_, i) => ({ Name: `Acct ${i}` })),
+      )
+      .map((a) => a.Id);
     const first = await readChanges(connector, 'Account', ['Name'], undefined, 3);
     expect(ids(first.records)).toEqual(accounts.slice(0, 3));
     expect(first.records[0]!.properties).toEqual({ Name: 'Acct 0' });
@@ -36,7 +41,7 @@ describe('CRM Bridge Trigger: changes since the stored cursor', () => {
     expect(idle.next).toEqual(third.next);
   });
 
-  it('a record changed later in the cursor\'s own second, with a smaller ID, is still emitted, once', async () => {
+  it("a record changed later in the cursor's own second, with a smaller ID, is still emitted, once", async () => {
     clock += 60_000;
     const [a, b] = sf.store.insert('Contact', [{ LastName: 'Early' }, { LastName: 'Late' }]).map((c) => c.Id);
     let state: PollState | undefined = (await readChanges(connector, 'Contact', ['LastName'], undefined, 100)).next;
@@ -61,7 +66,11 @@ describe('CRM Bridge Trigger: changes since the stored cursor', () => {
     const [old, other] = sf.store.insert('Loan__c', [{ Name: 'Before' }, { Name: 'Other' }]).map((l) => l.Id);
     clock += 300;
     const state = await startFromNow(connector, 'Loan__c', ['Name'], clock);
-    expect(Object.keys(state.seen).map((k) => k.split('|')[1]).sort()).toEqual([old, other].sort());
+    expect(
+      Object.keys(state.seen)
+        .map((k) => k.split('|')[1])
+        .sort(),
+    ).toEqual([old, other].sort());
     expect((await readChanges(connector, 'Loan__c', ['Name'], state, 100)).records).toEqual([]);
     clock += 200; // the same second as the start
     sf.editRecord('Loan__c', old!, { Name: 'After' });

@@ -12,12 +12,22 @@ function node(items: Array<Record<string, unknown>>, parameters: Record<string, 
 }
 
 const run = (items: Array<Record<string, unknown>>, parameters: Record<string, unknown>) =>
-  executeAll.call(node(items, { idField: 'id', preset: 'auto', output: 'all', country: '', ...parameters }), { db: () => Promise.reject(new Error('unused')) });
+  executeAll.call(node(items, { idField: 'id', preset: 'auto', output: 'all', country: '', ...parameters }), {
+    db: () => Promise.reject(new Error('unused')),
+  });
 
 describe('CRM Bridge Matching > Deduplicate', () => {
   it('compares the columns named in Fields, and tells each item whether the data was enough to merge on', async () => {
-    const people = generateContacts(1500, 7001, { duplicateShare: 0.1 }).records.map((p) => ({ id: ` ${p.id} `, Vorname: p.first_name, Nachname: p.last_name, EPost: p.email, Rufnummer: p.phone }));
-    const out = (await run(people, { fields: 'first_name=Vorname,last_name=Nachname,email=EPost,phone=Rufnummer' })).map((o) => o.json);
+    const people = generateContacts(1500, 7001, { duplicateShare: 0.1 }).records.map((p) => ({
+      id: ` ${p.id} `,
+      Vorname: p.first_name,
+      Nachname: p.last_name,
+      EPost: p.email,
+      Rufnummer: p.phone,
+    }));
+    const out = (
+      await run(people, { fields: 'first_name=Vorname,last_name=Nachname,email=EPost,phone=Rufnummer' })
+    ).map((o) => o.json);
     expect(out).toHaveLength(people.length);
     expect(new Set(out.map((o) => o._evidence))).toEqual(new Set(['sufficient']));
     expect(out.some((o) => o._decision === 'auto-merge')).toBe(true);
@@ -26,7 +36,12 @@ describe('CRM Bridge Matching > Deduplicate', () => {
   });
 
   it('says on every item when the data gave too little evidence, and merges nothing', async () => {
-    const strangers = generateContacts(1500, 7002, { duplicateShare: 0 }).records.map((p) => ({ id: p.id, first_name: p.first_name, last_name: p.last_name, city: p.city }));
+    const strangers = generateContacts(1500, 7002, { duplicateShare: 0 }).records.map((p) => ({
+      id: p.id,
+      first_name: p.first_name,
+      last_name: p.last_name,
+      city: p.city,
+    }));
     const out = (await run(strangers, {})).map((o) => o.json);
     expect(out.every((o) => o._evidence === 'insufficient' && typeof o._evidence_note === 'string')).toBe(true);
     expect(out.filter((o) => o._decision === 'auto-merge')).toEqual([]);
@@ -34,7 +49,9 @@ describe('CRM Bridge Matching > Deduplicate', () => {
 
   it('names each problem of the Fields parameter in one line', () => {
     expect(fieldsFromParameter('  ')).toBeUndefined();
-    expect(fieldsFromParameter('[{"name":"n","kind":"fullName","columns":["Name"]}]')).toEqual([{ name: 'n', kind: 'fullName', columns: ['Name'] }]);
+    expect(fieldsFromParameter('[{"name":"n","kind":"fullName","columns":["Name"]}]')).toEqual([
+      { name: 'n', kind: 'fullName', columns: ['Name'] },
+    ]);
     expect(() => fieldsFromParameter('[{"name":')).toThrow(/^The Fields parameter is not JSON: /);
     expect(() => fieldsFromParameter('vorname=Vorname')).toThrow('Fields: invalid input: "vorname" names no field');
   });

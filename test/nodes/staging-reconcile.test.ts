@@ -16,37 +16,53 @@ let t: TestDatabase;
 
 /** Just what the operation asks of n8n: its parameters by name. */
 function node(parameters: Record<string, unknown>): IExecuteFunctions {
-  return { getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in parameters ? parameters[name] : fallback) } as unknown as IExecuteFunctions;
+  return {
+    getNodeParameter: (name: string, _i: number, fallback?: unknown) =>
+      name in parameters ? parameters[name] : fallback,
+  } as unknown as IExecuteFunctions;
 }
 
 const run = (extra: Record<string, unknown> = {}) =>
-  execute.call(node({ object: 'companies', legacyPath: exportDir, mappingFile, ...extra }), { db: async () => t.db }, 0);
+  execute.call(
+    node({ object: 'companies', legacyPath: exportDir, mappingFile, ...extra }),
+    { db: async () => t.db },
+    0,
+  );
 const writeExport = (lines: string[]) => writeFileSync(path.join(exportDir, 'Company.csv'), `${lines.join('\n')}\n`);
 
 beforeAll(async () => {
   mkdirSync(exportDir);
-  writeFileSync(mappingFile, JSON.stringify({
-    version: 1,
-    target: { system: 'hubspot', schema: 'crm' },
-    objects: {
-      companies: {
-        legacy: { file: 'Company', idColumn: 'Comp_CompanyId' },
-        target: { table: 'companies', idColumn: 'hs_object_id', legacyIdColumn: 'legacy_id' },
-        identity: ['name'],
-        properties: [{ from: 'Comp_Name', to: 'name', transform: ['trim'] }],
+  writeFileSync(
+    mappingFile,
+    JSON.stringify({
+      version: 1,
+      target: { system: 'hubspot', schema: 'crm' },
+      objects: {
+        companies: {
+          legacy: { file: 'Company', idColumn: 'Comp_CompanyId' },
+          target: { table: 'companies', idColumn: 'hs_object_id', legacyIdColumn: 'legacy_id' },
+          identity: ['name'],
+          properties: [{ from: 'Comp_Name', to: 'name', transform: ['trim'] }],
+        },
       },
-    },
-  }));
+    }),
+  );
   t = await createTestDatabase();
   await t.db.pool.query('CREATE SCHEMA crm');
   await t.db.pool.query('CREATE TABLE crm.companies (hs_object_id bigint PRIMARY KEY, legacy_id text, name text)');
-  await t.db.pool.query(`INSERT INTO crm.companies VALUES (101, 'C1', 'Acme'), (102, 'C2', 'Globex'), (103, 'C3', 'Initech')`);
+  await t.db.pool.query(
+    `INSERT INTO crm.companies VALUES (101, 'C1', 'Acme'), (102, 'C2', 'Globex'), (103, 'C3', 'Initech')`,
+  );
 }, 60_000);
 afterAll(async () => t?.drop());
 
 describe('n8n Staging > Reconcile on a broken export', () => {
   it('offers Accept Shrink (off) and Shrink Threshold (0.5)', () => {
-    expect(description.filter((p) => p.name === 'acceptShrink' || p.name === 'shrinkThreshold').map((p) => [p.name, p.type, p.default])).toEqual([
+    expect(
+      description
+        .filter((p) => p.name === 'acceptShrink' || p.name === 'shrinkThreshold')
+        .map((p) => [p.name, p.type, p.default]),
+    ).toEqual([
       ['acceptShrink', 'boolean', false],
       ['shrinkThreshold', 'number', 0.5],
     ]);
@@ -56,7 +72,13 @@ describe('n8n Staging > Reconcile on a broken export', () => {
     writeExport(['Comp_CompanyId,Comp_Name', 'C1,Acme', 'C2,"Globex', 'C3,Initech']);
     expect((await run()).json).toMatchObject({ matched: 2, orphan: 0, unreadableInExport: 1, quarantined: 1 });
     writeExport(['Comp_CompanyId,Comp_Name']);
-    await expect(run()).rejects.toThrow(/^Refused to reconcile companies: Company\.csv has no data rows \(a header only\), against the 2 of the last successful run/);
-    expect((await run({ acceptShrink: true })).json).toMatchObject({ legacyRows: 0, orphan: 3, warnings: [expect.stringContaining('reconciled anyway')] });
+    await expect(run()).rejects.toThrow(
+      /^Refused to reconcile companies: Company\.csv has no data rows \(a header only\), against the 2 of the last successful run/,
+    );
+    expect((await run({ acceptShrink: true })).json).toMatchObject({
+      legacyRows: 0,
+      orphan: 3,
+      warnings: [expect.stringContaining('reconciled anyway')],
+    });
   }, 60_000);
 });

@@ -22,10 +22,22 @@ afterAll(async () => {
 /** The few n8n functions the Sync operation calls, with the node's parameters and credentials. */
 function n8n(parameters: Record<string, unknown>, options: { continueOnFail?: boolean } = {}): IExecuteFunctions {
   const credentials: Record<string, Record<string, unknown>> = {
-    crmBridgeSalesforceApi: { authentication: 'oauth', instanceUrl: box.sfUrl, clientId: SF_CLIENT.clientId, clientSecret: SF_CLIENT.clientSecret },
+    crmBridgeSalesforceApi: {
+      authentication: 'oauth',
+      instanceUrl: box.sfUrl,
+      clientId: SF_CLIENT.clientId,
+      clientSecret: SF_CLIENT.clientSecret,
+    },
     crmBridgePipedriveApi: { apiToken: PD_TOKEN, baseUrl: box.pdUrl },
   };
-  const all: Record<string, unknown> = { crm: ['salesforce', 'pipedrive'], job: JOB_TEXT, streams: '', planItems: false, full: false, ...parameters };
+  const all: Record<string, unknown> = {
+    crm: ['salesforce', 'pipedrive'],
+    job: JOB_TEXT,
+    streams: '',
+    planItems: false,
+    full: false,
+    ...parameters,
+  };
   return {
     getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in all ? all[name] : fallback),
     getCredentials: async (type: string) => credentials[type],
@@ -42,16 +54,24 @@ describe('CRM Bridge > Sync in n8n says when a run did not succeed', () => {
     for (const id of refused) box.pd.faults.failRecord(id, 'Validation failed: value: must be at least 5000');
     const [item] = await executeSync.call(n8n({ planLimit: 0 }), context, false);
     expect(item!.json).toMatchObject({ status: 'partial', totals: expect.objectContaining({ failed: 3 }) });
-    expect(String(item!.json.headline)).toMatch(/: partial — loans: 3 failed: deals …: .*Validation failed: value: must be at least 5000/);
+    expect(String(item!.json.headline)).toMatch(
+      /: partial — loans: 3 failed: deals …: .*Validation failed: value: must be at least 5000/,
+    );
 
     // Only the three refused loans are left to do, and Pipedrive refuses them again: nothing goes through.
     const job = JSON.parse(JOB_TEXT) as { name: string; lookbackSeconds?: number };
     const again = JSON.stringify({ ...job, lookbackSeconds: 0 });
     const failed = await executeSync.call(n8n({ job: again, streams: 'loans' }), context, false).catch((e: Error) => e);
     expect(failed).toBeInstanceOf(Error);
-    expect((failed as Error).message).toMatch(/of loans-to-pipedrive: failed — loans: 3 failed: deals …: .*must be at least 5000/);
+    expect((failed as Error).message).toMatch(
+      /of loans-to-pipedrive: failed — loans: 3 failed: deals …: .*must be at least 5000/,
+    );
     expect((failed as Error).message).not.toContain(PD_TOKEN);
-    const [kept] = await executeSync.call(n8n({ job: again, streams: 'loans' }, { continueOnFail: true }), context, false);
+    const [kept] = await executeSync.call(
+      n8n({ job: again, streams: 'loans' }, { continueOnFail: true }),
+      context,
+      false,
+    );
     expect(kept!.json).toMatchObject({ status: 'failed', error: expect.stringContaining('failed — loans: 3 failed') });
   }, 120_000);
 });

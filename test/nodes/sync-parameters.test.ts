@@ -7,7 +7,12 @@ const JOB_TEXT = readFileSync(path.join(__dirname, '../../examples/sync/loans-to
 
 describe('CRM Bridge Sync parameters', () => {
   it('takes the job as JSON text (typed in the editor) or as an object (from an expression)', () => {
-    expect(jobFromParameter(JOB_TEXT)).toMatchObject({ name: 'loans-to-pipedrive', source: 'salesforce', target: 'pipedrive', batchSize: 100 });
+    expect(jobFromParameter(JOB_TEXT)).toMatchObject({
+      name: 'loans-to-pipedrive',
+      source: 'salesforce',
+      target: 'pipedrive',
+      batchSize: 100,
+    });
     expect(jobFromParameter(JSON.parse(JOB_TEXT)).streams.map((s) => s.name)).toEqual(['borrowers', 'loans']);
   });
 
@@ -25,13 +30,19 @@ describe('CRM Bridge Sync parameters', () => {
   it('splits the stream list and refuses names a job cannot have', () => {
     expect(streamsFromParameter('')).toBeUndefined();
     expect(streamsFromParameter(' loans , borrowers ,')).toEqual(['loans', 'borrowers']);
-    expect(() => streamsFromParameter('loans, Bad Name')).toThrow('Streams: "Bad Name": a stream name is lower-case letters, digits, _ or -');
+    expect(() => streamsFromParameter('loans, Bad Name')).toThrow(
+      'Streams: "Bad Name": a stream name is lower-case letters, digits, _ or -',
+    );
   });
 
   it('wants both ends of the job among the chosen CRMs, since only their credentials are offered', () => {
     const job = jobFromParameter(JOB_TEXT);
     expect(() => checkChosenCrms(['pipedrive', 'salesforce'], job)).not.toThrow();
-    expect(() => checkChosenCrms(['salesforce'], job)).toThrow('The job syncs salesforce -> pipedrive: add pipedrive under "CRMs" and choose its credential');
-    expect(() => checkChosenCrms([], job)).toThrow('add salesforce and pipedrive under "CRMs" and choose their credentials');
+    expect(() => checkChosenCrms(['salesforce'], job)).toThrow(
+      'The job syncs salesforce -> pipedrive: add pipedrive under "CRMs" and choose its credential',
+    );
+    expect(() => checkChosenCrms([], job)).toThrow(
+      'add salesforce and pipedrive under "CRMs" and choose their credentials',
+    );
   });
 });

@@ -15,9 +15,14 @@ import { EXPORT_DIR, loadExampleMirror, ROOT, truth } from '../helpers/example-d
 const run = promisify(execFile);
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -43,18 +48,28 @@ describe.runIf(process.env.DATABASE_URL)('several processes on one PostgreSQL se
     // Whichever ran first inserted every row; the other found nothing to change.
     expect(summaries.map((s) => s.rowsInserted).sort((x, y) => x - y)).toEqual([0, total]);
     expect(summaries.every((s) => s.matched === expected.statuses.matched)).toBe(true);
-    const { rows } = await t.db.pool.query<{ n: number; distinct_ids: number }>('SELECT count(*)::int AS n, count(DISTINCT legacy_id)::int AS distinct_ids FROM staging.companies');
+    const { rows } = await t.db.pool.query<{ n: number; distinct_ids: number }>(
+      'SELECT count(*)::int AS n, count(DISTINCT legacy_id)::int AS distinct_ids FROM staging.companies',
+    );
     expect(rows[0]).toEqual({ n: total, distinct_ids: total });
-    const log = await t.db.pool.query<{ status: string }>(`SELECT status FROM staging.reconciliation_log WHERE object = 'companies'`);
+    const log = await t.db.pool.query<{ status: string }>(
+      `SELECT status FROM staging.reconciliation_log WHERE object = 'companies'`,
+    );
     expect(log.rows.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
   }, 120_000);
 
   it('runs migrations once when several processes start together', async () => {
-    const results = await Promise.all([1, 2, 3].map(() => cli(['lookup', '--object', 'companies', '--legacy-id', 'none', '--json'], { DATABASE_URL: t.url! })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() =>
+        cli(['lookup', '--object', 'companies', '--legacy-id', 'none', '--json'], { DATABASE_URL: t.url! }),
+      ),
+    );
     expect(results.map((r) => r.code)).toEqual([3, 3, 3]);
     const { rows } = await t.db.pool.query<{ id: string }>('SELECT id FROM staging.schema_migrations ORDER BY id');
     // Every migration the code knows, applied exactly once: the global lists, and the tables of the object reconciled above.
-    const known = [...STAGING_MIGRATIONS, ...SYNC_MIGRATIONS, ...WEBHOOK_MIGRATIONS, ...APPLY_MIGRATIONS].map((m) => m.id).concat(OBJECT_TABLE_MIGRATIONS.map((m) => `companies:${m.id}`));
+    const known = [...STAGING_MIGRATIONS, ...SYNC_MIGRATIONS, ...WEBHOOK_MIGRATIONS, ...APPLY_MIGRATIONS]
+      .map((m) => m.id)
+      .concat(OBJECT_TABLE_MIGRATIONS.map((m) => `companies:${m.id}`));
     expect(rows.map((r) => r.id).sort()).toEqual(known.sort());
     expect(known).toContain('0003_fuzzy_match_fallback');
   }, 60_000);

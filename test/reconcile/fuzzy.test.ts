@@ -9,11 +9,22 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, truth } from '../helpers/example-data';
 
 const mapping = builtInMapping();
-const pair = (left: string, right: string, confidence: number): MatchPair => ({ left, right, confidence, matchWeight: 0, decision: confidence >= 90 ? 'auto-merge' : 'review' });
+const pair = (left: string, right: string, confidence: number): MatchPair => ({
+  left,
+  right,
+  confidence,
+  matchWeight: 0,
+  decision: confidence >= 90 ? 'auto-merge' : 'review',
+});
 
 describe('one-to-one assignment of fuzzy pairs', () => {
   it('gives a contested target to the stronger pair, and the loser its next best', () => {
-    const assigned = assignOneToOne([pair('L1', 'T1', 80), pair('L2', 'T1', 95), pair('L1', 'T2', 70), pair('L2', 'T2', 60)]);
+    const assigned = assignOneToOne([
+      pair('L1', 'T1', 80),
+      pair('L2', 'T1', 95),
+      pair('L1', 'T2', 70),
+      pair('L2', 'T2', 60),
+    ]);
     expect(assigned.map((p) => `${p.left}-${p.right}`)).toEqual(['L2-T1', 'L1-T2']);
   });
 
@@ -31,7 +42,14 @@ describe('fuzzy plan per object', () => {
   it('links companies and contacts by their preset fields, contacts also by company, and skips deals and engagements', () => {
     const plan = (object: string) => fuzzyPlanFor(object, new ObjectMapper(mapping.config, object), mapping.config);
     expect(plan('companies')?.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['name', 'website', 'phone']));
-    expect(plan('contacts')?.fields.map((f) => `${f.name}:${f.kind}`)).toEqual(expect.arrayContaining(['given_name:givenName', 'surname:familyName', 'email:email', 'legacy_company_id:identifier']));
+    expect(plan('contacts')?.fields.map((f) => `${f.name}:${f.kind}`)).toEqual(
+      expect.arrayContaining([
+        'given_name:givenName',
+        'surname:familyName',
+        'email:email',
+        'legacy_company_id:identifier',
+      ]),
+    );
     expect(plan('deals')).toBeNull();
     expect(plan('engagements')).toBeNull();
   });
@@ -44,7 +62,13 @@ describe('the fallback in small chunks', () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     await loadExampleMirror(t.db);
-    first = await reconcile(t.db, { object: 'companies', mapping, legacyPath: EXPORT_DIR, fuzzy: { chunkSize: 100 }, onFuzzyStats: (s) => (stats = s) });
+    first = await reconcile(t.db, {
+      object: 'companies',
+      mapping,
+      legacyPath: EXPORT_DIR,
+      fuzzy: { chunkSize: 100 },
+      onFuzzyStats: (s) => (stats = s),
+    });
   }, 180_000);
   afterAll(async () => t?.drop());
 
@@ -52,28 +76,52 @@ describe('the fallback in small chunks', () => {
     expect(stats!.linkCalls).toBe(Math.ceil(stats!.legacy / 100) * Math.ceil(stats!.targets / 100));
     expect(stats!.linkCalls).toBeGreaterThan(4);
     const planted = truth().objects.companies!;
-    const { rows } = await t.db.pool.query<{ legacy_id: string; target_id: string }>(`SELECT legacy_id, target_id FROM staging.companies WHERE status = 'fuzzy_match'`);
+    const { rows } = await t.db.pool.query<{ legacy_id: string; target_id: string }>(
+      `SELECT legacy_id, target_id FROM staging.companies WHERE status = 'fuzzy_match'`,
+    );
     expect(rows).toHaveLength(first.fuzzyMatch);
     expect(new Set(rows.map((r) => r.target_id)).size).toBe(rows.length);
     const wanted = Object.entries(planted.records).filter(([, r]) => r.status === 'fuzzy_match');
     const found = wanted.filter(([id, r]) => rows.some((x) => x.legacy_id === id && x.target_id === r.targetIds[0]));
-    const correct = rows.filter((r) => planted.unlinkedCopies[r.target_id] !== undefined && (planted.records[planted.unlinkedCopies[r.target_id]!]?.duplicateOf ?? planted.unlinkedCopies[r.target_id]) === (planted.records[r.legacy_id]?.duplicateOf ?? r.legacy_id));
-    console.log(`companies in chunks of 100: ${stats!.linkCalls} link calls, ${rows.length} linked, precision ${(correct.length / rows.length).toFixed(3)}, recall ${(found.length / wanted.length).toFixed(3)}`);
+    const correct = rows.filter(
+      (r) =>
+        planted.unlinkedCopies[r.target_id] !== undefined &&
+        (planted.records[planted.unlinkedCopies[r.target_id]!]?.duplicateOf ?? planted.unlinkedCopies[r.target_id]) ===
+          (planted.records[r.legacy_id]?.duplicateOf ?? r.legacy_id),
+    );
+    console.log(
+      `companies in chunks of 100: ${stats!.linkCalls} link calls, ${rows.length} linked, precision ${(correct.length / rows.length).toFixed(3)}, recall ${(found.length / wanted.length).toFixed(3)}`,
+    );
     expect(correct.length / rows.length).toBeGreaterThanOrEqual(0.9);
     expect(found.length / wanted.length).toBeGreaterThanOrEqual(0.9);
   });
 
   it('writes nothing when run again with the same chunks', async () => {
-    const again = await reconcile(t.db, { object: 'companies', mapping, legacyPath: EXPORT_DIR, fuzzy: { chunkSize: 100 } });
-    expect({ inserted: again.rowsInserted, updated: again.rowsUpdated, deleted: again.rowsDeleted, fuzzy: again.fuzzyMatch }).toEqual({ inserted: 0, updated: 0, deleted: 0, fuzzy: first.fuzzyMatch });
+    const again = await reconcile(t.db, {
+      object: 'companies',
+      mapping,
+      legacyPath: EXPORT_DIR,
+      fuzzy: { chunkSize: 100 },
+    });
+    expect({
+      inserted: again.rowsInserted,
+      updated: again.rowsUpdated,
+      deleted: again.rowsDeleted,
+      fuzzy: again.fuzzyMatch,
+    }).toEqual({ inserted: 0, updated: 0, deleted: 0, fuzzy: first.fuzzyMatch });
   }, 120_000);
 
   it('leaves every record without an ID match new when the fallback is off, and rewrites only those rows', async () => {
     // Orphans whose target was linked carry a note saying so; it goes with the link.
-    const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM staging.companies WHERE status = 'orphan' AND array_to_string(notes, ' ') LIKE '%fuzzy-matched%'`);
+    const { rows } = await t.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM staging.companies WHERE status = 'orphan' AND array_to_string(notes, ' ') LIKE '%fuzzy-matched%'`,
+    );
     const off = await reconcile(t.db, { object: 'companies', mapping, legacyPath: EXPORT_DIR, fuzzy: false });
     expect(off.fuzzyMatch).toBe(0);
     expect(off.new).toBe(first.new + first.fuzzyMatch);
-    expect({ inserted: off.rowsInserted, updated: off.rowsUpdated }).toEqual({ inserted: 0, updated: first.fuzzyMatch + rows[0]!.n });
+    expect({ inserted: off.rowsInserted, updated: off.rowsUpdated }).toEqual({
+      inserted: 0,
+      updated: first.fuzzyMatch + rows[0]!.n,
+    });
   }, 120_000);
 });

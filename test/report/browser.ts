@@ -17,14 +17,23 @@ export interface Browser {
 
 /** Headless Chromium with a fresh profile that is removed on close; no network features that phone home. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is absent: .ci/run installs it with apt-get install chromium`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is absent: .ci/run installs it with apt-get install chromium`);
   const profile = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-chromium-'));
   // Playwright takes the profile folder as an argument of its own: it refuses --user-data-dir among the args.
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   return {
     context,

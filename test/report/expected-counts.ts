@@ -6,11 +6,24 @@ export type Cells = Record<string, number>;
 export const cellId = (object: string, metric: string, key = '', run = '') => `${object}|${metric}|${key}|${run}`;
 
 /** Counts the reconciliation log keeps per run: what the trend draws. */
-const LOGGED = ['matched', 'fuzzy_match', 'new', 'conflict', 'orphan', 'quarantined', 'field_issues', 'updates_pending'];
+const LOGGED = [
+  'matched',
+  'fuzzy_match',
+  'new',
+  'conflict',
+  'orphan',
+  'quarantined',
+  'field_issues',
+  'updates_pending',
+];
 
 /** The text before a reason's first quote, numbers written N: the report's reason classes, computed here in JS. */
 export function reasonClass(reason: string): string {
-  const head = reason.split('"')[0]!.replace(/[0-9]+/g, 'N').replace(/^[ \t:;,]+|[ \t:;,]+$/g, '').slice(0, 160);
+  const head = reason
+    .split('"')[0]!
+    .replace(/[0-9]+/g, 'N')
+    .replace(/^[ \t:;,]+|[ \t:;,]+$/g, '')
+    .slice(0, 160);
   return head || reason.slice(0, 80);
 }
 
@@ -31,13 +44,16 @@ export async function expectedCells(db: Database, objects: string[]): Promise<Ce
   };
   for (const o of objects) {
     const { rows: runs } = await db.pool.query<Record<string, unknown> & { run_id: string }>(
-      `SELECT * FROM staging.reconciliation_log WHERE object = $1 AND status = 'succeeded' ORDER BY started_at`, [o],
+      `SELECT * FROM staging.reconciliation_log WHERE object = $1 AND status = 'succeeded' ORDER BY started_at`,
+      [o],
     );
     const run = runs.at(-1);
     if (!run) continue;
-    const { rows } = await db.pool.query<{ status: string; match_confidence: number | null; properties_to_update: Record<string, unknown> | null }>(
-      `SELECT status, match_confidence, properties_to_update FROM staging.${o}`,
-    );
+    const { rows } = await db.pool.query<{
+      status: string;
+      match_confidence: number | null;
+      properties_to_update: Record<string, unknown> | null;
+    }>(`SELECT status, match_confidence, properties_to_update FROM staging.${o}`);
     put(o, 'records', rows.length);
     for (const [status, n] of tally(rows.map((r) => r.status))) put(o, 'status', n, status);
     put(o, 'legacy_rows', run.legacy_rows as number);
@@ -49,7 +65,8 @@ export async function expectedCells(db: Database, objects: string[]): Promise<Ce
     const fuzzy = rows.filter((r) => r.status === 'fuzzy_match');
     if (fuzzy.length) {
       put(o, 'fuzzy_matches', fuzzy.length);
-      for (const [confidence, n] of tally(fuzzy.map((r) => String(r.match_confidence)))) put(o, 'confidence', n, confidence);
+      for (const [confidence, n] of tally(fuzzy.map((r) => String(r.match_confidence))))
+        put(o, 'confidence', n, confidence);
     }
     if (drifted.length) {
       put(o, 'drift_rows', drifted.length);
@@ -58,7 +75,10 @@ export async function expectedCells(db: Database, objects: string[]): Promise<Ce
       for (const [property, n] of properties) put(o, 'drift_property', n, property);
     }
 
-    const { rows: quarantine } = await db.pool.query<{ reason: string }>('SELECT reason FROM staging.quarantine WHERE object = $1 AND run_id = $2', [o, run.run_id]);
+    const { rows: quarantine } = await db.pool.query<{ reason: string }>(
+      'SELECT reason FROM staging.quarantine WHERE object = $1 AND run_id = $2',
+      [o, run.run_id],
+    );
     if (quarantine.length) {
       const classes = tally(quarantine.map((q) => reasonClass(q.reason)));
       if (classes.size > 20) throw new Error('more reason classes than the page lists: extend expectedCells');
@@ -67,10 +87,14 @@ export async function expectedCells(db: Database, objects: string[]): Promise<Ce
     }
 
     const { rows: applies } = await db.pool.query<{ run_id: string }>(
-      'SELECT run_id FROM staging.apply_runs WHERE object = $1 AND NOT dry_run ORDER BY started_at DESC LIMIT 1', [o],
+      'SELECT run_id FROM staging.apply_runs WHERE object = $1 AND NOT dry_run ORDER BY started_at DESC LIMIT 1',
+      [o],
     );
     if (applies[0]) {
-      const { rows: audit } = await db.pool.query<{ action: string; result: string }>('SELECT action, result FROM staging.apply_audit WHERE run_id = $1', [applies[0].run_id]);
+      const { rows: audit } = await db.pool.query<{ action: string; result: string }>(
+        'SELECT action, result FROM staging.apply_audit WHERE run_id = $1',
+        [applies[0].run_id],
+      );
       for (const [key, n] of tally(audit.map((a) => `${a.action}:${a.result}`))) put(o, 'apply_result', n, key);
       put(o, 'apply_refused', audit.filter((a) => a.result === 'failed').length);
     }
@@ -81,8 +105,13 @@ export async function expectedCells(db: Database, objects: string[]): Promise<Ce
     for (const r of runs) for (const metric of trended) put(o, 'trend', r[metric] as number, metric, r.run_id);
   }
   // The overview has a column for every status some object has, so an object without it shows 0 there.
-  const statuses = new Set(Object.keys(cells).filter((id) => id.split('|')[1] === 'status').map((id) => id.split('|')[2]!));
-  for (const o of objects.filter((x) => cellId(x, 'records') in cells)) for (const s of statuses) cells[cellId(o, 'status', s)] ??= 0;
+  const statuses = new Set(
+    Object.keys(cells)
+      .filter((id) => id.split('|')[1] === 'status')
+      .map((id) => id.split('|')[2]!),
+  );
+  for (const o of objects.filter((x) => cellId(x, 'records') in cells))
+    for (const s of statuses) cells[cellId(o, 'status', s)] ??= 0;
   return cells;
 }
 
@@ -106,21 +135,37 @@ export function cellsOf(page: PageCell[]): { cells: Cells; mismatches: string[] 
   for (const c of page) {
     const id = cellId(c.object, c.metric, c.key, c.run);
     const value = Number(c.value);
-    if (Number(c.text.replace(/,/g, '')) !== value) mismatches.push(`${id}: shows "${c.text}" but data-value is ${c.value}`);
+    if (Number(c.text.replace(/,/g, '')) !== value)
+      mismatches.push(`${id}: shows "${c.text}" but data-value is ${c.value}`);
     if (id in cells && cells[id] !== value) mismatches.push(`${id}: ${cells[id]} in one place, ${value} in another`);
     cells[id] = value;
   }
   return { cells, mismatches };
 }
 
-const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescape = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The number cells of the page's HTML text, for checks that need no browser. */
 export function cellsInHtml(html: string): PageCell[] {
   const cells: PageCell[] = [];
   for (const m of html.matchAll(/<td class="num" ([^>]*)>([^<]*)<\/td>/g)) {
-    const attrs = Object.fromEntries([...m[1]!.matchAll(/data-([a-z]+)="([^"]*)"/g)].map((a) => [a[1]!, unescape(a[2]!)]));
-    cells.push({ object: attrs.object ?? '', metric: attrs.metric ?? '', key: attrs.key ?? '', run: attrs.run ?? '', value: attrs.value ?? '', text: m[2]! });
+    const attrs = Object.fromEntries(
+      [...m[1]!.matchAll(/data-([a-z]+)="([^"]*)"/g)].map((a) => [a[1]!, unescape(a[2]!)]),
+    );
+    cells.push({
+      object: attrs.object ?? '',
+      metric: attrs.metric ?? '',
+      key: attrs.key ?? '',
+      run: attrs.run ?? '',
+      value: attrs.value ?? '',
+      text: m[2]!,
+    });
   }
   return cells;
 }

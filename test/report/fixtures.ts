@@ -16,7 +16,10 @@ export function exportWithScript(from: string, to: string): { legacyId: string; 
   const header = lines[0]!.replace(/^\uFEFF/, '').split(',');
   const employees = header.indexOf('Comp_Employees');
   // A plain line (no quoted field) with an employee count, well into the file.
-  const index = lines.findIndex((l, i) => i > 100 && !l.includes('"') && l.split(',').length === header.length && /^\d+$/.test(l.split(',')[employees]!));
+  const index = lines.findIndex(
+    (l, i) =>
+      i > 100 && !l.includes('"') && l.split(',').length === header.length && /^\d+$/.test(l.split(',')[employees]!),
+  );
   const fields = lines[index]!.split(',');
   fields[employees] = SCRIPT;
   lines[index] = fields.join(',');
@@ -39,7 +42,11 @@ export interface FakeApply {
  */
 export async function insertApplyRuns(db: Database, object: string, at: Date = new Date()): Promise<FakeApply> {
   const ids = async (where: string, limit: number) =>
-    (await db.pool.query<{ legacy_id: string; target_id: string | null }>(`SELECT legacy_id, target_id FROM staging.${object} WHERE ${where} ORDER BY legacy_id LIMIT ${limit}`)).rows;
+    (
+      await db.pool.query<{ legacy_id: string; target_id: string | null }>(
+        `SELECT legacy_id, target_id FROM staging.${object} WHERE ${where} ORDER BY legacy_id LIMIT ${limit}`,
+      )
+    ).rows;
   const fresh = await ids(`status = 'new'`, 30);
   const drifted = await ids(`status = 'matched' AND properties_to_update <> '{}'::jsonb`, 20);
   const minutes = (n: number) => new Date(at.getTime() + n * 60_000);
@@ -51,23 +58,48 @@ export async function insertApplyRuns(db: Database, object: string, at: Date = n
       `INSERT INTO staging.apply_runs (run_id, object, target, dry_run, status, started_at, finished_at) VALUES ($1, $2, 'hubspot', $3, $4, $5, $5)`,
       [id, object, dryRun, status, started],
     );
-  const audit = (runId: string, legacyId: string, action: string, result: string, targetId: string | null, error: string | null) =>
+  const audit = (
+    runId: string,
+    legacyId: string,
+    action: string,
+    result: string,
+    targetId: string | null,
+    error: string | null,
+  ) =>
     db.pool.query(
       `INSERT INTO staging.apply_audit (run_id, object, legacy_id, action, target_id, after, result, error, settled_at)
        VALUES ($1, $2, $3, $4, $5, '{"name":"x"}'::jsonb, $6, $7, now())`,
       [runId, object, legacyId, action, targetId, result, error],
     );
   await run(older, false, 'failed', minutes(-30));
-  for (const f of fresh.slice(0, 5)) await audit(older, f.legacy_id, 'create', 'failed', null, 'HubSpot was unreachable');
+  for (const f of fresh.slice(0, 5))
+    await audit(older, f.legacy_id, 'create', 'failed', null, 'HubSpot was unreachable');
   await run(latest, false, 'partial', minutes(-10));
   const refused = fresh.slice(0, 6);
   for (const [i, f] of refused.entries()) {
-    const reason = i === 0 ? `Property values were not valid: name "${SCRIPT}" is not allowed` : `Property values were not valid: numberofemployees "${i}x" is not a number`;
+    const reason =
+      i === 0
+        ? `Property values were not valid: name "${SCRIPT}" is not allowed`
+        : `Property values were not valid: numberofemployees "${i}x" is not a number`;
     await audit(latest, f.legacy_id, 'create', 'failed', null, reason);
   }
   for (const f of fresh.slice(6)) await audit(latest, f.legacy_id, 'create', 'created', `9${f.legacy_id}`, null);
   for (const d of drifted) await audit(latest, d.legacy_id, 'update', 'updated', d.target_id, null);
-  for (const f of fresh.slice(6, 8)) await audit(latest, f.legacy_id, 'associate', 'failed', `9${f.legacy_id}`, 'missing parent: company 123 does not exist');
+  for (const f of fresh.slice(6, 8))
+    await audit(
+      latest,
+      f.legacy_id,
+      'associate',
+      'failed',
+      `9${f.legacy_id}`,
+      'missing parent: company 123 does not exist',
+    );
   await run(dry, true, 'succeeded', minutes(-1));
-  return { runId: latest, created: fresh.length - 6, updated: drifted.length, refused: refused.length, associateRefused: 2 };
+  return {
+    runId: latest,
+    created: fresh.length - 6,
+    updated: drifted.length,
+    refused: refused.length,
+    associateRefused: 2,
+  };
 }

@@ -18,11 +18,19 @@ const home = migratedHome(path.join(tmp, 'home'));
 let t: TestDatabase;
 let env: Record<string, string>;
 /** Counts of staging.companies taken before the CLI runs (the embedded database admits one process at a time). */
-let expected: { statuses: Record<string, number>; records: number; updatesPending: number; quarantined: number; fieldIssues: number };
+let expected: {
+  statuses: Record<string, number>;
+  records: number;
+  updatesPending: number;
+  quarantined: number;
+  fieldIssues: number;
+};
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -66,11 +74,21 @@ describe('crm-bridge report', () => {
     expect(answer.result.file).toBe(out);
     expect(answer.result.bytes).toBe(statSync(out).size);
     expect(readFileSync(out, 'utf8').startsWith('<!doctype html>')).toBe(true);
-    expect(answer.result.objects).toEqual([{
-      object: 'companies', reconciled: true, runId: expect.any(String), finishedAt: expect.any(String), latestRunStatus: 'succeeded',
-      records: expected.records, statuses: expected.statuses, quarantined: expected.quarantined, fieldIssues: expected.fieldIssues,
-      updatesPending: expected.updatesPending, apply: null,
-    }]);
+    expect(answer.result.objects).toEqual([
+      {
+        object: 'companies',
+        reconciled: true,
+        runId: expect.any(String),
+        finishedAt: expect.any(String),
+        latestRunStatus: 'succeeded',
+        records: expected.records,
+        statuses: expected.statuses,
+        quarantined: expected.quarantined,
+        fieldIssues: expected.fieldIssues,
+        updatesPending: expected.updatesPending,
+        apply: null,
+      },
+    ]);
   }, 60_000);
 
   it('prints where it wrote and a table for people, and says of a named object that it has not been reconciled', async () => {
@@ -85,14 +103,26 @@ describe('crm-bridge report', () => {
   it('exits 2 on an object the mapping lacks and 3 when the folder to write into is missing, with ok: false', async () => {
     const unknown = await cli('--json', 'report', '--out', path.join(tmp, 'x.html'), '--object', 'invoices');
     expect(unknown.code).toBe(2);
-    expect(JSON.parse(unknown.stdout)).toEqual({ ok: false, error: { kind: 'usage', message: expect.stringContaining('Not in the mapping: invoices') } });
+    expect(JSON.parse(unknown.stdout)).toEqual({
+      ok: false,
+      error: { kind: 'usage', message: expect.stringContaining('Not in the mapping: invoices') },
+    });
     const missing = path.join(tmp, 'no-such-folder', 'x.html');
     const folder = await cli('--json', 'report', '--out', missing);
     expect(folder.code).toBe(3);
-    expect(JSON.parse(folder.stdout)).toEqual({ ok: false, error: { kind: 'input', message: `Cannot write the report to ${missing}: the folder ${path.dirname(missing)} does not exist` } });
+    expect(JSON.parse(folder.stdout)).toEqual({
+      ok: false,
+      error: {
+        kind: 'input',
+        message: `Cannot write the report to ${missing}: the folder ${path.dirname(missing)} does not exist`,
+      },
+    });
     expect(existsSync(path.dirname(missing))).toBe(false);
     const usage = await cli('--json', 'report');
     expect(usage.code).toBe(2);
-    expect(JSON.parse(usage.stdout)).toEqual({ ok: false, error: { kind: 'usage', message: "required option '--out <file.html>' not specified" } });
+    expect(JSON.parse(usage.stdout)).toEqual({
+      ok: false,
+      error: { kind: 'usage', message: "required option '--out <file.html>' not specified" },
+    });
   }, 60_000);
 });

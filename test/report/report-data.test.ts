@@ -44,20 +44,34 @@ describe('the report of a freshly generated export', () => {
     expect(mismatches).toEqual([]);
     expect(cells).toEqual(await expectedCells(t.db, OBJECTS));
     // Every status the generator plants is there, fuzzy matches included, and quarantine was found.
-    expect(Object.keys(result.objects[0]!.statuses).sort()).toEqual(['conflict', 'fuzzy_match', 'matched', 'new', 'orphan']);
+    expect(Object.keys(result.objects[0]!.statuses).sort()).toEqual([
+      'conflict',
+      'fuzzy_match',
+      'matched',
+      'new',
+      'orphan',
+    ]);
     expect(result.objects[0]!.quarantined).toBeGreaterThan(0);
   });
 
   it('lists only objects that have been reconciled, and says so of a named one that has not', async () => {
     expect((await report()).result.objects.map((o) => o.object)).toEqual(OBJECTS);
     const { result, html } = await report(['deals', 'companies']);
-    expect(result.objects.map((o) => [o.object, o.reconciled])).toEqual([['deals', false], ['companies', true]]);
+    expect(result.objects.map((o) => [o.object, o.reconciled])).toEqual([
+      ['deals', false],
+      ['companies', true],
+    ]);
     expect(result.objects[0]).toMatchObject({ records: 0, statuses: {}, runId: null, apply: null });
-    expect(html).toContain('<p class="note" data-object="deals" data-reconciled="false">deals has not been reconciled yet.</p>');
+    expect(html).toContain(
+      '<p class="note" data-object="deals" data-reconciled="false">deals has not been reconciled yet.</p>',
+    );
   });
 
   it('refuses an object the mapping does not have, naming the ones it has', async () => {
-    await expect(report(['invoices'])).rejects.toMatchObject({ name: 'UsageError', message: expect.stringContaining('invoices') });
+    await expect(report(['invoices'])).rejects.toMatchObject({
+      name: 'UsageError',
+      message: expect.stringContaining('invoices'),
+    });
   });
 
   it('counts a status it has never heard of, read from the data (another branch adds unreadable_in_export)', async () => {
@@ -86,13 +100,22 @@ describe('the report of a freshly generated export', () => {
       ['Legacy export not found: /gone <b>'],
     );
     const { result, html } = await report();
-    expect(result.objects[0]).toMatchObject({ latestRunStatus: 'failed', runId: before.runId, records: before.records, statuses: before.statuses });
+    expect(result.objects[0]).toMatchObject({
+      latestRunStatus: 'failed',
+      runId: before.runId,
+      records: before.records,
+      statuses: before.statuses,
+    });
     const warning = html.match(/<p class="warn" data-object="companies" data-warning="latest-run">(.*?)<\/p>/)?.[1];
-    expect(warning).toMatch(/^The latest run of companies \(started <time[^>]*>[^<]+<\/time>\) failed: Legacy export not found: \/gone &lt;b&gt;\. This report shows the staging of the run finished <time/);
+    expect(warning).toMatch(
+      /^The latest run of companies \(started <time[^>]*>[^<]+<\/time>\) failed: Legacy export not found: \/gone &lt;b&gt;\. This report shows the staging of the run finished <time/,
+    );
   });
 
   it('reports no apply while only dry runs exist, since a dry run writes nothing', async () => {
-    await t.db.pool.query(`INSERT INTO staging.apply_runs (run_id, object, target, dry_run, status) VALUES (gen_random_uuid(), 'contacts', 'hubspot', true, 'succeeded')`);
+    await t.db.pool.query(
+      `INSERT INTO staging.apply_runs (run_id, object, target, dry_run, status) VALUES (gen_random_uuid(), 'contacts', 'hubspot', true, 'succeeded')`,
+    );
     const { result, html } = await report();
     expect(result.objects[1]!.apply).toBeNull();
     expect(html).toContain('<p class="note" data-object="contacts" data-apply="none">No apply yet.</p>');
@@ -107,7 +130,9 @@ describe('a large staging', () => {
   it('keeps the page small: counts every entry, lists a capped few', async () => {
     const small = (await report()).result.bytes;
     await t.db.withConnection(async (sql) => {
-      const { rows } = await sql.query<{ run_id: string }>(`SELECT run_id FROM staging.reconciliation_log WHERE object = 'contacts' AND status = 'succeeded'`);
+      const { rows } = await sql.query<{ run_id: string }>(
+        `SELECT run_id FROM staging.reconciliation_log WHERE object = 'contacts' AND status = 'succeeded'`,
+      );
       // Reasons that differ in letters (md5) make thousands of reason classes; raw rows of 5,000 characters.
       await sql.query(
         `INSERT INTO staging.quarantine (run_id, object, source, line, legacy_id, field, reason, raw)
@@ -115,7 +140,9 @@ describe('a large staging', () => {
            FROM generate_series(1, $2) AS i`,
         [rows[0]!.run_id, QUARANTINE],
       );
-      await sql.query(`INSERT INTO staging.apply_runs (run_id, object, target, dry_run, status, started_at) VALUES ('00000000-0000-4000-8000-000000000001', 'contacts', 'hubspot', false, 'partial', now())`);
+      await sql.query(
+        `INSERT INTO staging.apply_runs (run_id, object, target, dry_run, status, started_at) VALUES ('00000000-0000-4000-8000-000000000001', 'contacts', 'hubspot', false, 'partial', now())`,
+      );
       await sql.query(
         `INSERT INTO staging.apply_audit (run_id, object, legacy_id, action, after, result, error)
          SELECT '00000000-0000-4000-8000-000000000001', 'contacts', 'L' || i, 'create', '{}'::jsonb, 'failed', 'INVALID_EMAIL ' || repeat('y', 2000)
@@ -131,18 +158,28 @@ describe('a large staging', () => {
     });
     const { result, html } = await report();
     const libraries = chartLibraries().reduce((sum, l) => sum + Buffer.byteLength(l.code), 0);
-    console.log(`report page: ${small} bytes before, ${result.bytes} bytes with ${QUARANTINE} quarantine entries, ${REFUSED} refused records, ${OLD_RUNS} more runs (libraries ${libraries})`);
+    console.log(
+      `report page: ${small} bytes before, ${result.bytes} bytes with ${QUARANTINE} quarantine entries, ${REFUSED} refused records, ${OLD_RUNS} more runs (libraries ${libraries})`,
+    );
     // 30,000 raw rows of 5,000 characters are 150 MB; the page grows by what the caps allow, well under half a megabyte.
     expect(result.bytes - small).toBeLessThan(400_000);
     const { cells } = cellsOf(cellsInHtml(html));
-    const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM staging.quarantine WHERE object = 'contacts'`);
+    const { rows } = await t.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM staging.quarantine WHERE object = 'contacts'`,
+    );
     expect(cells[cellId('contacts', 'quarantine_entries')]).toBe(rows[0]!.n);
-    const listed = Object.entries(cells).filter(([id]) => id.startsWith('contacts|quarantine_class|')).map(([, v]) => v);
+    const listed = Object.entries(cells)
+      .filter(([id]) => id.startsWith('contacts|quarantine_class|'))
+      .map(([, v]) => v);
     expect(listed).toHaveLength(20);
     expect(listed.reduce((a, b) => a + b, 0) + cells[cellId('contacts', 'quarantine_other')]!).toBe(rows[0]!.n);
     expect(cells[cellId('contacts', 'apply_refused')]).toBe(REFUSED);
     expect(html).toContain(`${(REFUSED - 50).toLocaleString('en-GB')} more refused records are not listed`);
-    const trendRuns = new Set(Object.keys(cells).filter((id) => id.startsWith('contacts|trend|')).map((id) => id.split('|')[3]));
+    const trendRuns = new Set(
+      Object.keys(cells)
+        .filter((id) => id.startsWith('contacts|trend|'))
+        .map((id) => id.split('|')[3]),
+    );
     expect(trendRuns.size).toBe(60);
     expect(html).toContain(`${OLD_RUNS + 1 - 60} older succeeded runs are not shown.`);
     // No raw row reaches the page whole.

@@ -51,12 +51,18 @@ describe('the report of the shipped example, as written', () => {
     expect(result.objects.map((o) => o.object)).toEqual(OBJECTS);
     const companies = result.objects.find((o) => o.object === 'companies')!;
     expect(companies.apply).toEqual({
-      runId: apply.runId, status: 'partial', refused: apply.refused + apply.associateRefused,
+      runId: apply.runId,
+      status: 'partial',
+      refused: apply.refused + apply.associateRefused,
       results: { created: apply.created, updated: apply.updated, failed: apply.refused + apply.associateRefused },
     });
     expect(result.objects.find((o) => o.object === 'contacts')!.apply).toBeNull();
-    const { rows } = await t.db.pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM staging.deals GROUP BY status');
-    expect(result.objects.find((o) => o.object === 'deals')!.statuses).toEqual(Object.fromEntries(rows.map((r) => [r.status, r.n])));
+    const { rows } = await t.db.pool.query<{ status: string; n: number }>(
+      'SELECT status, count(*)::int AS n FROM staging.deals GROUP BY status',
+    );
+    expect(result.objects.find((o) => o.object === 'deals')!.statuses).toEqual(
+      Object.fromEntries(rows.map((r) => [r.status, r.n])),
+    );
   });
 
   it('is one self-contained file: the chart libraries and the data inlined, nothing to fetch', () => {
@@ -64,12 +70,13 @@ describe('the report of the shipped example, as written', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(/<script[^>]*\ssrc=/i.test(html)).toBe(false);
     expect(/<link[^>]*\shref=/i.test(html)).toBe(false);
-    for (const library of ['vega', 'vega-lite', 'vega-embed']) expect(html.includes(`data-library="${library}"`), library).toBe(true);
+    for (const library of ['vega', 'vega-lite', 'vega-embed'])
+      expect(html.includes(`data-library="${library}"`), library).toBe(true);
     expect(html.includes(`content="default-src 'none';`)).toBe(true);
     expect(result.bytes).toBe(Buffer.byteLength(html));
   });
 
-  it('escapes a legacy value that holds a script tag, in the quarantine and in HubSpot\'s reason alike', () => {
+  it("escapes a legacy value that holds a script tag, in the quarantine and in HubSpot's reason alike", () => {
     expect(html.includes(SCRIPT)).toBe(false);
     expect(html.split('&lt;script&gt;alert(1)&lt;/script&gt;').length - 1).toBe(3);
     // The page up to the libraries' code (which has markup of its own in strings): the sections and the chart data.
@@ -108,26 +115,47 @@ describe.skipIf(SKIP_BROWSER)('the report in headless Chromium', () => {
     });
     await page.goto(pathToFileURL(out).href);
     // A string, run in the page: the tests are compiled without the DOM's types.
-    await page.waitForFunction(`[...document.querySelectorAll('[data-chart]')].every((n) => n.hasAttribute('data-rendered'))`, null, { timeout: 60_000 });
+    await page.waitForFunction(
+      `[...document.querySelectorAll('[data-chart]')].every((n) => n.hasAttribute('data-rendered'))`,
+      null,
+      { timeout: 60_000 },
+    );
   }, 120_000);
   afterAll(async () => browser?.close());
 
   it('renders every chart as SVG with one mark per value drawn', async () => {
-    const charts = await page.$$eval('[data-chart]', (slots) => slots.map((s) => ({
-      id: s.getAttribute('data-chart')!,
-      rendered: s.getAttribute('data-rendered'),
-      svg: s.querySelectorAll('svg').length,
-      bars: s.querySelectorAll('g.mark-rect.role-mark > path').length,
-      lines: s.querySelectorAll('g.mark-line.role-mark > path').length,
-      points: s.querySelectorAll('g.mark-symbol.role-mark > path').length,
-    })));
+    const charts = await page.$$eval('[data-chart]', (slots) =>
+      slots.map((s) => ({
+        id: s.getAttribute('data-chart')!,
+        rendered: s.getAttribute('data-rendered'),
+        svg: s.querySelectorAll('svg').length,
+        bars: s.querySelectorAll('g.mark-rect.role-mark > path').length,
+        lines: s.querySelectorAll('g.mark-line.role-mark > path').length,
+        points: s.querySelectorAll('g.mark-symbol.role-mark > path').length,
+      })),
+    );
     const byId = Object.fromEntries(charts.map((c) => [c.id, c]));
     // Objects with fuzzy matching (companies, contacts) have six charts, the others five, less apply where none ran.
     expect(Object.keys(byId).sort()).toEqual([
-      'companies-apply', 'companies-confidence', 'companies-drift', 'companies-quarantine', 'companies-status', 'companies-trend',
-      'contacts-confidence', 'contacts-drift', 'contacts-quarantine', 'contacts-status', 'contacts-trend',
-      'deals-drift', 'deals-quarantine', 'deals-status', 'deals-trend',
-      'engagements-drift', 'engagements-quarantine', 'engagements-status', 'engagements-trend',
+      'companies-apply',
+      'companies-confidence',
+      'companies-drift',
+      'companies-quarantine',
+      'companies-status',
+      'companies-trend',
+      'contacts-confidence',
+      'contacts-drift',
+      'contacts-quarantine',
+      'contacts-status',
+      'contacts-trend',
+      'deals-drift',
+      'deals-quarantine',
+      'deals-status',
+      'deals-trend',
+      'engagements-drift',
+      'engagements-quarantine',
+      'engagements-status',
+      'engagements-trend',
     ]);
     for (const c of charts) {
       expect(c, c.id).toMatchObject({ rendered: 'true', svg: 1 });
@@ -141,10 +169,16 @@ describe.skipIf(SKIP_BROWSER)('the report in headless Chromium', () => {
   });
 
   it('shows in its tables the same numbers as a fresh count of the database', async () => {
-    const shown = await page.$$eval('td[data-metric]', (tds) => tds.map((td): PageCell => ({
-      object: td.getAttribute('data-object') ?? '', metric: td.getAttribute('data-metric') ?? '', key: td.getAttribute('data-key') ?? '',
-      run: td.getAttribute('data-run') ?? '', value: td.getAttribute('data-value') ?? '', text: td.textContent ?? '',
-    })));
+    const shown = await page.$$eval('td[data-metric]', (tds) =>
+      tds.map((td): PageCell => ({
+        object: td.getAttribute('data-object') ?? '',
+        metric: td.getAttribute('data-metric') ?? '',
+        key: td.getAttribute('data-key') ?? '',
+        run: td.getAttribute('data-run') ?? '',
+        value: td.getAttribute('data-value') ?? '',
+        text: td.textContent ?? '',
+      })),
+    );
     const { cells, mismatches } = cellsOf(shown);
     expect(mismatches).toEqual([]);
     expect(cells).toEqual(await expectedCells(t.db, OBJECTS));
@@ -152,12 +186,29 @@ describe.skipIf(SKIP_BROWSER)('the report in headless Chromium', () => {
   });
 
   it('shows the script tag from the legacy export as text, with its file and line, and runs only its own scripts', async () => {
-    const quarantined = await page.$$eval('section#object-companies table.examples tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
-    expect(quarantined).toContainEqual(['Company.csv', String(planted.line), planted.legacyId, 'Comp_Employees', `not a number: "${SCRIPT}"`, SCRIPT]);
-    const refusedReasons = await page.$$eval('section#object-companies table.examples td', (tds) => tds.map((td) => td.textContent));
+    const quarantined = await page.$$eval('section#object-companies table.examples tr', (trs) =>
+      trs.map((tr) => [...tr.cells].map((c) => c.textContent)),
+    );
+    expect(quarantined).toContainEqual([
+      'Company.csv',
+      String(planted.line),
+      planted.legacyId,
+      'Comp_Employees',
+      `not a number: "${SCRIPT}"`,
+      SCRIPT,
+    ]);
+    const refusedReasons = await page.$$eval('section#object-companies table.examples td', (tds) =>
+      tds.map((td) => td.textContent),
+    );
     expect(refusedReasons).toContain(`Property values were not valid: name "${SCRIPT}" is not allowed`);
-    expect(await page.$$eval('script', (s) => s.map((x) => x.getAttribute('data-library') ?? x.getAttribute('type') ?? 'boot'))).toEqual(['application/json', 'vega', 'vega-lite', 'vega-embed', 'boot']);
-    const label = await page.$$eval('[data-chart="deals-quarantine"] svg text', (texts) => texts.map((x) => x.textContent).find((x) => x?.startsWith('odd value')));
+    expect(
+      await page.$$eval('script', (s) =>
+        s.map((x) => x.getAttribute('data-library') ?? x.getAttribute('type') ?? 'boot'),
+      ),
+    ).toEqual(['application/json', 'vega', 'vega-lite', 'vega-embed', 'boot']);
+    const label = await page.$$eval('[data-chart="deals-quarantine"] svg text', (texts) =>
+      texts.map((x) => x.textContent).find((x) => x?.startsWith('odd value')),
+    );
     // Vega cuts long labels with an ellipsis; what it draws is the text, markup included, as text.
     expect(label!.length).toBeGreaterThan(30);
     expect(reasonClass(IMG_REASON).startsWith(label!.replace(/…$/, ''))).toBe(true);

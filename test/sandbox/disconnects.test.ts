@@ -31,14 +31,22 @@ async function connect(url: string): Promise<net.Socket> {
 }
 
 function head(method: string, requestPath: string, headers: Record<string, string>, length?: number): string {
-  const lines = [`${method} ${requestPath} HTTP/1.1`, 'Host: 127.0.0.1', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `${method} ${requestPath} HTTP/1.1`,
+    'Host: 127.0.0.1',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
   if (length !== undefined) lines.push('Content-Type: application/json', `Content-Length: ${length}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
 /** Headers announcing a body, half the body, then the connection closed (with a FIN, or reset with an RST). */
 async function halfBody(t: Target, how: 'close' | 'reset'): Promise<void> {
-  const body = JSON.stringify({ allOrNone: false, records: Array.from({ length: 50 }, (_, i) => ({ name: `Half ${i}` })), inputs: [] });
+  const body = JSON.stringify({
+    allOrNone: false,
+    records: Array.from({ length: 50 }, (_, i) => ({ name: `Half ${i}` })),
+    inputs: [],
+  });
   const socket = await connect(t.url);
   socket.write(head('POST', t.writePath, t.headers, Buffer.byteLength(body)) + body.slice(0, body.length / 2));
   await sleep(60);
@@ -98,11 +106,22 @@ describe('emulators survive clients that disconnect at any point', () => {
     const emulator = new SalesforceEmulator();
     const url = await emulator.start();
     stops.push(() => emulator.stop());
-    emulator.store.insert('Account', Array.from({ length: 1500 }, (_, i) => ({ Name: `Bulk Account ${i}`, Description: 'x'.repeat(200) })));
-    const token = ((await (await fetch(`${url}/services/oauth2/token`, {
-      method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'emulator-client', client_secret: 'emulator-secret' }),
-    })).json()) as { access_token: string }).access_token;
+    emulator.store.insert(
+      'Account',
+      Array.from({ length: 1500 }, (_, i) => ({ Name: `Bulk Account ${i}`, Description: 'x'.repeat(200) })),
+    );
+    const token = (
+      (await (
+        await fetch(`${url}/services/oauth2/token`, {
+          method: 'POST',
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: 'emulator-client',
+            client_secret: 'emulator-secret',
+          }),
+        })
+      ).json()) as { access_token: string }
+    ).access_token;
     const target: Target = {
       url,
       writePath: '/services/data/v60.0/composite/sobjects/Account/Legacy_Id__c',
@@ -112,10 +131,18 @@ describe('emulators survive clients that disconnect at any point', () => {
     await abuse(target, () => emulator.faults.slow(1, 150, { path: '/query' }));
     expect(emulator.faults.hits.slow).toBe(1);
 
-    const connector = await openConnector('salesforce', { salesforce: { instanceUrl: url, clientId: 'emulator-client', clientSecret: 'emulator-secret' } });
-    const [result] = await connector.upsert!('Account', [{ key: 'SURVIVOR-1', properties: { Name: 'Still Here Ltd' } }], { keyProperty: 'Legacy_Id__c' });
+    const connector = await openConnector('salesforce', {
+      salesforce: { instanceUrl: url, clientId: 'emulator-client', clientSecret: 'emulator-secret' },
+    });
+    const [result] = await connector.upsert!(
+      'Account',
+      [{ key: 'SURVIVOR-1', properties: { Name: 'Still Here Ltd' } }],
+      { keyProperty: 'Legacy_Id__c' },
+    );
     expect(result).toMatchObject({ key: 'SURVIVOR-1', status: 'created' });
-    const written = (await records(connector.read('Account', { properties: ['Name', 'Legacy_Id__c'] }))).filter((r) => r.Legacy_Id__c === 'SURVIVOR-1');
+    const written = (await records(connector.read('Account', { properties: ['Name', 'Legacy_Id__c'] }))).filter(
+      (r) => r.Legacy_Id__c === 'SURVIVOR-1',
+    );
     expect(written).toEqual([expect.objectContaining({ Name: 'Still Here Ltd' })]);
     // The half-sent writes were never applied.
     expect(emulator.store.all('Account').filter((r) => String(r.Name).startsWith('Half '))).toEqual([]);
@@ -125,7 +152,8 @@ describe('emulators survive clients that disconnect at any point', () => {
     const emulator = new HubSpotEmulator({ rateLimitMax: 1000 });
     const url = await emulator.start();
     stops.push(() => emulator.stop());
-    for (let i = 0; i < 300; i++) emulator.store.create('contacts', { firstname: `Bulk ${i}`, lastname: 'x'.repeat(200) });
+    for (let i = 0; i < 300; i++)
+      emulator.store.create('contacts', { firstname: `Bulk ${i}`, lastname: 'x'.repeat(200) });
     const target: Target = {
       url,
       writePath: '/crm/v3/objects/contacts/batch/upsert',
@@ -134,10 +162,18 @@ describe('emulators survive clients that disconnect at any point', () => {
     };
     await abuse(target, () => emulator.faults.slow(150, 1));
 
-    const connector: Connector = await openConnector('hubspot', { hubspot: { accessToken: 'sandbox-token', baseUrl: url } });
-    const [result] = await connector.upsert!('contacts', [{ key: 'SURVIVOR-1', properties: { firstname: 'Still', lastname: 'Here' } }], { keyProperty: 'legacy_contact_id' });
+    const connector: Connector = await openConnector('hubspot', {
+      hubspot: { accessToken: 'sandbox-token', baseUrl: url },
+    });
+    const [result] = await connector.upsert!(
+      'contacts',
+      [{ key: 'SURVIVOR-1', properties: { firstname: 'Still', lastname: 'Here' } }],
+      { keyProperty: 'legacy_contact_id' },
+    );
     expect(result).toMatchObject({ key: 'SURVIVOR-1', status: 'created' });
-    const written = (await records(connector.read('contacts', { properties: ['firstname', 'legacy_contact_id'] }))).filter((r) => r.legacy_contact_id === 'SURVIVOR-1');
+    const written = (
+      await records(connector.read('contacts', { properties: ['firstname', 'legacy_contact_id'] }))
+    ).filter((r) => r.legacy_contact_id === 'SURVIVOR-1');
     expect(written).toEqual([expect.objectContaining({ firstname: 'Still' })]);
   });
 
@@ -155,7 +191,9 @@ describe('emulators survive clients that disconnect at any point', () => {
     await abuse(target, () => emulator.faults.slow(150, 1));
 
     const connector = await openConnector('pipedrive', { pipedrive: { apiToken: 'sandbox-token', baseUrl: url } });
-    const [result] = await connector.upsert!('persons', [{ key: 'SURVIVOR-1', properties: { name: 'Still Here' } }], { keyProperty: 'Legacy person ID' });
+    const [result] = await connector.upsert!('persons', [{ key: 'SURVIVOR-1', properties: { name: 'Still Here' } }], {
+      keyProperty: 'Legacy person ID',
+    });
     expect(result).toMatchObject({ key: 'SURVIVOR-1', status: 'created' });
     const legacyKey = emulator.store.customKey('persons', 'Legacy person ID');
     const written = (await records(connector.read('persons'))).filter((r) => r[legacyKey] === 'SURVIVOR-1');
@@ -164,10 +202,24 @@ describe('emulators survive clients that disconnect at any point', () => {
   });
 
   it('`crm-bridge sandbox` keeps all three emulators up after clients hang up on each of them', async () => {
-    const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), '--json', 'sandbox', '--salesforce-port', '0', '--hubspot-port', '0', '--pipedrive-port', '0'], {
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'dist', 'cli', 'index.js'),
+        '--json',
+        'sandbox',
+        '--salesforce-port',
+        '0',
+        '--hubspot-port',
+        '0',
+        '--pipedrive-port',
+        '0',
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -182,9 +234,24 @@ describe('emulators survive clients that disconnect at any point', () => {
     }
     await sleep(50);
     const urls = (JSON.parse(stdout) as { result: { salesforce: string; hubspot: string; pipedrive: string } }).result;
-    const salesforce = { url: urls.salesforce, writePath: '/services/data/v60.0/composite/sobjects/Account/Legacy_Id__c', bigReadPath: '/services/data/v60.0/sobjects', headers: {} };
-    const hubspot = { url: urls.hubspot, writePath: '/crm/v3/objects/contacts/batch/upsert', bigReadPath: '/crm/v3/objects/contacts', headers: { Authorization: 'Bearer t' } };
-    const pipedrive = { url: urls.pipedrive, writePath: '/api/v2/persons', bigReadPath: '/api/v2/persons', headers: { 'x-api-token': 't' } };
+    const salesforce = {
+      url: urls.salesforce,
+      writePath: '/services/data/v60.0/composite/sobjects/Account/Legacy_Id__c',
+      bigReadPath: '/services/data/v60.0/sobjects',
+      headers: {},
+    };
+    const hubspot = {
+      url: urls.hubspot,
+      writePath: '/crm/v3/objects/contacts/batch/upsert',
+      bigReadPath: '/crm/v3/objects/contacts',
+      headers: { Authorization: 'Bearer t' },
+    };
+    const pipedrive = {
+      url: urls.pipedrive,
+      writePath: '/api/v2/persons',
+      bigReadPath: '/api/v2/persons',
+      headers: { 'x-api-token': 't' },
+    };
     for (const t of [salesforce, hubspot, pipedrive]) {
       await halfBody(t, 'close');
       await halfBody(t, 'reset');
@@ -194,11 +261,19 @@ describe('emulators survive clients that disconnect at any point', () => {
     expect(child.exitCode).toBe(null);
     const token = await fetch(`${urls.salesforce}/services/oauth2/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'emulator-client', client_secret: 'emulator-secret' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'emulator-client',
+        client_secret: 'emulator-secret',
+      }),
     });
     expect(token.status).toBe(200);
-    expect((await fetch(`${urls.hubspot}/crm/v3/objects/contacts`, { headers: { Authorization: 'Bearer t' } })).status).toBe(200);
-    const deals = (await (await fetch(`${urls.pipedrive}/api/v2/deals`, { headers: { 'x-api-token': 't' } })).json()) as { success: boolean };
+    expect(
+      (await fetch(`${urls.hubspot}/crm/v3/objects/contacts`, { headers: { Authorization: 'Bearer t' } })).status,
+    ).toBe(200);
+    const deals = (await (
+      await fetch(`${urls.pipedrive}/api/v2/deals`, { headers: { 'x-api-token': 't' } })
+    ).json()) as { success: boolean };
     expect(deals.success).toBe(true);
     child.kill('SIGTERM');
     const [code] = (await exited) as [number | null];

@@ -13,11 +13,31 @@ describe('crm-bridge sandbox on a port another process holds', () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const port = (holder.address() as AddressInfo).port;
     try {
-      const cli = (...args: string[]) => run(process.execPath, [path.join(ROOT, 'dist', 'cli', 'index.js'), ...args, 'sandbox', '--salesforce-port', '0', '--hubspot-port', String(port), '--pipedrive-port', '0'], { env: { PATH: process.env.PATH ?? '' } })
-        .then(() => ({ code: 0, stdout: '', stderr: '' }), (e: { code: number; stdout: string; stderr: string }) => e);
+      const cli = (...args: string[]) =>
+        run(
+          process.execPath,
+          [
+            path.join(ROOT, 'dist', 'cli', 'index.js'),
+            ...args,
+            'sandbox',
+            '--salesforce-port',
+            '0',
+            '--hubspot-port',
+            String(port),
+            '--pipedrive-port',
+            '0',
+          ],
+          { env: { PATH: process.env.PATH ?? '' } },
+        ).then(
+          () => ({ code: 0, stdout: '', stderr: '' }),
+          (e: { code: number; stdout: string; stderr: string }) => e,
+        );
       const json = await cli('--json');
       expect(json.code).toBe(2);
-      expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: { kind: 'usage', message: expect.stringContaining(`port ${port} is in use`) } });
+      expect(JSON.parse(json.stdout)).toEqual({
+        ok: false,
+        error: { kind: 'usage', message: expect.stringContaining(`port ${port} is in use`) },
+      });
       expect(JSON.parse(json.stdout).error.message).toContain('--hubspot-port');
       const text = await cli();
       expect(text.code).toBe(2);

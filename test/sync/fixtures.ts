@@ -12,7 +12,9 @@ export const SF_CLIENT = { clientId: 'sync-app', clientSecret: 'sync-s3cret-valu
 
 /** The worked example's job (examples/sync/loans-to-pipedrive.json), smaller batches, with test overrides. */
 export function loansJob(overrides: Partial<SyncJobInput> = {}): SyncJob {
-  const example = JSON.parse(readFileSync(path.join(__dirname, '../../examples/sync/loans-to-pipedrive.json'), 'utf8')) as SyncJobInput;
+  const example = JSON.parse(
+    readFileSync(path.join(__dirname, '../../examples/sync/loans-to-pipedrive.json'), 'utf8'),
+  ) as SyncJobInput;
   return parseSyncJob({ ...example, batchSize: 25, ...overrides });
 }
 
@@ -32,7 +34,9 @@ export interface Sandbox {
 }
 
 /** Both emulators, seeded with the worked example: every third loan belongs to another officer. */
-export async function startSandbox(options: { contacts?: number; loans?: number; pipedriveBurstBudget?: number } = {}): Promise<Sandbox> {
+export async function startSandbox(
+  options: { contacts?: number; loans?: number; pipedriveBurstBudget?: number } = {},
+): Promise<Sandbox> {
   const sf = new SalesforceEmulator({ client: SF_CLIENT });
   // A roomy token budget: these tests are about sync, the limit has tests (and a bench) of its own.
   const pd = new PipedriveEmulator({ tokens: [PD_TOKEN], burstBudget: options.pipedriveBurstBudget ?? 100_000 });
@@ -41,14 +45,33 @@ export async function startSandbox(options: { contacts?: number; loans?: number;
   return sandboxOf(sf, pd, sfUrl, pdUrl, { officerId, otherOfficerId, contacts, loans }, options);
 }
 
-function sandboxOf(sf: SalesforceEmulator, pd: PipedriveEmulator, sfUrl: string, pdUrl: string, seeded: SeededLoans, options: Sandbox['options']): Sandbox {
+function sandboxOf(
+  sf: SalesforceEmulator,
+  pd: PipedriveEmulator,
+  sfUrl: string,
+  pdUrl: string,
+  seeded: SeededLoans,
+  options: Sandbox['options'],
+): Sandbox {
   const { officerId, otherOfficerId, contacts, loans } = seeded;
   return {
-    options, sf, pd, sfUrl, pdUrl, contacts, loans,
+    options,
+    sf,
+    pd,
+    sfUrl,
+    pdUrl,
+    contacts,
+    loans,
     officerId,
     otherOfficerId,
-    source: () => new SalesforceConnector({ instanceUrl: sfUrl, oauth: { ...SF_CLIENT }, retry: { minTimeoutMs: 5, maxTimeoutMs: 20, retries: 6 } }),
-    target: () => new PipedriveConnector({ apiToken: PD_TOKEN, basePath: pdUrl, minRetryDelayMs: 5, maxRetryDelayMs: 50 }),
+    source: () =>
+      new SalesforceConnector({
+        instanceUrl: sfUrl,
+        oauth: { ...SF_CLIENT },
+        retry: { minTimeoutMs: 5, maxTimeoutMs: 20, retries: 6 },
+      }),
+    target: () =>
+      new PipedriveConnector({ apiToken: PD_TOKEN, basePath: pdUrl, minRetryDelayMs: 5, maxRetryDelayMs: 50 }),
     stop: async () => {
       await Promise.all([sf.stop(), pd.stop()]);
     },

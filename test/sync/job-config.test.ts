@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { orderStreams, parseSyncJob } from '../../core/sync/job';
 import { loansJob } from './fixtures';
 
-const base = () => JSON.parse(JSON.stringify(loansJob())) as Record<string, unknown> & { streams: Array<Record<string, unknown>> };
+const base = () =>
+  JSON.parse(JSON.stringify(loansJob())) as Record<string, unknown> & { streams: Array<Record<string, unknown>> };
 
 describe('sync job config', () => {
   it('orders parents before the streams that reference them, whatever the file order', () => {
@@ -25,7 +26,9 @@ describe('sync job config', () => {
     const cycle = base();
     cycle.streams[0]!.references = [{ from: 'X', stream: 'loans', to: 'deal_id' }];
     expect(() => parseSyncJob(cycle)).toThrow(/cycle: .*borrowers -> loans|cycle: .*loans -> borrowers/);
-    expect(() => parseSyncJob({ ...base(), target: 'salesforce' })).toThrow(/source and target must be different systems/);
+    expect(() => parseSyncJob({ ...base(), target: 'salesforce' })).toThrow(
+      /source and target must be different systems/,
+    );
     const self = base();
     self.streams[1]!.references = [{ from: 'X', stream: 'loans', to: 'y' }];
     expect(() => parseSyncJob(self)).toThrow(/a stream cannot reference itself/);

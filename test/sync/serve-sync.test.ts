@@ -18,8 +18,12 @@ const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
 beforeAll(async () => {
   box = await startSandbox();
   Object.assign(env, {
-    SALESFORCE_INSTANCE_URL: box.sfUrl, SALESFORCE_CLIENT_ID: SF_CLIENT.clientId, SALESFORCE_CLIENT_SECRET: SF_CLIENT.clientSecret,
-    PIPEDRIVE_BASE_URL: box.pdUrl, PIPEDRIVE_API_TOKEN: PD_TOKEN, SALESFORCE_ORG_ID: box.sf.orgId,
+    SALESFORCE_INSTANCE_URL: box.sfUrl,
+    SALESFORCE_CLIENT_ID: SF_CLIENT.clientId,
+    SALESFORCE_CLIENT_SECRET: SF_CLIENT.clientSecret,
+    PIPEDRIVE_BASE_URL: box.pdUrl,
+    PIPEDRIVE_API_TOKEN: PD_TOKEN,
+    SALESFORCE_ORG_ID: box.sf.orgId,
   });
   if (process.env.DATABASE_URL) {
     const t = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test');
@@ -32,7 +36,8 @@ afterAll(async () => {
   await drop?.();
 });
 
-const dealOf = (loanId: string) => box.pd.store.all('deals').find((d) => d.custom_fields[box.pd.store.customKey('deals', 'Salesforce ID')] === loanId);
+const dealOf = (loanId: string) =>
+  box.pd.store.all('deals').find((d) => d.custom_fields[box.pd.store.customKey('deals', 'Salesforce ID')] === loanId);
 
 async function until(what: string, condition: () => boolean, log: () => string, ms = 120_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -56,10 +61,20 @@ describe('crm-bridge serve --job', () => {
     const listening = /Receiving webhooks on (\S+)/.exec(stdout)![1]!;
 
     box.sf.editRecord('Loan__c', box.loans[0]!, { Amount__c: 31337 });
-    const answer = await deliver(buildSalesforceRequest(`${listening}/webhooks/salesforce`, [{ object: 'Loan__c', recordId: box.loans[0]!, action: 'update' }], { organizationId: box.sf.orgId }));
+    const answer = await deliver(
+      buildSalesforceRequest(
+        `${listening}/webhooks/salesforce`,
+        [{ object: 'Loan__c', recordId: box.loans[0]!, action: 'update' }],
+        { organizationId: box.sf.orgId },
+      ),
+    );
     expect(answer.status).toBe(200);
     await until('the webhook-driven sync', () => Number(dealOf(box.loans[0]!)?.value) === 31337, log);
-    await until('its report', () => /sync loans-to-pipedrive \(webhook\): succeeded; created 0, updated 1/.test(stderr), log);
+    await until(
+      'its report',
+      () => /sync loans-to-pipedrive \(webhook\): succeeded; created 0, updated 1/.test(stderr),
+      log,
+    );
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

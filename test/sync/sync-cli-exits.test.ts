@@ -22,11 +22,17 @@ let deadUrl: string;
 let dropDatabase: (() => Promise<void>) | undefined;
 let database: Record<string, string>;
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 async function cli(env: Record<string, string>, ...args: string[]): Promise<Result> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...database, ...env } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...database, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -90,48 +96,146 @@ describe('crm-bridge sync says what happened, in its headline, its --json and it
       expect(result.code, result.stderr).toBe(2);
       const out = JSON.parse(result.stdout) as { ok: boolean; error: { kind: string; message: string } };
       expect(out).toMatchObject({ ok: false, error: { kind: 'usage' } });
-      expect(out.error.message).toContain('streams[1].properties[1].to: Pipedrive deals has no field "foo" (target of stream loans)');
+      expect(out.error.message).toContain(
+        'streams[1].properties[1].to: Pipedrive deals has no field "foo" (target of stream loans)',
+      );
     }
     expect(box.pd.writes).toEqual({ created: 0, updated: 0 });
     // An unknown source field is named the same way (it used to end "partial" with exit code 0).
-    const source = await cli(crms(), 'sync', '--job', jobFile('bad-source', (job) => (job.streams[1]!.properties[1]!.from = 'Loan_Amount__c')));
+    const source = await cli(
+      crms(),
+      'sync',
+      '--job',
+      jobFile('bad-source', (job) => (job.streams[1]!.properties[1]!.from = 'Loan_Amount__c')),
+    );
     expect(source.code).toBe(2);
-    expect(source.stderr).toContain('streams[1].properties[1].from: Salesforce Loan__c has no field "Loan_Amount__c" (source of stream loans)');
+    expect(source.stderr).toContain(
+      'streams[1].properties[1].from: Salesforce Loan__c has no field "Loan_Amount__c" (source of stream loans)',
+    );
   }, 120_000);
 
   it('records the target refuses: exit code 5, and the first line says partial and why', async () => {
-    for (const id of box.loans.filter((_, i) => i % 3 !== 2)) box.pd.faults.failRecord(id, 'Validation failed: value: must be at least 5000');
+    for (const id of box.loans.filter((_, i) => i % 3 !== 2))
+      box.pd.faults.failRecord(id, 'Validation failed: value: must be at least 5000');
     const file = jobFile('loans');
     const text = await cli(crms(), 'sync', '--job', file);
     expect(text.code).toBe(5);
     const headline = text.stdout.split('\n')[0]!;
-    expect(headline).toMatch(/^Run [0-9a-f-]{36} of loans-to-pipedrive: partial — loans: 20 failed: deals …: .*Validation failed: value: must be at least 5000/);
+    expect(headline).toMatch(
+      /^Run [0-9a-f-]{36} of loans-to-pipedrive: partial — loans: 20 failed: deals …: .*Validation failed: value: must be at least 5000/,
+    );
     expect(text.stderr).toBe(`crm-bridge: ${headline}\n`);
 
     // Again, reading nothing new (no look-back): only the 20 waiting loans are tried, and refused again. Not one record
     // went through, so the run failed; records were set aside, not a stream stopped, so the exit code is still 5.
-    const json = await cli(crms(), '--json', 'sync', '--job', jobFile('loans-no-lookback', (job) => (job.lookbackSeconds = 0)));
+    const json = await cli(
+      crms(),
+      '--json',
+      'sync',
+      '--job',
+      jobFile('loans-no-lookback', (job) => (job.lookbackSeconds = 0)),
+    );
     expect(json.code).toBe(5);
-    const out = JSON.parse(json.stdout) as { ok: boolean; result: { status: string; headline: string; streams: Array<{ stream: string; status: string }> }; error: { kind: string; message: string } };
+    const out = JSON.parse(json.stdout) as {
+      ok: boolean;
+      result: { status: string; headline: string; streams: Array<{ stream: string; status: string }> };
+      error: { kind: string; message: string };
+    };
     expect(out.ok).toBe(false);
     expect(out.result.status).toBe('failed');
     expect(out.result.headline).toMatch(/: failed — loans: 20 failed: deals …: .*must be at least 5000/);
-    expect(out.result.streams.map((s) => [s.stream, s.status])).toEqual([['borrowers', 'succeeded'], ['loans', 'failed']]);
+    expect(out.result.streams.map((s) => [s.stream, s.status])).toEqual([
+      ['borrowers', 'succeeded'],
+      ['loans', 'failed'],
+    ]);
     expect(out.error).toEqual({ kind: 'partial', message: out.result.headline });
   }, 120_000);
 
   it('a CRM that cannot be reached or refuses the credentials: exit code 6 for sync, read and upsert, naming the CRM and its URL, never the token', async () => {
     const file = jobFile('loans');
     const input = path.join(tmp, 'one.jsonl');
-    writeFileSync(input, `${JSON.stringify({ 'Salesforce ID': 'X-1', name: 'Ada Lovelace', Legacy_Id__c: 'X-1', Name: 'Acme', legacy_company_id: 'X-1' })}\n`);
-    const cases: Array<{ what: string; env: Record<string, string>; commands: string[][]; says: string; secret?: string }> = [
-      { what: 'Pipedrive unreachable', env: { PIPEDRIVE_BASE_URL: deadUrl }, commands: [['sync', '--job', file], ['read', '--from', 'pipedrive', '--object', 'deals'], ['upsert', '--to', 'pipedrive', '--object', 'persons', '--key', 'Salesforce ID', '--input', input]], says: `Pipedrive at ${deadUrl} cannot be reached` },
-      { what: 'Pipedrive 401', env: { PIPEDRIVE_API_TOKEN: 'pd-wrong-token-987654' }, commands: [['sync', '--job', file], ['read', '--from', 'pipedrive', '--object', 'deals'], ['upsert', '--to', 'pipedrive', '--object', 'persons', '--key', 'Salesforce ID', '--input', input]], says: `Pipedrive at ${box.pdUrl} refused the credentials`, secret: 'pd-wrong-token-987654' },
-      { what: 'Salesforce unreachable', env: { SALESFORCE_INSTANCE_URL: deadUrl }, commands: [['sync', '--job', file], ['read', '--from', 'salesforce', '--object', 'Loan__c'], ['upsert', '--to', 'salesforce', '--object', 'Account', '--key', 'Legacy_Id__c', '--input', input]], says: deadUrl },
-      { what: 'Salesforce refusing the client secret', env: { SALESFORCE_CLIENT_SECRET: 'sf-wrong-secret-987654' }, commands: [['sync', '--job', file], ['read', '--from', 'salesforce', '--object', 'Loan__c']], says: `[Salesforce at ${box.sfUrl}]`, secret: 'sf-wrong-secret-987654' },
-      { what: 'Salesforce refusing the session', env: { SALESFORCE_CLIENT_ID: '', SALESFORCE_CLIENT_SECRET: '', SALESFORCE_ACCESS_TOKEN: '00Dxx0000001gPL!AQ4AQWrongSession' }, commands: [['upsert', '--to', 'salesforce', '--object', 'Account', '--key', 'Legacy_Id__c', '--input', input]], says: `INVALID_SESSION_ID`, secret: '00Dxx0000001gPL!AQ4AQWrongSession' },
-      { what: 'HubSpot unreachable', env: { HUBSPOT_BASE_URL: deadUrl }, commands: [['read', '--from', 'hubspot', '--object', 'companies'], ['upsert', '--to', 'hubspot', '--object', 'companies', '--key', 'legacy_company_id', '--input', input]], says: `HubSpot at ${deadUrl} cannot be reached` },
-      { what: 'HubSpot 401', env: { HUBSPOT_ACCESS_TOKEN: 'hub-wrong-token-987654' }, commands: [['read', '--from', 'hubspot', '--object', 'companies'], ['upsert', '--to', 'hubspot', '--object', 'companies', '--key', 'legacy_company_id', '--input', input]], says: `HubSpot at ${hubspotUrl} refused the credentials`, secret: 'hub-wrong-token-987654' },
+    writeFileSync(
+      input,
+      `${JSON.stringify({ 'Salesforce ID': 'X-1', name: 'Ada Lovelace', Legacy_Id__c: 'X-1', Name: 'Acme', legacy_company_id: 'X-1' })}\n`,
+    );
+    const cases: Array<{
+      what: string;
+      env: Record<string, string>;
+      commands: string[][];
+      says: string;
+      secret?: string;
+    }> = [
+      {
+        what: 'Pipedrive unreachable',
+        env: { PIPEDRIVE_BASE_URL: deadUrl },
+        commands: [
+          ['sync', '--job', file],
+          ['read', '--from', 'pipedrive', '--object', 'deals'],
+          ['upsert', '--to', 'pipedrive', '--object', 'persons', '--key', 'Salesforce ID', '--input', input],
+        ],
+        says: `Pipedrive at ${deadUrl} cannot be reached`,
+      },
+      {
+        what: 'Pipedrive 401',
+        env: { PIPEDRIVE_API_TOKEN: 'pd-wrong-token-987654' },
+        commands: [
+          ['sync', '--job', file],
+          ['read', '--from', 'pipedrive', '--object', 'deals'],
+          ['upsert', '--to', 'pipedrive', '--object', 'persons', '--key', 'Salesforce ID', '--input', input],
+        ],
+        says: `Pipedrive at ${box.pdUrl} refused the credentials`,
+        secret: 'pd-wrong-token-987654',
+      },
+      {
+        what: 'Salesforce unreachable',
+        env: { SALESFORCE_INSTANCE_URL: deadUrl },
+        commands: [
+          ['sync', '--job', file],
+          ['read', '--from', 'salesforce', '--object', 'Loan__c'],
+          ['upsert', '--to', 'salesforce', '--object', 'Account', '--key', 'Legacy_Id__c', '--input', input],
+        ],
+        says: deadUrl,
+      },
+      {
+        what: 'Salesforce refusing the client secret',
+        env: { SALESFORCE_CLIENT_SECRET: 'sf-wrong-secret-987654' },
+        commands: [
+          ['sync', '--job', file],
+          ['read', '--from', 'salesforce', '--object', 'Loan__c'],
+        ],
+        says: `[Salesforce at ${box.sfUrl}]`,
+        secret: 'sf-wrong-secret-987654',
+      },
+      {
+        what: 'Salesforce refusing the session',
+        env: {
+          SALESFORCE_CLIENT_ID: '',
+          SALESFORCE_CLIENT_SECRET: '',
+          SALESFORCE_ACCESS_TOKEN: '00Dxx0000001gPL!AQ4AQWrongSession',
+        },
+        commands: [['upsert', '--to', 'salesforce', '--object', 'Account', '--key', 'Legacy_Id__c', '--input', input]],
+        says: `INVALID_SESSION_ID`,
+        secret: '00Dxx0000001gPL!AQ4AQWrongSession',
+      },
+      {
+        what: 'HubSpot unreachable',
+        env: { HUBSPOT_BASE_URL: deadUrl },
+        commands: [
+          ['read', '--from', 'hubspot', '--object', 'companies'],
+          ['upsert', '--to', 'hubspot', '--object', 'companies', '--key', 'legacy_company_id', '--input', input],
+        ],
+        says: `HubSpot at ${deadUrl} cannot be reached`,
+      },
+      {
+        what: 'HubSpot 401',
+        env: { HUBSPOT_ACCESS_TOKEN: 'hub-wrong-token-987654' },
+        commands: [
+          ['read', '--from', 'hubspot', '--object', 'companies'],
+          ['upsert', '--to', 'hubspot', '--object', 'companies', '--key', 'legacy_company_id', '--input', input],
+        ],
+        says: `HubSpot at ${hubspotUrl} refused the credentials`,
+        secret: 'hub-wrong-token-987654',
+      },
     ];
     for (const c of cases) {
       for (const command of c.commands) {
@@ -154,7 +258,9 @@ describe('a sync killed with kill -9 on the embedded database', () => {
     const file = jobFile('loans');
     box.pd.faults.slow(20);
     const start = box.pd.log.length;
-    const child = spawn(process.execPath, [BIN, 'sync', '--job', file, '--json'], { env: { PATH: process.env.PATH ?? '', ...crms(), ...home } });
+    const child = spawn(process.execPath, [BIN, 'sync', '--job', file, '--json'], {
+      env: { PATH: process.env.PATH ?? '', ...crms(), ...home },
+    });
     const timer = setInterval(() => box.pd.log.length - start >= 12 && child.kill('SIGKILL'), 3);
     const signal = await new Promise((resolve) => child.once('exit', (_, s) => resolve(s)));
     clearInterval(timer);
@@ -163,10 +269,16 @@ describe('a sync killed with kill -9 on the embedded database', () => {
 
     const status = await cli({ ...home }, '--json', 'sync-status', '--job', file);
     expect(status.code, status.stdout).toBe(0);
-    const runs = (JSON.parse(status.stdout) as { result: { runs: Array<{ status: string; error: string | null; owner: { pid: number } | null }> } }).result.runs;
+    const runs = (
+      JSON.parse(status.stdout) as {
+        result: { runs: Array<{ status: string; error: string | null; owner: { pid: number } | null }> };
+      }
+    ).result.runs;
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: 'interrupted', owner: { pid: child.pid } });
-    expect(runs[0]!.error).toContain(`its process (pid ${child.pid} on ${os.hostname()}) stopped before the run finished`);
+    expect(runs[0]!.error).toContain(
+      `its process (pid ${child.pid} on ${os.hostname()}) stopped before the run finished`,
+    );
 
     const again = await cli({ ...crms(), ...home }, '--json', 'sync', '--job', file);
     expect(again.code, again.stdout).toBe(0);

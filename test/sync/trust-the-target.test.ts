@@ -21,9 +21,18 @@ beforeEach(async () => {
 });
 
 const run = (options: { full?: boolean; dryRun?: boolean; job?: ReturnType<typeof loansJob> } = {}) =>
-  runSync({ db: tdb.db, job: options.job ?? loansJob(), source: box.source(), target: box.target(), full: options.full ?? false, dryRun: options.dryRun ?? false, planLimit: 500 });
+  runSync({
+    db: tdb.db,
+    job: options.job ?? loansJob(),
+    source: box.source(),
+    target: box.target(),
+    full: options.full ?? false,
+    dryRun: options.dryRun ?? false,
+    planLimit: 500,
+  });
 const inScope = () => box.loans.filter((_, i) => i % 3 !== 2);
-const borrowersInScope = () => new Set(inScope().map((id) => String(box.sf.store.get('Loan__c', id)!.Primary_Borrower__c))).size;
+const borrowersInScope = () =>
+  new Set(inScope().map((id) => String(box.sf.store.get('Loan__c', id)!.Primary_Borrower__c))).size;
 const loans = (r: Awaited<ReturnType<typeof run>>) => r.streams.find((s) => s.stream === 'loans')!;
 const borrowers = (r: Awaited<ReturnType<typeof run>>) => r.streams.find((s) => s.stream === 'borrowers')!;
 
@@ -41,7 +50,11 @@ describe('sync trusts the target, not only its memory of what it wrote', () => {
     const again = await run();
     expect(again.status).toBe('succeeded');
     expect(loans(again).counts).toMatchObject({ created: 20, recreated: 20, unchanged: 0, failed: 0 });
-    expect(borrowers(again).counts).toMatchObject({ created: borrowersInScope(), recreated: borrowersInScope(), unchanged: 0 });
+    expect(borrowers(again).counts).toMatchObject({
+      created: borrowersInScope(),
+      recreated: borrowersInScope(),
+      unchanged: 0,
+    });
     // Each deal is back, with its values, pointing at its borrower's new person.
     expect(box.pd.store.all('deals')).toHaveLength(20);
     expect(disagreements(box, new Set())).toEqual([]);
@@ -58,7 +71,9 @@ describe('sync trusts the target, not only its memory of what it wrote', () => {
     // No look-back window, so the incremental run truly reads nothing.
     const job = loansJob({ lookbackSeconds: 0 });
     await run({ job });
-    const cursor = (await tdb.db.pool.query<{ cursor: string }>(`SELECT cursor FROM sync.cursors WHERE stream = 'loans'`)).rows[0]!.cursor;
+    const cursor = (
+      await tdb.db.pool.query<{ cursor: string }>(`SELECT cursor FROM sync.cursors WHERE stream = 'loans'`)
+    ).rows[0]!.cursor;
     box = await restartEmpty(box, { salesforce: false, pipedrive: true });
 
     const incremental = await run({ job });
@@ -68,7 +83,11 @@ describe('sync trusts the target, not only its memory of what it wrote', () => {
     // The dry run of --full says what it would do, and why, without writing.
     const plan = await run({ job, full: true, dryRun: true });
     expect(loans(plan).counts).toMatchObject({ read: 30, created: 20, recreated: 20 });
-    expect(plan.plan.filter((e) => e.stream === 'loans' && e.action === 'create' && e.reason?.startsWith('the target no longer has deals'))).toHaveLength(20);
+    expect(
+      plan.plan.filter(
+        (e) => e.stream === 'loans' && e.action === 'create' && e.reason?.startsWith('the target no longer has deals'),
+      ),
+    ).toHaveLength(20);
     expect(box.pd.store.all('deals')).toHaveLength(0);
 
     const full = await run({ job, full: true });
@@ -78,7 +97,9 @@ describe('sync trusts the target, not only its memory of what it wrote', () => {
     expect(borrowers(full).counts).toMatchObject({ recreated: borrowersInScope() });
     expect(disagreements(box, new Set())).toEqual([]);
     // The full read never moves the cursor back.
-    const after = (await tdb.db.pool.query<{ cursor: string }>(`SELECT cursor FROM sync.cursors WHERE stream = 'loans'`)).rows[0]!.cursor;
+    const after = (
+      await tdb.db.pool.query<{ cursor: string }>(`SELECT cursor FROM sync.cursors WHERE stream = 'loans'`)
+    ).rows[0]!.cursor;
     expect(after).toBe(cursor);
   });
 
@@ -98,8 +119,19 @@ describe('sync trusts the target, not only its memory of what it wrote', () => {
     const writes = { ...box.pd.writes };
     const full = await run({ full: true });
     expect(full.status).toBe('succeeded');
-    expect(loans(full).counts).toMatchObject({ read: 30, unchanged: 20, verified: 20, created: 0, updated: 0, repaired: 0 });
-    expect(borrowers(full).counts).toMatchObject({ unchanged: borrowersInScope(), verified: borrowersInScope(), updated: 0 });
+    expect(loans(full).counts).toMatchObject({
+      read: 30,
+      unchanged: 20,
+      verified: 20,
+      created: 0,
+      updated: 0,
+      repaired: 0,
+    });
+    expect(borrowers(full).counts).toMatchObject({
+      unchanged: borrowersInScope(),
+      verified: borrowersInScope(),
+      updated: 0,
+    });
     expect(box.pd.writes).toEqual(writes);
   });
 

@@ -22,7 +22,10 @@ describe.runIf(process.env.DATABASE_URL)('two processes running the same sync jo
     tdb = await createTestDatabase();
     box = await startSandbox({ contacts: 30, loans: 90, pipedriveBurstBudget: BURST_TOKENS });
     jobFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-sync-')), 'job.json');
-    writeFileSync(jobFile, JSON.stringify({ ...loansJob(), batchSize: 10, rateBudgets: { pipedrive: { requests: 16, perMs: 2000 } } }));
+    writeFileSync(
+      jobFile,
+      JSON.stringify({ ...loansJob(), batchSize: 10, rateBudgets: { pipedrive: { requests: 16, perMs: 2000 } } }),
+    );
   }, 60_000);
   afterAll(async () => {
     await box?.stop();
@@ -34,9 +37,12 @@ describe.runIf(process.env.DATABASE_URL)('two processes running the same sync jo
     expect([a.code, b.code], `${a.stderr}\n${b.stderr}`).toEqual([0, 0]);
     // Whichever process ran a stream, every record was created once: one 'created' audit row per record.
     const { rows } = await tdb.db.pool.query<{ stream: string; source_id: string; n: number }>(
-      `SELECT stream, source_id, count(*)::int AS n FROM sync.audit WHERE result = 'created' GROUP BY stream, source_id`);
+      `SELECT stream, source_id, count(*)::int AS n FROM sync.audit WHERE result = 'created' GROUP BY stream, source_id`,
+    );
     expect(rows.filter((r) => r.n > 1)).toEqual([]);
-    const { rows: runs } = await tdb.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM sync.runs WHERE status = 'succeeded'`);
+    const { rows: runs } = await tdb.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sync.runs WHERE status = 'succeeded'`,
+    );
     expect(runs[0]!.n).toBe(2);
     expect(disagreements(box, new Set())).toEqual([]);
     const persons = box.pd.store.all('persons').length;

@@ -5,11 +5,16 @@ import { loansJob, startSandbox, type Sandbox } from './fixtures';
 
 let tdb: TestDatabase;
 let box: Sandbox;
-const job = loansJob({ direction: 'two-way', conflicts: { default: { strategy: 'lastWriteWins', precisionMs: 1000 } } });
+const job = loansJob({
+  direction: 'two-way',
+  conflicts: { default: { strategy: 'lastWriteWins', precisionMs: 1000 } },
+});
 const sync = () => runSync({ db: tdb.db, job, source: box.source(), target: box.target() });
 const stream = (r: SyncReport, name: string) => r.streams.find((s) => s.stream === name)!.counts;
-const dealOf = (loanId: string) => box.pd.store.all('deals').find((d) => d.custom_fields[box.pd.store.customKey('deals', 'Salesforce ID')] === loanId)!;
-const sfWrites = () => box.sf.requests.filter((r) => r.method !== 'GET' && r.path.includes('/composite/sobjects')).length;
+const dealOf = (loanId: string) =>
+  box.pd.store.all('deals').find((d) => d.custom_fields[box.pd.store.customKey('deals', 'Salesforce ID')] === loanId)!;
+const sfWrites = () =>
+  box.sf.requests.filter((r) => r.method !== 'GET' && r.path.includes('/composite/sobjects')).length;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1100)); // both CRMs stamp changes to the second
 
 beforeAll(async () => {
@@ -45,8 +50,17 @@ describe('two-way sync', () => {
     expect(sfWrites()).toBe(sfBefore + 1);
     expect(stream(run, 'loans')).toMatchObject({ reverseUpdated: 1, conflicts: 0 });
     expect(box.sf.store.get('Loan__c', box.loans[0]!)!.Name).toBe('Renamed in Pipedrive');
-    const { rows } = await tdb.db.pool.query(`SELECT stream, before, after, result FROM sync.audit WHERE run_id = $1`, [run.runId]);
-    expect(rows).toEqual([{ stream: 'loans~reverse', before: { title: 'Loan 0' }, after: { title: 'Renamed in Pipedrive' }, result: 'updated' }]);
+    const { rows } = await tdb.db.pool.query(`SELECT stream, before, after, result FROM sync.audit WHERE run_id = $1`, [
+      run.runId,
+    ]);
+    expect(rows).toEqual([
+      {
+        stream: 'loans~reverse',
+        before: { title: 'Loan 0' },
+        after: { title: 'Renamed in Pipedrive' },
+        result: 'updated',
+      },
+    ]);
 
     // Salesforce now has a change the engine made itself: the next run writes nothing either way.
     await tick();

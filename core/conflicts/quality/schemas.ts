@@ -34,8 +34,14 @@ export const FieldRuleSchema = z
     separator: z.string().min(1).optional(),
   })
   .strict()
-  .refine((r) => r.minLength === undefined || r.maxLength === undefined || r.minLength <= r.maxLength, { message: 'minLength is greater than maxLength', path: ['minLength'] })
-  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, { message: 'min is greater than max', path: ['min'] });
+  .refine((r) => r.minLength === undefined || r.maxLength === undefined || r.minLength <= r.maxLength, {
+    message: 'minLength is greater than maxLength',
+    path: ['minLength'],
+  })
+  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
+    message: 'min is greater than max',
+    path: ['min'],
+  });
 export type FieldRule = z.infer<typeof FieldRuleSchema>;
 
 export const ObjectRulesSchema = z
@@ -56,7 +62,17 @@ export const ValidationConfigSchema = z
 export type ValidationConfig = z.infer<typeof ValidationConfigSchema>;
 export type ValidationConfigInput = z.input<typeof ValidationConfigSchema>;
 
-export const IssueRuleSchema = z.enum(['required', 'format', 'enum', 'minLength', 'maxLength', 'pattern', 'min', 'max', 'id']);
+export const IssueRuleSchema = z.enum([
+  'required',
+  'format',
+  'enum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'min',
+  'max',
+  'id',
+]);
 
 export const ValidationIssueSchema = z.object({
   recordId: z.string().nullable(),

@@ -1,6 +1,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Connector, ConnectionCheck, FieldSchema, FieldType, ObjectSchema, ReadItem, ReadOptions } from '../connector';
+import type {
+  Connector,
+  ConnectionCheck,
+  FieldSchema,
+  FieldType,
+  ObjectSchema,
+  ReadItem,
+  ReadOptions,
+} from '../connector';
 import { CsvFormatError, inspectCsv, readCsv, resolveColumns, type CsvReadOptions } from './csv-reader';
 
 export interface CsvObject {
@@ -117,7 +125,11 @@ export class CsvExportConnector implements Connector {
       });
       if (++n >= 200) break;
     }
-    const fields: FieldSchema[] = layout.header.map((name, i) => ({ name, type: inferType(samples[i]!), sample: samples[i]!.slice(0, 5) }));
+    const fields: FieldSchema[] = layout.header.map((name, i) => ({
+      name,
+      type: inferType(samples[i]!),
+      sample: samples[i]!.slice(0, 5),
+    }));
     return { object, idField: this.spec(object).idColumn, fields };
   }
 
@@ -125,7 +137,11 @@ export class CsvExportConnector implements Connector {
   async verify(object: string): Promise<void> {
     const file = this.fileOf(object);
     const options = this.readOptions(object);
-    resolveColumns(await inspectCsv(file, options), [options.idColumn, ...(options.requiredColumns ?? [])], options.idColumn);
+    resolveColumns(
+      await inspectCsv(file, options),
+      [options.idColumn, ...(options.requiredColumns ?? [])],
+      options.idColumn,
+    );
   }
 
   read(object: string, options?: ReadOptions): AsyncIterable<ReadItem> {

@@ -77,7 +77,12 @@ function rawOf(lines: Line[], start: number, end: number): string {
  * The records and damaged lines of a file, in file order, with physical line numbers. `width` is the number of
  * fields a record must have (unknown while the header is being looked for).
  */
-async function* parseRows(file: string, sniffed: Sniffed, width: number | undefined, maxQuotedChars = MAX_QUOTED_CHARS): AsyncGenerator<Item> {
+async function* parseRows(
+  file: string,
+  sniffed: Sniffed,
+  width: number | undefined,
+  maxQuotedChars = MAX_QUOTED_CHARS,
+): AsyncGenerator<Item> {
   const window = new LineWindow(createReadStream(file).pipe(iconv.decodeStream(ICONV_NAMES[sniffed.encoding])));
   const options = { delimiter: sniffed.delimiter, width, maxQuotedChars };
   let afterDamage = false;
@@ -102,9 +107,12 @@ async function* parseRows(file: string, sniffed: Sniffed, width: number | undefi
     } else {
       const d = parsed.damage;
       const at = (i: number) => window.numberOf(i);
-      const damage: DamageAt = d.type === 'unclosed' ? { ...d, openedAt: at(d.openedAt) }
-        : d.type === 'bad-close' ? { ...d, openedAt: at(d.openedAt), closedAt: at(d.closedAt) }
-        : { ...d, openedAt: at(d.openedAt), closedAt: at(d.closedAt), recordAt: at(d.recordAt) };
+      const damage: DamageAt =
+        d.type === 'unclosed'
+          ? { ...d, openedAt: at(d.openedAt) }
+          : d.type === 'bad-close'
+            ? { ...d, openedAt: at(d.openedAt), closedAt: at(d.closedAt) }
+            : { ...d, openedAt: at(d.openedAt), closedAt: at(d.closedAt), recordAt: at(d.recordAt) };
       yield { kind: 'damaged', fields: parsed.fields, line, raw, damage };
     }
     window.consume(parsed.end - parsed.start);
@@ -112,12 +120,17 @@ async function* parseRows(file: string, sniffed: Sniffed, width: number | undefi
 }
 
 /** Reads the layout of an export: encoding and delimiter from its first 64 KiB, and its header row. */
-export async function inspectCsv(file: string, options: Pick<CsvReadOptions, 'columns' | 'encoding' | 'delimiter' | 'idColumn' | 'requiredColumns'>): Promise<CsvLayout> {
+export async function inspectCsv(
+  file: string,
+  options: Pick<CsvReadOptions, 'columns' | 'encoding' | 'delimiter' | 'idColumn' | 'requiredColumns'>,
+): Promise<CsvLayout> {
   const sniffed = await sniffFile(file, { encoding: options.encoding, delimiter: options.delimiter });
   let first: string[] | undefined;
   for await (const item of parseRows(file, sniffed, options.columns?.length)) {
     if (item.kind === 'damaged') {
-      throw new CsvFormatError(`${path.basename(file)}: its first row (line ${item.line}) cannot be read: ${damageReason(item.damage, item.line, options.columns ?? [], MAX_QUOTED_CHARS)}`);
+      throw new CsvFormatError(
+        `${path.basename(file)}: its first row (line ${item.line}) cannot be read: ${damageReason(item.damage, item.line, options.columns ?? [], MAX_QUOTED_CHARS)}`,
+      );
     }
     if (!(item.fields.length === 1 && item.fields[0]!.trim() === '')) {
       first = item.fields;
@@ -131,7 +144,9 @@ export async function inspectCsv(file: string, options: Pick<CsvReadOptions, 'co
   const header = hasHeaderRow ? first.map((h) => h.trim()) : options.columns;
   const unstorable = header?.findIndex((h) => h.includes('\u0000') || h.includes('\uFFFD')) ?? -1;
   if (unstorable >= 0) {
-    throw new CsvFormatError(`${path.basename(file)}: the name of column ${unstorable + 1} in the header row has a NUL byte or undecodable bytes (${printable(header![unstorable]!)})`);
+    throw new CsvFormatError(
+      `${path.basename(file)}: the name of column ${unstorable + 1} in the header row has a NUL byte or undecodable bytes (${printable(header![unstorable]!)})`,
+    );
   }
   if (!header) {
     // A first row of names is a header that lacks the ID column the caller named; a row of values is no header at all.
@@ -141,14 +156,15 @@ export async function inspectCsv(file: string, options: Pick<CsvReadOptions, 'co
         `does not name the expected column${expected.length > 1 ? 's' : ''} ${expected.slice(0, 4).join(', ')}${expected.length > 4 ? ', …' : ''}. ` +
         (named
           ? ID_COLUMN_HINT
-          : 'Add a header row naming the columns (the ID column as --id-column, --key or the mapping\'s legacy.idColumn names it).'),
+          : "Add a header row naming the columns (the ID column as --id-column, --key or the mapping's legacy.idColumn names it)."),
     );
   }
   return { ...sniffed, file, header, hasHeaderRow };
 }
 
 /** How a user names the ID column, for messages about a header that lacks it. */
-export const ID_COLUMN_HINT = 'Name the ID column as the header writes it: --id-column for dedupe and link, --key for upsert, --legacy-id for suggest-mapping, ' +
+export const ID_COLUMN_HINT =
+  'Name the ID column as the header writes it: --id-column for dedupe and link, --key for upsert, --legacy-id for suggest-mapping, ' +
   "or the object's legacy.idColumn in a mapping file (--mapping) for reconcile.";
 
 export function resolveColumns(layout: CsvLayout, wanted: string[], idColumn?: string): Map<string, number> {
@@ -175,12 +191,18 @@ export function resolveColumns(layout: CsvLayout, wanted: string[], idColumn?: s
  */
 export async function* readCsv(file: string, options: CsvReadOptions): AsyncGenerator<ReadItem, void, undefined> {
   const layout = await inspectCsv(file, options);
-  const index = resolveColumns(layout, [options.idColumn, ...(options.requiredColumns ?? []), ...(options.modifiedColumn ? [options.modifiedColumn] : [])], options.idColumn);
+  const index = resolveColumns(
+    layout,
+    [options.idColumn, ...(options.requiredColumns ?? []), ...(options.modifiedColumn ? [options.modifiedColumn] : [])],
+    options.idColumn,
+  );
   const idIndex = index.get(norm(options.idColumn))!;
   const modifiedIndex = options.modifiedColumn ? index.get(norm(options.modifiedColumn)) : undefined;
   const since = options.since ? Date.parse(options.since) : undefined;
-  if (options.since && (since === undefined || Number.isNaN(since))) throw new CsvFormatError(`"since" is not a date/time: ${options.since}`);
-  if (since !== undefined && modifiedIndex === undefined) throw new CsvFormatError('reading "since" a time needs a modified-date column');
+  if (options.since && (since === undefined || Number.isNaN(since)))
+    throw new CsvFormatError(`"since" is not a date/time: ${options.since}`);
+  if (since !== undefined && modifiedIndex === undefined)
+    throw new CsvFormatError('reading "since" a time needs a modified-date column');
   const source = path.basename(file);
   const maxQuotedChars = options.maxQuotedChars ?? MAX_QUOTED_CHARS;
   // ID -> first line. Bounded by the file's row count, which is the price of catching duplicate IDs in one pass.
@@ -190,15 +212,31 @@ export async function* readCsv(file: string, options: CsvReadOptions): AsyncGene
   const width = header.length;
   let block: DamageBlock | undefined;
   const reject = (line: number, reason: string, raw: string, recordId?: string, field?: string): Rejection => ({
-    source, line, reason, raw: printable(raw.slice(0, 2000)), ...(recordId ? { recordId: printable(recordId) } : {}), ...(field ? { field } : {}),
+    source,
+    line,
+    reason,
+    raw: printable(raw.slice(0, 2000)),
+    ...(recordId ? { recordId: printable(recordId) } : {}),
+    ...(field ? { field } : {}),
   });
   for await (const item of parseRows(file, layout, width, maxQuotedChars)) {
     if (item.kind === 'damaged') {
       const id = item.fields[idIndex]?.trim();
-      const rejection = reject(item.line, damageReason(item.damage, item.line, header, maxQuotedChars), item.raw, id, header[item.damage.field]);
+      const rejection = reject(
+        item.line,
+        damageReason(item.damage, item.line, header, maxQuotedChars),
+        item.raw,
+        id,
+        header[item.damage.field],
+      );
       if (block) block.add(rejection, item.line);
       // A bad quote that closes on its own line damages that line only; anything else may have swallowed what follows.
-      else if (item.damage.type === 'bad-close' && item.damage.openedAt === item.line && item.damage.closedAt === item.line) yield { type: 'rejected', rejection };
+      else if (
+        item.damage.type === 'bad-close' &&
+        item.damage.openedAt === item.line &&
+        item.damage.closedAt === item.line
+      )
+        yield { type: 'rejected', rejection };
       else block = new DamageBlock(item.line, rejection, width);
       if (block && block.size >= MAX_BLOCK) {
         for (const r of block.close(undefined, true)) yield { type: 'rejected', rejection: r };
@@ -224,18 +262,33 @@ export async function* readCsv(file: string, options: CsvReadOptions): AsyncGene
       for (const r of block.close(line)) yield { type: 'rejected', rejection: r };
       block = undefined;
     }
-    const unstorable = raw.indexOf('\u0000') === -1 && raw.indexOf('\uFFFD') === -1 ? undefined : unstorableField(fields, header, layout.encoding);
+    const unstorable =
+      raw.indexOf('\u0000') === -1 && raw.indexOf('\uFFFD') === -1
+        ? undefined
+        : unstorableField(fields, header, layout.encoding);
     if (unstorable) {
       yield { type: 'rejected', rejection: reject(line, unstorable.reason, raw, id || undefined, unstorable.field) };
       continue;
     }
     if (!id) {
-      yield { type: 'rejected', rejection: reject(line, `missing ${options.idColumn}`, raw, undefined, options.idColumn) };
+      yield {
+        type: 'rejected',
+        rejection: reject(line, `missing ${options.idColumn}`, raw, undefined, options.idColumn),
+      };
       continue;
     }
     const seenAt = firstLineOfId?.get(id);
     if (seenAt !== undefined) {
-      yield { type: 'rejected', rejection: reject(line, `duplicate ${options.idColumn} ${id}: first seen on line ${seenAt}`, raw, id, options.idColumn) };
+      yield {
+        type: 'rejected',
+        rejection: reject(
+          line,
+          `duplicate ${options.idColumn} ${id}: first seen on line ${seenAt}`,
+          raw,
+          id,
+          options.idColumn,
+        ),
+      };
       continue;
     }
     firstLineOfId?.set(id, line);
@@ -260,15 +313,31 @@ const MAX_BLOCK = 1000;
  * A value the database cannot store (NUL) or that lost bytes in decoding (U+FFFD, what a decoder puts in place of
  * bytes that are not valid in the file's encoding): the row is set aside, not the file, and not silently altered.
  */
-function unstorableField(fields: string[], header: readonly string[], encoding: Sniffed['encoding']): { field: string; reason: string } | undefined {
+function unstorableField(
+  fields: string[],
+  header: readonly string[],
+  encoding: Sniffed['encoding'],
+): { field: string; reason: string } | undefined {
   for (let i = 0; i < fields.length; i++) {
     const v = fields[i]!;
-    if (v.indexOf('\u0000') !== -1) return { field: header[i]!, reason: `${fieldName(header, i)} contains a NUL byte, which a text column cannot hold` };
+    if (v.indexOf('\u0000') !== -1)
+      return {
+        field: header[i]!,
+        reason: `${fieldName(header, i)} contains a NUL byte, which a text column cannot hold`,
+      };
     if (v.indexOf('\uFFFD') !== -1) {
-      return { field: header[i]!, reason: `${fieldName(header, i)} contains bytes that are not valid ${ENCODING_NAMES[encoding]} (read as \uFFFD)` };
+      return {
+        field: header[i]!,
+        reason: `${fieldName(header, i)} contains bytes that are not valid ${ENCODING_NAMES[encoding]} (read as \uFFFD)`,
+      };
     }
   }
   return undefined;
 }
 
-const ENCODING_NAMES: Record<Sniffed['encoding'], string> = { utf8: 'UTF-8', utf16le: 'UTF-16LE', utf16be: 'UTF-16BE', windows1252: 'Windows-1252' };
+const ENCODING_NAMES: Record<Sniffed['encoding'], string> = {
+  utf8: 'UTF-8',
+  utf16le: 'UTF-16LE',
+  utf16be: 'UTF-16BE',
+  windows1252: 'Windows-1252',
+};

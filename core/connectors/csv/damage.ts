@@ -18,12 +18,19 @@ export function fieldName(header: readonly string[], index: number): string {
 }
 
 /** Why a line was called damaged, in a sentence that names the lines involved. */
-export function damageReason(damage: DamageAt, line: number, header: readonly string[], maxQuotedChars: number): string {
+export function damageReason(
+  damage: DamageAt,
+  line: number,
+  header: readonly string[],
+  maxQuotedChars: number,
+): string {
   const field = fieldName(header, damage.field);
   switch (damage.type) {
     case 'unclosed':
-      return `the quote opening ${field} on line ${damage.openedAt} is never closed` +
-        (damage.atEof ? ' (the file ends inside it)' : ` within ${maxQuotedChars} characters`);
+      return (
+        `the quote opening ${field} on line ${damage.openedAt} is never closed` +
+        (damage.atEof ? ' (the file ends inside it)' : ` within ${maxQuotedChars} characters`)
+      );
     case 'bad-close':
       if (damage.openedAt === damage.closedAt && damage.openedAt === line) {
         return `the quote closing ${field} is followed by ${shown(damage.after)} rather than a delimiter; a quote inside a quoted value must be doubled ("")`;
@@ -33,11 +40,15 @@ export function damageReason(damage: DamageAt, line: number, header: readonly st
       }
       return `the quote opening ${field} on line ${damage.openedAt} is closed only on line ${damage.closedAt}, by a quote followed by ${shown(damage.after)} rather than a delimiter`;
     case 'count':
-      return `the quote opening ${field} on line ${damage.openedAt} closes only on line ${damage.closedAt}, which makes a record of ${damage.found} fields ` +
-        `instead of ${header.length}, while line ${damage.recordAt} reads as a record by itself`;
+      return (
+        `the quote opening ${field} on line ${damage.openedAt} closes only on line ${damage.closedAt}, which makes a record of ${damage.found} fields ` +
+        `instead of ${header.length}, while line ${damage.recordAt} reads as a record by itself`
+      );
     case 'swallows':
-      return `right after damaged lines, the quote opening ${field} on line ${damage.openedAt} closes only on line ${damage.closedAt}, ` +
-        `swallowing line ${damage.recordAt}, which reads as a record by itself; the quote is taken for the end of the broken value before it`;
+      return (
+        `right after damaged lines, the quote opening ${field} on line ${damage.openedAt} closes only on line ${damage.closedAt}, ` +
+        `swallowing line ${damage.recordAt}, which reads as a record by itself; the quote is taken for the end of the broken value before it`
+      );
   }
 }
 
@@ -49,7 +60,11 @@ export class DamageBlock {
   readonly entries: Rejection[] = [];
   private lastLine: number;
 
-  constructor(readonly firstLine: number, first: Rejection, private readonly width: number) {
+  constructor(
+    readonly firstLine: number,
+    first: Rejection,
+    private readonly width: number,
+  ) {
     this.entries.push(first);
     this.lastLine = firstLine;
   }
@@ -68,11 +83,14 @@ export class DamageBlock {
   close(resumedAt: number | undefined, cutShort = false): Rejection[] {
     const last = resumedAt === undefined ? this.lastLine : resumedAt - 1;
     const n = last - this.firstLine + 1;
-    const span = n === 1 ? `line ${this.firstLine} set aside` : `lines ${this.firstLine}-${last} (${n} lines) set aside`;
+    const span =
+      n === 1 ? `line ${this.firstLine} set aside` : `lines ${this.firstLine}-${last} (${n} lines) set aside`;
     const how =
-      resumedAt !== undefined ? `, reading resumed at line ${resumedAt}, the next line that reads as a record of ${this.width} fields`
-      : cutShort ? `, and the ${this.entries.length} lines read since did not read as records of ${this.width} fields either`
-      : `; no later line reads as a record of ${this.width} fields`;
+      resumedAt !== undefined
+        ? `, reading resumed at line ${resumedAt}, the next line that reads as a record of ${this.width} fields`
+        : cutShort
+          ? `, and the ${this.entries.length} lines read since did not read as records of ${this.width} fields either`
+          : `; no later line reads as a record of ${this.width} fields`;
     this.entries[0]!.reason += `: ${span}${how}`;
     return this.entries;
   }

@@ -42,18 +42,47 @@ interface Scanned {
  * is followed by a delimiter or the line's end (spaces in between are dropped), `""` is a quote inside it, and a line
  * break inside it belongs to the value. A quote inside an unquoted value is an ordinary character (`5" pipe`).
  */
-function scan(lines: Line[], start: number, delimiter: string, eof: boolean, maxQuotedChars: number): Scanned | typeof NEED_MORE {
+function scan(
+  lines: Line[],
+  start: number,
+  delimiter: string,
+  eof: boolean,
+  maxQuotedChars: number,
+): Scanned | typeof NEED_MORE {
   let i = start;
   let text = lines[i]!.text;
   if (text.indexOf('"') === -1) {
     const fields = text.split(delimiter);
-    return { kind: 'closed', fields, firstLineFields: fields.length, end: start + 1, field: -1, openedAt: -1, atEof: false, after: '' };
+    return {
+      kind: 'closed',
+      fields,
+      firstLineFields: fields.length,
+      end: start + 1,
+      field: -1,
+      openedAt: -1,
+      atEof: false,
+      after: '',
+    };
   }
   const fields: string[] = [];
   let firstLineFields = -1;
   let span: { field: number; openedAt: number } | undefined;
-  const done = (kind: Scanned['kind'], end: number, field: number, openedAt: number, atEof = false, after = ''): Scanned => ({
-    kind, fields, firstLineFields: firstLineFields < 0 ? fields.length : firstLineFields, end, field, openedAt, atEof, after,
+  const done = (
+    kind: Scanned['kind'],
+    end: number,
+    field: number,
+    openedAt: number,
+    atEof = false,
+    after = '',
+  ): Scanned => ({
+    kind,
+    fields,
+    firstLineFields: firstLineFields < 0 ? fields.length : firstLineFields,
+    end,
+    field,
+    openedAt,
+    atEof,
+    after,
   });
   let pos = 0;
   for (;;) {
@@ -132,27 +161,48 @@ export interface RecordOptions {
  * reads as a record by itself; otherwise only its first line is called damaged and reading goes on at the next
  * line, so a stray quote costs the line it is on, not the rows after it.
  */
-export function readRecord(lines: Line[], start: number, eof: boolean, options: RecordOptions): Parsed | typeof NEED_MORE {
+export function readRecord(
+  lines: Line[],
+  start: number,
+  eof: boolean,
+  options: RecordOptions,
+): Parsed | typeof NEED_MORE {
   const { delimiter, width, maxQuotedChars } = options;
   const s = scan(lines, start, delimiter, eof, maxQuotedChars);
   if (s === NEED_MORE) return NEED_MORE;
   const firstLine = s.fields.slice(0, s.firstLineFields);
   if (s.kind === 'unclosed') {
-    return { kind: 'damaged', fields: firstLine, start, end: start + 1, damage: { type: 'unclosed', field: s.field, openedAt: s.openedAt, atEof: s.atEof } };
+    return {
+      kind: 'damaged',
+      fields: firstLine,
+      start,
+      end: start + 1,
+      damage: { type: 'unclosed', field: s.field, openedAt: s.openedAt, atEof: s.atEof },
+    };
   }
   if (s.kind === 'bad-close') {
-    return { kind: 'damaged', fields: firstLine, start, end: start + 1, damage: { type: 'bad-close', field: s.field, openedAt: s.openedAt, closedAt: s.end, after: s.after } };
+    return {
+      kind: 'damaged',
+      fields: firstLine,
+      start,
+      end: start + 1,
+      damage: { type: 'bad-close', field: s.field, openedAt: s.openedAt, closedAt: s.end, after: s.after },
+    };
   }
   if (s.end === start + 1 || width === undefined) return { kind: 'record', fields: s.fields, start, end: s.end };
   const rightWidth = s.fields.length === width;
-  if (rightWidth && !(options.afterDamage && startsWithClosingQuote(lines[start]!.text, delimiter))) return { kind: 'record', fields: s.fields, start, end: s.end };
+  if (rightWidth && !(options.afterDamage && startsWithClosingQuote(lines[start]!.text, delimiter)))
+    return { kind: 'record', fields: s.fields, start, end: s.end };
   for (let k = start + 1; k < s.end; k++) {
     const inner = scan(lines, k, delimiter, eof, maxQuotedChars);
     if (inner === NEED_MORE) return NEED_MORE;
     if (inner.kind === 'closed' && inner.fields.length === width) {
       const at = { field: s.field, openedAt: s.openedAt, closedAt: s.end - 1, recordAt: k };
       return {
-        kind: 'damaged', fields: firstLine, start, end: start + 1,
+        kind: 'damaged',
+        fields: firstLine,
+        start,
+        end: start + 1,
         damage: rightWidth ? { type: 'swallows', ...at } : { type: 'count', ...at, found: s.fields.length },
       };
     }

@@ -101,6 +101,18 @@ export async function sniffFile(file: string, overrides: Partial<Sniffed> = {}):
   const sample = await readSample(file);
   const detected = detectEncoding(sample, sample.length < SAMPLE_BYTES);
   const encoding = overrides.encoding ?? detected.encoding;
-  const text = new TextDecoder(encoding === 'windows1252' ? 'windows-1252' : encoding === 'utf16be' ? 'utf-16be' : encoding === 'utf16le' ? 'utf-16le' : 'utf-8').decode(sample);
-  return { encoding, bom: detected.bom, delimiter: overrides.delimiter ?? detectDelimiter(text.replace(/^\uFEFF/, '')) };
+  const text = new TextDecoder(
+    encoding === 'windows1252'
+      ? 'windows-1252'
+      : encoding === 'utf16be'
+        ? 'utf-16be'
+        : encoding === 'utf16le'
+          ? 'utf-16le'
+          : 'utf-8',
+  ).decode(sample);
+  return {
+    encoding,
+    bom: detected.bom,
+    delimiter: overrides.delimiter ?? detectDelimiter(text.replace(/^\uFEFF/, '')),
+  };
 }

@@ -17,13 +17,24 @@ export abstract class AccountLimiter {
   private pausedUntil = 0;
   private resumeTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly vendor: string, readonly account: string, readonly maxConcurrent: number) {
+  constructor(
+    readonly vendor: string,
+    readonly account: string,
+    readonly maxConcurrent: number,
+  ) {
     this.limiter = new Bottleneck({ maxConcurrent, id: `${vendor}-${account}` });
   }
 
   schedule<T>(fn: () => Promise<T>): Promise<T> {
     const budget = budgets?.(this.vendor, this.account);
-    return this.limiter.schedule(budget ? async () => { await budget.acquire(); return fn(); } : fn);
+    return this.limiter.schedule(
+      budget
+        ? async () => {
+            await budget.acquire();
+            return fn();
+          }
+        : fn,
+    );
   }
 
   /** Feeds one response's headers (lower-case names). */
@@ -56,14 +67,21 @@ let budgets: ((vendor: string, account: string) => SharedBudget | undefined) | n
  * Lets every request of an account also wait for a budget shared across processes, on top of this process's own
  * limiter: N workers on one account then stay under the account's limit together. `null` removes it.
  */
-export function provideSharedBudgets(provider: ((vendor: string, account: string) => SharedBudget | undefined) | null): void {
+export function provideSharedBudgets(
+  provider: ((vendor: string, account: string) => SharedBudget | undefined) | null,
+): void {
   budgets = provider;
 }
 
 const accounts = new Map<string, AccountLimiter>();
 
 /** The process-wide limiter of one account of one vendor, created on first use. */
-export function sharedLimiter<L extends AccountLimiter>(vendor: string, basePath: string, token: string, create: (account: string) => L): L {
+export function sharedLimiter<L extends AccountLimiter>(
+  vendor: string,
+  basePath: string,
+  token: string,
+  create: (account: string) => L,
+): L {
   const account = accountKey(basePath, token);
   const id = `${vendor}:${account}`;
   let limiter = accounts.get(id) as L | undefined;

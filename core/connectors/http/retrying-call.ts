@@ -41,7 +41,11 @@ export interface CallContext<E extends RetryableError> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function withTimeout<T, E extends RetryableError>(promise: Promise<T>, ms: number, context: CallContext<E>): Promise<T> {
+function withTimeout<T, E extends RetryableError>(
+  promise: Promise<T>,
+  ms: number,
+  context: CallContext<E>,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(context.timeoutError(ms)), ms);
@@ -55,7 +59,10 @@ function withTimeout<T, E extends RetryableError>(promise: Promise<T>, ms: numbe
  * when it did not say, and that wait never grows. Other failures back off exponentially (factor 2) with jitter.
  * Retries count against the call's own limits and the connector's budget.
  */
-export async function retryingCall<T, E extends RetryableError>(fn: () => Promise<T>, context: CallContext<E>): Promise<T> {
+export async function retryingCall<T, E extends RetryableError>(
+  fn: () => Promise<T>,
+  context: CallContext<E>,
+): Promise<T> {
   const { policy, budget, limiter } = context;
   const maxOther = policy.retries ?? 5;
   const maxRateLimited = policy.rateLimitRetries ?? 20;

@@ -7,7 +7,8 @@ const UNREACHABLE = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', '
  */
 export function unreachableCode(error: unknown): string | undefined {
   const e = error as { code?: unknown; errno?: unknown; cause?: { code?: unknown }; message?: unknown } | null;
-  for (const code of [e?.code, e?.errno, e?.cause?.code]) if (typeof code === 'string' && UNREACHABLE.includes(code)) return code;
+  for (const code of [e?.code, e?.errno, e?.cause?.code])
+    if (typeof code === 'string' && UNREACHABLE.includes(code)) return code;
   const text = typeof e?.message === 'string' ? e.message : '';
   return UNREACHABLE.find((code) => text.includes(code));
 }

@@ -24,7 +24,10 @@ export class HubSpotError extends Error {
 
   /** A refused connection or an unknown host is reported at once: retrying it would only delay the answer. */
   get retryable(): boolean {
-    return !this.unreachable && (this.status === undefined || this.status === 429 || this.status >= 500 || this.category === 'TIMEOUT');
+    return (
+      !this.unreachable &&
+      (this.status === undefined || this.status === 429 || this.status >= 500 || this.category === 'TIMEOUT')
+    );
   }
 }
 
@@ -59,7 +62,12 @@ export function retryAfterMs(headers: Record<string, string> | undefined): numbe
 }
 
 /** Turns whatever the SDK threw (ApiException, a network error, a timeout) into a HubSpotError without secrets. */
-export function toHubSpotError(error: unknown, what: string, secrets: Array<string | undefined>, baseUrl?: string): HubSpotError {
+export function toHubSpotError(
+  error: unknown,
+  what: string,
+  secrets: Array<string | undefined>,
+  baseUrl?: string,
+): HubSpotError {
   if (error instanceof HubSpotError) return error;
   const e = (error ?? {}) as ApiExceptionLike & { code?: unknown };
   if (typeof e.code === 'number') {
@@ -67,12 +75,29 @@ export function toHubSpotError(error: unknown, what: string, secrets: Array<stri
     const category = typeof body.category === 'string' ? body.category : undefined;
     const reason = typeof body.message === 'string' ? body.message : `HTTP ${e.code}`;
     const where = baseUrl ? ` at ${baseUrl}` : '';
-    const hint = e.code === 401 ? ` (HubSpot${where} refused the credentials: the access token is missing, invalid or expired)` : e.code === 403 ? ` (the token lacks a required scope${where})` : '';
-    const message = redactSecrets(`HubSpot ${what} failed with HTTP ${e.code}${category ? ` ${category}` : ''}: ${reason}${hint}`, secrets);
-    return new HubSpotError(message, e.code, category, typeof body.correlationId === 'string' ? body.correlationId : undefined, retryAfterMs(e.headers));
+    const hint =
+      e.code === 401
+        ? ` (HubSpot${where} refused the credentials: the access token is missing, invalid or expired)`
+        : e.code === 403
+          ? ` (the token lacks a required scope${where})`
+          : '';
+    const message = redactSecrets(
+      `HubSpot ${what} failed with HTTP ${e.code}${category ? ` ${category}` : ''}: ${reason}${hint}`,
+      secrets,
+    );
+    return new HubSpotError(
+      message,
+      e.code,
+      category,
+      typeof body.correlationId === 'string' ? body.correlationId : undefined,
+      retryAfterMs(e.headers),
+    );
   }
   const unreachable = unreachableCode(error) !== undefined;
   const where = unreachable && baseUrl ? ` (HubSpot at ${baseUrl} cannot be reached)` : '';
-  const message = redactSecrets(`HubSpot ${what} failed: ${(error as Error)?.message ?? String(error)}${where}`, secrets);
+  const message = redactSecrets(
+    `HubSpot ${what} failed: ${(error as Error)?.message ?? String(error)}${where}`,
+    secrets,
+  );
   return new HubSpotError(message, undefined, undefined, undefined, undefined, unreachable);
 }

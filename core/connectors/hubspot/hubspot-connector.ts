@@ -1,12 +1,30 @@
 import { Client } from '@hubspot/api-client';
-import type { ConnectionCheck, Connector, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertOptions, UpsertResult } from '../connector';
+import type {
+  ConnectionCheck,
+  Connector,
+  ObjectSchema,
+  ReadItem,
+  ReadOptions,
+  UpsertInput,
+  UpsertOptions,
+  UpsertResult,
+} from '../connector';
 import { HubSpotError, toHubSpotError } from './errors';
 import { RetryBudget, retryingCall } from '../http/retrying-call';
 import { AccountLimiter, limiterFor } from './rate-limit';
 import { OAuthTokens, type HubSpotOAuth } from './oauth';
 import { readArchived, updateByIds, type IdUpdate, type IdUpdateResult } from './by-id';
 import { UnchangedPolicy } from './unchanged-policy';
-import { associate, parentKeyOf, ParentAssociationSchema, readAssociations, resolveParents, type AssociationContext, type ParentAssociation, type WithHeaders } from './associations';
+import {
+  associate,
+  parentKeyOf,
+  ParentAssociationSchema,
+  readAssociations,
+  resolveParents,
+  type AssociationContext,
+  type ParentAssociation,
+  type WithHeaders,
+} from './associations';
 import { EngagementsView } from './engagements/view';
 import { associateByIds, type IdLink, type IdLinkResult } from './associate-by-id';
 import { searchModifiedSince, type RawRecord } from './incremental-read';
@@ -86,7 +104,6 @@ export interface HubSpotUpsertOptions extends UpsertOptions {
   associations?: ParentAssociation[];
 }
 
-
 /** HubSpot CRM through the official SDK, with one adaptive rate limiter per account and bounded retries. */
 export class HubSpotConnector implements Connector {
   readonly system = 'hubspot';
@@ -111,15 +128,21 @@ export class HubSpotConnector implements Connector {
   }
 
   constructor(private readonly options: HubSpotConnectorOptions) {
-    if (!options.accessToken && !options.oauth) throw new HubSpotError('HubSpot connector needs an access token or OAuth credentials');
+    if (!options.accessToken && !options.oauth)
+      throw new HubSpotError('HubSpot connector needs an access token or OAuth credentials');
     this.basePath = (options.basePath ?? DEFAULT_BASE).replace(/\/+$/, '');
     // HubSpot limits an OAuth app per account, whatever access token it currently holds.
-    const accountSecret = options.oauth ? `oauth\n${options.oauth.clientId}\n${options.oauth.refreshToken}` : options.accessToken!;
+    const accountSecret = options.oauth
+      ? `oauth\n${options.oauth.clientId}\n${options.oauth.refreshToken}`
+      : options.accessToken!;
     this.account = limiterFor(this.basePath, accountSecret, options.maxConcurrent ?? 5);
     this.budget = new RetryBudget(options.retryBudget ?? 200);
     // No `middleware` option: @hubspot/api-client 13.5.0 ignores configured middleware unless each call passes its
     // own options, so the rate-limit headers are read from the `*WithHttpInfo` answers (and ApiException) instead.
-    this.client = new Client({ ...(options.accessToken ? { accessToken: options.accessToken } : {}), basePath: this.basePath });
+    this.client = new Client({
+      ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+      basePath: this.basePath,
+    });
     this.tokens = options.oauth ? new OAuthTokens(this.client, options.oauth) : null;
     this.associationContext = { client: this.client, call: (what, fn) => this.call(what, fn) };
     this.engagements = new EngagementsView(this, this.associationContext, options.engagementRetype ?? 'move');
@@ -171,10 +194,17 @@ export class HubSpotConnector implements Connector {
       budget: this.budget,
       toError: (error) => toHubSpotError(error, what, this.secrets, this.basePath),
       timeoutError: (ms) => new HubSpotError(`HubSpot ${what} timed out after ${ms} ms`, undefined, 'TIMEOUT'),
-      budgetSpent: (error, size) => new HubSpotError(`${error.message} (retry budget of ${size} exhausted)`, error.status, error.category, error.correlationId, error.retryAfterMs, error.unreachable),
+      budgetSpent: (error, size) =>
+        new HubSpotError(
+          `${error.message} (retry budget of ${size} exhausted)`,
+          error.status,
+          error.category,
+          error.correlationId,
+          error.retryAfterMs,
+          error.unreachable,
+        ),
     });
   }
-
 
   async checkConnection(): Promise<ConnectionCheck> {
     try {
@@ -193,7 +223,9 @@ export class HubSpotConnector implements Connector {
     if (object === ENGAGEMENTS) return this.engagements.describe();
     const cached = this.describeCache.get(object);
     if (cached) return cached;
-    const response = await this.call(`describe ${object}`, () => this.client.crm.properties.coreApi.getAllWithHttpInfo(object));
+    const response = await this.call(`describe ${object}`, () =>
+      this.client.crm.properties.coreApi.getAllWithHttpInfo(object),
+    );
     const fields = (response.results as unknown as RawProperty[]).map(toFieldSchema);
     const schema: ObjectSchema = { object, idField: 'hs_object_id', fields };
     this.describeCache.set(object, schema);
@@ -208,7 +240,10 @@ export class HubSpotConnector implements Connector {
     const props: Record<string, string | null> = {};
     for (const p of properties) props[p] = r.properties[p] ?? null;
     const modifiedAt = new Date(r.updatedAt).toISOString();
-    return { type: 'record', record: { id: r.id, properties: props, modifiedAt, origin: { source: `hubspot:${object}` } } };
+    return {
+      type: 'record',
+      record: { id: r.id, properties: props, modifiedAt, origin: { source: `hubspot:${object}` } },
+    };
   }
 
   /**
@@ -225,7 +260,9 @@ export class HubSpotConnector implements Connector {
       let after: string | undefined;
       do {
         options.signal?.throwIfAborted();
-        const page = await this.call(`read ${object}`, () => this.client.crm.objects.basicApi.getPageWithHttpInfo(object, limit, after, properties));
+        const page = await this.call(`read ${object}`, () =>
+          this.client.crm.objects.basicApi.getPageWithHttpInfo(object, limit, after, properties),
+        );
         for (const r of page.results) yield this.toItem(object, r as unknown as RawRecord, properties);
         after = page.paging?.next?.after;
       } while (after);
@@ -234,11 +271,22 @@ export class HubSpotConnector implements Connector {
 
     const cap = this.options.searchCap ?? 10_000;
     const limits = { cap, pageSize: Math.min(this.options.searchPageSize ?? 200, 200, cap) };
-    yield* searchModifiedSince(this.associationContext, object, properties, { ...options, since: options.since }, limits, (r) => this.toItem(object, r, properties));
+    yield* searchModifiedSince(
+      this.associationContext,
+      object,
+      properties,
+      { ...options, since: options.since },
+      limits,
+      (r) => this.toItem(object, r, properties),
+    );
   }
 
   /** The records with these IDs (`batch/read`, 100 a call); IDs HubSpot does not know are left out. */
-  async *readByIds(object: string, ids: string[], options: Omit<ReadOptions, 'since'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+  async *readByIds(
+    object: string,
+    ids: string[],
+    options: Omit<ReadOptions, 'since'> = {},
+  ): AsyncGenerator<ReadItem, void, undefined> {
     if (object === ENGAGEMENTS) return yield* this.engagements.readByIds(ids, options);
     const properties = await this.wanted(object, options);
     const unique = [...new Set(ids)];
@@ -246,7 +294,11 @@ export class HubSpotConnector implements Connector {
       options.signal?.throwIfAborted();
       const chunk = unique.slice(i, i + 100);
       const response = await this.call(`read ${object} by ID`, () =>
-        this.client.crm.objects.batchApi.readWithHttpInfo(object, { inputs: chunk.map((id) => ({ id })), properties, propertiesWithHistory: [] }),
+        this.client.crm.objects.batchApi.readWithHttpInfo(object, {
+          inputs: chunk.map((id) => ({ id })),
+          properties,
+          propertiesWithHistory: [],
+        }),
       );
       for (const r of response.results) yield this.toItem(object, r as unknown as RawRecord, properties);
     }
@@ -263,7 +315,10 @@ export class HubSpotConnector implements Connector {
   async upsert(object: string, records: UpsertInput[], options: HubSpotUpsertOptions): Promise<UpsertResult[]> {
     if (object === ENGAGEMENTS) return this.engagements.upsert(records, options);
     const detect = options.detectUnchanged ?? this.options.detectUnchanged ?? 'auto';
-    const parents = (options.associations ?? []).map((spec) => ({ spec: ParentAssociationSchema.parse(spec), ids: new Map<string, string>() }));
+    const parents = (options.associations ?? []).map((spec) => ({
+      spec: ParentAssociationSchema.parse(spec),
+      ids: new Map<string, string>(),
+    }));
     const batches: UpsertInput[][] = [];
     for (let i = 0; i < records.length; i += 100) batches.push(records.slice(i, i + 100));
     // Batches go out side by side (the account limiter still paces them) unless a key repeats across the call: then
@@ -296,7 +351,12 @@ export class HubSpotConnector implements Connector {
     if (batch.length === 0) return new Map();
     const names = [...new Set(batch.flatMap((r) => Object.keys(r.properties)))].filter((p) => p !== keyProperty);
     const response = (await this.call(`read ${object} before upsert`, () =>
-      this.client.crm.objects.batchApi.readWithHttpInfo(object, { idProperty: keyProperty, inputs: batch.map((r) => ({ id: r.key })), properties: names, propertiesWithHistory: [] }),
+      this.client.crm.objects.batchApi.readWithHttpInfo(object, {
+        idProperty: keyProperty,
+        inputs: batch.map((r) => ({ id: r.key })),
+        properties: names,
+        propertiesWithHistory: [],
+      }),
     )) as unknown as { results: RawRecord[] };
     const same = new Map<string, string>();
     const wanted = new Map(batch.map((r) => [r.key, r]));
@@ -305,7 +365,9 @@ export class HubSpotConnector implements Connector {
       const key = existing.properties[keyProperty];
       const input = key == null ? undefined : wanted.get(key);
       if (!input || key == null) continue;
-      const equal = Object.entries(input.properties).every(([k, v]) => k === keyProperty || norm(existing.properties[k]) === norm(v));
+      const equal = Object.entries(input.properties).every(
+        ([k, v]) => k === keyProperty || norm(existing.properties[k]) === norm(v),
+      );
       if (equal) same.set(key, existing.id);
     }
     return same;
@@ -318,7 +380,13 @@ export class HubSpotConnector implements Connector {
     return { read: policy.shouldRead(), policy };
   }
 
-  private async upsertBatch(object: string, batch: UpsertInput[], keyProperty: string, detect: boolean | 'auto', parents: Parents): Promise<UpsertResult[]> {
+  private async upsertBatch(
+    object: string,
+    batch: UpsertInput[],
+    keyProperty: string,
+    detect: boolean | 'auto',
+    parents: Parents,
+  ): Promise<UpsertResult[]> {
     const byKey = new Map<string, UpsertResult>();
     // Parents first: a record whose parent is missing is not written, so a later run (after the parent) can retry it.
     for (const { spec, ids } of parents) {
@@ -327,11 +395,24 @@ export class HubSpotConnector implements Connector {
       for (const r of batch) {
         const key = parentKeyOf(r, spec);
         if (key === null || ids.has(key) || byKey.has(r.key)) continue;
-        byKey.set(r.key, { key: r.key, status: 'failed', error: `not written: its parent in ${spec.toObject} with ${spec.toKeyProperty}=${key} does not exist in HubSpot` });
+        byKey.set(r.key, {
+          key: r.key,
+          status: 'failed',
+          error: `not written: its parent in ${spec.toObject} with ${spec.toKeyProperty}=${key} does not exist in HubSpot`,
+        });
       }
     }
     const virtual = new Set(parents.map((p) => p.spec.keyFrom));
-    const writable = batch.filter((r) => !byKey.has(r.key)).map((r) => (virtual.size ? { key: r.key, properties: Object.fromEntries(Object.entries(r.properties).filter(([k]) => !virtual.has(k))) } : r));
+    const writable = batch
+      .filter((r) => !byKey.has(r.key))
+      .map((r) =>
+        virtual.size
+          ? {
+              key: r.key,
+              properties: Object.fromEntries(Object.entries(r.properties).filter(([k]) => !virtual.has(k))),
+            }
+          : r,
+      );
     const { read, policy } = this.readBack(object, detect);
     const same = read ? await this.unchanged(object, writable, keyProperty) : new Map<string, string>();
     if (read) policy?.observe(writable.length, same.size);
@@ -343,7 +424,9 @@ export class HubSpotConnector implements Connector {
       const links = batch.flatMap((r, i) => {
         const parentKey = parentKeyOf(r, spec);
         const result = results[i]!;
-        return parentKey !== null && result.status !== 'failed' && result.id ? [{ result, parentKey, parentId: ids.get(parentKey)! }] : [];
+        return parentKey !== null && result.status !== 'failed' && result.id
+          ? [{ result, parentKey, parentId: ids.get(parentKey)! }]
+          : [];
       });
       await associate(this.associationContext, object, spec, await this.missingLinks(object, spec.toObject, links));
     }
@@ -354,10 +437,19 @@ export class HubSpotConnector implements Connector {
    * Links still to create: those of records written now, and those of `unchanged` records that are not associated
    * with that parent yet (one v4 read per 1,000), so a re-run that finds everything in place writes nothing.
    */
-  private async missingLinks<L extends { result: UpsertResult; parentId: string }>(object: string, toObject: string, links: L[]): Promise<L[]> {
+  private async missingLinks<L extends { result: UpsertResult; parentId: string }>(
+    object: string,
+    toObject: string,
+    links: L[],
+  ): Promise<L[]> {
     const unchanged = links.filter((l) => l.result.status === 'unchanged');
     if (unchanged.length === 0) return links;
-    const existing = await readAssociations(this.associationContext, object, unchanged.map((l) => l.result.id!), toObject);
+    const existing = await readAssociations(
+      this.associationContext,
+      object,
+      unchanged.map((l) => l.result.id!),
+      toObject,
+    );
     return links.filter((l) => l.result.status !== 'unchanged' || !existing.get(l.result.id!)?.includes(l.parentId));
   }
 
@@ -368,7 +460,10 @@ export class HubSpotConnector implements Connector {
   }
 
   /** Records archived (in the recycling bin) after `since`, with the archive time as `modifiedAt`. */
-  async *readDeleted(object: string, options: Omit<ReadOptions, 'properties'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+  async *readDeleted(
+    object: string,
+    options: Omit<ReadOptions, 'properties'> = {},
+  ): AsyncGenerator<ReadItem, void, undefined> {
     if (object === ENGAGEMENTS) return yield* this.engagements.readDeleted(options);
     const schema = await this.describe(object);
     const unique = schema.fields.filter((f) => f.unique).map((f) => f.name);
@@ -403,17 +498,23 @@ export class HubSpotConnector implements Connector {
       errors?: Array<{ message: string; context?: Record<string, string[]> }>;
     };
     try {
-      response = (await this.call(`upsert ${object}`, () => this.client.crm.objects.batchApi.upsertWithHttpInfo(object, { inputs }))) as never;
+      response = (await this.call(`upsert ${object}`, () =>
+        this.client.crm.objects.batchApi.upsertWithHttpInfo(object, { inputs }),
+      )) as never;
     } catch (error) {
       if ((error as HubSpotError).status !== 400) throw error;
       if (toSend.length === 1) return [{ key: toSend[0]!.key, status: 'failed', error: (error as Error).message }];
       const mid = Math.ceil(toSend.length / 2);
-      return [...(await this.send(object, toSend.slice(0, mid), keyProperty)), ...(await this.send(object, toSend.slice(mid), keyProperty))];
+      return [
+        ...(await this.send(object, toSend.slice(0, mid), keyProperty)),
+        ...(await this.send(object, toSend.slice(mid), keyProperty)),
+      ];
     }
     const byKey = new Map<string, UpsertResult>();
     response.results.forEach((res, index) => {
       const key = res.properties?.[keyProperty] ?? toSend[index]?.key;
-      if (key !== undefined && key !== null) byKey.set(key, { key, status: res._new ? 'created' : 'updated', id: res.id });
+      if (key !== undefined && key !== null)
+        byKey.set(key, { key, status: res._new ? 'created' : 'updated', id: res.id });
     });
     const unattributed: string[] = [];
     for (const err of response.errors ?? []) {
@@ -422,7 +523,13 @@ export class HubSpotConnector implements Connector {
       if (matched.length === 0) unattributed.push(err.message);
       for (const r of matched) byKey.set(r.key, { key: r.key, status: 'failed', error: err.message });
     }
-    return toSend.map((r) => byKey.get(r.key) ?? { key: r.key, status: 'failed', error: unattributed.join('; ') || 'HubSpot returned no result for this record' });
+    return toSend.map(
+      (r) =>
+        byKey.get(r.key) ?? {
+          key: r.key,
+          status: 'failed',
+          error: unattributed.join('; ') || 'HubSpot returned no result for this record',
+        },
+    );
   }
 }
-

@@ -6,7 +6,11 @@ import { HubSpotError } from './errors';
 const MODIFIED = 'hs_lastmodifieddate';
 
 /** A record as the v3 object endpoints return it (the parts the connector reads). */
-export interface RawRecord { id: string; properties: Record<string, string | null>; updatedAt: Date | string }
+export interface RawRecord {
+  id: string;
+  properties: Record<string, string | null>;
+  updatedAt: Date | string;
+}
 
 /** Cursor of an incremental read: the last modified time and ID seen, so equal timestamps are not skipped. */
 export function encodeHubSpotCursor(modified: string, id: string): string {
@@ -17,7 +21,8 @@ export function encodeHubSpotCursor(modified: string, id: string): string {
 function decodeHubSpotCursor(cursor: string): { modified: number; id: string | null } {
   const { time, id } = decodeCursor(cursor);
   const modified = /^\d+$/.test(time) ? Number(time) : Date.parse(time);
-  if (Number.isNaN(modified)) throw new HubSpotError(`Invalid HubSpot cursor "${cursor}": expected an ISO time, optionally followed by |id`);
+  if (Number.isNaN(modified))
+    throw new HubSpotError(`Invalid HubSpot cursor "${cursor}": expected an ISO time, optionally followed by |id`);
   return { modified, id };
 }
 
@@ -27,20 +32,30 @@ function decodeHubSpotCursor(cursor: string): { modified: number; id: string | n
  * cap and the next one restarts from the last modified time seen (skipping the records of that instant already given).
  */
 export async function* searchModifiedSince(
-  ctx: AssociationContext, object: string, properties: string[], options: ReadOptions & { since: string },
-  limits: { cap: number; pageSize: number }, toItem: (r: RawRecord) => ReadItem,
+  ctx: AssociationContext,
+  object: string,
+  properties: string[],
+  options: ReadOptions & { since: string },
+  limits: { cap: number; pageSize: number },
+  toItem: (r: RawRecord) => ReadItem,
 ): AsyncGenerator<ReadItem, void, undefined> {
   const { cap, pageSize: limit } = limits;
   const start = decodeHubSpotCursor(options.since);
   const requested = [...new Set([...properties, MODIFIED])];
   // The first window honours the cursor exactly; later windows start at the last instant seen (GTE) and skip the
   // IDs of that instant already yielded, so ties are neither lost nor repeated whatever order HubSpot gives them.
-  let filterGroups = start.id === null
-    ? [{ filters: [{ propertyName: MODIFIED, operator: 'GT', value: String(start.modified) }] }]
-    : [
-        { filters: [{ propertyName: MODIFIED, operator: 'GT', value: String(start.modified) }] },
-        { filters: [{ propertyName: MODIFIED, operator: 'EQ', value: String(start.modified) }, { propertyName: 'hs_object_id', operator: 'GT', value: start.id }] },
-      ];
+  let filterGroups =
+    start.id === null
+      ? [{ filters: [{ propertyName: MODIFIED, operator: 'GT', value: String(start.modified) }] }]
+      : [
+          { filters: [{ propertyName: MODIFIED, operator: 'GT', value: String(start.modified) }] },
+          {
+            filters: [
+              { propertyName: MODIFIED, operator: 'EQ', value: String(start.modified) },
+              { propertyName: 'hs_object_id', operator: 'GT', value: start.id },
+            ],
+          },
+        ];
   let lastInstant = -1;
   let seenAtLast = new Set<string>();
   for (;;) {
@@ -49,8 +64,16 @@ export async function* searchModifiedSince(
     let more = false;
     for (;;) {
       options.signal?.throwIfAborted();
-      const body = { filterGroups, sorts: [{ propertyName: MODIFIED, direction: 'ASCENDING' }], properties: requested, limit, after: offset ? String(offset) : undefined };
-      const page = await ctx.call(`search ${object}`, () => ctx.client.crm.objects.searchApi.doSearchWithHttpInfo(object, body as never));
+      const body = {
+        filterGroups,
+        sorts: [{ propertyName: MODIFIED, direction: 'ASCENDING' }],
+        properties: requested,
+        limit,
+        after: offset ? String(offset) : undefined,
+      };
+      const page = await ctx.call(`search ${object}`, () =>
+        ctx.client.crm.objects.searchApi.doSearchWithHttpInfo(object, body as never),
+      );
       for (const raw of page.results) {
         const r = raw as unknown as RawRecord;
         const instant = new Date(r.updatedAt).getTime();
@@ -73,7 +96,9 @@ export async function* searchModifiedSince(
     }
     if (!more) return;
     if (fresh === 0) {
-      throw new HubSpotError(`More than ${cap} ${object} share the modified time ${new Date(lastInstant).toISOString()}: HubSpot search cannot page through them`);
+      throw new HubSpotError(
+        `More than ${cap} ${object} share the modified time ${new Date(lastInstant).toISOString()}: HubSpot search cannot page through them`,
+      );
     }
     filterGroups = [{ filters: [{ propertyName: MODIFIED, operator: 'GTE', value: String(lastInstant) }] }];
   }

@@ -1,4 +1,9 @@
-export { HubSpotConnector, encodeHubSpotCursor, type HubSpotConnectorOptions, type HubSpotUpsertOptions } from './hubspot-connector';
+export {
+  HubSpotConnector,
+  encodeHubSpotCursor,
+  type HubSpotConnectorOptions,
+  type HubSpotUpsertOptions,
+} from './hubspot-connector';
 export type { ParentAssociation } from './associations';
 export { HubSpotOAuthSchema, type HubSpotOAuth } from './oauth';
 export { HubSpotError } from './errors';

@@ -9,7 +9,9 @@ export interface HubSpotOAuth {
   refreshToken: string;
 }
 
-export const HubSpotOAuthSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1), refreshToken: z.string().min(1) }).strict();
+export const HubSpotOAuthSchema = z
+  .object({ clientId: z.string().min(1), clientSecret: z.string().min(1), refreshToken: z.string().min(1) })
+  .strict();
 
 const TokenResponse = z.object({
   accessToken: z.string().min(1),
@@ -31,7 +33,11 @@ export class OAuthTokens {
 
   private readonly oauth: HubSpotOAuth;
 
-  constructor(private readonly client: Client, oauth: HubSpotOAuth, private readonly marginMs = 60_000) {
+  constructor(
+    private readonly client: Client,
+    oauth: HubSpotOAuth,
+    private readonly marginMs = 60_000,
+  ) {
     // A copy: HubSpot may hand out a new refresh token, which must not leak into the caller's options object.
     this.oauth = { ...oauth };
   }
@@ -69,13 +75,25 @@ export class OAuthTokens {
   private async fetchToken(): Promise<void> {
     let raw: unknown;
     try {
-      raw = await this.client.oauth.tokensApi.create('refresh_token', undefined, undefined, this.oauth.clientId, this.oauth.clientSecret, this.oauth.refreshToken);
+      raw = await this.client.oauth.tokensApi.create(
+        'refresh_token',
+        undefined,
+        undefined,
+        this.oauth.clientId,
+        this.oauth.clientSecret,
+        this.oauth.refreshToken,
+      );
     } catch (error) {
       const e = toHubSpotError(error, 'OAuth token refresh', this.secrets);
-      throw new HubSpotError(`${e.message} (check the app's client ID, client secret and refresh token)`, e.status === 400 ? 401 : e.status, e.category ?? 'OAUTH');
+      throw new HubSpotError(
+        `${e.message} (check the app's client ID, client secret and refresh token)`,
+        e.status === 400 ? 401 : e.status,
+        e.category ?? 'OAUTH',
+      );
     }
     const parsed = TokenResponse.safeParse(raw);
-    if (!parsed.success) throw new HubSpotError('HubSpot OAuth token refresh returned no usable access token', undefined, 'OAUTH');
+    if (!parsed.success)
+      throw new HubSpotError('HubSpot OAuth token refresh returned no usable access token', undefined, 'OAUTH');
     this.accessToken = parsed.data.accessToken;
     if (parsed.data.refreshToken) this.oauth.refreshToken = parsed.data.refreshToken;
     this.expiresAt = Date.now() + parsed.data.expiresIn * 1000;

@@ -2,11 +2,25 @@ import type { FieldFormat, FieldSchema, FieldType } from '../connector';
 
 /** A property as `GET /crm/v3/properties/{objectType}` lists it (the parts the connector reads). */
 export interface RawProperty {
-  name: string; label?: string; type: string; fieldType: string; description?: string; hasUniqueValue?: boolean;
-  options?: Array<{ value: string; hidden?: boolean }>; modificationMetadata?: { readOnlyValue?: boolean }; calculated?: boolean;
+  name: string;
+  label?: string;
+  type: string;
+  fieldType: string;
+  description?: string;
+  hasUniqueValue?: boolean;
+  options?: Array<{ value: string; hidden?: boolean }>;
+  modificationMetadata?: { readOnlyValue?: boolean };
+  calculated?: boolean;
 }
 
-const TYPES: Record<string, FieldType> = { string: 'string', number: 'number', date: 'date', datetime: 'datetime', enumeration: 'enum', bool: 'boolean' };
+const TYPES: Record<string, FieldType> = {
+  string: 'string',
+  number: 'number',
+  date: 'date',
+  datetime: 'datetime',
+  enumeration: 'enum',
+  bool: 'boolean',
+};
 
 function formatOf(name: string, fieldType: string): FieldFormat | undefined {
   if (fieldType === 'phonenumber') return 'phone';

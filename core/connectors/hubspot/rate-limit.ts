@@ -23,7 +23,11 @@ export class AccountLimiter extends BaseLimiter {
   private holdUntil = 0;
   private readonly wakers = new Set<() => void>();
 
-  constructor(account: string, maxConcurrent: number, private readonly marginMs = 25) {
+  constructor(
+    account: string,
+    maxConcurrent: number,
+    private readonly marginMs = 25,
+  ) {
     super('hubspot', account, maxConcurrent);
   }
 
@@ -56,7 +60,8 @@ export class AccountLimiter extends BaseLimiter {
 
   private prune(now: number): void {
     const keepAfter = now - KEEP_MS;
-    if (this.counted.length && this.counted.some((t) => t <= keepAfter)) this.counted = this.counted.filter((t) => t > keepAfter);
+    if (this.counted.length && this.counted.some((t) => t <= keepAfter))
+      this.counted = this.counted.filter((t) => t > keepAfter);
   }
 
   private async acquire(): Promise<void> {
@@ -65,7 +70,12 @@ export class AccountLimiter extends BaseLimiter {
       const now = Date.now();
       this.prune(now);
       const active = this.counted.filter((t) => t > now);
-      const wait = this.holdUntil > now ? this.holdUntil - now : active.length < (this.max ?? Infinity) ? 0 : Math.min(...active) - now;
+      const wait =
+        this.holdUntil > now
+          ? this.holdUntil - now
+          : active.length < (this.max ?? Infinity)
+            ? 0
+            : Math.min(...active) - now;
       if (wait <= 0) {
         this.counted.push(Infinity);
         if (waited) this.waits++;

@@ -28,7 +28,10 @@ export class PipedriveError extends Error {
 }
 
 /** Status and wait of an error body, recorded by the response transformer (the SDK rejects with the bare body). */
-export interface ReplyMeta { status: number; retryAfterMs?: number }
+export interface ReplyMeta {
+  status: number;
+  retryAfterMs?: number;
+}
 export const replyMeta = new WeakMap<object, ReplyMeta>();
 
 /** The wait a reply asks for: `Retry-After`, else (on a 429 only) the seconds until the burst window resets. */
@@ -46,7 +49,12 @@ export function waitFrom(headers: Record<string, unknown>, rateLimited: boolean)
 }
 
 /** Turns what the SDK rejected with (Pipedrive's error body, an axios error, a timeout) into a PipedriveError without secrets. */
-export function toPipedriveError(error: unknown, what: string, secrets: Array<string | undefined>, baseUrl?: string): PipedriveError {
+export function toPipedriveError(
+  error: unknown,
+  what: string,
+  secrets: Array<string | undefined>,
+  baseUrl?: string,
+): PipedriveError {
   if (error instanceof PipedriveError) return error;
   if (error && typeof error === 'object' && !(error instanceof Error)) {
     const body = error as Record<string, unknown>;
@@ -55,8 +63,16 @@ export function toPipedriveError(error: unknown, what: string, secrets: Array<st
     const reason = typeof body.error === 'string' ? body.error : `HTTP ${status ?? '?'}`;
     const info = typeof body.error_info === 'string' && status !== 401 ? ` (${body.error_info})` : '';
     const where = baseUrl ? ` at ${baseUrl}` : '';
-    const hint = status === 401 ? ` (Pipedrive${where} refused the credentials: the API token is missing, invalid or revoked)` : status === 403 ? ` (the token lacks permission${where})` : '';
-    const message = redactSecrets(`Pipedrive ${what} failed with HTTP ${status ?? '?'}: ${reason}${info}${hint}`, secrets);
+    const hint =
+      status === 401
+        ? ` (Pipedrive${where} refused the credentials: the API token is missing, invalid or revoked)`
+        : status === 403
+          ? ` (the token lacks permission${where})`
+          : '';
+    const message = redactSecrets(
+      `Pipedrive ${what} failed with HTTP ${status ?? '?'}: ${reason}${info}${hint}`,
+      secrets,
+    );
     return new PipedriveError(message, status, meta?.retryAfterMs);
   }
   const e = error as Error & { response?: { status?: number } };

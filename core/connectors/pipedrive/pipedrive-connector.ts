@@ -1,6 +1,16 @@
 import { v1, v2 } from 'pipedrive';
 import type {
-  ConnectionCheck, Connector, FieldFormat, FieldSchema, FieldType, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertOptions, UpsertResult,
+  ConnectionCheck,
+  Connector,
+  FieldFormat,
+  FieldSchema,
+  FieldType,
+  ObjectSchema,
+  ReadItem,
+  ReadOptions,
+  UpsertInput,
+  UpsertOptions,
+  UpsertResult,
 } from '../connector';
 import type { Value } from '../../mapping/transforms';
 import { redactSecrets } from '../../db/redact';
@@ -91,9 +101,26 @@ function decodePipedriveCursor(cursor: string): { time: number; id: number | nul
 }
 
 const TYPES: Record<string, FieldType> = {
-  varchar: 'string', varchar_auto: 'string', text: 'string', address: 'string', phone: 'string', time: 'string', timerange: 'string',
-  double: 'number', monetary: 'number', int: 'integer', user: 'integer', org: 'integer', people: 'integer', stage: 'integer',
-  date: 'date', daterange: 'date', enum: 'enum', set: 'enum', status: 'enum', varchar_options: 'enum',
+  varchar: 'string',
+  varchar_auto: 'string',
+  text: 'string',
+  address: 'string',
+  phone: 'string',
+  time: 'string',
+  timerange: 'string',
+  double: 'number',
+  monetary: 'number',
+  int: 'integer',
+  user: 'integer',
+  org: 'integer',
+  people: 'integer',
+  stage: 'integer',
+  date: 'date',
+  daterange: 'date',
+  enum: 'enum',
+  set: 'enum',
+  status: 'enum',
+  varchar_options: 'enum',
 };
 
 function formatOf(key: string, fieldType: string): FieldFormat | undefined {
@@ -101,17 +128,42 @@ function formatOf(key: string, fieldType: string): FieldFormat | undefined {
   if (key === 'email') return 'email';
   if (fieldType === 'monetary') return 'currency';
   if (fieldType === 'text') return 'textarea';
-  if (['user', 'org', 'people', 'stage'].includes(fieldType) || key.endsWith('_id')) return key === 'id' ? undefined : 'reference';
+  if (['user', 'org', 'people', 'stage'].includes(fieldType) || key.endsWith('_id'))
+    return key === 'id' ? undefined : 'reference';
   return undefined;
 }
 
-interface RawField { key: string; name: string; field_type: string; edit_flag?: boolean; mandatory_flag?: boolean; options?: Array<{ id: number | string; label: string }> | null }
-interface FieldInfo { key: string; name: string; fieldType: string; custom: boolean; options: Map<string, number | string> }
-interface RawRecord { id: number; update_time: string; custom_fields?: Record<string, unknown>; [k: string]: unknown }
-interface Envelope<T> { success?: boolean; data?: T; additional_data?: { next_cursor?: string | null; pagination?: { more_items_in_collection?: boolean; next_start?: number } } }
+interface RawField {
+  key: string;
+  name: string;
+  field_type: string;
+  edit_flag?: boolean;
+  mandatory_flag?: boolean;
+  options?: Array<{ id: number | string; label: string }> | null;
+}
+interface FieldInfo {
+  key: string;
+  name: string;
+  fieldType: string;
+  custom: boolean;
+  options: Map<string, number | string>;
+}
+interface RawRecord {
+  id: number;
+  update_time: string;
+  custom_fields?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+interface Envelope<T> {
+  success?: boolean;
+  data?: T;
+  additional_data?: {
+    next_cursor?: string | null;
+    pagination?: { more_items_in_collection?: boolean; next_start?: number };
+  };
+}
 
 type ApiCall<T> = () => Promise<T>;
-
 
 function asString(v: unknown): Value {
   if (v === null || v === undefined || v === '') return null;
@@ -137,9 +189,17 @@ export class PipedriveConnector implements Connector {
   private basePath: string;
   private readonly account: AccountLimiter;
   private readonly apis: {
-    persons: v2.PersonsApi; deals: v2.DealsApi; organizations: v2.OrganizationsApi; activities: v2.ActivitiesApi;
-    personFields: v1.PersonFieldsApi; dealFields: v1.DealFieldsApi; organizationFields: v1.OrganizationFieldsApi; activityFields: v1.ActivityFieldsApi;
-    users: v1.UsersApi; pipelines: v2.PipelinesApi; stages: v2.StagesApi;
+    persons: v2.PersonsApi;
+    deals: v2.DealsApi;
+    organizations: v2.OrganizationsApi;
+    activities: v2.ActivitiesApi;
+    personFields: v1.PersonFieldsApi;
+    dealFields: v1.DealFieldsApi;
+    organizationFields: v1.OrganizationFieldsApi;
+    activityFields: v1.ActivityFieldsApi;
+    users: v1.UsersApi;
+    pipelines: v2.PipelinesApi;
+    stages: v2.StagesApi;
   };
   private readonly fieldCache = new Map<PipedriveObject, Map<string, FieldInfo>>();
   private readonly describeCache = new Map<PipedriveObject, ObjectSchema>();
@@ -152,7 +212,10 @@ export class PipedriveConnector implements Connector {
   private token: { accessToken: string; expiresAt: number } | null = null;
   private refreshing: Promise<string> | null = null;
   private readonly configs: { v1: v1.Configuration; v2: v2.Configuration };
-  private readonly pendingLoads = new Map<PipedriveObject, { ids: Set<number>; result: Promise<Map<number, RawRecord>> }>();
+  private readonly pendingLoads = new Map<
+    PipedriveObject,
+    { ids: Set<number>; result: Promise<Map<number, RawRecord>> }
+  >();
   /** Retries spent so far, for monitoring and tests. */
   get retriesUsed(): number {
     return this.budget.used;
@@ -160,8 +223,10 @@ export class PipedriveConnector implements Connector {
 
   constructor(private readonly options: PipedriveConnectorOptions) {
     const oauth = options.oauth;
-    if (!options.apiToken && !oauth) throw new PipedriveError('Pipedrive connector needs an API token or OAuth client credentials');
-    if (oauth && (!oauth.clientId || !oauth.clientSecret || !oauth.refreshToken)) throw new PipedriveError('Pipedrive OAuth needs a client ID, client secret and refresh token');
+    if (!options.apiToken && !oauth)
+      throw new PipedriveError('Pipedrive connector needs an API token or OAuth client credentials');
+    if (oauth && (!oauth.clientId || !oauth.clientSecret || !oauth.refreshToken))
+      throw new PipedriveError('Pipedrive OAuth needs a client ID, client secret and refresh token');
     this.basePath = (options.basePath ?? DEFAULT_BASE).replace(/\/+$/, '');
     const identity = options.apiToken ?? `oauth:${oauth!.clientId}:${oauth!.refreshToken}`;
     this.account = limiterFor(this.basePath, identity, options.maxConcurrent ?? 4);
@@ -174,7 +239,12 @@ export class PipedriveConnector implements Connector {
     } else {
       // The SDK's OAuth2Configuration refreshes at `${host}/oauth/token` with HTTP Basic client_id:client_secret; the API
       // objects read the access token through a function on every call, so a refreshed token is used at once.
-      const config = new v2.OAuth2Configuration({ clientId: oauth!.clientId, clientSecret: oauth!.clientSecret, redirectUri: oauth!.redirectUri ?? 'https://localhost/oauth/callback', host: (oauth!.oauthHost ?? 'https://oauth.pipedrive.com').replace(/\/+$/, '') });
+      const config = new v2.OAuth2Configuration({
+        clientId: oauth!.clientId,
+        clientSecret: oauth!.clientSecret,
+        redirectUri: oauth!.redirectUri ?? 'https://localhost/oauth/callback',
+        host: (oauth!.oauthHost ?? 'https://oauth.pipedrive.com').replace(/\/+$/, ''),
+      });
       config.onTokenUpdate = (t) => this.tokenUpdated(t as unknown as TokenAnswer);
       config.updateToken({ refresh_token: oauth!.refreshToken } as never);
       if (oauth!.accessToken) this.token = { accessToken: oauth!.accessToken, expiresAt: Infinity };
@@ -185,23 +255,34 @@ export class PipedriveConnector implements Connector {
     }
     this.configs = { v1: c1, v2: c2 };
     this.apis = {
-      persons: this.observed(new v2.PersonsApi(c2)), deals: this.observed(new v2.DealsApi(c2)), organizations: this.observed(new v2.OrganizationsApi(c2)),
-      activities: this.observed(new v2.ActivitiesApi(c2)), activityFields: this.observed(new v1.ActivityFieldsApi(c1)),
-      personFields: this.observed(new v1.PersonFieldsApi(c1)), dealFields: this.observed(new v1.DealFieldsApi(c1)),
-      organizationFields: this.observed(new v1.OrganizationFieldsApi(c1)), users: this.observed(new v1.UsersApi(c1)),
-      pipelines: this.observed(new v2.PipelinesApi(c2)), stages: this.observed(new v2.StagesApi(c2)),
+      persons: this.observed(new v2.PersonsApi(c2)),
+      deals: this.observed(new v2.DealsApi(c2)),
+      organizations: this.observed(new v2.OrganizationsApi(c2)),
+      activities: this.observed(new v2.ActivitiesApi(c2)),
+      activityFields: this.observed(new v1.ActivityFieldsApi(c1)),
+      personFields: this.observed(new v1.PersonFieldsApi(c1)),
+      dealFields: this.observed(new v1.DealFieldsApi(c1)),
+      organizationFields: this.observed(new v1.OrganizationFieldsApi(c1)),
+      users: this.observed(new v1.UsersApi(c1)),
+      pipelines: this.observed(new v2.PipelinesApi(c2)),
+      stages: this.observed(new v2.StagesApi(c2)),
     };
   }
 
   /** Everything secret this connector holds, for redaction. */
   private get secrets(): string[] {
     const o = this.options.oauth;
-    return [this.options.apiToken, o?.clientSecret, o?.refreshToken, o?.accessToken, this.token?.accessToken].filter((x): x is string => !!x);
+    return [this.options.apiToken, o?.clientSecret, o?.refreshToken, o?.accessToken, this.token?.accessToken].filter(
+      (x): x is string => !!x,
+    );
   }
 
   private tokenUpdated(answer: TokenAnswer): void {
     if (!answer.access_token) return;
-    this.token = { accessToken: answer.access_token, expiresAt: answer.expires_in ? Date.now() + (answer.expires_in - 60) * 1000 : Infinity };
+    this.token = {
+      accessToken: answer.access_token,
+      expiresAt: answer.expires_in ? Date.now() + (answer.expires_in - 60) * 1000 : Infinity,
+    };
     // OAuth apps must call the company's own domain unless a base URL was given.
     if (answer.api_domain && !this.options.basePath) this.rebase(answer.api_domain.replace(/\/+$/, ''));
   }
@@ -228,10 +309,21 @@ export class PipedriveConnector implements Connector {
         return this.token.accessToken;
       } catch (error) {
         if (error instanceof PipedriveError) throw error;
-        const body = error as { error?: unknown; error_description?: unknown; message?: unknown; response?: { status?: number } };
-        const reason = typeof body?.error === 'string' ? `${body.error}${typeof body.error_description === 'string' ? ` (${body.error_description})` : ''}` : String(body?.message ?? error);
+        const body = error as {
+          error?: unknown;
+          error_description?: unknown;
+          message?: unknown;
+          response?: { status?: number };
+        };
+        const reason =
+          typeof body?.error === 'string'
+            ? `${body.error}${typeof body.error_description === 'string' ? ` (${body.error_description})` : ''}`
+            : String(body?.message ?? error);
         const refused = typeof body?.error === 'string';
-        throw new PipedriveError(redactSecrets(`Pipedrive OAuth token refresh failed: ${reason}`, this.secrets), refused ? 401 : body?.response?.status);
+        throw new PipedriveError(
+          redactSecrets(`Pipedrive OAuth token refresh failed: ${reason}`, this.secrets),
+          refused ? 401 : body?.response?.status,
+        );
       } finally {
         this.refreshing = null;
       }
@@ -247,18 +339,29 @@ export class PipedriveConnector implements Connector {
   private observed<T extends object>(api: T): T {
     const instance = (api as unknown as { axios: { defaults: { transformResponse?: unknown } } }).axios;
     const existing = instance.defaults.transformResponse;
-    const list = (Array.isArray(existing) ? existing : existing ? [existing] : []) as Array<(...args: unknown[]) => unknown>;
+    const list = (Array.isArray(existing) ? existing : existing ? [existing] : []) as Array<
+      (...args: unknown[]) => unknown
+    >;
     const account = this.account;
-    instance.defaults.transformResponse = [...list, function observe(data: unknown, headers: unknown, status?: number) {
-      const h = (headers && typeof (headers as { toJSON?: () => unknown }).toJSON === 'function'
-        ? (headers as { toJSON: () => Record<string, unknown> }).toJSON() : (headers ?? {})) as Record<string, unknown>;
-      account.observe(h);
-      if (status === 429) account.refused(h);
-      if (status !== undefined && status >= 400 && data && typeof data === 'object') {
-        replyMeta.set(data, { status, retryAfterMs: status === 429 || status === 503 ? waitFrom(h, status === 429) : undefined });
-      }
-      return data;
-    }];
+    instance.defaults.transformResponse = [
+      ...list,
+      function observe(data: unknown, headers: unknown, status?: number) {
+        const h = (
+          headers && typeof (headers as { toJSON?: () => unknown }).toJSON === 'function'
+            ? (headers as { toJSON: () => Record<string, unknown> }).toJSON()
+            : (headers ?? {})
+        ) as Record<string, unknown>;
+        account.observe(h);
+        if (status === 429) account.refused(h);
+        if (status !== undefined && status >= 400 && data && typeof data === 'object') {
+          replyMeta.set(data, {
+            status,
+            retryAfterMs: status === 429 || status === 503 ? waitFrom(h, status === 429) : undefined,
+          });
+        }
+        return data;
+      },
+    ];
     return api;
   }
 
@@ -271,7 +374,12 @@ export class PipedriveConnector implements Connector {
    * One SDK call through the account limiter (paced by its token cost), retried within the call's limits and the
    * connector's retry budget. With OAuth, a 401 refreshes the access token once and repeats the call.
    */
-  private call<T>(what: string, fn: ApiCall<T>, cost: number, policy: Partial<PipedriveConnectorOptions> = {}): Promise<T> {
+  private call<T>(
+    what: string,
+    fn: ApiCall<T>,
+    cost: number,
+    policy: Partial<PipedriveConnectorOptions> = {},
+  ): Promise<T> {
     let refreshed = false;
     const attempt = async (): Promise<T> => {
       await this.account.acquire(cost);
@@ -291,14 +399,22 @@ export class PipedriveConnector implements Connector {
       policy: { ...this.options, ...policy },
       budget: this.budget,
       toError: (error) => toPipedriveError(error, what, this.secrets, this.basePath),
-      timeoutError: (ms) => new PipedriveError(`Pipedrive ${what} timed out after ${ms} ms`, undefined, undefined, true),
-      budgetSpent: (error, size) => new PipedriveError(`${error.message} (retry budget of ${size} exhausted)`, error.status, error.retryAfterMs, error.timeout, error.unreachable),
+      timeoutError: (ms) =>
+        new PipedriveError(`Pipedrive ${what} timed out after ${ms} ms`, undefined, undefined, true),
+      budgetSpent: (error, size) =>
+        new PipedriveError(
+          `${error.message} (retry budget of ${size} exhausted)`,
+          error.status,
+          error.retryAfterMs,
+          error.timeout,
+          error.unreachable,
+        ),
     });
   }
 
-
   private object(object: string): PipedriveObject {
-    if (!OBJECTS.includes(object as PipedriveObject)) throw new PipedriveError(`Unknown Pipedrive object "${object}" (expected one of ${OBJECTS.join(', ')})`);
+    if (!OBJECTS.includes(object as PipedriveObject))
+      throw new PipedriveError(`Unknown Pipedrive object "${object}" (expected one of ${OBJECTS.join(', ')})`);
     return object as PipedriveObject;
   }
 
@@ -320,13 +436,17 @@ export class PipedriveConnector implements Connector {
     const out: RawField[] = [];
     let start = 0;
     for (;;) {
-      const page = (await this.call(`describe ${object}`, () => {
-        const limit = 500;
-        if (object === 'persons') return this.apis.personFields.getPersonFields({ start, limit });
-        if (object === 'deals') return this.apis.dealFields.getDealFields({ start, limit });
-        if (object === 'activities') return this.apis.activityFields.getActivityFields();
-        return this.apis.organizationFields.getOrganizationFields({ start, limit });
-      }, COST.v1)) as unknown as Envelope<RawField[]>;
+      const page = (await this.call(
+        `describe ${object}`,
+        () => {
+          const limit = 500;
+          if (object === 'persons') return this.apis.personFields.getPersonFields({ start, limit });
+          if (object === 'deals') return this.apis.dealFields.getDealFields({ start, limit });
+          if (object === 'activities') return this.apis.activityFields.getActivityFields();
+          return this.apis.organizationFields.getOrganizationFields({ start, limit });
+        },
+        COST.v1,
+      )) as unknown as Envelope<RawField[]>;
       out.push(...(page.data ?? []));
       const p = page.additional_data?.pagination;
       if (!p?.more_items_in_collection || p.next_start === undefined) return out;
@@ -351,8 +471,11 @@ export class PipedriveConnector implements Connector {
       const options = new Map<string, number | string>((f.options ?? []).map((opt) => [opt.label, opt.id]));
       infos.set(f.key, { key: f.key, name: f.name, fieldType: f.field_type, custom, options });
       const field: FieldSchema = {
-        name: f.key, label: f.name, type: TYPES[f.field_type] ?? 'unknown',
-        required: f.mandatory_flag ?? false, readOnly: f.edit_flag === false,
+        name: f.key,
+        label: f.name,
+        type: TYPES[f.field_type] ?? 'unknown',
+        required: f.mandatory_flag ?? false,
+        readOnly: f.edit_flag === false,
       };
       if (f.options && f.options.length > 0) field.options = f.options.map((opt) => opt.label);
       if (f.field_type === 'set') field.multiValue = true;
@@ -367,8 +490,26 @@ export class PipedriveConnector implements Connector {
     return schema;
   }
 
-  private listPage(object: PipedriveObject, since: string | undefined, limit: number, cursor: string | undefined, extra: { ids?: string; updated_until?: string; sort_by?: 'id' | 'update_time' | 'add_time'; sort_direction?: 'asc' | 'desc' } = {}): Promise<unknown> {
-    const params = { updated_since: since, sort_by: 'update_time' as const, sort_direction: 'asc' as const, limit, cursor, ...extra };
+  private listPage(
+    object: PipedriveObject,
+    since: string | undefined,
+    limit: number,
+    cursor: string | undefined,
+    extra: {
+      ids?: string;
+      updated_until?: string;
+      sort_by?: 'id' | 'update_time' | 'add_time';
+      sort_direction?: 'asc' | 'desc';
+    } = {},
+  ): Promise<unknown> {
+    const params = {
+      updated_since: since,
+      sort_by: 'update_time' as const,
+      sort_direction: 'asc' as const,
+      limit,
+      cursor,
+      ...extra,
+    };
     if (object === 'persons') return this.apis.persons.getPersons(params);
     if (object === 'deals') return this.apis.deals.getDeals(params);
     if (object === 'activities') return this.apis.activities.getActivities(params);
@@ -376,7 +517,11 @@ export class PipedriveConnector implements Connector {
   }
 
   /** The fields to read: all (by API key), or those asked for by key or by name (keyed as asked). */
-  private selection(object: PipedriveObject, fields: Map<string, FieldInfo>, wanted: string[] | undefined): Array<[string, FieldInfo]> {
+  private selection(
+    object: PipedriveObject,
+    fields: Map<string, FieldInfo>,
+    wanted: string[] | undefined,
+  ): Array<[string, FieldInfo]> {
     if (!wanted) return [...fields];
     return wanted.map((name) => {
       const f = this.field(fields, name);
@@ -395,7 +540,10 @@ export class PipedriveConnector implements Connector {
       else props[key] = asString(r[key]);
       if (props[key] !== null && (info.fieldType === 'enum' || info.fieldType === 'set') && info.custom) {
         const byId = new Map([...info.options].map(([label, id]) => [String(id), label]));
-        props[key] = String(props[key]).split(',').map((id) => byId.get(id.trim()) ?? id).join(';');
+        props[key] = String(props[key])
+          .split(',')
+          .map((id) => byId.get(id.trim()) ?? id)
+          .join(';');
       }
       if (name !== key) {
         props[name] = props[key]!;
@@ -403,7 +551,10 @@ export class PipedriveConnector implements Connector {
       }
     }
     const modifiedAt = new Date(r.update_time).toISOString();
-    return { type: 'record', record: { id: String(r.id), properties: props, modifiedAt, origin: { source: `pipedrive:${object}` } } };
+    return {
+      type: 'record',
+      record: { id: String(r.id), properties: props, modifiedAt, origin: { source: `pipedrive:${object}` } },
+    };
   }
 
   /**
@@ -417,12 +568,16 @@ export class PipedriveConnector implements Connector {
     const fields = await this.fields(o);
     const selected = this.selection(o, fields, options.properties);
     const start = options.since ? decodePipedriveCursor(options.since) : null;
-    const since = start ? new Date(Math.floor(start.time / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z') : undefined;
+    const since = start
+      ? new Date(Math.floor(start.time / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z')
+      : undefined;
     const limit = Math.min(this.options.pageSize ?? 100, 500);
     let cursor: string | undefined;
     do {
       options.signal?.throwIfAborted();
-      const page = (await this.call(`read ${o}`, () => this.listPage(o, since, limit, cursor), COST.list)) as Envelope<RawRecord[]>;
+      const page = (await this.call(`read ${o}`, () => this.listPage(o, since, limit, cursor), COST.list)) as Envelope<
+        RawRecord[]
+      >;
       for (const r of page.data ?? []) {
         if (start) {
           const t = Date.parse(r.update_time);
@@ -435,28 +590,51 @@ export class PipedriveConnector implements Connector {
   }
 
   /** The records with these Pipedrive IDs (100 per list call, `ids=`); IDs not found are left out. */
-  async *readByIds(object: string, ids: string[], options: Omit<ReadOptions, 'since'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+  async *readByIds(
+    object: string,
+    ids: string[],
+    options: Omit<ReadOptions, 'since'> = {},
+  ): AsyncGenerator<ReadItem, void, undefined> {
     const o = this.object(object);
     const fields = await this.fields(o);
     const selected = this.selection(o, fields, options.properties);
     const numeric = ids.map((id) => Number(id));
     const bad = ids.filter((_, i) => !Number.isInteger(numeric[i]));
-    if (bad.length) throw new PipedriveError(`Pipedrive IDs are integers, got ${bad.slice(0, 3).map((b) => `"${b}"`).join(', ')}`);
+    if (bad.length)
+      throw new PipedriveError(
+        `Pipedrive IDs are integers, got ${bad
+          .slice(0, 3)
+          .map((b) => `"${b}"`)
+          .join(', ')}`,
+      );
     for (let i = 0; i < numeric.length; i += 100) {
       options.signal?.throwIfAborted();
       const chunk = numeric.slice(i, i + 100);
-      const page = (await this.call(`read ${o} by ID`, () => this.listPage(o, undefined, 100, undefined, { ids: chunk.join(','), sort_by: 'id' }), COST.list)) as Envelope<RawRecord[]>;
+      const page = (await this.call(
+        `read ${o} by ID`,
+        () => this.listPage(o, undefined, 100, undefined, { ids: chunk.join(','), sort_by: 'id' }),
+        COST.list,
+      )) as Envelope<RawRecord[]>;
       for (const r of page.data ?? []) yield this.toItem(o, r, selected);
     }
   }
 
   /** Resolves a property name (API key, or the field's name as shown in Pipedrive) to its field. */
   private field(fields: Map<string, FieldInfo>, name: string): FieldInfo | undefined {
-    return fields.get(name) ?? [...fields.values()].find((f) => f.name === name) ?? [...fields.values()].find((f) => f.name.toLowerCase() === name.toLowerCase());
+    return (
+      fields.get(name) ??
+      [...fields.values()].find((f) => f.name === name) ??
+      [...fields.values()].find((f) => f.name.toLowerCase() === name.toLowerCase())
+    );
   }
 
   /** The body of an add or update; a stage and pipeline given by name are resolved to IDs (stages within the pipeline). */
-  private async body(object: PipedriveObject, fields: Map<string, FieldInfo>, key: FieldInfo, input: UpsertInput): Promise<Record<string, unknown>> {
+  private async body(
+    object: PipedriveObject,
+    fields: Map<string, FieldInfo>,
+    key: FieldInfo,
+    input: UpsertInput,
+  ): Promise<Record<string, unknown>> {
     const body: Record<string, unknown> = {};
     const custom: Record<string, unknown> = { [key.key]: input.key };
     for (const [name, value] of Object.entries(input.properties)) {
@@ -488,7 +666,12 @@ export class PipedriveConnector implements Connector {
 
   private pipelineList(): Promise<Array<{ id: number; name: string }>> {
     this.pipelineCache ??= this.call('list pipelines', () => this.apis.pipelines.getPipelines(), COST.list)
-      .then((page) => ((page as unknown as Envelope<Array<{ id: number; name: string }>>).data ?? []).map((p) => ({ id: p.id, name: p.name })))
+      .then((page) =>
+        ((page as unknown as Envelope<Array<{ id: number; name: string }>>).data ?? []).map((p) => ({
+          id: p.id,
+          name: p.name,
+        })),
+      )
       .catch((error: unknown) => {
         this.pipelineCache = null;
         throw error;
@@ -500,8 +683,17 @@ export class PipedriveConnector implements Connector {
   private stagesOf(pipelineId: number): Promise<Array<{ id: number; name: string }>> {
     let stages = this.stageCache.get(pipelineId);
     if (!stages) {
-      stages = this.call(`list stages of pipeline ${pipelineId}`, () => this.apis.stages.getStages({ pipeline_id: pipelineId }), COST.list)
-        .then((page) => ((page as unknown as Envelope<Array<{ id: number; name: string }>>).data ?? []).map((st) => ({ id: st.id, name: st.name })))
+      stages = this.call(
+        `list stages of pipeline ${pipelineId}`,
+        () => this.apis.stages.getStages({ pipeline_id: pipelineId }),
+        COST.list,
+      )
+        .then((page) =>
+          ((page as unknown as Envelope<Array<{ id: number; name: string }>>).data ?? []).map((st) => ({
+            id: st.id,
+            name: st.name,
+          })),
+        )
         .catch((error: unknown) => {
           this.stageCache.delete(pipelineId);
           throw error;
@@ -529,17 +721,33 @@ export class PipedriveConnector implements Connector {
     let pipeline: { id: number; name: string } | undefined;
     if (byName(body.pipeline_id)) {
       pipeline = pipelines.find((p) => same(p.name, body.pipeline_id));
-      if (!pipeline) throw new PipedriveError(`Unknown Pipedrive pipeline "${String(body.pipeline_id)}" (known: ${pipelines.map((p) => p.name).join(', ')})`);
+      if (!pipeline)
+        throw new PipedriveError(
+          `Unknown Pipedrive pipeline "${String(body.pipeline_id)}" (known: ${pipelines.map((p) => p.name).join(', ')})`,
+        );
       body.pipeline_id = pipeline.id;
     } else if (typeof body.pipeline_id === 'number') {
       pipeline = pipelines.find((p) => p.id === body.pipeline_id);
     }
     if (!byName(body.stage_id)) return;
     const among = pipeline ? [pipeline] : pipelines;
-    const candidates = (await Promise.all(among.map(async (p) => (await this.stagesOf(p.id)).filter((st) => same(st.name, body.stage_id)).map((st) => ({ ...st, pipeline: p }))))).flat();
-    if (candidates.length === 0) throw new PipedriveError(`Unknown Pipedrive stage "${String(body.stage_id)}"${pipeline ? ` in pipeline "${pipeline.name}"` : ''}`);
+    const candidates = (
+      await Promise.all(
+        among.map(async (p) =>
+          (await this.stagesOf(p.id))
+            .filter((st) => same(st.name, body.stage_id))
+            .map((st) => ({ ...st, pipeline: p })),
+        ),
+      )
+    ).flat();
+    if (candidates.length === 0)
+      throw new PipedriveError(
+        `Unknown Pipedrive stage "${String(body.stage_id)}"${pipeline ? ` in pipeline "${pipeline.name}"` : ''}`,
+      );
     if (candidates.length > 1) {
-      throw new PipedriveError(`Stage "${String(body.stage_id)}" exists in several pipelines (${candidates.map((c) => c.pipeline.name).join(', ')}): give the pipeline too`);
+      throw new PipedriveError(
+        `Stage "${String(body.stage_id)}" exists in several pipelines (${candidates.map((c) => c.pipeline.name).join(', ')}): give the pipeline too`,
+      );
     }
     body.stage_id = candidates[0]!.id;
     // A deal moved to a stage by name also lands in that stage's pipeline.
@@ -548,11 +756,15 @@ export class PipedriveConnector implements Connector {
 
   private async search(object: PipedriveObject, key: string): Promise<number[]> {
     const params = { term: key, fields: 'custom_fields' as const, exact_match: true, limit: 10 };
-    const page = (await this.call<unknown>(`search ${object}`, () => {
-      if (object === 'persons') return this.apis.persons.searchPersons(params);
-      if (object === 'deals') return this.apis.deals.searchDeals(params);
-      return this.apis.organizations.searchOrganization(params);
-    }, COST.search)) as unknown as Envelope<{ items?: Array<{ item: { id: number } }> }>;
+    const page = (await this.call<unknown>(
+      `search ${object}`,
+      () => {
+        if (object === 'persons') return this.apis.persons.searchPersons(params);
+        if (object === 'deals') return this.apis.deals.searchDeals(params);
+        return this.apis.organizations.searchOrganization(params);
+      },
+      COST.search,
+    )) as unknown as Envelope<{ items?: Array<{ item: { id: number } }> }>;
     return (page.data?.items ?? []).map((i) => i.item.id);
   }
 
@@ -576,7 +788,11 @@ export class PipedriveConnector implements Connector {
         const snapshot = new Map<number, RawRecord>();
         let cursor: string | undefined;
         do {
-          const page = (await this.call(`list ${object}`, () => this.listPage(object, undefined, 500, cursor, { sort_by: 'id' }), COST.list)) as Envelope<RawRecord[]>;
+          const page = (await this.call(
+            `list ${object}`,
+            () => this.listPage(object, undefined, 500, cursor, { sort_by: 'id' }),
+            COST.list,
+          )) as Envelope<RawRecord[]>;
           for (const r of page.data ?? []) {
             const value = r.custom_fields?.[key.key];
             if (value === null || value === undefined || value === '') continue;
@@ -607,10 +823,16 @@ export class PipedriveConnector implements Connector {
         const out = new Map<number, RawRecord>();
         const chunks: number[][] = [];
         for (let i = 0; i < all.length; i += 100) chunks.push(all.slice(i, i + 100));
-        await Promise.all(chunks.map(async (chunk) => {
-          const page = (await this.call(`read ${object} by ID`, () => this.listPage(object, undefined, 100, undefined, { ids: chunk.join(','), sort_by: 'id' }), COST.list)) as Envelope<RawRecord[]>;
-          for (const r of page.data ?? []) out.set(r.id, r);
-        }));
+        await Promise.all(
+          chunks.map(async (chunk) => {
+            const page = (await this.call(
+              `read ${object} by ID`,
+              () => this.listPage(object, undefined, 100, undefined, { ids: chunk.join(','), sort_by: 'id' }),
+              COST.list,
+            )) as Envelope<RawRecord[]>;
+            for (const r of page.data ?? []) out.set(r.id, r);
+          }),
+        );
         return out;
       });
       batch = { ids, result };
@@ -635,13 +857,20 @@ export class PipedriveConnector implements Connector {
     const detect = options.detectUnchanged ?? this.options.detectUnchanged ?? true;
     const fields = await this.fields(o);
     const key = this.field(fields, options.keyProperty);
-    if (o === 'activities') throw new PipedriveError('Pipedrive activities have no custom fields, so they cannot be upserted by an external ID (read and describe them instead)');
-    if (!key || !key.custom) throw new PipedriveError(`The key property "${options.keyProperty}" is not a custom field of Pipedrive ${o}`);
+    if (o === 'activities')
+      throw new PipedriveError(
+        'Pipedrive activities have no custom fields, so they cannot be upserted by an external ID (read and describe them instead)',
+      );
+    if (!key || !key.custom)
+      throw new PipedriveError(`The key property "${options.keyProperty}" is not a custom field of Pipedrive ${o}`);
     const cacheName = `${o}:${key.key}`;
     const cache = this.idCache.get(cacheName) ?? new Map<string, number>();
     this.idCache.set(cacheName, cache);
     const uncached = new Set(records.filter((r) => !cache.has(r.key)).map((r) => r.key));
-    const primed = this.primed.has(cacheName) || uncached.size >= (this.options.primeThreshold ?? 200) ? await this.prime(o, key, cache) : null;
+    const primed =
+      this.primed.has(cacheName) || uncached.size >= (this.options.primeThreshold ?? 200)
+        ? await this.prime(o, key, cache)
+        : null;
     // A window of records in flight (not all at once: 100,000 pending calls cost more in memory and GC than the
     // requests themselves), wide enough that the by-ID lookups of unchanged detection fill their 100-ID calls.
     const results = new Array<UpsertResult>(records.length);
@@ -651,7 +880,9 @@ export class PipedriveConnector implements Connector {
       while (next < records.length) {
         const i = next++;
         const input = records[i]!;
-        const run = (chains.get(input.key) ?? Promise.resolve()).then(() => this.upsertOne(o, fields, key, cache, input, primed, detect));
+        const run = (chains.get(input.key) ?? Promise.resolve()).then(() =>
+          this.upsertOne(o, fields, key, cache, input, primed, detect),
+        );
         const tail = run.catch(() => undefined);
         chains.set(input.key, tail);
         results[i] = await run;
@@ -662,15 +893,33 @@ export class PipedriveConnector implements Connector {
     return results;
   }
 
-  private async upsertOne(object: PipedriveObject, fields: Map<string, FieldInfo>, key: FieldInfo, cache: Map<string, number>, input: UpsertInput, primed: PrimedState | null, detect: boolean): Promise<UpsertResult> {
+  private async upsertOne(
+    object: PipedriveObject,
+    fields: Map<string, FieldInfo>,
+    key: FieldInfo,
+    cache: Map<string, number>,
+    input: UpsertInput,
+    primed: PrimedState | null,
+    detect: boolean,
+  ): Promise<UpsertResult> {
     try {
       const body = await this.body(object, fields, key, input);
       let id = cache.get(input.key);
       const ambiguous = primed?.ambiguous.get(input.key);
-      if (ambiguous) return { key: input.key, status: 'failed', error: `${ambiguous.length} Pipedrive ${object} carry ${key.name} = ${input.key} (IDs ${ambiguous.join(', ')})` };
+      if (ambiguous)
+        return {
+          key: input.key,
+          status: 'failed',
+          error: `${ambiguous.length} Pipedrive ${object} carry ${key.name} = ${input.key} (IDs ${ambiguous.join(', ')})`,
+        };
       if (id === undefined && !primed) {
         const ids = await this.search(object, input.key);
-        if (ids.length > 1) return { key: input.key, status: 'failed', error: `${ids.length} Pipedrive ${object} carry ${key.name} = ${input.key} (IDs ${ids.join(', ')})` };
+        if (ids.length > 1)
+          return {
+            key: input.key,
+            status: 'failed',
+            error: `${ids.length} Pipedrive ${object} carry ${key.name} = ${input.key} (IDs ${ids.join(', ')})`,
+          };
         id = ids[0];
       }
       if (id !== undefined) {
@@ -686,7 +935,11 @@ export class PipedriveConnector implements Connector {
           if (recordIsUnchanged(body, current)) return { key: input.key, status: 'unchanged', id: String(id) };
         }
         try {
-          const updated = (await this.call(`update ${object}`, () => this.write(object, id, body), COST.write)) as Envelope<RawRecord>;
+          const updated = (await this.call(
+            `update ${object}`,
+            () => this.write(object, id, body),
+            COST.write,
+          )) as Envelope<RawRecord>;
           cache.set(input.key, updated.data?.id ?? id);
           return { key: input.key, status: 'updated', id: String(updated.data?.id ?? id) };
         } catch (error) {
@@ -699,7 +952,10 @@ export class PipedriveConnector implements Connector {
       cache.set(input.key, created);
       return { key: input.key, status: 'created', id: String(created) };
     } catch (error) {
-      const e = error instanceof PipedriveError ? error : toPipedriveError(error, `upsert ${object}`, this.secrets, this.basePath);
+      const e =
+        error instanceof PipedriveError
+          ? error
+          : toPipedriveError(error, `upsert ${object}`, this.secrets, this.basePath);
       if (e.connectionFailed) throw e; // no record's own failure: the whole upsert stops
       return { key: input.key, status: 'failed', error: e.message };
     }
@@ -710,15 +966,25 @@ export class PipedriveConnector implements Connector {
    * not sent again blindly: the records added since just before it are listed, and one carrying the key is taken
    * as this create's. 429s are refused before anything happens, so they are simply retried.
    */
-  private async create(object: PipedriveObject, key: FieldInfo, value: string, body: Record<string, unknown>): Promise<number> {
+  private async create(
+    object: PipedriveObject,
+    key: FieldInfo,
+    value: string,
+    body: Record<string, unknown>,
+  ): Promise<number> {
     const maxRetries = this.options.retries ?? 5;
     for (let attempt = 0; ; attempt++) {
       let sentAt = Date.now();
       try {
-        const created = (await this.call(`create ${object}`, () => {
-          sentAt = Date.now();
-          return this.write(object, undefined, body);
-        }, COST.write, { retries: 0 })) as Envelope<RawRecord>;
+        const created = (await this.call(
+          `create ${object}`,
+          () => {
+            sentAt = Date.now();
+            return this.write(object, undefined, body);
+          },
+          COST.write,
+          { retries: 0 },
+        )) as Envelope<RawRecord>;
         if (!created.data?.id) throw new PipedriveError(`Pipedrive create ${object} returned no ID`);
         return created.data.id;
       } catch (error) {
@@ -728,7 +994,10 @@ export class PipedriveConnector implements Connector {
         this.budget.used++;
         const found = await this.changedBetween(object, key, value, sentAt, Date.now());
         if (found.length === 1) return found[0]!;
-        if (found.length > 1) throw new PipedriveError(`${found.length} Pipedrive ${object} carry ${key.name} = ${value} after a retried create (IDs ${found.join(', ')})`);
+        if (found.length > 1)
+          throw new PipedriveError(
+            `${found.length} Pipedrive ${object} carry ${key.name} = ${value} after a retried create (IDs ${found.join(', ')})`,
+          );
         const min = this.options.minRetryDelayMs ?? 500;
         await sleep(Math.min(this.options.maxRetryDelayMs ?? 30_000, min * 2 ** attempt * (1 + Math.random())));
       }
@@ -739,13 +1008,23 @@ export class PipedriveConnector implements Connector {
    * IDs of the records carrying the key value among those changed between `from` and `to` (ms, widened by a second
    * each side for Pipedrive's second precision): where a create that lost its answer must be, if it was applied.
    */
-  private async changedBetween(object: PipedriveObject, key: FieldInfo, value: string, from: number, to: number): Promise<number[]> {
+  private async changedBetween(
+    object: PipedriveObject,
+    key: FieldInfo,
+    value: string,
+    from: number,
+    to: number,
+  ): Promise<number[]> {
     const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const range = { since: iso(Math.floor(from / 1000) * 1000 - 1000), until: iso(Math.ceil(to / 1000) * 1000 + 1000) };
     const ids: number[] = [];
     let cursor: string | undefined;
     do {
-      const page = (await this.call(`list recent ${object}`, () => this.listPage(object, range.since, 500, cursor, { updated_until: range.until }), COST.list)) as Envelope<RawRecord[]>;
+      const page = (await this.call(
+        `list recent ${object}`,
+        () => this.listPage(object, range.since, 500, cursor, { updated_until: range.until }),
+        COST.list,
+      )) as Envelope<RawRecord[]>;
       for (const r of page.data ?? []) if (String(r.custom_fields?.[key.key] ?? '') === value) ids.push(r.id);
       cursor = page.additional_data?.next_cursor ?? undefined;
     } while (cursor);
@@ -753,6 +1032,19 @@ export class PipedriveConnector implements Connector {
   }
 }
 
-interface PrimedState { ambiguous: Map<string, number[]>; snapshot: Map<number, RawRecord>; at: number }
-interface TokenAnswer { access_token?: string; refresh_token?: string; expires_in?: number; api_domain?: string }
-export interface PipelineInfo { id: number; name: string; stages: Array<{ id: number; name: string }> }
+interface PrimedState {
+  ambiguous: Map<string, number[]>;
+  snapshot: Map<number, RawRecord>;
+  at: number;
+}
+interface TokenAnswer {
+  access_token?: string;
+  refresh_token?: string;
+  expires_in?: number;
+  api_domain?: string;
+}
+export interface PipelineInfo {
+  id: number;
+  name: string;
+  stages: Array<{ id: number; name: string }>;
+}

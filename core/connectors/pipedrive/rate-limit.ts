@@ -69,7 +69,12 @@ export class AccountLimiter extends BaseLimiter {
    */
   override readonly limiter = new SlotScheduler(this.maxConcurrent) as unknown as Bottleneck;
 
-  constructor(account: string, maxConcurrent: number, readonly windowMs = BURST_WINDOW_MS, private marginMs = 40) {
+  constructor(
+    account: string,
+    maxConcurrent: number,
+    readonly windowMs = BURST_WINDOW_MS,
+    private marginMs = 40,
+  ) {
     super('pipedrive', account, maxConcurrent);
   }
 

@@ -30,7 +30,10 @@ function primaryOf(list: unknown): string | null {
 function canonical(v: unknown): string | null {
   if (v === null || v === undefined || v === '') return null;
   if (Array.isArray(v)) {
-    const items = v.map(canonical).filter((x): x is string => x !== null).sort();
+    const items = v
+      .map(canonical)
+      .filter((x): x is string => x !== null)
+      .sort();
     return items.length ? items.join(',') : null;
   }
   if (typeof v === 'object') {

@@ -1,6 +1,16 @@
 import type { Sql } from '../../db/sql';
 import { ident, qualified } from '../../db/sql';
-import type { Connector, ConnectionCheck, FieldSchema, FieldType, ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertResult } from '../connector';
+import type {
+  Connector,
+  ConnectionCheck,
+  FieldSchema,
+  FieldType,
+  ObjectSchema,
+  ReadItem,
+  ReadOptions,
+  UpsertInput,
+  UpsertResult,
+} from '../connector';
 import { decodeCursor } from '../cursor';
 
 export interface MirrorTable {
@@ -24,9 +34,16 @@ export interface PostgresMirrorOptions {
 }
 
 const TYPE_MAP: Record<string, FieldType> = {
-  integer: 'integer', bigint: 'integer', smallint: 'integer', numeric: 'number', real: 'number',
-  'double precision': 'number', boolean: 'boolean', date: 'date',
-  'timestamp with time zone': 'datetime', 'timestamp without time zone': 'datetime',
+  integer: 'integer',
+  bigint: 'integer',
+  smallint: 'integer',
+  numeric: 'number',
+  real: 'number',
+  'double precision': 'number',
+  boolean: 'boolean',
+  date: 'date',
+  'timestamp with time zone': 'datetime',
+  'timestamp without time zone': 'datetime',
 };
 
 /** A CRM mirrored into Postgres (one table per object, one column per property), read and written with plain SQL. */
@@ -67,11 +84,16 @@ export class PostgresMirrorConnector implements Connector {
       [this.options.schema],
     );
     const present = new Set(rows.map((r) => r.table_name));
-    const configured = Object.entries(this.options.tables ?? {}).filter(([, t]) => present.has(t.table)).map(([o]) => o);
+    const configured = Object.entries(this.options.tables ?? {})
+      .filter(([, t]) => present.has(t.table))
+      .map(([o]) => o);
     return configured.length ? configured : [...present];
   }
 
-  private async columns(object: string, missingOk = false): Promise<Array<{ name: string; type: string; nullable: boolean; unique: boolean }>> {
+  private async columns(
+    object: string,
+    missingOk = false,
+  ): Promise<Array<{ name: string; type: string; nullable: boolean; unique: boolean }>> {
     const { table } = this.tableOf(object);
     const { rows } = await this.sql.query<{ name: string; type: string; nullable: boolean; unique: boolean }>(
       `SELECT c.column_name AS name, c.data_type AS type, c.is_nullable = 'YES' AS nullable,
@@ -88,7 +110,8 @@ export class PostgresMirrorConnector implements Connector {
         ORDER BY c.ordinal_position`,
       [this.options.schema, table],
     );
-    if (rows.length === 0 && !missingOk) throw new Error(`Table ${this.options.schema}.${table} (object "${object}") does not exist`);
+    if (rows.length === 0 && !missingOk)
+      throw new Error(`Table ${this.options.schema}.${table} (object "${object}") does not exist`);
     return rows;
   }
 
@@ -110,10 +133,12 @@ export class PostgresMirrorConnector implements Connector {
     const spec = this.tableOf(object);
     const table = qualified(this.options.schema, spec.table);
     const id = ident(spec.idColumn);
-    const wanted = options.properties ?? (await this.columns(object)).map((c) => c.name).filter((c) => c !== spec.idColumn);
+    const wanted =
+      options.properties ?? (await this.columns(object)).map((c) => c.name).filter((c) => c !== spec.idColumn);
     const select = wanted.map((p, i) => `${ident(p, 'column name')}::text AS c${i}`).join(', ');
     const modifiedColumn = spec.modifiedColumn ? ident(spec.modifiedColumn) : null;
-    if (options.since && !modifiedColumn) throw new Error(`Object "${object}" has no modified column: incremental reads need one`);
+    if (options.since && !modifiedColumn)
+      throw new Error(`Object "${object}" has no modified column: incremental reads need one`);
     // A full read walks the primary key; only an incremental read needs modified-time order (and an index on
     // (modified, id) in the mirror to be fast). Sorting a full read by modified time would sort the table per page.
     const modified = options.since ? modifiedColumn : null;
@@ -139,7 +164,9 @@ export class PostgresMirrorConnector implements Connector {
         where = `WHERE ${id} > $1`;
       }
       params.push(this.pageSize);
-      const modifiedSelect = modifiedColumn ? `, ${modifiedColumn}::text AS __modified, to_json(${modifiedColumn}) #>> '{}' AS __modified_json` : '';
+      const modifiedSelect = modifiedColumn
+        ? `, ${modifiedColumn}::text AS __modified, to_json(${modifiedColumn}) #>> '{}' AS __modified_json`
+        : '';
       const { rows } = await this.sql.query<Record<string, string | null>>(
         `SELECT ${id}::text AS __id${modifiedSelect}${select ? `, ${select}` : ''} FROM ${table} ${where} ORDER BY ${order} LIMIT $${params.length}`,
         params,
@@ -147,7 +174,15 @@ export class PostgresMirrorConnector implements Connector {
       for (const row of rows) {
         const properties: Record<string, string | null> = {};
         wanted.forEach((p, i) => (properties[p] = row[`c${i}`] ?? null));
-        yield { type: 'record', record: { id: row.__id!, properties, modifiedAt: row.__modified_json ?? undefined, origin: { source: `${this.options.schema}.${spec.table}` } } };
+        yield {
+          type: 'record',
+          record: {
+            id: row.__id!,
+            properties,
+            modifiedAt: row.__modified_json ?? undefined,
+            origin: { source: `${this.options.schema}.${spec.table}` },
+          },
+        };
       }
       if (rows.length < this.pageSize) return;
       const last = rows[rows.length - 1]!;
@@ -157,11 +192,16 @@ export class PostgresMirrorConnector implements Connector {
   }
 
   /** The rows with these IDs (in pages of `pageSize`); IDs the table does not have are left out. */
-  async *readByIds(object: string, ids: string[], options: Omit<ReadOptions, 'since'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+  async *readByIds(
+    object: string,
+    ids: string[],
+    options: Omit<ReadOptions, 'since'> = {},
+  ): AsyncGenerator<ReadItem, void, undefined> {
     const spec = this.tableOf(object);
     const table = qualified(this.options.schema, spec.table);
     const id = ident(spec.idColumn);
-    const wanted = options.properties ?? (await this.columns(object)).map((c) => c.name).filter((c) => c !== spec.idColumn);
+    const wanted =
+      options.properties ?? (await this.columns(object)).map((c) => c.name).filter((c) => c !== spec.idColumn);
     const select = wanted.map((p, i) => `${ident(p, 'column name')}::text AS c${i}`).join(', ');
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += this.pageSize) {
@@ -173,7 +213,10 @@ export class PostgresMirrorConnector implements Connector {
       for (const row of rows) {
         const properties: Record<string, string | null> = {};
         wanted.forEach((p, k) => (properties[p] = row[`c${k}`] ?? null));
-        yield { type: 'record', record: { id: row.__id!, properties, origin: { source: `${this.options.schema}.${spec.table}` } } };
+        yield {
+          type: 'record',
+          record: { id: row.__id!, properties, origin: { source: `${this.options.schema}.${spec.table}` } },
+        };
       }
     }
   }
@@ -201,7 +244,10 @@ export class PostgresMirrorConnector implements Connector {
     const byName = new Map(columns.map((c) => [c.name, c]));
     const key = byName.get(options.keyProperty);
     if (!key) throw new Error(`${this.options.schema}.${spec.table} has no column "${options.keyProperty}"`);
-    if (!key.unique) throw new Error(`${this.options.schema}.${spec.table}.${options.keyProperty} has no unique index, so upserts by it are not safe`);
+    if (!key.unique)
+      throw new Error(
+        `${this.options.schema}.${spec.table}.${options.keyProperty} has no unique index, so upserts by it are not safe`,
+      );
     const table = qualified(this.options.schema, spec.table);
     const castOf = (c: string) => (byName.get(c)!.type === 'USER-DEFINED' ? 'text' : byName.get(c)!.type);
     const keyMatch = `${ident(options.keyProperty)} = $1::${castOf(options.keyProperty)}`;
@@ -209,7 +255,12 @@ export class PostgresMirrorConnector implements Connector {
 
     const upsertOne = async (r: UpsertInput): Promise<UpsertResult> => {
       const unknown = Object.keys(r.properties).filter((p) => !byName.has(p));
-      if (unknown.length) return { key: r.key, status: 'failed', error: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}` };
+      if (unknown.length)
+        return {
+          key: r.key,
+          status: 'failed',
+          error: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}`,
+        };
       const cols = Object.keys(r.properties).filter((c) => c !== options.keyProperty);
       const values = [r.key, ...cols.map((c) => r.properties[c] ?? null)];
       const params = cols.map((c, i) => `$${i + 2}::${castOf(c)}`);
@@ -217,10 +268,16 @@ export class PostgresMirrorConnector implements Connector {
         if (cols.length) {
           const set = cols.map((c, i) => `${ident(c)} = ${params[i]}`).join(', ');
           const changed = cols.map((c, i) => `${ident(c)} IS DISTINCT FROM ${params[i]}`).join(' OR ');
-          const updated = await this.sql.query<{ id: string }>(`UPDATE ${table} SET ${set} WHERE ${keyMatch} AND (${changed}) ${returning}`, values);
+          const updated = await this.sql.query<{ id: string }>(
+            `UPDATE ${table} SET ${set} WHERE ${keyMatch} AND (${changed}) ${returning}`,
+            values,
+          );
           if (updated.rows[0]) return { key: r.key, status: 'updated', id: updated.rows[0].id };
         }
-        const existing = await this.sql.query<{ id: string }>(`SELECT ${ident(spec.idColumn)}::text AS id FROM ${table} WHERE ${keyMatch}`, [r.key]);
+        const existing = await this.sql.query<{ id: string }>(
+          `SELECT ${ident(spec.idColumn)}::text AS id FROM ${table} WHERE ${keyMatch}`,
+          [r.key],
+        );
         if (existing.rows[0]) return { key: r.key, status: 'unchanged', id: existing.rows[0].id };
         const list = [options.keyProperty, ...cols].map((c) => ident(c)).join(', ');
         const inserted = await this.sql.query<{ id: string }>(

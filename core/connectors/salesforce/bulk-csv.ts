@@ -26,7 +26,8 @@ export function csvJobs(
 ): CsvJob[] {
   const columns = [keyProperty];
   const seen = new Set(columns);
-  for (const r of rows) for (const name of Object.keys(r.values)) if (!seen.has(name)) (seen.add(name), columns.push(name));
+  for (const r of rows)
+    for (const name of Object.keys(r.values)) if (!seen.has(name)) (seen.add(name), columns.push(name));
   const header = stringify([columns]);
   const jobs: CsvJob[] = [];
   let lines: string[] = [];
@@ -66,7 +67,11 @@ export function parseBulkError(cell: string | undefined): RecordErrorBody {
   let fields: string[] = [];
   const last = message.lastIndexOf(':');
   if (last >= 0 && /^[A-Za-z0-9_, ]*$/.test(message.slice(last + 1))) {
-    fields = message.slice(last + 1).split(',').map((f) => f.trim()).filter(Boolean);
+    fields = message
+      .slice(last + 1)
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
     message = message.slice(0, last);
   }
   return { statusCode: m[1]!, message, fields };

@@ -29,11 +29,15 @@ export const RECORD_ERROR_MESSAGES: Record<string, string> = {
   UNABLE_TO_LOCK_ROW: 'Salesforce could not lock the record (another process is writing it); try again',
   ENTITY_IS_DELETED: 'the Salesforce record was deleted',
   INVALID_CROSS_REFERENCE_KEY: 'a lookup field points at a Salesforce record that does not exist',
-  INVALID_TYPE_ON_FIELD_IN_RECORD: 'a value is not of the Salesforce field\'s type',
+  INVALID_TYPE_ON_FIELD_IN_RECORD: "a value is not of the Salesforce field's type",
   ALL_OR_NONE_OPERATION_ROLLED_BACK: 'rolled back because another record of the batch failed',
 };
 
-export interface RecordErrorBody { statusCode?: string; message?: string; fields?: string[] }
+export interface RecordErrorBody {
+  statusCode?: string;
+  message?: string;
+  fields?: string[];
+}
 
 export function recordErrorMessage(errors: RecordErrorBody[] | undefined): string {
   if (!errors?.length) return 'Salesforce rejected this record without saying why';
@@ -47,14 +51,33 @@ export function recordErrorMessage(errors: RecordErrorBody[] | undefined): strin
 }
 
 /** Codes that mean the org cannot be used now at all (credentials refused, daily limit spent), not one record. */
-const ORG_REFUSED = new Set(['INVALID_SESSION_ID', 'REQUEST_LIMIT_EXCEEDED', 'invalid_grant', 'invalid_client', 'invalid_client_id', 'unsupported_grant_type']);
+const ORG_REFUSED = new Set([
+  'INVALID_SESSION_ID',
+  'REQUEST_LIMIT_EXCEEDED',
+  'invalid_grant',
+  'invalid_client',
+  'invalid_client_id',
+  'unsupported_grant_type',
+]);
 
 /** Salesforce unreachable, or refusing the credentials or every call: the whole operation stops, not one record. */
 export function isConnectionFailure(error: unknown): boolean {
-  return error instanceof SalesforceError && (ORG_REFUSED.has(error.code) || unreachableCode({ code: error.code, message: error.message }) !== undefined);
+  return (
+    error instanceof SalesforceError &&
+    (ORG_REFUSED.has(error.code) || unreachableCode({ code: error.code, message: error.message }) !== undefined)
+  );
 }
 
-const TRANSIENT_CODES = new Set(['SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION', 'REQUEST_RUNNING_TOO_LONG', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']);
+const TRANSIENT_CODES = new Set([
+  'SERVER_UNAVAILABLE',
+  'UNKNOWN_EXCEPTION',
+  'REQUEST_RUNNING_TOO_LONG',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+]);
 
 /** Removes every given secret from a text. */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined | null>): string {
@@ -64,20 +87,31 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined |
 }
 
 /** Any error from jsforce (HttpApiError, OAuth error, FetchError, timeout) as a SalesforceError without secrets. */
-export function toSalesforceError(error: unknown, secrets: ReadonlyArray<string | undefined | null>, context: string, instanceUrl?: string): SalesforceError {
+export function toSalesforceError(
+  error: unknown,
+  secrets: ReadonlyArray<string | undefined | null>,
+  context: string,
+  instanceUrl?: string,
+): SalesforceError {
   const e = describeSalesforceError(error, secrets, context);
   // Which org refused or could not be reached: its instance URL, never a token.
   if (!instanceUrl || !isConnectionFailure(e) || e.message.includes(instanceUrl)) return e;
   return new SalesforceError(`${e.message} [Salesforce at ${instanceUrl}]`, e.code, e.transient);
 }
 
-function describeSalesforceError(error: unknown, secrets: ReadonlyArray<string | undefined | null>, context: string): SalesforceError {
-  if (error instanceof SalesforceError) return new SalesforceError(redact(error.message, secrets), error.code, error.transient);
+function describeSalesforceError(
+  error: unknown,
+  secrets: ReadonlyArray<string | undefined | null>,
+  context: string,
+): SalesforceError {
+  if (error instanceof SalesforceError)
+    return new SalesforceError(redact(error.message, secrets), error.code, error.transient);
   const e = error as { name?: string; errorCode?: string; code?: string; message?: string; type?: string };
   const raw = redact(String(e?.message ?? error), secrets).slice(0, 500);
   const code = e?.errorCode ?? (e?.code && /^[A-Z_]+$/.test(e.code) ? e.code : undefined) ?? e?.name ?? 'UNKNOWN';
   const status = /^ERROR_HTTP_(\d{3})$/.exec(code)?.[1];
-  const network = e?.name === 'FetchError' || e?.name === 'AbortError' || /timeout|socket hang up|ECONNRESET/i.test(raw);
+  const network =
+    e?.name === 'FetchError' || e?.name === 'AbortError' || /timeout|socket hang up|ECONNRESET/i.test(raw);
   const transient = network || TRANSIENT_CODES.has(code) || (status !== undefined && status.startsWith('5'));
   let message: string;
   switch (code) {

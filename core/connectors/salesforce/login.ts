@@ -8,7 +8,13 @@ const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const JWT_LIFETIME_S = 180;
 
 /** A signed RS256 JWT bearer assertion for Salesforce's token endpoint. */
-export function jwtAssertion(clientId: string, username: string, audience: string, privateKey: string, now = Date.now()): string {
+export function jwtAssertion(
+  clientId: string,
+  username: string,
+  audience: string,
+  privateKey: string,
+  now = Date.now(),
+): string {
   let key;
   try {
     key = createPrivateKey(privateKey);
@@ -22,7 +28,12 @@ export function jwtAssertion(clientId: string, username: string, audience: strin
 }
 
 /** A connection with a session: the access token given, or one obtained by the OAuth grant the options name. */
-export async function login(options: SalesforceConnectorOptions, version: string, onOrg: (orgId: string) => void, describe: (error: unknown) => SalesforceError): Promise<Connection> {
+export async function login(
+  options: SalesforceConnectorOptions,
+  version: string,
+  onOrg: (orgId: string) => void,
+  describe: (error: unknown) => SalesforceError,
+): Promise<Connection> {
   // A pooled socket the server closed meanwhile (EPIPE, ECONNRESET: an emulator or a proxy restarted) fails a login
   // once; it is tried again. A refused connection or refused credentials are reported at once.
   for (let attempt = 0; ; attempt++) {
@@ -35,16 +46,24 @@ export async function login(options: SalesforceConnectorOptions, version: string
   }
 }
 
-async function loginOnce(options: SalesforceConnectorOptions, version: string, onOrg: (orgId: string) => void): Promise<Connection> {
+async function loginOnce(
+  options: SalesforceConnectorOptions,
+  version: string,
+  onOrg: (orgId: string) => void,
+): Promise<Connection> {
   const { instanceUrl, accessToken, oauth } = options;
   if (!oauth) return new Connection({ instanceUrl, accessToken, version });
   const loginUrl = (oauth.loginUrl ?? instanceUrl).replace(/\/+$/, '');
   const jwt = oauth.username && oauth.privateKey ? { username: oauth.username, privateKey: oauth.privateKey } : null;
   // The JWT grant carries no client secret: the signed assertion is the proof.
   const oauth2 = new OAuth2({ loginUrl, clientId: oauth.clientId, clientSecret: jwt ? undefined : oauth.clientSecret });
-  const clientCredentials = () => jwt
-    ? oauth2.requestToken({ grant_type: JWT_BEARER_GRANT, assertion: jwtAssertion(oauth.clientId, jwt.username, loginUrl, jwt.privateKey) })
-    : oauth2.requestToken({ grant_type: 'client_credentials' });
+  const clientCredentials = () =>
+    jwt
+      ? oauth2.requestToken({
+          grant_type: JWT_BEARER_GRANT,
+          assertion: jwtAssertion(oauth.clientId, jwt.username, loginUrl, jwt.privateKey),
+        })
+      : oauth2.requestToken({ grant_type: 'client_credentials' });
   const token = oauth.refreshToken && !jwt ? await oauth2.refreshToken(oauth.refreshToken) : await clientCredentials();
   const orgId = /\/([^/]+)\/[^/]+$/.exec(token.id ?? '')?.[1];
   if (orgId) onOrg(orgId);

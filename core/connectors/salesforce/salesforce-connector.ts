@@ -2,9 +2,27 @@ import type { Connection } from 'jsforce';
 import type { JobInfoV2 } from 'jsforce/lib/api/bulk2';
 import { csvJobs, MAX_JOB_BYTES, parseBulkError, type CsvJob } from './bulk-csv';
 import type { Value } from '../../mapping/transforms';
-import type { ConnectionCheck, Connector, FieldSchema, FieldType, FieldFormat, ObjectSchema, ReadItem, ReadOptions, SourceRecord, UpsertInput, UpsertResult } from '../connector';
+import type {
+  ConnectionCheck,
+  Connector,
+  FieldSchema,
+  FieldType,
+  FieldFormat,
+  ObjectSchema,
+  ReadItem,
+  ReadOptions,
+  SourceRecord,
+  UpsertInput,
+  UpsertResult,
+} from '../connector';
 import { decodeCursor, encodeCursor } from '../cursor';
-import { isConnectionFailure, recordErrorMessage, SalesforceError, toSalesforceError, type RecordErrorBody } from './errors';
+import {
+  isConnectionFailure,
+  recordErrorMessage,
+  SalesforceError,
+  toSalesforceError,
+  type RecordErrorBody,
+} from './errors';
 import { firstPollWait, learnBulkRate, learnedBulkRate, MAX_POLL_WAIT_MS } from './bulk-pace';
 import { login } from './login';
 import { applyUsage, limiterFor, RetryBudget, withRetry, type LimiterOptions, type RetryOptions } from './throttle';
@@ -21,7 +39,14 @@ export interface SalesforceConnectorOptions {
    * the refresh-token grant when `refreshToken` is given, else the client-credentials grant. The session is renewed
    * on INVALID_SESSION_ID (JWT and client credentials by logging in again).
    */
-  oauth?: { clientId: string; clientSecret?: string; refreshToken?: string; loginUrl?: string; username?: string; privateKey?: string };
+  oauth?: {
+    clientId: string;
+    clientSecret?: string;
+    refreshToken?: string;
+    loginUrl?: string;
+    username?: string;
+    privateKey?: string;
+  };
   /** REST API version (default '60.0'). */
   version?: string;
   /** Records per sObject Collections call (1-200, default 200). */
@@ -66,9 +91,22 @@ interface DescribeField {
   inlineHelpText?: string | null;
   picklistValues?: Array<{ value: string; active?: boolean }>;
 }
-interface DescribeResult { name: string; fields: DescribeField[] }
-interface QueryPage { totalSize: number; done: boolean; nextRecordsUrl?: string; records: Array<Record<string, unknown>> }
-interface CollectionResult { id?: string | null; success: boolean; created?: boolean; errors?: RecordErrorBody[] }
+interface DescribeResult {
+  name: string;
+  fields: DescribeField[];
+}
+interface QueryPage {
+  totalSize: number;
+  done: boolean;
+  nextRecordsUrl?: string;
+  records: Array<Record<string, unknown>>;
+}
+interface CollectionResult {
+  id?: string | null;
+  success: boolean;
+  created?: boolean;
+  errors?: RecordErrorBody[];
+}
 
 /** A Salesforce field schema; `externalId` says the field can key an upsert. */
 export interface SalesforceFieldSchema extends FieldSchema {
@@ -77,11 +115,25 @@ export interface SalesforceFieldSchema extends FieldSchema {
 }
 
 const TYPES: Record<string, [FieldType, FieldFormat?]> = {
-  id: ['string', 'reference'], reference: ['string', 'reference'], string: ['string'], textarea: ['string', 'textarea'],
-  email: ['string', 'email'], phone: ['string', 'phone'], url: ['string', 'url'], combobox: ['string'],
-  picklist: ['enum'], multipicklist: ['enum'], int: ['integer'], long: ['integer'], double: ['number'],
-  currency: ['number', 'currency'], percent: ['number', 'percent'], boolean: ['boolean'], date: ['date'],
-  datetime: ['datetime'], encryptedstring: ['string'],
+  id: ['string', 'reference'],
+  reference: ['string', 'reference'],
+  string: ['string'],
+  textarea: ['string', 'textarea'],
+  email: ['string', 'email'],
+  phone: ['string', 'phone'],
+  url: ['string', 'url'],
+  combobox: ['string'],
+  picklist: ['enum'],
+  multipicklist: ['enum'],
+  int: ['integer'],
+  long: ['integer'],
+  double: ['number'],
+  currency: ['number', 'currency'],
+  percent: ['number', 'percent'],
+  boolean: ['boolean'],
+  date: ['date'],
+  datetime: ['datetime'],
+  encryptedstring: ['string'],
 };
 const COMPOUND = new Set(['address', 'location', 'base64']);
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -132,13 +184,17 @@ export class SalesforceConnector implements Connector {
   private readonly describes = new Map<string, Promise<DescribeResult>>();
 
   constructor(private readonly options: SalesforceConnectorOptions) {
-    if (!options.accessToken && !options.oauth) throw new SalesforceError('Salesforce connector needs an accessToken or oauth client settings', 'CONFIG');
+    if (!options.accessToken && !options.oauth)
+      throw new SalesforceError('Salesforce connector needs an accessToken or oauth client settings', 'CONFIG');
     const batch = options.batchSize ?? MAX_BATCH;
-    if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new SalesforceError(`batchSize must be 1-${MAX_BATCH}`, 'CONFIG');
+    if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH)
+      throw new SalesforceError(`batchSize must be 1-${MAX_BATCH}`, 'CONFIG');
     const threshold = options.bulkThreshold ?? DEFAULT_BULK_THRESHOLD;
-    if (!Number.isInteger(threshold) || threshold < 0) throw new SalesforceError('bulkThreshold must be a whole number >= 0', 'CONFIG');
+    if (!Number.isInteger(threshold) || threshold < 0)
+      throw new SalesforceError('bulkThreshold must be a whole number >= 0', 'CONFIG');
     const rate = options.bulk?.expectedRecordsPerSecond;
-    if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw new SalesforceError('bulk.expectedRecordsPerSecond must be a number > 0', 'CONFIG');
+    if (rate !== undefined && !(Number.isFinite(rate) && rate > 0))
+      throw new SalesforceError('bulk.expectedRecordsPerSecond must be a number > 0', 'CONFIG');
     if (options.oauth && !!options.oauth.username !== !!options.oauth.privateKey) {
       throw new SalesforceError('Salesforce JWT bearer login needs both username and privateKey', 'CONFIG');
     }
@@ -148,11 +204,18 @@ export class SalesforceConnector implements Connector {
 
   private secrets(): string[] {
     const o = this.options;
-    return [o.accessToken, o.oauth?.clientSecret, o.oauth?.refreshToken, o.oauth?.privateKey].filter((s): s is string => !!s);
+    return [o.accessToken, o.oauth?.clientSecret, o.oauth?.refreshToken, o.oauth?.privateKey].filter(
+      (s): s is string => !!s,
+    );
   }
 
   private fail(error: unknown, context: string, conn?: Connection): SalesforceError {
-    return toSalesforceError(error, [...this.secrets(), conn?.accessToken, conn?.refreshToken], context, this.options.instanceUrl);
+    return toSalesforceError(
+      error,
+      [...this.secrets(), conn?.accessToken, conn?.refreshToken],
+      context,
+      this.options.instanceUrl,
+    );
   }
 
   private get version(): string {
@@ -161,13 +224,17 @@ export class SalesforceConnector implements Connector {
 
   /** The jsforce connection, logging in first when OAuth settings are given. */
   connection(): Promise<Connection> {
-    this.connecting ??= login(this.options, this.version, (orgId) => (this.org = orgId), (e) => this.fail(e, 'Salesforce login')).catch((error: unknown) => {
+    this.connecting ??= login(
+      this.options,
+      this.version,
+      (orgId) => (this.org = orgId),
+      (e) => this.fail(e, 'Salesforce login'),
+    ).catch((error: unknown) => {
       this.connecting = null;
       throw this.fail(error, 'Salesforce login');
     });
     return this.connecting;
   }
-
 
   /** One REST call through the org's limiter; writes (`retry`) also get backoff retries on transient failures. */
   private async call<T>(context: string, fn: (conn: Connection) => Promise<T>, retry = false): Promise<T> {
@@ -202,18 +269,27 @@ export class SalesforceConnector implements Connector {
   async checkConnection(): Promise<ConnectionCheck> {
     try {
       const limits = await this.call('Salesforce connection check', (c) =>
-        c.request<{ DailyApiRequests?: { Max: number; Remaining: number } }>('/limits', this.requestOptions));
+        c.request<{ DailyApiRequests?: { Max: number; Remaining: number } }>('/limits', this.requestOptions),
+      );
       const conn = await this.connection();
       const api = limits.DailyApiRequests;
-      return { ok: true, message: `connected to ${conn.instanceUrl} (API ${this.version}${api ? `, ${api.Max - api.Remaining}/${api.Max} daily API requests used` : ''})` };
+      return {
+        ok: true,
+        message: `connected to ${conn.instanceUrl} (API ${this.version}${api ? `, ${api.Max - api.Remaining}/${api.Max} daily API requests used` : ''})`,
+      };
     } catch (error) {
-      return { ok: false, message: error instanceof SalesforceError ? error.message : this.fail(error, 'Salesforce connection check').message };
+      return {
+        ok: false,
+        message:
+          error instanceof SalesforceError ? error.message : this.fail(error, 'Salesforce connection check').message,
+      };
     }
   }
 
   async listObjects(): Promise<string[]> {
     const global = await this.call('Salesforce describeGlobal', (c) =>
-      c.request<{ sobjects: Array<{ name: string; queryable?: boolean }> }>('/sobjects', this.requestOptions));
+      c.request<{ sobjects: Array<{ name: string; queryable?: boolean }> }>('/sobjects', this.requestOptions),
+    );
     return global.sobjects.filter((o) => o.queryable !== false).map((o) => o.name);
   }
 
@@ -221,7 +297,9 @@ export class SalesforceConnector implements Connector {
     checkName(object, 'object');
     let d = this.describes.get(object);
     if (!d) {
-      d = this.call(`Salesforce describe ${object}`, (c) => c.request<DescribeResult>(`/sobjects/${object}/describe`, this.requestOptions));
+      d = this.call(`Salesforce describe ${object}`, (c) =>
+        c.request<DescribeResult>(`/sobjects/${object}/describe`, this.requestOptions),
+      );
       d.catch(() => this.describes.delete(object));
       this.describes.set(object, d);
     }
@@ -261,14 +339,25 @@ export class SalesforceConnector implements Connector {
   }
 
   /** The records with these IDs (any order; IDs that do not exist are simply absent), 200 IDs a query. */
-  async *readByIds(object: string, ids: string[], options: Omit<ReadOptions, 'since'> = {}): AsyncGenerator<ReadItem, void, undefined> {
-    for (const id of ids) if (!/^[A-Za-z0-9]{15,18}$/.test(id)) throw new SalesforceError(`Invalid ${object} Id "${id}"`, 'INVALID_ID');
+  async *readByIds(
+    object: string,
+    ids: string[],
+    options: Omit<ReadOptions, 'since'> = {},
+  ): AsyncGenerator<ReadItem, void, undefined> {
+    for (const id of ids)
+      if (!/^[A-Za-z0-9]{15,18}$/.test(id)) throw new SalesforceError(`Invalid ${object} Id "${id}"`, 'INVALID_ID');
     for (let i = 0; i < ids.length; i += 200) yield* this.query(object, options, ids.slice(i, i + 200));
   }
 
-  private async *query(object: string, options: ReadOptions, ids?: string[]): AsyncGenerator<ReadItem, void, undefined> {
+  private async *query(
+    object: string,
+    options: ReadOptions,
+    ids?: string[],
+  ): AsyncGenerator<ReadItem, void, undefined> {
     checkName(object, 'object');
-    const props = options.properties ?? (await this.describeRaw(object)).fields.filter((f) => !COMPOUND.has(f.type)).map((f) => f.name);
+    const props =
+      options.properties ??
+      (await this.describeRaw(object)).fields.filter((f) => !COMPOUND.has(f.type)).map((f) => f.name);
     props.forEach((p) => checkName(p, 'field'));
     const select = [...new Set(['Id', 'SystemModstamp', ...props])];
     let where = '';
@@ -276,8 +365,12 @@ export class SalesforceConnector implements Connector {
       const cursor = decodeCursor(options.since);
       const time = soqlDateTime(cursor.time);
       const id = cursor.id;
-      if (id !== null && !/^[A-Za-z0-9]{15,18}$/.test(id)) throw new SalesforceError(`Invalid cursor Id "${id}"`, 'INVALID_CURSOR');
-      where = id === null ? ` WHERE SystemModstamp > ${time}` : ` WHERE SystemModstamp > ${time} OR (SystemModstamp = ${time} AND Id > '${id}')`;
+      if (id !== null && !/^[A-Za-z0-9]{15,18}$/.test(id))
+        throw new SalesforceError(`Invalid cursor Id "${id}"`, 'INVALID_CURSOR');
+      where =
+        id === null
+          ? ` WHERE SystemModstamp > ${time}`
+          : ` WHERE SystemModstamp > ${time} OR (SystemModstamp = ${time} AND Id > '${id}')`;
     }
     // Plain `Id = ... OR ...` rather than IN: equally valid SOQL, and the subset every emulator of ours parses.
     if (ids) where = ` WHERE ${ids.map((id) => `Id = '${id}'`).join(' OR ')}`;
@@ -287,12 +380,17 @@ export class SalesforceConnector implements Connector {
     while (url) {
       options.signal?.throwIfAborted();
       const next: string = url;
-      const page = await this.call(`Salesforce query ${object}`, (c) => c.request<QueryPage>(next, this.requestOptions));
+      const page = await this.call(`Salesforce query ${object}`, (c) =>
+        c.request<QueryPage>(next, this.requestOptions),
+      );
       for (const r of page.records) {
         const properties: Record<string, Value> = {};
         for (const p of props) properties[p] = toValue(r[p]);
         const modifiedAt = isoOf(r.SystemModstamp);
-        yield { type: 'record', record: { id: String(r.Id), properties, ...(modifiedAt ? { modifiedAt } : {}), origin: { source } } };
+        yield {
+          type: 'record',
+          record: { id: String(r.Id), properties, ...(modifiedAt ? { modifiedAt } : {}), origin: { source } },
+        };
       }
       url = page.done ? undefined : page.nextRecordsUrl;
     }
@@ -312,19 +410,25 @@ export class SalesforceConnector implements Connector {
     const fields = new Map(d.fields.map((f) => [f.name, f]));
     const key = fields.get(keyProperty);
     if (!key) throw new SalesforceError(`${object} has no field ${keyProperty}`, 'INVALID_FIELD');
-    if (!key.externalId && keyProperty !== 'Id') throw new SalesforceError(`${object}.${keyProperty} is not an External ID field, so Salesforce cannot upsert by it`, 'INVALID_FIELD');
+    if (!key.externalId && keyProperty !== 'Id')
+      throw new SalesforceError(
+        `${object}.${keyProperty} is not an External ID field, so Salesforce cannot upsert by it`,
+        'INVALID_FIELD',
+      );
 
     const results = new Array<UpsertResult>(records.length);
     const seen = new Set<string>();
     const toSend: number[] = [];
     records.forEach((r, i) => {
-      if (seen.has(r.key)) results[i] = { key: r.key, status: 'failed', error: `key ${r.key} appears more than once in this upsert` };
+      if (seen.has(r.key))
+        results[i] = { key: r.key, status: 'failed', error: `key ${r.key} appears more than once in this upsert` };
       else {
         seen.add(r.key);
         toSend.push(i);
       }
     });
-    if (toSend.length > (this.options.bulkThreshold ?? DEFAULT_BULK_THRESHOLD)) await this.upsertBulk(object, keyProperty, fields, records, toSend, results);
+    if (toSend.length > (this.options.bulkThreshold ?? DEFAULT_BULK_THRESHOLD))
+      await this.upsertBulk(object, keyProperty, fields, records, toSend, results);
     else await this.upsertCollections(object, keyProperty, fields, records, toSend, results);
     return results;
   }
@@ -332,25 +436,45 @@ export class SalesforceConnector implements Connector {
   /** Fields of one record as Salesforce wants them, key last. */
   private values(r: UpsertInput, keyProperty: string, fields: Map<string, DescribeField>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(r.properties)) if (name !== keyProperty) out[name] = this.coerce(fields.get(name), value);
+    for (const [name, value] of Object.entries(r.properties))
+      if (name !== keyProperty) out[name] = this.coerce(fields.get(name), value);
     out[keyProperty] = r.key;
     return out;
   }
 
   /** sObject Collections calls of up to 200 records (allOrNone false), each retried on transient failures. */
-  private async upsertCollections(object: string, keyProperty: string, fields: Map<string, DescribeField>, records: UpsertInput[], toSend: number[], results: UpsertResult[]): Promise<void> {
+  private async upsertCollections(
+    object: string,
+    keyProperty: string,
+    fields: Map<string, DescribeField>,
+    records: UpsertInput[],
+    toSend: number[],
+    results: UpsertResult[],
+  ): Promise<void> {
     const batchSize = this.options.batchSize ?? MAX_BATCH;
     for (let start = 0; start < toSend.length; start += batchSize) {
       const indexes = toSend.slice(start, start + batchSize);
       const body = JSON.stringify({
         allOrNone: false,
-        records: indexes.map((i) => ({ attributes: { type: object }, ...this.values(records[i]!, keyProperty, fields) })),
+        records: indexes.map((i) => ({
+          attributes: { type: object },
+          ...this.values(records[i]!, keyProperty, fields),
+        })),
       });
       let answer: CollectionResult[];
       try {
         answer = await this.call(
           `Salesforce upsert ${object} by ${keyProperty}`,
-          (c) => c.request<CollectionResult[]>({ method: 'PATCH', url: `/composite/sobjects/${object}/${keyProperty}`, body, headers: { 'content-type': 'application/json' } }, this.requestOptions),
+          (c) =>
+            c.request<CollectionResult[]>(
+              {
+                method: 'PATCH',
+                url: `/composite/sobjects/${object}/${keyProperty}`,
+                body,
+                headers: { 'content-type': 'application/json' },
+              },
+              this.requestOptions,
+            ),
           true,
         );
       } catch (error) {
@@ -363,7 +487,10 @@ export class SalesforceConnector implements Connector {
         continue;
       }
       if (!Array.isArray(answer) || answer.length !== indexes.length) {
-        throw new SalesforceError(`Salesforce upsert ${object}: expected ${indexes.length} results, got ${Array.isArray(answer) ? answer.length : typeof answer}`, 'BAD_RESPONSE');
+        throw new SalesforceError(
+          `Salesforce upsert ${object}: expected ${indexes.length} results, got ${Array.isArray(answer) ? answer.length : typeof answer}`,
+          'BAD_RESPONSE',
+        );
       }
       indexes.forEach((i, n) => {
         const res = answer[n]!;
@@ -380,7 +507,14 @@ export class SalesforceConnector implements Connector {
    * polled until done, then its successful / failed / unprocessed results mapped back to each record. A job that
    * cannot be started is aborted and started afresh on transient failures; once its data is in, it is never sent again.
    */
-  private async upsertBulk(object: string, keyProperty: string, fields: Map<string, DescribeField>, records: UpsertInput[], toSend: number[], results: UpsertResult[]): Promise<void> {
+  private async upsertBulk(
+    object: string,
+    keyProperty: string,
+    fields: Map<string, DescribeField>,
+    records: UpsertInput[],
+    toSend: number[],
+    results: UpsertResult[],
+  ): Promise<void> {
     const rows = new Map(toSend.map((i) => [i, { index: i, values: this.values(records[i]!, keyProperty, fields) }]));
     const maxBytes = this.options.bulk?.maxJobBytes ?? MAX_JOB_BYTES;
     const jobs = csvJobs([...rows.values()], keyProperty, maxBytes);
@@ -393,10 +527,17 @@ export class SalesforceConnector implements Connector {
         if (unseen.length && resends-- > 0 && this.budget.left > 0) {
           this.budget.left--;
           for (const i of unseen) delete results[i];
-          jobs.push(...csvJobs(unseen.map((i) => rows.get(i)!), keyProperty, maxBytes));
+          jobs.push(
+            ...csvJobs(
+              unseen.map((i) => rows.get(i)!),
+              keyProperty,
+              maxBytes,
+            ),
+          );
         }
       } catch (error) {
-        const e = error instanceof SalesforceError ? error : this.fail(error, `Salesforce Bulk API 2.0 upsert ${object}`);
+        const e =
+          error instanceof SalesforceError ? error : this.fail(error, `Salesforce Bulk API 2.0 upsert ${object}`);
         if (isConnectionFailure(e)) throw e;
         const reason = `${e.message} (this Bulk API job's outcome is unknown; run the upsert again: it is idempotent by ${keyProperty})`;
         for (const i of job.indexes) results[i] ??= { key: records[i]!.key, status: 'failed', error: reason };
@@ -405,7 +546,13 @@ export class SalesforceConnector implements Connector {
   }
 
   /** Runs one job and records each record's result; returns the records Salesforce reported nothing about. */
-  private async runIngestJob(object: string, keyProperty: string, job: CsvJob, records: UpsertInput[], results: UpsertResult[]): Promise<number[]> {
+  private async runIngestJob(
+    object: string,
+    keyProperty: string,
+    job: CsvJob,
+    records: UpsertInput[],
+    results: UpsertResult[],
+  ): Promise<number[]> {
     const context = `Salesforce Bulk API 2.0 upsert ${object} by ${keyProperty}`;
     const { ingest, closing } = await this.startIngestJob(context, object, keyProperty, job.csv);
     const info = await this.waitForJob(context, ingest, job.indexes.length, closing);
@@ -414,17 +561,32 @@ export class SalesforceConnector implements Connector {
     // Only the result lists that can hold something are fetched: each read is an API call of the daily budget.
     const successful = processed > failed ? await this.call(context, () => ingest.getSuccessfulResults(), true) : [];
     const failures = failed > 0 ? await this.call(context, () => ingest.getFailedResults(), true) : [];
-    const unprocessed = processed < job.indexes.length ? await this.call(context, () => ingest.getUnprocessedRecords(), true) : [];
+    const unprocessed =
+      processed < job.indexes.length ? await this.call(context, () => ingest.getUnprocessedRecords(), true) : [];
     const byKey = new Map(job.indexes.map((i) => [records[i]!.key, i]));
     for (const row of successful as unknown as Array<Record<string, string>>) {
       const i = byKey.get(row[keyProperty] ?? '');
-      if (i !== undefined) results[i] = { key: records[i]!.key, status: row.sf__Created === 'true' ? 'created' : 'updated', ...(row.sf__Id ? { id: row.sf__Id } : {}) };
+      if (i !== undefined)
+        results[i] = {
+          key: records[i]!.key,
+          status: row.sf__Created === 'true' ? 'created' : 'updated',
+          ...(row.sf__Id ? { id: row.sf__Id } : {}),
+        };
     }
     for (const row of failures as unknown as Array<Record<string, string>>) {
       const i = byKey.get(row[keyProperty] ?? '');
-      if (i !== undefined) results[i] = { key: records[i]!.key, status: 'failed', error: recordErrorMessage([parseBulkError(row.sf__Error)]) };
+      if (i !== undefined)
+        results[i] = {
+          key: records[i]!.key,
+          status: 'failed',
+          error: recordErrorMessage([parseBulkError(row.sf__Error)]),
+        };
     }
-    const pending = new Set(Array.isArray(unprocessed) ? (unprocessed as unknown as Array<Record<string, string>>).map((row) => row[keyProperty]) : []);
+    const pending = new Set(
+      Array.isArray(unprocessed)
+        ? (unprocessed as unknown as Array<Record<string, string>>).map((row) => row[keyProperty])
+        : [],
+    );
     const unseen: number[] = [];
     for (const i of job.indexes) {
       if (results[i]) continue;
@@ -443,11 +605,22 @@ export class SalesforceConnector implements Connector {
    * one. `closing`: when UploadComplete was sent, which is when Salesforce starts on the job give or take the request's
    * way there; its answer can come back much later.
    */
-  private async startIngestJob(context: string, object: string, keyProperty: string, csv: string): Promise<{ ingest: IngestJob; closing: number }> {
+  private async startIngestJob(
+    context: string,
+    object: string,
+    keyProperty: string,
+    csv: string,
+  ): Promise<{ ingest: IngestJob; closing: number }> {
     const attempts = (this.options.retry?.retries ?? 5) + 1;
     for (let attempt = 1; ; attempt++) {
       const conn = await this.connection();
-      const ingest = conn.bulk2.createJob({ object, operation: 'upsert', externalIdFieldName: keyProperty, contentType: 'CSV', lineEnding: 'LF' });
+      const ingest = conn.bulk2.createJob({
+        object,
+        operation: 'upsert',
+        externalIdFieldName: keyProperty,
+        contentType: 'CSV',
+        lineEnding: 'LF',
+      });
       try {
         // Retried in place: an Open job whose creation answer was lost holds no data and expires on its own.
         await this.call(context, () => ingest.open(), true);
@@ -460,7 +633,12 @@ export class SalesforceConnector implements Connector {
         if (ingest.id) await this.call(context, () => ingest.abort()).catch(() => undefined);
         if (!e.transient || attempt >= attempts || this.budget.left <= 0) throw e;
         this.budget.left--;
-        await delay(Math.min((this.options.retry?.minTimeoutMs ?? 500) * 2 ** (attempt - 1), this.options.retry?.maxTimeoutMs ?? 30_000));
+        await delay(
+          Math.min(
+            (this.options.retry?.minTimeoutMs ?? 500) * 2 ** (attempt - 1),
+            this.options.retry?.maxTimeoutMs ?? 30_000,
+          ),
+        );
       }
     }
   }
@@ -496,11 +674,18 @@ export class SalesforceConnector implements Connector {
       if (info.state === 'JobComplete') this.learnPace(info, Date.now() - started, polls === 1);
       if (info.state === 'JobComplete' || info.state === 'Failed' || info.state === 'Aborted') return info;
       if (Date.now() >= deadline) {
-        throw new SalesforceError(`${context}: job ${info.id} is still ${info.state} after ${Date.now() - started} ms (it goes on in Salesforce)`, 'JOB_TIMEOUT');
+        throw new SalesforceError(
+          `${context}: job ${info.id} is still ${info.state} after ${Date.now() - started} ms (it goes on in Salesforce)`,
+          'JOB_TIMEOUT',
+        );
       }
       const done = info.numberRecordsProcessed ?? 0;
       const elapsed = Date.now() - started;
-      at = Date.now() + (done > 0 ? Math.min(MAX_POLL_WAIT_MS, Math.max(100, ((elapsed / done) * (total - done)) * 1.1)) : Math.min(MAX_POLL_WAIT_MS, interval * 2));
+      at =
+        Date.now() +
+        (done > 0
+          ? Math.min(MAX_POLL_WAIT_MS, Math.max(100, (elapsed / done) * (total - done) * 1.1))
+          : Math.min(MAX_POLL_WAIT_MS, interval * 2));
     }
   }
 
@@ -524,7 +709,8 @@ export class SalesforceConnector implements Connector {
       const n = Number(value);
       return value.trim() !== '' && Number.isFinite(n) ? n : value;
     }
-    if (field.type === 'boolean') return /^(true|1|yes)$/i.test(value) ? true : /^(false|0|no)$/i.test(value) ? false : value;
+    if (field.type === 'boolean')
+      return /^(true|1|yes)$/i.test(value) ? true : /^(false|0|no)$/i.test(value) ? false : value;
     return value;
   }
 }

@@ -32,7 +32,10 @@ export function limiterFor(org: string, options: LimiterOptions = {}): Bottlenec
   return limiter;
 }
 
-export interface ApiUsage { used: number; limit: number }
+export interface ApiUsage {
+  used: number;
+  limit: number;
+}
 
 /**
  * Adjusts the org's limiter from the latest `Sforce-Limit-Info: api-usage=N/M`: one call at a time once 90% of the
@@ -59,7 +62,12 @@ export class RetryBudget {
  * Runs `fn`, retrying transient failures (5xx, timeouts, dropped connections) with exponential backoff and jitter
  * while the call's retries and the shared budget last. `toError` classifies and cleans each failure.
  */
-export async function withRetry<T>(fn: () => Promise<T>, toError: (e: unknown) => SalesforceError, budget: RetryBudget, options: RetryOptions = {}): Promise<T> {
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  toError: (e: unknown) => SalesforceError,
+  budget: RetryBudget,
+  options: RetryOptions = {},
+): Promise<T> {
   return pRetry(
     async () => {
       try {
@@ -78,7 +86,10 @@ export async function withRetry<T>(fn: () => Promise<T>, toError: (e: unknown) =
       randomize: true,
       onFailedAttempt: (error) => {
         if (error.retriesLeft > 0 && budget.left <= 0) {
-          throw new SalesforceError(`${error.message} (gave up: the connector's retry budget is spent)`, (error as unknown as SalesforceError).code ?? 'UNKNOWN');
+          throw new SalesforceError(
+            `${error.message} (gave up: the connector's retry budget is spent)`,
+            (error as unknown as SalesforceError).code ?? 'UNKNOWN',
+          );
         }
         if (error.retriesLeft > 0) budget.left--;
       },

@@ -24,7 +24,11 @@ export type ConnectedSuggestInput = z.input<typeof ConnectedSuggestInputSchema>;
 const SAMPLE_SIZE = 50;
 
 /** The first records of an object, whose values let suggestions judge fields by content as well as by name. */
-export async function sampleRecords(connector: Connector, object: string, size = SAMPLE_SIZE): Promise<Array<Record<string, string | null>>> {
+export async function sampleRecords(
+  connector: Connector,
+  object: string,
+  size = SAMPLE_SIZE,
+): Promise<Array<Record<string, string | null>>> {
   const out: Array<Record<string, string | null>> = [];
   for await (const item of connector.read(object)) {
     if (item.type === 'record') out.push(item.record.properties);
@@ -41,16 +45,30 @@ function withoutField(schema: ObjectSchema, name: string): ObjectSchema {
 export async function suggestForConnectedObjects(db: Database, input: ConnectedSuggestInput): Promise<SuggestResult> {
   const i = ConnectedSuggestInputSchema.parse(input);
   // Without a named ID column the export's first column is taken, as legacy exports put the key first.
-  const file = new CsvExportConnector(i.legacyPath, { legacy: { file: i.legacyTable, idColumn: i.legacyIdColumn ?? '' } }).fileOf('legacy');
+  const file = new CsvExportConnector(i.legacyPath, {
+    legacy: { file: i.legacyTable, idColumn: i.legacyIdColumn ?? '' },
+  }).fileOf('legacy');
   const idColumn = i.legacyIdColumn ?? (await inspectCsv(file, { idColumn: '' })).header[0]!;
-  const legacy = new CsvExportConnector(i.legacyPath, { legacy: { file: i.legacyTable, idColumn } }, { rejectDuplicateIds: false });
+  const legacy = new CsvExportConnector(
+    i.legacyPath,
+    { legacy: { file: i.legacyTable, idColumn } },
+    { rejectDuplicateIds: false },
+  );
   const source = withoutField(await legacy.describe('legacy'), idColumn);
   const sourceSamples = await sampleRecords(legacy, 'legacy');
   return db.withConnection(async (sql) => {
-    const mirror = new PostgresMirrorConnector(sql, { schema: i.targetSchema, tables: { target: { table: i.targetTable, idColumn: i.targetIdColumn } } });
+    const mirror = new PostgresMirrorConnector(sql, {
+      schema: i.targetSchema,
+      tables: { target: { table: i.targetTable, idColumn: i.targetIdColumn } },
+    });
     const target = await mirror.describe('target');
     const targetSamples = await sampleRecords(mirror, 'target');
-    return suggestMappings({ ...source, object: i.legacyTable }, { ...target, object: i.targetTable }, { source: sourceSamples, target: targetSamples }, i.options);
+    return suggestMappings(
+      { ...source, object: i.legacyTable },
+      { ...target, object: i.targetTable },
+      { source: sourceSamples, target: targetSamples },
+      i.options,
+    );
   });
 }
 
@@ -60,7 +78,9 @@ export async function suggestForConnectedObjects(db: Database, input: ConnectedS
  */
 export const SuggestRequestSchema = z
   .object({
-    source: ObjectSchemaSchema.optional().describe('Source object schema: { object, idField, fields: [{ name, type, label?, sample? }] }'),
+    source: ObjectSchemaSchema.optional().describe(
+      'Source object schema: { object, idField, fields: [{ name, type, label?, sample? }] }',
+    ),
     target: ObjectSchemaSchema.optional().describe('Target object schema'),
     samples: SuggestSamplesSchema.optional(),
     legacyPath: z.string().min(1).optional().describe('Or: folder of a legacy export, or one CSV file'),
@@ -75,7 +95,10 @@ export const SuggestRequestSchema = z
     const inline = r.source !== undefined || r.target !== undefined;
     const connected = r.legacyPath !== undefined || r.legacyTable !== undefined || r.targetTable !== undefined;
     if (inline === connected) {
-      ctx.addIssue({ code: 'custom', message: 'give either `source` and `target` schemas, or `legacyPath`, `legacyTable` and `targetTable`' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'give either `source` and `target` schemas, or `legacyPath`, `legacyTable` and `targetTable`',
+      });
     } else if (inline && (!r.source || !r.target)) {
       ctx.addIssue({ code: 'custom', path: [r.source ? 'target' : 'source'], message: 'both schemas are needed' });
     } else if (connected) {
@@ -86,11 +109,18 @@ export const SuggestRequestSchema = z
   });
 export type SuggestRequest = z.input<typeof SuggestRequestSchema>;
 
-export async function suggestFieldMappings(db: () => Promise<Database>, request: SuggestRequest): Promise<SuggestResult> {
+export async function suggestFieldMappings(
+  db: () => Promise<Database>,
+  request: SuggestRequest,
+): Promise<SuggestResult> {
   const r = SuggestRequestSchema.parse(request);
   if (r.source && r.target) return suggestMappings(r.source, r.target, r.samples, r.options);
   return suggestForConnectedObjects(await db(), {
-    legacyPath: r.legacyPath!, legacyTable: r.legacyTable!, legacyIdColumn: r.legacyIdColumn, targetTable: r.targetTable!,
-    targetSchema: r.targetSchema, options: r.options,
+    legacyPath: r.legacyPath!,
+    legacyTable: r.legacyTable!,
+    legacyIdColumn: r.legacyIdColumn,
+    targetTable: r.targetTable!,
+    targetSchema: r.targetSchema,
+    options: r.options,
   });
 }

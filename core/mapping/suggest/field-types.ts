@@ -7,7 +7,11 @@ interface Kind {
   multiValue?: boolean;
 }
 
-const k = (type: FieldType, format?: FieldFormat, multiValue?: boolean): Kind => ({ type, ...(format ? { format } : {}), ...(multiValue ? { multiValue } : {}) });
+const k = (type: FieldType, format?: FieldFormat, multiValue?: boolean): Kind => ({
+  type,
+  ...(format ? { format } : {}),
+  ...(multiValue ? { multiValue } : {}),
+});
 
 /**
  * Type names as each CRM writes them in its own describe output, so a schema file copied from Salesforce's describe,
@@ -16,28 +20,78 @@ const k = (type: FieldType, format?: FieldFormat, multiValue?: boolean): Kind =>
  */
 const KINDS: Record<string, Kind> = {
   // Ours (connector.ts FieldType).
-  string: k('string'), number: k('number'), integer: k('integer'), boolean: k('boolean'), date: k('date'),
-  datetime: k('datetime'), enum: k('enum'), unknown: k('unknown'),
+  string: k('string'),
+  number: k('number'),
+  integer: k('integer'),
+  boolean: k('boolean'),
+  date: k('date'),
+  datetime: k('datetime'),
+  enum: k('enum'),
+  unknown: k('unknown'),
   // HubSpot property `type` and `fieldType`.
-  enumeration: k('enum'), bool: k('boolean'), phone_number: k('string', 'phone'), phonenumber: k('string', 'phone'),
-  select: k('enum'), radio: k('enum'), checkbox: k('enum', undefined, true), booleancheckbox: k('boolean'),
-  calculation_equation: k('number'), html: k('string', 'textarea'), file: k('string', 'url'), json: k('string'),
+  enumeration: k('enum'),
+  bool: k('boolean'),
+  phone_number: k('string', 'phone'),
+  phonenumber: k('string', 'phone'),
+  select: k('enum'),
+  radio: k('enum'),
+  checkbox: k('enum', undefined, true),
+  booleancheckbox: k('boolean'),
+  calculation_equation: k('number'),
+  html: k('string', 'textarea'),
+  file: k('string', 'url'),
+  json: k('string'),
   object_coordinates: k('string', 'reference'),
   // Salesforce describe `type`.
-  picklist: k('enum'), multipicklist: k('enum', undefined, true), double: k('number'), currency: k('number', 'currency'),
-  percent: k('number', 'percent'), int: k('integer'), long: k('integer'), email: k('string', 'email'), phone: k('string', 'phone'),
-  url: k('string', 'url'), textarea: k('string', 'textarea'), reference: k('string', 'reference'), id: k('string', 'reference'),
-  combobox: k('string'), encryptedstring: k('string'), base64: k('string'), time: k('string'), address: k('string'),
-  location: k('string'), anytype: k('unknown'),
+  picklist: k('enum'),
+  multipicklist: k('enum', undefined, true),
+  double: k('number'),
+  currency: k('number', 'currency'),
+  percent: k('number', 'percent'),
+  int: k('integer'),
+  long: k('integer'),
+  email: k('string', 'email'),
+  phone: k('string', 'phone'),
+  url: k('string', 'url'),
+  textarea: k('string', 'textarea'),
+  reference: k('string', 'reference'),
+  id: k('string', 'reference'),
+  combobox: k('string'),
+  encryptedstring: k('string'),
+  base64: k('string'),
+  time: k('string'),
+  address: k('string'),
+  location: k('string'),
+  anytype: k('unknown'),
   // Pipedrive field_type.
-  varchar: k('string'), varchar_auto: k('string'), text: k('string'), monetary: k('number', 'currency'),
-  set: k('enum', undefined, true), daterange: k('date'), timerange: k('string'), user: k('integer', 'reference'),
-  org: k('integer', 'reference'), people: k('integer', 'reference'), stage: k('integer', 'reference'), status: k('enum'),
+  varchar: k('string'),
+  varchar_auto: k('string'),
+  text: k('string'),
+  monetary: k('number', 'currency'),
+  set: k('enum', undefined, true),
+  daterange: k('date'),
+  timerange: k('string'),
+  user: k('integer', 'reference'),
+  org: k('integer', 'reference'),
+  people: k('integer', 'reference'),
+  stage: k('integer', 'reference'),
+  status: k('enum'),
   varchar_options: k('enum'),
   // Common database and spreadsheet words.
-  str: k('string'), char: k('string'), 'character varying': k('string'), bigint: k('integer'), smallint: k('integer'),
-  float: k('number'), decimal: k('number'), numeric: k('number'), real: k('number'), 'double precision': k('number'),
-  timestamp: k('datetime'), timestamptz: k('datetime'), 'timestamp with time zone': k('datetime'), picklist_value: k('enum'),
+  str: k('string'),
+  char: k('string'),
+  'character varying': k('string'),
+  bigint: k('integer'),
+  smallint: k('integer'),
+  float: k('number'),
+  decimal: k('number'),
+  numeric: k('number'),
+  real: k('number'),
+  'double precision': k('number'),
+  timestamp: k('datetime'),
+  timestamptz: k('datetime'),
+  'timestamp with time zone': k('datetime'),
+  picklist_value: k('enum'),
 };
 
 /** The kind of a vendor's type name, or undefined when the name is not one we know. */
@@ -50,7 +104,9 @@ export function kindOfType(name: string): Kind | undefined {
  * it had in `vendorType`, so the field is still compared by its name and samples rather than refused. A format or
  * multi-value flag given explicitly wins over what the type name implies.
  */
-export function normaliseField<F extends Omit<FieldSchema, 'type'> & { type: string; vendorType?: string }>(field: F): Omit<F, 'type'> & { type: FieldType; vendorType?: string } {
+export function normaliseField<F extends Omit<FieldSchema, 'type'> & { type: string; vendorType?: string }>(
+  field: F,
+): Omit<F, 'type'> & { type: FieldType; vendorType?: string } {
   const kind = kindOfType(field.type);
   const { type, ...rest } = field;
   const vendorType = field.vendorType ?? (kind && kind.type === type ? undefined : type);
@@ -64,8 +120,14 @@ export function normaliseField<F extends Omit<FieldSchema, 'type'> & { type: str
 }
 
 /** One line per field whose type we did not know, for the result's notes. */
-export function unknownTypeNotes(object: string, fields: ReadonlyArray<{ name: string; type: string; vendorType?: string }>): string[] {
+export function unknownTypeNotes(
+  object: string,
+  fields: ReadonlyArray<{ name: string; type: string; vendorType?: string }>,
+): string[] {
   return fields
     .filter((f) => f.type === 'unknown' && f.vendorType !== undefined)
-    .map((f) => `${object}.${f.name}: type "${f.vendorType}" is not one we know; it is compared by its name and sample values only`);
+    .map(
+      (f) =>
+        `${object}.${f.name}: type "${f.vendorType}" is not one we know; it is compared by its name and sample values only`,
+    );
 }

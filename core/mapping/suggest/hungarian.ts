@@ -7,7 +7,9 @@ export function minCostAssignment(cost: readonly (readonly number[])[]): number[
   if (n === 0) return [];
   const m = cost[0]!.length;
   if (m < n) throw new Error(`assignment needs at least as many columns (${m}) as rows (${n})`);
-  for (const row of cost) if (row.length !== m || row.some((c) => !Number.isFinite(c))) throw new Error('cost matrix must be rectangular and finite');
+  for (const row of cost)
+    if (row.length !== m || row.some((c) => !Number.isFinite(c)))
+      throw new Error('cost matrix must be rectangular and finite');
   // 1-based arrays as in the classic formulation; p[j] = row matched to column j (0 = none).
   const u = new Float64Array(n + 1);
   const v = new Float64Array(m + 1);
@@ -62,6 +64,9 @@ export function maxScoreMatching(score: readonly (readonly number[])[], threshol
   const n = score.length;
   if (n === 0) return [];
   const m = score[0]!.length;
-  const cost = score.map((row, i) => [...row.map((s) => -s), ...Array.from({ length: n }, (_, k) => (k === i ? -threshold : 1e9))]);
+  const cost = score.map((row, i) => [
+    ...row.map((s) => -s),
+    ...Array.from({ length: n }, (_, k) => (k === i ? -threshold : 1e9)),
+  ]);
   return minCostAssignment(cost).map((j) => (j < m ? j : -1));
 }

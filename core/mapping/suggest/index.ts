@@ -30,4 +30,10 @@ export { minCostAssignment, maxScoreMatching } from './hungarian';
 export { buildVocabulary, terms, type Term, type Vocabulary } from './tokens';
 export { profileValues, kindOf, type ValueKind, type ValueProfile } from './profile';
 export { SYNONYMS, RELATED } from './vocabulary';
-export { LabeledPairSchema, loadLabeledPairs, expectedTargets, LABELED_PAIRS_DIR, type LabeledPair } from './labeled-pairs';
+export {
+  LabeledPairSchema,
+  loadLabeledPairs,
+  expectedTargets,
+  LABELED_PAIRS_DIR,
+  type LabeledPair,
+} from './labeled-pairs';

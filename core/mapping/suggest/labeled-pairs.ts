@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { PACKAGE_ROOT } from '../../version';
 import { objectSchemaShape, refineUniqueFields } from './schemas';
 
-const SystemSchema = z.object({ system: z.string().min(1), ...objectSchemaShape }).strict().superRefine(refineUniqueFields);
+const SystemSchema = z
+  .object({ system: z.string().min(1), ...objectSchemaShape })
+  .strict()
+  .superRefine(refineUniqueFields);
 
 /**
  * A labeled schema pair (core/mapping/schemas/*.json): two systems' field lists with labels, types and a few sample
@@ -27,11 +30,19 @@ export const LabeledPairSchema = z
   .superRefine((pair, ctx) => {
     const targets = new Set(pair.target.fields.map((f) => f.name));
     const sources = new Set(pair.source.fields.map((f) => f.name));
-    for (const f of sources) if (!(f in pair.expected)) ctx.addIssue({ code: 'custom', path: ['expected', f], message: `source field "${f}" has no expected mapping (use null for none)` });
+    for (const f of sources)
+      if (!(f in pair.expected))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expected', f],
+          message: `source field "${f}" has no expected mapping (use null for none)`,
+        });
     for (const [from, to] of Object.entries(pair.expected)) {
-      if (!sources.has(from)) ctx.addIssue({ code: 'custom', path: ['expected', from], message: `"${from}" is not a source field` });
+      if (!sources.has(from))
+        ctx.addIssue({ code: 'custom', path: ['expected', from], message: `"${from}" is not a source field` });
       for (const t of to === null ? [] : Array.isArray(to) ? to : [to]) {
-        if (!targets.has(t)) ctx.addIssue({ code: 'custom', path: ['expected', from], message: `"${t}" is not a target field` });
+        if (!targets.has(t))
+          ctx.addIssue({ code: 'custom', path: ['expected', from], message: `"${t}" is not a target field` });
       }
     }
   });
@@ -47,7 +58,8 @@ export function loadLabeledPairs(dir: string = LABELED_PAIRS_DIR): LabeledPair[]
     .sort()
     .map((f) => {
       const result = LabeledPairSchema.safeParse(JSON.parse(readFileSync(path.join(dir, f), 'utf8')));
-      if (!result.success) throw new Error(`${f}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!result.success)
+        throw new Error(`${f}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       return result.data;
     });
 }

@@ -3,7 +3,8 @@ import { parseDate } from '../dates';
 import { normaliseDomain } from '../transforms';
 
 /** What one sample value looks like. */
-export type ValueKind = 'email' | 'url' | 'phone' | 'date' | 'datetime' | 'integer' | 'decimal' | 'boolean' | 'id' | 'code' | 'text';
+export type ValueKind =
+  'email' | 'url' | 'phone' | 'date' | 'datetime' | 'integer' | 'decimal' | 'boolean' | 'id' | 'code' | 'text';
 
 export interface ValueProfile {
   /** Share of the non-blank samples of each kind. */
@@ -29,7 +30,12 @@ export function kindOf(raw: string): ValueKind {
   if (/^\d/.test(v) && (parseDate(v, 'DMY') ?? parseDate(v, 'MDY'))) return 'date';
   if (/^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}$/.test(v) || /^\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}$/.test(v)) return 'date';
   const digits = v.replace(/\D/g, '');
-  if (/^\+?[\d\s().-]+$/.test(v) && digits.length >= 7 && digits.length <= 15 && (/^\+|^0/.test(v) || /[\s().-]/.test(v.replace(/^\+/, '')) || digits.length >= 11)) {
+  if (
+    /^\+?[\d\s().-]+$/.test(v) &&
+    digits.length >= 7 &&
+    digits.length <= 15 &&
+    (/^\+|^0/.test(v) || /[\s().-]/.test(v.replace(/^\+/, '')) || digits.length >= 11)
+  ) {
     if (!/^-?\d+\.\d+$/.test(v)) return 'phone';
   }
   if (/^-?\d+$/.test(v)) return 'integer';
@@ -53,7 +59,12 @@ export function profileValues(values: readonly string[]): ValueProfile | null {
   const dominant = (Object.entries(kinds) as Array<[ValueKind, number]>).sort((a, b) => b[1] - a[1])[0]![0];
   const distinct = new Set(vals.map(fold).filter(Boolean));
   const short = vals.every((v) => v.length <= 40);
-  const picklist = short && (dominant === 'code' || dominant === 'text' || dominant === 'boolean') && distinct.size <= Math.max(12, vals.length * 0.8) ? distinct : null;
+  const picklist =
+    short &&
+    (dominant === 'code' || dominant === 'text' || dominant === 'boolean') &&
+    distinct.size <= Math.max(12, vals.length * 0.8)
+      ? distinct
+      : null;
   return { kinds, dominant, picklist, count: vals.length };
 }
 
@@ -81,19 +92,33 @@ export function compareProfiles(a: ValueProfile, b: ValueProfile): ValueEvidence
   let agree = 0;
   for (const [ka, pa] of Object.entries(a.kinds) as Array<[ValueKind, number]>) {
     let best = 0;
-    for (const [kb, pb] of Object.entries(b.kinds) as Array<[ValueKind, number]>) best = Math.max(best, Math.min(pa, pb) * kinship(ka, kb));
+    for (const [kb, pb] of Object.entries(b.kinds) as Array<[ValueKind, number]>)
+      best = Math.max(best, Math.min(pa, pb) * kinship(ka, kb));
     agree += best;
   }
   // One value says nothing about a picklist: compare value sets only when both sides show at least two.
-  if (a.picklist && b.picklist && a.picklist.size >= 2 && b.picklist.size >= 2 && (a.dominant !== 'boolean' || b.dominant !== 'boolean')) {
+  if (
+    a.picklist &&
+    b.picklist &&
+    a.picklist.size >= 2 &&
+    b.picklist.size >= 2 &&
+    (a.dominant !== 'boolean' || b.dominant !== 'boolean')
+  ) {
     let shared = 0;
-    for (const v of a.picklist) if (b.picklist.has(v) || [...b.picklist].some((w) => w.length >= 4 && (w.includes(v) || v.includes(w)) && v.length >= 4)) shared++;
+    for (const v of a.picklist)
+      if (
+        b.picklist.has(v) ||
+        [...b.picklist].some((w) => w.length >= 4 && (w.includes(v) || v.includes(w)) && v.length >= 4)
+      )
+        shared++;
     const overlap = shared / Math.min(a.picklist.size, b.picklist.size);
-    if (overlap > 0) return { score: Math.min(1, 0.3 + overlap), reason: `picklist values overlap (${Math.round(overlap * 100)}%)` };
+    if (overlap > 0)
+      return { score: Math.min(1, 0.3 + overlap), reason: `picklist values overlap (${Math.round(overlap * 100)}%)` };
   }
   const score = agree * 2 - 1;
   const specific = new Set<ValueKind>(['email', 'phone', 'url', 'date', 'datetime']);
-  if (score > 0.5 && specific.has(a.dominant)) return { score, reason: `both hold ${a.dominant === 'url' ? 'web addresses' : `${a.dominant}s`}` };
+  if (score > 0.5 && specific.has(a.dominant))
+    return { score, reason: `both hold ${a.dominant === 'url' ? 'web addresses' : `${a.dominant}s`}` };
   if (score > 0.5) return { score: score * 0.4, reason: `values of the same kind (${a.dominant})` };
   if (score < -0.3) return { score, reason: `values differ: ${a.dominant} vs ${b.dominant}` };
   return { score: score * 0.3, reason: `values partly alike (${a.dominant} vs ${b.dominant})` };
@@ -134,13 +159,18 @@ export function compareProfileToSchema(p: ValueProfile, field: FieldSchema): Val
     if (field.options && field.options.length > 0 && p.picklist) {
       const opts = new Set(field.options.map(fold));
       const shared = [...p.picklist].filter((v) => opts.has(v)).length;
-      if (shared > 0) return { score: Math.min(1, 0.3 + shared / p.picklist.size), reason: `sample values are options of the target (${shared})` };
+      if (shared > 0)
+        return {
+          score: Math.min(1, 0.3 + shared / p.picklist.size),
+          reason: `sample values are options of the target (${shared})`,
+        };
     }
     // A free-text target takes anything; specific values in it are weak evidence against.
     return null;
   }
   const fit = expected.reduce((s, k) => s + (p.kinds[k] ?? 0), 0);
   if (fit >= 0.6) return { score: 0.3 + 0.5 * fit, reason: `sample values look like ${field.format ?? field.type}` };
-  if (p.dominant === 'text' || p.dominant === 'code' || fit < 0.2) return { score: -0.6, reason: `sample values (${p.dominant}) do not look like ${field.format ?? field.type}` };
+  if (p.dominant === 'text' || p.dominant === 'code' || fit < 0.2)
+    return { score: -0.6, reason: `sample values (${p.dominant}) do not look like ${field.format ?? field.type}` };
   return { score: 0, reason: '' };
 }

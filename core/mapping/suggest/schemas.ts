@@ -2,8 +2,26 @@ import { z } from 'zod';
 import { normaliseField } from './field-types';
 
 /** Zod twins of `FieldSchema`/`ObjectSchema` in core/connectors/connector.ts, for inputs from the CLI, n8n and MCP. */
-export const FieldTypeSchema = z.enum(['string', 'number', 'integer', 'boolean', 'date', 'datetime', 'enum', 'unknown']);
-export const FieldFormatSchema = z.enum(['email', 'phone', 'url', 'domain', 'currency', 'percent', 'reference', 'textarea']);
+export const FieldTypeSchema = z.enum([
+  'string',
+  'number',
+  'integer',
+  'boolean',
+  'date',
+  'datetime',
+  'enum',
+  'unknown',
+]);
+export const FieldFormatSchema = z.enum([
+  'email',
+  'phone',
+  'url',
+  'domain',
+  'currency',
+  'percent',
+  'reference',
+  'textarea',
+]);
 
 /**
  * A field as a schema file or a tool call gives it. `type` is ours (string, number, integer, boolean, date, datetime,
@@ -17,7 +35,9 @@ export const FieldSchemaSchema = z
     type: z
       .string()
       .min(1)
-      .describe(`${FieldTypeSchema.options.join(', ')}, or a CRM's own type name (HubSpot enumeration, bool, phone_number; Salesforce picklist, double, currency, reference; Pipedrive varchar, monetary, enum, set, …)`),
+      .describe(
+        `${FieldTypeSchema.options.join(', ')}, or a CRM's own type name (HubSpot enumeration, bool, phone_number; Salesforce picklist, double, currency, reference; Pipedrive varchar, monetary, enum, set, …)`,
+      ),
     required: z.boolean().optional(),
     unique: z.boolean().optional(),
     options: z.array(z.string()).optional(),
@@ -36,7 +56,8 @@ export const FieldSchemaSchema = z
 export function refineUniqueFields(s: { fields: ReadonlyArray<{ name: string }> }, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   s.fields.forEach((f, i) => {
-    if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'name'], message: `field "${f.name}" is listed twice` });
+    if (seen.has(f.name))
+      ctx.addIssue({ code: 'custom', path: ['fields', i, 'name'], message: `field "${f.name}" is listed twice` });
     seen.add(f.name);
   });
 }

@@ -1,5 +1,11 @@
 import type { FieldSchema, FieldType } from '../../connectors/connector';
-import { compareProfiles, compareProfileToSchema, profileValues, type ValueEvidence, type ValueProfile } from './profile';
+import {
+  compareProfiles,
+  compareProfileToSchema,
+  profileValues,
+  type ValueEvidence,
+  type ValueProfile,
+} from './profile';
 import { compareTerms, terms, type Term, type Vocabulary } from './tokens';
 
 /** A field ready for comparison: its name and label as terms, and the profile of its sample values. */
@@ -10,9 +16,14 @@ export interface PreparedField {
   profile: ValueProfile | null;
 }
 
-export function prepareField(field: FieldSchema, vocab: Vocabulary, extraSamples: readonly string[] = []): PreparedField {
+export function prepareField(
+  field: FieldSchema,
+  vocab: Vocabulary,
+  extraSamples: readonly string[] = [],
+): PreparedField {
   const variants = [{ from: field.name, terms: terms(field.name, vocab, true) }];
-  if (field.label && field.label !== field.name) variants.push({ from: field.label, terms: terms(field.label, vocab, false) });
+  if (field.label && field.label !== field.name)
+    variants.push({ from: field.label, terms: terms(field.label, vocab, false) });
   const compact = variants[0]!.terms.map((t) => t.id).join('');
   return { field, variants, compact, profile: profileValues([...(field.sample ?? []), ...extraSamples]) };
 }
@@ -38,23 +49,44 @@ const TYPE_GROUPS: Array<[FieldType, FieldType, number]> = [
 ];
 
 /** How well values of one type fit a field of another (0-1). Strings carry anything, so they fit most things. */
-export function typeCompatibility(a: FieldSchema, b: FieldSchema, aNamedId = false, bNamedId = false): { factor: number; reason: string } {
+export function typeCompatibility(
+  a: FieldSchema,
+  b: FieldSchema,
+  aNamedId = false,
+  bNamedId = false,
+): { factor: number; reason: string } {
   const refA = a.format === 'reference';
   const refB = b.format === 'reference';
   const describe = (f: FieldSchema) => `${f.type}${f.format ? `/${f.format}` : ''}`;
   // A reference holds another record's ID whatever type the system declares (HubSpot owners are enumerations):
   // a field named "...Id" on the other side fits it.
-  if ((refA && (refB || bNamedId)) || (refB && aNamedId)) return { factor: 1, reason: `both hold record IDs (${describe(a)} -> ${describe(b)})` };
+  if ((refA && (refB || bNamedId)) || (refB && aNamedId))
+    return { factor: 1, reason: `both hold record IDs (${describe(a)} -> ${describe(b)})` };
   let factor = 1;
   if (a.type !== b.type) {
     if (a.type === 'unknown' || b.type === 'unknown') factor = 0.9;
-    else if (a.type === 'string' || b.type === 'string') factor = TYPE_GROUPS.find(([x, y]) => (x === a.type && y === b.type) || (x === b.type && y === a.type))?.[2] ?? 0.85;
-    else factor = TYPE_GROUPS.find(([x, y]) => (x === a.type && y === b.type) || (x === b.type && y === a.type))?.[2] ?? 0.3;
+    else if (a.type === 'string' || b.type === 'string')
+      factor =
+        TYPE_GROUPS.find(([x, y]) => (x === a.type && y === b.type) || (x === b.type && y === a.type))?.[2] ?? 0.85;
+    else
+      factor =
+        TYPE_GROUPS.find(([x, y]) => (x === a.type && y === b.type) || (x === b.type && y === a.type))?.[2] ?? 0.3;
   }
   if (refA !== refB) factor *= 0.6;
   const strong = new Set(['email', 'phone', 'url', 'domain']);
-  if (a.format && b.format && a.format !== b.format && strong.has(a.format) && strong.has(b.format) && !(['url', 'domain'].includes(a.format) && ['url', 'domain'].includes(b.format))) factor *= 0.3;
-  const reason = factor >= 0.99 ? `types agree (${describe(a)})` : `types ${factor >= 0.8 ? 'compatible' : 'differ'}: ${describe(a)} -> ${describe(b)} (x${factor.toFixed(2)})`;
+  if (
+    a.format &&
+    b.format &&
+    a.format !== b.format &&
+    strong.has(a.format) &&
+    strong.has(b.format) &&
+    !(['url', 'domain'].includes(a.format) && ['url', 'domain'].includes(b.format))
+  )
+    factor *= 0.3;
+  const reason =
+    factor >= 0.99
+      ? `types agree (${describe(a)})`
+      : `types ${factor >= 0.8 ? 'compatible' : 'differ'}: ${describe(a)} -> ${describe(b)} (x${factor.toFixed(2)})`;
   return { factor, reason };
 }
 
@@ -77,9 +109,14 @@ export interface PairScore {
 }
 
 function nameReason(from: string, to: string, pairs: ReturnType<typeof compareTerms>['pairs'], score: number): string {
-  const synonyms = pairs.filter((p) => p.a.concept && p.b.concept && p.a.id === p.b.id && p.a.text !== p.b.text).map((p) => `${p.a.text} = ${p.b.text}`);
+  const synonyms = pairs
+    .filter((p) => p.a.concept && p.b.concept && p.a.id === p.b.id && p.a.text !== p.b.text)
+    .map((p) => `${p.a.text} = ${p.b.text}`);
   const related = pairs.filter((p) => p.similarity < 1 && p.a.id !== p.b.id).map((p) => `${p.a.text} ~ ${p.b.text}`);
-  const parts = [synonyms.length ? `synonyms: ${synonyms.join(', ')}` : '', related.length ? `related: ${related.join(', ')}` : ''].filter(Boolean);
+  const parts = [
+    synonyms.length ? `synonyms: ${synonyms.join(', ')}` : '',
+    related.length ? `related: ${related.join(', ')}` : '',
+  ].filter(Boolean);
   return `name "${from}" ~ "${to}" ${Math.round(score * 100)}%${parts.length ? ` (${parts.join('; ')})` : ''}`;
 }
 

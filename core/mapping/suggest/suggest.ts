@@ -1,7 +1,14 @@
 import type { FieldSchema, ObjectSchema } from '../../connectors/connector';
 import { maxScoreMatching } from './hungarian';
 import { prepareField, scorePair, type PairScore } from './score';
-import { SuggestOptionsSchema, type FieldSuggestion, type MappingCandidate, type SuggestOptions, type SuggestResult, type SuggestSamples } from './schemas';
+import {
+  SuggestOptionsSchema,
+  type FieldSuggestion,
+  type MappingCandidate,
+  type SuggestOptions,
+  type SuggestResult,
+  type SuggestSamples,
+} from './schemas';
 import { buildVocabulary } from './tokens';
 import { unknownTypeNotes } from './field-types';
 
@@ -23,7 +30,12 @@ function samplesOf(records: SuggestSamples['source'], field: string): string[] {
  *
  * Target fields the target system computes (`readOnly`) and its ID field are not proposed unless asked for.
  */
-export function suggestMappings(source: ObjectSchema, target: ObjectSchema, samples?: SuggestSamples, options: SuggestOptions = {}): SuggestResult {
+export function suggestMappings(
+  source: ObjectSchema,
+  target: ObjectSchema,
+  samples?: SuggestSamples,
+  options: SuggestOptions = {},
+): SuggestResult {
   const opts = SuggestOptionsSchema.parse(options);
   const vocab = buildVocabulary(opts.synonyms);
   const sources = source.fields.map((f) => prepareField(f, vocab, samplesOf(samples?.source, f.name)));
@@ -59,9 +71,17 @@ export function suggestMappings(source: ObjectSchema, target: ObjectSchema, samp
       const reasons = [...row[j]!.reasons];
       const better = order[0]!;
       if (better !== j && row[better]!.confidence > row[j]!.confidence) {
-        reasons.push(`one-to-one: "${targets[better]!.field.name}" (${row[better]!.confidence}) fits "${sources[owner.get(better)!]?.field.name}" better`);
+        reasons.push(
+          `one-to-one: "${targets[better]!.field.name}" (${row[better]!.confidence}) fits "${sources[owner.get(better)!]?.field.name}" better`,
+        );
       }
-      return { source: s.field.name, target: targets[j]!.field.name, confidence: row[j]!.confidence, reasons, candidates };
+      return {
+        source: s.field.name,
+        target: targets[j]!.field.name,
+        confidence: row[j]!.confidence,
+        reasons,
+        candidates,
+      };
     }
     const best = order[0];
     let why = 'no target fields to choose from';

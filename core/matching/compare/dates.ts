@@ -18,7 +18,8 @@ export function compareDates(a: string, b: string): DateAgreement {
     }
     if (diffs === 1) return 'typo';
     if (diffs === 2 && a[first] === b[first + 1] && a[first + 1] === b[first]) return 'typo';
-    if (a.slice(0, 4) === b.slice(0, 4) && a.slice(4, 6) === b.slice(6, 8) && a.slice(6, 8) === b.slice(4, 6)) return 'typo';
+    if (a.slice(0, 4) === b.slice(0, 4) && a.slice(4, 6) === b.slice(6, 8) && a.slice(6, 8) === b.slice(4, 6))
+      return 'typo';
     if (diffs === 2) return 'two-digits';
     // Year of birth typed with the wrong century or decade digit is caught above; a same-year date is weaker evidence.
     if (a.slice(0, 4) === b.slice(0, 4)) return 'same-year';

@@ -2,7 +2,15 @@ import type { FieldKind } from '../config';
 import { shareFormalName } from '../normalize/person-name';
 import type { PreparedField } from '../prepare';
 import { compareDates, numericCloseness } from './dates';
-import { atMostOneDifferent, jaroWinklerAbove, levenshteinSimilarity, sortedTokenSetSimilarity, tokenOverlap, tokenSetSimilarity, withinOneEdit } from './string-similarity';
+import {
+  atMostOneDifferent,
+  jaroWinklerAbove,
+  levenshteinSimilarity,
+  sortedTokenSetSimilarity,
+  tokenOverlap,
+  tokenSetSimilarity,
+  withinOneEdit,
+} from './string-similarity';
 
 export type Outcome = 'agree' | 'partial' | 'disagree';
 
@@ -73,7 +81,13 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
     case 'givenName': {
       const formal = field.byId.formal!;
       return {
-        levels: [EXACT, L('nickname', 'agree'), L('very similar', 'partial'), L('similar or initial', 'partial'), DIFFERENT],
+        levels: [
+          EXACT,
+          L('nickname', 'agree'),
+          L('very similar', 'partial'),
+          L('similar or initial', 'partial'),
+          DIFFERENT,
+        ],
         byValue(x, y) {
           if (shareFormalName(formal[x]!, formal[y]!)) return 1;
           const a = v[x]!;
@@ -104,7 +118,13 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
       const formal = field.byId.formal!;
       const sortedWords = field.byId.sorted!;
       return {
-        levels: [EXACT, L('same words or nickname', 'agree'), L('very similar', 'partial'), L('similar', 'partial'), DIFFERENT],
+        levels: [
+          EXACT,
+          L('same words or nickname', 'agree'),
+          L('very similar', 'partial'),
+          L('similar', 'partial'),
+          DIFFERENT,
+        ],
         byValue(x, y) {
           const a = v[x]!;
           const b = v[y]!;
@@ -120,9 +140,21 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
       };
     }
     case 'companyName': {
-      const { words, sorted: sortedWords, sortedWords: wordLists, compact } = field.byId as Required<PreparedField['byId']>;
+      const {
+        words,
+        sorted: sortedWords,
+        sortedWords: wordLists,
+        compact,
+      } = field.byId as Required<PreparedField['byId']>;
       return {
-        levels: [EXACT, L('same words', 'agree'), L('very similar', 'partial'), L('one contains the other', 'partial'), L('similar', 'partial'), DIFFERENT],
+        levels: [
+          EXACT,
+          L('same words', 'agree'),
+          L('very similar', 'partial'),
+          L('one contains the other', 'partial'),
+          L('similar', 'partial'),
+          DIFFERENT,
+        ],
         byValue(x, y) {
           if (compact[x] === compact[y]) return 0;
           const sort = levenshteinSimilarity(sortedWords[x]!, sortedWords[y]!);
@@ -141,7 +173,13 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
       // A mailbox name shared across two domains is not one address: namesakes at two companies write
       // jane.smith@ at both, so that level only hints (partial) where a typo in one address still agrees.
       return {
-        levels: [EXACT, L('one typo', 'agree'), L('same mailbox name, other domain', 'partial'), L('similar mailbox name', 'partial'), DIFFERENT],
+        levels: [
+          EXACT,
+          L('one typo', 'agree'),
+          L('same mailbox name, other domain', 'partial'),
+          L('similar mailbox name', 'partial'),
+          DIFFERENT,
+        ],
         byValue(x, y) {
           const a = v[x]!;
           const b = v[y]!;
@@ -174,9 +212,20 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
       };
     }
     case 'address': {
-      const { secondary: numbers, sorted: sortedWords, sortedWords: wordLists, compact } = field.byId as Required<PreparedField['byId']>;
+      const {
+        secondary: numbers,
+        sorted: sortedWords,
+        sortedWords: wordLists,
+        compact,
+      } = field.byId as Required<PreparedField['byId']>;
       return {
-        levels: [EXACT, L('very similar', 'partial'), L('similar', 'partial'), L('same street, other number', 'partial'), DIFFERENT],
+        levels: [
+          EXACT,
+          L('very similar', 'partial'),
+          L('similar', 'partial'),
+          L('same street, other number', 'partial'),
+          DIFFERENT,
+        ],
         byValue(x, y) {
           if (compact[x] === compact[y]) return 0;
           const na = numbers[x]!;
@@ -205,7 +254,13 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
       };
     case 'date':
       return {
-        levels: [EXACT, L('typo: one digit or day/month swapped', 'partial'), L('two digits off', 'partial'), L('same year', 'partial'), DIFFERENT],
+        levels: [
+          EXACT,
+          L('typo: one digit or day/month swapped', 'partial'),
+          L('two digits off', 'partial'),
+          L('same year', 'partial'),
+          DIFFERENT,
+        ],
         byValue(x, y) {
           switch (compareDates(v[x]!, v[y]!)) {
             case 'exact':
@@ -244,7 +299,10 @@ function valueComparisonFor(field: PreparedField): ValueComparison {
       return {
         levels: [EXACT, L('very similar', 'partial'), L('similar', 'partial'), DIFFERENT],
         byValue(x, y) {
-          const s = Math.max(jaroWinklerAbove(v[x]!, v[y]!, 0.75), levenshteinSimilarity(sortedWords[x]!, sortedWords[y]!));
+          const s = Math.max(
+            jaroWinklerAbove(v[x]!, v[y]!, 0.75),
+            levenshteinSimilarity(sortedWords[x]!, sortedWords[y]!),
+          );
           return s >= 0.92 ? 1 : s >= 0.75 ? 2 : 3;
         },
       };

@@ -137,7 +137,10 @@ export function jaroWinklerAbove(a: string, b: string, floor: number): number {
 }
 
 function sortedTokens(s: string): string[] {
-  return s.split(' ').filter((t) => t !== '').sort();
+  return s
+    .split(' ')
+    .filter((t) => t !== '')
+    .sort();
 }
 
 /** Word order does not count: "smith john" = "john smith". */
@@ -163,7 +166,10 @@ export function tokenSetSimilarity(a: string, b: string): number {
   const t0 = common.join(' ');
   const t1 = [t0, onlyA.join(' ')].filter(Boolean).join(' ');
   const t2 = [t0, onlyB.join(' ')].filter(Boolean).join(' ');
-  const best = Math.max(levenshteinSimilarity(t1, t2), t0 ? Math.max(levenshteinSimilarity(t0, t1), levenshteinSimilarity(t0, t2)) : 0);
+  const best = Math.max(
+    levenshteinSimilarity(t1, t2),
+    t0 ? Math.max(levenshteinSimilarity(t0, t1), levenshteinSimilarity(t0, t2)) : 0,
+  );
   return best;
 }
 
@@ -212,5 +218,8 @@ export function sortedTokenSetSimilarity(a: readonly string[], b: readonly strin
   const sb = onlyB.join(' ');
   const t1 = t0 && sa ? `${t0} ${sa}` : t0 || sa;
   const t2 = t0 && sb ? `${t0} ${sb}` : t0 || sb;
-  return Math.max(levenshteinSimilarity(t1, t2), t0 ? Math.max(levenshteinSimilarity(t0, t1), levenshteinSimilarity(t0, t2)) : 0);
+  return Math.max(
+    levenshteinSimilarity(t1, t2),
+    t0 ? Math.max(levenshteinSimilarity(t0, t1), levenshteinSimilarity(t0, t2)) : 0,
+  );
 }

@@ -7,14 +7,45 @@ const DOT_BLIND = new Map([
 
 /** Mailboxes shared by many unrelated people: agreement on them says little about identity. */
 export const FREE_MAIL_DOMAINS = new Set([
-  'gmail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'live.com', 'msn.com', 'aol.com', 'icloud.com', 'me.com', 'mac.com',
-  'protonmail.com', 'proton.me', 'gmx.com', 'gmx.de', 'gmx.net', 'web.de', 'mail.com', 'yandex.ru', 'mail.ru', 'qq.com', '163.com',
-  'yahoo.co.uk', 'hotmail.co.uk', 'btinternet.com', 'comcast.net', 'verizon.net', 'att.net', 'sbcglobal.net', 'orange.fr', 'free.fr',
+  'gmail.com',
+  'yahoo.com',
+  'hotmail.com',
+  'outlook.com',
+  'live.com',
+  'msn.com',
+  'aol.com',
+  'icloud.com',
+  'me.com',
+  'mac.com',
+  'protonmail.com',
+  'proton.me',
+  'gmx.com',
+  'gmx.de',
+  'gmx.net',
+  'web.de',
+  'mail.com',
+  'yandex.ru',
+  'mail.ru',
+  'qq.com',
+  '163.com',
+  'yahoo.co.uk',
+  'hotmail.co.uk',
+  'btinternet.com',
+  'comcast.net',
+  'verizon.net',
+  'att.net',
+  'sbcglobal.net',
+  'orange.fr',
+  'free.fr',
 ]);
 
 /** "Bill.Smith+crm@GoogleMail.com" -> "billsmith@gmail.com"; null when it is not an address. */
 export function normaliseEmail(raw: string): string | null {
-  let e = raw.trim().toLowerCase().replace(/^mailto:/, '').replace(/^<|>$/g, '');
+  let e = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^mailto:/, '')
+    .replace(/^<|>$/g, '');
   if (!EMAIL.test(e)) return null;
   const at = e.lastIndexOf('@');
   let local = e.slice(0, at);

@@ -221,8 +221,12 @@ export function buildNicknameIndex(extra: Readonly<Record<string, readonly strin
     if (!list) index.set(name, [formal]);
     else if (!list.includes(formal)) list.push(formal);
   };
-  const groups: Array<[string, readonly string[]]> = Object.entries(GROUPS).map(([formal, forms]) => [formal, forms.split(' ')]);
-  for (const [formal, forms] of Object.entries(extra)) groups.push([formal.toLowerCase(), forms.map((f) => f.toLowerCase())]);
+  const groups: Array<[string, readonly string[]]> = Object.entries(GROUPS).map(([formal, forms]) => [
+    formal,
+    forms.split(' '),
+  ]);
+  for (const [formal, forms] of Object.entries(extra))
+    groups.push([formal.toLowerCase(), forms.map((f) => f.toLowerCase())]);
   for (const [formal, forms] of groups) {
     add(formal, formal);
     for (const form of forms) add(form, formal);

@@ -1,8 +1,43 @@
 import { DEFAULT_NICKNAMES, type NicknameIndex } from './nicknames';
 import { foldText, isPlaceholder, tokens } from './text';
 
-const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame', 'rev', 'fr', 'lord', 'lady', 'madam', 'mme', 'mlle', 'herr', 'frau']);
-const SUFFIXES = new Set(['jr', 'jnr', 'sr', 'snr', 'ii', 'iii', 'iv', 'phd', 'md', 'esq', 'mba', 'cpa', 'dds', 'obe', 'mbe']);
+const TITLES = new Set([
+  'mr',
+  'mrs',
+  'ms',
+  'miss',
+  'mx',
+  'dr',
+  'prof',
+  'sir',
+  'dame',
+  'rev',
+  'fr',
+  'lord',
+  'lady',
+  'madam',
+  'mme',
+  'mlle',
+  'herr',
+  'frau',
+]);
+const SUFFIXES = new Set([
+  'jr',
+  'jnr',
+  'sr',
+  'snr',
+  'ii',
+  'iii',
+  'iv',
+  'phd',
+  'md',
+  'esq',
+  'mba',
+  'cpa',
+  'dds',
+  'obe',
+  'mbe',
+]);
 
 /** "Dr. José O'Brien Jr." -> "jose obrien": titles and generational suffixes say nothing about who someone is. */
 export function normalisePersonName(raw: string): string | null {

@@ -14,7 +14,18 @@ export interface HubSpotVerifierSettings {
  * @hubspot/api-client decodes none; the two agree on URLs without them, which is how webhook URLs are usually set up.
  */
 const V3_URI_DECODES: Record<string, string> = {
-  '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$', '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
 };
 
 export function hubspotV3Uri(url: string): string {
@@ -22,7 +33,13 @@ export function hubspotV3Uri(url: string): string {
 }
 
 /** base64 HMAC-SHA256 with the client secret over method + URI + body + timestamp (the v3 signature). */
-export function hubspotV3Signature(secret: string, method: string, url: string, rawBody: Buffer | string, timestamp: string): string {
+export function hubspotV3Signature(
+  secret: string,
+  method: string,
+  url: string,
+  rawBody: Buffer | string,
+  timestamp: string,
+): string {
   return createHmac('sha256', secret)
     .update(`${method.toUpperCase()}${hubspotV3Uri(url)}`)
     .update(rawBody)
@@ -31,7 +48,13 @@ export function hubspotV3Signature(secret: string, method: string, url: string, 
 }
 
 /** v1: hex SHA-256 of secret + body; v2: hex SHA-256 of secret + method + URI + body. Neither has a timestamp. */
-export function hubspotLegacySignature(version: 'v1' | 'v2', secret: string, method: string, url: string, rawBody: Buffer | string): string {
+export function hubspotLegacySignature(
+  version: 'v1' | 'v2',
+  secret: string,
+  method: string,
+  url: string,
+  rawBody: Buffer | string,
+): string {
   const hash = createHash('sha256').update(secret);
   if (version === 'v2') hash.update(`${method.toUpperCase()}${url}`);
   return hash.update(rawBody).digest('hex');
@@ -56,19 +79,36 @@ const hubspotBatchSchema = z.array(hubspotEventSchema).min(1).max(1000);
 export type HubSpotEvent = z.input<typeof hubspotEventSchema>;
 
 /** Object type IDs of the standard objects; custom objects (`2-…`) keep their type ID, which the CRM API accepts. */
-const OBJECT_TYPE_IDS: Record<string, string> = { '0-1': 'contacts', '0-2': 'companies', '0-3': 'deals', '0-5': 'tickets', '0-7': 'products', '0-8': 'line_items' };
+const OBJECT_TYPE_IDS: Record<string, string> = {
+  '0-1': 'contacts',
+  '0-2': 'companies',
+  '0-3': 'deals',
+  '0-5': 'tickets',
+  '0-7': 'products',
+  '0-8': 'line_items',
+};
 const SUBSCRIPTION_OBJECTS: Record<string, string> = {
-  contact: 'contacts', company: 'companies', deal: 'deals', ticket: 'tickets', product: 'products', line_item: 'line_items',
+  contact: 'contacts',
+  company: 'companies',
+  deal: 'deals',
+  ticket: 'tickets',
+  product: 'products',
+  line_item: 'line_items',
 };
 
 function hubspotAction(kind: string): ChangeAction {
   if (kind === 'creation') return 'create';
   if (kind === 'deletion' || kind === 'privacyDeletion') return 'delete';
-  if (kind === 'propertyChange' || kind === 'associationChange' || kind === 'merge' || kind === 'restore') return 'update';
+  if (kind === 'propertyChange' || kind === 'associationChange' || kind === 'merge' || kind === 'restore')
+    return 'update';
   return 'unknown';
 }
 
-export function verifyHubSpot(request: WebhookRequest, settings: HubSpotVerifierSettings, now = Date.now()): Verification {
+export function verifyHubSpot(
+  request: WebhookRequest,
+  settings: HubSpotVerifierSettings,
+  now = Date.now(),
+): Verification {
   const v3 = header(request, 'x-hubspot-signature-v3');
   const timestamp = header(request, 'x-hubspot-request-timestamp');
   if (v3) {
@@ -84,10 +124,18 @@ export function verifyHubSpot(request: WebhookRequest, settings: HubSpotVerifier
     const legacy = header(request, 'x-hubspot-signature');
     const version = header(request, 'x-hubspot-signature-version');
     if (!legacy) return reject('missing-auth', 'no X-HubSpot-Signature-v3 header');
-    if (!settings.acceptLegacySignatures) return reject('missing-auth', 'only v3 signatures are accepted (legacy signatures are off)');
+    if (!settings.acceptLegacySignatures)
+      return reject('missing-auth', 'only v3 signatures are accepted (legacy signatures are off)');
     if (version !== 'v1' && version !== 'v2') return reject('bad-signature', 'unknown X-HubSpot-Signature-Version');
-    const expected = hubspotLegacySignature(version, settings.clientSecret, request.method, request.url, request.rawBody);
-    if (!safeEqual(legacy.toLowerCase(), expected)) return reject('bad-signature', `${version} signature does not match`);
+    const expected = hubspotLegacySignature(
+      version,
+      settings.clientSecret,
+      request.method,
+      request.url,
+      request.rawBody,
+    );
+    if (!safeEqual(legacy.toLowerCase(), expected))
+      return reject('bad-signature', `${version} signature does not match`);
   }
   return parseHubSpotEvents(request.rawBody);
 }
@@ -101,12 +149,21 @@ export function parseHubSpotEvents(rawBody: Buffer): Verification {
     return reject('malformed', 'body is not JSON');
   }
   const parsed = hubspotBatchSchema.safeParse(json);
-  if (!parsed.success) return reject('malformed', `not a HubSpot event batch: ${parsed.error.issues[0]?.path.join('.') || 'body'} ${parsed.error.issues[0]?.message ?? ''}`.trim());
+  if (!parsed.success)
+    return reject(
+      'malformed',
+      `not a HubSpot event batch: ${parsed.error.issues[0]?.path.join('.') || 'body'} ${parsed.error.issues[0]?.message ?? ''}`.trim(),
+    );
   const notices: ChangeNotice[] = [];
   let ignored = 0;
   for (const event of parsed.data) {
     const [prefix, kind] = event.subscriptionType.split('.') as [string, string];
-    const object = prefix === 'object' ? (event.objectTypeId ? (OBJECT_TYPE_IDS[event.objectTypeId] ?? event.objectTypeId) : undefined) : SUBSCRIPTION_OBJECTS[prefix];
+    const object =
+      prefix === 'object'
+        ? event.objectTypeId
+          ? (OBJECT_TYPE_IDS[event.objectTypeId] ?? event.objectTypeId)
+          : undefined
+        : SUBSCRIPTION_OBJECTS[prefix];
     const recordId = event.objectId ?? event.fromObjectId;
     if (!object || !recordId) {
       ignored += 1;

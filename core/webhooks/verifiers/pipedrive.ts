@@ -35,12 +35,23 @@ const v1Schema = z.looseObject({
 });
 
 const ACTIONS: Record<string, ChangeAction> = {
-  create: 'create', change: 'update', delete: 'delete', added: 'create', updated: 'update', deleted: 'delete', merged: 'update',
+  create: 'create',
+  change: 'update',
+  delete: 'delete',
+  added: 'create',
+  updated: 'update',
+  deleted: 'delete',
+  merged: 'update',
 };
 
 /** Entity names in webhooks are singular; the connectors use the API's plural paths. */
 export function pipedriveObject(entity: string): string {
-  const irregular: Record<string, string> = { person: 'persons', activity: 'activities', activityType: 'activityTypes', deal_product: 'deal_products' };
+  const irregular: Record<string, string> = {
+    person: 'persons',
+    activity: 'activities',
+    activityType: 'activityTypes',
+    deal_product: 'deal_products',
+  };
   return irregular[entity] ?? (entity.endsWith('y') ? `${entity.slice(0, -1)}ies` : `${entity}s`);
 }
 

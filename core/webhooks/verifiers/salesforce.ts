@@ -36,9 +36,14 @@ const sObjectSchema = z.looseObject({
 const notificationsSchema = z.looseObject({
   OrganizationId: sfId,
   ActionId: z.string().optional(),
-  Notification: z.array(z.looseObject({ Id: sfId, sObject: sObjectSchema })).min(1).max(100),
+  Notification: z
+    .array(z.looseObject({ Id: sfId, sObject: sObjectSchema }))
+    .min(1)
+    .max(100),
 });
-const envelopeSchema = z.looseObject({ Envelope: z.looseObject({ Body: z.looseObject({ notifications: notificationsSchema }) }) });
+const envelopeSchema = z.looseObject({
+  Envelope: z.looseObject({ Body: z.looseObject({ notifications: notificationsSchema }) }),
+});
 
 /** 15- and 18-character IDs name the same org; the first 15 characters are the case-sensitive ID. */
 function sameOrg(a: string, b: string): boolean {
@@ -55,7 +60,11 @@ function action(sObject: z.infer<typeof sObjectSchema>): ChangeAction {
  * Outbound messages (SOAP) carry no signature: the organization ID is checked, and the endpoint should sit behind
  * TLS (optionally with Salesforce's client certificate checked by the proxy).
  */
-export function verifySalesforce(request: WebhookRequest, settings: SalesforceVerifierSettings, now = Date.now()): Verification {
+export function verifySalesforce(
+  request: WebhookRequest,
+  settings: SalesforceVerifierSettings,
+  now = Date.now(),
+): Verification {
   const text = request.rawBody.toString('utf8');
   let xml: unknown;
   try {
@@ -66,7 +75,8 @@ export function verifySalesforce(request: WebhookRequest, settings: SalesforceVe
   const parsed = envelopeSchema.safeParse(xml);
   if (!parsed.success) return reject('malformed', 'not a Salesforce outbound message');
   const message = parsed.data.Envelope.Body.notifications;
-  if (!sameOrg(message.OrganizationId, settings.organizationId)) return reject('wrong-org', 'OrganizationId is not the configured org');
+  if (!sameOrg(message.OrganizationId, settings.organizationId))
+    return reject('wrong-org', 'OrganizationId is not the configured org');
   const received = new Date(now).toISOString();
   const notices: ChangeNotice[] = message.Notification.map((n) => {
     const when = n.sObject.LastModifiedDate ?? n.sObject.SystemModstamp;

@@ -20,7 +20,20 @@ import { apply, planApply } from './staging/apply.operation';
 
 /** Per-item operations run once per input item; whole-input operations see every item at once. */
 const perItem = { reconcile, lookup } as const;
-const wholeInput = { resolve, map, deduplicate, describeSchema, read, upsert, run, plan, review, planApply, apply, refresh } as const;
+const wholeInput = {
+  resolve,
+  map,
+  deduplicate,
+  describeSchema,
+  read,
+  upsert,
+  run,
+  plan,
+  review,
+  planApply,
+  apply,
+  refresh,
+} as const;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const operation = this.getNodeParameter('operation', 0) as string;
@@ -33,14 +46,17 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
         const credential = kind === 'server' ? await this.getCredentials('crmBridgePostgresApi') : undefined;
         secrets = [credential?.password as string | undefined];
         try {
-          return await openDatabase(databaseOptions(kind, this.getNodeParameter('dataFolder', 0, '') as string, credential));
+          return await openDatabase(
+            databaseOptions(kind, this.getNodeParameter('dataFolder', 0, '') as string, credential),
+          );
         } catch (error) {
           throw new NodeOperationError(this.getNode(), redactSecrets((error as Error).message, secrets));
         }
       })()),
   };
   try {
-    if (operation in wholeInput) return [await wholeInput[operation as keyof typeof wholeInput].executeAll.call(this, context)];
+    if (operation in wholeInput)
+      return [await wholeInput[operation as keyof typeof wholeInput].executeAll.call(this, context)];
     const handler = perItem[operation as keyof typeof perItem];
     if (!handler) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
     const out: INodeExecutionData[] = [];

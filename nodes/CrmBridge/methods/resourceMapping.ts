@@ -6,7 +6,13 @@ import { redactSecrets } from '../../../core/db/redact';
 import { databaseOptions } from '../transport/database';
 
 const TYPES: Partial<Record<ConnectorFieldType, FieldType>> = {
-  string: 'string', number: 'number', integer: 'number', boolean: 'boolean', date: 'dateTime', datetime: 'dateTime', enum: 'options',
+  string: 'string',
+  number: 'number',
+  integer: 'number',
+  boolean: 'boolean',
+  date: 'dateTime',
+  datetime: 'dateTime',
+  enum: 'options',
 };
 
 /** The columns of the chosen mirror table, for n8n's field-mapping UI. Never throws: the UI shows the notice. */
@@ -20,7 +26,9 @@ export async function getMirrorColumns(this: ILoadOptionsFunctions): Promise<Res
     try {
       const schema = this.getNodeParameter('targetSchema', 'hubspot') as string;
       const table = this.getNodeParameter('targetTable', '') as string;
-      const described = await db.withConnection((sql) => new PostgresMirrorConnector(sql, { schema, tables: { target: { table, idColumn: 'id' } } }).describe('target'));
+      const described = await db.withConnection((sql) =>
+        new PostgresMirrorConnector(sql, { schema, tables: { target: { table, idColumn: 'id' } } }).describe('target'),
+      );
       const fields: ResourceMapperField[] = described.fields.map((f) => ({
         id: f.name,
         displayName: f.name,
@@ -35,6 +43,9 @@ export async function getMirrorColumns(this: ILoadOptionsFunctions): Promise<Res
       await db.close();
     }
   } catch (error) {
-    return { fields: [], emptyFieldsNotice: `Cannot read the target table: ${redactSecrets((error as Error).message, [password])}` };
+    return {
+      fields: [],
+      emptyFieldsNotice: `Cannot read the target table: ${redactSecrets((error as Error).message, [password])}`,
+    };
   }
 }

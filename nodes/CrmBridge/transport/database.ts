@@ -14,12 +14,18 @@ export const PostgresCredentialSchema = z.object({
 /** Builds the connection URL from a credential; components are encoded so any password works. */
 export function credentialToUrl(data: ICredentialDataDecryptedObject): string {
   const c = PostgresCredentialSchema.parse(data);
-  const auth = c.password ? `${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}` : encodeURIComponent(c.user);
+  const auth = c.password
+    ? `${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}`
+    : encodeURIComponent(c.user);
   const ssl = c.ssl === 'disable' ? '' : `?sslmode=${c.ssl}`;
   return `postgres://${auth}@${c.host}:${c.port}/${encodeURIComponent(c.database)}${ssl}`;
 }
 
-export function databaseOptions(kind: 'embedded' | 'server', dataFolder: string, credential?: ICredentialDataDecryptedObject): DatabaseOptions {
+export function databaseOptions(
+  kind: 'embedded' | 'server',
+  dataFolder: string,
+  credential?: ICredentialDataDecryptedObject,
+): DatabaseOptions {
   if (kind === 'server') {
     if (!credential) throw new Error('Choose a CRM Bridge PostgreSQL credential, or use the embedded database');
     return { url: credentialToUrl(credential) };

@@ -1,18 +1,36 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from '@hubspot/api-client';
 import { HubSpotEmulator, type HubSpotEmulatorOptions } from '../../../sandbox/hubspot';
-import { HubSpotConnector, HubSpotError, encodeHubSpotCursor, type HubSpotConnectorOptions } from '../../../core/connectors/hubspot';
+import {
+  HubSpotConnector,
+  HubSpotError,
+  encodeHubSpotCursor,
+  type HubSpotConnectorOptions,
+} from '../../../core/connectors/hubspot';
 import type { ReadItem, SourceRecord } from '../../../core/connectors/connector';
 
 const TOKEN = 'pat-na1-assoc-token-0123456789';
-const APP = { clientId: 'client-id-0001', clientSecret: 'client-SECRET-value-42', refreshToken: 'refresh-TOKEN-value-77' };
+const APP = {
+  clientId: 'client-id-0001',
+  clientSecret: 'client-SECRET-value-42',
+  refreshToken: 'refresh-TOKEN-value-77',
+};
 const running: HubSpotEmulator[] = [];
 
-async function setup(emulatorOptions: HubSpotEmulatorOptions = {}, connectorOptions: Partial<HubSpotConnectorOptions> = {}) {
+async function setup(
+  emulatorOptions: HubSpotEmulatorOptions = {},
+  connectorOptions: Partial<HubSpotConnectorOptions> = {},
+) {
   const emulator = new HubSpotEmulator({ tokens: [TOKEN], ...emulatorOptions });
   running.push(emulator);
   const basePath = await emulator.start();
-  const connector = new HubSpotConnector({ accessToken: TOKEN, basePath, minRetryDelayMs: 5, maxRetryDelayMs: 50, ...connectorOptions });
+  const connector = new HubSpotConnector({
+    accessToken: TOKEN,
+    basePath,
+    minRetryDelayMs: 5,
+    maxRetryDelayMs: 50,
+    ...connectorOptions,
+  });
   return { emulator, connector, basePath };
 }
 
@@ -31,7 +49,14 @@ const toCompany = { toObject: 'companies', toKeyProperty: 'legacy_company_id', k
 describe('HubSpot v4 associations (real @hubspot/api-client against the emulator)', () => {
   it('associates contacts with their company by the company key; a missing parent fails that record only, unwritten', async () => {
     const { emulator, connector } = await setup();
-    const companies = await connector.upsert('companies', [{ key: 'CO-1', properties: { name: 'Acme' } }, { key: 'CO-2', properties: { name: 'Globex' } }], { keyProperty: 'legacy_company_id' });
+    const companies = await connector.upsert(
+      'companies',
+      [
+        { key: 'CO-1', properties: { name: 'Acme' } },
+        { key: 'CO-2', properties: { name: 'Globex' } },
+      ],
+      { keyProperty: 'legacy_company_id' },
+    );
     const contacts = [
       { key: 'P-1', properties: { email: 'a@acme.test', company_key: 'CO-1' } },
       { key: 'P-2', properties: { email: 'b@globex.test', company_key: 'CO-2' } },
@@ -39,25 +64,55 @@ describe('HubSpot v4 associations (real @hubspot/api-client against the emulator
       { key: 'P-4', properties: { email: 'd@solo.test', company_key: null } },
       { key: 'P-5', properties: { email: 'e@acme.test', company_key: 'CO-1' } },
     ];
-    const results = await connector.upsert('contacts', contacts, { keyProperty: 'legacy_contact_id', associations: [toCompany] });
-    expect(results.map((r) => [r.key, r.status])).toEqual([['P-1', 'created'], ['P-2', 'created'], ['P-3', 'failed'], ['P-4', 'created'], ['P-5', 'created']]);
-    expect(results[2]!.error).toBe('not written: its parent in companies with legacy_company_id=CO-404 does not exist in HubSpot');
+    const results = await connector.upsert('contacts', contacts, {
+      keyProperty: 'legacy_contact_id',
+      associations: [toCompany],
+    });
+    expect(results.map((r) => [r.key, r.status])).toEqual([
+      ['P-1', 'created'],
+      ['P-2', 'created'],
+      ['P-3', 'failed'],
+      ['P-4', 'created'],
+      ['P-5', 'created'],
+    ]);
+    expect(results[2]!.error).toBe(
+      'not written: its parent in companies with legacy_company_id=CO-404 does not exist in HubSpot',
+    );
     expect(emulator.store.findBy('contacts', 'legacy_contact_id', 'P-3')).toBeUndefined();
     expect(emulator.store.count('contacts')).toBe(4);
     // The parent key is not a HubSpot property: it is not written.
     expect(emulator.store.findBy('contacts', 'legacy_contact_id', 'P-1')!.properties).not.toHaveProperty('company_key');
     const [acme, globex] = companies.map((c) => c.id!);
-    expect(emulator.store.associations.of('contacts', results[0]!.id!, 'companies').map((a) => [a.toObjectId, a.types[0]!.typeId])).toEqual([[acme, 279]]);
-    expect(emulator.store.associations.of('contacts', results[1]!.id!, 'companies').map((a) => a.toObjectId)).toEqual([globex]);
+    expect(
+      emulator.store.associations
+        .of('contacts', results[0]!.id!, 'companies')
+        .map((a) => [a.toObjectId, a.types[0]!.typeId]),
+    ).toEqual([[acme, 279]]);
+    expect(emulator.store.associations.of('contacts', results[1]!.id!, 'companies').map((a) => a.toObjectId)).toEqual([
+      globex,
+    ]);
     expect(emulator.store.associations.of('contacts', results[3]!.id!, 'companies')).toEqual([]);
     // Both directions, as in HubSpot: the company lists its two contacts with the inverse type.
-    expect(emulator.store.associations.of('companies', acme!, 'contacts').map((a) => [a.toObjectId, a.types[0]!.typeId])).toEqual([[results[0]!.id, 280], [results[4]!.id, 280]]);
+    expect(
+      emulator.store.associations.of('companies', acme!, 'contacts').map((a) => [a.toObjectId, a.types[0]!.typeId]),
+    ).toEqual([
+      [results[0]!.id, 280],
+      [results[4]!.id, 280],
+    ]);
     // Reading back through the SDK (v4 batch read).
     const read = await connector.readAssociations('companies', [acme!, globex!], 'contacts');
-    expect(Object.fromEntries(read)).toEqual({ [acme!]: [results[0]!.id, results[4]!.id], [globex!]: [results[1]!.id] });
+    expect(Object.fromEntries(read)).toEqual({
+      [acme!]: [results[0]!.id, results[4]!.id],
+      [globex!]: [results[1]!.id],
+    });
     // Once the parent exists, a re-run writes the failed record and creates nothing else.
-    await connector.upsert('companies', [{ key: 'CO-404', properties: { name: 'Late Ltd' } }], { keyProperty: 'legacy_company_id' });
-    const again = await connector.upsert('contacts', contacts, { keyProperty: 'legacy_contact_id', associations: [toCompany] });
+    await connector.upsert('companies', [{ key: 'CO-404', properties: { name: 'Late Ltd' } }], {
+      keyProperty: 'legacy_company_id',
+    });
+    const again = await connector.upsert('contacts', contacts, {
+      keyProperty: 'legacy_contact_id',
+      associations: [toCompany],
+    });
     expect(again.map((r) => r.status)).toEqual(['unchanged', 'unchanged', 'created', 'unchanged', 'unchanged']);
     expect(emulator.store.count('contacts')).toBe(5);
     expect(emulator.store.associations.of('contacts', results[0]!.id!, 'companies')).toHaveLength(1);
@@ -66,12 +121,19 @@ describe('HubSpot v4 associations (real @hubspot/api-client against the emulator
   it('associates deals with contacts and pages through many associations of one record', async () => {
     const { emulator, connector } = await setup({ associationPageSize: 2 });
     const people = Array.from({ length: 5 }, (_, i) => ({ key: `C-${i}`, properties: { email: `p${i}@x.test` } }));
-    const created = await connector.upsert('contacts', people, { keyProperty: 'legacy_contact_id', detectUnchanged: false });
+    const created = await connector.upsert('contacts', people, {
+      keyProperty: 'legacy_contact_id',
+      detectUnchanged: false,
+    });
     const deals = people.map((p, i) => ({ key: `D-${i}`, properties: { dealname: `Deal ${i}`, contact_key: p.key } }));
     const spec = { toObject: 'contacts', toKeyProperty: 'legacy_contact_id', keyFrom: 'contact_key' };
     const written = await connector.upsert('deals', deals, { keyProperty: 'legacy_deal_id', associations: [spec] });
     expect(written.every((r) => r.status === 'created')).toBe(true);
-    const byDeal = await connector.readAssociations('deals', written.map((r) => r.id!), 'contacts');
+    const byDeal = await connector.readAssociations(
+      'deals',
+      written.map((r) => r.id!),
+      'contacts',
+    );
     expect(written.map((r) => byDeal.get(r.id!))).toEqual(created.map((c) => [c.id]));
     // One contact with all five deals: the emulator pages 2 at a time, the connector follows `after`.
     const hub = created[0]!.id!;
@@ -80,7 +142,9 @@ describe('HubSpot v4 associations (real @hubspot/api-client against the emulator
     expect([...ofContact.get(hub)!].sort()).toEqual(written.map((r) => r.id!).sort());
     expect(ofContact.get('999999')).toEqual([]);
     // The sync engine then fetches the associated records by ID (unknown IDs are left out).
-    const fetched = await collect(connector.readByIds('contacts', [hub, '999999'], { properties: ['email', 'legacy_contact_id'] }));
+    const fetched = await collect(
+      connector.readByIds('contacts', [hub, '999999'], { properties: ['email', 'legacy_contact_id'] }),
+    );
     expect(fetched.map((r) => [r.id, r.properties])).toEqual([[hub, { email: 'p0@x.test', legacy_contact_id: 'C-0' }]]);
   });
 
@@ -90,14 +154,30 @@ describe('HubSpot v4 associations (real @hubspot/api-client against the emulator
     const contact = emulator.store.create('contacts', { email: 'x@x.test' });
     const company = emulator.store.create('companies', { name: 'X' });
     const labels = await client.crm.associations.v4.schema.definitionsApi.getAll('contacts', 'companies');
-    expect(labels.results.map((l) => [l.typeId, l.label ?? null])).toEqual([[279, null], [1, 'Primary']]);
-    const made = await client.crm.associations.v4.basicApi.createDefault('contacts', contact.id, 'companies', company.id);
+    expect(labels.results.map((l) => [l.typeId, l.label ?? null])).toEqual([
+      [279, null],
+      [1, 'Primary'],
+    ]);
+    const made = await client.crm.associations.v4.basicApi.createDefault(
+      'contacts',
+      contact.id,
+      'companies',
+      company.id,
+    );
     expect(made.results[0]!.associationSpec.associationTypeId).toBe(279);
     const batch = await client.crm.associations.v4.batchApi.create('deals', 'companies', {
-      inputs: [{ _from: { id: '424242' }, to: { id: company.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 341 }] }],
+      inputs: [
+        {
+          _from: { id: '424242' },
+          to: { id: company.id },
+          types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 341 }],
+        },
+      ],
     });
     expect((batch as { errors?: Array<{ message: string }> }).errors?.[0]?.message).toBe('deals 424242 does not exist');
-    expect(emulator.store.associations.of('companies', company.id, 'contacts').map((a) => a.toObjectId)).toEqual([contact.id]);
+    expect(emulator.store.associations.of('companies', company.id, 'contacts').map((a) => a.toObjectId)).toEqual([
+      contact.id,
+    ]);
   });
 });
 
@@ -107,10 +187,18 @@ describe('HubSpot OAuth (refresh-token grant through the SDK)', () => {
     const connector = new HubSpotConnector({ oauth: { ...APP }, basePath, minRetryDelayMs: 5 });
     expect(await connector.checkConnection()).toMatchObject({ ok: true });
     expect(connector.tokenRefreshes).toBe(1);
-    const first = await connector.upsert('companies', Array.from({ length: 150 }, (_, i) => ({ key: `O-${i}`, properties: { name: `Org ${i}` } })), { keyProperty: 'legacy_company_id', detectUnchanged: false });
+    const first = await connector.upsert(
+      'companies',
+      Array.from({ length: 150 }, (_, i) => ({ key: `O-${i}`, properties: { name: `Org ${i}` } })),
+      { keyProperty: 'legacy_company_id', detectUnchanged: false },
+    );
     expect(first.every((r) => r.status === 'created')).toBe(true);
     emulator.expireAccessTokens();
-    const second = await connector.upsert('companies', Array.from({ length: 250 }, (_, i) => ({ key: `O-${i}`, properties: { name: `Org ${i}`, city: 'Leeds' } })), { keyProperty: 'legacy_company_id' });
+    const second = await connector.upsert(
+      'companies',
+      Array.from({ length: 250 }, (_, i) => ({ key: `O-${i}`, properties: { name: `Org ${i}`, city: 'Leeds' } })),
+      { keyProperty: 'legacy_company_id' },
+    );
     expect(second.filter((r) => r.status === 'updated')).toHaveLength(150);
     expect(second.filter((r) => r.status === 'created')).toHaveLength(100);
     expect(connector.tokenRefreshes).toBe(2);
@@ -123,15 +211,21 @@ describe('HubSpot OAuth (refresh-token grant through the SDK)', () => {
 
   it('a wrong client secret or refresh token fails clearly, with no secret in the error', async () => {
     const { basePath } = await setup({ tokens: undefined, oauthApps: [APP] });
-    for (const wrong of [{ ...APP, clientSecret: 'WRONG-secret-zz' }, { ...APP, refreshToken: 'WRONG-refresh-yy' }]) {
+    for (const wrong of [
+      { ...APP, clientSecret: 'WRONG-secret-zz' },
+      { ...APP, refreshToken: 'WRONG-refresh-yy' },
+    ]) {
       const connector = new HubSpotConnector({ oauth: wrong, basePath, minRetryDelayMs: 5 });
       const check = await connector.checkConnection();
       expect(check.ok).toBe(false);
-      expect(check.message).toMatch(/OAuth token refresh failed with HTTP 400: missing or (invalid client_secret|unknown refresh token)/);
+      expect(check.message).toMatch(
+        /OAuth token refresh failed with HTTP 400: missing or (invalid client_secret|unknown refresh token)/,
+      );
       const error = await collect(connector.read('contacts', { properties: ['email'] })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(HubSpotError);
       const text = `${check.message} ${JSON.stringify(error)} ${String((error as Error).stack)}`;
-      for (const secret of [wrong.clientSecret, wrong.refreshToken, APP.clientSecret]) expect(text).not.toContain(secret);
+      for (const secret of [wrong.clientSecret, wrong.refreshToken, APP.clientSecret])
+        expect(text).not.toContain(secret);
     }
   });
 });
@@ -140,7 +234,10 @@ describe('HubSpot emulator: a user edit in HubSpot', () => {
   it('bumps hs_lastmodifieddate even on the same instant and with the same values, so an incremental read sees it', async () => {
     const clock = Date.parse('2026-03-01T00:00:00Z');
     const { emulator, connector } = await setup({ now: () => clock });
-    const [a, b] = [emulator.store.create('contacts', { email: 'a@x.test' }), emulator.store.create('contacts', { email: 'b@x.test' })];
+    const [a, b] = [
+      emulator.store.create('contacts', { email: 'a@x.test' }),
+      emulator.store.create('contacts', { email: 'b@x.test' }),
+    ];
     const cursor = encodeHubSpotCursor(new Date(clock).toISOString(), b.id);
     expect(await collect(connector.read('contacts', { since: cursor, properties: ['email'] }))).toHaveLength(0);
     const edited = emulator.userEdit('contacts', a.id, { email: 'a@x.test', firstname: 'Ann' });
@@ -159,7 +256,10 @@ describe('HubSpot rate limit at full allowance', () => {
     const { emulator, connector } = await setup({ rateLimitMax: 10, rateLimitIntervalMs: 500 });
     const input = Array.from({ length: 3000 }, (_, i) => ({ key: `R-${i}`, properties: { name: `R${i}` } }));
     const started = Date.now();
-    const results = await connector.upsert('companies', input, { keyProperty: 'legacy_company_id', detectUnchanged: false });
+    const results = await connector.upsert('companies', input, {
+      keyProperty: 'legacy_company_id',
+      detectUnchanged: false,
+    });
     const elapsed = Date.now() - started;
     expect(results.filter((r) => r.status === 'created')).toHaveLength(3000);
     expect(emulator.requests).toBe(30);
@@ -170,10 +270,16 @@ describe('HubSpot rate limit at full allowance', () => {
   });
 
   it('waits a fixed short pause per 429 without Retry-After instead of a growing backoff', async () => {
-    const { emulator, connector } = await setup({}, { minRetryDelayMs: 400, maxRetryDelayMs: 30_000, rateLimitDelayMs: 100, maxConcurrent: 1 });
+    const { emulator, connector } = await setup(
+      {},
+      { minRetryDelayMs: 400, maxRetryDelayMs: 30_000, rateLimitDelayMs: 100, maxConcurrent: 1 },
+    );
     emulator.faults.rateLimitStorm(8);
     const started = Date.now();
-    const results = await connector.upsert('companies', [{ key: 'S-1', properties: { name: 'Storm' } }], { keyProperty: 'legacy_company_id', detectUnchanged: false });
+    const results = await connector.upsert('companies', [{ key: 'S-1', properties: { name: 'Storm' } }], {
+      keyProperty: 'legacy_company_id',
+      detectUnchanged: false,
+    });
     const elapsed = Date.now() - started;
     expect(results[0]!.status).toBe('created');
     expect(connector.retriesUsed).toBe(8);

@@ -23,7 +23,7 @@ async function start(options: HubSpotEmulatorOptions = {}) {
 }
 
 describe('HubSpot emulator (raw HTTP)', () => {
-  it('answers 401 in HubSpot\'s error shape without a bearer token', async () => {
+  it("answers 401 in HubSpot's error shape without a bearer token", async () => {
     const { call } = await start();
     const res = await call('GET', '/crm/v3/objects/contacts', undefined, null);
     expect(res.status).toBe(401);
@@ -42,7 +42,12 @@ describe('HubSpot emulator (raw HTTP)', () => {
     await call('GET', '/crm/v3/objects/contacts');
     const limited = await call('GET', '/crm/v3/objects/contacts');
     expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ status: 'error', message: 'You have reached your ten_secondly_rolling limit.', policyName: 'TEN_SECONDLY_ROLLING', errorType: 'RATE_LIMIT' });
+    expect(limited.body).toMatchObject({
+      status: 'error',
+      message: 'You have reached your ten_secondly_rolling limit.',
+      policyName: 'TEN_SECONDLY_ROLLING',
+      errorType: 'RATE_LIMIT',
+    });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await call('GET', '/crm/v3/objects/contacts', undefined, 'other-token')).status).toBe(200);
     expect(emulator.rateLimited).toBe(1);
@@ -58,9 +63,14 @@ describe('HubSpot emulator (raw HTTP)', () => {
     const rest = await call('GET', `/crm/v3/objects/companies?limit=10&after=${after}`);
     expect(rest.body.results).toHaveLength(3);
     expect(rest.body.paging).toBeUndefined();
-    const found = await call('POST', '/crm/v3/objects/companies/search', { filterGroups: [{ filters: [{ propertyName: 'city', operator: 'EQ', value: 'leeds' }] }], limit: 10 });
+    const found = await call('POST', '/crm/v3/objects/companies/search', {
+      filterGroups: [{ filters: [{ propertyName: 'city', operator: 'EQ', value: 'leeds' }] }],
+      limit: 10,
+    });
     expect(found.body.total).toBe(2);
-    const tooMany = await call('POST', '/crm/v3/objects/companies/batch/upsert', { inputs: Array.from({ length: 101 }, (_, i) => ({ idProperty: 'legacy_company_id', id: `x${i}`, properties: {} })) });
+    const tooMany = await call('POST', '/crm/v3/objects/companies/batch/upsert', {
+      inputs: Array.from({ length: 101 }, (_, i) => ({ idProperty: 'legacy_company_id', id: `x${i}`, properties: {} })),
+    });
     expect(tooMany.status).toBe(400);
   });
 
@@ -79,7 +89,9 @@ describe('HubSpot emulator (raw HTTP)', () => {
 
 describe('AccountLimiter', () => {
   const headers = (max: number, remaining: number, interval: number) => ({
-    'x-hubspot-ratelimit-max': String(max), 'x-hubspot-ratelimit-remaining': String(remaining), 'x-hubspot-ratelimit-interval-milliseconds': String(interval),
+    'x-hubspot-ratelimit-max': String(max),
+    'x-hubspot-ratelimit-remaining': String(remaining),
+    'x-hubspot-ratelimit-interval-milliseconds': String(interval),
   });
 
   it('sends at the full allowance, then starts a request only when one leaves the rolling window', async () => {
@@ -87,10 +99,14 @@ describe('AccountLimiter', () => {
     limiter.observe(headers(4, 4, 300));
     const started: number[] = [];
     const t0 = Date.now();
-    await Promise.all(Array.from({ length: 10 }, () => limiter.schedule(async () => {
-      started.push(Date.now() - t0);
-      await new Promise((r) => setTimeout(r, 5));
-    })));
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        limiter.schedule(async () => {
+          started.push(Date.now() - t0);
+          await new Promise((r) => setTimeout(r, 5));
+        }),
+      ),
+    );
     started.sort((a, b) => a - b);
     // The first four go at once; no five starts ever fall within one 300 ms window.
     expect(started[3]!).toBeLessThan(250);
@@ -99,7 +115,7 @@ describe('AccountLimiter', () => {
     expect(limiter.waits).toBeGreaterThan(0);
   });
 
-  it('does not take its own requests that stopped counting after the answer left HubSpot for another client\'s', async () => {
+  it("does not take its own requests that stopped counting after the answer left HubSpot for another client's", async () => {
     const limiter = new AccountLimiter('test-own', 3, 0);
     limiter.observe(headers(3, 3, 150));
     await Promise.all(Array.from({ length: 3 }, () => limiter.schedule(async () => undefined)));

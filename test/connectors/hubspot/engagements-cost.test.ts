@@ -25,7 +25,13 @@ describe('what an engagements upsert costs in calls', () => {
     defineEngagementProperties(emulator);
     const connector = new HubSpotConnector({ accessToken: TOKEN, basePath: await emulator.start() });
     const records: UpsertInput[] = Array.from({ length: 2000 }, (_, i) => ({
-      key: `K-${i}`, properties: { hs_engagement_type: TYPES[i % 5]!, hs_subject: `Subject ${i}`, hs_timestamp: '2023-01-01T10:00:00Z', hs_duration_minutes: '15' },
+      key: `K-${i}`,
+      properties: {
+        hs_engagement_type: TYPES[i % 5]!,
+        hs_subject: `Subject ${i}`,
+        hs_timestamp: '2023-01-01T10:00:00Z',
+        hs_duration_minutes: '15',
+      },
     }));
     const first = await connector.upsert('engagements', records, { keyProperty: KEY, detectUnchanged: false });
     expect(first.every((r) => r.status === 'created')).toBe(true);
@@ -37,6 +43,8 @@ describe('what an engagements upsert costs in calls', () => {
     // The same 100 reads by key, and each type's own read-back before writing (4 per type); no write.
     expect(calls(emulator, 'batch/read')).toBe(100 + 100 + 20);
     expect(calls(emulator, 'batch/upsert')).toBe(20);
-    console.log(`2,000 engagements: first load ${100 + 20} calls (${(120 / 20).toFixed(1)} per 100 records), re-run ${120} calls, 0 writes`);
+    console.log(
+      `2,000 engagements: first load ${100 + 20} calls (${(120 / 20).toFixed(1)} per 100 records), re-run ${120} calls, 0 writes`,
+    );
   });
 });

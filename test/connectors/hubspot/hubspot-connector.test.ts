@@ -1,16 +1,30 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubSpotEmulator, type HubSpotEmulatorOptions } from '../../../sandbox/hubspot';
-import { HubSpotConnector, HubSpotError, encodeHubSpotCursor, type HubSpotConnectorOptions } from '../../../core/connectors/hubspot';
+import {
+  HubSpotConnector,
+  HubSpotError,
+  encodeHubSpotCursor,
+  type HubSpotConnectorOptions,
+} from '../../../core/connectors/hubspot';
 import type { ReadItem, SourceRecord } from '../../../core/connectors/connector';
 
 const TOKEN = 'pat-na1-test-token-0123456789';
 const running: HubSpotEmulator[] = [];
 
-async function setup(emulatorOptions: HubSpotEmulatorOptions = {}, connectorOptions: Partial<HubSpotConnectorOptions> = {}) {
+async function setup(
+  emulatorOptions: HubSpotEmulatorOptions = {},
+  connectorOptions: Partial<HubSpotConnectorOptions> = {},
+) {
   const emulator = new HubSpotEmulator({ tokens: [TOKEN], ...emulatorOptions });
   running.push(emulator);
   const basePath = await emulator.start();
-  const connector = new HubSpotConnector({ accessToken: TOKEN, basePath, minRetryDelayMs: 5, maxRetryDelayMs: 50, ...connectorOptions });
+  const connector = new HubSpotConnector({
+    accessToken: TOKEN,
+    basePath,
+    minRetryDelayMs: 5,
+    maxRetryDelayMs: 50,
+    ...connectorOptions,
+  });
   return { emulator, connector };
 }
 
@@ -41,7 +55,8 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
 
   it('reads every record across pages of the list endpoint', async () => {
     const { emulator, connector } = await setup({}, { pageSize: 100 });
-    for (let i = 0; i < 250; i++) emulator.store.create('companies', { name: `Company ${i}`, legacy_company_id: `L${i}` });
+    for (let i = 0; i < 250; i++)
+      emulator.store.create('companies', { name: `Company ${i}`, legacy_company_id: `L${i}` });
     const before = emulator.requests;
     const records = await collect(connector.read('companies', { properties: ['name', 'legacy_company_id'] }));
     expect(records).toHaveLength(250);
@@ -71,7 +86,10 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
   it('survives more matches than the search cap by restarting windows from the last modified time', async () => {
     let clock = Date.parse('2026-02-01T00:00:00Z');
     const cap = 500;
-    const { emulator, connector } = await setup({ now: () => clock, searchCap: cap }, { searchCap: cap, searchPageSize: 200 });
+    const { emulator, connector } = await setup(
+      { now: () => clock, searchCap: cap },
+      { searchCap: cap, searchPageSize: 200 },
+    );
     const since = new Date(clock).toISOString();
     // 1,300 records, 7 per millisecond, so windows end in the middle of ties.
     for (let i = 0; i < 1300; i++) {
@@ -88,7 +106,9 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
   it('the emulator answers 400 when search pages beyond its cap (10,000 by default)', async () => {
     const { emulator } = await setup();
     const res = await fetch(`${emulator.url}/crm/v3/objects/contacts/search`, {
-      method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ limit: 100, after: '10000' }),
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ limit: 100, after: '10000' }),
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { category: string }).category).toBe('VALIDATION_ERROR');
@@ -96,7 +116,10 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
 
   it('upserts in batches of 100: creates, then updates; a re-run creates nothing', async () => {
     const { emulator, connector } = await setup();
-    const input = Array.from({ length: 150 }, (_, i) => ({ key: `C${i}`, properties: { name: `Company ${i}`, city: 'Leeds' } }));
+    const input = Array.from({ length: 150 }, (_, i) => ({
+      key: `C${i}`,
+      properties: { name: `Company ${i}`, city: 'Leeds' },
+    }));
     const first = await connector.upsert('companies', input, { keyProperty: 'legacy_company_id' });
     expect(first.map((r) => r.status)).toEqual(Array(150).fill('created'));
     expect(first.every((r) => r.id)).toBe(true);
@@ -119,17 +142,27 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
     expect(emulator.store.count('companies')).toBe(150);
   });
 
-  it('reports per-record failures of a 207 answer with HubSpot\'s message', async () => {
+  it("reports per-record failures of a 207 answer with HubSpot's message", async () => {
     const { emulator, connector } = await setup();
     emulator.faults.failRecord('companies', 'X3', 'Injected: record locked');
-    const results = await connector.upsert('companies', [
-      { key: 'X1', properties: { name: 'Fine' } },
-      { key: 'X2', properties: { name: 'Bad', no_such_property: 'x' } },
-      { key: 'X3', properties: { name: 'Locked' } },
-      { key: 'X4', properties: { industry: 'NOT_AN_INDUSTRY' } },
-      { key: 'X5', properties: { numberofemployees: 'approx 50' } },
-    ], { keyProperty: 'legacy_company_id' });
-    expect(results.map((r) => [r.key, r.status])).toEqual([['X1', 'created'], ['X2', 'failed'], ['X3', 'failed'], ['X4', 'failed'], ['X5', 'failed']]);
+    const results = await connector.upsert(
+      'companies',
+      [
+        { key: 'X1', properties: { name: 'Fine' } },
+        { key: 'X2', properties: { name: 'Bad', no_such_property: 'x' } },
+        { key: 'X3', properties: { name: 'Locked' } },
+        { key: 'X4', properties: { industry: 'NOT_AN_INDUSTRY' } },
+        { key: 'X5', properties: { numberofemployees: 'approx 50' } },
+      ],
+      { keyProperty: 'legacy_company_id' },
+    );
+    expect(results.map((r) => [r.key, r.status])).toEqual([
+      ['X1', 'created'],
+      ['X2', 'failed'],
+      ['X3', 'failed'],
+      ['X4', 'failed'],
+      ['X5', 'failed'],
+    ]);
     expect(results[1]!.error).toContain('no_such_property');
     expect(results[2]!.error).toBe('Injected: record locked');
     expect(results[3]!.error).toContain('NOT_AN_INDUSTRY');
@@ -139,7 +172,10 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
 
   it('isolates bad records when HubSpot refuses a whole batch (400), writing the others', async () => {
     const { emulator, connector } = await setup({ upsertValidation: 'whole-batch' });
-    const input = Array.from({ length: 40 }, (_, i) => ({ key: `W${i}`, properties: { name: `W${i}`, ...(i === 7 || i === 31 ? { industry: 'BOGUS' } : {}) } }));
+    const input = Array.from({ length: 40 }, (_, i) => ({
+      key: `W${i}`,
+      properties: { name: `W${i}`, ...(i === 7 || i === 31 ? { industry: 'BOGUS' } : {}) },
+    }));
     const results = await connector.upsert('companies', input, { keyProperty: 'legacy_company_id' });
     expect(results.map((r) => r.key)).toEqual(input.map((r) => r.key));
     expect(results.filter((r) => r.status === 'failed').map((r) => r.key)).toEqual(['W7', 'W31']);
@@ -151,7 +187,10 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
   it('survives a 429 storm and 5xx errors with nothing lost', async () => {
     const { emulator, connector } = await setup();
     emulator.faults.rateLimitStorm(12);
-    const input = Array.from({ length: 300 }, (_, i) => ({ key: `S${i}`, properties: { email: `s${i}@x.test`, firstname: `P${i}` } }));
+    const input = Array.from({ length: 300 }, (_, i) => ({
+      key: `S${i}`,
+      properties: { email: `s${i}@x.test`, firstname: `P${i}` },
+    }));
     const results = await connector.upsert('contacts', input, { keyProperty: 'legacy_contact_id' });
     expect(results.filter((r) => r.status === 'created')).toHaveLength(300);
     expect(emulator.faults.served.rateLimited).toBe(12);
@@ -165,14 +204,21 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
 
   it('shares one limiter per account and keeps within the real limit without a single 429', async () => {
     const { emulator, connector } = await setup({ rateLimitMax: 10, rateLimitIntervalMs: 1000 });
-    const other = new HubSpotConnector({ accessToken: TOKEN, basePath: emulator.url, minRetryDelayMs: 5, maxRetryDelayMs: 50 });
+    const other = new HubSpotConnector({
+      accessToken: TOKEN,
+      basePath: emulator.url,
+      minRetryDelayMs: 5,
+      maxRetryDelayMs: 50,
+    });
     expect(other.accountId).toBe(connector.accountId);
     expect(other.accountId).not.toContain(TOKEN);
     for (let i = 0; i < 30; i++) emulator.store.create('deals', { dealname: `D${i}` });
     const reads = await Promise.all([
       collect(connector.read('deals', { properties: ['dealname'] })),
       ...Array.from({ length: 14 }, () => other.describe('deals').then(() => [])),
-      ...Array.from({ length: 10 }, (_, i) => connector.upsert('deals', [{ key: `K${i}`, properties: { dealname: 'x' } }], { keyProperty: 'legacy_deal_id' })),
+      ...Array.from({ length: 10 }, (_, i) =>
+        connector.upsert('deals', [{ key: `K${i}`, properties: { dealname: 'x' } }], { keyProperty: 'legacy_deal_id' }),
+      ),
     ]);
     expect((reads[0] as SourceRecord[]).filter((r) => r.properties.dealname !== 'x')).toHaveLength(30);
     expect(emulator.store.count('deals')).toBe(40);
@@ -184,9 +230,13 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
 
   it('honours Retry-After when another client spent the window, and loses nothing', async () => {
     const { emulator, connector } = await setup({ rateLimitMax: 10, rateLimitIntervalMs: 1500 });
-    for (let i = 0; i < 10; i++) await fetch(`${emulator.url}/crm/v3/objects/deals?limit=1`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    for (let i = 0; i < 10; i++)
+      await fetch(`${emulator.url}/crm/v3/objects/deals?limit=1`, { headers: { authorization: `Bearer ${TOKEN}` } });
     const started = Date.now();
-    const result = await connector.upsert('deals', [{ key: 'R-1', properties: { dealname: 'After the wait' } }], { keyProperty: 'legacy_deal_id', detectUnchanged: false });
+    const result = await connector.upsert('deals', [{ key: 'R-1', properties: { dealname: 'After the wait' } }], {
+      keyProperty: 'legacy_deal_id',
+      detectUnchanged: false,
+    });
     expect(result[0]).toMatchObject({ status: 'created' });
     expect(emulator.rateLimited).toBe(1);
     // The emulator says Retry-After: 2 (seconds, rounded up); the connector waited that, once, without a growing backoff.
@@ -199,7 +249,10 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
     const { emulator, connector } = await setup({}, { maxConcurrent: 1 });
     const input = Array.from({ length: 400 }, (_, i) => ({ key: `DR${i}`, properties: { name: `Dropped ${i}` } }));
     emulator.faults.dropConnections(2, 'before').dropConnections(2, 'after');
-    const results = await connector.upsert('companies', input, { keyProperty: 'legacy_company_id', detectUnchanged: false });
+    const results = await connector.upsert('companies', input, {
+      keyProperty: 'legacy_company_id',
+      detectUnchanged: false,
+    });
     expect(emulator.faults.served.dropped).toBe(4);
     expect(results.every((r) => r.status === 'created' || r.status === 'updated')).toBe(true);
     // A batch written and then dropped is sent again: HubSpot's upsert by key makes that an update, not a duplicate.
@@ -222,7 +275,9 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
   it('stops at the retry budget with an error that says so', async () => {
     const { emulator, connector } = await setup({}, { retryBudget: 3 });
     emulator.faults.serverErrors(50, 500);
-    await expect(collect(connector.read('contacts', { properties: ['email'] }))).rejects.toThrow(/HTTP 500.*retry budget of 3 exhausted/);
+    await expect(collect(connector.read('contacts', { properties: ['email'] }))).rejects.toThrow(
+      /HTTP 500.*retry budget of 3 exhausted/,
+    );
     expect(connector.retriesUsed).toBe(3);
   });
 
@@ -240,6 +295,8 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
     expect((error as HubSpotError).status).toBe(401);
     expect(JSON.stringify(error) + String((error as Error).stack)).not.toContain(bad);
     expect(connector.retriesUsed).toBe(0);
-    await expect(connector.upsert('contacts', [{ key: 'a', properties: {} }], { keyProperty: 'legacy_contact_id' })).rejects.toThrow(/401/);
+    await expect(
+      connector.upsert('contacts', [{ key: 'a', properties: {} }], { keyProperty: 'legacy_contact_id' }),
+    ).rejects.toThrow(/401/);
   });
 });

@@ -13,7 +13,10 @@ async function setup() {
   const emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
   running.push(emulator);
   const basePath = await emulator.start();
-  return { emulator, connector: new HubSpotConnector({ accessToken: TOKEN, basePath, minRetryDelayMs: 5, maxRetryDelayMs: 50 }) };
+  return {
+    emulator,
+    connector: new HubSpotConnector({ accessToken: TOKEN, basePath, minRetryDelayMs: 5, maxRetryDelayMs: 50 }),
+  };
 }
 
 afterEach(async () => {
@@ -27,7 +30,10 @@ async function collect(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> 
 }
 
 const companies = (n: number, suffix = ''): UpsertInput[] =>
-  Array.from({ length: n }, (_, i) => ({ key: `L-${i}`, properties: { name: `Company ${i}${suffix}`, city: i % 2 ? 'Leeds' : 'York' } }));
+  Array.from({ length: n }, (_, i) => ({
+    key: `L-${i}`,
+    properties: { name: `Company ${i}${suffix}`, city: i % 2 ? 'Leeds' : 'York' },
+  }));
 
 describe('HubSpot calls a migration needs, through the real SDK', () => {
   it('reads back only while it pays: a first load of new records reads 1 batch in 16, a re-run reads every batch and writes nothing', async () => {
@@ -59,7 +65,10 @@ describe('HubSpot calls a migration needs, through the real SDK', () => {
     const { emulator, connector } = await setup();
     await connector.upsert('companies', companies(300), { keyProperty: 'legacy_company_id', detectUnchanged: true });
     expect(emulator.endpointCount(...READ)).toBe(3);
-    await connector.upsert('companies', companies(300, '!'), { keyProperty: 'legacy_company_id', detectUnchanged: false });
+    await connector.upsert('companies', companies(300, '!'), {
+      keyProperty: 'legacy_company_id',
+      detectUnchanged: false,
+    });
     expect(emulator.endpointCount(...READ)).toBe(3);
   });
 
@@ -77,7 +86,10 @@ describe('HubSpot calls a migration needs, through the real SDK', () => {
       { id: '999999', status: 'failed', error: expect.stringContaining('not found') },
       { id: b.id, status: 'failed', error: expect.stringContaining('not a valid number') },
     ]);
-    expect(emulator.store.get('companies', a.id)!.properties).toMatchObject({ legacy_company_id: 'A-1', city: 'Leeds' });
+    expect(emulator.store.get('companies', a.id)!.properties).toMatchObject({
+      legacy_company_id: 'A-1',
+      city: 'Leeds',
+    });
     expect(emulator.store.findBy('companies', 'legacy_company_id', 'A-1')!.id).toBe(a.id);
     const clash = await connector.updateByIds('companies', [{ id: a.id, properties: { legacy_company_id: 'G-1' } }]);
     expect(clash[0]).toMatchObject({ status: 'failed', error: expect.stringContaining(`Existing ID: ${b.id}`) });
@@ -86,11 +98,19 @@ describe('HubSpot calls a migration needs, through the real SDK', () => {
   it('refuses an upsert that would give a second record a unique value another record holds', async () => {
     const { emulator, connector } = await setup();
     const holder = emulator.store.create('contacts', { email: 'ann@acme.test', firstname: 'Ann' });
-    const results = await connector.upsert('contacts', [
-      { key: 'P-1', properties: { email: 'ann@acme.test', firstname: 'Ann' } },
-      { key: 'P-2', properties: { email: 'bob@acme.test', firstname: 'Bob' } },
-    ], { keyProperty: 'legacy_contact_id', detectUnchanged: false });
-    expect(results[0]).toMatchObject({ key: 'P-1', status: 'failed', error: expect.stringContaining(`Existing ID: ${holder.id}`) });
+    const results = await connector.upsert(
+      'contacts',
+      [
+        { key: 'P-1', properties: { email: 'ann@acme.test', firstname: 'Ann' } },
+        { key: 'P-2', properties: { email: 'bob@acme.test', firstname: 'Bob' } },
+      ],
+      { keyProperty: 'legacy_contact_id', detectUnchanged: false },
+    );
+    expect(results[0]).toMatchObject({
+      key: 'P-1',
+      status: 'failed',
+      error: expect.stringContaining(`Existing ID: ${holder.id}`),
+    });
     expect(results[1]).toMatchObject({ key: 'P-2', status: 'created' });
     expect(emulator.store.count('contacts')).toBe(2);
   });
@@ -100,14 +120,20 @@ describe('HubSpot calls a migration needs, through the real SDK', () => {
     const emulator = new HubSpotEmulator({ tokens: [TOKEN], now: () => clock });
     running.push(emulator);
     const connector = new HubSpotConnector({ accessToken: TOKEN, basePath: await emulator.start() });
-    const records = Array.from({ length: 130 }, (_, i) => emulator.store.create('companies', { name: `C${i}`, legacy_company_id: `L-${i}` }));
+    const records = Array.from({ length: 130 }, (_, i) =>
+      emulator.store.create('companies', { name: `C${i}`, legacy_company_id: `L-${i}` }),
+    );
     clock += 60_000;
     for (const r of records.slice(0, 120)) emulator.store.archive('companies', r.id);
     clock += 60_000;
     emulator.store.archive('companies', records[125]!.id);
     const all = await collect(connector.readDeleted('companies'));
     expect(all).toHaveLength(121);
-    expect(all[0]).toMatchObject({ id: records[0]!.id, modifiedAt: '2026-03-01T10:01:00.000Z', properties: expect.objectContaining({ legacy_company_id: 'L-0' }) });
+    expect(all[0]).toMatchObject({
+      id: records[0]!.id,
+      modifiedAt: '2026-03-01T10:01:00.000Z',
+      properties: expect.objectContaining({ legacy_company_id: 'L-0' }),
+    });
     const later = await collect(connector.readDeleted('companies', { since: '2026-03-01T10:01:30.000Z' }));
     expect(later.map((r) => r.id)).toEqual([records[125]!.id]);
     // Archived records leave lists and unique keys.

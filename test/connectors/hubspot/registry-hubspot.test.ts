@@ -14,7 +14,10 @@ describe('HubSpot connections (registry)', () => {
     running.push(emulator);
     const url = await emulator.start();
     const connections = loadConnections(undefined, {
-      HUBSPOT_CLIENT_ID: APP.clientId, HUBSPOT_CLIENT_SECRET: APP.clientSecret, HUBSPOT_REFRESH_TOKEN: APP.refreshToken, HUBSPOT_BASE_URL: url,
+      HUBSPOT_CLIENT_ID: APP.clientId,
+      HUBSPOT_CLIENT_SECRET: APP.clientSecret,
+      HUBSPOT_REFRESH_TOKEN: APP.refreshToken,
+      HUBSPOT_BASE_URL: url,
     });
     expect(connections.hubspot).toEqual({ ...APP, baseUrl: url });
     const connector = await openConnector('hubspot', connections);
@@ -30,7 +33,9 @@ describe('HubSpot connections (registry)', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/hubspot: give an accessToken \(private app\), or clientId, clientSecret and refreshToken \(OAuth app\)/);
+    expect(message).toMatch(
+      /hubspot: give an accessToken \(private app\), or clientId, clientSecret and refreshToken \(OAuth app\)/,
+    );
     expect(message).not.toContain(APP.refreshToken);
     expect(message).not.toContain(APP.clientSecret);
   });

@@ -8,8 +8,17 @@ async function start(options: ConstructorParameters<typeof PipedriveEmulator>[0]
   const emulator = new PipedriveEmulator({ tokens: [TOKEN], ...options });
   running.push(emulator);
   const url = await emulator.start();
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = { 'x-api-token': TOKEN }) => {
-    const res = await fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = { 'x-api-token': TOKEN },
+  ) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
   };
   return { emulator, call };
@@ -20,11 +29,19 @@ afterEach(async () => {
 });
 
 describe('Pipedrive emulator over raw HTTP', () => {
-  it('authenticates by x-api-token header or api_token query, and answers 401 with Pipedrive\'s body', async () => {
+  it("authenticates by x-api-token header or api_token query, and answers 401 with Pipedrive's body", async () => {
     const { call } = await start();
-    expect((await call('GET', '/api/v2/persons', undefined, {})).body).toMatchObject({ success: false, error: 'unauthorized access', errorCode: 401 });
+    expect((await call('GET', '/api/v2/persons', undefined, {})).body).toMatchObject({
+      success: false,
+      error: 'unauthorized access',
+      errorCode: 401,
+    });
     expect((await call('GET', `/api/v2/persons?api_token=${TOKEN}`, undefined, {})).status).toBe(200);
-    expect((await call('GET', '/api/v2/persons')).body).toEqual({ success: true, data: [], additional_data: { next_cursor: null } });
+    expect((await call('GET', '/api/v2/persons')).body).toEqual({
+      success: true,
+      data: [],
+      additional_data: { next_cursor: null },
+    });
   });
 
   it('pages with next_cursor, filters by updated_since and sorts by update_time', async () => {
@@ -37,7 +54,10 @@ describe('Pipedrive emulator over raw HTTP', () => {
     emulator.store.update('organizations', a.id, { name: 'A2' });
     const first = await call('GET', '/api/v2/organizations?sort_by=update_time&limit=1');
     expect(first.body.data.map((r: { name: string }) => r.name)).toEqual(['B']);
-    const second = await call('GET', `/api/v2/organizations?sort_by=update_time&limit=1&cursor=${first.body.additional_data.next_cursor}`);
+    const second = await call(
+      'GET',
+      `/api/v2/organizations?sort_by=update_time&limit=1&cursor=${first.body.additional_data.next_cursor}`,
+    );
     expect(second.body.data[0]).toMatchObject({ name: 'A2', update_time: '2026-03-01T10:00:10Z' });
     expect(second.body.additional_data.next_cursor).toBeNull();
     const since = await call('GET', '/api/v2/organizations?updated_since=2026-03-01T10:00:10Z');
@@ -50,11 +70,25 @@ describe('Pipedrive emulator over raw HTTP', () => {
     const legacy = fields.body.data.find((f: { name: string }) => f.name === 'Legacy deal ID');
     expect(legacy.key).toMatch(/^[0-9a-f]{40}$/);
     expect(fields.body.additional_data.pagination).toMatchObject({ start: 0, more_items_in_collection: false });
-    const created = await call('POST', '/api/v2/deals', { title: 'Big deal', value: 10, custom_fields: { [legacy.key]: 'D-77' } });
-    expect(created.body).toMatchObject({ success: true, data: { title: 'Big deal', custom_fields: { [legacy.key]: 'D-77' } } });
+    const created = await call('POST', '/api/v2/deals', {
+      title: 'Big deal',
+      value: 10,
+      custom_fields: { [legacy.key]: 'D-77' },
+    });
+    expect(created.body).toMatchObject({
+      success: true,
+      data: { title: 'Big deal', custom_fields: { [legacy.key]: 'D-77' } },
+    });
     const hit = await call('GET', '/api/v2/deals/search?term=D-77&fields=custom_fields&exact_match=true');
-    expect(hit.body.data.items).toEqual([{ result_score: 1, item: expect.objectContaining({ id: created.body.data.id, type: 'deal', custom_fields: ['D-77'] }) }]);
-    expect((await call('GET', '/api/v2/deals/search?term=D-7&fields=custom_fields&exact_match=true')).body.data.items).toEqual([]);
+    expect(hit.body.data.items).toEqual([
+      {
+        result_score: 1,
+        item: expect.objectContaining({ id: created.body.data.id, type: 'deal', custom_fields: ['D-77'] }),
+      },
+    ]);
+    expect(
+      (await call('GET', '/api/v2/deals/search?term=D-7&fields=custom_fields&exact_match=true')).body.data.items,
+    ).toEqual([]);
     const bad = await call('PATCH', `/api/v2/deals/${created.body.data.id}`, { title: '' });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ success: false, error: expect.stringMatching(/title/) });
@@ -80,10 +114,11 @@ describe('Pipedrive emulator over raw HTTP', () => {
     expect((await other.call('GET', '/api/v2/deals')).status).toBe(200);
   });
 
-  it('charges Pipedrive\'s token costs per call (list 10, get 1, write 5, search 20) and caps searches per window when asked', async () => {
+  it("charges Pipedrive's token costs per call (list 10, get 1, write 5, search 20) and caps searches per window when asked", async () => {
     const { emulator, call } = await start({ burstBudget: 1000, searchRequestsPerWindow: 2 });
     const person = emulator.store.create('persons', { name: 'A' });
-    const remaining = async (method: string, path: string, body?: unknown) => Number((await call(method, path, body)).headers.get('x-ratelimit-remaining'));
+    const remaining = async (method: string, path: string, body?: unknown) =>
+      Number((await call(method, path, body)).headers.get('x-ratelimit-remaining'));
     expect(await remaining('GET', '/api/v2/persons')).toBe(990);
     expect(await remaining('GET', `/api/v2/persons/${person.id}`)).toBe(989);
     expect(await remaining('PATCH', `/api/v2/persons/${person.id}`, { name: 'Bob' })).toBe(984);
@@ -100,24 +135,40 @@ describe('Pipedrive emulator over raw HTTP', () => {
     const token = async (clientId: string, secret: string, refresh: string) => {
       const res = await fetch(`${emulator.url}/oauth/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        },
         body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh }).toString(),
       });
       return { status: res.status, body: (await res.json()) as Record<string, any> };
     };
-    expect((await token('app-1', 'nope', 'refresh-1'))).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
-    expect((await token('app-1', 'app-secret', 'other'))).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await token('app-1', 'nope', 'refresh-1')).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    expect(await token('app-1', 'app-secret', 'other')).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
     const ok = await token('app-1', 'app-secret', 'refresh-1');
-    expect(ok.body).toMatchObject({ token_type: 'Bearer', refresh_token: 'refresh-1', expires_in: 1, api_domain: emulator.url });
+    expect(ok.body).toMatchObject({
+      token_type: 'Bearer',
+      refresh_token: 'refresh-1',
+      expires_in: 1,
+      api_domain: emulator.url,
+    });
     const bearer = { authorization: `Bearer ${ok.body.access_token}` };
-    expect((await call('GET', '/v1/users/me', undefined, bearer)).body).toMatchObject({ success: true, data: { id: 1 } });
+    expect((await call('GET', '/v1/users/me', undefined, bearer)).body).toMatchObject({
+      success: true,
+      data: { id: 1 },
+    });
     // API tokens are not accepted by an OAuth-only company.
     expect((await call('GET', '/v1/users/me', undefined, { 'x-api-token': 'anything' })).status).toBe(401);
     emulator.revokeAccessTokens();
     expect((await call('GET', '/v1/users/me', undefined, bearer)).status).toBe(401);
     const again = await token('app-1', 'app-secret', 'refresh-1');
     await new Promise((r) => setTimeout(r, 1100));
-    expect((await call('GET', '/v1/users/me', undefined, { authorization: `Bearer ${again.body.access_token}` })).status).toBe(401);
+    expect(
+      (await call('GET', '/v1/users/me', undefined, { authorization: `Bearer ${again.body.access_token}` })).status,
+    ).toBe(401);
   });
 
   it('lists by ids and by updated_until, and a user edit bumps update_time and is found by search', async () => {
@@ -126,7 +177,9 @@ describe('Pipedrive emulator over raw HTTP', () => {
     const made = Array.from({ length: 4 }, (_, i) => emulator.store.create('persons', { name: `P${i}` }));
     const byIds = await call('GET', `/api/v2/persons?ids=${made[3]!.id},${made[1]!.id},99999`);
     expect(byIds.body.data.map((r: { name: string }) => r.name)).toEqual(['P1', 'P3']);
-    expect((await call('GET', `/api/v2/persons?ids=${Array.from({ length: 101 }, (_, i) => i + 1).join(',')}`)).status).toBe(400);
+    expect(
+      (await call('GET', `/api/v2/persons?ids=${Array.from({ length: 101 }, (_, i) => i + 1).join(',')}`)).status,
+    ).toBe(400);
     clock += 60_000;
     const edited = emulator.edit('persons', made[0]!.id, { name: 'P0 renamed', 'Legacy person ID': 'LX-9' });
     expect(edited).toMatchObject({ name: 'P0 renamed', update_time: '2026-05-01T08:01:00Z' });

@@ -3,17 +3,33 @@ import { recordIsUnchanged } from '../../../core/connectors/pipedrive/unchanged'
 
 describe('recordIsUnchanged (what Pipedrive answers against what the connector would send)', () => {
   const current = {
-    id: 7, name: 'Ada', org_id: { value: 12, name: 'Acme' }, value: 1200, owner_id: 3,
-    emails: [{ value: 'old@x.test', primary: false, label: 'home' }, { value: 'ada@x.test', primary: true, label: 'work' }],
+    id: 7,
+    name: 'Ada',
+    org_id: { value: 12, name: 'Acme' },
+    value: 1200,
+    owner_id: 3,
+    emails: [
+      { value: 'old@x.test', primary: false, label: 'home' },
+      { value: 'ada@x.test', primary: true, label: 'work' },
+    ],
     phones: [],
     custom_fields: { a: 'L-1', b: 101, c: [101, 103], d: { value: 250, currency: 'EUR' }, e: null },
   };
 
   it('treats the richer shapes Pipedrive answers with as the same values', () => {
-    expect(recordIsUnchanged({
-      name: 'Ada', org_id: 12, value: 1200, emails: [{ value: 'ada@x.test', primary: true, label: 'work' }], phones: [],
-      custom_fields: { a: 'L-1', b: 101, c: [103, 101], d: 250, e: null },
-    }, current)).toBe(true);
+    expect(
+      recordIsUnchanged(
+        {
+          name: 'Ada',
+          org_id: 12,
+          value: 1200,
+          emails: [{ value: 'ada@x.test', primary: true, label: 'work' }],
+          phones: [],
+          custom_fields: { a: 'L-1', b: 101, c: [103, 101], d: 250, e: null },
+        },
+        current,
+      ),
+    ).toBe(true);
     expect(recordIsUnchanged({ value: '1200.0', owner_id: '3', custom_fields: { e: '' } }, current)).toBe(true);
   });
 

@@ -18,8 +18,16 @@ async function setup(connectorOptions: Partial<PipedriveConnectorOptions>) {
   const basePath = await emulator.start();
   const legacy = emulator.store.customKey('persons', KEY);
   const input: UpsertInput[] = ['Ada', 'Grace', 'Hedy'].map((name, i) => ({ key: `K-${i}`, properties: { name } }));
-  const ids = input.map((r) => String(emulator.store.create('persons', { name: r.properties.name }, { [legacy]: r.key }).id));
-  const connector = new PipedriveConnector({ apiToken: TOKEN, basePath, minRetryDelayMs: 5, maxRetryDelayMs: 50, ...connectorOptions });
+  const ids = input.map((r) =>
+    String(emulator.store.create('persons', { name: r.properties.name }, { [legacy]: r.key }).id),
+  );
+  const connector = new PipedriveConnector({
+    apiToken: TOKEN,
+    basePath,
+    minRetryDelayMs: 5,
+    maxRetryDelayMs: 50,
+    ...connectorOptions,
+  });
   return { emulator, connector, input, ids };
 }
 
@@ -37,7 +45,7 @@ function traffic(emulator: PipedriveEmulator, from: number) {
   };
 }
 
-describe('PipedriveConnector.upsert: the per-call detectUnchanged wins over the connector\'s setting', () => {
+describe("PipedriveConnector.upsert: the per-call detectUnchanged wins over the connector's setting", () => {
   it('per-call false on a connector constructed with it on: no by-ID fetch, every existing record written as updated', async () => {
     const { emulator, connector, input, ids } = await setup({ detectUnchanged: true });
     const blind = await connector.upsert('persons', input, { keyProperty: KEY, detectUnchanged: false });
@@ -85,7 +93,9 @@ describe('PipedriveConnector.upsert: the per-call detectUnchanged wins over the 
     const calls = traffic(emulator, 0);
     expect(calls).toMatchObject({ byIdFetches: 0, patches: 3 });
     // One listing of the object instead of a search per key.
-    expect(emulator.requestsTo('/api/v2/persons').filter((r) => r.method === 'GET' && r.query.ids === undefined)).toHaveLength(1);
+    expect(
+      emulator.requestsTo('/api/v2/persons').filter((r) => r.method === 'GET' && r.query.ids === undefined),
+    ).toHaveLength(1);
     expect(emulator.requestsTo(/\/search$/)).toHaveLength(0);
     expect(emulator.writes).toEqual({ created: 1, updated: 3 });
   });

@@ -34,7 +34,10 @@ function connector(emu: SalesforceEmulator, bulk: SalesforceConnectorOptions['bu
 }
 
 const loans = (from: number): UpsertInput[] =>
-  Array.from({ length: RECORDS }, (_, i) => ({ key: `P-${from + i}`, properties: { Name: `Loan ${from + i}`, Amount__c: String(1000 + i) } }));
+  Array.from({ length: RECORDS }, (_, i) => ({
+    key: `P-${from + i}`,
+    properties: { Name: `Loan ${from + i}`, Amount__c: String(1000 + i) },
+  }));
 
 /** Runs one Bulk upsert and returns how many status polls (GET /jobs/ingest/<id>) its job took. */
 async function statusPolls(emu: SalesforceEmulator, c: SalesforceConnector, from: number): Promise<number> {
@@ -46,13 +49,15 @@ async function statusPolls(emu: SalesforceEmulator, c: SalesforceConnector, from
   return calls.filter((r) => r.method === 'GET' && /\/jobs\/ingest\/750\w+$/.test(r.path)).length;
 }
 
-describe('Bulk API 2.0 first poll at the org\'s learned processing rate', () => {
+describe("Bulk API 2.0 first poll at the org's learned processing rate", () => {
   it('the first job polls as before; a second job on the same org, from another connector, polls once; another org learns nothing from it', async () => {
     const a = await org(11);
     expect(await statusPolls(a, connector(a), 0)).toBeGreaterThan(1);
     const job = [...a.bulk.jobs.values()][0]!;
     const conn = await connector(a).connection();
-    const info = await conn.request<{ totalProcessingTime: number; numberRecordsProcessed: number }>(`/jobs/ingest/${job.id}`);
+    const info = await conn.request<{ totalProcessingTime: number; numberRecordsProcessed: number }>(
+      `/jobs/ingest/${job.id}`,
+    );
     expect(info.numberRecordsProcessed).toBe(RECORDS);
     // The emulator reports the job's real processing time, which the connector learned the rate from.
     expect(info.totalProcessingTime).toBeGreaterThanOrEqual((RECORDS / PACE) * 1000);
@@ -78,7 +83,9 @@ describe('Bulk API 2.0 first poll at the org\'s learned processing rate', () => 
     expect(learnedBulkRate(c.orgId)).toBeGreaterThan(0);
 
     for (const bad of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => connector(c, { expectedRecordsPerSecond: bad })).toThrow(/bulk.expectedRecordsPerSecond must be a number > 0/);
+      expect(() => connector(c, { expectedRecordsPerSecond: bad })).toThrow(
+        /bulk.expectedRecordsPerSecond must be a number > 0/,
+      );
     }
   });
 });

@@ -29,7 +29,10 @@ function connector(extra: Partial<SalesforceConnectorOptions> = {}): SalesforceC
 }
 
 const loans = (n: number, name = 'Loan'): UpsertInput[] =>
-  Array.from({ length: n }, (_, i) => ({ key: `B-${i}`, properties: { Name: `${name} ${i}`, Amount__c: String(1000 + i), Status__c: 'Draft', Rate__c: null } }));
+  Array.from({ length: n }, (_, i) => ({
+    key: `B-${i}`,
+    properties: { Name: `${name} ${i}`, Amount__c: String(1000 + i), Status__c: 'Draft', Rate__c: null },
+  }));
 
 const bulkCalls = () => emu.requests.filter((r) => r.path.includes('/jobs/ingest'));
 const collectionCalls = () => emu.requests.filter((r) => r.path.includes('/composite/sobjects'));
@@ -73,7 +76,9 @@ describe('Salesforce upsert through Bulk API 2.0 (jsforce bulk2) above the thres
   });
 
   it('maps partial failures per record: validation rule, duplicate rule, restricted picklist, bad lookup', async () => {
-    const officer = emu.store.insert('User', [{ FirstName: 'Olive', LastName: 'Officer', Email: 'olive@bank.example', Username: 'olive@bank.example' }])[0]!;
+    const officer = emu.store.insert('User', [
+      { FirstName: 'Olive', LastName: 'Officer', Email: 'olive@bank.example', Username: 'olive@bank.example' },
+    ])[0]!;
     const input = loans(60);
     input[3]!.properties.Amount__c = '-5';
     input[4]!.properties.Stage__c = 'Bogus';
@@ -82,7 +87,9 @@ describe('Salesforce upsert through Bulk API 2.0 (jsforce bulk2) above the thres
     input[7]!.properties.Stage__c = 'Funded';
     const res = await connector().upsert('Loan__c', input, { keyProperty: 'Loan_Number__c' });
     expect(res[3]).toMatchObject({ status: 'failed' });
-    expect(res[3]!.error).toContain('a Salesforce validation rule rejected this record (FIELD_CUSTOM_VALIDATION_EXCEPTION: Loan amount must not be negative [Amount__c])');
+    expect(res[3]!.error).toContain(
+      'a Salesforce validation rule rejected this record (FIELD_CUSTOM_VALIDATION_EXCEPTION: Loan amount must not be negative [Amount__c])',
+    );
     expect(res[4]!.error).toContain('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
     expect(res[4]!.error).toContain('[Stage__c]');
     expect(res[5]!.error).toContain('INVALID_CROSS_REFERENCE_KEY');
@@ -93,9 +100,15 @@ describe('Salesforce upsert through Bulk API 2.0 (jsforce bulk2) above the thres
     expect(bulkCalls().some((r) => r.path.endsWith('/failedResults'))).toBe(true);
 
     emu.store.insert('Contact', [{ LastName: 'Taken', Email: 'taken@example.com' }]);
-    const contacts: UpsertInput[] = Array.from({ length: 55 }, (_, i) => ({ key: `C-${i}`, properties: { LastName: `Person ${i}`, Email: i === 9 ? 'TAKEN@example.com' : `p${i}@example.com` } }));
+    const contacts: UpsertInput[] = Array.from({ length: 55 }, (_, i) => ({
+      key: `C-${i}`,
+      properties: { LastName: `Person ${i}`, Email: i === 9 ? 'TAKEN@example.com' : `p${i}@example.com` },
+    }));
     const cres = await connector().upsert('Contact', contacts, { keyProperty: 'Legacy_Id__c' });
-    expect(cres[9]).toMatchObject({ status: 'failed', error: expect.stringContaining('Salesforce duplicate rules blocked this record (DUPLICATES_DETECTED') });
+    expect(cres[9]).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('Salesforce duplicate rules blocked this record (DUPLICATES_DETECTED'),
+    });
     expect(cres.filter((r) => r.status === 'created')).toHaveLength(54);
   });
 
@@ -104,7 +117,9 @@ describe('Salesforce upsert through Bulk API 2.0 (jsforce bulk2) above the thres
     const res = await connector().upsert('Loan__c', loans(80), { keyProperty: 'Loan_Number__c' });
     expect(res.slice(0, 30).every((r) => r.status === 'created')).toBe(true);
     expect(res.slice(30).every((r) => r.status === 'failed')).toBe(true);
-    expect(res[40]!.error).toMatch(/ended Failed \(InternalServerError : processing stopped\) before processing this record; run the upsert again/);
+    expect(res[40]!.error).toMatch(
+      /ended Failed \(InternalServerError : processing stopped\) before processing this record; run the upsert again/,
+    );
     expect(emu.store.count('Loan__c')).toBe(30);
     expect(bulkCalls().some((r) => r.path.endsWith('/unprocessedrecords'))).toBe(true);
     // The re-run the message asks for completes the set without duplicates.
@@ -117,7 +132,9 @@ describe('Salesforce upsert through Bulk API 2.0 (jsforce bulk2) above the thres
   it('a job whose CSV names an unknown field fails as a whole, each record saying why', async () => {
     const input = loans(60).map((r) => ({ ...r, properties: { ...r.properties, Bogus__c: 'x' } }));
     const res = await connector().upsert('Loan__c', input, { keyProperty: 'Loan_Number__c' });
-    expect(res.every((r) => r.status === 'failed' && r.error!.includes('InvalidBatch : Field name not found : Bogus__c'))).toBe(true);
+    expect(
+      res.every((r) => r.status === 'failed' && r.error!.includes('InvalidBatch : Field name not found : Bogus__c')),
+    ).toBe(true);
     expect(emu.store.count('Loan__c')).toBe(0);
   });
 
@@ -155,7 +172,9 @@ describe('Salesforce upsert through Bulk API 2.0 (jsforce bulk2) above the thres
   });
 
   it('splits the upload into several jobs when the CSV would pass maxJobBytes', async () => {
-    const res = await connector({ bulk: { pollIntervalMs: 20, maxJobBytes: 2_000 } }).upsert('Loan__c', loans(100), { keyProperty: 'Loan_Number__c' });
+    const res = await connector({ bulk: { pollIntervalMs: 20, maxJobBytes: 2_000 } }).upsert('Loan__c', loans(100), {
+      keyProperty: 'Loan_Number__c',
+    });
     expect(res.every((r) => r.status === 'created')).toBe(true);
     expect(emu.bulk.jobs.size).toBeGreaterThan(1);
     expect(emu.store.count('Loan__c')).toBe(100);
@@ -167,14 +186,18 @@ describe('Salesforce upsert through Bulk API 2.0 (jsforce bulk2) above the thres
     input[0]!.properties.Name = tricky;
     input[1]!.properties.Channels__c = 'Branch;Online';
     const c = connector();
-    expect((await c.upsert('Loan__c', input, { keyProperty: 'Loan_Number__c' })).every((r) => r.status === 'created')).toBe(true);
+    expect(
+      (await c.upsert('Loan__c', input, { keyProperty: 'Loan_Number__c' })).every((r) => r.status === 'created'),
+    ).toBe(true);
     expect(emu.store.findBy('Loan__c', 'Loan_Number__c', 'B-0')!.Name).toBe(tricky);
     expect(emu.store.findBy('Loan__c', 'Loan_Number__c', 'B-1')!.Channels__c).toBe('Branch;Online');
     // Second run: B-0 clears Status__c with null, B-1 with "", B-2 does not mention it (stays 'Draft').
     const second: UpsertInput[] = loans(60).map((r) => ({ key: r.key, properties: { Name: r.properties.Name! } }));
     second[0]!.properties.Status__c = null;
     second[1]!.properties.Status__c = '';
-    expect((await c.upsert('Loan__c', second, { keyProperty: 'Loan_Number__c' })).every((r) => r.status === 'updated')).toBe(true);
+    expect(
+      (await c.upsert('Loan__c', second, { keyProperty: 'Loan_Number__c' })).every((r) => r.status === 'updated'),
+    ).toBe(true);
     expect(emu.store.findBy('Loan__c', 'Loan_Number__c', 'B-0')!.Status__c).toBeNull();
     expect(emu.store.findBy('Loan__c', 'Loan_Number__c', 'B-1')!.Status__c).toBeNull();
     expect(emu.store.findBy('Loan__c', 'Loan_Number__c', 'B-2')!.Status__c).toBe('Draft');
@@ -183,9 +206,20 @@ describe('Salesforce upsert through Bulk API 2.0 (jsforce bulk2) above the thres
 
 describe('Bulk API 2.0 CSV helpers', () => {
   it('reads sf__Error cells into status code, message and fields', () => {
-    expect(parseBulkError('REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --')).toEqual({ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Name]', fields: ['Name'] });
-    expect(parseBulkError('DUPLICATES_DETECTED:Use one of these records?: --')).toEqual({ statusCode: 'DUPLICATES_DETECTED', message: 'Use one of these records?', fields: [] });
-    expect(parseBulkError('Stage: bad value for restricted picklist field: X')).toEqual({ statusCode: 'UNKNOWN', message: 'Stage: bad value for restricted picklist field: X' });
+    expect(parseBulkError('REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --')).toEqual({
+      statusCode: 'REQUIRED_FIELD_MISSING',
+      message: 'Required fields are missing: [Name]',
+      fields: ['Name'],
+    });
+    expect(parseBulkError('DUPLICATES_DETECTED:Use one of these records?: --')).toEqual({
+      statusCode: 'DUPLICATES_DETECTED',
+      message: 'Use one of these records?',
+      fields: [],
+    });
+    expect(parseBulkError('Stage: bad value for restricted picklist field: X')).toEqual({
+      statusCode: 'UNKNOWN',
+      message: 'Stage: bad value for restricted picklist field: X',
+    });
   });
 
   it('splits jobs by bytes without splitting a record, key column first', () => {

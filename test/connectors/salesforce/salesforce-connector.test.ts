@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SalesforceConnector, salesforceCursor, type SalesforceConnectorOptions } from '../../../core/connectors/salesforce';
+import {
+  SalesforceConnector,
+  salesforceCursor,
+  type SalesforceConnectorOptions,
+} from '../../../core/connectors/salesforce';
 import { SalesforceError } from '../../../core/connectors/salesforce/errors';
 import { classifyError } from '../../../core/errors';
 import type { ReadItem, SourceRecord, UpsertInput } from '../../../core/connectors/connector';
@@ -34,7 +38,10 @@ async function all(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> {
 }
 
 const loans = (n: number, from = 0): UpsertInput[] =>
-  Array.from({ length: n }, (_, i) => ({ key: `L-${from + i}`, properties: { Name: `Loan ${from + i}`, Amount__c: String(1000 + i), Status__c: 'Draft' } }));
+  Array.from({ length: n }, (_, i) => ({
+    key: `L-${from + i}`,
+    properties: { Name: `Loan ${from + i}`, Amount__c: String(1000 + i), Status__c: 'Draft' },
+  }));
 
 describe('SalesforceConnector against the emulator, through jsforce', () => {
   it('logs in with OAuth client credentials and checks the connection', async () => {
@@ -55,10 +62,18 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
     const schema = await connector().describe('Loan__c');
     const byName = new Map(schema.fields.map((f) => [f.name, f]));
     expect(schema.idField).toBe('Id');
-    expect(byName.get('Status__c')).toMatchObject({ type: 'enum', options: ['Draft', 'Approved', 'Disbursed', 'Repaid'] });
+    expect(byName.get('Status__c')).toMatchObject({
+      type: 'enum',
+      options: ['Draft', 'Approved', 'Disbursed', 'Repaid'],
+    });
     expect(byName.get('Channels__c')).toMatchObject({ type: 'enum', multiValue: true });
     expect(byName.get('Amount__c')).toMatchObject({ type: 'number', format: 'currency' });
-    expect(byName.get('Loan_Number__c')).toMatchObject({ type: 'string', unique: true, externalId: true, readOnly: false });
+    expect(byName.get('Loan_Number__c')).toMatchObject({
+      type: 'string',
+      unique: true,
+      externalId: true,
+      readOnly: false,
+    });
     expect(byName.get('Score__c')).toMatchObject({ readOnly: true });
     expect(byName.get('Name')).toMatchObject({ required: true });
     expect(byName.get('SystemModstamp')).toMatchObject({ type: 'datetime', readOnly: true });
@@ -66,7 +81,10 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
   });
 
   it('reads across several 2000-record pages in SystemModstamp, Id order', async () => {
-    emu.store.insert('Account', Array.from({ length: 4500 }, (_, i) => ({ Name: `Acme ${i}`, NumberOfEmployees: i })));
+    emu.store.insert(
+      'Account',
+      Array.from({ length: 4500 }, (_, i) => ({ Name: `Acme ${i}`, NumberOfEmployees: i })),
+    );
     const records = await all(connector().read('Account', { properties: ['Name', 'NumberOfEmployees'] }));
     expect(records).toHaveLength(4500);
     expect(new Set(records.map((r) => r.id)).size).toBe(4500);
@@ -78,7 +96,10 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
   it('an incremental read after a cursor returns only newer records, including those sharing its SystemModstamp', async () => {
     let now = new Date('2026-11-01T10:00:00.250Z');
     emu.store.now = () => now;
-    emu.store.insert('Contact', Array.from({ length: 6 }, (_, i) => ({ LastName: `Old ${i}` })));
+    emu.store.insert(
+      'Contact',
+      Array.from({ length: 6 }, (_, i) => ({ LastName: `Old ${i}` })),
+    );
     const c = connector();
     const first = await all(c.read('Contact', { properties: ['LastName'] }));
     expect(first).toHaveLength(6);
@@ -107,29 +128,46 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
     const third = await c.upsert('Loan__c', changed, { keyProperty: 'Loan_Number__c' });
     expect(third.filter((r) => r.status === 'created')).toHaveLength(0);
     expect(emu.store.count('Loan__c')).toBe(450);
-    expect(emu.store.all('Loan__c').every((r) => r.Status__c === 'Approved' && typeof r.Amount__c === 'number')).toBe(true);
+    expect(emu.store.all('Loan__c').every((r) => r.Status__c === 'Approved' && typeof r.Amount__c === 'number')).toBe(
+      true,
+    );
   });
 
   it('reports partial failures per record with a clear message', async () => {
     const c = connector();
-    await c.upsert('Contact', [{ key: 'C-1', properties: { LastName: 'Lovelace', Email: 'ada@example.com' } }], { keyProperty: 'Legacy_Id__c' });
-    emu.store.recordFaults.set('C-6', { statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record', fields: [] });
-    const results = await c.upsert('Contact', [
-      { key: 'C-2', properties: { LastName: 'Byron', Email: 'ADA@example.com' } },
-      { key: 'C-3', properties: { FirstName: 'No last name' } },
-      { key: 'C-4', properties: { LastName: 'X', Shoe_Size__c: '42' } },
-      { key: 'C-5', properties: { LastName: 'Hopper', Email: 'grace@example.com' } },
-      { key: 'C-6', properties: { LastName: 'Locked' } },
-      { key: 'C-5', properties: { LastName: 'Twice' } },
-    ], { keyProperty: 'Legacy_Id__c' });
+    await c.upsert('Contact', [{ key: 'C-1', properties: { LastName: 'Lovelace', Email: 'ada@example.com' } }], {
+      keyProperty: 'Legacy_Id__c',
+    });
+    emu.store.recordFaults.set('C-6', {
+      statusCode: 'UNABLE_TO_LOCK_ROW',
+      message: 'unable to obtain exclusive access to this record',
+      fields: [],
+    });
+    const results = await c.upsert(
+      'Contact',
+      [
+        { key: 'C-2', properties: { LastName: 'Byron', Email: 'ADA@example.com' } },
+        { key: 'C-3', properties: { FirstName: 'No last name' } },
+        { key: 'C-4', properties: { LastName: 'X', Shoe_Size__c: '42' } },
+        { key: 'C-5', properties: { LastName: 'Hopper', Email: 'grace@example.com' } },
+        { key: 'C-6', properties: { LastName: 'Locked' } },
+        { key: 'C-5', properties: { LastName: 'Twice' } },
+      ],
+      { keyProperty: 'Legacy_Id__c' },
+    );
     expect(results.map((r) => r.status)).toEqual(['failed', 'failed', 'failed', 'created', 'failed', 'failed']);
     expect(results[0]!.error).toMatch(/^Salesforce duplicate rules blocked this record \(DUPLICATES_DETECTED/);
     expect(results[1]!.error).toMatch(/requires fields.*REQUIRED_FIELD_MISSING.*\[LastName\]/);
     expect(results[2]!.error).toMatch(/INVALID_FIELD.*Shoe_Size__c/);
     expect(results[4]!.error).toMatch(/UNABLE_TO_LOCK_ROW/);
     expect(results[5]!.error).toMatch(/more than once/);
-    const loan = await c.upsert('Loan__c', [{ key: 'L-neg', properties: { Name: 'Bad', Amount__c: '-5' } }], { keyProperty: 'Loan_Number__c' });
-    expect(loan[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/validation rule.*FIELD_CUSTOM_VALIDATION_EXCEPTION.*Amount__c/) });
+    const loan = await c.upsert('Loan__c', [{ key: 'L-neg', properties: { Name: 'Bad', Amount__c: '-5' } }], {
+      keyProperty: 'Loan_Number__c',
+    });
+    expect(loan[0]).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/validation rule.*FIELD_CUSTOM_VALIDATION_EXCEPTION.*Amount__c/),
+    });
     expect(emu.store.count('Contact')).toBe(2);
   });
 
@@ -155,7 +193,13 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
     emu.faults.serverErrors(100, { method: 'PATCH' });
     // The call fails for good, but its record is not lost from the results: it says why and that a re-run is safe.
     const results = await c.upsert('Loan__c', loans(1), { keyProperty: 'Loan_Number__c' });
-    expect(results).toEqual([{ key: expect.any(String), status: 'failed', error: expect.stringMatching(/SERVER_UNAVAILABLE.*retry budget.*outcome is unknown; run the upsert again/) }]);
+    expect(results).toEqual([
+      {
+        key: expect.any(String),
+        status: 'failed',
+        error: expect.stringMatching(/SERVER_UNAVAILABLE.*retry budget.*outcome is unknown; run the upsert again/),
+      },
+    ]);
     expect(emu.faults.hits.status).toBe(3);
   });
 
@@ -175,7 +219,10 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
     // The emulator answers REQUEST_LIMIT_EXCEEDED itself to a client that does not track the header.
     const fresh = connector();
     const raw = await all(fresh.read('Loan__c', { properties: ['Name'] })).catch((e: Error) => e);
-    expect(raw).toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED', message: expect.stringContaining('daily API request limit') });
+    expect(raw).toMatchObject({
+      code: 'REQUEST_LIMIT_EXCEEDED',
+      message: expect.stringContaining('daily API request limit'),
+    });
     expect(emu.store.count('Loan__c')).toBe(20);
   });
 
@@ -200,6 +247,8 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
     const c = connector();
     await c.describe('Account');
     emu.oauth.expireSessions();
-    await expect(c.upsert('Account', [{ key: 'A-1', properties: { Name: 'Acme' } }], { keyProperty: 'Legacy_Id__c' })).resolves.toMatchObject([{ status: 'created' }]);
+    await expect(
+      c.upsert('Account', [{ key: 'A-1', properties: { Name: 'Acme' } }], { keyProperty: 'Legacy_Id__c' }),
+    ).resolves.toMatchObject([{ status: 'created' }]);
   });
 });

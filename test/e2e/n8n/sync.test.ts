@@ -32,21 +32,49 @@ function postgresCredential(url: string): N8nCredential {
     id: 'crmBridgePgSync1',
     name: 'CRM Bridge sync state',
     type: 'crmBridgePostgresApi',
-    data: { host: u.hostname, port: Number(u.port || 5432), database: u.pathname.slice(1), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), ssl: 'disable' },
+    data: {
+      host: u.hostname,
+      port: Number(u.port || 5432),
+      database: u.pathname.slice(1),
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      ssl: 'disable',
+    },
   };
 }
 
 /** The workflow file with the job (as typed into the editor: JSON text) and optional parameter overrides. */
 function syncWorkflow(jobText: string, overrides: Record<string, unknown> = {}) {
   const wf = JSON.parse(fs.readFileSync(path.join(__dirname, 'workflows', 'sync-loans-to-pipedrive.json'), 'utf8'));
-  for (const node of wf.nodes) if (node.type === 'CUSTOM.crmBridge') Object.assign(node.parameters, { job: jobText }, overrides);
+  for (const node of wf.nodes)
+    if (node.type === 'CUSTOM.crmBridge') Object.assign(node.parameters, { job: jobText }, overrides);
   return wf;
 }
 
 type Counts = Record<string, number>;
-interface StreamReport { stream: string; status: string; counts: Counts }
-interface Report { runId: string; job: string; dryRun: boolean; status: string; streams: StreamReport[]; totals: Counts; planLines: number; planOmitted: number; plan?: unknown[] }
-interface PlanLine { runId: string; stream: string; sourceId: string; action: string; changes?: Array<{ field: string; old?: string | null; new: string | null }> }
+interface StreamReport {
+  stream: string;
+  status: string;
+  counts: Counts;
+}
+interface Report {
+  runId: string;
+  job: string;
+  dryRun: boolean;
+  status: string;
+  streams: StreamReport[];
+  totals: Counts;
+  planLines: number;
+  planOmitted: number;
+  plan?: unknown[];
+}
+interface PlanLine {
+  runId: string;
+  stream: string;
+  sourceId: string;
+  action: string;
+  changes?: Array<{ field: string; old?: string | null; new: string | null }>;
+}
 
 const countsOf = (report: Report, stream: string) => report.streams.find((s) => s.stream === stream)?.counts;
 
@@ -59,7 +87,8 @@ describe('CRM Bridge Sync operation in a real n8n: Salesforce loans -> Pipedrive
   let credentials: N8nCredential[];
   const deals = () => pd.store.all('deals');
   const persons = () => pd.store.all('persons');
-  const sfIdOf = (object: 'deals' | 'persons', r: { custom_fields: Record<string, unknown> }) => String(r.custom_fields[pd.store.customKey(object, 'Salesforce ID')]);
+  const sfIdOf = (object: 'deals' | 'persons', r: { custom_fields: Record<string, unknown> }) =>
+    String(r.custom_fields[pd.store.customKey(object, 'Salesforce ID')]);
   const secrets = () => [SF_CLIENT.clientSecret, PD_TOKEN, new URL(t.url!).password].filter((s) => s.length >= 3);
 
   beforeAll(async () => {
@@ -69,8 +98,18 @@ describe('CRM Bridge Sync operation in a real n8n: Salesforce loans -> Pipedrive
     seeded = seedLoanExample(sf, pd);
     credentials = [
       postgresCredential(t.url!),
-      { id: 'crmBridgeSalesforceSync1', name: 'Salesforce emulator', type: 'crmBridgeSalesforceApi', data: { instanceUrl: sfUrl, authentication: 'oauth', ...SF_CLIENT } },
-      { id: 'crmBridgePipedriveSync1', name: 'Pipedrive emulator', type: 'crmBridgePipedriveApi', data: { authentication: 'apiToken', apiToken: PD_TOKEN, baseUrl: pdUrl } },
+      {
+        id: 'crmBridgeSalesforceSync1',
+        name: 'Salesforce emulator',
+        type: 'crmBridgeSalesforceApi',
+        data: { instanceUrl: sfUrl, authentication: 'oauth', ...SF_CLIENT },
+      },
+      {
+        id: 'crmBridgePipedriveSync1',
+        name: 'Pipedrive emulator',
+        type: 'crmBridgePipedriveApi',
+        data: { authentication: 'apiToken', apiToken: PD_TOKEN, baseUrl: pdUrl },
+      },
     ];
   }, 120_000);
   afterAll(async () => {
@@ -84,7 +123,11 @@ describe('CRM Bridge Sync operation in a real n8n: Salesforce loans -> Pipedrive
     expect(run.errorMessage).toBeUndefined();
     expect(run.status).toBe('success');
     const inScope = seeded.loans.filter((_, i) => i % 3 !== 2);
-    const borrowersOfScope = new Set(seeded.loans.map((_, i) => (i % 3 !== 2 ? seeded.contacts[i % seeded.contacts.length]! : null)).filter((c): c is string => c !== null));
+    const borrowersOfScope = new Set(
+      seeded.loans
+        .map((_, i) => (i % 3 !== 2 ? seeded.contacts[i % seeded.contacts.length]! : null))
+        .filter((c): c is string => c !== null),
+    );
 
     const [plan, ...lines] = nodeOutput(run.runData, 'Plan Sync') as [Report, ...PlanLine[]];
     expect(plan).toMatchObject({ job: 'loans-to-pipedrive', dryRun: true, status: 'succeeded', planOmitted: 0 });
@@ -92,20 +135,53 @@ describe('CRM Bridge Sync operation in a real n8n: Salesforce loans -> Pipedrive
     expect(countsOf(plan, 'loans')).toMatchObject({ read: 30, skipped: 10, created: 20, failed: 0 });
     expect(lines).toHaveLength(plan.planLines);
     expect(lines.every((l) => l.runId === plan.runId)).toBe(true);
-    expect(lines.filter((l) => l.stream === 'loans' && l.action === 'create').map((l) => l.sourceId).sort()).toEqual([...inScope].sort());
-    expect(lines.filter((l) => l.stream === 'loans' && l.action === 'skip').map((l) => l.sourceId).sort()).toEqual(seeded.loans.filter((_, i) => i % 3 === 2).sort());
+    expect(
+      lines
+        .filter((l) => l.stream === 'loans' && l.action === 'create')
+        .map((l) => l.sourceId)
+        .sort(),
+    ).toEqual([...inScope].sort());
+    expect(
+      lines
+        .filter((l) => l.stream === 'loans' && l.action === 'skip')
+        .map((l) => l.sourceId)
+        .sort(),
+    ).toEqual(seeded.loans.filter((_, i) => i % 3 === 2).sort());
     const firstDeal = lines.find((l) => l.stream === 'loans' && l.sourceId === seeded.loans[0])!;
-    expect(firstDeal.changes).toEqual(expect.arrayContaining([{ field: 'title', new: 'Loan 0' }, { field: 'value', new: '1000' }, { field: 'status', new: 'won' }]));
+    expect(firstDeal.changes).toEqual(
+      expect.arrayContaining([
+        { field: 'title', new: 'Loan 0' },
+        { field: 'value', new: '1000' },
+        { field: 'status', new: 'won' },
+      ]),
+    );
 
     // Had the plan written anything (records, cursors), the run would not create all of it.
     const [report] = nodeOutput(run.runData, 'Run Sync') as [Report];
-    expect(report).toMatchObject({ job: 'loans-to-pipedrive', dryRun: false, status: 'succeeded', planLines: 0, plan: [] });
-    expect(countsOf(report, 'loans')).toMatchObject({ read: 30, skipped: 10, created: 20, updated: 0, failed: 0, deferred: 0 });
+    expect(report).toMatchObject({
+      job: 'loans-to-pipedrive',
+      dryRun: false,
+      status: 'succeeded',
+      planLines: 0,
+      plan: [],
+    });
+    expect(countsOf(report, 'loans')).toMatchObject({
+      read: 30,
+      skipped: 10,
+      created: 20,
+      updated: 0,
+      failed: 0,
+      deferred: 0,
+    });
     expect(countsOf(report, 'borrowers')).toMatchObject({ created: borrowersOfScope.size, failed: 0 });
     expect(report.streams.map((s) => s.status)).toEqual(['succeeded', 'succeeded']);
 
     expect(deals()).toHaveLength(20);
-    expect(persons().map((p) => sfIdOf('persons', p)).sort()).toEqual([...borrowersOfScope].sort());
+    expect(
+      persons()
+        .map((p) => sfIdOf('persons', p))
+        .sort(),
+    ).toEqual([...borrowersOfScope].sort());
     const personBySfId = new Map(persons().map((p) => [sfIdOf('persons', p), p]));
     for (const d of deals()) {
       const loan = sf.store.get('Loan__c', sfIdOf('deals', d))!;
@@ -115,8 +191,15 @@ describe('CRM Bridge Sync operation in a real n8n: Salesforce loans -> Pipedrive
       expect(Number(d.value)).toBe(loan.Amount__c);
     }
     // The run is recorded in the database the credential points at.
-    const { rows } = await t.db.pool.query<{ status: string; dry_run: boolean }>('SELECT status, dry_run FROM sync.runs ORDER BY started_at');
-    expect(rows).toEqual([{ status: 'succeeded', dry_run: true }, { status: 'succeeded', dry_run: false }].map((r) => expect.objectContaining(r)));
+    const { rows } = await t.db.pool.query<{ status: string; dry_run: boolean }>(
+      'SELECT status, dry_run FROM sync.runs ORDER BY started_at',
+    );
+    expect(rows).toEqual(
+      [
+        { status: 'succeeded', dry_run: true },
+        { status: 'succeeded', dry_run: false },
+      ].map((r) => expect.objectContaining(r)),
+    );
     for (const secret of secrets()) expect(run.raw).not.toContain(secret);
   });
 
@@ -132,14 +215,29 @@ describe('CRM Bridge Sync operation in a real n8n: Salesforce loans -> Pipedrive
     expect(deals()).toHaveLength(20);
 
     sf.editRecord('Loan__c', seeded.loans[0]!, { Amount__c: 5555 });
-    const edited = await runWorkflow({ workflow: syncWorkflow(JOB_TEXT, { streams: 'loans' }), credentials, customExtensionsDir: DIST });
+    const edited = await runWorkflow({
+      workflow: syncWorkflow(JOB_TEXT, { streams: 'loans' }),
+      credentials,
+      customExtensionsDir: DIST,
+    });
     expect(edited.errorMessage).toBeUndefined();
     const [editPlan, ...lines] = nodeOutput(edited.runData, 'Plan Sync') as [Report, ...PlanLine[]];
     // Only loans ran; borrowers shows up only as the parents the loans stream looked at (none needed writing).
     expect(editPlan.streams[0]).toMatchObject({ stream: 'loans', status: 'succeeded' });
-    expect(countsOf(editPlan, 'borrowers') ?? { created: 0, updated: 0 }).toMatchObject({ read: 0, created: 0, updated: 0 });
+    expect(countsOf(editPlan, 'borrowers') ?? { created: 0, updated: 0 }).toMatchObject({
+      read: 0,
+      created: 0,
+      updated: 0,
+    });
     // Lines for records re-read in the engine's look-back window are `unchanged`; the rest is the one edit.
-    expect(lines.filter((l) => l.action !== 'unchanged')).toEqual([expect.objectContaining({ stream: 'loans', sourceId: seeded.loans[0], action: 'update', changes: [{ field: 'value', old: '1000', new: '5555' }] })]);
+    expect(lines.filter((l) => l.action !== 'unchanged')).toEqual([
+      expect.objectContaining({
+        stream: 'loans',
+        sourceId: seeded.loans[0],
+        action: 'update',
+        changes: [{ field: 'value', old: '1000', new: '5555' }],
+      }),
+    ]);
     const [editRun] = nodeOutput(edited.runData, 'Run Sync') as [Report];
     expect(countsOf(editRun, 'loans')).toMatchObject({ read: 1, updated: 1, created: 0 });
     expect(pd.writes).toEqual({ created: before.created, updated: before.updated + 1 });
@@ -150,10 +248,16 @@ describe('CRM Bridge Sync operation in a real n8n: Salesforce loans -> Pipedrive
     const job = JSON.parse(JOB_TEXT);
     job.streams[1].references[0].stream = 'buyers';
     const before = { ...pd.writes };
-    const run = await runWorkflow({ workflow: syncWorkflow(JSON.stringify(job)), credentials, customExtensionsDir: DIST });
+    const run = await runWorkflow({
+      workflow: syncWorkflow(JSON.stringify(job)),
+      credentials,
+      customExtensionsDir: DIST,
+    });
     expect(run.status).toBe('error');
     expect(run.errorNode).toBe('Plan Sync');
-    expect(run.errorMessage).toBe('Invalid sync job (parameter "Job"): streams[1].references[0].stream: no stream named "buyers" (have: borrowers, loans)');
+    expect(run.errorMessage).toBe(
+      'Invalid sync job (parameter "Job"): streams[1].references[0].stream: no stream named "buyers" (have: borrowers, loans)',
+    );
     expect(pd.writes).toEqual(before);
   });
 });
@@ -165,13 +269,23 @@ describe('CRM Bridge Trigger (polling) in a running n8n, against the Salesforce 
   let collector: Server;
   let userFolder = '';
   let logs = '';
-  const collected: Array<{ execution: string; crm: string; object: string; id: string; modifiedAt: string; properties: Record<string, string | null> }> = [];
+  const collected: Array<{
+    execution: string;
+    crm: string;
+    object: string;
+    id: string;
+    modifiedAt: string;
+    properties: Record<string, string | null>;
+  }> = [];
   const of = (object: string) => collected.filter((c) => c.object === object);
 
   async function until(check: () => boolean, ms: number, what: string): Promise<void> {
     const started = Date.now();
     while (!check()) {
-      if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}; collected ${collected.length}; n8n log tail:\n${logs.slice(-3000)}`);
+      if (Date.now() - started > ms)
+        throw new Error(
+          `timed out waiting for ${what}; collected ${collected.length}; n8n log tail:\n${logs.slice(-3000)}`,
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -194,11 +308,23 @@ describe('CRM Bridge Trigger (polling) in a running n8n, against the Salesforce 
 
     userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-n8n-poll-'));
     const env = await n8nEnv(userFolder, { N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_CUSTOM_EXTENSIONS: DIST });
-    const credentials = [{ id: 'crmBridgeSalesforceTrig1', name: 'Salesforce emulator', type: 'crmBridgeSalesforceApi', data: { instanceUrl: sfUrl, authentication: 'oauth', ...SF_CLIENT } }];
+    const credentials = [
+      {
+        id: 'crmBridgeSalesforceTrig1',
+        name: 'Salesforce emulator',
+        type: 'crmBridgeSalesforceApi',
+        data: { instanceUrl: sfUrl, authentication: 'oauth', ...SF_CLIENT },
+      },
+    ];
     // n8n refuses a poll interval whose seconds field has a `*`; a list of seconds polls every 3 s.
     const everyThreeSeconds = `${Array.from({ length: 20 }, (_, i) => i * 3).join(',')} * * * * *`;
     const workflow = JSON.parse(
-      fs.readFileSync(path.join(__dirname, 'workflows', 'trigger-salesforce-changes.json'), 'utf8').split('__CRON__').join(everyThreeSeconds).split('__COLLECTOR__').join(collectorUrl),
+      fs
+        .readFileSync(path.join(__dirname, 'workflows', 'trigger-salesforce-changes.json'), 'utf8')
+        .split('__CRON__')
+        .join(everyThreeSeconds)
+        .split('__COLLECTOR__')
+        .join(collectorUrl),
     );
     workflow.id = 'crmBridgePollE2E1';
     fs.writeFileSync(path.join(userFolder, 'credentials.json'), JSON.stringify(credentials));
@@ -246,7 +372,11 @@ describe('CRM Bridge Trigger (polling) in a running n8n, against the Salesforce 
     // Oldest change first; the properties asked for, and only those.
     const byId = new Map(loans.map((l) => [l.id, l]));
     const first = byId.get(seeded.loans[0]!)!;
-    expect(first).toMatchObject({ crm: 'salesforce', object: 'Loan__c', properties: { Name: 'Loan 0', Amount__c: '1000' } });
+    expect(first).toMatchObject({
+      crm: 'salesforce',
+      object: 'Loan__c',
+      properties: { Name: 'Loan 0', Amount__c: '1000' },
+    });
     expect(Object.keys(first.properties).sort()).toEqual(['Amount__c', 'Name']);
     expect(loans.map((l) => `${l.modifiedAt}|${l.id}`)).toEqual(loans.map((l) => `${l.modifiedAt}|${l.id}`).sort());
     expect(of('Contact')).toEqual([]);
@@ -260,7 +390,12 @@ describe('CRM Bridge Trigger (polling) in a running n8n, against the Salesforce 
     await until(() => of('Loan__c').length > 30 && of('Contact').length > 0, 30_000, 'the edited records');
     await quietFor(7_000);
     const fresh = collected.slice(before);
-    expect(fresh.map((c) => [c.object, c.id]).sort()).toEqual([['Contact', seeded.contacts[1]], ['Loan__c', seeded.loans[4]]].sort());
+    expect(fresh.map((c) => [c.object, c.id]).sort()).toEqual(
+      [
+        ['Contact', seeded.contacts[1]],
+        ['Loan__c', seeded.loans[4]],
+      ].sort(),
+    );
     expect(fresh.find((c) => c.object === 'Loan__c')!.properties).toEqual({ Name: 'Loan 4', Amount__c: '4242' });
     expect(fresh.find((c) => c.object === 'Contact')!.properties).toMatchObject({ Email: 'moved@example.com' });
   });

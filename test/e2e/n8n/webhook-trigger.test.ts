@@ -45,7 +45,8 @@ function run(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
 async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const started = Date.now();
   while (!(await check())) {
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}; n8n log tail:\n${logs.slice(-3000)}`);
+    if (Date.now() - started > ms)
+      throw new Error(`timed out waiting for ${what}; n8n log tail:\n${logs.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -75,7 +76,12 @@ beforeAll(async () => {
   });
   const bin = defaultN8nBin();
   const credentials: Array<Record<string, unknown>> = [
-    { id: 'crmBridgeWebhook1', name: 'Webhook secrets', type: 'crmBridgeWebhookApi', data: { hubspotClientSecret: SECRET, pipedriveUser: 'hook', pipedrivePassword: PD_PASSWORD } },
+    {
+      id: 'crmBridgeWebhook1',
+      name: 'Webhook secrets',
+      type: 'crmBridgeWebhookApi',
+      data: { hubspotClientSecret: SECRET, pipedriveUser: 'hook', pipedrivePassword: PD_PASSWORD },
+    },
   ];
   if (process.env.DATABASE_URL) {
     serverDb = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_hook_e2e');
@@ -84,7 +90,14 @@ beforeAll(async () => {
       id: 'crmBridgePostgres1',
       name: 'Postgres',
       type: 'crmBridgePostgresApi',
-      data: { host: u.hostname, port: Number(u.port || 5432), database: u.pathname.slice(1), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), ssl: 'disable' },
+      data: {
+        host: u.hostname,
+        port: Number(u.port || 5432),
+        database: u.pathname.slice(1),
+        user: decodeURIComponent(u.username),
+        password: decodeURIComponent(u.password),
+        ssl: 'disable',
+      },
     });
   }
   const trigger = (name: string, vendor: string, id: string, y: number) => ({
@@ -109,7 +122,14 @@ beforeAll(async () => {
       trigger('HubSpot Changes', 'hubspot', '0b6c0000-0000-4000-8000-000000000001', 0),
       trigger('Pipedrive Changes', 'pipedrive', '0b6c0000-0000-4000-8000-000000000003', 200),
       {
-        parameters: { method: 'POST', url: collectorUrl, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
+        parameters: {
+          method: 'POST',
+          url: collectorUrl,
+          sendBody: true,
+          specifyBody: 'json',
+          jsonBody: '={{ JSON.stringify($json) }}',
+          options: {},
+        },
         id: '0b6c0000-0000-4000-8000-000000000002',
         name: 'Collect',
         type: 'n8n-nodes-base.httpRequest',
@@ -135,13 +155,17 @@ beforeAll(async () => {
   n8n = spawn(bin, ['start'], { env });
   n8n.stdout?.on('data', (d: Buffer) => (logs += d.toString()));
   n8n.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
-  await until(async () => {
-    try {
-      return (await fetch(`${base}/healthz`)).ok && /activated|Activat|Editor is now accessible/i.test(logs);
-    } catch {
-      return false;
-    }
-  }, 120_000, 'n8n to start');
+  await until(
+    async () => {
+      try {
+        return (await fetch(`${base}/healthz`)).ok && /activated|Activat|Editor is now accessible/i.test(logs);
+      } catch {
+        return false;
+      }
+    },
+    120_000,
+    'n8n to start',
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -159,21 +183,41 @@ afterAll(async () => {
 describe('CRM Bridge Webhook Trigger in a running n8n', () => {
   it('starts the workflow for genuine calls only, once per event, and stores the notices', async () => {
     const hubspotUrl = `${base}/webhook/${HOOK_ID}/hubspot`;
-    const genuine = buildHubSpotRequest(hubspotUrl, [
-      { object: 'contacts', recordId: '1001', action: 'update' },
-      { object: 'deals', recordId: '2002', action: 'create' },
-    ], { clientSecret: SECRET });
+    const genuine = buildHubSpotRequest(
+      hubspotUrl,
+      [
+        { object: 'contacts', recordId: '1001', action: 'update' },
+        { object: 'deals', recordId: '2002', action: 'create' },
+      ],
+      { clientSecret: SECRET },
+    );
     const first = await deliver(genuine);
     expect(first.status, first.body).toBe(200);
     expect(JSON.parse(first.body)).toMatchObject({ accepted: 2, replayed: 0 });
     const replay = await deliver(genuine);
     expect(JSON.parse(replay.body)).toMatchObject({ accepted: 0, replayed: 1 * 2 });
-    const forged = await deliver(buildHubSpotRequest(hubspotUrl, [{ object: 'contacts', recordId: '6666', action: 'delete' }], { clientSecret: 'not-the-secret-0000' }));
+    const forged = await deliver(
+      buildHubSpotRequest(hubspotUrl, [{ object: 'contacts', recordId: '6666', action: 'delete' }], {
+        clientSecret: 'not-the-secret-0000',
+      }),
+    );
     expect(forged.status).toBe(401);
     expect(JSON.parse(forged.body)).toEqual({ ok: false, reason: 'bad-signature' });
-    const pipedrive = await deliver(buildPipedriveRequest(`${base}/webhook/${HOOK_ID}/pipedrive`, { object: 'persons', recordId: '31', action: 'update' }, { user: 'hook', password: PD_PASSWORD }));
+    const pipedrive = await deliver(
+      buildPipedriveRequest(
+        `${base}/webhook/${HOOK_ID}/pipedrive`,
+        { object: 'persons', recordId: '31', action: 'update' },
+        { user: 'hook', password: PD_PASSWORD },
+      ),
+    );
     expect(pipedrive.status, pipedrive.body).toBe(200);
-    const wrongAuth = await deliver(buildPipedriveRequest(`${base}/webhook/${HOOK_ID}/pipedrive`, { object: 'persons', recordId: '32', action: 'update' }, { user: 'hook', password: 'wrong-password' }));
+    const wrongAuth = await deliver(
+      buildPipedriveRequest(
+        `${base}/webhook/${HOOK_ID}/pipedrive`,
+        { object: 'persons', recordId: '32', action: 'update' },
+        { user: 'hook', password: 'wrong-password' },
+      ),
+    );
     expect(wrongAuth.status).toBe(401);
 
     await until(() => collected.length >= 3, 30_000, 'the workflow runs');
@@ -197,7 +241,12 @@ describe('CRM Bridge Webhook Trigger in a running n8n', () => {
     try {
       const { rows } = await db.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM sync.change_notices');
       expect(rows[0]!.n).toBe('3');
-      const counts = (await webhookCounts(db.pool)).map(({ system, outcome, reason, count }) => ({ system, outcome, reason, count }));
+      const counts = (await webhookCounts(db.pool)).map(({ system, outcome, reason, count }) => ({
+        system,
+        outcome,
+        reason,
+        count,
+      }));
       expect(counts).toEqual([
         { system: 'hubspot', outcome: 'accepted', reason: '', count: 2 },
         { system: 'hubspot', outcome: 'rejected', reason: 'bad-signature', count: 1 },

@@ -13,7 +13,9 @@ const idOf = (item: ReadItem): number => (item.type === 'record' ? Number(item.r
  * within one instant. Each read gives an instant's records together (it is sorted by modified time) but not
  * necessarily by ID, so every read's records of the earliest instant are gathered and sorted before any is yielded.
  */
-export async function* mergeByModified(reads: Array<AsyncIterable<ReadItem>>): AsyncGenerator<ReadItem, void, undefined> {
+export async function* mergeByModified(
+  reads: Array<AsyncIterable<ReadItem>>,
+): AsyncGenerator<ReadItem, void, undefined> {
   const iterators = reads.map((r) => r[Symbol.asyncIterator]());
   const heads = await Promise.all(iterators.map((it) => it.next()));
   try {

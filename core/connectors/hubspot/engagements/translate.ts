@@ -1,7 +1,15 @@
 import type { UpsertInput } from '../../connector';
 import type { Value } from '../../../mapping/transforms';
 import {
-  CALL_DURATION, MEETING_END, MEETING_START, OBJECT_OF, PLAIN_HOMES, UNIFIED, VIEW_PROPERTIES, type EngagementType, type PlainField,
+  CALL_DURATION,
+  MEETING_END,
+  MEETING_START,
+  OBJECT_OF,
+  PLAIN_HOMES,
+  UNIFIED,
+  VIEW_PROPERTIES,
+  type EngagementType,
+  type PlainField,
 } from './types';
 
 const MINUTE_MS = 60_000;
@@ -27,7 +35,13 @@ function minutesBetween(start: Value | undefined, end: Value | undefined): Value
  * Properties the view does not translate (custom ones such as `legacy_company_id`, the owner, the IDs) keep their names.
  */
 export function toUnified(type: EngagementType, native: Record<string, Value>): Record<string, Value> {
-  const homes = new Set<string>([...Object.values(PLAIN_HOMES[type]), CALL_DURATION, MEETING_START, MEETING_END, VIEW_PROPERTIES.duration]);
+  const homes = new Set<string>([
+    ...Object.values(PLAIN_HOMES[type]),
+    CALL_DURATION,
+    MEETING_START,
+    MEETING_END,
+    VIEW_PROPERTIES.duration,
+  ]);
   const out: Record<string, Value> = {};
   for (const [k, v] of Object.entries(native)) if (!homes.has(k)) out[k] = v ?? null;
   out[UNIFIED.type] = type;
@@ -39,7 +53,8 @@ export function toUnified(type: EngagementType, native: Record<string, Value>): 
     out[UNIFIED.timestamp] = native[UNIFIED.timestamp] ?? null;
     if (type === 'CALL') {
       const ms = Number(native[CALL_DURATION]);
-      out[UNIFIED.duration] = blank(native[CALL_DURATION]) || Number.isNaN(ms) ? null : String(Math.round(ms / MINUTE_MS));
+      out[UNIFIED.duration] =
+        blank(native[CALL_DURATION]) || Number.isNaN(ms) ? null : String(Math.round(ms / MINUTE_MS));
     } else out[UNIFIED.duration] = native[VIEW_PROPERTIES.duration] ?? null;
   }
   return out;
@@ -63,13 +78,19 @@ export interface NativeOptions {
  * meeting's end time follows from its start and duration, taking whichever of the two is not given from `current`.
  * `hs_engagement_type` is not a property anywhere: it chose the type.
  */
-export function toNative(type: EngagementType, unified: Record<string, Value>, options: NativeOptions = {}): NativeWrite {
+export function toNative(
+  type: EngagementType,
+  unified: Record<string, Value>,
+  options: NativeOptions = {},
+): NativeWrite {
   const properties: Record<string, Value> = {};
   const problems: string[] = [];
   const object = OBJECT_OF[type];
   const put = (field: string, home: string, value: Value) => {
     if (options.defined && !options.defined.has(home) && !blank(value)) {
-      problems.push(`${field} has nowhere to go on HubSpot ${object}: they have no such property, and the custom property ${home} is not defined on ${object}`);
+      problems.push(
+        `${field} has nowhere to go on HubSpot ${object}: they have no such property, and the custom property ${home} is not defined on ${object}`,
+      );
     } else properties[home] = value;
   };
   for (const [name, value] of Object.entries(unified)) {
@@ -88,17 +109,24 @@ export function toNative(type: EngagementType, unified: Record<string, Value>, o
     problems.push(`${UNIFIED.duration} ${JSON.stringify(minutes)} is not a number of minutes`);
     return { properties, problems };
   }
-  if (type === 'CALL') put(UNIFIED.duration, CALL_DURATION, blank(minutes) ? null : String(Math.round(Number(minutes) * MINUTE_MS)));
+  if (type === 'CALL')
+    put(UNIFIED.duration, CALL_DURATION, blank(minutes) ? null : String(Math.round(Number(minutes) * MINUTE_MS)));
   else if (type === 'MEETING') meetingEnd(unified, options.current ?? {}, properties, problems);
   else put(UNIFIED.duration, VIEW_PROPERTIES.duration, blank(minutes) ? null : minutes!);
   return { properties, problems };
 }
 
 /** A meeting keeps its duration as an end time: start + minutes, the start and the minutes given or current. */
-function meetingEnd(unified: Record<string, Value>, current: Record<string, Value>, properties: Record<string, Value>, problems: string[]): void {
+function meetingEnd(
+  unified: Record<string, Value>,
+  current: Record<string, Value>,
+  properties: Record<string, Value>,
+  problems: string[],
+): void {
   const currentStart = current[MEETING_START] ?? current[UNIFIED.timestamp];
   const start = UNIFIED.timestamp in unified ? unified[UNIFIED.timestamp] : currentStart;
-  const minutes = UNIFIED.duration in unified ? unified[UNIFIED.duration] : minutesBetween(currentStart, current[MEETING_END]);
+  const minutes =
+    UNIFIED.duration in unified ? unified[UNIFIED.duration] : minutesBetween(currentStart, current[MEETING_END]);
   if (UNIFIED.duration in unified && blank(minutes)) {
     properties[MEETING_END] = null;
     return;
@@ -106,7 +134,9 @@ function meetingEnd(unified: Record<string, Value>, current: Record<string, Valu
   if (blank(minutes)) return;
   const at = millis(start);
   if (at === null) {
-    problems.push(`a meeting's ${UNIFIED.duration} is kept as its end time, which needs a start time (${UNIFIED.timestamp}), and it has none`);
+    problems.push(
+      `a meeting's ${UNIFIED.duration} is kept as its end time, which needs a start time (${UNIFIED.timestamp}), and it has none`,
+    );
     return;
   }
   properties[MEETING_END] = new Date(at + Number(minutes) * MINUTE_MS).toISOString();

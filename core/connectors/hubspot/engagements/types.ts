@@ -10,9 +10,17 @@ export const ENGAGEMENT_TYPES = ['CALL', 'EMAIL', 'MEETING', 'NOTE', 'TASK'] as 
 export type EngagementType = (typeof ENGAGEMENT_TYPES)[number];
 
 /** The CRM v3 object type of each engagement type. */
-export const OBJECT_OF: Record<EngagementType, string> = { CALL: 'calls', EMAIL: 'emails', MEETING: 'meetings', NOTE: 'notes', TASK: 'tasks' };
+export const OBJECT_OF: Record<EngagementType, string> = {
+  CALL: 'calls',
+  EMAIL: 'emails',
+  MEETING: 'meetings',
+  NOTE: 'notes',
+  TASK: 'tasks',
+};
 
-export const TYPE_OF_OBJECT: Record<string, EngagementType> = Object.fromEntries(ENGAGEMENT_TYPES.map((t) => [OBJECT_OF[t], t]));
+export const TYPE_OF_OBJECT: Record<string, EngagementType> = Object.fromEntries(
+  ENGAGEMENT_TYPES.map((t) => [OBJECT_OF[t], t]),
+);
 
 export function isEngagementType(value: string): value is EngagementType {
   return (ENGAGEMENT_TYPES as readonly string[]).includes(value);
@@ -49,11 +57,36 @@ export const VIEW_PROPERTIES = {
 
 /** Where each type keeps the unified subject, body, status and priority. */
 export const PLAIN_HOMES: Record<EngagementType, Record<PlainField, string>> = {
-  CALL: { hs_subject: 'hs_call_title', hs_body: 'hs_call_body', hs_status: VIEW_PROPERTIES.status, hs_priority: VIEW_PROPERTIES.priority },
-  EMAIL: { hs_subject: 'hs_email_subject', hs_body: 'hs_email_text', hs_status: VIEW_PROPERTIES.status, hs_priority: VIEW_PROPERTIES.priority },
-  MEETING: { hs_subject: 'hs_meeting_title', hs_body: 'hs_meeting_body', hs_status: VIEW_PROPERTIES.status, hs_priority: VIEW_PROPERTIES.priority },
-  NOTE: { hs_subject: VIEW_PROPERTIES.subject, hs_body: 'hs_note_body', hs_status: VIEW_PROPERTIES.status, hs_priority: VIEW_PROPERTIES.priority },
-  TASK: { hs_subject: 'hs_task_subject', hs_body: 'hs_task_body', hs_status: 'hs_task_status', hs_priority: 'hs_task_priority' },
+  CALL: {
+    hs_subject: 'hs_call_title',
+    hs_body: 'hs_call_body',
+    hs_status: VIEW_PROPERTIES.status,
+    hs_priority: VIEW_PROPERTIES.priority,
+  },
+  EMAIL: {
+    hs_subject: 'hs_email_subject',
+    hs_body: 'hs_email_text',
+    hs_status: VIEW_PROPERTIES.status,
+    hs_priority: VIEW_PROPERTIES.priority,
+  },
+  MEETING: {
+    hs_subject: 'hs_meeting_title',
+    hs_body: 'hs_meeting_body',
+    hs_status: VIEW_PROPERTIES.status,
+    hs_priority: VIEW_PROPERTIES.priority,
+  },
+  NOTE: {
+    hs_subject: VIEW_PROPERTIES.subject,
+    hs_body: 'hs_note_body',
+    hs_status: VIEW_PROPERTIES.status,
+    hs_priority: VIEW_PROPERTIES.priority,
+  },
+  TASK: {
+    hs_subject: 'hs_task_subject',
+    hs_body: 'hs_task_body',
+    hs_status: 'hs_task_status',
+    hs_priority: 'hs_task_priority',
+  },
 };
 
 export const CALL_DURATION = 'hs_call_duration';
@@ -68,13 +101,21 @@ export function durationHomes(type: EngagementType): string[] {
 }
 
 /** The custom properties of the view each type needs (what a portal must define for every unified value to have a home). */
-export function viewPropertiesOf(type: EngagementType): Array<{ name: string; label: string; type: 'string' | 'number'; fieldType: string }> {
+export function viewPropertiesOf(
+  type: EngagementType,
+): Array<{ name: string; label: string; type: 'string' | 'number'; fieldType: string }> {
   const out: Array<{ name: string; label: string; type: 'string' | 'number'; fieldType: string }> = [];
-  for (const [field, label] of [[UNIFIED.subject, 'Subject'], [UNIFIED.status, 'Status'], [UNIFIED.priority, 'Priority']] as const) {
+  for (const [field, label] of [
+    [UNIFIED.subject, 'Subject'],
+    [UNIFIED.status, 'Status'],
+    [UNIFIED.priority, 'Priority'],
+  ] as const) {
     const home = PLAIN_HOMES[type][field];
-    if (Object.values(VIEW_PROPERTIES).includes(home as never)) out.push({ name: home, label, type: 'string', fieldType: 'text' });
+    if (Object.values(VIEW_PROPERTIES).includes(home as never))
+      out.push({ name: home, label, type: 'string', fieldType: 'text' });
   }
-  if (durationHomes(type)[0] === VIEW_PROPERTIES.duration) out.push({ name: VIEW_PROPERTIES.duration, label: 'Duration (minutes)', type: 'number', fieldType: 'number' });
+  if (durationHomes(type)[0] === VIEW_PROPERTIES.duration)
+    out.push({ name: VIEW_PROPERTIES.duration, label: 'Duration (minutes)', type: 'number', fieldType: 'number' });
   return out;
 }
 

@@ -6,7 +6,15 @@ import type { HubSpotUpsertOptions } from '../hubspot-connector';
 import { mergeByModified } from './merge';
 import { unifiedSchema, type UnifiedSchema } from './schema';
 import { toNative, toUnified } from './translate';
-import { ENGAGEMENT_TYPES, MEETING_END, MEETING_START, nativeNamesFor, OBJECT_OF, UNIFIED, type EngagementType } from './types';
+import {
+  ENGAGEMENT_TYPES,
+  MEETING_END,
+  MEETING_START,
+  nativeNamesFor,
+  OBJECT_OF,
+  UNIFIED,
+  type EngagementType,
+} from './types';
 import { upsertEngagements, type EngagementUpsertResult, type Retype } from './upsert';
 import { pushTo } from './group';
 import type { IdLink, IdLinkResult } from '../associate-by-id';
@@ -53,7 +61,12 @@ export class EngagementsView {
     if (!this.schemaPromise) {
       this.schemaPromise = (async () => {
         const described = await Promise.all(ENGAGEMENT_TYPES.map((t) => this.base.describe(OBJECT_OF[t])));
-        return unifiedSchema(Object.fromEntries(ENGAGEMENT_TYPES.map((t, i) => [t, described[i]!])) as Record<EngagementType, ObjectSchema>);
+        return unifiedSchema(
+          Object.fromEntries(ENGAGEMENT_TYPES.map((t, i) => [t, described[i]!])) as Record<
+            EngagementType,
+            ObjectSchema
+          >,
+        );
       })();
       this.schemaPromise.catch(() => (this.schemaPromise = null));
     }
@@ -69,7 +82,11 @@ export class EngagementsView {
     this.typeOfId.set(id, type);
   }
 
-  private async *typed(type: EngagementType, items: AsyncIterable<ReadItem>, wanted: string[]): AsyncGenerator<ReadItem, void, undefined> {
+  private async *typed(
+    type: EngagementType,
+    items: AsyncIterable<ReadItem>,
+    wanted: string[],
+  ): AsyncGenerator<ReadItem, void, undefined> {
     for await (const item of items) {
       if (item.type !== 'record') {
         yield item;
@@ -77,7 +94,10 @@ export class EngagementsView {
       }
       this.remember(item.record.id, type);
       const unified = toUnified(type, item.record.properties);
-      yield { type: 'record', record: { ...item.record, properties: Object.fromEntries(wanted.map((p) => [p, unified[p] ?? null])) } };
+      yield {
+        type: 'record',
+        record: { ...item.record, properties: Object.fromEntries(wanted.map((p) => [p, unified[p] ?? null])) },
+      };
     }
   }
 
@@ -91,7 +111,9 @@ export class EngagementsView {
    */
   async *read(options: ReadOptions = {}): AsyncGenerator<ReadItem, void, undefined> {
     const wanted = await this.wanted(options);
-    const reads = ENGAGEMENT_TYPES.map((t) => this.typed(t, this.base.read(OBJECT_OF[t], { ...options, properties: nativeNamesFor(t, wanted) }), wanted));
+    const reads = ENGAGEMENT_TYPES.map((t) =>
+      this.typed(t, this.base.read(OBJECT_OF[t], { ...options, properties: nativeNamesFor(t, wanted) }), wanted),
+    );
     if (!options.since) {
       for (const r of reads) yield* r;
       return;
@@ -134,7 +156,14 @@ export class EngagementsView {
       const carrier = found.get(id);
       if (!carrier) continue;
       const unified = toUnified(carrier.type, carrier.properties);
-      yield { type: 'record', record: { id, properties: Object.fromEntries(wanted.map((p) => [p, unified[p] ?? null])), origin: { source: `hubspot:${OBJECT_OF[carrier.type]}` } } };
+      yield {
+        type: 'record',
+        record: {
+          id,
+          properties: Object.fromEntries(wanted.map((p) => [p, unified[p] ?? null])),
+          origin: { source: `hubspot:${OBJECT_OF[carrier.type]}` },
+        },
+      };
     }
   }
 
@@ -143,11 +172,21 @@ export class EngagementsView {
     const all: ReadItem[] = [];
     for (const type of ENGAGEMENT_TYPES) {
       for await (const item of this.base.readDeleted(OBJECT_OF[type], options)) {
-        all.push(item.type === 'record' ? { type: 'record', record: { ...item.record, properties: { ...item.record.properties, [UNIFIED.type]: type } } } : item);
+        all.push(
+          item.type === 'record'
+            ? {
+                type: 'record',
+                record: { ...item.record, properties: { ...item.record.properties, [UNIFIED.type]: type } },
+              }
+            : item,
+        );
       }
     }
     const at = (i: ReadItem) => (i.type === 'record' ? Date.parse(i.record.modifiedAt ?? '') || 0 : 0);
-    all.sort((a, b) => at(a) - at(b) || (a.type === 'record' && b.type === 'record' ? Number(a.record.id) - Number(b.record.id) : 0));
+    all.sort(
+      (a, b) =>
+        at(a) - at(b) || (a.type === 'record' && b.type === 'record' ? Number(a.record.id) - Number(b.record.id) : 0),
+    );
     yield* all;
   }
 
@@ -161,39 +200,76 @@ export class EngagementsView {
    */
   async updateByIds(updates: IdUpdate[]): Promise<IdUpdateResult[]> {
     const { defined } = await this.unified();
-    const found = await this.findByIds(updates.map((u) => u.id), (t) => (t === 'MEETING' ? [UNIFIED.timestamp, MEETING_START, MEETING_END] : []));
+    const found = await this.findByIds(
+      updates.map((u) => u.id),
+      (t) => (t === 'MEETING' ? [UNIFIED.timestamp, MEETING_START, MEETING_END] : []),
+    );
     const results = new Map<number, IdUpdateResult>();
     const byType = new Map<EngagementType, Array<{ index: number; update: IdUpdate }>>();
     updates.forEach((u, index) => {
       const carrier = found.get(u.id);
       const declared = u.properties[UNIFIED.type];
-      if (!carrier) return results.set(index, { id: u.id, status: 'failed', error: `no HubSpot engagement (call, email, meeting, note or task) has ID ${u.id}` });
+      if (!carrier)
+        return results.set(index, {
+          id: u.id,
+          status: 'failed',
+          error: `no HubSpot engagement (call, email, meeting, note or task) has ID ${u.id}`,
+        });
       if (declared && declared !== carrier.type) {
-        return results.set(index, { id: u.id, status: 'failed', error: `engagement ${u.id} is a ${carrier.type}: its ${UNIFIED.type} cannot become ${declared} by an update by ID (upsert it by its key instead)` });
+        return results.set(index, {
+          id: u.id,
+          status: 'failed',
+          error: `engagement ${u.id} is a ${carrier.type}: its ${UNIFIED.type} cannot become ${declared} by an update by ID (upsert it by its key instead)`,
+        });
       }
-      const native = toNative(carrier.type, u.properties, { current: carrier.properties, defined: defined[carrier.type] });
-      if (native.problems.length) return results.set(index, { id: u.id, status: 'failed', error: `engagement ${u.id}: ${native.problems.join('; ')}` });
+      const native = toNative(carrier.type, u.properties, {
+        current: carrier.properties,
+        defined: defined[carrier.type],
+      });
+      if (native.problems.length)
+        return results.set(index, {
+          id: u.id,
+          status: 'failed',
+          error: `engagement ${u.id}: ${native.problems.join('; ')}`,
+        });
       pushTo(byType, carrier.type, { index, update: { id: u.id, properties: native.properties } });
     });
-    await Promise.all([...byType].map(async ([type, list]) => {
-      const answers = await this.base.updateByIds(OBJECT_OF[type], list.map((l) => l.update));
-      answers.forEach((a, i) => results.set(list[i]!.index, a));
-    }));
+    await Promise.all(
+      [...byType].map(async ([type, list]) => {
+        const answers = await this.base.updateByIds(
+          OBJECT_OF[type],
+          list.map((l) => l.update),
+        );
+        answers.forEach((a, i) => results.set(list[i]!.index, a));
+      }),
+    );
     return updates.map((_, i) => results.get(i)!);
   }
 
   /** Associates engagements (by ID, whatever their type) with parents found by key; an unknown ID fails alone. */
   async associateByIds(links: IdLink[], spec: ParentAssociation): Promise<IdLinkResult[]> {
-    const found = await this.findByIds(links.map((l) => l.id), () => []);
+    const found = await this.findByIds(
+      links.map((l) => l.id),
+      () => [],
+    );
     const results = new Map<number, IdLinkResult>();
     const byType = new Map<EngagementType, Array<{ index: number; link: IdLink }>>();
     links.forEach((link, index) => {
       const carrier = found.get(link.id);
-      if (!carrier) return results.set(index, { id: link.id, status: 'failed', error: `no HubSpot engagement (call, email, meeting, note or task) has ID ${link.id}` });
+      if (!carrier)
+        return results.set(index, {
+          id: link.id,
+          status: 'failed',
+          error: `no HubSpot engagement (call, email, meeting, note or task) has ID ${link.id}`,
+        });
       pushTo(byType, carrier.type, { index, link });
     });
     for (const [type, list] of byType) {
-      const answers = await this.base.associateByIds(OBJECT_OF[type], list.map((l) => l.link), spec);
+      const answers = await this.base.associateByIds(
+        OBJECT_OF[type],
+        list.map((l) => l.link),
+        spec,
+      );
       answers.forEach((a, i) => results.set(list[i]!.index, a));
     }
     return links.map((_, i) => results.get(i)!);
@@ -205,7 +281,8 @@ export class EngagementsView {
     const found = await this.findByIds(ids, () => []);
     const byType = new Map<EngagementType, string[]>();
     for (const c of found.values()) pushTo(byType, c.type, c.id);
-    for (const [type, some] of byType) for (const [id, linked] of await this.base.readAssociations(OBJECT_OF[type], some, toObject)) out.set(id, linked);
+    for (const [type, some] of byType)
+      for (const [id, linked] of await this.base.readAssociations(OBJECT_OF[type], some, toObject)) out.set(id, linked);
     return out;
   }
 }

@@ -3,14 +3,20 @@ import type { Connector } from '../../../../core/connectors/connector';
 import { ConnectionsSchema, drop, openConnector } from '../../../../core/connectors/registry';
 import { UsageError } from '../../../../core/errors';
 
-export const CRM_CREDENTIALS = { salesforce: 'crmBridgeSalesforceApi', hubspot: 'crmBridgeHubSpotApi', pipedrive: 'crmBridgePipedriveApi' } as const;
+export const CRM_CREDENTIALS = {
+  salesforce: 'crmBridgeSalesforceApi',
+  hubspot: 'crmBridgeHubSpotApi',
+  pipedrive: 'crmBridgePipedriveApi',
+} as const;
 export type CrmName = keyof typeof CRM_CREDENTIALS;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
 /** The secrets of a credential, for redaction: they must never reach an error message. */
 export function credentialSecrets(data: ICredentialDataDecryptedObject | undefined): string[] {
-  return ['accessToken', 'clientSecret', 'refreshToken', 'apiToken', 'privateKey'].map((k) => text(data?.[k])).filter((s): s is string => !!s);
+  return ['accessToken', 'clientSecret', 'refreshToken', 'apiToken', 'privateKey']
+    .map((k) => text(data?.[k]))
+    .filter((s): s is string => !!s);
 }
 
 /** A connector built from an n8n credential's fields (never from environment variables). */
@@ -58,7 +64,10 @@ export async function connectorFromCredential(crm: string, data: ICredentialData
     throw new UsageError(`Unknown CRM "${crm}" (known: salesforce, hubspot, pipedrive)`);
   }
   const parsed = ConnectionsSchema.safeParse(connections);
-  if (!parsed.success) throw new UsageError(`Invalid ${crm} credential: ${parsed.error.issues.map((i) => `${i.path.slice(1).join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new UsageError(
+      `Invalid ${crm} credential: ${parsed.error.issues.map((i) => `${i.path.slice(1).join('.')}: ${i.message}`).join('; ')}`,
+    );
   return openConnector(crm, parsed.data);
 }
 
@@ -96,7 +105,8 @@ export const crmProperties: INodeProperties[] = [
     default: '',
     required: true,
     placeholder: 'companies',
-    description: 'Salesforce sObject (Account, Contact, Loan__c), HubSpot object (companies, contacts, deals) or Pipedrive object (persons, organizations, deals)',
+    description:
+      'Salesforce sObject (Account, Contact, Loan__c), HubSpot object (companies, contacts, deals) or Pipedrive object (persons, organizations, deals)',
     displayOptions: { show: { resource: ['crm'] } },
   },
 ];

@@ -1,4 +1,10 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+  NodeOperationError,
+  type IDataObject,
+  type IExecuteFunctions,
+  type INodeExecutionData,
+  type INodeProperties,
+} from 'n8n-workflow';
 import { redactSecrets } from '../../../../core/db/redact';
 import { describeError } from '../../../../core/errors';
 import { describeSchema, DescribeSchemaInputSchema } from '../../../../core/connectors/requests';
@@ -13,9 +19,15 @@ export async function executeAll(this: IExecuteFunctions, _context: OperationCon
   try {
     const opened = await openCrm(this);
     secrets = opened.secrets;
-    const input = DescribeSchemaInputSchema.parse({ crm: this.getNodeParameter('crm', 0), object: this.getNodeParameter('crmObject', 0) });
+    const input = DescribeSchemaInputSchema.parse({
+      crm: this.getNodeParameter('crm', 0),
+      object: this.getNodeParameter('crmObject', 0),
+    });
     const schema = await describeSchema(opened.connector, input);
-    return schema.fields.map((field) => ({ json: { crm: schema.crm, object: schema.object, idField: schema.idField, ...field } as IDataObject, pairedItem: { item: 0 } }));
+    return schema.fields.map((field) => ({
+      json: { crm: schema.crm, object: schema.object, idField: schema.idField, ...field } as IDataObject,
+      pairedItem: { item: 0 },
+    }));
   } catch (error) {
     const message = redactSecrets(describeError(error), secrets);
     if (this.continueOnFail()) return [{ json: { error: message }, pairedItem: { item: 0 } }];

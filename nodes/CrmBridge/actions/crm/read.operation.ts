@@ -1,4 +1,10 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+  NodeOperationError,
+  type IDataObject,
+  type IExecuteFunctions,
+  type INodeExecutionData,
+  type INodeProperties,
+} from 'n8n-workflow';
 import { redactSecrets } from '../../../../core/db/redact';
 import { describeError } from '../../../../core/errors';
 import { queryRecords } from '../../../../core/connectors/requests';
@@ -13,11 +19,28 @@ export const description: INodeProperties[] = [
     name: 'since',
     type: 'string',
     default: '',
-    description: 'Only records changed after this: the `nextCursor` of an earlier read, or an ISO time. Empty reads from the beginning.',
+    description:
+      'Only records changed after this: the `nextCursor` of an earlier read, or an ISO time. Empty reads from the beginning.',
     displayOptions: { show },
   },
-  { displayName: 'Properties', name: 'properties', type: 'string', default: '', placeholder: 'name,domain', description: 'Comma-separated properties to read; empty reads all', displayOptions: { show } },
-  { displayName: 'Limit', name: 'limit', type: 'number', typeOptions: { minValue: 1, maxValue: 100000 }, default: 100, description: 'Max number of results to return', displayOptions: { show } },
+  {
+    displayName: 'Properties',
+    name: 'properties',
+    type: 'string',
+    default: '',
+    placeholder: 'name,domain',
+    description: 'Comma-separated properties to read; empty reads all',
+    displayOptions: { show },
+  },
+  {
+    displayName: 'Limit',
+    name: 'limit',
+    type: 'number',
+    typeOptions: { minValue: 1, maxValue: 100000 },
+    default: 100,
+    description: 'Max number of results to return',
+    displayOptions: { show },
+  },
 ];
 
 /**
@@ -33,7 +56,10 @@ export async function executeAll(this: IExecuteFunctions, _context: OperationCon
       const opened = await openCrm(this);
       secrets = opened.secrets;
       const since = (this.getNodeParameter('since', i, '') as string).trim();
-      const properties = (this.getNodeParameter('properties', i, '') as string).split(',').map((p) => p.trim()).filter(Boolean);
+      const properties = (this.getNodeParameter('properties', i, '') as string)
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
       const limit = Math.max(1, Math.floor(Number(this.getNodeParameter('limit', i, 100))));
       const page = await queryRecords(opened.connector, {
         crm: this.getNodeParameter('crm', i) as string,
@@ -44,7 +70,10 @@ export async function executeAll(this: IExecuteFunctions, _context: OperationCon
       });
       page.records.forEach((record, n) => {
         const last = n === page.records.length - 1;
-        out.push({ json: { ...record, ...(last ? { nextCursor: page.nextCursor } : {}) } as IDataObject, pairedItem: { item: i } });
+        out.push({
+          json: { ...record, ...(last ? { nextCursor: page.nextCursor } : {}) } as IDataObject,
+          pairedItem: { item: i },
+        });
       });
     } catch (error) {
       const message = redactSecrets(describeError(error), secrets);

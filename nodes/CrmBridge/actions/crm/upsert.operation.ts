@@ -1,4 +1,10 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+  NodeOperationError,
+  type IDataObject,
+  type IExecuteFunctions,
+  type INodeExecutionData,
+  type INodeProperties,
+} from 'n8n-workflow';
 import type { UpsertInput, UpsertResult } from '../../../../core/connectors/connector';
 import { redactSecrets } from '../../../../core/db/redact';
 import { describeError } from '../../../../core/errors';
@@ -15,12 +21,14 @@ export const description: INodeProperties[] = [
     default: '',
     required: true,
     placeholder: 'legacy_company_id',
-    description: 'External-ID property that identifies each record (a unique property in HubSpot, an External ID field in Salesforce, a custom field (name or key) in Pipedrive)',
+    description:
+      'External-ID property that identifies each record (a unique property in HubSpot, an External ID field in Salesforce, a custom field (name or key) in Pipedrive)',
     displayOptions: { show },
   },
 ];
 
-const asValue = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const asValue = (v: unknown): string | null =>
+  v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** Every input item is a record (its fields are the properties); one item out per input with its result. */
 export async function executeAll(this: IExecuteFunctions, _context: OperationContext): Promise<INodeExecutionData[]> {
@@ -45,11 +53,17 @@ export async function executeAll(this: IExecuteFunctions, _context: OperationCon
     secrets = opened.secrets;
     if (!opened.connector.upsert) throw new Error(`${opened.connector.system} cannot be written to`);
     if (inputs.length) {
-      const out = await opened.connector.upsert(object, inputs.map((x) => x.record), { keyProperty });
+      const out = await opened.connector.upsert(
+        object,
+        inputs.map((x) => x.record),
+        { keyProperty },
+      );
       // Results come back in input order; match by key as well in case a connector does not keep it.
       inputs.forEach((x, n) => {
         const r = out[n]?.key === x.record.key ? out[n] : out.find((o) => o.key === x.record.key);
-        results[x.index] = r ? { ...r, ...(r.error ? { error: redactSecrets(r.error, secrets) } : {}) } : { key: x.record.key, status: 'failed', error: 'no result from the CRM' };
+        results[x.index] = r
+          ? { ...r, ...(r.error ? { error: redactSecrets(r.error, secrets) } : {}) }
+          : { key: x.record.key, status: 'failed', error: 'no result from the CRM' };
       });
     }
   } catch (error) {
@@ -59,6 +73,15 @@ export async function executeAll(this: IExecuteFunctions, _context: OperationCon
   }
   return items.map((item, i) => {
     const r = results[i]!;
-    return { json: { key: r.key, status: r.status, id: r.id ?? null, error: r.error ?? null, record: item.json } as IDataObject, pairedItem: { item: i } };
+    return {
+      json: {
+        key: r.key,
+        status: r.status,
+        id: r.id ?? null,
+        error: r.error ?? null,
+        record: item.json,
+      } as IDataObject,
+      pairedItem: { item: i },
+    };
   });
 }

@@ -8,8 +8,23 @@ const show = { resource: ['mapping'], operation: ['map'] };
 const SAMPLE = 50;
 
 export const description: INodeProperties[] = [
-  { displayName: 'Target Schema', name: 'targetSchema', type: 'string', default: 'hubspot', description: 'Postgres schema of the CRM mirror', displayOptions: { show } },
-  { displayName: 'Target Table', name: 'targetTable', type: 'string', default: 'companies', required: true, description: 'Table of the CRM mirror whose columns the items are mapped to', displayOptions: { show } },
+  {
+    displayName: 'Target Schema',
+    name: 'targetSchema',
+    type: 'string',
+    default: 'hubspot',
+    description: 'Postgres schema of the CRM mirror',
+    displayOptions: { show },
+  },
+  {
+    displayName: 'Target Table',
+    name: 'targetTable',
+    type: 'string',
+    default: 'companies',
+    required: true,
+    description: 'Table of the CRM mirror whose columns the items are mapped to',
+    displayOptions: { show },
+  },
   {
     displayName: 'Columns',
     name: 'columns',
@@ -28,14 +43,25 @@ export const description: INodeProperties[] = [
         supportAutoMap: true,
       },
     },
-    description: 'Automatic mapping uses CRM Bridge\'s suggestions (names, synonyms such as Company ~ Account, types, sample values), not only equal names',
+    description:
+      "Automatic mapping uses CRM Bridge's suggestions (names, synonyms such as Company ~ Account, types, sample values), not only equal names",
     displayOptions: { show },
   },
-  { displayName: 'Include Mapping Report', name: 'includeReport', type: 'boolean', default: false, description: 'Whether to add `_mapping` (each field\'s target, confidence and reasons) to every item', displayOptions: { show } },
+  {
+    displayName: 'Include Mapping Report',
+    name: 'includeReport',
+    type: 'boolean',
+    default: false,
+    description: "Whether to add `_mapping` (each field's target, confidence and reasons) to every item",
+    displayOptions: { show },
+  },
 ];
 
 /** The input items as a schema with sample values, so suggestions can judge values as well as names. */
-function inputSchema(items: INodeExecutionData[]): { schema: ObjectSchema; samples: Array<Record<string, string | null>> } {
+function inputSchema(items: INodeExecutionData[]): {
+  schema: ObjectSchema;
+  samples: Array<Record<string, string | null>>;
+} {
   const names = new Set<string>();
   const samples = items.slice(0, SAMPLE).map((item) => {
     const row: Record<string, string | null> = {};
@@ -45,7 +71,10 @@ function inputSchema(items: INodeExecutionData[]): { schema: ObjectSchema; sampl
     }
     return row;
   });
-  return { schema: { object: 'input', idField: '', fields: [...names].map((name) => ({ name, type: 'string' })) }, samples };
+  return {
+    schema: { object: 'input', idField: '', fields: [...names].map((name) => ({ name, type: 'string' })) },
+    samples,
+  };
 }
 
 export async function executeAll(this: IExecuteFunctions, context: OperationContext): Promise<INodeExecutionData[]> {
@@ -53,7 +82,10 @@ export async function executeAll(this: IExecuteFunctions, context: OperationCont
   const mode = this.getNodeParameter('columns.mappingMode', 0) as string;
   const includeReport = this.getNodeParameter('includeReport', 0, false) as boolean;
   if (mode === 'defineBelow') {
-    return items.map((_, i) => ({ json: (this.getNodeParameter('columns.value', i, {}) ?? {}) as IDataObject, pairedItem: { item: i } }));
+    return items.map((_, i) => ({
+      json: (this.getNodeParameter('columns.value', i, {}) ?? {}) as IDataObject,
+      pairedItem: { item: i },
+    }));
   }
   const db = await context.db();
   const schemaName = this.getNodeParameter('targetSchema', 0) as string;
@@ -63,13 +95,24 @@ export async function executeAll(this: IExecuteFunctions, context: OperationCont
     const described = await probe.describe('target');
     // Samples are read in key order: any unique column serves, else the first one.
     const key = (described.fields.find((f) => f.unique) ?? described.fields[0])!.name;
-    const mirror = new PostgresMirrorConnector(sql, { schema: schemaName, tables: { target: { table, idColumn: key } } });
+    const mirror = new PostgresMirrorConnector(sql, {
+      schema: schemaName,
+      tables: { target: { table, idColumn: key } },
+    });
     return { target: { ...described, idField: '' }, targetSamples: await sampleRecords(mirror, 'target', SAMPLE) };
   });
   const source = inputSchema(items);
-  const result: SuggestResult = suggestMappings(source.schema, target, { source: source.samples, target: targetSamples });
+  const result: SuggestResult = suggestMappings(source.schema, target, {
+    source: source.samples,
+    target: targetSamples,
+  });
   const chosen = result.suggestions.filter((s) => s.target !== null);
-  const report = result.suggestions.map((s) => ({ source: s.source, target: s.target, confidence: s.confidence, reasons: s.reasons }));
+  const report = result.suggestions.map((s) => ({
+    source: s.source,
+    target: s.target,
+    confidence: s.confidence,
+    reasons: s.reasons,
+  }));
   return items.map((item, i) => {
     const json: IDataObject = {};
     for (const s of chosen) if (s.source in item.json) json[s.target!] = item.json[s.source];

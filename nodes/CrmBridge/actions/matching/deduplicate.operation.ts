@@ -1,12 +1,27 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { describeError } from '../../../../core/errors';
-import { choosePreset, clusterAssignments, dedupe, MatchConfigSchema, resolveFieldsSpec, type FieldConfig } from '../../../../core/matching';
+import {
+  choosePreset,
+  clusterAssignments,
+  dedupe,
+  MatchConfigSchema,
+  resolveFieldsSpec,
+  type FieldConfig,
+} from '../../../../core/matching';
 import type { OperationContext } from '../context';
 
 const show = { resource: ['matching'], operation: ['deduplicate'] };
 
 export const description: INodeProperties[] = [
-  { displayName: 'ID Field', name: 'idField', type: 'string', default: 'id', required: true, description: 'Field holding each item\'s record ID', displayOptions: { show } },
+  {
+    displayName: 'ID Field',
+    name: 'idField',
+    type: 'string',
+    default: 'id',
+    required: true,
+    description: "Field holding each item's record ID",
+    displayOptions: { show },
+  },
   {
     displayName: 'Preset',
     name: 'preset',
@@ -30,14 +45,22 @@ export const description: INodeProperties[] = [
     default: 'all',
     displayOptions: { show },
   },
-  { displayName: 'Default Phone Country', name: 'country', type: 'string', default: '', placeholder: 'GB', displayOptions: { show } },
+  {
+    displayName: 'Default Phone Country',
+    name: 'country',
+    type: 'string',
+    default: '',
+    placeholder: 'GB',
+    displayOptions: { show },
+  },
   {
     displayName: 'Fields',
     name: 'fields',
     type: 'string',
     default: '',
     placeholder: 'given_name=first,surname=last,email=mail',
-    description: 'Fields to compare instead of the preset: field=column pairs (several columns: address=street+number), or a JSON list of { name, kind, columns }',
+    description:
+      'Fields to compare instead of the preset: field=column pairs (several columns: address=street+number), or a JSON list of { name, kind, columns }',
     displayOptions: { show },
   },
 ];
@@ -72,13 +95,22 @@ export async function executeAll(this: IExecuteFunctions, _context: OperationCon
   const records = items.map((item) => item.json);
   const fields = fieldsFromParameter(this.getNodeParameter('fields', 0, ''));
   const preset = presetParam === 'auto' ? choosePreset(Object.keys(records[0] ?? {}), new Set([idField])) : presetParam;
-  const config = MatchConfigSchema.parse({ idColumn: idField, ...(fields ? { fields } : { preset }), ...(country ? { defaultCountry: country } : {}) });
+  const config = MatchConfigSchema.parse({
+    idColumn: idField,
+    ...(fields ? { fields } : { preset }),
+    ...(country ? { defaultCountry: country } : {}),
+  });
   const result = dedupe(records, config);
   const quarantined = new Map(result.quarantine.map((q) => [q.index, q.reason]));
   // The matcher trims IDs; the lookups below use the same form.
   const idOf = (json: IDataObject) => String(json[idField]).trim();
   const kept = items.flatMap((item, i) => (quarantined.has(i) ? [] : [{ item, i, id: idOf(item.json) }]));
-  const byId = new Map(clusterAssignments(result, kept.map((k) => k.id)).map((a) => [a.id, a]));
+  const byId = new Map(
+    clusterAssignments(
+      result,
+      kept.map((k) => k.id),
+    ).map((a) => [a.id, a]),
+  );
   const onlyUnique = this.getNodeParameter('output', 0) === 'unique';
   const { evidence: level, evidenceNote } = result.stats;
   const evidence = level === 'sufficient' ? { _evidence: level } : { _evidence: level, _evidence_note: evidenceNote };
@@ -92,7 +124,17 @@ export async function executeAll(this: IExecuteFunctions, _context: OperationCon
     }
     const a = byId.get(idOf(item.json))!;
     if (onlyUnique && !a.survivor) return;
-    out.push({ json: { ...item.json, _cluster_id: a.clusterId, _confidence: a.confidence, _decision: a.decision, _survivor: a.survivor, ...evidence }, pairedItem: { item: i } });
+    out.push({
+      json: {
+        ...item.json,
+        _cluster_id: a.clusterId,
+        _confidence: a.confidence,
+        _decision: a.decision,
+        _survivor: a.survivor,
+        ...evidence,
+      },
+      pairedItem: { item: i },
+    });
   });
   return out;
 }

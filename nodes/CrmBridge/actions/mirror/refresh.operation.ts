@@ -1,4 +1,10 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+  NodeOperationError,
+  type IDataObject,
+  type IExecuteFunctions,
+  type INodeExecutionData,
+  type INodeProperties,
+} from 'n8n-workflow';
 import { redactSecrets } from '../../../../core/db/redact';
 import { describeError } from '../../../../core/errors';
 import { loadMapping } from '../../../../core/mapping/load-mapping';
@@ -37,7 +43,8 @@ export const description: INodeProperties[] = [
     name: 'full',
     type: 'boolean',
     default: false,
-    description: 'Whether to read every record from HubSpot again and check every mirrored row, instead of only what changed since the last refresh. Costs a read of the whole portal.',
+    description:
+      'Whether to read every record from HubSpot again and check every mirrored row, instead of only what changed since the last refresh. Costs a read of the whole portal.',
     displayOptions: show,
   },
   {
@@ -45,7 +52,8 @@ export const description: INodeProperties[] = [
     name: 'dryRun',
     type: 'boolean',
     default: false,
-    description: 'Whether to only count what the refresh would write: nothing is written and no table is created (a first refresh plans against the tables it would create)',
+    description:
+      'Whether to only count what the refresh would write: nothing is written and no table is created (a first refresh plans against the tables it would create)',
     displayOptions: show,
   },
   mappingFileProperty('refresh', 'mirror'),
@@ -58,7 +66,10 @@ function reasons(stream: StreamOutcome | undefined): string {
   if (!stream) return 'did not run';
   if (stream.error !== undefined) return `stopped: ${stream.error}`;
   if (stream.status === 'busy') return 'busy: another process is refreshing it now; run again when it has finished';
-  return `${stream.status}: ${stream.problems.slice(0, 3).map((p) => `${p.count} ${p.kind}: ${p.reason} (e.g. ${p.example})`).join('; ')}`;
+  return `${stream.status}: ${stream.problems
+    .slice(0, 3)
+    .map((p) => `${p.count} ${p.kind}: ${p.reason} (e.g. ${p.example})`)
+    .join('; ')}`;
 }
 
 /** One item per object: how its stream went, and what happened to its table; the run's ID on each. */
@@ -109,9 +120,13 @@ export async function executeAll(this: IExecuteFunctions, context: OperationCont
     const items = objects.map((object) => objectItem(report, object));
     const failed = items.filter((item) => item.status !== 'succeeded');
     if (failed.length && !this.continueOnFail()) {
-      throw new NodeOperationError(this.getNode(), `Mirror refresh (run ${report.sync.runId}) failed for ${failed.map((i) => i.object).join(', ')}: ${failed.map((i) => `${i.object} ${i.error}`).join('; ')}`, {
-        description: report.sync.headline,
-      });
+      throw new NodeOperationError(
+        this.getNode(),
+        `Mirror refresh (run ${report.sync.runId}) failed for ${failed.map((i) => i.object).join(', ')}: ${failed.map((i) => `${i.object} ${i.error}`).join('; ')}`,
+        {
+          description: report.sync.headline,
+        },
+      );
     }
     return items.map((json) => ({ json, pairedItem: { item: 0 } }));
   } catch (error) {

@@ -18,9 +18,20 @@ export const description: INodeProperties[] = [
   mappingFileProperty('lookup'),
 ];
 
-export async function execute(this: IExecuteFunctions, context: OperationContext, i: number): Promise<INodeExecutionData> {
+export async function execute(
+  this: IExecuteFunctions,
+  context: OperationContext,
+  i: number,
+): Promise<INodeExecutionData> {
   const db = await context.db();
-  const input = LookupInputSchema.parse({ object: this.getNodeParameter('object', i), legacyId: String(this.getNodeParameter('legacyId', i)) });
-  const result = await lookupByLegacyId(db, loadMapping((this.getNodeParameter('mappingFile', i, '') as string) || undefined), input);
+  const input = LookupInputSchema.parse({
+    object: this.getNodeParameter('object', i),
+    legacyId: String(this.getNodeParameter('legacyId', i)),
+  });
+  const result = await lookupByLegacyId(
+    db,
+    loadMapping((this.getNodeParameter('mappingFile', i, '') as string) || undefined),
+    input,
+  );
   return { json: result, pairedItem: { item: i } };
 }

@@ -33,12 +33,17 @@ export const description: INodeProperties[] = [
     type: 'number',
     default: 0.5,
     typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-    description: 'An export with fewer readable rows than this fraction of the last successful run is refused (unless Accept Shrink is on)',
+    description:
+      'An export with fewer readable rows than this fraction of the last successful run is refused (unless Accept Shrink is on)',
     displayOptions: { show: { resource: ['staging'], operation: ['reconcile'] } },
   },
 ];
 
-export async function execute(this: IExecuteFunctions, context: OperationContext, i: number): Promise<INodeExecutionData> {
+export async function execute(
+  this: IExecuteFunctions,
+  context: OperationContext,
+  i: number,
+): Promise<INodeExecutionData> {
   const db = await context.db();
   const input = ReconcileInputSchema.parse({
     object: this.getNodeParameter('object', i),
@@ -48,7 +53,11 @@ export async function execute(this: IExecuteFunctions, context: OperationContext
     shrinkThreshold: this.getNodeParameter('shrinkThreshold', i, 0.5) as number,
   });
   const summary = await reconcile(db, {
-    object: input.object, legacyPath: input.legacyPath, mapping: loadMapping(input.mappingFile), acceptShrink: input.acceptShrink, shrinkThreshold: input.shrinkThreshold,
+    object: input.object,
+    legacyPath: input.legacyPath,
+    mapping: loadMapping(input.mappingFile),
+    acceptShrink: input.acceptShrink,
+    shrinkThreshold: input.shrinkThreshold,
   });
   return { json: summary, pairedItem: { item: i } };
 }

@@ -9,7 +9,11 @@ import { connectorFromCredential, credentialSecrets, CRM_CREDENTIALS } from '../
 import { checkChosenCrms, jobFromParameter, streamsFromParameter } from './parameters';
 
 async function openEnd(fns: IExecuteFunctions, crm: SyncSystem, secrets: string[]): Promise<Connector> {
-  if (crm === 'postgres') throw new NodeOperationError(fns.getNode(), 'A job with postgres (the CRM mirror) as one end is run by Mirror > Refresh, not by Sync');
+  if (crm === 'postgres')
+    throw new NodeOperationError(
+      fns.getNode(),
+      'A job with postgres (the CRM mirror) as one end is run by Mirror > Refresh, not by Sync',
+    );
   const data = await fns.getCredentials(CRM_CREDENTIALS[crm]);
   secrets.push(...credentialSecrets(data));
   return connectorFromCredential(crm, data);
@@ -33,7 +37,11 @@ export function redactReport(report: SyncReport, secrets: string[]): SyncReport 
  * so items only start it. Each stream runs under its Postgres advisory lock, so queue-mode workers, CLI processes and
  * this node can run the same job at once; a stream another process is running comes back as `busy`.
  */
-export async function executeSync(this: IExecuteFunctions, context: OperationContext, dryRun: boolean): Promise<INodeExecutionData[]> {
+export async function executeSync(
+  this: IExecuteFunctions,
+  context: OperationContext,
+  dryRun: boolean,
+): Promise<INodeExecutionData[]> {
   const secrets: string[] = [];
   try {
     const job = jobFromParameter(this.getNodeParameter('job', 0));
@@ -46,15 +54,38 @@ export async function executeSync(this: IExecuteFunctions, context: OperationCon
     const db = await context.db();
     const signal = this.getExecutionCancelSignal?.();
     const report = redactReport(
-      await runSync({ db, job, source, target, dryRun, full, planLimit, ...(streams ? { streams } : {}), ...(signal ? { signal } : {}) }),
+      await runSync({
+        db,
+        job,
+        source,
+        target,
+        dryRun,
+        full,
+        planLimit,
+        ...(streams ? { streams } : {}),
+        ...(signal ? { signal } : {}),
+      }),
       secrets,
     );
     const { plan, ...summary } = report;
     // Nothing went through (every stream stopped, or every record failed): the node fails with the reasons, unless
     // the workflow continues on fail. A partial run comes out with status `partial` and its headline.
-    if (report.status === 'failed' && !this.continueOnFail()) throw new NodeOperationError(this.getNode(), report.headline);
-    const out: INodeExecutionData[] = [{ json: { ...summary, planLines: plan.length, ...(planItems ? {} : { plan }), ...(report.status === 'failed' ? { error: report.headline } : {}) } as unknown as IDataObject, pairedItem: { item: 0 } }];
-    if (planItems) for (const line of plan) out.push({ json: { runId: report.runId, dryRun, ...line } as unknown as IDataObject, pairedItem: { item: 0 } });
+    if (report.status === 'failed' && !this.continueOnFail())
+      throw new NodeOperationError(this.getNode(), report.headline);
+    const out: INodeExecutionData[] = [
+      {
+        json: {
+          ...summary,
+          planLines: plan.length,
+          ...(planItems ? {} : { plan }),
+          ...(report.status === 'failed' ? { error: report.headline } : {}),
+        } as unknown as IDataObject,
+        pairedItem: { item: 0 },
+      },
+    ];
+    if (planItems)
+      for (const line of plan)
+        out.push({ json: { runId: report.runId, dryRun, ...line } as unknown as IDataObject, pairedItem: { item: 0 } });
     return out;
   } catch (error) {
     if (error instanceof NodeOperationError) throw error;

@@ -4,7 +4,10 @@ import { UsageError } from '../../../../core/errors';
 import { parseSyncJob, SyncSystemSchema, type SyncJob } from '../../../../core/sync/job';
 import { CRM_OPTIONS } from '../crm/connection';
 
-const show = (operation: 'run' | 'plan' | Array<'run' | 'plan'>) => ({ resource: ['sync'], operation: Array.isArray(operation) ? operation : [operation] });
+const show = (operation: 'run' | 'plan' | Array<'run' | 'plan'>) => ({
+  resource: ['sync'],
+  operation: Array.isArray(operation) ? operation : [operation],
+});
 
 export const description: INodeProperties[] = [
   {
@@ -25,7 +28,8 @@ export const description: INodeProperties[] = [
     default: '',
     required: true,
     typeOptions: { rows: 12 },
-    description: 'The sync job, as in a `crm-bridge sync --job` file: source, target, streams, mapping, filters. Problems are reported by their path in the job.',
+    description:
+      'The sync job, as in a `crm-bridge sync --job` file: source, target, streams, mapping, filters. Problems are reported by their path in the job.',
     displayOptions: { show: show(['run', 'plan']) },
   },
   {
@@ -60,7 +64,8 @@ export const description: INodeProperties[] = [
     name: 'full',
     type: 'boolean',
     default: false,
-    description: 'Whether to read every source record from the beginning instead of from the cursors, checking every linked record in the target: one the target lost is created again, one changed there gets its values back. Costs a read of the whole source.',
+    description:
+      'Whether to read every source record from the beginning instead of from the cursors, checking every linked record in the target: one the target lost is created again, one changed there gets its values back. Costs a read of the whole source.',
     displayOptions: { show: show(['run', 'plan']) },
   },
   {
@@ -73,7 +78,9 @@ export const description: INodeProperties[] = [
   },
 ];
 
-const StreamNamesSchema = z.array(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'a stream name is lower-case letters, digits, _ or -'));
+const StreamNamesSchema = z.array(
+  z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'a stream name is lower-case letters, digits, _ or -'),
+);
 const ChosenCrmsSchema = z.array(SyncSystemSchema);
 
 /** The job from the parameter: a JSON string (typed in the editor) or an object (from an expression). */
@@ -91,10 +98,16 @@ export function jobFromParameter(value: unknown): SyncJob {
 }
 
 export function streamsFromParameter(value: unknown): string[] | undefined {
-  const names = String(value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = String(value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 0) return undefined;
   const parsed = StreamNamesSchema.safeParse(names);
-  if (!parsed.success) throw new UsageError(`Streams: ${parsed.error.issues.map((i) => `"${names[Number(i.path[0])]}": ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new UsageError(
+      `Streams: ${parsed.error.issues.map((i) => `"${names[Number(i.path[0])]}": ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -103,5 +116,8 @@ export function checkChosenCrms(value: unknown, job: SyncJob): void {
   const parsed = ChosenCrmsSchema.safeParse(Array.isArray(value) ? value : [value]);
   const chosen = parsed.success ? parsed.data : [];
   const missing = [job.source, job.target].filter((crm) => !chosen.includes(crm));
-  if (missing.length) throw new UsageError(`The job syncs ${job.source} -> ${job.target}: add ${missing.join(' and ')} under "CRMs" and choose ${missing.length > 1 ? 'their credentials' : 'its credential'}`);
+  if (missing.length)
+    throw new UsageError(
+      `The job syncs ${job.source} -> ${job.target}: add ${missing.join(' and ')} under "CRMs" and choose ${missing.length > 1 ? 'their credentials' : 'its credential'}`,
+    );
 }
