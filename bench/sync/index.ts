@@ -110,16 +110,14 @@ async function throughput(db: Database): Promise<void> {
   // Baseline: the connector alone, same records, same limit, fresh emulators.
   const base = await emulators();
   seed(base.sf, RECORDS);
-  const inputs = base.sf.store
-    .all('Contact')
-    .map((c) => ({
-      key: c.Id,
-      properties: {
-        firstname: String(c.FirstName),
-        lastname: String(c.LastName),
-        email: String(c.Email).toLowerCase(),
-      },
-    }));
+  const inputs = base.sf.store.all('Contact').map((c) => ({
+    key: c.Id,
+    properties: {
+      firstname: String(c.FirstName),
+      lastname: String(c.LastName),
+      email: String(c.Email).toLowerCase(),
+    },
+  }));
   let t = performance.now();
   await base.target.upsert('contacts', inputs, { keyProperty: 'legacy_contact_id', detectUnchanged: false });
   const baselineS = (performance.now() - t) / 1000;

@@ -12,7 +12,7 @@ const CHUNK = 2000;
 
 /** Input records for an upsert, from CSV (header row) or JSON lines, in chunks so memory stays flat. */
 async function* inputChunks(file: string, key: string): AsyncGenerator<UpsertInput[]> {
-  let chunk: UpsertInput[] = [];
+  const chunk: UpsertInput[] = [];
   const push = (record: Record<string, unknown>, where: string) => {
     const value = record[key];
     if (value === undefined || value === null || String(value).trim() === '')

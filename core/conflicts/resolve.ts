@@ -239,7 +239,11 @@ export function resolveConflicts(
   const fields: string[] = [];
   const seen = new Set<string>();
   for (const c of input.candidates)
-    for (const f of Object.keys(c.record)) if (!seen.has(f)) (seen.add(f), fields.push(f));
+    for (const f of Object.keys(c.record))
+      if (!seen.has(f)) {
+        seen.add(f);
+        fields.push(f);
+      }
 
   const record: RecordValues = { ...(current ?? {}) };
   const provenance: Record<string, FieldProvenance> = {};

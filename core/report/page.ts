@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chartLibraries } from './assets';
 import { chartsFor, type Chart } from './charts';
-import { esc, numberCell, rowHead, scriptJson, table, textCell, time } from './html-kit';
+import { esc, numberCell, scriptJson, table, textCell, time } from './html-kit';
 import type { ObjectReport, ReportData } from './schemas';
 import { objectSection } from './sections';
 

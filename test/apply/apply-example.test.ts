@@ -42,9 +42,7 @@ afterAll(async () => {
   await t?.drop();
 });
 
-async function staged(
-  object: string,
-): Promise<
+async function staged(object: string): Promise<
   Array<{
     legacy_id: string;
     status: string;

@@ -108,7 +108,6 @@ describe('MCP refresh_mirror through a real MCP client', () => {
 
   it('with --allow-writes: copies everything, then only an edit made in HubSpot, and removes a record HubSpot archived', async () => {
     const client = await connect(['--allow-writes']);
-    let rows: Record<string, unknown> | undefined;
     const [edited, archived] = emulator.store.records('companies').slice(5, 7);
     try {
       const first = await client.callTool({ name: 'refresh_mirror', arguments: { objects: OBJECTS } });
@@ -139,7 +138,7 @@ describe('MCP refresh_mirror through a real MCP client', () => {
     } finally {
       await client.close();
     }
-    rows = await inDatabase(
+    const rows: Record<string, unknown> | undefined = await inDatabase(
       async (db) =>
         (
           await db.pool.query<{ n: number; renamed: string | null; gone: number }>(

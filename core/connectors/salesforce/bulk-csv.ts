@@ -27,7 +27,11 @@ export function csvJobs(
   const columns = [keyProperty];
   const seen = new Set(columns);
   for (const r of rows)
-    for (const name of Object.keys(r.values)) if (!seen.has(name)) (seen.add(name), columns.push(name));
+    for (const name of Object.keys(r.values))
+      if (!seen.has(name)) {
+        seen.add(name);
+        columns.push(name);
+      }
   const header = stringify([columns]);
   const jobs: CsvJob[] = [];
   let lines: string[] = [];

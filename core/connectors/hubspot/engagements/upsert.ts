@@ -5,7 +5,6 @@ import type { AssociationContext } from '../associations';
 import { HubSpotError } from '../errors';
 import type { HubSpotUpsertOptions } from '../hubspot-connector';
 import { moveEngagements, finishMoves, type Move, type Leftover } from './move';
-import type { UnifiedSchema } from './schema';
 import { ownValues, toNative } from './translate';
 import {
   ENGAGEMENT_TYPES,

@@ -73,13 +73,13 @@ export function fieldsFromParameter(value: unknown): FieldConfig[] | undefined {
     try {
       spec = JSON.parse(value);
     } catch (error) {
-      throw new Error(`The Fields parameter is not JSON: ${(error as Error).message}`);
+      throw new Error(`The Fields parameter is not JSON: ${(error as Error).message}`, { cause: error });
     }
   }
   try {
     return resolveFieldsSpec(spec);
   } catch (error) {
-    throw new Error(`Fields: ${describeError(error)}`);
+    throw new Error(`Fields: ${describeError(error)}`, { cause: error });
   }
 }
 
