@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ObjectNameSchema } from '../mapping/mapping-config';
+import { ObjectNameInputSchema } from '../mapping/mapping-config';
 
 export const ApplyInputSchema = z
   .object({
-    object: ObjectNameSchema.describe('Object, as named in the mapping (companies, contacts, deals)'),
+    object: ObjectNameInputSchema.describe('Object, as named in the mapping (companies, contacts, deals)'),
     dryRun: z
       .boolean()
       .default(false)

@@ -8,7 +8,12 @@ import { cursorOf } from './cursor';
  */
 
 /** A CRM name; unknown names are refused by `openConnector` with the list of known ones. */
-export const CrmNameSchema = z.string().min(1).describe('The CRM: salesforce, hubspot or pipedrive');
+export const CrmNameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, 'name the CRM: salesforce, hubspot or pipedrive')
+  .describe('The CRM: salesforce, hubspot or pipedrive (any case)');
 
 export const CrmObjectSchema = z
   .string()

@@ -7,6 +7,16 @@ export const ObjectNameSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,40}$/, 'object names are lower-case letters, digits and _ (e.g. companies)');
 
+/**
+ * An object named by a caller (CLI, n8n, MCP, HTTP): `Companies` and ` companies ` mean `companies`, since the
+ * mapping's names are lower-case. Whether the mapping has it is checked where the mapping is at hand, with its list.
+ */
+export const ObjectNameInputSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z][a-z0-9_]{0,40}$/, 'an object name is letters, digits and _, as named in the mapping (e.g. companies)');
+
 const ColumnName = z.string().min(1).max(63);
 
 export const PropertyMappingSchema = z

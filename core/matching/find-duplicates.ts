@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Database } from '../db/database';
 import { ident } from '../db/sql';
 import type { LoadedMapping } from '../mapping/load-mapping';
-import { ObjectNameSchema } from '../mapping/mapping-config';
+import { ObjectNameInputSchema } from '../mapping/mapping-config';
 import { ObjectMapper } from '../mapping/object-mapper';
 import { MatchConfigSchema } from './config';
 import { FieldsSpecSchema, resolveFieldsSpec } from './field-spec';
@@ -18,7 +18,7 @@ export const FindDuplicatesInputSchema = z
       .max(50_000)
       .optional()
       .describe('Records to deduplicate (each with an ID column)'),
-    object: ObjectNameSchema.optional().describe(
+    object: ObjectNameInputSchema.optional().describe(
       'Or: a reconciled object whose legacy records (staging.<object>) are deduplicated',
     ),
     idColumn: z

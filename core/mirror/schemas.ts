@@ -1,10 +1,13 @@
 import { z } from 'zod';
-import { ObjectNameSchema } from '../mapping/mapping-config';
+import { ObjectNameInputSchema } from '../mapping/mapping-config';
 import { SyncReportSchema } from '../sync/requests';
 
 export const MirrorInputSchema = z
   .object({
-    objects: z.array(ObjectNameSchema).optional().describe('Objects of the mapping to refresh (default: all of them)'),
+    objects: z
+      .array(ObjectNameInputSchema)
+      .optional()
+      .describe('Objects of the mapping to refresh (default: all of them)'),
     full: z
       .boolean()
       .default(false)

@@ -3,14 +3,15 @@ import { z } from 'zod';
 import type { Database } from '../db/database';
 import { ident, qualified, type Sql } from '../db/sql';
 import type { LoadedMapping } from '../mapping/load-mapping';
-import { ObjectNameSchema } from '../mapping/mapping-config';
+import { LegacyIdSchema } from '../input/ids';
+import { ObjectNameInputSchema } from '../mapping/mapping-config';
 import { listQuarantine } from '../staging/quarantine';
 import { STATUSES } from './classify';
 
 export const LookupInputSchema = z
   .object({
-    object: ObjectNameSchema.describe('Object, as named in the mapping (companies, contacts, deals, engagements)'),
-    legacyId: z.string().trim().min(1).describe('ID of the record in the legacy CRM'),
+    object: ObjectNameInputSchema.describe('Object, as named in the mapping (companies, contacts, deals, engagements)'),
+    legacyId: LegacyIdSchema,
   })
   .strict();
 export type LookupInput = z.infer<typeof LookupInputSchema>;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ObjectNameSchema } from '../mapping/mapping-config';
+import { ObjectNameInputSchema } from '../mapping/mapping-config';
 
 /** Input of a reconcile, as every surface (CLI, MCP tool, n8n operation) accepts it. */
 export const ReconcileInputSchema = z
   .object({
-    object: ObjectNameSchema.describe(
+    object: ObjectNameInputSchema.describe(
       'Object to reconcile, as named in the mapping (companies, contacts, deals, engagements)',
     ),
     legacyPath: z.string().min(1).describe('Folder of the legacy export (one CSV per table) or a single CSV file'),

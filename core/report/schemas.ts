@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ObjectNameSchema } from '../mapping/mapping-config';
+import { ObjectNameInputSchema } from '../mapping/mapping-config';
 
 /** Input of a report, as every surface accepts it. */
 export const ReportInputSchema = z
   .object({
     out: z.string().trim().min(1).describe('Path of the HTML file to write'),
     objects: z
-      .array(ObjectNameSchema)
+      .array(ObjectNameInputSchema)
       .optional()
       .describe('Only these objects (default: every object of the mapping that has a staging table)'),
   })

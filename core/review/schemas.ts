@@ -1,19 +1,14 @@
 import { z } from 'zod';
-import { ObjectNameSchema } from '../mapping/mapping-config';
-
-/** Legacy IDs as clients send them: numbers from models and legacy CRMs are taken as their text. */
-export const LegacyIdSchema = z
-  .union([z.string(), z.number()])
-  .transform((v) => String(v).trim())
-  .pipe(z.string().min(1, 'a legacy ID cannot be blank'));
+import { IdSchema, LegacyIdSchema } from '../input/ids';
+import { ObjectNameInputSchema } from '../mapping/mapping-config';
 
 export const ReviewListInputSchema = z
   .object({
-    object: ObjectNameSchema.describe('Object, as named in the mapping (companies, contacts, deals, engagements)'),
+    object: ObjectNameInputSchema.describe('Object, as named in the mapping (companies, contacts, deals, engagements)'),
     kind: z.enum(['fuzzy_match', 'conflict', 'all']).default('all').describe('Fuzzy matches, conflicts, or both'),
     undecidedOnly: z.boolean().default(false).describe('Leave out items that carry a decision still valid'),
     limit: z.number().int().min(1).max(500).default(50),
-    after: z.string().optional().describe('Cursor: the last legacy ID of the previous page'),
+    after: IdSchema.optional().describe('Cursor: the last legacy ID of the previous page'),
   })
   .strict();
 export type ReviewListInput = z.input<typeof ReviewListInputSchema>;
@@ -60,16 +55,12 @@ export type ReviewList = z.infer<typeof ReviewListSchema>;
 
 export const DecideInputSchema = z
   .object({
-    object: ObjectNameSchema,
+    object: ObjectNameInputSchema,
     legacyIds: z.array(LegacyIdSchema).min(1, 'name at least one legacy ID').max(10_000),
     decision: z
       .enum(['approve', 'reject', 'choose'])
       .describe('approve or reject a fuzzy match; choose the surviving target record of a conflict'),
-    targetId: z
-      .union([z.string(), z.number()])
-      .transform(String)
-      .optional()
-      .describe('For choose: the surviving target record'),
+    targetId: IdSchema.optional().describe('For choose: the surviving target record'),
     decidedBy: z.string().trim().min(1).max(200).describe('Who decides (a name or e-mail)'),
     reason: z.string().max(2000).optional(),
   })

@@ -93,9 +93,15 @@ describe('MCP describe_schema and query_records against the emulators', () => {
     expect(names).toEqual(expect.arrayContaining(['name', 'domain', 'legacy_company_id']));
     expect(hsContent.fields.find((f) => f.name === 'legacy_company_id')!.unique).toBe(true);
 
-    const sf = await client.callTool({ name: 'describe_schema', arguments: { crm: 'salesforce', object: 'Account' } });
+    // CRM names in any case: models write "Salesforce" as the vendor does.
+    const sf = await client.callTool({ name: 'describe_schema', arguments: { crm: 'Salesforce ', object: 'Account' } });
     expect(sf.isError).toBeFalsy();
-    const sfContent = sf.structuredContent as { idField: string; fields: Array<{ name: string; required?: boolean }> };
+    const sfContent = sf.structuredContent as {
+      crm: string;
+      idField: string;
+      fields: Array<{ name: string; required?: boolean }>;
+    };
+    expect(sfContent.crm).toBe('salesforce');
     expect(sfContent.idField).toBe('Id');
     expect(sfContent.fields.find((f) => f.name === 'Name')).toMatchObject({ required: true });
     expect(sfContent.fields.map((f) => f.name)).toContain('Legacy_Id__c');

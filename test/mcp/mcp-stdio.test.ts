@@ -125,6 +125,43 @@ describe('MCP server over stdio', () => {
     expect((result.content as Array<{ text: string }>)[0]!.text).toContain(`-> ${record.targetIds[0]}`);
   });
 
+  it('takes IDs and object names as clients send them: numbers, any case; a miss names the valid objects', async () => {
+    const [legacyId, record] = matchedWithUpdates('companies');
+    expect(legacyId).toMatch(/^\d+$/);
+    // The MCP Inspector's `--tool-arg legacyId=1000` and many models send a numeric ID as a JSON number.
+    const numeric = await client.callTool({
+      name: 'lookup_by_legacy_id',
+      arguments: { object: ' Companies', legacyId: Number(legacyId) },
+    });
+    expect(numeric.isError).toBeFalsy();
+    expect(numeric.structuredContent).toMatchObject({
+      object: 'companies',
+      legacyId,
+      status: 'matched',
+      targetId: record.targetIds[0],
+    });
+
+    const unknown = await client.callTool({ name: 'lookup_by_legacy_id', arguments: { object: 'widgets', legacyId } });
+    expect(unknown.isError).toBe(true);
+    expect((unknown.content as Array<{ text: string }>)[0]!.text).toContain(
+      'Object "widgets" is not in the mapping config (it has: companies, contacts, deals, engagements)',
+    );
+
+    const lossy = await client.callTool({
+      name: 'lookup_by_legacy_id',
+      arguments: { object: 'companies', legacyId: 2 ** 53 + 2 },
+    });
+    expect(lossy.isError).toBe(true);
+    expect((lossy.content as Array<{ text: string }>)[0]!.text).toContain('send longer or decimal IDs as text');
+
+    const page = await client.callTool({
+      name: 'list_review_items',
+      arguments: { object: 'COMPANIES', kind: 'fuzzy_match', limit: 1, after: 0 },
+    });
+    expect(page.isError).toBeFalsy();
+    expect((page.structuredContent as { items: unknown[] }).items).toHaveLength(1);
+  });
+
   it('reports the run in reconciliation_status', async () => {
     const result = await client.callTool({ name: 'reconciliation_status', arguments: { object: 'companies' } });
     expect((result.structuredContent as { runs: Array<{ object: string; status: string }> }).runs[0]).toMatchObject({
@@ -217,6 +254,8 @@ describe('MCP server over stdio', () => {
       arguments: { object: 'Companies!', legacyId: '1' },
     });
     expect(invalid.isError).toBe(true);
-    expect((invalid.content as Array<{ text: string }>)[0]!.text).toContain('object names are lower-case');
+    expect((invalid.content as Array<{ text: string }>)[0]!.text).toContain(
+      'an object name is letters, digits and _, as named in the mapping',
+    );
   });
 });
