@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import { openDatabase, resolveDatabaseOptions } from '../../core/db/database';
 import { UsageError } from '../../core/errors';
+import { createHttpApp, type HttpLogEntry } from '../../core/http/app';
+import { isLoopback, listen } from '../../core/http/listen';
+import { parseApiTokens } from '../../core/http/tokens';
+import { loadMapping } from '../../core/mapping/load-mapping';
 import {
   loadWebhookSettings,
-  startWebhookServer,
   summarizeCounts,
+  webhookRequestHandler,
   webhookCounts,
   WEBHOOK_SYSTEMS,
   type WebhookLogEntry,
@@ -22,6 +26,12 @@ interface ServeOptions {
   job?: string[];
   connections?: string;
   every?: string;
+  api?: boolean;
+  token?: string[];
+}
+
+function describeRequest(entry: HttpLogEntry): string {
+  return `${entry.method} ${entry.path} ${entry.status} ${entry.ms} ms${entry.refused ? ` refused: ${entry.refused}` : ''}`;
 }
 
 function describeEntry(entry: WebhookLogEntry): string {
@@ -34,7 +44,12 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description(
-      'Receive CRM webhooks (HubSpot v3 signed, Pipedrive basic auth, Salesforce outbound messages) and store change notices; Ctrl-C stops',
+      'Receive CRM webhooks (HubSpot v3 signed, Pipedrive basic auth, Salesforce outbound messages) and store change notices, and with --api answer lookups by legacy ID over HTTP; Ctrl-C stops',
+    )
+    .option('--api', 'serve the lookup API: GET /v1/lookup/{object}/{legacyId}, POST /v1/lookup/{object}')
+    .option(
+      '--token <token...>',
+      'bearer tokens the API accepts: TOKEN (read) or write:TOKEN; also $CRM_BRIDGE_API_TOKEN (comma-separated). Without any, only a loopback --host is allowed',
     )
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8787')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -62,11 +77,18 @@ export function registerServe(program: Command): void {
           throw new UsageError(`--port must be a port number, not "${opts.port}"`);
         const settings = loadWebhookSettings(opts.webhookSettings);
         const served = WEBHOOK_SYSTEMS.filter((s) => settings[s]);
-        if (served.length === 0) {
+        if (served.length === 0 && !opts.api) {
           throw new UsageError(
-            'No webhook settings: give --webhook-settings or set HUBSPOT_CLIENT_SECRET, PIPEDRIVE_WEBHOOK_USER/PIPEDRIVE_WEBHOOK_PASSWORD or SALESFORCE_ORG_ID',
+            'No webhook settings and no --api: nothing to serve. Give --webhook-settings or set HUBSPOT_CLIENT_SECRET, PIPEDRIVE_WEBHOOK_USER/PIPEDRIVE_WEBHOOK_PASSWORD or SALESFORCE_ORG_ID, or give --api for the lookup API',
           );
         }
+        const tokens = parseApiTokens([...(opts.token ?? []), process.env.CRM_BRIDGE_API_TOKEN ?? '']);
+        // Webhooks carry the vendors' signatures; the API trusts a caller only through a token or the loopback.
+        if (opts.api && tokens.length === 0 && !isLoopback(opts.host))
+          throw new UsageError(
+            `--host ${opts.host} would open the lookup API to the network without a token: give --token (or CRM_BRIDGE_API_TOKEN), or listen on 127.0.0.1`,
+          );
+        const mapping = opts.api ? loadMapping(global.mapping) : undefined;
         const db = await openDatabase(
           resolveDatabaseOptions(process.env, { url: global.db, home: global.home, maxConnections: 8 }),
         );
@@ -74,6 +96,8 @@ export function registerServe(program: Command): void {
         try {
           const log = (entry: WebhookLogEntry) =>
             process.stderr.write(`${global.json ? JSON.stringify(entry) : describeEntry(entry)}\n`);
+          const logRequest = (entry: HttpLogEntry) =>
+            process.stderr.write(`${global.json ? JSON.stringify({ http: entry }) : describeRequest(entry)}\n`);
           if (opts.job?.length) {
             const connections = loadConnections(opts.connections);
             const watched: WatchedJob[] = [];
@@ -101,22 +125,51 @@ export function registerServe(program: Command): void {
               onError: (job, error) => process.stderr.write(`sync ${job} failed: ${error.message}\n`),
             });
           }
-          const receiver = await startWebhookServer({
-            settings,
-            sql: db.pool,
-            port,
-            host: opts.host,
-            log,
-            ...(onChange ? { onAccepted: (notices) => onChange!.notify(notices) } : {}),
+          const app = createHttpApp({
+            tokens,
+            db,
+            ...(served.length
+              ? {
+                  webhooks: webhookRequestHandler({
+                    settings,
+                    sql: db.pool,
+                    log,
+                    ...(onChange ? { onAccepted: (notices) => onChange!.notify(notices) } : {}),
+                  }),
+                }
+              : {}),
+            ...(mapping
+              ? {
+                  lookup: {
+                    mapping,
+                    onError: (error) => process.stderr.write(`lookup failed: ${(error as Error).message}\n`),
+                  },
+                }
+              : {}),
+            log: logRequest,
           });
+          const receiver = await listen(app.handler, { port, host: opts.host });
           onChange?.start();
           const paths = served.map((s) => `${receiver.url}/webhooks/${s}`);
+          const api = mapping
+            ? [`GET ${receiver.url}/v1/lookup/{object}/{legacyId}`, `POST ${receiver.url}/v1/lookup/{object}`]
+            : [];
+          const health = `${receiver.url}/healthz`;
           // A long-running command: one envelope when it is ready, one when it stops.
-          if (global.json) printJson({ ok: true, result: { listening: receiver.url, paths, database: db.location } });
-          else
+          if (global.json)
+            printJson({
+              ok: true,
+              result: { listening: receiver.url, paths, api, health, database: db.location, tokens: tokens.length },
+            });
+          else {
+            const lines = [...paths.map((p) => `POST ${p}`), ...api, `GET ${health}`];
+            const auth = tokens.length
+              ? `${tokens.length} API token${tokens.length > 1 ? 's' : ''}`
+              : 'no API token: loopback only';
             process.stdout.write(
-              `Receiving webhooks on ${receiver.url} (database ${db.location})\n${paths.map((p) => `  POST ${p}`).join('\n')}\nCtrl-C stops.\n`,
+              `Serving on ${receiver.url} (database ${db.location}; ${auth})\n${lines.map((l) => `  ${l}`).join('\n')}\nCtrl-C stops.\n`,
             );
+          }
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);
             process.once('SIGTERM', resolve);
@@ -124,12 +177,14 @@ export function registerServe(program: Command): void {
           await receiver.close();
           const counts = await webhookCounts(db.pool);
           const totals = summarizeCounts(counts);
+          const refusals = app.refusals();
           if (global.json)
             printJson({
               ok: true,
               result: {
                 stopped: true,
                 totals,
+                apiRefusals: refusals,
                 counts: counts.map(({ system, outcome, reason, count }) => ({ system, outcome, reason, count })),
               },
             });
@@ -137,8 +192,9 @@ export function registerServe(program: Command): void {
             const rejected = counts
               .filter((c) => c.outcome === 'rejected')
               .map((c) => `${c.system} ${c.reason} ${c.count}`);
+            const refused = Object.entries(refusals).filter(([, n]) => n > 0);
             process.stdout.write(
-              `Stopped. accepted ${totals.accepted}, replayed ${totals.replayed}, rejected ${totals.rejected}${rejected.length ? ` (${rejected.join(', ')})` : ''}, ignored ${totals.ignored}\n`,
+              `Stopped. webhooks: accepted ${totals.accepted}, replayed ${totals.replayed}, rejected ${totals.rejected}${rejected.length ? ` (${rejected.join(', ')})` : ''}, ignored ${totals.ignored}; API requests refused: ${refused.length ? refused.map(([r, n]) => `${r} ${n}`).join(', ') : 'none'}\n`,
             );
           }
         } finally {

@@ -5,7 +5,6 @@ import { ident, qualified, type Sql } from '../db/sql';
 import type { LoadedMapping } from '../mapping/load-mapping';
 import { LegacyIdSchema } from '../input/ids';
 import { ObjectNameInputSchema } from '../mapping/mapping-config';
-import { listQuarantine } from '../staging/quarantine';
 import { STATUSES } from './classify';
 
 export const LookupInputSchema = z
@@ -69,6 +68,60 @@ async function readTargets(
   }));
 }
 
+/** Most legacy IDs one batch lookup takes (the HTTP API's POST, and the node's batch). */
+export const MAX_LOOKUP_BATCH = 1000;
+
+export const LookupBatchInputSchema = z
+  .object({
+    object: LookupInputSchema.shape.object,
+    legacyIds: z
+      .array(LegacyIdSchema)
+      .min(1, 'name at least one legacy ID')
+      .max(MAX_LOOKUP_BATCH, `at most ${MAX_LOOKUP_BATCH.toLocaleString('en')} legacy IDs per lookup`),
+  })
+  .strict();
+export type LookupBatchInput = z.input<typeof LookupBatchInputSchema>;
+
+interface StagingRowFound {
+  legacy_id: string;
+  target_id: string | null;
+  target_ids: string[];
+  status: LookupResult['status'];
+  match_confidence: number | null;
+  properties_to_update: LookupResult['propertiesToUpdate'];
+  notes: string[];
+  legacy_properties: LookupResult['legacyProperties'];
+  updated_at: Date;
+}
+
+function requireObject(mapping: LoadedMapping, object: string): void {
+  if (!mapping.config.objects[object]) {
+    throw new UsageError(
+      `Object "${object}" is not in the mapping config (it has: ${Object.keys(mapping.config.objects).join(', ')})`,
+    );
+  }
+}
+
+function notFound(object: string, legacyId: string): LookupResult {
+  return {
+    found: false,
+    object,
+    legacyId,
+    status: null,
+    targetId: null,
+    targetIds: [],
+    matchConfidence: null,
+    fuzzyReasons: [],
+    propertiesToUpdate: null,
+    notes: [],
+    legacyProperties: null,
+    targetRecords: [],
+    quarantine: [],
+    changedAt: null,
+    lastRunAt: null,
+  };
+}
+
 /** Everything known about one legacy record: its staging row, the live target record(s), and quarantine entries. */
 export async function lookupByLegacyId(
   db: Database,
@@ -76,86 +129,101 @@ export async function lookupByLegacyId(
   input: LookupInput,
 ): Promise<LookupResult> {
   const { object, legacyId } = LookupInputSchema.parse(input);
-  if (!mapping.config.objects[object]) {
-    throw new UsageError(
-      `Object "${object}" is not in the mapping config (it has: ${Object.keys(mapping.config.objects).join(', ')})`,
-    );
-  }
+  const [result] = await lookupManyByLegacyId(db, mapping, { object, legacyIds: [legacyId] });
+  return result!;
+}
+
+/**
+ * The same answer as `lookupByLegacyId` for up to 1,000 IDs, in input order (a repeated ID is answered each time),
+ * read with one query per table whatever the batch size.
+ */
+export async function lookupManyByLegacyId(
+  db: Database,
+  mapping: LoadedMapping,
+  input: LookupBatchInput,
+): Promise<LookupResult[]> {
+  const { object, legacyIds } = LookupBatchInputSchema.parse(input);
+  requireObject(mapping, object);
   return db.withConnection(async (sql) => {
     const exists = await sql.query(
       'SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2',
       ['staging', object],
     );
-    const empty: LookupResult = {
-      found: false,
-      object,
-      legacyId,
-      status: null,
-      targetId: null,
-      targetIds: [],
-      matchConfidence: null,
-      fuzzyReasons: [],
-      propertiesToUpdate: null,
-      notes: [],
-      legacyProperties: null,
-      targetRecords: [],
-      quarantine: [],
-      changedAt: null,
-      lastRunAt: null,
-    };
-    if (exists.rows.length === 0) return { ...empty, notes: [`${object} has not been reconciled yet`] };
-    const { rows } = await sql.query<{
-      target_id: string | null;
-      target_ids: string[];
-      status: LookupResult['status'];
-      match_confidence: number | null;
-      properties_to_update: LookupResult['propertiesToUpdate'];
-      notes: string[];
-      legacy_properties: LookupResult['legacyProperties'];
-      updated_at: Date;
-    }>(
-      `SELECT target_id, target_ids, status, match_confidence, properties_to_update, notes, legacy_properties, updated_at
-         FROM staging.${ident(object)} WHERE legacy_id = $1`,
-      [legacyId],
+    if (exists.rows.length === 0)
+      return legacyIds.map((id) => ({ ...notFound(object, id), notes: [`${object} has not been reconciled yet`] }));
+    const ids = [...new Set(legacyIds)];
+    const { rows } = await sql.query<StagingRowFound>(
+      `SELECT legacy_id, target_id, target_ids, status, match_confidence, properties_to_update, notes,
+              legacy_properties, updated_at
+         FROM staging.${ident(object)} WHERE legacy_id = ANY($1::text[])`,
+      [ids],
     );
     const lastRun = await sql.query<{ finished_at: Date }>(
       `SELECT finished_at FROM staging.reconciliation_log WHERE object = $1 AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1`,
       [object],
     );
     const lastRunAt = lastRun.rows[0]?.finished_at.toISOString() ?? null;
-    const quarantine = (await listQuarantine(sql, object, { legacyId, limit: 50 })).map(
-      ({ source, line, field, reason }) => ({ source, line, field, reason }),
-    );
-    const row = rows[0];
-    if (!row) {
-      const notes = quarantine.length
-        ? ['the record was quarantined: see quarantine']
-        : ['no record with this legacy ID in the last reconciliation'];
-      return { ...empty, quarantine, notes, lastRunAt };
-    }
-    const notes = [...row.notes];
-    let targetRecords: LookupResult['targetRecords'] = [];
+    const quarantine = await quarantineOf(sql, object, ids);
+    const staged = new Map(rows.map((r) => [r.legacy_id, r]));
+    const targets = new Map<string, LookupResult['targetRecords'][number]>();
+    let targetProblem: string | null = null;
     try {
-      targetRecords = await readTargets(sql, mapping, object, row.target_ids);
+      for (const t of await readTargets(sql, mapping, object, [...new Set(rows.flatMap((r) => r.target_ids))]))
+        targets.set(t.id, t);
     } catch (error) {
-      notes.push(`target records could not be read from the mirror: ${(error as Error).message}`);
+      targetProblem = `target records could not be read from the mirror: ${(error as Error).message}`;
     }
-    return {
-      found: true,
-      object,
-      legacyId,
-      status: row.status,
-      targetId: row.target_id,
-      targetIds: row.target_ids,
-      matchConfidence: row.match_confidence,
-      fuzzyReasons: row.notes.filter((n) => n.startsWith(FUZZY_REASON)).map((n) => n.slice(FUZZY_REASON.length)),
-      propertiesToUpdate: row.properties_to_update,
-      notes,
-      legacyProperties: row.legacy_properties,
-      targetRecords,
-      quarantine,
-      changedAt: row.updated_at.toISOString(),
-      lastRunAt,
-    };
+    return legacyIds.map((legacyId): LookupResult => {
+      const row = staged.get(legacyId);
+      const quarantined = quarantine.get(legacyId) ?? [];
+      if (!row) {
+        const notes = quarantined.length
+          ? ['the record was quarantined: see quarantine']
+          : ['no record with this legacy ID in the last reconciliation'];
+        return { ...notFound(object, legacyId), quarantine: quarantined, notes, lastRunAt };
+      }
+      return {
+        found: true,
+        object,
+        legacyId,
+        status: row.status,
+        targetId: row.target_id,
+        targetIds: row.target_ids,
+        matchConfidence: row.match_confidence,
+        fuzzyReasons: row.notes.filter((n) => n.startsWith(FUZZY_REASON)).map((n) => n.slice(FUZZY_REASON.length)),
+        propertiesToUpdate: row.properties_to_update,
+        notes: targetProblem ? [...row.notes, targetProblem] : [...row.notes],
+        legacyProperties: row.legacy_properties,
+        targetRecords: row.target_ids.flatMap((id) => targets.get(id) ?? []),
+        quarantine: quarantined,
+        changedAt: row.updated_at.toISOString(),
+        lastRunAt,
+      };
+    });
   });
+}
+
+/** Quarantine entries of the IDs, at most 50 per ID (as a single lookup shows). */
+async function quarantineOf(sql: Sql, object: string, ids: string[]): Promise<Map<string, LookupResult['quarantine']>> {
+  const { rows } = await sql.query<{
+    legacy_id: string;
+    source: string;
+    line: number | null;
+    field: string | null;
+    reason: string;
+  }>(
+    `SELECT legacy_id, source, line, field, reason FROM (
+       SELECT legacy_id, source, line, field, reason,
+              row_number() OVER (PARTITION BY legacy_id ORDER BY source, line NULLS LAST, id) AS n
+         FROM staging.quarantine WHERE object = $1 AND legacy_id = ANY($2::text[])) q
+      WHERE n <= 50 ORDER BY legacy_id, n`,
+    [object, ids],
+  );
+  const byId = new Map<string, LookupResult['quarantine']>();
+  for (const { legacy_id, ...entry } of rows) {
+    const list = byId.get(legacy_id) ?? [];
+    list.push(entry);
+    byId.set(legacy_id, list);
+  }
+  return byId;
 }

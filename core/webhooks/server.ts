@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Sql } from '../db/sql';
+import { BodyTooLarge, readBody, send } from '../http/body';
+import { listen, type RequestHandler, type RunningServer } from '../http/listen';
 import { handleWebhook, systemForPath, type WebhookLogEntry } from './handler';
 import type { WebhookSettings } from './settings';
 import { recordRejection } from './store';
@@ -15,34 +16,7 @@ export interface WebhookServerOptions {
   log?: (entry: WebhookLogEntry) => void;
 }
 
-export interface RunningWebhookServer {
-  server: Server;
-  /** e.g. `http://127.0.0.1:8787` */
-  url: string;
-  close(): Promise<void>;
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        // Stop buffering at once; the rest of the upload is drained and dropped.
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
+export type RunningWebhookServer = RunningServer;
 
 /** The URL as the sender called it: HubSpot signs it, so behind a proxy `publicUrl` must say what the vendor used. */
 function requestUrl(req: IncomingMessage, settings: WebhookSettings): string {
@@ -52,14 +26,10 @@ function requestUrl(req: IncomingMessage, settings: WebhookSettings): string {
   return `${proto}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
-  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-export function createWebhookServer(options: WebhookServerOptions): Server {
+/** The receiver as a request handler, so one HTTP server can also serve the lookup API and MCP. */
+export function webhookRequestHandler(options: WebhookServerOptions): RequestHandler {
   const { settings, sql } = options;
-  return createServer((req, res) => {
+  return (req, res) => {
     void (async () => {
       const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
       const system = systemForPath(pathname);
@@ -118,34 +88,16 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
     })().catch(() => {
       res.destroy();
     });
-  });
+  };
 }
 
-/** Starts the receiver; `port` 0 picks a free one. Closing ends keep-alive connections at once. */
-export async function startWebhookServer(
+export function createWebhookServer(options: WebhookServerOptions): Server {
+  return createServer(webhookRequestHandler(options));
+}
+
+/** Starts the receiver alone; `port` 0 picks a free one. */
+export function startWebhookServer(
   options: WebhookServerOptions & { port?: number; host?: string },
 ): Promise<RunningWebhookServer> {
-  const server = createWebhookServer(options);
-  // Vendors keep connections open between deliveries; a short keep-alive frees them when idle.
-  server.keepAliveTimeout = 5_000;
-  server.requestTimeout = 30_000;
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    server,
-    url: `http://${shownHost}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(webhookRequestHandler(options), options);
 }

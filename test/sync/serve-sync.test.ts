@@ -58,7 +58,7 @@ describe('crm-bridge serve --job', () => {
     const log = () => `${stdout}\n${stderr}`;
     await until('the first sync', () => /sync loans-to-pipedrive \(poll\): succeeded/.test(stderr), log);
     expect(box.pd.store.all('deals')).toHaveLength(20);
-    const listening = /Receiving webhooks on (\S+)/.exec(stdout)![1]!;
+    const listening = /Serving on (\S+)/.exec(stdout)![1]!;
 
     box.sf.editRecord('Loan__c', box.loans[0]!, { Amount__c: 31337 });
     const answer = await deliver(
