@@ -10,6 +10,8 @@ import { parseSyncJob, type SyncJobInput } from '../../core/sync/job';
 import { editorFromJob } from '../../nodes/CrmBridge/actions/sync/editor/from-job';
 import { formatMappingCell, parseMappingCell } from '../../nodes/CrmBridge/actions/sync/editor/mapping-cell';
 import { jobFromEditor } from '../../nodes/CrmBridge/actions/sync/editor/to-job';
+import { description } from '../../nodes/CrmBridge/actions/sync/run.operation';
+import { CrmBridge } from '../../nodes/CrmBridge/CrmBridge.node';
 
 const EXAMPLES = path.join(__dirname, '../../examples/sync');
 const exampleJobs = readdirSync(EXAMPLES)
@@ -152,5 +154,83 @@ describe('job -> editor -> job', () => {
       const parsed = parseSyncJob(job);
       expect(jobFromEditor(clone(editorFromJob(job))), `variation ${n}`).toEqual(parsed);
     }
+  });
+});
+
+describe('editor parameters -> job', () => {
+  const workflow = JSON.parse(
+    readFileSync(path.join(__dirname, '../e2e/n8n/workflows/sync-editor-loans-to-pipedrive.json'), 'utf8'),
+  );
+  const parameters = () => clone(workflow.nodes.find((n: any) => n.name === 'Run Sync').parameters);
+
+  it("the e2e workflow's editor parameters (as n8n saves them) are the worked example's job", () => {
+    expect(jobFromEditor(parameters())).toEqual(parseSyncJob(LOANS));
+  });
+
+  it('names the stream and field of each problem', () => {
+    const p = parameters();
+    p.editorStreams.stream[1].fieldOptions.field[1].valueMap = 'loanStatuses';
+    p.editorStreams.stream[1].filter.condition[0].op = 'in';
+    p.editorStreams.stream[1].filter.condition[0].value = ' , ';
+    p.editorStreams.stream[0].name = 'Borrowers';
+    expect(() => jobFromEditor(p)).toThrow(
+      'Invalid sync job (editor): stream "Borrowers" (name): use lower-case letters, digits, _ or - (e.g. loans-to-deals); ' +
+        'stream "loans", filter on "Loan_Officer__c" (value): Too small: expected array to have >=1 items; ' +
+        'stream "loans", reference from "Primary_Borrower__c" (stream): no stream named "borrowers" (have: Borrowers, loans); ' +
+        'stream "loans", field "status" (transform[0].ref): value map "loanStatuses" is not defined in valueMaps',
+    );
+    const q = parameters();
+    q.editorStreams.stream[1].fieldOptions.field.push({ field: 'currency', transforms: ['trim'] });
+    expect(() => jobFromEditor(q)).toThrow(
+      'stream "loans", field "currency": has field options but nothing is mapped to it',
+    );
+    const r = parameters();
+    r.editorStreams.stream[1].fieldOptions.field[0].transforms = ['map'];
+    expect(() => jobFromEditor(r)).toThrow('stream "loans", field "value": the "map" transform needs a value map');
+    const s = parameters();
+    s.editorStreams.stream[0].fieldOptions.field[0].conflictRule = 'union';
+    s.editorStreams.stream[1].mapping.value.name = 'Name';
+    s.editorStreams.stream[1].fieldOptions.field.push({ field: 'name', conflictRule: 'lastWriteWins' });
+    expect(() => jobFromEditor(s)).toThrow(
+      'stream "loans", field "name": conflict rule "lastWriteWins" differs from "union" in stream "borrowers" (a job has one rule per field)',
+    );
+    expect(() => jobFromEditor({ ...parameters(), sourceCrm: 'excel' })).toThrow(
+      /^Invalid sync editor parameters: sourceCrm: /,
+    );
+  });
+
+  it('refuses, naming the place, a job the editor cannot show', () => {
+    const inline = clone(LOANS) as any;
+    inline.streams[1].properties[2].transform = [{ type: 'map', values: { Draft: 'open' } }];
+    expect(() => editorFromJob(inline)).toThrow(
+      'stream "loans", field "status": a value map written inside the field (not in valueMaps), which the editor cannot show; keep this job in JSON (Advanced) mode',
+    );
+    const twice = clone(LOANS) as any;
+    twice.streams[1].properties.push({ from: 'Rate__c', to: 'title' });
+    expect(() => editorFromJob(twice)).toThrow('stream "loans", field "title": the field is mapped twice');
+    const rule = clone(LOANS) as any;
+    rule.conflicts = { default: { strategy: 'lastWriteWins', precisionMs: 1 } };
+    expect(() => editorFromJob(rule)).toThrow('conflicts.default: the conflict rule');
+  });
+});
+
+describe('the node', () => {
+  it('starts new Sync nodes in the editor and keeps version 1 nodes on their JSON job', () => {
+    const node = new CrmBridge().description;
+    expect([node.version, node.defaultVersion]).toEqual([[1, 1.1], 1.1]);
+    const sources = description.filter((p) => p.name === 'jobSource');
+    expect(sources.map((p) => [p.displayOptions!.show!['@version'], p.default])).toEqual([
+      [[1], 'json'],
+      [[1.1], 'editor'],
+    ]);
+    expect(description.find((p) => p.name === 'job')!.displayOptions!.show!.jobSource).toEqual(['json']);
+    const streams = description.find((p) => p.name === 'editorStreams')!;
+    const values = (streams.options![0] as { values: Array<{ name: string; type: string; typeOptions?: any }> }).values;
+    const mapping = values.find((v) => v.name === 'mapping')!;
+    expect([mapping.type, mapping.typeOptions.resourceMapper.resourceMapperMethod]).toEqual([
+      'resourceMapper',
+      'getSyncFieldMapping',
+    ]);
+    expect(values.find((v) => v.name === 'sourceObject')!.typeOptions.loadOptionsMethod).toBe('getSyncSourceObjects');
   });
 });
