@@ -156,7 +156,7 @@ describe('Sync built in the editor, in a real n8n, gives the same result as the 
     const fromN8n = written(n8nBox);
     expect(fromN8n.deals).toHaveLength(20);
     expect(fromN8n.persons.length).toBeGreaterThan(0);
-    expect(fromN8n.deals.every((d) => d.person !== null && d.status !== null)).toBe(true);
+    expect(fromN8n.deals.every((d) => d.person !== null && (d as Record<string, unknown>).status !== null)).toBe(true);
     expect(fromN8n).toEqual(written(cliBox));
     expect(n8nBox.pd.writes).toEqual(cliBox.pd.writes);
   });
