@@ -8,7 +8,7 @@ export type TransformResult = { ok: true; value: Value } | { ok: false; reason: 
 
 const CountrySchema = z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as GB or US');
 
-const TRANSFORM_NAMES = [
+export const TRANSFORM_NAMES = [
   'trim',
   'lowercase',
   'uppercase',

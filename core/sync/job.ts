@@ -188,15 +188,25 @@ export function orderStreams<S extends Pick<Stream, 'name' | 'references'>>(stre
   return ordered;
 }
 
-/** Parses a job, with every problem named by its path (`streams[1].references[0].stream: no stream named ...`). */
-export function parseSyncJob(input: unknown, origin = 'sync job'): SyncJob {
+/**
+ * Parses a job, with every problem named by its path (`streams[1].references[0].stream: no stream named ...`).
+ * `where` may name a path in the caller's own words (the n8n editor says `stream "loans", field "value"`).
+ */
+export function parseSyncJob(
+  input: unknown,
+  origin = 'sync job',
+  where?: (path: PropertyKey[]) => string | undefined,
+): SyncJob {
   const result = SyncJobSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${formatPath(i.path)}${i.message}`);
+  const problems = result.error.issues.map((i) => {
+    const named = where?.(i.path);
+    return `${named ? `${named}: ` : formatPath(i.path)}${i.message}`;
+  });
   throw new UsageError(`Invalid ${origin}: ${problems.join('; ')}`);
 }
 
-function formatPath(path: PropertyKey[]): string {
+export function formatPath(path: PropertyKey[]): string {
   if (path.length === 0) return '';
   return `${path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('')}: `;
 }

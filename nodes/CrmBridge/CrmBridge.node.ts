@@ -26,6 +26,14 @@ import * as mirrorRefresh from './actions/mirror/refresh.operation';
 import { connectorFromCredential, credentialSecrets, crmProperties } from './actions/crm/connection';
 import { getMappingObjects } from './methods/loadOptions';
 import { getMirrorColumns } from './methods/resourceMapping';
+import { getSyncFieldMapping } from './methods/syncMapping';
+import {
+  getSyncKeyFields,
+  getSyncSourceFields,
+  getSyncSourceObjects,
+  getSyncTargetFields,
+  getSyncTargetObjects,
+} from './methods/syncOptions';
 import { credentialToUrl } from './transport/database';
 
 /** Opens the connector from the credential's fields and asks the CRM whether it answers; secrets never reach the message. */
@@ -48,7 +56,8 @@ export class CrmBridge implements INodeType {
     name: 'crmBridge',
     icon: 'file:crmBridge.svg',
     group: ['transform'],
-    version: 1,
+    version: [1, 1.1],
+    defaultVersion: 1.1,
     subtitle:
       '={{$parameter["operation"] + ": " + ($parameter["object"] || $parameter["crmObject"] || $parameter["resource"])}}',
     description: 'Reconcile legacy CRM exports, look records up by legacy ID, and merge records from several CRMs',
@@ -314,8 +323,15 @@ export class CrmBridge implements INodeType {
   };
 
   methods = {
-    resourceMapping: { getMirrorColumns },
-    loadOptions: { getMappingObjects },
+    resourceMapping: { getMirrorColumns, getSyncFieldMapping },
+    loadOptions: {
+      getMappingObjects,
+      getSyncSourceObjects,
+      getSyncTargetObjects,
+      getSyncKeyFields,
+      getSyncSourceFields,
+      getSyncTargetFields,
+    },
     credentialTest: {
       async crmBridgePostgresTest(
         this: ICredentialTestFunctions,

@@ -3,9 +3,11 @@ import type { Connector } from '../../../../core/connectors/connector';
 import { redactSecrets } from '../../../../core/db/redact';
 import { describeError } from '../../../../core/errors';
 import { runSync, type SyncReport } from '../../../../core/sync/engine';
-import type { SyncSystem } from '../../../../core/sync/job';
+import type { SyncJob, SyncSystem } from '../../../../core/sync/job';
 import type { OperationContext } from '../context';
 import { connectorFromCredential, credentialSecrets, CRM_CREDENTIALS } from '../crm/connection';
+import { EDITOR_PARAMETER_NAMES } from './editor/schema';
+import { jobFromEditor } from './editor/to-job';
 import { checkChosenCrms, jobFromParameter, streamsFromParameter } from './parameters';
 
 async function openEnd(fns: IExecuteFunctions, crm: SyncSystem, secrets: string[]): Promise<Connector> {
@@ -17,6 +19,16 @@ async function openEnd(fns: IExecuteFunctions, crm: SyncSystem, secrets: string[
   const data = await fns.getCredentials(CRM_CREDENTIALS[crm]);
   secrets.push(...credentialSecrets(data));
   return connectorFromCredential(crm, data);
+}
+
+/** Nodes of version 1 had only the JSON job; from 1.1 the job is built in the editor unless JSON is chosen. */
+function jobOf(fns: IExecuteFunctions): SyncJob {
+  const fallback = fns.getNode().typeVersion >= 1.1 ? 'editor' : 'json';
+  if (fns.getNodeParameter('jobSource', 0, fallback) === 'json')
+    return jobFromParameter(fns.getNodeParameter('job', 0));
+  return jobFromEditor(
+    Object.fromEntries(EDITOR_PARAMETER_NAMES.map((n) => [n, fns.getNodeParameter(n, 0, undefined)])),
+  );
 }
 
 /** Stream errors and record reasons come from the CRMs' answers and drivers; they pass the same redaction as thrown errors. */
@@ -44,7 +56,7 @@ export async function executeSync(
 ): Promise<INodeExecutionData[]> {
   const secrets: string[] = [];
   try {
-    const job = jobFromParameter(this.getNodeParameter('job', 0));
+    const job = jobOf(this);
     checkChosenCrms(this.getNodeParameter('crm', 0), job);
     const streams = streamsFromParameter(this.getNodeParameter('streams', 0, ''));
     const planLimit = Math.max(0, Math.floor(Number(this.getNodeParameter('planLimit', 0, dryRun ? 1000 : 0))));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { UsageError } from '../../../../core/errors';
 import { parseSyncJob, SyncSystemSchema, type SyncJob } from '../../../../core/sync/job';
 import { CRM_OPTIONS } from '../crm/connection';
+import { editorProperties } from './editor/description';
 
 const show = (operation: 'run' | 'plan' | Array<'run' | 'plan'>) => ({
   resource: ['sync'],
@@ -21,6 +22,7 @@ export const description: INodeProperties[] = [
     description: "The job's source and target; choose a credential for each below",
     displayOptions: { show: show(['run', 'plan']) },
   },
+  ...editorProperties,
   {
     displayName: 'Job (JSON)',
     name: 'job',
@@ -30,10 +32,10 @@ export const description: INodeProperties[] = [
     typeOptions: { rows: 12 },
     description:
       'The sync job, as in a `crm-bridge sync --job` file: source, target, streams, mapping, filters. Problems are reported by their path in the job.',
-    displayOptions: { show: show(['run', 'plan']) },
+    displayOptions: { show: { ...show(['run', 'plan']), jobSource: ['json'] } },
   },
   {
-    displayName: 'Streams',
+    displayName: 'Only These Streams',
     name: 'streams',
     type: 'string',
     default: '',
