@@ -191,7 +191,7 @@ describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
     }));
     const result = await connector.upsert('organizations', input, { keyProperty: 'Legacy company ID' });
     expect(result.every((r) => r.status === 'created')).toBe(true);
-    expect(emulator.faults.served).toEqual({ rateLimited: 15, serverErrors: 3, dropped: 0 });
+    expect(emulator.faults.served).toEqual({ rateLimited: 15, serverErrors: 3, dropped: 0, malformed: 0 });
     expect(emulator.store.count('organizations')).toBe(30);
     const legacy = emulator.store.customKey('organizations', 'Legacy company ID');
     expect(new Set(emulator.store.all('organizations').map((o) => o.custom_fields[legacy])).size).toBe(30);
