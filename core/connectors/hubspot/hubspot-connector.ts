@@ -1,4 +1,4 @@
-import { Client } from '@hubspot/api-client';
+import type { Client } from '@hubspot/api-client';
 import type {
   ConnectionCheck,
   Connector,
@@ -9,17 +9,14 @@ import type {
   UpsertOptions,
   UpsertResult,
 } from '../connector';
-import { HubSpotError, toHubSpotError } from './errors';
-import { RetryBudget, retryingCall } from '../http/retrying-call';
-import { AccountLimiter, limiterFor } from './rate-limit';
-import { OAuthTokens, type HubSpotOAuth } from './oauth';
+import { HubSpotClient } from './client';
+import type { HubSpotOAuth } from './oauth';
 import { readArchived, updateByIds, type IdUpdate, type IdUpdateResult } from './by-id';
 import {
   ParentAssociationSchema,
   readAssociations,
   type AssociationContext,
   type ParentAssociation,
-  type WithHeaders,
 } from './associations';
 import { EngagementsView } from './engagements/view';
 import { associateByIds, type IdLink, type IdLinkResult } from './associate-by-id';
@@ -80,7 +77,6 @@ export interface HubSpotConnectorOptions {
   engagementRetype?: Retype;
 }
 
-const DEFAULT_BASE = 'https://api.hubapi.com';
 export { encodeHubSpotCursor } from './incremental-read';
 /** Options of one `upsert()` call: the connector contract's, and parents to associate with. */
 export interface HubSpotUpsertOptions extends UpsertOptions {
@@ -102,109 +98,40 @@ export interface HubSpotUpsertOptions extends UpsertOptions {
 /** HubSpot CRM through the official SDK, with one adaptive rate limiter per account and bounded retries. */
 export class HubSpotConnector implements Connector {
   readonly system = 'hubspot';
+  private readonly api: HubSpotClient;
   private readonly client: Client;
-  private readonly account: AccountLimiter;
-  private readonly basePath: string;
   private readonly describeCache = new Map<string, ObjectSchema>();
-  private readonly budget: RetryBudget;
-  private readonly tokens: OAuthTokens | null;
   private readonly associationContext: AssociationContext;
   /** Calls, emails, meetings, notes and tasks as the one object `engagements` (see engagements/view.ts). */
   private readonly engagements: EngagementsView;
   private readonly upserter: HubSpotUpserter;
   /** OAuth access tokens obtained so far (0 with a private app token). */
   get tokenRefreshes(): number {
-    return this.tokens?.refreshes ?? 0;
+    return this.api.tokens?.refreshes ?? 0;
   }
   /** Retries spent so far, for monitoring and tests. */
   get retriesUsed(): number {
-    return this.budget.used;
+    return this.api.budget.used;
+  }
+  /** The account's hashed key (safe to log). */
+  get accountId(): string {
+    return this.api.account.account;
   }
 
   constructor(private readonly options: HubSpotConnectorOptions) {
-    if (!options.accessToken && !options.oauth)
-      throw new HubSpotError('HubSpot connector needs an access token or OAuth credentials');
-    this.basePath = (options.basePath ?? DEFAULT_BASE).replace(/\/+$/, '');
-    // HubSpot limits an OAuth app per account, whatever access token it currently holds.
-    const accountSecret = options.oauth
-      ? `oauth\n${options.oauth.clientId}\n${options.oauth.refreshToken}`
-      : options.accessToken!;
-    this.account = limiterFor(this.basePath, accountSecret, options.maxConcurrent ?? 5);
-    this.budget = new RetryBudget(options.retryBudget ?? 200);
-    // No `middleware` option: @hubspot/api-client 13.5.0 ignores configured middleware unless each call passes its
-    // own options, so the rate-limit headers are read from the `*WithHttpInfo` answers (and ApiException) instead.
-    this.client = new Client({
-      ...(options.accessToken ? { accessToken: options.accessToken } : {}),
-      basePath: this.basePath,
-    });
-    this.tokens = options.oauth ? new OAuthTokens(this.client, options.oauth) : null;
-    this.associationContext = { client: this.client, call: (what, fn) => this.call(what, fn) };
+    this.api = new HubSpotClient(options);
+    this.client = this.api.client;
+    this.associationContext = { client: this.client, call: (what, fn) => this.api.call(what, fn) };
     this.engagements = new EngagementsView(this, this.associationContext, options.engagementRetype ?? 'move');
     this.upserter = new HubSpotUpserter(this.associationContext, options);
   }
 
-  private get secrets(): Array<string | undefined> {
-    return [this.options.accessToken, ...(this.tokens?.secrets ?? [])];
-  }
-
-  /** The account's hashed key (safe to log). */
-  get accountId(): string {
-    return this.account.account;
-  }
-
-  /**
-   * One SDK call through the account limiter, retried within the call's limits and the connector's retry budget.
-   * With OAuth, the access token is renewed before it expires, and once more if HubSpot answers 401 anyway.
-   */
-  private async call<T>(what: string, fn: () => Promise<WithHeaders<T>>): Promise<T> {
-    if (!this.tokens) return this.attempt(what, fn);
-    await this.tokens.ensure();
-    const generation = this.tokens.generation;
-    try {
-      return await this.attempt(what, fn);
-    } catch (error) {
-      if ((error as HubSpotError).status !== 401) throw error;
-      await this.tokens.renewAfter(generation);
-      return this.attempt(what, fn);
-    }
-  }
-
-  private attempt<T>(what: string, fn: () => Promise<WithHeaders<T>>): Promise<T> {
-    const account = this.account;
-    const observed = async (): Promise<T> => {
-      const startedAt = Date.now();
-      try {
-        const info = await fn();
-        account.observe(info.headers, startedAt);
-        return info.data;
-      } catch (error) {
-        const headers = (error as { headers?: Record<string, string> }).headers;
-        if (headers && typeof headers === 'object') account.observe(headers, startedAt);
-        throw error;
-      }
-    };
-    return retryingCall(observed, {
-      limiter: this.account,
-      policy: this.options,
-      budget: this.budget,
-      toError: (error) => toHubSpotError(error, what, this.secrets, this.basePath),
-      timeoutError: (ms) => new HubSpotError(`HubSpot ${what} timed out after ${ms} ms`, undefined, 'TIMEOUT'),
-      budgetSpent: (error, size) =>
-        new HubSpotError(
-          `${error.message} (retry budget of ${size} exhausted)`,
-          error.status,
-          error.category,
-          error.correlationId,
-          error.retryAfterMs,
-          error.unreachable,
-        ),
-    });
-  }
-
   async checkConnection(): Promise<ConnectionCheck> {
     try {
-      await this.call('connection check', () => this.client.crm.objects.basicApi.getPageWithHttpInfo('contacts', 1));
-      return { ok: true, message: `connected to HubSpot at ${this.basePath} (account ${this.accountId})` };
+      await this.api.call('connection check', () =>
+        this.client.crm.objects.basicApi.getPageWithHttpInfo('contacts', 1),
+      );
+      return { ok: true, message: `connected to HubSpot at ${this.api.basePath} (account ${this.accountId})` };
     } catch (error) {
       return { ok: false, message: (error as Error).message };
     }
@@ -218,7 +145,7 @@ export class HubSpotConnector implements Connector {
     if (object === ENGAGEMENTS) return this.engagements.describe();
     const cached = this.describeCache.get(object);
     if (cached) return cached;
-    const reply = await this.call(`describe ${object}`, () =>
+    const reply = await this.api.call(`describe ${object}`, () =>
       this.client.crm.properties.coreApi.getAllWithHttpInfo(object),
     );
     const fields = parseReply(PropertyList, reply, `GET /crm/v3/properties/${object}`).results.map(toFieldSchema);
@@ -255,7 +182,7 @@ export class HubSpotConnector implements Connector {
       let after: string | undefined;
       do {
         options.signal?.throwIfAborted();
-        const reply = await this.call(`read ${object}`, () =>
+        const reply = await this.api.call(`read ${object}`, () =>
           this.client.crm.objects.basicApi.getPageWithHttpInfo(object, limit, after, properties),
         );
         const page = parseReply(RecordPage, reply, `GET /crm/v3/objects/${object}`);
@@ -289,7 +216,7 @@ export class HubSpotConnector implements Connector {
     for (let i = 0; i < unique.length; i += 100) {
       options.signal?.throwIfAborted();
       const chunk = unique.slice(i, i + 100);
-      const reply = await this.call(`read ${object} by ID`, () =>
+      const reply = await this.api.call(`read ${object} by ID`, () =>
         this.client.crm.objects.batchApi.readWithHttpInfo(object, {
           inputs: chunk.map((id) => ({ id })),
           properties,
