@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { API_VERSION, sfError, type Reply } from './handlers';
 import { makeId } from './ids';
 import type { Limits } from './limits';
-import { sfDateTime, type RecordError, type Store } from './store';
+import { sfDateTime, type Store } from './store';
+import { jobResults, parseUpload, processRow, type Job } from './bulk-job';
 
 /** Salesforce splits an ingest job's data into internal batches of this many records; each counts against DailyBulkApiBatches. */
 export const BULK_INTERNAL_BATCH = 10_000;
@@ -14,8 +13,6 @@ export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 
 /** How often a paced job (`recordsPerSecond`) takes the records that have come due. */
 const PACE_TICK_MS = 10;
-
-const DELIMITERS = { BACKQUOTE: '`', CARET: '^', COMMA: ',', PIPE: '|', SEMICOLON: ';', TAB: '\t' } as const;
 
 const CreateJob = z.object({
   object: z.string().min(1),
@@ -27,34 +24,6 @@ const CreateJob = z.object({
   assignmentRuleId: z.string().optional(),
 });
 const PatchJob = z.object({ state: z.enum(['UploadComplete', 'Aborted']) });
-
-type JobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
-
-interface Job {
-  id: string;
-  object: string;
-  operation: string;
-  externalIdFieldName: string;
-  columnDelimiter: keyof typeof DELIMITERS;
-  lineEnding: 'LF' | 'CRLF';
-  createdDate: string;
-  systemModstamp: string;
-  state: JobState;
-  errorMessage?: string;
-  csv: string | null;
-  header: string[];
-  rows: string[][];
-  processed: number;
-  failed: number;
-  successful: string[][];
-  failures: string[][];
-  unprocessedFrom: number;
-  /** Date.now() at UploadComplete, and at the end (JobComplete / Failed): totalProcessingTime is the span between. */
-  uploadCompleteAt?: number;
-  endedAt?: number;
-  /** Time actually spent processing its records (apiActiveProcessingTime), in ms. */
-  activeMs: number;
-}
 
 /** A fault for the next ingest jobs: they fail after processing `afterRecords` records (0: before any). */
 export interface JobFault {
@@ -143,7 +112,7 @@ export class BulkIngest {
       return { status: 204 };
     }
     if (sub === 'batches' && method === 'PUT') return this.upload(job, body);
-    if (method === 'GET' && sub) return this.results(job, sub);
+    if (method === 'GET' && sub) return jobResults(job, sub);
     return sfError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed`);
   }
 
@@ -261,7 +230,7 @@ export class BulkIngest {
     job.state = 'InProgress';
     if (job.csv === null || job.csv.trim() === '')
       return this.end(job, 'Failed', 'InvalidBatch : No data was uploaded for this job');
-    const parseError = this.parseUpload(job);
+    const parseError = parseUpload(job);
     if (parseError) return this.end(job, 'Failed', parseError);
     const def = this.store.def(job.object);
     const unknown = job.header.find((h) => !def.fields.some((f) => f.name === h));
@@ -301,7 +270,7 @@ export class BulkIngest {
             job.unprocessedFrom = i;
             return this.end(job, 'Failed', fault.message);
           }
-          this.processRow(job, job.rows[i]!, seen, types);
+          processRow(this.store, job, job.rows[i]!, seen, types);
         }
         const next = Math.max(from, to);
         job.unprocessedFrom = next;
@@ -316,102 +285,5 @@ export class BulkIngest {
       }
     };
     step(0);
-  }
-
-  /** Turns the uploaded CSV into header and rows (once); an error message when it is not valid CSV. */
-  private parseUpload(job: Job): string | undefined {
-    if (job.csv === null) return undefined;
-    try {
-      const table = parse(job.csv, {
-        delimiter: DELIMITERS[job.columnDelimiter],
-        record_delimiter: job.lineEnding === 'CRLF' ? '\r\n' : '\n',
-        bom: true,
-      }) as string[][];
-      const [header, ...rows] = table;
-      job.header = header ?? [];
-      job.rows = rows;
-      return undefined;
-    } catch (error) {
-      return `InvalidBatch : Failed to parse CSV: ${(error as Error).message}`;
-    } finally {
-      job.csv = null;
-    }
-  }
-
-  private processRow(job: Job, row: string[], seen: Set<string>, types: string[]): void {
-    const fail = (e: RecordError) => {
-      job.processed++;
-      job.failed++;
-      job.failures.push(['', `${e.statusCode}:${e.message}:${e.fields.length ? e.fields.join(',') : ''} --`, ...row]);
-    };
-    const values: Record<string, unknown> = {};
-    for (let c = 0; c < job.header.length; c++) {
-      const name = job.header[c]!;
-      const raw = row[c] ?? '';
-      // Bulk API: an empty cell leaves the field as it is; #N/A sets it to null.
-      if (raw === '') continue;
-      if (raw === '#N/A') {
-        values[name] = null;
-        continue;
-      }
-      const type = types[c]!;
-      if (['int', 'long', 'double', 'currency', 'percent'].includes(type)) {
-        const n = Number(raw);
-        if (!Number.isFinite(n))
-          return fail({
-            statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD',
-            message: `${name}: value not of required type: ${raw}`,
-            fields: [name],
-          });
-        values[name] = n;
-      } else if (type === 'boolean') {
-        if (!/^(true|false|1|0|yes|no)$/i.test(raw))
-          return fail({
-            statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD',
-            message: `${name}: value not of required type: ${raw}`,
-            fields: [name],
-          });
-        values[name] = /^(true|1|yes)$/i.test(raw);
-      } else {
-        values[name] = raw;
-      }
-    }
-    const key = String(values[job.externalIdFieldName] ?? '');
-    if (key && seen.has(key))
-      return fail({
-        statusCode: 'DUPLICATE_VALUE',
-        message: `Duplicate external id specified: ${key}`,
-        fields: [job.externalIdFieldName],
-      });
-    if (key) seen.add(key);
-    const outcome = this.store.upsertOne(job.object, job.externalIdFieldName, values);
-    if (!outcome.success) return fail(outcome.errors[0]!);
-    job.processed++;
-    job.successful.push([outcome.id!, outcome.created ? 'true' : 'false', ...row]);
-  }
-
-  private results(job: Job, which: string): Reply {
-    if (!['JobComplete', 'Failed', 'Aborted'].includes(job.state)) {
-      return sfError(
-        400,
-        'INVALIDJOBSTATE',
-        `Job ${job.id} is still ${job.state}; results are available once it is complete, failed or aborted`,
-      );
-    }
-    this.parseUpload(job);
-    // Salesforce quotes every result field, which is what lets clients split on any of the delimiters it supports.
-    const csv = (header: string[], rows: string[][]) => ({
-      status: 200,
-      contentType: 'text/csv',
-      text: stringify([header, ...rows], {
-        record_delimiter: job.lineEnding === 'CRLF' ? '\r\n' : '\n',
-        delimiter: DELIMITERS[job.columnDelimiter],
-        quoted: true,
-        quoted_empty: true,
-      }),
-    });
-    if (which === 'successfulResults') return csv(['sf__Id', 'sf__Created', ...job.header], job.successful);
-    if (which === 'failedResults') return csv(['sf__Id', 'sf__Error', ...job.header], job.failures);
-    return csv(job.header, job.rows.slice(job.unprocessedFrom));
   }
 }

@@ -112,6 +112,8 @@ export class SalesforceEmulator {
     } else {
       reply = this.route(method, url, body, req.headers.authorization, req.headers['content-type']);
     }
+    if (fault?.kind === 'malformed' && reply.body !== undefined && reply.text === undefined)
+      reply = { ...reply, body: fault.mutate(structuredClone(reply.body)) };
     this.requests.push({ method, path: url.pathname, status: reply.status, at: Date.now() });
     if (fault?.kind === 'drop') {
       req.socket.destroy();

@@ -9,7 +9,8 @@ export interface FaultMatch {
 export type Fault =
   | { kind: 'status'; status: number; errorCode: string; message: string }
   | { kind: 'slow'; delayMs: number }
-  | { kind: 'drop'; afterProcessing: boolean };
+  | { kind: 'drop'; afterProcessing: boolean }
+  | { kind: 'malformed'; mutate: (body: unknown) => unknown };
 
 interface Rule extends FaultMatch {
   fault: Fault;
@@ -19,7 +20,7 @@ interface Rule extends FaultMatch {
 export class Faults {
   private rules: Rule[] = [];
   /** How many requests each kind of fault hit, for assertions. */
-  readonly hits = { status: 0, slow: 0, drop: 0 };
+  readonly hits = { status: 0, slow: 0, drop: 0, malformed: 0 };
 
   /** The next `count` matching requests answer `status` (default 503) with Salesforce's error body. */
   serverErrors(count: number, match: FaultMatch & { status?: number } = {}): void {
@@ -40,6 +41,14 @@ export class Faults {
   /** The next `count` matching requests have their connection destroyed; with `afterProcessing` the write is applied first. */
   drop(count: number, match: FaultMatch & { afterProcessing?: boolean } = {}): void {
     this.add(count, match, { kind: 'drop', afterProcessing: match.afterProcessing ?? false });
+  }
+
+  /**
+   * The next `count` matching requests are handled, then answered with `mutate` applied to a copy of the JSON body
+   * (when the answer is JSON): a vendor answer of a shape the client does not expect.
+   */
+  malformed(count: number, mutate: (body: unknown) => unknown, match: FaultMatch = {}): void {
+    this.add(count, match, { kind: 'malformed', mutate });
   }
 
   clear(): void {

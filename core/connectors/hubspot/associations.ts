@@ -2,6 +2,7 @@ import type { Client } from '@hubspot/api-client';
 import { z } from 'zod';
 import type { UpsertInput, UpsertResult } from '../connector';
 import { HubSpotError } from './errors';
+import { parseReply } from './schemas';
 
 /**
  * Associates each upserted record with a parent record found by the parent's unique key, e.g. a contact with its
@@ -83,7 +84,7 @@ export async function associationType(
   const raw = await ctx.call(`association types ${from} -> ${spec.toObject}`, () =>
     ctx.client.crm.associations.v4.schema.definitionsApi.getAllWithHttpInfo(from, spec.toObject),
   );
-  const types = LabelsResponse.parse(raw).results;
+  const types = parseReply(LabelsResponse, raw, `GET /crm/v4/associations/${from}/${spec.toObject}/labels`).results;
   const unlabeled = types.find((t) => !t.label && t.category === 'HUBSPOT_DEFINED') ?? types.find((t) => !t.label);
   if (!unlabeled)
     throw new HubSpotError(
@@ -112,7 +113,7 @@ export async function resolveParents(
         propertiesWithHistory: [],
       }),
     );
-    for (const parent of BatchReadByKey.parse(raw).results) {
+    for (const parent of parseReply(BatchReadByKey, raw, `POST /crm/v3/objects/${spec.toObject}/batch/read`).results) {
       const key = parent.properties[spec.toKeyProperty];
       if (key) known.set(key, parent.id);
     }
@@ -160,7 +161,8 @@ export async function associate(
       for (const l of chunk) failWith(l, (error as Error).message);
       continue;
     }
-    for (const err of CreateResponse.parse(raw).errors ?? []) {
+    for (const err of parseReply(CreateResponse, raw, `POST /crm/v4/associations/${from}/${spec.toObject}/batch/create`)
+      .errors ?? []) {
       const ids = new Set(err.context?.fromObjectId ?? []);
       for (const l of chunk) if (ids.has(l.result.id!)) failWith(l, err.message);
     }
@@ -182,7 +184,7 @@ export async function readAssociations(
     const raw = await ctx.call(`read ${from} -> ${to} associations`, () =>
       ctx.client.crm.associations.v4.batchApi.getPageWithHttpInfo(from, to, { inputs: chunk }),
     );
-    for (const r of ReadResponse.parse(raw).results) {
+    for (const r of parseReply(ReadResponse, raw, `POST /crm/v4/associations/${from}/${to}/batch/read`).results) {
       out.get(r._from.id)?.push(...r.to.map((t) => String(t.toObjectId)));
       const after = r.paging?.next?.after;
       if (after) pending.push({ id: r._from.id, after });

@@ -3,6 +3,7 @@ import type { ReadItem } from '../connector';
 import type { Value } from '../../mapping/transforms';
 import type { AssociationContext } from './associations';
 import { HubSpotError } from './errors';
+import { parseReply } from './schemas';
 
 /** One record to update by its HubSpot ID (`hs_object_id`), e.g. to write a legacy ID onto a record matched by resemblance. */
 export interface IdUpdate {
@@ -59,7 +60,7 @@ async function sendUpdates(ctx: AssociationContext, object: string, batch: IdUpd
       ...(await sendUpdates(ctx, object, batch.slice(mid))),
     ];
   }
-  const response = BatchResponse.parse(raw);
+  const response = parseReply(BatchResponse, raw, `POST /crm/v3/objects/${object}/batch/update`);
   const byId = new Map<string, IdUpdateResult>();
   for (const r of response.results) byId.set(r.id, { id: r.id, status: 'updated' });
   const unattributed: string[] = [];
@@ -121,7 +122,7 @@ export async function* readArchived(
           true,
         ) as never,
     );
-    const page = ArchivedPage.parse(raw);
+    const page = parseReply(ArchivedPage, raw, `GET /crm/v3/objects/${object}?archived=true`);
     for (const r of page.results) {
       const at = new Date(r.archivedAt ?? r.updatedAt ?? 0);
       if (at.getTime() <= after) continue;

@@ -2,15 +2,11 @@ import type { ReadItem, ReadOptions } from '../connector';
 import { decodeCursor, encodeCursor } from '../cursor';
 import type { AssociationContext } from './associations';
 import { HubSpotError } from './errors';
+import { parseReply, RecordPage, type RawRecord } from './schemas';
 
 const MODIFIED = 'hs_lastmodifieddate';
 
-/** A record as the v3 object endpoints return it (the parts the connector reads). */
-export interface RawRecord {
-  id: string;
-  properties: Record<string, string | null>;
-  updatedAt: Date | string;
-}
+export type { RawRecord } from './schemas';
 
 /** Cursor of an incremental read: the last modified time and ID seen, so equal timestamps are not skipped. */
 export function encodeHubSpotCursor(modified: string, id: string): string {
@@ -71,11 +67,11 @@ export async function* searchModifiedSince(
         limit,
         after: offset ? String(offset) : undefined,
       };
-      const page = await ctx.call(`search ${object}`, () =>
+      const reply = await ctx.call(`search ${object}`, () =>
         ctx.client.crm.objects.searchApi.doSearchWithHttpInfo(object, body as never),
       );
-      for (const raw of page.results) {
-        const r = raw as unknown as RawRecord;
+      const page = parseReply(RecordPage, reply, `POST /crm/v3/objects/${object}/search`);
+      for (const r of page.results) {
         const instant = new Date(r.updatedAt).getTime();
         if (instant === lastInstant && seenAtLast.has(r.id)) continue;
         if (instant !== lastInstant) {

@@ -1,17 +1,7 @@
 import type { FieldFormat, FieldSchema, FieldType } from '../connector';
+import type { RawProperty } from './schemas';
 
-/** A property as `GET /crm/v3/properties/{objectType}` lists it (the parts the connector reads). */
-export interface RawProperty {
-  name: string;
-  label?: string;
-  type: string;
-  fieldType: string;
-  description?: string;
-  hasUniqueValue?: boolean;
-  options?: Array<{ value: string; hidden?: boolean }>;
-  modificationMetadata?: { readOnlyValue?: boolean };
-  calculated?: boolean;
-}
+export type { RawProperty } from './schemas';
 
 const TYPES: Record<string, FieldType> = {
   string: 'string',

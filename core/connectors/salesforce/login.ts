@@ -1,7 +1,7 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { Connection, OAuth2 } from 'jsforce';
 import { isConnectionFailure, SalesforceError } from './errors';
-import type { SalesforceConnectorOptions } from './salesforce-connector';
+import type { SalesforceConnectorOptions } from './options';
 
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** Salesforce checks `exp` with up to three minutes of clock skew; the assertion is only used once, right away. */

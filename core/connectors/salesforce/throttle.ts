@@ -88,7 +88,7 @@ export async function withRetry<T>(
         if (error.retriesLeft > 0 && budget.left <= 0) {
           throw new SalesforceError(
             `${error.message} (gave up: the connector's retry budget is spent)`,
-            (error as unknown as SalesforceError).code ?? 'UNKNOWN',
+            (error as { code?: string }).code ?? 'UNKNOWN',
           );
         }
         if (error.retriesLeft > 0) budget.left--;

@@ -191,13 +191,13 @@ describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
     }));
     const result = await connector.upsert('organizations', input, { keyProperty: 'Legacy company ID' });
     expect(result.every((r) => r.status === 'created')).toBe(true);
-    expect(emulator.faults.served).toEqual({ rateLimited: 15, serverErrors: 3, dropped: 0 });
+    expect(emulator.faults.served).toEqual({ rateLimited: 15, serverErrors: 3, dropped: 0, malformed: 0 });
     expect(emulator.store.count('organizations')).toBe(30);
     const legacy = emulator.store.customKey('organizations', 'Legacy company ID');
     expect(new Set(emulator.store.all('organizations').map((o) => o.custom_fields[legacy])).size).toBe(30);
     expect(connector.retriesUsed).toBeGreaterThanOrEqual(18);
     // A storm that leaves the budget unspent does not widen the limiter's margin.
-    expect((connector as unknown as { account: { margin: number } }).account.margin).toBe(40);
+    expect((connector as unknown as { client: { account: { margin: number } } }).client.account.margin).toBe(40);
     expect(await collect(connector.read('organizations'))).toHaveLength(30);
   });
 
@@ -225,7 +225,7 @@ describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
     expect(emulator.rateLimited).toBeGreaterThanOrEqual(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(500);
     // Each refusal widens the limiter's safety margin on its window.
-    const limiter = (connector as unknown as { account: { margin: number } }).account;
+    const limiter = (connector as unknown as { client: { account: { margin: number } } }).client.account;
     expect(limiter.margin).toBe(40 + 50 * emulator.rateLimited);
     expect(emulator.store.count('deals')).toBe(1);
   }, 20_000);

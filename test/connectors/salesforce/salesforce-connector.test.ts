@@ -179,7 +179,7 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
     emu.faults.drop(1, { method: 'PATCH', afterProcessing: true });
     emu.faults.slow(1, 1000, { method: 'PATCH' });
     const results = await c.upsert('Loan__c', loans(500), { keyProperty: 'Loan_Number__c' });
-    expect(emu.faults.hits).toEqual({ status: 4, drop: 2, slow: 1 });
+    expect(emu.faults.hits).toEqual({ status: 4, drop: 2, slow: 1, malformed: 0 });
     expect(results.filter((r) => r.status === 'failed')).toEqual([]);
     expect(results).toHaveLength(500);
     await new Promise((r) => setTimeout(r, 1000)); // let the slow request that was given up on land

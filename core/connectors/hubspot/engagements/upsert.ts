@@ -3,6 +3,7 @@ import type { UpsertInput, UpsertResult } from '../../connector';
 import type { Value } from '../../../mapping/transforms';
 import type { AssociationContext } from '../associations';
 import { HubSpotError } from '../errors';
+import { parseReply } from '../schemas';
 import type { HubSpotUpsertOptions } from '../hubspot-connector';
 import { moveEngagements, finishMoves, type Move, type Leftover } from './move';
 import { ownValues, toNative } from './translate';
@@ -66,7 +67,7 @@ async function locate(ctx: AssociationContext, keyProperty: string, keys: string
             propertiesWithHistory: [],
           }),
         );
-        for (const r of ByKey.parse(raw).results) {
+        for (const r of parseReply(ByKey, raw, `POST /crm/v3/objects/${object}/batch/read`).results) {
           const key = r.properties[keyProperty];
           if (key) pushTo(out, key, { type, id: r.id, properties: r.properties });
         }
