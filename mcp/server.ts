@@ -17,6 +17,8 @@ import { registerMirrorTool } from './tools/mirror';
 
 export interface ServerOptions {
   database: DatabaseOptions;
+  /** An open database to use instead of opening `database` (HTTP: one pool for every request); left open on close. */
+  db?: Database;
   mapping: LoadedMapping;
   /** Folders the tools may read files from (links followed); a model must not be able to read arbitrary files through them. */
   allowedRoots: string[];
@@ -35,7 +37,7 @@ export interface ToolContext {
 export function buildServer(options: ServerOptions): { server: McpServer; close(): Promise<void> } {
   const server = new McpServer({ name: 'crm-bridge', version: VERSION });
   // Opened on first use: a client that only lists tools should not start a database.
-  let database: Promise<Database> | undefined;
+  let database: Promise<Database> | undefined = options.db ? Promise.resolve(options.db) : undefined;
   const context: ToolContext = {
     db: () => (database ??= openDatabase(options.database)),
     mapping: options.mapping,
@@ -58,7 +60,7 @@ export function buildServer(options: ServerOptions): { server: McpServer; close(
     server,
     async close() {
       await server.close();
-      if (database) await (await database).close();
+      if (database && !options.db) await (await database).close();
     },
   };
 }
