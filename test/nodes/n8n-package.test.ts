@@ -2,6 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ICredentialType, Icon, INodeType } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
+import { CrmBridgeHubSpotApi } from '../../credentials/CrmBridgeHubSpotApi.credentials';
+import { CrmBridgePipedriveApi } from '../../credentials/CrmBridgePipedriveApi.credentials';
+import { CrmBridgePostgresApi } from '../../credentials/CrmBridgePostgresApi.credentials';
+import { CrmBridgeSalesforceApi } from '../../credentials/CrmBridgeSalesforceApi.credentials';
+import { CrmBridgeWebhookApi } from '../../credentials/CrmBridgeWebhookApi.credentials';
+import { CrmBridge } from '../../nodes/CrmBridge/CrmBridge.node';
+import { CrmBridgeTrigger } from '../../nodes/CrmBridgeTrigger/CrmBridgeTrigger.node';
+import { CrmBridgeWebhookTrigger } from '../../nodes/CrmBridgeWebhookTrigger/CrmBridgeWebhookTrigger.node';
 
 // The package as n8n reads it: package.json's n8n section, each node's codex file and every icon.
 const ROOT = path.join(__dirname, '..', '..');
@@ -39,17 +47,19 @@ const readmeAnchors = new Set(
     .map((line) => anchor(line.replace(/^#+ /, ''))),
 );
 
-/** Each file of package.json's n8n section, loaded and instantiated as n8n does (one class per file). */
-async function loaded<T>(files: string[]): Promise<Array<[string, T]>> {
-  return Promise.all(
-    files.map(async (file): Promise<[string, T]> => {
-      const module = (await import(source(file))) as Record<string, new () => T>;
-      return [file, new (Object.values(module)[0] as new () => T)()];
-    }),
-  );
-}
-const nodes = await loaded<INodeType>(pkg.n8n.nodes);
-const credentials = await loaded<ICredentialType>(pkg.n8n.credentials);
+/** Each class package.json's n8n section names, by its built file (one class per file, as n8n loads them). */
+const nodes: Array<[string, INodeType]> = [
+  ['dist/nodes/CrmBridge/CrmBridge.node.js', new CrmBridge()],
+  ['dist/nodes/CrmBridgeWebhookTrigger/CrmBridgeWebhookTrigger.node.js', new CrmBridgeWebhookTrigger()],
+  ['dist/nodes/CrmBridgeTrigger/CrmBridgeTrigger.node.js', new CrmBridgeTrigger()],
+];
+const credentials: Array<[string, ICredentialType]> = [
+  ['dist/credentials/CrmBridgePostgresApi.credentials.js', new CrmBridgePostgresApi()],
+  ['dist/credentials/CrmBridgeSalesforceApi.credentials.js', new CrmBridgeSalesforceApi()],
+  ['dist/credentials/CrmBridgeHubSpotApi.credentials.js', new CrmBridgeHubSpotApi()],
+  ['dist/credentials/CrmBridgePipedriveApi.credentials.js', new CrmBridgePipedriveApi()],
+  ['dist/credentials/CrmBridgeWebhookApi.credentials.js', new CrmBridgeWebhookApi()],
+];
 
 function iconFiles(icon: Icon | undefined, dir: string): string[] {
   if (typeof icon === 'string') return [path.join(dir, icon.replace(/^file:/, ''))];
@@ -66,6 +76,12 @@ describe('the n8n package', () => {
     expect(pkg.repository.url).toContain('github.com/crm-bridge/n8n-nodes-crm-bridge');
     expect(pkg.bugs.url).toMatch(/\/issues$/);
     expect(pkg.author.name).not.toBe('');
+  });
+
+  it('lists exactly the nodes and credentials tested here, each class under its own name', () => {
+    expect(pkg.n8n.nodes).toEqual(nodes.map(([file]) => file));
+    expect(pkg.n8n.credentials).toEqual(credentials.map(([file]) => file));
+    for (const [file, node] of nodes) expect(path.basename(file, '.node.js')).toBe(node.constructor.name);
   });
 
   describe.each(nodes)('%s', (file, node) => {
