@@ -1,10 +1,12 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 /** A HubSpot account for CRM Bridge: a private app's access token, or an OAuth app's client ID, secret and refresh token. */
 export class CrmBridgeHubSpotApi implements ICredentialType {
   name = 'crmBridgeHubSpotApi';
 
-  displayName = 'CRM Bridge HubSpot';
+  displayName = 'CRM Bridge HubSpot API';
+
+  icon: Icon = { light: 'file:icons/hubspot.svg', dark: 'file:icons/hubspot.dark.svg' };
 
   documentationUrl = 'https://developers.hubspot.com/docs/api/private-apps';
 

@@ -1,4 +1,4 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 /**
  * A Pipedrive company for CRM Bridge: a personal API token, or an OAuth app's client ID and secret with a refresh
@@ -7,7 +7,9 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 export class CrmBridgePipedriveApi implements ICredentialType {
   name = 'crmBridgePipedriveApi';
 
-  displayName = 'CRM Bridge Pipedrive';
+  displayName = 'CRM Bridge Pipedrive API';
+
+  icon: Icon = { light: 'file:icons/pipedrive.svg', dark: 'file:icons/pipedrive.dark.svg' };
 
   documentationUrl = 'https://pipedrive.readme.io/docs/core-api-concepts-authentication';
 

@@ -1,10 +1,12 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 /** Where CRM Bridge keeps its staging tables and finds the CRM mirror: a PostgreSQL server. */
 export class CrmBridgePostgresApi implements ICredentialType {
   name = 'crmBridgePostgresApi';
 
   displayName = 'CRM Bridge PostgreSQL';
+
+  icon: Icon = { light: 'file:icons/postgres.svg', dark: 'file:icons/postgres.dark.svg' };
 
   documentationUrl = 'https://www.postgresql.org/docs/current/libpq-connect.html';
 

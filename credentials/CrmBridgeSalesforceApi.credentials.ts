@@ -1,4 +1,4 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 /**
  * A Salesforce org for CRM Bridge: an access token, a connected app's client ID with a secret and/or refresh token, or
@@ -7,7 +7,9 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 export class CrmBridgeSalesforceApi implements ICredentialType {
   name = 'crmBridgeSalesforceApi';
 
-  displayName = 'CRM Bridge Salesforce';
+  displayName = 'CRM Bridge Salesforce API';
+
+  icon: Icon = { light: 'file:icons/salesforce.svg', dark: 'file:icons/salesforce.dark.svg' };
 
   documentationUrl = 'https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_flows.htm';
 

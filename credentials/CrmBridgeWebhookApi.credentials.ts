@@ -1,4 +1,4 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 /**
  * What the CRM Bridge webhook trigger checks incoming calls against. Fill in the fields of the vendor the trigger
@@ -7,7 +7,9 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 export class CrmBridgeWebhookApi implements ICredentialType {
   name = 'crmBridgeWebhookApi';
 
-  displayName = 'CRM Bridge Webhook Secrets';
+  displayName = 'CRM Bridge Webhook Secrets API';
+
+  icon: Icon = { light: 'file:icons/webhook.svg', dark: 'file:icons/webhook.dark.svg' };
 
   documentationUrl = 'https://developers.hubspot.com/docs/api/webhooks/validating-requests';
 

@@ -17,6 +17,7 @@ import {
   CRM_CREDENTIALS,
   CRM_OPTIONS,
 } from '../CrmBridge/actions/crm/connection';
+import { crmCredentialTests } from '../shared/credentialTests';
 import { readChanges, startFromNow } from './changes';
 import { loadState, saveState } from './cursor';
 
@@ -37,7 +38,7 @@ export class CrmBridgeTrigger implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'CRM Bridge Trigger',
     name: 'crmBridgeTrigger',
-    icon: 'file:../CrmBridge/crmBridge.svg',
+    icon: { light: 'file:../CrmBridge/crmBridge.svg', dark: 'file:../CrmBridge/crmBridge.dark.svg' },
     group: ['trigger'],
     version: 1,
     subtitle: '={{$parameter["crm"] + ": " + $parameter["object"]}}',
@@ -48,9 +49,24 @@ export class CrmBridgeTrigger implements INodeType {
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
     credentials: [
-      { name: 'crmBridgeSalesforceApi', required: true, displayOptions: { show: { crm: ['salesforce'] } } },
-      { name: 'crmBridgeHubSpotApi', required: true, displayOptions: { show: { crm: ['hubspot'] } } },
-      { name: 'crmBridgePipedriveApi', required: true, displayOptions: { show: { crm: ['pipedrive'] } } },
+      {
+        name: 'crmBridgeSalesforceApi',
+        required: true,
+        testedBy: 'crmBridgeSalesforceTest',
+        displayOptions: { show: { crm: ['salesforce'] } },
+      },
+      {
+        name: 'crmBridgeHubSpotApi',
+        required: true,
+        testedBy: 'crmBridgeHubSpotTest',
+        displayOptions: { show: { crm: ['hubspot'] } },
+      },
+      {
+        name: 'crmBridgePipedriveApi',
+        required: true,
+        testedBy: 'crmBridgePipedriveTest',
+        displayOptions: { show: { crm: ['pipedrive'] } },
+      },
     ],
     properties: [
       {
@@ -107,6 +123,8 @@ export class CrmBridgeTrigger implements INodeType {
     ],
   };
 
+  methods = { credentialTest: { ...crmCredentialTests } };
+
   async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
     let secrets: string[] = [];
     try {
@@ -120,7 +138,7 @@ export class CrmBridgeTrigger implements INodeType {
         start: this.getNodeParameter('start', 'now'),
         maxItems: Number(this.getNodeParameter('maxItems', 100)),
       });
-      if (!parsed.success) throw new Error(describeError(parsed.error));
+      if (!parsed.success) throw new NodeOperationError(this.getNode(), describeError(parsed.error));
       const { crm, object, properties, start, maxItems } = parsed.data;
       const staticData = this.getWorkflowStaticData('node');
       const source = `${crm}:${object}`;

@@ -10,6 +10,7 @@ import {
 import { redactSecrets } from '../../core/db/redact';
 import { handleWebhook, settingsSecrets, type WebhookSystem } from '../../core/webhooks';
 import { databaseOptions } from '../CrmBridge/transport/database';
+import { postgresCredentialTest, webhookCredentialTest } from '../shared/credentialTests';
 import { sharedDatabase } from './database';
 import { settingsFromCredential } from './settings';
 
@@ -17,12 +18,19 @@ import { settingsFromCredential } from './settings';
  * Receives HubSpot, Pipedrive or Salesforce webhooks, verifies them with the same core handler as `crm-bridge serve`
  * (over the raw bytes), stores each event once as a change notice, and emits one item per new notice. Forged, stale
  * and malformed calls are answered 4xx and emit nothing; replays are acknowledged and emit nothing.
+ *
+ * A generic webhook, without `webhookMethods`: the node cannot register itself with the vendor, because none of the
+ * three lets an account's API credential do it. HubSpot's webhook subscriptions belong to the public app (set in the
+ * developer account, for every portal that installs the app), a Salesforce outbound message is workflow metadata set
+ * up in Setup, and a Pipedrive webhook would need a second, Pipedrive API credential on a trigger that only checks
+ * calls. The user enters the production URL at the vendor once (README: "The webhook trigger"); n8n's lint rule that
+ * asks for `webhookMethods` is turned off for this file in eslint.n8n.config.mjs.
  */
 export class CrmBridgeWebhookTrigger implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'CRM Bridge Webhook Trigger',
     name: 'crmBridgeWebhookTrigger',
-    icon: 'file:crmBridgeWebhook.svg',
+    icon: { light: 'file:crmBridgeWebhook.svg', dark: 'file:crmBridgeWebhook.dark.svg' },
     group: ['trigger'],
     version: 1,
     subtitle: '={{$parameter["vendor"]}}',
@@ -32,8 +40,13 @@ export class CrmBridgeWebhookTrigger implements INodeType {
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
     credentials: [
-      { name: 'crmBridgeWebhookApi', required: true },
-      { name: 'crmBridgePostgresApi', required: true, displayOptions: { show: { database: ['server'] } } },
+      { name: 'crmBridgeWebhookApi', required: true, testedBy: 'crmBridgeWebhookTest' },
+      {
+        name: 'crmBridgePostgresApi',
+        required: true,
+        testedBy: 'crmBridgePostgresTest',
+        displayOptions: { show: { database: ['server'] } },
+      },
     ],
     webhooks: [
       {
@@ -51,7 +64,7 @@ export class CrmBridgeWebhookTrigger implements INodeType {
         type: 'options',
         noDataExpression: true,
         options: [
-          { name: 'HubSpot (Signature v3)', value: 'hubspot' },
+          { name: 'HubSpot (Signature V3)', value: 'hubspot' },
           { name: 'Pipedrive (Basic Auth)', value: 'pipedrive' },
           { name: 'Salesforce (Outbound Message)', value: 'salesforce' },
         ],
@@ -106,6 +119,8 @@ export class CrmBridgeWebhookTrigger implements INodeType {
       },
     ],
   };
+
+  methods = { credentialTest: { ...webhookCredentialTest, ...postgresCredentialTest } };
 
   async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
     const vendor = this.getNodeParameter('vendor') as WebhookSystem;

@@ -1,5 +1,4 @@
-import { openDatabase, type Database } from '../../core/db/database';
-import type { DatabaseOptions } from '../../core/db/database';
+import { openDatabase, type Database, type DatabaseOptions } from '../../core/db/database';
 
 /**
  * One open database per location for the life of the n8n process: opening (and migrating) per call would cost more

@@ -1,11 +1,14 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INode, type INodeExecutionData } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 import { generateContacts } from '../../bench/matching/generate-contacts';
 import { executeAll, fieldsFromParameter } from '../../nodes/CrmBridge/actions/matching/deduplicate.operation';
 
+const DEDUPE_NODE = { id: '1', name: 'Deduplicate', type: 'CUSTOM.crmBridge', typeVersion: 1 } as INode;
+
 /** The parts of n8n's execute functions the operation uses. */
 function node(items: Array<Record<string, unknown>>, parameters: Record<string, unknown>): IExecuteFunctions {
   return {
+    getNode: () => DEDUPE_NODE,
     getInputData: () => items.map((json) => ({ json })) as INodeExecutionData[],
     getNodeParameter: (name: string, _item: number, fallback?: unknown) => parameters[name] ?? fallback,
   } as unknown as IExecuteFunctions;
@@ -48,11 +51,15 @@ describe('CRM Bridge Matching > Deduplicate', () => {
   });
 
   it('names each problem of the Fields parameter in one line', () => {
-    expect(fieldsFromParameter('  ')).toBeUndefined();
-    expect(fieldsFromParameter('[{"name":"n","kind":"fullName","columns":["Name"]}]')).toEqual([
+    expect(fieldsFromParameter('  ', DEDUPE_NODE)).toBeUndefined();
+    expect(fieldsFromParameter('[{"name":"n","kind":"fullName","columns":["Name"]}]', DEDUPE_NODE)).toEqual([
       { name: 'n', kind: 'fullName', columns: ['Name'] },
     ]);
-    expect(() => fieldsFromParameter('[{"name":')).toThrow(/^The Fields parameter is not JSON: /);
-    expect(() => fieldsFromParameter('vorname=Vorname')).toThrow('Fields: invalid input: "vorname" names no field');
+    expect(() => fieldsFromParameter('[{"name":', DEDUPE_NODE)).toThrow(/^The Fields parameter is not JSON: /);
+    expect(() => fieldsFromParameter('vorname=Vorname', DEDUPE_NODE)).toThrow(
+      'Fields: invalid input: "vorname" names no field',
+    );
+    // n8n shows a NodeOperationError with the node's name, not a bare Error.
+    expect(() => fieldsFromParameter('vorname=Vorname', DEDUPE_NODE)).toThrow(NodeOperationError);
   });
 });

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { openDatabase, type Database } from '../../../core/db/database';
 import { redactSecrets } from '../../../core/db/redact';
-import { describeError } from '../../../core/errors';
+import { toNodeError } from '../../shared/nodeError';
 import { databaseOptions } from '../transport/database';
 import * as resolve from './conflicts/resolve.operation';
 import * as describeSchema from './crm/describe.operation';
@@ -65,13 +65,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
       try {
         out.push(await handler.execute.call(this, context, i));
       } catch (error) {
-        if (error instanceof NodeOperationError) throw error;
-        const message = redactSecrets(describeError(error), secrets);
-        if (this.continueOnFail()) {
-          out.push({ json: { error: message }, pairedItem: { item: i } });
-          continue;
-        }
-        throw new NodeOperationError(this.getNode(), message, { itemIndex: i });
+        const failure = toNodeError(this.getNode(), error, secrets, i);
+        // A NodeOperationError stops the run even with "Continue On Fail": it is about the node, not the item.
+        if (error instanceof NodeOperationError || !this.continueOnFail()) throw failure;
+        out.push({ json: { error: failure.message }, pairedItem: { item: i } });
       }
     }
     return [out];

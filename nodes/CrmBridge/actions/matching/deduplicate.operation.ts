@@ -1,4 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import {
+  NodeOperationError,
+  type IDataObject,
+  type IExecuteFunctions,
+  type INode,
+  type INodeExecutionData,
+  type INodeProperties,
+} from 'n8n-workflow';
 import { describeError } from '../../../../core/errors';
 import {
   choosePreset,
@@ -66,20 +73,20 @@ export const description: INodeProperties[] = [
 ];
 
 /** The Fields parameter: blank for the preset, else the shorthand or a JSON list; each problem named in one line. */
-export function fieldsFromParameter(value: unknown): FieldConfig[] | undefined {
+export function fieldsFromParameter(value: unknown, node: INode): FieldConfig[] | undefined {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
   let spec = value;
   if (typeof value === 'string' && value.trim().startsWith('[')) {
     try {
       spec = JSON.parse(value);
     } catch (error) {
-      throw new Error(`The Fields parameter is not JSON: ${(error as Error).message}`, { cause: error });
+      throw new NodeOperationError(node, `The Fields parameter is not JSON: ${(error as Error).message}`);
     }
   }
   try {
     return resolveFieldsSpec(spec);
   } catch (error) {
-    throw new Error(`Fields: ${describeError(error)}`, { cause: error });
+    throw new NodeOperationError(node, `Fields: ${describeError(error)}`);
   }
 }
 
@@ -93,7 +100,7 @@ export async function executeAll(this: IExecuteFunctions, _context: OperationCon
   const presetParam = this.getNodeParameter('preset', 0) as string;
   const country = (this.getNodeParameter('country', 0, '') as string).trim().toUpperCase();
   const records = items.map((item) => item.json);
-  const fields = fieldsFromParameter(this.getNodeParameter('fields', 0, ''));
+  const fields = fieldsFromParameter(this.getNodeParameter('fields', 0, ''), this.getNode());
   const preset = presetParam === 'auto' ? choosePreset(Object.keys(records[0] ?? {}), new Set([idField])) : presetParam;
   const config = MatchConfigSchema.parse({
     idColumn: idField,

@@ -5,12 +5,11 @@ import {
   type INodeExecutionData,
   type INodeProperties,
 } from 'n8n-workflow';
-import { redactSecrets } from '../../../../core/db/redact';
-import { describeError } from '../../../../core/errors';
 import { loadMapping } from '../../../../core/mapping/load-mapping';
 import { refreshMirror } from '../../../../core/mirror/refresh';
 import { MirrorInputSchema, type MirrorReport } from '../../../../core/mirror/schemas';
 import type { SyncReport } from '../../../../core/sync/engine';
+import { toNodeError } from '../../../shared/nodeError';
 import { mappingFileProperty } from '../common';
 import type { OperationContext } from '../context';
 import { connectorFromCredential, credentialSecrets, CRM_CREDENTIALS } from '../crm/connection';
@@ -30,12 +29,13 @@ export const description: INodeProperties[] = [
     displayOptions: show,
   },
   {
-    displayName: 'Objects',
+    displayName: 'Object Names or IDs',
     name: 'objects',
     type: 'multiOptions',
     typeOptions: { loadOptionsMethod: 'getMappingObjects', loadOptionsDependsOn: ['mappingFile'] },
     default: [],
-    description: 'Objects of the mapping to refresh; none chosen refreshes all of them',
+    description:
+      'Objects of the mapping to refresh; none chosen refreshes all of them. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
     displayOptions: show,
   },
   {
@@ -130,9 +130,8 @@ export async function executeAll(this: IExecuteFunctions, context: OperationCont
     }
     return items.map((json) => ({ json, pairedItem: { item: 0 } }));
   } catch (error) {
-    if (error instanceof NodeOperationError) throw error;
-    const message = redactSecrets(describeError(error), secrets);
-    if (this.continueOnFail()) return [{ json: { error: message }, pairedItem: { item: 0 } }];
-    throw new NodeOperationError(this.getNode(), message);
+    const failure = toNodeError(this.getNode(), error, secrets);
+    if (error instanceof NodeOperationError || !this.continueOnFail()) throw failure;
+    return [{ json: { error: failure.message }, pairedItem: { item: 0 } }];
   }
 }
