@@ -19,6 +19,7 @@ import { SalesforceEmulator } from '../../../sandbox/salesforce';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { n8nCommand, redisAnswers, redisListens, startQueueCluster, until, type QueueCluster } from './queue/cluster';
 import { defaultN8nBin, N8N_VERSION } from './run-workflow';
+import { webhookRegistered } from './webhook-ready';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SERVER = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
@@ -161,18 +162,13 @@ describe.skipIf(!redisUp && !process.env.CI)(
           await n8nCommand(bin, ['publish:workflow', `--id=${workflow.id}`], env);
         },
       });
-      // A CORS preflight answers 204 only once the webhook is registered. 2.8 registers it before the editor is
-      // announced; 2.40 publishes workflows in the background (a reconciler every 10 s), so a call could come too early.
-      const preflight = () =>
-        fetch(`${cluster!.base}/webhook/crm-bridge-queue-sync`, {
-          method: 'OPTIONS',
-          headers: { Origin: 'http://127.0.0.1', 'Access-Control-Request-Method': 'POST' },
-        }).then(
-          (r) => r.status === 204,
-          () => false,
-        );
-      await until(preflight, 90_000, () => `the webhook to be registered:\n${cluster!.main.logs().slice(-3000)}`);
-    }, 300_000);
+      await until(
+        () => webhookRegistered(`${cluster!.base}/webhook/crm-bridge-queue-sync`),
+        90_000,
+        () => `the webhook to be registered:\n${cluster!.main.logs().slice(-3000)}`,
+      );
+      // Three cold n8n starts and migrations of a fresh database: ~1 min alone, 4-5 min on a busy 2-core machine.
+    }, 900_000);
 
     afterAll(async () => {
       await cluster?.stop();

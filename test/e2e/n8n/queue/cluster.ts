@@ -102,6 +102,10 @@ export interface QueueClusterOptions {
 
 function startProcess(name: string, bin: string, args: string[], env: NodeJS.ProcessEnv): N8nProcess {
   const child = spawn(bin, args, { env });
+  // A hook that times out never reaches stop(): n8n must not outlive the test process.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -141,6 +145,9 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
     QUEUE_BULL_REDIS_HOST: options.redis.host,
     QUEUE_BULL_REDIS_PORT: String(options.redis.port),
     QUEUE_BULL_PREFIX: prefix,
+    // n8n's other Redis keys (the webhook cache, pub/sub between main and workers) default to one shared `n8n`
+    // prefix: two clusters on one Redis would then answer each other's webhooks from the cache.
+    N8N_REDIS_KEY_PREFIX: prefix,
     DB_TYPE: 'postgresdb',
     DB_POSTGRESDB_HOST: db.hostname,
     DB_POSTGRESDB_PORT: db.port || '5432',
@@ -205,7 +212,7 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
         ]);
         return ready.every(Boolean);
       },
-      180_000,
+      420_000,
       () => `n8n main and workers to start\n${tails()}`,
     );
   } catch (error) {
