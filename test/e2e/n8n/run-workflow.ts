@@ -1,5 +1,5 @@
 /**
- * Run a workflow JSON in a REAL n8n (2.8.4, installed outside the repo by ./install-n8n.sh), headless.
+ * Run a workflow JSON in a REAL n8n (one release line, installed outside the repo by ./install-n8n.sh), headless.
  *
  * Each call: fresh temporary N8N_USER_FOLDER (fresh SQLite DB) -> `n8n import:credentials` ->
  * `n8n import:workflow` -> `n8n execute --id=<id> --rawOutput` -> parse the run JSON printed after the log lines.
@@ -12,7 +12,25 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const N8N_VERSION = '2.8.4';
+/**
+ * The n8n release lines the e2e suite runs on (same table as install-n8n.sh). 2.8 is the newest n8n on Node 20; the
+ * newer lines need Node 24, which install-n8n.sh installs next to n8n and starts through a wrapper script.
+ */
+export const N8N_LINES = {
+  '2.8': { version: '2.8.4', bin: path.join('node_modules', '.bin', 'n8n') },
+  '2.40': { version: '2.40.7', bin: 'n8n' },
+} as const;
+export type N8nLine = keyof typeof N8N_LINES;
+
+/** The line under test: CRM_BRIDGE_N8N_LINE (`2.8` when unset). */
+export function n8nLine(): N8nLine {
+  const line = process.env.CRM_BRIDGE_N8N_LINE ?? '2.8';
+  if (!(line in N8N_LINES))
+    throw new Error(`CRM_BRIDGE_N8N_LINE=${line}: unknown n8n line (known: ${Object.keys(N8N_LINES).join(', ')})`);
+  return line as N8nLine;
+}
+
+export const N8N_VERSION = N8N_LINES[n8nLine()].version;
 
 /** Same default as install-n8n.sh. */
 export function defaultN8nDir(): string {
@@ -21,7 +39,7 @@ export function defaultN8nDir(): string {
 
 /** Path of the n8n CLI; override with CRM_BRIDGE_N8N_BIN. */
 export function defaultN8nBin(): string {
-  return process.env.CRM_BRIDGE_N8N_BIN ?? path.join(defaultN8nDir(), 'node_modules', '.bin', 'n8n');
+  return process.env.CRM_BRIDGE_N8N_BIN ?? path.join(defaultN8nDir(), N8N_LINES[n8nLine()].bin);
 }
 
 /** Fixed key so that credentials imported with `data` as a plain object are encrypted/decrypted consistently. */

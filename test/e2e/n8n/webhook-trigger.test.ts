@@ -15,6 +15,7 @@ import { createTemporaryDatabase } from '../../../core/db/temporary-database';
 import { webhookCounts } from '../../../core/webhooks';
 import { buildHubSpotRequest, buildPipedriveRequest, deliver } from '../../../sandbox/webhooks';
 import { defaultN8nBin, freePort, n8nEnv } from './run-workflow';
+import { webhookRegistered } from './webhook-ready';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SECRET = 'e2e-hubspot-client-secret-41c7';
@@ -165,6 +166,13 @@ beforeAll(async () => {
     },
     120_000,
     'n8n to start',
+  );
+  await until(
+    async () =>
+      (await webhookRegistered(`${base}/webhook/${HOOK_ID}/hubspot`)) &&
+      (await webhookRegistered(`${base}/webhook/${HOOK_ID}/pipedrive`)),
+    60_000,
+    'the webhooks to be registered',
   );
 }, 240_000);
 
