@@ -12,7 +12,7 @@ import { HubSpotConnector } from '../../core/connectors/hubspot';
 import { openDatabase, type Database } from '../../core/db/database';
 import { ensureObjectTable } from '../../core/db/migrate';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
-import { mirrorDdl } from '../../core/example/mirror-schema';
+import { mirrorDdl } from '../../demo/mirror-schema';
 import { loadMapping } from '../../core/mapping/load-mapping';
 import { defineMirrorProperties } from '../../sandbox/examples/hubspot-portal';
 import { HubSpotEmulator } from '../../sandbox/hubspot';

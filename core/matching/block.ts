@@ -1,4 +1,4 @@
-import { hashString, mix32 } from '../example/random';
+import { hashString, mix32 } from './hash';
 import { longSoundex, soundex } from './compare/phonetic';
 import { COMPANY_STOPWORDS } from './normalize/company-name';
 import { emailParts } from './normalize/email';
