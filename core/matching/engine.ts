@@ -1,13 +1,12 @@
 import {
   BlockingScratch,
-  blockingRules,
   candidatePairs,
   claimRulePairs,
-  recordOrder,
   uniquePairs,
   type CandidatePairs,
   type RuleStat,
 } from './block';
+import { blockingRules, recordOrder } from './block-rules';
 import { chooseSurvivor, clusterPairs, type Edge } from './cluster';
 import { startBlocking, type PreparedDataset } from './dataset';
 import { cellText } from './input';

@@ -1,13 +1,7 @@
 /** The matching engine's second thread: prepares the fields it is given, then scores its share of the candidate pairs. */
 import type { MessagePort } from 'node:worker_threads';
-import {
-  BlockingScratch,
-  blockingRules,
-  claimRulePairs,
-  distinctSorted,
-  recordOrder,
-  type BlockingOptions,
-} from './block';
+import { BlockingScratch, claimRulePairs, distinctSorted, type BlockingOptions } from './block';
+import { blockingRules, recordOrder } from './block-rules';
 import { comparatorFor } from './compare/field-comparators';
 import type { FieldConfig } from './config';
 import { uFromRandomPairs, weighPairs } from './engine';
