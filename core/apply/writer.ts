@@ -1,6 +1,6 @@
 import type { UpsertInput } from '../connectors/connector';
 import type { Sql } from '../db/sql';
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 import { sentBefore, settle, writePending, type AuditEntry, type Settlement } from './audit';
 import type { ParentLink } from './parents';
 import type { PlannedWrite } from './plan';

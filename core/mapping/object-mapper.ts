@@ -1,7 +1,8 @@
 import { UsageError } from '../errors';
 import type { MappingConfig, ObjectMapping, PropertyMapping } from './mapping-config';
 import { parseTemplate } from './template';
-import { applyChain, compileTransform, type Transform, type TransformDefaults, type Value } from './transforms';
+import type { Value } from '../connectors/connector';
+import { applyChain, compileTransform, type Transform, type TransformDefaults } from './transforms';
 
 export interface FieldIssue {
   /** Legacy column the value came from. */

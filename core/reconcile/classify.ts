@@ -1,6 +1,6 @@
 import type { ObjectMapper } from '../mapping/object-mapper';
 import type { FieldIssue } from '../mapping/object-mapper';
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 import { textSimilarity } from './similarity';
 
 export const STATUSES = ['matched', 'fuzzy_match', 'new', 'conflict', 'orphan', 'unreadable_in_export'] as const;

@@ -2,7 +2,7 @@ import type { SourceRecord } from '../connectors/connector';
 import { advanced, lookback, requiredCursorOf } from '../connectors/cursor';
 import { resolveConflicts } from '../conflicts/resolve';
 import { inTransaction } from '../db/sql';
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 import { reverseProperties, type ReverseProperty } from './reverse';
 import {
   insertAudit,

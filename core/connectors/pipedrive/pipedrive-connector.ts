@@ -12,7 +12,7 @@ import type {
   UpsertOptions,
   UpsertResult,
 } from '../connector';
-import type { Value } from '../../mapping/transforms';
+import type { Value } from '../connector';
 import { redactSecrets } from '../../db/redact';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { PipedriveError, replyMeta, toPipedriveError, waitFrom } from './errors';

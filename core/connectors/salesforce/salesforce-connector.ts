@@ -1,7 +1,7 @@
 import type { Connection } from 'jsforce';
 import type { JobInfoV2 } from 'jsforce/lib/api/bulk2';
 import { csvJobs, MAX_JOB_BYTES, parseBulkError, type CsvJob } from './bulk-csv';
-import type { Value } from '../../mapping/transforms';
+import type { Value } from '../connector';
 import type {
   ConnectionCheck,
   Connector,

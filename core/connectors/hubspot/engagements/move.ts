@@ -1,5 +1,5 @@
 import type { UpsertInput, UpsertResult } from '../../connector';
-import type { Value } from '../../../mapping/transforms';
+import type { Value } from '../../connector';
 import { associate } from '../associations';
 import type { HubSpotUpsertOptions } from '../hubspot-connector';
 import { ownValues, toNative, toUnified } from './translate';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { UpsertInput, UpsertResult } from '../../connector';
-import type { Value } from '../../../mapping/transforms';
+import type { Value } from '../../connector';
 import type { AssociationContext } from '../associations';
 import { HubSpotError } from '../errors';
 import type { HubSpotUpsertOptions } from '../hubspot-connector';

@@ -1,5 +1,5 @@
 import type { ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertResult } from '../../connector';
-import type { Value } from '../../../mapping/transforms';
+import type { Value } from '../../connector';
 import type { AssociationContext } from '../associations';
 import type { IdUpdate, IdUpdateResult } from '../by-id';
 import type { HubSpotUpsertOptions } from '../hubspot-connector';
