@@ -5,7 +5,7 @@ import { ident, qualified, type Sql } from '../db/sql';
 import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectNameSchema } from '../mapping/mapping-config';
 import { listQuarantine } from '../staging/quarantine';
-import { STATUSES } from './classify';
+import { STATUSES } from '../staging/staging-row';
 
 export const LookupInputSchema = z
   .object({

@@ -17,10 +17,10 @@ import {
   classifyOrphan,
   classifyUnreadable,
   type LegacySide,
-  type StagingRow,
   type TargetSide,
   type UnreadableEntry,
 } from './classify';
+import type { StagingRow } from '../staging/staging-row';
 import { fuzzyPlanFor, linkUnmatched, type FuzzyStats } from './fuzzy';
 import { holdUnmatched, loadTarget, streamLegacy, targetsFor, targetsById, unmatchedPages } from './scratch';
 import { checkShrink, ExportRefused } from './shrink-guard';
