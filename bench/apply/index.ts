@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { applyStaging, type ApplyTarget } from '../../core/apply/apply';
 import { HubSpotConnector } from '../../core/connectors/hubspot';
 import { openDatabase, type Database } from '../../core/db/database';
-import { ensureObjectTable } from '../../core/db/migrate';
+import { ensureObjectTable } from '../../core/migrations';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
 import { mirrorDdl } from '../../demo/mirror-schema';
 import { loadMapping } from '../../core/mapping/load-mapping';

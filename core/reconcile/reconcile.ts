@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Database } from '../db/database';
-import { ensureObjectTable } from '../db/migrate';
+import { ensureObjectTable } from '../migrations';
 import { inTransaction, type Sql, withAdvisoryLock } from '../db/sql';
 import { InputError } from '../errors';
 import type { Connector } from '../connectors/connector';
