@@ -1,6 +1,6 @@
 /** The library surface of CRM Bridge; n8n nodes, the MCP server and the CLI are adapters over these. */
 export { openDatabase, resolveDatabaseOptions, type Database, type DatabaseOptions } from './db/database';
-export { migrate, ensureObjectTable } from './db/migrate';
+export { migrate, ensureObjectTable } from './migrations';
 export type {
   Connector,
   ReadItem,

@@ -14,6 +14,7 @@ import { registerSyncTools } from './tools/sync';
 import { realRoots } from './allowed-paths';
 import { registerReviewApplyTools } from './tools/review-apply';
 import { registerMirrorTool } from './tools/mirror';
+import type { ToolContext } from './context';
 
 export interface ServerOptions {
   database: DatabaseOptions;
@@ -24,13 +25,6 @@ export interface ServerOptions {
   allowedRoots: string[];
   /** Whether tools that write to a CRM (apply_sync, apply_staging), or what those act on (decisions, the mirror), may run; off unless the operator says so. */
   allowWrites?: boolean;
-}
-
-export interface ToolContext {
-  db(): Promise<Database>;
-  mapping: LoadedMapping;
-  allowedRoots: string[];
-  allowWrites: boolean;
 }
 
 /** Builds the MCP server; the transport (stdio here, HTTP later) is attached by the caller. */

@@ -6,7 +6,7 @@
  *       [--persons-per-company 1.5] [--opportunities-per-company 1.25] [--communications-per-company 2]
  */
 import path from 'node:path';
-import { EXAMPLE_OBJECTS, generateExample, type ExampleObject } from '../core/example/generator';
+import { EXAMPLE_OBJECTS, generateExample, type ExampleObject } from '../demo/generator';
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`${message}\n`);

@@ -3,7 +3,7 @@
  * damage real CRM exports show — typos, nicknames (Bill for William), swapped first/last names, other phone and
  * email spellings, street-word abbreviations, a mistyped birth date, blank fields. Same seed, same records.
  */
-import { Random } from '../../core/example/random';
+import { Random } from '../../demo/random';
 
 const GIVEN = (
   'william elizabeth robert margaret james mary john patricia michael jennifer david linda richard barbara joseph susan thomas ' +

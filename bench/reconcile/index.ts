@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CsvExportConnector } from '../../core/connectors/csv/csv-export';
-import { generateExample } from '../../core/example/generator';
+import { generateExample } from '../../demo/generator';
 import { builtInMapping } from '../../core/mapping/load-mapping';
 import { ObjectMapper } from '../../core/mapping/object-mapper';
 import { PACKAGE_ROOT } from '../../core/version';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../core/db/database';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
-import { loadMirror } from '../../core/example/load-mirror';
+import { loadMirror } from '../../demo/load-mirror';
 import { builtInMapping } from '../../core/mapping/load-mapping';
 import { reconcile } from '../../core/reconcile/reconcile';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadMirror } from '../../core/example/load-mirror';
+import { loadMirror } from '../../demo/load-mirror';
 import { ident } from '../../core/db/sql';
 import { reconcile } from '../../core/reconcile/reconcile';
 import type { ReconcileSummary } from '../../core/reconcile/summary';

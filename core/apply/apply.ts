@@ -1,30 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { ObjectSchema, ReadItem, UpsertInput, UpsertResult } from '../connectors/connector';
-import type { HubSpotUpsertOptions } from '../connectors/hubspot/hubspot-connector';
-import type { IdUpdate, IdUpdateResult } from '../connectors/hubspot/by-id';
-import type { IdLink, IdLinkResult } from '../connectors/hubspot/associate-by-id';
-import type { ParentAssociation } from '../connectors/hubspot/associations';
 import type { Database } from '../db/database';
 import { type Sql, withAdvisoryLock } from '../db/sql';
 import { InputError, UsageError } from '../errors';
 import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectMapper } from '../mapping/object-mapper';
-import type { Value } from '../mapping/transforms';
-import { interruptPending, sentBefore, settle, writePending, type AuditEntry, type Settlement } from './audit';
-import { parentLinks, type ParentLink } from './parents';
+import { interruptPending } from './audit';
+import { parentLinks } from './parents';
 import { planPages, type PlannedWrite, type PlanPage } from './plan';
 import { ApplyInputSchema, type ApplyCounts, type ApplyInput, type ApplyReport, type PlanLine } from './schemas';
+import type { ApplyTarget } from './target';
+import { ApplyWriter } from './writer';
 
-/** What apply needs of the CRM: HubSpot's connector (upsert by a unique key with parents, update and read by ID). */
-export interface ApplyTarget {
-  readonly system: string;
-  describe(object: string): Promise<ObjectSchema>;
-  upsert(object: string, records: UpsertInput[], options: HubSpotUpsertOptions): Promise<UpsertResult[]>;
-  updateByIds(object: string, updates: IdUpdate[]): Promise<IdUpdateResult[]>;
-  readByIds(object: string, ids: string[], options?: { properties?: string[] }): AsyncIterable<ReadItem>;
-  associateByIds(object: string, links: IdLink[], spec: ParentAssociation): Promise<IdLinkResult[]>;
-}
+// The CRM apply writes to is declared beside the writer that uses it; callers keep importing it from here.
+export type { ApplyTarget } from './target';
 
 export interface ApplyOptions extends ApplyInput {
   mapping: LoadedMapping;
@@ -101,9 +90,9 @@ class ApplyRun {
   private written = 0;
   private stoppedAtLimit = false;
   private readonly mapper: ObjectMapper;
-  private readonly links: ParentLink[];
   private readonly hubspotObject: string;
   private readonly keyProperty: string;
+  private readonly writer: ApplyWriter;
 
   constructor(
     private readonly sql: Sql,
@@ -113,9 +102,19 @@ class ApplyRun {
     private readonly options: Pick<ApplyOptions, 'signal' | 'onProgress'>,
   ) {
     this.mapper = new ObjectMapper(mapping.config, input.object);
-    this.links = parentLinks(mapping.config, input.object);
     this.hubspotObject = this.mapper.spec.target.table;
     this.keyProperty = this.mapper.spec.target.legacyIdColumn;
+    this.writer = new ApplyWriter({
+      sql,
+      runId: this.runId,
+      object: input.object,
+      target,
+      hubspotObject: this.hubspotObject,
+      keyProperty: this.keyProperty,
+      links: parentLinks(mapping.config, input.object),
+      counts: this.counts,
+      fail: (legacyId, action, error) => this.fail(legacyId, action, error),
+    });
   }
 
   async run(): Promise<ApplyReport> {
@@ -147,7 +146,8 @@ class ApplyRun {
           if (dryRun) this.describe(page, writes);
           else {
             await writing;
-            writing = this.write(writes).then(() => this.options.onProgress?.(this.written));
+            this.written += writes.length;
+            writing = this.writer.write(writes).then(() => this.options.onProgress?.(this.written));
           }
           if (this.stoppedAtLimit) break;
         }
@@ -274,197 +274,6 @@ class ApplyRun {
   private fail(legacyId: string, action: string, error: string): void {
     this.counts.failed++;
     if (this.failures.length < MAX_FAILURES_LISTED) this.failures.push({ legacyId, action, error });
-  }
-
-  private async write(planned: PlannedWrite[]): Promise<void> {
-    let writes = planned;
-    if (writes.length === 0) return;
-    this.written += writes.length;
-    await this.associate(writes.filter((w) => w.kind === 'associate'));
-    writes = writes.filter((w) => w.kind !== 'associate');
-    if (writes.length === 0) return;
-    const again = await sentBefore(
-      this.sql,
-      this.input.object,
-      writes.map((w) => w.legacyId),
-    );
-    await this.unlink(writes, again);
-    const stamped = await this.stamp(
-      writes.filter((w) => w.kind === 'link' || w.kind === 'survivor'),
-      again,
-    );
-    const ready = writes.filter((w) => (w.kind !== 'link' && w.kind !== 'survivor') || stamped.has(w.legacyId));
-    const sendable = ready.filter(
-      (w) => Object.keys(w.properties).length > 0 || Object.keys(w.parents).length > 0 || w.kind === 'create',
-    );
-    // Records sent before are read back first (the CRM may hold them already); the others are known to differ.
-    await this.upsert(
-      sendable.filter((w) => !again.has(w.legacyId)),
-      false,
-    );
-    await this.upsert(
-      sendable.filter((w) => again.has(w.legacyId)),
-      true,
-    );
-  }
-
-  /** Records in agreement associated with the parents apply made for them; only missing associations are written. */
-  private async associate(writes: PlannedWrite[]): Promise<void> {
-    for (const link of this.links) {
-      const some = writes.filter((w) => link.object in w.parents);
-      if (some.length === 0) continue;
-      const results = await this.audited(
-        some.map((w) => ({
-          legacyId: w.legacyId,
-          action: 'associate' as const,
-          targetId: w.targetId,
-          before: null,
-          after: { [`associate:${link.object}`]: w.parents[link.object]! },
-        })),
-        () =>
-          this.target.associateByIds(
-            this.hubspotObject,
-            some.map((w) => ({ id: w.targetId!, parentKey: w.parents[link.object]! })),
-            link.association,
-          ),
-        (r) => ({ result: r.status, error: r.error }),
-      );
-      results.forEach((r, i) => {
-        if (r.status === 'failed') this.fail(some[i]!.legacyId, `associate with ${link.object}`, r.error ?? 'refused');
-        else if (r.status === 'created') this.counts.associated++;
-      });
-    }
-  }
-
-  /** The legacy-ID values records already carry, by record ID (to skip writes an earlier run made). */
-  private async carried(ids: string[]): Promise<Map<string, Value>> {
-    const out = new Map<string, Value>();
-    if (ids.length === 0) return out;
-    for await (const item of this.target.readByIds(this.hubspotObject, ids, { properties: [this.keyProperty] })) {
-      if (item.type === 'record') out.set(item.record.id, item.record.properties[this.keyProperty] ?? null);
-    }
-    return out;
-  }
-
-  /** The other records of a settled conflict lose the legacy ID, so only the survivor answers to it. */
-  private async unlink(writes: PlannedWrite[], again: Set<string>): Promise<void> {
-    let pairs = writes.flatMap((w) => w.unlink.map((id) => ({ legacyId: w.legacyId, id })));
-    if (pairs.length === 0) return;
-    const maybeDone = pairs.filter((p) => again.has(p.legacyId));
-    if (maybeDone.length) {
-      const now = await this.carried(maybeDone.map((p) => p.id));
-      pairs = pairs.filter((p) => !again.has(p.legacyId) || now.get(p.id) === p.legacyId);
-    }
-    const results = await this.audited(
-      pairs.map((p) => ({
-        legacyId: p.legacyId,
-        action: 'update' as const,
-        targetId: p.id,
-        before: { [this.keyProperty]: p.legacyId },
-        after: { [this.keyProperty]: null },
-      })),
-      () =>
-        this.target.updateByIds(
-          this.hubspotObject,
-          pairs.map((p) => ({ id: p.id, properties: { [this.keyProperty]: null } })),
-        ),
-      (r) => ({ result: r.status, error: r.error }),
-    );
-    results.forEach((r, i) => {
-      if (r.status === 'failed') this.fail(pairs[i]!.legacyId, `unlink ${pairs[i]!.id}`, r.error ?? 'refused');
-      else this.counts.unlinked++;
-    });
-  }
-
-  /** Writes the legacy ID onto approved fuzzy matches and chosen survivors; returns the legacy IDs now carried. */
-  private async stamp(writes: PlannedWrite[], again: Set<string>): Promise<Set<string>> {
-    const done = new Set<string>();
-    if (writes.length === 0) return done;
-    const maybeDone = writes.filter((w) => again.has(w.legacyId));
-    const now = await this.carried(maybeDone.map((w) => w.targetId!));
-    const todo = writes.filter((w) => {
-      if (now.get(w.targetId!) !== w.legacyId) return true;
-      done.add(w.legacyId);
-      return false;
-    });
-    const results = await this.audited(
-      todo.map((w) => ({
-        legacyId: w.legacyId,
-        action: 'link' as const,
-        targetId: w.targetId,
-        before: { [this.keyProperty]: null },
-        after: { [this.keyProperty]: w.legacyId },
-      })),
-      () =>
-        this.target.updateByIds(
-          this.hubspotObject,
-          todo.map((w) => ({ id: w.targetId!, properties: { [this.keyProperty]: w.legacyId } })),
-        ),
-      (r) => ({ result: r.status, error: r.error }),
-    );
-    results.forEach((r, i) => {
-      const w = todo[i]!;
-      if (r.status === 'failed') this.fail(w.legacyId, `link to ${w.targetId}`, r.error ?? 'refused');
-      else done.add(w.legacyId);
-    });
-    return done;
-  }
-
-  private async upsert(writes: PlannedWrite[], readBack: boolean): Promise<void> {
-    if (writes.length === 0) return;
-    const associations = this.links.filter((l) => writes.some((w) => l.object in w.parents)).map((l) => l.association);
-    const inputs: UpsertInput[] = writes.map((w) => ({
-      key: w.legacyId,
-      properties: {
-        ...w.properties,
-        ...Object.fromEntries(
-          this.links.filter((l) => l.object in w.parents).map((l) => [l.association.keyFrom, w.parents[l.object]!]),
-        ),
-      },
-    }));
-    const results = await this.audited(
-      writes.map((w) => ({
-        legacyId: w.legacyId,
-        action: w.kind === 'create' ? ('create' as const) : ('update' as const),
-        targetId: w.targetId,
-        before: w.before,
-        after: {
-          ...w.properties,
-          ...Object.fromEntries(Object.entries(w.parents).map(([o, k]) => [`associate:${o}`, k])),
-        },
-      })),
-      () =>
-        this.target.upsert(this.hubspotObject, inputs, {
-          keyProperty: this.keyProperty,
-          detectUnchanged: readBack,
-          associations,
-        }),
-      (r) => ({ result: r.status, targetId: r.id ?? null, error: r.error }),
-    );
-    results.forEach((r, i) => {
-      const w = writes[i]!;
-      if (r.status === 'failed') return this.fail(w.legacyId, w.kind, r.error ?? 'refused');
-      this.counts[r.status]++;
-    });
-  }
-
-  /**
-   * Audit first, then write, then settle: the rows exist as `pending` before anything is sent, so a run killed in
-   * between leaves a trace the next run resolves. Results come back in input order.
-   */
-  private async audited<R>(
-    entries: AuditEntry[],
-    send: () => Promise<R[]>,
-    settlement: (r: R) => Omit<Settlement, 'id'>,
-  ): Promise<R[]> {
-    if (entries.length === 0) return [];
-    const ids = await writePending(this.sql, this.runId, this.input.object, entries);
-    const results = await send();
-    await settle(
-      this.sql,
-      results.map((r, i) => ({ id: ids[i]!, ...settlement(r) })),
-    );
-    return results;
   }
 
   private async finish(status: 'succeeded' | 'partial' | 'failed', error: string | null): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Sql } from '../db/sql';
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 
 export type AuditAction = 'create' | 'update' | 'link' | 'associate';
 export type AuditResult = 'created' | 'updated' | 'unchanged' | 'failed';

@@ -1,4 +1,4 @@
-import type { Migration } from '../staging/migrations';
+import type { Migration } from '../db/migrate';
 
 /**
  * Tables of the last mile of a migration: a person's review decisions on what reconcile could not decide, and what

@@ -1,7 +1,7 @@
 import { ident, type Sql } from '../db/sql';
 import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectMapper } from '../mapping/object-mapper';
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 import { diffProperties } from '../reconcile/classify';
 import { readMirrorRecords } from '../review/mirror-records';
 import { validDecisions } from '../review/review';

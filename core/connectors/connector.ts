@@ -1,4 +1,5 @@
-import type { Value } from '../mapping/transforms';
+/** Values travel as strings, the way CRM APIs carry properties; null means blank. */
+export type Value = string | null;
 
 /** One record as a connector sees it: an ID in that system and flat string properties. */
 export interface SourceRecord {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Sql } from './sql';
 import { lockEmbeddedDatabase } from './embedded-lock';
-import { migrate } from './migrate';
+import { migrate } from '../migrations';
 import { currentProcess } from './process-owner';
 import { redactUrl } from './redact';
 import { chooseHome } from './home';

@@ -1,34 +1,34 @@
-import { ident, inTransaction, type Sql, withAdvisoryLock } from './sql';
-import { STAGING_MIGRATIONS, OBJECT_TABLE_MIGRATIONS, type Migration } from '../staging/migrations';
-import { SYNC_MIGRATIONS } from '../sync/migrations';
-import { WEBHOOK_MIGRATIONS } from '../webhooks/migrations';
-import { APPLY_MIGRATIONS } from '../apply/migrations';
+import { inTransaction, type Sql, withAdvisoryLock } from './sql';
+
+/** One step of the schema, applied once and recorded by its ID in `staging.schema_migrations`. */
+export interface Migration {
+  id: string;
+  up(sql: Sql): Promise<void>;
+}
 
 const MIGRATION_LOCK = 'crm-bridge:migrate';
 
 /**
- * Applies pending migrations once, in order. Several processes may start at once (n8n workers, CLI runs):
- * the advisory lock makes the second wait and then find nothing left to do.
+ * Applies pending migrations once, in order, after creating the table that records them. Several processes may start
+ * at once (n8n workers, CLI runs): the advisory lock makes the second wait and then find nothing left to do.
  */
-export async function migrate(sql: Sql): Promise<string[]> {
+export async function migrateWith(sql: Sql, migrations: readonly Migration[]): Promise<string[]> {
   return withAdvisoryLock(sql, MIGRATION_LOCK, async () => {
     await sql.query('CREATE SCHEMA IF NOT EXISTS staging');
     await sql.query(`CREATE TABLE IF NOT EXISTS staging.schema_migrations (
       id text PRIMARY KEY,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    return applyPending(sql, [...STAGING_MIGRATIONS, ...SYNC_MIGRATIONS, ...WEBHOOK_MIGRATIONS, ...APPLY_MIGRATIONS]);
+    return applyPending(sql, migrations);
   });
 }
 
-/** Creates (or upgrades) the reconciliation table of one object; object names come from the mapping config. */
-export async function ensureObjectTable(sql: Sql, object: string): Promise<string[]> {
-  const table = ident(object, 'object name');
-  const migrations = OBJECT_TABLE_MIGRATIONS.map((m) => ({ id: `${object}:${m.id}`, up: (s: Sql) => m.up(s, table) }));
+/** Applies pending migrations under the same lock, once `migrateWith` has made their record table. */
+export async function applyMigrations(sql: Sql, migrations: readonly Migration[]): Promise<string[]> {
   return withAdvisoryLock(sql, MIGRATION_LOCK, () => applyPending(sql, migrations));
 }
 
-async function applyPending(sql: Sql, migrations: Migration[]): Promise<string[]> {
+async function applyPending(sql: Sql, migrations: readonly Migration[]): Promise<string[]> {
   const { rows } = await sql.query<{ id: string }>('SELECT id FROM staging.schema_migrations');
   const done = new Set(rows.map((r) => r.id));
   const applied: string[] = [];

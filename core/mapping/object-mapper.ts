@@ -1,7 +1,8 @@
 import { UsageError } from '../errors';
-import type { MappingConfig, ObjectMapping } from './mapping-config';
+import type { MappingConfig, ObjectMapping, PropertyMapping } from './mapping-config';
 import { parseTemplate } from './template';
-import { applyChain, compileTransform, type Transform, type Value } from './transforms';
+import type { Value } from '../connectors/connector';
+import { applyChain, compileTransform, type Transform, type TransformDefaults } from './transforms';
 
 export interface FieldIssue {
   /** Legacy column the value came from. */
@@ -26,24 +27,18 @@ interface CompiledProperty {
   chain: Transform[];
 }
 
-/** A mapping of one object, compiled once per run so each record costs only the transforms themselves. */
-export class ObjectMapper {
-  readonly object: string;
-  readonly spec: ObjectMapping;
+/**
+ * A list of property mappings (column or template or constant, then transforms), compiled once per run so each
+ * record costs only the transforms themselves. Sync streams use it as is; reconcile uses {@link ObjectMapper}.
+ */
+export class PropertyMapper {
   private readonly properties: CompiledProperty[];
   private readonly byTarget: Map<string, CompiledProperty>;
 
-  constructor(config: MappingConfig, object: string) {
-    const spec = config.objects[object];
-    if (!spec) {
-      throw new UsageError(
-        `Object "${object}" is not in the mapping config (it has: ${Object.keys(config.objects).join(', ')})`,
-      );
-    }
-    this.object = object;
-    this.spec = spec;
-    this.properties = spec.properties.map((p) => {
-      const chain = p.transform.map((t) => compileTransform(t, { ...config.defaults, valueMaps: config.valueMaps }));
+  /** `defaults`: what the transforms are compiled with (phone country, date order, decimal mark, value maps). */
+  constructor(properties: PropertyMapping[], defaults: TransformDefaults = {}) {
+    this.properties = properties.map((p) => {
+      const chain = p.transform.map((t) => compileTransform(t, defaults));
       if (p.value !== undefined) {
         const constant = p.value;
         return { columns: [], read: () => constant, to: p.to, chain };
@@ -58,8 +53,9 @@ export class ObjectMapper {
     this.byTarget = new Map(this.properties.map((p) => [p.to, p]));
   }
 
-  get legacyColumns(): string[] {
-    return [this.spec.legacy.idColumn, ...new Set(this.properties.flatMap((p) => p.columns))];
+  /** The source columns the properties read, each once. */
+  get sourceColumns(): string[] {
+    return [...new Set(this.properties.flatMap((p) => p.columns))];
   }
 
   get targetProperties(): string[] {
@@ -95,5 +91,28 @@ export class ObjectMapper {
     if (!p || value === null) return value === '' ? null : value;
     const result = applyChain(p.chain, value, true);
     return result.ok ? result.value : value.trim() || null;
+  }
+}
+
+/** The mapping of one object of a reconcile mapping config: its properties, plus its legacy ID column and target. */
+export class ObjectMapper extends PropertyMapper {
+  readonly object: string;
+  readonly spec: ObjectMapping;
+
+  constructor(config: MappingConfig, object: string) {
+    const spec = config.objects[object];
+    if (!spec) {
+      throw new UsageError(
+        `Object "${object}" is not in the mapping config (it has: ${Object.keys(config.objects).join(', ')})`,
+      );
+    }
+    super(spec.properties, { ...config.defaults, valueMaps: config.valueMaps });
+    this.object = object;
+    this.spec = spec;
+  }
+
+  /** The legacy ID column, then the columns the properties read. */
+  get legacyColumns(): string[] {
+    return [this.spec.legacy.idColumn, ...this.sourceColumns];
   }
 }

@@ -1,4 +1,4 @@
-import type { Value } from './transforms';
+import type { Value } from '../connectors/connector';
 
 /**
  * `{Column}` placeholders filled from a record; `{{` and `}}` are literal braces. Plain substitution, never evaluated,

@@ -1,9 +1,8 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
+import type { Value } from '../connectors/connector';
 import { parseDate, parseDateTime, DATE_ORDERS } from './dates';
 
-/** Values travel as strings, the way CRM APIs carry properties; null means blank. */
-export type Value = string | null;
 export type TransformResult = { ok: true; value: Value } | { ok: false; reason: string };
 
 const CountrySchema = z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO country code such as GB or US');

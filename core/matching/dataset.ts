@@ -26,13 +26,12 @@ import {
   leanField,
   makeNormalisers,
   prepareField,
-  type LeanField,
   type PreparedField,
   type RowSegment,
 } from './prepare';
 import { findRecencyColumn, recogniseFields } from './presets';
 import { shareWork, type Share } from './share';
-import type { FieldJob } from './worker';
+import type { FieldJob, PreparedReply } from './worker-protocol';
 
 /** Everything the matching steps share about one run: the records in canonical form and where they came from. */
 export interface PreparedDataset {
@@ -163,7 +162,7 @@ function prepareRows(
   });
   if (share.idChecks === 0) for (const c of idChecks) checkIds(c, rejections);
   if (helper) {
-    const theirs = helper.receive<{ fields: Array<{ index: number; lean: LeanField }>; rejections: RowRejection[] }>();
+    const theirs = helper.receive<PreparedReply>();
     for (const r of theirs.fields) prepared[r.index] = fromLean(r.lean, normalisers);
     // One by one: a spread of a million rejections would overflow the call stack.
     for (const r of theirs.rejections) rejections.push(r);

@@ -1,13 +1,12 @@
 import {
   BlockingScratch,
-  blockingRules,
   candidatePairs,
   claimRulePairs,
-  recordOrder,
   uniquePairs,
   type CandidatePairs,
   type RuleStat,
 } from './block';
+import { blockingRules, recordOrder } from './block-rules';
 import { chooseSurvivor, clusterPairs, type Edge } from './cluster';
 import { startBlocking, type PreparedDataset } from './dataset';
 import { cellText } from './input';
@@ -23,6 +22,7 @@ import {
 } from './evidence';
 import { compareAll, estimateU, fitModel, randomPairs, type ComparedField, type MatchModel } from './model';
 import type { DedupeResult, LinkResult, MatchPair } from './result';
+import type { BlockReply, ScoreReply, UReply } from './worker-protocol';
 import { applyNameSwap, PairScorer, probability, round2 } from './score';
 
 const now = () => performance.now();
@@ -107,7 +107,7 @@ export function fitOn(data: PreparedDataset, left: Int32Array, right: Int32Array
     // same pairs (the same seed), same levels.
     data.helper.send({ type: 'u', count: config.model.randomPairs, seed: config.model.seed });
     emLevels = levelsFor(fields, em.left, em.right);
-    u = data.helper.receive<number[][]>();
+    u = data.helper.receive<UReply>();
   } else {
     u = uFromRandomPairs(fields, data.ids.length, config.model.randomPairs, config.model.seed, data.side);
     emLevels = levelsFor(fields, em.left, em.right);
@@ -178,7 +178,7 @@ export function scoreCandidates(data: PreparedDataset, fixedModel?: MatchModel):
     for (const r of claimRulePairs(rules, counter, n, config.blocking, recordOrder(prepared), scratch, data.side))
       stats[r.index] = r.stat;
     const mine = scratch.pairs.view().sort();
-    const theirs = data.helper.receive<{ stats: Array<{ index: number; stat: RuleStat }>; pairs: Float64Array }>();
+    const theirs = data.helper.receive<BlockReply>();
     for (const r of theirs.stats) stats[r.index] = r.stat;
     // Each thread sorted its own pairs; shared, the result reaches the worker for scoring without a copy.
     cand = uniquePairs([mine, theirs.pairs], stats, n, { sorted: true, shared: true });
@@ -215,7 +215,7 @@ export function scoreCandidates(data: PreparedDataset, fixedModel?: MatchModel):
       weights.subarray(0, mid),
       identified.subarray(0, mid),
     );
-    data.helper.receive<null>();
+    data.helper.receive<ScoreReply>();
   } else {
     identified = new Uint8Array(cand.left.length);
     weights = weighPairs(scorer, cand.left, cand.right, review, undefined, identified);

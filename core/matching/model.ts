@@ -1,4 +1,4 @@
-import { Random } from '../example/random';
+import { seededRandom } from './hash';
 import type { FieldComparator, Level } from './compare/field-comparators';
 import type { FieldKind } from './config';
 import type { EvidenceVerdict } from './evidence';
@@ -61,7 +61,7 @@ export function randomPairs(
   seed: number,
   side?: Uint8Array,
 ): { left: Int32Array; right: Int32Array } {
-  const rng = new Random(seed);
+  const next = seededRandom(seed);
   const leftIdx: number[] = [];
   const rightIdx: number[] = [];
   if (side) for (let i = 0; i < size; i++) (side[i] === 0 ? leftIdx : rightIdx).push(i);
@@ -70,11 +70,11 @@ export function randomPairs(
   const right = new Int32Array(n);
   for (let p = 0; p < n; p++) {
     if (side) {
-      left[p] = leftIdx[Math.floor(rng.next() * leftIdx.length)]!;
-      right[p] = rightIdx[Math.floor(rng.next() * rightIdx.length)]!;
+      left[p] = leftIdx[Math.floor(next() * leftIdx.length)]!;
+      right[p] = rightIdx[Math.floor(next() * rightIdx.length)]!;
     } else {
-      const a = Math.floor(rng.next() * size);
-      let b = Math.floor(rng.next() * (size - 1));
+      const a = Math.floor(next() * size);
+      let b = Math.floor(next() * (size - 1));
       if (b >= a) b++;
       left[p] = a;
       right[p] = b;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { WorkerReply, WorkerRequest } from './worker-protocol';
 
 export interface ParallelOptions {
   /**
@@ -69,12 +70,12 @@ export class Helper {
     this.port = port1;
   }
 
-  send(message: unknown, transfer: ArrayBuffer[] = []): void {
+  send(message: WorkerRequest, transfer: ArrayBuffer[] = []): void {
     this.port.postMessage(message, transfer);
   }
 
   /** The worker's next reply, waiting for it on this thread. */
-  receive<T>(): T {
+  receive<T extends WorkerReply>(): T {
     for (;;) {
       const got = receiveMessageOnPort(this.port);
       if (got) {

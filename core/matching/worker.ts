@@ -1,18 +1,11 @@
 /** The matching engine's second thread: prepares the fields it is given, then scores its share of the candidate pairs. */
 import type { MessagePort } from 'node:worker_threads';
-import {
-  BlockingScratch,
-  blockingRules,
-  claimRulePairs,
-  distinctSorted,
-  recordOrder,
-  type BlockingOptions,
-} from './block';
+import { BlockingScratch, claimRulePairs, distinctSorted } from './block';
+import { blockingRules, recordOrder } from './block-rules';
 import { comparatorFor } from './compare/field-comparators';
-import type { FieldConfig } from './config';
 import { uFromRandomPairs, weighPairs } from './engine';
-import type { ComparedField, MatchModel } from './model';
-import { checkIds, type IdCheck, type RowRejection } from './input';
+import type { ComparedField } from './model';
+import { checkIds, type RowRejection } from './input';
 import {
   fromLean,
   keepRows,
@@ -21,38 +14,10 @@ import {
   prepareField,
   type LeanField,
   type Normalisers,
-  type PrepareOptions,
   type PreparedField,
-  type RowSegment,
 } from './prepare';
 import { PairScorer } from './score';
-
-export interface FieldJob {
-  index: number;
-  field: FieldConfig;
-  /** Per segment, the cells of the field's columns. */
-  segments: RowSegment[];
-}
-
-export type WorkerRequest =
-  /** Starts a preparation: `jobs` fields follow one message each, so that this thread starts on the first at once. */
-  | { type: 'prepare'; options: PrepareOptions; jobs: number; idChecks: IdCheck[]; rows: number }
-  | { type: 'field'; job: FieldJob }
-  /** The other thread's fields, and the rows kept when some were set aside (this thread's fields keep only those). */
-  | { type: 'fields'; options: PrepareOptions; fields: Array<{ index: number; lean: LeanField }>; keep?: Int32Array }
-  | { type: 'block'; counter: SharedArrayBuffer; size: number; options: BlockingOptions; side?: Uint8Array }
-  /** u from this many random pairs (uFromRandomPairs), of the records the last 'block' message named. */
-  | { type: 'u'; count: number; seed: number }
-  /** Weights of the pairs, and whether each agrees on an identifying value, written into shared memory. */
-  | {
-      type: 'score';
-      model: MatchModel;
-      left: Int32Array;
-      right: Int32Array;
-      review: number;
-      weights: Float64Array;
-      identified: Uint8Array;
-    };
+import type { BlockReply, PreparedReply, ScoreReply, UReply, WorkerFailure, WorkerRequest } from './worker-protocol';
 
 export function start(port: MessagePort, signal: Int32Array): void {
   const fields: PreparedField[] = [];
@@ -71,7 +36,10 @@ export function start(port: MessagePort, signal: Int32Array): void {
   // Built once every field is here; comparators remember levels per pair of values, so they are worth keeping.
   const comparedFields = () =>
     (compared ??= fields.map((prepared) => ({ prepared, comparator: comparatorFor(prepared) })));
-  const reply = (message: unknown, transfer: ArrayBuffer[] = []) => {
+  const reply = (
+    message: PreparedReply | BlockReply | UReply | ScoreReply | WorkerFailure,
+    transfer: ArrayBuffer[] = [],
+  ) => {
     port.postMessage(message, transfer);
     Atomics.add(signal, 0, 1);
     Atomics.notify(signal, 0);

@@ -1,10 +1,8 @@
 import type { ObjectMapper } from '../mapping/object-mapper';
 import type { FieldIssue } from '../mapping/object-mapper';
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
+import type { StagingRow } from '../staging/staging-row';
 import { textSimilarity } from './similarity';
-
-export const STATUSES = ['matched', 'fuzzy_match', 'new', 'conflict', 'orphan', 'unreadable_in_export'] as const;
-export type Status = (typeof STATUSES)[number];
 
 export interface LegacySide {
   legacyId: string;
@@ -18,19 +16,6 @@ export interface LegacySide {
 export interface TargetSide {
   id: string;
   properties: Record<string, Value>;
-}
-
-export interface StagingRow {
-  legacyId: string;
-  targetId: string | null;
-  targetIds: string[];
-  status: Status;
-  matchConfidence: number | null;
-  legacyProperties: Record<string, Value> | null;
-  propertiesToUpdate: Record<string, Value> | null;
-  notes: string[];
-  source: string | null;
-  sourceLine: number | null;
 }
 
 /** Below this average similarity of the identity properties, an ID match is flagged for a human to look at. */

@@ -1,7 +1,7 @@
 import type { Sql } from '../db/sql';
 import type { MappingConfig } from '../mapping/mapping-config';
 import type { ObjectMapper } from '../mapping/object-mapper';
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 import { link, recogniseFields, type FieldConfig, type InputRecord, type MatchPair } from '../matching';
 import type { FuzzyLink } from './classify';
 

@@ -5,7 +5,7 @@ import { ident, qualified, type Sql } from '../db/sql';
 import type { LoadedMapping } from '../mapping/load-mapping';
 import { LegacyIdSchema } from '../input/ids';
 import { ObjectNameInputSchema } from '../mapping/mapping-config';
-import { STATUSES } from './classify';
+import { STATUSES } from '../staging/staging-row';
 
 export const LookupInputSchema = z
   .object({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Database } from '../db/database';
-import { ensureObjectTable } from '../db/migrate';
+import { ensureObjectTable } from '../migrations';
 import { inTransaction, type Sql, withAdvisoryLock } from '../db/sql';
 import { InputError } from '../errors';
 import type { Connector } from '../connectors/connector';
@@ -17,10 +17,10 @@ import {
   classifyOrphan,
   classifyUnreadable,
   type LegacySide,
-  type StagingRow,
   type TargetSide,
   type UnreadableEntry,
 } from './classify';
+import type { StagingRow } from '../staging/staging-row';
 import { fuzzyPlanFor, linkUnmatched, type FuzzyStats } from './fuzzy';
 import { holdUnmatched, loadTarget, streamLegacy, targetsFor, targetsById, unmatchedPages } from './scratch';
 import { checkShrink, ExportRefused } from './shrink-guard';

@@ -1,7 +1,7 @@
 import type { Sql } from '../db/sql';
 import type { Connector } from '../connectors/connector';
 import type { ObjectMapper } from '../mapping/object-mapper';
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 import type { QuarantineWriter } from '../staging/quarantine';
 import type { LegacySide, TargetSide } from './classify';
 

@@ -1,9 +1,5 @@
+import type { Migration } from '../db/migrate';
 import type { Sql } from '../db/sql';
-
-export interface Migration {
-  id: string;
-  up(sql: Sql): Promise<void>;
-}
 
 export interface ObjectTableMigration {
   id: string;

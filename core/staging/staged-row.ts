@@ -1,4 +1,4 @@
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 
 /** A row of `staging.<object>` as review and apply read it (the stored column names). */
 export interface StagedRow {

@@ -1,6 +1,6 @@
 import type { Sql } from '../db/sql';
 import { ident } from '../db/sql';
-import type { StagingRow } from '../reconcile/classify';
+import type { StagingRow } from './staging-row';
 
 export interface WriteCounts {
   inserted: number;

@@ -1,4 +1,4 @@
-import type { Migration } from '../staging/migrations';
+import type { Migration } from '../db/migrate';
 
 /**
  * Tables of the sync engine, in schema `sync`. Everything a run must not lose lives here, so any process (a CLI

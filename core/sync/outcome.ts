@@ -1,34 +1,37 @@
+import { z } from 'zod';
 import { classifyError, type ErrorKind } from '../errors';
 
-export interface StreamCounts {
-  read: number;
-  skipped: number;
-  created: number;
-  /** Of the created: records the engine had written before, which the target no longer had (deleted, or wiped). */
-  recreated: number;
-  updated: number;
-  /** Of the updated: records whose values in the target had drifted from what the engine last wrote. */
-  repaired: number;
-  unchanged: number;
-  /** Unchanged records whose target record was read back and found as last written. */
-  verified: number;
-  failed: number;
-  deferred: number;
-  rejected: number;
-  /** Writes a killed process left unanswered, found and redone by this run. */
-  interrupted: number;
+/** A stream's counters: the one definition, for the engine, its report's schema (MCP, n8n) and the CLI. */
+export const StreamCountsSchema = z.object({
+  read: z.number(),
   /** Records read again from the look-back window before the cursor (nothing to write unless they changed). */
-  reread: number;
+  reread: z.number(),
+  skipped: z.number(),
+  created: z.number(),
+  /** Of the created: records the engine had written before, which the target no longer had (deleted, or wiped). */
+  recreated: z.number(),
+  updated: z.number(),
+  /** Of the updated: records whose values in the target had drifted from what the engine last wrote. */
+  repaired: z.number(),
+  unchanged: z.number(),
+  /** Unchanged records whose target record was read back and found as last written. */
+  verified: z.number(),
+  failed: z.number(),
+  deferred: z.number(),
+  rejected: z.number(),
+  /** Writes a killed process left unanswered, found and redone by this run. */
+  interrupted: z.number(),
   /** Two-way: target records changed by someone (not by this engine) and written back to the source. */
-  reverseUpdated: number;
+  reverseUpdated: z.number(),
   /** Two-way: target changes that were this engine's own writes coming back, recognised and not echoed. */
-  echoes: number;
+  echoes: z.number(),
   /** Two-way: fields changed on both sides since the last sync, settled by the job's conflict rules. */
-  conflicts: number;
+  conflicts: z.number(),
   /** Parents fetched by ID because a record pointed at one not synced yet. */
-  parentsFetched: number;
-  retried: number;
-}
+  parentsFetched: z.number(),
+  retried: z.number(),
+});
+export type StreamCounts = z.infer<typeof StreamCountsSchema>;
 
 export const emptyCounts = (): StreamCounts => ({
   read: 0,

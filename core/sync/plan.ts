@@ -1,4 +1,4 @@
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 import type { FilterCondition } from './job';
 import type { SyncedRecord, Values } from './store';
 

@@ -1,13 +1,13 @@
 import type { SourceRecord } from '../connectors/connector';
 import { loadSynced, lockStream, unlockStream } from './store';
-import type { Prepared, StreamRunner } from './stream-run';
+import type { Prepared, StreamRun } from './run-context';
 
 /**
  * Fills each reference with the parent's target ID. A parent not synced yet is fetched from the source by ID and
  * synced first through its own stream; a record whose required parent still cannot be written waits. Returns the
  * records that wait, with why.
  */
-export async function resolveReferences(runner: StreamRunner, prepared: Prepared[]): Promise<Map<string, string>> {
+export async function resolveReferences(runner: StreamRun, prepared: Prepared[]): Promise<Map<string, string>> {
   const { ctx } = runner;
   const deferred = new Map<string, string>();
   for (const ref of runner.stream.references) {
@@ -61,7 +61,7 @@ export async function resolveReferences(runner: StreamRunner, prepared: Prepared
 }
 
 /** In a dry run, a parent the plan creates counts as there (its ID is not known yet). */
-function plannedCreate(runner: StreamRunner, stream: string, sourceId: string): boolean {
+function plannedCreate(runner: StreamRun, stream: string, sourceId: string): boolean {
   const { plan, planOmitted } = runner.ctx;
   return (
     plan.some((e) => e.stream === stream && e.sourceId === sourceId && e.action === 'create') || planOmitted.count > 0

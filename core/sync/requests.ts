@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SyncJobSchema } from './job';
+import { StreamCountsSchema } from './outcome';
 
 /**
  * What CLI, n8n and MCP callers send to plan or apply a sync: the job inline or as a file, optionally only some
@@ -26,27 +27,6 @@ export const SyncRequestSchema = z
   .refine((r) => (r.job === undefined) !== (r.jobFile === undefined), 'give either job or jobFile');
 export type SyncRequest = z.infer<typeof SyncRequestSchema>;
 
-const CountsSchema = z.object({
-  read: z.number(),
-  reread: z.number(),
-  skipped: z.number(),
-  created: z.number(),
-  recreated: z.number(),
-  updated: z.number(),
-  repaired: z.number(),
-  unchanged: z.number(),
-  verified: z.number(),
-  failed: z.number(),
-  deferred: z.number(),
-  rejected: z.number(),
-  interrupted: z.number(),
-  reverseUpdated: z.number(),
-  echoes: z.number(),
-  conflicts: z.number(),
-  parentsFetched: z.number(),
-  retried: z.number(),
-});
-
 const ProblemSchema = z.object({
   kind: z.enum(['failed', 'rejected', 'deferred']),
   count: z.number(),
@@ -67,7 +47,7 @@ export const SyncReportSchema = z.object({
     z.object({
       stream: z.string(),
       status: z.enum(['succeeded', 'partial', 'failed', 'busy']),
-      counts: CountsSchema,
+      counts: StreamCountsSchema,
       error: z.string().optional(),
       errorKind: z.enum(['usage', 'input', 'database', 'crm', 'failure']).optional(),
       problems: z.array(ProblemSchema),
@@ -85,5 +65,5 @@ export const SyncReportSchema = z.object({
     }),
   ),
   planOmitted: z.number(),
-  totals: CountsSchema,
+  totals: StreamCountsSchema,
 });

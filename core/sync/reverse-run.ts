@@ -2,7 +2,7 @@ import type { SourceRecord } from '../connectors/connector';
 import { advanced, lookback, requiredCursorOf } from '../connectors/cursor';
 import { resolveConflicts } from '../conflicts/resolve';
 import { inTransaction } from '../db/sql';
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 import { reverseProperties, type ReverseProperty } from './reverse';
 import {
   insertAudit,
@@ -15,13 +15,13 @@ import {
   type SyncedRecord,
   type Values,
 } from './store';
-import type { StreamRunner } from './stream-run';
+import type { StreamRun } from './run-context';
 
 /** Suffix of a stream's reverse direction in cursors and the audit log (`loans~reverse`). */
 export const REVERSE = '~reverse';
 
 /** Two-way: reads the target since its own cursor and brings people's edits back to the source. */
-export async function runReverse(runner: StreamRunner): Promise<void> {
+export async function runReverse(runner: StreamRun): Promise<void> {
   const { ctx, stream } = runner;
   const job = ctx.job;
   const props = await reversible(runner);
@@ -50,12 +50,12 @@ export async function runReverse(runner: StreamRunner): Promise<void> {
  * The stream's properties that can flow back: those the target stores as written (a stage written by name comes
  * back as the stage's ID, which would look like someone's edit on every read).
  */
-async function reversible(runner: StreamRunner): Promise<ReverseProperty[]> {
+async function reversible(runner: StreamRun): Promise<ReverseProperty[]> {
   const comparable = new Set(await runner.comparableFields());
   return reverseProperties(runner.ctx.job, runner.stream).filter((p) => comparable.has(p.target));
 }
 
-async function processReverse(runner: StreamRunner, records: SourceRecord[], cursor: string): Promise<void> {
+async function processReverse(runner: StreamRun, records: SourceRecord[], cursor: string): Promise<void> {
   const { ctx, stream, mapper } = runner;
   const job = ctx.job;
   const props = await reversible(runner);
@@ -101,7 +101,7 @@ async function processReverse(runner: StreamRunner, records: SourceRecord[], cur
   const rules = job.conflicts ?? {};
   const plans = changed.map(({ record, link, fields }) => {
     const source = current.get(link.sourceId);
-    const desired = source ? mapper.map({ ...source.properties, __id: source.id }).values : {};
+    const desired = source ? mapper.map(source.properties).values : {};
     const toSource: Values = {};
     const toTarget: Values = {};
     const written: Values = { ...link.written };

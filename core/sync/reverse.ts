@@ -1,4 +1,4 @@
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 import type { Stream, SyncJob } from './job';
 
 /** One property that can flow back from the target to the source. */

@@ -1,5 +1,5 @@
 import type { SourceRecord } from '../connectors/connector';
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 import { currentProcess, liveness } from '../db/process-owner';
 import type { Sql } from '../db/sql';
 

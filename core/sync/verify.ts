@@ -1,5 +1,5 @@
 import type { Connector } from '../connectors/connector';
-import type { Value } from '../mapping/transforms';
+import type { Value } from '../connectors/connector';
 import type { SyncedRecord, Values } from './store';
 
 /** What the target holds for records the engine believes are as it last wrote them. */

@@ -1,4 +1,4 @@
-import type { Migration } from '../staging/migrations';
+import type { Migration } from '../db/migrate';
 
 /** Tables of the webhook receiver (schema `sync`), applied after the sync engine's own. Never edit a shipped one. */
 export const WEBHOOK_MIGRATIONS: Migration[] = [

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { findDuplicates, FindDuplicatesInputSchema, FindDuplicatesResultSchema } from '../../core/matching';
-import type { ToolContext } from '../server';
+import type { ToolContext } from '../context';
 import { failure, success } from '../tool-result';
 
 export function registerFindDuplicatesTool(server: McpServer, context: ToolContext): void {

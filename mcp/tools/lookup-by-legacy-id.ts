@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { lookupByLegacyId, LookupInputSchema, LookupResultSchema } from '../../core/reconcile/lookup';
-import type { ToolContext } from '../server';
+import type { ToolContext } from '../context';
 import { failure, success } from '../tool-result';
 
 export function registerLookupTool(server: McpServer, context: ToolContext): void {

@@ -3,7 +3,7 @@ import { loadConnections, openConnector } from '../../core/connectors/registry';
 import { UsageError } from '../../core/errors';
 import { refreshMirror } from '../../core/mirror/refresh';
 import { MirrorInputSchema, MirrorReportSchema, type MirrorReport } from '../../core/mirror/schemas';
-import type { ToolContext } from '../server';
+import type { ToolContext } from '../context';
 import { failure, success } from '../tool-result';
 
 /** The headline (status and first reasons) first, then per object what was (or would be) done. */

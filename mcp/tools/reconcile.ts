@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { loadMappingFile } from '../../core/mapping/load-mapping';
 import { reconcile, type ReconcilePhase } from '../../core/reconcile/reconcile';
 import { ReconcileInputSchema, ReconcileSummarySchema } from '../../core/reconcile/summary';
-import type { ToolContext } from '../server';
+import type { ToolContext } from '../context';
 import { exportInsideRoots, insideRoots } from '../allowed-paths';
 import { failure, success } from '../tool-result';
 

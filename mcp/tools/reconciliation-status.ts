@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { reconciliationStatus, StatusInputSchema, StatusResultSchema } from '../../core/reconcile/status';
-import type { ToolContext } from '../server';
+import type { ToolContext } from '../context';
 import { failure, success } from '../tool-result';
 
 export function registerStatusTool(server: McpServer, context: ToolContext): void {

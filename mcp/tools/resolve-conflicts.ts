@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { resolveConflicts, ResolveInputSchema, ResolveResultSchema } from '../../core/conflicts';
-import type { ToolContext } from '../server';
+import type { ToolContext } from '../context';
 import { failure, success } from '../tool-result';
 
 export function registerResolveConflictsTool(server: McpServer, _context: ToolContext): void {

@@ -10,7 +10,7 @@ import {
   ReviewListInputSchema,
   ReviewListSchema,
 } from '../../core/review/schemas';
-import type { ToolContext } from '../server';
+import type { ToolContext } from '../context';
 import { failure, success } from '../tool-result';
 
 async function hubspot(): Promise<ApplyTarget> {

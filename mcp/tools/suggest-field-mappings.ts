@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { suggestFieldMappings, SuggestRequestSchema, SuggestResultSchema } from '../../core/mapping/suggest';
-import type { ToolContext } from '../server';
+import type { ToolContext } from '../context';
 import { failure, success } from '../tool-result';
 import { exportInsideRoots } from '../allowed-paths';
 

@@ -5,7 +5,7 @@ import { runSync, type SyncReport } from '../../core/sync/engine';
 import { loadSyncJob, openJobConnectors } from '../../core/sync/load-job';
 import { SyncReportSchema, SyncRequestSchema, type SyncRequest } from '../../core/sync/requests';
 import { insideRoots } from '../allowed-paths';
-import type { ToolContext } from '../server';
+import type { ToolContext } from '../context';
 import { failure, success } from '../tool-result';
 import { CONNECTION_ENV_HELP } from './describe-schema';
 

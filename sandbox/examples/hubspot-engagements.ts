@@ -1,4 +1,4 @@
-import { MIRROR_TABLES, type MirrorColumnType } from '../../core/example/mirror-schema';
+import { MIRROR_TABLES, type MirrorColumnType } from '../../demo/mirror-schema';
 import { toNative } from '../../core/connectors/hubspot/engagements/translate';
 import { ENGAGEMENT_TYPES, isEngagementType, OBJECT_OF, UNIFIED, viewPropertiesOf, type EngagementType } from '../../core/connectors/hubspot/engagements/types';
 import type { HubSpotEmulator } from '../hubspot';

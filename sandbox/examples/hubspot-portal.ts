@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { MIRROR_TABLES, type MirrorColumnType, type MirrorTableName } from '../../core/example/mirror-schema';
+import { MIRROR_TABLES, type MirrorColumnType, type MirrorTableName } from '../../demo/mirror-schema';
 import { PACKAGE_ROOT } from '../../core/version';
 import type { HubSpotEmulator } from '../hubspot';
 import type { PropertyDef } from '../hubspot/schema';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../core/example/random';
+import { Random } from '../../demo/random';
 import { loadMapping } from '../../core/mapping/load-mapping';
 import { reconcile } from '../../core/reconcile/reconcile';
 import { HubSpotEmulator } from '../../sandbox/hubspot';

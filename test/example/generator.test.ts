@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateExample } from '../../core/example/generator';
-import { Random, unitFor } from '../../core/example/random';
+import { generateExample } from '../../demo/generator';
+import { Random, unitFor } from '../../demo/random';
 import { ROOT, SHIPPED, decodeLegacy, hashTree, readLegacy, readMirror, readTruth } from './example-files';
 
 const tmp: string[] = [];

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateExample } from '../../core/example/generator';
+import { generateExample } from '../../demo/generator';
 import { builtInMapping } from '../../core/mapping/load-mapping';
 import { ObjectMapper } from '../../core/mapping/object-mapper';
 import {

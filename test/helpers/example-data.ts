@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Database } from '../../core/db/database';
-import { loadMirror } from '../../core/example/load-mirror';
+import { loadMirror } from '../../demo/load-mirror';
 import {
   readTruth,
   ROOT,

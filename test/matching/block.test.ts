@@ -3,7 +3,9 @@
  * holds both name initials in either order.
  */
 import { describe, expect, it } from 'vitest';
-import { blockingRules, candidatePairs, keysOf, type BlockingRule } from '../../core/matching/block';
+import { candidatePairs } from '../../core/matching/block';
+import { keysOf, type BlockingRule } from '../../core/matching/block-keys';
+import { blockingRules } from '../../core/matching/block-rules';
 import { prepareDedupe } from '../../core/matching/dataset';
 
 const options = { maxBlockSize: 100, window: 10 };

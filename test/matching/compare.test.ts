@@ -13,7 +13,7 @@ import {
   withinOneEdit,
 } from '../../core/matching/compare/string-similarity';
 import { distance } from 'fastest-levenshtein';
-import { Random } from '../../core/example/random';
+import { Random } from '../../demo/random';
 
 describe('string similarity', () => {
   it('jaroWinklerAbove is exactly jaroWinkler wherever that reaches the floor, and 0 only below it', () => {

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateContacts } from '../../bench/matching/generate-contacts';
-import { blockingRules, candidatePairs, recordOrder } from '../../core/matching/block';
+import { candidatePairs } from '../../core/matching/block';
+import { blockingRules, recordOrder } from '../../core/matching/block-rules';
 import { prepareDedupe } from '../../core/matching/dataset';
 import { fitOn, levelsFor, weighPairs } from '../../core/matching/engine';
 import { PairScorer } from '../../core/matching/score';

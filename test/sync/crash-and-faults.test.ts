@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../core/example/random';
+import { Random } from '../../demo/random';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { loansJob, PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from './fixtures';
 import { disagreements, sfKey, syncProcess, type Exit } from './processes';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ReadItem } from '../connector';
-import type { Value } from '../../mapping/transforms';
+import type { Value } from '../connector';
 import type { AssociationContext } from './associations';
 import { HubSpotError } from './errors';
 import { parseReply } from './schemas';

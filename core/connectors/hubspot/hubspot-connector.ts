@@ -6,7 +6,6 @@ import type {
   ReadItem,
   ReadOptions,
   UpsertInput,
-  UpsertOptions,
   UpsertResult,
 } from '../connector';
 import { HubSpotClient } from './client';
@@ -24,8 +23,9 @@ import { searchModifiedSince } from './incremental-read';
 import { toFieldSchema } from './property-schema';
 import { parseReply, PropertyList, RecordBatch, RecordPage, type RawRecord } from './schemas';
 import { HubSpotUpserter } from './upsert';
+import type { HubSpotUpsertOptions } from './upsert-options';
 import { ENGAGEMENTS } from './engagements/types';
-import type { Retype } from './engagements/upsert';
+import type { Retype } from './engagements/contracts';
 
 export interface HubSpotConnectorOptions {
   /** Private app token or OAuth access token. Never logged nor put in errors. Give this or `oauth`. */
@@ -78,22 +78,7 @@ export interface HubSpotConnectorOptions {
 }
 
 export { encodeHubSpotCursor } from './incremental-read';
-/** Options of one `upsert()` call: the connector contract's, and parents to associate with. */
-export interface HubSpotUpsertOptions extends UpsertOptions {
-  /** A unique property (`hasUniqueValue`) whose value is each input's `key`. */
-  keyProperty: string;
-  /**
-   * Overrides the connector's `detectUnchanged` for this call: `false` when the caller knows the records are new or
-   * changed (one call per 100 records instead of two); such records come back `created` or `updated`, never `unchanged`.
-   */
-  detectUnchanged?: boolean;
-  /**
-   * Parents to associate each record with, found by the parent's key. The parent keys are resolved to HubSpot IDs
-   * before writing (one `batch/read` per 100 records and parent type); a record whose parent does not exist is not
-   * written and comes back `failed`, saying which parent is missing.
-   */
-  associations?: ParentAssociation[];
-}
+export type { HubSpotUpsertOptions } from './upsert-options';
 
 /** HubSpot CRM through the official SDK, with one adaptive rate limiter per account and bounded retries. */
 export class HubSpotConnector implements Connector {

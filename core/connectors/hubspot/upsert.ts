@@ -11,7 +11,7 @@ import {
 } from './associations';
 import { parseReply, RecordBatch, UpsertBatch } from './schemas';
 import { UnchangedPolicy } from './unchanged-policy';
-import type { HubSpotUpsertOptions } from './hubspot-connector';
+import type { HubSpotUpsertOptions } from './upsert-options';
 
 /** Each parent association of one upsert() call, with the parent keys resolved so far (key -> HubSpot ID). */
 type Parents = Array<{ spec: ParentAssociation; ids: Map<string, string> }>;

@@ -1,5 +1,5 @@
 import type { ReadItem, ReadOptions } from '../connector';
-import type { Value } from '../../mapping/transforms';
+import type { Value } from '../connector';
 import { decodeCursor, encodeCursor } from '../cursor';
 import type { PipedriveClient } from './client';
 import { selectFields, type FieldInfo, type PipedriveFields } from './describe';

@@ -1,4 +1,4 @@
-import type { Value } from '../../mapping/transforms';
+import type { Value } from '../connector';
 import type { ReadItem, ReadOptions, SourceRecord } from '../connector';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { checkName, type SalesforceClient } from './client';

@@ -1,4 +1,4 @@
-import type { Value } from '../../mapping/transforms';
+import type { Value } from '../connector';
 import type { UpsertInput, UpsertResult } from '../connector';
 import { BulkUpsert } from './bulk-upsert';
 import { checkName, type SalesforceClient } from './client';

@@ -1,11 +1,10 @@
 import type { UpsertInput, UpsertResult } from '../../connector';
-import type { Value } from '../../../mapping/transforms';
+import type { Value } from '../../connector';
 import { associate } from '../associations';
-import type { HubSpotUpsertOptions } from '../hubspot-connector';
+import type { HubSpotUpsertOptions } from '../upsert-options';
 import { ownValues, toNative, toUnified } from './translate';
 import { OBJECT_OF, UNIFIED, type EngagementType } from './types';
-import type { EngagementUpsertResult, UpsertContext } from './upsert';
-import type { Carrier } from './view';
+import type { Carrier, EngagementUpsertResult, UpsertContext } from './contracts';
 import { groupBy } from './group';
 
 /** A record HubSpot holds as `from.type` that the input makes a `to`. */

@@ -1,5 +1,5 @@
 import type { UpsertInput } from '../../connector';
-import type { Value } from '../../../mapping/transforms';
+import type { Value } from '../../connector';
 import {
   CALL_DURATION,
   MEETING_END,

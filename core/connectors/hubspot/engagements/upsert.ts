@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { UpsertInput, UpsertResult } from '../../connector';
-import type { Value } from '../../../mapping/transforms';
+import type { UpsertInput, Value } from '../../connector';
 import type { AssociationContext } from '../associations';
 import { HubSpotError } from '../errors';
 import { parseReply } from '../schemas';
-import type { HubSpotUpsertOptions } from '../hubspot-connector';
+import type { HubSpotUpsertOptions } from '../upsert-options';
 import { moveEngagements, finishMoves, type Move, type Leftover } from './move';
 import { ownValues, toNative } from './translate';
 import {
@@ -17,28 +16,8 @@ import {
   UNIFIED,
   type EngagementType,
 } from './types';
-import type { Carrier, EngagementBase, EngagementsView } from './view';
+import type { Carrier, EngagementUpsertResult, UpsertContext } from './contracts';
 import { pushTo } from './group';
-
-/**
- * What to do with a record HubSpot holds as one type when the input names another (HubSpot cannot change an
- * engagement's type): `move` re-creates it as the named type with all its values and associations and archives the
- * old one (its ID changes); `refuse` fails the record, saying so.
- */
-export type Retype = 'move' | 'refuse';
-
-/** An upsert result of the view: the type's object it was written to, and for a move the record it replaced. */
-export interface EngagementUpsertResult extends UpsertResult {
-  object?: string;
-  replaced?: { object: string; id: string };
-}
-
-export interface UpsertContext {
-  base: EngagementBase;
-  ctx: AssociationContext;
-  view: EngagementsView;
-  retype: Retype;
-}
 
 const ByKey = z.object({
   results: z.array(z.object({ id: z.string(), properties: z.record(z.string(), z.string().nullable()) })),

@@ -1,8 +1,7 @@
-import type { ObjectSchema, ReadItem, ReadOptions, UpsertInput, UpsertResult } from '../../connector';
-import type { Value } from '../../../mapping/transforms';
+import type { ObjectSchema, ReadItem, ReadOptions, UpsertInput } from '../../connector';
 import type { AssociationContext } from '../associations';
 import type { IdUpdate, IdUpdateResult } from '../by-id';
-import type { HubSpotUpsertOptions } from '../hubspot-connector';
+import type { HubSpotUpsertOptions } from '../upsert-options';
 import { mergeByModified } from './merge';
 import { unifiedSchema, type UnifiedSchema } from './schema';
 import { toNative, toUnified } from './translate';
@@ -15,29 +14,11 @@ import {
   UNIFIED,
   type EngagementType,
 } from './types';
-import { upsertEngagements, type EngagementUpsertResult, type Retype } from './upsert';
+import type { Carrier, EngagementBase, EngagementUpsertResult, Retype } from './contracts';
+import { upsertEngagements } from './upsert';
 import { pushTo } from './group';
 import type { IdLink, IdLinkResult } from '../associate-by-id';
 import type { ParentAssociation } from '../associations';
-
-/** What the view needs of the connector: its calls on one object type (the view never passes `engagements` back). */
-export interface EngagementBase {
-  describe(object: string): Promise<ObjectSchema>;
-  read(object: string, options?: ReadOptions): AsyncIterable<ReadItem>;
-  readByIds(object: string, ids: string[], options?: Omit<ReadOptions, 'since'>): AsyncIterable<ReadItem>;
-  readDeleted(object: string, options?: Omit<ReadOptions, 'properties'>): AsyncIterable<ReadItem>;
-  upsert(object: string, records: UpsertInput[], options: HubSpotUpsertOptions): Promise<UpsertResult[]>;
-  updateByIds(object: string, updates: IdUpdate[]): Promise<IdUpdateResult[]>;
-  readAssociations(object: string, ids: string[], toObject: string): Promise<Map<string, string[]>>;
-  associateByIds(object: string, links: IdLink[], spec: ParentAssociation): Promise<IdLinkResult[]>;
-}
-
-/** One HubSpot engagement found by ID or by key: its type, ID and the native properties read. */
-export interface Carrier {
-  type: EngagementType;
-  id: string;
-  properties: Record<string, Value>;
-}
 
 const MAX_REMEMBERED = 1_000_000;
 

@@ -3,26 +3,7 @@
  * only 32-bit integer arithmetic (Math.imul) is used, never Math.random or floating-point state.
  */
 
-/** The murmur3 32-bit finaliser: spreads every input bit over the whole word. */
-export function mix32(x: number): number {
-  let h = x | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** FNV-1a over the UTF-16 code units of a string. */
-export function hashString(text: string, basis = 0x811c9dc5): number {
-  let h = basis | 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+import { hashString, mix32 } from '../core/matching/hash';
 
 /** A 32-bit seed for record `index` of a named stream, so any record can be regenerated on its own. */
 export function seedFor(seed: number, stream: string, index = 0): number {

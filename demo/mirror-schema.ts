@@ -1,4 +1,4 @@
-import { ident, qualified } from '../db/sql';
+import { ident, qualified } from '../core/db/sql';
 
 /**
  * Tables of the example HubSpot mirror: one column per HubSpot property, the way a sync tool lands them

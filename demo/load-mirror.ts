@@ -7,7 +7,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse';
-import { ident, qualified, type Sql } from '../db/sql';
+import { ident, qualified, type Sql } from '../core/db/sql';
 import { MIRROR_TABLE_NAMES, MIRROR_TABLES, mirrorDdl, type MirrorTableName } from './mirror-schema';
 
 export const EXAMPLE_SCHEMA_COMMENT = 'crm-bridge example mirror';

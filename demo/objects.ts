@@ -3,8 +3,8 @@
  * generated (its canonical form), how the legacy CRM and the HubSpot mirror each write it, how it can
  * drift for real, and which broken values the legacy system may hold.
  */
-import { builtInMapping } from '../mapping/load-mapping';
-import type { MappingConfig } from '../mapping/mapping-config';
+import { builtInMapping } from '../core/mapping/load-mapping';
+import type { MappingConfig } from '../core/mapping/mapping-config';
 import {
   ADDRESS2,
   CITIES,
