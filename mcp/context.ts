@@ -1,4 +1,5 @@
 import type { Database } from '../core/db/database';
+import { UsageError } from '../core/errors';
 import type { LoadedMapping } from '../core/mapping/load-mapping';
 
 /** What every tool is given by the server that registers it. */
@@ -10,4 +11,23 @@ export interface ToolContext {
   allowedRoots: string[];
   /** Whether tools that write to a CRM (or to what those act on) may run. */
   allowWrites: boolean;
+  /** When writes are off: why, and what would turn them on (the flag at start, or a token of write scope). */
+  writesOff: WritesOff;
+}
+
+export interface WritesOff {
+  reason: string;
+  fix: string;
+}
+
+export const STARTED_WITHOUT_WRITES: WritesOff = {
+  reason: 'this server was started without --allow-writes',
+  fix: 'restart it with --allow-writes',
+};
+
+/** Refuses a write tool's call when writes are off, saying what it would have done, why not, and what to do. */
+export function requireWrites(context: ToolContext, what: string, instead?: string): void {
+  if (context.allowWrites) return;
+  const { reason, fix } = context.writesOff;
+  throw new UsageError(`${what}, and ${reason}; ${instead ? `use ${instead}, or ` : ''}${fix}`);
 }

@@ -3,7 +3,13 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { AuthorizedHandler } from '../core/http/app';
 import { BodyTooLarge, readBody, sendJson } from '../core/http/body';
 import type { Scope } from '../core/http/tokens';
+import type { WritesOff } from './context';
 import { buildServer, type ServerOptions } from './server';
+
+const READ_SCOPE: WritesOff = {
+  reason: 'the token of this call has read scope only',
+  fix: 'call with a token of write scope (given to the server as write:TOKEN)',
+};
 
 /** Tool calls carry IDs and small arguments; a batch of 10,000 legacy IDs fits well under this. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -32,9 +38,11 @@ export function mcpHttpHandler(options: ServerOptions & { db: NonNullable<Server
         return rpcError(res, 413, -32600, `the request is over ${MAX_BODY_BYTES} bytes`);
       return rpcError(res, 400, -32700, `parse error: ${(error as Error).message}`);
     }
+    const readOnlyToken = (options.allowWrites ?? false) && scope !== 'write';
     const { server, close } = buildServer({
       ...options,
-      allowWrites: (options.allowWrites ?? false) && scope === 'write',
+      allowWrites: (options.allowWrites ?? false) && !readOnlyToken,
+      ...(readOnlyToken ? { writesOff: READ_SCOPE } : {}),
     });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {

@@ -14,7 +14,7 @@ import { registerSyncTools } from './tools/sync';
 import { realRoots } from './allowed-paths';
 import { registerReviewApplyTools } from './tools/review-apply';
 import { registerMirrorTool } from './tools/mirror';
-import type { ToolContext } from './context';
+import { STARTED_WITHOUT_WRITES, type ToolContext, type WritesOff } from './context';
 
 export interface ServerOptions {
   database: DatabaseOptions;
@@ -25,6 +25,8 @@ export interface ServerOptions {
   allowedRoots: string[];
   /** Whether tools that write to a CRM (apply_sync, apply_staging), or what those act on (decisions, the mirror), may run; off unless the operator says so. */
   allowWrites?: boolean;
+  /** Why writes are off when they are (default: the server was started without --allow-writes). */
+  writesOff?: WritesOff;
 }
 
 /** Builds the MCP server; the transport (stdio here, HTTP later) is attached by the caller. */
@@ -37,6 +39,7 @@ export function buildServer(options: ServerOptions): { server: McpServer; close(
     mapping: options.mapping,
     allowedRoots: realRoots(options.allowedRoots),
     allowWrites: options.allowWrites ?? false,
+    writesOff: options.writesOff ?? STARTED_WITHOUT_WRITES,
   };
   registerLookupTool(server, context);
   registerReconcileTool(server, context);

@@ -1,15 +1,57 @@
 import type { Command } from 'commander';
-import { resolveDatabaseOptions } from '../../core/db/database';
-import { chooseDatabase, isProjectFolder } from '../../core/db/home';
+import { openDatabase, resolveDatabaseOptions } from '../../core/db/database';
+import { chooseDatabase } from '../../core/db/home';
+import { createHttpApp } from '../../core/http/app';
+import { listen } from '../../core/http/listen';
 import { loadMapping } from '../../core/mapping/load-mapping';
-import { realRoots } from '../../mcp/allowed-paths';
 import type { GlobalOptions } from '../context';
-import { fail } from '../output';
+import { apiTokens, mcpOverHttp, mcpRoots, parsePort } from '../http-options';
+import { fail, printJson } from '../output';
+
+interface McpOptions {
+  allowDir?: string[];
+  allowWrites?: boolean;
+  http?: boolean;
+  port: string;
+  host: string;
+  token?: string[];
+}
+
+/** `mcp --http`: the tools alone over Streamable HTTP at /mcp (`serve --mcp` adds them to the other endpoints). */
+async function serveMcpOverHttp(global: GlobalOptions, opts: McpOptions): Promise<void> {
+  const port = parsePort(opts.port);
+  const tokens = apiTokens(opts.token, opts.host, 'MCP');
+  const mapping = loadMapping(global.mapping);
+  const db = await openDatabase(
+    resolveDatabaseOptions(process.env, { url: global.db, home: global.home, maxConnections: 8 }),
+  );
+  try {
+    const app = createHttpApp({ tokens, db, mcp: await mcpOverHttp(global, db, mapping, opts) });
+    const server = await listen(app.handler, { port, host: opts.host });
+    const url = `${server.url}/mcp`;
+    if (global.json) printJson({ ok: true, result: { url, database: db.location, tokens: tokens.length } });
+    else
+      process.stdout.write(
+        `MCP on ${url} (Streamable HTTP; database ${db.location}; ${tokens.length ? `${tokens.length} token(s)` : 'no token: loopback only'}; writes ${opts.allowWrites ? 'allowed for write tokens' : 'off'})\nCtrl-C stops.\n`,
+      );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await server.close();
+    const refusals = app.refusals();
+    if (global.json) printJson({ ok: true, result: { stopped: true, refusals } });
+  } finally {
+    await db.close();
+  }
+}
 
 export function registerMcp(program: Command): void {
   program
     .command('mcp')
-    .description('Serve the MCP tools (lookup_by_legacy_id, reconcile, …) on stdio for AI assistants')
+    .description(
+      'Serve the MCP tools (lookup_by_legacy_id, reconcile, …) for AI assistants: on stdio, or with --http over Streamable HTTP',
+    )
     .option(
       '--allow-dir <dir...>',
       'folders the tools may read files from (default: the working directory when it is a crm-bridge project, else none)',
@@ -18,12 +60,20 @@ export function registerMcp(program: Command): void {
       '--allow-writes',
       'let apply_sync and apply_staging write to CRMs, decide_review_item record decisions and refresh_mirror rewrite the mirror (off by default: assistants can only plan)',
     )
-    .action(async (opts: { allowDir?: string[]; allowWrites?: boolean }, command: Command) => {
+    .option('--http', 'serve over Streamable HTTP at http://<host>:<port>/mcp instead of stdio')
+    .option('--port <port>', 'with --http: port (0 picks a free one)', '8788')
+    .option('--host <host>', 'with --http: address to listen on', '127.0.0.1')
+    .option(
+      '--token <token...>',
+      'with --http: bearer tokens, TOKEN (read) or write:TOKEN; also $CRM_BRIDGE_API_TOKEN. Without any, only a loopback --host',
+    )
+    .action(async (opts: McpOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       try {
+        if (opts.http) return await serveMcpOverHttp(global, opts);
         // A client starts the server in a folder of its choosing (often / or the home folder): the working directory
         // is a reading root only when it is a project, never the whole disk by accident.
-        const roots = realRoots(opts.allowDir ?? (isProjectFolder(process.cwd()) ? [process.cwd()] : []));
+        const roots = mcpRoots(opts.allowDir);
         const allowWrites = opts.allowWrites ?? false;
         // stdout belongs to the protocol; this one line on stderr lands in the client's server log.
         process.stderr.write(

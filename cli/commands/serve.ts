@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { openDatabase, resolveDatabaseOptions } from '../../core/db/database';
 import { UsageError } from '../../core/errors';
 import { createHttpApp, type HttpLogEntry } from '../../core/http/app';
-import { isLoopback, listen } from '../../core/http/listen';
-import { parseApiTokens } from '../../core/http/tokens';
+import { listen } from '../../core/http/listen';
 import { loadMapping } from '../../core/mapping/load-mapping';
 import {
   loadWebhookSettings,
@@ -17,6 +16,7 @@ import { loadConnections } from '../../core/connectors/registry';
 import { loadSyncJob, openJobConnectors } from '../../core/sync/load-job';
 import { SyncOnChange, type WatchedJob } from '../../core/sync/on-change';
 import type { GlobalOptions } from '../context';
+import { apiTokens, mcpOverHttp, parsePort } from '../http-options';
 import { fail, printJson } from '../output';
 
 interface ServeOptions {
@@ -27,6 +27,9 @@ interface ServeOptions {
   connections?: string;
   every?: string;
   api?: boolean;
+  mcp?: boolean;
+  allowWrites?: boolean;
+  allowDir?: string[];
   token?: string[];
 }
 
@@ -47,6 +50,12 @@ export function registerServe(program: Command): void {
       'Receive CRM webhooks (HubSpot v3 signed, Pipedrive basic auth, Salesforce outbound messages) and store change notices, and with --api answer lookups by legacy ID over HTTP; Ctrl-C stops',
     )
     .option('--api', 'serve the lookup API: GET /v1/lookup/{object}/{legacyId}, POST /v1/lookup/{object}')
+    .option('--mcp', 'serve the MCP tools over Streamable HTTP at /mcp (stateless)')
+    .option('--allow-dir <dir...>', 'with --mcp: folders the tools may read files from (as crm-bridge mcp)')
+    .option(
+      '--allow-writes',
+      'with --mcp: let the write tools run, for callers whose token has write scope (off by default: plan only)',
+    )
     .option(
       '--token <token...>',
       'bearer tokens the API accepts: TOKEN (read) or write:TOKEN; also $CRM_BRIDGE_API_TOKEN (comma-separated). Without any, only a loopback --host is allowed',
@@ -72,23 +81,20 @@ export function registerServe(program: Command): void {
     .action(async (opts: ServeOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       try {
-        const port = Number(opts.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65_535)
-          throw new UsageError(`--port must be a port number, not "${opts.port}"`);
+        const port = parsePort(opts.port);
         const settings = loadWebhookSettings(opts.webhookSettings);
         const served = WEBHOOK_SYSTEMS.filter((s) => settings[s]);
-        if (served.length === 0 && !opts.api) {
+        if (served.length === 0 && !opts.api && !opts.mcp) {
           throw new UsageError(
-            'No webhook settings and no --api: nothing to serve. Give --webhook-settings or set HUBSPOT_CLIENT_SECRET, PIPEDRIVE_WEBHOOK_USER/PIPEDRIVE_WEBHOOK_PASSWORD or SALESFORCE_ORG_ID, or give --api for the lookup API',
+            'No webhook settings and no --api: nothing to serve. Give --webhook-settings or set HUBSPOT_CLIENT_SECRET, PIPEDRIVE_WEBHOOK_USER/PIPEDRIVE_WEBHOOK_PASSWORD or SALESFORCE_ORG_ID, or give --api for the lookup API or --mcp for MCP',
           );
         }
-        const tokens = parseApiTokens([...(opts.token ?? []), process.env.CRM_BRIDGE_API_TOKEN ?? '']);
-        // Webhooks carry the vendors' signatures; the API trusts a caller only through a token or the loopback.
-        if (opts.api && tokens.length === 0 && !isLoopback(opts.host))
-          throw new UsageError(
-            `--host ${opts.host} would open the lookup API to the network without a token: give --token (or CRM_BRIDGE_API_TOKEN), or listen on 127.0.0.1`,
-          );
-        const mapping = opts.api ? loadMapping(global.mapping) : undefined;
+        // Webhooks carry the vendors' signatures; the API and MCP trust a caller only through a token or the loopback.
+        const tokens =
+          opts.api || opts.mcp
+            ? apiTokens(opts.token, opts.host, opts.api ? 'the lookup API' : 'MCP')
+            : apiTokens(opts.token, '127.0.0.1', '');
+        const mapping = opts.api || opts.mcp ? loadMapping(global.mapping) : undefined;
         const db = await openDatabase(
           resolveDatabaseOptions(process.env, { url: global.db, home: global.home, maxConnections: 8 }),
         );
@@ -138,10 +144,11 @@ export function registerServe(program: Command): void {
                   }),
                 }
               : {}),
-            ...(mapping
+            ...(opts.mcp ? { mcp: await mcpOverHttp(global, db, mapping!, opts) } : {}),
+            ...(opts.api
               ? {
                   lookup: {
-                    mapping,
+                    mapping: mapping!,
                     onError: (error) => process.stderr.write(`lookup failed: ${(error as Error).message}\n`),
                   },
                 }
@@ -151,9 +158,12 @@ export function registerServe(program: Command): void {
           const receiver = await listen(app.handler, { port, host: opts.host });
           onChange?.start();
           const paths = served.map((s) => `${receiver.url}/webhooks/${s}`);
-          const api = mapping
-            ? [`GET ${receiver.url}/v1/lookup/{object}/{legacyId}`, `POST ${receiver.url}/v1/lookup/{object}`]
-            : [];
+          const api = [
+            ...(opts.api
+              ? [`GET ${receiver.url}/v1/lookup/{object}/{legacyId}`, `POST ${receiver.url}/v1/lookup/{object}`]
+              : []),
+            ...(opts.mcp ? [`POST ${receiver.url}/mcp (MCP, writes ${opts.allowWrites ? 'allowed' : 'off'})`] : []),
+          ];
           const health = `${receiver.url}/healthz`;
           // A long-running command: one envelope when it is ready, one when it stops.
           if (global.json)

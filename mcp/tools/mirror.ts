@@ -1,9 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { loadConnections, openConnector } from '../../core/connectors/registry';
-import { UsageError } from '../../core/errors';
 import { refreshMirror } from '../../core/mirror/refresh';
 import { MirrorInputSchema, MirrorReportSchema, type MirrorReport } from '../../core/mirror/schemas';
-import type { ToolContext } from '../context';
+import { requireWrites, type ToolContext } from '../context';
 import { failure, success } from '../tool-result';
 
 /** The headline (status and first reasons) first, then per object what was (or would be) done. */
@@ -39,11 +38,12 @@ export function registerMirrorTool(server: McpServer, context: ToolContext): voi
     },
     async (input) => {
       try {
-        if (!input.dryRun && !context.allowWrites) {
-          throw new UsageError(
-            'refresh_mirror rewrites the mirror reconcile and apply rely on, and this server was started without --allow-writes; use dryRun: true to plan, or restart it with --allow-writes',
+        if (!input.dryRun)
+          requireWrites(
+            context,
+            'refresh_mirror rewrites the mirror reconcile and apply rely on',
+            'dryRun: true to plan',
           );
-        }
         const hubspot = await openConnector('hubspot', loadConnections(undefined, process.env));
         const report = await refreshMirror(await context.db(), {
           ...input,

@@ -2,7 +2,6 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { applyStaging, type ApplyTarget } from '../../core/apply/apply';
 import { ApplyInputSchema, ApplyReportSchema, type ApplyReport } from '../../core/apply/schemas';
 import { loadConnections, openConnector } from '../../core/connectors/registry';
-import { UsageError } from '../../core/errors';
 import { decideReviewItems, listReviewItems } from '../../core/review/review';
 import {
   DecideInputSchema,
@@ -10,7 +9,7 @@ import {
   ReviewListInputSchema,
   ReviewListSchema,
 } from '../../core/review/schemas';
-import type { ToolContext } from '../context';
+import { requireWrites, type ToolContext } from '../context';
 import { failure, success } from '../tool-result';
 
 async function hubspot(): Promise<ApplyTarget> {
@@ -74,10 +73,7 @@ export function registerReviewApplyTools(server: McpServer, context: ToolContext
     },
     async (input) => {
       try {
-        if (!context.allowWrites)
-          throw new UsageError(
-            'decide_review_item records decisions that apply_staging acts on, and this server was started without --allow-writes; restart it with --allow-writes',
-          );
+        requireWrites(context, 'decide_review_item records decisions that apply_staging acts on');
         const result = await decideReviewItems(await context.db(), context.mapping, input);
         const text = `${result.decided.length} decided${result.refused.length ? `; refused: ${result.refused.map((r) => `${r.legacyId} (${r.reason})`).join('; ')}` : ''}`;
         return result.refused.length && !result.decided.length
@@ -134,10 +130,7 @@ export function registerReviewApplyTools(server: McpServer, context: ToolContext
     },
     async (input) => {
       try {
-        if (!context.allowWrites)
-          throw new UsageError(
-            'apply_staging writes to HubSpot, and this server was started without --allow-writes; use plan_apply, or restart it with --allow-writes',
-          );
+        requireWrites(context, 'apply_staging writes to HubSpot', 'plan_apply');
         const report = await applyStaging(await context.db(), {
           ...input,
           dryRun: false,

@@ -1,11 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { loadConnections } from '../../core/connectors/registry';
-import { UsageError } from '../../core/errors';
 import { runSync, type SyncReport } from '../../core/sync/engine';
 import { loadSyncJob, openJobConnectors } from '../../core/sync/load-job';
 import { SyncReportSchema, SyncRequestSchema, type SyncRequest } from '../../core/sync/requests';
 import { insideRoots } from '../allowed-paths';
-import type { ToolContext } from '../context';
+import { requireWrites, type ToolContext } from '../context';
 import { failure, success } from '../tool-result';
 import { CONNECTION_ENV_HELP } from './describe-schema';
 
@@ -78,10 +77,7 @@ export function registerSyncTools(server: McpServer, context: ToolContext): void
     },
     async (input) => {
       try {
-        if (!context.allowWrites)
-          throw new UsageError(
-            'apply_sync writes to a CRM, and this server was started without --allow-writes; use plan_sync, or restart it with --allow-writes',
-          );
+        requireWrites(context, 'apply_sync writes to a CRM', 'plan_sync');
         return result(await run(context, input, false));
       } catch (error) {
         return failure(error);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { reconcile } from '../../core/reconcile/reconcile';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
+import { jsonDocuments, startServing, type ServedProcess } from '../helpers/serve-process';
 import { loadSmallCompanies, SMALL_MAPPING_CONFIG, smallMapping } from '../helpers/small-companies';
 
 // The lookup API as other tools reach it: the built CLI's `serve --api`, called over HTTP with fetch.
@@ -36,42 +37,10 @@ afterAll(async () => {
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, '--mapping', mappingFile, ...args], { env });
 
-interface Served {
-  url: string;
-  stop(): Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
+type Served = ServedProcess;
 
-async function serve(...args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, '--json', '--mapping', mappingFile, 'serve', '--port', '0', ...args], {
-    env,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const listening = /"listening": "([^"]+)"/.exec(stdout);
-      if (listening) {
-        clearInterval(timer);
-        resolve(listening[1]!.replace('0.0.0.0', '127.0.0.1'));
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`serve exited with ${code}: ${stdout}${stderr}`));
-    });
-  });
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGINT');
-      const code = await exited;
-      return { code, stdout, stderr };
-    },
-  };
-}
+const serve = (...args: string[]) =>
+  startServing(BIN, ['--json', '--mapping', mappingFile, 'serve', '--port', '0', ...args], env);
 
 const get = (url: string, token?: string) => fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 const post = (url: string, body: unknown, token?: string) =>
@@ -180,11 +149,7 @@ describe('the lookup API (crm-bridge serve --api)', () => {
       stopped = await server.stop();
     }
     expect(stopped.code).toBe(0);
-    const documents = stopped.stdout
-      .split(/^\}$/m)
-      .filter((c) => c.trim())
-      .map((c) => JSON.parse(`${c}}`) as { result: Record<string, unknown> });
-    expect(documents.at(-1)!.result.apiRefusals).toEqual({
+    expect(jsonDocuments(stopped.stdout).at(-1)!.result.apiRefusals).toEqual({
       'missing-token': 1,
       'wrong-token': 1,
       'insufficient-scope': 0,

@@ -11,6 +11,13 @@ import { CrmBridge } from '../../nodes/CrmBridge/CrmBridge.node';
 import { CrmBridgeTrigger } from '../../nodes/CrmBridgeTrigger/CrmBridgeTrigger.node';
 import { CrmBridgeWebhookTrigger } from '../../nodes/CrmBridgeWebhookTrigger/CrmBridgeWebhookTrigger.node';
 
+/** The codex names the version a new node gets: the default one, written as n8n does (1 -> "1.0", 1.1 -> "1.1"). */
+function codexVersionOf(description: { version: number | number[]; defaultVersion?: number }): string {
+  const versions = Array.isArray(description.version) ? description.version : [description.version];
+  const version = description.defaultVersion ?? Math.max(...versions);
+  return Number.isInteger(version) ? `${version}.0` : String(version);
+}
+
 // The package as n8n reads it: package.json's n8n section, each node's codex file and every icon.
 const ROOT = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -92,7 +99,7 @@ describe('the n8n package', () => {
       const codex = JSON.parse(readFileSync(codexFile, 'utf8'));
       expect(codex).toMatchObject({
         node: `${pkg.name}.${node.description.name}`,
-        nodeVersion: `${node.description.version}.0`,
+        nodeVersion: codexVersionOf(node.description),
         codexVersion: '1.0',
       });
       expect(codex.categories.length).toBeGreaterThan(0);

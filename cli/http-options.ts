@@ -1,0 +1,52 @@
+import type { Database } from '../core/db/database';
+import { resolveDatabaseOptions } from '../core/db/database';
+import { isProjectFolder } from '../core/db/home';
+import { UsageError } from '../core/errors';
+import type { AuthorizedHandler } from '../core/http/app';
+import { isLoopback } from '../core/http/listen';
+import { parseApiTokens, type ApiToken } from '../core/http/tokens';
+import type { LoadedMapping } from '../core/mapping/load-mapping';
+import { realRoots } from '../mcp/allowed-paths';
+import type { GlobalOptions } from './context';
+
+/**
+ * The bearer tokens of `--token` and `CRM_BRIDGE_API_TOKEN`. Without any, the API and MCP trust every caller, so
+ * they may only listen on a loopback address.
+ */
+export function apiTokens(tokens: string[] | undefined, host: string, serves: string): ApiToken[] {
+  const parsed = parseApiTokens([...(tokens ?? []), process.env.CRM_BRIDGE_API_TOKEN ?? '']);
+  if (parsed.length === 0 && !isLoopback(host))
+    throw new UsageError(
+      `--host ${host} would open ${serves} to the network without a token: give --token (or CRM_BRIDGE_API_TOKEN), or listen on 127.0.0.1`,
+    );
+  return parsed;
+}
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`--port must be a port number, not "${value}"`);
+  return port;
+}
+
+/** The folders MCP tools may read: --allow-dir, else the working directory when it is a crm-bridge project. */
+export function mcpRoots(allowDir: string[] | undefined): string[] {
+  return realRoots(allowDir ?? (isProjectFolder(process.cwd()) ? [process.cwd()] : []));
+}
+
+/** MCP over Streamable HTTP on an open database; the MCP SDK is loaded only when it is served. */
+export async function mcpOverHttp(
+  global: GlobalOptions,
+  db: Database,
+  mapping: LoadedMapping,
+  options: { allowDir?: string[]; allowWrites?: boolean },
+): Promise<AuthorizedHandler> {
+  const { mcpHttpHandler } = await import('../mcp/http.js');
+  return mcpHttpHandler({
+    database: resolveDatabaseOptions(process.env, { url: global.db, home: global.home }),
+    db,
+    mapping,
+    allowedRoots: mcpRoots(options.allowDir),
+    allowWrites: options.allowWrites ?? false,
+  });
+}

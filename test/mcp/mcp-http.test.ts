@@ -1,0 +1,146 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconcile } from '../../core/reconcile/reconcile';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { migratedHome } from '../helpers/embedded-home';
+import { ROOT } from '../helpers/example-data';
+import { jsonDocuments, startServing, type ServedProcess } from '../helpers/serve-process';
+import { loadSmallCompanies, SMALL_MAPPING_CONFIG, smallMapping } from '../helpers/small-companies';
+
+// MCP over Streamable HTTP as a remote assistant reaches it: the built CLI serving, the SDK's own HTTP client calling.
+const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
+const WRITE_TOKEN = 'mcp-write-token-71c3e9a2';
+const READ_TOKEN = 'mcp-read-token-4b8d0f6e';
+
+let t: TestDatabase;
+let mappingFile: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-http-'));
+  const home = process.env.DATABASE_URL ? undefined : migratedHome(path.join(dir, 'home'));
+  t = await createTestDatabase({ embeddedHome: home });
+  await loadSmallCompanies(t.db, dir);
+  await reconcile(t.db, { object: 'companies', mapping: smallMapping(), legacyPath: dir });
+  if (home) await t.db.close();
+  mappingFile = path.join(dir, 'mapping.json');
+  writeFileSync(mappingFile, JSON.stringify(SMALL_MAPPING_CONFIG));
+  env = { PATH: process.env.PATH, ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home }) };
+}, 120_000);
+afterAll(async () => {
+  if (t?.url) await t.drop();
+});
+
+async function connect(url: string, token?: string): Promise<Client> {
+  const client = new Client({ name: 'crm-bridge-http-test', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: token ? { authorization: `Bearer ${token}` } : {} },
+    }),
+  );
+  return client;
+}
+
+const text = (result: Record<string, unknown>) => (result.content as Array<{ text: string }>)[0]!.text;
+
+describe('MCP over Streamable HTTP', () => {
+  it('serve --mcp: tools through the SDK client; 401 without or with a wrong token; a read token cannot write', async () => {
+    const served: ServedProcess = await startServing(
+      BIN,
+      [
+        '--json',
+        '--mapping',
+        mappingFile,
+        'serve',
+        '--port',
+        '0',
+        '--host',
+        '0.0.0.0',
+        '--mcp',
+        '--allow-writes',
+        '--token',
+        `write:${WRITE_TOKEN}`,
+        READ_TOKEN,
+      ],
+      env,
+    );
+    const url = `${served.url}/mcp`;
+    const clients: Client[] = [];
+    let stopped: Awaited<ReturnType<ServedProcess['stop']>>;
+    try {
+      await expect(connect(url)).rejects.toThrow('send Authorization: Bearer <token>');
+      await expect(connect(url, `${READ_TOKEN}-wrong`)).rejects.toThrow(
+        'the bearer token is not one this server accepts',
+      );
+
+      const reader = await connect(url, READ_TOKEN);
+      clients.push(reader);
+      const { tools } = await reader.listTools();
+      expect(tools.map((tool) => tool.name)).toContain('lookup_by_legacy_id');
+      const found = await reader.callTool({
+        name: 'lookup_by_legacy_id',
+        arguments: { object: 'Companies', legacyId: 'C2' },
+      });
+      expect(found.isError).toBeFalsy();
+      expect(found.structuredContent).toMatchObject({ legacyId: 'C2', status: 'matched', targetId: '102' });
+
+      // The server allows writes, but not to this caller.
+      const refused = await reader.callTool({
+        name: 'decide_review_item',
+        arguments: { object: 'companies', legacyIds: ['C9'], decision: 'approve', decidedBy: 'test' },
+      });
+      expect(refused.isError).toBe(true);
+      expect(text(refused)).toBe(
+        'usage error: decide_review_item records decisions that apply_staging acts on, and the token of this call has read scope only; call with a token of write scope (given to the server as write:TOKEN)',
+      );
+
+      const writer = await connect(url, WRITE_TOKEN);
+      clients.push(writer);
+      const decided = await writer.callTool({
+        name: 'decide_review_item',
+        arguments: { object: 'companies', legacyIds: ['C9'], decision: 'approve', decidedBy: 'test' },
+      });
+      // Past the write check: the answer is the review's own (C9 is matched by ID, not a fuzzy match to approve).
+      expect(text(decided)).not.toContain('scope');
+      expect(decided.structuredContent).toHaveProperty('refused');
+    } finally {
+      for (const client of clients) await client.close();
+      stopped = await served.stop();
+    }
+    expect(stopped.code).toBe(0);
+    expect(jsonDocuments(stopped.stdout).at(-1)!.result.apiRefusals).toMatchObject({
+      'missing-token': 1,
+      'wrong-token': 1,
+    });
+    for (const output of [stopped.stdout, stopped.stderr]) {
+      expect(output).not.toContain(READ_TOKEN);
+      expect(output).not.toContain(WRITE_TOKEN);
+    }
+  }, 120_000);
+
+  it('crm-bridge mcp --http: prints its URL, serves the tools; no token means loopback only', async () => {
+    const served = await startServing(BIN, ['--json', '--mapping', mappingFile, 'mcp', '--http', '--port', '0'], env);
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    try {
+      const client = await connect(served.url);
+      const result = await client.callTool({
+        name: 'lookup_by_legacy_id',
+        arguments: { object: 'companies', legacyId: 'C6' },
+      });
+      expect(result.structuredContent).toMatchObject({ status: 'conflict', targetIds: ['106', '107'] });
+      // Writes were not allowed at start: refused with the flag named, whatever the token.
+      const refused = await client.callTool({
+        name: 'apply_staging',
+        arguments: { object: 'companies' },
+      });
+      expect(text(refused)).toContain('this server was started without --allow-writes; use plan_apply');
+      await client.close();
+    } finally {
+      expect((await served.stop()).code).toBe(0);
+    }
+  }, 120_000);
+});
