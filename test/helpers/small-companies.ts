@@ -1,7 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Database } from '../../core/db/database';
 import { parseMappingConfig } from '../../core/mapping/load-mapping';
+import { reconcile } from '../../core/reconcile/reconcile';
+import { createTestDatabase } from './database';
+import { migratedHome } from './embedded-home';
 
 /** A small companies export against a small HubSpot mirror, with one case of each status and quarantine reason. */
 export const SMALL_MAPPING_CONFIG = {
@@ -68,4 +72,30 @@ export async function loadSmallCompanies(db: Database, dir: string): Promise<voi
     .map((s) => s.trim())
     .filter(Boolean))
     await db.pool.query(statement);
+}
+
+/** The small companies reconciled in a database of their own, for a CLI process to serve (its env and mapping file). */
+export interface ReconciledSmallCompanies {
+  mappingFile: string;
+  env: NodeJS.ProcessEnv;
+  drop(): Promise<void>;
+}
+
+export async function reconciledSmallCompanies(prefix: string): Promise<ReconciledSmallCompanies> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const home = process.env.DATABASE_URL ? undefined : migratedHome(path.join(dir, 'home'));
+  const t = await createTestDatabase({ embeddedHome: home });
+  await loadSmallCompanies(t.db, dir);
+  await reconcile(t.db, { object: 'companies', mapping: smallMapping(), legacyPath: dir });
+  // The embedded database serves one process at a time: hand it over to the CLI.
+  if (home) await t.db.close();
+  const mappingFile = path.join(dir, 'mapping.json');
+  writeFileSync(mappingFile, JSON.stringify(SMALL_MAPPING_CONFIG));
+  return {
+    mappingFile,
+    env: { PATH: process.env.PATH, ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home }) },
+    drop: async () => {
+      if (t.url) await t.drop();
+    },
+  };
 }

@@ -1,39 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcile } from '../../core/reconcile/reconcile';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
 import { jsonDocuments, startServing, type ServedProcess } from '../helpers/serve-process';
-import { loadSmallCompanies, SMALL_MAPPING_CONFIG, smallMapping } from '../helpers/small-companies';
+import { reconciledSmallCompanies, type ReconciledSmallCompanies } from '../helpers/small-companies';
 
 // The lookup API as other tools reach it: the built CLI's `serve --api`, called over HTTP with fetch.
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const WRITE_TOKEN = 'write-token-2f9c1e7a5b3d';
 const READ_TOKEN = 'read-token-8e4a6c2b0d9f';
 
-let t: TestDatabase;
-let home: string | undefined;
+let fixture: ReconciledSmallCompanies;
 let mappingFile: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-http-'));
-  home = process.env.DATABASE_URL ? undefined : migratedHome(path.join(dir, 'home'));
-  t = await createTestDatabase({ embeddedHome: home });
-  await loadSmallCompanies(t.db, dir);
-  await reconcile(t.db, { object: 'companies', mapping: smallMapping(), legacyPath: dir });
-  if (home) await t.db.close();
-  mappingFile = path.join(dir, 'mapping.json');
-  writeFileSync(mappingFile, JSON.stringify(SMALL_MAPPING_CONFIG));
-  env = { PATH: process.env.PATH, ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home }) };
+  fixture = await reconciledSmallCompanies('crm-bridge-http-');
+  ({ mappingFile, env } = fixture);
 }, 120_000);
-afterAll(async () => {
-  if (t?.url) await t.drop();
-});
+afterAll(async () => fixture?.drop());
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, '--mapping', mappingFile, ...args], { env });
 

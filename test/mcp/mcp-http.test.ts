@@ -1,39 +1,25 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcile } from '../../core/reconcile/reconcile';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
 import { jsonDocuments, startServing, type ServedProcess } from '../helpers/serve-process';
-import { loadSmallCompanies, SMALL_MAPPING_CONFIG, smallMapping } from '../helpers/small-companies';
+import { reconciledSmallCompanies, type ReconciledSmallCompanies } from '../helpers/small-companies';
 
 // MCP over Streamable HTTP as a remote assistant reaches it: the built CLI serving, the SDK's own HTTP client calling.
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const WRITE_TOKEN = 'mcp-write-token-71c3e9a2';
 const READ_TOKEN = 'mcp-read-token-4b8d0f6e';
 
-let t: TestDatabase;
+let fixture: ReconciledSmallCompanies;
 let mappingFile: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-http-'));
-  const home = process.env.DATABASE_URL ? undefined : migratedHome(path.join(dir, 'home'));
-  t = await createTestDatabase({ embeddedHome: home });
-  await loadSmallCompanies(t.db, dir);
-  await reconcile(t.db, { object: 'companies', mapping: smallMapping(), legacyPath: dir });
-  if (home) await t.db.close();
-  mappingFile = path.join(dir, 'mapping.json');
-  writeFileSync(mappingFile, JSON.stringify(SMALL_MAPPING_CONFIG));
-  env = { PATH: process.env.PATH, ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home }) };
+  fixture = await reconciledSmallCompanies('crm-bridge-mcp-http-');
+  ({ mappingFile, env } = fixture);
 }, 120_000);
-afterAll(async () => {
-  if (t?.url) await t.drop();
-});
+afterAll(async () => fixture?.drop());
 
 async function connect(url: string, token?: string): Promise<Client> {
   const client = new Client({ name: 'crm-bridge-http-test', version: '1.0.0' });
