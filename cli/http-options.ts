@@ -22,6 +22,21 @@ export function apiTokens(tokens: string[] | undefined, host: string, serves: st
   return parsed;
 }
 
+/**
+ * Starts something on `port`; a port another process holds is the user's choice to change, so it is a usage error
+ * naming the option that moves it, not a failure with the system's EADDRINUSE.
+ */
+export async function onPort<T>(start: (port: number) => Promise<T>, port: number, option: string, holder: string) {
+  try {
+    return await start(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new UsageError(
+      `port ${port} is in use (${holder}?): stop that process, or choose another port with ${option} <port> (0 picks a free one)`,
+    );
+  }
+}
+
 export function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)

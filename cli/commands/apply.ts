@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CrmNameSchema } from '../../core/connectors/requests';
 import { applyStaging, type ApplyTarget } from '../../core/apply/apply';
 import { applyOrder } from '../../core/apply/parents';
 import type { ApplyReport, PlanLine } from '../../core/apply/schemas';
@@ -122,7 +123,7 @@ export function registerApply(program: Command): void {
     .action(async (opts: ApplyOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       try {
-        if (opts.to !== 'hubspot')
+        if (CrmNameSchema.parse(opts.to) !== 'hubspot')
           throw new UsageError(`apply writes to hubspot (the CRM the mirror and mapping describe), not "${opts.to}"`);
         const target = (await openConnector('hubspot', loadConnections(opts.connections))) as unknown as ApplyTarget;
         const outcome = await withDatabase(global, async (db, mapping) => {

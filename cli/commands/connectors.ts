@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import readline from 'node:readline';
 import type { Command } from 'commander';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
+import { CrmNameSchema } from '../../core/connectors/requests';
 import { readCsv } from '../../core/connectors/csv/csv-reader';
 import { loadConnections, openConnector } from '../../core/connectors/registry';
 import { UsageError } from '../../core/errors';
@@ -71,7 +72,7 @@ export function registerConnectorCommands(program: Command): void {
       ) => {
         const global = command.optsWithGlobals<GlobalOptions>();
         try {
-          const connector = await openConnector(opts.from, loadConnections(opts.connections));
+          const connector = await openConnector(CrmNameSchema.parse(opts.from), loadConnections(opts.connections));
           let n = 0;
           let cursor: string | undefined;
           // Without --json the records stream out as JSON lines; with it they are gathered into the one envelope.
@@ -117,7 +118,7 @@ export function registerConnectorCommands(program: Command): void {
       ) => {
         const global = command.optsWithGlobals<GlobalOptions>();
         try {
-          const connector = await openConnector(opts.to, loadConnections(opts.connections));
+          const connector = await openConnector(CrmNameSchema.parse(opts.to), loadConnections(opts.connections));
           if (!connector.upsert) throw new UsageError(`${opts.to} cannot be written to`);
           const counts = { created: 0, updated: 0, unchanged: 0, failed: 0 };
           const failures: UpsertResult[] = [];

@@ -5,7 +5,7 @@ import { createHttpApp } from '../../core/http/app';
 import { listen } from '../../core/http/listen';
 import { loadMapping } from '../../core/mapping/load-mapping';
 import type { GlobalOptions } from '../context';
-import { apiTokens, mcpOverHttp, mcpRoots, parsePort } from '../http-options';
+import { apiTokens, mcpOverHttp, mcpRoots, onPort, parsePort } from '../http-options';
 import { fail, printJson } from '../output';
 
 interface McpOptions {
@@ -27,7 +27,12 @@ async function serveMcpOverHttp(global: GlobalOptions, opts: McpOptions): Promis
   );
   try {
     const app = createHttpApp({ tokens, db, mcp: await mcpOverHttp(global, db, mapping, opts) });
-    const server = await listen(app.handler, { port, host: opts.host });
+    const server = await onPort(
+      (p) => listen(app.handler, { port: p, host: opts.host }),
+      port,
+      '--port',
+      'another crm-bridge mcp --http',
+    );
     const url = `${server.url}/mcp`;
     if (global.json) printJson({ ok: true, result: { url, database: db.location, tokens: tokens.length } });
     else

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { CrmNameSchema } from '../../core/connectors/requests';
 import { loadConnections, openConnector } from '../../core/connectors/registry';
 import { UsageError } from '../../core/errors';
 import { refreshMirror } from '../../core/mirror/refresh';
@@ -73,7 +74,7 @@ export function registerMirror(program: Command): void {
     .action(async (opts: MirrorOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       try {
-        if (opts.from !== 'hubspot')
+        if (CrmNameSchema.parse(opts.from) !== 'hubspot')
           throw new UsageError(`mirror copies from hubspot (the CRM the mapping describes), not "${opts.from}"`);
         const input = MirrorInputSchema.parse({
           ...(opts.object ? { objects: opts.object } : {}),

@@ -4,21 +4,13 @@ import { PipedriveEmulator } from '../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { seedLoanExample } from '../../sandbox/examples/loans';
-import { UsageError } from '../../core/errors';
 import type { GlobalOptions } from '../context';
+import { onPort } from '../http-options';
 import { fail, printJson } from '../output';
 
-/** Starts one emulator; a port another process holds is the user's choice to change, named with its option. */
-async function listen(start: (port: number) => Promise<string>, port: number, option: string): Promise<string> {
-  try {
-    return await start(port);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    throw new UsageError(
-      `port ${port} is in use (another crm-bridge sandbox?): stop that process, or choose another port with ${option} <port> (0 picks a free one)`,
-    );
-  }
-}
+/** Starts one emulator, naming its port option when another process holds the port. */
+const listen = (start: (port: number) => Promise<string>, port: number, option: string) =>
+  onPort(start, port, option, 'another crm-bridge sandbox');
 
 export function registerSandbox(program: Command): void {
   program

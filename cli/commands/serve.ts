@@ -16,7 +16,7 @@ import { loadConnections } from '../../core/connectors/registry';
 import { loadSyncJob, openJobConnectors } from '../../core/sync/load-job';
 import { SyncOnChange, type WatchedJob } from '../../core/sync/on-change';
 import type { GlobalOptions } from '../context';
-import { apiTokens, mcpOverHttp, parsePort } from '../http-options';
+import { apiTokens, mcpOverHttp, onPort, parsePort } from '../http-options';
 import { fail, printJson } from '../output';
 
 interface ServeOptions {
@@ -86,7 +86,7 @@ export function registerServe(program: Command): void {
         const served = WEBHOOK_SYSTEMS.filter((s) => settings[s]);
         if (served.length === 0 && !opts.api && !opts.mcp) {
           throw new UsageError(
-            'No webhook settings and no --api: nothing to serve. Give --webhook-settings or set HUBSPOT_CLIENT_SECRET, PIPEDRIVE_WEBHOOK_USER/PIPEDRIVE_WEBHOOK_PASSWORD or SALESFORCE_ORG_ID, or give --api for the lookup API or --mcp for MCP',
+            'No webhook settings, no --api and no --mcp: nothing to serve. Give --webhook-settings or set HUBSPOT_CLIENT_SECRET, PIPEDRIVE_WEBHOOK_USER/PIPEDRIVE_WEBHOOK_PASSWORD or SALESFORCE_ORG_ID, or give --api for the lookup API or --mcp for MCP',
           );
         }
         // Webhooks carry the vendors' signatures; the API and MCP trust a caller only through a token or the loopback.
@@ -155,7 +155,12 @@ export function registerServe(program: Command): void {
               : {}),
             log: logRequest,
           });
-          const receiver = await listen(app.handler, { port, host: opts.host });
+          const receiver = await onPort(
+            (p) => listen(app.handler, { port: p, host: opts.host }),
+            port,
+            '--port',
+            'another crm-bridge serve',
+          );
           onChange?.start();
           const paths = served.map((s) => `${receiver.url}/webhooks/${s}`);
           const api = [

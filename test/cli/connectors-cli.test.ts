@@ -117,11 +117,12 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
         .map((r) => JSON.stringify(r))
         .join('\n'),
     );
+    // The CRM named as the vendor writes it: names are taken in any case.
     const up = await cli(
       '--json',
       'upsert',
       '--to',
-      'hubspot',
+      'HubSpot',
       '--object',
       'companies',
       '--key',

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/example-data';
@@ -166,5 +169,23 @@ describe('the lookup API (crm-bridge serve --api)', () => {
     expect(weak.status).toBe(2);
     expect(weak.stderr.toString()).toContain('API token 1 is shorter than 16 characters');
     expect(weak.stderr.toString()).not.toContain('secret');
+  });
+
+  it('on a port another process holds: exit 2 naming --port, for serve and for mcp --http', async () => {
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const port = String((holder.address() as AddressInfo).port);
+    try {
+      const taken = cli('--json', 'serve', '--api', '--port', port);
+      expect(taken.status).toBe(2);
+      expect(JSON.parse(taken.stdout.toString()).error.message).toBe(
+        `port ${port} is in use (another crm-bridge serve?): stop that process, or choose another port with --port <port> (0 picks a free one)`,
+      );
+      const mcp = cli('mcp', '--http', '--port', port);
+      expect(mcp.status).toBe(2);
+      expect(mcp.stderr.toString()).toContain(`port ${port} is in use (another crm-bridge mcp --http?)`);
+    } finally {
+      holder.close();
+    }
   });
 });
