@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from '../../errors';
+import { parseVendorReply } from '../vendor-reply';
 import { HubSpotError } from './errors';
 
 /*
@@ -61,11 +61,10 @@ export const UpsertBatch = z.looseObject({
  * `HubSpot GET /crm/v3/objects/contacts returned an unexpected body: results[3].updatedAt: Invalid input: ...`.
  */
 export function parseReply<S extends z.ZodType>(schema: S, body: unknown, endpoint: string): z.output<S> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  throw new HubSpotError(
-    describeIssues(`HubSpot ${endpoint} returned an unexpected body`, parsed.error.issues),
-    undefined,
-    'BAD_RESPONSE',
+  return parseVendorReply(
+    schema,
+    body,
+    `HubSpot ${endpoint}`,
+    (message) => new HubSpotError(message, undefined, 'BAD_RESPONSE'),
   );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from '../../errors';
+import { parseVendorReply } from '../vendor-reply';
 import { PipedriveError } from './errors';
 
 /*
@@ -70,7 +70,5 @@ export type TokenAnswer = z.infer<typeof TokenAnswer>;
  * It has no status, is raised after the call's retries and is not retried: the same answer would come back.
  */
 export function parseReply<S extends z.ZodType>(schema: S, body: unknown, endpoint: string): z.output<S> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  throw new PipedriveError(describeIssues(`Pipedrive ${endpoint} returned an unexpected body`, parsed.error.issues));
+  return parseVendorReply(schema, body, `Pipedrive ${endpoint}`, (message) => new PipedriveError(message));
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from '../../errors';
+import { parseVendorReply } from '../vendor-reply';
 import { SalesforceError } from './errors';
 
 /*
@@ -81,10 +81,10 @@ export const UnprocessedRows = z.array(z.record(z.string(), z.unknown()));
  * `Salesforce GET /services/data/v60.0/query returned an unexpected body: records[3].Id: Invalid input: expected string`.
  */
 export function parseReply<S extends z.ZodType>(schema: S, body: unknown, endpoint: string): z.output<S> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  throw new SalesforceError(
-    describeIssues(`Salesforce ${endpoint} returned an unexpected body`, parsed.error.issues),
-    'BAD_RESPONSE',
+  return parseVendorReply(
+    schema,
+    body,
+    `Salesforce ${endpoint}`,
+    (message) => new SalesforceError(message, 'BAD_RESPONSE'),
   );
 }
