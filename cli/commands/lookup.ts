@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { lookupByLegacyId, LookupInputSchema, type LookupResult } from '../../core/reconcile/lookup';
+import { lookupByLegacyId, LookupInputSchema, notFoundMessage, type LookupResult } from '../../core/reconcile/lookup';
 import { withDatabase, type GlobalOptions } from '../context';
 import { emit, fail, table } from '../output';
 
@@ -61,14 +61,7 @@ export function registerLookup(program: Command): void {
         const input = LookupInputSchema.parse({ object: opts.object, legacyId: opts.legacyId });
         const result = await withDatabase(global, (db, mapping) => lookupByLegacyId(db, mapping, input));
         // Not found is an answer, but not the one asked for: exit 3 and ok: false, so scripts can branch on it.
-        emit(
-          global,
-          result,
-          render,
-          result.found
-            ? undefined
-            : { kind: 'input', message: `no ${result.object} record has legacy ID ${result.legacyId} in staging` },
-        );
+        emit(global, result, render, result.found ? undefined : { kind: 'input', message: notFoundMessage(result) });
       } catch (error) {
         fail(error, global);
       }

@@ -4,7 +4,7 @@ import type { Database } from '../db/database';
 import { classifyError, describeError } from '../errors';
 import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectNameInputSchema } from '../mapping/mapping-config';
-import { lookupManyByLegacyId, MAX_LOOKUP_BATCH, type LookupResult } from '../reconcile/lookup';
+import { lookupManyByLegacyId, MAX_LOOKUP_BATCH, notFoundMessage, type LookupResult } from '../reconcile/lookup';
 import { BodyTooLarge, readBody, sendJson } from './body';
 
 export interface LookupApiOptions {
@@ -21,7 +21,7 @@ const BatchBodySchema = z.object({ legacyIds: z.array(z.unknown()) }).strict();
 /** The envelope of `crm-bridge lookup --json`: the API answers the same JSON the CLI prints. */
 const notFoundVerdict = (r: LookupResult) => ({
   kind: 'input' as const,
-  message: `no ${r.object} record has legacy ID ${r.legacyId} in staging`,
+  message: notFoundMessage(r),
 });
 
 function problem(res: ServerResponse, status: number, kind: string, message: string, headers = {}): void {

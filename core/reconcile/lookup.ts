@@ -68,6 +68,10 @@ async function readTargets(
   }));
 }
 
+/** Not found is an answer, but not the one asked for: every surface says so in these words (CLI exit 3, 404, MCP). */
+export const notFoundMessage = (r: Pick<LookupResult, 'object' | 'legacyId'>) =>
+  `no ${r.object} record has legacy ID ${r.legacyId} in staging`;
+
 /** Most legacy IDs one batch lookup takes (the HTTP API's POST, and the node's batch). */
 export const MAX_LOOKUP_BATCH = 1000;
 

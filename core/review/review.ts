@@ -1,4 +1,5 @@
 import type { Database } from '../db/database';
+import { notFoundMessage } from '../reconcile/lookup';
 import { ident, type Sql } from '../db/sql';
 import { InputError, UsageError } from '../errors';
 import type { LoadedMapping } from '../mapping/load-mapping';
@@ -235,7 +236,7 @@ export async function decideReviewItems(
     for (const legacyId of unique) {
       const row = byId.get(legacyId);
       const refusal = !row
-        ? `no ${object} record has legacy ID ${legacyId} in staging`
+        ? notFoundMessage({ object, legacyId })
         : decision === 'choose' && row.status !== 'conflict'
           ? `${legacyId} is ${row.status}, not a conflict: only conflicts have a record to choose`
           : decision !== 'choose' && row.status !== 'fuzzy_match'

@@ -1,5 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { lookupByLegacyId, LookupInputSchema, LookupResultSchema } from '../../core/reconcile/lookup';
+import { lookupByLegacyId, LookupInputSchema, LookupResultSchema, notFoundMessage } from '../../core/reconcile/lookup';
 import type { ToolContext } from '../context';
 import { failure, success } from '../tool-result';
 
@@ -23,8 +23,7 @@ export function registerLookupTool(server: McpServer, context: ToolContext): voi
         const updates = Object.keys(result.propertiesToUpdate ?? {});
         if (!result.found) {
           // Not found is an answer, but not the one asked for: the same verdict as the CLI's (ok: false, input).
-          const text =
-            `input error: no ${result.object} record has legacy ID ${result.legacyId} in staging. ${result.notes.join(' ')}`.trim();
+          const text = `input error: ${notFoundMessage(result)}. ${result.notes.join(' ')}`.trim();
           return { isError: true, structuredContent: result, content: [{ type: 'text', text }] };
         }
         const text =
