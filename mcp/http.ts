@@ -38,11 +38,12 @@ export function mcpHttpHandler(options: ServerOptions & { db: NonNullable<Server
         return rpcError(res, 413, -32600, `the request is over ${MAX_BODY_BYTES} bytes`);
       return rpcError(res, 400, -32700, `parse error: ${(error as Error).message}`);
     }
-    const readOnlyToken = (options.allowWrites ?? false) && scope !== 'write';
+    // Writes allowed at start still need the caller's token to have write scope.
+    const writable = options.allowWrites ?? false;
     const { server, close } = buildServer({
       ...options,
-      allowWrites: (options.allowWrites ?? false) && !readOnlyToken,
-      ...(readOnlyToken ? { writesOff: READ_SCOPE } : {}),
+      allowWrites: writable && scope === 'write',
+      ...(writable && scope !== 'write' ? { writesOff: READ_SCOPE } : {}),
     });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {

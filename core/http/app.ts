@@ -43,14 +43,14 @@ export interface HttpApp {
 
 /** One HTTP server for webhooks, the lookup API, MCP and a health check, with bearer tokens checked per request. */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
-  const refusals: RefusalCounts = { 'missing-token': 0, 'wrong-token': 0, 'insufficient-scope': 0 };
+  const refusals: RefusalCounts = { 'missing-token': 0, 'wrong-token': 0 };
   const lookup = options.lookup ? lookupApi({ ...options.lookup, db: options.db }) : undefined;
   // What the bearer check decided, for the request's log line.
   const decided = new WeakMap<ServerResponse, { refused?: HttpLogEntry['refused']; token?: string }>();
 
-  const guarded = async (req: IncomingMessage, res: ServerResponse, needed: Scope, then: AuthorizedHandler) => {
+  const guarded = async (req: IncomingMessage, res: ServerResponse, then: AuthorizedHandler) => {
     if (options.tokens.length === 0) return then(req, res, 'write');
-    const verdict = authorize(req.headers.authorization, options.tokens, needed);
+    const verdict = authorize(req.headers.authorization, options.tokens);
     if (verdict.ok) {
       decided.set(res, { token: verdict.label });
       return then(req, res, verdict.scope);
@@ -58,11 +58,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     refusals[verdict.reason] += 1;
     decided.set(res, { refused: verdict.reason });
     req.resume();
-    if (verdict.reason === 'insufficient-scope')
-      return sendJson(res, 403, {
-        ok: false,
-        error: { kind: 'usage', message: 'this token may only read: use a token with write scope' },
-      });
     return sendJson(
       res,
       401,
@@ -85,13 +80,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     );
   };
 
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const route = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
     const segments = pathname.split('/').filter(Boolean).map(decodeSegment);
     if (pathname === '/healthz' || pathname === '/v1/health') return health(res, options.db);
     if (segments[0] === 'v1' && segments[1] === 'lookup' && lookup)
-      return guarded(req, res, 'read', (rq, rs) => lookup(rq, rs, segments.slice(2)));
-    if (pathname === '/mcp' && options.mcp) return guarded(req, res, 'read', options.mcp);
+      return guarded(req, res, (rq, rs) => lookup(rq, rs, segments.slice(2)));
+    if (pathname === '/mcp' && options.mcp) return guarded(req, res, options.mcp);
     req.resume();
     sendJson(res, 404, { ok: false, error: { kind: 'usage', message: `nothing is served at ${pathname}` } });
   };
@@ -100,18 +94,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const started = performance.now();
     // The receiver logs each webhook call itself, with what it stored.
     if (options.webhooks && req.url?.startsWith('/webhooks/')) return options.webhooks(req, res);
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     res.on('finish', () => {
       const { refused, token } = decided.get(res) ?? {};
       options.log?.({
         method: req.method ?? 'GET',
-        path: new URL(req.url ?? '/', 'http://localhost').pathname,
+        path: pathname,
         status: res.statusCode,
         ms: Math.round((performance.now() - started) * 10) / 10,
         ...(refused ? { refused } : {}),
         ...(token ? { token } : {}),
       });
     });
-    route(req, res).catch(() => res.destroy());
+    route(req, res, pathname).catch(() => res.destroy());
   };
   return { handler, refusals: () => ({ ...refusals }) };
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Sql } from '../db/sql';
 import { BodyTooLarge, readBody, send } from '../http/body';
 import { listen, type RequestHandler, type RunningServer } from '../http/listen';
@@ -89,10 +89,6 @@ export function webhookRequestHandler(options: WebhookServerOptions): RequestHan
       res.destroy();
     });
   };
-}
-
-export function createWebhookServer(options: WebhookServerOptions): Server {
-  return createServer(webhookRequestHandler(options));
 }
 
 /** Starts the receiver alone; `port` 0 picks a free one. */
