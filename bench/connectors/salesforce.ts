@@ -238,7 +238,7 @@ async function run(s: Scenario, records: number, baselinePerSecond?: number, not
           results.push(...(await upsert(input.slice(i, i + 2000))));
         }
       }
-      retries = 50 - (connector as unknown as { budget: { left: number } }).budget.left;
+      retries = 50 - connector.retriesLeft;
     }
     const seconds = (performance.now() - t) / 1000;
     const { lost, duplicated, failed } = audit(emu, [...warmup, ...input], [...warmResults, ...results]);

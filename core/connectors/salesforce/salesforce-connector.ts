@@ -36,6 +36,11 @@ export class SalesforceConnector implements Connector {
     this.upserter = new SalesforceUpserter(this.client, this.describer);
   }
 
+  /** Retries this connector may still spend (its budget, 50 by default, shared by every call it makes). */
+  get retriesLeft(): number {
+    return this.client.budget.left;
+  }
+
   /** The jsforce connection, logging in first when OAuth settings are given. */
   connection(): Promise<Connection> {
     return this.client.connection();
