@@ -1,0 +1,91 @@
+import { afterEach, beforeEach } from 'vitest';
+import type { ReadItem, SourceRecord } from '../../core/connectors/connector';
+import { HubSpotConnector, type HubSpotConnectorOptions } from '../../core/connectors/hubspot';
+import { PipedriveConnector, type PipedriveConnectorOptions } from '../../core/connectors/pipedrive';
+import { HubSpotEmulator, type HubSpotEmulatorOptions } from '../../sandbox/hubspot';
+import { PipedriveEmulator, type PipedriveEmulatorOptions } from '../../sandbox/pipedrive';
+
+/** What every vendor emulator in sandbox/ offers: listen on a free port (its URL back), and close. */
+interface Emulator {
+  start(port?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Registers an afterEach that stops every emulator started through the returned function during the test, so a
+ * failing test cannot leave a server listening. The function starts the emulator and returns its URL.
+ */
+export function stopEmulatorsAfterEach<E extends Emulator>(): (emulator: E) => Promise<string> {
+  const running: E[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((e) => e.stop()));
+  });
+  return (emulator) => {
+    running.push(emulator);
+    return emulator.start();
+  };
+}
+
+/** A fresh emulator for each test of the file: `use` receives it with its URL before the test; stopped after it. */
+export function freshEmulatorEachTest<E extends Emulator>(create: () => E, use: (emulator: E, url: string) => void) {
+  let current: E | undefined;
+  beforeEach(async () => {
+    current = create();
+    use(current, await current.start());
+  });
+  afterEach(async () => {
+    await current?.stop();
+  });
+}
+
+/** Retries that keep the backoff short: the tests that provoke them should not wait out production delays. */
+export const FAST_RETRIES = { minRetryDelayMs: 5, maxRetryDelayMs: 50 } as const;
+
+/** The records a read yields, in order (cursor and progress items left out). */
+export async function collectRecords(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> {
+  const out: SourceRecord[] = [];
+  for await (const item of items) if (item.type === 'record') out.push(item.record);
+  return out;
+}
+
+/** Reads to the end and counts the items; a read that fails rejects with its error. */
+export async function countItems(items: AsyncIterable<ReadItem>): Promise<number> {
+  let n = 0;
+  for await (const _ of items) n++;
+  return n;
+}
+
+/**
+ * A setup for a file's tests: each call starts an emulator (prepared by `prepare` before it listens) and opens a
+ * connector on it; the emulators are stopped after each test.
+ */
+function connectorSetup<E extends Emulator, C, EO, CO>(
+  emulator: (options: EO) => E,
+  connector: (basePath: string, options: CO) => C,
+) {
+  const start = stopEmulatorsAfterEach<E>();
+  return async (emulatorOptions = {} as EO, connectorOptions = {} as CO, prepare?: (emulator: E) => void) => {
+    const started = emulator(emulatorOptions);
+    prepare?.(started);
+    const basePath = await start(started);
+    return { emulator: started, connector: connector(basePath, connectorOptions), basePath };
+  };
+}
+
+/** HubSpot emulators that accept the private app token `token`, and connectors that sign in with it. */
+export function hubspotConnectorSetup(token: string) {
+  return connectorSetup(
+    (options: HubSpotEmulatorOptions) => new HubSpotEmulator({ tokens: [token], ...options }),
+    (basePath, options: Partial<HubSpotConnectorOptions>) =>
+      new HubSpotConnector({ accessToken: token, basePath, ...FAST_RETRIES, ...options }),
+  );
+}
+
+/** Pipedrive emulators that accept the API token `token`, and connectors that sign in with it. */
+export function pipedriveConnectorSetup(token: string) {
+  return connectorSetup(
+    (options: PipedriveEmulatorOptions) => new PipedriveEmulator({ tokens: [token], ...options }),
+    (basePath, options: Partial<PipedriveConnectorOptions>) =>
+      new PipedriveConnector({ apiToken: token, basePath, ...FAST_RETRIES, ...options }),
+  );
+}
