@@ -18,7 +18,7 @@
 import { performance } from 'node:perf_hooks';
 import { SalesforceConnector } from '../../core/connectors/salesforce';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
-import { SalesforceEmulator } from '../../sandbox/salesforce';
+import { SalesforceEmulator, clientCredentialsToken } from '../../sandbox/salesforce';
 import { fmt, printWhenRun, type BenchRow } from './rows';
 
 const BATCH = 200;
@@ -79,19 +79,6 @@ function jobTiming(emu: SalesforceEmulator, id: string): string {
   const polls = calls.filter((r) => r.method === 'GET' && closed && r.at >= closed.at);
   if (!job?.uploadCompleteAt || !job.endedAt || !closed || !polls.length) return '';
   return ` in ${fmt((job.endedAt - job.uploadCompleteAt) / 1000, 2)} s, first of ${polls.length} status poll(s) ${fmt((polls[0]!.at - closed.at) / 1000, 2)} s after UploadComplete`;
-}
-
-async function login(url: string): Promise<string> {
-  const reply = await fetch(`${url}/services/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: 'emulator-client',
-      client_secret: 'emulator-secret',
-    }),
-  });
-  return ((await reply.json()) as { access_token: string }).access_token;
 }
 
 const API = '/services/data/v60.0';
@@ -185,7 +172,7 @@ async function run(s: Scenario, records: number, baselinePerSecond?: number, not
   const input = accounts(records, warmup.length);
   const thrown: string[] = [];
   try {
-    const token = await login(url);
+    const token = await clientCredentialsToken(url);
     let results: UpsertResult[];
     let retries = 0;
     let t = 0;

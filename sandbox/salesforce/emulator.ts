@@ -13,6 +13,7 @@ import {
 } from './handlers';
 import { makeId } from './ids';
 import { Limits } from './limits';
+import { EMULATOR_CLIENT } from './client-token';
 import { OAuth, type JwtBearerSettings, type OAuthClient } from './oauth';
 import { Store } from './store';
 import { closeNow, listenOnLoopback } from '../loopback';
@@ -52,12 +53,7 @@ export class SalesforceEmulator {
   constructor(options: SalesforceEmulatorOptions = {}) {
     this.orgId = makeId('00D', options.orgNumber ?? 1);
     this.limits = new Limits(options.dailyApiRequests);
-    this.oauth = new OAuth(
-      options.client ?? { clientId: 'emulator-client', clientSecret: 'emulator-secret' },
-      this.orgId,
-      this.userId,
-      options.jwtBearer,
-    );
+    this.oauth = new OAuth(options.client ?? EMULATOR_CLIENT, this.orgId, this.userId, options.jwtBearer);
     this.bulk = new BulkIngest(this.store, this.limits, this.userId);
     // The integration user the tokens belong to, so Loan_Officer__c lookups and User queries have a record to find.
     this.store.insert('User', [

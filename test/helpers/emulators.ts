@@ -26,16 +26,17 @@ export function stopEmulatorsAfterEach<E extends Emulator>(): (emulator: E) => P
   };
 }
 
-/** A fresh emulator for each test of the file: `use` receives it with its URL before the test; stopped after it. */
+/**
+ * A fresh emulator for each test of the file: `use` receives it with its URL before the test. Returns the starter of
+ * stopEmulatorsAfterEach, for a test that replaces its emulator with another (both are stopped after it).
+ */
 export function freshEmulatorEachTest<E extends Emulator>(create: () => E, use: (emulator: E, url: string) => void) {
-  let current: E | undefined;
+  const start = stopEmulatorsAfterEach<E>();
   beforeEach(async () => {
-    current = create();
-    use(current, await current.start());
+    const emulator = create();
+    use(emulator, await start(emulator));
   });
-  afterEach(async () => {
-    await current?.stop();
-  });
+  return start;
 }
 
 /** Retries that keep the backoff short: the tests that provoke them should not wait out production delays. */

@@ -15,7 +15,7 @@ const CLIENT = { clientId: 'bridge-app', clientSecret: 'sUp3r-s3cret-value' };
 let emu: SalesforceEmulator;
 let url: string;
 
-freshEmulatorEachTest(
+const startEmulator = freshEmulatorEachTest(
   () => new SalesforceEmulator({ client: CLIENT }),
   (started, startedUrl) => ((emu = started), (url = startedUrl)),
 );
@@ -198,7 +198,7 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
   it('gives a clear error once the daily API limit is spent, naming the org, and sends nothing more', async () => {
     await emu.stop();
     emu = new SalesforceEmulator({ client: CLIENT, dailyApiRequests: 3 });
-    url = await emu.start();
+    url = await startEmulator(emu);
     const c = connector();
     await c.upsert('Loan__c', loans(10), { keyProperty: 'Loan_Number__c' }); // describe + 1 PATCH
     await expect(c.upsert('Loan__c', loans(10, 10), { keyProperty: 'Loan_Number__c' })).resolves.toHaveLength(10); // 3/3

@@ -1,7 +1,7 @@
 import { Connection } from 'jsforce';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SalesforceConnector, salesforceCursor } from '../../../core/connectors/salesforce';
-import { SalesforceEmulator, Store, sfDateTime } from '../../../sandbox/salesforce';
+import { SalesforceEmulator, Store, clientCredentialsToken, sfDateTime } from '../../../sandbox/salesforce';
 import { collectRecords, freshEmulatorEachTest } from '../../helpers/emulators';
 
 let emu: SalesforceEmulator;
@@ -13,16 +13,7 @@ freshEmulatorEachTest(
   (started, startedUrl) => ((emu = started), (url = startedUrl)),
 );
 beforeEach(async () => {
-  const token = await fetch(`${url}/services/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: 'emulator-client',
-      client_secret: 'emulator-secret',
-    }),
-  }).then((r) => r.json() as Promise<{ access_token: string }>);
-  conn = new Connection({ instanceUrl: url, accessToken: token.access_token, version: '60.0' });
+  conn = new Connection({ instanceUrl: url, accessToken: await clientCredentialsToken(url), version: '60.0' });
 });
 
 describe('Salesforce emulator: what the sync engine needs of Loan__c and User', () => {
