@@ -9,7 +9,6 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyReport } from '../../core/apply/schemas';
 import type { Database } from '../../core/db/database';
@@ -21,9 +20,9 @@ import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { differences, missingAssociations, staged, type StagedRow } from '../apply/fixtures';
 import { createTestDatabase, inDatabaseOf, type TestDatabase } from '../helpers/database';
+import { connectMcpStdio } from '../helpers/mcp-stdio';
 import { EXPORT_DIR, ROOT, truth } from '../helpers/example-data';
 
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const TOKEN = 'pat-na1-migration-story';
 const OBJECTS = ['companies', 'contacts'] as const;
 const mapping = loadMapping(undefined);
@@ -109,14 +108,10 @@ beforeAll(async () => {
     home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-story-'));
     env.CRM_BRIDGE_HOME = home;
   }
-  client = new Client({ name: 'crm-bridge-story', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp', '--allow-dir', path.join(ROOT, 'examples'), '--allow-writes'],
-      env,
-      stderr: 'pipe',
-    }),
+  client = await connectMcpStdio(
+    ['--allow-dir', path.join(ROOT, 'examples'), '--allow-writes'],
+    env,
+    'crm-bridge-story',
   );
 }, 120_000);
 afterAll(async () => {

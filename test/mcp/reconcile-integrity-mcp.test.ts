@@ -5,13 +5,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratedHome } from '../helpers/embedded-home';
+import { connectMcpStdio, databaseEnv, toolText } from '../helpers/mcp-stdio';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { ROOT } from '../helpers/example-data';
 
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-integrity-mcp-'));
 const exportDir = path.join(tmp, 'export');
 const mappingFile = path.join(tmp, 'mapping.json');
@@ -20,7 +18,7 @@ const HEADER = 'Comp_CompanyId,Comp_Name';
 let t: TestDatabase;
 let client: Client;
 
-const text = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0]!.text;
+const text = toolText;
 const writeExport = (lines: string[]) => writeFileSync(path.join(exportDir, 'Company.csv'), `${lines.join('\n')}\n`);
 const reconcileTool = (extra: Record<string, unknown> = {}) =>
   client.callTool({
@@ -53,19 +51,7 @@ beforeAll(async () => {
     `INSERT INTO crm.companies VALUES (101, 'C1', 'Acme'), (102, 'C2', 'Globex'), (103, 'C3', 'Initech')`,
   );
   if (home) await t.db.close();
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home! }),
-  };
-  client = new Client({ name: 'crm-bridge-integrity-test', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp', '--allow-dir', tmp],
-      env,
-      stderr: 'pipe',
-    }),
-  );
+  client = await connectMcpStdio(['--allow-dir', tmp], databaseEnv(t, home), 'crm-bridge-integrity-test');
 }, 120_000);
 
 afterAll(async () => {
