@@ -1,4 +1,4 @@
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeEach } from 'vitest';
 import type { ReadItem, SourceRecord } from '../../core/connectors/connector';
 import { HubSpotConnector, type HubSpotConnectorOptions } from '../../core/connectors/hubspot';
 import { PipedriveConnector, type PipedriveConnectorOptions } from '../../core/connectors/pipedrive';
@@ -11,13 +11,18 @@ interface Emulator {
   stop(): Promise<void>;
 }
 
+/** When the emulators a file starts are stopped: after each test (the default), or after all of the file's tests. */
+type StopHook = typeof afterEach | typeof afterAll;
+
 /**
- * Registers an afterEach that stops every emulator started through the returned function during the test, so a
+ * Registers an afterEach (or `stopAfter`) that stops every emulator started through the returned function, so a
  * failing test cannot leave a server listening. The function starts the emulator and returns its URL.
  */
-export function stopEmulatorsAfterEach<E extends Emulator>(): (emulator: E) => Promise<string> {
+export function stopEmulatorsAfterEach<E extends Emulator>(
+  stopAfter: StopHook = afterEach,
+): (emulator: E) => Promise<string> {
   const running: E[] = [];
-  afterEach(async () => {
+  stopAfter(async () => {
     await Promise.all(running.splice(0).map((e) => e.stop()));
   });
   return (emulator) => {
@@ -58,13 +63,14 @@ export async function countItems(items: AsyncIterable<ReadItem>): Promise<number
 
 /**
  * A setup for a file's tests: each call starts an emulator (prepared by `prepare` before it listens) and opens a
- * connector on it; the emulators are stopped after each test.
+ * connector on it; the emulators are stopped after each test (or after all, for one started in a beforeAll).
  */
 function connectorSetup<E extends Emulator, C, EO, CO>(
   emulator: (options: EO) => E,
   connector: (basePath: string, options: CO) => C,
+  stopAfter: StopHook,
 ) {
-  const start = stopEmulatorsAfterEach<E>();
+  const start = stopEmulatorsAfterEach<E>(stopAfter);
   return async (emulatorOptions = {} as EO, connectorOptions = {} as CO, prepare?: (emulator: E) => void) => {
     const started = emulator(emulatorOptions);
     prepare?.(started);
@@ -74,19 +80,21 @@ function connectorSetup<E extends Emulator, C, EO, CO>(
 }
 
 /** HubSpot emulators that accept the private app token `token`, and connectors that sign in with it. */
-export function hubspotConnectorSetup(token: string) {
+export function hubspotConnectorSetup(token: string, stopAfter: StopHook = afterEach) {
   return connectorSetup(
     (options: HubSpotEmulatorOptions) => new HubSpotEmulator({ tokens: [token], ...options }),
     (basePath, options: Partial<HubSpotConnectorOptions>) =>
       new HubSpotConnector({ accessToken: token, basePath, ...FAST_RETRIES, ...options }),
+    stopAfter,
   );
 }
 
 /** Pipedrive emulators that accept the API token `token`, and connectors that sign in with it. */
-export function pipedriveConnectorSetup(token: string) {
+export function pipedriveConnectorSetup(token: string, stopAfter: StopHook = afterEach) {
   return connectorSetup(
     (options: PipedriveEmulatorOptions) => new PipedriveEmulator({ tokens: [token], ...options }),
     (basePath, options: Partial<PipedriveConnectorOptions>) =>
       new PipedriveConnector({ apiToken: token, basePath, ...FAST_RETRIES, ...options }),
+    stopAfter,
   );
 }
