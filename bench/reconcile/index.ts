@@ -15,6 +15,7 @@ import { generateExample } from '../../demo/generator';
 import { builtInMapping } from '../../core/mapping/load-mapping';
 import { ObjectMapper } from '../../core/mapping/object-mapper';
 import { PACKAGE_ROOT } from '../../core/version';
+import { printTable } from '../markdown-table';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -138,8 +139,8 @@ async function main(): Promise<void> {
     'max RSS MB (process)',
     'reconcile CPU s (node)',
   ];
-  console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log('');
+  printTable(head, rows);
 }
 
 main().catch((error) => {

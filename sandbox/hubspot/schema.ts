@@ -21,6 +21,18 @@ type Spec = [
   extra?: { unique?: boolean; readOnly?: boolean; options?: string[]; label?: string },
 ];
 
+/** HubSpot's standard lifecycle stages, in their order. */
+export const LIFECYCLE_STAGES = [
+  'subscriber',
+  'lead',
+  'marketingqualifiedlead',
+  'salesqualifiedlead',
+  'opportunity',
+  'customer',
+  'evangelist',
+  'other',
+];
+
 const common: Spec[] = [
   ['hs_object_id', 'number', 'number', { unique: true, readOnly: true, label: 'Record ID' }],
   ['createdate', 'datetime', 'date', { readOnly: true, label: 'Create Date' }],
@@ -40,23 +52,7 @@ const specs: Record<string, Spec[]> = {
     ['jobtitle', 'string', 'text'],
     ['city', 'string', 'text'],
     ['country', 'string', 'text'],
-    [
-      'lifecyclestage',
-      'enumeration',
-      'radio',
-      {
-        options: [
-          'subscriber',
-          'lead',
-          'marketingqualifiedlead',
-          'salesqualifiedlead',
-          'opportunity',
-          'customer',
-          'evangelist',
-          'other',
-        ],
-      },
-    ],
+    ['lifecyclestage', 'enumeration', 'radio', { options: LIFECYCLE_STAGES }],
     ['legacy_contact_id', 'string', 'text', { unique: true, label: 'Legacy contact ID' }],
   ],
   companies: [
