@@ -17,7 +17,7 @@ import { CsvExportConnector } from '../../core/connectors/csv/csv-export';
 import { builtInMapping } from '../../core/mapping/load-mapping';
 import { LabeledPairSchema } from '../../core/mapping/suggest/labeled-pairs';
 import { PACKAGE_ROOT } from '../../core/version';
-import { LIFECYCLE_STAGES } from '../../sandbox/hubspot/schema';
+import { DEAL_STAGES, LIFECYCLE_STAGES } from '../../sandbox/hubspot/schema';
 
 type P = Omit<FieldSchema, 'name' | 'sample'>;
 const s = (label: string, extra: Partial<P> = {}): P => ({ label, type: 'string', ...extra });
@@ -140,15 +140,7 @@ const HUBSPOT: Record<string, Record<string, P>> = {
     hs_object_id: n('Record ID', ro),
     legacy_opportunity_id: s('Legacy opportunity ID'),
     dealname: s('Deal Name'),
-    dealstage: e('Deal Stage', [
-      'appointmentscheduled',
-      'qualifiedtobuy',
-      'presentationscheduled',
-      'decisionmakerboughtin',
-      'contractsent',
-      'closedwon',
-      'closedlost',
-    ]),
+    dealstage: e('Deal Stage', DEAL_STAGES),
     amount: n('Amount', { format: 'currency' }),
     legacy_certainty: n('Legacy certainty'),
     closedate: dt('Close Date'),

@@ -21,6 +21,17 @@ type Spec = [
   extra?: { unique?: boolean; readOnly?: boolean; options?: string[]; label?: string },
 ];
 
+/** The stages of HubSpot's default deal pipeline, in their order. */
+export const DEAL_STAGES = [
+  'appointmentscheduled',
+  'qualifiedtobuy',
+  'presentationscheduled',
+  'decisionmakerboughtin',
+  'contractsent',
+  'closedwon',
+  'closedlost',
+];
+
 /** HubSpot's standard lifecycle stages, in their order. */
 export const LIFECYCLE_STAGES = [
   'subscriber',
@@ -79,22 +90,7 @@ const specs: Record<string, Spec[]> = {
     ['amount', 'number', 'number'],
     ['closedate', 'datetime', 'date'],
     ['pipeline', 'enumeration', 'select', { options: ['default'] }],
-    [
-      'dealstage',
-      'enumeration',
-      'radio',
-      {
-        options: [
-          'appointmentscheduled',
-          'qualifiedtobuy',
-          'presentationscheduled',
-          'decisionmakerboughtin',
-          'contractsent',
-          'closedwon',
-          'closedlost',
-        ],
-      },
-    ],
+    ['dealstage', 'enumeration', 'radio', { options: DEAL_STAGES }],
     ['legacy_deal_id', 'string', 'text', { unique: true, label: 'Legacy deal ID' }],
   ],
   ...engagementSpecs(),
