@@ -28,7 +28,7 @@ function installInspector(): { bin: string } | { skip: string } {
     return { bin: out.toString().trim().split('\n').at(-1)! };
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim().split('\n').slice(-3).join(' | ');
-    if (process.env.CI) throw new Error(`the MCP Inspector could not be installed: ${stderr}`);
+    if (process.env.CI) throw new Error(`the MCP Inspector could not be installed: ${stderr}`, { cause: error });
     const skip = `the MCP Inspector could not be installed (is the npm registry reachable?): ${stderr}`;
     console.warn(`skipping the MCP Inspector tests: ${skip}`);
     return { skip };
