@@ -82,6 +82,7 @@ async function load(url: string, clients: number, seconds: number, scenario: Sce
 async function measure(target: string, env: NodeJS.ProcessEnv, rows: number, seconds: number): Promise<Row[]> {
   const served = await startServing(BIN, ['--json', 'serve', '--api', '--port', '0'], env);
   const out: Row[] = [];
+  let failure: unknown;
   try {
     const list = scenarios(rows);
     // Warm the server's pool and the database's cache before anything is recorded.
@@ -110,10 +111,12 @@ async function measure(target: string, env: NodeJS.ProcessEnv, rows: number, sec
         );
       }
     }
-  } finally {
-    const stopped = await served.stop();
-    if (stopped.code !== 0) throw new Error(`serve exited with ${stopped.code}: ${stopped.stderr.slice(-2000)}`);
+  } catch (error) {
+    failure = error;
   }
+  const stopped = await served.stop();
+  if (failure) throw failure;
+  if (stopped.code !== 0) throw new Error(`serve exited with ${stopped.code}: ${stopped.stderr.slice(-2000)}`);
   return out;
 }
 
