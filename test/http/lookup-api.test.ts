@@ -140,6 +140,7 @@ describe('the lookup API (crm-bridge serve --api)', () => {
     expect(jsonDocuments(stopped.stdout).at(-1)!.result.apiRefusals).toEqual({
       'missing-token': 1,
       'wrong-token': 1,
+      'insufficient-scope': 0,
     });
     const requestLog = stopped.stderr
       .split('\n')
