@@ -4,6 +4,7 @@ import { reconcile, type ReconcilePhase } from '../../core/reconcile/reconcile';
 import { ReconcileInputSchema, ReconcileSummarySchema } from '../../core/reconcile/summary';
 import type { ToolContext } from '../context';
 import { exportInsideRoots, insideRoots } from '../allowed-paths';
+import { progressOf } from '../progress';
 import { failure, success } from '../tool-result';
 
 export function registerReconcileTool(server: McpServer, context: ToolContext): void {
@@ -32,24 +33,16 @@ export function registerReconcileTool(server: McpServer, context: ToolContext): 
           mapping.config.objects[input.object]?.legacy.file,
           context.allowedRoots,
         );
-        // Large exports take minutes: progress notifications keep a client that asked for them from timing out.
-        const progressToken = extra._meta?.progressToken;
-        let sent = 0;
-        const onProgress = (phase: ReconcilePhase, rows: number, total?: number) => {
-          if (progressToken === undefined || Date.now() - sent < 1000) return;
-          sent = Date.now();
-          void extra.sendNotification({
-            method: 'notifications/progress',
-            params: { progressToken, progress: rows, total, message: `${phase}: ${rows} rows` },
-          });
-        };
+        // Large exports take minutes: progress keeps a client that asked for it from timing out.
+        const progress = progressOf(extra);
         const summary = await reconcile(await context.db(), {
           object: input.object,
           mapping,
           legacyPath,
           batchSize: input.batchSize,
           fuzzy: input.fuzzy === false ? false : undefined,
-          onProgress,
+          onProgress: (phase: ReconcilePhase, rows: number) => progress.report(phase, rows, `${phase}: ${rows} rows`),
+          signal: extra.signal,
           acceptShrink: input.acceptShrink,
           shrinkThreshold: input.shrinkThreshold,
         });

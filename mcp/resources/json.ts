@@ -1,0 +1,34 @@
+import { ErrorCode, McpError, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import { describeError } from '../../core/errors';
+
+/** The JSON-RPC code the MCP specification gives a resource that does not exist. */
+export const RESOURCE_NOT_FOUND = -32002;
+
+/** One JSON document as a resource's contents. */
+export function jsonContents(uri: URL, value: unknown): ReadResourceResult {
+  return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
+}
+
+/** A template variable as given in the URI, percent-decoding undone (an ID may hold `/` or spaces). */
+export function variable(value: string | string[] | undefined): string {
+  const raw = Array.isArray(value) ? value.join(',') : (value ?? '');
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** A read that failed on its input (unknown object, bad ID) says why, as a protocol error the client shows. */
+export async function readOr(uri: URL, read: () => Promise<unknown>): Promise<ReadResourceResult> {
+  try {
+    return jsonContents(uri, await read());
+  } catch (error) {
+    if (error instanceof McpError) throw error;
+    throw new McpError(ErrorCode.InvalidParams, `${uri.href}: ${describeError(error)}`);
+  }
+}
+
+/** Object names of the mapping that start with what the client typed so far (case-insensitive). */
+export const completeFrom = (names: string[], typed: string) =>
+  names.filter((n) => n.startsWith(typed.trim().toLowerCase()));
