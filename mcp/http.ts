@@ -17,6 +17,13 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const rpcError = (res: ServerResponse, status: number, code: number, message: string) =>
   sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
 
+const asksForProgress = (body: unknown) =>
+  [body]
+    .flat()
+    .some(
+      (m) => (m as { params?: { _meta?: { progressToken?: unknown } } })?.params?._meta?.progressToken !== undefined,
+    );
+
 /**
  * MCP over Streamable HTTP, stateless: each POST gets a server and transport of its own and nothing outlives the
  * request, so several processes behind one URL answer alike. Write tools run only when writes were allowed at start
@@ -45,7 +52,11 @@ export function mcpHttpHandler(options: ServerOptions & { db: NonNullable<Server
       allowWrites: writable && scope === 'write',
       ...(writable && scope !== 'write' ? { writesOff: READ_SCOPE } : {}),
     });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    // A call that asked for progress gets its answer as an event stream, so the notifications reach it first.
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: !asksForProgress(body),
+    });
     res.on('close', () => {
       void transport.close();
       void close();

@@ -15,8 +15,19 @@ export interface Progress {
   report(phase: string, done: number, message?: string): void;
 }
 
-/** Progress for a call whose client sent a progressToken; without one, nothing is sent. */
+const ofCall = new WeakMap<Extra, Progress>();
+
+/**
+ * Progress for a call whose client sent a progressToken; without one, nothing is sent. One per call, however often
+ * asked, so a plan shown for confirmation and the run after it count on together.
+ */
 export function progressOf(extra: Extra): Progress {
+  let progress = ofCall.get(extra);
+  if (!progress) ofCall.set(extra, (progress = newProgress(extra)));
+  return progress;
+}
+
+function newProgress(extra: Extra): Progress {
   const progressToken = extra._meta?.progressToken;
   if (progressToken === undefined) return { report() {} };
   const phases = new Map<string, number>();

@@ -5,6 +5,7 @@ import { ReconcileInputSchema, ReconcileSummarySchema } from '../../core/reconci
 import type { ToolContext } from '../context';
 import { exportInsideRoots, insideRoots } from '../allowed-paths';
 import { progressOf } from '../progress';
+import { latestRunUri } from '../resources/reconciliation';
 import { failure, success } from '../tool-result';
 
 export function registerReconcileTool(server: McpServer, context: ToolContext): void {
@@ -50,7 +51,16 @@ export function registerReconcileTool(server: McpServer, context: ToolContext): 
           `${summary.object}: ${summary.matched} matched, ${summary.fuzzyMatch} fuzzy match, ${summary.new} new, ${summary.conflict} conflict, ${summary.orphan} orphan, ` +
           `${summary.unreadableInExport} unreadable in export, ${summary.quarantined} quarantined; ${summary.updatesPending} matched records need updates` +
           summary.warnings.map((w) => `\nwarning: ${w}`).join('');
-        return success(summary, text);
+        const answer = success(summary, text);
+        // The rows stay out of the answer; the run is linked (staging rows: crm-bridge://staging/{object}/{legacyId}).
+        answer.content.push({
+          type: 'resource_link',
+          uri: latestRunUri(summary.object),
+          name: `reconciliation/${summary.object}/latest`,
+          description: 'This run as the reconciliation log keeps it',
+          mimeType: 'application/json',
+        });
+        return answer;
       } catch (error) {
         return failure(error);
       }
