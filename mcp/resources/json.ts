@@ -1,4 +1,4 @@
-import { ErrorCode, McpError, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { describeError } from '../../core/errors';
 
 /** The JSON-RPC code the MCP specification gives a resource that does not exist. */
@@ -19,13 +19,21 @@ export function variable(value: string | string[] | undefined): string {
   }
 }
 
+/**
+ * A protocol error with the given code. Not an McpError: its message already carries "MCP error <code>:", which the
+ * client would then repeat.
+ */
+export function protocolError(code: number, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
 /** A read that failed on its input (unknown object, bad ID) says why, as a protocol error the client shows. */
 export async function readOr(uri: URL, read: () => Promise<unknown>): Promise<ReadResourceResult> {
   try {
     return jsonContents(uri, await read());
   } catch (error) {
-    if (error instanceof McpError) throw error;
-    throw new McpError(ErrorCode.InvalidParams, `${uri.href}: ${describeError(error)}`);
+    if (typeof (error as { code?: unknown }).code === 'number') throw error;
+    throw protocolError(ErrorCode.InvalidParams, `${uri.href}: ${describeError(error)}`);
   }
 }
 

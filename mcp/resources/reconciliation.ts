@@ -3,12 +3,11 @@ import {
   type McpServer,
   type RegisteredResourceTemplate,
 } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { UsageError } from '../../core/errors';
 import { ObjectNameInputSchema } from '../../core/mapping/mapping-config';
 import { reconciliationStatus } from '../../core/reconcile/status';
 import type { ToolContext } from '../context';
-import { completeFrom, readOr, RESOURCE_NOT_FOUND, variable } from './json';
+import { completeFrom, readOr, protocolError, RESOURCE_NOT_FOUND, variable } from './json';
 
 export const latestRunUri = (object: string) => `crm-bridge://reconciliation/${encodeURIComponent(object)}/latest`;
 
@@ -41,7 +40,7 @@ export function registerReconciliationResource(server: McpServer, context: ToolC
           throw new UsageError(`Object "${object}" is not in the mapping (it has: ${objects().join(', ')})`);
         const [run] = (await reconciliationStatus(await context.db(), { object, limit: 1 })).runs;
         if (!run)
-          throw new McpError(
+          throw protocolError(
             RESOURCE_NOT_FOUND,
             `${object} has not been reconciled yet: call the reconcile tool first`,
           );

@@ -1,9 +1,8 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { lookupByLegacyId, notFoundMessage } from '../../core/reconcile/lookup';
 import { stagedPage } from '../../core/staging/list';
 import type { ToolContext } from '../context';
-import { completeFrom, readOr, RESOURCE_NOT_FOUND, variable } from './json';
+import { completeFrom, readOr, protocolError, RESOURCE_NOT_FOUND, variable } from './json';
 
 export const stagingUri = (object: string, legacyId: string) =>
   `crm-bridge://staging/${encodeURIComponent(object)}/${encodeURIComponent(legacyId)}`;
@@ -50,9 +49,7 @@ export function registerStagingResource(server: McpServer, context: ToolContext)
           legacyId: variable(variables.legacyId),
         });
         if (!result.found)
-          throw new McpError(RESOURCE_NOT_FOUND, `${notFoundMessage(result)}. ${result.notes.join(' ')}`.trim(), {
-            uri: uri.href,
-          });
+          throw protocolError(RESOURCE_NOT_FOUND, `${notFoundMessage(result)}. ${result.notes.join(' ')}`.trim());
         return result;
       }),
   );

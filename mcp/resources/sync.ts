@@ -3,10 +3,9 @@ import {
   type McpServer,
   type RegisteredResourceTemplate,
 } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { syncJobNames, syncStatusByName } from '../../core/sync/status';
 import type { ToolContext } from '../context';
-import { readOr, RESOURCE_NOT_FOUND, variable } from './json';
+import { readOr, protocolError, RESOURCE_NOT_FOUND, variable } from './json';
 
 export const syncStatusUri = (job: string) => `crm-bridge://sync/${encodeURIComponent(job)}/status`;
 
@@ -42,7 +41,7 @@ export function registerSyncStatusResource(server: McpServer, context: ToolConte
         const db = await context.db();
         const status = await syncStatusByName(db.pool, job, { exclusive: db.kind === 'embedded' });
         if (status.runs.length === 0 && status.streams.length === 0)
-          throw new McpError(
+          throw protocolError(
             RESOURCE_NOT_FOUND,
             `no sync job "${job}" has run against this database (jobs that have: ${(await jobs()).join(', ') || 'none'})`,
           );
