@@ -11,15 +11,7 @@ import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectMapper } from '../mapping/object-mapper';
 import { QuarantineWriter } from '../staging/quarantine';
 import { deleteStaleRows, writeStagingRows } from '../staging/staging-writer';
-import {
-  classifyFuzzy,
-  classifyLegacy,
-  classifyOrphan,
-  classifyUnreadable,
-  type LegacySide,
-  type TargetSide,
-  type UnreadableEntry,
-} from './classify';
+import { classifyFuzzy, classifyLegacy, classifyOrphan, classifyUnreadable, type LegacySide } from './classify';
 import type { StagingRow } from '../staging/staging-row';
 import { fuzzyPlanFor, linkUnmatched, type FuzzyStats } from './fuzzy';
 import {
