@@ -32,6 +32,13 @@ async function sendResponse(res: ServerResponse, response: Response): Promise<vo
   Readable.fromWeb(response.body as import('node:stream/web').ReadableStream).pipe(res);
 }
 
+const asksForProgress = (body: unknown) =>
+  [body]
+    .flat()
+    .some(
+      (m) => (m as { params?: { _meta?: { progressToken?: unknown } } })?.params?._meta?.progressToken !== undefined,
+    );
+
 /**
  * MCP over Streamable HTTP, stateless: each POST gets a server and transport of its own and nothing outlives the
  * request, so several processes behind one URL answer alike. Write tools run only when writes were allowed at start
@@ -65,9 +72,10 @@ export function mcpHttpHandler(options: ServerOptions & { db: NonNullable<Server
         ? { writesOff: { ...READ_SCOPE, onRefused: () => (refusedForScope = true) } }
         : {}),
     });
+    // A call that asked for progress gets its answer as an event stream, so the notifications reach it first.
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
-      enableJsonResponse: true,
+      enableJsonResponse: !asksForProgress(body),
     });
     res.on('close', () => {
       void transport.close();
