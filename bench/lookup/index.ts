@@ -14,7 +14,7 @@ import autocannon from 'autocannon';
 import { openDatabase } from '../../core/db/database';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
 import { loadMapping } from '../../core/mapping/load-mapping';
-import { startServing } from '../../test/helpers/serve-process';
+import { startServing } from '../../sandbox/serve-process';
 import { fmt } from '../connectors/rows';
 import { FIRST_ID, stageCompanies } from './stage';
 

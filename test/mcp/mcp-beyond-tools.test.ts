@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { migratedHome } from '../helpers/embedded-home';
 import { EXPORT_DIR, loadExampleMirror, ROOT } from '../helpers/example-data';
-import { startServing } from '../helpers/serve-process';
+import { startServing } from '../../sandbox/serve-process';
 
 // Resources, prompts, progress, cancellation, cursors, annotations and elicitation, through the SDK's own client
 // against the built CLI (stdio, then Streamable HTTP), on the shipped example.

@@ -9,7 +9,7 @@ import { reconcile } from '../../../core/reconcile/reconcile';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { migratedHome } from '../../helpers/embedded-home';
 import { EXPORT_DIR, loadExampleMirror, ROOT } from '../../helpers/example-data';
-import { startServing } from '../../helpers/serve-process';
+import { startServing } from '../../../sandbox/serve-process';
 
 // The built server driven by the official MCP Inspector CLI, as a new user tries it: installed by
 // install-inspector.sh into ~/.cache/crm-bridge (not a package dependency), then `--cli --method ...` over stdio
