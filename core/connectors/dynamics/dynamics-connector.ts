@@ -20,6 +20,8 @@ import { DynamicsUpserter } from './upsert';
 interface HeldDelta {
   link: string;
   from: string | null;
+  /** When the read that returned it ended (ms): every row it returns changed after this. */
+  issuedAt: number;
 }
 
 /**
@@ -93,7 +95,7 @@ export class DynamicsConnector implements Connector {
     if (!covered) {
       // A full read: rows in the service's order, as any full read.
       for await (const change of changes) {
-        if (change.type === 'deltaLink') this.deltas.set(heldKey, { link: change.link, from: null });
+        if (change.type === 'deltaLink') this.deltas.set(heldKey, { link: change.link, from: null, issuedAt: Date.now() });
         else if (change.type !== 'deleted') yield change;
       }
       return;
@@ -103,12 +105,15 @@ export class DynamicsConnector implements Connector {
     for await (const change of changes) this.collect(table.logicalName, change, rows, (l) => (link = l));
     rows.sort((a, b) => (a.type === 'record' && b.type === 'record' ? compareCursors(cursorOf(a), cursorOf(b)) : 0));
     const since = decodeCursor(options.since!);
+    // Every row of the delta changed after the link was issued; only a cursor later than that needs comparing (rows
+    // of the cursor's own second must not be dropped, as times are shown to the second).
+    const compare = Date.parse(since.time) > held.issuedAt;
+    const issuedAt = Date.now();
     for (const item of rows) {
-      if (item.type === 'record' && since.id !== null && compareCursors(cursorOf(item), options.since!) <= 0) continue;
-      if (item.type === 'record' && since.id === null && Date.parse(item.record.modifiedAt!) < Date.parse(since.time)) continue;
+      if (compare && item.type === 'record' && compareCursors(cursorOf(item), options.since!) <= 0) continue;
       yield item;
     }
-    if (link) this.deltas.set(heldKey, { link, from: held.from });
+    if (link) this.deltas.set(heldKey, { link, from: held.from, issuedAt });
   }
 
   /** The change-tracked read itself, for callers that keep delta links (see `readChanges` in read.ts). */
