@@ -117,7 +117,11 @@ export function runBatch(
   const entries = parseBatch(req);
   const count = entries.reduce((n, e) => n + (e.kind === 'single' ? 1 : e.parts.length), 0);
   if (count > MAX_BATCH_REQUESTS)
-    throw new DataverseFault(400, CODES.badRequest, `The number of requests in batch exceeds the limit of ${MAX_BATCH_REQUESTS}.`);
+    throw new DataverseFault(
+      400,
+      CODES.badRequest,
+      `The number of requests in batch exceeds the limit of ${MAX_BATCH_REQUESTS}.`,
+    );
   onOperations(count);
   const continueOnError = preferences(req.headers).continueOnError;
   const safe = (part: Part, refs: Map<string, string>): ApiReply => {
@@ -155,7 +159,9 @@ export function runBatch(
       }
       if (!failed) {
         store.commit();
-        out.push(`Content-Type: multipart/mixed; boundary=${changeset}\r\n\r\n${answers.join('\r\n')}\r\n--${changeset}--`);
+        out.push(
+          `Content-Type: multipart/mixed; boundary=${changeset}\r\n\r\n${answers.join('\r\n')}\r\n--${changeset}--`,
+        );
       }
     }
     if (failed && !continueOnError) break;

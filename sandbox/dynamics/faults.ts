@@ -56,7 +56,9 @@ export class Faults {
     map.set(key, {
       status: failure.status ?? 412,
       code: failure.code ?? '0x80040333',
-      message: failure.message ?? 'A record was not created or updated because a duplicate of the current record already exists.',
+      message:
+        failure.message ??
+        'A record was not created or updated because a duplicate of the current record already exists.',
     });
     this.recordFailures.set(entitySet, map);
     return this;

@@ -41,7 +41,11 @@ export const STATUS_TEXT: Record<number, string> = {
 export const JSON_TYPE = 'application/json; odata.metadata=minimal';
 
 export function faultReply(fault: DataverseFault): ApiReply {
-  return { status: fault.status, body: { error: { code: fault.code, message: fault.message } }, headers: fault.headers };
+  return {
+    status: fault.status,
+    body: { error: { code: fault.code, message: fault.message } },
+    headers: fault.headers,
+  };
 }
 
 /** What the `Prefer` header asks for. */

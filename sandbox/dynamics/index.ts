@@ -108,14 +108,22 @@ export class DynamicsEmulator {
       return faultReply(new DataverseFault(404, CODES.badRequest, `No Web API resource at ${url.pathname}.`));
     const user = this.authenticate(req.headers.authorization);
     if (!user)
-      return { status: 401, headers: { 'WWW-Authenticate': `Bearer authorization_uri=${this.url}/common/oauth2/authorize` } };
+      return {
+        status: 401,
+        headers: { 'WWW-Authenticate': `Bearer authorization_uri=${this.url}/common/oauth2/authorize` },
+      };
     const stormWait = this.faults.takeStorm();
     if (stormWait !== null)
       return faultReply(
-        new DataverseFault(429, CODES.tooManyRequests, 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.', {
-          'Retry-After': String(stormWait),
-          ...this.protection.headers(user),
-        }),
+        new DataverseFault(
+          429,
+          CODES.tooManyRequests,
+          'Number of requests exceeded the limit of 6000 over time window of 300 seconds.',
+          {
+            'Retry-After': String(stormWait),
+            ...this.protection.headers(user),
+          },
+        ),
       );
     const status = this.faults.take5xx();
     if (status) return faultReply(new DataverseFault(status, CODES.internal, 'Internal error (injected).'));
@@ -138,7 +146,9 @@ export class DynamicsEmulator {
       method: req.method ?? 'GET',
       path: url.pathname.replace(API, ''),
       query: url.searchParams,
-      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')])),
+      headers: Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+      ),
       body,
       base: `http://${host}/api/data/${version}/`,
     };
@@ -156,7 +166,8 @@ export class DynamicsEmulator {
         },
         request,
       );
-      if (request.method === 'GET' && reply.body !== undefined) reply = { ...reply, body: this.faults.mangle(url.pathname, reply.body) };
+      if (request.method === 'GET' && reply.body !== undefined)
+        reply = { ...reply, body: this.faults.mangle(url.pathname, reply.body) };
     } catch (error) {
       if (!(error instanceof DataverseFault)) throw error;
       reply = faultReply(error);

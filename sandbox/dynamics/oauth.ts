@@ -44,21 +44,46 @@ export class IdentityPlatform {
     const clientId = form.get('client_id') ?? '';
     const scope = form.get('scope') ?? '';
     if (!/^https?:\/\/[^/]+\/?\.default$/.test(scope))
-      return aadError(400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+      return aadError(
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
     if (this.apps.length) {
       const app = this.apps.find((a) => a.clientId === clientId && a.tenantId === tenant);
       if (!app)
-        return aadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
+        return aadError(
+          400,
+          'unauthorized_client',
+          700016,
+          `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`,
+        );
       if (app.clientSecret !== form.get('client_secret'))
-        return aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+        return aadError(
+          401,
+          'invalid_client',
+          7000215,
+          'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+        );
     } else if (!clientId || !form.get('client_secret')) {
-      return aadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id' and 'client_secret'.");
+      return aadError(
+        400,
+        'invalid_request',
+        900144,
+        "The request body must contain the following parameter: 'client_id' and 'client_secret'.",
+      );
     }
     const accessToken = `emu-aad-${randomBytes(16).toString('hex')}`;
     this.issued.set(accessToken, { clientId, expiresAt: this.now() + this.ttlMs });
     return {
       status: 200,
-      body: { token_type: 'Bearer', expires_in: Math.floor(this.ttlMs / 1000), ext_expires_in: Math.floor(this.ttlMs / 1000), access_token: accessToken },
+      body: {
+        token_type: 'Bearer',
+        expires_in: Math.floor(this.ttlMs / 1000),
+        ext_expires_in: Math.floor(this.ttlMs / 1000),
+        access_token: accessToken,
+      },
     };
   }
 

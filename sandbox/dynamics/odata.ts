@@ -99,8 +99,13 @@ export function matches(node: Node, row: StoredRow, def: EntityDef): boolean {
       ? matches(node.left, row, def) && matches(node.right, row, def)
       : matches(node.left, row, def) || matches(node.right, row, def);
   if (node.kind === 'not') return !matches(node.inner, row, def);
-  if (!(node.field in row.values) && !def.attributes.some((a) => a.logicalName === node.field || `_${a.logicalName}_value` === node.field))
-    throw invalid(`Could not find a property named '${node.field}' on type 'Microsoft.Dynamics.CRM.${def.logicalName}'.`);
+  if (
+    !(node.field in row.values) &&
+    !def.attributes.some((a) => a.logicalName === node.field || `_${a.logicalName}_value` === node.field)
+  )
+    throw invalid(
+      `Could not find a property named '${node.field}' on type 'Microsoft.Dynamics.CRM.${def.logicalName}'.`,
+    );
   const a = comparable(columnValue(row, node.field), node.value);
   const raw = node.value;
   const b = raw && typeof raw === 'object' ? raw.time : typeof raw === 'string' ? raw.toLowerCase() : raw;
@@ -144,8 +149,13 @@ export function parseKeySegment(text: string): { id: string } | { values: Record
     const m = pair.exec(trimmed);
     if (!m) throw new DataverseFault(400, CODES.badRequest, `Bad Request - Error in query syntax: key '${text}'.`);
     const v = m[2]!;
-    values[m[1]!] = v.startsWith("'") ? v.slice(1, -1).replace(/''/g, "'") : v === 'true' || v === 'false' ? v === 'true' : Number(v);
+    values[m[1]!] = v.startsWith("'")
+      ? v.slice(1, -1).replace(/''/g, "'")
+      : v === 'true' || v === 'false'
+        ? v === 'true'
+        : Number(v);
   }
-  if (!Object.keys(values).length) throw new DataverseFault(400, CODES.badRequest, `Bad Request - Error in query syntax: key '${text}'.`);
+  if (!Object.keys(values).length)
+    throw new DataverseFault(400, CODES.badRequest, `Bad Request - Error in query syntax: key '${text}'.`);
   return { values };
 }

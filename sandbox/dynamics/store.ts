@@ -52,7 +52,8 @@ export class DataverseStore {
 
   entity(logicalName: string): EntityDef {
     const def = this.entities.get(logicalName);
-    if (!def) throw new DataverseFault(404, CODES.badRequest, `Could not find entity with LogicalName '${logicalName}'.`);
+    if (!def)
+      throw new DataverseFault(404, CODES.badRequest, `Could not find entity with LogicalName '${logicalName}'.`);
     return def;
   }
 
@@ -149,7 +150,10 @@ export class DataverseStore {
     const tombstones = this.tombstones.get(entity)!;
     tombstones.push({ id: row.id, version: ++this.version });
     this.journal?.push(() => {
-      tombstones.splice(tombstones.findIndex((t) => t.id === row.id), 1);
+      tombstones.splice(
+        tombstones.findIndex((t) => t.id === row.id),
+        1,
+      );
       this.rows.get(entity)!.set(row.id, row);
       this.index(def, row);
     });

@@ -50,11 +50,19 @@ export class ClientCredentialsTokens {
       response = await fetch(this.tokenUrl, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope }),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: clientSecret,
+          scope,
+        }),
       });
     } catch (error) {
       throw new DynamicsError(
-        redactSecrets(`Dynamics sign-in at ${this.tokenUrl} failed: ${(error as Error).message} (the identity platform cannot be reached)`, this.secrets),
+        redactSecrets(
+          `Dynamics sign-in at ${this.tokenUrl} failed: ${(error as Error).message} (the identity platform cannot be reached)`,
+          this.secrets,
+        ),
         undefined,
         undefined,
         undefined,
@@ -70,7 +78,9 @@ export class ClientCredentialsTokens {
     }
     if (!response.ok) {
       const refusal = TokenError.safeParse(body);
-      const reason = refusal.success ? `${refusal.data.error}: ${refusal.data.error_description ?? ''}` : `HTTP ${response.status}`;
+      const reason = refusal.success
+        ? `${refusal.data.error}: ${refusal.data.error_description ?? ''}`
+        : `HTTP ${response.status}`;
       throw new DynamicsError(
         redactSecrets(
           `Dynamics sign-in refused by the identity platform (${reason.trim()}): check the tenant ID, client ID and client secret`,

@@ -19,7 +19,9 @@ export class DynamicsClient {
 
   constructor(readonly options: DynamicsConnectorOptions) {
     if (!options.accessToken && !options.credentials)
-      throw new DynamicsError('Dynamics connector needs an access token or client credentials (tenant ID, client ID, secret)');
+      throw new DynamicsError(
+        'Dynamics connector needs an access token or client credentials (tenant ID, client ID, secret)',
+      );
     let parsed: URL;
     try {
       parsed = new URL(options.url);
@@ -31,7 +33,9 @@ export class DynamicsClient {
     this.apiPath = `/api/data/v${version}`;
     this.tokens = options.credentials ? new ClientCredentialsTokens(options.credentials, this.url) : null;
     // Service protection limits count per user: an app registration is one user whatever token it holds.
-    const identity = options.credentials ? `app\n${options.credentials.tenantId}\n${options.credentials.clientId}` : options.accessToken!;
+    const identity = options.credentials
+      ? `app\n${options.credentials.tenantId}\n${options.credentials.clientId}`
+      : options.accessToken!;
     this.account = limiterFor(this.url, identity, {
       maxConcurrent: options.maxConcurrent ?? 8,
       requests: options.requestsPerWindow ?? 6000,
@@ -85,7 +89,13 @@ export class DynamicsClient {
       toError: (error) => this.toError(error, what),
       timeoutError: (ms) => new DynamicsError(`Dynamics ${what} timed out after ${ms} ms`),
       budgetSpent: (error, size) =>
-        new DynamicsError(`${error.message} (retry budget of ${size} exhausted)`, error.status, error.code, error.retryAfterMs, error.unreachable),
+        new DynamicsError(
+          `${error.message} (retry budget of ${size} exhausted)`,
+          error.status,
+          error.code,
+          error.retryAfterMs,
+          error.unreachable,
+        ),
     });
   }
 

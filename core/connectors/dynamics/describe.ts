@@ -82,14 +82,22 @@ export class DynamicsTables {
       .call('list tables', (api) => api.retrieveEntities({ select: ['LogicalName', 'EntitySetName'] }))
       .then((reply) => {
         const page = parseReply(EntityList, reply, `GET ${this.client.apiPath}/EntityDefinitions`);
-        return new Map(page.value.flatMap((e) => [[e.LogicalName, e.LogicalName] as const, [e.EntitySetName, e.LogicalName] as const]));
+        return new Map(
+          page.value.flatMap((e) => [
+            [e.LogicalName, e.LogicalName] as const,
+            [e.EntitySetName, e.LogicalName] as const,
+          ]),
+        );
       });
     const names = await this.names.catch((error: unknown) => {
       this.names = null;
       throw error;
     });
     const found = names.get(object) ?? names.get(object.toLowerCase());
-    if (!found) throw new DynamicsError(`Dynamics has no table "${object}" (give its logical name, e.g. account, or its entity set name, e.g. accounts)`);
+    if (!found)
+      throw new DynamicsError(
+        `Dynamics has no table "${object}" (give its logical name, e.g. account, or its entity set name, e.g. accounts)`,
+      );
     return found;
   }
 
@@ -102,7 +110,13 @@ export class DynamicsTables {
       await this.client.call(`describe ${logical}`, (api) =>
         api.retrieveEntity({
           key,
-          select: ['LogicalName', 'EntitySetName', 'PrimaryIdAttribute', 'PrimaryNameAttribute', 'ChangeTrackingEnabled'],
+          select: [
+            'LogicalName',
+            'EntitySetName',
+            'PrimaryIdAttribute',
+            'PrimaryNameAttribute',
+            'ChangeTrackingEnabled',
+          ],
           expand: [{ property: 'Keys' }],
         }),
       ),
@@ -128,10 +142,15 @@ export class DynamicsTables {
     const optionsOf = new Map(
       picklists.map((p) => [
         p.LogicalName,
-        (p.OptionSet?.Options ?? []).map((o) => ({ value: o.Value, label: o.Label?.UserLocalizedLabel?.Label ?? String(o.Value) })),
+        (p.OptionSet?.Options ?? []).map((o) => ({
+          value: o.Value,
+          label: o.Label?.UserLocalizedLabel?.Label ?? String(o.Value),
+        })),
       ]),
     );
-    const keys = (entity.Keys ?? []).filter((k) => (k.EntityKeyIndexStatus ?? 'Active') === 'Active').map((k) => k.KeyAttributes);
+    const keys = (entity.Keys ?? [])
+      .filter((k) => (k.EntityKeyIndexStatus ?? 'Active') === 'Active')
+      .map((k) => k.KeyAttributes);
     const columns = new Map<string, ColumnInfo>();
     const fields: FieldSchema[] = [];
     for (const a of attributes) {
@@ -156,7 +175,8 @@ export class DynamicsTables {
       if (format) field.format = format;
       if (a.IsValidForCreate === false && a.IsValidForUpdate === false) field.readOnly = true;
       const description = a.Description?.UserLocalizedLabel?.Label;
-      if (a.IsCustomAttribute) field.description = `custom column "${label ?? a.LogicalName}"${description ? `: ${description}` : ''}`;
+      if (a.IsCustomAttribute)
+        field.description = `custom column "${label ?? a.LogicalName}"${description ? `: ${description}` : ''}`;
       else if (description) field.description = description;
       fields.push(field);
     }

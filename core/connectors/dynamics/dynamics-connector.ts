@@ -91,11 +91,15 @@ export class DynamicsConnector implements Connector {
     const held = this.deltas.get(heldKey);
     const covered = held && options.since && (held.from === null || compareCursors(options.since, held.from) >= 0);
     if (!table.changeTracking || (options.since && !covered)) return yield* readModified(this.client, table, options);
-    const changes = readChanges(this.client, this.tables, object, { ...options, deltaLink: covered ? held.link : undefined });
+    const changes = readChanges(this.client, this.tables, object, {
+      ...options,
+      deltaLink: covered ? held.link : undefined,
+    });
     if (!covered) {
       // A full read: rows in the service's order, as any full read.
       for await (const change of changes) {
-        if (change.type === 'deltaLink') this.deltas.set(heldKey, { link: change.link, from: null, issuedAt: Date.now() });
+        if (change.type === 'deltaLink')
+          this.deltas.set(heldKey, { link: change.link, from: null, issuedAt: Date.now() });
         else if (change.type !== 'deleted') yield change;
       }
       return;
@@ -117,7 +121,10 @@ export class DynamicsConnector implements Connector {
   }
 
   /** The change-tracked read itself, for callers that keep delta links (see `readChanges` in read.ts). */
-  changes(object: string, options: { deltaLink?: string; properties?: string[]; signal?: AbortSignal } = {}): AsyncGenerator<DynamicsChange, void, undefined> {
+  changes(
+    object: string,
+    options: { deltaLink?: string; properties?: string[]; signal?: AbortSignal } = {},
+  ): AsyncGenerator<DynamicsChange, void, undefined> {
     return readChanges(this.client, this.tables, object, options);
   }
 
@@ -126,13 +133,21 @@ export class DynamicsConnector implements Connector {
    * `modifiedAt` (Dataverse's `$deletedEntity` carries only the ID). Empty until a read of the table has run with
    * change tracking; tables without it cannot say.
    */
-  async *readDeleted(object: string, options: Omit<ReadOptions, 'properties'> = {}): AsyncGenerator<ReadItem, void, undefined> {
+  async *readDeleted(
+    object: string,
+    options: Omit<ReadOptions, 'properties'> = {},
+  ): AsyncGenerator<ReadItem, void, undefined> {
     const table = await this.tables.table(object);
     for (const row of this.deleted.get(table.logicalName) ?? []) {
       if (options.since && Date.parse(row.seenAt) <= Date.parse(decodeCursor(options.since).time)) continue;
       yield {
         type: 'record',
-        record: { id: row.id, properties: { [table.primaryId]: row.id }, modifiedAt: row.seenAt, origin: { source: `dynamics:${table.logicalName}` } },
+        record: {
+          id: row.id,
+          properties: { [table.primaryId]: row.id },
+          modifiedAt: row.seenAt,
+          origin: { source: `dynamics:${table.logicalName}` },
+        },
       };
     }
   }

@@ -69,7 +69,12 @@ export function describeSdkError(error: unknown): { status?: number; code?: stri
 }
 
 /** Whatever a call failed with, as a DynamicsError without secrets. */
-export function toDynamicsError(error: unknown, what: string, secrets: Array<string | undefined>, url: string): DynamicsError {
+export function toDynamicsError(
+  error: unknown,
+  what: string,
+  secrets: Array<string | undefined>,
+  url: string,
+): DynamicsError {
   if (error instanceof DynamicsError) return error;
   const { status, code, message } = describeSdkError(error);
   if (status !== undefined) {
@@ -85,5 +90,11 @@ export function toDynamicsError(error: unknown, what: string, secrets: Array<str
   }
   const unreachable = unreachableCode(error) !== undefined;
   const where = unreachable ? ` (Dataverse at ${url} cannot be reached)` : '';
-  return new DynamicsError(redactSecrets(`Dynamics ${what} failed: ${message}${where}`, secrets), undefined, undefined, undefined, unreachable);
+  return new DynamicsError(
+    redactSecrets(`Dynamics ${what} failed: ${message}${where}`, secrets),
+    undefined,
+    undefined,
+    undefined,
+    unreachable,
+  );
 }

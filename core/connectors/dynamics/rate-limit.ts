@@ -48,7 +48,9 @@ export class DynamicsLimiter extends AccountLimiter {
         if (booked + cost <= this.requests || booked === 0) break;
         this.waits++;
         const freeing = this.sentAt[this.head + Math.min(booked - 1, booked + cost - this.requests - 1)]!;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(1, freeing + this.windowMs + this.marginMs + 1 - now)));
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.max(1, freeing + this.windowMs + this.marginMs + 1 - now)),
+        );
       }
       const at = Date.now();
       for (let i = 0; i < cost; i++) this.sentAt.push(at);

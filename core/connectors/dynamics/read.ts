@@ -32,7 +32,8 @@ export function selectColumns(table: TableInfo, wanted: string[] | undefined): C
     return column;
   });
   for (const required of [table.primaryId, 'modifiedon'])
-    if (!columns.some((c) => c.logicalName === required) && table.columns.has(required)) columns.push(table.columns.get(required)!);
+    if (!columns.some((c) => c.logicalName === required) && table.columns.has(required))
+      columns.push(table.columns.get(required)!);
   return columns;
 }
 
@@ -90,7 +91,12 @@ export async function* readModified(
       if (options.since && item.type === 'record') {
         const cursor = encodeCursor(item.record.modifiedAt!, item.record.id);
         const bare = start!.id === null;
-        if (bare ? Date.parse(item.record.modifiedAt!) < Date.parse(start!.time) : compareCursors(cursor, options.since) <= 0) continue;
+        if (
+          bare
+            ? Date.parse(item.record.modifiedAt!) < Date.parse(start!.time)
+            : compareCursors(cursor, options.since) <= 0
+        )
+          continue;
       }
       yield item;
     }
@@ -110,7 +116,9 @@ export async function* readChanges(
 ): AsyncGenerator<DynamicsChange, void, undefined> {
   const table = await tables.table(object);
   if (!table.changeTracking)
-    throw new DynamicsError(`Change tracking is not enabled on Dynamics ${table.logicalName}: read it by modifiedon instead`);
+    throw new DynamicsError(
+      `Change tracking is not enabled on Dynamics ${table.logicalName}: read it by modifiedon instead`,
+    );
   const columns = selectColumns(table, options.properties);
   const request: RetrieveMultipleRequest = {
     collection: table.entitySetName,

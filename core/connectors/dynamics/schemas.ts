@@ -7,9 +7,7 @@ import { DynamicsError } from './errors';
  * Dataverse adds pass through, while one it drops or retypes fails with the endpoint and the field's path.
  */
 
-const Label = z
-  .looseObject({ UserLocalizedLabel: z.looseObject({ Label: z.string() }).nullish() })
-  .nullish();
+const Label = z.looseObject({ UserLocalizedLabel: z.looseObject({ Label: z.string() }).nullish() }).nullish();
 
 export const EntityReply = z.looseObject({
   LogicalName: z.string(),
@@ -55,16 +53,13 @@ export const PicklistReply = z.looseObject({
   value: z.array(
     z.looseObject({
       LogicalName: z.string(),
-      OptionSet: z
-        .looseObject({ Options: z.array(z.looseObject({ Value: z.number().int(), Label })) })
-        .nullish(),
+      OptionSet: z.looseObject({ Options: z.array(z.looseObject({ Value: z.number().int(), Label })) }).nullish(),
     }),
   ),
 });
 
 /** A row of a table as the SDK hands it over: times already turned into Dates by its date reviver. */
-export const recordSchema = (primaryId: string) =>
-  z.looseObject({ [primaryId]: z.string(), modifiedon: z.date() });
+export const recordSchema = (primaryId: string) => z.looseObject({ [primaryId]: z.string(), modifiedon: z.date() });
 
 /** A `$deletedEntity` entry of a delta read. */
 export const DeletedEntry = z.looseObject({
@@ -74,23 +69,28 @@ export const DeletedEntry = z.looseObject({
 });
 
 export const isDeletedEntry = (item: unknown): boolean =>
-  !!item && typeof item === 'object' && String((item as Record<string, unknown>)['@odata.context'] ?? '').endsWith('$deletedEntity');
+  !!item &&
+  typeof item === 'object' &&
+  String((item as Record<string, unknown>)['@odata.context'] ?? '').endsWith('$deletedEntity');
 
 export const pageSchema = (primaryId: string) =>
-  z.looseObject({
-    value: z.array(z.unknown()),
-    oDataNextLink: z.string().nullish(),
-    oDataDeltaLink: z.string().nullish(),
-  }).transform((page, ctx) => {
-    const rows = recordSchema(primaryId);
-    const items = page.value.map((item, i) => {
-      const parsed = (isDeletedEntry(item) ? DeletedEntry : rows).safeParse(item);
-      if (!parsed.success)
-        for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ['value', i, ...issue.path] } as never);
-      return parsed.success ? parsed.data : null;
+  z
+    .looseObject({
+      value: z.array(z.unknown()),
+      oDataNextLink: z.string().nullish(),
+      oDataDeltaLink: z.string().nullish(),
+    })
+    .transform((page, ctx) => {
+      const rows = recordSchema(primaryId);
+      const items = page.value.map((item, i) => {
+        const parsed = (isDeletedEntry(item) ? DeletedEntry : rows).safeParse(item);
+        if (!parsed.success)
+          for (const issue of parsed.error.issues)
+            ctx.addIssue({ ...issue, path: ['value', i, ...issue.path] } as never);
+        return parsed.success ? parsed.data : null;
+      });
+      return { ...page, value: items };
     });
-    return { ...page, value: items };
-  });
 
 export const WhoAmIReply = z.looseObject({ UserId: z.string() });
 

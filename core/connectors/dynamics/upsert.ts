@@ -47,7 +47,8 @@ export class DynamicsUpserter {
     const seen = new Set<string>();
     const order: number[] = [];
     records.forEach((r, i) => {
-      if (seen.has(r.key)) results[i] = { key: r.key, status: 'failed', error: `key ${r.key} appears more than once in this upsert` };
+      if (seen.has(r.key))
+        results[i] = { key: r.key, status: 'failed', error: `key ${r.key} appears more than once in this upsert` };
       else {
         seen.add(r.key);
         order.push(i);
@@ -90,10 +91,16 @@ export class DynamicsUpserter {
       if (typeof body === 'string') results[i] = { key: records[i]!.key, status: 'failed', error: body };
       else bodies.set(i, body);
     }
-    const existing = await this.existing(table, key, [...bodies.keys()].map((i) => records[i]!), detect);
+    const existing = await this.existing(
+      table,
+      key,
+      [...bodies.keys()].map((i) => records[i]!),
+      detect,
+    );
     for (const [i, body] of bodies) {
       const row = existing.get(records[i]!.key);
-      if (row && detect && unchanged(table, body, row)) results[i] = { key: records[i]!.key, status: 'unchanged', id: row.id };
+      if (row && detect && unchanged(table, body, row))
+        results[i] = { key: records[i]!.key, status: 'unchanged', id: row.id };
       else pending.push({ index: i, body, exists: !!row, id: row?.id });
     }
     let round = pending;
@@ -105,14 +112,25 @@ export class DynamicsUpserter {
         const answer = answers[n];
         if (!(answer instanceof Error) && answer && typeof answer === 'object') {
           const id = (answer as Record<string, unknown>)[table.primaryId];
-          results[p.index] = { key: record.key, status: p.exists ? 'updated' : 'created', ...(typeof id === 'string' ? { id } : {}) };
+          results[p.index] = {
+            key: record.key,
+            status: p.exists ? 'updated' : 'created',
+            ...(typeof id === 'string' ? { id } : {}),
+          };
           return;
         }
         const { status, code, message } = describeSdkError(answer);
         // Created by someone else since the read (412 on If-None-Match) or deleted since (404 on If-Match).
-        const raced = (!p.exists && status === 412 && code === '0x80040237' && /matching key/.test(message)) || (p.exists && status === 404);
+        const raced =
+          (!p.exists && status === 412 && code === '0x80040237' && /matching key/.test(message)) ||
+          (p.exists && status === 404);
         if (raced && !p.retried) again.push({ ...p, exists: !p.exists, retried: true });
-        else results[p.index] = { key: record.key, status: 'failed', error: recordError(table, key, record.key, status, code, message) };
+        else
+          results[p.index] = {
+            key: record.key,
+            status: 'failed',
+            error: recordError(table, key, record.key, status, code, message),
+          };
       });
       round = again;
     }
@@ -152,7 +170,12 @@ export class DynamicsUpserter {
     if (!records.length) return found;
     const written = detect ? [...new Set(records.flatMap((r) => Object.keys(r.properties)))] : [];
     const select = [
-      ...new Set([table.primaryId, key.wireName, 'modifiedon', ...written.flatMap((n) => table.columns.get(n)?.wireName ?? [])]),
+      ...new Set([
+        table.primaryId,
+        key.wireName,
+        'modifiedon',
+        ...written.flatMap((n) => table.columns.get(n)?.wireName ?? []),
+      ]),
     ];
     const filter = records.map((r) => `${key.logicalName} eq ${filterLiteral(r.key)}`).join(' or ');
     let link: string | undefined;
@@ -171,7 +194,12 @@ export class DynamicsUpserter {
   }
 
   /** One `$batch` of upserts outside change sets, continuing on errors: one answer (row or Error) per part. */
-  private async writeBatch(table: TableInfo, key: ColumnInfo, records: UpsertInput[], parts: Pending[]): Promise<unknown[]> {
+  private async writeBatch(
+    table: TableInfo,
+    key: ColumnInfo,
+    records: UpsertInput[],
+    parts: Pending[],
+  ): Promise<unknown[]> {
     const cost = this.client.options.batchCountsOperations ? parts.length : 1;
     const answers = await this.client.call(
       `upsert ${table.logicalName} ($batch of ${parts.length})`,
@@ -202,19 +230,40 @@ export class DynamicsUpserter {
 }
 
 /** Whether every value of `body` is already in the row read back. */
-function unchanged(table: TableInfo, body: Record<string, unknown>, existing: { row: Record<string, unknown> }): boolean {
+function unchanged(
+  table: TableInfo,
+  body: Record<string, unknown>,
+  existing: { row: Record<string, unknown> },
+): boolean {
   for (const [name, wanted] of Object.entries(body)) {
     if (name.endsWith('@odata.bind')) return false; // the bound row's ID is not known here: always write
     const column = table.columns.get(name)!;
     const have: Value = readValue(column, existing.row[column.wireName]);
-    const want: Value = wanted === null ? null : readValue(column, wanted instanceof Date ? wanted : typeof wanted === 'string' && column.type === 'DateTime' ? new Date(wanted) : wanted);
+    const want: Value =
+      wanted === null
+        ? null
+        : readValue(
+            column,
+            wanted instanceof Date
+              ? wanted
+              : typeof wanted === 'string' && column.type === 'DateTime'
+                ? new Date(wanted)
+                : wanted,
+          );
     if (have !== want) return false;
   }
   return true;
 }
 
 /** A failed part as a message naming the record, the column when Dataverse named one, and what the code means. */
-function recordError(table: TableInfo, key: ColumnInfo, value: string, status?: number, code?: string, message?: string): string {
+function recordError(
+  table: TableInfo,
+  key: ColumnInfo,
+  value: string,
+  status?: number,
+  code?: string,
+  message?: string,
+): string {
   const column = /'([a-z_][a-z0-9_]*)'/i.exec(message ?? '')?.[1];
   const named = column && table.columns.has(column) ? `: column ${column}` : '';
   const meaning = meaningOf(code);

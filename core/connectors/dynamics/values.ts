@@ -52,7 +52,8 @@ export function writeValue(column: ColumnInfo, value: Value): unknown {
     case 'Picklist':
     case 'State':
     case 'Status': {
-      const byLabel = column.options.get(text) ?? [...column.options].find(([l]) => l.toLowerCase() === text.toLowerCase())?.[1];
+      const byLabel =
+        column.options.get(text) ?? [...column.options].find(([l]) => l.toLowerCase() === text.toLowerCase())?.[1];
       if (byLabel !== undefined) return byLabel;
       if (/^\d+$/.test(text) && column.labels.has(Number(text))) return Number(text);
       throw new ValueError(`"${value}" is not one of its choices (${[...column.options.keys()].join(', ')})`);

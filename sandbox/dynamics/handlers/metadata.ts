@@ -97,7 +97,12 @@ function pick(obj: Record<string, unknown>, select: string | null): Record<strin
   const out: Record<string, unknown> = {};
   for (const name of select.split(',').map((s) => s.trim()))
     if (name in obj) out[name] = obj[name];
-    else throw new DataverseFault(400, CODES.badRequest, `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.EntityMetadata'.`);
+    else
+      throw new DataverseFault(
+        400,
+        CODES.badRequest,
+        `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.EntityMetadata'.`,
+      );
   for (const k of ['@odata.type', 'MetadataId']) if (k in obj) out[k] = obj[k];
   return out;
 }
@@ -111,22 +116,36 @@ export function metadata(store: DataverseStore, segments: string[], req: ApiRequ
   const ctx = `${req.base}$metadata#EntityDefinitions`;
   const head = /^EntityDefinitions(?:\((.*)\))?$/.exec(segments[0]!)!;
   if (head[1] === undefined) {
-    if (segments.length > 1) throw new DataverseFault(404, CODES.badRequest, `Resource not found for the segment '${segments[1]}'.`);
-    return { status: 200, body: { '@odata.context': ctx, value: [...store.entities.values()].map((e) => pick(entityJson(e), q.get('$select'))) } };
+    if (segments.length > 1)
+      throw new DataverseFault(404, CODES.badRequest, `Resource not found for the segment '${segments[1]}'.`);
+    return {
+      status: 200,
+      body: {
+        '@odata.context': ctx,
+        value: [...store.entities.values()].map((e) => pick(entityJson(e), q.get('$select'))),
+      },
+    };
   }
   const name = /^LogicalName='(.+)'$/.exec(head[1])?.[1];
-  const def = name ? store.entities.get(name) : [...store.entities.values()].find((e) => metadataId(e.logicalName) === head[1]);
+  const def = name
+    ? store.entities.get(name)
+    : [...store.entities.values()].find((e) => metadataId(e.logicalName) === head[1]);
   if (!def) throw new DataverseFault(404, '0x80040217', `Could not find entity with ${head[1]}.`);
   const rest = segments.slice(1);
   if (rest.length === 0) {
-    const body: Record<string, unknown> = { '@odata.context': `${ctx}/$entity`, ...pick(entityJson(def), q.get('$select')) };
+    const body: Record<string, unknown> = {
+      '@odata.context': `${ctx}/$entity`,
+      ...pick(entityJson(def), q.get('$select')),
+    };
     const expand = (q.get('$expand') ?? '').split(',').map((s) => s.trim());
     if (expand.includes('Attributes')) body.Attributes = def.attributes.map((a) => attributeJson(def, a));
     if (expand.includes('Keys')) body.Keys = keysJson(def);
     return { status: 200, body };
   }
-  if (rest[0] === 'Keys' && rest.length === 1) return { status: 200, body: { '@odata.context': `${ctx}('${def.logicalName}')/Keys`, value: keysJson(def) } };
-  if (rest[0] !== 'Attributes') throw new DataverseFault(404, CODES.badRequest, `Resource not found for the segment '${rest[0]}'.`);
+  if (rest[0] === 'Keys' && rest.length === 1)
+    return { status: 200, body: { '@odata.context': `${ctx}('${def.logicalName}')/Keys`, value: keysJson(def) } };
+  if (rest[0] !== 'Attributes')
+    throw new DataverseFault(404, CODES.badRequest, `Resource not found for the segment '${rest[0]}'.`);
   let attributes = def.attributes;
   const cast = rest[1];
   if (cast) {

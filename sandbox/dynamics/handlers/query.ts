@@ -59,10 +59,18 @@ export function listRecords(store: DataverseStore, def: EntityDef, req: ApiReque
   const tracking = prefer.trackChanges || token?.version !== undefined;
   if (tracking) {
     if (!def.changeTracking)
-      throw new DataverseFault(400, CODES.badRequest, `Entity '${def.logicalName}' is not enabled for change tracking.`);
+      throw new DataverseFault(
+        400,
+        CODES.badRequest,
+        `Entity '${def.logicalName}' is not enabled for change tracking.`,
+      );
     for (const option of ['$filter', '$orderby', '$top'])
       if (q.has(option))
-        throw new DataverseFault(400, CODES.badRequest, `The query parameter ${option} is not supported with change tracking.`);
+        throw new DataverseFault(
+          400,
+          CODES.badRequest,
+          `The query parameter ${option} is not supported with change tracking.`,
+        );
   }
   const filter = q.get('$filter') ? parseFilter(q.get('$filter')!) : null;
   const order = [...parseOrderBy(q.get('$orderby')), [def.primaryId, 1] as [string, 1 | -1]];
@@ -99,11 +107,18 @@ export function listRecords(store: DataverseStore, def: EntityDef, req: ApiReque
   }
   const headers: Record<string, string> = {};
   if (prefer.maxPageSize) headers['Preference-Applied'] = `odata.maxpagesize=${size}`;
-  if (tracking) headers['Preference-Applied'] = [headers['Preference-Applied'], 'odata.track-changes'].filter(Boolean).join(',');
+  if (tracking)
+    headers['Preference-Applied'] = [headers['Preference-Applied'], 'odata.track-changes'].filter(Boolean).join(',');
   return { status: 200, body, headers };
 }
 
-function deltaRead(store: DataverseStore, def: EntityDef, req: ApiRequest, since: number, select: string | null): ApiReply {
+function deltaRead(
+  store: DataverseStore,
+  def: EntityDef,
+  req: ApiRequest,
+  since: number,
+  select: string | null,
+): ApiReply {
   if (!def.changeTracking)
     throw new DataverseFault(400, CODES.badRequest, `Entity '${def.logicalName}' is not enabled for change tracking.`);
   if (!Number.isInteger(since) || since > store.version)

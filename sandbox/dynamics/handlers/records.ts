@@ -19,7 +19,11 @@ function parseBody(req: ApiRequest, def: EntityDef): Record<string, unknown> {
   try {
     body = req.body ? JSON.parse(req.body) : {};
   } catch {
-    throw new DataverseFault(400, CODES.badRequest, `The request body for entity '${def.entitySetName}' is not valid JSON.`);
+    throw new DataverseFault(
+      400,
+      CODES.badRequest,
+      `The request body for entity '${def.entitySetName}' is not valid JSON.`,
+    );
   }
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw new DataverseFault(400, CODES.badRequest, 'The request body must be a JSON object.');
@@ -39,7 +43,12 @@ function resolveReference(ctx: RecordContext, req: ApiRequest, target: string, r
 }
 
 /** The body's columns checked, with `<nav>@odata.bind` references resolved to the lookup's `_x_value`. */
-function valuesOf(ctx: RecordContext, req: ApiRequest, def: EntityDef, body: Record<string, unknown>): Record<string, Stored> {
+function valuesOf(
+  ctx: RecordContext,
+  req: ApiRequest,
+  def: EntityDef,
+  body: Record<string, unknown>,
+): Record<string, Stored> {
   const plain: Record<string, unknown> = {};
   const lookups: Record<string, Stored> = {};
   for (const [name, value] of Object.entries(body)) {
@@ -76,7 +85,10 @@ function written(req: ApiRequest, def: EntityDef, row: StoredRow, created: boole
   const select = req.query.get('$select');
   return {
     status: created ? 201 : 200,
-    body: { '@odata.context': `${req.base}$metadata#${def.entitySetName}/$entity`, ...render(def, row, selected(def, select)) },
+    body: {
+      '@odata.context': `${req.base}$metadata#${def.entitySetName}/$entity`,
+      ...render(def, row, selected(def, select)),
+    },
     headers: { 'OData-EntityId': entityId },
   };
 }
@@ -107,16 +119,25 @@ export function getRecord(ctx: RecordContext, def: EntityDef, segment: string, r
  */
 export function patchRecord(ctx: RecordContext, def: EntityDef, segment: string, req: ApiRequest): ApiReply {
   const key = parseKeySegment(segment);
-  const existing = 'id' in key ? ctx.store.get(def.logicalName, key.id) : ctx.store.findByKey(def.logicalName, key.values);
+  const existing =
+    'id' in key ? ctx.store.get(def.logicalName, key.id) : ctx.store.findByKey(def.logicalName, key.values);
   const body = parseBody(req, def);
-  injected(ctx, def, ['id' in key ? key.id : undefined, ...('values' in key ? Object.values(key.values) : []), existing?.id]);
+  injected(ctx, def, [
+    'id' in key ? key.id : undefined,
+    ...('values' in key ? Object.values(key.values) : []),
+    existing?.id,
+  ]);
   const values = valuesOf(ctx, req, def, body);
   const ifMatch = req.headers['if-match'];
   if (existing) {
     if (req.headers['if-none-match'] === '*')
       throw new DataverseFault(412, CODES.duplicateKey, 'A record with matching key values already exists.');
     if (ifMatch && ifMatch !== '*' && ifMatch !== `W/"${existing.version}"`)
-      throw new DataverseFault(412, CODES.badRequest, 'The version of the existing record doesn\'t match the RowVersion property provided.');
+      throw new DataverseFault(
+        412,
+        CODES.badRequest,
+        "The version of the existing record doesn't match the RowVersion property provided.",
+      );
     return written(req, def, ctx.store.update(def.logicalName, existing, values), false, segment);
   }
   if (ifMatch) throw notFound(def, segment);
@@ -128,7 +149,11 @@ export function patchRecord(ctx: RecordContext, def: EntityDef, segment: string,
 export function createRecord(ctx: RecordContext, def: EntityDef, req: ApiRequest): ApiReply {
   const body = parseBody(req, def);
   const values = valuesOf(ctx, req, def, body);
-  injected(ctx, def, def.keys.flatMap((k) => k.attributes.map((a) => values[a])));
+  injected(
+    ctx,
+    def,
+    def.keys.flatMap((k) => k.attributes.map((a) => values[a])),
+  );
   return written(req, def, ctx.store.insert(def.logicalName, values), true);
 }
 

@@ -10,7 +10,10 @@ afterEach(async () => {
 
 let tenant = 0;
 async function setup(options: DynamicsEmulatorOptions = {}, connector: Partial<DynamicsConnectorOptions> = {}) {
-  const emulator = new DynamicsEmulator({ apps: [{ tenantId: `t${++tenant}`, clientId: 'app', clientSecret: 'app-secret-value' }], ...options });
+  const emulator = new DynamicsEmulator({
+    apps: [{ tenantId: `t${++tenant}`, clientId: 'app', clientSecret: 'app-secret-value' }],
+    ...options,
+  });
   running.push(emulator);
   const url = await emulator.start();
   const dynamics = new DynamicsConnector({
@@ -36,13 +39,20 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
     const schema = await dynamics.describe('accounts');
     expect(schema).toMatchObject({ object: 'account', idField: 'accountid' });
     const field = (name: string) => schema.fields.find((f) => f.name === name);
-    expect(field('new_legacyid')).toMatchObject({ type: 'string', unique: true, label: 'Legacy ID', description: 'custom column "Legacy ID"' });
+    expect(field('new_legacyid')).toMatchObject({
+      type: 'string',
+      unique: true,
+      label: 'Legacy ID',
+      description: 'custom column "Legacy ID"',
+    });
     expect(field('new_tier')).toMatchObject({ type: 'enum', options: ['Gold', 'Silver', 'Bronze'] });
     expect(field('industrycode')?.options).toContain('Consulting');
     expect(field('accountnumber')).toMatchObject({ unique: true });
     expect(field('emailaddress1')).toMatchObject({ format: 'email' });
     expect(field('modifiedon')).toMatchObject({ type: 'datetime', readOnly: true });
-    expect((await dynamics.describe('contact')).fields.find((f) => f.name === 'parentcustomerid')).toMatchObject({ format: 'reference' });
+    expect((await dynamics.describe('contact')).fields.find((f) => f.name === 'parentcustomerid')).toMatchObject({
+      format: 'reference',
+    });
     expect(emulator.identity.tokenRequests).toBe(1);
   });
 
@@ -71,7 +81,10 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
     const rows = ['Alpha', 'Beta', 'Gamma'].map((name) => emulator.store.insert('account', { name }));
     const full = await records(dynamics.read('account', { properties: ['name'] }));
     expect(full.map((r) => r.properties.name).sort()).toEqual(['Alpha', 'Beta', 'Gamma']);
-    const newest = full.map((r) => `${r.modifiedAt}|${r.id}`).sort().at(-1)!;
+    const newest = full
+      .map((r) => `${r.modifiedAt}|${r.id}`)
+      .sort()
+      .at(-1)!;
     await new Promise((r) => setTimeout(r, 5));
     emulator.store.update('account', rows[0]!, { name: 'Alpha 2' });
     emulator.store.delete('account', rows[1]!.id);
@@ -90,18 +103,37 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
     const { emulator, dynamics } = await setup({}, { batchSize: 3 });
     const input = Array.from({ length: 7 }, (_, i) => ({
       key: `L-${i}`,
-      properties: { new_legacyid: `L-${i}`, name: `Company ${i}`, new_tier: 'Gold', numberofemployees: String(10 * i), creditonhold: 'false' },
+      properties: {
+        new_legacyid: `L-${i}`,
+        name: `Company ${i}`,
+        new_tier: 'Gold',
+        numberofemployees: String(10 * i),
+        creditonhold: 'false',
+      },
     }));
     const first = await dynamics.upsert('account', input, { keyProperty: 'new_legacyid' });
     expect(first.map((r) => r.status)).toEqual(Array(7).fill('created'));
     expect(first.every((r) => /^[0-9a-f-]{36}$/.test(r.id ?? ''))).toBe(true);
     const stored = emulator.store.findByKey('account', { new_legacyid: 'L-3' })!;
-    expect(stored.values).toMatchObject({ name: 'Company 3', new_tier: 100000000, numberofemployees: 30, creditonhold: false });
+    expect(stored.values).toMatchObject({
+      name: 'Company 3',
+      new_tier: 100000000,
+      numberofemployees: 30,
+      creditonhold: false,
+    });
     expect(emulator.batchOperations).toBe(7);
 
     const changed = input.map((r, i) => (i % 2 ? { ...r, properties: { ...r.properties, name: `Renamed ${i}` } } : r));
     const second = await dynamics.upsert('account', changed, { keyProperty: 'new_legacyid' });
-    expect(second.map((r) => r.status)).toEqual(['unchanged', 'updated', 'unchanged', 'updated', 'unchanged', 'updated', 'unchanged']);
+    expect(second.map((r) => r.status)).toEqual([
+      'unchanged',
+      'updated',
+      'unchanged',
+      'updated',
+      'unchanged',
+      'updated',
+      'unchanged',
+    ]);
     expect(second[1]!.id).toBe(first[1]!.id);
     expect(emulator.store.findByKey('account', { new_legacyid: 'L-1' })!.values.name).toBe('Renamed 1');
 
@@ -111,7 +143,10 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
     expect(emulator.batchOperations).toBe(writesBefore);
     expect(emulator.endpointCount('POST', '/api/data/v9.2/$batch')).toBe(3 + 2); // first run 3 batches, second 2 (3 reads only on the re-run)
 
-    const blind = await dynamics.upsert('account', changed.slice(0, 2), { keyProperty: 'new_legacyid', detectUnchanged: false });
+    const blind = await dynamics.upsert('account', changed.slice(0, 2), {
+      keyProperty: 'new_legacyid',
+      detectUnchanged: false,
+    });
     expect(blind.map((r) => r.status)).toEqual(['updated', 'updated']);
     expect(emulator.store.all('account')).toHaveLength(7);
   });
@@ -132,17 +167,39 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
       ],
       { keyProperty: 'accountnumber' },
     );
-    expect(result.map((r) => r.status)).toEqual(['created', 'failed', 'failed', 'failed', 'failed', 'failed', 'created']);
-    expect(result[1]!.error).toMatch(/^account accountnumber=D-2: Dataverse refused it with HTTP 412 0x80040333 \(a duplicate detection rule matched/);
-    expect(result[2]!.error).toMatch(/^account accountnumber=D-3: column name: .*0x80044331.*maximum allowed length of '160'/);
-    expect(result[3]!.error).toBe('account accountnumber=D-4: column new_tier: "Platinum" is not one of its choices (Gold, Silver, Bronze)');
+    expect(result.map((r) => r.status)).toEqual([
+      'created',
+      'failed',
+      'failed',
+      'failed',
+      'failed',
+      'failed',
+      'created',
+    ]);
+    expect(result[1]!.error).toMatch(
+      /^account accountnumber=D-2: Dataverse refused it with HTTP 412 0x80040333 \(a duplicate detection rule matched/,
+    );
+    expect(result[2]!.error).toMatch(
+      /^account accountnumber=D-3: column name: .*0x80044331.*maximum allowed length of '160'/,
+    );
+    expect(result[3]!.error).toBe(
+      'account accountnumber=D-4: column new_tier: "Platinum" is not one of its choices (Gold, Silver, Bronze)',
+    );
     expect(result[4]!.error).toBe('account accountnumber=D-5: column numberofemployees: "many" is not a whole number');
     expect(result[5]!.error).toBe('account accountnumber=D-6: column new_nothing: Dynamics account has no such column');
-    expect(emulator.store.all('account').map((r) => r.values.accountnumber).sort()).toEqual(['D-1', 'D-7']);
+    expect(
+      emulator.store
+        .all('account')
+        .map((r) => r.values.accountnumber)
+        .sort(),
+    ).toEqual(['D-1', 'D-7']);
   });
 
   it('rides out a 429 storm and its own window without losing a record', async () => {
-    const { emulator, dynamics } = await setup({ limits: { requests: 8, windowMs: 1000 } }, { requestsPerWindow: 8, windowMs: 1000, batchSize: 10 });
+    const { emulator, dynamics } = await setup(
+      { limits: { requests: 8, windowMs: 1000 } },
+      { requestsPerWindow: 8, windowMs: 1000, batchSize: 10 },
+    );
     emulator.faults.rateLimitStorm(5, 1);
     const input = Array.from({ length: 60 }, (_, i) => ({ key: `S-${i}`, properties: { name: `Storm ${i}` } }));
     const started = Date.now();
@@ -159,15 +216,20 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
     const { emulator } = await setup();
     const wrong = new DynamicsConnector({
       url: emulator.url,
-      credentials: { tenantId: `t${tenant}`, clientId: 'app', clientSecret: 'not-the-secret', authorityUrl: emulator.url },
+      credentials: {
+        tenantId: `t${tenant}`,
+        clientId: 'app',
+        clientSecret: 'not-the-secret',
+        authorityUrl: emulator.url,
+      },
     });
     const check = await wrong.checkConnection();
     expect(check.ok).toBe(false);
     expect(check.message).toMatch(/invalid_client: AADSTS7000215/);
     expect(check.message).not.toContain('not-the-secret');
     const { dynamics } = await setup();
-    await expect(dynamics.upsert('account', [{ key: 'x', properties: { name: 'x' } }], { keyProperty: 'name' })).rejects.toThrow(
-      /"name" is not an alternate key of Dynamics account \(its keys: accountnumber, new_legacyid\)/,
-    );
+    await expect(
+      dynamics.upsert('account', [{ key: 'x', properties: { name: 'x' } }], { keyProperty: 'name' }),
+    ).rejects.toThrow(/"name" is not an alternate key of Dynamics account \(its keys: accountnumber, new_legacyid\)/);
   });
 });

@@ -29,8 +29,15 @@ describe('Dynamics emulator through the real dynamics-web-api SDK', () => {
       select: ['LogicalName', 'EntitySetName', 'PrimaryIdAttribute', 'ChangeTrackingEnabled'],
       expand: [{ property: 'Keys' }],
     });
-    expect(entity).toMatchObject({ EntitySetName: 'accounts', PrimaryIdAttribute: 'accountid', ChangeTrackingEnabled: true });
-    expect(entity.Keys.map((k: { KeyAttributes: string[] }) => k.KeyAttributes)).toEqual([['accountnumber'], ['new_legacyid']]);
+    expect(entity).toMatchObject({
+      EntitySetName: 'accounts',
+      PrimaryIdAttribute: 'accountid',
+      ChangeTrackingEnabled: true,
+    });
+    expect(entity.Keys.map((k: { KeyAttributes: string[] }) => k.KeyAttributes)).toEqual([
+      ['accountnumber'],
+      ['new_legacyid'],
+    ]);
     const attributes = await api.retrieveAttributes({ entityKey: "LogicalName='account'" });
     const legacy = attributes.value.find((a: { LogicalName: string }) => a.LogicalName === 'new_legacyid');
     expect(legacy).toMatchObject({ AttributeType: 'String', IsCustomAttribute: true, MaxLength: 100 });
@@ -42,7 +49,12 @@ describe('Dynamics emulator through the real dynamics-web-api SDK', () => {
       expand: [{ property: 'OptionSet' }],
     });
     const tier = picklists.value.find((a: { LogicalName: string }) => a.LogicalName === 'new_tier');
-    expect(tier.OptionSet.Options.map((o: { Value: number; Label: { UserLocalizedLabel: { Label: string } } }) => [o.Value, o.Label.UserLocalizedLabel.Label])).toEqual([
+    expect(
+      tier.OptionSet.Options.map((o: { Value: number; Label: { UserLocalizedLabel: { Label: string } } }) => [
+        o.Value,
+        o.Label.UserLocalizedLabel.Label,
+      ]),
+    ).toEqual([
       [100000000, 'Gold'],
       [100000001, 'Silver'],
       [100000002, 'Bronze'],
@@ -75,7 +87,12 @@ describe('Dynamics emulator through the real dynamics-web-api SDK', () => {
     const a = emulator.store.insert('account', { name: 'Alpha' });
     const b = emulator.store.insert('account', { name: 'Beta' });
     emulator.store.insert('account', { name: 'Gamma' });
-    const initial = await api.retrieveAll({ collection: 'accounts', select: ['name'], trackChanges: true, maxPageSize: 2 });
+    const initial = await api.retrieveAll({
+      collection: 'accounts',
+      select: ['name'],
+      trackChanges: true,
+      maxPageSize: 2,
+    });
     expect(initial.value).toHaveLength(3);
     expect(initial.oDataDeltaLink).toContain('$deltatoken=');
     emulator.store.update('account', a, { name: 'Alpha 2' });
@@ -83,7 +100,11 @@ describe('Dynamics emulator through the real dynamics-web-api SDK', () => {
     const delta = await api.retrieveMultiple({ collection: 'accounts' }, initial.oDataDeltaLink);
     expect(delta.value).toEqual([
       expect.objectContaining({ accountid: a.id, name: 'Alpha 2' }),
-      expect.objectContaining({ id: b.id, reason: 'deleted', '@odata.context': expect.stringContaining('$deletedEntity') }),
+      expect.objectContaining({
+        id: b.id,
+        reason: 'deleted',
+        '@odata.context': expect.stringContaining('$deletedEntity'),
+      }),
     ]);
     const none = await api.retrieveMultiple({ collection: 'accounts' }, delta.oDataDeltaLink);
     expect(none.value).toEqual([]);
@@ -104,9 +125,19 @@ describe('Dynamics emulator through the real dynamics-web-api SDK', () => {
     });
     expect(created.name).toBe('Acme');
     expect(emulator.store.findByKey('account', { accountnumber: 'A-1' })?.values.new_tier).toBe(100000000);
-    const again = await api.upsert({ collection: 'accounts', key: "accountnumber='A-1'", data: { name: 'x' }, ifnonematch: '*' });
+    const again = await api.upsert({
+      collection: 'accounts',
+      key: "accountnumber='A-1'",
+      data: { name: 'x' },
+      ifnonematch: '*',
+    });
     expect(again).toBeNull(); // the SDK turns a create-only 412 into null
-    const missing = await api.upsert({ collection: 'accounts', key: "accountnumber='B-9'", data: { name: 'x' }, ifmatch: '*' });
+    const missing = await api.upsert({
+      collection: 'accounts',
+      key: "accountnumber='B-9'",
+      data: { name: 'x' },
+      ifmatch: '*',
+    });
     expect(missing).toBeNull();
     expect(emulator.store.all('account')).toHaveLength(1);
     const bad = (await api
@@ -121,15 +152,35 @@ describe('Dynamics emulator through the real dynamics-web-api SDK', () => {
     const { emulator, api } = await start();
     const batch = api.initializeInstance();
     batch.startBatch();
-    void batch.upsert({ collection: 'accounts', key: "accountnumber='K-1'", data: { name: 'One' }, inChangeSet: false });
-    void batch.upsert({ collection: 'accounts', key: "accountnumber='K-2'", data: { name: 'y'.repeat(200) }, inChangeSet: false });
-    void batch.upsert({ collection: 'accounts', key: "accountnumber='K-3'", data: { name: 'Three' }, inChangeSet: false });
+    void batch.upsert({
+      collection: 'accounts',
+      key: "accountnumber='K-1'",
+      data: { name: 'One' },
+      inChangeSet: false,
+    });
+    void batch.upsert({
+      collection: 'accounts',
+      key: "accountnumber='K-2'",
+      data: { name: 'y'.repeat(200) },
+      inChangeSet: false,
+    });
+    void batch.upsert({
+      collection: 'accounts',
+      key: "accountnumber='K-3'",
+      data: { name: 'Three' },
+      inChangeSet: false,
+    });
     const results = await batch.executeBatch({ continueOnError: true });
     expect(results).toHaveLength(3);
     const failed = results[1] as Failure;
     expect(failed.status).toBe(400);
     expect(failed.error?.code).toBe('0x80044331');
-    expect(emulator.store.all('account').map((r) => r.values.name).sort()).toEqual(['One', 'Three']);
+    expect(
+      emulator.store
+        .all('account')
+        .map((r) => r.values.name)
+        .sort(),
+    ).toEqual(['One', 'Three']);
 
     const atomic = api.initializeInstance();
     atomic.startBatch();
@@ -155,16 +206,25 @@ describe('Dynamics emulator through the real dynamics-web-api SDK', () => {
   it('issues client-credentials tokens and refuses a wrong secret with AADSTS codes', async () => {
     const { emulator } = await start({ apps: [{ tenantId: 'contoso', clientId: 'app-1', clientSecret: 's3cret' }] });
     const form = (secret: string) =>
-      new URLSearchParams({ grant_type: 'client_credentials', client_id: 'app-1', client_secret: secret, scope: `${emulator.url}/.default` });
+      new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'app-1',
+        client_secret: secret,
+        scope: `${emulator.url}/.default`,
+      });
     const ok = await fetch(`${emulator.url}/contoso/oauth2/v2.0/token`, { method: 'POST', body: form('s3cret') });
     const token = (await ok.json()) as { access_token: string; token_type: string };
     expect(token.token_type).toBe('Bearer');
-    const who = await fetch(`${emulator.url}/api/data/v9.2/WhoAmI`, { headers: { Authorization: `Bearer ${token.access_token}` } });
+    const who = await fetch(`${emulator.url}/api/data/v9.2/WhoAmI`, {
+      headers: { Authorization: `Bearer ${token.access_token}` },
+    });
     expect(who.status).toBe(200);
     const bad = await fetch(`${emulator.url}/contoso/oauth2/v2.0/token`, { method: 'POST', body: form('nope') });
     expect(bad.status).toBe(401);
     expect(await bad.json()).toMatchObject({ error: 'invalid_client', error_codes: [7000215] });
-    const anonymous = await fetch(`${emulator.url}/api/data/v9.2/WhoAmI`, { headers: { Authorization: 'Bearer made-up' } });
+    const anonymous = await fetch(`${emulator.url}/api/data/v9.2/WhoAmI`, {
+      headers: { Authorization: 'Bearer made-up' },
+    });
     expect(anonymous.status).toBe(401);
   });
 });
