@@ -74,13 +74,29 @@ export async function* readModified(
   if (options.since) checkCursor(options.since);
   const columns = selectColumns(table, options.properties);
   const start = options.since ? decodeCursor(options.since) : null;
-  const second = start ? `${new Date(Date.parse(start.time)).toISOString().slice(0, 19)}Z` : null;
+  const from = start ? `${new Date(Date.parse(start.time)).toISOString().slice(0, 19)}Z` : null;
   const request: RetrieveMultipleRequest = {
     collection: table.entitySetName,
     select: columns.map((c) => c.wireName),
     orderBy: ['modifiedon asc', `${table.primaryId} asc`],
     maxPageSize: Math.min(client.options.pageSize ?? 1000, MAX_PAGE_SIZE),
-    ...(second ? { filter: `modifiedon ge ${second}` } : {}),
+    ...(from ? { filter: `modifiedon ge ${from}` } : {}),
+  };
+  // Dataverse orders by the stored time (milliseconds) but shows seconds, while cursors compare the second and then
+  // the ID: the rows of one second (contiguous in this order) are held and released sorted by ID, so a page's last row
+  // is a cursor that neither skips nor repeats its neighbours.
+  let second: ReadItem[] = [];
+  const release = function* (): Generator<ReadItem> {
+    second.sort((a, b) => compareCursors(cursorOf(a), cursorOf(b)));
+    for (const item of second) {
+      if (options.since && item.type === 'record') {
+        const bare = start!.id === null;
+        const at = Date.parse(item.record.modifiedAt!);
+        if (bare ? at < Date.parse(start!.time) : compareCursors(cursorOf(item), options.since) <= 0) continue;
+      }
+      yield item;
+    }
+    second = [];
   };
   let link: string | undefined;
   do {
@@ -88,21 +104,16 @@ export async function* readModified(
     const result = await page(client, table, request, link);
     for (const row of result.value as Array<Record<string, unknown>>) {
       const item = toItem(table, columns, row, options.properties);
-      if (options.since && item.type === 'record') {
-        const cursor = encodeCursor(item.record.modifiedAt!, item.record.id);
-        const bare = start!.id === null;
-        if (
-          bare
-            ? Date.parse(item.record.modifiedAt!) < Date.parse(start!.time)
-            : compareCursors(cursor, options.since) <= 0
-        )
-          continue;
-      }
-      yield item;
+      if (second.length && recordOf(second[0]!).modifiedAt !== recordOf(item).modifiedAt) yield* release();
+      second.push(item);
     }
     link = result.oDataNextLink ?? undefined;
   } while (link);
+  yield* release();
 }
+
+const recordOf = (item: ReadItem) => (item as Extract<ReadItem, { type: 'record' }>).record;
+const cursorOf = (item: ReadItem) => encodeCursor(recordOf(item).modifiedAt!, recordOf(item).id);
 
 /**
  * A change-tracked read: without `deltaLink`, every row (`Prefer: odata.track-changes`, paged); with it, the rows

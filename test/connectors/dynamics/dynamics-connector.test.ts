@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DynamicsEmulator, type DynamicsEmulatorOptions } from '../../../sandbox/dynamics';
 import { DynamicsConnector, type DynamicsConnectorOptions } from '../../../core/connectors/dynamics';
 import type { ReadItem, SourceRecord } from '../../../core/connectors/connector';
+import { compareCursors } from '../../../core/connectors/cursor';
 
 const running: DynamicsEmulator[] = [];
 afterEach(async () => {
@@ -65,15 +66,19 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
       emulator.store.insert('account', { name: `Acme ${i}`, new_tier: 100000001, numberofemployees: i });
     }
     const all = await records(dynamics.read('account', { properties: ['name', 'new_tier', 'numberofemployees'] }));
-    expect(all.map((r) => r.properties.name)).toEqual(Array.from({ length: 10 }, (_, i) => `Acme ${i}`));
-    expect(all[0]!.properties).toEqual({ name: 'Acme 0', new_tier: 'Silver', numberofemployees: '0' });
-    expect(all[0]!.modifiedAt).toBe('2026-03-01T08:00:00.000Z');
+    expect(all.map((r) => r.properties.name).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `Acme ${i}`));
+    // Oldest change first, and within a second (Dataverse shows seconds) by ID, as cursors compare them.
+    const cursors = all.map((r) => `${r.modifiedAt}|${r.id}`);
+    expect(cursors).toEqual([...cursors].sort((a, b) => compareCursors(a, b)));
+    const first = all.find((r) => r.properties.name === 'Acme 0')!;
+    expect(first.properties).toEqual({ name: 'Acme 0', new_tier: 'Silver', numberofemployees: '0' });
+    expect(first.modifiedAt).toBe('2026-03-01T08:00:00.000Z');
     expect(emulator.endpointCount('GET', '/api/data/v9.2/accounts')).toBe(3); // 4 + 4 + 2
-    const cursor = `${all[4]!.modifiedAt}|${all[4]!.id}`;
-    const after = await records(dynamics.read('account', { since: cursor }));
-    const expected = all.filter((r) => `${r.modifiedAt}|${r.id}` > cursor || r.modifiedAt! > all[4]!.modifiedAt!);
-    expect(after.map((r) => r.id).sort()).toEqual(expected.map((r) => r.id).sort());
-    expect(after.map((r) => r.id)).not.toContain(all[4]!.id);
+    // Resuming after any row gives exactly the rows after it, including those of its own second.
+    for (const n of [3, 4, 5]) {
+      const after = await records(dynamics.read('account', { since: cursors[n]! }));
+      expect(after.map((r) => r.id)).toEqual(all.slice(n + 1).map((r) => r.id));
+    }
   });
 
   it('follows delta links: later reads get only changes, deletions surface in readDeleted', async () => {
@@ -91,7 +96,7 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
     emulator.store.insert('account', { name: 'Delta' });
     const listBefore = emulator.endpointCount('GET', '/api/data/v9.2/accounts');
     const changed = await records(dynamics.read('account', { since: newest, properties: ['name'] }));
-    expect(changed.map((r) => r.properties.name)).toEqual(['Alpha 2', 'Delta']);
+    expect(changed.map((r) => r.properties.name).sort()).toEqual(['Alpha 2', 'Delta']);
     expect(emulator.endpointCount('GET', '/api/data/v9.2/accounts') - listBefore).toBe(1); // one delta request
     const deleted = await records(dynamics.readDeleted('account', { since: newest }));
     expect(deleted.map((r) => r.id)).toEqual([rows[1]!.id]);

@@ -13,7 +13,12 @@ async function setup() {
   const emulator = new DynamicsEmulator({ tokens: ['dyn-token-0123456789'] });
   running.push(emulator);
   const url = await emulator.start();
-  const connector = new DynamicsConnector({ url, accessToken: 'dyn-token-0123456789', minRetryDelayMs: 5, maxRetryDelayMs: 50 });
+  const connector = new DynamicsConnector({
+    url,
+    accessToken: 'dyn-token-0123456789',
+    minRetryDelayMs: 5,
+    maxRetryDelayMs: 50,
+  });
   return { emulator, connector };
 }
 
@@ -66,7 +71,8 @@ describe('DynamicsConnector parses what Dataverse answers (real SDK against the 
     const { emulator, connector } = await setup();
     const row = emulator.store.insert('account', { name: 'Gone soon' });
     let link = '';
-    for await (const change of connector.changes('account', { properties: ['name'] })) if (change.type === 'deltaLink') link = change.link;
+    for await (const change of connector.changes('account', { properties: ['name'] }))
+      if (change.type === 'deltaLink') link = change.link;
     emulator.store.delete('account', row.id);
     emulator.faults.malformed('/api/data/v9.2/accounts', (body) => {
       const page = body as { value: Array<Record<string, unknown>> };
