@@ -81,6 +81,20 @@ export function parseFilter(text: string): Node {
   return node;
 }
 
+/**
+ * `f eq 'a' or f eq 'b' …` on one column as that column and its values (null for any other filter): the emulator then
+ * looks rows up in the alternate-key index instead of scanning, as an upsert's read-before-write asks it.
+ */
+export function eqDisjunction(node: Node): { field: string; values: Literal[] } | null {
+  if (node.kind === 'cmp')
+    return node.op === 'eq' && typeof node.value === 'string' ? { field: node.field, values: [node.value] } : null;
+  if (node.kind !== 'bool' || node.op !== 'or') return null;
+  const left = eqDisjunction(node.left);
+  const right = eqDisjunction(node.right);
+  if (!left || !right || left.field !== right.field) return null;
+  return { field: left.field, values: [...left.values, ...right.values] };
+}
+
 /** The value a query compares or selects: a lookup's `_x_value`, or a column. */
 export function columnValue(row: StoredRow, field: string): Stored | undefined {
   return row.values[field];

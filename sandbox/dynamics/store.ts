@@ -26,6 +26,8 @@ export class DataverseStore {
   /** entity -> key name -> joined key values -> row ID */
   private readonly keyIndex = new Map<string, Map<string, Map<string, string>>>();
   version = 1000;
+  /** Rows inserted, updated and deleted so far (a rolled-back change set's too), for assertions. */
+  readonly writes = { inserted: 0, updated: 0, deleted: 0 };
   /** Undo steps of the change set in progress, newest last; null outside one. */
   private journal: Array<() => void> | null = null;
 
@@ -118,6 +120,7 @@ export class DataverseStore {
     this.derive(def, row);
     this.claimKeys(def, row, null);
     this.rows.get(entity)!.set(id, row);
+    this.writes.inserted++;
     this.journal?.push(() => this.forget(def, row));
     return row;
   }
@@ -139,6 +142,7 @@ export class DataverseStore {
     });
     row.values = candidate.values;
     row.version = ++this.version;
+    this.writes.updated++;
     return row;
   }
 
@@ -147,6 +151,7 @@ export class DataverseStore {
     const row = this.get(entity, id);
     if (!row) return false;
     this.forget(def, row);
+    this.writes.deleted++;
     const tombstones = this.tombstones.get(entity)!;
     tombstones.push({ id: row.id, version: ++this.version });
     this.journal?.push(() => {

@@ -1,7 +1,7 @@
 import type { EntityDef } from '../entities';
 import { CODES, DataverseFault } from '../errors';
 import { preferences, type ApiReply, type ApiRequest } from '../http';
-import { compareStored, matches, parseFilter, parseOrderBy } from '../odata';
+import { compareStored, eqDisjunction, matches, parseFilter, parseOrderBy } from '../odata';
 import { contextOf, render, selected } from '../render';
 import type { DataverseStore, StoredRow } from '../store';
 
@@ -82,7 +82,7 @@ export function listRecords(store: DataverseStore, def: EntityDef, req: ApiReque
     }
     return 0;
   };
-  let rows = store.all(def.logicalName).filter((r) => !filter || matches(filter, r, def));
+  let rows = candidates(store, def, filter).filter((r) => !filter || matches(filter, r, def));
   const keyed = rows.map((r) => ({ r, k: keyOf(r) }));
   keyed.sort((a, b) => compare(a.k, b.k));
   const after = token?.after;
@@ -110,6 +110,19 @@ export function listRecords(store: DataverseStore, def: EntityDef, req: ApiReque
   if (tracking)
     headers['Preference-Applied'] = [headers['Preference-Applied'], 'odata.track-changes'].filter(Boolean).join(',');
   return { status: 200, body, headers };
+}
+
+/** The rows a filter can match: by the alternate-key index for `key eq … or key eq …`, else every row. */
+function candidates(store: DataverseStore, def: EntityDef, filter: ReturnType<typeof parseFilter> | null): StoredRow[] {
+  const eq = filter ? eqDisjunction(filter) : null;
+  if (!eq || !def.keys.some((k) => k.attributes.length === 1 && k.attributes[0] === eq.field))
+    return store.all(def.logicalName);
+  const rows = new Map<string, StoredRow>();
+  for (const value of eq.values) {
+    const row = store.findByKey(def.logicalName, { [eq.field]: value as string });
+    if (row) rows.set(row.id, row);
+  }
+  return [...rows.values()];
 }
 
 function deltaRead(
