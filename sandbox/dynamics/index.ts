@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ClientGone, guarded, readBody } from '../http-guard';
+import { guarded, readBody } from '../http-guard';
 import { closeNow, listenOnLoopback } from '../loopback';
 import { CODES, DataverseFault } from './errors';
 import { Faults } from './faults';
@@ -127,13 +127,7 @@ export class DynamicsEmulator {
       );
     const status = this.faults.take5xx();
     if (status) return faultReply(new DataverseFault(status, CODES.internal, 'Internal error (injected).'));
-    let body: string;
-    try {
-      body = await readBody(req);
-    } catch (error) {
-      if (error instanceof ClientGone) throw error;
-      throw error;
-    }
+    const body = await readBody(req);
     try {
       this.protection.admit(user);
     } catch (error) {

@@ -217,6 +217,18 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // it waited as Retry-After asked
   });
 
+  it('fetches a new token when Dataverse refuses an expired one, and goes on', async () => {
+    const { emulator, dynamics } = await setup();
+    await dynamics.describe('account');
+    expect(emulator.identity.tokenRequests).toBe(1);
+    emulator.identity.expireAll();
+    const result = await dynamics.upsert('account', [{ key: 'T-1', properties: { name: 'After expiry' } }], {
+      keyProperty: 'accountnumber',
+    });
+    expect(result).toEqual([expect.objectContaining({ status: 'created' })]);
+    expect(emulator.identity.tokenRequests).toBe(2);
+  });
+
   it('names a refused sign-in without the secret, and a missing alternate key before sending', async () => {
     const { emulator } = await setup();
     const wrong = new DynamicsConnector({
