@@ -19,7 +19,12 @@ async function start(options: DynamicsEmulatorOptions = {}) {
   return { emulator, api };
 }
 
-type Failure = Error & { status?: number; error?: { code: string; message: string }; headers?: Record<string, string> };
+type Failure = Error & {
+  status?: number;
+  code?: string;
+  error?: { code: string; message: string };
+  headers?: Record<string, string>;
+};
 
 describe('Dynamics emulator through the real dynamics-web-api SDK', () => {
   it('describes tables: attributes with custom columns, choices with labels, alternate keys', async () => {
