@@ -73,6 +73,7 @@ function requestOf(part: Part, outer: ApiRequest, refs: Map<string, string>): Ap
     headers: part.headers,
     body: part.body,
     base: outer.base,
+    refs,
   };
 }
 

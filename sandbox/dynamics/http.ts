@@ -12,6 +12,8 @@ export interface ApiRequest {
   body: string;
   /** `http://host:port/api/data/v9.2/`, for links. */
   base: string;
+  /** In a change set: Content-ID -> URL of the row that request wrote, for `$1`-style references. */
+  refs?: Map<string, string>;
 }
 
 export interface ApiReply {

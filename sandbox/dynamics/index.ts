@@ -99,8 +99,6 @@ export class DynamicsEmulator {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const endpoint = `${req.method} ${url.pathname}`;
     this.requestsByEndpoint.set(endpoint, (this.requestsByEndpoint.get(endpoint) ?? 0) + 1);
-    const delay = this.faults.takeDelay();
-    if (delay) await new Promise((r) => setTimeout(r, delay));
     const tokenPath = TOKEN_PATH.exec(url.pathname);
     if (tokenPath && req.method === 'POST')
       return this.identity.token(decodeURIComponent(tokenPath[1]!), new URLSearchParams(await readBody(req)));
@@ -134,6 +132,9 @@ export class DynamicsEmulator {
       return faultReply(error as DataverseFault);
     }
     const started = performance.now();
+    // A slow answer is the service taking its time: it holds a concurrency slot and counts as execution time.
+    const delay = this.faults.takeDelay();
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     const host = req.headers.host ?? new URL(this.url).host;
     const version = /^\/api\/data\/(v9\.[0-2])\//.exec(url.pathname)![1];
     const request: ApiRequest = {

@@ -31,7 +31,9 @@ function parseBody(req: ApiRequest, def: EntityDef): Record<string, unknown> {
 }
 
 /** `/accounts(<guid>)` or `accounts(accountnumber='X')`, absolute or relative, as the row it names. */
-function resolveReference(ctx: RecordContext, req: ApiRequest, target: string, ref: string): string {
+function resolveReference(ctx: RecordContext, req: ApiRequest, target: string, value: string): string {
+  // `$1` names the row an earlier request of the same change set wrote.
+  const ref = /^\$\d+$/.test(value) ? (req.refs?.get(value.slice(1)) ?? value) : value;
   const path = ref.startsWith(req.base) ? ref.slice(req.base.length) : ref.replace(/^.*\/api\/data\/v[\d.]+\//, '');
   const m = /^\/?([A-Za-z_][\w]*)\((.*)\)$/.exec(path);
   const def = m ? ctx.store.bySet(m[1]!) : undefined;

@@ -208,6 +208,40 @@ describe('Dynamics emulator through the real dynamics-web-api SDK', () => {
     expect(emulator.protection.refused.requests).toBe(1);
   });
 
+  it('binds a contact to the account created earlier in the same change set by its Content-ID ($1)', async () => {
+    const { emulator, api } = await start();
+    const batch = api.initializeInstance();
+    batch.startBatch();
+    void batch.create({ collection: 'accounts', data: { name: 'Parent Co' }, contentId: '1' });
+    void batch.create({
+      collection: 'contacts',
+      data: { lastname: 'Child', 'parentcustomerid_account@odata.bind': '$1' },
+    });
+    await batch.executeBatch();
+    const parent = emulator.store.all('account')[0]!;
+    expect(emulator.store.all('contact')[0]!.values._parentcustomerid_value).toBe(parent.id);
+  });
+
+  it('refuses over the concurrency and execution-time limits with their own codes', async () => {
+    const busy = await start({ limits: { concurrent: 1 } });
+    busy.emulator.faults.slow(300, 1);
+    const [slow, refused] = await Promise.allSettled([
+      busy.api.retrieveMultiple({ collection: 'accounts' }),
+      new Promise((r) => setTimeout(r, 100)).then(() => busy.api.retrieveMultiple({ collection: 'contacts' })),
+    ]);
+    expect(slow.status).toBe('fulfilled');
+    expect(refused.status).toBe('rejected');
+    const concurrency = (refused as PromiseRejectedResult).reason as Failure;
+    expect(concurrency.status).toBe(429);
+    expect(concurrency.code ?? concurrency.error?.code).toBe('0x80072326');
+    const tired = await start({ limits: { executionMs: 0.0001 } });
+    await tired.api.retrieveMultiple({ collection: 'accounts' });
+    const spent = (await tired.api.retrieveMultiple({ collection: 'accounts' }).catch((e: unknown) => e)) as Failure;
+    expect(spent.status).toBe(429);
+    expect(spent.code ?? spent.error?.code).toBe('0x80072321');
+    expect(tired.emulator.protection.refused.executionTime).toBe(1);
+  });
+
   it('issues client-credentials tokens and refuses a wrong secret with AADSTS codes', async () => {
     const { emulator } = await start({ apps: [{ tenantId: 'contoso', clientId: 'app-1', clientSecret: 's3cret' }] });
     const form = (secret: string) =>
