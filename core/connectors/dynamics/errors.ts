@@ -1,4 +1,5 @@
 import { redactSecrets } from '../../db/redact';
+import { retryAfterMs } from '../http/retry-after';
 import { unreachableCode } from '../http/unreachable';
 
 /** A failed Dataverse call, described without tokens or secrets. */
@@ -48,16 +49,6 @@ interface SdkError {
   message?: string;
   headers?: Record<string, unknown>;
   error?: { code?: string; message?: string };
-}
-
-/** The wait a reply asks for in `Retry-After` (seconds or an HTTP date), in ms. */
-export function retryAfterMs(headers: Record<string, unknown> | undefined): number | undefined {
-  const raw = headers?.['retry-after'];
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(String(raw));
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** Status, Dataverse code and message of what the SDK threw or put in a batch answer. */
