@@ -160,13 +160,13 @@ describe('MCP describe_schema and query_records against the emulators', () => {
   it('refuses an unknown CRM, and a limit over 500, as tool errors without echoing the token', async () => {
     const unknown = await client.callTool({
       name: 'query_records',
-      arguments: { crm: 'dynamics', object: 'accounts' },
+      arguments: { crm: 'zoho', object: 'accounts' },
     });
     expect(unknown.isError).toBe(true);
-    expect(text(unknown)).toMatch(/Unknown connector "dynamics"/);
+    expect(text(unknown)).toMatch(/Unknown connector "zoho"/);
     const unknownDescribe = await client.callTool({
       name: 'describe_schema',
-      arguments: { crm: 'dynamics', object: 'accounts' },
+      arguments: { crm: 'zoho', object: 'accounts' },
     });
     expect(unknownDescribe.isError).toBe(true);
     const tooMany = await client.callTool({

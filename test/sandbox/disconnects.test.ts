@@ -203,6 +203,8 @@ describe('emulators survive clients that disconnect at any point', () => {
         '0',
         '--pipedrive-port',
         '0',
+        '--dynamics-port',
+        '0',
       ],
       {
         env: { PATH: process.env.PATH ?? '' },
