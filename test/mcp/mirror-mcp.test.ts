@@ -3,7 +3,6 @@
  * example portal, on an empty database: plans without --allow-writes, refuses to write without it, and with it
  * copies, then copies only what changed.
  */
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../core/db/database';
