@@ -170,18 +170,17 @@ class ChannelWorker {
       });
     } catch (error) {
       if (!(error instanceof SalesforceError && error.code === 'REPLAY_ID_INVALID')) throw error;
-      return this.resumeFromNow(from, error.message);
+      return this.resumeFromNow(error.message);
     }
     this.state = 'on';
     this.log({ kind: 'subscribed', replayFrom: from === REPLAY_NEW_EVENTS ? null : from });
   }
 
   /**
-   * Salesforce cannot replay from `replayId` (older than its retention window, or from an org that no longer knows
+   * Salesforce cannot replay from the stored replay ID (older than its retention window, or from an org that no longer knows
    * it): subscribe for new events and read what was missed through the stream's cursor.
    */
-  private async resumeFromNow(replayId: number, message: string): Promise<void> {
-    const reason = `replay ID ${replayId} refused: ${message}`;
+  private async resumeFromNow(reason: string): Promise<void> {
     await recordCatchUp(this.owner.db.pool, this.job, this.channel, reason, true);
     this.replayId = null;
     this.log({ kind: 'catch-up', reason });
@@ -213,7 +212,10 @@ class ChannelWorker {
 
   private async onProblem(problem: ChangeEventProblem): Promise<void> {
     try {
-      if (problem.kind === 'replay-invalid') return await this.resumeFromNow(problem.replayId, problem.message);
+      if (problem.kind === 'replay-invalid')
+        return await this.resumeFromNow(
+          `Salesforce refused replay ID ${problem.replayId} on ${this.channel}: ${problem.message}`,
+        );
       this.log({ kind: 'error', message: problem.message });
       if (problem.kind === 'refused') return await this.release();
       // An event received but not stored (unreadable, or the database failed): its records are read by a catch-up.
