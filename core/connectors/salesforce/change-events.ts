@@ -119,6 +119,8 @@ export async function subscribeChangeEvents(
     );
   const conn = await client.connection();
   let acknowledged: ((error?: SalesforceError) => void) | null = null;
+  /** Set by `close`: the answers to our own disconnect are no refusal. */
+  let closing = false;
   const first = new Promise<void>((resolve, reject) => {
     acknowledged = (error) => (error ? reject(error) : resolve());
   });
@@ -156,7 +158,12 @@ export async function subscribeChangeEvents(
           acknowledged = null;
           settle?.();
         } else report(refusal(m));
-      } else if ((m.channel === '/meta/connect' || m.channel === '/meta/handshake') && m.advice?.reconnect === 'none')
+      } else if (
+        !closing &&
+        m.successful === false &&
+        (m.channel === '/meta/connect' || m.channel === '/meta/handshake') &&
+        m.advice?.reconnect === 'none'
+      )
         report(refusal(m));
       callback(m);
     },
@@ -203,6 +210,7 @@ export async function subscribeChangeEvents(
   return {
     channel,
     async close() {
+      closing = true;
       faye.disconnect();
       await queue;
     },

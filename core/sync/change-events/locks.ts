@@ -32,19 +32,26 @@ export async function openChannelLocks(db: Database): Promise<ChannelLocks> {
       return new Promise<void>((r) => (release = r));
     }).catch(reject);
   });
+  // One connection runs one query at a time: channels asking at once take turns.
+  let turn: Promise<unknown> = Promise.resolve();
+  const query = <R extends Record<string, unknown>>(text: string, values?: unknown[]) => {
+    const next = turn.then(() => held.query<R>(text, values));
+    turn = next.catch(() => undefined);
+    return next;
+  };
   return {
     async tryLock(name) {
-      const { rows } = await held.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      const { rows } = await query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
         key(name),
       ]);
       return rows[0]!.locked;
     },
     async unlock(name) {
-      await held.query('SELECT pg_advisory_unlock(hashtext($1))', [key(name)]).catch(() => undefined);
+      await query('SELECT pg_advisory_unlock(hashtext($1))', [key(name)]).catch(() => undefined);
     },
     async alive() {
       try {
-        await held.query('SELECT 1');
+        await query('SELECT 1');
         return true;
       } catch {
         return false;
@@ -52,7 +59,7 @@ export async function openChannelLocks(db: Database): Promise<ChannelLocks> {
     },
     async close() {
       // The connection goes back to the pool: it must not keep the channels.
-      await held.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      await query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
       release();
     },
   };

@@ -10,6 +10,8 @@ interface Client {
   /** The held `/meta/connect` (long poll): answered when events arrive or the hold ends. */
   waiting: { answer: () => void; timer: NodeJS.Timeout } | null;
   connected: boolean;
+  /** Why the server let it go: its own disconnect, or the server forgot it (its connect must handshake again). */
+  gone: 'disconnected' | 'forgotten' | null;
   lastSeen: number;
 }
 
@@ -60,7 +62,7 @@ export class BayeuxServer {
 
   /** Forgets every client, as a Salesforce server switch does: their next connect is told to handshake again. */
   dropClients(): void {
-    for (const c of [...this.clients.values()]) this.remove(c);
+    for (const c of [...this.clients.values()]) this.remove(c, 'forgotten');
   }
 
   /** Answers held connects (before the server closes). */
@@ -110,6 +112,7 @@ export class BayeuxServer {
         queue: [],
         waiting: null,
         connected: false,
+        gone: null,
         lastSeen: Date.now(),
       });
       this.log.push({ channel, clientId: id });
@@ -128,7 +131,7 @@ export class BayeuxServer {
     const { client } = known;
     const withClient = { ...base, clientId: client.id };
     if (channel === '/meta/disconnect') {
-      this.remove(client);
+      this.remove(client, 'disconnected');
       this.log.push({ channel, clientId: client.id });
       return { ...withClient, successful: true };
     }
@@ -207,7 +210,13 @@ export class BayeuxServer {
     }
     client.connected = true;
     client.lastSeen = Date.now();
-    if (!this.clients.has(client.id))
+    if (client.gone === 'forgotten') {
+      this.log.push({ channel: base.channel, clientId: client.id, error: '403::Unknown client' });
+      return [
+        { ...base, successful: false, error: '403::Unknown client', advice: { reconnect: 'handshake', interval: 0 } },
+      ];
+    }
+    if (client.gone)
       return [{ ...base, clientId: client.id, successful: true, advice: { ...ADVICE, reconnect: 'none' } }];
     return [...client.queue.splice(0), { ...base, clientId: client.id, successful: true, advice: ADVICE }];
   }
@@ -224,7 +233,8 @@ export class BayeuxServer {
     }
   }
 
-  private remove(client: Client): void {
+  private remove(client: Client, why: NonNullable<Client['gone']>): void {
+    client.gone = why;
     this.clients.delete(client.id);
     client.waiting?.answer();
   }
@@ -232,6 +242,6 @@ export class BayeuxServer {
   private forgetIdle(): void {
     const now = Date.now();
     for (const c of [...this.clients.values()])
-      if (!c.waiting && now - c.lastSeen > this.clientTimeoutMs) this.remove(c);
+      if (!c.waiting && now - c.lastSeen > this.clientTimeoutMs) this.remove(c, 'forgotten');
   }
 }
