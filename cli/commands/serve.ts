@@ -217,9 +217,19 @@ export function registerServe(program: Command): void {
           });
           await receiver.close();
           await listener?.stop();
-          const subscribed = listener?.channels ?? [];
-          const channels = (listener ? await channelStates(db.pool) : []).filter((c) =>
-            subscribed.some((l) => l.job === c.job && l.channel === c.channel),
+          // Every channel of the jobs, those that saw no event too.
+          const states = listener ? await channelStates(db.pool) : [];
+          const channels = (listener?.channels ?? []).map(
+            ({ job, channel }) =>
+              states.find((c) => c.job === job && c.channel === channel) ?? {
+                job,
+                channel,
+                replayId: null,
+                events: 0,
+                records: 0,
+                catchUps: 0,
+                lastCatchUpReason: null,
+              },
           );
           const counts = await webhookCounts(db.pool);
           const totals = summarizeCounts(counts);
