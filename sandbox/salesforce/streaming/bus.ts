@@ -114,47 +114,48 @@ export class ChangeEventBus {
   }
 
   private publishTransaction(changes: RecordChange[]): void {
+    // Creates carry whole records, which rarely agree: only updates and deletes are worth comparing for a merge.
     const merged = new Map<string, EventDraft>();
+    const drafts: EventDraft[] = [];
     for (const c of changes) {
-      const key = `${c.entityName}\u0000${c.changeType}\u0000${JSON.stringify(c.fields)}`;
-      const draft = merged.get(key);
+      const key =
+        c.changeType === 'UPDATE' || c.changeType === 'DELETE'
+          ? `${c.entityName}\u0000${c.changeType}\u0000${JSON.stringify(c.fields)}`
+          : null;
+      const draft = key === null ? undefined : merged.get(key);
       if (draft) draft.recordIds.push(c.recordId);
-      else merged.set(key, { ...c, recordIds: [c.recordId] });
+      else {
+        const fresh = { ...c, recordIds: [c.recordId] };
+        drafts.push(fresh);
+        if (key !== null) merged.set(key, fresh);
+      }
     }
-    this.publish([...merged.values()]);
+    this.publish(drafts);
   }
 
   private publish(drafts: EventDraft[]): PublishedEvent[] {
-    const transactionKey = randomUUID().replace(/-/g, '').slice(0, 32);
-    const commitTimestamp = this.now().getTime();
-    const commitNumber = ++this.commitNumber;
-    const events = drafts.map((d, i): PublishedEvent => {
-      const replayId = ++this.last;
-      const payload: Record<string, unknown> = {
-        ChangeEventHeader: {
-          entityName: d.entityName,
-          recordIds: d.recordIds,
-          changeType: d.changeType,
-          changeOrigin: 'com/salesforce/api/rest/60.0',
-          transactionKey,
-          sequenceNumber: i + 1,
-          commitTimestamp,
-          commitNumber,
-          commitUser: this.commitUser,
-          nulledFields: Object.keys(d.fields).filter((k) => d.fields[k] === null),
-          diffFields: [],
-          changedFields: d.changedFields,
-        },
-      };
-      for (const [k, v] of Object.entries(d.fields))
-        payload[k] = typeof v === 'string' && SF_STAMP.test(v) ? v.replace(SF_STAMP, '$1Z') : v;
-      const schema = createHash('sha1').update(d.entityName).digest('base64url').slice(0, 22);
-      return { replayId, entityName: d.entityName, at: Date.now(), data: { schema, payload, event: { replayId } } };
-    });
+    const transaction = {
+      key: randomUUID().replace(/-/g, ''),
+      commitTimestamp: this.now().getTime(),
+      commitNumber: ++this.commitNumber,
+    };
+    const events = drafts.map(
+      (d, i): PublishedEvent => new Published(++this.last, d, i + 1, transaction, this.commitUser, this.schemaOf(d)),
+    );
     this.log.push(...events);
     this.purge();
     for (const e of events) for (const listener of this.listeners) listener(e);
     return events;
+  }
+
+  private readonly schemas = new Map<string, string>();
+
+  /** The event schema's ID Salesforce sends with each event: one per object. */
+  private schemaOf(d: EventDraft): string {
+    let id = this.schemas.get(d.entityName);
+    if (!id)
+      this.schemas.set(d.entityName, (id = createHash('sha1').update(d.entityName).digest('base64url').slice(0, 22)));
+    return id;
   }
 
   private purge(): void {
@@ -172,6 +173,48 @@ export class ChangeEventBus {
       this.log = this.log.slice(this.head);
       this.head = 0;
     }
+  }
+}
+
+/** An event whose message is built when first delivered: most events of a busy org are never asked for. */
+class Published implements PublishedEvent {
+  readonly at = Date.now();
+  readonly entityName: string;
+  private built: PublishedEvent['data'] | null = null;
+
+  constructor(
+    readonly replayId: number,
+    private readonly draft: EventDraft,
+    private readonly sequenceNumber: number,
+    private readonly transaction: { key: string; commitTimestamp: number; commitNumber: number },
+    private readonly commitUser: string,
+    private readonly schema: string,
+  ) {
+    this.entityName = draft.entityName;
+  }
+
+  get data(): PublishedEvent['data'] {
+    if (this.built) return this.built;
+    const d = this.draft;
+    const payload: Record<string, unknown> = {
+      ChangeEventHeader: {
+        entityName: d.entityName,
+        recordIds: d.recordIds,
+        changeType: d.changeType,
+        changeOrigin: 'com/salesforce/api/rest/60.0',
+        transactionKey: this.transaction.key,
+        sequenceNumber: this.sequenceNumber,
+        commitTimestamp: this.transaction.commitTimestamp,
+        commitNumber: this.transaction.commitNumber,
+        commitUser: this.commitUser,
+        nulledFields: Object.keys(d.fields).filter((k) => d.fields[k] === null),
+        diffFields: [],
+        changedFields: d.changedFields,
+      },
+    };
+    for (const [k, v] of Object.entries(d.fields))
+      payload[k] = typeof v === 'string' && SF_STAMP.test(v) ? v.replace(SF_STAMP, '$1Z') : v;
+    return (this.built = { schema: this.schema, payload, event: { replayId: this.replayId } });
   }
 }
 
