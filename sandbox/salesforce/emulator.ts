@@ -149,7 +149,7 @@ export class SalesforceEmulator {
   /** CometD (Bayeux over long polling): answered once its messages may be, a connect when events come. */
   private async streaming(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string): Promise<void> {
     const method = req.method ?? 'GET';
-    let status = 200;
+    let status: number;
     let messages: unknown[];
     if (!/^\/cometd\/\d+\.\d\/?$/.test(url.pathname)) {
       status = 400;

@@ -8,11 +8,7 @@ import type {
   UpsertInput,
   UpsertResult,
 } from '../connector';
-import {
-  subscribeChangeEvents,
-  type ChangeEventHandlers,
-  type ChangeEventSubscription,
-} from './change-events';
+import { subscribeChangeEvents, type ChangeEventHandlers, type ChangeEventSubscription } from './change-events';
 import { SalesforceClient } from './client';
 import { SalesforceDescribe } from './describe';
 import { SalesforceError } from './errors';
