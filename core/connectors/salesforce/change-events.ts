@@ -117,6 +117,23 @@ export async function subscribeChangeEvents(
       `Invalid change event channel "${channel}" (e.g. /data/AccountChangeEvent)`,
       'INVALID_NAME',
     );
+  try {
+    return await subscribeOnce(client, channel, replayFrom, handlers);
+  } catch (error) {
+    // The CometD client sends the session token as it is. One REST call renews a token Salesforce no longer accepts
+    // (jsforce logs in again on INVALID_SESSION_ID); the subscription is then tried once more.
+    if (!(error instanceof SalesforceError && error.code === 'SESSION_REFUSED')) throw error;
+    await client.call('Salesforce session renewal', (c) => c.request<unknown>('/limits', client.requestOptions));
+    return subscribeOnce(client, channel, replayFrom, handlers);
+  }
+}
+
+async function subscribeOnce(
+  client: SalesforceClient,
+  channel: string,
+  replayFrom: number,
+  handlers: ChangeEventHandlers,
+): Promise<ChangeEventSubscription> {
   const conn = await client.connection();
   let acknowledged: ((error?: SalesforceError) => void) | null = null;
   /** Set by `close`: the answers to our own disconnect are no refusal. */
@@ -144,7 +161,11 @@ export async function subscribeChangeEvents(
         problem.kind === 'replay-invalid'
           ? `Salesforce refused replay ID ${problem.replayId} on ${channel}: ${problem.message}`
           : problem.message,
-        problem.kind === 'replay-invalid' ? 'REPLAY_ID_INVALID' : 'SUBSCRIPTION_REFUSED',
+        problem.kind === 'replay-invalid'
+          ? 'REPLAY_ID_INVALID'
+          : /\b401::/.test(problem.message)
+            ? 'SESSION_REFUSED'
+            : 'SUBSCRIPTION_REFUSED',
         unreachable,
       ),
     );

@@ -180,6 +180,16 @@ describe('Change Data Capture through jsforce against the emulator', () => {
     expect(problems).toEqual([]);
   });
 
+  it('renews a session Salesforce no longer accepts before subscribing', async () => {
+    emu.oauth.expireSessions();
+    const handshakes = emu.cometd.log.filter((l) => l.channel === '/meta/handshake');
+    const { events } = await listen(LOANS, REPLAY_NEW_EVENTS);
+    const after = emu.cometd.log.filter((l) => l.channel === '/meta/handshake').slice(handshakes.length);
+    expect(after.map((l) => l.error ?? 'accepted')).toEqual(['403::Handshake denied', 'accepted']);
+    emu.editRecord('Loan__c', emu.store.all('Loan__c')[0]!.Id, { Amount__c: 3 });
+    await until('an event on the renewed session', () => events.length === 1);
+  });
+
   it('reports an event it cannot read, naming the channel, replay ID and field', () => {
     const problem = parseChangeEvent(LOANS, {
       event: { replayId: 7 },
