@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,5 +122,12 @@ describe('crm-bridge serve --job --change-events', () => {
     const updated = [...p.err().matchAll(/updated (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
     expect(updated).toBe(2);
     expect(await p.stop()).toBe(0);
+
+    const status = spawnSync(process.execPath, [BIN, 'sync-status', '--job', JOB, '--json'], { env, encoding: 'utf8' });
+    expect(status.status, status.stderr).toBe(0);
+    const channels = (JSON.parse(status.stdout) as { result: { changeEvents: unknown[] } }).result.changeEvents;
+    expect(channels).toEqual([
+      expect.objectContaining({ channel: '/data/Loan__ChangeEvent', events: 5, records: 5, catchUps: 0 }),
+    ]);
   }, 180_000);
 });
