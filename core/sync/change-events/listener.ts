@@ -90,6 +90,7 @@ export class ChangeEventListener {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.ticking;
@@ -115,8 +116,9 @@ export class ChangeEventListener {
     if (this.locks && !(await this.locks.alive())) {
       await Promise.all(this.workers.map((w) => w.release()));
       await this.locks.close();
-      this.locks = await openChannelLocks(this.db).catch(() => null);
+      this.locks = null;
     }
+    this.locks ??= await openChannelLocks(this.db).catch(() => null);
     for (const w of this.workers) await w.attempt();
   }
 }

@@ -32,10 +32,14 @@ export async function openChannelLocks(db: Database): Promise<ChannelLocks> {
       return new Promise<void>((r) => (release = r));
     }).catch(reject);
   });
+  let closed = false;
   // One connection runs one query at a time: channels asking at once take turns.
   let turn: Promise<unknown> = Promise.resolve();
   const query = <R extends Record<string, unknown>>(text: string, values?: unknown[]) => {
-    const next = turn.then(() => held.query<R>(text, values));
+    const next = turn.then(() => {
+      if (closed && text !== 'SELECT pg_advisory_unlock_all()') throw new Error('the channel locks are closed');
+      return held.query<R>(text, values);
+    });
     turn = next.catch(() => undefined);
     return next;
   };
@@ -58,6 +62,9 @@ export async function openChannelLocks(db: Database): Promise<ChannelLocks> {
       }
     },
     async close() {
+      // Once only: after `release` the connection may be another caller's, whose locks are not ours to drop.
+      if (closed) return;
+      closed = true;
       // The connection goes back to the pool: it must not keep the channels.
       await query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
       release();
