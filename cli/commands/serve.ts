@@ -140,7 +140,7 @@ export function registerServe(program: Command): void {
               onError: (job, error) => process.stderr.write(`sync ${job} failed: ${error.message}\n`),
             });
             const listened: ListenedJob[] = watched
-              .map((w) => ({ ...w, channels: jobChannels(w.job, opts.changeEvents) }))
+              .map((w) => ({ name: w.job.name, source: w.source, channels: jobChannels(w.job, opts.changeEvents) }))
               .filter((l) => l.channels.length > 0);
             if (opts.changeEvents && listened.length === 0)
               throw new UsageError('--change-events: none of the jobs reads from Salesforce');

@@ -34,7 +34,7 @@ function startProcess(options: { firstPoll: boolean }) {
     onReport: (r, trigger) =>
       reports.push({ trigger, created: r.totals.created, updated: r.totals.updated, status: r.status }),
   });
-  const listener = new ChangeEventListener(tdb.db, [{ job, source: sf, channels: jobChannels(job) }], {
+  const listener = new ChangeEventListener(tdb.db, [{ name: job.name, source: sf, channels: jobChannels(job) }], {
     wake: (name) => onChange.wake(name, 'change-event'),
     catchUp: (name) => onChange.wake(name, 'catch-up'),
     log: (entry) => log.push(entry),

@@ -8,7 +8,6 @@ import {
   type ChangeEventSubscription,
 } from '../../connectors/salesforce';
 import type { Database } from '../../db/database';
-import type { SyncJob } from '../job';
 import { openChannelLocks, type ChannelLocks } from './locks';
 import { channelStates, recordCatchUp, recordChangeEvent } from './store';
 
@@ -35,15 +34,19 @@ export type ChannelNews =
 
 export type ChangeEventLogEntry = { job: string; channel: string } & ChannelNews;
 
+/**
+ * A subscriber of change events: a sync job (its name), or anything else that keeps its own place per channel (an
+ * n8n trigger could use its workflow and node). Its replay IDs and counts are stored under `name`.
+ */
 export interface ListenedJob {
-  job: SyncJob;
+  name: string;
   source: Connector;
   channels: string[];
 }
 
 export interface ChangeEventListenerOptions {
   /** An event's records are stored as change notices: run the job (it reads them through its cursor). */
-  wake(job: string): void;
+  wake(job: string, event: ChangeEvent): void;
   /** Salesforce cannot say which records changed (replay ID refused, gap or overflow event): run the job's read now. */
   catchUp(job: string): void;
   log?(entry: ChangeEventLogEntry): void;
@@ -69,10 +72,10 @@ export class ChangeEventListener {
     jobs: ListenedJob[],
     readonly options: ChangeEventListenerOptions,
   ) {
-    for (const { job, source, channels } of jobs) {
+    for (const { name, source, channels } of jobs) {
       if (!canSubscribe(source))
-        throw new Error(`Job ${job.name}: its source (${job.source}) has no change events to subscribe to`);
-      for (const channel of new Set(channels)) this.workers.push(new ChannelWorker(this, job.name, source, channel));
+        throw new Error(`Job ${name}: its source (${source.system}) has no change events to subscribe to`);
+      for (const channel of new Set(channels)) this.workers.push(new ChannelWorker(this, name, source, channel));
     }
   }
 
@@ -205,7 +208,7 @@ class ChannelWorker {
     this.replayId = event.replayId;
     const { entityName, changeType, recordIds } = event;
     this.log({ kind: 'event', replayId: event.replayId, entityName, changeType, records: recordIds.length });
-    if (!changeType.startsWith('GAP_')) return this.owner.options.wake(this.job);
+    if (!changeType.startsWith('GAP_')) return this.owner.options.wake(this.job, event);
     const reason = `${changeType} event ${event.replayId} on ${entityName}`;
     await recordCatchUp(this.owner.db.pool, this.job, this.channel, reason, false);
     this.log({ kind: 'catch-up', reason });
