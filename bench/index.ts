@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --only mapping|matching|reconcile|connectors|sync|apply] [suite options]
+ * npm run bench [-- --only mapping|matching|reconcile|connectors|sync|apply|lookup] [suite options]
  *
  * Runs each suite in its own process (so one suite's memory does not colour another's peak RSS) and passes the
  * remaining arguments on. Every suite prints its figures next to a baseline measured in the same run.
@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-const SUITES = ['mapping', 'matching', 'reconcile', 'connectors', 'sync', 'apply'] as const;
+const SUITES = ['mapping', 'matching', 'reconcile', 'connectors', 'sync', 'apply', 'lookup'] as const;
 
 function main(): void {
   const args = process.argv.slice(2);

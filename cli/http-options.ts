@@ -4,22 +4,48 @@ import { isProjectFolder } from '../core/db/home';
 import { UsageError } from '../core/errors';
 import type { AuthorizedHandler } from '../core/http/app';
 import { isLoopback } from '../core/http/listen';
+import { parseOAuthResource, type OAuthResource } from '../core/http/oauth/resource';
 import { parseApiTokens, type ApiToken } from '../core/http/tokens';
 import type { LoadedMapping } from '../core/mapping/load-mapping';
 import { realRoots } from '../mcp/allowed-paths';
 import type { GlobalOptions } from './context';
 
+/** The options of `serve` and `mcp --http` that say who may call. */
+export interface HttpAuthOptions {
+  token?: string[];
+  authServer?: string;
+  publicUrl?: string;
+  authJwksUri?: string;
+}
+
+export const AUTH_OPTION_HELP = {
+  authServer:
+    'issuer URL of an OAuth 2.1 authorization server whose JWT access tokens are accepted (scopes crm-bridge:read, crm-bridge:write) and announced at /.well-known/oauth-protected-resource; also $CRM_BRIDGE_AUTH_SERVER',
+  publicUrl: 'with --auth-server: the origin clients reach this server at (https://host); also $CRM_BRIDGE_PUBLIC_URL',
+  authJwksUri:
+    "with --auth-server: the server's JWKS URL, when its metadata does not name one; also $CRM_BRIDGE_AUTH_JWKS_URI",
+};
+
 /**
- * The bearer tokens of `--token` and `CRM_BRIDGE_API_TOKEN`. Without any, the API and MCP trust every caller, so
- * they may only listen on a loopback address.
+ * The bearer tokens of `--token` and `CRM_BRIDGE_API_TOKEN`, and the authorization server of `--auth-server`. Without
+ * either, the API and MCP trust every caller, so they may only listen on a loopback address.
  */
-export function apiTokens(tokens: string[] | undefined, host: string, serves: string): ApiToken[] {
-  const parsed = parseApiTokens([...(tokens ?? []), process.env.CRM_BRIDGE_API_TOKEN ?? '']);
-  if (parsed.length === 0 && !isLoopback(host))
+export function httpAuth(
+  opts: HttpAuthOptions,
+  host: string,
+  serves: string,
+): { tokens: ApiToken[]; oauth: OAuthResource | undefined } {
+  const tokens = parseApiTokens([...(opts.token ?? []), process.env.CRM_BRIDGE_API_TOKEN ?? '']);
+  const oauth = parseOAuthResource({
+    authServer: opts.authServer ?? process.env.CRM_BRIDGE_AUTH_SERVER,
+    publicUrl: opts.publicUrl ?? process.env.CRM_BRIDGE_PUBLIC_URL,
+    jwksUri: opts.authJwksUri ?? process.env.CRM_BRIDGE_AUTH_JWKS_URI,
+  });
+  if (tokens.length === 0 && !oauth && !isLoopback(host))
     throw new UsageError(
-      `--host ${host} would open ${serves} to the network without a token: give --token (or CRM_BRIDGE_API_TOKEN), or listen on 127.0.0.1`,
+      `--host ${host} would open ${serves} to the network without a token: give --token (or CRM_BRIDGE_API_TOKEN) or --auth-server, or listen on 127.0.0.1`,
     );
-  return parsed;
+  return { tokens, oauth };
 }
 
 /**

@@ -18,6 +18,8 @@ export interface ToolContext {
 export interface WritesOff {
   reason: string;
   fix: string;
+  /** Told when a write tool was refused for this reason (MCP over HTTP then asks an OAuth client to step up). */
+  onRefused?: () => void;
 }
 
 export const STARTED_WITHOUT_WRITES: WritesOff = {
@@ -29,5 +31,6 @@ export const STARTED_WITHOUT_WRITES: WritesOff = {
 export function requireWrites(context: ToolContext, what: string, instead?: string): void {
   if (context.allowWrites) return;
   const { reason, fix } = context.writesOff;
+  context.writesOff.onRefused?.();
   throw new UsageError(`${what}, and ${reason}; ${instead ? `use ${instead}, or ` : ''}${fix}`);
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { AuthorizedHandler } from '../core/http/app';
+import { Readable } from 'node:stream';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { AuthorizedHandler, Caller } from '../core/http/app';
 import { BodyTooLarge, readBody, sendJson } from '../core/http/body';
-import type { Scope } from '../core/http/tokens';
 import type { WritesOff } from './context';
 import { buildServer, type ServerOptions } from './server';
 
@@ -17,13 +17,37 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const rpcError = (res: ServerResponse, status: number, code: number, message: string) =>
   sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
 
+/** The Node request as the SDK's Web-standard transport reads it (the body is already parsed and passed apart). */
+function webRequest(req: IncomingMessage): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers))
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v);
+  return new Request(new URL(req.url ?? '/mcp', 'http://localhost'), { method: req.method ?? 'POST', headers });
+}
+
+async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  if (!response.body) return void res.end();
+  // Streamed as it comes: a server-sent-event stream (progress) is not buffered.
+  Readable.fromWeb(response.body as import('node:stream/web').ReadableStream).pipe(res);
+}
+
+const asksForProgress = (body: unknown) =>
+  [body]
+    .flat()
+    .some(
+      (m) => (m as { params?: { _meta?: { progressToken?: unknown } } })?.params?._meta?.progressToken !== undefined,
+    );
+
 /**
  * MCP over Streamable HTTP, stateless: each POST gets a server and transport of its own and nothing outlives the
  * request, so several processes behind one URL answer alike. Write tools run only when writes were allowed at start
- * AND the caller's token has write scope.
+ * AND the caller's token has write scope. A caller whose token came from the authorization server and lacks write
+ * scope gets HTTP 403 `insufficient_scope` for a write tool instead of a tool error, so its client can authorize
+ * again with that scope (the MCP specification's step-up).
  */
 export function mcpHttpHandler(options: ServerOptions & { db: NonNullable<ServerOptions['db']> }): AuthorizedHandler {
-  return async (req: IncomingMessage, res: ServerResponse, scope: Scope) => {
+  return async (req: IncomingMessage, res: ServerResponse, caller: Caller) => {
     if (req.method !== 'POST') {
       req.resume();
       // Stateless: no session to resume and no server-initiated stream (GET), nothing to end (DELETE).
@@ -40,17 +64,30 @@ export function mcpHttpHandler(options: ServerOptions & { db: NonNullable<Server
     }
     // Writes allowed at start still need the caller's token to have write scope.
     const writable = options.allowWrites ?? false;
+    let refusedForScope = false;
     const { server, close } = buildServer({
       ...options,
-      allowWrites: writable && scope === 'write',
-      ...(writable && scope !== 'write' ? { writesOff: READ_SCOPE } : {}),
+      allowWrites: writable && caller.scope === 'write',
+      ...(writable && caller.scope !== 'write'
+        ? { writesOff: { ...READ_SCOPE, onRefused: () => (refusedForScope = true) } }
+        : {}),
     });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    // A call that asked for progress gets its answer as an event stream, so the notifications reach it first.
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: !asksForProgress(body),
+    });
     res.on('close', () => {
       void transport.close();
       void close();
     });
     await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    const response = await transport.handleRequest(webRequest(req), { parsedBody: body });
+    // Known only once the tool has answered, which a JSON reply waits for; the refusal came before anything was done.
+    if (refusedForScope && caller.stepUp && response.headers.get('content-type')?.startsWith('application/json')) {
+      await response.body?.cancel();
+      return caller.stepUp(res);
+    }
+    await sendResponse(res, response);
   };
 }

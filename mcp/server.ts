@@ -14,6 +14,8 @@ import { registerSyncTools } from './tools/sync';
 import { realRoots } from './allowed-paths';
 import { registerReviewApplyTools } from './tools/review-apply';
 import { registerMirrorTool } from './tools/mirror';
+import { registerResources } from './resources';
+import { registerPrompts } from './prompts';
 import { STARTED_WITHOUT_WRITES, type ToolContext, type WritesOff } from './context';
 
 export interface ServerOptions {
@@ -29,7 +31,7 @@ export interface ServerOptions {
   writesOff?: WritesOff;
 }
 
-/** Builds the MCP server; the transport (stdio here, HTTP later) is attached by the caller. */
+/** Builds the MCP server (tools, resources, prompts); the transport (stdio or HTTP) is attached by the caller. */
 export function buildServer(options: ServerOptions): { server: McpServer; close(): Promise<void> } {
   const server = new McpServer({ name: 'crm-bridge', version: VERSION });
   // Opened on first use: a client that only lists tools should not start a database.
@@ -53,6 +55,8 @@ export function buildServer(options: ServerOptions): { server: McpServer; close(
   registerSyncTools(server, context);
   registerReviewApplyTools(server, context);
   registerMirrorTool(server, context);
+  registerResources(server, context);
+  registerPrompts(server, context);
   return {
     server,
     async close() {

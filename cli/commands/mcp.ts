@@ -5,28 +5,35 @@ import { createHttpApp } from '../../core/http/app';
 import { listen } from '../../core/http/listen';
 import { loadMapping } from '../../core/mapping/load-mapping';
 import type { GlobalOptions } from '../context';
-import { apiTokens, mcpOverHttp, mcpRoots, onPort, parsePort } from '../http-options';
+import {
+  AUTH_OPTION_HELP,
+  httpAuth,
+  mcpOverHttp,
+  mcpRoots,
+  onPort,
+  parsePort,
+  type HttpAuthOptions,
+} from '../http-options';
 import { fail, printJson } from '../output';
 
-interface McpOptions {
+interface McpOptions extends HttpAuthOptions {
   allowDir?: string[];
   allowWrites?: boolean;
   http?: boolean;
   port: string;
   host: string;
-  token?: string[];
 }
 
 /** `mcp --http`: the tools alone over Streamable HTTP at /mcp (`serve --mcp` adds them to the other endpoints). */
 async function serveMcpOverHttp(global: GlobalOptions, opts: McpOptions): Promise<void> {
   const port = parsePort(opts.port);
-  const tokens = apiTokens(opts.token, opts.host, 'MCP');
+  const { tokens, oauth } = httpAuth(opts, opts.host, 'MCP');
   const mapping = loadMapping(global.mapping);
   const db = await openDatabase(
     resolveDatabaseOptions(process.env, { url: global.db, home: global.home, maxConnections: 8 }),
   );
   try {
-    const app = createHttpApp({ tokens, db, mcp: await mcpOverHttp(global, db, mapping, opts) });
+    const app = createHttpApp({ tokens, oauth, db, mcp: await mcpOverHttp(global, db, mapping, opts) });
     const server = await onPort(
       (p) => listen(app.handler, { port: p, host: opts.host }),
       port,
@@ -34,10 +41,19 @@ async function serveMcpOverHttp(global: GlobalOptions, opts: McpOptions): Promis
       'another crm-bridge mcp --http',
     );
     const url = `${server.url}/mcp`;
-    if (global.json) printJson({ ok: true, result: { url, database: db.location, tokens: tokens.length } });
+    if (global.json)
+      printJson({
+        ok: true,
+        result: {
+          url,
+          database: db.location,
+          tokens: tokens.length,
+          ...(oauth ? { authorizationServer: oauth.issuer } : {}),
+        },
+      });
     else
       process.stdout.write(
-        `MCP on ${url} (Streamable HTTP; database ${db.location}; ${tokens.length ? `${tokens.length} token(s)` : 'no token: loopback only'}; writes ${opts.allowWrites ? 'allowed for write tokens' : 'off'})\nCtrl-C stops.\n`,
+        `MCP on ${url} (Streamable HTTP; database ${db.location}; ${[...(tokens.length ? [`${tokens.length} token(s)`] : []), ...(oauth ? [`access tokens of ${oauth.issuer}`] : [])].join(' and ') || 'no token: loopback only'}; writes ${opts.allowWrites ? 'allowed for write tokens' : 'off'})\nCtrl-C stops.\n`,
       );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
@@ -72,6 +88,9 @@ export function registerMcp(program: Command): void {
       '--token <token...>',
       'with --http: bearer tokens, TOKEN (read) or write:TOKEN; also $CRM_BRIDGE_API_TOKEN. Without any, only a loopback --host',
     )
+    .option('--auth-server <issuer>', `with --http: ${AUTH_OPTION_HELP.authServer}`)
+    .option('--public-url <url>', AUTH_OPTION_HELP.publicUrl)
+    .option('--auth-jwks-uri <url>', AUTH_OPTION_HELP.authJwksUri)
     .action(async (opts: McpOptions, command: Command) => {
       const global = command.optsWithGlobals<GlobalOptions>();
       try {

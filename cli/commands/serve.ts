@@ -18,10 +18,10 @@ import { SyncOnChange, type WatchedJob } from '../../core/sync/on-change';
 import { ChangeEventListener, channelStates, jobChannels, type ListenedJob } from '../../core/sync/change-events';
 import { describeChangeEventEntry, describeChannels } from '../change-events-output';
 import type { GlobalOptions } from '../context';
-import { apiTokens, mcpOverHttp, onPort, parsePort } from '../http-options';
+import { AUTH_OPTION_HELP, httpAuth, mcpOverHttp, onPort, parsePort, type HttpAuthOptions } from '../http-options';
 import { fail, printJson } from '../output';
 
-interface ServeOptions {
+interface ServeOptions extends HttpAuthOptions {
   port: string;
   host: string;
   webhookSettings?: string;
@@ -33,7 +33,6 @@ interface ServeOptions {
   mcp?: boolean;
   allowWrites?: boolean;
   allowDir?: string[];
-  token?: string[];
 }
 
 function describeRequest(entry: HttpLogEntry): string {
@@ -63,6 +62,9 @@ export function registerServe(program: Command): void {
       '--token <token...>',
       'bearer tokens the API accepts: TOKEN (read) or write:TOKEN; also $CRM_BRIDGE_API_TOKEN (comma-separated). Without any, only a loopback --host is allowed',
     )
+    .option('--auth-server <issuer>', AUTH_OPTION_HELP.authServer)
+    .option('--public-url <url>', AUTH_OPTION_HELP.publicUrl)
+    .option('--auth-jwks-uri <url>', AUTH_OPTION_HELP.authJwksUri)
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8787')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option(
@@ -98,10 +100,10 @@ export function registerServe(program: Command): void {
         }
         if (opts.changeEvents && !opts.job?.length) throw new UsageError('--change-events needs --job');
         // Webhooks carry the vendors' signatures; the API and MCP trust a caller only through a token or the loopback.
-        const tokens =
+        const { tokens, oauth } =
           opts.api || opts.mcp
-            ? apiTokens(opts.token, opts.host, opts.api ? 'the lookup API' : 'MCP')
-            : apiTokens(opts.token, '127.0.0.1', '');
+            ? httpAuth(opts, opts.host, opts.api ? 'the lookup API' : 'MCP')
+            : httpAuth(opts, '127.0.0.1', '');
         const mapping = opts.api || opts.mcp ? loadMapping(global.mapping) : undefined;
         const db = await openDatabase(
           resolveDatabaseOptions(process.env, { url: global.db, home: global.home, maxConnections: 8 }),
@@ -157,6 +159,7 @@ export function registerServe(program: Command): void {
           }
           const app = createHttpApp({
             tokens,
+            oauth,
             db,
             ...(served.length
               ? {
@@ -200,13 +203,23 @@ export function registerServe(program: Command): void {
           if (global.json)
             printJson({
               ok: true,
-              result: { listening: receiver.url, paths, api, health, database: db.location, tokens: tokens.length },
+              result: {
+                listening: receiver.url,
+                paths,
+                api,
+                health,
+                database: db.location,
+                tokens: tokens.length,
+                ...(oauth ? { authorizationServer: oauth.issuer } : {}),
+              },
             });
           else {
             const lines = [...paths.map((p) => `POST ${p}`), ...api, `GET ${health}`];
-            const auth = tokens.length
-              ? `${tokens.length} API token${tokens.length > 1 ? 's' : ''}`
-              : 'no API token: loopback only';
+            const auth =
+              [
+                ...(tokens.length ? [`${tokens.length} API token${tokens.length > 1 ? 's' : ''}`] : []),
+                ...(oauth ? [`access tokens of ${oauth.issuer}`] : []),
+              ].join(' and ') || 'no API token: loopback only';
             process.stdout.write(
               `Serving on ${receiver.url} (database ${db.location}; ${auth})\n${lines.map((l) => `  ${l}`).join('\n')}\nCtrl-C stops.\n`,
             );

@@ -2,16 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '../db/database';
 import { VERSION } from '../version';
 import { sendJson } from './body';
+import { bearerGuard, type AuthorizedHandler, type RefusalReason } from './guard';
 import type { RequestHandler } from './listen';
 import { lookupApi, type LookupApiOptions } from './lookup-api';
-import { authorize, type ApiToken, type Authorization, type Scope } from './tokens';
+import { metadataPath, protectedResourceMetadata, type OAuthResource } from './oauth/resource';
+import type { ApiToken } from './tokens';
 
-/** A handler mounted behind the bearer check, told the scope the caller's token has. */
-export type AuthorizedHandler = (req: IncomingMessage, res: ServerResponse, scope: Scope) => Promise<void>;
+export type { AuthorizedHandler, Caller } from './guard';
 
 export interface HttpAppOptions {
-  /** Without tokens every caller is trusted: `serve` then listens on a loopback address only. */
+  /** Without tokens and without `oauth` every caller is trusted: `serve` then listens on a loopback address only. */
   tokens: ApiToken[];
+  /** An external authorization server whose JWT access tokens are accepted too, and announced (RFC 9728). */
+  oauth?: OAuthResource | undefined;
   /** Health checks the database it reports on. */
   db: Database;
   /** Vendors' webhooks at `/webhooks/*`: they carry their own signatures, not our tokens. */
@@ -29,11 +32,12 @@ export interface HttpLogEntry {
   path: string;
   status: number;
   ms: number;
-  refused?: Exclude<Authorization, { ok: true }>['reason'];
+  refused?: RefusalReason;
+  /** Which token was accepted: "token 2" for a static one, "oauth <client or subject>" for the server's. */
   token?: string;
 }
 
-export type RefusalCounts = Record<Exclude<Authorization, { ok: true }>['reason'], number>;
+export type RefusalCounts = Record<RefusalReason, number>;
 
 export interface HttpApp {
   handler: RequestHandler;
@@ -43,49 +47,56 @@ export interface HttpApp {
 
 /** One HTTP server for webhooks, the lookup API, MCP and a health check, with bearer tokens checked per request. */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
-  const refusals: RefusalCounts = { 'missing-token': 0, 'wrong-token': 0 };
+  const refusals: RefusalCounts = { 'missing-token': 0, 'wrong-token': 0, 'insufficient-scope': 0 };
   const lookup = options.lookup ? lookupApi({ ...options.lookup, db: options.db }) : undefined;
+  const check = bearerGuard({ tokens: options.tokens, oauth: options.oauth });
   // What the bearer check decided, for the request's log line.
   const decided = new WeakMap<ServerResponse, { refused?: HttpLogEntry['refused']; token?: string }>();
-
-  const guarded = async (req: IncomingMessage, res: ServerResponse, then: AuthorizedHandler) => {
-    if (options.tokens.length === 0) return then(req, res, 'write');
-    const verdict = authorize(req.headers.authorization, options.tokens);
-    if (verdict.ok) {
-      decided.set(res, { token: verdict.label });
-      return then(req, res, verdict.scope);
-    }
-    refusals[verdict.reason] += 1;
-    decided.set(res, { refused: verdict.reason });
-    req.resume();
-    return sendJson(
-      res,
-      401,
-      {
-        ok: false,
-        error: {
-          kind: 'usage',
-          message:
-            verdict.reason === 'missing-token'
-              ? 'send Authorization: Bearer <token>'
-              : 'the bearer token is not one this server accepts',
-        },
-      },
-      {
-        'www-authenticate':
-          verdict.reason === 'missing-token'
-            ? 'Bearer realm="crm-bridge"'
-            : 'Bearer realm="crm-bridge", error="invalid_token"',
-      },
-    );
+  const refuse = (res: ServerResponse, reason: RefusalReason, token?: string) => {
+    refusals[reason] += 1;
+    decided.set(res, { refused: reason, ...(token ? { token } : {}) });
   };
+
+  // `resource` is the protected endpoint's path: `/` for the API, `/mcp` for MCP (each its own OAuth resource).
+  const guarded = async (req: IncomingMessage, res: ServerResponse, resource: string, then: AuthorizedHandler) => {
+    const verdict = await check(req.headers.authorization, resource);
+    if (verdict.ok) {
+      if (verdict.label) decided.set(res, { token: verdict.label });
+      const { stepUp } = verdict.caller;
+      return then(req, res, {
+        ...verdict.caller,
+        ...(stepUp
+          ? {
+              stepUp: (r: ServerResponse) => {
+                refuse(r, 'insufficient-scope', verdict.label);
+                stepUp(r);
+              },
+            }
+          : {}),
+      });
+    }
+    if (verdict.reason !== 'unavailable') refuse(res, verdict.reason);
+    req.resume();
+    return verdict.send(res);
+  };
+
+  // RFC 9728 metadata, for each endpoint that is served; public, as clients read it before they have a token.
+  const metadata = new Map(
+    (options.oauth ? [...(lookup ? ['/'] : []), ...(options.mcp ? ['/mcp'] : [])] : []).map((path) => [
+      metadataPath(path),
+      protectedResourceMetadata(options.oauth!, path),
+    ]),
+  );
 
   const route = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
     const segments = pathname.split('/').filter(Boolean).map(decodeSegment);
     if (pathname === '/healthz' || pathname === '/v1/health') return health(res, options.db);
     if (segments[0] === 'v1' && segments[1] === 'lookup' && lookup)
-      return guarded(req, res, (rq, rs) => lookup(rq, rs, segments.slice(2)));
-    if (pathname === '/mcp' && options.mcp) return guarded(req, res, options.mcp);
+      return guarded(req, res, '/', (rq, rs) => lookup(rq, rs, segments.slice(2)));
+    if (pathname === '/mcp' && options.mcp) return guarded(req, res, '/mcp', options.mcp);
+    const document = metadata.get(pathname);
+    if (document && (req.method === 'GET' || req.method === 'HEAD'))
+      return sendJson(res, 200, document, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=3600' });
     req.resume();
     sendJson(res, 404, { ok: false, error: { kind: 'usage', message: `nothing is served at ${pathname}` } });
   };

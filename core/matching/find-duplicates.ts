@@ -85,9 +85,13 @@ export async function findDuplicates(
   db: () => Promise<Database>,
   mapping: LoadedMapping,
   input: FindDuplicatesInput,
+  options: { signal?: AbortSignal; onRecords?(count: number): void } = {},
 ): Promise<FindDuplicatesResult> {
   const i = FindDuplicatesInputSchema.parse(input);
   const records = i.records ?? (await stagedRecords(await db(), mapping, i.object!, i.limit));
+  // Matching runs in one go (on worker threads the caller waits for), so a stop is honoured before it starts.
+  options.signal?.throwIfAborted();
+  options.onRecords?.(records.length);
   const idColumn = i.records ? i.idColumn : '__legacy_id';
   const columns = Object.keys(records[0] ?? {});
   const fields = i.fields === undefined ? undefined : resolveFieldsSpec(i.fields);

@@ -54,7 +54,9 @@ async function readTargets(
   if (!spec || ids.length === 0) return [];
   const table = qualified(mapping.config.target.schema, spec.target.table);
   const { rows } = await sql.query<{ id: string; properties: Record<string, unknown> }>(
-    `SELECT ${ident(spec.target.idColumn)}::text AS id, to_jsonb(t) AS properties FROM ${table} t WHERE ${ident(spec.target.idColumn)}::text = ANY($1::text[])`,
+    // The IDs' type is left for Postgres to infer from the column (bigint in a HubSpot mirror): casting the column
+    // to text instead would make every lookup read the whole mirror rather than its primary key.
+    `SELECT ${ident(spec.target.idColumn)}::text AS id, to_jsonb(t) AS properties FROM ${table} t WHERE ${ident(spec.target.idColumn)} = ANY($1)`,
     [ids],
   );
   return rows.map((r) => ({
@@ -149,11 +151,15 @@ export async function lookupManyByLegacyId(
   const { object, legacyIds } = LookupBatchInputSchema.parse(input);
   requireObject(mapping, object);
   return db.withConnection(async (sql) => {
-    const exists = await sql.query(
-      'SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2',
-      ['staging', object],
+    // One round trip for whether the object was ever reconciled and when it last succeeded: a lookup is a handful of
+    // index reads, so round trips are most of its cost under load.
+    const { rows: state } = await sql.query<{ reconciled: boolean; finished_at: Date | null }>(
+      `SELECT to_regclass(format('staging.%I', $1::text)) IS NOT NULL AS reconciled,
+              (SELECT finished_at FROM staging.reconciliation_log WHERE object = $1 AND status = 'succeeded'
+                ORDER BY finished_at DESC LIMIT 1) AS finished_at`,
+      [object],
     );
-    if (exists.rows.length === 0)
+    if (!state[0]!.reconciled)
       return legacyIds.map((id) => ({ ...notFound(object, id), notes: [`${object} has not been reconciled yet`] }));
     const ids = [...new Set(legacyIds)];
     const { rows } = await sql.query<StagingRowFound>(
@@ -162,11 +168,7 @@ export async function lookupManyByLegacyId(
          FROM staging.${ident(object)} WHERE legacy_id = ANY($1::text[])`,
       [ids],
     );
-    const lastRun = await sql.query<{ finished_at: Date }>(
-      `SELECT finished_at FROM staging.reconciliation_log WHERE object = $1 AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1`,
-      [object],
-    );
-    const lastRunAt = lastRun.rows[0]?.finished_at.toISOString() ?? null;
+    const lastRunAt = state[0]!.finished_at?.toISOString() ?? null;
     const quarantine = await quarantineOf(sql, object, ids);
     const staged = new Map(rows.map((r) => [r.legacy_id, r]));
     const targets = new Map<string, LookupResult['targetRecords'][number]>();

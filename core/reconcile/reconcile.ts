@@ -11,18 +11,18 @@ import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectMapper } from '../mapping/object-mapper';
 import { QuarantineWriter } from '../staging/quarantine';
 import { deleteStaleRows, writeStagingRows } from '../staging/staging-writer';
-import {
-  classifyFuzzy,
-  classifyLegacy,
-  classifyOrphan,
-  classifyUnreadable,
-  type LegacySide,
-  type TargetSide,
-  type UnreadableEntry,
-} from './classify';
+import { classifyFuzzy, classifyLegacy, classifyOrphan, classifyUnreadable, type LegacySide } from './classify';
 import type { StagingRow } from '../staging/staging-row';
 import { fuzzyPlanFor, linkUnmatched, type FuzzyStats } from './fuzzy';
-import { holdUnmatched, loadTarget, streamLegacy, targetsFor, targetsById, unmatchedPages } from './scratch';
+import {
+  holdUnmatched,
+  loadTarget,
+  orphanPages,
+  streamLegacy,
+  targetsFor,
+  targetsById,
+  unmatchedPages,
+} from './scratch';
 import { checkShrink, ExportRefused } from './shrink-guard';
 import { summaryWarnings, type ReconcileSummary } from './summary';
 
@@ -53,6 +53,19 @@ export interface ReconcileOptions {
    */
   acceptShrink?: boolean;
   shrinkThreshold?: number;
+  /**
+   * Stops the run at the next batch boundary. Staging changes in one transaction, so a stopped run rolls back whole:
+   * staging and the quarantine keep the previous run's rows, and the run is logged `failed` with why.
+   */
+  signal?: AbortSignal;
+}
+
+/** A run stopped through its signal: nothing of it was kept. */
+export class ReconcileCancelled extends Error {
+  constructor(object: string) {
+    super(`the reconcile of ${object} was cancelled before it finished; staging holds the previous run's rows`);
+    this.name = 'ReconcileCancelled';
+  }
 }
 
 interface Connectors {
@@ -111,6 +124,15 @@ async function run(
   batchSize: number,
 ): Promise<ReconcileSummary> {
   const { object } = options;
+  const stopIfCancelled = () => {
+    if (options.signal?.aborted) throw new ReconcileCancelled(object);
+  };
+  stopIfCancelled();
+  // Every phase reports progress at its batch boundaries, which is where a stop is honoured.
+  const onProgress = (phase: ReconcilePhase, rows: number, total?: number) => {
+    stopIfCancelled();
+    options.onProgress?.(phase, rows, total);
+  };
   const started = Date.now();
   const runId = randomUUID();
   const { legacy, target, targetObject, targetDescription } = connectorsFor(sql, options, mapper);
@@ -131,7 +153,7 @@ async function run(
       mapper.spec.target.legacyIdColumn,
       mapper.targetProperties,
       batchSize,
-      options.onProgress,
+      onProgress,
     );
 
     const counts = {
@@ -186,7 +208,7 @@ async function run(
           await holdUnmatched(sql, runId, held);
           await tally(rows);
         },
-        options.onProgress,
+        onProgress,
       );
       await quarantine.flush();
       // Decided before anything else is written: a refusal rolls back this transaction, so staging and the
@@ -208,9 +230,10 @@ async function run(
           mapper,
           plan,
           (options.fuzzy || {}).chunkSize ?? 50_000,
-          (n) => options.onProgress?.('fuzzy', n),
+          (n) => onProgress('fuzzy', n),
         );
         for await (const page of unmatchedPages(sql, runId, batchSize)) {
+          stopIfCancelled();
           const targets = await targetsById(
             sql,
             runId,
@@ -236,8 +259,9 @@ async function run(
               : classifyOrphan(p.legacyId, p.targets, linkedTo),
           ),
         );
-        options.onProgress?.('orphans', (done += page.length));
+        onProgress('orphans', (done += page.length));
       }
+      stopIfCancelled();
       counts.deleted = await deleteStaleRows(sql, object, runId);
       // The quarantine describes the latest run of each object; older entries go once this run has replaced them.
       await sql.query('DELETE FROM staging.quarantine WHERE object = $1 AND run_id <> $2', [object, runId]);
@@ -349,39 +373,4 @@ export async function clearScratch(sql: Sql, runId: string): Promise<void> {
   await sql.query('DELETE FROM staging.run_seen WHERE run_id = $1', [runId]);
   await sql.query('DELETE FROM staging.run_target WHERE run_id = $1', [runId]);
   await sql.query('DELETE FROM staging.run_unmatched WHERE run_id = $1', [runId]);
-}
-
-/**
- * Target legacy IDs the export did not yield a record for, page by page. `unreadable` lists the rows of this run's
- * quarantine that carry the ID: then the export has the record, only not in a form that could be read.
- */
-async function* orphanPages(
-  sql: Sql,
-  runId: string,
-  object: string,
-  pageSize: number,
-): AsyncGenerator<Array<{ legacyId: string; targets: TargetSide[]; unreadable: UnreadableEntry[] | null }>> {
-  let after = '';
-  for (;;) {
-    const { rows } = await sql.query<{
-      legacy_id: string;
-      targets: TargetSide[];
-      unreadable: UnreadableEntry[] | null;
-    }>(
-      `SELECT t.legacy_id, jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id) AS targets,
-              (SELECT jsonb_agg(jsonb_build_object('source', q.source, 'line', q.line, 'reason', q.reason) ORDER BY q.line, q.id)
-                 FROM staging.quarantine q WHERE q.run_id = $1 AND q.object = $4 AND q.legacy_id = t.legacy_id) AS unreadable
-         FROM staging.run_target t
-        WHERE t.run_id = $1 AND t.legacy_id IS NOT NULL AND t.legacy_id > $2
-          AND NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)
-        GROUP BY t.legacy_id
-        ORDER BY t.legacy_id
-        LIMIT $3`,
-      [runId, after, pageSize, object],
-    );
-    if (rows.length === 0) return;
-    yield rows.map((r) => ({ legacyId: r.legacy_id, targets: r.targets, unreadable: r.unreadable }));
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1]!.legacy_id;
-  }
 }

@@ -3,7 +3,7 @@ import type { Connector } from '../connectors/connector';
 import type { ObjectMapper } from '../mapping/object-mapper';
 import type { Value } from '../connectors/connector';
 import type { QuarantineWriter } from '../staging/quarantine';
-import type { LegacySide, TargetSide } from './classify';
+import type { LegacySide, TargetSide, UnreadableEntry } from './classify';
 
 export interface LoadProgress {
   (phase: 'legacy' | 'target', rows: number): void;
@@ -231,4 +231,39 @@ export async function targetsById(sql: Sql, runId: string, targetIds: string[]):
     [runId, targetIds],
   );
   return new Map(rows.map((r) => [r.target_id, { id: r.target_id, properties: r.properties }]));
+}
+
+/**
+ * Target legacy IDs the export did not yield a record for, page by page. `unreadable` lists the rows of this run's
+ * quarantine that carry the ID: then the export has the record, only not in a form that could be read.
+ */
+export async function* orphanPages(
+  sql: Sql,
+  runId: string,
+  object: string,
+  pageSize: number,
+): AsyncGenerator<Array<{ legacyId: string; targets: TargetSide[]; unreadable: UnreadableEntry[] | null }>> {
+  let after = '';
+  for (;;) {
+    const { rows } = await sql.query<{
+      legacy_id: string;
+      targets: TargetSide[];
+      unreadable: UnreadableEntry[] | null;
+    }>(
+      `SELECT t.legacy_id, jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id) AS targets,
+              (SELECT jsonb_agg(jsonb_build_object('source', q.source, 'line', q.line, 'reason', q.reason) ORDER BY q.line, q.id)
+                 FROM staging.quarantine q WHERE q.run_id = $1 AND q.object = $4 AND q.legacy_id = t.legacy_id) AS unreadable
+         FROM staging.run_target t
+        WHERE t.run_id = $1 AND t.legacy_id IS NOT NULL AND t.legacy_id > $2
+          AND NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)
+        GROUP BY t.legacy_id
+        ORDER BY t.legacy_id
+        LIMIT $3`,
+      [runId, after, pageSize, object],
+    );
+    if (rows.length === 0) return;
+    yield rows.map((r) => ({ legacyId: r.legacy_id, targets: r.targets, unreadable: r.unreadable }));
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.legacy_id;
+  }
 }

@@ -103,7 +103,7 @@ export async function listReviewItems(
   mapping: LoadedMapping,
   input: ReviewListInput,
 ): Promise<ReviewList> {
-  const { object, kind, undecidedOnly, limit, after } = ReviewListInputSchema.parse(input);
+  const { object, kind, undecidedOnly, limit, cursor: given, after } = ReviewListInputSchema.parse(input);
   requireObject(mapping, object);
   const mapper = new ObjectMapper(mapping.config, object);
   return db.withConnection(async (sql) => {
@@ -118,7 +118,7 @@ export async function listReviewItems(
       [object],
     );
     const items: ReviewItem[] = [];
-    let cursor = after ?? '';
+    let cursor = given ?? after ?? '';
     let exhausted = false;
     // Pages of staging rows until `limit` items are kept (undecidedOnly filters after the evidence check).
     while (items.length < limit && !exhausted) {

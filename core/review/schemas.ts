@@ -8,7 +8,8 @@ export const ReviewListInputSchema = z
     kind: z.enum(['fuzzy_match', 'conflict', 'all']).default('all').describe('Fuzzy matches, conflicts, or both'),
     undecidedOnly: z.boolean().default(false).describe('Leave out items that carry a decision still valid'),
     limit: z.number().int().min(1).max(500).default(50),
-    after: IdSchema.optional().describe('Cursor: the last legacy ID of the previous page'),
+    cursor: z.string().max(300).optional().describe("The previous page's nextCursor, passed back unchanged"),
+    after: IdSchema.optional().describe('The same as cursor (its older name)'),
   })
   .strict();
 export type ReviewListInput = z.input<typeof ReviewListInputSchema>;

@@ -39,6 +39,11 @@ export async function syncStatus(sql: Sql, job: SyncJob, options: { exclusive: b
     const r = rows[0]!;
     streams.push({ stream: s.name, cursor: r.cursor, linked: r.linked, waiting: r.waiting, givenUp: r.given_up });
   }
+  return { job: job.name, streams, ...(await history(sql, job.name)) };
+}
+
+/** The runs, waiting records and audit tally of a job, as kept in the database. */
+async function history(sql: Sql, job: string): Promise<Omit<SyncStatus, 'job' | 'streams'>> {
   const runs = await sql.query<{
     run_id: string;
     started_at: Date;
@@ -51,19 +56,17 @@ export async function syncStatus(sql: Sql, job: SyncJob, options: { exclusive: b
     owner_host: string | null;
   }>(
     'SELECT run_id, started_at, finished_at, status, dry_run, counts, error, owner_pid, owner_host FROM sync.runs WHERE job = $1 ORDER BY started_at DESC LIMIT 10',
-    [job.name],
+    [job],
   );
   const waiting = await sql.query<{ stream: string; source_id: string; attempts: number; reason: string }>(
     'SELECT stream, source_id, attempts, reason FROM sync.pending WHERE job = $1 ORDER BY stream, first_seen, source_id LIMIT 100',
-    [job.name],
+    [job],
   );
   const audit = await sql.query<{ stream: string; result: string; count: number }>(
     'SELECT stream, result, count(*)::int AS count FROM sync.audit WHERE job = $1 GROUP BY stream, result ORDER BY stream, result',
-    [job.name],
+    [job],
   );
   return {
-    job: job.name,
-    streams,
     runs: runs.rows.map((r) => ({
       runId: r.run_id,
       startedAt: new Date(r.started_at).toISOString(),
@@ -81,6 +84,42 @@ export async function syncStatus(sql: Sql, job: SyncJob, options: { exclusive: b
       reason: w.reason,
     })),
     audit: audit.rows,
-    changeEvents: await channelStates(sql, job.name),
+    changeEvents: await channelStates(sql, job),
   };
+}
+
+/** Job names the database has runs of, newest run first. */
+export async function syncJobNames(sql: Sql): Promise<string[]> {
+  const { rows } = await sql.query<{ job: string }>(
+    'SELECT job FROM sync.runs GROUP BY job ORDER BY max(started_at) DESC LIMIT 1000',
+  );
+  return rows.map((r) => r.job);
+}
+
+/**
+ * A job's status from the database alone, when its job file is not at hand (MCP's resource by job name): the streams
+ * are those the database has seen, and a record waiting is counted in `pending` whether or not it has used up the
+ * retries its job file allows, which only that file says.
+ */
+export async function syncStatusByName(
+  sql: Sql,
+  job: string,
+  options: { exclusive: boolean },
+): Promise<
+  Omit<SyncStatus, 'streams'> & {
+    streams: Array<{ stream: string; cursor: string | null; linked: number; pending: number }>;
+  }
+> {
+  await reapDeadRuns(sql, { job, exclusive: options.exclusive });
+  const { rows } = await sql.query<{ stream: string; cursor: string | null; linked: number; pending: number }>(
+    `SELECT s.stream,
+            (SELECT cursor FROM sync.cursors c WHERE c.job = $1 AND c.stream = s.stream) AS cursor,
+            (SELECT count(*)::int FROM sync.records r WHERE r.job = $1 AND r.stream = s.stream) AS linked,
+            (SELECT count(*)::int FROM sync.pending p WHERE p.job = $1 AND p.stream = s.stream) AS pending
+       FROM (SELECT stream FROM sync.cursors WHERE job = $1 UNION SELECT DISTINCT stream FROM sync.records WHERE job = $1
+             UNION SELECT DISTINCT stream FROM sync.pending WHERE job = $1) s
+      ORDER BY s.stream`,
+    [job],
+  );
+  return { job, streams: rows, ...(await history(sql, job)) };
 }

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { findDuplicates, FindDuplicatesInputSchema, FindDuplicatesResultSchema } from '../../core/matching';
 import type { ToolContext } from '../context';
+import { progressOf } from '../progress';
 import { failure, success } from '../tool-result';
 
 export function registerFindDuplicatesTool(server: McpServer, context: ToolContext): void {
@@ -19,9 +20,13 @@ export function registerFindDuplicatesTool(server: McpServer, context: ToolConte
       outputSchema: FindDuplicatesResultSchema,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
-    async (input) => {
+    async (input, extra) => {
       try {
-        const result = await findDuplicates(context.db, context.mapping, input);
+        const progress = progressOf(extra);
+        const result = await findDuplicates(context.db, context.mapping, input, {
+          signal: extra.signal,
+          onRecords: (n) => progress.report('records', n, `${n} records read, matching`),
+        });
         const { stats } = result;
         const autoMerge = result.groups.filter((g) => g.decision === 'auto-merge').length;
         const text =

@@ -2,7 +2,9 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { loadConnections, openConnector } from '../../core/connectors/registry';
 import { refreshMirror } from '../../core/mirror/refresh';
 import { MirrorInputSchema, MirrorReportSchema, type MirrorReport } from '../../core/mirror/schemas';
+import { askToConfirm, canAsk, notConfirmed } from '../confirm';
 import { requireWrites, type ToolContext } from '../context';
+import { handled, progressOf } from '../progress';
 import { failure, success } from '../tool-result';
 
 /** The headline (status and first reasons) first, then per object what was (or would be) done. */
@@ -31,12 +33,13 @@ export function registerMirrorTool(server: McpServer, context: ToolContext): voi
         'the mirror. Reads HubSpot, never writes to it; connection from HUBSPOT_* environment variables. Run reconcile ' +
         'again afterwards. dryRun: true says what would be copied and creates nothing (it records the plan run in the ' +
         'sync log, as plan_sync does), and is always allowed; a real refresh rewrites and deletes mirror rows, so it ' +
-        'runs only when the server was started with --allow-writes.',
+        'runs only when the server was started with --allow-writes, and, when the client can ask the user, after the ' +
+        'user confirms the plan.',
       inputSchema: MirrorInputSchema,
       outputSchema: MirrorReportSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     },
-    async (input) => {
+    async (input, extra) => {
       try {
         if (!input.dryRun)
           requireWrites(
@@ -45,12 +48,28 @@ export function registerMirrorTool(server: McpServer, context: ToolContext): voi
             'dryRun: true to plan',
           );
         const hubspot = await openConnector('hubspot', loadConnections(undefined, process.env));
-        const report = await refreshMirror(await context.db(), {
-          ...input,
-          mapping: context.mapping,
-          hubspot,
-          planLimit: 200,
-        });
+        const progress = progressOf(extra);
+        const refresh = (dryRun: boolean | undefined, planLimit: number) =>
+          context.db().then((db) =>
+            refreshMirror(db, {
+              ...input,
+              dryRun,
+              mapping: context.mapping,
+              hubspot,
+              planLimit,
+              signal: extra.signal,
+              onBatch: (object, counts) => {
+                const phase = `${dryRun ? 'plan ' : ''}${object}`;
+                progress.report(phase, handled(counts), `${phase}: ${handled(counts)} record(s)`);
+              },
+            }),
+          );
+        if (!input.dryRun && canAsk(server)) {
+          const plan = await refresh(true, 20);
+          const { confirmed, answer } = await askToConfirm(server, extra, summary(plan));
+          if (!confirmed) return notConfirmed('refresh_mirror', answer, plan);
+        }
+        const report = await refresh(input.dryRun, 200);
         const answer = success(report, summary(report));
         // A mirror missing records would make reconcile call them new: anything short of success is an error result.
         return report.sync.status === 'succeeded' ? answer : { ...answer, isError: true };

@@ -4,6 +4,8 @@ import { reconcile, type ReconcilePhase } from '../../core/reconcile/reconcile';
 import { ReconcileInputSchema, ReconcileSummarySchema } from '../../core/reconcile/summary';
 import type { ToolContext } from '../context';
 import { exportInsideRoots, insideRoots } from '../allowed-paths';
+import { progressOf } from '../progress';
+import { latestRunUri } from '../resources/reconciliation';
 import { failure, success } from '../tool-result';
 
 export function registerReconcileTool(server: McpServer, context: ToolContext): void {
@@ -32,24 +34,16 @@ export function registerReconcileTool(server: McpServer, context: ToolContext): 
           mapping.config.objects[input.object]?.legacy.file,
           context.allowedRoots,
         );
-        // Large exports take minutes: progress notifications keep a client that asked for them from timing out.
-        const progressToken = extra._meta?.progressToken;
-        let sent = 0;
-        const onProgress = (phase: ReconcilePhase, rows: number, total?: number) => {
-          if (progressToken === undefined || Date.now() - sent < 1000) return;
-          sent = Date.now();
-          void extra.sendNotification({
-            method: 'notifications/progress',
-            params: { progressToken, progress: rows, total, message: `${phase}: ${rows} rows` },
-          });
-        };
+        // Large exports take minutes: progress keeps a client that asked for it from timing out.
+        const progress = progressOf(extra);
         const summary = await reconcile(await context.db(), {
           object: input.object,
           mapping,
           legacyPath,
           batchSize: input.batchSize,
           fuzzy: input.fuzzy === false ? false : undefined,
-          onProgress,
+          onProgress: (phase: ReconcilePhase, rows: number) => progress.report(phase, rows, `${phase}: ${rows} rows`),
+          signal: extra.signal,
           acceptShrink: input.acceptShrink,
           shrinkThreshold: input.shrinkThreshold,
         });
@@ -57,7 +51,16 @@ export function registerReconcileTool(server: McpServer, context: ToolContext): 
           `${summary.object}: ${summary.matched} matched, ${summary.fuzzyMatch} fuzzy match, ${summary.new} new, ${summary.conflict} conflict, ${summary.orphan} orphan, ` +
           `${summary.unreadableInExport} unreadable in export, ${summary.quarantined} quarantined; ${summary.updatesPending} matched records need updates` +
           summary.warnings.map((w) => `\nwarning: ${w}`).join('');
-        return success(summary, text);
+        const answer = success(summary, text);
+        // The rows stay out of the answer; the run is linked (staging rows: crm-bridge://staging/{object}/{legacyId}).
+        answer.content.push({
+          type: 'resource_link',
+          uri: latestRunUri(summary.object),
+          name: `reconciliation/${summary.object}/latest`,
+          description: 'This run as the reconciliation log keeps it',
+          mimeType: 'application/json',
+        });
+        return answer;
       } catch (error) {
         return failure(error);
       }

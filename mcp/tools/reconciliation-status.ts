@@ -9,10 +9,12 @@ export function registerStatusTool(server: McpServer, context: ToolContext): voi
     {
       title: 'Recent reconciliation runs',
       description:
-        'Lists the most recent reconciliation runs (newest first) with their status and counts, optionally for one object.',
+        'Lists the most recent reconciliation runs (newest first) with their status and counts, optionally for one object. ' +
+        'A run still marked running whose process is gone is marked abandoned on the way (and its scratch rows freed).',
       inputSchema: StatusInputSchema,
       outputSchema: StatusResultSchema,
-      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+      // Not read-only: runs of dead processes are closed as abandoned, as the next reconcile would.
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (input) => {
       try {

@@ -4,7 +4,9 @@ import { runSync, type SyncReport } from '../../core/sync/engine';
 import { loadSyncJob, openJobConnectors } from '../../core/sync/load-job';
 import { SyncReportSchema, SyncRequestSchema, type SyncRequest } from '../../core/sync/requests';
 import { insideRoots } from '../allowed-paths';
+import { askToConfirm, canAsk, notConfirmed } from '../confirm';
 import { requireWrites, type ToolContext } from '../context';
+import { handled, progressOf, type Extra } from '../progress';
 import { failure, success } from '../tool-result';
 import { CONNECTION_ENV_HELP } from './describe-schema';
 
@@ -25,7 +27,8 @@ function result(report: SyncReport) {
   return report.status === 'failed' ? { ...answer, isError: true } : answer;
 }
 
-async function run(context: ToolContext, input: SyncRequest, dryRun: boolean): Promise<SyncReport> {
+async function run(context: ToolContext, input: SyncRequest, dryRun: boolean, extra: Extra): Promise<SyncReport> {
+  const progress = progressOf(extra);
   const job = input.job ?? loadSyncJob(insideRoots(input.jobFile!, context.allowedRoots));
   const { source, target } = await openJobConnectors(job, loadConnections(undefined, process.env));
   return runSync({
@@ -37,6 +40,11 @@ async function run(context: ToolContext, input: SyncRequest, dryRun: boolean): P
     full: input.full ?? false,
     planLimit: input.planLimit ?? 200,
     ...(input.streams ? { streams: input.streams } : {}),
+    signal: extra.signal,
+    onBatch: (stream, counts) => {
+      const phase = `${dryRun ? 'plan ' : ''}${stream}`;
+      progress.report(phase, handled(counts), `${phase}: ${handled(counts)} record(s)`);
+    },
   });
 }
 
@@ -52,11 +60,12 @@ export function registerSyncTools(server: McpServer, context: ToolContext): void
         `CRM and does not move cursors (it records the plan run in the sync log). ${CONNECTION_ENV_HELP}`,
       inputSchema: SyncRequestSchema,
       outputSchema: SyncReportSchema,
-      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
+      // It writes a row to the sync log: not read-only. A retry is harmless (one more log row, nothing else).
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     },
-    async (input) => {
+    async (input, extra) => {
       try {
-        return result(await run(context, input, true));
+        return result(await run(context, input, true, extra));
       } catch (error) {
         return failure(error);
       }
@@ -70,15 +79,21 @@ export function registerSyncTools(server: McpServer, context: ToolContext): void
       description:
         'Runs a sync job: upserts every changed source record into the target CRM by external ID, parents first, and ' +
         'advances the cursors. Every write is in the audit log. Only available when the server was started with ' +
-        `--allow-writes. Plan first with plan_sync. ${CONNECTION_ENV_HELP}`,
+        '--allow-writes; a client that can ask the user is shown the plan first and the run goes ahead only once the user ' +
+        `confirms. Plan first with plan_sync. ${CONNECTION_ENV_HELP}`,
       inputSchema: SyncRequestSchema,
       outputSchema: SyncReportSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     },
-    async (input) => {
+    async (input, extra) => {
       try {
         requireWrites(context, 'apply_sync writes to a CRM', 'plan_sync');
-        return result(await run(context, input, false));
+        if (canAsk(server)) {
+          const plan = await run(context, { ...input, planLimit: input.planLimit ?? 20 }, true, extra);
+          const { confirmed, answer } = await askToConfirm(server, extra, summary(plan));
+          if (!confirmed) return notConfirmed('apply_sync', answer, plan as unknown as Record<string, unknown>);
+        }
+        return result(await run(context, input, false, extra));
       } catch (error) {
         return failure(error);
       }

@@ -32,13 +32,21 @@ export interface SeededPortal {
  * migration needs them. Options of HubSpot's own picklists are widened to the values the records carry. Engagements go
  * to their types' objects (see `seedEngagements`), after the other objects so they can be associated with them.
  */
-export function seedHubSpotPortal(emulator: HubSpotEmulator, options: { dir?: string; objects?: MirrorTableName[] } = {}): SeededPortal {
+export function seedHubSpotPortal(
+  emulator: HubSpotEmulator,
+  options: { dir?: string; objects?: MirrorTableName[]; firstRows?: number } = {},
+): SeededPortal {
   const dir = options.dir ?? EXAMPLE_MIRROR_DIR;
   const seeded: SeededPortal = { records: {}, propertiesCreated: {} };
   const objects = options.objects ?? (['companies', 'contacts', 'deals'] as const);
   for (const object of [...objects.filter((o) => o !== 'engagements'), ...objects.filter((o) => o === 'engagements')]) {
     const spec = MIRROR_TABLES[object];
-    const rows = parse(readFileSync(path.join(dir, `${object}.csv`)), { columns: true, bom: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+    // firstRows: tests that need the portal's shapes rather than its volume take the first rows of each file.
+    const rows = (
+      parse(readFileSync(path.join(dir, `${object}.csv`)), { columns: true, bom: true, skip_empty_lines: true }) as Array<
+        Record<string, string>
+      >
+    ).slice(0, options.firstRows);
     if (object === 'engagements') {
       seeded.engagements = seedEngagements(emulator, rows);
       seeded.propertiesCreated[object] = [...new Set(Object.values(seeded.engagements.propertiesCreated).flat())];

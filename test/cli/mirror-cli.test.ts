@@ -81,7 +81,8 @@ beforeAll(async () => {
   server = process.env.DATABASE_URL ? await createTestDatabase() : undefined;
   // The limit lifted: these tests count records, not rate windows.
   emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
-  seedHubSpotPortal(emulator, { objects: ['companies', 'contacts'] });
+  // 300 of each: several pages of reads and more than a plan's 200 lines, without copying the whole portal.
+  seedHubSpotPortal(emulator, { objects: ['companies', 'contacts'], firstRows: 300 });
   hubspotUrl = await emulator.start();
 }, 120_000);
 afterAll(async () => {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/example-data';
-import { jsonDocuments, startServing, type ServedProcess } from '../helpers/serve-process';
+import { jsonDocuments, startServing, type ServedProcess } from '../../sandbox/serve-process';
 import { reconciledSmallCompanies, type ReconciledSmallCompanies } from '../helpers/small-companies';
 
 // The lookup API as other tools reach it: the built CLI's `serve --api`, called over HTTP with fetch.
@@ -140,6 +140,7 @@ describe('the lookup API (crm-bridge serve --api)', () => {
     expect(jsonDocuments(stopped.stdout).at(-1)!.result.apiRefusals).toEqual({
       'missing-token': 1,
       'wrong-token': 1,
+      'insufficient-scope': 0,
     });
     const requestLog = stopped.stderr
       .split('\n')

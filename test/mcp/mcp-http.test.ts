@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/example-data';
-import { jsonDocuments, startServing, type ServedProcess } from '../helpers/serve-process';
+import { jsonDocuments, startServing, type ServedProcess } from '../../sandbox/serve-process';
 import { reconciledSmallCompanies, type ReconciledSmallCompanies } from '../helpers/small-companies';
 
 // MCP over Streamable HTTP as a remote assistant reaches it: the built CLI serving, the SDK's own HTTP client calling.
@@ -125,6 +125,54 @@ describe('MCP over Streamable HTTP', () => {
       });
       expect(text(refused)).toContain('this server was started without --allow-writes; use plan_apply');
       await client.close();
+    } finally {
+      expect((await served.stop()).code).toBe(0);
+    }
+  }, 120_000);
+});
+
+describe('protocol version negotiation (SDK 1.x, revision 2025-11-25)', () => {
+  it('answers an older client in its own revision, and one it does not know in the newest it speaks', async () => {
+    const served = await startServing(BIN, ['--json', '--mapping', mappingFile, 'mcp', '--http', '--port', '0'], env);
+    const initialize = async (protocolVersion: string) => {
+      const response = await fetch(served.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion, capabilities: {}, clientInfo: { name: 'old-client', version: '0.1.0' } },
+        }),
+      });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { result: { protocolVersion: string; serverInfo: { name: string } } }).result;
+    };
+    try {
+      const older = await initialize('2025-03-26');
+      expect(older).toMatchObject({ protocolVersion: '2025-03-26', serverInfo: { name: 'crm-bridge' } });
+      expect((await initialize('2025-06-18')).protocolVersion).toBe('2025-06-18');
+      // A revision the SDK does not know: the server offers its newest and the client decides whether to go on.
+      expect((await initialize('2024-01-01')).protocolVersion).toBe('2025-11-25');
+      expect((await initialize('2026-07-28')).protocolVersion).toBe('2025-11-25');
+      // An older client then calls tools as it always did, with the version header of its revision.
+      const call = await fetch(served.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-03-26',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 2,
+          method: 'tools/call',
+          params: { name: 'lookup_by_legacy_id', arguments: { object: 'companies', legacyId: 'C2' } },
+        }),
+      });
+      expect(
+        ((await call.json()) as { result: { structuredContent: Record<string, unknown> } }).result.structuredContent,
+      ).toMatchObject({ legacyId: 'C2', status: 'matched', targetId: '102' });
     } finally {
       expect((await served.stop()).code).toBe(0);
     }

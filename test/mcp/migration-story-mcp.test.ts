@@ -5,8 +5,6 @@
  * reconcile again. Afterwards HubSpot holds every legacy record once with its mapped values, and reconcile has
  * nothing left to do. The same story through the core API, on a mirror loaded from files: test/apply/apply-example.test.ts.
  */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -20,6 +18,7 @@ import type { ReviewItem, ReviewList } from '../../core/review/schemas';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { differences, missingAssociations, staged, type StagedRow } from '../apply/fixtures';
+import { migratedHome } from '../helpers/embedded-home';
 import { createTestDatabase, inDatabaseOf, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, ROOT, truth } from '../helpers/example-data';
 
@@ -106,7 +105,7 @@ beforeAll(async () => {
     server = await createTestDatabase();
     env.DATABASE_URL = server.url!;
   } else {
-    home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-story-'));
+    home = migratedHome();
     env.CRM_BRIDGE_HOME = home;
   }
   client = new Client({ name: 'crm-bridge-story', version: '1.0.0' });

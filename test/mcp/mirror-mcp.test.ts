@@ -3,8 +3,6 @@
  * example portal, on an empty database: plans without --allow-writes, refuses to write without it, and with it
  * copies, then copies only what changed.
  */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -13,6 +11,7 @@ import type { Database } from '../../core/db/database';
 import type { MirrorReport } from '../../core/mirror/schemas';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
+import { migratedHome } from '../helpers/embedded-home';
 import { createTestDatabase, inDatabaseOf, type TestDatabase } from '../helpers/database';
 import { ROOT } from '../helpers/example-data';
 
@@ -45,13 +44,14 @@ const mirrorTables = () =>
 
 beforeAll(async () => {
   emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
-  seedHubSpotPortal(emulator, { objects: ['companies', 'contacts'] });
+  // 300 of each: several pages of reads and more than a plan's 200 lines, without copying the whole portal.
+  seedHubSpotPortal(emulator, { objects: ['companies', 'contacts'], firstRows: 300 });
   env = { PATH: process.env.PATH ?? '', HUBSPOT_BASE_URL: await emulator.start(), HUBSPOT_ACCESS_TOKEN: TOKEN };
   if (process.env.DATABASE_URL) {
     server = await createTestDatabase();
     env.DATABASE_URL = server.url!;
   } else {
-    home = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-mirror-'));
+    home = migratedHome();
     env.CRM_BRIDGE_HOME = home;
   }
 }, 120_000);

@@ -61,7 +61,8 @@ describe('MCP plan_sync and apply_sync through a real MCP client', () => {
     const readOnly = await connect(env, []);
     const { tools } = await readOnly.listTools();
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
-    expect(byName.plan_sync!.annotations).toMatchObject({ readOnlyHint: true });
+    // It records the plan run in the sync log: not read-only, though it writes to no CRM.
+    expect(byName.plan_sync!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
     expect(byName.apply_sync!.annotations).toMatchObject({ destructiveHint: true });
 
     const plan = await readOnly.callTool({ name: 'plan_sync', arguments: { jobFile: JOB, planLimit: 500 } });

@@ -20,7 +20,8 @@ beforeAll(async () => {
   t = await createTestDatabase();
   // The limit lifted: these tests count what is read and written, not how long windows take.
   emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
-  seedHubSpotPortal(emulator, { objects: ['companies', 'contacts'] });
+  // 300 of each: several pages of reads and more than a plan's 200 lines, without copying the whole portal.
+  seedHubSpotPortal(emulator, { objects: ['companies', 'contacts'], firstRows: 300 });
   baseUrl = await emulator.start();
 }, 120_000);
 afterAll(async () => {
