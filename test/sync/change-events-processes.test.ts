@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ROOT } from '../helpers/example-data';
 import { PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from './fixtures';
 import { disagreements, sfKey } from './processes';
+import { until } from '../helpers/until';
 
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const JOB = path.join(ROOT, 'examples', 'sync', 'loans-to-pipedrive.json');
@@ -48,14 +49,6 @@ function serve(box: Sandbox, dbUrl: string): Served {
         .filter((l) => l.startsWith('{"changeEvents"'))
         .map((l) => (JSON.parse(l) as { changeEvents: { channel: string; kind: string } }).changeEvents),
   };
-}
-
-async function until(what: string, condition: () => boolean, log: () => string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${log()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe.runIf(process.env.DATABASE_URL)('two serve processes subscribed to the same job on a server database', () => {

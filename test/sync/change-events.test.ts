@@ -10,6 +10,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { loansJob, startSandbox, type Sandbox } from './fixtures';
 import { disagreements, sfKey } from './processes';
+import { until } from '../helpers/until';
 
 /** The worked example with Change Data Capture on both streams (loans and their borrowers). */
 function cdcJob(): SyncJob {
@@ -56,14 +57,6 @@ function startProcess(options: { firstPoll: boolean }) {
   };
 }
 type Process = ReturnType<typeof startProcess>;
-
-async function until(what: string, condition: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const dealOf = (loanId: string) =>
   box.pd.store.all('deals').find((d) => d.custom_fields[sfKey(box, 'deals')] === loanId);

@@ -8,6 +8,7 @@ import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
 import { PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from './fixtures';
 import { sfKey } from './processes';
+import { until } from '../helpers/until';
 
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const JOB = path.join(ROOT, 'examples', 'sync', 'loans-to-pipedrive.json');
@@ -37,14 +38,6 @@ afterAll(async () => {
 
 const dealOf = (loanId: string) =>
   box.pd.store.all('deals').find((d) => d.custom_fields[sfKey(box, 'deals')] === loanId);
-
-async function until(what: string, condition: () => boolean, log: () => string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${log()}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** `crm-bridge serve --job <loans> --change-events` with an hourly poll: only change events can wake it in a test. */
 function serve() {

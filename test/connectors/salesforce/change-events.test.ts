@@ -10,6 +10,7 @@ import {
   type ChangeEventSubscription,
 } from '../../../core/connectors/salesforce';
 import { SalesforceEmulator } from '../../../sandbox/salesforce';
+import { until } from '../../helpers/until';
 
 const CLIENT = { clientId: 'cdc-app', clientSecret: 'cdc-s3cret' };
 const LOANS = '/data/Loan__ChangeEvent';
@@ -28,14 +29,6 @@ afterEach(async () => {
 afterAll(async () => {
   await emu?.stop();
 });
-
-async function until(what: string, condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Subscribes through the connector (jsforce's streaming client) and collects what arrives. */
 async function listen(channel: string, replayFrom: number) {
