@@ -142,7 +142,12 @@ export function registerServe(program: Command): void {
               onError: (job, error) => process.stderr.write(`sync ${job} failed: ${error.message}\n`),
             });
             const listened: ListenedJob[] = watched
-              .map((w) => ({ name: w.job.name, source: w.source, channels: jobChannels(w.job, opts.changeEvents) }))
+              .map((w) => ({
+                name: w.job.name,
+                source: w.source,
+                channels: jobChannels(w.job, opts.changeEvents),
+                objects: w.job.streams.map((s) => s.source.object),
+              }))
               .filter((l) => l.channels.length > 0);
             if (opts.changeEvents && listened.length === 0)
               throw new UsageError('--change-events: none of the jobs reads from Salesforce');

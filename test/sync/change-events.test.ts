@@ -35,12 +35,16 @@ function startProcess(options: { firstPoll: boolean }) {
     onReport: (r, trigger) =>
       reports.push({ trigger, created: r.totals.created, updated: r.totals.updated, status: r.status }),
   });
-  const listener = new ChangeEventListener(tdb.db, [{ name: job.name, source: sf, channels: jobChannels(job) }], {
-    wake: (name) => onChange.wake(name, 'change-event'),
-    catchUp: (name) => onChange.wake(name, 'catch-up'),
-    log: (entry) => log.push(entry),
-    retrySeconds: 1,
-  });
+  const listener = new ChangeEventListener(
+    tdb.db,
+    [{ name: job.name, source: sf, channels: jobChannels(job), objects: ['Loan__c', 'Contact'] }],
+    {
+      wake: (name) => onChange.wake(name, 'change-event'),
+      catchUp: (name) => onChange.wake(name, 'catch-up'),
+      log: (entry) => log.push(entry),
+      retrySeconds: 1,
+    },
+  );
   return {
     reports,
     log,
@@ -241,5 +245,26 @@ describe('Salesforce change events drive the sync; polling is only the fallback'
     ]);
     await p.stop();
     expect(disagreements(box, new Set())).toEqual([]);
+  });
+
+  it('on /data/ChangeEvents, events of objects the job does not read are counted but store and wake nothing', async () => {
+    const woke: string[] = [];
+    const listener = new ChangeEventListener(
+      tdb.db,
+      [{ name: job.name, source: source(), channels: ['/data/ChangeEvents'], objects: ['Loan__c', 'Contact'] }],
+      { wake: (_, event) => woke.push(event.entityName), catchUp: () => woke.push('catch-up') },
+    );
+    await listener.start();
+    box.sf.store.insert('Account', [{ Name: 'Not in the job' }]);
+    box.sf.editRecord('Loan__c', box.loans[0]!, { Amount__c: 1234 });
+    await until('the loan event', () => woke.length === 1);
+    await listener.stop();
+    expect(woke).toEqual(['Loan__c']);
+    const all = (await channelStates(tdb.db.pool, job.name)).find((c) => c.channel === '/data/ChangeEvents')!;
+    expect(all).toMatchObject({ events: 2, records: 1, replayId: box.sf.changeEvents.latestReplayId });
+    const { rows } = await tdb.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sync.change_notices WHERE object = 'Account'`,
+    );
+    expect(rows[0]!.n).toBe(0);
   });
 });

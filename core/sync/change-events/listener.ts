@@ -42,6 +42,11 @@ export interface ListenedJob {
   name: string;
   source: Connector;
   channels: string[];
+  /**
+   * The objects it reads (a job's stream objects). Events of others (`/data/ChangeEvents` carries every object) move
+   * the replay ID on and are counted, but store no notice and wake nothing. Absent: every object.
+   */
+  objects?: string[];
 }
 
 export interface ChangeEventListenerOptions {
@@ -72,10 +77,12 @@ export class ChangeEventListener {
     jobs: ListenedJob[],
     readonly options: ChangeEventListenerOptions,
   ) {
-    for (const { name, source, channels } of jobs) {
+    for (const { name, source, channels, objects } of jobs) {
       if (!canSubscribe(source))
         throw new Error(`Job ${name}: its source (${source.system}) has no change events to subscribe to`);
-      for (const channel of new Set(channels)) this.workers.push(new ChannelWorker(this, name, source, channel));
+      const wanted = objects ? new Set(objects.map((o) => o.toLowerCase())) : null;
+      for (const channel of new Set(channels))
+        this.workers.push(new ChannelWorker(this, name, source, channel, wanted));
     }
   }
 
@@ -138,6 +145,7 @@ class ChannelWorker {
     readonly job: string,
     private readonly source: ChangeEventSource,
     readonly channel: string,
+    private readonly objects: Set<string> | null,
   ) {}
 
   private get lockName(): string {
@@ -196,7 +204,9 @@ class ChannelWorker {
   }
 
   private async onEvent(event: ChangeEvent): Promise<void> {
-    const { advanced } = await recordChangeEvent(this.owner.db.pool, this.job, event, this.replayId);
+    const ours = !this.objects || this.objects.has(event.entityName.toLowerCase());
+    const stored = ours ? event : { ...event, recordIds: [] };
+    const { advanced } = await recordChangeEvent(this.owner.db.pool, this.job, stored, this.replayId);
     if (!advanced) {
       this.log({
         kind: 'error',
@@ -208,6 +218,7 @@ class ChannelWorker {
     this.replayId = event.replayId;
     const { entityName, changeType, recordIds } = event;
     this.log({ kind: 'event', replayId: event.replayId, entityName, changeType, records: recordIds.length });
+    if (!ours) return;
     if (!changeType.startsWith('GAP_')) return this.owner.options.wake(this.job, event);
     const reason = `${changeType} event ${event.replayId} on ${entityName}`;
     await recordCatchUp(this.owner.db.pool, this.job, this.channel, reason, false);
