@@ -47,6 +47,8 @@ export interface ListenedJob {
    * the replay ID on and are counted, but store no notice and wake nothing. Absent: every object.
    */
   objects?: string[];
+  /** Store each record as a change notice for the sync engine (default true; an n8n trigger hands events on instead). */
+  notices?: boolean;
 }
 
 export interface ChangeEventListenerOptions {
@@ -77,12 +79,12 @@ export class ChangeEventListener {
     jobs: ListenedJob[],
     readonly options: ChangeEventListenerOptions,
   ) {
-    for (const { name, source, channels, objects } of jobs) {
+    for (const { name, source, channels, objects, notices } of jobs) {
       if (!canSubscribe(source))
         throw new Error(`Job ${name}: its source (${source.system}) has no change events to subscribe to`);
       const wanted = objects ? new Set(objects.map((o) => o.toLowerCase())) : null;
       for (const channel of new Set(channels))
-        this.workers.push(new ChannelWorker(this, name, source, channel, wanted));
+        this.workers.push(new ChannelWorker(this, name, source, channel, wanted, notices ?? true));
     }
   }
 
@@ -146,6 +148,7 @@ class ChannelWorker {
     private readonly source: ChangeEventSource,
     readonly channel: string,
     private readonly objects: Set<string> | null,
+    private readonly notices: boolean,
   ) {}
 
   private get lockName(): string {
@@ -205,7 +208,7 @@ class ChannelWorker {
 
   private async onEvent(event: ChangeEvent): Promise<void> {
     const ours = !this.objects || this.objects.has(event.entityName.toLowerCase());
-    const stored = ours ? event : { ...event, recordIds: [] };
+    const stored = ours && this.notices ? event : { ...event, recordIds: [] };
     const { advanced } = await recordChangeEvent(this.owner.db.pool, this.job, stored, this.replayId);
     if (!advanced) {
       this.log({
