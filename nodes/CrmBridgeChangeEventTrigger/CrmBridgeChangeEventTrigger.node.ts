@@ -28,8 +28,8 @@ const ParametersSchema = z.object({
  * names. The replay ID of the last event handed on is kept in the chosen database, per workflow and node (the
  * editor's test runs keep their own), so a restarted n8n resumes after it; when Salesforce no longer has that event
  * (its retention window), or sends a gap or overflow event, the trigger emits one `catchUp` item instead, for the
- * workflow to read what changed (e.g. a CRM Bridge sync run). The event is recorded before it is emitted: n8n stopping
- * in between loses that one event for the workflow, never repeats it.
+ * workflow to read what changed (e.g. a CRM Bridge sync run). An event is emitted before its replay ID is kept: n8n
+ * stopping in between emits it again after the restart, never loses it.
  */
 export class CrmBridgeChangeEventTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -126,7 +126,8 @@ export class CrmBridgeChangeEventTrigger implements INodeType {
       db,
       [{ name, source, channels: [channel], objects: [object], notices: false }],
       {
-        wake: (_, event) =>
+        wake: () => undefined,
+        deliver: (_, event) =>
           this.emit([
             event.recordIds.map((recordId) => ({
               json: {

@@ -54,6 +54,11 @@ export interface ListenedJob {
 export interface ChangeEventListenerOptions {
   /** An event's records are stored as change notices: run the job (it reads them through its cursor). */
   wake(job: string, event: ChangeEvent): void;
+  /**
+   * Hands a change event (not a gap) of the subscriber's objects on before its replay ID is kept, so a process
+   * stopping in between hands it on again after a restart rather than never (an n8n trigger emitting it).
+   */
+  deliver?(job: string, event: ChangeEvent): void | Promise<void>;
   /** Salesforce cannot say which records changed (replay ID refused, gap or overflow event): run the job's read now. */
   catchUp(job: string): void;
   log?(entry: ChangeEventLogEntry): void;
@@ -208,6 +213,7 @@ class ChannelWorker {
 
   private async onEvent(event: ChangeEvent): Promise<void> {
     const ours = !this.objects || this.objects.has(event.entityName.toLowerCase());
+    if (ours && !event.changeType.startsWith('GAP_')) await this.owner.options.deliver?.(this.job, event);
     const stored = ours && this.notices ? event : { ...event, recordIds: [] };
     const { advanced } = await recordChangeEvent(this.owner.db.pool, this.job, stored, this.replayId);
     if (!advanced) {
