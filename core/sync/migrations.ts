@@ -96,4 +96,25 @@ export const SYNC_MIGRATIONS: Migration[] = [
       await sql.query("CREATE INDEX runs_running_idx ON sync.runs (job) WHERE status = 'running'");
     },
   },
+  {
+    // Salesforce Change Data Capture per job and channel: the replay ID of the last event handled (its notices
+    // stored), so a restarted subscriber resumes after it; NULL until the first event, or after Salesforce refused
+    // the stored one (expired). Catch-up polls (replay ID refused, gap or overflow events) are counted here too.
+    id: 'sync:0003-change-event-channels',
+    async up(sql) {
+      await sql.query(`CREATE TABLE sync.change_event_channels (
+        job text NOT NULL,
+        channel text NOT NULL,
+        replay_id bigint,
+        events bigint NOT NULL DEFAULT 0,
+        records bigint NOT NULL DEFAULT 0,
+        catch_ups bigint NOT NULL DEFAULT 0,
+        last_event_at timestamptz,
+        last_catch_up_at timestamptz,
+        last_catch_up_reason text,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (job, channel)
+      )`);
+    },
+  },
 ];

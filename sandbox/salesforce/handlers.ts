@@ -198,29 +198,38 @@ export function upsertCollection(store: Store, object: string, extField: string,
   const bad = records.findIndex((r) => (r.attributes as { type?: string } | undefined)?.type !== object);
   if (bad >= 0) return sfError(400, 'INVALID_TYPE', `records[${bad}]: attributes.type must be ${object}`);
   const journal: Journal | undefined = payload.allOrNone ? [] : undefined;
-  const results: UpsertOutcome[] = records.map((r) => store.upsertOne(object, extField, r, journal));
-  if (journal && results.some((r) => !r.success)) {
-    store.rollback(journal);
-    return {
-      status: 200,
-      body: results.map((r) =>
-        r.success
-          ? {
-              id: null,
-              success: false,
-              created: false,
-              errors: [
-                {
-                  statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
-                  message:
-                    'Record rolled back because not all records were valid and the request was using AllOrNone header',
-                  fields: [],
-                },
-              ],
-            }
-          : r,
-      ),
-    };
-  }
-  return { status: 200, body: results };
+  // One call is one transaction: its change events are published together, or not at all when it is rolled back.
+  return store.capture.transaction(() => {
+    const results: UpsertOutcome[] = records.map((r) => store.upsertOne(object, extField, r, journal));
+    if (journal && results.some((r) => !r.success)) {
+      store.rollback(journal);
+      store.capture.discard();
+      return rolledBack(results);
+    }
+    return { status: 200, body: results };
+  });
+}
+
+/** The answer of an allOrNone call that failed: every record that went through is reported rolled back. */
+function rolledBack(results: UpsertOutcome[]): Reply {
+  return {
+    status: 200,
+    body: results.map((r) =>
+      r.success
+        ? {
+            id: null,
+            success: false,
+            created: false,
+            errors: [
+              {
+                statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+                message:
+                  'Record rolled back because not all records were valid and the request was using AllOrNone header',
+                fields: [],
+              },
+            ],
+          }
+        : r,
+    ),
+  };
 }

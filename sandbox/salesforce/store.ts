@@ -1,5 +1,6 @@
 import { makeId, to18 } from './ids';
 import { defaultObjects, type FieldDef, type ObjectDef } from './schema';
+import { ChangeCapture, updateOf, wholeRecord } from './streaming/capture';
 
 export type SfRecord = Record<string, unknown> & { Id: string; SystemModstamp: string };
 export interface RecordError {
@@ -151,6 +152,10 @@ export class Store {
   now: () => Date = () => new Date();
   /** Per-record failures to inject, keyed by external-ID value. */
   readonly recordFaults = new Map<string, RecordError>();
+  /** Every committed create, update, delete and undelete, for the change events the streaming API publishes. */
+  readonly capture = new ChangeCapture();
+  /** Deleted records (the recycle bin), by Id, so an undelete can bring them back. */
+  private readonly recycleBin = new Map<string, { object: string; record: SfRecord }>();
 
   constructor(objects: ObjectDef[] = defaultObjects()) {
     for (const o of objects) {
@@ -209,8 +214,37 @@ export class Store {
     const known = new Set(t.def.fields.map((f) => f.name));
     const unknown = Object.keys(changes).find((k) => !known.has(k));
     if (unknown) throw new Error(`No such column '${unknown}' on sobject of type ${object}`);
+    this.change(t, rec, changes);
+    return rec;
+  }
+
+  /** Applies `changes` to a stored record: SystemModstamp / LastModifiedDate move on and an UPDATE is captured. */
+  private change(t: Table, rec: SfRecord, changes: Record<string, unknown>): void {
     const stamp = sfDateTime(this.now());
+    const before = { ...rec };
     t.change(rec, () => Object.assign(rec, changes, { LastModifiedDate: stamp, SystemModstamp: stamp }));
+    this.capture.record(updateOf(t.def.name, before, rec));
+  }
+
+  /** Deletes a record into the recycle bin (as a user or `DELETE /sobjects/{X}/{id}` does). */
+  delete(object: string, id: string): boolean {
+    const rec = this.get(object, id);
+    if (!rec) return false;
+    this.table(object).remove(rec.Id);
+    this.recycleBin.set(rec.Id, { object, record: { ...rec, IsDeleted: true } });
+    this.capture.record({ entityName: object, changeType: 'DELETE', recordId: rec.Id, fields: {}, changedFields: [] });
+    return true;
+  }
+
+  /** Brings a deleted record back from the recycle bin, with a new SystemModstamp. */
+  undelete(object: string, id: string): SfRecord {
+    const bin = this.recycleBin.get(id.length === 15 ? to18(id) : id);
+    if (!bin || bin.object !== object) throw new Error(`no deleted ${object} with Id ${id}`);
+    this.recycleBin.delete(bin.record.Id);
+    const stamp = sfDateTime(this.now());
+    const rec: SfRecord = { ...bin.record, IsDeleted: false, LastModifiedDate: stamp, SystemModstamp: stamp };
+    this.table(object).put(rec);
+    this.capture.record(wholeRecord(object, 'UNDELETE', rec));
     return rec;
   }
 
@@ -249,6 +283,7 @@ export class Store {
     if (def.name === 'User' && rec.Name === undefined)
       rec.Name = [rec.FirstName, rec.LastName].filter(Boolean).join(' ');
     table.put(rec, table.byId.get(id));
+    this.capture.record(wholeRecord(def.name, 'CREATE', rec));
     return rec;
   }
 
@@ -343,8 +378,7 @@ export class Store {
     }
     if (existing) {
       journal?.push({ object, id: existing.Id, previous: { ...existing } });
-      const stamp = sfDateTime(this.now());
-      t.change(existing, () => Object.assign(existing, values, { LastModifiedDate: stamp, SystemModstamp: stamp }));
+      this.change(t, existing, values);
       return { id: existing.Id, success: true, errors: [], created: false };
     }
     const { Id: _ignored, ...fresh } = values;
