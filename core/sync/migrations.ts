@@ -96,4 +96,13 @@ export const SYNC_MIGRATIONS: Migration[] = [
       await sql.query("CREATE INDEX runs_running_idx ON sync.runs (job) WHERE status = 'running'");
     },
   },
+  {
+    // Deletes: a link whose record the engine deleted (or flagged) is kept as a tombstone, so a deletion that comes
+    // back from the other side (its own delete, read again) is recognised and not echoed, and a re-run does nothing.
+    // `deleted_in`: the system the engine deleted or flagged the record in (`target`, or `source` in two-way jobs).
+    id: 'sync:0003-deletes',
+    async up(sql) {
+      await sql.query('ALTER TABLE sync.records ADD COLUMN deleted_at timestamptz, ADD COLUMN deleted_in text');
+    },
+  },
 ];

@@ -27,6 +27,12 @@ export const StreamCountsSchema = z.object({
   echoes: z.number(),
   /** Two-way: fields changed on both sides since the last sync, settled by the job's conflict rules. */
   conflicts: z.number(),
+  /** Target records deleted (archived) because their source record was deleted (planned, in a dry run). */
+  deleted: z.number(),
+  /** Target records flagged (`deleteFlag`) because their source record was deleted. */
+  flagged: z.number(),
+  /** Two-way: source records deleted because someone deleted their target record. */
+  reverseDeleted: z.number(),
   /** Parents fetched by ID because a record pointed at one not synced yet. */
   parentsFetched: z.number(),
   retried: z.number(),
@@ -50,6 +56,9 @@ export const emptyCounts = (): StreamCounts => ({
   reverseUpdated: 0,
   echoes: 0,
   conflicts: 0,
+  deleted: 0,
+  flagged: 0,
+  reverseDeleted: 0,
   parentsFetched: 0,
   retried: 0,
 });
@@ -105,7 +114,8 @@ export class ProblemTally {
   }
 }
 
-const wentThrough = (c: StreamCounts) => c.created + c.updated + c.unchanged + c.reverseUpdated + c.echoes;
+const wentThrough = (c: StreamCounts) =>
+  c.created + c.updated + c.unchanged + c.reverseUpdated + c.echoes + c.deleted + c.flagged + c.reverseDeleted;
 
 export function streamStatus(counts: StreamCounts, error: string | undefined): Exclude<StreamStatus, 'busy'> {
   if (error !== undefined) return 'failed';

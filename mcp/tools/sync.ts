@@ -17,7 +17,8 @@ function summary(report: SyncReport): string {
   return (
     `${report.headline}\n${verb} create ${t.created}${t.recreated ? ` (${t.recreated} the target had lost)` : ''}, update ${t.updated}` +
     `${t.repaired ? ` (${t.repaired} changed in the target, put back)` : ''}; ${t.unchanged} unchanged${t.verified ? ` (${t.verified} confirmed by reading the target)` : ''}, ` +
-    `${t.skipped} skipped, ${t.deferred} deferred, ${t.failed} failed, ${t.rejected} rejected`
+    `${t.skipped} skipped, ${t.deferred} deferred, ${t.failed} failed, ${t.rejected} rejected` +
+    (t.deleted + t.flagged + t.reverseDeleted ? `; ${verb} delete ${t.deleted + t.reverseDeleted}, flag ${t.flagged}` : '')
   );
 }
 
@@ -40,6 +41,7 @@ async function run(context: ToolContext, input: SyncRequest, dryRun: boolean, ex
     full: input.full ?? false,
     planLimit: input.planLimit ?? 200,
     ...(input.streams ? { streams: input.streams } : {}),
+    ...(input.allowMassDelete ? { allowMassDelete: true } : {}),
     signal: extra.signal,
     onBatch: (stream, counts) => {
       const phase = `${dryRun ? 'plan ' : ''}${stream}`;
