@@ -71,6 +71,11 @@ export async function closeLinks(
             written = CASE WHEN c.written IS NULL THEN r.written ELSE r.written || c.written END
        FROM jsonb_to_recordset($4::jsonb) AS c(source_id text, written jsonb)
       WHERE r.job = $1 AND r.stream = $2 AND r.source_id = c.source_id`,
-    [job, stream, deletedIn, JSON.stringify(closed.map((c) => ({ source_id: c.sourceId, written: c.written ?? null })))],
+    [
+      job,
+      stream,
+      deletedIn,
+      JSON.stringify(closed.map((c) => ({ source_id: c.sourceId, written: c.written ?? null }))),
+    ],
   );
 }

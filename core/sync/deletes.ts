@@ -89,7 +89,9 @@ async function carry(runner: StreamRun, d: Direction): Promise<void> {
       `Stream "${stream.name}" has onDelete "${stream.onDelete}", but the ${d.from.system} connector cannot report deletions`,
     );
   if (!d.flag && !d.to.delete)
-    throw new UsageError(`Stream "${stream.name}" has onDelete "delete", but the ${d.to.system} connector cannot delete`);
+    throw new UsageError(
+      `Stream "${stream.name}" has onDelete "delete", but the ${d.to.system} connector cannot delete`,
+    );
   const cursorName = `${d.name}${DELETES}`;
   const stored = await loadCursor(ctx.sql, job.name, cursorName);
   const since = stored ? lookback(stored, job.lookbackSeconds) : undefined;
@@ -265,7 +267,12 @@ async function send(
     });
   }
   const withId = batch.filter((p) => p.id !== null);
-  const answers = withId.length ? await d.to.delete!(d.toObject, withId.map((p) => p.id!)) : [];
+  const answers = withId.length
+    ? await d.to.delete!(
+        d.toObject,
+        withId.map((p) => p.id!),
+      )
+    : [];
   const byId = new Map(answers.map((a) => [a.id, a]));
   return batch.map((p) => (p.id === null ? noId(p) : (byId.get(p.id) ?? { id: p.id, status: 'failed' })));
 }

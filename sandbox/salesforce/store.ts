@@ -151,6 +151,8 @@ export class Store {
   now: () => Date = () => new Date();
   /** Per-record failures to inject, keyed by external-ID value. */
   readonly recordFaults = new Map<string, RecordError>();
+  /** Deleted records (the recycle bin), oldest deletion first. */
+  readonly deletions: Array<{ object: string; record: SfRecord; deletedDate: Date }> = [];
 
   constructor(objects: ObjectDef[] = defaultObjects()) {
     for (const o of objects) {
@@ -212,6 +214,18 @@ export class Store {
     const stamp = sfDateTime(this.now());
     t.change(rec, () => Object.assign(rec, changes, { LastModifiedDate: stamp, SystemModstamp: stamp }));
     return rec;
+  }
+
+  /**
+   * Deletes a record into the recycle bin (as a user, or `DELETE /composite/sobjects?ids=`, does): it leaves queries
+   * and unique keys, and `GET /sobjects/{X}/deleted` lists it with its deletion time (`deletions`).
+   */
+  delete(object: string, id: string): boolean {
+    const rec = this.get(object, id);
+    if (!rec) return false;
+    this.table(object).remove(rec.Id);
+    this.deletions.push({ object, record: { ...rec, IsDeleted: true }, deletedDate: this.now() });
+    return true;
   }
 
   def(object: string): ObjectDef {
