@@ -15,7 +15,6 @@ const ITEM: Record<PipedriveObject, 'person' | 'organization' | 'deal' | 'activi
 };
 /** Pipedrive keeps deleted records (and reports them) for 30 days. */
 const KEPT_DAYS = 30;
-const PAGE = 500;
 
 const Recents = z.looseObject({
   data: z
@@ -69,7 +68,7 @@ export async function* readDeletedRecords(
           since_timestamp: recentsTime(since),
           items: ITEM[o],
           start,
-          limit: PAGE,
+          limit: Math.min(client.options.pageSize ?? 500, 500),
         }),
       COST.v1,
     );

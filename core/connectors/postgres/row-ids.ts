@@ -33,7 +33,7 @@ export async function* missingRows(
   // One statement (the connector may run on a pool): the rows gone and the rows (back) in the table are disjoint.
   await sql.query(
     `WITH gone AS (
-       UPDATE ${ids} k SET deleted_at = clock_timestamp()
+       UPDATE ${ids} k SET deleted_at = now()
         WHERE k.object = $1 AND k.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM ${table} m WHERE m.${id}::text = k.id)
        RETURNING 1)
      INSERT INTO ${ids} (object, id) SELECT $1, m.${id}::text FROM ${table} m
