@@ -99,9 +99,9 @@ describe('deletes through the real SDKs against the emulators', () => {
     expect(pd.requestsTo('/v1/recents').length).toBeGreaterThanOrEqual(3);
     expect(deleted.map((r) => r.id).sort()).toEqual([...gone].sort());
     expect(deleted[0]!.modifiedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(await collect(connector.readDeleted('persons', { since: new Date(Date.now() + 5000).toISOString() }))).toEqual(
-      [],
-    );
+    expect(
+      await collect(connector.readDeleted('persons', { since: new Date(Date.now() + 5000).toISOString() })),
+    ).toEqual([]);
     // A deal is flagged deleted by its status.
     await connector.delete('deals', [String(deals[1]!.id)]);
     expect((await collect(connector.readDeleted('deals'))).map((r) => r.id)).toEqual([String(deals[1]!.id)]);
@@ -116,9 +116,7 @@ describe('Postgres mirror: rows missing since the last call are deletions', () =
     t = await createTestDatabase();
     await t.db.pool.query('CREATE SCHEMA mirror_del');
     await t.db.pool.query('CREATE TABLE mirror_del.companies (hs_object_id bigint PRIMARY KEY, name text)');
-    await t.db.pool.query(
-      "INSERT INTO mirror_del.companies SELECT i, 'Company ' || i FROM generate_series(1, 10) i",
-    );
+    await t.db.pool.query("INSERT INTO mirror_del.companies SELECT i, 'Company ' || i FROM generate_series(1, 10) i");
     mirror = new PostgresMirrorConnector(t.db.pool, {
       schema: 'mirror_del',
       tables: { companies: { table: 'companies', idColumn: 'hs_object_id' } },
