@@ -138,7 +138,9 @@ async function carry(runner: StreamRun, d: Direction): Promise<void> {
       deletions.map((r) => r.id),
     );
 
-  const before = await readBefore(d, planned);
+  // The guard first: a refused run reads nothing more, but its plan still lists what it would have done.
+  const refusal = await guard(runner, d, planned.length);
+  const before = refusal ? new Map<string, Values>() : await readBefore(d, planned);
   for (const p of planned) {
     const now = p.id ? before.get(p.id) : undefined;
     runner.note({
@@ -147,11 +149,13 @@ async function carry(runner: StreamRun, d: Direction): Promise<void> {
       action: d.flag ? 'flag' : 'delete',
       targetKey: p.link.targetKey,
       targetId: p.link.targetId,
-      ...(d.flag ? { changes: [{ field: d.flag.field, old: now?.[d.flag.field] ?? null, new: d.flag.value }] } : {}),
+      ...(d.flag
+        ? { changes: [{ field: d.flag.field, ...(now ? { old: now[d.flag.field] ?? null } : {}), new: d.flag.value }] }
+        : {}),
       reason: `deleted in ${d.from.system}${p.deletedAt ? ` at ${p.deletedAt}` : ''}`,
     });
   }
-  await guard(runner, d, planned.length);
+  if (refusal) throw refusal;
   const count = d.flag ? 'flagged' : d.deletedIn === 'source' ? 'reverseDeleted' : 'deleted';
   if (ctx.dryRun) {
     runner.counts[count] += planned.length;
@@ -177,15 +181,15 @@ async function readBefore(d: Direction, planned: Planned[]): Promise<Map<string,
   return out;
 }
 
-/** Refuses a run that would delete more than the stream's share of its linked records, before anything is deleted. */
-async function guard(runner: StreamRun, d: Direction, planned: number): Promise<void> {
+/** The refusal of a run that would delete more than the stream's share of its linked records, if it would. */
+async function guard(runner: StreamRun, d: Direction, planned: number): Promise<InputError | null> {
   const { ctx, stream } = runner;
-  if (planned === 0 || ctx.allowMassDelete) return;
+  if (planned === 0 || ctx.allowMassDelete) return null;
   const linked = await countLinked(ctx.sql, ctx.job.name, stream.name);
   const share = linked === 0 ? 1 : planned / linked;
-  if (share <= stream.maxDeleteShare) return;
+  if (share <= stream.maxDeleteShare) return null;
   const pct = (n: number) => `${Math.round(n * 1000) / 10} %`;
-  throw new InputError(
+  return new InputError(
     `Refused to ${d.flag ? 'flag' : 'delete'} ${planned} of the ${linked} ${d.toObject} records stream "${stream.name}" ` +
       `links in ${d.to.system} (${pct(share)}, more than its maxDeleteShare of ${pct(stream.maxDeleteShare)}): ` +
       `nothing was ${d.flag ? 'flagged' : 'deleted'}. Check the plan (--dry-run); if these deletions are meant, run ` +
