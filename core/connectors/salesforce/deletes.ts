@@ -3,6 +3,7 @@ import type { DeleteResult, ReadItem, ReadOptions } from '../connector';
 import { decodeCursor } from '../cursor';
 import { checkName, type SalesforceClient } from './client';
 import { recordErrorMessage, SalesforceError } from './errors';
+import { isoOf } from './read';
 import { CollectionResults, parseReply } from './schemas';
 
 /** sObject Collections take at most 200 IDs a call. */
@@ -16,8 +17,6 @@ const DeletedRecords = z.looseObject({
   earliestDateAvailable: z.string().nullish(),
   latestDateCovered: z.string().nullish(),
 });
-
-const isoOf = (sfTime: string) => new Date(Date.parse(sfTime.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))).toISOString();
 
 /**
  * Deletes by Id through sObject Collections (`DELETE /composite/sobjects?ids=`, 200 a call, allOrNone false) with
@@ -73,7 +72,15 @@ export async function* readDeletedRecords(
   const reply = await client.call(`Salesforce deleted ${object}`, (c) => c.sobject(object).deleted(start, end));
   const page = parseReply(DeletedRecords, reply, `GET ${client.apiRoot}/sobjects/${object}/deleted`);
   const records = page.deletedRecords
-    .map((r) => ({ id: r.id, at: isoOf(r.deletedDate) }))
+    .flatMap((r) => {
+      const at = isoOf(r.deletedDate);
+      if (!at)
+        throw new SalesforceError(
+          `Salesforce gave ${object} ${r.id} the deletion time "${r.deletedDate}"`,
+          'BAD_RESPONSE',
+        );
+      return [{ id: r.id, at }];
+    })
     .filter((r) => Date.parse(r.at) > since || !options.since)
     .sort((a, b) => a.at.localeCompare(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const r of records)
