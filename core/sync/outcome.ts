@@ -23,7 +23,10 @@ export const StreamCountsSchema = z.object({
   interrupted: z.number(),
   /** Two-way: target records changed by someone (not by this engine) and written back to the source. */
   reverseUpdated: z.number(),
-  /** Two-way: target changes that were this engine's own writes coming back, recognised and not echoed. */
+  /**
+   * Two-way: changes that were this engine's own writes coming back, recognised and not echoed: target edits, and
+   * deletions the engine made itself read back from the side it made them in.
+   */
   echoes: z.number(),
   /** Two-way: fields changed on both sides since the last sync, settled by the job's conflict rules. */
   conflicts: z.number(),
