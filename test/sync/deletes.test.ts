@@ -173,6 +173,26 @@ describe('deletes that travel from the source to the target', () => {
     expect(box.pd.writes).toEqual(writes);
   });
 
+  it('a delete whose answer is lost, or that meets a 429 storm, is sent again and ends deleted once', async () => {
+    const { box, sync, dealOf, pdDeletes } = await setup(jobWith('del-faults', { onDelete: 'delete' }));
+    box.sf.store.delete('Loan__c', box.loans[0]!);
+    // The first DELETE is applied but its answer never arrives; then Pipedrive refuses the next requests with 429.
+    box.pd.faults.dropConnections(1, { afterProcessing: true, methods: ['DELETE'] });
+    box.pd.faults.rateLimitStorm(3, 0);
+    const run = await sync();
+    expect(run.status).toBe('succeeded');
+    expect(loans(run).counts).toMatchObject({ deleted: 1, failed: 0 });
+    expect(dealOf(box.loans[0]!).is_deleted).toBe(true);
+    expect(pdDeletes()).toBeGreaterThanOrEqual(2);
+    const rows = (await audit(run.runId)).filter((r) => r.action === 'delete');
+    // Sent again, it found the deal deleted already: `missing`, which closes the link like `deleted`.
+    expect(rows).toEqual([expect.objectContaining({ source_id: box.loans[0]!, result: 'missing' })]);
+    const sent = pdDeletes();
+    const again = await sync();
+    expect(loans(again).counts.deleted).toBe(0);
+    expect(pdDeletes()).toBe(sent);
+  });
+
   it('a flag policy without its field, or a field without the policy, is refused by the job schema', async () => {
     expect(() => jobWith('del-bad', { onDelete: 'flag' })).toThrow(/onDelete "flag" needs deleteFlag/);
     expect(() => jobWith('del-bad', { deleteFlag: { field: 'status', value: 'lost' } })).toThrow(
