@@ -11,6 +11,7 @@ import {
   upsertCollection,
   type Reply,
 } from './handlers';
+import { deleteCollection, getDeleted } from './deletes';
 import { makeId } from './ids';
 import { Limits } from './limits';
 import { EMULATOR_CLIENT } from './client-token';
@@ -210,6 +211,9 @@ export class SalesforceEmulator {
       if (!this.store.objects.has(m[1]!)) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
       return this.store.delete(m[1]!, m[2]!) ? { status: 204 } : sfError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
     }
+    if (method === 'DELETE' && rest === '/composite/sobjects') return deleteCollection(this.store, url.searchParams);
+    if (method === 'GET' && (m = /^\/sobjects\/(\w+)\/deleted$/.exec(rest)))
+      return getDeleted(this.store, m[1]!, url.searchParams);
     if (method === 'PATCH' && (m = /^\/composite\/sobjects\/(\w+)\/(\w+)$/.exec(rest)))
       return upsertCollection(this.store, m[1]!, m[2]!, json);
     return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
