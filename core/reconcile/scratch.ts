@@ -154,10 +154,11 @@ export async function loadTarget(
     if (batch.length === 0) return;
     const b = batch;
     batch = [];
+    // One JSON document per batch (see writeStagingRows): the driver would otherwise escape every property object again.
     await sql.query(
       `INSERT INTO staging.run_target (run_id, target_id, legacy_id, properties)
-       SELECT $1, u.id, u.legacy_id, u.props::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS u(id, legacy_id, props)`,
-      [runId, b.map((r) => r.id), b.map((r) => r.legacyId), b.map((r) => JSON.stringify(r.properties))],
+       SELECT $1, u.id, u.legacy_id, u.properties FROM json_to_recordset($2::json) AS u(id text, legacy_id text, properties jsonb)`,
+      [runId, JSON.stringify(b.map((r) => ({ id: r.id, legacy_id: r.legacyId, properties: r.properties })))],
     );
     progress?.('target', rows);
   };
@@ -179,16 +180,20 @@ export async function holdUnmatched(sql: Sql, runId: string, rows: LegacySide[])
   if (rows.length === 0) return;
   await sql.query(
     `INSERT INTO staging.run_unmatched (run_id, legacy_id, source, line, legacy_properties, mapped, issues)
-     SELECT $1, u.id, u.source, u.line, u.legacy::jsonb, u.mapped::jsonb, u.issues::jsonb
-       FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[]) AS u(id, source, line, legacy, mapped, issues)`,
+     SELECT $1, u.legacy_id, u.source, u.line, u.legacy, u.mapped, u.issues
+       FROM json_to_recordset($2::json) AS u(legacy_id text, source text, line int, legacy jsonb, mapped jsonb, issues jsonb)`,
     [
       runId,
-      rows.map((r) => r.legacyId),
-      rows.map((r) => r.source),
-      rows.map((r) => r.line),
-      rows.map((r) => JSON.stringify(r.legacyProperties)),
-      rows.map((r) => JSON.stringify(r.mapped)),
-      rows.map((r) => JSON.stringify(r.issues)),
+      JSON.stringify(
+        rows.map((r) => ({
+          legacy_id: r.legacyId,
+          source: r.source,
+          line: r.line,
+          legacy: r.legacyProperties,
+          mapped: r.mapped,
+          issues: r.issues,
+        })),
+      ),
     ],
   );
 }
