@@ -126,14 +126,25 @@ async function quarantineDuplicate(
   );
 }
 
-/** The target records that carry each of the given legacy IDs. */
+/**
+ * The target records that carry each of the given legacy IDs. Plain rows grouped here rather than a jsonb_agg per ID:
+ * the database then only reads the index (building the aggregate cost more than the lookup, and on the embedded
+ * database that work runs on our thread).
+ */
 export async function targetsFor(sql: Sql, runId: string, legacyIds: string[]): Promise<Map<string, TargetSide[]>> {
-  const { rows } = await sql.query<{ legacy_id: string; targets: TargetSide[] }>(
-    `SELECT legacy_id, jsonb_agg(jsonb_build_object('id', target_id, 'properties', properties) ORDER BY target_id) AS targets
-       FROM staging.run_target WHERE run_id = $1 AND legacy_id = ANY($2::text[]) GROUP BY legacy_id`,
+  const { rows } = await sql.query<{ legacy_id: string; target_id: string; properties: Record<string, Value> }>(
+    `SELECT legacy_id, target_id, properties FROM staging.run_target
+      WHERE run_id = $1 AND legacy_id = ANY($2::text[]) ORDER BY target_id`,
     [runId, legacyIds],
   );
-  return new Map(rows.map((r) => [r.legacy_id, r.targets]));
+  const targets = new Map<string, TargetSide[]>();
+  for (const r of rows) {
+    const side = { id: r.target_id, properties: r.properties };
+    const list = targets.get(r.legacy_id);
+    if (list) list.push(side);
+    else targets.set(r.legacy_id, [side]);
+  }
+  return targets;
 }
 
 /** Streams the target records (ID, legacy ID and mapped properties) into the run's scratch table. */
