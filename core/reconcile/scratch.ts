@@ -1,4 +1,4 @@
-import type { Sql } from '../db/sql';
+import { ident, qualified, type Sql } from '../db/sql';
 import type { Connector } from '../connectors/connector';
 import type { ObjectMapper } from '../mapping/object-mapper';
 import type { Value } from '../connectors/connector';
@@ -147,43 +147,55 @@ export async function targetsFor(sql: Sql, runId: string, legacyIds: string[]): 
   return targets;
 }
 
-/** Streams the target records (ID, legacy ID and mapped properties) into the run's scratch table. */
+/** The mirror table reconcile reads the target from: it lives in the same database as staging. */
+export interface MirrorTable {
+  schema: string;
+  table: string;
+  idColumn: string;
+  legacyIdColumn: string;
+}
+
+/** What String.prototype.trim removes, so a legacy ID is trimmed in SQL exactly as it was in JavaScript. */
+const JS_WHITESPACE =
+  ' \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+/** jsonb_build_object takes at most 100 arguments, so wide mappings are built in slices joined with ||. */
+const PAIRS_PER_CALL = 50;
+
+/**
+ * Copies the target records (ID, trimmed legacy ID, and the mapped properties as text) from the mirror into the run's
+ * scratch table in one INSERT ... SELECT: the rows never travel to Node and back, which was most of the phase's CPU.
+ * Values are read as `::text`, as the mirror connector reads them, so what classify compares is unchanged.
+ */
 export async function loadTarget(
   sql: Sql,
   runId: string,
-  target: Connector,
-  targetObject: string,
-  legacyIdColumn: string,
+  mirror: MirrorTable,
   properties: string[],
-  batchSize: number,
   progress?: LoadProgress,
 ): Promise<{ rows: number; unlinked: number }> {
-  let batch: Array<{ id: string; legacyId: string | null; properties: Record<string, Value> }> = [];
-  let rows = 0;
-  let unlinked = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const b = batch;
-    batch = [];
-    // One JSON document per batch (see writeStagingRows): the driver would otherwise escape every property object again.
-    await sql.query(
-      `INSERT INTO staging.run_target (run_id, target_id, legacy_id, properties)
-       SELECT $1, u.id, u.legacy_id, u.properties FROM json_to_recordset($2::json) AS u(id text, legacy_id text, properties jsonb)`,
-      [runId, JSON.stringify(b.map((r) => ({ id: r.id, legacy_id: r.legacyId, properties: r.properties })))],
-    );
-    progress?.('target', rows);
-  };
-  for await (const item of target.read(targetObject, { properties: [legacyIdColumn, ...properties] })) {
-    if (item.type !== 'record') continue;
-    const legacyId = item.record.properties[legacyIdColumn]?.trim() || null;
-    const { [legacyIdColumn]: _omit, ...props } = item.record.properties;
-    if (legacyId === null) unlinked++;
-    batch.push({ id: item.record.id, legacyId, properties: props });
-    rows++;
-    if (batch.length >= batchSize) await flush();
+  const wanted = [...new Set(properties)].filter((p) => p !== mirror.legacyIdColumn);
+  const slices: string[] = [];
+  for (let i = 0; i < wanted.length; i += PAIRS_PER_CALL) {
+    const pairs = wanted
+      .slice(i, i + PAIRS_PER_CALL)
+      .map((p) => `'${p.replaceAll("'", "''")}', m.${ident(p, 'column name')}::text`);
+    slices.push(`jsonb_build_object(${pairs.join(', ')})`);
   }
-  await flush();
-  return { rows, unlinked };
+  const { rows } = await sql.query<{ rows: number; unlinked: number }>(
+    `WITH loaded AS (
+       INSERT INTO staging.run_target (run_id, target_id, legacy_id, properties)
+       SELECT $1, m.${ident(mirror.idColumn, 'column name')}::text,
+              nullif(btrim(m.${ident(mirror.legacyIdColumn, 'column name')}::text, $2), ''),
+              ${slices.length ? slices.join(' || ') : "'{}'::jsonb"}
+         FROM ${qualified(mirror.schema, mirror.table)} m
+       RETURNING legacy_id)
+     SELECT count(*)::int AS rows, (count(*) FILTER (WHERE legacy_id IS NULL))::int AS unlinked FROM loaded`,
+    [runId, JS_WHITESPACE],
+  );
+  const result = rows[0]!;
+  progress?.('target', result.rows);
+  return result;
 }
 
 /** Keeps legacy records without an ID match in the run's scratch table until the fuzzy fallback has looked at them. */
