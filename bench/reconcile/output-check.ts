@@ -161,8 +161,20 @@ async function main(): Promise<void> {
     }
     const t = Date.now();
     const cpu = process.cpuUsage();
-    const first = await reconcile(db, options);
+    // Wall and CPU seconds per phase, from the first progress report of one phase to the first of the next.
+    const phases: Array<{ phase: string; at: number; cpu: NodeJS.CpuUsage }> = [];
+    const onProgress = (phase: string) => {
+      if (phases.at(-1)?.phase !== phase) phases.push({ phase, at: Date.now(), cpu: process.cpuUsage() });
+    };
+    const first = await reconcile(db, { ...options, onProgress });
     const used = process.cpuUsage(cpu);
+    phases.push({ phase: 'end', at: Date.now(), cpu: process.cpuUsage() });
+    const spans = phases.slice(0, -1).map((p, i) => {
+      const next = phases[i + 1]!;
+      const cpuS = (next.cpu.user + next.cpu.system - p.cpu.user - p.cpu.system) / 1e6;
+      return `${p.phase} ${((next.at - p.at) / 1000).toFixed(1)} s wall / ${cpuS.toFixed(1)} s CPU`;
+    });
+    process.stderr.write(`phases (from the first progress report of each): ${spans.join(', ')}\n`);
     if (profileTo) {
       const { profile } = await session.post('Profiler.stop');
       writeFileSync(profileTo, JSON.stringify(profile));
@@ -179,7 +191,7 @@ async function main(): Promise<void> {
     }
     const second = await reconcile(db, options);
     const rerunChanged = second.rowsInserted + second.rowsUpdated + second.rowsDeleted;
-    const file = writeTo ?? `${against}.now`;
+    const file = writeTo ?? `${against}.${db.kind}.now`;
     const lines = await db.withConnection((sql) => write(dumpLines(sql, first.runId), file));
     process.stderr.write(`dumped ${lines} lines to ${file}; the re-run changed ${rerunChanged} rows\n`);
     let failed = rerunChanged !== 0;
