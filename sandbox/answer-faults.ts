@@ -1,5 +1,5 @@
 /**
- * The faults the HubSpot and Pipedrive emulators inject the same way: a storm of 429s, a run of server errors and slow
+ * The faults the HubSpot, Pipedrive and Dynamics emulators inject the same way: a storm of 429s, a run of server errors and slow
  * answers, each for the next so many requests, with what was served counted for assertions. A test sets them through
  * the emulator object (never over HTTP); each emulator answers them in its vendor's own shape.
  */

@@ -1,3 +1,4 @@
+import { AnswerFaults } from '../answer-faults';
 /** An error a test makes one record's write answer with. */
 export interface RecordFailure {
   status: number;
@@ -5,40 +6,27 @@ export interface RecordFailure {
   message: string;
 }
 
-/** Faults a test can inject through the emulator object (never over HTTP). */
-export class Faults {
-  private storm = 0;
-  private stormRetryAfter = 1;
-  private storm5xx = 0;
-  private status5xx = 503;
-  private delayMs = 0;
-  private delayCount = Infinity;
+/**
+ * Faults a test can inject through the emulator object (never over HTTP): those the HubSpot and Pipedrive emulators
+ * have too (a storm's 429s always carry Retry-After here; server errors default to 503), dropped connections, failing
+ * records and malformed answers.
+ */
+export class Faults extends AnswerFaults {
   private drops: Array<'before' | 'after'> = [];
   /** entity set -> key value (or record ID) -> failure */
   private readonly recordFailures = new Map<string, Map<string, RecordFailure>>();
   readonly malformations: Array<{ path: string | RegExp; mutate: (body: unknown) => unknown; remaining: number }> = [];
   /** Requests answered by each fault so far, for assertions. */
-  readonly served = { rateLimited: 0, serverErrors: 0, dropped: 0, malformed: 0, recordFailures: 0 };
+  override readonly served = { rateLimited: 0, serverErrors: 0, dropped: 0, malformed: 0, recordFailures: 0 };
 
   /** The next `count` requests answer 429 (service protection), asking to wait `retryAfterSeconds`. */
-  rateLimitStorm(count: number, retryAfterSeconds = 1): this {
-    this.storm = count;
-    this.stormRetryAfter = retryAfterSeconds;
-    return this;
+  override rateLimitStorm(count: number, retryAfterSeconds = 1): this {
+    return super.rateLimitStorm(count, retryAfterSeconds);
   }
 
   /** The next `count` requests answer `status` (default 503). */
-  serverErrors(count: number, status = 503): this {
-    this.storm5xx = count;
-    this.status5xx = status;
-    return this;
-  }
-
-  /** Delay responses by `ms` (for the next `count` requests, or all). */
-  slow(ms: number, count = Infinity): this {
-    this.delayMs = ms;
-    this.delayCount = count;
-    return this;
+  override serverErrors(count: number, status = 503): this {
+    return super.serverErrors(count, status);
   }
 
   /** The next `count` connections are closed without an answer, before or after the request was carried out. */
@@ -70,10 +58,8 @@ export class Faults {
     return this;
   }
 
-  clear(): void {
-    this.storm = 0;
-    this.storm5xx = 0;
-    this.delayMs = 0;
+  override clear(): void {
+    super.clear();
     this.drops = [];
     this.recordFailures.clear();
     this.malformations.length = 0;
@@ -83,27 +69,6 @@ export class Faults {
     const next = this.drops.shift() ?? null;
     if (next) this.served.dropped++;
     return next;
-  }
-
-  /** Seconds to ask for when the next request is refused by the storm; null when no storm is on. */
-  takeStorm(): number | null {
-    if (this.storm <= 0) return null;
-    this.storm--;
-    this.served.rateLimited++;
-    return this.stormRetryAfter;
-  }
-
-  take5xx(): number | null {
-    if (this.storm5xx <= 0) return null;
-    this.storm5xx--;
-    this.served.serverErrors++;
-    return this.status5xx;
-  }
-
-  takeDelay(): number {
-    if (this.delayMs <= 0 || this.delayCount <= 0) return 0;
-    this.delayCount--;
-    return this.delayMs;
   }
 
   recordFailure(entitySet: string, keys: string[]): RecordFailure | undefined {

@@ -110,15 +110,15 @@ export class DynamicsEmulator {
         status: 401,
         headers: { 'WWW-Authenticate': `Bearer authorization_uri=${this.url}/common/oauth2/authorize` },
       };
-    const stormWait = this.faults.takeStorm();
-    if (stormWait !== null)
+    const storm = this.faults.takeStorm();
+    if (storm)
       return faultReply(
         new DataverseFault(
           429,
           CODES.tooManyRequests,
           'Number of requests exceeded the limit of 6000 over time window of 300 seconds.',
           {
-            'Retry-After': String(stormWait),
+            'Retry-After': String(storm.retryAfterSeconds),
             ...this.protection.headers(user),
           },
         ),
