@@ -15,6 +15,8 @@ import {
 import { loadConnections } from '../../core/connectors/registry';
 import { loadSyncJob, openJobConnectors } from '../../core/sync/load-job';
 import { SyncOnChange, type WatchedJob } from '../../core/sync/on-change';
+import { ChangeEventListener, channelStates, jobChannels, type ListenedJob } from '../../core/sync/change-events';
+import { describeChangeEventEntry, describeChannels } from '../change-events-output';
 import type { GlobalOptions } from '../context';
 import { AUTH_OPTION_HELP, httpAuth, mcpOverHttp, onPort, parsePort, type HttpAuthOptions } from '../http-options';
 import { fail, printJson } from '../output';
@@ -26,6 +28,7 @@ interface ServeOptions extends HttpAuthOptions {
   job?: string[];
   connections?: string;
   every?: string;
+  changeEvents?: boolean;
   api?: boolean;
   mcp?: boolean;
   allowWrites?: boolean;
@@ -77,6 +80,10 @@ export function registerServe(program: Command): void {
       "with --job: seconds between catch-up polls (default: each job's schedule.everySeconds, else 60)",
     )
     .option(
+      '--change-events',
+      'with --job: subscribe to Salesforce Change Data Capture for every stream of the jobs that read Salesforce (a job can pick channels itself: streams[].source.changeEvents); each event wakes its job, polling catches up',
+    )
+    .option(
       '--webhook-settings <file>',
       'JSON settings (hubspot.clientSecret, pipedrive.user/password, salesforce.organizationId); else $HUBSPOT_CLIENT_SECRET, $PIPEDRIVE_WEBHOOK_USER/$PIPEDRIVE_WEBHOOK_PASSWORD, $SALESFORCE_ORG_ID',
     )
@@ -86,11 +93,12 @@ export function registerServe(program: Command): void {
         const port = parsePort(opts.port);
         const settings = loadWebhookSettings(opts.webhookSettings);
         const served = WEBHOOK_SYSTEMS.filter((s) => settings[s]);
-        if (served.length === 0 && !opts.api && !opts.mcp) {
+        if (served.length === 0 && !opts.api && !opts.mcp && !opts.job?.length) {
           throw new UsageError(
-            'No webhook settings, no --api and no --mcp: nothing to serve. Give --webhook-settings or set HUBSPOT_CLIENT_SECRET, PIPEDRIVE_WEBHOOK_USER/PIPEDRIVE_WEBHOOK_PASSWORD or SALESFORCE_ORG_ID, or give --api for the lookup API or --mcp for MCP',
+            'No webhook settings, no --api, no --mcp and no --job: nothing to serve. Give --webhook-settings or set HUBSPOT_CLIENT_SECRET, PIPEDRIVE_WEBHOOK_USER/PIPEDRIVE_WEBHOOK_PASSWORD or SALESFORCE_ORG_ID, or give --api for the lookup API, --mcp for MCP, or --job for sync jobs',
           );
         }
+        if (opts.changeEvents && !opts.job?.length) throw new UsageError('--change-events needs --job');
         // Webhooks carry the vendors' signatures; the API and MCP trust a caller only through a token or the loopback.
         const { tokens, oauth } =
           opts.api || opts.mcp
@@ -101,6 +109,7 @@ export function registerServe(program: Command): void {
           resolveDatabaseOptions(process.env, { url: global.db, home: global.home, maxConnections: 8 }),
         );
         let onChange: SyncOnChange | null = null;
+        let listener: ChangeEventListener | null = null;
         try {
           const log = (entry: WebhookLogEntry) =>
             process.stderr.write(`${global.json ? JSON.stringify(entry) : describeEntry(entry)}\n`);
@@ -132,6 +141,26 @@ export function registerServe(program: Command): void {
               },
               onError: (job, error) => process.stderr.write(`sync ${job} failed: ${error.message}\n`),
             });
+            const listened: ListenedJob[] = watched
+              .map((w) => ({
+                name: w.job.name,
+                source: w.source,
+                channels: jobChannels(w.job, opts.changeEvents),
+                objects: w.job.streams.map((s) => s.source.object),
+              }))
+              .filter((l) => l.channels.length > 0);
+            if (opts.changeEvents && listened.length === 0)
+              throw new UsageError('--change-events: none of the jobs reads from Salesforce');
+            const jobs = onChange;
+            if (listened.length)
+              listener = new ChangeEventListener(db, listened, {
+                wake: (job) => jobs.wake(job, 'change-event'),
+                catchUp: (job) => jobs.wake(job, 'catch-up'),
+                log: (entry) =>
+                  process.stderr.write(
+                    `${global.json ? JSON.stringify({ changeEvents: entry }) : describeChangeEventEntry(entry)}\n`,
+                  ),
+              });
           }
           const app = createHttpApp({
             tokens,
@@ -164,6 +193,8 @@ export function registerServe(program: Command): void {
             '--port',
             'another crm-bridge serve',
           );
+          // Subscribed first, then the first poll: a change between the two is read by the poll or arrives as an event.
+          await listener?.start();
           onChange?.start();
           const paths = served.map((s) => `${receiver.url}/webhooks/${s}`);
           const api = [
@@ -203,6 +234,21 @@ export function registerServe(program: Command): void {
             process.once('SIGTERM', resolve);
           });
           await receiver.close();
+          await listener?.stop();
+          // Every channel of the jobs, those that saw no event too.
+          const states = listener ? await channelStates(db.pool) : [];
+          const channels = (listener?.channels ?? []).map(
+            ({ job, channel }) =>
+              states.find((c) => c.job === job && c.channel === channel) ?? {
+                job,
+                channel,
+                replayId: null,
+                events: 0,
+                records: 0,
+                catchUps: 0,
+                lastCatchUpReason: null,
+              },
+          );
           const counts = await webhookCounts(db.pool);
           const totals = summarizeCounts(counts);
           const refusals = app.refusals();
@@ -213,6 +259,7 @@ export function registerServe(program: Command): void {
                 stopped: true,
                 totals,
                 apiRefusals: refusals,
+                ...(listener ? { changeEvents: channels } : {}),
                 counts: counts.map(({ system, outcome, reason, count }) => ({ system, outcome, reason, count })),
               },
             });
@@ -222,10 +269,11 @@ export function registerServe(program: Command): void {
               .map((c) => `${c.system} ${c.reason} ${c.count}`);
             const refused = Object.entries(refusals).filter(([, n]) => n > 0);
             process.stdout.write(
-              `Stopped. webhooks: accepted ${totals.accepted}, replayed ${totals.replayed}, rejected ${totals.rejected}${rejected.length ? ` (${rejected.join(', ')})` : ''}, ignored ${totals.ignored}; API requests refused: ${refused.length ? refused.map(([r, n]) => `${r} ${n}`).join(', ') : 'none'}\n`,
+              `Stopped. webhooks: accepted ${totals.accepted}, replayed ${totals.replayed}, rejected ${totals.rejected}${rejected.length ? ` (${rejected.join(', ')})` : ''}, ignored ${totals.ignored}; API requests refused: ${refused.length ? refused.map(([r, n]) => `${r} ${n}`).join(', ') : 'none'}${listener ? `; change events: ${describeChannels(channels)}` : ''}\n`,
             );
           }
         } finally {
+          await listener?.stop();
           await onChange?.stop();
           await db.close();
         }

@@ -182,6 +182,21 @@ export function registerSync(program: Command): void {
                 .slice(0, 3)
                 .map((r) => `run ${r.runId} ${r.status}: ${r.error}`),
               ...s.waiting.map((w) => `waiting ${w.stream} ${w.sourceId} (attempt ${w.attempts}): ${w.reason}`),
+              ...(s.changeEvents.length
+                ? [
+                    table(
+                      ['change event channel', 'replay ID', 'events', 'records', 'catch-up polls', 'last catch-up'],
+                      s.changeEvents.map((c) => [
+                        c.channel,
+                        c.replayId ?? '(new events)',
+                        c.events,
+                        c.records,
+                        c.catchUps,
+                        c.lastCatchUpReason ?? '',
+                      ]),
+                    ),
+                  ]
+                : []),
             ].join('\n'),
           );
         });

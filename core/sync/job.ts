@@ -65,6 +65,14 @@ export const StreamSchema = z
          * borrower), fetched by ID when first needed; later changes to them flow through this stream's cursor.
          */
         scope: z.enum(['all', 'referenced']).default('all'),
+        /**
+         * Salesforce Change Data Capture for `crm-bridge serve --job`: `true` subscribes to the object's channel
+         * (`Loan__c` -> `/data/Loan__ChangeEvent`), or name the channel (`/data/ChangeEvents`). Each event wakes the
+         * job at once; polling stays as the fallback and the catch-up.
+         */
+        changeEvents: z
+          .union([z.boolean(), z.string().regex(/^\/data\/\w+$/, 'a channel such as /data/Loan__ChangeEvent')])
+          .optional(),
       })
       .strict(),
     target: z
@@ -144,6 +152,14 @@ export const SyncJobSchema = z
   .superRefine((job, ctx) => {
     if (job.source === job.target)
       ctx.addIssue({ code: 'custom', path: ['target'], message: 'source and target must be different systems' });
+    job.streams.forEach((s, i) => {
+      if (s.source.changeEvents && job.source !== 'salesforce')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['streams', i, 'source', 'changeEvents'],
+          message: `change events come from Salesforce Change Data Capture; this job's source is ${job.source}`,
+        });
+    });
     const names = new Set<string>();
     job.streams.forEach((s, i) => {
       if (names.has(s.name))

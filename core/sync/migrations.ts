@@ -97,10 +97,31 @@ export const SYNC_MIGRATIONS: Migration[] = [
     },
   },
   {
+    // Salesforce Change Data Capture per job and channel: the replay ID of the last event handled (its notices
+    // stored), so a restarted subscriber resumes after it; NULL until the first event, or after Salesforce refused
+    // the stored one (expired). Catch-up polls (replay ID refused, gap or overflow events) are counted here too.
+    id: 'sync:0003-change-event-channels',
+    async up(sql) {
+      await sql.query(`CREATE TABLE sync.change_event_channels (
+        job text NOT NULL,
+        channel text NOT NULL,
+        replay_id bigint,
+        events bigint NOT NULL DEFAULT 0,
+        records bigint NOT NULL DEFAULT 0,
+        catch_ups bigint NOT NULL DEFAULT 0,
+        last_event_at timestamptz,
+        last_catch_up_at timestamptz,
+        last_catch_up_reason text,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (job, channel)
+      )`);
+    },
+  },
+  {
     // Deletes: a link whose record the engine deleted (or flagged) is kept as a tombstone, so a deletion that comes
     // back from the other side (its own delete, read again) is recognised and not echoed, and a re-run does nothing.
     // `deleted_in`: the system the engine deleted or flagged the record in (`target`, or `source` in two-way jobs).
-    id: 'sync:0003-deletes',
+    id: 'sync:0004-deletes',
     async up(sql) {
       await sql.query('ALTER TABLE sync.records ADD COLUMN deleted_at timestamptz, ADD COLUMN deleted_in text');
     },

@@ -10,10 +10,15 @@ export interface WatchedJob {
   target: Connector;
 }
 
+/** What started a run: a webhook notice, a change event, a catch-up after missed change events, or the poll. */
+export type SyncTrigger = 'webhook' | 'change-event' | 'catch-up' | 'poll';
+
 interface JobState {
   running: Promise<void> | null;
-  /** Notices came in while a run was going: run once more when it ends (however many came). */
-  again: boolean;
+  /** Notices came in while a run was going: run once more when it ends (however many came), for this reason. */
+  again: SyncTrigger | null;
+  /** A retry after a stream was busy in another process while notices waited (see `busyRetryMs`). */
+  retry: NodeJS.Timeout | null;
 }
 
 /**
@@ -32,11 +37,16 @@ export class SyncOnChange {
     private readonly jobs: WatchedJob[],
     private readonly options: {
       everySeconds?: number;
-      onReport?: (report: SyncReport, trigger: 'webhook' | 'poll') => void;
+      /**
+       * When a run left notices unprocessed because another process was running one of the streams (it may have read
+       * before their changes), run again after this many ms (default 1,000) instead of waiting for the next poll.
+       */
+      busyRetryMs?: number;
+      onReport?: (report: SyncReport, trigger: SyncTrigger) => void;
       onError?: (job: string, error: Error) => void;
     } = {},
   ) {
-    for (const j of jobs) this.states.set(j.job.name, { running: null, again: false });
+    for (const j of jobs) this.states.set(j.job.name, { running: null, again: null, retry: null });
   }
 
   /** Jobs a notice concerns: same source system, and a stream reading that object. */
@@ -48,10 +58,17 @@ export class SyncOnChange {
     );
   }
 
-  notify(notices: ChangeNotice[]): void {
+  notify(notices: ChangeNotice[], why: SyncTrigger = 'webhook'): void {
     const wake = new Set<WatchedJob>();
     for (const n of notices) for (const j of this.jobsFor(n)) wake.add(j);
-    for (const j of wake) this.trigger(j, 'webhook');
+    for (const j of wake) this.trigger(j, why);
+  }
+
+  /** Runs one job now (a change event for it was stored, or it must catch up on events it missed). */
+  wake(jobName: string, why: SyncTrigger): void {
+    const watched = this.jobs.find((j) => j.job.name === jobName);
+    if (!watched) throw new Error(`no watched job named ${jobName}`);
+    this.trigger(watched, why);
   }
 
   /** Runs every job once now: what no webhook announced is found through the cursors. */
@@ -73,6 +90,7 @@ export class SyncOnChange {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    for (const s of this.states.values()) if (s.retry) clearTimeout(s.retry);
     await Promise.all([...this.states.values()].map((s) => s.running));
   }
 
@@ -85,23 +103,35 @@ export class SyncOnChange {
     }
   }
 
-  private trigger(watched: WatchedJob, why: 'webhook' | 'poll'): void {
+  private trigger(watched: WatchedJob, why: SyncTrigger): void {
     const state = this.states.get(watched.job.name)!;
     if (this.stopped) return;
     if (state.running) {
-      state.again = true;
+      // A catch-up outranks a wake-up in what the report says started the run.
+      if (state.again !== 'catch-up') state.again = why;
       return;
     }
     state.running = this.runOnce(watched, why).finally(() => {
       state.running = null;
-      if (state.again && !this.stopped) {
-        state.again = false;
-        this.trigger(watched, why);
+      const again = state.again;
+      if (again && !this.stopped) {
+        state.again = null;
+        this.trigger(watched, again);
       }
     });
   }
 
-  private async runOnce(watched: WatchedJob, why: 'webhook' | 'poll'): Promise<void> {
+  private retryLater(watched: WatchedJob, why: SyncTrigger): void {
+    const state = this.states.get(watched.job.name)!;
+    if (state.retry || this.stopped) return;
+    state.retry = setTimeout(() => {
+      state.retry = null;
+      this.trigger(watched, why);
+    }, this.options.busyRetryMs ?? 1000);
+    state.retry.unref();
+  }
+
+  private async runOnce(watched: WatchedJob, why: SyncTrigger): Promise<void> {
     const { job } = watched;
     try {
       // Notices that arrived before this run starts are covered by it: the run reads past their changes.
@@ -128,6 +158,7 @@ export class SyncOnChange {
       // may not have reached it: leave their notices for the next run. Records that failed wait in sync.pending.
       if (report.streams.every((s) => s.status === 'succeeded' || s.status === 'partial'))
         await markNoticesProcessed(this.db.pool, covered);
+      else if (covered.length > 0 && report.streams.some((s) => s.status === 'busy')) this.retryLater(watched, why);
       this.options.onReport?.(report, why);
     } catch (error) {
       this.options.onError?.(job.name, error as Error);

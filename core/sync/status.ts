@@ -1,4 +1,5 @@
 import type { Sql } from '../db/sql';
+import { channelStates, type ChannelState } from './change-events/store';
 import type { SyncJob } from './job';
 import { reapDeadRuns } from './store';
 
@@ -19,6 +20,8 @@ export interface SyncStatus {
   /** Records waiting for a parent or a retry (the first 100), with why. */
   waiting: Array<{ stream: string; sourceId: string; attempts: number; reason: string }>;
   audit: Array<{ stream: string; result: string; count: number }>;
+  /** Salesforce change event channels the job subscribed to: replay ID reached, events, records, catch-up polls. */
+  changeEvents: ChannelState[];
 }
 
 /** What an operator (or an assistant through MCP) asks first: where each stream is and what is stuck. */
@@ -81,6 +84,7 @@ async function history(sql: Sql, job: string): Promise<Omit<SyncStatus, 'job' | 
       reason: w.reason,
     })),
     audit: audit.rows,
+    changeEvents: await channelStates(sql, job),
   };
 }
 

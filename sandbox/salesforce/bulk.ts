@@ -265,12 +265,20 @@ export class BulkIngest {
             "InvalidBatch : Exceeded the org's daily Bulk API batch allocation (DailyBulkApiBatches)",
           );
         }
-        for (let i = from; i < to; i++) {
-          if (fault && i >= fault.afterRecords) {
-            job.unprocessedFrom = i;
-            return this.end(job, 'Failed', fault.message);
+        // A step is one transaction of the org: its records' change events are published together.
+        let failedAt = -1;
+        this.store.capture.transaction(() => {
+          for (let i = from; i < to; i++) {
+            if (fault && i >= fault.afterRecords) {
+              failedAt = i;
+              return;
+            }
+            processRow(this.store, job, job.rows[i]!, seen, types);
           }
-          processRow(this.store, job, job.rows[i]!, seen, types);
+        });
+        if (failedAt >= 0) {
+          job.unprocessedFrom = failedAt;
+          return this.end(job, 'Failed', fault!.message);
         }
         const next = Math.max(from, to);
         job.unprocessedFrom = next;

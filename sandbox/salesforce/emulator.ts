@@ -14,8 +14,11 @@ import {
 import { deleteCollection, getDeleted } from './deletes';
 import { makeId } from './ids';
 import { Limits } from './limits';
+import { EMULATOR_CLIENT } from './client-token';
 import { OAuth, type JwtBearerSettings, type OAuthClient } from './oauth';
 import { Store } from './store';
+import { BayeuxServer, type BayeuxOptions } from './streaming/bayeux';
+import { ChangeEventBus, type RetentionOptions } from './streaming/bus';
 import { closeNow, listenOnLoopback } from '../loopback';
 import { guarded, readBody } from '../http-guard';
 
@@ -27,12 +30,15 @@ export interface SalesforceEmulatorOptions {
   jwtBearer?: JwtBearerSettings;
   /** Which org this emulator plays (default 1): its Organization ID is `00D` + this number, so two emulators can be two orgs. */
   orgNumber?: number;
+  /** Change Data Capture: how long events are kept for replay, and how the CometD endpoint holds long polls. */
+  changeEvents?: { retention?: RetentionOptions } & BayeuxOptions;
 }
 
 /**
  * A local stand-in for one Salesforce org's REST API (v60.0): OAuth token endpoint (client credentials, refresh
  * token, JWT bearer), describe, SOQL query with query locators, sObject Collections upsert by external ID, Bulk API
- * 2.0 ingest (upsert), the daily API limit and injectable faults.
+ * 2.0 ingest (upsert), delete, the daily API limit and injectable faults; and Change Data Capture: every committed
+ * change publishes change events, served over CometD at `/cometd/<version>` with the replay extension.
  * Listens on 127.0.0.1 with an ephemeral port.
  */
 export class SalesforceEmulator {
@@ -46,6 +52,10 @@ export class SalesforceEmulator {
   readonly bulk: BulkIngest;
   /** Every API request seen (method, path, and when it was answered: Date.now()), for assertions and the bench. */
   readonly requests: Array<{ method: string; path: string; status: number; at: number }> = [];
+  /** The org's change events: `emu.changeEvents.gap(...)`, `.overflow(...)`, `.expire(...)`, `.events`. */
+  readonly changeEvents: ChangeEventBus;
+  /** The CometD endpoint's clients and what it was asked (`emu.cometd.log`), `emu.cometd.dropClients()`. */
+  readonly cometd: BayeuxServer;
   private readonly cursors = new Cursors();
   private server: http.Server | null = null;
   private base = '';
@@ -53,13 +63,16 @@ export class SalesforceEmulator {
   constructor(options: SalesforceEmulatorOptions = {}) {
     this.orgId = makeId('00D', options.orgNumber ?? 1);
     this.limits = new Limits(options.dailyApiRequests);
-    this.oauth = new OAuth(
-      options.client ?? { clientId: 'emulator-client', clientSecret: 'emulator-secret' },
-      this.orgId,
-      this.userId,
-      options.jwtBearer,
-    );
+    this.oauth = new OAuth(options.client ?? EMULATOR_CLIENT, this.orgId, this.userId, options.jwtBearer);
     this.bulk = new BulkIngest(this.store, this.limits, this.userId);
+    this.changeEvents = new ChangeEventBus(
+      this.store.capture,
+      this.userId,
+      (entity) => this.store.objects.has(entity),
+      () => this.store.now(),
+      options.changeEvents?.retention,
+    );
+    this.cometd = new BayeuxServer(this.changeEvents, options.changeEvents);
     // The integration user the tokens belong to, so Loan_Officer__c lookups and User queries have a record to find.
     this.store.insert('User', [
       {
@@ -93,6 +106,7 @@ export class SalesforceEmulator {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
+    this.cometd.stop();
     await closeNow(server);
   }
 
@@ -100,6 +114,7 @@ export class SalesforceEmulator {
     const body = await readBody(req);
     const url = new URL(req.url ?? '/', this.base);
     const method = req.method ?? 'GET';
+    if (url.pathname === '/cometd' || url.pathname.startsWith('/cometd/')) return this.streaming(req, res, url, body);
     const fault = url.pathname.startsWith(API_BASE) ? this.faults.take(method, url.pathname) : undefined;
     if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault?.kind === 'drop' && !fault.afterProcessing) {
@@ -126,6 +141,24 @@ export class SalesforceEmulator {
       'Sforce-Limit-Info': this.limits.header(),
     });
     res.end(reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
+  }
+
+  /** CometD (Bayeux over long polling): answered once its messages may be, a connect when events come. */
+  private async streaming(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    let status: number;
+    let messages: unknown[];
+    if (!/^\/cometd\/\d+\.\d\/?$/.test(url.pathname)) {
+      status = 400;
+      messages = [{ successful: false, error: "400::API version in the URI is mandatory. URI format: '/cometd/60.0'" }];
+    } else if (method !== 'POST') {
+      status = 405;
+      messages = [{ successful: false, error: `405::HTTP method ${method} not allowed` }];
+    } else ({ status, messages } = await this.cometd.handle(body, this.oauth.authorized(req.headers.authorization)));
+    this.requests.push({ method, path: url.pathname, status, at: Date.now() });
+    if (res.destroyed) return;
+    res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8' });
+    res.end(JSON.stringify(messages));
   }
 
   private route(
@@ -173,6 +206,10 @@ export class SalesforceEmulator {
           },
         },
       };
+    }
+    if (method === 'DELETE' && (m = /^\/sobjects\/(\w+)\/(\w{15,18})$/.exec(rest))) {
+      if (!this.store.objects.has(m[1]!)) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+      return this.store.delete(m[1]!, m[2]!) ? { status: 204 } : sfError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
     }
     if (method === 'DELETE' && rest === '/composite/sobjects') return deleteCollection(this.store, url.searchParams);
     if (method === 'GET' && (m = /^\/sobjects\/(\w+)\/deleted$/.exec(rest)))

@@ -1,3 +1,4 @@
+import type { ObjectDef } from './schema';
 import type { Journal, Store, SfRecord, UpsertOutcome } from './store';
 import { compareBy, lowerTimeBound, matches, normalizeIds, parseSoql, SoqlError, type Cond } from './soql';
 
@@ -19,21 +20,22 @@ export const sfError = (status: number, errorCode: string, message: string, fiel
   body: [{ message, errorCode, ...(fields ? { fields } : {}) }],
 });
 
+/** What the global describe and an object's own describe both say of an object. */
+const objectHeader = (o: ObjectDef) => ({
+  name: o.name,
+  label: o.label,
+  labelPlural: o.labelPlural,
+  keyPrefix: o.keyPrefix,
+  custom: o.custom,
+  queryable: true,
+  createable: true,
+  updateable: true,
+  urls: { sobject: `${API_BASE}/sobjects/${o.name}`, describe: `${API_BASE}/sobjects/${o.name}/describe` },
+});
+
 /** GET /sobjects */
 export function describeGlobal(store: Store): Reply {
-  const sobjects = [...store.objects.values()].map((o) => ({
-    name: o.name,
-    label: o.label,
-    labelPlural: o.labelPlural,
-    keyPrefix: o.keyPrefix,
-    custom: o.custom,
-    queryable: true,
-    createable: true,
-    updateable: true,
-    deletable: true,
-    searchable: true,
-    urls: { sobject: `${API_BASE}/sobjects/${o.name}`, describe: `${API_BASE}/sobjects/${o.name}/describe` },
-  }));
+  const sobjects = [...store.objects.values()].map((o) => ({ ...objectHeader(o), deletable: true, searchable: true }));
   return { status: 200, body: { encoding: 'UTF-8', maxBatchSize: MAX_COLLECTION_RECORDS, sobjects } };
 }
 
@@ -44,14 +46,7 @@ export function describeSObject(store: Store, name: string): Reply {
   return {
     status: 200,
     body: {
-      name: o.name,
-      label: o.label,
-      labelPlural: o.labelPlural,
-      keyPrefix: o.keyPrefix,
-      custom: o.custom,
-      queryable: true,
-      createable: true,
-      updateable: true,
+      ...objectHeader(o),
       fields: o.fields.map((f) => ({
         length: f.type === 'string' ? 255 : 0,
         defaultedOnCreate: false,
@@ -60,7 +55,6 @@ export function describeSObject(store: Store, name: string): Reply {
         restrictedPicklist: false,
         ...f,
       })),
-      urls: { sobject: `${API_BASE}/sobjects/${o.name}`, describe: `${API_BASE}/sobjects/${o.name}/describe` },
     },
   };
 }
@@ -204,29 +198,38 @@ export function upsertCollection(store: Store, object: string, extField: string,
   const bad = records.findIndex((r) => (r.attributes as { type?: string } | undefined)?.type !== object);
   if (bad >= 0) return sfError(400, 'INVALID_TYPE', `records[${bad}]: attributes.type must be ${object}`);
   const journal: Journal | undefined = payload.allOrNone ? [] : undefined;
-  const results: UpsertOutcome[] = records.map((r) => store.upsertOne(object, extField, r, journal));
-  if (journal && results.some((r) => !r.success)) {
-    store.rollback(journal);
-    return {
-      status: 200,
-      body: results.map((r) =>
-        r.success
-          ? {
-              id: null,
-              success: false,
-              created: false,
-              errors: [
-                {
-                  statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
-                  message:
-                    'Record rolled back because not all records were valid and the request was using AllOrNone header',
-                  fields: [],
-                },
-              ],
-            }
-          : r,
-      ),
-    };
-  }
-  return { status: 200, body: results };
+  // One call is one transaction: its change events are published together, or not at all when it is rolled back.
+  return store.capture.transaction(() => {
+    const results: UpsertOutcome[] = records.map((r) => store.upsertOne(object, extField, r, journal));
+    if (journal && results.some((r) => !r.success)) {
+      store.rollback(journal);
+      store.capture.discard();
+      return rolledBack(results);
+    }
+    return { status: 200, body: results };
+  });
+}
+
+/** The answer of an allOrNone call that failed: every record that went through is reported rolled back. */
+function rolledBack(results: UpsertOutcome[]): Reply {
+  return {
+    status: 200,
+    body: results.map((r) =>
+      r.success
+        ? {
+            id: null,
+            success: false,
+            created: false,
+            errors: [
+              {
+                statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+                message:
+                  'Record rolled back because not all records were valid and the request was using AllOrNone header',
+                fields: [],
+              },
+            ],
+          }
+        : r,
+    ),
+  };
 }

@@ -1,5 +1,6 @@
 import { makeId, to18 } from './ids';
 import { defaultObjects, type FieldDef, type ObjectDef } from './schema';
+import { ChangeCapture, updateOf, wholeRecord } from './streaming/capture';
 
 export type SfRecord = Record<string, unknown> & { Id: string; SystemModstamp: string };
 export interface RecordError {
@@ -151,7 +152,9 @@ export class Store {
   now: () => Date = () => new Date();
   /** Per-record failures to inject, keyed by external-ID value. */
   readonly recordFaults = new Map<string, RecordError>();
-  /** Deleted records (the recycle bin), oldest deletion first. */
+  /** Every committed create, update, delete and undelete, for the change events the streaming API publishes. */
+  readonly capture = new ChangeCapture();
+  /** Deleted records (the recycle bin), oldest deletion first; `undelete` takes one back out. */
   readonly deletions: Array<{ object: string; record: SfRecord; deletedDate: Date }> = [];
 
   constructor(objects: ObjectDef[] = defaultObjects()) {
@@ -211,20 +214,42 @@ export class Store {
     const known = new Set(t.def.fields.map((f) => f.name));
     const unknown = Object.keys(changes).find((k) => !known.has(k));
     if (unknown) throw new Error(`No such column '${unknown}' on sobject of type ${object}`);
+    this.change(t, rec, changes);
+    return rec;
+  }
+
+  /** Applies `changes` to a stored record: SystemModstamp / LastModifiedDate move on and an UPDATE is captured. */
+  private change(t: Table, rec: SfRecord, changes: Record<string, unknown>): void {
     const stamp = sfDateTime(this.now());
+    const before = { ...rec };
     t.change(rec, () => Object.assign(rec, changes, { LastModifiedDate: stamp, SystemModstamp: stamp }));
+    this.capture.record(updateOf(t.def.name, before, rec));
+  }
+
+  /** Brings a deleted record back from the recycle bin, with a new SystemModstamp. */
+  undelete(object: string, id: string): SfRecord {
+    const full = id.length === 15 ? to18(id) : id;
+    const at = this.deletions.findIndex((d) => d.record.Id === full && d.object === object);
+    if (at < 0) throw new Error(`no deleted ${object} with Id ${id}`);
+    const [bin] = this.deletions.splice(at, 1);
+    const stamp = sfDateTime(this.now());
+    const rec: SfRecord = { ...bin!.record, IsDeleted: false, LastModifiedDate: stamp, SystemModstamp: stamp };
+    this.table(object).put(rec);
+    this.capture.record(wholeRecord(object, 'UNDELETE', rec));
     return rec;
   }
 
   /**
-   * Deletes a record into the recycle bin (as a user, or `DELETE /composite/sobjects?ids=`, does): it leaves queries
-   * and unique keys, and `GET /sobjects/{X}/deleted` lists it with its deletion time (`deletions`).
+   * Deletes a record into the recycle bin (as a user, `DELETE /sobjects/{X}/{id}` or `DELETE /composite/sobjects?ids=`
+   * does): it leaves queries and unique keys, `GET /sobjects/{X}/deleted` lists it with its deletion time
+   * (`deletions`), and a DELETE change event is captured.
    */
   delete(object: string, id: string): boolean {
     const rec = this.get(object, id);
     if (!rec) return false;
     this.table(object).remove(rec.Id);
     this.deletions.push({ object, record: { ...rec, IsDeleted: true }, deletedDate: this.now() });
+    this.capture.record({ entityName: object, changeType: 'DELETE', recordId: rec.Id, fields: {}, changedFields: [] });
     return true;
   }
 
@@ -263,6 +288,7 @@ export class Store {
     if (def.name === 'User' && rec.Name === undefined)
       rec.Name = [rec.FirstName, rec.LastName].filter(Boolean).join(' ');
     table.put(rec, table.byId.get(id));
+    this.capture.record(wholeRecord(def.name, 'CREATE', rec));
     return rec;
   }
 
@@ -357,8 +383,7 @@ export class Store {
     }
     if (existing) {
       journal?.push({ object, id: existing.Id, previous: { ...existing } });
-      const stamp = sfDateTime(this.now());
-      t.change(existing, () => Object.assign(existing, values, { LastModifiedDate: stamp, SystemModstamp: stamp }));
+      this.change(t, existing, values);
       return { id: existing.Id, success: true, errors: [], created: false };
     }
     const { Id: _ignored, ...fresh } = values;

@@ -9,6 +9,7 @@ import { CrmBridgeSalesforceApi } from '../../credentials/CrmBridgeSalesforceApi
 import { CrmBridgeWebhookApi } from '../../credentials/CrmBridgeWebhookApi.credentials';
 import { CrmBridge } from '../../nodes/CrmBridge/CrmBridge.node';
 import { CrmBridgeTrigger } from '../../nodes/CrmBridgeTrigger/CrmBridgeTrigger.node';
+import { CrmBridgeChangeEventTrigger } from '../../nodes/CrmBridgeChangeEventTrigger/CrmBridgeChangeEventTrigger.node';
 import { CrmBridgeWebhookTrigger } from '../../nodes/CrmBridgeWebhookTrigger/CrmBridgeWebhookTrigger.node';
 
 /** The codex names the version a new node gets: the default one, written as n8n does (1 -> "1.0", 1.1 -> "1.1"). */
@@ -59,6 +60,7 @@ const nodes: Array<[string, INodeType]> = [
   ['dist/nodes/CrmBridge/CrmBridge.node.js', new CrmBridge()],
   ['dist/nodes/CrmBridgeWebhookTrigger/CrmBridgeWebhookTrigger.node.js', new CrmBridgeWebhookTrigger()],
   ['dist/nodes/CrmBridgeTrigger/CrmBridgeTrigger.node.js', new CrmBridgeTrigger()],
+  ['dist/nodes/CrmBridgeChangeEventTrigger/CrmBridgeChangeEventTrigger.node.js', new CrmBridgeChangeEventTrigger()],
 ];
 const credentials: Array<[string, ICredentialType]> = [
   ['dist/credentials/CrmBridgePostgresApi.credentials.js', new CrmBridgePostgresApi()],

@@ -9,6 +9,7 @@ import type {
   UpsertInput,
   UpsertResult,
 } from '../connector';
+import { subscribeChangeEvents, type ChangeEventHandlers, type ChangeEventSubscription } from './change-events';
 import { SalesforceClient } from './client';
 import { deleteByIds, readDeletedRecords } from './deletes';
 import { SalesforceDescribe } from './describe';
@@ -24,7 +25,8 @@ export { salesforceCursor } from './read';
 
 /**
  * Salesforce over its REST API through jsforce: describe, SOQL incremental reads, sObject Collections and Bulk API
- * 2.0 upserts. The jobs live in their own modules: client (login, limiter, retries), describe, read, upsert, bulk-upsert.
+ * 2.0 upserts, and Change Data Capture through the Streaming API. The jobs live in their own modules: client (login,
+ * limiter, retries), describe, read, upsert, bulk-upsert, change-events.
  */
 export class SalesforceConnector implements Connector {
   readonly system = 'salesforce';
@@ -97,6 +99,18 @@ export class SalesforceConnector implements Connector {
       if (!/^[A-Za-z0-9]{15,18}$/.test(id)) throw new SalesforceError(`Invalid ${object} Id "${id}"`, 'INVALID_ID');
     for (let i = 0; i < ids.length; i += 200)
       yield* query(this.client, this.describer, object, options, ids.slice(i, i + 200));
+  }
+
+  /**
+   * Change Data Capture: subscribes to a change event channel (`/data/Loan__ChangeEvent`, `/data/ChangeEvents`) from
+   * `replayFrom` (the last replay ID handled, -1 for new events only, -2 for every retained one). See change-events.ts.
+   */
+  subscribeChangeEvents(
+    channel: string,
+    replayFrom: number,
+    handlers: ChangeEventHandlers,
+  ): Promise<ChangeEventSubscription> {
+    return subscribeChangeEvents(this.client, channel, replayFrom, handlers);
   }
 
   /**

@@ -75,6 +75,40 @@ export const SuccessfulRows = z.array(z.looseObject({ sf__Id: z.string().nullish
 export const FailedRows = z.array(z.looseObject({ sf__Error: z.string() }));
 export const UnprocessedRows = z.array(z.record(z.string(), z.unknown()));
 
+/** What a change event says changed: a record change, a gap (no field values) or an overflow (no record IDs). */
+export const ChangeType = z.enum([
+  'CREATE',
+  'UPDATE',
+  'DELETE',
+  'UNDELETE',
+  'GAP_CREATE',
+  'GAP_UPDATE',
+  'GAP_DELETE',
+  'GAP_UNDELETE',
+  'GAP_OVERFLOW',
+]);
+export type ChangeType = z.infer<typeof ChangeType>;
+
+/** A change event as the Streaming API (CometD) delivers it on a `/data/...ChangeEvent` channel. */
+export const ChangeEventMessage = z.looseObject({
+  channel: z.string(),
+  data: z.looseObject({
+    event: z.looseObject({ replayId: z.number().int() }),
+    payload: z.looseObject({
+      ChangeEventHeader: z.looseObject({
+        entityName: z.string().min(1),
+        changeType: ChangeType,
+        recordIds: z.array(z.string()),
+        changedFields: z.array(z.string()).nullish(),
+        commitTimestamp: z.number(),
+        transactionKey: z.string().min(1),
+        sequenceNumber: z.number().int(),
+        commitUser: z.string().nullish(),
+      }),
+    }),
+  }),
+});
+
 /**
  * `body` checked against `schema`; otherwise a SalesforceError (code BAD_RESPONSE, not transient: the same answer
  * would come back) naming the endpoint and each field's path, e.g.

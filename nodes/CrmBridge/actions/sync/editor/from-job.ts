@@ -76,6 +76,11 @@ function streamRowOf(s: Stream, conflictRules: Map<string, EditorStrategy>, mapp
     const option = fieldOptionOf(p.to, p.transform, conflictRules.get(p.to), where);
     if (option) fieldOptions.push(option);
   }
+  if (s.source.changeEvents !== undefined)
+    throw refuse(
+      `${label}, source`,
+      'change events (crm-bridge serve --job subscribes to them; the node runs a job once)',
+    );
   const filter = s.source.filter.map((c) => {
     const list = Array.isArray(c.value) ? c.value : undefined;
     if (list?.some((v) => v.includes(',') || v !== v.trim()))
