@@ -57,6 +57,7 @@ function fieldsNamed(stream: Stream, index: number): Wanted[] {
     out.push({ side: 'source', path: `${at}.references[${i}].from`, field: r.from });
     out.push({ side: 'target', path: `${at}.references[${i}].to`, field: r.to });
   });
+  if (stream.deleteFlag) out.push({ side: 'target', path: `${at}.deleteFlag.field`, field: stream.deleteFlag.field });
   return out;
 }
 

@@ -4,6 +4,7 @@ import { inTransaction } from '../db/sql';
 import { InputError, UsageError } from '../errors';
 import { closeLinks, countLinked, loadLinkStates, type DeletedIn, type LinkState } from './delete-store';
 import { REVERSE } from './reverse-run';
+import type { Stream, SyncJob } from './job';
 import type { StreamRun } from './run-context';
 import {
   clearPending,
@@ -74,6 +75,32 @@ export async function runDeletes(runner: StreamRun): Promise<void> {
   });
 }
 
+/**
+ * Refuses, before a run reads or writes anything, a job whose delete policy its connectors cannot carry out: a source
+ * (or, two-way, a target) that cannot report deletions, or a side that cannot delete.
+ */
+export function checkDeleteSupport(
+  streams: Stream[],
+  direction: SyncJob['direction'],
+  source: Connector,
+  target: Connector,
+): void {
+  const problems: string[] = [];
+  for (const s of streams) {
+    if (s.onDelete === 'nothing') continue;
+    const where = `stream "${s.name}" (onDelete "${s.onDelete}")`;
+    if (!source.readDeleted) problems.push(`${where}: the ${source.system} connector cannot report deletions`);
+    if (s.onDelete === 'delete' && !target.delete)
+      problems.push(`${where}: the ${target.system} connector cannot delete`);
+    if (s.onDelete === 'delete' && direction === 'two-way') {
+      if (!target.readDeleted)
+        problems.push(`${where}, two-way: the ${target.system} connector cannot report deletions`);
+      if (!source.delete) problems.push(`${where}, two-way: the ${source.system} connector cannot delete`);
+    }
+  }
+  if (problems.length) throw new UsageError(`Invalid sync job: ${problems.join('; ')}`);
+}
+
 interface Planned {
   link: LinkState;
   /** The ID of the record to delete or flag, on the `to` side. */
@@ -84,21 +111,13 @@ interface Planned {
 async function carry(runner: StreamRun, d: Direction): Promise<void> {
   const { ctx, stream } = runner;
   const { job } = ctx;
-  if (!d.from.readDeleted)
-    throw new UsageError(
-      `Stream "${stream.name}" has onDelete "${stream.onDelete}", but the ${d.from.system} connector cannot report deletions`,
-    );
-  if (!d.flag && !d.to.delete)
-    throw new UsageError(
-      `Stream "${stream.name}" has onDelete "delete", but the ${d.to.system} connector cannot delete`,
-    );
   const cursorName = `${d.name}${DELETES}`;
   const stored = await loadCursor(ctx.sql, job.name, cursorName);
   const since = stored ? lookback(stored, job.lookbackSeconds) : undefined;
 
   const deletions: SourceRecord[] = [];
   let newest: string | null = null;
-  for await (const item of d.from.readDeleted(d.fromObject, {
+  for await (const item of d.from.readDeleted!(d.fromObject, {
     ...(since ? { since } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   })) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connector } from '../connectors/connector';
 import type { Database } from '../db/database';
 import { checkJobFields } from './check-fields';
+import { checkDeleteSupport } from './deletes';
 import { orderStreams, type Stream, type SyncJob } from './job';
 import {
   addCounts,
@@ -100,6 +101,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   });
   try {
     await checkJobFields(job, withParents(job, wanted), options.source, options.target);
+    checkDeleteSupport(withParents(job, wanted), job.direction, options.source, options.target);
   } catch (error) {
     await db.withConnection((sql) => finishRun(sql, runId, 'failed', {}, (error as Error).message));
     throw error;

@@ -193,6 +193,16 @@ describe('deletes that travel from the source to the target', () => {
     expect(pdDeletes()).toBe(sent);
   });
 
+  it('a flag field the target does not have fails the run before anything is written, named by its path', async () => {
+    const box = await startSandbox();
+    boxes.push(box);
+    const job = jobWith('del-bad-flag', { onDelete: 'flag', deleteFlag: { field: 'gone_flag', value: 'x' } });
+    await expect(runSync({ db: tdb.db, job, source: box.source(), target: box.target() })).rejects.toThrow(
+      /streams\[1\]\.deleteFlag\.field: Pipedrive deals has no field "gone_flag"/,
+    );
+    expect(box.pd.writes).toEqual({ created: 0, updated: 0 });
+  });
+
   it('a flag policy without its field, or a field without the policy, is refused by the job schema', async () => {
     expect(() => jobWith('del-bad', { onDelete: 'flag' })).toThrow(/onDelete "flag" needs deleteFlag/);
     expect(() => jobWith('del-bad', { deleteFlag: { field: 'status', value: 'lost' } })).toThrow(
