@@ -37,7 +37,7 @@ export class CrmError extends Error {
   }
 }
 
-const CRM_ERRORS = new Set(['CrmError', 'SalesforceError', 'HubSpotError', 'PipedriveError']);
+const CRM_ERRORS = new Set(['CrmError', 'SalesforceError', 'HubSpotError', 'PipedriveError', 'DynamicsError']);
 
 const DATABASE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', '28P01', '3D000', '57P01', '53300']);
 

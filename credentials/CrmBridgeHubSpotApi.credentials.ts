@@ -1,4 +1,5 @@
 import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+import { authenticationField, oauthAppFields, overrideUrlField, tokenField } from './shared/auth-fields';
 
 /** A HubSpot account for CRM Bridge: a private app's access token, or an OAuth app's client ID, secret and refresh token. */
 export class CrmBridgeHubSpotApi implements ICredentialType {
@@ -11,55 +12,15 @@ export class CrmBridgeHubSpotApi implements ICredentialType {
   documentationUrl = 'https://developers.hubspot.com/docs/api/private-apps';
 
   properties: INodeProperties[] = [
-    {
-      displayName: 'Authentication',
-      name: 'authentication',
-      type: 'options',
-      options: [
-        { name: 'Private App Access Token', value: 'accessToken' },
-        { name: 'OAuth App (Client ID, Secret and Refresh Token)', value: 'oauth' },
-      ],
-      default: 'accessToken',
-    },
-    {
-      displayName: 'Access Token',
-      name: 'accessToken',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      displayOptions: { show: { authentication: ['accessToken'] } },
-    },
-    {
-      displayName: 'Client ID',
-      name: 'clientId',
-      type: 'string',
-      default: '',
-      displayOptions: { show: { authentication: ['oauth'] } },
-    },
-    {
-      displayName: 'Client Secret',
-      name: 'clientSecret',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      displayOptions: { show: { authentication: ['oauth'] } },
-    },
-    {
-      displayName: 'Refresh Token',
-      name: 'refreshToken',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      description: "From the app's installation on the account; access tokens are obtained and renewed with it",
-      displayOptions: { show: { authentication: ['oauth'] } },
-    },
-    {
-      displayName: 'Base URL',
-      name: 'baseUrl',
-      type: 'string',
-      default: '',
-      placeholder: 'https://api.hubapi.com',
-      description: 'Override only for a sandbox or proxy',
-    },
+    authenticationField([
+      { name: 'Private App Access Token', value: 'accessToken' },
+      { name: 'OAuth App (Client ID, Secret and Refresh Token)', value: 'oauth' },
+    ]),
+    tokenField('Access Token', 'accessToken'),
+    ...oauthAppFields({
+      refreshTokenDescription:
+        "From the app's installation on the account; access tokens are obtained and renewed with it",
+    }),
+    overrideUrlField('Base URL', 'baseUrl', 'https://api.hubapi.com', 'Override only for a sandbox or proxy'),
   ];
 }

@@ -1,4 +1,5 @@
 import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+import { authenticationField, oauthAppFields, overrideUrlField, shownFor, tokenField } from './shared/auth-fields';
 
 /**
  * A Pipedrive company for CRM Bridge: a personal API token, or an OAuth app's client ID and secret with a refresh
@@ -14,64 +15,24 @@ export class CrmBridgePipedriveApi implements ICredentialType {
   documentationUrl = 'https://pipedrive.readme.io/docs/core-api-concepts-authentication';
 
   properties: INodeProperties[] = [
-    {
-      displayName: 'Authentication',
-      name: 'authentication',
-      type: 'options',
-      options: [
-        { name: 'API Token', value: 'apiToken' },
-        { name: 'OAuth App (Client ID, Secret and Refresh Token)', value: 'oauth' },
-      ],
-      default: 'apiToken',
-    },
-    {
-      displayName: 'API Token',
-      name: 'apiToken',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      displayOptions: { show: { authentication: ['apiToken'] } },
-    },
-    {
-      displayName: 'Client ID',
-      name: 'clientId',
-      type: 'string',
-      default: '',
-      displayOptions: { show: { authentication: ['oauth'] } },
-    },
-    {
-      displayName: 'Client Secret',
-      name: 'clientSecret',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      displayOptions: { show: { authentication: ['oauth'] } },
-    },
-    {
-      displayName: 'Refresh Token',
-      name: 'refreshToken',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      displayOptions: { show: { authentication: ['oauth'] } },
-    },
-    {
-      displayName: 'OAuth URL',
-      name: 'oauthUrl',
-      type: 'string',
-      default: '',
-      placeholder: 'https://oauth.pipedrive.com',
-      description: 'Token endpoint host; override only for a sandbox',
-      displayOptions: { show: { authentication: ['oauth'] } },
-    },
-    {
-      displayName: 'Base URL',
-      name: 'baseUrl',
-      type: 'string',
-      default: '',
-      placeholder: 'https://api.pipedrive.com',
-      description:
-        'Override only for a sandbox or proxy (with OAuth, the company domain from the token answer is used otherwise)',
-    },
+    authenticationField([
+      { name: 'API Token', value: 'apiToken' },
+      { name: 'OAuth App (Client ID, Secret and Refresh Token)', value: 'oauth' },
+    ]),
+    tokenField('API Token', 'apiToken'),
+    ...oauthAppFields(),
+    overrideUrlField(
+      'OAuth URL',
+      'oauthUrl',
+      'https://oauth.pipedrive.com',
+      'Token endpoint host; override only for a sandbox',
+      shownFor('oauth'),
+    ),
+    overrideUrlField(
+      'Base URL',
+      'baseUrl',
+      'https://api.pipedrive.com',
+      'Override only for a sandbox or proxy (with OAuth, the company domain from the token answer is used otherwise)',
+    ),
   ];
 }

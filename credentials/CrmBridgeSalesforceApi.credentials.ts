@@ -1,4 +1,12 @@
 import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
+import {
+  authenticationField,
+  oauthAppFields,
+  overrideUrlField,
+  secretField,
+  shownFor,
+  tokenField,
+} from './shared/auth-fields';
 
 /**
  * A Salesforce org for CRM Bridge: an access token, a connected app's client ID with a secret and/or refresh token, or
@@ -22,49 +30,16 @@ export class CrmBridgeSalesforceApi implements ICredentialType {
       required: true,
       placeholder: 'https://mycompany.my.salesforce.com',
     },
-    {
-      displayName: 'Authentication',
-      name: 'authentication',
-      type: 'options',
-      options: [
-        { name: 'Access Token', value: 'accessToken' },
-        { name: 'Client ID and Secret / Refresh Token (OAuth)', value: 'oauth' },
-        { name: 'JWT Bearer (Connected App Certificate)', value: 'jwt' },
-      ],
-      default: 'accessToken',
-    },
-    {
-      displayName: 'Access Token',
-      name: 'accessToken',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      displayOptions: { show: { authentication: ['accessToken'] } },
-    },
-    {
-      displayName: 'Client ID',
-      name: 'clientId',
-      type: 'string',
-      default: '',
-      displayOptions: { show: { authentication: ['oauth', 'jwt'] } },
-    },
-    {
-      displayName: 'Client Secret',
-      name: 'clientSecret',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      displayOptions: { show: { authentication: ['oauth'] } },
-    },
-    {
-      displayName: 'Refresh Token',
-      name: 'refreshToken',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      description: 'Leave empty to log in with the client credentials flow',
-      displayOptions: { show: { authentication: ['oauth'] } },
-    },
+    authenticationField([
+      { name: 'Access Token', value: 'accessToken' },
+      { name: 'Client ID and Secret / Refresh Token (OAuth)', value: 'oauth' },
+      { name: 'JWT Bearer (Connected App Certificate)', value: 'jwt' },
+    ]),
+    tokenField('Access Token', 'accessToken'),
+    ...oauthAppFields({
+      clientIdFor: ['oauth', 'jwt'],
+      refreshTokenDescription: 'Leave empty to log in with the client credentials flow',
+    }),
     {
       displayName: 'Username',
       name: 'username',
@@ -72,27 +47,21 @@ export class CrmBridgeSalesforceApi implements ICredentialType {
       default: '',
       placeholder: 'integration@mycompany.com',
       description: 'The Salesforce user the connected app is pre-authorised for (the JWT subject)',
-      displayOptions: { show: { authentication: ['jwt'] } },
+      ...shownFor('jwt'),
     },
-    {
-      displayName: 'Private Key',
-      name: 'privateKey',
-      type: 'string',
+    secretField('Private Key', 'privateKey', {
       typeOptions: { password: true, rows: 4 },
-      default: '',
       placeholder: '-----BEGIN PRIVATE KEY-----',
       description:
         'PEM private key matching the certificate uploaded to the connected app; assertions are signed with it (RS256)',
-      displayOptions: { show: { authentication: ['jwt'] } },
-    },
-    {
-      displayName: 'Login URL',
-      name: 'loginUrl',
-      type: 'string',
-      default: '',
-      placeholder: 'https://login.salesforce.com',
-      description: 'Token endpoint host, and for JWT bearer the assertion audience; defaults to the instance URL',
-      displayOptions: { show: { authentication: ['oauth', 'jwt'] } },
-    },
+      ...shownFor('jwt'),
+    }),
+    overrideUrlField(
+      'Login URL',
+      'loginUrl',
+      'https://login.salesforce.com',
+      'Token endpoint host, and for JWT bearer the assertion audience; defaults to the instance URL',
+      shownFor('oauth', 'jwt'),
+    ),
   ];
 }

@@ -18,6 +18,7 @@ import { defineMirrorProperties } from '../../sandbox/examples/hubspot-portal';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { hubspotMinSeconds } from '../connectors/hubspot';
 import { fmt } from '../connectors/rows';
+import { printTable } from '../markdown-table';
 
 const BATCH = 100;
 const mapping = loadMapping(undefined);
@@ -219,13 +220,23 @@ async function main(): Promise<void> {
     'lost',
     'duplicated',
   ];
-  console.log(`| ${head.join(' | ')} |`);
-  console.log(`|${head.map(() => '---').join('|')}|`);
-  for (const r of rows) {
-    console.log(
-      `| ${[r.target, `${n.toLocaleString('en-GB')} ${r.kind}`, r.limit, fmt(r.seconds), fmt(r.perSecond, 0), r.ratioLimit, r.ratioBaseline, r.requests, r.r429, r.failed, r.lost, r.duplicated].join(' | ')} |`,
-    );
-  }
+  printTable(
+    head,
+    rows.map((r) => [
+      r.target,
+      `${n.toLocaleString('en-GB')} ${r.kind}`,
+      r.limit,
+      fmt(r.seconds),
+      fmt(r.perSecond, 0),
+      r.ratioLimit,
+      r.ratioBaseline,
+      r.requests,
+      r.r429,
+      r.failed,
+      r.lost,
+      r.duplicated,
+    ]),
+  );
   const calls = Math.ceil(n / BATCH) + 1;
   console.log(
     `\n${n.toLocaleString('en-GB')} records need ${calls} calls (1 describe + ${calls - 1} batch/upsert of ${BATCH}); at ${max} requests per 10 s rolling, from an empty window, the best time is ${hubspotMinSeconds(calls, max)} s. ratio to limit = best time / measured time.`,

@@ -1,3 +1,4 @@
+import { printTable } from '../markdown-table';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 
 /** One row of the connector bench, the same columns for every CRM. */
@@ -39,13 +40,25 @@ export function printRows(rows: BenchRow[], notes: string[]): void {
     'lost',
     'duplicated',
   ];
-  console.log(`| ${head.join(' | ')} |`);
-  console.log(`|${head.map(() => '---').join('|')}|`);
-  for (const r of rows) {
-    console.log(
-      `| ${[r.crm, r.scenario, r.records.toLocaleString('en-GB'), fmt(r.seconds), fmt(r.perSecond, 0), r.limitMax, r.ratioLimit, r.ratioBaseline, r.requests, r.r429, r.retries, r.failed, r.lost, r.duplicated].join(' | ')} |`,
-    );
-  }
+  printTable(
+    head,
+    rows.map((r) => [
+      r.crm,
+      r.scenario,
+      r.records.toLocaleString('en-GB'),
+      fmt(r.seconds),
+      fmt(r.perSecond, 0),
+      r.limitMax,
+      r.ratioLimit,
+      r.ratioBaseline,
+      r.requests,
+      r.r429,
+      r.retries,
+      r.failed,
+      r.lost,
+      r.duplicated,
+    ]),
+  );
   for (const n of notes) console.log(n);
 }
 

@@ -17,6 +17,7 @@ import { CsvExportConnector } from '../../core/connectors/csv/csv-export';
 import { builtInMapping } from '../../core/mapping/load-mapping';
 import { LabeledPairSchema } from '../../core/mapping/suggest/labeled-pairs';
 import { PACKAGE_ROOT } from '../../core/version';
+import { DEAL_STAGES, LIFECYCLE_STAGES } from '../../sandbox/hubspot/schema';
 
 type P = Omit<FieldSchema, 'name' | 'sample'>;
 const s = (label: string, extra: Partial<P> = {}): P => ({ label, type: 'string', ...extra });
@@ -26,6 +27,28 @@ const dt = (label: string, extra: Partial<P> = {}): P => ({ label, type: 'dateti
 const d = (label: string, extra: Partial<P> = {}): P => ({ label, type: 'date', ...extra });
 const ro = { readOnly: true };
 const owner = (label: string): P => ({ label, type: 'enum', format: 'reference' });
+
+// Option lists companies and contacts share in HubSpot (the lifecycle stages are the emulator's own list).
+const LEAD_STATUSES = [
+  'NEW',
+  'OPEN',
+  'IN_PROGRESS',
+  'OPEN_DEAL',
+  'UNQUALIFIED',
+  'ATTEMPTED_TO_CONTACT',
+  'CONNECTED',
+  'BAD_TIMING',
+];
+const SOURCE_TYPES = [
+  'ORGANIC_SEARCH',
+  'PAID_SEARCH',
+  'EMAIL_MARKETING',
+  'SOCIAL_MEDIA',
+  'REFERRALS',
+  'OTHER_CAMPAIGNS',
+  'DIRECT_TRAFFIC',
+  'OFFLINE',
+];
 
 /** HubSpot properties (name -> definition) per mirror table: the mirror's columns first, then other standard ones. */
 const HUBSPOT: Record<string, Record<string, P>> = {
@@ -67,26 +90,8 @@ const HUBSPOT: Record<string, Record<string, P>> = {
     createdate: dt('Create Date'),
     hs_lastmodifieddate: dt('Last Modified Date', ro),
     description: s('Description', { format: 'textarea' }),
-    lifecyclestage: e('Lifecycle Stage', [
-      'subscriber',
-      'lead',
-      'marketingqualifiedlead',
-      'salesqualifiedlead',
-      'opportunity',
-      'customer',
-      'evangelist',
-      'other',
-    ]),
-    hs_lead_status: e('Lead Status', [
-      'NEW',
-      'OPEN',
-      'IN_PROGRESS',
-      'OPEN_DEAL',
-      'UNQUALIFIED',
-      'ATTEMPTED_TO_CONTACT',
-      'CONNECTED',
-      'BAD_TIMING',
-    ]),
+    lifecyclestage: e('Lifecycle Stage', LIFECYCLE_STAGES),
+    hs_lead_status: e('Lead Status', LEAD_STATUSES),
     founded_year: s('Year Founded'),
     linkedin_company_page: s('LinkedIn Company Page', { format: 'url' }),
     twitterhandle: s('Twitter Handle'),
@@ -95,20 +100,7 @@ const HUBSPOT: Record<string, Record<string, P>> = {
     total_money_raised: s('Total Money Raised'),
     notes_last_updated: dt('Last Activity Date', ro),
     num_associated_contacts: n('Number of Associated Contacts', ro),
-    hs_analytics_source: e(
-      'Original Source Type',
-      [
-        'ORGANIC_SEARCH',
-        'PAID_SEARCH',
-        'EMAIL_MARKETING',
-        'SOCIAL_MEDIA',
-        'REFERRALS',
-        'OTHER_CAMPAIGNS',
-        'DIRECT_TRAFFIC',
-        'OFFLINE',
-      ],
-      ro,
-    ),
+    hs_analytics_source: e('Original Source Type', SOURCE_TYPES, ro),
   },
   contacts: {
     hs_object_id: n('Record ID', ro),
@@ -122,16 +114,7 @@ const HUBSPOT: Record<string, Record<string, P>> = {
     jobtitle: s('Job Title'),
     legacy_department: s('Legacy department'),
     legacy_company_id: s('Legacy company ID'),
-    hs_lead_status: e('Lead Status', [
-      'NEW',
-      'OPEN',
-      'IN_PROGRESS',
-      'OPEN_DEAL',
-      'UNQUALIFIED',
-      'ATTEMPTED_TO_CONTACT',
-      'CONNECTED',
-      'BAD_TIMING',
-    ]),
+    hs_lead_status: e('Lead Status', LEAD_STATUSES),
     legacy_source: s('Legacy source'),
     hubspot_owner_id: owner('Contact owner'),
     address: s('Street Address'),
@@ -145,49 +128,19 @@ const HUBSPOT: Record<string, Record<string, P>> = {
     company: s('Company Name'),
     website: s('Website URL', { format: 'url' }),
     fax: s('Fax Number', { format: 'phone' }),
-    lifecyclestage: e('Lifecycle Stage', [
-      'subscriber',
-      'lead',
-      'marketingqualifiedlead',
-      'salesqualifiedlead',
-      'opportunity',
-      'customer',
-      'evangelist',
-      'other',
-    ]),
+    lifecyclestage: e('Lifecycle Stage', LIFECYCLE_STAGES),
     industry: s('Industry'),
     date_of_birth: s('Date of birth'),
     hs_language: e('Preferred language', ['en', 'en-gb', 'de', 'fr']),
     message: s('Message', { format: 'textarea' }),
-    hs_analytics_source: e(
-      'Original Source',
-      [
-        'ORGANIC_SEARCH',
-        'PAID_SEARCH',
-        'EMAIL_MARKETING',
-        'SOCIAL_MEDIA',
-        'REFERRALS',
-        'OTHER_CAMPAIGNS',
-        'DIRECT_TRAFFIC',
-        'OFFLINE',
-      ],
-      ro,
-    ),
+    hs_analytics_source: e('Original Source', SOURCE_TYPES, ro),
     num_associated_deals: n('Number of Associated Deals', ro),
   },
   deals: {
     hs_object_id: n('Record ID', ro),
     legacy_opportunity_id: s('Legacy opportunity ID'),
     dealname: s('Deal Name'),
-    dealstage: e('Deal Stage', [
-      'appointmentscheduled',
-      'qualifiedtobuy',
-      'presentationscheduled',
-      'decisionmakerboughtin',
-      'contractsent',
-      'closedwon',
-      'closedlost',
-    ]),
+    dealstage: e('Deal Stage', DEAL_STAGES),
     amount: n('Amount', { format: 'currency' }),
     legacy_certainty: n('Legacy certainty'),
     closedate: dt('Close Date'),

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import readline from 'node:readline';
 import type { Command } from 'commander';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
-import { CrmNameSchema } from '../../core/connectors/requests';
+import { CrmNameSchema, describeSchema } from '../../core/connectors/requests';
 import { readCsv } from '../../core/connectors/csv/csv-reader';
 import { loadConnections, openConnector } from '../../core/connectors/registry';
 import { UsageError } from '../../core/errors';
@@ -50,10 +50,44 @@ async function* inputChunks(file: string, key: string): AsyncGenerator<UpsertInp
 
 export function registerConnectorCommands(program: Command): void {
   program
+    .command('describe')
+    .description(
+      "List an object's fields in a CRM: name, label, type, options, and which are required, unique or read-only",
+    )
+    .requiredOption('--from <crm>', 'salesforce, hubspot, pipedrive or dynamics')
+    .requiredOption('--object <object>', 'object, e.g. Account, companies, persons, account')
+    .option('--connections <file>', 'connections file (JSON); the environment fills what it leaves out')
+    .action(async (opts: { from: string; object: string; connections?: string }, command: Command) => {
+      const global = command.optsWithGlobals<GlobalOptions>();
+      try {
+        const crm = CrmNameSchema.parse(opts.from);
+        const connector = await openConnector(crm, loadConnections(opts.connections));
+        const result = await describeSchema(connector, { crm, object: opts.object });
+        emit(global, result, (r) =>
+          [
+            `${r.crm} ${r.object}: ${r.fieldCount} field(s), ID ${r.idField}`,
+            table(
+              ['name', 'label', 'type', 'flags', 'options'],
+              r.fields.map((f) => [
+                f.name,
+                f.label ?? '',
+                f.format ? `${f.type} (${f.format})` : f.type,
+                [f.required && 'required', f.unique && 'unique', f.readOnly && 'read-only'].filter(Boolean).join(', '),
+                f.options?.join('; ') ?? '',
+              ]),
+            ),
+          ].join('\n'),
+        );
+      } catch (error) {
+        fail(error, global);
+      }
+    });
+
+  program
     .command('read')
     .description('Read records from a CRM as JSON lines (incrementally with --since)')
-    .requiredOption('--from <crm>', 'salesforce, hubspot or pipedrive')
-    .requiredOption('--object <object>', 'object, e.g. Account, Contact, Loan__c')
+    .requiredOption('--from <crm>', 'salesforce, hubspot, pipedrive or dynamics')
+    .requiredOption('--object <object>', 'object, e.g. Account, Contact, Loan__c, account')
     .option('--since <cursor>', 'only records changed after this cursor or ISO time (the cursor is printed at the end)')
     .option('--properties <list>', 'comma-separated properties (default: all)')
     .option('--limit <n>', 'stop after this many records', (v) => Number.parseInt(v, 10))
@@ -106,8 +140,8 @@ export function registerConnectorCommands(program: Command): void {
   program
     .command('upsert')
     .description('Create or update records in a CRM by an external-ID field, with a result per record')
-    .requiredOption('--to <crm>', 'salesforce, hubspot or pipedrive')
-    .requiredOption('--object <object>', 'object, e.g. Account, Loan__c')
+    .requiredOption('--to <crm>', 'salesforce, hubspot, pipedrive or dynamics')
+    .requiredOption('--object <object>', 'object, e.g. Account, Loan__c, account')
     .requiredOption('--key <field>', 'external-ID field that identifies each record')
     .requiredOption('--input <file>', 'records as CSV (with a header row) or JSON lines (.jsonl)')
     .option('--connections <file>', 'connections file (JSON); the environment fills what it leaves out')

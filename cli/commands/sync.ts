@@ -19,8 +19,9 @@ const COLUMNS = [
   'rejected',
   'interrupted',
 ] as const;
-// Shown when they happened: records the target had lost or changed, and unchanged records read back from the target.
-const TARGET_COLUMNS = ['recreated', 'repaired', 'verified'] as const;
+// Shown when they happened: records the target had lost or changed, unchanged records read back from the target, and
+// deletions carried over (deleted, flagged; reverseDeleted: two-way, deleted in the source).
+const TARGET_COLUMNS = ['recreated', 'repaired', 'verified', 'deleted', 'flagged', 'reverseDeleted'] as const;
 // The kind of a stream's error decides the exit code when several streams stopped: a CRM first, then the database.
 const ERROR_KINDS: ErrorKind[] = ['crm', 'database', 'usage', 'input', 'failure'];
 
@@ -76,6 +77,10 @@ export function registerSync(program: Command): void {
       'read every source record from the beginning (not from the cursors) and check every linked record in the target: lost ones are created again, changed ones put back',
     )
     .option('--stream <name...>', 'only these streams')
+    .option(
+      '--allow-mass-delete',
+      "let deletes through where a stream would delete more than its maxDeleteShare of its linked records (check the plan's deletes first)",
+    )
     .option('--plan-limit <n>', 'plan lines to keep (default 1000 for --dry-run)', (v) => Number.parseInt(v, 10))
     .option('--watch', 'run again every schedule.everySeconds (or --every) until stopped (SIGINT/SIGTERM)')
     .option('--every <seconds>', 'seconds between runs with --watch', (v) => Number.parseInt(v, 10))
@@ -87,6 +92,7 @@ export function registerSync(program: Command): void {
           dryRun?: boolean;
           full?: boolean;
           stream?: string[];
+          allowMassDelete?: boolean;
           planLimit?: number;
           watch?: boolean;
           every?: number;
@@ -114,6 +120,7 @@ export function registerSync(program: Command): void {
                   full: opts.full ?? false,
                   signal: stop.signal,
                   ...(opts.stream ? { streams: opts.stream } : {}),
+                  ...(opts.allowMassDelete ? { allowMassDelete: true } : {}),
                   ...(opts.planLimit !== undefined ? { planLimit: opts.planLimit } : {}),
                 });
                 emit(global, report, (r) => renderReport(r, opts.dryRun ?? false), verdictOf(report));

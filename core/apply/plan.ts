@@ -159,27 +159,28 @@ export async function* planPages(
         ]),
       );
     };
+    /** What a write sends: a copy of `properties` without the legacy ID property. */
+    const toWrite = (properties: Record<string, Value>) => {
+      const out = { ...properties };
+      delete out[legacyIdProperty];
+      return out;
+    };
     for (const r of rows) {
       const mapped = () => mapper.map(r.legacy_properties ?? {}).values;
       const decision = decisions.get(r.legacy_id);
       const base = { legacyId: r.legacy_id, unlink: [] as string[] };
+      /** A new record of the legacy values (blanks left out), made by itself or by a reviewer's decision. */
+      const create = (values: Record<string, Value>, decidedBy?: { decidedBy: string }): PlannedWrite => {
+        const properties = toWrite(nonBlank(values));
+        const parents = parentKeys(links, properties);
+        return { ...base, kind: 'create', targetId: null, properties, before: null, parents, ...decidedBy };
+      };
       switch (r.status) {
-        case 'new': {
-          const properties = nonBlank(r.properties_to_update ?? {});
-          delete properties[legacyIdProperty];
-          page.writes.push({
-            ...base,
-            kind: 'create',
-            targetId: null,
-            properties,
-            before: null,
-            parents: parentKeys(links, properties),
-          });
+        case 'new':
+          page.writes.push(create(r.properties_to_update ?? {}));
           break;
-        }
         case 'matched': {
-          const properties = { ...(r.properties_to_update ?? {}) };
-          delete properties[legacyIdProperty];
+          const properties = toWrite(r.properties_to_update ?? {});
           const toAssociate = matchedParents.get(r.legacy_id) ?? {};
           if (Object.keys(properties).length === 0) {
             page.inAgreement++;
@@ -206,8 +207,7 @@ export async function* planPages(
         }
         case 'fuzzy_match': {
           if (decision?.decision === 'approve') {
-            const properties = { ...(r.properties_to_update ?? {}) };
-            delete properties[legacyIdProperty];
+            const properties = toWrite(r.properties_to_update ?? {});
             page.writes.push({
               ...base,
               kind: 'link',
@@ -218,17 +218,7 @@ export async function* planPages(
               decidedBy: decision.decidedBy,
             });
           } else if (decision?.decision === 'reject') {
-            const properties = nonBlank(mapped());
-            delete properties[legacyIdProperty];
-            page.writes.push({
-              ...base,
-              kind: 'create',
-              targetId: null,
-              properties,
-              before: null,
-              parents: parentKeys(links, properties),
-              decidedBy: decision.decidedBy,
-            });
+            page.writes.push(create(mapped(), { decidedBy: decision.decidedBy }));
           } else {
             page.held.push({
               legacyId: r.legacy_id,
@@ -242,8 +232,7 @@ export async function* planPages(
           if (decision?.decision === 'choose' && decision.targetId) {
             const survivor = mirror.get(decision.targetId);
             const values = mapped();
-            const properties = diffProperties(mapper, values, survivor?.properties ?? {});
-            delete properties[legacyIdProperty];
+            const properties = toWrite(diffProperties(mapper, values, survivor?.properties ?? {}));
             page.writes.push({
               ...base,
               kind: 'survivor',

@@ -86,6 +86,14 @@ export interface UpsertResult {
   error?: string;
 }
 
+/** What became of one record a connector was asked to delete. */
+export interface DeleteResult {
+  id: string;
+  /** `missing`: the system no longer had it (deleted before): nothing left to delete, which is not a failure. */
+  status: 'deleted' | 'missing' | 'failed';
+  error?: string;
+}
+
 export interface ConnectionCheck {
   ok: boolean;
   message: string;
@@ -105,6 +113,12 @@ export interface Connector {
    * least their unique properties; absent where the system cannot say.
    */
   readDeleted?(object: string, options?: Omit<ReadOptions, 'properties'>): AsyncIterable<ReadItem>;
+  /**
+   * Deletes records by their IDs in this system (HubSpot archives them to its recycling bin, Salesforce and Pipedrive
+   * keep deleted records for a while too), with one result per ID in the order given; absent where the connector
+   * cannot delete.
+   */
+  delete?(object: string, ids: string[]): Promise<DeleteResult[]>;
   /** Absent on read-only sources such as exports. */
   upsert?(object: string, records: UpsertInput[], options: UpsertOptions): Promise<UpsertResult[]>;
 }

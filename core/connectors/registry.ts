@@ -64,11 +64,28 @@ export const ConnectionsSchema = z
         'give an apiToken, or clientId + clientSecret + refreshToken (OAuth)',
       )
       .optional(),
+    dynamics: z
+      .object({
+        /** The environment, e.g. https://contoso.crm.dynamics.com. */
+        url: z.string().url(),
+        tenantId: z.string().min(1).optional(),
+        clientId: z.string().min(1).optional(),
+        clientSecret: z.string().min(1).optional(),
+        /** The identity platform's base URL (sovereign clouds, sandboxes, tests); default login.microsoftonline.com. */
+        authorityUrl: z.string().url().optional(),
+        accessToken: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine(
+        (d) => d.accessToken || (d.tenantId && d.clientId && d.clientSecret),
+        'give an accessToken, or tenantId, clientId and clientSecret (client credentials of an app registration)',
+      )
+      .optional(),
   })
   .strict();
 export type Connections = z.infer<typeof ConnectionsSchema>;
 
-export const CONNECTOR_NAMES = ['salesforce', 'hubspot', 'pipedrive'] as const;
+export const CONNECTOR_NAMES = ['salesforce', 'hubspot', 'pipedrive', 'dynamics'] as const;
 export type ConnectorName = (typeof CONNECTOR_NAMES)[number];
 
 /** The object without its blank entries (undefined or ''), so absent settings fall back to the schema's rules. */
@@ -114,6 +131,16 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv): Record<string, unkno
             baseUrl: env.PIPEDRIVE_BASE_URL,
           })
         : undefined,
+    dynamics: env.DYNAMICS_URL
+      ? drop({
+          url: env.DYNAMICS_URL,
+          tenantId: env.DYNAMICS_TENANT_ID,
+          clientId: env.DYNAMICS_CLIENT_ID,
+          clientSecret: env.DYNAMICS_CLIENT_SECRET,
+          authorityUrl: env.DYNAMICS_AUTHORITY_URL,
+          accessToken: env.DYNAMICS_ACCESS_TOKEN,
+        })
+      : undefined,
   });
 }
 
@@ -203,6 +230,28 @@ export async function openConnector(name: string, connections: Connections): Pro
           ...(c.oauthUrl ? { oauthHost: c.oauthUrl.replace(/\/$/, '') } : {}),
         },
         ...base,
+      });
+    }
+    case 'dynamics': {
+      const c = connections.dynamics;
+      if (!c)
+        throw new UsageError(
+          'No Dynamics connection: set DYNAMICS_URL and DYNAMICS_TENANT_ID, DYNAMICS_CLIENT_ID, DYNAMICS_CLIENT_SECRET (or DYNAMICS_ACCESS_TOKEN; DYNAMICS_AUTHORITY_URL for a sandbox), or a connections file',
+        );
+      const { DynamicsConnector } = await import('./dynamics/index.js');
+      // Client credentials when all three are given (the refine above guarantees them or an access token).
+      return new DynamicsConnector({
+        url: c.url,
+        ...(c.tenantId && c.clientId && c.clientSecret
+          ? {
+              credentials: {
+                tenantId: c.tenantId,
+                clientId: c.clientId,
+                clientSecret: c.clientSecret,
+                ...(c.authorityUrl ? { authorityUrl: c.authorityUrl } : {}),
+              },
+            }
+          : { accessToken: c.accessToken }),
       });
     }
     default:

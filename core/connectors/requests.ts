@@ -12,8 +12,8 @@ export const CrmNameSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .min(1, 'name the CRM: salesforce, hubspot or pipedrive')
-  .describe('The CRM: salesforce, hubspot or pipedrive (any case)');
+  .min(1, 'name the CRM: salesforce, hubspot, pipedrive or dynamics')
+  .describe('The CRM: salesforce, hubspot, pipedrive or dynamics (any case)');
 
 export const CrmObjectSchema = z
   .string()
@@ -21,7 +21,7 @@ export const CrmObjectSchema = z
   .max(100)
   .regex(/^[A-Za-z0-9_]+$/, 'an object name is letters, digits and underscores (e.g. Account, Loan__c, companies)')
   .describe(
-    'Object (Salesforce sObject such as Account or Loan__c; HubSpot object such as companies or contacts; Pipedrive persons, organizations, deals or activities)',
+    'Object (Salesforce sObject such as Account or Loan__c; HubSpot object such as companies or contacts; Pipedrive persons, organizations, deals or activities; Dynamics table such as account or contact)',
   );
 
 export const DescribeSchemaInputSchema = z.object({ crm: CrmNameSchema, object: CrmObjectSchema });

@@ -51,6 +51,9 @@ export function mirrorJob(
         target: { object: spec.target.table, key: spec.target.idColumn },
         properties: columns.map((c) => ({ from: c.name, to: c.name, transform: TRANSFORMS[c.type] ?? [] })),
         references: [],
+        // The refresh removes archived records from the mirror itself (refresh.ts), with its own rules.
+        onDelete: 'nothing' as const,
+        maxDeleteShare: 0.1,
       };
     }),
     valueMaps: {},

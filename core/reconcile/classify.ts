@@ -21,20 +21,39 @@ export interface TargetSide {
 /** Below this average similarity of the identity properties, an ID match is flagged for a human to look at. */
 const IDENTITY_WARNING = 0.8;
 
+/** A target record's values in canonical form, each normalised at most once however often it is compared. */
+type Canonical = (property: string) => Value;
+
+function canonicalOf(mapper: ObjectMapper, target: Record<string, Value>): Canonical {
+  const done = new Map<string, Value>();
+  return (property) => {
+    let value = done.get(property);
+    if (value === undefined) {
+      value = mapper.normaliseTarget(property, target[property] ?? null);
+      done.set(property, value);
+    }
+    return value;
+  };
+}
+
 /** Properties whose mapped legacy value differs from the target's, in canonical form. Blanks never clear a value unless allowed. */
 export function diffProperties(
   mapper: ObjectMapper,
   mapped: Record<string, Value>,
   target: Record<string, Value>,
 ): Record<string, Value> {
+  return diffCanonical(mapper, mapped, canonicalOf(mapper, target));
+}
+
+function diffCanonical(mapper: ObjectMapper, mapped: Record<string, Value>, current: Canonical): Record<string, Value> {
   const update: Record<string, Value> = {};
   for (const property of mapper.targetProperties) {
     if (!(property in mapped)) continue; // the legacy value could not be converted: reported as a field issue instead
     const legacy = mapped[property] ?? null;
-    const current = mapper.normaliseTarget(property, target[property] ?? null);
+    const now = current(property);
     if (legacy === null) {
-      if (mapper.spec.overwriteWithBlank && current !== null) update[property] = null;
-    } else if (!mapper.sameValue(property, legacy, current)) {
+      if (mapper.spec.overwriteWithBlank && now !== null) update[property] = null;
+    } else if (!mapper.sameValue(property, legacy, now)) {
       update[property] = legacy;
     }
   }
@@ -42,22 +61,22 @@ export function diffProperties(
 }
 
 /** How well the identity properties (name, email, …) of both sides agree: null when none can be compared. */
-export function identitySimilarity(
+function identitySimilarity(
   mapper: ObjectMapper,
   mapped: Record<string, Value>,
-  target: Record<string, Value>,
+  current: Canonical,
 ): { score: number; worst?: { property: string; legacy: string; target: string; score: number } } | null {
   let total = 0;
   let n = 0;
   let worst: { property: string; legacy: string; target: string; score: number } | undefined;
   for (const property of mapper.spec.identity) {
     const legacy = mapped[property];
-    const current = mapper.normaliseTarget(property, target[property] ?? null);
-    if (!legacy || !current) continue;
-    const score = textSimilarity(legacy, current);
+    const now = current(property);
+    if (!legacy || !now) continue;
+    const score = textSimilarity(legacy, now);
     total += score;
     n++;
-    if (!worst || score < worst.score) worst = { property, legacy, target: current, score };
+    if (!worst || score < worst.score) worst = { property, legacy, target: now, score };
   }
   return n === 0 ? null : { score: total / n, worst };
 }
@@ -99,7 +118,8 @@ export function classifyLegacy(mapper: ObjectMapper, legacy: LegacySide, targets
   }
   if (targets.length === 1) {
     const target = targets[0]!;
-    const similarity = identitySimilarity(mapper, legacy.mapped, target.properties);
+    const current = canonicalOf(mapper, target.properties);
+    const similarity = identitySimilarity(mapper, legacy.mapped, current);
     if (similarity?.worst && similarity.score < IDENTITY_WARNING) {
       const w = similarity.worst;
       notes.unshift(
@@ -112,13 +132,16 @@ export function classifyLegacy(mapper: ObjectMapper, legacy: LegacySide, targets
       targetIds: [target.id],
       status: 'matched',
       matchConfidence: idMatchConfidence(similarity?.score ?? null),
-      propertiesToUpdate: diffProperties(mapper, legacy.mapped, target.properties),
+      propertiesToUpdate: diffCanonical(mapper, legacy.mapped, current),
       notes,
     };
   }
   // Several target records claim this legacy ID: rank them so a person can pick, but decide nothing.
   const ranked = targets
-    .map((t) => ({ id: t.id, score: identitySimilarity(mapper, legacy.mapped, t.properties)?.score ?? null }))
+    .map((t) => ({
+      id: t.id,
+      score: identitySimilarity(mapper, legacy.mapped, canonicalOf(mapper, t.properties))?.score ?? null,
+    }))
     .sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.id.localeCompare(b.id));
   notes.unshift(
     `legacy ID is on ${targets.length} target records: ${ranked.map((r) => (r.score === null ? r.id : `${r.id} (identity similarity ${fmt(r.score)})`)).join(', ')}`,

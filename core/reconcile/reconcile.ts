@@ -17,6 +17,7 @@ import { fuzzyPlanFor, linkUnmatched, type FuzzyStats } from './fuzzy';
 import {
   holdUnmatched,
   loadTarget,
+  type MirrorTable,
   orphanPages,
   streamLegacy,
   targetsFor,
@@ -73,6 +74,7 @@ interface Connectors {
   target: Connector;
   targetObject: string;
   targetDescription: string;
+  mirror: MirrorTable;
 }
 
 function connectorsFor(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper): Connectors {
@@ -100,7 +102,18 @@ function connectorsFor(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper
       },
     },
   });
-  return { legacy, target, targetObject: options.object, targetDescription: `${schema}.${spec.target.table}` };
+  return {
+    legacy,
+    target,
+    targetObject: options.object,
+    targetDescription: `${schema}.${spec.target.table}`,
+    mirror: {
+      schema,
+      table: spec.target.table,
+      idColumn: spec.target.idColumn,
+      legacyIdColumn: spec.target.legacyIdColumn,
+    },
+  };
 }
 
 /**
@@ -135,7 +148,7 @@ async function run(
   };
   const started = Date.now();
   const runId = randomUUID();
-  const { legacy, target, targetObject, targetDescription } = connectorsFor(sql, options, mapper);
+  const { legacy, target, targetObject, targetDescription, mirror } = connectorsFor(sql, options, mapper);
   await legacy.verify(object);
   await verifyTarget(target, targetObject, targetDescription, mapper);
   await abandonDeadRuns(sql, object);
@@ -145,16 +158,7 @@ async function run(
   );
   const quarantine = new QuarantineWriter(sql, runId);
   try {
-    const targetLoad = await loadTarget(
-      sql,
-      runId,
-      target,
-      targetObject,
-      mapper.spec.target.legacyIdColumn,
-      mapper.targetProperties,
-      batchSize,
-      onProgress,
-    );
+    const targetLoad = await loadTarget(sql, runId, mirror, mapper.targetProperties, onProgress);
 
     const counts = {
       matched: 0,

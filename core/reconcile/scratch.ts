@@ -1,4 +1,4 @@
-import type { Sql } from '../db/sql';
+import { ident, qualified, type Sql } from '../db/sql';
 import type { Connector } from '../connectors/connector';
 import type { ObjectMapper } from '../mapping/object-mapper';
 import type { Value } from '../connectors/connector';
@@ -126,52 +126,76 @@ async function quarantineDuplicate(
   );
 }
 
-/** The target records that carry each of the given legacy IDs. */
+/**
+ * The target records that carry each of the given legacy IDs. Plain rows grouped here rather than a jsonb_agg per ID:
+ * the database then only reads the index (building the aggregate cost more than the lookup, and on the embedded
+ * database that work runs on our thread).
+ */
 export async function targetsFor(sql: Sql, runId: string, legacyIds: string[]): Promise<Map<string, TargetSide[]>> {
-  const { rows } = await sql.query<{ legacy_id: string; targets: TargetSide[] }>(
-    `SELECT legacy_id, jsonb_agg(jsonb_build_object('id', target_id, 'properties', properties) ORDER BY target_id) AS targets
-       FROM staging.run_target WHERE run_id = $1 AND legacy_id = ANY($2::text[]) GROUP BY legacy_id`,
+  const { rows } = await sql.query<{ legacy_id: string; target_id: string; properties: Record<string, Value> }>(
+    `SELECT legacy_id, target_id, properties FROM staging.run_target
+      WHERE run_id = $1 AND legacy_id = ANY($2::text[]) ORDER BY target_id`,
     [runId, legacyIds],
   );
-  return new Map(rows.map((r) => [r.legacy_id, r.targets]));
+  const targets = new Map<string, TargetSide[]>();
+  for (const r of rows) {
+    const side = { id: r.target_id, properties: r.properties };
+    const list = targets.get(r.legacy_id);
+    if (list) list.push(side);
+    else targets.set(r.legacy_id, [side]);
+  }
+  return targets;
 }
 
-/** Streams the target records (ID, legacy ID and mapped properties) into the run's scratch table. */
+/** The mirror table reconcile reads the target from: it lives in the same database as staging. */
+export interface MirrorTable {
+  schema: string;
+  table: string;
+  idColumn: string;
+  legacyIdColumn: string;
+}
+
+/** What String.prototype.trim removes, so a legacy ID is trimmed in SQL exactly as it was in JavaScript. */
+const JS_WHITESPACE =
+  ' \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+/** jsonb_build_object takes at most 100 arguments, so wide mappings are built in slices joined with ||. */
+const PAIRS_PER_CALL = 50;
+
+/**
+ * Copies the target records (ID, trimmed legacy ID, and the mapped properties as text) from the mirror into the run's
+ * scratch table in one INSERT ... SELECT: the rows never travel to Node and back, which was most of the phase's CPU.
+ * Values are read as `::text`, as the mirror connector reads them, so what classify compares is unchanged.
+ */
 export async function loadTarget(
   sql: Sql,
   runId: string,
-  target: Connector,
-  targetObject: string,
-  legacyIdColumn: string,
+  mirror: MirrorTable,
   properties: string[],
-  batchSize: number,
   progress?: LoadProgress,
 ): Promise<{ rows: number; unlinked: number }> {
-  let batch: Array<{ id: string; legacyId: string | null; properties: Record<string, Value> }> = [];
-  let rows = 0;
-  let unlinked = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const b = batch;
-    batch = [];
-    await sql.query(
-      `INSERT INTO staging.run_target (run_id, target_id, legacy_id, properties)
-       SELECT $1, u.id, u.legacy_id, u.props::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS u(id, legacy_id, props)`,
-      [runId, b.map((r) => r.id), b.map((r) => r.legacyId), b.map((r) => JSON.stringify(r.properties))],
-    );
-    progress?.('target', rows);
-  };
-  for await (const item of target.read(targetObject, { properties: [legacyIdColumn, ...properties] })) {
-    if (item.type !== 'record') continue;
-    const legacyId = item.record.properties[legacyIdColumn]?.trim() || null;
-    const { [legacyIdColumn]: _omit, ...props } = item.record.properties;
-    if (legacyId === null) unlinked++;
-    batch.push({ id: item.record.id, legacyId, properties: props });
-    rows++;
-    if (batch.length >= batchSize) await flush();
+  const wanted = [...new Set(properties)].filter((p) => p !== mirror.legacyIdColumn);
+  const slices: string[] = [];
+  for (let i = 0; i < wanted.length; i += PAIRS_PER_CALL) {
+    const pairs = wanted
+      .slice(i, i + PAIRS_PER_CALL)
+      .map((p) => `'${p.replaceAll("'", "''")}', m.${ident(p, 'column name')}::text`);
+    slices.push(`jsonb_build_object(${pairs.join(', ')})`);
   }
-  await flush();
-  return { rows, unlinked };
+  const { rows } = await sql.query<{ rows: number; unlinked: number }>(
+    `WITH loaded AS (
+       INSERT INTO staging.run_target (run_id, target_id, legacy_id, properties)
+       SELECT $1, m.${ident(mirror.idColumn, 'column name')}::text,
+              nullif(btrim(m.${ident(mirror.legacyIdColumn, 'column name')}::text, $2), ''),
+              ${slices.length ? slices.join(' || ') : "'{}'::jsonb"}
+         FROM ${qualified(mirror.schema, mirror.table)} m
+       RETURNING legacy_id)
+     SELECT count(*)::int AS rows, (count(*) FILTER (WHERE legacy_id IS NULL))::int AS unlinked FROM loaded`,
+    [runId, JS_WHITESPACE],
+  );
+  const result = rows[0]!;
+  progress?.('target', result.rows);
+  return result;
 }
 
 /** Keeps legacy records without an ID match in the run's scratch table until the fuzzy fallback has looked at them. */
@@ -179,16 +203,20 @@ export async function holdUnmatched(sql: Sql, runId: string, rows: LegacySide[])
   if (rows.length === 0) return;
   await sql.query(
     `INSERT INTO staging.run_unmatched (run_id, legacy_id, source, line, legacy_properties, mapped, issues)
-     SELECT $1, u.id, u.source, u.line, u.legacy::jsonb, u.mapped::jsonb, u.issues::jsonb
-       FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[]) AS u(id, source, line, legacy, mapped, issues)`,
+     SELECT $1, u.legacy_id, u.source, u.line, u.legacy, u.mapped, u.issues
+       FROM json_to_recordset($2::json) AS u(legacy_id text, source text, line int, legacy jsonb, mapped jsonb, issues jsonb)`,
     [
       runId,
-      rows.map((r) => r.legacyId),
-      rows.map((r) => r.source),
-      rows.map((r) => r.line),
-      rows.map((r) => JSON.stringify(r.legacyProperties)),
-      rows.map((r) => JSON.stringify(r.mapped)),
-      rows.map((r) => JSON.stringify(r.issues)),
+      JSON.stringify(
+        rows.map((r) => ({
+          legacy_id: r.legacyId,
+          source: r.source,
+          line: r.line,
+          legacy: r.legacyProperties,
+          mapped: r.mapped,
+          issues: r.issues,
+        })),
+      ),
     ],
   );
 }

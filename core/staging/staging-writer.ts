@@ -8,17 +8,20 @@ export interface WriteCounts {
 }
 
 /**
- * Arrays of arrays do not fit through unnest, so each list travels as one text joined by the unit separator (which
- * IDs and notes do not contain) and is split again in SQL; far cheaper per row than a JSON array and a subquery.
+ * A note or ID never carried the unit separator into staging (lists once travelled joined by it); kept so staged text
+ * stays as it was.
  */
 const SEPARATOR = '\u001f';
-function joinList(items: string[]): string {
-  return items.map((i) => i.replaceAll(SEPARATOR, ' ')).join(SEPARATOR);
+function cleanList(items: string[]): string[] {
+  return items.some((i) => i.includes(SEPARATOR)) ? items.map((i) => i.replaceAll(SEPARATOR, ' ')) : items;
 }
 
 /**
  * Upserts staging rows by legacy ID. A row whose content is unchanged is not touched at all (its updated_at and
  * last_changed_run_id stay), which is what makes a re-run on the same input a no-op.
+ *
+ * The batch travels as one JSON document read by json_to_recordset: one native JSON.stringify per batch instead of
+ * a JSON string per property object that the driver then escapes again, element by element, into array literals.
  */
 export async function writeStagingRows(
   sql: Sql,
@@ -28,14 +31,27 @@ export async function writeStagingRows(
 ): Promise<WriteCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0 };
   const table = `staging.${ident(object, 'object name')}`;
-  const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
+  const batch = JSON.stringify(
+    rows.map((r) => ({
+      legacy_id: r.legacyId,
+      target_id: r.targetId,
+      target_ids: cleanList(r.targetIds),
+      status: r.status,
+      confidence: r.matchConfidence,
+      legacy: r.legacyProperties,
+      updates: r.propertiesToUpdate,
+      notes: cleanList(r.notes),
+      source: r.source,
+      line: r.sourceLine,
+    })),
+  );
   const { rows: written } = await sql.query<{ inserted: boolean }>(
     `INSERT INTO ${table} AS s (legacy_id, target_id, target_ids, status, match_confidence, legacy_properties,
                               properties_to_update, notes, source, source_line, first_run_id, last_changed_run_id)
-     SELECT u.legacy_id, u.target_id, string_to_array(u.target_ids, E'\x1f'), u.status, u.confidence,
-            u.legacy::jsonb, u.updates::jsonb, string_to_array(u.notes, E'\x1f'), u.source, u.line, $1, $1
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[])
-            AS u(legacy_id, target_id, target_ids, status, confidence, legacy, updates, notes, source, line)
+     SELECT u.legacy_id, u.target_id, u.target_ids, u.status, u.confidence, u.legacy, u.updates, u.notes, u.source, u.line, $1, $1
+       FROM json_to_recordset($2::json)
+            AS u(legacy_id text, target_id text, target_ids text[], status text, confidence int, legacy jsonb, updates jsonb,
+                 notes text[], source text, line int)
      ON CONFLICT (legacy_id) DO UPDATE SET
        target_id = EXCLUDED.target_id, target_ids = EXCLUDED.target_ids, status = EXCLUDED.status,
        match_confidence = EXCLUDED.match_confidence, legacy_properties = EXCLUDED.legacy_properties,
@@ -46,19 +62,7 @@ export async function writeStagingRows(
            (EXCLUDED.target_id, EXCLUDED.target_ids, EXCLUDED.status, EXCLUDED.match_confidence, EXCLUDED.legacy_properties,
             EXCLUDED.properties_to_update, EXCLUDED.notes, EXCLUDED.source, EXCLUDED.source_line)
      RETURNING (xmax = 0) AS inserted`,
-    [
-      runId,
-      rows.map((r) => r.legacyId),
-      rows.map((r) => r.targetId),
-      rows.map((r) => joinList(r.targetIds)),
-      rows.map((r) => r.status),
-      rows.map((r) => r.matchConfidence),
-      rows.map((r) => json(r.legacyProperties)),
-      rows.map((r) => json(r.propertiesToUpdate)),
-      rows.map((r) => joinList(r.notes)),
-      rows.map((r) => r.source),
-      rows.map((r) => r.sourceLine),
-    ],
+    [runId, batch],
   );
   const inserted = written.filter((w) => w.inserted).length;
   return { inserted, updated: written.length - inserted };

@@ -31,6 +31,8 @@ export interface SyncOptions {
   full?: boolean;
   /** Only these streams (their parents are still fetched by ID when a record needs one). */
   streams?: string[];
+  /** Deletes even where a stream would delete more than its `maxDeleteShare` of its linked records. */
+  allowMassDelete?: boolean;
   /** Plan lines to return (default 1,000 for a dry run, 0 otherwise). */
   planLimit?: number;
   runId?: string;
@@ -123,6 +125,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
             planLimit,
             plan,
             planOmitted,
+            ...(options.allowMassDelete ? { allowMassDelete: true } : {}),
             ...(options.signal ? { signal: options.signal } : {}),
             ...(options.onBatch ? { onBatch: options.onBatch } : {}),
           };

@@ -84,8 +84,29 @@ export const StreamSchema = z
       .strict(),
     properties: z.array(PropertyMappingSchema).min(1, 'map at least one property'),
     references: z.array(ReferenceSchema).default([]),
+    /**
+     * What a record deleted in the source does to its linked target record: `nothing` (default), `delete` (HubSpot
+     * archives), or `flag` (sets `deleteFlag.field` to `deleteFlag.value`). Two-way jobs apply `delete` both ways.
+     */
+    onDelete: z.enum(['nothing', 'delete', 'flag']).default('nothing'),
+    deleteFlag: z.object({ field: Field, value: z.string().nullable() }).strict().optional(),
+    /**
+     * The mass-delete guard: a run that would delete (or flag) more than this share of the stream's linked records
+     * deletes nothing and stops, unless the caller allows it (`--allow-mass-delete`). 0.1 = 10 %.
+     */
+    maxDeleteShare: z.number().min(0).max(1).default(0.1),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.onDelete === 'flag' && !s.deleteFlag)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['deleteFlag'],
+        message: 'onDelete "flag" needs deleteFlag: { field, value } (the target field to set and its value)',
+      });
+    if (s.onDelete !== 'flag' && s.deleteFlag)
+      ctx.addIssue({ code: 'custom', path: ['deleteFlag'], message: 'deleteFlag is used only with onDelete "flag"' });
+  });
 export type Stream = z.infer<typeof StreamSchema>;
 
 export const SyncJobSchema = z

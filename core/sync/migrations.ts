@@ -117,4 +117,13 @@ export const SYNC_MIGRATIONS: Migration[] = [
       )`);
     },
   },
+  {
+    // Deletes: a link whose record the engine deleted (or flagged) is kept as a tombstone, so a deletion that comes
+    // back from the other side (its own delete, read again) is recognised and not echoed, and a re-run does nothing.
+    // `deleted_in`: the system the engine deleted or flagged the record in (`target`, or `source` in two-way jobs).
+    id: 'sync:0004-deletes',
+    async up(sql) {
+      await sql.query('ALTER TABLE sync.records ADD COLUMN deleted_at timestamptz, ADD COLUMN deleted_in text');
+    },
+  },
 ];

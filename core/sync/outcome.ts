@@ -23,10 +23,19 @@ export const StreamCountsSchema = z.object({
   interrupted: z.number(),
   /** Two-way: target records changed by someone (not by this engine) and written back to the source. */
   reverseUpdated: z.number(),
-  /** Two-way: target changes that were this engine's own writes coming back, recognised and not echoed. */
+  /**
+   * Two-way: changes that were this engine's own writes coming back, recognised and not echoed: target edits, and
+   * deletions the engine made itself read back from the side it made them in.
+   */
   echoes: z.number(),
   /** Two-way: fields changed on both sides since the last sync, settled by the job's conflict rules. */
   conflicts: z.number(),
+  /** Target records deleted (archived) because their source record was deleted (planned, in a dry run). */
+  deleted: z.number(),
+  /** Target records flagged (`deleteFlag`) because their source record was deleted. */
+  flagged: z.number(),
+  /** Two-way: source records deleted because someone deleted their target record. */
+  reverseDeleted: z.number(),
   /** Parents fetched by ID because a record pointed at one not synced yet. */
   parentsFetched: z.number(),
   retried: z.number(),
@@ -50,6 +59,9 @@ export const emptyCounts = (): StreamCounts => ({
   reverseUpdated: 0,
   echoes: 0,
   conflicts: 0,
+  deleted: 0,
+  flagged: 0,
+  reverseDeleted: 0,
   parentsFetched: 0,
   retried: 0,
 });
@@ -105,7 +117,8 @@ export class ProblemTally {
   }
 }
 
-const wentThrough = (c: StreamCounts) => c.created + c.updated + c.unchanged + c.reverseUpdated + c.echoes;
+const wentThrough = (c: StreamCounts) =>
+  c.created + c.updated + c.unchanged + c.reverseUpdated + c.echoes + c.deleted + c.flagged + c.reverseDeleted;
 
 export function streamStatus(counts: StreamCounts, error: string | undefined): Exclude<StreamStatus, 'busy'> {
   if (error !== undefined) return 'failed';

@@ -9,7 +9,7 @@ export interface FieldChange {
   new: Value;
 }
 
-export type PlanAction = 'create' | 'update' | 'unchanged' | 'skip' | 'defer' | 'reject';
+export type PlanAction = 'create' | 'update' | 'unchanged' | 'skip' | 'defer' | 'reject' | 'delete' | 'flag';
 
 /** One line of a plan: what will happen (or, after a run, happened) to one source record. */
 export interface PlanEntry {

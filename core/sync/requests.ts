@@ -22,6 +22,12 @@ export const SyncRequestSchema = z
         'read every source record from the beginning and check every linked record in the target (costs a read of the whole source)',
       ),
     planLimit: z.number().int().min(0).max(10_000).optional().describe('plan lines to return (default 200)'),
+    allowMassDelete: z
+      .boolean()
+      .optional()
+      .describe(
+        "let deletes through even where a stream would delete more than its maxDeleteShare of its linked records (the mass-delete guard); only after checking the plan's deletes",
+      ),
   })
   .strict()
   .refine((r) => (r.job === undefined) !== (r.jobFile === undefined), 'give either job or jobFile');
@@ -57,7 +63,7 @@ export const SyncReportSchema = z.object({
     z.object({
       stream: z.string(),
       sourceId: z.string(),
-      action: z.enum(['create', 'update', 'unchanged', 'skip', 'defer', 'reject']),
+      action: z.enum(['create', 'update', 'unchanged', 'skip', 'defer', 'reject', 'delete', 'flag']),
       targetKey: z.string().optional(),
       targetId: z.string().nullable().optional(),
       changes: z.array(z.object({ field: z.string(), old: ValueSchema.optional(), new: ValueSchema })).optional(),

@@ -21,6 +21,8 @@ export interface RunContext {
   planLimit: number;
   plan: PlanEntry[];
   planOmitted: { count: number };
+  /** Lets deletions through the mass-delete guard (a stream's `maxDeleteShare`). */
+  allowMassDelete?: boolean;
   signal?: AbortSignal;
   onBatch?: (stream: string, counts: StreamCounts) => void;
 }

@@ -31,7 +31,7 @@ export async function syncStatus(sql: Sql, job: SyncJob, options: { exclusive: b
   for (const s of job.streams) {
     const { rows } = await sql.query<{ cursor: string | null; linked: number; waiting: number; given_up: number }>(
       `SELECT (SELECT cursor FROM sync.cursors WHERE job = $1 AND stream = $2) AS cursor,
-              (SELECT count(*)::int FROM sync.records WHERE job = $1 AND stream = $2) AS linked,
+              (SELECT count(*)::int FROM sync.records WHERE job = $1 AND stream = $2 AND deleted_at IS NULL) AS linked,
               (SELECT count(*)::int FROM sync.pending WHERE job = $1 AND stream = $2 AND attempts < $3) AS waiting,
               (SELECT count(*)::int FROM sync.pending WHERE job = $1 AND stream = $2 AND attempts >= $3) AS given_up`,
       [job.name, s.name, job.maxAttempts],
@@ -114,7 +114,7 @@ export async function syncStatusByName(
   const { rows } = await sql.query<{ stream: string; cursor: string | null; linked: number; pending: number }>(
     `SELECT s.stream,
             (SELECT cursor FROM sync.cursors c WHERE c.job = $1 AND c.stream = s.stream) AS cursor,
-            (SELECT count(*)::int FROM sync.records r WHERE r.job = $1 AND r.stream = s.stream) AS linked,
+            (SELECT count(*)::int FROM sync.records r WHERE r.job = $1 AND r.stream = s.stream AND r.deleted_at IS NULL) AS linked,
             (SELECT count(*)::int FROM sync.pending p WHERE p.job = $1 AND p.stream = s.stream) AS pending
        FROM (SELECT stream FROM sync.cursors WHERE job = $1 UNION SELECT DISTINCT stream FROM sync.records WHERE job = $1
              UNION SELECT DISTINCT stream FROM sync.pending WHERE job = $1) s

@@ -44,6 +44,7 @@ export async function resetCursor(sql: Sql, job: string, stream?: string): Promi
   return rowCount ?? 0;
 }
 
+/** Links of live records only: a link the engine closed by a delete (`deleted_at`) is history, see delete-store.ts. */
 export async function loadSynced(
   sql: Sql,
   job: string,
@@ -58,7 +59,7 @@ export async function loadSynced(
     written: Values;
     source_modified_at: Date | null;
   }>(
-    'SELECT source_id, target_id, target_key, written, source_modified_at FROM sync.records WHERE job = $1 AND stream = $2 AND source_id = ANY($3::text[])',
+    'SELECT source_id, target_id, target_key, written, source_modified_at FROM sync.records WHERE job = $1 AND stream = $2 AND source_id = ANY($3::text[]) AND deleted_at IS NULL',
     [job, stream, sourceIds],
   );
   return new Map(
@@ -84,7 +85,7 @@ export async function loadSyncedByTarget(
 ): Promise<Map<string, SyncedRecord>> {
   if (targetIds.length === 0) return new Map();
   const { rows } = await sql.query<{ source_id: string; target_id: string; target_key: string; written: Values }>(
-    'SELECT source_id, target_id, target_key, written FROM sync.records WHERE job = $1 AND stream = $2 AND target_id = ANY($3::text[])',
+    'SELECT source_id, target_id, target_key, written FROM sync.records WHERE job = $1 AND stream = $2 AND target_id = ANY($3::text[]) AND deleted_at IS NULL',
     [job, stream, targetIds],
   );
   return new Map(
@@ -103,7 +104,8 @@ export async function saveSynced(sql: Sql, job: string, stream: string, records:
        FROM jsonb_to_recordset($3::jsonb) AS r(source_id text, target_id text, target_key text, written jsonb, source_modified_at timestamptz)
      ON CONFLICT (job, stream, source_id) DO UPDATE
        SET target_id = COALESCE(EXCLUDED.target_id, sync.records.target_id), target_key = EXCLUDED.target_key,
-           written = EXCLUDED.written, source_modified_at = EXCLUDED.source_modified_at, updated_at = now()`,
+           written = EXCLUDED.written, source_modified_at = EXCLUDED.source_modified_at, updated_at = now(),
+           deleted_at = NULL, deleted_in = NULL`,
     [
       job,
       stream,
@@ -169,13 +171,22 @@ export async function clearPending(sql: Sql, job: string, stream: string, source
 }
 
 export type AuditResult =
-  'pending' | 'created' | 'updated' | 'unchanged' | 'failed' | 'deferred' | 'rejected' | 'interrupted';
+  | 'pending'
+  | 'created'
+  | 'updated'
+  | 'unchanged'
+  | 'failed'
+  | 'deferred'
+  | 'rejected'
+  | 'interrupted'
+  | 'deleted'
+  | 'missing';
 
 export interface AuditIntent {
   sourceId: string;
   targetKey: string;
   targetId: string | null;
-  action: 'create' | 'update' | 'defer' | 'reject';
+  action: 'create' | 'update' | 'defer' | 'reject' | 'delete' | 'flag';
   before: Values | null;
   after: Values | null;
   result: AuditResult;

@@ -2,6 +2,7 @@ import type { SourceRecord } from '../connectors/connector';
 import { advanced, compareCursors, lookback, requiredCursorOf } from '../connectors/cursor';
 import { PropertyMapper } from '../mapping/object-mapper';
 import { checkUnchanged } from './check-unchanged';
+import { runDeletes } from './deletes';
 import { commitBatch, notSent, pick, sendBatch, type Settled, type Waiting } from './batch-write';
 import type { Stream } from './job';
 import { emptyCounts, ProblemTally, type ProblemKind } from './outcome';
@@ -85,10 +86,13 @@ export class StreamRunner implements StreamRun {
     if (!ctx.dryRun) {
       this.counts.interrupted += await interruptPendingAudit(ctx.sql, job.name, stream.name);
       this.counts.interrupted += await interruptPendingAudit(ctx.sql, job.name, `${stream.name}${REVERSE}`);
+      // A deletion left pending by a killed process is read again (its cursor did not move) and sent again.
     }
     // Two-way: the target's edits first, so conflicts are settled by the rules before the forward pass would
     // overwrite them; the forward pass then finds those records agreed and writes nothing for them.
     if (job.direction === 'two-way') await runReverse(this);
+    // Deletions before creates and updates: a run the mass-delete guard stops writes nothing at all.
+    await runDeletes(this);
     const waiting = await loadPending(ctx.sql, job.name, stream.name, job.maxAttempts, 10_000);
     this.counts.retried += waiting.length;
     for (let i = 0; i < waiting.length; i += job.batchSize)

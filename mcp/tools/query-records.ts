@@ -15,7 +15,7 @@ export function registerQueryRecordsTool(server: McpServer): void {
     {
       title: 'Read records from a CRM',
       description:
-        'Reads one page of records of an object from a live CRM (salesforce, hubspot or pipedrive), oldest change first, with their ID, ' +
+        'Reads one page of records of an object from a live CRM (salesforce, hubspot, pipedrive or dynamics), oldest change first, with their ID, ' +
         `modification time and properties. At most ${MAX_QUERY_LIMIT} records per call (\`limit\`, default 100); when more ` +
         'follow, `nextCursor` is set: pass it as `cursor` to continue. `cursor` can also be an ISO time to read only ' +
         `records changed after it. Read-only. ${CONNECTION_ENV_HELP}`,

@@ -17,7 +17,10 @@ function summary(report: SyncReport): string {
   return (
     `${report.headline}\n${verb} create ${t.created}${t.recreated ? ` (${t.recreated} the target had lost)` : ''}, update ${t.updated}` +
     `${t.repaired ? ` (${t.repaired} changed in the target, put back)` : ''}; ${t.unchanged} unchanged${t.verified ? ` (${t.verified} confirmed by reading the target)` : ''}, ` +
-    `${t.skipped} skipped, ${t.deferred} deferred, ${t.failed} failed, ${t.rejected} rejected`
+    `${t.skipped} skipped, ${t.deferred} deferred, ${t.failed} failed, ${t.rejected} rejected` +
+    (t.deleted + t.flagged + t.reverseDeleted
+      ? `; ${verb} delete ${t.deleted + t.reverseDeleted}, flag ${t.flagged}`
+      : '')
   );
 }
 
@@ -40,6 +43,7 @@ async function run(context: ToolContext, input: SyncRequest, dryRun: boolean, ex
     full: input.full ?? false,
     planLimit: input.planLimit ?? 200,
     ...(input.streams ? { streams: input.streams } : {}),
+    ...(input.allowMassDelete ? { allowMassDelete: true } : {}),
     signal: extra.signal,
     onBatch: (stream, counts) => {
       const phase = `${dryRun ? 'plan ' : ''}${stream}`;
@@ -56,7 +60,8 @@ export function registerSyncTools(server: McpServer, context: ToolContext): void
       title: 'Plan a sync job (dry run)',
       description:
         "Reads what changed in the source since each stream's cursor and says what a sync would do: creates, updates " +
-        'field by field (old -> new), skips (filters), deferrals (parent missing) and rejections. Writes nothing to any ' +
+        'field by field (old -> new), skips (filters), deferrals (parent missing), rejections, and deletes or flags of ' +
+        "records deleted in the source (streams with onDelete; a mass delete beyond a stream's maxDeleteShare is refused). Writes nothing to any " +
         `CRM and does not move cursors (it records the plan run in the sync log). ${CONNECTION_ENV_HELP}`,
       inputSchema: SyncRequestSchema,
       outputSchema: SyncReportSchema,

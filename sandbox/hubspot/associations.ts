@@ -15,42 +15,27 @@ interface PairTypes {
 
 // HubSpot's published HUBSPOT_DEFINED type IDs for the standard objects (default and "Primary") and the engagements.
 const TYPES: Record<string, PairTypes> = {
-  'contacts|companies': {
-    defaultType: 279,
-    inverse: 280,
-    types: [
-      { category: 'HUBSPOT_DEFINED', typeId: 279, label: null },
-      { category: 'HUBSPOT_DEFINED', typeId: 1, label: 'Primary' },
-    ],
-  },
-  'companies|contacts': {
-    defaultType: 280,
-    inverse: 279,
-    types: [
-      { category: 'HUBSPOT_DEFINED', typeId: 280, label: null },
-      { category: 'HUBSPOT_DEFINED', typeId: 2, label: 'Primary' },
-    ],
-  },
-  'deals|contacts': { defaultType: 3, inverse: 4, types: [{ category: 'HUBSPOT_DEFINED', typeId: 3, label: null }] },
-  'contacts|deals': { defaultType: 4, inverse: 3, types: [{ category: 'HUBSPOT_DEFINED', typeId: 4, label: null }] },
-  'deals|companies': {
-    defaultType: 341,
-    inverse: 342,
-    types: [
-      { category: 'HUBSPOT_DEFINED', typeId: 341, label: null },
-      { category: 'HUBSPOT_DEFINED', typeId: 5, label: 'Primary' },
-    ],
-  },
-  'companies|deals': {
-    defaultType: 342,
-    inverse: 341,
-    types: [
-      { category: 'HUBSPOT_DEFINED', typeId: 342, label: null },
-      { category: 'HUBSPOT_DEFINED', typeId: 6, label: 'Primary' },
-    ],
-  },
+  ...bothWays('contacts', 'companies', [279, 280], [1, 2]),
+  ...bothWays('deals', 'contacts', [3, 4]),
+  ...bothWays('deals', 'companies', [341, 342], [5, 6]),
   ...engagementPairs(),
 };
+
+/**
+ * A pair of object types in both directions: `a -> b` and `b -> a` with their unlabeled default types (each the
+ * other's inverse) and, where HubSpot has one, the "Primary" labeled types.
+ */
+function bothWays(a: string, b: string, defaults: [number, number], primary?: [number, number]) {
+  const direction = (i: 0 | 1): PairTypes => ({
+    defaultType: defaults[i],
+    inverse: defaults[1 - i]!,
+    types: [
+      { category: 'HUBSPOT_DEFINED', typeId: defaults[i], label: null },
+      ...(primary ? [{ category: 'HUBSPOT_DEFINED' as const, typeId: primary[i], label: 'Primary' }] : []),
+    ],
+  });
+  return { [`${a}|${b}`]: direction(0), [`${b}|${a}`]: direction(1) };
+}
 
 /**
  * Each engagement type with contacts, companies and deals: HubSpot's unlabeled default type IDs in both directions
@@ -66,14 +51,10 @@ function engagementPairs(): Record<string, PairTypes> {
     tasks: [204, 192, 216],
   };
   const pairs: Record<string, PairTypes> = {};
-  const unlabeled = (typeId: number): AssociationType[] => [{ category: 'HUBSPOT_DEFINED', typeId, label: null }];
-  for (const [engagement, forward] of Object.entries(ids)) {
-    (['contacts', 'companies', 'deals'] as const).forEach((other, i) => {
-      const out = forward[i]!;
-      pairs[`${engagement}|${other}`] = { defaultType: out, inverse: out - 1, types: unlabeled(out) };
-      pairs[`${other}|${engagement}`] = { defaultType: out - 1, inverse: out, types: unlabeled(out - 1) };
-    });
-  }
+  for (const [engagement, forward] of Object.entries(ids))
+    (['contacts', 'companies', 'deals'] as const).forEach((other, i) =>
+      Object.assign(pairs, bothWays(engagement, other, [forward[i]!, forward[i]! - 1])),
+    );
   return pairs;
 }
 

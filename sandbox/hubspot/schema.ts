@@ -21,6 +21,29 @@ type Spec = [
   extra?: { unique?: boolean; readOnly?: boolean; options?: string[]; label?: string },
 ];
 
+/** The stages of HubSpot's default deal pipeline, in their order. */
+export const DEAL_STAGES = [
+  'appointmentscheduled',
+  'qualifiedtobuy',
+  'presentationscheduled',
+  'decisionmakerboughtin',
+  'contractsent',
+  'closedwon',
+  'closedlost',
+];
+
+/** HubSpot's standard lifecycle stages, in their order. */
+export const LIFECYCLE_STAGES = [
+  'subscriber',
+  'lead',
+  'marketingqualifiedlead',
+  'salesqualifiedlead',
+  'opportunity',
+  'customer',
+  'evangelist',
+  'other',
+];
+
 const common: Spec[] = [
   ['hs_object_id', 'number', 'number', { unique: true, readOnly: true, label: 'Record ID' }],
   ['createdate', 'datetime', 'date', { readOnly: true, label: 'Create Date' }],
@@ -40,23 +63,7 @@ const specs: Record<string, Spec[]> = {
     ['jobtitle', 'string', 'text'],
     ['city', 'string', 'text'],
     ['country', 'string', 'text'],
-    [
-      'lifecyclestage',
-      'enumeration',
-      'radio',
-      {
-        options: [
-          'subscriber',
-          'lead',
-          'marketingqualifiedlead',
-          'salesqualifiedlead',
-          'opportunity',
-          'customer',
-          'evangelist',
-          'other',
-        ],
-      },
-    ],
+    ['lifecyclestage', 'enumeration', 'radio', { options: LIFECYCLE_STAGES }],
     ['legacy_contact_id', 'string', 'text', { unique: true, label: 'Legacy contact ID' }],
   ],
   companies: [
@@ -83,22 +90,7 @@ const specs: Record<string, Spec[]> = {
     ['amount', 'number', 'number'],
     ['closedate', 'datetime', 'date'],
     ['pipeline', 'enumeration', 'select', { options: ['default'] }],
-    [
-      'dealstage',
-      'enumeration',
-      'radio',
-      {
-        options: [
-          'appointmentscheduled',
-          'qualifiedtobuy',
-          'presentationscheduled',
-          'decisionmakerboughtin',
-          'contractsent',
-          'closedwon',
-          'closedlost',
-        ],
-      },
-    ],
+    ['dealstage', 'enumeration', 'radio', { options: DEAL_STAGES }],
     ['legacy_deal_id', 'string', 'text', { unique: true, label: 'Legacy deal ID' }],
   ],
   ...engagementSpecs(),

@@ -1,37 +1,18 @@
-/** Faults a test injects through the emulator object (never over HTTP). */
-export class PipedriveFaults {
-  storm = 0;
-  stormRetryAfterSeconds: number | null = 1;
-  errors5xx = 0;
-  status5xx = 502;
-  delayMs = 0;
-  delayCount = Infinity;
+import { AnswerFaults } from '../answer-faults';
+
+/**
+ * Faults a test injects through the emulator object (never over HTTP): those the HubSpot emulator has too, dropped
+ * connections, failing records and reshaped answers.
+ */
+export class PipedriveFaults extends AnswerFaults {
   drops = 0;
   dropAfterProcessing = false;
   dropMethods: string[] = ['POST', 'PATCH'];
   readonly failures = new Map<string, string>();
   /** Answers to reshape: requests whose path matches get `mutate` applied to a copy of their JSON body. */
   readonly malformations: Array<{ path: string | RegExp; mutate: (body: unknown) => unknown; remaining: number }> = [];
-  readonly served = { rateLimited: 0, serverErrors: 0, dropped: 0, malformed: 0 };
-
-  /** The next `count` requests answer 429 (with `Retry-After` seconds unless null). */
-  rateLimitStorm(count: number, retryAfterSeconds: number | null = 1): this {
-    this.storm = count;
-    this.stormRetryAfterSeconds = retryAfterSeconds;
-    return this;
-  }
-  /** The next `count` requests answer `status` (default 502). */
-  serverErrors(count: number, status = 502): this {
-    this.errors5xx = count;
-    this.status5xx = status;
-    return this;
-  }
-  /** Delays responses by `ms` (the next `count`, or all). */
-  slow(ms: number, count = Infinity): this {
-    this.delayMs = ms;
-    this.delayCount = count;
-    return this;
-  }
+  /** Requests answered by each fault so far, reshaped answers included. */
+  override readonly served = { rateLimited: 0, serverErrors: 0, dropped: 0, malformed: 0 };
   /**
    * The next `count` requests of `methods` (default writes) lose their connection: before the emulator handles them,
    * or after it has applied the write (the client cannot tell which, so a blind retry of a create would duplicate).
@@ -65,11 +46,9 @@ export class PipedriveFaults {
     this.served.malformed++;
     return rule.mutate;
   }
-  clear(): void {
+  override clear(): void {
+    super.clear();
     this.malformations.length = 0;
-    this.storm = 0;
-    this.errors5xx = 0;
-    this.delayMs = 0;
     this.drops = 0;
     this.failures.clear();
   }

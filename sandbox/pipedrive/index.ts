@@ -167,10 +167,8 @@ export class PipedriveEmulator {
     rawBody: string,
   ): Promise<Reply> {
     const f = this.faults;
-    if (f.delayMs > 0 && f.delayCount > 0) {
-      f.delayCount--;
-      await new Promise((r) => setTimeout(r, f.delayMs));
-    }
+    const delay = f.takeDelay();
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     const token = this.authenticate(headerToken, authorization, url);
     if (!token) {
       return pdError(
@@ -205,20 +203,14 @@ export class PipedriveEmulator {
       ...pdError(429, 'Request over limit', 'Rate limit has been exceeded. Please wait and try again.'),
       headers: { ...rate, ...(retryAfter !== null ? { 'retry-after': String(retryAfter) } : {}) },
     });
-    if (f.storm > 0) {
-      f.storm--;
-      f.served.rateLimited++;
-      return tooMany(f.stormRetryAfterSeconds);
-    }
+    const storm = f.takeStorm();
+    if (storm) return tooMany(storm.retryAfterSeconds);
     if (!allowed) {
       this.rateLimited++;
       return tooMany(resetS);
     }
-    if (f.errors5xx > 0) {
-      f.errors5xx--;
-      f.served.serverErrors++;
-      return { ...pdError(f.status5xx, 'Service temporarily unavailable'), headers: rate };
-    }
+    const status = f.take5xx();
+    if (status) return { ...pdError(status, 'Service temporarily unavailable'), headers: rate };
     let body: Record<string, unknown> = {};
     if (rawBody) {
       try {

@@ -1,5 +1,6 @@
 import { FIELDS_PATH, OBJECTS } from './store';
 import { pdError, TYPE_OF, type Reply } from './http';
+import { deleteOne, recents } from './handlers/deletes';
 import { listFields } from './handlers/fields';
 import { list } from './handlers/records';
 import { search } from './handlers/search';
@@ -29,6 +30,7 @@ export function route(
         },
       };
     }
+    if (parts[1] === 'recents' && parts.length === 2) return recents(ctx.store, q);
     if (parts[1] === 'users' && parts[2] === 'me')
       return { status: 200, body: { success: true, data: { id: 1, name: 'Emulator User', company_id: 1 } } };
     return notFound();
@@ -63,6 +65,7 @@ export function route(
       return r ? { status: 200, body: { success: true, data: r } } : pdError(404, `${TYPE_OF[object]} not found`);
     }
     if (method === 'PATCH') return write(ctx, object, id, body);
+    if (method === 'DELETE') return deleteOne(ctx.store, object, id);
   }
   return notFound();
 }

@@ -106,6 +106,7 @@ export class PipedriveStore {
   /** object -> lower-cased custom field value -> IDs of the records holding it. */
   private readonly valueIndex = new Map<PipedriveObject, Map<string, Set<number>>>();
   private readonly byUpdateTime = new Map<PipedriveObject, StoredRecord[] | null>();
+  private readonly deleted = new Map<PipedriveObject, Map<number, StoredRecord>>();
   readonly pipelines = [
     { id: 1, name: 'Sales', order_nr: 1, active: true },
     { id: 2, name: 'Partners', order_nr: 2, active: true },
@@ -123,6 +124,7 @@ export class PipedriveStore {
       this.records.set(object, new Map());
       this.valueIndex.set(object, new Map());
       this.byUpdateTime.set(object, null);
+      this.deleted.set(object, new Map());
       this.fields.set(
         object,
         STANDARD[object].map(([key, name, field_type, edit]) => ({
@@ -249,13 +251,23 @@ export class PipedriveStore {
     return record;
   }
 
+  /**
+   * Deletes a record as Pipedrive does: it leaves lists and searches, and is kept flagged deleted (`is_deleted`,
+   * v1's `active_flag: false`, a deal's `status: deleted`) with the deletion as its `update_time`, for `/v1/recents`.
+   */
   delete(object: PipedriveObject, id: number): boolean {
     const record = this.records.get(object)!.get(id);
     if (!record) return false;
     this.index(object, record, false);
     this.records.get(object)!.delete(id);
     this.byUpdateTime.set(object, null);
+    this.deleted.get(object)!.set(id, { ...record, is_deleted: true, update_time: this.stamp() });
     return true;
+  }
+
+  /** Deleted records of an object (Pipedrive keeps them 30 days). */
+  deletedRecords(object: PipedriveObject): StoredRecord[] {
+    return [...this.deleted.get(object)!.values()];
   }
 
   get(object: PipedriveObject, id: number): StoredRecord | undefined {

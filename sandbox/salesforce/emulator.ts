@@ -11,8 +11,10 @@ import {
   upsertCollection,
   type Reply,
 } from './handlers';
+import { deleteCollection, getDeleted } from './deletes';
 import { makeId } from './ids';
 import { Limits } from './limits';
+import { EMULATOR_CLIENT } from './client-token';
 import { OAuth, type JwtBearerSettings, type OAuthClient } from './oauth';
 import { Store } from './store';
 import { BayeuxServer, type BayeuxOptions } from './streaming/bayeux';
@@ -61,12 +63,7 @@ export class SalesforceEmulator {
   constructor(options: SalesforceEmulatorOptions = {}) {
     this.orgId = makeId('00D', options.orgNumber ?? 1);
     this.limits = new Limits(options.dailyApiRequests);
-    this.oauth = new OAuth(
-      options.client ?? { clientId: 'emulator-client', clientSecret: 'emulator-secret' },
-      this.orgId,
-      this.userId,
-      options.jwtBearer,
-    );
+    this.oauth = new OAuth(options.client ?? EMULATOR_CLIENT, this.orgId, this.userId, options.jwtBearer);
     this.bulk = new BulkIngest(this.store, this.limits, this.userId);
     this.changeEvents = new ChangeEventBus(
       this.store.capture,
@@ -214,6 +211,9 @@ export class SalesforceEmulator {
       if (!this.store.objects.has(m[1]!)) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
       return this.store.delete(m[1]!, m[2]!) ? { status: 204 } : sfError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
     }
+    if (method === 'DELETE' && rest === '/composite/sobjects') return deleteCollection(this.store, url.searchParams);
+    if (method === 'GET' && (m = /^\/sobjects\/(\w+)\/deleted$/.exec(rest)))
+      return getDeleted(this.store, m[1]!, url.searchParams);
     if (method === 'PATCH' && (m = /^\/composite\/sobjects\/(\w+)\/(\w+)$/.exec(rest)))
       return upsertCollection(this.store, m[1]!, m[2]!, json);
     return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');

@@ -1,3 +1,4 @@
+import type { ObjectDef } from './schema';
 import type { Journal, Store, SfRecord, UpsertOutcome } from './store';
 import { compareBy, lowerTimeBound, matches, normalizeIds, parseSoql, SoqlError, type Cond } from './soql';
 
@@ -19,21 +20,22 @@ export const sfError = (status: number, errorCode: string, message: string, fiel
   body: [{ message, errorCode, ...(fields ? { fields } : {}) }],
 });
 
+/** What the global describe and an object's own describe both say of an object. */
+const objectHeader = (o: ObjectDef) => ({
+  name: o.name,
+  label: o.label,
+  labelPlural: o.labelPlural,
+  keyPrefix: o.keyPrefix,
+  custom: o.custom,
+  queryable: true,
+  createable: true,
+  updateable: true,
+  urls: { sobject: `${API_BASE}/sobjects/${o.name}`, describe: `${API_BASE}/sobjects/${o.name}/describe` },
+});
+
 /** GET /sobjects */
 export function describeGlobal(store: Store): Reply {
-  const sobjects = [...store.objects.values()].map((o) => ({
-    name: o.name,
-    label: o.label,
-    labelPlural: o.labelPlural,
-    keyPrefix: o.keyPrefix,
-    custom: o.custom,
-    queryable: true,
-    createable: true,
-    updateable: true,
-    deletable: true,
-    searchable: true,
-    urls: { sobject: `${API_BASE}/sobjects/${o.name}`, describe: `${API_BASE}/sobjects/${o.name}/describe` },
-  }));
+  const sobjects = [...store.objects.values()].map((o) => ({ ...objectHeader(o), deletable: true, searchable: true }));
   return { status: 200, body: { encoding: 'UTF-8', maxBatchSize: MAX_COLLECTION_RECORDS, sobjects } };
 }
 
@@ -44,14 +46,7 @@ export function describeSObject(store: Store, name: string): Reply {
   return {
     status: 200,
     body: {
-      name: o.name,
-      label: o.label,
-      labelPlural: o.labelPlural,
-      keyPrefix: o.keyPrefix,
-      custom: o.custom,
-      queryable: true,
-      createable: true,
-      updateable: true,
+      ...objectHeader(o),
       fields: o.fields.map((f) => ({
         length: f.type === 'string' ? 255 : 0,
         defaultedOnCreate: false,
@@ -60,7 +55,6 @@ export function describeSObject(store: Store, name: string): Reply {
         restrictedPicklist: false,
         ...f,
       })),
-      urls: { sobject: `${API_BASE}/sobjects/${o.name}`, describe: `${API_BASE}/sobjects/${o.name}/describe` },
     },
   };
 }

@@ -1,4 +1,5 @@
 export { SalesforceEmulator, type SalesforceEmulatorOptions } from './emulator';
+export { EMULATOR_CLIENT, clientCredentialsToken } from './client-token';
 export { Store, sfDateTime, type SfRecord } from './store';
 export { Faults } from './faults';
 export { BulkIngest, BULK_INTERNAL_BATCH } from './bulk';

@@ -154,8 +154,8 @@ export class Store {
   readonly recordFaults = new Map<string, RecordError>();
   /** Every committed create, update, delete and undelete, for the change events the streaming API publishes. */
   readonly capture = new ChangeCapture();
-  /** Deleted records (the recycle bin), by Id, so an undelete can bring them back. */
-  private readonly recycleBin = new Map<string, { object: string; record: SfRecord }>();
+  /** Deleted records (the recycle bin), oldest deletion first; `undelete` takes one back out. */
+  readonly deletions: Array<{ object: string; record: SfRecord; deletedDate: Date }> = [];
 
   constructor(objects: ObjectDef[] = defaultObjects()) {
     for (const o of objects) {
@@ -226,26 +226,31 @@ export class Store {
     this.capture.record(updateOf(t.def.name, before, rec));
   }
 
-  /** Deletes a record into the recycle bin (as a user or `DELETE /sobjects/{X}/{id}` does). */
+  /** Brings a deleted record back from the recycle bin, with a new SystemModstamp. */
+  undelete(object: string, id: string): SfRecord {
+    const full = id.length === 15 ? to18(id) : id;
+    const at = this.deletions.findIndex((d) => d.record.Id === full && d.object === object);
+    if (at < 0) throw new Error(`no deleted ${object} with Id ${id}`);
+    const [bin] = this.deletions.splice(at, 1);
+    const stamp = sfDateTime(this.now());
+    const rec: SfRecord = { ...bin!.record, IsDeleted: false, LastModifiedDate: stamp, SystemModstamp: stamp };
+    this.table(object).put(rec);
+    this.capture.record(wholeRecord(object, 'UNDELETE', rec));
+    return rec;
+  }
+
+  /**
+   * Deletes a record into the recycle bin (as a user, `DELETE /sobjects/{X}/{id}` or `DELETE /composite/sobjects?ids=`
+   * does): it leaves queries and unique keys, `GET /sobjects/{X}/deleted` lists it with its deletion time
+   * (`deletions`), and a DELETE change event is captured.
+   */
   delete(object: string, id: string): boolean {
     const rec = this.get(object, id);
     if (!rec) return false;
     this.table(object).remove(rec.Id);
-    this.recycleBin.set(rec.Id, { object, record: { ...rec, IsDeleted: true } });
+    this.deletions.push({ object, record: { ...rec, IsDeleted: true }, deletedDate: this.now() });
     this.capture.record({ entityName: object, changeType: 'DELETE', recordId: rec.Id, fields: {}, changedFields: [] });
     return true;
-  }
-
-  /** Brings a deleted record back from the recycle bin, with a new SystemModstamp. */
-  undelete(object: string, id: string): SfRecord {
-    const bin = this.recycleBin.get(id.length === 15 ? to18(id) : id);
-    if (!bin || bin.object !== object) throw new Error(`no deleted ${object} with Id ${id}`);
-    this.recycleBin.delete(bin.record.Id);
-    const stamp = sfDateTime(this.now());
-    const rec: SfRecord = { ...bin.record, IsDeleted: false, LastModifiedDate: stamp, SystemModstamp: stamp };
-    this.table(object).put(rec);
-    this.capture.record(wholeRecord(object, 'UNDELETE', rec));
-    return rec;
   }
 
   def(object: string): ObjectDef {

@@ -11,12 +11,15 @@ import { reconcile } from '../../core/reconcile/reconcile';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal, type SeededPortal } from '../../sandbox/examples/hubspot-portal';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { hubspotConnectorSetup } from '../helpers/emulators';
 import { readTruth } from '../example/example-files';
-import { checkAppliedEngagements, parentCarriers, reviewWithTruth } from './engagement-fixtures';
+import { checkAppliedEngagements, parentCarriers } from './engagement-fixtures';
+import { reviewWithTruth } from './fixtures';
 
 const TOKEN = 'pat-na1-apply-engagements-fresh';
 const OBJECTS = ['companies', 'contacts', 'deals', 'engagements'] as const;
 const mapping = loadMapping(undefined);
+const startPortal = hubspotConnectorSetup(TOKEN, afterAll);
 let dir: string;
 let t: TestDatabase;
 let emulator: HubSpotEmulator;
@@ -35,18 +38,12 @@ beforeAll(async () => {
   await t.db.withConnection((sql) => loadMirror(sql, path.join(dir, 'hubspot-mirror'), { schema: 'hubspot' }));
   for (const object of OBJECTS) await reconcile(t.db, { object, mapping, legacyPath: path.join(dir, 'legacy-export') });
   for (const object of OBJECTS) await reviewWithTruth(t.db, mapping, object, truth.objects[object]!.records);
-  emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
-  seeded = seedHubSpotPortal(emulator, { dir: path.join(dir, 'hubspot-mirror'), objects: [...OBJECTS] });
-  seededParents = parentCarriers(emulator);
-  hubspot = new HubSpotConnector({
-    accessToken: TOKEN,
-    basePath: await emulator.start(),
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-  });
+  ({ emulator, connector: hubspot } = await startPortal({ rateLimitMax: 100_000 }, {}, (portal) => {
+    seeded = seedHubSpotPortal(portal, { dir: path.join(dir, 'hubspot-mirror'), objects: [...OBJECTS] });
+    seededParents = parentCarriers(portal);
+  }));
 }, 300_000);
 afterAll(async () => {
-  await emulator?.stop();
   await t?.drop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

@@ -10,6 +10,7 @@ import { reconcile } from '../../core/reconcile/reconcile';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal, type SeededPortal } from '../../sandbox/examples/hubspot-portal';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { hubspotConnectorSetup } from '../helpers/emulators';
 import { EXPORT_DIR, loadExampleMirror, MIRROR_DIR } from '../helpers/example-data';
 import { reviewLikeAnExpert } from './fixtures';
 import { checkAppliedEngagements, ENGAGEMENT_OBJECTS, parentCarriers } from './engagement-fixtures';
@@ -17,6 +18,7 @@ import { checkAppliedEngagements, ENGAGEMENT_OBJECTS, parentCarriers } from './e
 const TOKEN = 'pat-na1-apply-engagements';
 const OBJECTS = ['companies', 'contacts', 'deals', 'engagements'] as const;
 const mapping = loadMapping(undefined);
+const startPortal = hubspotConnectorSetup(TOKEN, afterAll);
 let t: TestDatabase;
 let emulator: HubSpotEmulator;
 let hubspot: HubSpotConnector;
@@ -30,18 +32,12 @@ beforeAll(async () => {
   for (const object of OBJECTS) await reconcile(t.db, { object, mapping, legacyPath: EXPORT_DIR });
   for (const object of OBJECTS) await reviewLikeAnExpert(t.db, mapping, object);
   // The portal the mirror was taken from, all four objects; the limit lifted: calls are counted, not waited for.
-  emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
-  seeded = seedHubSpotPortal(emulator, { objects: [...OBJECTS] });
-  seededParents = parentCarriers(emulator);
-  hubspot = new HubSpotConnector({
-    accessToken: TOKEN,
-    basePath: await emulator.start(),
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-  });
+  ({ emulator, connector: hubspot } = await startPortal({ rateLimitMax: 100_000 }, {}, (portal) => {
+    seeded = seedHubSpotPortal(portal, { objects: [...OBJECTS] });
+    seededParents = parentCarriers(portal);
+  }));
 }, 300_000);
 afterAll(async () => {
-  await emulator?.stop();
   await t?.drop();
 });
 

@@ -9,11 +9,13 @@ import { decideReviewItems, listReviewItems } from '../../core/review/review';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { hubspotConnectorSetup } from '../helpers/emulators';
 import { EXPORT_DIR, truth } from '../helpers/example-data';
 import { differences, missingAssociations } from './fixtures';
 
 const TOKEN = 'pat-na1-apply-test';
 const mapping = loadMapping(undefined);
+const startPortal = hubspotConnectorSetup(TOKEN, afterAll);
 let t: TestDatabase;
 let emulator: HubSpotEmulator;
 let hubspot: HubSpotConnector;
@@ -25,20 +27,14 @@ const heldBack = new Map<string, Set<string>>();
 beforeAll(async () => {
   // An empty database, as a user starts: the mirror comes from HubSpot itself. The limit lifted: calls are counted.
   t = await createTestDatabase();
-  emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
-  seedHubSpotPortal(emulator, { objects: ['companies', 'contacts'] });
-  hubspot = new HubSpotConnector({
-    accessToken: TOKEN,
-    basePath: await emulator.start(),
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-  });
+  ({ emulator, connector: hubspot } = await startPortal({ rateLimitMax: 100_000 }, {}, (portal) => {
+    seedHubSpotPortal(portal, { objects: ['companies', 'contacts'] });
+  }));
   const refresh = await refreshMirror(t.db, { mapping, hubspot, objects: ['companies', 'contacts'] });
   expect(refresh.sync.status).toBe('succeeded');
   for (const object of ['companies', 'contacts']) await reconcile(t.db, { object, mapping, legacyPath: EXPORT_DIR });
 }, 240_000);
 afterAll(async () => {
-  await emulator?.stop();
   await t?.drop();
 });
 

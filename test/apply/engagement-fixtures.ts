@@ -1,7 +1,6 @@
 import type { HubSpotConnector } from '../../core/connectors/hubspot';
 import type { LoadedMapping } from '../../core/mapping/load-mapping';
 import { ObjectMapper } from '../../core/mapping/object-mapper';
-import { decideReviewItems } from '../../core/review/review';
 import type { Database } from '../../core/db/database';
 import type { HubSpotEmulator } from '../../sandbox/hubspot';
 import type { SeededEngagements } from '../../sandbox/examples/hubspot-engagements';
@@ -241,40 +240,4 @@ export async function checkAppliedEngagements(
     associations: { asked: asked.size, checked: found.checked, missing: found.missing.length, unexplained },
     moves: { expected, moved: expected.filter((id) => movedTo.has(id)), wrong },
   };
-}
-
-/**
- * `reviewLikeAnExpert` (fixtures.ts) with another answer key: approves the fuzzy matches that link the record the
- * generator planted, rejects the others, keeps the first-ranked record of each conflict.
- */
-export async function reviewWithTruth(
-  db: Database,
-  mapping: LoadedMapping,
-  object: string,
-  expected: Record<string, { targetIds: string[] }>,
-): Promise<void> {
-  const rows = await staged(db, object);
-  const by = 'ana@example.test';
-  const fuzzy = rows.filter((r) => r.status === 'fuzzy_match');
-  const approved = fuzzy.filter((r) => expected[r.legacy_id]?.targetIds[0] === r.target_id).map((r) => r.legacy_id);
-  const rejected = fuzzy.filter((r) => !approved.includes(r.legacy_id)).map((r) => r.legacy_id);
-  if (approved.length)
-    await decideReviewItems(db, mapping, {
-      object,
-      legacyIds: approved,
-      decision: 'approve',
-      decidedBy: by,
-      reason: 'same record',
-    });
-  if (rejected.length)
-    await decideReviewItems(db, mapping, { object, legacyIds: rejected, decision: 'reject', decidedBy: by });
-  for (const c of rows.filter((r) => r.status === 'conflict')) {
-    await decideReviewItems(db, mapping, {
-      object,
-      legacyIds: [c.legacy_id],
-      decision: 'choose',
-      targetId: c.target_ids[0]!,
-      decidedBy: by,
-    });
-  }
 }

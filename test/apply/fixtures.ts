@@ -24,15 +24,16 @@ export async function staged(db: Database, object: string): Promise<StagedRow[]>
 }
 
 /**
- * A reviewer who knows the truth the generator planted: approves the fuzzy matches that link the right record,
- * rejects the others, and keeps the first-ranked record of each conflict. Returns what was decided.
+ * A reviewer who knows the truth the generator planted (`expected`: each legacy ID's right record first): approves
+ * the fuzzy matches that link the right record, rejects the others, and keeps the first-ranked record of each
+ * conflict. Returns what was decided.
  */
-export async function reviewLikeAnExpert(
+export async function reviewWithTruth(
   db: Database,
   mapping: LoadedMapping,
   object: string,
+  expected: Record<string, { targetIds: string[] }>,
 ): Promise<{ approved: string[]; rejected: string[]; chosen: string[] }> {
-  const expected = truth().objects[object]!.records;
   const rows = await staged(db, object);
   const fuzzy = rows.filter((r) => r.status === 'fuzzy_match');
   const approved = fuzzy.filter((r) => expected[r.legacy_id]?.targetIds[0] === r.target_id).map((r) => r.legacy_id);
@@ -59,6 +60,10 @@ export async function reviewLikeAnExpert(
     });
   return { approved, rejected, chosen: conflicts.map((c) => c.legacy_id) };
 }
+
+/** `reviewWithTruth` on the shipped example, with its truth.json. */
+export const reviewLikeAnExpert = (db: Database, mapping: LoadedMapping, object: string) =>
+  reviewWithTruth(db, mapping, object, truth().objects[object]!.records);
 
 /** HubSpot records (live) carrying a legacy ID, by legacy ID. */
 export function byLegacyId(emulator: HubSpotEmulator, object: string, property: string): Map<string, string[]> {

@@ -35,6 +35,18 @@ async function cliWith(
   }
 }
 
+/** `crm-bridge --json upsert` of the records in `input`, keyed by `key`. */
+const upsert = (crm: string, object: string, key: string, input: string) =>
+  cli('--json', 'upsert', '--to', crm, '--object', object, '--key', key, '--input', input);
+const countsOf = (out: { stdout: string }) =>
+  (JSON.parse(out.stdout) as { result: { counts: Record<string, number> } }).result.counts;
+/** Writes `records` as JSON lines to `file` in the test's folder; returns its path. */
+function jsonLines(file: string, records: Array<Record<string, string>>): string {
+  const input = path.join(tmp, file);
+  writeFileSync(input, records.map((r) => JSON.stringify(r)).join('\n'));
+  return input;
+}
+
 beforeAll(async () => {
   env = {
     PATH: process.env.PATH ?? '',
@@ -53,18 +65,7 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
   it('upserts a CSV into Salesforce by external ID, then again with nothing new, and reads it back as JSON lines', async () => {
     const input = path.join(tmp, 'accounts.csv');
     writeFileSync(input, 'Legacy_Id__c,Name,NumberOfEmployees\nL-1,Acme Ltd,120\nL-2,Globex PLC,40\nL-3,,5\n');
-    const first = await cli(
-      '--json',
-      'upsert',
-      '--to',
-      'salesforce',
-      '--object',
-      'Account',
-      '--key',
-      'Legacy_Id__c',
-      '--input',
-      input,
-    );
+    const first = await upsert('salesforce', 'Account', 'Legacy_Id__c', input);
     // L-3 has no Name, which Account requires: it fails on its own, with the reason, and the exit code says so.
     expect(first.code).toBe(5);
     const { result } = JSON.parse(first.stdout) as {
@@ -73,19 +74,8 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
     expect(result.counts).toEqual({ created: 2, updated: 0, unchanged: 0, failed: 1 });
     expect(result.failures).toEqual([{ key: 'L-3', status: 'failed', error: expect.stringMatching(/Name/) }]);
 
-    const again = await cli(
-      '--json',
-      'upsert',
-      '--to',
-      'salesforce',
-      '--object',
-      'Account',
-      '--key',
-      'Legacy_Id__c',
-      '--input',
-      input,
-    );
-    expect((JSON.parse(again.stdout) as { result: { counts: Record<string, number> } }).result.counts.created).toBe(0);
+    const again = await upsert('salesforce', 'Account', 'Legacy_Id__c', input);
+    expect(countsOf(again).created).toBe(0);
 
     const read = await cli(
       'read',
@@ -107,31 +97,14 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
   }, 60_000);
 
   it('upserts JSON lines into HubSpot and reads them back incrementally', async () => {
-    const input = path.join(tmp, 'companies.jsonl');
-    writeFileSync(
-      input,
-      [
-        { legacy_company_id: 'C-1', name: 'Acme Ltd', domain: 'acme.co.uk' },
-        { legacy_company_id: 'C-2', name: 'Globex', domain: 'globex.com' },
-      ]
-        .map((r) => JSON.stringify(r))
-        .join('\n'),
-    );
+    const input = jsonLines('companies.jsonl', [
+      { legacy_company_id: 'C-1', name: 'Acme Ltd', domain: 'acme.co.uk' },
+      { legacy_company_id: 'C-2', name: 'Globex', domain: 'globex.com' },
+    ]);
     // The CRM named as the vendor writes it: names are taken in any case.
-    const up = await cli(
-      '--json',
-      'upsert',
-      '--to',
-      'HubSpot',
-      '--object',
-      'companies',
-      '--key',
-      'legacy_company_id',
-      '--input',
-      input,
-    );
+    const up = await upsert('HubSpot', 'companies', 'legacy_company_id', input);
     expect(up.code).toBe(0);
-    expect((JSON.parse(up.stdout) as { result: { counts: Record<string, number> } }).result.counts).toEqual({
+    expect(countsOf(up)).toEqual({
       created: 2,
       updated: 0,
       unchanged: 0,
@@ -158,49 +131,15 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
   }, 60_000);
 
   it('upserts persons into Pipedrive by a custom "Legacy ID" field, and a re-run creates nothing', async () => {
-    const input = path.join(tmp, 'persons.jsonl');
-    writeFileSync(
-      input,
-      [
-        { 'Legacy ID': 'P-1', name: 'Bill Smith' },
-        { 'Legacy ID': 'P-2', name: 'Liz Jones' },
-      ]
-        .map((r) => JSON.stringify(r))
-        .join('\n'),
-    );
-    const first = await cli(
-      '--json',
-      'upsert',
-      '--to',
-      'pipedrive',
-      '--object',
-      'persons',
-      '--key',
-      'Legacy ID',
-      '--input',
-      input,
-    );
+    const input = jsonLines('persons.jsonl', [
+      { 'Legacy ID': 'P-1', name: 'Bill Smith' },
+      { 'Legacy ID': 'P-2', name: 'Liz Jones' },
+    ]);
+    const first = await upsert('pipedrive', 'persons', 'Legacy ID', input);
     expect(first.code).toBe(0);
-    expect((JSON.parse(first.stdout) as { result: { counts: Record<string, number> } }).result.counts).toMatchObject({
-      created: 2,
-      failed: 0,
-    });
-    const again = await cli(
-      '--json',
-      'upsert',
-      '--to',
-      'pipedrive',
-      '--object',
-      'persons',
-      '--key',
-      'Legacy ID',
-      '--input',
-      input,
-    );
-    expect((JSON.parse(again.stdout) as { result: { counts: Record<string, number> } }).result.counts).toMatchObject({
-      created: 0,
-      failed: 0,
-    });
+    expect(countsOf(first)).toMatchObject({ created: 2, failed: 0 });
+    const again = await upsert('pipedrive', 'persons', 'Legacy ID', input);
+    expect(countsOf(again)).toMatchObject({ created: 0, failed: 0 });
     const read = await cli('read', '--from', 'pipedrive', '--object', 'persons');
     expect(
       read.stdout

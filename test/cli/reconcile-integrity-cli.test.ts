@@ -2,7 +2,7 @@
  * What a user of `crm-bridge reconcile` sees when an export is broken: exit codes, the headline and --json.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,17 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../core/db/database';
 import { migratedHome } from '../helpers/embedded-home';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { brokenExportFiles, createCompanyMirror, EXPORT_HEADER } from '../helpers/broken-export';
 import { ROOT } from '../helpers/example-data';
 
 const exec = promisify(execFile);
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-integrity-cli-'));
 const home = migratedHome(path.join(tmp, 'home'));
-const exportDir = path.join(tmp, 'export');
-const mappingFile = path.join(tmp, 'mapping.json');
+const { exportDir, mappingFile, writeExport } = brokenExportFiles(tmp);
 let server: TestDatabase | undefined;
 
-const HEADER = 'Comp_CompanyId,Comp_Name';
+const HEADER = EXPORT_HEADER;
 const ROWS = ['C1,Acme', 'C2,"Globex', 'C3,Initech', 'C4,Umbrella', 'C5,Hooli'];
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -36,36 +36,18 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-function writeExport(lines: string[]): void {
-  writeFileSync(path.join(exportDir, 'Company.csv'), `${lines.join('\n')}\n`);
-}
-
 beforeAll(async () => {
-  writeFileSync(
-    mappingFile,
-    JSON.stringify({
-      version: 1,
-      target: { system: 'hubspot', schema: 'crm' },
-      objects: {
-        companies: {
-          legacy: { file: 'Company', idColumn: 'Comp_CompanyId' },
-          target: { table: 'companies', idColumn: 'hs_object_id', legacyIdColumn: 'legacy_id' },
-          identity: ['name'],
-          properties: [{ from: 'Comp_Name', to: 'name', transform: ['trim'] }],
-        },
-      },
-    }),
-  );
   // The CLI's own database: the machine's server when the suite runs on one, else an embedded one in `home`.
   server = process.env.DATABASE_URL ? await createTestDatabase() : undefined;
   const db = server?.db ?? (await openDatabase({ home }));
-  await db.pool.query('CREATE SCHEMA crm');
-  await db.pool.query('CREATE TABLE crm.companies (hs_object_id bigint PRIMARY KEY, legacy_id text, name text)');
-  await db.pool.query(
-    `INSERT INTO crm.companies VALUES (101, 'C1', 'Acme'), (102, 'C2', 'Globex'), (103, 'C3', 'Initech'), (104, 'C4', 'Umbrella'), (105, 'C5', 'Hooli')`,
-  );
+  await createCompanyMirror(db, [
+    ['C1', 'Acme'],
+    ['C2', 'Globex'],
+    ['C3', 'Initech'],
+    ['C4', 'Umbrella'],
+    ['C5', 'Hooli'],
+  ]);
   if (!server) await db.close();
-  mkdirSync(exportDir);
 }, 60_000);
 afterAll(async () => server?.drop());
 

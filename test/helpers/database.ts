@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../core/db/database';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
+import { migratedHome } from './embedded-home';
 
 export interface TestDatabase {
   db: Database;
@@ -52,4 +53,14 @@ export async function inDatabaseOf<T>(
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Where a spawned CLI or MCP server keeps its state: a fresh database on DATABASE_URL's server (dropped by `drop`),
+ * else a new migrated embedded home. `env` is what to give the process.
+ */
+export async function databaseForProcess(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (!process.env.DATABASE_URL) return { env: { CRM_BRIDGE_HOME: migratedHome() }, drop: async () => undefined };
+  const temporary = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test');
+  return { env: { DATABASE_URL: temporary.url }, drop: temporary.drop };
 }

@@ -1,14 +1,11 @@
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConnections, openConnector } from '../../core/connectors/registry';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
-import { ROOT } from '../helpers/example-data';
+import { connectMcpStdio, toolText } from '../helpers/mcp-stdio';
 
 // The built binary serving MCP on stdio, connected to the emulators only through environment variables.
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const TOKEN = 'hub-mcp-secret-token';
 const salesforce = new SalesforceEmulator();
 const hubspot = new HubSpotEmulator({ tokens: [TOKEN] });
@@ -21,7 +18,7 @@ type Page = {
   records: Array<{ id: string; modifiedAt?: string; properties: Record<string, string | null> }>;
   nextCursor: string | null;
 };
-const text = (r: unknown) => (r as { content: Array<{ text: string }> }).content[0]!.text;
+const text = toolText;
 
 beforeAll(async () => {
   const env: Record<string, string> = {
@@ -54,10 +51,7 @@ beforeAll(async () => {
     { keyProperty: 'Legacy_Id__c' },
   );
   expect(sfSeeded.map((r) => r.status)).toEqual(['created', 'created']);
-  client = new Client({ name: 'crm-bridge-connectors-test', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env, stderr: 'pipe' }),
-  );
+  client = await connectMcpStdio([], env, 'crm-bridge-connectors-test');
 }, 60_000);
 
 afterAll(async () => {
@@ -166,13 +160,13 @@ describe('MCP describe_schema and query_records against the emulators', () => {
   it('refuses an unknown CRM, and a limit over 500, as tool errors without echoing the token', async () => {
     const unknown = await client.callTool({
       name: 'query_records',
-      arguments: { crm: 'dynamics', object: 'accounts' },
+      arguments: { crm: 'zoho', object: 'accounts' },
     });
     expect(unknown.isError).toBe(true);
-    expect(text(unknown)).toMatch(/Unknown connector "dynamics"/);
+    expect(text(unknown)).toMatch(/Unknown connector "zoho"/);
     const unknownDescribe = await client.callTool({
       name: 'describe_schema',
-      arguments: { crm: 'dynamics', object: 'accounts' },
+      arguments: { crm: 'zoho', object: 'accounts' },
     });
     expect(unknownDescribe.isError).toBe(true);
     const tooMany = await client.callTool({

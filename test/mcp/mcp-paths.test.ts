@@ -2,16 +2,15 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeF
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratedHome } from '../helpers/embedded-home';
+import { connectMcpStdio, databaseEnv } from '../helpers/mcp-stdio';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, ROOT } from '../helpers/example-data';
 
 // An assistant may only read below --allow-dir. Links are followed before that check: a link inside the allowed
 // folder to a file outside is refused before it is read, so nothing of the file can come back in the answer.
 
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const SECRET = 'root:x:0:0:SECRET-9f8e7d6c5b4a:/root:/bin/bash';
 
 let t: TestDatabase;
@@ -62,19 +61,7 @@ beforeAll(async () => {
   t = await createTestDatabase({ embeddedHome: home });
   await loadExampleMirror(t.db);
   if (home) await t.db.close();
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home! }),
-  };
-  client = new Client({ name: 'crm-bridge-paths-test', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp', '--allow-dir', allowed],
-      env,
-      stderr: 'pipe',
-    }),
-  );
+  client = await connectMcpStdio(['--allow-dir', allowed], databaseEnv(t, home), 'crm-bridge-paths-test');
 }, 120_000);
 
 afterAll(async () => {

@@ -2,14 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratedHome } from '../helpers/embedded-home';
+import { connectMcpStdio, databaseEnv } from '../helpers/mcp-stdio';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { EXPORT_DIR, loadExampleMirror, matchedWithUpdates, ROOT, truth } from '../helpers/example-data';
-
-// The real thing: the built CLI binary serving MCP on stdio, driven by the SDK's own client.
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 
 let t: TestDatabase;
 let client: Client;
@@ -21,19 +18,7 @@ beforeAll(async () => {
   await loadExampleMirror(t.db);
   // The embedded database serves one process at a time: hand it over to the server.
   if (home) await t.db.close();
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home! }),
-  };
-  client = new Client({ name: 'crm-bridge-test', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp', '--allow-dir', path.join(ROOT, 'examples')],
-      env,
-      stderr: 'pipe',
-    }),
-  );
+  client = await connectMcpStdio(['--allow-dir', path.join(ROOT, 'examples')], databaseEnv(t, home));
 }, 120_000);
 
 afterAll(async () => {

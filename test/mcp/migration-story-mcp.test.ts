@@ -7,7 +7,6 @@
  */
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyReport } from '../../core/apply/schemas';
 import type { Database } from '../../core/db/database';
@@ -20,9 +19,9 @@ import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { differences, missingAssociations, staged, type StagedRow } from '../apply/fixtures';
 import { migratedHome } from '../helpers/embedded-home';
 import { createTestDatabase, inDatabaseOf, type TestDatabase } from '../helpers/database';
+import { connectMcpStdio } from '../helpers/mcp-stdio';
 import { EXPORT_DIR, ROOT, truth } from '../helpers/example-data';
 
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const TOKEN = 'pat-na1-migration-story';
 const OBJECTS = ['companies', 'contacts'] as const;
 const mapping = loadMapping(undefined);
@@ -108,14 +107,10 @@ beforeAll(async () => {
     home = migratedHome();
     env.CRM_BRIDGE_HOME = home;
   }
-  client = new Client({ name: 'crm-bridge-story', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp', '--allow-dir', path.join(ROOT, 'examples'), '--allow-writes'],
-      env,
-      stderr: 'pipe',
-    }),
+  client = await connectMcpStdio(
+    ['--allow-dir', path.join(ROOT, 'examples'), '--allow-writes'],
+    env,
+    'crm-bridge-story',
   );
 }, 120_000);
 afterAll(async () => {

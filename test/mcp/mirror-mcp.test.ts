@@ -3,9 +3,7 @@
  * example portal, on an empty database: plans without --allow-writes, refuses to write without it, and with it
  * copies, then copies only what changed.
  */
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../core/db/database';
 import type { MirrorReport } from '../../core/mirror/schemas';
@@ -13,24 +11,17 @@ import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { migratedHome } from '../helpers/embedded-home';
 import { createTestDatabase, inDatabaseOf, type TestDatabase } from '../helpers/database';
-import { ROOT } from '../helpers/example-data';
+import { connectMcpStdio, toolText } from '../helpers/mcp-stdio';
 
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const TOKEN = 'pat-na1-mirror-mcp';
 const OBJECTS = ['companies', 'contacts'];
 let server: TestDatabase | undefined;
 let home: string | undefined;
 let emulator: HubSpotEmulator;
 let env: Record<string, string>;
-const text = (r: unknown) => (r as { content: Array<{ text: string }> }).content[0]!.text;
+const text = toolText;
 
-async function connect(args: string[]): Promise<Client> {
-  const client = new Client({ name: 'crm-bridge-mirror-test', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', ...args], env, stderr: 'pipe' }),
-  );
-  return client;
-}
+const connect = (args: string[]): Promise<Client> => connectMcpStdio(args, env, 'crm-bridge-mirror-test');
 
 const inDatabase = <T>(fn: (db: Database) => Promise<T>): Promise<T> => inDatabaseOf(server, home, fn);
 const mirrorTables = () =>

@@ -1,27 +1,24 @@
 /**
  * What an assistant using the MCP `reconcile` and `lookup_by_legacy_id` tools is told when an export is broken.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratedHome } from '../helpers/embedded-home';
+import { brokenExportFiles, createCompanyMirror, EXPORT_HEADER } from '../helpers/broken-export';
+import { connectMcpStdio, databaseEnv, toolText } from '../helpers/mcp-stdio';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { ROOT } from '../helpers/example-data';
 
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-integrity-mcp-'));
-const exportDir = path.join(tmp, 'export');
-const mappingFile = path.join(tmp, 'mapping.json');
-const HEADER = 'Comp_CompanyId,Comp_Name';
+const { exportDir, mappingFile, writeExport } = brokenExportFiles(tmp);
+const HEADER = EXPORT_HEADER;
 
 let t: TestDatabase;
 let client: Client;
 
-const text = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0]!.text;
-const writeExport = (lines: string[]) => writeFileSync(path.join(exportDir, 'Company.csv'), `${lines.join('\n')}\n`);
+const text = toolText;
 const reconcileTool = (extra: Record<string, unknown> = {}) =>
   client.callTool({
     name: 'reconcile',
@@ -29,43 +26,15 @@ const reconcileTool = (extra: Record<string, unknown> = {}) =>
   });
 
 beforeAll(async () => {
-  mkdirSync(exportDir);
-  writeFileSync(
-    mappingFile,
-    JSON.stringify({
-      version: 1,
-      target: { system: 'hubspot', schema: 'crm' },
-      objects: {
-        companies: {
-          legacy: { file: 'Company', idColumn: 'Comp_CompanyId' },
-          target: { table: 'companies', idColumn: 'hs_object_id', legacyIdColumn: 'legacy_id' },
-          identity: ['name'],
-          properties: [{ from: 'Comp_Name', to: 'name', transform: ['trim'] }],
-        },
-      },
-    }),
-  );
   const home = process.env.DATABASE_URL ? undefined : migratedHome(path.join(tmp, 'home'));
   t = await createTestDatabase({ embeddedHome: home });
-  await t.db.pool.query('CREATE SCHEMA crm');
-  await t.db.pool.query('CREATE TABLE crm.companies (hs_object_id bigint PRIMARY KEY, legacy_id text, name text)');
-  await t.db.pool.query(
-    `INSERT INTO crm.companies VALUES (101, 'C1', 'Acme'), (102, 'C2', 'Globex'), (103, 'C3', 'Initech')`,
-  );
+  await createCompanyMirror(t.db, [
+    ['C1', 'Acme'],
+    ['C2', 'Globex'],
+    ['C3', 'Initech'],
+  ]);
   if (home) await t.db.close();
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    ...(t.url ? { DATABASE_URL: t.url } : { CRM_BRIDGE_HOME: home! }),
-  };
-  client = new Client({ name: 'crm-bridge-integrity-test', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp', '--allow-dir', tmp],
-      env,
-      stderr: 'pipe',
-    }),
-  );
+  client = await connectMcpStdio(['--allow-dir', tmp], databaseEnv(t, home), 'crm-bridge-integrity-test');
 }, 120_000);
 
 afterAll(async () => {

@@ -1,43 +1,23 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTemporaryDatabase } from '../../core/db/temporary-database';
-import { migratedHome } from '../helpers/embedded-home';
+import { databaseForProcess } from '../helpers/database';
+import { connectMcpStdio, toolText } from '../helpers/mcp-stdio';
 import { ROOT } from '../helpers/example-data';
-import { loansJob, PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from '../sync/fixtures';
+import { loansJob, startSandbox, type Sandbox } from '../sync/fixtures';
 
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 let box: Sandbox;
 let client: Client;
 let dropDatabase: (() => Promise<void>) | undefined;
-const text = (r: unknown) => (r as { content: Array<{ text: string }> }).content[0]!.text;
+const text = toolText;
 
 beforeAll(async () => {
   box = await startSandbox();
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    SALESFORCE_INSTANCE_URL: box.sfUrl,
-    SALESFORCE_CLIENT_ID: SF_CLIENT.clientId,
-    SALESFORCE_CLIENT_SECRET: SF_CLIENT.clientSecret,
-    PIPEDRIVE_BASE_URL: box.pdUrl,
-    PIPEDRIVE_API_TOKEN: PD_TOKEN,
-  };
-  if (process.env.DATABASE_URL) {
-    const t = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test');
-    env.DATABASE_URL = t.url;
-    dropDatabase = t.drop;
-  } else env.CRM_BRIDGE_HOME = migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-honest-')));
-  client = new Client({ name: 'crm-bridge-sync-honesty-test', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp', '--allow-dir', ROOT, '--allow-writes'],
-      env,
-      stderr: 'pipe',
-    }),
+  const database = await databaseForProcess();
+  dropDatabase = database.drop;
+  client = await connectMcpStdio(
+    ['--allow-dir', ROOT, '--allow-writes'],
+    { ...box.environment, ...database.env },
+    'crm-bridge-sync-honesty-test',
   );
 }, 60_000);
 afterAll(async () => {

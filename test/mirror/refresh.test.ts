@@ -8,10 +8,12 @@ import { reconcile } from '../../core/reconcile/reconcile';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { hubspotConnectorSetup } from '../helpers/emulators';
 import { EXPORT_DIR, truth } from '../helpers/example-data';
 
 const TOKEN = 'pat-na1-mirror-test';
 const mapping = loadMapping(undefined);
+const startPortal = hubspotConnectorSetup(TOKEN, afterAll);
 let t: TestDatabase;
 let emulator: HubSpotEmulator;
 let hubspot: HubSpotConnector;
@@ -19,17 +21,11 @@ let hubspot: HubSpotConnector;
 beforeAll(async () => {
   t = await createTestDatabase();
   // The limit lifted: these tests count what is read and written, not how long windows take.
-  emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
-  seedHubSpotPortal(emulator, { objects: ['companies', 'contacts'] });
-  hubspot = new HubSpotConnector({
-    accessToken: TOKEN,
-    basePath: await emulator.start(),
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-  });
+  ({ emulator, connector: hubspot } = await startPortal({ rateLimitMax: 100_000 }, {}, (portal) => {
+    seedHubSpotPortal(portal, { objects: ['companies', 'contacts'] });
+  }));
 }, 120_000);
 afterAll(async () => {
-  await emulator?.stop();
   await t?.drop();
 });
 

@@ -1,17 +1,17 @@
 /**
  * The n8n Staging > Reconcile operation, driven as n8n drives it (parameters by name), on a broken export.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { description, execute } from '../../nodes/CrmBridge/actions/staging/reconcile.operation';
+import { brokenExportFiles, createCompanyMirror } from '../helpers/broken-export';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-n8n-reconcile-'));
-const exportDir = path.join(tmp, 'export');
-const mappingFile = path.join(tmp, 'mapping.json');
+const { exportDir, mappingFile, writeExport } = brokenExportFiles(tmp);
 let t: TestDatabase;
 
 /** Just what the operation asks of n8n: its parameters by name. */
@@ -28,31 +28,14 @@ const run = (extra: Record<string, unknown> = {}) =>
     { db: async () => t.db },
     0,
   );
-const writeExport = (lines: string[]) => writeFileSync(path.join(exportDir, 'Company.csv'), `${lines.join('\n')}\n`);
 
 beforeAll(async () => {
-  mkdirSync(exportDir);
-  writeFileSync(
-    mappingFile,
-    JSON.stringify({
-      version: 1,
-      target: { system: 'hubspot', schema: 'crm' },
-      objects: {
-        companies: {
-          legacy: { file: 'Company', idColumn: 'Comp_CompanyId' },
-          target: { table: 'companies', idColumn: 'hs_object_id', legacyIdColumn: 'legacy_id' },
-          identity: ['name'],
-          properties: [{ from: 'Comp_Name', to: 'name', transform: ['trim'] }],
-        },
-      },
-    }),
-  );
   t = await createTestDatabase();
-  await t.db.pool.query('CREATE SCHEMA crm');
-  await t.db.pool.query('CREATE TABLE crm.companies (hs_object_id bigint PRIMARY KEY, legacy_id text, name text)');
-  await t.db.pool.query(
-    `INSERT INTO crm.companies VALUES (101, 'C1', 'Acme'), (102, 'C2', 'Globex'), (103, 'C3', 'Initech')`,
-  );
+  await createCompanyMirror(t.db, [
+    ['C1', 'Acme'],
+    ['C2', 'Globex'],
+    ['C3', 'Initech'],
+  ]);
 }, 60_000);
 afterAll(async () => t?.drop());
 

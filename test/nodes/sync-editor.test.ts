@@ -139,6 +139,9 @@ describe('job -> editor -> job', () => {
           });
         }
         for (const r of s.references ?? []) r.required = rand(2) === 1;
+        s.onDelete = pick(['nothing', 'delete', 'flag']);
+        if (s.onDelete === 'flag') s.deleteFlag = { field: 'status', value: pick(['lost', null]) };
+        if (rand(2)) s.maxDeleteShare = pick([0, 0.25, 1]);
       }
       if (rand(2)) {
         const fields = Object.fromEntries(

@@ -7,7 +7,7 @@ import type { Connector, ReadItem } from '../../core/connectors/connector';
 import { openConnector } from '../../core/connectors/registry';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { PipedriveEmulator } from '../../sandbox/pipedrive';
-import { SalesforceEmulator } from '../../sandbox/salesforce';
+import { SalesforceEmulator, clientCredentialsToken } from '../../sandbox/salesforce';
 import { ROOT } from '../helpers/example-data';
 
 // A client that goes away mid-request must end only its own request: before, the Salesforce emulator died of the
@@ -110,18 +110,7 @@ describe('emulators survive clients that disconnect at any point', () => {
       'Account',
       Array.from({ length: 1500 }, (_, i) => ({ Name: `Bulk Account ${i}`, Description: 'x'.repeat(200) })),
     );
-    const token = (
-      (await (
-        await fetch(`${url}/services/oauth2/token`, {
-          method: 'POST',
-          body: new URLSearchParams({
-            grant_type: 'client_credentials',
-            client_id: 'emulator-client',
-            client_secret: 'emulator-secret',
-          }),
-        })
-      ).json()) as { access_token: string }
-    ).access_token;
+    const token = await clientCredentialsToken(url);
     const target: Target = {
       url,
       writePath: '/services/data/v60.0/composite/sobjects/Account/Legacy_Id__c',
@@ -213,6 +202,8 @@ describe('emulators survive clients that disconnect at any point', () => {
         '--hubspot-port',
         '0',
         '--pipedrive-port',
+        '0',
+        '--dynamics-port',
         '0',
       ],
       {

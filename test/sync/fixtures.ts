@@ -28,6 +28,8 @@ export interface Sandbox {
   otherOfficerId: string;
   contacts: string[];
   loans: string[];
+  /** The two connections as the CLI and the MCP server read them from the environment. */
+  environment: Record<string, string>;
   source(): SalesforceConnector;
   target(): PipedriveConnector;
   stop(): Promise<void>;
@@ -64,6 +66,13 @@ function sandboxOf(
     loans,
     officerId,
     otherOfficerId,
+    environment: {
+      SALESFORCE_INSTANCE_URL: sfUrl,
+      SALESFORCE_CLIENT_ID: SF_CLIENT.clientId,
+      SALESFORCE_CLIENT_SECRET: SF_CLIENT.clientSecret,
+      PIPEDRIVE_BASE_URL: pdUrl,
+      PIPEDRIVE_API_TOKEN: PD_TOKEN,
+    },
     source: () =>
       new SalesforceConnector({
         instanceUrl: sfUrl,

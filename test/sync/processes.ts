@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from '../helpers/example-data';
-import { PD_TOKEN, SF_CLIENT, type Sandbox } from './fixtures';
+import { type Sandbox } from './fixtures';
 
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 
@@ -29,11 +29,7 @@ export function syncProcess(
       env: {
         PATH: process.env.PATH ?? '',
         DATABASE_URL: dbUrl,
-        SALESFORCE_INSTANCE_URL: box.sfUrl,
-        SALESFORCE_CLIENT_ID: SF_CLIENT.clientId,
-        SALESFORCE_CLIENT_SECRET: SF_CLIENT.clientSecret,
-        PIPEDRIVE_BASE_URL: box.pdUrl,
-        PIPEDRIVE_API_TOKEN: PD_TOKEN,
+        ...box.environment,
       },
     });
     let stdout = '';

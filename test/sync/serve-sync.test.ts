@@ -1,11 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTemporaryDatabase } from '../../core/db/temporary-database';
 import { buildSalesforceRequest, deliver } from '../../sandbox/webhooks';
-import { migratedHome } from '../helpers/embedded-home';
+import { databaseForProcess } from '../helpers/database';
 import { ROOT } from '../helpers/example-data';
 import { PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from './fixtures';
 
@@ -17,19 +14,9 @@ const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
 
 beforeAll(async () => {
   box = await startSandbox();
-  Object.assign(env, {
-    SALESFORCE_INSTANCE_URL: box.sfUrl,
-    SALESFORCE_CLIENT_ID: SF_CLIENT.clientId,
-    SALESFORCE_CLIENT_SECRET: SF_CLIENT.clientSecret,
-    PIPEDRIVE_BASE_URL: box.pdUrl,
-    PIPEDRIVE_API_TOKEN: PD_TOKEN,
-    SALESFORCE_ORG_ID: box.sf.orgId,
-  });
-  if (process.env.DATABASE_URL) {
-    const t = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test');
-    env.DATABASE_URL = t.url;
-    drop = t.drop;
-  } else env.CRM_BRIDGE_HOME = migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-serve-sync-')));
+  const database = await databaseForProcess();
+  Object.assign(env, box.environment, { SALESFORCE_ORG_ID: box.sf.orgId }, database.env);
+  drop = database.drop;
 }, 60_000);
 afterAll(async () => {
   await box?.stop();

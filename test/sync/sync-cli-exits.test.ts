@@ -9,7 +9,7 @@ import { createTemporaryDatabase } from '../../core/db/temporary-database';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { migratedHome } from '../helpers/embedded-home';
 import { ROOT } from '../helpers/example-data';
-import { loansJob, PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from './fixtures';
+import { loansJob, startSandbox, type Sandbox } from './fixtures';
 import { disagreements } from './processes';
 
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
@@ -41,11 +41,7 @@ async function cli(env: Record<string, string>, ...args: string[]): Promise<Resu
 }
 
 const crms = () => ({
-  SALESFORCE_INSTANCE_URL: box.sfUrl,
-  SALESFORCE_CLIENT_ID: SF_CLIENT.clientId,
-  SALESFORCE_CLIENT_SECRET: SF_CLIENT.clientSecret,
-  PIPEDRIVE_BASE_URL: box.pdUrl,
-  PIPEDRIVE_API_TOKEN: PD_TOKEN,
+  ...box.environment,
   HUBSPOT_BASE_URL: hubspotUrl,
   HUBSPOT_ACCESS_TOKEN: HS_TOKEN,
 });

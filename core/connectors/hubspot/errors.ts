@@ -1,4 +1,5 @@
 import { redactSecrets } from '../../db/redact';
+import { retryAfterMs } from '../http/retry-after';
 import { unreachableCode } from '../http/unreachable';
 
 /** A failed HubSpot call, described without the access token. */
@@ -50,15 +51,6 @@ function bodyObject(body: unknown): Record<string, unknown> {
     return { message: body };
   }
   return {};
-}
-
-export function retryAfterMs(headers: Record<string, string> | undefined): number | undefined {
-  const raw = headers?.['retry-after'] ?? headers?.['Retry-After'];
-  if (!raw) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** Turns whatever the SDK threw (ApiException, a network error, a timeout) into a HubSpotError without secrets. */

@@ -2,13 +2,16 @@ import type { Client } from '@hubspot/api-client';
 import type {
   ConnectionCheck,
   Connector,
+  DeleteResult,
   ObjectSchema,
   ReadItem,
   ReadOptions,
   UpsertInput,
   UpsertResult,
 } from '../connector';
+import { archiveByIds } from './archive';
 import { HubSpotClient } from './client';
+import { HubSpotError } from './errors';
 import type { HubSpotOAuth } from './oauth';
 import { readArchived, updateByIds, type IdUpdate, type IdUpdateResult } from './by-id';
 import {
@@ -239,13 +242,20 @@ export class HubSpotConnector implements Connector {
     yield* readArchived(this.associationContext, object, unique, options.since);
   }
 
-  /** The IDs of the `toObject` records associated with each of these records (e.g. a deal's contacts), by v4 batch read. */
+  /** Archives records by ID (to the recycling bin, restorable for 90 days); see archive.ts. */
+  async delete(object: string, ids: string[]): Promise<DeleteResult[]> {
+    // Engagements are five HubSpot objects whose IDs do not say which: deleting by ID could hit the wrong one.
+    if (object === ENGAGEMENTS) throw new HubSpotError('Deleting engagements by ID is not supported');
+    return archiveByIds(this.associationContext, object, ids);
+  }
+
   /** Associates existing records (by ID) with parents found by key, making only the missing associations. */
   async associateByIds(object: string, links: IdLink[], spec: ParentAssociation): Promise<IdLinkResult[]> {
     if (object === ENGAGEMENTS) return this.engagements.associateByIds(links, ParentAssociationSchema.parse(spec));
     return associateByIds(this.associationContext, object, links, ParentAssociationSchema.parse(spec));
   }
 
+  /** The IDs of the `toObject` records associated with each of these records (e.g. a deal's contacts), by v4 batch read. */
   async readAssociations(object: string, ids: string[], toObject: string): Promise<Map<string, string[]>> {
     if (object === ENGAGEMENTS) return this.engagements.readAssociations(ids, toObject);
     return readAssociations(this.associationContext, object, ids, toObject);

@@ -17,6 +17,8 @@ export interface PipedriveApis {
   organizationFields: v1.OrganizationFieldsApi;
   activityFields: v1.ActivityFieldsApi;
   users: v1.UsersApi;
+  /** v1 `/recents`: every change since a time, deletions included (v2 has no deleted listing for most objects). */
+  recents: v1.RecentsApi;
   pipelines: v2.PipelinesApi;
   stages: v2.StagesApi;
 }
@@ -72,6 +74,7 @@ export class PipedriveClient {
       dealFields: this.observed(new v1.DealFieldsApi(c1)),
       organizationFields: this.observed(new v1.OrganizationFieldsApi(c1)),
       users: this.observed(new v1.UsersApi(c1)),
+      recents: this.observed(new v1.RecentsApi(c1)),
       pipelines: this.observed(new v2.PipelinesApi(c2)),
       stages: this.observed(new v2.StagesApi(c2)),
     };

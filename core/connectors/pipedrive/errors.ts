@@ -1,4 +1,5 @@
 import { redactSecrets } from '../../db/redact';
+import { retryAfterMs } from '../http/retry-after';
 import { unreachableCode } from '../http/unreachable';
 
 /** A failed Pipedrive call, described without the API token. */
@@ -36,14 +37,8 @@ export const replyMeta = new WeakMap<object, ReplyMeta>();
 
 /** The wait a reply asks for: `Retry-After`, else (on a 429 only) the seconds until the burst window resets. */
 export function waitFrom(headers: Record<string, unknown>, rateLimited: boolean): number | undefined {
-  const retryAfter = headers['retry-after'];
-  if (retryAfter !== undefined && retryAfter !== null && retryAfter !== '') {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const at = Date.parse(String(retryAfter));
-    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
-  }
-  if (!rateLimited) return undefined;
+  const asked = retryAfterMs(headers);
+  if (asked !== undefined || !rateLimited) return asked;
   const reset = Number(headers['x-ratelimit-reset']);
   return Number.isFinite(reset) && reset >= 0 ? reset * 1000 : undefined;
 }

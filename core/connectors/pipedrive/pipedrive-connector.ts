@@ -1,6 +1,7 @@
 import type {
   ConnectionCheck,
   Connector,
+  DeleteResult,
   ObjectSchema,
   ReadItem,
   ReadOptions,
@@ -9,6 +10,7 @@ import type {
   UpsertResult,
 } from '../connector';
 import { PipedriveClient } from './client';
+import { deleteByIds, readDeletedRecords } from './deletes';
 import { PipedriveFields } from './describe';
 import { COST, OBJECTS, pipedriveObject, type PipedriveConnectorOptions } from './options';
 import { PipedrivePipelines, type PipelineInfo } from './pipelines';
@@ -101,5 +103,18 @@ export class PipedriveConnector implements Connector {
    */
   async upsert(object: string, records: UpsertInput[], options: UpsertOptions): Promise<UpsertResult[]> {
     return this.upserter.upsert(pipedriveObject(object), records, options);
+  }
+
+  /** Records deleted after `since` (from `/v1/recents`), with the deletion time as `modifiedAt`; see deletes.ts. */
+  async *readDeleted(
+    object: string,
+    options: Omit<ReadOptions, 'properties'> = {},
+  ): AsyncGenerator<ReadItem, void, undefined> {
+    yield* readDeletedRecords(this.client, pipedriveObject(object), options);
+  }
+
+  /** Deletes by Pipedrive ID (`DELETE /api/v2/{object}/{id}`), one result per ID; see deletes.ts. */
+  async delete(object: string, ids: string[]): Promise<DeleteResult[]> {
+    return deleteByIds(this.client, pipedriveObject(object), ids);
   }
 }

@@ -1,5 +1,6 @@
 import type Bottleneck from 'bottleneck';
 import { AccountLimiter as BaseLimiter, accountKey, sharedLimiter } from '../http/account-limiter';
+import { RollingWindow } from '../http/rolling-window';
 
 export { accountKey };
 
@@ -56,18 +57,14 @@ export class AccountLimiter extends BaseLimiter {
   limit: number | null = null;
   /** How many times requests were held back because someone else spent the window. */
   holds = 0;
-  /** Sent requests: times (ms) and token costs, oldest first, from `head`. */
-  private readonly sentAt: number[] = [];
-  private readonly sentCost: number[] = [];
-  private head = 0;
-  private spent = 0;
-  private gate: Promise<void> = Promise.resolve();
   /**
    * Pipedrive is called once per record, so the base's Bottleneck queue is swapped for `SlotScheduler`: Bottleneck's
    * local datastore yields to the timer queue several times per job (~3 ms each, one job at a time: measured ~300
    * jobs/s at most), below Pipedrive's 240 writes/s. The base keeps driving it (shared budgets, holds after a 429).
    */
   override readonly limiter = new SlotScheduler(this.maxConcurrent) as unknown as Bottleneck;
+  /** Tokens sent, in a rolling window of Pipedrive's. */
+  private readonly window: RollingWindow;
 
   constructor(
     account: string,
@@ -76,48 +73,17 @@ export class AccountLimiter extends BaseLimiter {
     private marginMs = 40,
   ) {
     super('pipedrive', account, maxConcurrent);
-  }
-
-  private expire(now: number): void {
-    const horizon = now - this.windowMs - this.marginMs;
-    while (this.head < this.sentAt.length && this.sentAt[this.head]! <= horizon) {
-      this.spent -= this.sentCost[this.head]!;
-      this.head++;
-    }
-    if (this.head > 4096 && this.head * 2 > this.sentAt.length) {
-      this.sentAt.splice(0, this.head);
-      this.sentCost.splice(0, this.head);
-      this.head = 0;
-    }
+    this.window = new RollingWindow(windowMs, () => this.marginMs);
   }
 
   /** Tokens this process sent in the last window. */
   spentInWindow(now = Date.now()): number {
-    this.expire(now);
-    return this.spent;
+    return this.window.spentInWindow(now);
   }
 
   /** Waits (first come, first served) until a call of `cost` tokens fits the rolling window, then books it. */
   acquire(cost: number): Promise<void> {
-    const turn = this.gate.then(async () => {
-      for (;;) {
-        const now = Date.now();
-        this.expire(now);
-        const limit = this.limit;
-        if (limit === null || this.spent + cost <= limit || this.head >= this.sentAt.length) break;
-        // Wait until enough of the oldest calls leave the window.
-        let need = this.spent + cost - limit;
-        let i = this.head;
-        while (need > 0 && i < this.sentAt.length) need -= this.sentCost[i++]!;
-        const until = this.sentAt[i - 1]! + this.windowMs + this.marginMs + 1;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(1, until - now)));
-      }
-      this.sentAt.push(Date.now());
-      this.sentCost.push(cost);
-      this.spent += cost;
-    });
-    this.gate = turn.catch(() => undefined);
-    return turn;
+    return this.window.acquire(cost, () => this.limit);
   }
 
   /**

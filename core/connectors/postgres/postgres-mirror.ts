@@ -3,6 +3,7 @@ import { ident, qualified } from '../../db/sql';
 import type {
   Connector,
   ConnectionCheck,
+  DeleteResult,
   FieldSchema,
   FieldType,
   ObjectSchema,
@@ -12,6 +13,7 @@ import type {
   UpsertResult,
 } from '../connector';
 import { decodeCursor } from '../cursor';
+import { deleteRows, missingRows, ROW_IDS_TABLE } from './row-ids';
 
 export interface MirrorTable {
   table: string;
@@ -83,7 +85,7 @@ export class PostgresMirrorConnector implements Connector {
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [this.options.schema],
     );
-    const present = new Set(rows.map((r) => r.table_name));
+    const present = new Set(rows.map((r) => r.table_name).filter((t) => t !== ROW_IDS_TABLE));
     const configured = Object.entries(this.options.tables ?? {})
       .filter(([, t]) => present.has(t.table))
       .map(([o]) => o);
@@ -219,6 +221,19 @@ export class PostgresMirrorConnector implements Connector {
         };
       }
     }
+  }
+
+  /** Rows missing since the last call, as deletions (the first call takes the baseline); see row-ids.ts. */
+  async *readDeleted(
+    object: string,
+    options: Omit<ReadOptions, 'properties'> = {},
+  ): AsyncGenerator<ReadItem, void, undefined> {
+    yield* missingRows(this.sql, object, { schema: this.options.schema, ...this.tableOf(object) }, options.since);
+  }
+
+  /** Deletes rows by ID, one result per ID (`missing` for a row not there). */
+  async delete(object: string, ids: string[]): Promise<DeleteResult[]> {
+    return deleteRows(this.sql, { schema: this.options.schema, ...this.tableOf(object) }, ids);
   }
 
   /** Deletes the rows with these IDs; returns how many there were. */

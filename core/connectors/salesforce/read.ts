@@ -19,7 +19,8 @@ function soqlDateTime(iso: string): string {
   return `${new Date(t).toISOString().slice(0, 19)}Z`;
 }
 
-function isoOf(sfTime: unknown): string | undefined {
+/** A Salesforce datetime (`2026-01-02T03:04:05.000+0000`) as ISO, or undefined when it is none. */
+export function isoOf(sfTime: unknown): string | undefined {
   if (typeof sfTime !== 'string') return undefined;
   const t = Date.parse(sfTime.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();

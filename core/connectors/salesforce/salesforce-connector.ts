@@ -2,6 +2,7 @@ import type { Connection } from 'jsforce';
 import type {
   ConnectionCheck,
   Connector,
+  DeleteResult,
   ObjectSchema,
   ReadItem,
   ReadOptions,
@@ -10,6 +11,7 @@ import type {
 } from '../connector';
 import { subscribeChangeEvents, type ChangeEventHandlers, type ChangeEventSubscription } from './change-events';
 import { SalesforceClient } from './client';
+import { deleteByIds, readDeletedRecords } from './deletes';
 import { SalesforceDescribe } from './describe';
 import { SalesforceError } from './errors';
 import type { SalesforceConnectorOptions } from './options';
@@ -119,5 +121,18 @@ export class SalesforceConnector implements Connector {
    */
   async upsert(object: string, records: UpsertInput[], options: { keyProperty: string }): Promise<UpsertResult[]> {
     return this.upserter.upsert(object, records, options);
+  }
+
+  /** Records deleted after `since` (getDeleted), with the deletion time as `modifiedAt`; see deletes.ts. */
+  async *readDeleted(
+    object: string,
+    options: Omit<ReadOptions, 'properties'> = {},
+  ): AsyncGenerator<ReadItem, void, undefined> {
+    yield* readDeletedRecords(this.client, object, options);
+  }
+
+  /** Deletes by Id through sObject Collections, one result per Id; see deletes.ts. */
+  async delete(object: string, ids: string[]): Promise<DeleteResult[]> {
+    return deleteByIds(this.client, object, ids);
   }
 }

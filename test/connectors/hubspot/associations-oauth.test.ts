@@ -1,13 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client } from '@hubspot/api-client';
-import { HubSpotEmulator, type HubSpotEmulatorOptions } from '../../../sandbox/hubspot';
-import {
-  HubSpotConnector,
-  HubSpotError,
-  encodeHubSpotCursor,
-  type HubSpotConnectorOptions,
-} from '../../../core/connectors/hubspot';
-import type { ReadItem, SourceRecord } from '../../../core/connectors/connector';
+import { HubSpotConnector, HubSpotError, encodeHubSpotCursor } from '../../../core/connectors/hubspot';
+import { collectRecords, hubspotConnectorSetup } from '../../helpers/emulators';
 
 const TOKEN = 'pat-na1-assoc-token-0123456789';
 const APP = {
@@ -15,34 +9,7 @@ const APP = {
   clientSecret: 'client-SECRET-value-42',
   refreshToken: 'refresh-TOKEN-value-77',
 };
-const running: HubSpotEmulator[] = [];
-
-async function setup(
-  emulatorOptions: HubSpotEmulatorOptions = {},
-  connectorOptions: Partial<HubSpotConnectorOptions> = {},
-) {
-  const emulator = new HubSpotEmulator({ tokens: [TOKEN], ...emulatorOptions });
-  running.push(emulator);
-  const basePath = await emulator.start();
-  const connector = new HubSpotConnector({
-    accessToken: TOKEN,
-    basePath,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-    ...connectorOptions,
-  });
-  return { emulator, connector, basePath };
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
-
-async function collect(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const item of items) if (item.type === 'record') out.push(item.record);
-  return out;
-}
+const setup = hubspotConnectorSetup(TOKEN);
 
 const toCompany = { toObject: 'companies', toKeyProperty: 'legacy_company_id', keyFrom: 'company_key' };
 
@@ -142,7 +109,7 @@ describe('HubSpot v4 associations (real @hubspot/api-client against the emulator
     expect([...ofContact.get(hub)!].sort()).toEqual(written.map((r) => r.id!).sort());
     expect(ofContact.get('999999')).toEqual([]);
     // The sync engine then fetches the associated records by ID (unknown IDs are left out).
-    const fetched = await collect(
+    const fetched = await collectRecords(
       connector.readByIds('contacts', [hub, '999999'], { properties: ['email', 'legacy_contact_id'] }),
     );
     expect(fetched.map((r) => [r.id, r.properties])).toEqual([[hub, { email: 'p0@x.test', legacy_contact_id: 'C-0' }]]);
@@ -221,7 +188,9 @@ describe('HubSpot OAuth (refresh-token grant through the SDK)', () => {
       expect(check.message).toMatch(
         /OAuth token refresh failed with HTTP 400: missing or (invalid client_secret|unknown refresh token)/,
       );
-      const error = await collect(connector.read('contacts', { properties: ['email'] })).catch((e: unknown) => e);
+      const error = await collectRecords(connector.read('contacts', { properties: ['email'] })).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(HubSpotError);
       const text = `${check.message} ${JSON.stringify(error)} ${String((error as Error).stack)}`;
       for (const secret of [wrong.clientSecret, wrong.refreshToken, APP.clientSecret])
@@ -239,13 +208,15 @@ describe('HubSpot emulator: a user edit in HubSpot', () => {
       emulator.store.create('contacts', { email: 'b@x.test' }),
     ];
     const cursor = encodeHubSpotCursor(new Date(clock).toISOString(), b.id);
-    expect(await collect(connector.read('contacts', { since: cursor, properties: ['email'] }))).toHaveLength(0);
+    expect(await collectRecords(connector.read('contacts', { since: cursor, properties: ['email'] }))).toHaveLength(0);
     const edited = emulator.userEdit('contacts', a.id, { email: 'a@x.test', firstname: 'Ann' });
     expect(edited.updatedAt).toBe(clock + 1);
     expect(edited.properties.hs_lastmodifieddate).toBe(new Date(clock + 1).toISOString());
     const again = emulator.userEdit('contacts', a.id, {});
     expect(again.updatedAt).toBe(clock + 2);
-    const seen = await collect(connector.read('contacts', { since: cursor, properties: ['email', 'firstname'] }));
+    const seen = await collectRecords(
+      connector.read('contacts', { since: cursor, properties: ['email', 'firstname'] }),
+    );
     expect(seen.map((r) => [r.id, r.properties.firstname])).toEqual([[a.id, 'Ann']]);
     expect(() => emulator.userEdit('contacts', '1', {})).toThrow(/No contacts record with id 1/);
   });

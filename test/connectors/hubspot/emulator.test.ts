@@ -1,16 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HubSpotEmulator, type HubSpotEmulatorOptions } from '../../../sandbox/hubspot';
 import { AccountLimiter } from '../../../core/connectors/hubspot/rate-limit';
+import { stopEmulatorsAfterEach } from '../../helpers/emulators';
 
-const running: HubSpotEmulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
+const startEmulator = stopEmulatorsAfterEach<HubSpotEmulator>();
 
 async function start(options: HubSpotEmulatorOptions = {}) {
   const emulator = new HubSpotEmulator(options);
-  running.push(emulator);
-  await emulator.start();
+  await startEmulator(emulator);
   const call = async (method: string, path: string, body?: unknown, token: string | null = 'tok') => {
     const res = await fetch(`${emulator.url}${path}`, {
       method,

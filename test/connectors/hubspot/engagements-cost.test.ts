@@ -1,18 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HubSpotEmulator } from '../../../sandbox/hubspot';
 import { HubSpotConnector } from '../../../core/connectors/hubspot';
 import type { UpsertInput } from '../../../core/connectors/connector';
 import { defineEngagementProperties } from '../../../sandbox/examples/hubspot-engagements';
+import { stopEmulatorsAfterEach } from '../../helpers/emulators';
 
 const TOKEN = 'pat-na1-engagements-cost-0123';
 const KEY = 'legacy_communication_id';
 const TYPES = ['CALL', 'EMAIL', 'MEETING', 'NOTE', 'TASK'];
 const OBJECTS = ['calls', 'emails', 'meetings', 'notes', 'tasks'];
-const running: HubSpotEmulator[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
+const startEmulator = stopEmulatorsAfterEach<HubSpotEmulator>();
 
 function calls(emulator: HubSpotEmulator, endpoint: string): number {
   return OBJECTS.reduce((n, o) => n + emulator.endpointCount('POST', `/crm/v3/objects/${o}/${endpoint}`), 0);
@@ -21,9 +18,8 @@ function calls(emulator: HubSpotEmulator, endpoint: string): number {
 describe('what an engagements upsert costs in calls', () => {
   it('a first load finds each key in all five types (5 reads per 100 keys) and writes each type in batches of 100; a re-run writes nothing', async () => {
     const emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
-    running.push(emulator);
     defineEngagementProperties(emulator);
-    const connector = new HubSpotConnector({ accessToken: TOKEN, basePath: await emulator.start() });
+    const connector = new HubSpotConnector({ accessToken: TOKEN, basePath: await startEmulator(emulator) });
     const records: UpsertInput[] = Array.from({ length: 2000 }, (_, i) => ({
       key: `K-${i}`,
       properties: {

@@ -1,35 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HubSpotEmulator } from '../../../sandbox/hubspot';
-import { HubSpotConnector, type HubSpotConnectorOptions } from '../../../core/connectors/hubspot';
+import { type HubSpotConnectorOptions } from '../../../core/connectors/hubspot';
 import type { UpsertInput } from '../../../core/connectors/connector';
-import { defineEngagementProperties } from '../../../sandbox/examples/hubspot-engagements';
-import { defineMirrorProperties } from '../../../sandbox/examples/hubspot-portal';
+import { hubspotConnectorSetup } from '../../helpers/emulators';
+import { defineEngagementMirror } from './fixtures';
 
 const TOKEN = 'pat-na1-engagements-upsert-0123';
-const running: HubSpotEmulator[] = [];
 const KEY = 'legacy_communication_id';
 const TYPES = ['calls', 'emails', 'meetings', 'notes', 'tasks'];
 const toCompany = { toObject: 'companies', toKeyProperty: 'legacy_company_id', keyFrom: '__parent:companies' };
 
-async function setup(connectorOptions: Partial<HubSpotConnectorOptions> = {}) {
-  const emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
-  running.push(emulator);
-  defineEngagementProperties(emulator);
-  for (const o of ['companies', 'contacts', 'deals'] as const) defineMirrorProperties(emulator, o);
-  const basePath = await emulator.start();
-  const connector = new HubSpotConnector({
-    accessToken: TOKEN,
-    basePath,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-    ...connectorOptions,
-  });
-  return { emulator, connector, basePath };
-}
+const start = hubspotConnectorSetup(TOKEN);
 
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
+function setup(connectorOptions: Partial<HubSpotConnectorOptions> = {}) {
+  return start({ rateLimitMax: 100_000 }, connectorOptions, defineEngagementMirror);
+}
 
 /** Where HubSpot keeps a key: [object, record] for each live record carrying it. */
 function carriers(emulator: HubSpotEmulator, key: string) {

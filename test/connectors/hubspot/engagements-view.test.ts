@@ -1,42 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client } from '@hubspot/api-client';
-import { HubSpotEmulator } from '../../../sandbox/hubspot';
 import { HubSpotConnector, encodeHubSpotCursor, type HubSpotConnectorOptions } from '../../../core/connectors/hubspot';
-import type { ReadItem, SourceRecord } from '../../../core/connectors/connector';
-import { defineEngagementProperties, seedEngagements } from '../../../sandbox/examples/hubspot-engagements';
-import { defineMirrorProperties } from '../../../sandbox/examples/hubspot-portal';
+import { seedEngagements } from '../../../sandbox/examples/hubspot-engagements';
+import { collectRecords, hubspotConnectorSetup } from '../../helpers/emulators';
+import { defineEngagementMirror } from './fixtures';
 
 const TOKEN = 'pat-na1-engagements-0123456789';
-const running: HubSpotEmulator[] = [];
 const KEY = 'legacy_communication_id';
+const start = hubspotConnectorSetup(TOKEN);
 
-async function setup(connectorOptions: Partial<HubSpotConnectorOptions> = {}, define = true) {
+function setup(connectorOptions: Partial<HubSpotConnectorOptions> = {}, define = true) {
   // The limit is not what these tests are about: lifted so they count calls without waiting out windows.
-  const emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
-  running.push(emulator);
-  if (define) {
-    defineEngagementProperties(emulator);
-    for (const o of ['companies', 'contacts', 'deals'] as const) defineMirrorProperties(emulator, o);
-  }
-  const basePath = await emulator.start();
-  const connector = new HubSpotConnector({
-    accessToken: TOKEN,
-    basePath,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-    ...connectorOptions,
-  });
-  return { emulator, connector, basePath };
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
-
-async function collect(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const item of items) if (item.type === 'record') out.push(item.record);
-  return out;
+  return start({ rateLimitMax: 100_000 }, connectorOptions, define ? defineEngagementMirror : undefined);
 }
 
 /** One engagement of each type as the mirror holds them (unified names). */
@@ -224,7 +199,7 @@ describe('the engagements view over calls, emails, meetings, notes and tasks (re
       engagement_duration_minutes: '20',
     });
 
-    const records = await collect(connector.read('engagements'));
+    const records = await collectRecords(connector.read('engagements'));
     expect(records).toHaveLength(5);
     const unifiedColumns = Object.keys(mirrorRows()[0]!).filter(
       (c) => c !== 'createdate' && c !== 'hs_lastmodifieddate',
@@ -238,7 +213,9 @@ describe('the engagements view over calls, emails, meetings, notes and tasks (re
       }).toEqual({ ...expected, hs_timestamp: Date.parse(row.hs_timestamp!) });
     }
     // Only the properties asked for.
-    const few = await collect(connector.read('engagements', { properties: ['hs_engagement_type', 'hs_subject'] }));
+    const few = await collectRecords(
+      connector.read('engagements', { properties: ['hs_engagement_type', 'hs_subject'] }),
+    );
     expect(few.find((r) => r.id === '5004')!.properties).toEqual({
       hs_engagement_type: 'NOTE',
       hs_subject: 'Credit check',
@@ -256,7 +233,7 @@ describe('the engagements view over calls, emails, meetings, notes and tasks (re
     emulator.userEdit('emails', '5002', { hs_email_text: 'tie' }, base + 3000);
     emulator.userEdit('meetings', '5003', { hs_meeting_body: 'last' }, base + 4000);
     const since = new Date(base).toISOString();
-    const changed = await collect(
+    const changed = await collectRecords(
       connector.read('engagements', { since, properties: ['hs_engagement_type', 'hs_body'] }),
     );
     expect(changed.map((r) => [r.id, r.properties.hs_engagement_type, r.properties.hs_body])).toEqual([
@@ -268,7 +245,7 @@ describe('the engagements view over calls, emails, meetings, notes and tasks (re
     ]);
     // Resuming from the third record's cursor gives exactly what came after it, the tie included.
     const third = changed[2]!;
-    const rest = await collect(
+    const rest = await collectRecords(
       connector.read('engagements', {
         since: encodeHubSpotCursor(third.modifiedAt!, third.id),
         properties: ['hs_body'],
@@ -286,7 +263,7 @@ describe('the engagements view over calls, emails, meetings, notes and tasks (re
         (n, o) => n + emulator.endpointCount('POST', `/crm/v3/objects/${o}/batch/read`),
         0,
       );
-    const found = await collect(
+    const found = await collectRecords(
       fresh.readByIds('engagements', ['5004', '5001', '999', '5005'], {
         properties: ['hs_engagement_type', 'hs_subject'],
       }),
@@ -298,18 +275,18 @@ describe('the engagements view over calls, emails, meetings, notes and tasks (re
     ]);
     // An unknown ID costs a probe of each of the five types; once seen, an ID is read from its type alone.
     expect(batchReads()).toBe(5);
-    await collect(fresh.readByIds('engagements', ['5004', '5001']));
+    await collectRecords(fresh.readByIds('engagements', ['5004', '5001']));
     expect(batchReads()).toBe(7);
 
     emulator.store.archive('calls', '5001', Date.parse('2024-02-01T00:00:00Z'));
     emulator.store.archive('notes', '5004', Date.parse('2024-01-01T00:00:00Z'));
-    const deleted = await collect(connector.readDeleted('engagements'));
+    const deleted = await collectRecords(connector.readDeleted('engagements'));
     expect(deleted.map((r) => [r.id, r.properties.hs_engagement_type, r.properties[KEY], r.modifiedAt])).toEqual([
       ['5004', 'NOTE', 'C-4', '2024-01-01T00:00:00.000Z'],
       ['5001', 'CALL', 'C-1', '2024-02-01T00:00:00.000Z'],
     ]);
     expect(
-      (await collect(connector.readDeleted('engagements', { since: '2024-01-15T00:00:00Z' }))).map((r) => r.id),
+      (await collectRecords(connector.readDeleted('engagements', { since: '2024-01-15T00:00:00Z' }))).map((r) => r.id),
     ).toEqual(['5001']);
   });
 });

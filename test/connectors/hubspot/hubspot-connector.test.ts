@@ -1,42 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { HubSpotEmulator, type HubSpotEmulatorOptions } from '../../../sandbox/hubspot';
-import {
-  HubSpotConnector,
-  HubSpotError,
-  encodeHubSpotCursor,
-  type HubSpotConnectorOptions,
-} from '../../../core/connectors/hubspot';
-import type { ReadItem, SourceRecord } from '../../../core/connectors/connector';
+import { describe, expect, it } from 'vitest';
+import { HubSpotConnector, HubSpotError, encodeHubSpotCursor } from '../../../core/connectors/hubspot';
+import type { SourceRecord } from '../../../core/connectors/connector';
+import { collectRecords, hubspotConnectorSetup } from '../../helpers/emulators';
 
 const TOKEN = 'pat-na1-test-token-0123456789';
-const running: HubSpotEmulator[] = [];
-
-async function setup(
-  emulatorOptions: HubSpotEmulatorOptions = {},
-  connectorOptions: Partial<HubSpotConnectorOptions> = {},
-) {
-  const emulator = new HubSpotEmulator({ tokens: [TOKEN], ...emulatorOptions });
-  running.push(emulator);
-  const basePath = await emulator.start();
-  const connector = new HubSpotConnector({
-    accessToken: TOKEN,
-    basePath,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-    ...connectorOptions,
-  });
-  return { emulator, connector };
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
-
-async function collect(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const item of items) if (item.type === 'record') out.push(item.record);
-  return out;
-}
+const setup = hubspotConnectorSetup(TOKEN);
 
 describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () => {
   it('describes properties: type, options, unique, read-only, format', async () => {
@@ -58,7 +26,7 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
     for (let i = 0; i < 250; i++)
       emulator.store.create('companies', { name: `Company ${i}`, legacy_company_id: `L${i}` });
     const before = emulator.requests;
-    const records = await collect(connector.read('companies', { properties: ['name', 'legacy_company_id'] }));
+    const records = await collectRecords(connector.read('companies', { properties: ['name', 'legacy_company_id'] }));
     expect(records).toHaveLength(250);
     expect(new Set(records.map((r) => r.id)).size).toBe(250);
     expect(records[0]!.properties).toEqual({ name: 'Company 0', legacy_company_id: 'L0' });
@@ -77,7 +45,9 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
     const changed = emulator.store.records('contacts').slice(0, 3);
     for (const r of changed) emulator.store.update(r, { firstname: 'Changed' });
     const created = emulator.store.create('contacts', { email: 'new@x.test' });
-    const records = await collect(connector.read('contacts', { since: cursor, properties: ['email', 'firstname'] }));
+    const records = await collectRecords(
+      connector.read('contacts', { since: cursor, properties: ['email', 'firstname'] }),
+    );
     expect(records.map((r) => r.id)).toEqual([tied[3]!.id, tied[4]!.id, ...changed.map((r) => r.id), created.id]);
     expect(records[2]!.properties.firstname).toBe('Changed');
     expect(records.every((r) => r.modifiedAt)).toBe(true);
@@ -96,7 +66,7 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
       if (i % 7 === 0) clock += 1;
       emulator.store.create('deals', { dealname: `Deal ${i}`, legacy_deal_id: `D${i}` });
     }
-    const records = await collect(connector.read('deals', { since, properties: ['dealname'] }));
+    const records = await collectRecords(connector.read('deals', { since, properties: ['dealname'] }));
     expect(records).toHaveLength(1300);
     expect(new Set(records.map((r) => r.id)).size).toBe(1300);
     const times = records.map((r) => Date.parse(r.modifiedAt!));
@@ -195,7 +165,7 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
     expect(results.filter((r) => r.status === 'created')).toHaveLength(300);
     expect(emulator.faults.served.rateLimited).toBe(12);
     emulator.faults.serverErrors(4, 503);
-    const records = await collect(connector.read('contacts', { properties: ['legacy_contact_id'] }));
+    const records = await collectRecords(connector.read('contacts', { properties: ['legacy_contact_id'] }));
     expect(records).toHaveLength(300);
     expect(emulator.faults.served.serverErrors).toBe(4);
     expect(emulator.store.count('contacts')).toBe(300);
@@ -214,7 +184,7 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
     expect(other.accountId).not.toContain(TOKEN);
     for (let i = 0; i < 30; i++) emulator.store.create('deals', { dealname: `D${i}` });
     const reads = await Promise.all([
-      collect(connector.read('deals', { properties: ['dealname'] })),
+      collectRecords(connector.read('deals', { properties: ['dealname'] })),
       ...Array.from({ length: 14 }, () => other.describe('deals').then(() => [])),
       ...Array.from({ length: 10 }, (_, i) =>
         connector.upsert('deals', [{ key: `K${i}`, properties: { dealname: 'x' } }], { keyProperty: 'legacy_deal_id' }),
@@ -267,7 +237,7 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
     const { emulator, connector } = await setup({}, { requestTimeoutMs: 150 });
     emulator.store.create('contacts', { email: 'a@x.test' });
     emulator.faults.slow(400, 1);
-    const records = await collect(connector.read('contacts', { properties: ['email'] }));
+    const records = await collectRecords(connector.read('contacts', { properties: ['email'] }));
     expect(records).toHaveLength(1);
     expect(connector.retriesUsed).toBe(1);
   });
@@ -275,7 +245,7 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
   it('stops at the retry budget with an error that says so', async () => {
     const { emulator, connector } = await setup({}, { retryBudget: 3 });
     emulator.faults.serverErrors(50, 500);
-    await expect(collect(connector.read('contacts', { properties: ['email'] }))).rejects.toThrow(
+    await expect(collectRecords(connector.read('contacts', { properties: ['email'] }))).rejects.toThrow(
       /HTTP 500.*retry budget of 3 exhausted/,
     );
     expect(connector.retriesUsed).toBe(3);
@@ -290,7 +260,7 @@ describe('HubSpotConnector against the emulator (real @hubspot/api-client)', () 
     expect(check.message).toMatch(/401/);
     expect(check.message).toMatch(/access token is missing, invalid or expired/);
     expect(check.message).not.toContain(bad);
-    const error = await collect(connector.read('contacts', { properties: ['email'] })).catch((e: unknown) => e);
+    const error = await collectRecords(connector.read('contacts', { properties: ['email'] })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HubSpotError);
     expect((error as HubSpotError).status).toBe(401);
     expect(JSON.stringify(error) + String((error as Error).stack)).not.toContain(bad);

@@ -1,29 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { HubSpotEmulator } from '../../../sandbox/hubspot';
-import { HubSpotConnector, HubSpotError } from '../../../core/connectors/hubspot';
-import type { ReadItem } from '../../../core/connectors/connector';
+import { describe, expect, it } from 'vitest';
+import { HubSpotError } from '../../../core/connectors/hubspot';
 import { classifyError } from '../../../core/errors';
+import { countItems, hubspotConnectorSetup } from '../../helpers/emulators';
 
 const TOKEN = 'pat-na1-test-token-0123456789';
-const running: HubSpotEmulator[] = [];
-
-async function setup() {
-  const emulator = new HubSpotEmulator({ tokens: [TOKEN] });
-  running.push(emulator);
-  const basePath = await emulator.start();
-  const connector = new HubSpotConnector({ accessToken: TOKEN, basePath, minRetryDelayMs: 5, maxRetryDelayMs: 50 });
-  return { emulator, connector };
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
-
-async function drain(items: AsyncIterable<ReadItem>): Promise<number> {
-  let n = 0;
-  for await (const _ of items) n++;
-  return n;
-}
+const setup = hubspotConnectorSetup(TOKEN);
 
 /*
  * The HubSpot emulator's own faults are statuses, delays and drops; an answer of another shape is made by storing a
@@ -36,7 +17,7 @@ describe('HubSpotConnector parses what HubSpot answers (real @hubspot/api-client
       (n) => emulator.store.create('contacts', { email: `${n}@example.com`, firstname: n.toUpperCase() }).id,
     );
     (emulator.store.get('contacts', ids[2]!)!.properties as Record<string, unknown>).firstname = 42;
-    const error = await drain(connector.read('contacts', { properties: ['email', 'firstname'] })).catch(
+    const error = await countItems(connector.read('contacts', { properties: ['email', 'firstname'] })).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(HubSpotError);
@@ -48,13 +29,13 @@ describe('HubSpotConnector parses what HubSpot answers (real @hubspot/api-client
     expect(connector.retriesUsed).toBe(0);
 
     // The same check guards the by-ID read (batch/read) and the incremental read (search).
-    const byId = await drain(connector.readByIds('contacts', ids, { properties: ['firstname'] })).catch(
+    const byId = await countItems(connector.readByIds('contacts', ids, { properties: ['firstname'] })).catch(
       (e: unknown) => e,
     );
     expect((byId as Error).message).toMatch(
       /^HubSpot POST \/crm\/v3\/objects\/contacts\/batch\/read returned an unexpected body: results\[2\]\.properties\.firstname: /,
     );
-    const since = await drain(
+    const since = await countItems(
       connector.read('contacts', { properties: ['firstname'], since: '2000-01-01T00:00:00.000Z' }),
     ).catch((e: unknown) => e);
     expect((since as Error).message).toMatch(

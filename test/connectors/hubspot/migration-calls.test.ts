@@ -1,33 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HubSpotEmulator } from '../../../sandbox/hubspot';
 import { HubSpotConnector } from '../../../core/connectors/hubspot';
-import type { ReadItem, SourceRecord, UpsertInput } from '../../../core/connectors/connector';
+import type { UpsertInput } from '../../../core/connectors/connector';
+import { collectRecords, hubspotConnectorSetup, stopEmulatorsAfterEach } from '../../helpers/emulators';
 
 const TOKEN = 'pat-na1-migration-token-0123456789';
-const running: HubSpotEmulator[] = [];
+const startEmulator = stopEmulatorsAfterEach<HubSpotEmulator>();
+const start = hubspotConnectorSetup(TOKEN);
 const READ = ['POST', '/crm/v3/objects/companies/batch/read'] as const;
 const UPSERT = ['POST', '/crm/v3/objects/companies/batch/upsert'] as const;
 
-async function setup() {
-  // The limit is not what these tests are about: lifted so they count calls without waiting out windows.
-  const emulator = new HubSpotEmulator({ tokens: [TOKEN], rateLimitMax: 100_000 });
-  running.push(emulator);
-  const basePath = await emulator.start();
-  return {
-    emulator,
-    connector: new HubSpotConnector({ accessToken: TOKEN, basePath, minRetryDelayMs: 5, maxRetryDelayMs: 50 }),
-  };
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
-
-async function collect(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const item of items) if (item.type === 'record') out.push(item.record);
-  return out;
-}
+// The limit is not what these tests are about: lifted so they count calls without waiting out windows.
+const setup = () => start({ rateLimitMax: 100_000 });
 
 const companies = (n: number, suffix = ''): UpsertInput[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -118,8 +102,7 @@ describe('HubSpot calls a migration needs, through the real SDK', () => {
   it('reports archived records as deletions, with their unique keys and the time they were archived', async () => {
     let clock = Date.parse('2026-03-01T10:00:00Z');
     const emulator = new HubSpotEmulator({ tokens: [TOKEN], now: () => clock });
-    running.push(emulator);
-    const connector = new HubSpotConnector({ accessToken: TOKEN, basePath: await emulator.start() });
+    const connector = new HubSpotConnector({ accessToken: TOKEN, basePath: await startEmulator(emulator) });
     const records = Array.from({ length: 130 }, (_, i) =>
       emulator.store.create('companies', { name: `C${i}`, legacy_company_id: `L-${i}` }),
     );
@@ -127,17 +110,17 @@ describe('HubSpot calls a migration needs, through the real SDK', () => {
     for (const r of records.slice(0, 120)) emulator.store.archive('companies', r.id);
     clock += 60_000;
     emulator.store.archive('companies', records[125]!.id);
-    const all = await collect(connector.readDeleted('companies'));
+    const all = await collectRecords(connector.readDeleted('companies'));
     expect(all).toHaveLength(121);
     expect(all[0]).toMatchObject({
       id: records[0]!.id,
       modifiedAt: '2026-03-01T10:01:00.000Z',
       properties: expect.objectContaining({ legacy_company_id: 'L-0' }),
     });
-    const later = await collect(connector.readDeleted('companies', { since: '2026-03-01T10:01:30.000Z' }));
+    const later = await collectRecords(connector.readDeleted('companies', { since: '2026-03-01T10:01:30.000Z' }));
     expect(later.map((r) => r.id)).toEqual([records[125]!.id]);
     // Archived records leave lists and unique keys.
-    expect(await collect(connector.read('companies', { properties: ['name'] }))).toHaveLength(9);
+    expect(await collectRecords(connector.read('companies', { properties: ['name'] }))).toHaveLength(9);
     expect(emulator.store.findBy('companies', 'legacy_company_id', 'L-0')).toBeUndefined();
   });
 });

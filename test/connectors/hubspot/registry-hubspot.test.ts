@@ -1,18 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HubSpotEmulator } from '../../../sandbox/hubspot';
 import { loadConnections, openConnector } from '../../../core/connectors/registry';
+import { stopEmulatorsAfterEach } from '../../helpers/emulators';
 
 const APP = { clientId: 'reg-client-1', clientSecret: 'reg-SECRET-abc123', refreshToken: 'reg-REFRESH-def456' };
-const running: HubSpotEmulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
+const startEmulator = stopEmulatorsAfterEach<HubSpotEmulator>();
 
 describe('HubSpot connections (registry)', () => {
   it('opens an OAuth connection from the environment and connects through the token endpoint', async () => {
     const emulator = new HubSpotEmulator({ oauthApps: [APP] });
-    running.push(emulator);
-    const url = await emulator.start();
+    const url = await startEmulator(emulator);
     const connections = loadConnections(undefined, {
       HUBSPOT_CLIENT_ID: APP.clientId,
       HUBSPOT_CLIENT_SECRET: APP.clientSecret,

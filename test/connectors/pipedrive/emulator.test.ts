@@ -1,13 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PipedriveEmulator } from '../../../sandbox/pipedrive';
+import { stopEmulatorsAfterEach } from '../../helpers/emulators';
 
 const TOKEN = 'pd-emulator-token';
-const running: PipedriveEmulator[] = [];
+const startEmulator = stopEmulatorsAfterEach<PipedriveEmulator>();
 
 async function start(options: ConstructorParameters<typeof PipedriveEmulator>[0] = {}) {
   const emulator = new PipedriveEmulator({ tokens: [TOKEN], ...options });
-  running.push(emulator);
-  const url = await emulator.start();
+  const url = await startEmulator(emulator);
   const call = async (
     method: string,
     path: string,
@@ -23,10 +23,6 @@ async function start(options: ConstructorParameters<typeof PipedriveEmulator>[0]
   };
   return { emulator, call };
 }
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
 
 describe('Pipedrive emulator over raw HTTP', () => {
   it("authenticates by x-api-token header or api_token query, and answers 401 with Pipedrive's body", async () => {

@@ -1,29 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { PipedriveEmulator } from '../../../sandbox/pipedrive';
-import { PipedriveConnector, PipedriveError } from '../../../core/connectors/pipedrive';
-import type { ReadItem } from '../../../core/connectors/connector';
+import { describe, expect, it } from 'vitest';
+import { PipedriveError } from '../../../core/connectors/pipedrive';
 import { classifyError } from '../../../core/errors';
+import { countItems, pipedriveConnectorSetup } from '../../helpers/emulators';
 
 const TOKEN = 'pd-test-token-0123456789abcdef';
-const running: PipedriveEmulator[] = [];
-
-async function setup() {
-  const emulator = new PipedriveEmulator({ tokens: [TOKEN] });
-  running.push(emulator);
-  const basePath = await emulator.start();
-  const connector = new PipedriveConnector({ apiToken: TOKEN, basePath, minRetryDelayMs: 5, maxRetryDelayMs: 50 });
-  return { emulator, connector };
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
-
-async function drain(items: AsyncIterable<ReadItem>): Promise<number> {
-  let n = 0;
-  for await (const _ of items) n++;
-  return n;
-}
+const setup = pipedriveConnectorSetup(TOKEN);
 
 describe('PipedriveConnector parses what Pipedrive answers (real pipedrive SDK against the emulator)', () => {
   it('a record page whose update_time went missing fails naming the endpoint and the field path, as a CRM error', async () => {
@@ -34,7 +15,7 @@ describe('PipedriveConnector parses what Pipedrive answers (real pipedrive SDK a
       delete page.data[3]!.update_time;
       return page;
     });
-    const error = await drain(connector.read('persons')).catch((e: unknown) => e);
+    const error = await countItems(connector.read('persons')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PipedriveError);
     expect((error as Error).message).toMatch(
       /^Pipedrive GET \/api\/v2\/persons returned an unexpected body: data\[3\]\.update_time: .*expected string/,
@@ -45,7 +26,7 @@ describe('PipedriveConnector parses what Pipedrive answers (real pipedrive SDK a
     expect(emulator.requestsTo('/api/v2/persons')).toHaveLength(1);
     expect(connector.retriesUsed).toBe(0);
     // The next read gets the shape back and every record.
-    expect(await drain(connector.read('persons'))).toBe(5);
+    expect(await countItems(connector.read('persons'))).toBe(5);
   });
 
   it('a field list whose key changed type fails describe naming the v1 endpoint', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PipedriveEmulator, type PipedriveEmulatorOptions } from '../../../sandbox/pipedrive';
 import {
   PipedriveConnector,
@@ -6,37 +6,12 @@ import {
   encodePipedriveCursor,
   type PipedriveConnectorOptions,
 } from '../../../core/connectors/pipedrive';
-import type { ReadItem, SourceRecord, UpsertInput } from '../../../core/connectors/connector';
+import type { UpsertInput } from '../../../core/connectors/connector';
+import { FAST_RETRIES, collectRecords, pipedriveConnectorSetup, stopEmulatorsAfterEach } from '../../helpers/emulators';
 
 const TOKEN = 'pd-test-token-0123456789abcdef';
-const running: PipedriveEmulator[] = [];
-
-async function setup(
-  emulatorOptions: PipedriveEmulatorOptions = {},
-  connectorOptions: Partial<PipedriveConnectorOptions> = {},
-) {
-  const emulator = new PipedriveEmulator({ tokens: [TOKEN], ...emulatorOptions });
-  running.push(emulator);
-  const basePath = await emulator.start();
-  const connector = new PipedriveConnector({
-    apiToken: TOKEN,
-    basePath,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-    ...connectorOptions,
-  });
-  return { emulator, connector };
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
-
-async function collect(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const item of items) if (item.type === 'record') out.push(item.record);
-  return out;
-}
+const startEmulator = stopEmulatorsAfterEach<PipedriveEmulator>();
+const setup = pipedriveConnectorSetup(TOKEN);
 
 describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
   it('checks the connection and describes fields with custom field keys, names and options', async () => {
@@ -78,7 +53,7 @@ describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
         { [legacy]: `L${i}`, [segment]: 101 },
       );
     }
-    const records = await collect(connector.read('persons', { properties: ['name', 'email', legacy, segment] }));
+    const records = await collectRecords(connector.read('persons', { properties: ['name', 'email', legacy, segment] }));
     expect(records).toHaveLength(250);
     expect(new Set(records.map((r) => r.id)).size).toBe(250);
     expect(records[0]!.properties).toEqual({
@@ -103,7 +78,7 @@ describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
     const changed = emulator.store.all('deals').slice(0, 2);
     for (const r of changed) emulator.store.update('deals', r.id, { title: `${r.title as string} changed` });
     const created = emulator.store.create('deals', { title: 'New' });
-    const records = await collect(connector.read('deals', { since: cursor, properties: ['title'] }));
+    const records = await collectRecords(connector.read('deals', { since: cursor, properties: ['title'] }));
     expect(records.map((r) => r.id)).toEqual(
       [tied[3]!.id, tied[4]!.id, ...changed.map((r) => r.id), created.id].map(String),
     );
@@ -114,7 +89,7 @@ describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
     // A cursor built from the last record read gives nothing more.
     const last = records.at(-1)!;
     expect(
-      await collect(connector.read('deals', { since: encodePipedriveCursor(last.modifiedAt!, last.id) })),
+      await collectRecords(connector.read('deals', { since: encodePipedriveCursor(last.modifiedAt!, last.id) })),
     ).toHaveLength(0);
   });
 
@@ -198,13 +173,13 @@ describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
     expect(connector.retriesUsed).toBeGreaterThanOrEqual(18);
     // A storm that leaves the budget unspent does not widen the limiter's margin.
     expect((connector as unknown as { client: { account: { margin: number } } }).client.account.margin).toBe(40);
-    expect(await collect(connector.read('organizations'))).toHaveLength(30);
+    expect(await collectRecords(connector.read('organizations'))).toHaveLength(30);
   });
 
   it('stays within a small token budget by waiting for the burst window (x-ratelimit-* headers)', async () => {
     const { emulator, connector } = await setup({ burstBudget: 120, burstWindowMs: 1000 }, { pageSize: 10 });
     for (let i = 0; i < 120; i++) emulator.store.create('persons', { name: `P${i}` });
-    const records = await collect(connector.read('persons'));
+    const records = await collectRecords(connector.read('persons'));
     expect(records).toHaveLength(120);
     expect(emulator.store.count('persons')).toBe(120);
     expect(emulator.requestsTo('/api/v2/persons').filter((r) => r.status === 200)).toHaveLength(12);
@@ -233,7 +208,7 @@ describe('PipedriveConnector against the emulator (real pipedrive SDK)', () => {
   it('gives up after the retry budget with a clear error', async () => {
     const { emulator, connector } = await setup({}, { retryBudget: 3 });
     emulator.faults.serverErrors(100, 500);
-    await expect(collect(connector.read('persons'))).rejects.toThrow(
+    await expect(collectRecords(connector.read('persons'))).rejects.toThrow(
       /HTTP 500.*retry budget of 3 exhausted|retry budget of 3 exhausted/,
     );
   });
@@ -376,7 +351,7 @@ describe('PipedriveConnector: unchanged records, large batches, references and f
       stage_id: 4,
     });
     expect(deals[2]!.error).toMatch(/person_id: Person not found/);
-    const [deal] = await collect(connector.read('deals', { properties: ['person_id', 'stage_id'] }));
+    const [deal] = await collectRecords(connector.read('deals', { properties: ['person_id', 'stage_id'] }));
     expect(deal!.properties).toEqual({ person_id: persons[0]!.id, stage_id: '2' });
   });
 
@@ -418,7 +393,7 @@ describe('PipedriveConnector: unchanged records, large batches, references and f
     for (let i = 0; i < 12; i++) emulator.store.create('persons', { name: `P${i}` });
     await connector.describe('persons');
     emulator.faults.slow(400, 2);
-    const records = await collect(connector.read('persons'));
+    const records = await collectRecords(connector.read('persons'));
     expect(records.map((r) => r.properties.name)).toEqual(Array.from({ length: 12 }, (_, i) => `P${i}`));
     expect(connector.retriesUsed).toBe(2);
   });
@@ -447,14 +422,8 @@ describe("PipedriveConnector with OAuth (the SDK's OAuth2Configuration against t
     emulatorOptions: PipedriveEmulatorOptions = {},
   ) {
     const emulator = new PipedriveEmulator({ oauthClients: [client], ...emulatorOptions });
-    running.push(emulator);
-    const url = await emulator.start();
-    const connector = new PipedriveConnector({
-      oauth: { ...client, oauthHost: url },
-      minRetryDelayMs: 5,
-      maxRetryDelayMs: 50,
-      ...options,
-    });
+    const url = await startEmulator(emulator);
+    const connector = new PipedriveConnector({ oauth: { ...client, oauthHost: url }, ...FAST_RETRIES, ...options });
     return { emulator, url, connector };
   }
 
@@ -489,8 +458,7 @@ describe("PipedriveConnector with OAuth (the SDK's OAuth2Configuration against t
 
   it('a wrong client secret gives a clear error without any secret in it', async () => {
     const emulator = new PipedriveEmulator({ oauthClients: [client] });
-    running.push(emulator);
-    const url = await emulator.start();
+    const url = await startEmulator(emulator);
     const wrong = 'wrong-client-SECRET-0042';
     const connector = new PipedriveConnector({
       oauth: { ...client, clientSecret: wrong, oauthHost: url },
@@ -517,16 +485,16 @@ describe('PipedriveConnector reads by name and by ID', () => {
     const made = Array.from({ length: 3 }, (_, i) =>
       emulator.store.create('persons', { name: `N${i}` }, { [legacy]: `K${i}` }),
     );
-    const [first] = await collect(connector.read('persons', { properties: ['Name', 'Legacy person ID'] }));
+    const [first] = await collectRecords(connector.read('persons', { properties: ['Name', 'Legacy person ID'] }));
     expect(first!.properties).toEqual({ Name: 'N0', 'Legacy person ID': 'K0' });
-    const byId = await collect(
+    const byId = await collectRecords(
       connector.readByIds!('persons', [String(made[2]!.id), String(made[0]!.id), '424242'], { properties: ['name'] }),
     );
     expect(byId.map((r) => [r.id, r.properties.name])).toEqual([
       [String(made[0]!.id), 'N0'],
       [String(made[2]!.id), 'N2'],
     ]);
-    await expect(collect(connector.read('persons', { properties: ['nope'] }))).rejects.toThrow(
+    await expect(collectRecords(connector.read('persons', { properties: ['nope'] }))).rejects.toThrow(
       /Unknown persons field "nope"/,
     );
   });
@@ -545,13 +513,13 @@ describe('PipedriveConnector: activities', () => {
       expect.arrayContaining(['subject', 'type', 'due_date', 'deal_id', 'person_id', 'done']),
     );
     expect(schema.fields.find((f) => f.name === 'deal_id')!.format).toBe('reference');
-    const all = await collect(connector.read('activities', { properties: ['subject', 'deal_id'] }));
+    const all = await collectRecords(connector.read('activities', { properties: ['subject', 'deal_id'] }));
     expect(all.map((r) => r.properties)).toEqual(
       made.map((_, i) => ({ subject: `Call ${i}`, deal_id: String(deal.id) })),
     );
     clock += 5000;
     emulator.edit('activities', made[1]!.id, { done: true });
-    const changed = await collect(
+    const changed = await collectRecords(
       connector.read('activities', {
         since: encodePipedriveCursor(all[2]!.modifiedAt!, all[2]!.id),
         properties: ['subject', 'done'],

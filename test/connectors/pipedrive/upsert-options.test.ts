@@ -1,33 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PipedriveEmulator } from '../../../sandbox/pipedrive';
-import { PipedriveConnector, type PipedriveConnectorOptions } from '../../../core/connectors/pipedrive';
+import { type PipedriveConnectorOptions } from '../../../core/connectors/pipedrive';
 import type { UpsertInput } from '../../../core/connectors/connector';
+import { pipedriveConnectorSetup } from '../../helpers/emulators';
 
 const TOKEN = 'pd-options-token-0123456789abcdef';
 const KEY = 'Legacy person ID';
-const running: PipedriveEmulator[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
+const start = pipedriveConnectorSetup(TOKEN);
 
 /** An emulator holding three persons whose values already equal `input`, and a connector on it. */
 async function setup(connectorOptions: Partial<PipedriveConnectorOptions>) {
-  const emulator = new PipedriveEmulator({ tokens: [TOKEN] });
-  running.push(emulator);
-  const basePath = await emulator.start();
+  const { emulator, connector } = await start({}, connectorOptions);
   const legacy = emulator.store.customKey('persons', KEY);
   const input: UpsertInput[] = ['Ada', 'Grace', 'Hedy'].map((name, i) => ({ key: `K-${i}`, properties: { name } }));
   const ids = input.map((r) =>
     String(emulator.store.create('persons', { name: r.properties.name }, { [legacy]: r.key }).id),
   );
-  const connector = new PipedriveConnector({
-    apiToken: TOKEN,
-    basePath,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-    ...connectorOptions,
-  });
   return { emulator, connector, input, ids };
 }
 

@@ -1,29 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SalesforceConnector, SalesforceError } from '../../../core/connectors/salesforce';
-import type { ReadItem } from '../../../core/connectors/connector';
 import { classifyError } from '../../../core/errors';
 import { SalesforceEmulator } from '../../../sandbox/salesforce';
+import { countItems, freshEmulatorEachTest } from '../../helpers/emulators';
 
 const CLIENT = { clientId: 'bridge-app', clientSecret: 'sUp3r-s3cret-value' };
 
 let emu: SalesforceEmulator;
 let url: string;
 
-beforeEach(async () => {
-  emu = new SalesforceEmulator({ client: CLIENT });
-  url = await emu.start();
-});
-afterEach(async () => {
-  await emu.stop();
-});
+freshEmulatorEachTest(
+  () => new SalesforceEmulator({ client: CLIENT }),
+  (started, startedUrl) => ((emu = started), (url = startedUrl)),
+);
 
 const connector = () => new SalesforceConnector({ instanceUrl: url, oauth: { ...CLIENT } });
-
-async function drain(items: AsyncIterable<ReadItem>): Promise<number> {
-  let n = 0;
-  for await (const _ of items) n++;
-  return n;
-}
 
 describe('SalesforceConnector parses what Salesforce answers (jsforce against the emulator)', () => {
   it('a query page whose record Id changed type fails naming the endpoint and the field path, as a CRM error', async () => {
@@ -37,7 +28,7 @@ describe('SalesforceConnector parses what Salesforce answers (jsforce against th
       },
       { method: 'GET', path: '/query' },
     );
-    const error = await drain(connector().read('Account', { properties: ['Name'] })).catch((e: unknown) => e);
+    const error = await countItems(connector().read('Account', { properties: ['Name'] })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SalesforceError);
     expect(error).toMatchObject({ code: 'BAD_RESPONSE', transient: false });
     expect((error as Error).message).toMatch(
@@ -46,7 +37,7 @@ describe('SalesforceConnector parses what Salesforce answers (jsforce against th
     expect(classifyError(error)).toBe('crm');
     expect(emu.faults.hits.malformed).toBe(1);
     // The same read succeeds once the answer is back to its shape: nothing was cached from the bad one.
-    expect(await drain(connector().read('Account', { properties: ['Name'] }))).toBe(3);
+    expect(await countItems(connector().read('Account', { properties: ['Name'] }))).toBe(3);
   });
 
   it('an upsert answer without `success` fails the call naming the composite endpoint and the result index', async () => {

@@ -1,25 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SalesforceConnector, type SalesforceConnectorOptions } from '../../../core/connectors/salesforce';
 import { firstPollWait, learnBulkRate, learnedBulkRate } from '../../../core/connectors/salesforce/bulk-pace';
 import type { UpsertInput } from '../../../core/connectors/connector';
 import { SalesforceEmulator } from '../../../sandbox/salesforce';
+import { stopEmulatorsAfterEach } from '../../helpers/emulators';
 
 const CLIENT = { clientId: 'bridge-app', clientSecret: 'pace-s3cret-value' };
 /** 200 records at 400 records/s: each job stays InProgress for about 500 ms, far beyond the 20 ms poll interval. */
 const RECORDS = 200;
 const PACE = 400;
 
-const started: SalesforceEmulator[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((e) => e.stop()));
-});
+const startEmulator = stopEmulatorsAfterEach<SalesforceEmulator>();
 
 /** An emulated org (its own Organization ID) whose Bulk jobs are processed at PACE records/s. */
 async function org(orgNumber: number): Promise<SalesforceEmulator> {
   const emu = new SalesforceEmulator({ client: CLIENT, orgNumber });
   emu.bulk.recordsPerSecond = PACE;
-  await emu.start();
-  started.push(emu);
+  await startEmulator(emu);
   return emu;
 }
 

@@ -1,21 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SalesforceConnector, type SalesforceConnectorOptions } from '../../../core/connectors/salesforce';
 import type { UpsertInput } from '../../../core/connectors/connector';
 import { SalesforceEmulator } from '../../../sandbox/salesforce';
 import { csvJobs, parseBulkError } from '../../../core/connectors/salesforce/bulk-csv';
+import { freshEmulatorEachTest } from '../../helpers/emulators';
 
 const CLIENT = { clientId: 'bridge-app', clientSecret: 'bulk-s3cret-value' };
 
 let emu: SalesforceEmulator;
 let url: string;
 
-beforeEach(async () => {
-  emu = new SalesforceEmulator({ client: CLIENT });
-  url = await emu.start();
-});
-afterEach(async () => {
-  await emu.stop();
-});
+freshEmulatorEachTest(
+  () => new SalesforceEmulator({ client: CLIENT }),
+  (started, startedUrl) => ((emu = started), (url = startedUrl)),
+);
 
 function connector(extra: Partial<SalesforceConnectorOptions> = {}): SalesforceConnector {
   return new SalesforceConnector({

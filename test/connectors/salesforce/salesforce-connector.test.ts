@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   SalesforceConnector,
   salesforceCursor,
@@ -6,21 +6,19 @@ import {
 } from '../../../core/connectors/salesforce';
 import { SalesforceError } from '../../../core/connectors/salesforce/errors';
 import { classifyError } from '../../../core/errors';
-import type { ReadItem, SourceRecord, UpsertInput } from '../../../core/connectors/connector';
+import type { UpsertInput } from '../../../core/connectors/connector';
 import { SalesforceEmulator } from '../../../sandbox/salesforce';
+import { collectRecords, freshEmulatorEachTest } from '../../helpers/emulators';
 
 const CLIENT = { clientId: 'bridge-app', clientSecret: 'sUp3r-s3cret-value' };
 
 let emu: SalesforceEmulator;
 let url: string;
 
-beforeEach(async () => {
-  emu = new SalesforceEmulator({ client: CLIENT });
-  url = await emu.start();
-});
-afterEach(async () => {
-  await emu.stop();
-});
+const startEmulator = freshEmulatorEachTest(
+  () => new SalesforceEmulator({ client: CLIENT }),
+  (started, startedUrl) => ((emu = started), (url = startedUrl)),
+);
 
 function connector(extra: Partial<SalesforceConnectorOptions> = {}): SalesforceConnector {
   return new SalesforceConnector({
@@ -29,12 +27,6 @@ function connector(extra: Partial<SalesforceConnectorOptions> = {}): SalesforceC
     retry: { minTimeoutMs: 5, maxTimeoutMs: 20, retries: 6 },
     ...extra,
   });
-}
-
-async function all(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const item of items) if (item.type === 'record') out.push(item.record);
-  return out;
 }
 
 const loans = (n: number, from = 0): UpsertInput[] =>
@@ -85,7 +77,7 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
       'Account',
       Array.from({ length: 4500 }, (_, i) => ({ Name: `Acme ${i}`, NumberOfEmployees: i })),
     );
-    const records = await all(connector().read('Account', { properties: ['Name', 'NumberOfEmployees'] }));
+    const records = await collectRecords(connector().read('Account', { properties: ['Name', 'NumberOfEmployees'] }));
     expect(records).toHaveLength(4500);
     expect(new Set(records.map((r) => r.id)).size).toBe(4500);
     expect(records.every((r) => r.id.length === 18)).toBe(true);
@@ -101,17 +93,17 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
       Array.from({ length: 6 }, (_, i) => ({ LastName: `Old ${i}` })),
     );
     const c = connector();
-    const first = await all(c.read('Contact', { properties: ['LastName'] }));
+    const first = await collectRecords(c.read('Contact', { properties: ['LastName'] }));
     expect(first).toHaveLength(6);
     const cursor = salesforceCursor(first[2]!); // three records after it share its SystemModstamp
     now = new Date('2026-11-01T10:00:05Z');
     emu.store.insert('Contact', [{ LastName: 'New 1' }, { LastName: 'New 2' }]);
-    const newer = await all(c.read('Contact', { since: cursor, properties: ['LastName'] }));
+    const newer = await collectRecords(c.read('Contact', { since: cursor, properties: ['LastName'] }));
     expect(newer.map((r) => r.properties.LastName)).toEqual(['Old 3', 'Old 4', 'Old 5', 'New 1', 'New 2']);
-    const afterAll = await all(c.read('Contact', { since: salesforceCursor(newer[4]!) }));
+    const afterAll = await collectRecords(c.read('Contact', { since: salesforceCursor(newer[4]!) }));
     expect(afterAll).toHaveLength(0);
     // A plain ISO time works too.
-    expect(await all(c.read('Contact', { since: '2026-11-01T10:00:01Z' }))).toHaveLength(2);
+    expect(await collectRecords(c.read('Contact', { since: '2026-11-01T10:00:01Z' }))).toHaveLength(2);
   });
 
   it('upserts create, then update; a re-run creates nothing', async () => {
@@ -206,7 +198,7 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
   it('gives a clear error once the daily API limit is spent, naming the org, and sends nothing more', async () => {
     await emu.stop();
     emu = new SalesforceEmulator({ client: CLIENT, dailyApiRequests: 3 });
-    url = await emu.start();
+    url = await startEmulator(emu);
     const c = connector();
     await c.upsert('Loan__c', loans(10), { keyProperty: 'Loan_Number__c' }); // describe + 1 PATCH
     await expect(c.upsert('Loan__c', loans(10, 10), { keyProperty: 'Loan_Number__c' })).resolves.toHaveLength(10); // 3/3
@@ -218,7 +210,7 @@ describe('SalesforceConnector against the emulator, through jsforce', () => {
     expect(classifyError(refused)).toBe('crm');
     // The emulator answers REQUEST_LIMIT_EXCEEDED itself to a client that does not track the header.
     const fresh = connector();
-    const raw = await all(fresh.read('Loan__c', { properties: ['Name'] })).catch((e: Error) => e);
+    const raw = await collectRecords(fresh.read('Loan__c', { properties: ['Name'] })).catch((e: Error) => e);
     expect(raw).toMatchObject({
       code: 'REQUEST_LIMIT_EXCEEDED',
       message: expect.stringContaining('daily API request limit'),

@@ -1,36 +1,20 @@
 import { Connection } from 'jsforce';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SalesforceConnector, salesforceCursor } from '../../../core/connectors/salesforce';
-import type { ReadItem, SourceRecord } from '../../../core/connectors/connector';
-import { SalesforceEmulator, Store, sfDateTime } from '../../../sandbox/salesforce';
+import { SalesforceEmulator, Store, clientCredentialsToken, sfDateTime } from '../../../sandbox/salesforce';
+import { collectRecords, freshEmulatorEachTest } from '../../helpers/emulators';
 
 let emu: SalesforceEmulator;
 let url: string;
 let conn: Connection;
 
+freshEmulatorEachTest(
+  () => new SalesforceEmulator(),
+  (started, startedUrl) => ((emu = started), (url = startedUrl)),
+);
 beforeEach(async () => {
-  emu = new SalesforceEmulator();
-  url = await emu.start();
-  const token = await fetch(`${url}/services/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: 'emulator-client',
-      client_secret: 'emulator-secret',
-    }),
-  }).then((r) => r.json() as Promise<{ access_token: string }>);
-  conn = new Connection({ instanceUrl: url, accessToken: token.access_token, version: '60.0' });
+  conn = new Connection({ instanceUrl: url, accessToken: await clientCredentialsToken(url), version: '60.0' });
 });
-afterEach(async () => {
-  await emu.stop();
-});
-
-async function all(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const item of items) if (item.type === 'record') out.push(item.record);
-  return out;
-}
 
 describe('Salesforce emulator: what the sync engine needs of Loan__c and User', () => {
   it('describes Loan__c lookups to Contact and User and the Stage__c picklist, and serves User', async () => {
@@ -111,11 +95,11 @@ describe('Salesforce emulator: what the sync engine needs of Loan__c and User', 
 
     // The connector's incremental read picks up a later edit, and only it.
     const c = new SalesforceConnector({ instanceUrl: url, accessToken: conn.accessToken as string });
-    const first = await all(c.read('Loan__c', { properties: ['Name', 'Stage__c'] }));
+    const first = await collectRecords(c.read('Loan__c', { properties: ['Name', 'Stage__c'] }));
     expect(first.map((r) => r.properties.Name)).toEqual(['Loan 0', 'Loan 1', 'Loan 4', 'Loan 5', 'Loan 2', 'Loan 3']);
     clock += 60_000;
     emu.editRecord('Loan__c', loans[0]!.Id, { Stage__c: 'Funded' });
-    const next = await all(
+    const next = await collectRecords(
       c.read('Loan__c', { properties: ['Name', 'Stage__c'], since: salesforceCursor(first.at(-1)!) }),
     );
     expect(next.map((r) => [r.properties.Name, r.properties.Stage__c])).toEqual([['Loan 0', 'Funded']]);

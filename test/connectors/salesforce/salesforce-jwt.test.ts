@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jwtAssertion, SalesforceConnector } from '../../../core/connectors/salesforce';
 import { SalesforceEmulator } from '../../../sandbox/salesforce';
+import { freshEmulatorEachTest } from '../../helpers/emulators';
 
 const pair = () =>
   generateKeyPairSync('rsa', {
@@ -17,13 +18,10 @@ const USER = 'loan.sync@bank.example';
 let emu: SalesforceEmulator;
 let url: string;
 
-beforeEach(async () => {
-  emu = new SalesforceEmulator({ client: CLIENT, jwtBearer: { publicKey: APP.publicKey, usernames: [USER] } });
-  url = await emu.start();
-});
-afterEach(async () => {
-  await emu.stop();
-});
+freshEmulatorEachTest(
+  () => new SalesforceEmulator({ client: CLIENT, jwtBearer: { publicKey: APP.publicKey, usernames: [USER] } }),
+  (started, startedUrl) => ((emu = started), (url = startedUrl)),
+);
 
 const jwtConnector = (privateKey: string, username = USER, clientId = CLIENT.clientId) =>
   new SalesforceConnector({

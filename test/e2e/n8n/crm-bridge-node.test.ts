@@ -1,47 +1,34 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConnections, openConnector } from '../../../core/connectors/registry';
 import { openDatabase } from '../../../core/db/database';
 import { HubSpotEmulator } from '../../../sandbox/hubspot';
 import { PipedriveEmulator } from '../../../sandbox/pipedrive';
-import { SalesforceEmulator } from '../../../sandbox/salesforce';
+import { EMULATOR_CLIENT, SalesforceEmulator } from '../../../sandbox/salesforce';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { EXPORT_DIR, loadExampleMirror, matchedWithUpdates, ROOT, truth } from '../../helpers/example-data';
+import { EXPORT_DIR, loadExampleMirror, matchedWithUpdates, truth } from '../../helpers/example-data';
+import {
+  DIST,
+  SERVER,
+  pipedriveCredential,
+  postgresCredential,
+  readWorkflow,
+  salesforceCredential,
+  seedThroughConnector,
+} from './fixtures';
 import { nodeOutput, runWorkflow } from './run-workflow';
-
-// The nodes run inside a real n8n, loaded from the built package exactly as a self-hosted user would load them.
-const DIST = path.join(ROOT, 'dist');
-const SERVER = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 
 function workflow(
   replacements: Record<string, string>,
   patch?: (node: { parameters: Record<string, unknown>; credentials?: unknown }) => void,
 ) {
-  let text = readFileSync(path.join(__dirname, 'workflows', 'reconcile-and-lookup.json'), 'utf8');
-  for (const [k, v] of Object.entries(replacements)) text = text.split(k).join(v);
-  const wf = JSON.parse(text);
+  const wf = readWorkflow('reconcile-and-lookup.json', replacements);
   if (patch) wf.nodes.filter((n: { type: string }) => n.type === 'CUSTOM.crmBridge').forEach(patch);
   return wf;
 }
 
-function credential(url: string) {
-  const u = new URL(url);
-  return {
-    id: 'crmBridgePg1',
-    name: 'CRM Bridge staging',
-    type: 'crmBridgePostgresApi',
-    data: {
-      host: u.hostname,
-      port: Number(u.port || 5432),
-      database: u.pathname.slice(1),
-      user: decodeURIComponent(u.username),
-      password: decodeURIComponent(u.password),
-      ssl: 'disable',
-    },
-  };
-}
+const credential = (url: string) => postgresCredential(url, 'crmBridgePg1', 'CRM Bridge staging');
 
 describe('CRM Bridge node in a real n8n', () => {
   let t: TestDatabase;
@@ -92,7 +79,7 @@ describe('CRM Bridge node in a real n8n', () => {
   });
 
   it('maps item fields to mirror columns, by suggestion or by hand', async () => {
-    const wf = JSON.parse(readFileSync(path.join(__dirname, 'workflows', 'map-to-target.json'), 'utf8'));
+    const wf = readWorkflow('map-to-target.json');
     const run = await runWorkflow({ workflow: wf, credentials: [credential(t.url!)], customExtensionsDir: DIST });
     expect(run.errorMessage).toBeUndefined();
     const auto = nodeOutput(run.runData, 'Auto Map') as Array<Record<string, unknown>>;
@@ -137,7 +124,7 @@ describe('CRM Bridge node in a real n8n', () => {
   });
 
   it('merges the same record from two CRMs by rules, with provenance', async () => {
-    const wf = JSON.parse(readFileSync(path.join(__dirname, 'workflows', 'resolve-conflicts.json'), 'utf8'));
+    const wf = readWorkflow('resolve-conflicts.json');
     const run = await runWorkflow({ workflow: wf, customExtensionsDir: DIST });
     expect(run.errorMessage).toBeUndefined();
     const out = nodeOutput(run.runData, 'Resolve Conflicts') as Array<{
@@ -159,7 +146,7 @@ describe('CRM Bridge node in a real n8n', () => {
   });
 
   it('deduplicates items: cluster ID and confidence on each, or one per entity; a repeated ID is set aside, not dropped', async () => {
-    const wf = JSON.parse(readFileSync(path.join(__dirname, 'workflows', 'deduplicate.json'), 'utf8'));
+    const wf = readWorkflow('deduplicate.json');
     const run = await runWorkflow({ workflow: wf, customExtensionsDir: DIST });
     expect(run.errorMessage).toBeUndefined();
     const all = nodeOutput(run.runData, 'Deduplicate') as Array<Record<string, unknown>>;
@@ -190,23 +177,16 @@ describe('CRM Bridge CRM operations in a real n8n, against the HubSpot emulator'
   beforeAll(async () => {
     baseUrl = await hubspot.start();
     // N-1 already holds what the workflow sends (unchanged); N-2 has an old name (updated).
-    const seed = await openConnector(
-      'hubspot',
-      loadConnections(undefined, { HUBSPOT_ACCESS_TOKEN: TOKEN, HUBSPOT_BASE_URL: baseUrl }),
-    );
-    await seed.upsert!(
-      'companies',
-      [
-        { key: 'N-1', properties: { legacy_company_id: 'N-1', name: 'Acme Ltd', domain: 'acme.co.uk' } },
-        { key: 'N-2', properties: { legacy_company_id: 'N-2', name: 'Globex', domain: 'globex.com' } },
-      ],
-      { keyProperty: 'legacy_company_id' },
-    );
+    const environment = { HUBSPOT_ACCESS_TOKEN: TOKEN, HUBSPOT_BASE_URL: baseUrl };
+    await seedThroughConnector('hubspot', environment, 'companies', 'legacy_company_id', [
+      { key: 'N-1', properties: { legacy_company_id: 'N-1', name: 'Acme Ltd', domain: 'acme.co.uk' } },
+      { key: 'N-2', properties: { legacy_company_id: 'N-2', name: 'Globex', domain: 'globex.com' } },
+    ]);
   });
   afterAll(async () => hubspot.stop());
 
   it('upserts Code node records into HubSpot through a crmBridgeHubSpotApi credential, then reads them back with a cursor', async () => {
-    const wf = JSON.parse(readFileSync(path.join(__dirname, 'workflows', 'crm-upsert-and-read.json'), 'utf8'));
+    const wf = readWorkflow('crm-upsert-and-read.json');
     const run = await runWorkflow({
       workflow: wf,
       credentials: [
@@ -275,17 +255,10 @@ describe('CRM Bridge Salesforce credential in a real n8n, against the Salesforce
   afterAll(async () => salesforce.stop());
 
   it('describes Account through an OAuth crmBridgeSalesforceApi credential, one item per field; credential tests never echo secrets', async () => {
-    const wf = JSON.parse(readFileSync(path.join(__dirname, 'workflows', 'crm-describe-salesforce.json'), 'utf8'));
+    const wf = readWorkflow('crm-describe-salesforce.json');
     const run = await runWorkflow({
       workflow: wf,
-      credentials: [
-        {
-          id: 'crmBridgeSalesforce1',
-          name: 'Salesforce emulator',
-          type: 'crmBridgeSalesforceApi',
-          data: { instanceUrl, authentication: 'oauth', clientId: 'emulator-client', clientSecret: 'emulator-secret' },
-        },
-      ],
+      credentials: [salesforceCredential('crmBridgeSalesforce1', instanceUrl, EMULATOR_CLIENT)],
       customExtensionsDir: DIST,
     });
     expect(run.errorMessage).toBeUndefined();
@@ -360,35 +333,19 @@ describe('CRM Bridge Pipedrive credential and CRM operations in a real n8n, agai
     baseUrl = await pipedrive.start();
     oauthUrl = await oauthPipedrive.start();
     // P-1 already holds what the workflow sends (unchanged); P-2 has an old name (updated).
-    const seed = await openConnector(
-      'pipedrive',
-      loadConnections(undefined, { PIPEDRIVE_API_TOKEN: API_TOKEN, PIPEDRIVE_BASE_URL: baseUrl }),
-    );
-    await seed.upsert!(
-      'persons',
-      [
-        { key: 'P-1', properties: { name: 'Ada Lovelace', email: 'ada@example.com', Segment: 'Enterprise' } },
-        { key: 'P-2', properties: { name: 'Grace', email: 'grace@example.com' } },
-      ],
-      { keyProperty: 'Legacy person ID' },
-    );
+    const environment = { PIPEDRIVE_API_TOKEN: API_TOKEN, PIPEDRIVE_BASE_URL: baseUrl };
+    await seedThroughConnector('pipedrive', environment, 'persons', 'Legacy person ID', [
+      { key: 'P-1', properties: { name: 'Ada Lovelace', email: 'ada@example.com', Segment: 'Enterprise' } },
+      { key: 'P-2', properties: { name: 'Grace', email: 'grace@example.com' } },
+    ]);
   });
   afterAll(async () => Promise.all([pipedrive.stop(), oauthPipedrive.stop()]));
 
   it('upserts persons, then deals pointing at them by Pipedrive ID with a stage by name, reads with a cursor and describes deals', async () => {
-    const wf = JSON.parse(
-      readFileSync(path.join(__dirname, 'workflows', 'crm-pipedrive-persons-and-deals.json'), 'utf8'),
-    );
+    const wf = readWorkflow('crm-pipedrive-persons-and-deals.json');
     const run = await runWorkflow({
       workflow: wf,
-      credentials: [
-        {
-          id: 'crmBridgePipedrive1',
-          name: 'Pipedrive emulator',
-          type: 'crmBridgePipedriveApi',
-          data: { authentication: 'apiToken', apiToken: API_TOKEN, baseUrl },
-        },
-      ],
+      credentials: [pipedriveCredential('crmBridgePipedrive1', API_TOKEN, baseUrl)],
       customExtensionsDir: DIST,
     });
     expect(run.errorMessage).toBeUndefined();

@@ -7,19 +7,16 @@
  *           -> Mirror › Refresh -> Staging › Reconcile.
  * Two n8n runs, as a person would run them: the decisions need someone to look at the list first.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMapping } from '../../../core/mapping/load-mapping';
 import { HubSpotEmulator } from '../../../sandbox/hubspot';
 import { seedHubSpotPortal } from '../../../sandbox/examples/hubspot-portal';
 import { differences, staged, type StagedRow } from '../../apply/fixtures';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { EXPORT_DIR, ROOT, truth } from '../../helpers/example-data';
+import { EXPORT_DIR, truth } from '../../helpers/example-data';
+import { DIST, SERVER, postgresCredential, readWorkflow } from './fixtures';
 import { nodeOutput, runWorkflow, type N8nCredential } from './run-workflow';
 
-const DIST = path.join(ROOT, 'dist');
-const SERVER = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const TOKEN = 'pat-na1-n8n-migration-story-3e9d1a';
 const mapping = loadMapping(undefined);
 
@@ -60,31 +57,8 @@ interface ApplyReport {
   failures: Array<{ legacyId: string; error: string }>;
 }
 
-function workflow(file: string, replacements: Record<string, string>) {
-  let text = readFileSync(path.join(__dirname, 'workflows', file), 'utf8');
-  for (const [k, v] of Object.entries(replacements)) text = text.split(k).join(v);
-  return JSON.parse(text);
-}
-
 /** Decisions go into a Code node's source as a JSON literal (the workflow file has a placeholder there). */
 const literal = (decisions: Decision[]) => JSON.stringify(JSON.stringify(decisions)).slice(1, -1);
-
-function postgresCredential(url: string): N8nCredential {
-  const u = new URL(url);
-  return {
-    id: 'crmBridgePgStory1',
-    name: 'CRM Bridge migration database',
-    type: 'crmBridgePostgresApi',
-    data: {
-      host: u.hostname,
-      port: Number(u.port || 5432),
-      database: u.pathname.slice(1),
-      user: decodeURIComponent(u.username),
-      password: decodeURIComponent(u.password),
-      ssl: 'disable',
-    },
-  };
-}
 
 /**
  * The reviewer who knows the truth the generator planted: approves the fuzzy matches that link the right record,
@@ -119,7 +93,7 @@ describe('the migration story as n8n workflows: mirror, reconcile, review, plan,
     seedHubSpotPortal(emulator, { objects: ['companies', 'contacts'] });
     const baseUrl = await emulator.start();
     credentials = [
-      postgresCredential(t.url!),
+      postgresCredential(t.url!, 'crmBridgePgStory1', 'CRM Bridge migration database'),
       {
         id: 'crmBridgeHubSpotStory1',
         name: 'HubSpot portal',
@@ -146,7 +120,7 @@ describe('the migration story as n8n workflows: mirror, reconcile, review, plan,
     const portal = { companies: emulator.store.count('companies'), contacts: emulator.store.count('contacts') };
 
     const first = await runWorkflow({
-      workflow: workflow('migration-story-review.json', { __LEGACY_EXPORT__: EXPORT_DIR }),
+      workflow: readWorkflow('migration-story-review.json', { __LEGACY_EXPORT__: EXPORT_DIR }),
       credentials,
       customExtensionsDir: DIST,
       timeoutMs: 600_000,
@@ -198,7 +172,7 @@ describe('the migration story as n8n workflows: mirror, reconcile, review, plan,
     expect([decisions.approve.length, decisions.reject.length, decisions.choose.length].every((n) => n > 0)).toBe(true);
 
     const second = await runWorkflow({
-      workflow: workflow('migration-story-apply.json', {
+      workflow: readWorkflow('migration-story-apply.json', {
         __LEGACY_EXPORT__: EXPORT_DIR,
         __APPROVALS__: literal(decisions.approve),
         __REJECTIONS__: literal(decisions.reject),

@@ -8,7 +8,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +16,13 @@ import { seedLoanExample, type SeededLoans } from '../../../sandbox/examples/loa
 import { PipedriveEmulator } from '../../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../../sandbox/salesforce';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { n8nCommand, redisAnswers, redisListens, startQueueCluster, until, type QueueCluster } from './queue/cluster';
+import { ROOT } from '../../helpers/example-data';
+import { DIST, SERVER, readWorkflow, syncCredentials } from './fixtures';
+import { importAndPublish, startCollector, until, type Collector } from './n8n-process';
+import { redisAnswers, redisListens, startQueueCluster, type QueueCluster } from './queue/cluster';
 import { defaultN8nBin, N8N_VERSION } from './run-workflow';
 import { webhookRegistered } from './webhook-ready';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const SERVER = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const REDIS = {
   host: process.env.CRM_BRIDGE_REDIS_HOST ?? '127.0.0.1',
   port: Number(process.env.CRM_BRIDGE_REDIS_PORT ?? 6379),
@@ -45,37 +45,6 @@ interface StreamReport {
 interface Collected {
   execution: string;
   report: { runId: string; status: string; streams: StreamReport[]; totals: Record<string, number> };
-}
-
-function credentialsFor(stateUrl: string, sfUrl: string, pdUrl: string) {
-  const u = new URL(stateUrl);
-  return [
-    {
-      id: 'crmBridgePgQueue1',
-      name: 'CRM Bridge sync state',
-      type: 'crmBridgePostgresApi',
-      data: {
-        host: u.hostname,
-        port: Number(u.port || 5432),
-        database: u.pathname.slice(1),
-        user: decodeURIComponent(u.username),
-        password: decodeURIComponent(u.password),
-        ssl: 'disable',
-      },
-    },
-    {
-      id: 'crmBridgeSalesforceQueue1',
-      name: 'Salesforce emulator',
-      type: 'crmBridgeSalesforceApi',
-      data: { instanceUrl: sfUrl, authentication: 'oauth', ...SF_CLIENT },
-    },
-    {
-      id: 'crmBridgePipedriveQueue1',
-      name: 'Pipedrive emulator',
-      type: 'crmBridgePipedriveApi',
-      data: { authentication: 'apiToken', apiToken: PD_TOKEN, baseUrl: pdUrl },
-    },
-  ];
 }
 
 /** Most requests that arrived within any window of `ms`. */
@@ -106,7 +75,7 @@ describe.skipIf(!redisUp && !process.env.CI)(
     let n8nDb: { url: string; drop(): Promise<void> };
     let seeded: SeededLoans;
     let cluster: QueueCluster | undefined;
-    let collector: Server;
+    let collector: Collector<Collected> | undefined;
     const collected: Collected[] = [];
     const secrets = () => [SF_CLIENT.clientSecret, PD_TOKEN];
 
@@ -119,23 +88,10 @@ describe.skipIf(!redisUp && !process.env.CI)(
       ]);
       const [sfUrl, pdUrl] = await Promise.all([sf.start(), pd.start()]);
       seeded = seedLoanExample(sf, pd, { contacts: 30, loans: LOANS });
-      collector = createServer((req, res) => {
-        let body = '';
-        req.on('data', (d: Buffer) => (body += d.toString()));
-        req.on('end', () => {
-          collected.push(JSON.parse(body) as Collected);
-          res.end('{}');
-        });
-      });
-      await new Promise<void>((r) => collector.listen(0, '127.0.0.1', () => r()));
-      const collectorUrl = `http://127.0.0.1:${(collector.address() as { port: number }).port}/collect`;
+      collector = await startCollector(collected);
 
       const job = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'sync', 'loans-to-pipedrive.json'), 'utf8'));
-      const workflow = JSON.parse(
-        fs
-          .readFileSync(path.join(__dirname, 'workflows', 'queue-sync-webhook.json'), 'utf8')
-          .replace('__COLLECTOR__', collectorUrl),
-      );
+      const workflow = readWorkflow('queue-sync-webhook.json', { __COLLECTOR__: collector.url });
       workflow.id = `crmBridgeQueue${randomBytes(3).toString('hex')}`;
       for (const node of workflow.nodes)
         if (node.type === 'CUSTOM.crmBridge')
@@ -149,18 +105,14 @@ describe.skipIf(!redisUp && !process.env.CI)(
         workers: 2,
         // One job per worker: two calls at once cannot both land on the same worker.
         concurrency: 1,
-        env: { N8N_CUSTOM_EXTENSIONS: path.join(ROOT, 'dist') },
-        async prepare(env) {
-          const folder = env.N8N_USER_FOLDER!;
-          fs.writeFileSync(
-            path.join(folder, 'credentials.json'),
-            JSON.stringify(credentialsFor(state.url!, sfUrl, pdUrl)),
-          );
-          fs.writeFileSync(path.join(folder, 'workflow.json'), JSON.stringify(workflow));
-          await n8nCommand(bin, ['import:credentials', `--input=${path.join(folder, 'credentials.json')}`], env);
-          await n8nCommand(bin, ['import:workflow', `--input=${path.join(folder, 'workflow.json')}`], env);
-          await n8nCommand(bin, ['publish:workflow', `--id=${workflow.id}`], env);
-        },
+        env: { N8N_CUSTOM_EXTENSIONS: DIST },
+        prepare: (env) =>
+          importAndPublish(
+            bin,
+            env,
+            syncCredentials('Queue1', { state: state.url!, salesforce: sfUrl, pipedrive: pdUrl }, SF_CLIENT, PD_TOKEN),
+            workflow,
+          ),
       });
       await until(
         () => webhookRegistered(`${cluster!.base}/webhook/crm-bridge-queue-sync`),
@@ -172,7 +124,7 @@ describe.skipIf(!redisUp && !process.env.CI)(
 
     afterAll(async () => {
       await cluster?.stop();
-      await new Promise((r) => collector?.close(r));
+      await collector?.close();
       await Promise.all([sf.stop(), pd.stop()]);
       await state?.drop();
       await n8nDb?.drop();

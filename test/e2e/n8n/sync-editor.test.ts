@@ -3,19 +3,16 @@
  * against the Salesforce and Pipedrive emulators, gives what `crm-bridge sync --job examples/sync/loans-to-pipedrive.json`
  * gives against a second, identically seeded pair: the same counts per stream and the same records in Pipedrive.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from '../../sync/fixtures';
 import { sfKey, syncProcess } from '../../sync/processes';
-import { nodeOutput, runWorkflow, type N8nCredential } from './run-workflow';
+import { ROOT } from '../../helpers/example-data';
+import { DIST, SERVER, readWorkflow, syncCredentials } from './fixtures';
+import { nodeOutput, runWorkflow } from './run-workflow';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const DIST = path.join(ROOT, 'dist');
-const SERVER = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const JOB_FILE = path.join(ROOT, 'examples', 'sync', 'loans-to-pipedrive.json');
-const WORKFLOW = path.join(__dirname, 'workflows', 'sync-editor-loans-to-pipedrive.json');
 
 type Counts = Record<string, number>;
 interface Report {
@@ -32,36 +29,8 @@ interface PlanLine {
   action: string;
 }
 
-function credentials(box: Sandbox, dbUrl: string): N8nCredential[] {
-  const u = new URL(dbUrl);
-  return [
-    {
-      id: 'crmBridgePgSync1',
-      name: 'CRM Bridge sync state',
-      type: 'crmBridgePostgresApi',
-      data: {
-        host: u.hostname,
-        port: Number(u.port || 5432),
-        database: u.pathname.slice(1),
-        user: decodeURIComponent(u.username),
-        password: decodeURIComponent(u.password),
-        ssl: 'disable',
-      },
-    },
-    {
-      id: 'crmBridgeSalesforceSync1',
-      name: 'Salesforce emulator',
-      type: 'crmBridgeSalesforceApi',
-      data: { instanceUrl: box.sfUrl, authentication: 'oauth', ...SF_CLIENT },
-    },
-    {
-      id: 'crmBridgePipedriveSync1',
-      name: 'Pipedrive emulator',
-      type: 'crmBridgePipedriveApi',
-      data: { authentication: 'apiToken', apiToken: PD_TOKEN, baseUrl: box.pdUrl },
-    },
-  ];
-}
+const credentials = (box: Sandbox, dbUrl: string) =>
+  syncCredentials('Sync1', { state: dbUrl, salesforce: box.sfUrl, pipedrive: box.pdUrl }, SF_CLIENT, PD_TOKEN);
 
 /** What Pipedrive holds, by Salesforce ID, with links as Salesforce IDs: comparable across two emulators. */
 function written(box: Sandbox) {
@@ -86,7 +55,7 @@ function written(box: Sandbox) {
 }
 
 const editorWorkflow = (edit?: (parameters: Record<string, any>) => void) => {
-  const wf = JSON.parse(fs.readFileSync(WORKFLOW, 'utf8'));
+  const wf = readWorkflow('sync-editor-loans-to-pipedrive.json');
   for (const node of wf.nodes) if (node.type === 'CUSTOM.crmBridge') edit?.(node.parameters);
   return wf;
 };

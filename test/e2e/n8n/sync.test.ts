@@ -6,9 +6,7 @@
  *   node just passes its input on), so the trigger is proven the way it runs in production: activated, polling on
  *   a cron, with its cursor in the workflow's static data. Emitted items are posted to a collector in this test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,36 +14,27 @@ import { seedLoanExample, type SeededLoans } from '../../../sandbox/examples/loa
 import { PipedriveEmulator } from '../../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../../sandbox/salesforce';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { ROOT } from '../../helpers/example-data';
+import { DIST, SERVER, readWorkflow, salesforceCredential, syncCredentials } from './fixtures';
+import {
+  importAndPublish,
+  startCollector,
+  startN8nProcess,
+  stopN8nProcess,
+  until,
+  type Collector,
+  type N8nProcess,
+} from './n8n-process';
 import { defaultN8nBin, n8nEnv, n8nLine, nodeOutput, runWorkflow, type N8nCredential } from './run-workflow';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const DIST = path.join(ROOT, 'dist');
-const SERVER = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const JOB_TEXT = fs.readFileSync(path.join(ROOT, 'examples', 'sync', 'loans-to-pipedrive.json'), 'utf8');
 
 const SF_CLIENT = { clientId: 'n8n-sync-app', clientSecret: 'n8n-sync-s3cret-7f2a91' };
 const PD_TOKEN = 'pd-n8n-sync-token-5b9c0d3e';
 
-function postgresCredential(url: string): N8nCredential {
-  const u = new URL(url);
-  return {
-    id: 'crmBridgePgSync1',
-    name: 'CRM Bridge sync state',
-    type: 'crmBridgePostgresApi',
-    data: {
-      host: u.hostname,
-      port: Number(u.port || 5432),
-      database: u.pathname.slice(1),
-      user: decodeURIComponent(u.username),
-      password: decodeURIComponent(u.password),
-      ssl: 'disable',
-    },
-  };
-}
-
 /** The workflow file with the job (as typed into the editor: JSON text) and optional parameter overrides. */
 function syncWorkflow(jobText: string, overrides: Record<string, unknown> = {}) {
-  const wf = JSON.parse(fs.readFileSync(path.join(__dirname, 'workflows', 'sync-loans-to-pipedrive.json'), 'utf8'));
+  const wf = readWorkflow('sync-loans-to-pipedrive.json');
   for (const node of wf.nodes)
     if (node.type === 'CUSTOM.crmBridge') Object.assign(node.parameters, { job: jobText }, overrides);
   return wf;
@@ -96,21 +85,7 @@ describe('CRM Bridge Sync operation in a real n8n: Salesforce loans -> Pipedrive
     t = await createTestDatabase();
     const [sfUrl, pdUrl] = await Promise.all([sf.start(), pd.start()]);
     seeded = seedLoanExample(sf, pd);
-    credentials = [
-      postgresCredential(t.url!),
-      {
-        id: 'crmBridgeSalesforceSync1',
-        name: 'Salesforce emulator',
-        type: 'crmBridgeSalesforceApi',
-        data: { instanceUrl: sfUrl, authentication: 'oauth', ...SF_CLIENT },
-      },
-      {
-        id: 'crmBridgePipedriveSync1',
-        name: 'Pipedrive emulator',
-        type: 'crmBridgePipedriveApi',
-        data: { authentication: 'apiToken', apiToken: PD_TOKEN, baseUrl: pdUrl },
-      },
-    ];
+    credentials = syncCredentials('Sync1', { state: t.url!, salesforce: sfUrl, pipedrive: pdUrl }, SF_CLIENT, PD_TOKEN);
   }, 120_000);
   afterAll(async () => {
     await Promise.all([sf.stop(), pd.stop()]);
@@ -268,10 +243,9 @@ const pollsEvery3s = n8nLine() === '2.8';
 describe.runIf(pollsEvery3s)('CRM Bridge Trigger (polling) in a running n8n, against the Salesforce emulator', () => {
   const sf = new SalesforceEmulator({ client: SF_CLIENT });
   let seeded: SeededLoans;
-  let n8n: ChildProcess | undefined;
-  let collector: Server;
+  let n8n: N8nProcess | undefined;
+  let collector: Collector<unknown> | undefined;
   let userFolder = '';
-  let logs = '';
   const collected: Array<{
     execution: string;
     crm: string;
@@ -282,90 +256,39 @@ describe.runIf(pollsEvery3s)('CRM Bridge Trigger (polling) in a running n8n, aga
   }> = [];
   const of = (object: string) => collected.filter((c) => c.object === object);
 
-  async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-    const started = Date.now();
-    while (!check()) {
-      if (Date.now() - started > ms)
-        throw new Error(
-          `timed out waiting for ${what}; collected ${collected.length}; n8n log tail:\n${logs.slice(-3000)}`,
-        );
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const logs = () => n8n?.logs() ?? '';
+  const waitFor = (check: () => boolean, ms: number, what: string) =>
+    until(check, ms, () => `${what}; collected ${collected.length}; n8n log tail:\n${logs().slice(-3000)}`);
   /** Two more polls (every 3 s) must add nothing: the cursor stands after the last emitted record. */
   const quietFor = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   beforeAll(async () => {
     const sfUrl = await sf.start();
     seeded = seedLoanExample(sf, new PipedriveEmulator());
-    collector = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        collected.push(JSON.parse(body));
-        res.end('{}');
-      });
-    });
-    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', () => r()));
-    const collectorUrl = `http://127.0.0.1:${(collector.address() as { port: number }).port}/collect`;
+    collector = await startCollector(collected);
 
     userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-n8n-poll-'));
     const env = await n8nEnv(userFolder, { N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_CUSTOM_EXTENSIONS: DIST });
-    const credentials = [
-      {
-        id: 'crmBridgeSalesforceTrig1',
-        name: 'Salesforce emulator',
-        type: 'crmBridgeSalesforceApi',
-        data: { instanceUrl: sfUrl, authentication: 'oauth', ...SF_CLIENT },
-      },
-    ];
     // n8n refuses a poll interval whose seconds field has a `*`; a list of seconds polls every 3 s.
     const everyThreeSeconds = `${Array.from({ length: 20 }, (_, i) => i * 3).join(',')} * * * * *`;
-    const workflow = JSON.parse(
-      fs
-        .readFileSync(path.join(__dirname, 'workflows', 'trigger-salesforce-changes.json'), 'utf8')
-        .split('__CRON__')
-        .join(everyThreeSeconds)
-        .split('__COLLECTOR__')
-        .join(collectorUrl),
-    );
-    workflow.id = 'crmBridgePollE2E1';
-    fs.writeFileSync(path.join(userFolder, 'credentials.json'), JSON.stringify(credentials));
-    fs.writeFileSync(path.join(userFolder, 'workflow.json'), JSON.stringify(workflow));
+    const workflow = {
+      ...readWorkflow('trigger-salesforce-changes.json', { __CRON__: everyThreeSeconds, __COLLECTOR__: collector.url }),
+      id: 'crmBridgePollE2E1',
+    };
     const bin = defaultN8nBin();
-    for (const args of [
-      ['import:credentials', `--input=${path.join(userFolder, 'credentials.json')}`],
-      ['import:workflow', `--input=${path.join(userFolder, 'workflow.json')}`],
-      ['publish:workflow', `--id=${workflow.id}`],
-    ]) {
-      const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(bin, args, { env });
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-        child.on('close', (code) => resolve({ code, out }));
-      });
-      if (result.code !== 0) throw new Error(`n8n ${args[0]} failed:\n${result.out.slice(-3000)}`);
-    }
-    n8n = spawn(bin, ['start'], { env });
-    n8n.stdout?.on('data', (d: Buffer) => (logs += d.toString()));
-    n8n.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
+    await importAndPublish(bin, env, [salesforceCredential('crmBridgeSalesforceTrig1', sfUrl, SF_CLIENT)], workflow);
+    n8n = startN8nProcess('main', bin, ['start'], env);
   }, 240_000);
 
   afterAll(async () => {
-    if (n8n && n8n.exitCode === null) {
-      const exited = new Promise((r) => n8n!.on('exit', r));
-      n8n.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-      if (n8n.exitCode === null) n8n.kill('SIGKILL');
-    }
-    await new Promise((r) => collector?.close(r));
+    await stopN8nProcess(n8n);
+    await collector?.close();
     await sf.stop();
     if (userFolder && process.env.CRM_BRIDGE_N8N_KEEP !== '1') fs.rmSync(userFolder, { recursive: true, force: true });
   }, 60_000);
 
   it('emits every loan from the beginning, at most Max Items per poll, each once; borrowers "from now" emit nothing yet', async () => {
-    await until(() => of('Loan__c').length >= 30, 150_000, 'the first polls to emit all 30 loans');
+    await waitFor(() => of('Loan__c').length >= 30, 150_000, 'the first polls to emit all 30 loans');
     await quietFor(7_000);
     const loans = of('Loan__c');
     expect(loans.map((l) => l.id).sort()).toEqual([...seeded.loans].sort());
@@ -383,14 +306,14 @@ describe.runIf(pollsEvery3s)('CRM Bridge Trigger (polling) in a running n8n, aga
     expect(Object.keys(first.properties).sort()).toEqual(['Amount__c', 'Name']);
     expect(loans.map((l) => `${l.modifiedAt}|${l.id}`)).toEqual(loans.map((l) => `${l.modifiedAt}|${l.id}`).sort());
     expect(of('Contact')).toEqual([]);
-    expect(logs).not.toContain(SF_CLIENT.clientSecret);
+    expect(logs()).not.toContain(SF_CLIENT.clientSecret);
   });
 
   it('after a loan and a borrower change in Salesforce, the next poll emits only those two records', async () => {
     const before = collected.length;
     sf.editRecord('Loan__c', seeded.loans[4]!, { Amount__c: 4242 });
     sf.editRecord('Contact', seeded.contacts[1]!, { Email: 'moved@example.com' });
-    await until(() => of('Loan__c').length > 30 && of('Contact').length > 0, 30_000, 'the edited records');
+    await waitFor(() => of('Loan__c').length > 30 && of('Contact').length > 0, 30_000, 'the edited records');
     await quietFor(7_000);
     const fresh = collected.slice(before);
     expect(fresh.map((c) => [c.object, c.id]).sort()).toEqual(

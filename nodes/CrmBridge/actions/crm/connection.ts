@@ -19,46 +19,41 @@ export function credentialSecrets(data: ICredentialDataDecryptedObject | undefin
     .filter((s): s is string => !!s);
 }
 
+/**
+ * The credential's fields `names` (trimmed; empty ones left out) when `shown`: only those the chosen sign-in method
+ * shows count, since the others may still hold what was typed for another method.
+ */
+const fields = (data: ICredentialDataDecryptedObject, shown: boolean, ...names: string[]) =>
+  shown ? drop(Object.fromEntries(names.map((name) => [name, text(data[name])]))) : {};
+
 /** A connector built from an n8n credential's fields (never from environment variables). */
 export async function connectorFromCredential(crm: string, data: ICredentialDataDecryptedObject): Promise<Connector> {
+  const oauth = data.authentication === 'oauth';
+  const oauthApp = fields(data, oauth, 'clientId', 'clientSecret', 'refreshToken');
   let connections: unknown;
   if (crm === 'salesforce') {
-    const oauth = data.authentication === 'oauth';
     const jwt = data.authentication === 'jwt';
     connections = {
-      salesforce: drop({
-        instanceUrl: text(data.instanceUrl),
-        accessToken: oauth || jwt ? undefined : text(data.accessToken),
-        clientId: oauth || jwt ? text(data.clientId) : undefined,
-        clientSecret: oauth ? text(data.clientSecret) : undefined,
-        refreshToken: oauth ? text(data.refreshToken) : undefined,
-        username: jwt ? text(data.username) : undefined,
-        privateKey: jwt ? text(data.privateKey) : undefined,
-        loginUrl: oauth || jwt ? text(data.loginUrl) : undefined,
-      }),
+      salesforce: {
+        ...fields(data, true, 'instanceUrl'),
+        ...fields(data, !oauth && !jwt, 'accessToken'),
+        ...fields(data, oauth || jwt, 'clientId', 'loginUrl'),
+        ...fields(data, oauth, 'clientSecret', 'refreshToken'),
+        ...fields(data, jwt, 'username', 'privateKey'),
+      },
     };
   } else if (crm === 'hubspot') {
-    const oauth = data.authentication === 'oauth';
     connections = {
-      hubspot: drop({
-        accessToken: oauth ? undefined : text(data.accessToken),
-        clientId: oauth ? text(data.clientId) : undefined,
-        clientSecret: oauth ? text(data.clientSecret) : undefined,
-        refreshToken: oauth ? text(data.refreshToken) : undefined,
-        baseUrl: text(data.baseUrl),
-      }),
+      hubspot: { ...fields(data, !oauth, 'accessToken'), ...oauthApp, ...fields(data, true, 'baseUrl') },
     };
   } else if (crm === 'pipedrive') {
-    const oauth = data.authentication === 'oauth';
     connections = {
-      pipedrive: drop({
-        apiToken: oauth ? undefined : text(data.apiToken),
-        clientId: oauth ? text(data.clientId) : undefined,
-        clientSecret: oauth ? text(data.clientSecret) : undefined,
-        refreshToken: oauth ? text(data.refreshToken) : undefined,
-        oauthUrl: oauth ? text(data.oauthUrl) : undefined,
-        baseUrl: text(data.baseUrl),
-      }),
+      pipedrive: {
+        ...fields(data, !oauth, 'apiToken'),
+        ...oauthApp,
+        ...fields(data, oauth, 'oauthUrl'),
+        ...fields(data, true, 'baseUrl'),
+      },
     };
   } else {
     throw new UsageError(`Unknown CRM "${crm}" (known: salesforce, hubspot, pipedrive)`);

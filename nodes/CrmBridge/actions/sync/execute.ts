@@ -62,6 +62,7 @@ export async function executeSync(
     const planLimit = Math.max(0, Math.floor(Number(this.getNodeParameter('planLimit', 0, dryRun ? 1000 : 0))));
     const planItems = this.getNodeParameter('planItems', 0, false) as boolean;
     const full = this.getNodeParameter('full', 0, false) as boolean;
+    const allowMassDelete = this.getNodeParameter('allowMassDelete', 0, false) as boolean;
     const [source, target] = [await openEnd(this, job.source, secrets), await openEnd(this, job.target, secrets)];
     const db = await context.db();
     const signal = this.getExecutionCancelSignal?.();
@@ -74,6 +75,7 @@ export async function executeSync(
         dryRun,
         full,
         planLimit,
+        ...(allowMassDelete ? { allowMassDelete } : {}),
         ...(streams ? { streams } : {}),
         ...(signal ? { signal } : {}),
       }),

@@ -71,6 +71,15 @@ export const description: INodeProperties[] = [
     displayOptions: { show: show(['run', 'plan']) },
   },
   {
+    displayName: 'Allow Mass Delete',
+    name: 'allowMassDelete',
+    type: 'boolean',
+    default: false,
+    description:
+      "Whether to let deletes through where a stream would delete more than its Max Delete Share of its linked records (check the plan's deletes first)",
+    displayOptions: { show: show(['run', 'plan']) },
+  },
+  {
     displayName: 'Output Plan Lines as Items',
     name: 'planItems',
     type: 'boolean',

@@ -3,12 +3,13 @@
  * (`n8n worker`: run them), sharing a PostgreSQL database for n8n itself and a Redis queue under a prefix of their own.
  * Node built-ins only, like run-workflow.ts.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { startN8nProcess, stopN8nProcess, until, type N8nProcess } from '../n8n-process';
 import { freePort, n8nEnv } from '../run-workflow';
 
 export interface RedisAddress {
@@ -68,13 +69,6 @@ export async function deleteRedisKeys(address: RedisAddress, prefix: string): Pr
   await redisCommand(address, ['EVAL', sweep, '0', `${prefix}*`]);
 }
 
-export interface N8nProcess {
-  name: string;
-  child: ChildProcess;
-  /** stdout and stderr so far. */
-  logs(): string;
-}
-
 export interface QueueCluster {
   /** Base URL of the main instance (editor, REST API, production webhooks). */
   base: string;
@@ -98,34 +92,6 @@ export interface QueueClusterOptions {
   env?: Record<string, string>;
   /** Runs with the main's env before any process starts: imports, publishing. */
   prepare?: (env: NodeJS.ProcessEnv) => Promise<void>;
-}
-
-function startProcess(name: string, bin: string, args: string[], env: NodeJS.ProcessEnv): N8nProcess {
-  const child = spawn(bin, args, { env });
-  // A hook that times out never reaches stop(): n8n must not outlive the test process.
-  const orphanGuard = () => child.kill('SIGKILL');
-  process.once('exit', orphanGuard);
-  child.once('exit', () => process.off('exit', orphanGuard));
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return { name, child, logs: () => out };
-}
-
-async function stopProcess(p: N8nProcess): Promise<void> {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  const exited = new Promise((r) => p.child.on('exit', r));
-  p.child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-}
-
-export async function until(check: () => boolean | Promise<boolean>, ms: number, what: () => string): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 const okAt = (url: string) =>
@@ -169,7 +135,7 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
   const mainEnv = await envFor({ N8N_PORT: String(port) });
   await options.prepare?.(mainEnv);
 
-  const main = startProcess('main', options.bin, ['start'], mainEnv);
+  const main = startN8nProcess('main', options.bin, ['start'], mainEnv);
   const workers: N8nProcess[] = [];
   const healthPorts: number[] = [];
   for (let i = 0; i < options.workers; i++) {
@@ -181,7 +147,9 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
       QUEUE_HEALTH_CHECK_PORT: String(healthPort),
       N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
     });
-    workers.push(startProcess(`worker-${i + 1}`, options.bin, ['worker', `--concurrency=${options.concurrency}`], env));
+    workers.push(
+      startN8nProcess(`worker-${i + 1}`, options.bin, ['worker', `--concurrency=${options.concurrency}`], env),
+    );
   }
   const cluster: QueueCluster = {
     base,
@@ -190,7 +158,7 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
     prefix,
     env: mainEnv,
     async stop() {
-      await Promise.all([main, ...workers].map(stopProcess));
+      await Promise.all([main, ...workers].map((p) => stopN8nProcess(p)));
       await deleteRedisKeys(options.redis, prefix).catch(() => undefined);
       if (process.env.CRM_BRIDGE_N8N_KEEP === '1') {
         // Kept for debugging: each process's output next to its user folder.
@@ -220,18 +188,4 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
     throw error;
   }
   return cluster;
-}
-
-/** Runs an n8n CLI command (import:credentials, import:workflow, publish:workflow) to completion. */
-export function n8nCommand(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`n8n ${args[0]} failed (exit ${code}):\n${out.slice(-3000)}`)),
-    );
-  });
 }

@@ -100,6 +100,10 @@ function streamRowOf(s: Stream, conflictRules: Map<string, EditorStrategy>, mapp
     fieldOptions: { field: fieldOptions },
     filter: { condition: filter },
     references: { reference: s.references.map((r) => ({ ...r })) },
+    onDelete: s.onDelete,
+    deleteFlagField: s.deleteFlag?.field ?? '',
+    deleteFlagValue: s.deleteFlag?.value ?? '',
+    maxDeleteShare: s.maxDeleteShare,
   };
 }
 

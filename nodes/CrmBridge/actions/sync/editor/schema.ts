@@ -63,6 +63,11 @@ export const StreamRowSchema = z.object({
   fieldOptions: rows('field', FieldOptionSchema),
   filter: rows('condition', ConditionSchema),
   references: rows('reference', ReferenceRowSchema),
+  onDelete: z.enum(['nothing', 'delete', 'flag']).default('nothing'),
+  deleteFlagField: z.string().default(''),
+  /** Blank sets the flag field blank (null in a job file). */
+  deleteFlagValue: z.string().default(''),
+  maxDeleteShare: z.number().optional(),
 });
 export type StreamRow = z.infer<typeof StreamRowSchema>;
 

@@ -248,4 +248,47 @@ export const streamValues: INodeProperties[] = [
       },
     ],
   },
+  {
+    displayName: 'When Deleted in the Source',
+    name: 'onDelete',
+    type: 'options',
+    options: [
+      { name: 'Leave the Target Record', value: 'nothing' },
+      {
+        name: 'Delete It in the Target',
+        value: 'delete',
+        description: 'HubSpot archives; two-way jobs delete both ways',
+      },
+      { name: 'Set a Field in the Target', value: 'flag' },
+    ],
+    default: 'nothing',
+    description: 'What a record deleted in the source does to its linked target record',
+  },
+  {
+    ...targetField(
+      'Flag Field Name or ID',
+      'deleteFlagField',
+      'The target field set when the source record is deleted',
+    ),
+    displayOptions: { show: { onDelete: ['flag'] } },
+  },
+  {
+    displayName: 'Flag Value',
+    name: 'deleteFlagValue',
+    type: 'string',
+    default: '',
+    placeholder: 'deleted',
+    description: 'The value it is set to (blank: the field is cleared)',
+    displayOptions: { show: { onDelete: ['flag'] } },
+  },
+  {
+    displayName: 'Max Delete Share',
+    name: 'maxDeleteShare',
+    type: 'number',
+    typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+    default: 0.1,
+    description:
+      'A run that would delete or flag more than this share of the linked records stops before it deletes anything (0.1 = 10 %), unless Allow Mass Delete is on',
+    displayOptions: { hide: { onDelete: ['nothing'] } },
+  },
 ];

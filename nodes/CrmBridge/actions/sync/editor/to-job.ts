@@ -106,6 +106,11 @@ function streamOf(row: StreamRow, i: number, conflictFields: Map<string, { strat
     target: { object: row.targetObject, key: row.key },
     properties,
     references: row.references.map((r) => ({ from: r.from, stream: r.stream, to: r.to, required: r.required })),
+    onDelete: row.onDelete,
+    ...(row.onDelete === 'flag'
+      ? { deleteFlag: { field: row.deleteFlagField, value: row.deleteFlagValue === '' ? null : row.deleteFlagValue } }
+      : {}),
+    ...(row.maxDeleteShare !== undefined ? { maxDeleteShare: row.maxDeleteShare } : {}),
   };
 }
 
