@@ -97,11 +97,16 @@ function wrapPool(kind: Database['kind'], location: string, pool: pg.Pool, onClo
 }
 
 function openServer(url: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    // Awaited by the pool before it lends the new connection, so the owner is set before the borrower's first query
+    // (a 'connect' listener's query would run beside it, which pg deprecates). @types/pg types the hook as returning
+    // void; pg-pool awaits what it returns.
+    onConnect: ((client: pg.ClientBase) => client.query(OWNER_SETTINGS, ownerValues())) as (c: pg.ClientBase) => void,
+  });
   // An idle client that loses its server must not crash the process; the next query reports the error.
   pool.on('error', () => undefined);
-  // pg runs a client's queries in order, so this precedes whatever the connection is first borrowed for.
-  pool.on('connect', (client) => void client.query(OWNER_SETTINGS, ownerValues()).catch(() => undefined));
   return wrapPool('server', redactUrl(url), pool, async () => undefined);
 }
 
