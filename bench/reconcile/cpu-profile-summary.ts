@@ -1,17 +1,20 @@
 /**
  * Where a `node --cpu-prof` profile spent its CPU: self time per function and per file, largest first.
  *
- *   node dist/bench/reconcile/cpu-profile-summary.js <file.cpuprofile> [--top 25]
+ *   node dist/bench/reconcile/cpu-profile-summary.js <file.cpuprofile> [--top 25] [--inclusive map@object-mapper,classifyLegacy,...]
  *
  * Self time is the time a function was on top of the stack; `(garbage collector)`, `(program)` (native code outside
  * JavaScript, such as the pg socket and JSON parsing) and `(idle)` (waiting, e.g. for the database) are V8's own buckets.
  * Files under node_modules are grouped by package, so `pg`, `libphonenumber-js` and our own modules stand apart.
+ * `--inclusive` adds, per named function, the time with that function anywhere on the stack (its callees included),
+ * which is how the steps of the legacy phase (map, normaliseTarget, classifyLegacy, writeStagingRows, ...) are told apart.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
 interface Profile {
@@ -67,6 +70,31 @@ function main(): void {
   for (const line of top(byFunction, n, all)) console.log(line);
   console.log(`\nself time by file or package (top ${n}):`);
   for (const line of top(byFile, n, all)) console.log(line);
+  const j = process.argv.indexOf('--inclusive');
+  if (j >= 0) inclusive(profile, byId, (process.argv[j + 1] ?? '').split(','), all);
+}
+
+function inclusive(profile: Profile, byId: Map<number, ProfileNode>, names: string[], all: number): void {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const totals = new Map<string, number>(names.map((name) => [name, 0]));
+  profile.samples.forEach((id, k) => {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)!.callFrame;
+      // `name@file` tells apart functions of the same name (PropertyMapper's `map` from Array's).
+      const name = names.find((n) => {
+        const [fn, file] = n.split('@');
+        return fn === frame.functionName && (!file || frame.url.includes(file));
+      });
+      if (name !== undefined && !seen.has(name)) {
+        seen.add(name);
+        totals.set(name, totals.get(name)! + (profile.timeDeltas[k] ?? 0));
+      }
+    }
+  });
+  console.log('\ninclusive time (the function or anything it called):');
+  for (const line of top(totals, names.length, all)) console.log(line);
 }
 
 main();

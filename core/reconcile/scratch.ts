@@ -193,6 +193,9 @@ export async function loadTarget(
      SELECT count(*)::int AS rows, (count(*) FILTER (WHERE legacy_id IS NULL))::int AS unlinked FROM loaded`,
     [runId, JS_WHITESPACE],
   );
+  // Fresh statistics, or the planner guesses the table small and answers every batch's lookup by scanning all of this
+  // run's rows (the embedded database has no autovacuum to analyze it): 130 ms per 2,000 IDs at 100k rows, 50 ms after.
+  await sql.query('ANALYZE staging.run_target');
   const result = rows[0]!;
   progress?.('target', result.rows);
   return result;
