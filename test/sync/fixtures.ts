@@ -6,6 +6,7 @@ import { SalesforceEmulator } from '../../sandbox/salesforce';
 import { seedLoanExample, type SeededLoans } from '../../sandbox/examples/loans';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { databaseForProcess } from '../helpers/database';
 
 export const PD_TOKEN = 'pd-sync-test-token-0123456789';
 export const SF_CLIENT = { clientId: 'sync-app', clientSecret: 'sync-s3cret-value' };
@@ -33,6 +34,23 @@ export interface Sandbox {
   source(): SalesforceConnector;
   target(): PipedriveConnector;
   stop(): Promise<void>;
+}
+
+/**
+ * The seeded sandbox and a database of its own, for tests that drive the CLI or the MCP server as processes: `env`
+ * is what such a process needs (both connections and where to keep its state); `stop` closes and drops both.
+ */
+export async function startSandboxForProcesses(): Promise<{ box: Sandbox; env: Record<string, string>; stop(): Promise<void> }> {
+  const box = await startSandbox();
+  const database = await databaseForProcess();
+  return {
+    box,
+    env: { ...box.environment, ...database.env },
+    stop: async () => {
+      await box.stop();
+      await database.drop();
+    },
+  };
 }
 
 /** Both emulators, seeded with the worked example: every third loan belongs to another officer. */
