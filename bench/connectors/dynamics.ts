@@ -10,7 +10,6 @@
  * The ratio is therefore taken against a baseline with no limit (same process, same 2 cores), as the best time.
  * Every run is checked record by record against the emulator's store.
  */
-import { performance } from 'node:perf_hooks';
 import { DynamicsConnector, type DynamicsConnectorOptions } from '../../core/connectors/dynamics';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { DynamicsEmulator, MICROSOFT_LIMITS, type ProtectionLimits } from '../../sandbox/dynamics';

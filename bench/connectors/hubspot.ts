@@ -9,7 +9,6 @@
  * The baseline is the same upsert with a limit that never binds (the connector's and emulator's own speed, same
  * process, same 2 cores). Every run is checked record by record against the emulator's store.
  */
-import { performance } from 'node:perf_hooks';
 import { HubSpotConnector, type HubSpotConnectorOptions } from '../../core/connectors/hubspot';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { HubSpotEmulator } from '../../sandbox/hubspot';

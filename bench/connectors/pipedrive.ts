@@ -14,7 +14,6 @@
  * (each with its own emulator, OAuth app and limiter), but then the SDK and the emulators share this process's one
  * core: measured at 5,000 records, that alone dropped the ratio from 0.92 to 0.41.
  */
-import { performance } from 'node:perf_hooks';
 import { PipedriveConnector, type PipedriveConnectorOptions } from '../../core/connectors/pipedrive';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { PipedriveEmulator } from '../../sandbox/pipedrive';

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { printTable } from '../markdown-table';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 

@@ -65,7 +65,10 @@ export class PipedriveEmulator {
   }
 
   async start(port = 0): Promise<string> {
-    return this.http.start(guarded((req, res) => this.serve(req, res)), port);
+    return this.http.start(
+      guarded((req, res) => this.serve(req, res)),
+      port,
+    );
   }
 
   stop(): Promise<void> {

@@ -15,7 +15,8 @@ pipedrive.store.addCustomField('persons', 'Legacy ID', 'varchar');
 let env: Record<string, string>;
 
 const cli = (...args: string[]) => runCli(env, ...args);
-const upsert = (crm: string, object: string, key: string, input: string) => cli('--json', ...upsertArgs(crm, object, key, input));
+const upsert = (crm: string, object: string, key: string, input: string) =>
+  cli('--json', ...upsertArgs(crm, object, key, input));
 /** Writes `records` as JSON lines to `file` in the test's folder; returns its path. */
 function jsonLines(file: string, records: Array<Record<string, string>>): string {
   const input = path.join(tmp, file);
@@ -110,7 +111,11 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
     const again = await upsert('pipedrive', 'persons', 'Legacy ID', input);
     expect(countsOf(again)).toMatchObject({ created: 0, failed: 0 });
     const read = await cli('read', '--from', 'pipedrive', '--object', 'persons');
-    expect(readLines(read).map((l) => l.properties.name).sort()).toEqual(['Bill Smith', 'Liz Jones']);
+    expect(
+      readLines(read)
+        .map((l) => l.properties.name)
+        .sort(),
+    ).toEqual(['Bill Smith', 'Liz Jones']);
   }, 60_000);
 
   it('refuses a missing connection or a bad token clearly, without echoing the token', async () => {

@@ -40,7 +40,11 @@ export interface Sandbox {
  * The seeded sandbox and a database of its own, for tests that drive the CLI or the MCP server as processes: `env`
  * is what such a process needs (both connections and where to keep its state); `stop` closes and drops both.
  */
-export async function startSandboxForProcesses(): Promise<{ box: Sandbox; env: Record<string, string>; stop(): Promise<void> }> {
+export async function startSandboxForProcesses(): Promise<{
+  box: Sandbox;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}> {
   const box = await startSandbox();
   const database = await databaseForProcess();
   return {
