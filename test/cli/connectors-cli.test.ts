@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { PipedriveEmulator } from '../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
-import { countsOf, readLines, runCli, upsertArgs } from '../helpers/cli';
+import { countsOf, readArgs, readLines, runCli, upsertArgs } from '../helpers/cli';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-connectors-cli-'));
 const salesforce = new SalesforceEmulator();
@@ -53,15 +53,7 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
     const again = await upsert('salesforce', 'Account', 'Legacy_Id__c', input);
     expect(countsOf(again).created).toBe(0);
 
-    const read = await cli(
-      'read',
-      '--from',
-      'salesforce',
-      '--object',
-      'Account',
-      '--properties',
-      'Name,Legacy_Id__c,NumberOfEmployees',
-    );
+    const read = await cli(...readArgs('salesforce', 'Account', 'Name,Legacy_Id__c,NumberOfEmployees'));
     expect(read.code).toBe(0);
     const lines = readLines(read);
     expect(lines.map((l) => l.properties.Name).sort()).toEqual(['Acme Ltd', 'Globex PLC']);
@@ -83,15 +75,7 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
       unchanged: 0,
       failed: 0,
     });
-    const read = await cli(
-      'read',
-      '--from',
-      'hubspot',
-      '--object',
-      'companies',
-      '--properties',
-      'name,domain,legacy_company_id',
-    );
+    const read = await cli(...readArgs('hubspot', 'companies', 'name,domain,legacy_company_id'));
     const names = readLines(read).map((l) => l.properties.name);
     expect(names.sort()).toEqual(['Acme Ltd', 'Globex']);
     const cursor = /--since '(.+)'/.exec(read.stderr)![1]!;

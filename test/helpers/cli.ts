@@ -40,6 +40,16 @@ export const upsertArgs = (crm: string, object: string, key: string, input: stri
   input,
 ];
 
+/** The arguments of `crm-bridge read` of `crm`'s `object`, with only `properties` (comma-separated) when given. */
+export const readArgs = (crm: string, object: string, properties?: string) => [
+  'read',
+  '--from',
+  crm,
+  '--object',
+  object,
+  ...(properties ? ['--properties', properties] : []),
+];
+
 /** The counts of a `--json upsert` answer. */
 export const countsOf = (out: { stdout: string }) =>
   (JSON.parse(out.stdout) as { result: { counts: Record<string, number> } }).result.counts;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamicsEmulator } from '../../../sandbox/dynamics';
 import { seedDynamicsExample } from '../../../sandbox/examples/dynamics';
 import { connectionsFromEnv, loadConnections } from '../../../core/connectors/registry';
-import { countsOf, readLines, runCli, upsertArgs } from '../../helpers/cli';
+import { countsOf, readArgs, readLines, runCli, upsertArgs } from '../../helpers/cli';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-dynamics-cli-'));
 const SECRET = 'dyn-client-secret-4f1e';
@@ -78,15 +78,7 @@ describe('crm-bridge describe, read and upsert against the Dynamics emulator, co
     expect(countsOf(first)).toEqual({ created: 2, updated: 0, unchanged: 1, failed: 0 });
     const again = await upsertAccounts(input);
     expect(countsOf(again)).toEqual({ created: 0, updated: 0, unchanged: 3, failed: 0 });
-    const read = await cli(
-      'read',
-      '--from',
-      'dynamics',
-      '--object',
-      'account',
-      '--properties',
-      'name,new_tier,new_legacyid',
-    );
+    const read = await cli(...readArgs('dynamics', 'account', 'name,new_tier,new_legacyid'));
     expect(read.code).toBe(0);
     const lines = readLines(read);
     expect(lines).toHaveLength(7);
