@@ -11,11 +11,12 @@ import { databaseForProcess } from '../helpers/database';
 export const PD_TOKEN = 'pd-sync-test-token-0123456789';
 export const SF_CLIENT = { clientId: 'sync-app', clientSecret: 'sync-s3cret-value' };
 
-/** The worked example's job (examples/sync/loans-to-pipedrive.json), smaller batches, with test overrides. */
+/** The worked example's job file, as `crm-bridge sync --job` and `serve --job` take it. */
+export const LOANS_JOB_FILE = path.join(__dirname, '../../examples/sync/loans-to-pipedrive.json');
+
+/** The worked example's job (LOANS_JOB_FILE), smaller batches, with test overrides. */
 export function loansJob(overrides: Partial<SyncJobInput> = {}): SyncJob {
-  const example = JSON.parse(
-    readFileSync(path.join(__dirname, '../../examples/sync/loans-to-pipedrive.json'), 'utf8'),
-  ) as SyncJobInput;
+  const example = JSON.parse(readFileSync(LOANS_JOB_FILE, 'utf8')) as SyncJobInput;
   return parseSyncJob({ ...example, batchSize: 25, ...overrides });
 }
 

@@ -1,12 +1,9 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSalesforceRequest, deliver } from '../../sandbox/webhooks';
 import { spawnCli } from '../helpers/cli';
-import { ROOT } from '../helpers/example-data';
 import { until } from '../helpers/until';
-import { PD_TOKEN, SF_CLIENT, startSandboxForProcesses, type Sandbox } from './fixtures';
+import { PD_TOKEN, SF_CLIENT, startSandboxForProcesses, LOANS_JOB_FILE as JOB, type Sandbox } from './fixtures';
 
-const JOB = path.join(ROOT, 'examples', 'sync', 'loans-to-pipedrive.json');
 let box: Sandbox;
 let env: Record<string, string>;
 let stop: (() => Promise<void>) | undefined;
