@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { guarded, readBody } from '../http-guard';
+import { droppingConnections, guarded, readBody } from '../http-guard';
 import { LoopbackServer } from '../loopback';
 import { CODES, DataverseFault } from './errors';
 import { Faults } from './faults';
@@ -70,16 +70,15 @@ export class DynamicsEmulator {
 
   async start(port = 0): Promise<string> {
     return this.http.start(
-      guarded(async (req, res) => {
-        const drop = this.faults.takeDrop();
-        if (drop === 'before') {
-          req.socket.destroy();
-          return;
-        }
-        const reply = await this.handle(req);
-        if (drop === 'after') req.socket.destroy();
-        else send(res, reply);
-      }),
+      guarded(
+        droppingConnections(
+          () => this.faults.takeDrop(),
+          async (req) => {
+            const reply = await this.handle(req);
+            return (res) => send(res, reply);
+          },
+        ),
+      ),
       port,
     );
   }

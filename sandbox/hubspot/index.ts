@@ -1,6 +1,6 @@
 import { Faults } from './faults';
 import { hubspotError, send, type Reply } from './http';
-import { ClientGone, guarded, readBody } from '../http-guard';
+import { ClientGone, droppingConnections, guarded, readBody } from '../http-guard';
 import { OAuthServer, type OAuthApp } from './oauth';
 import { RollingRateLimiter } from './rate-limiter';
 import { route } from './router';
@@ -91,27 +91,26 @@ export class HubSpotEmulator {
   /** Starts listening (on an ephemeral port unless one is given); resolves to the base URL. */
   async start(port = 0): Promise<string> {
     return this.http.start(
-      guarded(async (req, res) => {
-        const drop = this.faults.takeDrop();
-        if (drop === 'before') {
-          req.socket.destroy();
-          return;
-        }
-        let answer: { reply: Reply; headers: Record<string, string> };
-        try {
-          answer = await this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () =>
-            readBody(req),
-          );
-        } catch (error) {
-          if (error instanceof ClientGone) throw error;
-          answer = {
-            reply: hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`),
-            headers: {},
-          };
-        }
-        if (drop === 'after') req.socket.destroy();
-        else send(res, answer.reply, answer.headers);
-      }),
+      guarded(
+        droppingConnections(
+          () => this.faults.takeDrop(),
+          async (req) => {
+            let answer: { reply: Reply; headers: Record<string, string> };
+            try {
+              answer = await this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () =>
+                readBody(req),
+              );
+            } catch (error) {
+              if (error instanceof ClientGone) throw error;
+              answer = {
+                reply: hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`),
+                headers: {},
+              };
+            }
+            return (res) => send(res, answer.reply, answer.headers);
+          },
+        ),
+      ),
       port,
     );
   }
