@@ -47,3 +47,24 @@ export function guarded(
     });
   };
 }
+
+/**
+ * A handler that drops connections when told, as a flaky network would: per request, `drop` says whether to close the
+ * connection before handling it ('before': nothing done), after ('after': the work done, the answer lost), or not at
+ * all. `handle` does the work and returns how to answer.
+ */
+export function droppingConnections(
+  drop: () => 'before' | 'after' | null,
+  handle: (req: IncomingMessage) => Promise<(res: ServerResponse) => void>,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const dropped = drop();
+    if (dropped === 'before') {
+      req.socket.destroy();
+      return;
+    }
+    const answer = await handle(req);
+    if (dropped === 'after') req.socket.destroy();
+    else answer(res);
+  };
+}

@@ -10,13 +10,12 @@ import { performance } from 'node:perf_hooks';
 import { applyStaging, type ApplyTarget } from '../../core/apply/apply';
 import { HubSpotConnector } from '../../core/connectors/hubspot';
 import { openDatabase, type Database } from '../../core/db/database';
-import { ensureObjectTable } from '../../core/migrations';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
-import { mirrorDdl } from '../../demo/mirror-schema';
 import { loadMapping } from '../../core/mapping/load-mapping';
 import { defineMirrorProperties } from '../../sandbox/examples/hubspot-portal';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { hubspotMinSeconds } from '../connectors/hubspot';
+import { resetCompaniesStaging } from '../companies-staging';
 import { fmt } from '../connectors/rows';
 import { printTable } from '../markdown-table';
 
@@ -52,16 +51,8 @@ const targetId = (i: number) => String(90_000_000_000 + i);
  */
 async function stage(db: Database, kind: 'creates' | 'updates', n: number): Promise<void> {
   await db.withConnection(async (sql) => {
-    await sql.query('CREATE SCHEMA IF NOT EXISTS hubspot');
-    await sql.query('DROP TABLE IF EXISTS hubspot.companies');
-    for (const statement of mirrorDdl('companies')) await sql.query(statement);
-    await ensureObjectTable(sql, 'companies');
-    await sql.query('TRUNCATE staging.companies');
+    await resetCompaniesStaging(sql, mapping.sha256);
     await sql.query(`DELETE FROM staging.apply_audit WHERE object = 'companies'`);
-    await sql.query(
-      `INSERT INTO staging.reconciliation_log (run_id, object, source, target, mapping_sha256, status, finished_at) VALUES (gen_random_uuid(), 'companies', 'bench', 'hubspot.companies', $1, 'succeeded', now())`,
-      [mapping.sha256],
-    );
     for (let from = 0; from < n; from += 10_000) {
       const ids = Array.from({ length: Math.min(10_000, n - from) }, (_, k) => from + k);
       if (kind === 'updates') {

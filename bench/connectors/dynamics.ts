@@ -10,11 +10,10 @@
  * The ratio is therefore taken against a baseline with no limit (same process, same 2 cores), as the best time.
  * Every run is checked record by record against the emulator's store.
  */
-import { performance } from 'node:perf_hooks';
 import { DynamicsConnector, type DynamicsConnectorOptions } from '../../core/connectors/dynamics';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { DynamicsEmulator, MICROSOFT_LIMITS, type ProtectionLimits } from '../../sandbox/dynamics';
-import { drive, fmt, printWhenRun, type BenchRow } from './rows';
+import { asRerun, drive, faultsAt, fmt, printWhenRun, scenarioTag, timed, type BenchRow } from './rows';
 
 const KEY = 'new_legacyid';
 
@@ -66,7 +65,7 @@ interface Scenario {
 }
 
 async function run(n: number, s: Scenario, baseline?: number): Promise<BenchRow[]> {
-  const tag = s.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+  const tag = scenarioTag(s.name);
   const app = { tenantId: `bench-${tag}`, clientId: `bench-${tag}`, clientSecret: 'bench-secret' };
   const limits = s.limits ?? { requests: 1_000_000_000, executionMs: 1e12, concurrent: 1_000_000 };
   const emulator = new DynamicsEmulator({ apps: [app], limits });
@@ -115,20 +114,16 @@ async function run(n: number, s: Scenario, baseline?: number): Promise<BenchRow[
     const connector = open({ ...s.connector, detectUnchanged: false });
     const upsert = (r: UpsertInput[]) => connector.upsert('account', r, { keyProperty: KEY, detectUnchanged: false });
     const chunk = 5000;
-    const chunks = Math.ceil(n / chunk);
-    const at = (share: number) => Math.max(1, Math.floor(chunks * share));
     // Faults spread over the run: a 429 storm, 503s, connections dropped before and after the write, slow answers.
-    const inject: Record<number, () => void> = s.faults
-      ? {
-          [at(0.1)]: () => emulator.faults.rateLimitStorm(10, 1),
-          [at(0.3)]: () => emulator.faults.serverErrors(5, 503),
-          [at(0.5)]: () => emulator.faults.dropConnections(2, 'before').dropConnections(2, 'after'),
-          [at(0.8)]: () => emulator.faults.slow(500, 5),
-        }
-      : {};
-    const t = performance.now();
-    const results = await drive(input, s.callers, chunk, upsert, s.faults ? (done) => inject[done]?.() : undefined);
-    const seconds = (performance.now() - t) / 1000;
+    const faults = faultsAt(Math.ceil(n / chunk), [
+      [0.1, () => emulator.faults.rateLimitStorm(10, 1)],
+      [0.3, () => emulator.faults.serverErrors(5, 503)],
+      [0.5, () => emulator.faults.dropConnections(2, 'before').dropConnections(2, 'after')],
+      [0.8, () => emulator.faults.slow(500, 5)],
+    ]);
+    const { value: results, seconds } = await timed(() =>
+      drive(input, s.callers, chunk, upsert, s.faults ? faults : undefined),
+    );
     rows.push(
       row(
         s.name,
@@ -143,22 +138,22 @@ async function run(n: number, s: Scenario, baseline?: number): Promise<BenchRow[
       const writesOf = () => emulator.store.writes.inserted + emulator.store.writes.updated;
       const before = { requests: emulator.requests, writes: writesOf() };
       const again = open();
-      const t2 = performance.now();
-      const second = await again.upsert('account', input, { keyProperty: KEY });
-      const s2 = (performance.now() - t2) / 1000;
+      const { value: second, seconds: s2 } = await timed(() => again.upsert('account', input, { keyProperty: KEY }));
       const writes = writesOf() - before.writes;
-      const r = row(
-        `re-run of the same ${n.toLocaleString('en-GB')} by a new connector (all unchanged)`,
-        s2,
-        second,
-        again,
-        emulator.requests - before.requests,
-        0,
+      rows.push(
+        asRerun(
+          row(
+            `re-run of the same ${n.toLocaleString('en-GB')} by a new connector (all unchanged)`,
+            s2,
+            second,
+            again,
+            emulator.requests - before.requests,
+            0,
+          ),
+          writes,
+          second,
+        ),
       );
-      r.ratioLimit = `${writes} writes`;
-      r.ratioBaseline = '–';
-      r.failed = second.filter((x) => x.status !== 'unchanged').length;
-      rows.push(r);
     }
   } finally {
     await emulator.stop();

@@ -9,11 +9,10 @@
  * The baseline is the same upsert with a limit that never binds (the connector's and emulator's own speed, same
  * process, same 2 cores). Every run is checked record by record against the emulator's store.
  */
-import { performance } from 'node:perf_hooks';
 import { HubSpotConnector, type HubSpotConnectorOptions } from '../../core/connectors/hubspot';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
-import { drive, fmt, printWhenRun, type BenchRow } from './rows';
+import { drive, fmt, printWhenRun, timed, type BenchRow } from './rows';
 
 const WINDOW_S = 10;
 const BATCH = 100;
@@ -107,9 +106,9 @@ async function run(s: Scenario, baselinePerSecond?: number): Promise<BenchRow> {
       for (let i = 0; i < 20; i++)
         emu.faults.failRecord('companies', input[Math.floor((i * s.records) / 20) + 7]!.key, 'Injected: record locked');
     }
-    const t = performance.now();
-    const results = await drive(input, s.callers, 1000, upsert, s.faults ? (done) => inject[done]?.() : undefined);
-    const seconds = (performance.now() - t) / 1000;
+    const { value: results, seconds } = await timed(() =>
+      drive(input, s.callers, 1000, upsert, s.faults ? (done) => inject[done]?.() : undefined),
+    );
     const { lost, duplicated, failed } = audit(emu, input, results);
     const written = emu.endpointCount('POST', '/crm/v3/objects/companies/batch/upsert');
     if (s.rerun && written > 0) throw new Error(`${s.name}: a re-run of unchanged records wrote ${written} batch(es)`);

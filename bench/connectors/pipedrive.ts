@@ -14,11 +14,10 @@
  * (each with its own emulator, OAuth app and limiter), but then the SDK and the emulators share this process's one
  * core: measured at 5,000 records, that alone dropped the ratio from 0.92 to 0.41.
  */
-import { performance } from 'node:perf_hooks';
 import { PipedriveConnector, type PipedriveConnectorOptions } from '../../core/connectors/pipedrive';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { PipedriveEmulator } from '../../sandbox/pipedrive';
-import { drive, fmt, printWhenRun, type BenchRow } from './rows';
+import { asRerun, drive, faultsAt, fmt, printWhenRun, scenarioTag, timed, type BenchRow } from './rows';
 
 export const PD_BUDGET = 2400; // tokens per window (480 writes of 5 tokens: Enterprise plan, OAuth access token)
 export const PD_WINDOW_S = 2;
@@ -76,7 +75,7 @@ interface Scenario {
 }
 
 async function run(n: number, s: Scenario, baseline?: number): Promise<BenchRow[]> {
-  const tag = s.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+  const tag = scenarioTag(s.name);
   const app = { clientId: `bench-${tag}`, clientSecret: 'bench-secret', refreshToken: `bench-refresh-${tag}` };
   const emulator = new PipedriveEmulator({
     oauthClients: [app],
@@ -125,21 +124,17 @@ async function run(n: number, s: Scenario, baseline?: number): Promise<BenchRow[
   try {
     const connector = open(s.connector);
     const upsert = (r: UpsertInput[]) => connector.upsert('persons', r, { keyProperty: KEY });
-    const chunks = Math.ceil(n / 1000);
     // Faults spread over the run, after the chunk that finishes at 10%, 30%, 50%, 60% and 80%.
-    const at = (share: number) => Math.max(1, Math.floor(chunks * share));
-    const inject: Record<number, () => void> = s.faults
-      ? {
-          [at(0.1)]: () => emulator.faults.rateLimitStorm(20, 1),
-          [at(0.3)]: () => emulator.faults.serverErrors(10, 502),
-          [at(0.5)]: () => emulator.faults.dropConnections(5, { afterProcessing: true, methods: ['POST'] }),
-          [at(0.6)]: () => emulator.faults.dropConnections(5, { afterProcessing: false, methods: ['POST'] }),
-          [at(0.8)]: () => emulator.faults.slow(300, 10),
-        }
-      : {};
-    const t = performance.now();
-    const results = await drive(input, s.callers, 1000, upsert, s.faults ? (done) => inject[done]?.() : undefined);
-    const seconds = (performance.now() - t) / 1000;
+    const faults = faultsAt(Math.ceil(n / 1000), [
+      [0.1, () => emulator.faults.rateLimitStorm(20, 1)],
+      [0.3, () => emulator.faults.serverErrors(10, 502)],
+      [0.5, () => emulator.faults.dropConnections(5, { afterProcessing: true, methods: ['POST'] })],
+      [0.6, () => emulator.faults.dropConnections(5, { afterProcessing: false, methods: ['POST'] })],
+      [0.8, () => emulator.faults.slow(300, 10)],
+    ]);
+    const { value: results, seconds } = await timed(() =>
+      drive(input, s.callers, 1000, upsert, s.faults ? faults : undefined),
+    );
     rows.push(
       row(
         s.name,
@@ -158,9 +153,7 @@ async function run(n: number, s: Scenario, baseline?: number): Promise<BenchRow[
         r429: emulator.rateLimited,
       };
       const again = open();
-      const t2 = performance.now();
-      const second = await again.upsert('persons', input, { keyProperty: KEY });
-      const s2 = (performance.now() - t2) / 1000;
+      const { value: second, seconds: s2 } = await timed(() => again.upsert('persons', input, { keyProperty: KEY }));
       const writes = emulator.writes.created + emulator.writes.updated - before.writes;
       const r = row(
         `re-run of the same ${n.toLocaleString('en-GB')} by a new connector (all unchanged)`,
@@ -172,10 +165,7 @@ async function run(n: number, s: Scenario, baseline?: number): Promise<BenchRow[
         writes,
       );
       r.limitMax = '–';
-      r.ratioLimit = `${writes} writes`;
-      r.ratioBaseline = '–';
-      r.failed = second.filter((x) => x.status !== 'unchanged').length;
-      rows.push(r);
+      rows.push(asRerun(r, writes, second));
     }
   } finally {
     await emulator.stop();

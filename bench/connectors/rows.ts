@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { printTable } from '../markdown-table';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 
@@ -97,4 +98,32 @@ export async function drive(
     }),
   );
   return out;
+}
+
+/** The scenario's name as a short tag, for the OAuth app or tenant a scenario runs as (one per scenario). */
+export const scenarioTag = (name: string) => name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+
+/** What `work` resolved to, and the seconds it took. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const t = performance.now();
+  const value = await work();
+  return { value, seconds: (performance.now() - t) / 1000 };
+}
+
+/**
+ * Faults spread over a run of `chunks` chunks: each is injected after the chunk that finishes at its share of the
+ * run (a later fault on the same chunk replaces an earlier one). The result is drive()'s `onChunk`.
+ */
+export function faultsAt(chunks: number, plan: Array<[share: number, inject: () => void]>): (done: number) => void {
+  const at = (share: number) => Math.max(1, Math.floor(chunks * share));
+  const inject: Record<number, () => void> = Object.fromEntries(plan.map(([share, fault]) => [at(share), fault]));
+  return (done) => inject[done]?.();
+}
+
+/** Turns `r` into the row of a re-run of unchanged records: its writes instead of a ratio, every record not found unchanged as failed. */
+export function asRerun(r: BenchRow, writes: number, results: UpsertResult[]): BenchRow {
+  r.ratioLimit = `${writes} writes`;
+  r.ratioBaseline = '–';
+  r.failed = results.filter((x) => x.status !== 'unchanged').length;
+  return r;
 }

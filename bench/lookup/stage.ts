@@ -1,7 +1,6 @@
-import { ensureObjectTable } from '../../core/migrations';
 import type { Database } from '../../core/db/database';
 import type { LoadedMapping } from '../../core/mapping/load-mapping';
-import { mirrorDdl } from '../../demo/mirror-schema';
+import { resetCompaniesStaging } from '../companies-staging';
 
 /** Legacy IDs of staged companies are FIRST_ID .. FIRST_ID + rows - 1; IDs past them are missing. */
 export const FIRST_ID = 100_000;
@@ -14,16 +13,7 @@ const CHUNK = 100_000;
  */
 export async function stageCompanies(db: Database, mapping: LoadedMapping, rows: number): Promise<void> {
   await db.withConnection(async (sql) => {
-    await sql.query('CREATE SCHEMA IF NOT EXISTS hubspot');
-    await sql.query('DROP TABLE IF EXISTS hubspot.companies');
-    for (const statement of mirrorDdl('companies')) await sql.query(statement);
-    await ensureObjectTable(sql, 'companies');
-    await sql.query('TRUNCATE staging.companies');
-    await sql.query(
-      `INSERT INTO staging.reconciliation_log (run_id, object, source, target, mapping_sha256, status, finished_at)
-       VALUES (gen_random_uuid(), 'companies', 'bench', 'hubspot.companies', $1, 'succeeded', now())`,
-      [mapping.sha256],
-    );
+    await resetCompaniesStaging(sql, mapping.sha256);
     for (let from = 0; from < rows; from += CHUNK) {
       const to = Math.min(rows, from + CHUNK) - 1;
       await sql.query(

@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { guarded, readBody } from '../http-guard';
-import { closeNow, listenOnLoopback } from '../loopback';
+import type { IncomingMessage } from 'node:http';
+import { droppingConnections, guarded, readBody } from '../http-guard';
+import { LoopbackServer } from '../loopback';
 import { CODES, DataverseFault } from './errors';
 import { Faults } from './faults';
 import { faultReply, send, type ApiReply, type ApiRequest } from './http';
@@ -48,7 +47,7 @@ export class DynamicsEmulator {
   batchOperations = 0;
   /** Requests per `METHOD path` without query (e.g. `POST /api/data/v9.2/$batch`). */
   readonly requestsByEndpoint = new Map<string, number>();
-  private server: Server | null = null;
+  private readonly http = new LoopbackServer('Dynamics');
 
   constructor(private readonly options: DynamicsEmulatorOptions = {}) {
     this.store = new DataverseStore(options.now);
@@ -57,8 +56,7 @@ export class DynamicsEmulator {
   }
 
   get url(): string {
-    if (!this.server) throw new Error('Dynamics emulator is not started');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.http.url;
   }
 
   /** The `serverUrl` a client is given (with its trailing slash). */
@@ -71,27 +69,22 @@ export class DynamicsEmulator {
   }
 
   async start(port = 0): Promise<string> {
-    const server = createServer(
-      guarded(async (req, res) => {
-        const drop = this.faults.takeDrop();
-        if (drop === 'before') {
-          req.socket.destroy();
-          return;
-        }
-        const reply = await this.handle(req);
-        if (drop === 'after') req.socket.destroy();
-        else send(res, reply);
-      }),
+    return this.http.start(
+      guarded(
+        droppingConnections(
+          () => this.faults.takeDrop(),
+          async (req) => {
+            const reply = await this.handle(req);
+            return (res) => send(res, reply);
+          },
+        ),
+      ),
+      port,
     );
-    await listenOnLoopback(server, port);
-    this.server = server;
-    return this.url;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    await closeNow(server);
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   private async handle(req: IncomingMessage): Promise<ApiReply> {

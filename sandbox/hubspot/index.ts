@@ -1,13 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Faults } from './faults';
 import { hubspotError, send, type Reply } from './http';
-import { ClientGone, guarded, readBody } from '../http-guard';
+import { ClientGone, droppingConnections, guarded, readBody } from '../http-guard';
 import { OAuthServer, type OAuthApp } from './oauth';
 import { RollingRateLimiter } from './rate-limiter';
 import { route } from './router';
 import { HubSpotStore, type StoredRecord } from './store';
-import { closeNow, listenOnLoopback } from '../loopback';
+import { LoopbackServer } from '../loopback';
 
 export { HubSpotStore, type StoredRecord } from './store';
 export { Faults } from './faults';
@@ -54,7 +52,7 @@ export class HubSpotEmulator {
   /** Requests refused by the real (not injected) rate limit. */
   rateLimited = 0;
   readonly oauth: OAuthServer;
-  private server: Server | null = null;
+  private readonly http = new LoopbackServer('HubSpot');
   private readonly searchCap: number;
 
   constructor(private readonly options: HubSpotEmulatorOptions = {}) {
@@ -87,44 +85,38 @@ export class HubSpotEmulator {
   }
 
   get url(): string {
-    if (!this.server) throw new Error('HubSpot emulator is not started');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.http.url;
   }
 
   /** Starts listening (on an ephemeral port unless one is given); resolves to the base URL. */
   async start(port = 0): Promise<string> {
-    const server = createServer(
-      guarded(async (req, res) => {
-        const drop = this.faults.takeDrop();
-        if (drop === 'before') {
-          req.socket.destroy();
-          return;
-        }
-        let answer: { reply: Reply; headers: Record<string, string> };
-        try {
-          answer = await this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () =>
-            readBody(req),
-          );
-        } catch (error) {
-          if (error instanceof ClientGone) throw error;
-          answer = {
-            reply: hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`),
-            headers: {},
-          };
-        }
-        if (drop === 'after') req.socket.destroy();
-        else send(res, answer.reply, answer.headers);
-      }),
+    return this.http.start(
+      guarded(
+        droppingConnections(
+          () => this.faults.takeDrop(),
+          async (req) => {
+            let answer: { reply: Reply; headers: Record<string, string> };
+            try {
+              answer = await this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () =>
+                readBody(req),
+              );
+            } catch (error) {
+              if (error instanceof ClientGone) throw error;
+              answer = {
+                reply: hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`),
+                headers: {},
+              };
+            }
+            return (res) => send(res, answer.reply, answer.headers);
+          },
+        ),
+      ),
+      port,
     );
-    await listenOnLoopback(server, port);
-    this.server = server;
-    return this.url;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    await closeNow(server);
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   private async handle(

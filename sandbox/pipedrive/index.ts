@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PipedriveStore, type PipedriveObject, type StoredRecord } from './store';
-import { closeNow, listenOnLoopback } from '../loopback';
+import { LoopbackServer } from '../loopback';
 import { guarded, readBody } from '../http-guard';
 import { PipedriveFaults } from './faults';
 import { pdError, type Reply } from './http';
@@ -47,7 +46,7 @@ export class PipedriveEmulator {
   rateLimited = 0;
   /** Writes applied (creates and updates that changed the store), for tests and the bench. */
   readonly writes = { created: 0, updated: 0 };
-  private server: Server | null = null;
+  private readonly http = new LoopbackServer('Pipedrive');
   private readonly windows = new Map<string, { start: number; used: number; searches: number }>();
   private readonly oauth: PipedriveOAuthServer;
 
@@ -57,8 +56,7 @@ export class PipedriveEmulator {
   }
 
   get url(): string {
-    if (!this.server) throw new Error('Pipedrive emulator is not started');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.http.url;
   }
 
   /** Requests whose path matches, e.g. `/api/v2/persons/search`. */
@@ -67,16 +65,14 @@ export class PipedriveEmulator {
   }
 
   async start(port = 0): Promise<string> {
-    const server = createServer(guarded((req, res) => this.serve(req, res)));
-    await listenOnLoopback(server, port);
-    this.server = server;
-    return this.url;
+    return this.http.start(
+      guarded((req, res) => this.serve(req, res)),
+      port,
+    );
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    await closeNow(server);
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   /** A user's edit in Pipedrive's UI (not through the API): bumps `update_time`; custom fields by name or key. */

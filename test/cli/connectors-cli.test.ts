@@ -1,16 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { PipedriveEmulator } from '../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
-import { ROOT } from '../helpers/example-data';
+import { countsOf, readArgs, readLines, runCli, upsertArgs } from '../helpers/cli';
 
-const run = promisify(execFile);
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-connectors-cli-'));
 const salesforce = new SalesforceEmulator();
 const hubspot = new HubSpotEmulator({ tokens: ['hub-secret-token'] });
@@ -18,28 +14,9 @@ const pipedrive = new PipedriveEmulator({ tokens: ['pd-secret-token'] });
 pipedrive.store.addCustomField('persons', 'Legacy ID', 'varchar');
 let env: Record<string, string>;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return cliWith(env, ...args);
-}
-
-async function cliWith(
-  environment: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: environment });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-/** `crm-bridge --json upsert` of the records in `input`, keyed by `key`. */
+const cli = (...args: string[]) => runCli(env, ...args);
 const upsert = (crm: string, object: string, key: string, input: string) =>
-  cli('--json', 'upsert', '--to', crm, '--object', object, '--key', key, '--input', input);
-const countsOf = (out: { stdout: string }) =>
-  (JSON.parse(out.stdout) as { result: { counts: Record<string, number> } }).result.counts;
+  cli('--json', ...upsertArgs(crm, object, key, input));
 /** Writes `records` as JSON lines to `file` in the test's folder; returns its path. */
 function jsonLines(file: string, records: Array<Record<string, string>>): string {
   const input = path.join(tmp, file);
@@ -49,7 +26,6 @@ function jsonLines(file: string, records: Array<Record<string, string>>): string
 
 beforeAll(async () => {
   env = {
-    PATH: process.env.PATH ?? '',
     SALESFORCE_INSTANCE_URL: await salesforce.start(),
     SALESFORCE_CLIENT_ID: 'emulator-client',
     SALESFORCE_CLIENT_SECRET: 'emulator-secret',
@@ -77,20 +53,9 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
     const again = await upsert('salesforce', 'Account', 'Legacy_Id__c', input);
     expect(countsOf(again).created).toBe(0);
 
-    const read = await cli(
-      'read',
-      '--from',
-      'salesforce',
-      '--object',
-      'Account',
-      '--properties',
-      'Name,Legacy_Id__c,NumberOfEmployees',
-    );
+    const read = await cli(...readArgs('salesforce', 'Account', 'Name,Legacy_Id__c,NumberOfEmployees'));
     expect(read.code).toBe(0);
-    const lines = read.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { id: string; properties: Record<string, string | null> });
+    const lines = readLines(read);
     expect(lines.map((l) => l.properties.Name).sort()).toEqual(['Acme Ltd', 'Globex PLC']);
     expect(lines.find((l) => l.properties.Legacy_Id__c === 'L-1')!.properties.NumberOfEmployees).toBe('120');
     expect(read.stderr).toMatch(/^read 2 Account record\(s\); continue with --since '.+\|.{18}'\n$/);
@@ -110,19 +75,8 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
       unchanged: 0,
       failed: 0,
     });
-    const read = await cli(
-      'read',
-      '--from',
-      'hubspot',
-      '--object',
-      'companies',
-      '--properties',
-      'name,domain,legacy_company_id',
-    );
-    const names = read.stdout
-      .trim()
-      .split('\n')
-      .map((l) => (JSON.parse(l) as { properties: { name: string } }).properties.name);
+    const read = await cli(...readArgs('hubspot', 'companies', 'name,domain,legacy_company_id'));
+    const names = readLines(read).map((l) => l.properties.name);
     expect(names.sort()).toEqual(['Acme Ltd', 'Globex']);
     const cursor = /--since '(.+)'/.exec(read.stderr)![1]!;
     const after = await cli('read', '--from', 'hubspot', '--object', 'companies', '--since', cursor);
@@ -142,16 +96,14 @@ describe('crm-bridge read and upsert against the emulators, configured from the 
     expect(countsOf(again)).toMatchObject({ created: 0, failed: 0 });
     const read = await cli('read', '--from', 'pipedrive', '--object', 'persons');
     expect(
-      read.stdout
-        .trim()
-        .split('\n')
-        .map((l) => (JSON.parse(l) as { properties: { name: string } }).properties.name)
+      readLines(read)
+        .map((l) => l.properties.name)
         .sort(),
     ).toEqual(['Bill Smith', 'Liz Jones']);
   }, 60_000);
 
   it('refuses a missing connection or a bad token clearly, without echoing the token', async () => {
-    const missing = await cliWith({ PATH: env.PATH! }, 'read', '--from', 'salesforce', '--object', 'Account');
+    const missing = await runCli({}, 'read', '--from', 'salesforce', '--object', 'Account');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('No Salesforce connection: set SALESFORCE_INSTANCE_URL');
     env.HUBSPOT_ACCESS_TOKEN = 'wrong-secret-token';

@@ -1,49 +1,20 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTemporaryDatabase } from '../../core/db/temporary-database';
-import { migratedHome } from '../helpers/embedded-home';
-import { ROOT } from '../helpers/example-data';
-import { loansJob, PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from '../sync/fixtures';
+import { connectMcpStdio, toolText as text } from '../helpers/mcp-stdio';
+import { loansJob, startSandboxForProcesses, type Sandbox } from '../sync/fixtures';
 
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 let box: Sandbox;
 let client: Client | undefined;
-let dropDatabase: (() => Promise<void>) | undefined;
-const text = (r: unknown) => (r as { content: Array<{ text: string }> }).content[0]!.text;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  box = await startSandbox();
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    SALESFORCE_INSTANCE_URL: box.sfUrl,
-    SALESFORCE_CLIENT_ID: SF_CLIENT.clientId,
-    SALESFORCE_CLIENT_SECRET: SF_CLIENT.clientSecret,
-    PIPEDRIVE_BASE_URL: box.pdUrl,
-    PIPEDRIVE_API_TOKEN: PD_TOKEN,
-  };
-  if (process.env.DATABASE_URL) {
-    const t = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test');
-    env.DATABASE_URL = t.url;
-    dropDatabase = t.drop;
-  } else env.CRM_BRIDGE_HOME = migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-mcp-deletes-')));
-  client = new Client({ name: 'crm-bridge-deletes-test', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp', '--allow-writes'],
-      env,
-      stderr: 'pipe',
-    }),
-  );
+  let env: Record<string, string>;
+  ({ box, env, stop } = await startSandboxForProcesses());
+  client = await connectMcpStdio(['--allow-writes'], env, 'crm-bridge-deletes-test');
 }, 60_000);
 afterAll(async () => {
   await client?.close();
-  await box?.stop();
-  await dropDatabase?.();
+  await stop?.();
 });
 
 describe('MCP apply_sync and the mass-delete guard', () => {

@@ -1,29 +1,22 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseForProcess } from '../helpers/database';
 import { connectMcpStdio, toolText } from '../helpers/mcp-stdio';
 import { ROOT } from '../helpers/example-data';
-import { loansJob, startSandbox, type Sandbox } from '../sync/fixtures';
+import { loansJob, startSandboxForProcesses, type Sandbox } from '../sync/fixtures';
 
 let box: Sandbox;
 let client: Client;
-let dropDatabase: (() => Promise<void>) | undefined;
+let stop: (() => Promise<void>) | undefined;
 const text = toolText;
 
 beforeAll(async () => {
-  box = await startSandbox();
-  const database = await databaseForProcess();
-  dropDatabase = database.drop;
-  client = await connectMcpStdio(
-    ['--allow-dir', ROOT, '--allow-writes'],
-    { ...box.environment, ...database.env },
-    'crm-bridge-sync-honesty-test',
-  );
+  let env: Record<string, string>;
+  ({ box, env, stop } = await startSandboxForProcesses());
+  client = await connectMcpStdio(['--allow-dir', ROOT, '--allow-writes'], env, 'crm-bridge-sync-honesty-test');
 }, 60_000);
 afterAll(async () => {
   await client?.close();
-  await box?.stop();
-  await dropDatabase?.();
+  await stop?.();
 });
 
 describe('MCP plan_sync and apply_sync never report a failure as a success', () => {

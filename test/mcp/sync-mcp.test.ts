@@ -1,14 +1,13 @@
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseForProcess } from '../helpers/database';
 import { connectMcpStdio, toolText } from '../helpers/mcp-stdio';
 import { ROOT } from '../helpers/example-data';
-import { startSandbox, type Sandbox } from '../sync/fixtures';
+import { startSandboxForProcesses, type Sandbox } from '../sync/fixtures';
 
 const JOB = path.join(ROOT, 'examples', 'sync', 'loans-to-pipedrive.json');
 let box: Sandbox;
-let dropDatabase: (() => Promise<void>) | undefined;
+let stop: (() => Promise<void>) | undefined;
 const clients: Client[] = [];
 const text = toolText;
 
@@ -20,16 +19,12 @@ async function connect(env: Record<string, string>, args: string[]): Promise<Cli
 
 let env: Record<string, string>;
 beforeAll(async () => {
-  box = await startSandbox();
-  const database = await databaseForProcess();
-  dropDatabase = database.drop;
-  env = { ...box.environment, ...database.env };
+  ({ box, env, stop } = await startSandboxForProcesses());
 }, 60_000);
 
 afterAll(async () => {
   for (const c of clients) await c.close();
-  await box?.stop();
-  await dropDatabase?.();
+  await stop?.();
 });
 
 describe('MCP plan_sync and apply_sync through a real MCP client', () => {

@@ -3,12 +3,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ROOT } from '../helpers/example-data';
-import { PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from './fixtures';
+import { LOANS_JOB_FILE as JOB, PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from './fixtures';
 import { disagreements, sfKey } from './processes';
 import { until } from '../helpers/until';
 
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
-const JOB = path.join(ROOT, 'examples', 'sync', 'loans-to-pipedrive.json');
 const LOANS = '/data/Loan__ChangeEvent';
 
 interface Served {

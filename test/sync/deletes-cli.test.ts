@@ -1,51 +1,20 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTemporaryDatabase } from '../../core/db/temporary-database';
-import { migratedHome } from '../helpers/embedded-home';
-import { ROOT } from '../helpers/example-data';
-import { loansJob, PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from './fixtures';
+import { runCli } from '../helpers/cli';
+import { loansJob, startSandboxForProcesses, type Sandbox } from './fixtures';
 
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-deletes-cli-'));
 let box: Sandbox;
-let database: Record<string, string>;
-let dropDatabase: (() => Promise<void>) | undefined;
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    PATH: process.env.PATH ?? '',
-    ...database,
-    SALESFORCE_INSTANCE_URL: box.sfUrl,
-    SALESFORCE_CLIENT_ID: SF_CLIENT.clientId,
-    SALESFORCE_CLIENT_SECRET: SF_CLIENT.clientSecret,
-    PIPEDRIVE_BASE_URL: box.pdUrl,
-    PIPEDRIVE_API_TOKEN: PD_TOKEN,
-  };
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+let env: Record<string, string>;
+let stop: (() => Promise<void>) | undefined;
+const cli = (...args: string[]) => runCli(env, ...args);
 
 beforeAll(async () => {
-  box = await startSandbox();
-  if (process.env.DATABASE_URL) {
-    const t = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test');
-    database = { DATABASE_URL: t.url };
-    dropDatabase = t.drop;
-  } else database = { CRM_BRIDGE_HOME: migratedHome(mkdtempSync(path.join(tmp, 'home-'))) };
+  ({ box, env, stop } = await startSandboxForProcesses());
 }, 60_000);
-afterAll(async () => {
-  await box?.stop();
-  await dropDatabase?.();
-});
+afterAll(async () => stop?.());
 
 describe('crm-bridge sync and the mass-delete guard', () => {
   it('refuses with exit code 3 and says how to override; --allow-mass-delete lets the deletes through', async () => {

@@ -6,15 +6,17 @@ import { SalesforceEmulator } from '../../sandbox/salesforce';
 import { seedLoanExample, type SeededLoans } from '../../sandbox/examples/loans';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { databaseForProcess } from '../helpers/database';
 
 export const PD_TOKEN = 'pd-sync-test-token-0123456789';
 export const SF_CLIENT = { clientId: 'sync-app', clientSecret: 'sync-s3cret-value' };
 
-/** The worked example's job (examples/sync/loans-to-pipedrive.json), smaller batches, with test overrides. */
+/** The worked example's job file, as `crm-bridge sync --job` and `serve --job` take it. */
+export const LOANS_JOB_FILE = path.join(__dirname, '../../examples/sync/loans-to-pipedrive.json');
+
+/** The worked example's job (LOANS_JOB_FILE), smaller batches, with test overrides. */
 export function loansJob(overrides: Partial<SyncJobInput> = {}): SyncJob {
-  const example = JSON.parse(
-    readFileSync(path.join(__dirname, '../../examples/sync/loans-to-pipedrive.json'), 'utf8'),
-  ) as SyncJobInput;
+  const example = JSON.parse(readFileSync(LOANS_JOB_FILE, 'utf8')) as SyncJobInput;
   return parseSyncJob({ ...example, batchSize: 25, ...overrides });
 }
 
@@ -33,6 +35,27 @@ export interface Sandbox {
   source(): SalesforceConnector;
   target(): PipedriveConnector;
   stop(): Promise<void>;
+}
+
+/**
+ * The seeded sandbox and a database of its own, for tests that drive the CLI or the MCP server as processes: `env`
+ * is what such a process needs (both connections and where to keep its state); `stop` closes and drops both.
+ */
+export async function startSandboxForProcesses(): Promise<{
+  box: Sandbox;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}> {
+  const box = await startSandbox();
+  const database = await databaseForProcess();
+  return {
+    box,
+    env: { ...box.environment, ...database.env },
+    stop: async () => {
+      await box.stop();
+      await database.drop();
+    },
+  };
 }
 
 /** Both emulators, seeded with the worked example: every third loan belongs to another officer. */

@@ -1,65 +1,24 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTemporaryDatabase } from '../../core/db/temporary-database';
-import { migratedHome } from '../helpers/embedded-home';
-import { ROOT } from '../helpers/example-data';
-import { PD_TOKEN, SF_CLIENT, startSandbox, type Sandbox } from './fixtures';
-import { sfKey } from './processes';
+import { runCli, spawnCli } from '../helpers/cli';
 import { until } from '../helpers/until';
+import { startSandboxForProcesses, LOANS_JOB_FILE as JOB, type Sandbox } from './fixtures';
+import { sfKey } from './processes';
 
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
-const JOB = path.join(ROOT, 'examples', 'sync', 'loans-to-pipedrive.json');
 let box: Sandbox;
-let drop: (() => Promise<void>) | undefined;
-const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+let env: Record<string, string>;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  box = await startSandbox();
-  Object.assign(env, {
-    SALESFORCE_INSTANCE_URL: box.sfUrl,
-    SALESFORCE_CLIENT_ID: SF_CLIENT.clientId,
-    SALESFORCE_CLIENT_SECRET: SF_CLIENT.clientSecret,
-    PIPEDRIVE_BASE_URL: box.pdUrl,
-    PIPEDRIVE_API_TOKEN: PD_TOKEN,
-  });
-  if (process.env.DATABASE_URL) {
-    const t = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test');
-    env.DATABASE_URL = t.url;
-    drop = t.drop;
-  } else env.CRM_BRIDGE_HOME = migratedHome(mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-serve-cdc-')));
+  ({ box, env, stop } = await startSandboxForProcesses());
 }, 60_000);
-afterAll(async () => {
-  await box?.stop();
-  await drop?.();
-});
+afterAll(async () => stop?.());
 
 const dealOf = (loanId: string) =>
   box.pd.store.all('deals').find((d) => d.custom_fields[sfKey(box, 'deals')] === loanId);
 
 /** `crm-bridge serve --job <loans> --change-events` with an hourly poll: only change events can wake it in a test. */
 function serve() {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--port', '0', '--job', JOB, '--change-events', '--every', '3600'],
-    { env },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    out: () => stdout,
-    err: () => stderr,
-    log: () => `${stdout}\n${stderr}`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
+  return spawnCli(env, 'serve', '--port', '0', '--job', JOB, '--change-events', '--every', '3600');
 }
 
 describe('crm-bridge serve --job --change-events', () => {
@@ -116,8 +75,8 @@ describe('crm-bridge serve --job --change-events', () => {
     expect(updated).toBe(2);
     expect(await p.stop()).toBe(0);
 
-    const status = spawnSync(process.execPath, [BIN, 'sync-status', '--job', JOB, '--json'], { env, encoding: 'utf8' });
-    expect(status.status, status.stderr).toBe(0);
+    const status = await runCli(env, 'sync-status', '--job', JOB, '--json');
+    expect(status.code, status.stderr).toBe(0);
     const channels = (JSON.parse(status.stdout) as { result: { changeEvents: unknown[] } }).result.changeEvents;
     expect(channels).toEqual([
       expect.objectContaining({ channel: '/data/Loan__ChangeEvent', events: 5, records: 5, catchUps: 0 }),

@@ -1,18 +1,15 @@
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTemporaryDatabase } from '../../core/db/temporary-database';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
+import { runCli, spawnCli } from '../helpers/cli';
+import { databaseForProcess } from '../helpers/database';
 import { migratedHome } from '../helpers/embedded-home';
-import { ROOT } from '../helpers/example-data';
 import { loansJob, startSandbox, type Sandbox } from './fixtures';
 import { disagreements } from './processes';
 
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-sync-exits-'));
 const HS_TOKEN = 'hub-exit-test-token-0123';
 let box: Sandbox;
@@ -22,23 +19,7 @@ let deadUrl: string;
 let dropDatabase: (() => Promise<void>) | undefined;
 let database: Record<string, string>;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(env: Record<string, string>, ...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...database, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (env: Record<string, string>, ...args: string[]) => runCli({ ...database, ...env }, ...args);
 
 const crms = () => ({
   ...box.environment,
@@ -72,11 +53,7 @@ beforeEach(async () => {
   await box?.stop();
   box = await startSandbox();
   await dropDatabase?.();
-  if (process.env.DATABASE_URL) {
-    const t = await createTemporaryDatabase(process.env.DATABASE_URL, 'crm_bridge_test');
-    database = { DATABASE_URL: t.url };
-    dropDatabase = t.drop;
-  } else database = { CRM_BRIDGE_HOME: migratedHome(mkdtempSync(path.join(tmp, 'home-'))) };
+  ({ env: database, drop: dropDatabase } = await databaseForProcess());
 }, 60_000);
 afterAll(async () => {
   await box?.stop();
@@ -254,9 +231,7 @@ describe('a sync killed with kill -9 on the embedded database', () => {
     const file = jobFile('loans');
     box.pd.faults.slow(20);
     const start = box.pd.log.length;
-    const child = spawn(process.execPath, [BIN, 'sync', '--job', file, '--json'], {
-      env: { PATH: process.env.PATH ?? '', ...crms(), ...home },
-    });
+    const { child } = spawnCli({ ...crms(), ...home }, 'sync', '--job', file, '--json');
     const timer = setInterval(() => box.pd.log.length - start >= 12 && child.kill('SIGKILL'), 3);
     const signal = await new Promise((resolve) => child.once('exit', (_, s) => resolve(s)));
     clearInterval(timer);

