@@ -1,3 +1,4 @@
+import { databaseProperties } from '../shared/databaseProperties';
 import {
   NodeConnectionTypes,
   NodeOperationError,
@@ -70,34 +71,11 @@ export class CrmBridgeChangeEventTrigger implements INodeType {
         placeholder: '/data/ChangeEvents',
         description: "Empty: the object's own channel (Loan__c: /data/Loan__ChangeEvent)",
       },
-      {
-        displayName: 'Database',
-        name: 'database',
-        type: 'options',
+      ...databaseProperties({
+        server: 'Where the replay ID is kept; one n8n process subscribes at a time',
+        embedded: 'In-process PostgreSQL in a folder, held open by this n8n process',
         noDataExpression: true,
-        options: [
-          {
-            name: 'PostgreSQL Server (Credential)',
-            value: 'server',
-            description: 'Where the replay ID is kept; one n8n process subscribes at a time',
-          },
-          {
-            name: 'Embedded (Data Folder)',
-            value: 'embedded',
-            description: 'In-process PostgreSQL in a folder, held open by this n8n process',
-          },
-        ],
-        default: 'server',
-      },
-      {
-        displayName: 'Data Folder',
-        name: 'dataFolder',
-        type: 'string',
-        default: '',
-        required: true,
-        placeholder: '/home/node/.crm-bridge',
-        displayOptions: { show: { database: ['embedded'] } },
-      },
+      }),
     ],
   };
 

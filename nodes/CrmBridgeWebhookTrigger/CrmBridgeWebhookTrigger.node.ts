@@ -1,3 +1,4 @@
+import { databaseProperties } from '../shared/databaseProperties';
 import {
   NodeConnectionTypes,
   NodeOperationError,
@@ -70,34 +71,11 @@ export class CrmBridgeWebhookTrigger implements INodeType {
         ],
         default: 'hubspot',
       },
-      {
-        displayName: 'Database',
-        name: 'database',
-        type: 'options',
+      ...databaseProperties({
+        server: 'Where the sync engine reads change notices; required with several n8n workers',
+        embedded: 'In-process PostgreSQL in a folder, held open by this n8n process',
         noDataExpression: true,
-        options: [
-          {
-            name: 'PostgreSQL Server (Credential)',
-            value: 'server',
-            description: 'Where the sync engine reads change notices; required with several n8n workers',
-          },
-          {
-            name: 'Embedded (Data Folder)',
-            value: 'embedded',
-            description: 'In-process PostgreSQL in a folder, held open by this n8n process',
-          },
-        ],
-        default: 'server',
-      },
-      {
-        displayName: 'Data Folder',
-        name: 'dataFolder',
-        type: 'string',
-        default: '',
-        required: true,
-        placeholder: '/home/node/.crm-bridge',
-        displayOptions: { show: { database: ['embedded'] } },
-      },
+      }),
       {
         displayName: 'Public Webhook URL',
         name: 'publicUrl',

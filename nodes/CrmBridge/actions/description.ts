@@ -1,3 +1,4 @@
+import { databaseProperties } from '../../shared/databaseProperties';
 import type { INodeProperties } from 'n8n-workflow';
 import { crmProperties } from './crm/connection';
 import * as describeSchema from './crm/describe.operation';
@@ -43,34 +44,11 @@ export const properties: INodeProperties[] = [
     ],
     default: 'staging',
   },
-  {
-    displayName: 'Database',
-    name: 'database',
-    type: 'options',
-    displayOptions: { show: { resource: ['staging', 'mapping', 'sync', 'mirror'] } },
-    options: [
-      {
-        name: 'PostgreSQL Server (Credential)',
-        value: 'server',
-        description: 'Required when several n8n workers run (queue mode)',
-      },
-      {
-        name: 'Embedded (Data Folder)',
-        value: 'embedded',
-        description: 'In-process PostgreSQL in a folder; one process at a time',
-      },
-    ],
-    default: 'server',
-  },
-  {
-    displayName: 'Data Folder',
-    name: 'dataFolder',
-    type: 'string',
-    default: '',
-    required: true,
-    placeholder: '/home/node/.crm-bridge',
-    displayOptions: { show: { resource: ['staging', 'mapping', 'sync', 'mirror'], database: ['embedded'] } },
-  },
+  ...databaseProperties({
+    server: 'Required when several n8n workers run (queue mode)',
+    embedded: 'In-process PostgreSQL in a folder; one process at a time',
+    show: { resource: ['staging', 'mapping', 'sync', 'mirror'] },
+  }),
   {
     displayName: 'Operation',
     name: 'operation',
