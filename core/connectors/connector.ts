@@ -31,6 +31,19 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+export interface DeletedReadOptions extends Omit<ReadOptions, 'properties'> {
+  /**
+   * Where the last read of a system that reports deletions through a change feed stopped (Dataverse change tracking:
+   * a delta link), as `onResume` handed it over; such a system cannot answer from a time alone.
+   */
+  resume?: string;
+  /**
+   * Called once the read is through with where the next read resumes; the caller stores it once it has acted on the
+   * deletions read. Without it, a change-feed system reports only what it learnt in this process.
+   */
+  onResume?(resume: string): void;
+}
+
 export type FieldType = 'string' | 'number' | 'integer' | 'boolean' | 'date' | 'datetime' | 'enum' | 'unknown';
 
 export interface FieldSchema {
@@ -112,7 +125,7 @@ export interface Connector {
    * Records deleted (archived, in a recycling bin) after `since`, with the deletion time as `modifiedAt` and at
    * least their unique properties; absent where the system cannot say.
    */
-  readDeleted?(object: string, options?: Omit<ReadOptions, 'properties'>): AsyncIterable<ReadItem>;
+  readDeleted?(object: string, options?: DeletedReadOptions): AsyncIterable<ReadItem>;
   /**
    * Deletes records by their IDs in this system (HubSpot archives them to its recycling bin, Salesforce and Pipedrive
    * keep deleted records for a while too), with one result per ID in the order given; absent where the connector

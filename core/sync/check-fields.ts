@@ -16,12 +16,14 @@ const CRM_NAMES: Record<string, string> = {
   salesforce: 'Salesforce',
   hubspot: 'HubSpot',
   pipedrive: 'Pipedrive',
+  dynamics: 'Dynamics',
   postgres: 'the Postgres mirror',
 };
 
 /**
  * How each CRM matches a field name: Salesforce API names are case-insensitive; Pipedrive takes a custom field by its
- * 40-hex key or by the name shown in Pipedrive (any case), as its connector does; HubSpot property names are exact.
+ * 40-hex key or by the name shown in Pipedrive (any case), as its connector does; HubSpot property names and Dynamics
+ * logical names are exact.
  */
 function finder(system: string, schema: ObjectSchema): (name: string) => boolean {
   const exact = new Set(schema.fields.map((f) => f.name));
@@ -30,6 +32,15 @@ function finder(system: string, schema: ObjectSchema): (name: string) => boolean
   if (system === 'salesforce') return (name) => lower.has(name.toLowerCase());
   if (system === 'pipedrive')
     return (name) => exact.has(name) || lower.has(name.toLowerCase()) || labels.has(name.toLowerCase());
+  if (system === 'dynamics') {
+    // A lookup is written through its navigation property: `parentcustomerid_account@odata.bind`.
+    const lookups = schema.fields.filter((f) => f.format === 'reference').map((f) => f.name);
+    return (name) => {
+      if (exact.has(name)) return true;
+      const nav = name.endsWith('@odata.bind') ? name.slice(0, -'@odata.bind'.length) : null;
+      return nav !== null && lookups.some((l) => nav === l || nav.startsWith(`${l}_`));
+    };
+  }
   return (name) => exact.has(name);
 }
 

@@ -9,8 +9,8 @@ import type { StreamRun } from './run-context';
 import {
   clearPending,
   insertAudit,
-  loadCursor,
-  saveCursor,
+  loadDeletionCursor,
+  saveDeletionCursor,
   settleAudit,
   type AuditIntent,
   type AuditResult,
@@ -112,13 +112,16 @@ async function carry(runner: StreamRun, d: Direction): Promise<void> {
   const { ctx, stream } = runner;
   const { job } = ctx;
   const cursorName = `${d.name}${DELETES}`;
-  const stored = await loadCursor(ctx.sql, job.name, cursorName);
+  const { cursor: stored, resume } = await loadDeletionCursor(ctx.sql, job.name, cursorName);
   const since = stored ? lookback(stored, job.lookbackSeconds) : undefined;
 
   const deletions: SourceRecord[] = [];
   let newest: string | null = null;
+  let resumeNext: string | null = resume;
   for await (const item of d.from.readDeleted!(d.fromObject, {
     ...(since ? { since } : {}),
+    ...(resume ? { resume } : {}),
+    onResume: (next) => (resumeNext = next),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   })) {
     if (item.type !== 'record') continue;
@@ -187,7 +190,8 @@ async function carry(runner: StreamRun, d: Direction): Promise<void> {
     failures += await apply(runner, d, batch, before, count);
   }
   // A failed deletion is read again next run (the ones done are closed links by then, and cost nothing).
-  if (newest && failures === 0) await saveCursor(ctx.sql, job.name, cursorName, advanced(stored, newest));
+  if (failures === 0 && (newest || resumeNext !== resume))
+    await saveDeletionCursor(ctx.sql, job.name, cursorName, newest ? advanced(stored, newest) : stored, resumeNext);
 }
 
 /** The values the `to` side holds just before the deletion (what a restore would put back), by record ID. */

@@ -8,7 +8,7 @@ import { UsageError } from '../errors';
  * Connectors a sync job can name; their connections (credentials) come from the caller, never from the job.
  * `postgres` is a CRM mirror in crm-bridge's own database, the target of `crm-bridge mirror` (not of a job file).
  */
-export const SyncSystemSchema = z.enum(['salesforce', 'hubspot', 'pipedrive', 'postgres']);
+export const SyncSystemSchema = z.enum(['salesforce', 'hubspot', 'pipedrive', 'dynamics', 'postgres']);
 export type SyncSystem = z.infer<typeof SyncSystemSchema>;
 
 const Name = z

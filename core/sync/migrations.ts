@@ -126,4 +126,12 @@ export const SYNC_MIGRATIONS: Migration[] = [
       await sql.query('ALTER TABLE sync.records ADD COLUMN deleted_at timestamptz, ADD COLUMN deleted_in text');
     },
   },
+  {
+    // Where a deletion read of a change-feed system resumes (Dataverse change tracking's delta link), kept beside the
+    // cursor and moved with it, once the deletions read up to there have been carried.
+    id: 'sync:0005-cursor-resume',
+    async up(sql) {
+      await sql.query('ALTER TABLE sync.cursors ADD COLUMN resume text');
+    },
+  },
 ];

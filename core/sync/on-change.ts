@@ -1,6 +1,7 @@
 import type { Connector } from '../connectors/connector';
 import type { Database } from '../db/database';
 import { markNoticesProcessed, pendingNotices, type ChangeNotice } from '../webhooks';
+import { WEBHOOK_SYSTEMS, type WebhookSystem } from '../webhooks/types';
 import { runSync, type SyncReport } from './engine';
 import type { SyncJob } from './job';
 
@@ -135,8 +136,8 @@ export class SyncOnChange {
     const { job } = watched;
     try {
       // Notices that arrived before this run starts are covered by it: the run reads past their changes.
-      // Webhooks come from CRMs: a job reading the Postgres mirror has none to wait for.
-      const system = job.source === 'postgres' ? null : job.source;
+      // Webhooks come from some CRMs: a job reading Dynamics or the Postgres mirror has none to wait for.
+      const system = (WEBHOOK_SYSTEMS as readonly string[]).includes(job.source) ? (job.source as WebhookSystem) : null;
       const objects = system ? [...new Set(job.streams.map((s) => s.source.object))] : [];
       const covered: string[] = [];
       for (const object of objects) {

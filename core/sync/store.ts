@@ -36,6 +36,33 @@ export async function saveCursor(sql: Sql, job: string, stream: string, cursor: 
   );
 }
 
+/** A deletion read's cursor and where its change feed resumes (see `DeletedReadOptions.resume`). */
+export async function loadDeletionCursor(
+  sql: Sql,
+  job: string,
+  stream: string,
+): Promise<{ cursor: string | null; resume: string | null }> {
+  const { rows } = await sql.query<{ cursor: string | null; resume: string | null }>(
+    'SELECT cursor, resume FROM sync.cursors WHERE job = $1 AND stream = $2',
+    [job, stream],
+  );
+  return { cursor: rows[0]?.cursor ?? null, resume: rows[0]?.resume ?? null };
+}
+
+export async function saveDeletionCursor(
+  sql: Sql,
+  job: string,
+  stream: string,
+  cursor: string | null,
+  resume: string | null,
+): Promise<void> {
+  await sql.query(
+    `INSERT INTO sync.cursors (job, stream, cursor, resume) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (job, stream) DO UPDATE SET cursor = EXCLUDED.cursor, resume = EXCLUDED.resume, updated_at = now()`,
+    [job, stream, cursor, resume],
+  );
+}
+
 export async function resetCursor(sql: Sql, job: string, stream?: string): Promise<number> {
   const { rowCount } = await sql.query(
     'DELETE FROM sync.cursors WHERE job = $1 AND ($2::text IS NULL OR stream = $2)',

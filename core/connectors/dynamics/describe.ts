@@ -14,6 +14,8 @@ export interface ColumnInfo {
   /** Choice columns: label -> value, and value -> label. */
   options: Map<string, number>;
   labels: Map<number, string>;
+  /** Lookups: the tables it can point at. */
+  targets: string[];
 }
 
 export interface TableInfo {
@@ -164,6 +166,7 @@ export class DynamicsTables {
         writable: a.IsValidForCreate !== false || a.IsValidForUpdate !== false,
         options: new Map(options.map((o) => [o.label, o.value])),
         labels: new Map(options.map((o) => [o.value, o.label])),
+        targets: a.Targets ?? [],
       });
       const label = a.DisplayName?.UserLocalizedLabel?.Label;
       const field: FieldSchema = { name: a.LogicalName, type: TYPES[a.AttributeType] ?? 'unknown' };

@@ -1,6 +1,8 @@
 import type {
   ConnectionCheck,
   Connector,
+  DeletedReadOptions,
+  DeleteResult,
   ObjectSchema,
   ReadItem,
   ReadOptions,
@@ -9,7 +11,9 @@ import type {
   UpsertResult,
 } from '../connector';
 import { compareCursors, decodeCursor } from '../cursor';
+import { readByIds } from './by-id';
 import { DynamicsClient } from './client';
+import { deleteRows, readDeletedRows } from './deletes';
 import { DynamicsTables } from './describe';
 import type { DynamicsConnectorOptions } from './options';
 import { parseReply, WhoAmIReply } from './schemas';
@@ -128,16 +132,24 @@ export class DynamicsConnector implements Connector {
     return readChanges(this.client, this.tables, object, options);
   }
 
-  /**
-   * Rows this connector's change-tracked reads found deleted after `since`, with the time it learnt of each as
-   * `modifiedAt` (Dataverse's `$deletedEntity` carries only the ID). Empty until a read of the table has run with
-   * change tracking; tables without it cannot say.
-   */
-  async *readDeleted(
+  /** The rows with these IDs (GUIDs), for the sync engine's parent fetches, read-backs and before values. */
+  async *readByIds(
     object: string,
-    options: Omit<ReadOptions, 'properties'> = {},
+    ids: string[],
+    options: Omit<ReadOptions, 'since'> = {},
   ): AsyncGenerator<ReadItem, void, undefined> {
+    yield* readByIds(this.client, await this.tables.table(object), ids, options);
+  }
+
+  /**
+   * Rows deleted, from change tracking (Dataverse's `$deletedEntity` carries only the ID; `modifiedAt` is when this
+   * connector learnt of it). With `onResume` (the sync engine), from the delta link the caller kept (`resume`), the
+   * first call taking the baseline; see `readDeletedRows`. Without it, the rows this connector's own change-tracked
+   * reads found deleted after `since`: empty until such a read has run in this process.
+   */
+  async *readDeleted(object: string, options: DeletedReadOptions = {}): AsyncGenerator<ReadItem, void, undefined> {
     const table = await this.tables.table(object);
+    if (options.onResume) return yield* readDeletedRows(this.client, this.tables, table, options);
     for (const row of this.deleted.get(table.logicalName) ?? []) {
       if (options.since && Date.parse(row.seenAt) <= Date.parse(decodeCursor(options.since).time)) continue;
       yield {
@@ -159,6 +171,11 @@ export class DynamicsConnector implements Connector {
    */
   async upsert(object: string, records: UpsertInput[], options: UpsertOptions): Promise<UpsertResult[]> {
     return this.upserter.upsert(object, records, options);
+  }
+
+  /** Deletes rows by ID through `$batch`, one result per ID (a row already gone is `missing`). */
+  async delete(object: string, ids: string[]): Promise<DeleteResult[]> {
+    return deleteRows(this.client, await this.tables.table(object), ids);
   }
 
   private collect(table: string, change: DynamicsChange, rows: ReadItem[], setLink: (link: string) => void): void {

@@ -37,7 +37,12 @@ export function selectColumns(table: TableInfo, wanted: string[] | undefined): C
   return columns;
 }
 
-function toItem(table: TableInfo, columns: ColumnInfo[], row: Record<string, unknown>, wanted?: string[]): ReadItem {
+export function toItem(
+  table: TableInfo,
+  columns: ColumnInfo[],
+  row: Record<string, unknown>,
+  wanted?: string[],
+): ReadItem {
   const properties: Record<string, Value> = {};
   for (const column of columns) {
     if (wanted && !wanted.includes(column.logicalName) && !wanted.includes(column.wireName)) continue;
@@ -56,7 +61,7 @@ function toItem(table: TableInfo, columns: ColumnInfo[], row: Record<string, unk
 }
 
 /** One page of `retrieveMultiple` (or of a next/delta link), checked at arrival. */
-async function page(client: DynamicsClient, table: TableInfo, request: RetrieveMultipleRequest, link?: string) {
+export async function page(client: DynamicsClient, table: TableInfo, request: RetrieveMultipleRequest, link?: string) {
   const reply = await client.call(`read ${table.logicalName}`, (api) => api.retrieveMultiple(request, link));
   return parseReply(pageSchema(table.primaryId), reply, `GET ${client.apiPath}/${table.entitySetName}`);
 }

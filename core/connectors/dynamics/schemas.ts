@@ -44,6 +44,8 @@ export const RawAttribute = z.looseObject({
   Description: Label,
   MaxLength: z.number().nullish(),
   Format: z.string().nullish(),
+  /** Lookups: the tables the lookup can point at (`LookupAttributeMetadata.Targets`). */
+  Targets: z.array(z.string()).nullish(),
 });
 export type RawAttribute = z.infer<typeof RawAttribute>;
 

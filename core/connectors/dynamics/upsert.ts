@@ -2,6 +2,7 @@ import type { DynamicsWebApi } from 'dynamics-web-api';
 import type { UpsertInput, UpsertOptions, UpsertResult, Value } from '../connector';
 import type { DynamicsClient } from './client';
 import type { ColumnInfo, DynamicsTables, TableInfo } from './describe';
+import { isGuid } from './by-id';
 import { describeSdkError, DynamicsError, meaningOf } from './errors';
 import { MAX_BATCH, MAX_PAGE_SIZE } from './options';
 import { pageSchema, parseReply } from './schemas';
@@ -37,17 +38,21 @@ export class DynamicsUpserter {
   async upsert(object: string, records: UpsertInput[], options: UpsertOptions): Promise<UpsertResult[]> {
     const table = await this.tables.table(object);
     const key = table.columns.get(options.keyProperty);
-    if (!key || !table.keys.some((k) => k.length === 1 && k[0] === key.logicalName))
+    const byId = key?.logicalName === table.primaryId;
+    if (!key || (!byId && !table.keys.some((k) => k.length === 1 && k[0] === key.logicalName)))
       throw new DynamicsError(
         `"${options.keyProperty}" is not an alternate key of Dynamics ${table.logicalName} (its keys: ${table.keys.map((k) => k.join('+')).join(', ') || 'none'}); define one in Dataverse to upsert by it`,
       );
+    const binds = await bindTargets(this.tables, table, records);
     const detect = options.detectUnchanged ?? this.client.options.detectUnchanged ?? true;
     const size = Math.min(this.client.options.batchSize ?? 200, MAX_BATCH);
     const results = new Array<UpsertResult>(records.length);
     const seen = new Set<string>();
     const order: number[] = [];
     records.forEach((r, i) => {
-      if (seen.has(r.key))
+      if (byId && !isGuid(r.key))
+        results[i] = { key: r.key, status: 'failed', error: `${table.logicalName} ${r.key}: not a row ID (a GUID)` };
+      else if (seen.has(r.key))
         results[i] = { key: r.key, status: 'failed', error: `key ${r.key} appears more than once in this upsert` };
       else {
         seen.add(r.key);
@@ -62,7 +67,7 @@ export class DynamicsUpserter {
       while (fatal === undefined && next < batches.length) {
         const batch = batches[next++]!;
         try {
-          await this.upsertBatch(table, key, records, batch, detect, results);
+          await this.upsertBatch(table, key, records, batch, { detect, binds }, results);
         } catch (error) {
           const e = error instanceof DynamicsError ? error : this.client.toError(error, `upsert ${table.logicalName}`);
           if (e.connectionFailed) fatal = e;
@@ -81,13 +86,14 @@ export class DynamicsUpserter {
     key: ColumnInfo,
     records: UpsertInput[],
     batch: number[],
-    detect: boolean,
+    { detect, binds }: { detect: boolean; binds: Map<string, string> },
     results: UpsertResult[],
   ): Promise<void> {
+    const byId = key.logicalName === table.primaryId;
     const pending: Pending[] = [];
     const bodies = new Map<number, Record<string, unknown>>();
     for (const i of batch) {
-      const body = this.body(table, key, records[i]!);
+      const body = this.body(table, key, records[i]!, binds);
       if (typeof body === 'string') results[i] = { key: records[i]!.key, status: 'failed', error: body };
       else bodies.set(i, body);
     }
@@ -98,8 +104,15 @@ export class DynamicsUpserter {
       detect,
     );
     for (const [i, body] of bodies) {
-      const row = existing.get(records[i]!.key);
-      if (row && detect && unchanged(table, body, row))
+      const row = existing.get(byId ? records[i]!.key.toLowerCase() : records[i]!.key);
+      // By row ID, an upsert only updates: a row that is not there is not made up with that ID.
+      if (!row && byId)
+        results[i] = {
+          key: records[i]!.key,
+          status: 'failed',
+          error: `${table.logicalName} ${records[i]!.key}: no such row`,
+        };
+      else if (row && detect && unchanged(table, body, row))
         results[i] = { key: records[i]!.key, status: 'unchanged', id: row.id };
       else pending.push({ index: i, body, exists: !!row, id: row?.id });
     }
@@ -137,16 +150,24 @@ export class DynamicsUpserter {
   }
 
   /** The body of one record, or the reason it cannot be sent (naming the record and the column). */
-  private body(table: TableInfo, key: ColumnInfo, record: UpsertInput): Record<string, unknown> | string {
+  private body(
+    table: TableInfo,
+    key: ColumnInfo,
+    record: UpsertInput,
+    binds: Map<string, string>,
+  ): Record<string, unknown> | string {
     const body: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(record.properties)) {
       if (name === key.logicalName) continue;
-      if (name.endsWith('@odata.bind')) {
-        if (value !== null) body[name] = value;
+      const where = `${table.logicalName} ${key.logicalName}=${record.key}: column ${name}`;
+      if (name.endsWith(BIND)) {
+        // A bare row ID (what the sync engine has of a parent) is bound through the table the property points at.
+        const set = binds.get(name);
+        if (value !== null && isGuid(value) && !set) return `${where}: cannot tell which table it points at`;
+        if (value !== null) body[name] = isGuid(value) ? `/${set}(${value.trim()})` : value;
         continue;
       }
       const column = table.columns.get(name);
-      const where = `${table.logicalName} ${key.logicalName}=${record.key}: column ${name}`;
       if (!column) return `${where}: Dynamics ${table.logicalName} has no such column`;
       if (!column.writable) return `${where}: the column is read-only in Dataverse`;
       try {
@@ -177,7 +198,11 @@ export class DynamicsUpserter {
         ...written.flatMap((n) => table.columns.get(n)?.wireName ?? []),
       ]),
     ];
-    const filter = records.map((r) => `${key.logicalName} eq ${filterLiteral(r.key)}`).join(' or ');
+    const byId = key.logicalName === table.primaryId;
+    // Row IDs are GUID literals in OData, not strings.
+    const filter = records
+      .map((r) => `${key.logicalName} eq ${byId ? r.key.trim() : filterLiteral(r.key)}`)
+      .join(' or ');
     let link: string | undefined;
     do {
       const reply = await this.client.call(`read ${table.logicalName} before upsert`, (api) =>
@@ -186,7 +211,7 @@ export class DynamicsUpserter {
       const page = parseReply(pageSchema(table.primaryId), reply, `GET ${this.client.apiPath}/${table.entitySetName}`);
       for (const row of page.value as Array<Record<string, unknown>>) {
         const value = readValue(key, row[key.wireName]);
-        if (value !== null) found.set(value, { id: row[table.primaryId] as string, row });
+        if (value !== null) found.set(byId ? value.toLowerCase() : value, { id: row[table.primaryId] as string, row });
       }
       link = page.oDataNextLink ?? undefined;
     } while (link);
@@ -210,7 +235,10 @@ export class DynamicsUpserter {
         for (const p of parts)
           void batch.upsert({
             collection: table.entitySetName,
-            key: `${key.logicalName}=${literal(records[p.index]!.key)}`,
+            key:
+              key.logicalName === table.primaryId
+                ? records[p.index]!.key.trim()
+                : `${key.logicalName}=${literal(records[p.index]!.key)}`,
             data: p.body,
             returnRepresentation: true,
             select: [table.primaryId],
@@ -229,6 +257,38 @@ export class DynamicsUpserter {
   }
 }
 
+const BIND = '@odata.bind';
+
+/**
+ * The entity set each `<navigation>@odata.bind` property of these records points at, where the metadata says: a
+ * lookup with one target (`primarycontactid@odata.bind`), or `<lookup>_<table>` (`parentcustomerid_account@odata.bind`).
+ */
+async function bindTargets(
+  tables: DynamicsTables,
+  table: TableInfo,
+  records: UpsertInput[],
+): Promise<Map<string, string>> {
+  const names = new Set(records.flatMap((r) => Object.keys(r.properties).filter((n) => n.endsWith(BIND))));
+  const out = new Map<string, string>();
+  for (const name of names) {
+    const target = bindTarget(table, name.slice(0, -BIND.length));
+    if (target) out.set(name, (await tables.table(target)).entitySetName);
+  }
+  return out;
+}
+
+/** The table a navigation property of a lookup points at, if the metadata tells. */
+export function bindTarget(table: TableInfo, navigation: string): string | undefined {
+  const lookup = table.columns.get(navigation);
+  if (lookup?.targets.length === 1) return lookup.targets[0];
+  for (const column of table.columns.values()) {
+    if (!column.targets.length || !navigation.startsWith(`${column.logicalName}_`)) continue;
+    const target = navigation.slice(column.logicalName.length + 1);
+    if (column.targets.includes(target)) return target;
+  }
+  return undefined;
+}
+
 /** Whether every value of `body` is already in the row read back. */
 function unchanged(
   table: TableInfo,
@@ -236,7 +296,7 @@ function unchanged(
   existing: { row: Record<string, unknown> },
 ): boolean {
   for (const [name, wanted] of Object.entries(body)) {
-    if (name.endsWith('@odata.bind')) return false; // the bound row's ID is not known here: always write
+    if (name.endsWith(BIND)) return false; // the bound row's ID is not known here: always write
     const column = table.columns.get(name)!;
     const have: Value = readValue(column, existing.row[column.wireName]);
     const want: Value =
