@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DynamicsEmulator } from '../../sandbox/dynamics';
+import { seedAccountsExample } from '../../sandbox/examples/accounts';
 import { seedDynamicsExample } from '../../sandbox/examples/dynamics';
 import { HubSpotEmulator } from '../../sandbox/hubspot';
 import { PipedriveEmulator } from '../../sandbox/pipedrive';
@@ -51,6 +52,8 @@ export function registerSandbox(program: Command): void {
         const seeded = seedLoanExample(salesforce, pipedrive);
         const pipedriveUrl = await listen((p) => pipedrive.start(p), opts.pipedrivePort, '--pipedrive-port');
         const dynamicsSeed = seedDynamicsExample(dynamics);
+        // The Salesforce <-> Dynamics example (examples/sync/salesforce-dynamics-accounts.json).
+        const accountsSeed = seedAccountsExample(salesforce, dynamics);
         const dynamicsUrl = await listen((p) => dynamics.start(p), opts.dynamicsPort, '--dynamics-port');
         if (global.json)
           printJson({
@@ -65,6 +68,7 @@ export function registerSandbox(program: Command): void {
                 borrowers: seeded.contacts.length,
                 hubspot: portal.records,
                 dynamics: dynamicsSeed,
+                salesforceAccounts: accountsSeed,
               },
             },
           });
@@ -79,6 +83,7 @@ export function registerSandbox(program: Command): void {
               `Pipedrive emulator on ${pipedriveUrl} (API v1/v2; any API token is accepted; custom field "Legacy ID" for upserts)`,
               `Dynamics 365 emulator on ${dynamicsUrl} (Web API v9.2; ${dynamicsSeed.accounts} accounts, ${dynamicsSeed.contacts} contacts; any client ID and secret sign in)`,
               `Seeded for the sync example: ${seeded.loans.length} loans (officer ${seeded.officerId} has ${seeded.loans.filter((_, i) => i % 3 !== 2).length}), ${seeded.contacts.length} borrowers`,
+              `Seeded for the Salesforce <-> Dynamics example: ${accountsSeed.accounts} Salesforce accounts with ${accountsSeed.contacts} contacts; Dynamics account and contact have the new_salesforceid key`,
               'Point crm-bridge, n8n or the SDKs at them:',
               `  export SALESFORCE_INSTANCE_URL=${url}`,
               '  export SALESFORCE_CLIENT_ID=emulator-client SALESFORCE_CLIENT_SECRET=emulator-secret',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accountEntity, contactEntity, type AttributeDef, type EntityDef } from './entities';
+import { accountEntity, contactEntity, type AttributeDef, type EntityDef, type KeyDef } from './entities';
 import { CODES, DataverseFault } from './errors';
 import { checkValue, type Stored } from './values';
 
@@ -46,6 +46,15 @@ export class DataverseStore {
   /** A customisation: a new column (e.g. `new_region`), as the maker portal would add it. */
   addAttribute(entity: string, attribute: AttributeDef): void {
     this.entity(entity).attributes.push({ custom: true, ...attribute });
+  }
+
+  /** A customisation: a new alternate key over existing columns, indexing the rows already there. */
+  addKey(entity: string, key: KeyDef): void {
+    const def = this.entity(entity);
+    if (def.keys.some((k) => k.logicalName === key.logicalName)) return;
+    def.keys.push(key);
+    this.keyIndex.get(entity)!.set(key.logicalName, new Map());
+    for (const row of this.all(entity)) this.index(def, row);
   }
 
   setChangeTracking(entity: string, enabled: boolean): void {
