@@ -14,7 +14,12 @@ export async function resolveReferences(runner: StreamRun, prepared: Prepared[])
     const parent = runner.runners.get(ref.stream)!;
     const wanted = [...new Set(prepared.map((p) => (p.record.properties[ref.from] ?? '').trim()).filter(Boolean))];
     let links = await loadSynced(ctx.sql, ctx.job.name, ref.stream, wanted);
-    const missing = wanted.filter((id) => !links.get(id)?.targetId);
+    // A dry run that has planned a parent's create already (its own stream ran first) does not plan it twice.
+    const missing = wanted.filter(
+      (id) =>
+        !links.get(id)?.targetId &&
+        !(ctx.dryRun && ctx.plan.some((e) => e.stream === ref.stream && e.sourceId === id && e.action === 'create')),
+    );
     if (missing.length && ctx.source.readByIds) {
       const fetched: SourceRecord[] = [];
       for await (const item of ctx.source.readByIds(parent.stream.source.object, missing, {
