@@ -115,7 +115,7 @@ describe('Salesforce <-> Dynamics two-way (the README example)', () => {
       expect.objectContaining({ stream: 'contacts', source_id: goneInSf, result: 'deleted' }),
       expect.objectContaining({ stream: 'contacts~reverse', source_id: goneInDyn, result: 'deleted' }),
     ]);
-    expect(rows[0].before).toMatchObject({ lastname: contacts[2]!.LastName });
+    expect(rows[0]!.before).toMatchObject({ lastname: contacts[2]!.LastName });
 
     await tick();
     const dyn = dynWrites();

@@ -1,7 +1,7 @@
 import type { ReadItem, ReadOptions } from '../connector';
 import type { DynamicsClient } from './client';
 import type { TableInfo } from './describe';
-import { page, selectColumns, toItem } from './read';
+import { page, selectColumns, selectOf, toItem } from './read';
 
 /** IDs per `$filter`: 50 GUID comparisons keep the URL near 3 KB, well under Dataverse's limit. */
 const IDS_PER_CALL = 50;
@@ -31,7 +31,7 @@ export async function* readByIds(
       const result = await page(
         client,
         table,
-        { collection: table.entitySetName, select: columns.map((c) => c.wireName), filter },
+        { collection: table.entitySetName, select: selectOf(columns), filter },
         link,
       );
       for (const row of result.value as Array<Record<string, unknown>>)

@@ -27,7 +27,10 @@ function checkCursor(cursor: string): void {
 export function selectColumns(table: TableInfo, wanted: string[] | undefined): ColumnInfo[] {
   const names = wanted ?? [...table.columns.keys()];
   const columns = names.map((name) => {
-    const column = table.columns.get(name) ?? [...table.columns.values()].find((c) => c.wireName === name);
+    const column =
+      table.columns.get(name) ??
+      [...table.columns.values()].find((c) => c.wireName === name) ??
+      bindColumn(table, name);
     if (!column) throw new DynamicsError(`Dynamics ${table.logicalName} has no column "${name}"`);
     return column;
   });
@@ -36,6 +39,24 @@ export function selectColumns(table: TableInfo, wanted: string[] | undefined): C
       columns.push(table.columns.get(required)!);
   return columns;
 }
+
+/**
+ * A lookup read under the name it is written by (`parentcustomerid_account@odata.bind`), so what a sync job writes
+ * can be read back under the same name: the lookup's row ID, as the lookup itself reads.
+ */
+function bindColumn(table: TableInfo, name: string): ColumnInfo | undefined {
+  if (!name.endsWith(BIND)) return undefined;
+  const nav = name.slice(0, -BIND.length);
+  const lookup = [...table.columns.values()].find(
+    (c) => c.wireName !== c.logicalName && (nav === c.logicalName || nav.startsWith(`${c.logicalName}_`)),
+  );
+  return lookup ? { ...lookup, logicalName: name } : undefined;
+}
+
+const BIND = '@odata.bind';
+
+/** The `$select` of these columns (a lookup read under two names is selected once). */
+export const selectOf = (columns: ColumnInfo[]): string[] => [...new Set(columns.map((c) => c.wireName))];
 
 export function toItem(
   table: TableInfo,
@@ -82,7 +103,7 @@ export async function* readModified(
   const from = start ? `${new Date(Date.parse(start.time)).toISOString().slice(0, 19)}Z` : null;
   const request: RetrieveMultipleRequest = {
     collection: table.entitySetName,
-    select: columns.map((c) => c.wireName),
+    select: selectOf(columns),
     orderBy: ['modifiedon asc', `${table.primaryId} asc`],
     maxPageSize: Math.min(client.options.pageSize ?? 1000, MAX_PAGE_SIZE),
     ...(from ? { filter: `modifiedon ge ${from}` } : {}),
@@ -138,7 +159,7 @@ export async function* readChanges(
   const columns = selectColumns(table, options.properties);
   const request: RetrieveMultipleRequest = {
     collection: table.entitySetName,
-    select: columns.map((c) => c.wireName),
+    select: selectOf(columns),
     maxPageSize: Math.min(client.options.pageSize ?? 1000, MAX_PAGE_SIZE),
     trackChanges: true,
   };
