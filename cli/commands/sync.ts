@@ -20,8 +20,17 @@ const COLUMNS = [
   'interrupted',
 ] as const;
 // Shown when they happened: records the target had lost or changed, unchanged records read back from the target, and
-// deletions carried over (deleted, flagged; reverseDeleted: two-way, deleted in the source).
-const TARGET_COLUMNS = ['recreated', 'repaired', 'verified', 'deleted', 'flagged', 'reverseDeleted'] as const;
+// deletions carried over (deleted, flagged; reverseDeleted: two-way, deleted in the source), and two-way records
+// made in the target and created in the source (reverseCreated).
+const TARGET_COLUMNS = [
+  'recreated',
+  'repaired',
+  'verified',
+  'deleted',
+  'flagged',
+  'reverseDeleted',
+  'reverseCreated',
+] as const;
 // The kind of a stream's error decides the exit code when several streams stopped: a CRM first, then the database.
 const ERROR_KINDS: ErrorKind[] = ['crm', 'database', 'usage', 'input', 'failure'];
 

@@ -54,6 +54,7 @@ interface Wanted {
 function fieldsNamed(stream: Stream, index: number): Wanted[] {
   const at = `streams[${index}]`;
   const out: Wanted[] = [{ side: 'target', path: `${at}.target.key`, field: stream.target.key }];
+  if (stream.source.key) out.push({ side: 'source', path: `${at}.source.key`, field: stream.source.key });
   stream.source.filter.forEach((c, i) =>
     out.push({ side: 'source', path: `${at}.source.filter[${i}].field`, field: c.field }),
   );

@@ -73,6 +73,11 @@ export const StreamSchema = z
         changeEvents: z
           .union([z.boolean(), z.string().regex(/^\/data\/\w+$/, 'a channel such as /data/Loan__ChangeEvent')])
           .optional(),
+        /**
+         * Two-way: the source field (an external ID) that holds the target record's ID. With it, records people make
+         * in the target are created in the source, upserted by this field; without it they are left alone.
+         */
+        key: Field.optional(),
       })
       .strict(),
     target: z
@@ -153,6 +158,12 @@ export const SyncJobSchema = z
     if (job.source === job.target)
       ctx.addIssue({ code: 'custom', path: ['target'], message: 'source and target must be different systems' });
     job.streams.forEach((s, i) => {
+      if (s.source.key && job.direction !== 'two-way')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['streams', i, 'source', 'key'],
+          message: 'source.key creates records made in the target in the source: it needs "direction": "two-way"',
+        });
       if (s.source.changeEvents && job.source !== 'salesforce')
         ctx.addIssue({
           code: 'custom',

@@ -23,6 +23,8 @@ export const StreamCountsSchema = z.object({
   interrupted: z.number(),
   /** Two-way: target records changed by someone (not by this engine) and written back to the source. */
   reverseUpdated: z.number(),
+  /** Two-way with `source.key`: records people made in the target, created in the source. */
+  reverseCreated: z.number(),
   /**
    * Two-way: changes that were this engine's own writes coming back, recognised and not echoed: target edits, and
    * deletions the engine made itself read back from the side it made them in.
@@ -57,6 +59,7 @@ export const emptyCounts = (): StreamCounts => ({
   rejected: 0,
   interrupted: 0,
   reverseUpdated: 0,
+  reverseCreated: 0,
   echoes: 0,
   conflicts: 0,
   deleted: 0,
@@ -118,7 +121,15 @@ export class ProblemTally {
 }
 
 const wentThrough = (c: StreamCounts) =>
-  c.created + c.updated + c.unchanged + c.reverseUpdated + c.echoes + c.deleted + c.flagged + c.reverseDeleted;
+  c.created +
+  c.updated +
+  c.unchanged +
+  c.reverseUpdated +
+  c.reverseCreated +
+  c.echoes +
+  c.deleted +
+  c.flagged +
+  c.reverseDeleted;
 
 export function streamStatus(counts: StreamCounts, error: string | undefined): Exclude<StreamStatus, 'busy'> {
   if (error !== undefined) return 'failed';

@@ -4,6 +4,7 @@ import { resolveConflicts } from '../conflicts/resolve';
 import { inTransaction } from '../db/sql';
 import type { Value } from '../connectors/connector';
 import { reverseProperties, type ReverseProperty } from './reverse';
+import { createFields, createInSource } from './reverse-create';
 import {
   insertAudit,
   loadCursor,
@@ -25,7 +26,7 @@ export async function runReverse(runner: StreamRun): Promise<void> {
   const { ctx, stream } = runner;
   const job = ctx.job;
   const props = await reversible(runner);
-  if (props.length === 0) return;
+  if (props.length === 0 && !stream.source.key) return;
   const name = `${stream.name}${REVERSE}`;
   const stored = await loadCursor(ctx.sql, job.name, name);
   const since = stored ? lookback(stored, job.lookbackSeconds) : undefined;
@@ -36,7 +37,7 @@ export async function runReverse(runner: StreamRun): Promise<void> {
   };
   for await (const item of ctx.target.read(stream.target.object, {
     ...(since ? { since } : {}),
-    properties: props.map((p) => p.target),
+    properties: [...new Set([...props.map((p) => p.target), ...createFields(runner)])],
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   })) {
     if (item.type !== 'record') continue;
@@ -65,9 +66,11 @@ async function processReverse(runner: StreamRun, records: SourceRecord[], cursor
     stream.name,
     records.map((r) => r.id),
   );
-  // Records the engine never linked (made in the target by someone) are left alone: this release does not create
-  // source records from the target.
+  // Records the engine never linked (made in the target by someone) are created in the source when the stream names
+  // a source key, and otherwise left alone.
   const changed: Array<{ record: SourceRecord; link: SyncedRecord; fields: Map<string, Value> }> = [];
+  const unlinked = records.filter((r) => !links.has(r.id));
+  const createFailures = await createInSource(runner, unlinked, props, `${stream.name}${REVERSE}`);
   for (const record of records) {
     const link = links.get(record.id);
     if (!link) continue;
@@ -83,7 +86,8 @@ async function processReverse(runner: StreamRun, records: SourceRecord[], cursor
     else runner.counts.echoes++;
   }
   if (changed.length === 0) {
-    if (!ctx.dryRun) await saveCursor(ctx.sql, job.name, `${stream.name}${REVERSE}`, cursor);
+    // A record that could not be created is read again next run: the cursor stays before the batch.
+    if (!ctx.dryRun && createFailures === 0) await saveCursor(ctx.sql, job.name, `${stream.name}${REVERSE}`, cursor);
     return;
   }
 
@@ -239,7 +243,7 @@ async function processReverse(runner: StreamRun, records: SourceRecord[], cursor
     await settleAudit(ctx.sql, settled);
     await saveSynced(ctx.sql, job.name, stream.name, agreed);
     // A failed write back is retried by reading it again: the cursor stays before the batch.
-    if (failedKeys.size === 0) await saveCursor(ctx.sql, job.name, reverseName, cursor);
+    if (failedKeys.size === 0 && createFailures === 0) await saveCursor(ctx.sql, job.name, reverseName, cursor);
   });
 }
 

@@ -21,8 +21,9 @@ const PEOPLE = [
 
 /**
  * The Salesforce <-> Dynamics example (examples/sync/salesforce-dynamics-accounts.json): four Salesforce accounts with
- * two contacts each, and in Dynamics the column the job upserts by, `new_salesforceid` on account and contact, made
- * an alternate key (a customisation the maker portal would add; Dataverse upserts only by alternate keys).
+ * two contacts each; the external ID `Dynamics_Id__c` on Salesforce Account and Contact (for records made in Dynamics);
+ * and in Dynamics the column the job upserts by, `new_salesforceid` on account and contact, made an alternate key (a
+ * customisation the maker portal would add; Dataverse upserts only by alternate keys).
  */
 export function seedAccountsExample(
   sf: SalesforceEmulator,
@@ -39,6 +40,16 @@ export function seedAccountsExample(
       });
     dynamics.store.addKey(entity, { logicalName: 'new_salesforceid_key', attributes: ['new_salesforceid'] });
   }
+  // Two-way jobs create records made in Dynamics in Salesforce by an external ID holding the Dynamics row ID.
+  for (const object of ['Account', 'Contact'])
+    sf.store.addField(object, {
+      name: 'Dynamics_Id__c',
+      label: 'Dynamics ID',
+      type: 'string',
+      length: 36,
+      externalId: true,
+      unique: true,
+    });
   const accounts = sf.store.insert(
     'Account',
     COMPANIES.map(([Name, Phone, Website, NumberOfEmployees]) => ({ Name, Phone, Website, NumberOfEmployees })),

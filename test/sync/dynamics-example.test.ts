@@ -13,7 +13,7 @@ const job = accountsJob();
 // One connector pair for the whole file, as a `sync --watch` or `serve` process holds them.
 let source: ReturnType<DynamicsBox['salesforce']>;
 let target: ReturnType<DynamicsBox['dynamics']>;
-const sync = () => runSync({ db: tdb.db, job, source, target });
+const sync = (options: { dryRun?: boolean } = {}) => runSync({ db: tdb.db, job, source, target, ...options });
 const counts = (r: SyncReport, name: string) => r.streams.find((s) => s.stream === name)!.counts;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1100)); // Salesforce stamps changes to the second
 const dynRow = (entity: string, sfId: string) =>
@@ -34,19 +34,39 @@ afterAll(async () => {
 });
 
 describe('Salesforce <-> Dynamics two-way (the README example)', () => {
-  it('creates the accounts and contacts in Dynamics, each contact bound to its account', async () => {
-    const accountsBefore = box.dyn.store.all('account').length;
+  it('plans, then creates Salesforce records in Dynamics and Dynamics records in Salesforce, contacts under their accounts', async () => {
+    const plan = await sync({ dryRun: true });
+    expect(plan.status).toBe('succeeded');
+    expect(counts(plan, 'accounts')).toMatchObject({ created: 4, reverseCreated: 5 });
+    expect(counts(plan, 'contacts')).toMatchObject({ created: 8, reverseCreated: 5 });
+    expect(box.dyn.store.writes).toEqual({ inserted: 10, updated: 0, deleted: 0 });
+
     const run = await sync();
     expect(run.status).toBe('succeeded');
-    expect(counts(run, 'accounts')).toMatchObject({ created: 4, failed: 0 });
-    // The 20 borrowers of the loans example have no account: the filter skips them.
-    expect(counts(run, 'contacts')).toMatchObject({ created: 8, failed: 0, deferred: 0 });
-    expect(box.dyn.store.all('account')).toHaveLength(accountsBefore + 4);
-    for (const contact of box.sf.store.all('Contact').filter((c) => c.AccountId)) {
+    // The 5 accounts and 5 contacts the sandbox has in Dynamics go to Salesforce (the reverse pass runs first).
+    expect(counts(run, 'accounts')).toMatchObject({ created: 4, reverseCreated: 5, failed: 0 });
+    expect(counts(run, 'contacts')).toMatchObject({
+      created: 8,
+      reverseCreated: 5,
+      skipped: 20,
+      failed: 0,
+      deferred: 0,
+    });
+    expect(box.dyn.store.all('account')).toHaveLength(9);
+    expect(box.dyn.store.all('contact')).toHaveLength(13);
+    expect(box.sf.store.all('Account')).toHaveLength(9);
+    const sfContacts = box.sf.store.all('Contact').filter((c) => c.AccountId);
+    expect(sfContacts).toHaveLength(13);
+    // Every pair is linked both ways, and each contact's account is its account's counterpart.
+    for (const contact of sfContacts) {
       const row = dynRow('contact', contact.Id as string)!;
       expect(row.values).toMatchObject({ lastname: contact.LastName, firstname: contact.FirstName });
       expect(row.values._parentcustomerid_value).toBe(dynRow('account', contact.AccountId as string)!.id);
+      if (contact.Dynamics_Id__c) expect(contact.Dynamics_Id__c).toBe(row.id);
     }
+    const nancy = box.sf.store.all('Contact').find((c) => c.LastName === 'Davolio')!;
+    expect(nancy).toMatchObject({ FirstName: 'Nancy', Email: 'nancy.davolio@example.com' });
+    expect(box.sf.store.get('Account', nancy.AccountId as string)!.Name).toBe('Northwind Traders');
     const blue = box.sf.store.all('Account').find((a) => a.Name === 'Blue Yonder Airlines')!;
     expect(dynRow('account', blue.Id as string)!.values).toMatchObject({
       name: 'Blue Yonder Airlines',
@@ -96,7 +116,7 @@ describe('Salesforce <-> Dynamics two-way (the README example)', () => {
     box.sf.store.delete('Contact', goneInSf);
     box.dyn.store.delete('contact', dynId);
 
-    const plan = await runSync({ db: tdb.db, job, source, target, dryRun: true });
+    const plan = await sync({ dryRun: true });
     expect(plan.plan.filter((e) => e.action === 'delete').map((e) => [e.stream, e.sourceId])).toEqual([
       ['contacts~reverse', goneInDyn],
       ['contacts', goneInSf],
@@ -128,19 +148,34 @@ describe('Salesforce <-> Dynamics two-way (the README example)', () => {
     expect(sfWrites()).toBe(sf);
   });
 
-  it('a new Salesforce contact is created in Dynamics under its account; a row made only in Dynamics is left alone', async () => {
-    const account = box.sf.store.all('Account').find((a) => a.Name === 'Wingtip Toys')!;
-    const [created] = box.sf.store.insert('Contact', [
-      { FirstName: 'Pedro', LastName: 'Afonso', AccountId: account.Id, Email: 'Pedro.Afonso@Example.com' },
+  it('a contact new in either system is created in the other under its account, once', async () => {
+    const wingtip = box.sf.store.all('Account').find((a) => a.Name === 'Wingtip Toys')!;
+    const [fromSf] = box.sf.store.insert('Contact', [
+      { FirstName: 'Pedro', LastName: 'Afonso', AccountId: wingtip.Id, Email: 'Pedro.Afonso@Example.com' },
     ]);
-    const own = box.dyn.store.insert('contact', { firstname: 'Only', lastname: 'InDynamics' });
-    const run = await sync();
-    expect(counts(run, 'contacts')).toMatchObject({ created: 1, failed: 0 });
-    expect(dynRow('contact', created!.Id as string)!.values).toMatchObject({
-      emailaddress1: 'pedro.afonso@example.com',
-      _parentcustomerid_value: dynRow('account', account.Id as string)!.id,
+    const coho = dynRow('account', box.sf.store.all('Account').find((a) => a.Name === 'Coho Winery')!.Id as string)!;
+    const fromDyn = box.dyn.store.insert('contact', {
+      firstname: 'Mario',
+      lastname: 'Pontes',
+      _parentcustomerid_value: coho.id,
     });
-    expect(box.sf.store.all('Contact').some((c) => c.LastName === 'InDynamics')).toBe(false);
-    expect(box.dyn.store.get('contact', own.id)).toBeDefined();
+    const run = await sync();
+    expect(run.status).toBe('succeeded');
+    expect(counts(run, 'contacts')).toMatchObject({ created: 1, reverseCreated: 1, failed: 0 });
+    expect(dynRow('contact', fromSf!.Id as string)!.values).toMatchObject({
+      emailaddress1: 'pedro.afonso@example.com',
+      _parentcustomerid_value: dynRow('account', wingtip.Id as string)!.id,
+    });
+    const mario = box.sf.store.findBy('Contact', 'Dynamics_Id__c', fromDyn.id)!;
+    expect(mario).toMatchObject({ FirstName: 'Mario', LastName: 'Pontes', AccountId: coho.values.new_salesforceid });
+    expect(box.dyn.store.get('contact', fromDyn.id)!.values.new_salesforceid).toBe(mario.Id);
+
+    await tick();
+    const dyn = dynWrites();
+    const sf = sfWrites();
+    const again = await sync();
+    expect(again.totals).toMatchObject({ created: 0, updated: 0, reverseCreated: 0, reverseUpdated: 0 });
+    expect(dynWrites()).toEqual(dyn);
+    expect(sfWrites()).toBe(sf);
   });
 });

@@ -5,6 +5,7 @@ import { SalesforceConnector } from '../../core/connectors/salesforce';
 import { parseSyncJob, type SyncJob, type SyncJobInput } from '../../core/sync/job';
 import { DynamicsEmulator } from '../../sandbox/dynamics';
 import { seedAccountsExample } from '../../sandbox/examples/accounts';
+import { seedDynamicsExample } from '../../sandbox/examples/dynamics';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
 import { SF_CLIENT } from './fixtures';
 
@@ -31,6 +32,7 @@ export interface DynamicsBox {
 export async function startDynamicsBox(): Promise<DynamicsBox> {
   const sf = new SalesforceEmulator({ client: SF_CLIENT });
   const dyn = new DynamicsEmulator({ apps: [APP] });
+  seedDynamicsExample(dyn);
   seedAccountsExample(sf, dyn);
   const [sfUrl, dynUrl] = await Promise.all([sf.start(), dyn.start()]);
   return {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSync, type SyncReport } from '../../core/sync/engine';
 import { parseSyncJob } from '../../core/sync/job';
-import { seedDynamicsExample } from '../../sandbox/examples/dynamics';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startDynamicsBox, type DynamicsBox } from './dynamics-fixtures';
 
@@ -53,7 +52,6 @@ const sfWrites = () => box.sf.requests.filter((r) => r.method !== 'GET' && !r.pa
 beforeAll(async () => {
   tdb = await createTestDatabase();
   box = await startDynamicsBox();
-  seedDynamicsExample(box.dyn);
 }, 60_000);
 afterAll(async () => {
   await box?.stop();
