@@ -21,7 +21,7 @@ const COLUMNS = [
 ] as const;
 // Shown when they happened: records the target had lost or changed, unchanged records read back from the target, and
 // deletions carried over (deleted, flagged; reverseDeleted: two-way, deleted in the source), and two-way records
-// made in the target and created in the source (reverseCreated).
+// changed or made in the target and written to the source (reverseUpdated, reverseCreated).
 const TARGET_COLUMNS = [
   'recreated',
   'repaired',
@@ -29,6 +29,7 @@ const TARGET_COLUMNS = [
   'deleted',
   'flagged',
   'reverseDeleted',
+  'reverseUpdated',
   'reverseCreated',
 ] as const;
 // The kind of a stream's error decides the exit code when several streams stopped: a CRM first, then the database.

@@ -58,10 +58,14 @@ export async function createInSource(
       const parent = (p.record.properties[ref.to] ?? '').trim();
       if (!parent) continue;
       const link = parents.get(parent);
+      // A dry run has not created the parent its stream's reverse pass planned: it counts as there.
+      const planned = `${ref.stream}${name.slice(stream.name.length)}`;
       if (link) {
         p.toSource[ref.from] = link.sourceId;
         p.written[ref.to] = parent;
-      } else p.missingParents.push(`${ref.to} ${parent} is not linked to a ${ref.stream} record`);
+      } else if (ctx.dryRun && ctx.plan.some((e) => e.stream === planned && e.sourceId === parent))
+        p.toSource[ref.from] = `(new ${ref.stream} ${parent})`;
+      else p.missingParents.push(`${ref.to} ${parent} is not linked to a record of stream ${ref.stream}`);
     }
   }
   for (const p of plans)
@@ -122,6 +126,14 @@ export async function createInSource(
     ).map((r) => [r.key, r]),
   );
 
+  // The new source records' modified times, so a run that reads them again in its look-back window knows them as
+  // written (as it knows the records it wrote forward) instead of reading the target back each time.
+  const modified = new Map<string, string>();
+  const newIds = made.map((p) => created.get(p.record.id)!.id!);
+  if (ctx.source.readByIds && newIds.length)
+    for await (const item of ctx.source.readByIds(stream.source.object, newIds, { properties: [sourceKey] }))
+      if (item.type === 'record' && item.record.modifiedAt) modified.set(item.record.id, item.record.modifiedAt);
+
   let failures = 0;
   const settled: Array<{ id: string; result: 'created' | 'updated' | 'failed'; error?: string }> = [];
   const links: SyncedRecord[] = [];
@@ -150,6 +162,7 @@ export async function createInSource(
       targetId: p.record.id,
       targetKey: r!.id!,
       written: { ...p.written, [stream.target.key]: r!.id! },
+      ...(modified.has(r!.id!) ? { sourceModifiedAt: modified.get(r!.id!)! } : {}),
     });
   });
   await inTransaction(ctx.sql, async () => {

@@ -6,6 +6,8 @@ import { parseSyncJob, type SyncJob, type SyncJobInput } from '../../core/sync/j
 import { DynamicsEmulator } from '../../sandbox/dynamics';
 import { seedAccountsExample } from '../../sandbox/examples/accounts';
 import { seedDynamicsExample } from '../../sandbox/examples/dynamics';
+import { seedLoanExample } from '../../sandbox/examples/loans';
+import { PipedriveEmulator } from '../../sandbox/pipedrive';
 import { SalesforceEmulator } from '../../sandbox/salesforce';
 import { SF_CLIENT } from './fixtures';
 
@@ -32,6 +34,8 @@ export interface DynamicsBox {
 export async function startDynamicsBox(): Promise<DynamicsBox> {
   const sf = new SalesforceEmulator({ client: SF_CLIENT });
   const dyn = new DynamicsEmulator({ apps: [APP] });
+  // As `crm-bridge sandbox` seeds them: the loans example's borrowers too (Salesforce contacts without an account).
+  seedLoanExample(sf, new PipedriveEmulator());
   seedDynamicsExample(dyn);
   seedAccountsExample(sf, dyn);
   const [sfUrl, dynUrl] = await Promise.all([sf.start(), dyn.start()]);
