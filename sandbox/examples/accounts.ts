@@ -1,5 +1,6 @@
 import type { DynamicsEmulator } from '../dynamics';
 import type { SalesforceEmulator } from '../salesforce';
+import { addField } from '../salesforce/customise';
 
 const COMPANIES = [
   ['Blue Yonder Airlines', '+1 206 555 0101', 'https://blueyonder.example', 120],
@@ -42,7 +43,7 @@ export function seedAccountsExample(
   }
   // Two-way jobs create records made in Dynamics in Salesforce by an external ID holding the Dynamics row ID.
   for (const object of ['Account', 'Contact'])
-    sf.store.addField(object, {
+    addField(sf.store, object, {
       name: 'Dynamics_Id__c',
       label: 'Dynamics ID',
       type: 'string',

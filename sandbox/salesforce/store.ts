@@ -35,7 +35,7 @@ const byStampThenId = (a: OrderEntry, b: OrderEntry): number => a.t - b.t || (a.
  * new entry and leave the old one stale; stale entries are dropped once they outnumber live ones, so writes stay O(1)
  * amortised and an ordered read from a SystemModstamp bound is a binary search plus the records it returns.
  */
-class Table {
+export class Table {
   readonly byId = new Map<string, SfRecord>();
   readonly unique = new Map<string, Map<string, string>>();
   readonly byEmail: Map<string, Set<string>> | null;
@@ -50,7 +50,7 @@ class Table {
     this.byEmail = def.name === 'Contact' ? new Map() : null;
   }
 
-  private index(rec: SfRecord): void {
+  index(rec: SfRecord): void {
     for (const [field, map] of this.unique) {
       const v = rec[field];
       if (v !== undefined && v !== null && v !== '') map.set(String(v), rec.Id);
@@ -133,7 +133,7 @@ class Table {
   }
 }
 
-const fieldMaps = new WeakMap<ObjectDef, Map<string, FieldDef>>();
+export const fieldMaps = new WeakMap<ObjectDef, Map<string, FieldDef>>();
 function fieldsByName(def: ObjectDef): Map<string, FieldDef> {
   let m = fieldMaps.get(def);
   if (!m) fieldMaps.set(def, (m = new Map(def.fields.map((f) => [f.name, f]))));
@@ -164,30 +164,7 @@ export class Store {
     }
   }
 
-  /** A customisation, as Setup would add it: a new field; an external ID is indexed at once. */
-  addField(object: string, field: Pick<FieldDef, 'name' | 'label' | 'type'> & Partial<FieldDef>): void {
-    const t = this.table(object);
-    if (t.def.fields.some((f) => f.name === field.name)) return;
-    const def: FieldDef = {
-      nillable: true,
-      unique: false,
-      externalId: false,
-      updateable: true,
-      createable: true,
-      picklistValues: [],
-      ...field,
-    };
-    t.def.fields.push(def);
-    fieldMaps.delete(t.def);
-    if (!def.externalId && !def.unique) return;
-    const index = new Map<string, string>();
-    for (const rec of t.byId.values())
-      if (rec[def.name] !== undefined && rec[def.name] !== null && rec[def.name] !== '')
-        index.set(String(rec[def.name]), rec.Id);
-    t.unique.set(def.name, index);
-  }
-
-  private table(object: string): Table {
+  table(object: string): Table {
     const t = this.tables.get(object);
     if (!t) throw new Error(`sObject type '${object}' is not supported.`);
     return t;
