@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/example-data';
-import { jsonDocuments, startServing, type ServedProcess } from '../../sandbox/serve-process';
+import { servedHttp, startServing, type ServedProcess } from '../../sandbox/serve-process';
 import { reconciledSmallCompanies, type ReconciledSmallCompanies } from '../helpers/small-companies';
 
 // The lookup API as other tools reach it: the built CLI's `serve --api`, called over HTTP with fetch.
@@ -137,15 +137,8 @@ describe('the lookup API (crm-bridge serve --api)', () => {
       stopped = await server.stop();
     }
     expect(stopped.code).toBe(0);
-    expect(jsonDocuments(stopped.stdout).at(-1)!.result.apiRefusals).toEqual({
-      'missing-token': 1,
-      'wrong-token': 1,
-      'insufficient-scope': 0,
-    });
-    const requestLog = stopped.stderr
-      .split('\n')
-      .filter((l) => l.startsWith('{"http"'))
-      .map((l) => (JSON.parse(l) as { http: Record<string, unknown> }).http);
+    const { refusals, requests: requestLog } = servedHttp(stopped);
+    expect(refusals).toEqual({ 'missing-token': 1, 'wrong-token': 1, 'insufficient-scope': 0 });
     expect(requestLog.map((r) => [r.path, r.status, r.refused ?? r.token ?? null])).toEqual([
       ['/v1/lookup/companies/C2', 401, 'missing-token'],
       ['/v1/lookup/companies/C2', 401, 'wrong-token'],
