@@ -1,5 +1,6 @@
 import { distance } from 'fastest-levenshtein';
-import { ABBREVIATIONS, EXTRA_WORDS, RELATED, SYNONYMS, SYSTEM_WORDS, WEAK_WORDS } from './vocabulary';
+import { EXTRA_WORDS } from './lexicon';
+import { ABBREVIATIONS, RELATED, SYNONYMS, SYSTEM_WORDS, WEAK_WORDS } from './vocabulary';
 
 /** One unit of meaning in a field name: a concept from the vocabulary, or a plain word. */
 export interface Term {
