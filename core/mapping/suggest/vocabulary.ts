@@ -72,7 +72,7 @@ export const SYNONYMS: Record<string, readonly string[]> = {
   full_address: ['postal address', 'mailing address', 'full address', 'formatted address', 'complete address'],
   street2: ['address line 2', 'address 2', 'street 2', 'street address 2', 'street address line 2'],
   city: ['city', 'town', 'locality'],
-  state: ['state', 'province', 'region', 'county', 'state province', 'state code'],
+  state: ['state', 'province', 'region', 'county', 'state province', 'state or province', 'state code'],
   zip: ['zip', 'zip code', 'zipcode', 'postal code', 'postalcode', 'postcode', 'post code', 'postal'],
   country: ['country', 'country name', 'nation', 'country code'],
   industry: ['industry', 'sector', 'vertical', 'line of business'],
