@@ -90,16 +90,11 @@ describe('MCP describe_schema and query_records reach Dynamics', () => {
     expect(cursors).toEqual([...cursors].sort((a, b) => compareCursors(a, b)));
   });
 
-  it('suggest_field_mappings takes a described Dynamics table as it is, and maps Salesforce Contact fields to it', async () => {
+  it("suggest_field_mappings takes describe_schema's result for a Dynamics table as it is, and maps Salesforce Contact fields to it", async () => {
     const described = await client.callTool({
       name: 'describe_schema',
       arguments: { crm: 'dynamics', object: 'contact' },
     });
-    const { object, idField, fields } = described.structuredContent as {
-      object: string;
-      idField: string;
-      fields: unknown[];
-    };
     const source = {
       object: 'Contact',
       idField: 'Id',
@@ -116,7 +111,7 @@ describe('MCP describe_schema and query_records reach Dynamics', () => {
     };
     const result = await client.callTool({
       name: 'suggest_field_mappings',
-      arguments: { source, target: { object, idField, fields } },
+      arguments: { source, target: described.structuredContent },
     });
     expect(result.isError).toBeFalsy();
     const { suggestions } = result.structuredContent as {
