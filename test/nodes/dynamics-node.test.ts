@@ -15,11 +15,13 @@ import type {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrmBridgeDynamicsApi } from '../../credentials/CrmBridgeDynamicsApi.credentials';
 import { CrmBridge } from '../../nodes/CrmBridge/CrmBridge.node';
-import { getSyncSourceFields, getSyncSourceObjects } from '../../nodes/CrmBridge/methods/syncOptions';
+import { getSyncFieldMapping } from '../../nodes/CrmBridge/methods/syncMapping';
+import { getSyncKeyFields, getSyncSourceFields, getSyncSourceObjects } from '../../nodes/CrmBridge/methods/syncOptions';
 import { SYNC_CRM_OPTIONS } from '../../nodes/CrmBridge/actions/sync/systems';
 import { SyncSystemSchema } from '../../core/sync/job';
 import { CrmBridgeTrigger } from '../../nodes/CrmBridgeTrigger/CrmBridgeTrigger.node';
 import { DynamicsEmulator } from '../../sandbox/dynamics';
+import { EMULATOR_CLIENT, SalesforceEmulator } from '../../sandbox/salesforce';
 
 const APP = { tenantId: 'contoso-tenant', clientId: 'n8n-app', clientSecret: 'dyn-right-SECRET-5c2e' };
 const TOKEN = 'dyn-ready-token-SECRET-77aa';
@@ -204,11 +206,20 @@ describe('CRM Bridge Trigger with Dynamics 365', () => {
 });
 
 describe('the editor lists with Dynamics 365', () => {
+  const salesforce = new SalesforceEmulator();
+  let salesforceCredential: Record<string, unknown> = {};
+  beforeAll(async () => {
+    salesforceCredential = { authentication: 'oauth', instanceUrl: await salesforce.start(), ...EMULATOR_CLIENT };
+  });
+  afterAll(() => salesforce.stop());
+
+  /** n8n's LoadOptionsContext; `&name` is the stream row's own parameter (one row here). */
   const loader = (parameters: Record<string, unknown>) =>
     ({
-      getCurrentNodeParameter: (name: string) => parameters[name],
+      getCurrentNodeParameter: (name: string) => parameters[name.replace(/^&/, '')],
       getNodeParameter: (name: string, fallback: unknown) => parameters[name] ?? fallback,
-      getCredentials: async (type: string) => (type === 'crmBridgeDynamicsApi' ? appCredential : undefined),
+      getCredentials: async (type: string) =>
+        ({ crmBridgeDynamicsApi: appCredential, crmBridgeSalesforceApi: salesforceCredential })[type],
       getNode: () => ({ name: 'CRM Bridge', type: 'crmBridge', typeVersion: 1.1, position: [0, 0], parameters }),
     }) as unknown as ILoadOptionsFunctions;
 
@@ -220,6 +231,25 @@ describe('the editor lists with Dynamics 365', () => {
     );
     expect(fields).toContainEqual(expect.objectContaining({ name: 'Legacy ID (new_legacyid)', value: 'new_legacyid' }));
     expect(fields.find((f) => f.value === 'parentcustomerid')?.description).toContain('in contact');
+  });
+
+  it("offer a table's alternate key first as the stream's key, and map Salesforce Contact fields to its columns", async () => {
+    const row = { sourceCrm: 'salesforce', targetCrm: 'dynamics', sourceObject: 'Contact', targetObject: 'contact' };
+    const keys = await getSyncKeyFields.call(loader(row));
+    expect(keys[0]).toMatchObject({ value: 'new_legacyid' });
+    expect(keys.map((k) => k.value)).not.toContain('contactid');
+    const { fields } = await getSyncFieldMapping.call(loader({ ...row, key: 'new_legacyid' }));
+    const suggested = Object.fromEntries(fields.filter((f) => f.defaultValue).map((f) => [f.id, f.defaultValue]));
+    expect(suggested).toEqual({
+      firstname: 'FirstName',
+      lastname: 'LastName',
+      emailaddress1: 'Email',
+      telephone1: 'Phone',
+      birthdate: 'Birthdate',
+      parentcustomerid: 'AccountId',
+    });
+    expect(fields.map((f) => f.id)).not.toContain('new_legacyid'); // the key: the engine writes the source ID there
+    expect(fields.map((f) => f.id)).not.toContain('fullname'); // computed by Dataverse
   });
 
   it('offer Dynamics as a sync end exactly when a sync job may name it', () => {
