@@ -1,5 +1,5 @@
 import type { Database } from '../db/database';
-import { ident, qualified, type Sql } from '../db/sql';
+import { ident, qualified, queryPrepared, type Sql } from '../db/sql';
 import type { LoadedMapping } from '../mapping/load-mapping';
 import {
   STAGING_COLUMNS,
@@ -76,7 +76,8 @@ export async function readInOneStatement(
   const idColumn = ident(spec.target.idColumn);
   const idType = await mirrorIdType(db, sql, object, table, spec.target.idColumn);
   if (!idType) return null;
-  const { rows } = await sql.query<OneStatementRow>(
+  const { rows } = await queryPrepared<OneStatementRow>(
+    sql,
     `SELECT i.legacy_id AS id, ${STAGING_COLUMNS.split(', ')
       .map((c) => `s.${c}`)
       .join(', ')},

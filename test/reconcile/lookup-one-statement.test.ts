@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcile } from '../../core/reconcile/reconcile';
+import type { Database } from '../../core/db/database';
+import { describeError } from '../../core/errors';
 import { lookupManyByLegacyId } from '../../core/reconcile/lookup';
+import { lookupCoalescer } from '../../core/reconcile/lookup-coalescer';
 import { readInOneStatement } from '../../core/reconcile/lookup-one-statement';
 import { assembleLookups } from '../../core/reconcile/lookup-result';
 import { readStepwise } from '../../core/reconcile/lookup-stepwise';
@@ -98,5 +101,38 @@ describe('a lookup in one statement', () => {
       await t.db.pool.query('ALTER TABLE crm.companies_away RENAME TO companies');
     }
     expect(JSON.stringify(await oneStatement(IDS))).toBe(JSON.stringify(await stepwise(IDS)));
+  });
+});
+
+describe('single-ID lookups arriving together', () => {
+  it('are read in shared batches, and each caller gets what a lookup of its ID alone answers, errors included', async () => {
+    let reads = 0;
+    const counted: Database = {
+      ...t.db,
+      withConnection: (fn) => {
+        reads += 1;
+        return t.db.withConnection(fn);
+      },
+    };
+    const lookupOne = lookupCoalescer(counted, mapping, { inFlight: 2 });
+    const asked: Array<string | number> = [...IDS, 5, 'C6', 'x'.repeat(256), 'C1', ' C3 ', ''];
+    const settled = await Promise.allSettled(asked.map((id) => lookupOne('Companies', id)));
+    // All arrived in the same turn of the event loop: one read for all of them.
+    expect(reads).toBe(1);
+    // What the HTTP API's GET asked before it shared reads: a batch of one.
+    const alone = await Promise.allSettled(
+      asked.map(
+        async (id) => (await lookupManyByLegacyId(t.db, mapping, { object: 'Companies', legacyIds: [id] }))[0]!,
+      ),
+    );
+    expect(settled.map((s) => s.status)).toEqual(alone.map((s) => s.status));
+    expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(2);
+    settled.forEach((s, i) => {
+      const a = alone[i]!;
+      if (s.status === 'fulfilled' && a.status === 'fulfilled')
+        expect(JSON.stringify(s.value)).toBe(JSON.stringify(a.value));
+      else if (s.status === 'rejected' && a.status === 'rejected')
+        expect(describeError(s.reason)).toBe(describeError(a.reason));
+    });
   });
 });
