@@ -57,6 +57,15 @@ describe('the lookup API (crm-bridge serve --api)', () => {
       expect(missing.status).toBe(404);
       expect(await missing.json()).toEqual(missingCli);
 
+      // GETs that arrive together share reads; each still gets the answer it gets alone, 400s and 404s included.
+      const ids = ['C2', 'C404', 'C7', '5', 'x'.repeat(256), 'C6', 'C2', 'C3'];
+      const answer = async (r: Response) => [r.status, await r.text()];
+      const together = await Promise.all(ids.map((id) => get(`${server.url}/v1/lookup/companies/${id}`).then(answer)));
+      const alone = [];
+      for (const id of ids) alone.push(await get(`${server.url}/v1/lookup/companies/${id}`).then(answer));
+      expect(together.map(([status]) => status)).toEqual([200, 404, 404, 404, 400, 200, 200, 200]);
+      expect(together).toEqual(alone);
+
       const unknown = await get(`${server.url}/v1/lookup/widgets/C2`);
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toEqual({
