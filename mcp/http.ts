@@ -4,6 +4,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import type { AuthorizedHandler, Caller } from '../core/http/app';
 import { BodyTooLarge, readBody, sendJson } from '../core/http/body';
 import type { WritesOff } from './context';
+import { CLIENT_HEADER, httpCancellations } from './http-cancel';
 import { buildServer, type ServerOptions } from './server';
 
 const READ_SCOPE: WritesOff = {
@@ -25,8 +26,8 @@ function webRequest(req: IncomingMessage): Request {
   return new Request(new URL(req.url ?? '/mcp', 'http://localhost'), { method: req.method ?? 'POST', headers });
 }
 
-async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
-  res.writeHead(response.status, Object.fromEntries(response.headers));
+async function sendResponse(res: ServerResponse, response: Response, headers: Record<string, string>): Promise<void> {
+  res.writeHead(response.status, { ...Object.fromEntries(response.headers), ...headers });
   if (!response.body) return void res.end();
   // Streamed as it comes: a server-sent-event stream (progress) is not buffered.
   Readable.fromWeb(response.body as import('node:stream/web').ReadableStream).pipe(res);
@@ -47,6 +48,7 @@ const asksForProgress = (body: unknown) =>
  * again with that scope (the MCP specification's step-up).
  */
 export function mcpHttpHandler(options: ServerOptions & { db: NonNullable<ServerOptions['db']> }): AuthorizedHandler {
+  const cancellations = httpCancellations();
   return async (req: IncomingMessage, res: ServerResponse, caller: Caller) => {
     if (req.method !== 'POST') {
       req.resume();
@@ -62,6 +64,8 @@ export function mcpHttpHandler(options: ServerOptions & { db: NonNullable<Server
         return rpcError(res, 413, -32600, `the request is over ${MAX_BODY_BYTES} bytes`);
       return rpcError(res, 400, -32700, `parse error: ${(error as Error).message}`);
     }
+    const client = req.headers[CLIENT_HEADER] as string | undefined;
+    cancellations.deliver(client, body);
     // Writes allowed at start still need the caller's token to have write scope.
     const writable = options.allowWrites ?? false;
     let refusedForScope = false;
@@ -77,7 +81,10 @@ export function mcpHttpHandler(options: ServerOptions & { db: NonNullable<Server
       sessionIdGenerator: undefined,
       enableJsonResponse: !asksForProgress(body),
     });
+    const untrack = cancellations.track(client, body, transport);
+    // A client that closes the response stream has given up on the call: closing the transport aborts its handler.
     res.on('close', () => {
+      untrack();
       void transport.close();
       void close();
     });
@@ -88,6 +95,7 @@ export function mcpHttpHandler(options: ServerOptions & { db: NonNullable<Server
       await response.body?.cancel();
       return caller.stepUp(res);
     }
-    await sendResponse(res, response);
+    const assigned = cancellations.idFor(body);
+    await sendResponse(res, response, assigned ? { [CLIENT_HEADER]: assigned } : {});
   };
 }

@@ -49,16 +49,16 @@ export function guarded(
 }
 
 /**
- * A handler that drops connections when told, as a flaky network would: per request, `drop` says whether to close the
- * connection before handling it ('before': nothing done), after ('after': the work done, the answer lost), or not at
- * all. `handle` does the work and returns how to answer.
+ * A guarded handler that drops connections when told, as a flaky network would: per request, `faults.takeDrop()` says
+ * whether to close the connection before handling it ('before': nothing done), after ('after': the work done, the
+ * answer lost), or not at all. `handle` does the work and returns how to answer.
  */
 export function droppingConnections(
-  drop: () => 'before' | 'after' | null,
+  faults: { takeDrop(): 'before' | 'after' | null },
   handle: (req: IncomingMessage) => Promise<(res: ServerResponse) => void>,
-): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  return async (req, res) => {
-    const dropped = drop();
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return guarded(async (req, res) => {
+    const dropped = faults.takeDrop();
     if (dropped === 'before') {
       req.socket.destroy();
       return;
@@ -66,5 +66,5 @@ export function droppingConnections(
     const answer = await handle(req);
     if (dropped === 'after') req.socket.destroy();
     else answer(res);
-  };
+  });
 }

@@ -47,3 +47,17 @@ export function jsonDocuments(text: string): Array<{ ok: boolean; result: Record
     .filter((c) => c.trim())
     .map((c) => JSON.parse(`${c}}`) as { ok: boolean; result: Record<string, unknown> });
 }
+
+/** What a stopped `serve` said about its HTTP traffic: the refusal counts of its last envelope and its request log. */
+export function servedHttp(stopped: { stdout: string; stderr: string }): {
+  refusals: unknown;
+  requests: Array<Record<string, unknown>>;
+} {
+  return {
+    refusals: jsonDocuments(stopped.stdout).at(-1)!.result.apiRefusals,
+    requests: stopped.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{"http"'))
+      .map((l) => (JSON.parse(l) as { http: Record<string, unknown> }).http),
+  };
+}

@@ -13,7 +13,17 @@
 import { DynamicsConnector, type DynamicsConnectorOptions } from '../../core/connectors/dynamics';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { DynamicsEmulator, MICROSOFT_LIMITS, type ProtectionLimits } from '../../sandbox/dynamics';
-import { asRerun, drive, faultsAt, fmt, printWhenRun, scenarioTag, timed, type BenchRow } from './rows';
+import {
+  asRerun,
+  drive,
+  faultsAt,
+  fmt,
+  printWhenRun,
+  scenarioTag,
+  timed,
+  type BenchRow,
+  type ScenarioBase,
+} from './rows';
 
 const KEY = 'new_legacyid';
 
@@ -54,14 +64,8 @@ function audit(emulator: DynamicsEmulator, input: UpsertInput[], results: Upsert
   return { lost, duplicated, failed: results.filter((r) => r.status === 'failed').length };
 }
 
-interface Scenario {
-  name: string;
+interface Scenario extends ScenarioBase<DynamicsConnectorOptions> {
   limits: Partial<ProtectionLimits> | null;
-  callers: number;
-  faults?: boolean;
-  /** Upsert the same records again with a new connector (unchanged detection on): nothing may be written. */
-  rerun?: boolean;
-  connector?: Partial<DynamicsConnectorOptions>;
 }
 
 async function run(n: number, s: Scenario, baseline?: number): Promise<BenchRow[]> {

@@ -17,7 +17,17 @@
 import { PipedriveConnector, type PipedriveConnectorOptions } from '../../core/connectors/pipedrive';
 import type { UpsertInput, UpsertResult } from '../../core/connectors/connector';
 import { PipedriveEmulator } from '../../sandbox/pipedrive';
-import { asRerun, drive, faultsAt, fmt, printWhenRun, scenarioTag, timed, type BenchRow } from './rows';
+import {
+  asRerun,
+  drive,
+  faultsAt,
+  fmt,
+  printWhenRun,
+  scenarioTag,
+  timed,
+  type BenchRow,
+  type ScenarioBase,
+} from './rows';
 
 export const PD_BUDGET = 2400; // tokens per window (480 writes of 5 tokens: Enterprise plan, OAuth access token)
 export const PD_WINDOW_S = 2;
@@ -64,14 +74,8 @@ function audit(emulator: PipedriveEmulator, input: UpsertInput[]): { lost: numbe
   return { lost, duplicated };
 }
 
-interface Scenario {
-  name: string;
+interface Scenario extends ScenarioBase<PipedriveConnectorOptions> {
   limited: boolean;
-  callers: number;
-  faults?: boolean;
-  /** Then upsert the same records again with a new connector (a re-run must write nothing). */
-  rerun?: boolean;
-  connector?: Partial<PipedriveConnectorOptions>;
 }
 
 async function run(n: number, s: Scenario, baseline?: number): Promise<BenchRow[]> {

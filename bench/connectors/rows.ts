@@ -20,6 +20,16 @@ export interface BenchRow {
   duplicated: number;
 }
 
+/** What the Pipedrive and Dynamics benches vary per scenario, beside each vendor's own limits. */
+export interface ScenarioBase<ConnectorOptions> {
+  name: string;
+  callers: number;
+  faults?: boolean;
+  /** Then upsert the same records again with a new connector (unchanged detection on): nothing may be written. */
+  rerun?: boolean;
+  connector?: Partial<ConnectorOptions>;
+}
+
 export const fmt = (x: number, d = 1) =>
   x.toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d });
 

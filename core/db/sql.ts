@@ -1,4 +1,5 @@
-import type { QueryResultRow } from 'pg';
+import { createHash } from 'node:crypto';
+import pg, { type QueryResultRow } from 'pg';
 
 /** The one query surface the core needs: a pg Pool, a pg PoolClient, or PGlite behind pg all satisfy it. */
 export interface Sql {
@@ -48,4 +49,19 @@ export async function withAdvisoryLock<T>(sql: Sql, name: string, fn: () => Prom
   } finally {
     await sql.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => undefined);
   }
+}
+
+/**
+ * `sql.query`, as a statement the server parses and plans once per connection when `sql` is a node-postgres client
+ * or pool (the embedded database runs it as a plain query). For a hot statement whose planning costs more than its
+ * execution; the name is derived from the text, so two texts never share one.
+ */
+export function queryPrepared<R extends QueryResultRow = QueryResultRow>(
+  sql: Sql,
+  text: string,
+  values: unknown[],
+): Promise<{ rows: R[]; rowCount: number | null }> {
+  if (!(sql instanceof pg.Client || sql instanceof pg.Pool)) return sql.query<R>(text, values);
+  const name = `crm_bridge_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+  return sql.query<R>({ name, text, values });
 }

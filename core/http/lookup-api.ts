@@ -5,6 +5,7 @@ import { classifyError, describeError } from '../errors';
 import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectNameInputSchema } from '../mapping/mapping-config';
 import { lookupManyByLegacyId, MAX_LOOKUP_BATCH, notFoundMessage, type LookupResult } from '../reconcile/lookup';
+import { lookupCoalescer } from '../reconcile/lookup-coalescer';
 import { BodyTooLarge, readBody, sendJson } from './body';
 
 export interface LookupApiOptions {
@@ -12,6 +13,12 @@ export interface LookupApiOptions {
   mapping: LoadedMapping;
   onError?: (error: unknown) => void;
 }
+
+/**
+ * Batches of single-ID GETs read at once: half of `serve`'s pool of 8, which leaves connections for POSTs and health
+ * checks. Requests that arrive while they read wait for the next batch, so a busy server reads in larger batches.
+ */
+const GET_BATCHES_IN_FLIGHT = 4;
 
 /** 1,000 IDs of up to 255 characters, quoted, fit well under this. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -35,6 +42,7 @@ function problem(res: ServerResponse, status: number, kind: string, message: str
 export function lookupApi(options: LookupApiOptions) {
   const { db, mapping } = options;
   const objects = Object.keys(mapping.config.objects);
+  const lookupOne = lookupCoalescer(db, mapping, { inFlight: GET_BATCHES_IN_FLIGHT });
 
   return async (req: IncomingMessage, res: ServerResponse, segments: string[]): Promise<void> => {
     const [objectSegment, idSegment, ...rest] = segments;
@@ -51,8 +59,8 @@ export function lookupApi(options: LookupApiOptions) {
       if (idSegment !== undefined) {
         if (req.method !== 'GET' && req.method !== 'HEAD')
           return problem(res, 405, 'usage', `${req.method} is not allowed here: use GET`, { allow: 'GET, HEAD' });
-        const [result] = await lookupManyByLegacyId(db, mapping, { object, legacyIds: [idSegment] });
-        if (!result!.found) return sendJson(res, 404, { ok: false, result, error: notFoundVerdict(result!) });
+        const result = await lookupOne(object, idSegment);
+        if (!result.found) return sendJson(res, 404, { ok: false, result, error: notFoundVerdict(result) });
         return sendJson(res, 200, { ok: true, result });
       }
       if (req.method !== 'POST')

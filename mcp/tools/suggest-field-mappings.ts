@@ -11,7 +11,8 @@ export function registerSuggestTool(server: McpServer, context: ToolContext): vo
       title: 'Suggest field mappings',
       description:
         'Suggests which target field each source field maps to (one-to-one), with a confidence 0-100 and the reasons ' +
-        '(name and synonyms such as Company ~ Account, types, sample values). Give two schemas inline, or a legacy export ' +
+        '(name and synonyms such as Company ~ Account, types, option lists, sample values). Give two schemas inline (a ' +
+        'describe_schema result of any CRM, Dynamics 365 included, can be passed as it is), or a legacy export ' +
         'table (legacyPath + legacyTable) and a CRM mirror table (targetTable) to read. "no match" is an honest answer.',
       inputSchema: SuggestRequestSchema,
       outputSchema: SuggestResultSchema,

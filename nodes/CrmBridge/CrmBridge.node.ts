@@ -60,6 +60,12 @@ export class CrmBridge implements INodeType {
         testedBy: 'crmBridgePipedriveTest',
         displayOptions: { show: { resource: ['crm', 'sync'], crm: ['pipedrive'] } },
       },
+      {
+        name: 'crmBridgeDynamicsApi',
+        required: true,
+        testedBy: 'crmBridgeDynamicsTest',
+        displayOptions: { show: { resource: ['crm', 'sync'], crm: ['dynamics'] } },
+      },
     ],
     properties,
   };

@@ -22,7 +22,7 @@ import { readChanges, startFromNow } from './changes';
 import { loadState, saveState } from './cursor';
 
 const ParametersSchema = z.object({
-  crm: z.enum(['salesforce', 'hubspot', 'pipedrive']),
+  crm: z.enum(['salesforce', 'hubspot', 'pipedrive', 'dynamics']),
   object: CrmObjectSchema,
   properties: z.array(z.string().min(1)).max(200),
   start: z.enum(['now', 'beginning']),
@@ -43,7 +43,7 @@ export class CrmBridgeTrigger implements INodeType {
     version: 1,
     subtitle: '={{$parameter["crm"] + ": " + $parameter["object"]}}',
     description:
-      'Starts a workflow with the records of a Salesforce, HubSpot or Pipedrive object that changed since the last poll',
+      'Starts a workflow with the records of a Salesforce, HubSpot, Pipedrive or Dynamics 365 object that changed since the last poll',
     defaults: { name: 'CRM Bridge Trigger' },
     polling: true,
     inputs: [],
@@ -67,6 +67,12 @@ export class CrmBridgeTrigger implements INodeType {
         testedBy: 'crmBridgePipedriveTest',
         displayOptions: { show: { crm: ['pipedrive'] } },
       },
+      {
+        name: 'crmBridgeDynamicsApi',
+        required: true,
+        testedBy: 'crmBridgeDynamicsTest',
+        displayOptions: { show: { crm: ['dynamics'] } },
+      },
     ],
     properties: [
       {
@@ -84,7 +90,7 @@ export class CrmBridgeTrigger implements INodeType {
         required: true,
         placeholder: 'Loan__c',
         description:
-          'Salesforce sObject (Account, Contact, Loan__c), HubSpot object (companies, contacts, deals) or Pipedrive object (persons, organizations, deals)',
+          'Salesforce sObject (Account, Contact, Loan__c), HubSpot object (companies, contacts, deals), Pipedrive object (persons, organizations, deals) or Dynamics 365 table (account, contact)',
       },
       {
         displayName: 'Properties',

@@ -19,7 +19,7 @@ type CredentialTest = (
 
 /** Opens the connector from the credential's fields and asks the CRM whether it answers (the CRM's own API). */
 async function testCrmCredential(
-  crm: 'salesforce' | 'hubspot' | 'pipedrive',
+  crm: 'salesforce' | 'hubspot' | 'pipedrive' | 'dynamics',
   credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
   const data = credential.data ?? {};
@@ -91,7 +91,7 @@ export const postgresCredentialTest: Record<'crmBridgePostgresTest', CredentialT
 };
 
 export const crmCredentialTests: Record<
-  'crmBridgeSalesforceTest' | 'crmBridgeHubSpotTest' | 'crmBridgePipedriveTest',
+  'crmBridgeSalesforceTest' | 'crmBridgeHubSpotTest' | 'crmBridgePipedriveTest' | 'crmBridgeDynamicsTest',
   CredentialTest
 > = {
   async crmBridgeSalesforceTest(credential) {
@@ -104,6 +104,10 @@ export const crmCredentialTests: Record<
   // Pipedrive: `GET /v1/users/me` (after an OAuth refresh when the credential is an OAuth app).
   async crmBridgePipedriveTest(credential) {
     return testCrmCredential('pipedrive', credential);
+  },
+  // Dynamics 365: the Web API's `WhoAmI` function, after a client-credentials token when the credential is an app.
+  async crmBridgeDynamicsTest(credential) {
+    return testCrmCredential('dynamics', credential);
   },
 };
 

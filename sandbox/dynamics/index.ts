@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
-import { droppingConnections, guarded, readBody } from '../http-guard';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { droppingConnections, readBody } from '../http-guard';
 import { LoopbackServer } from '../loopback';
 import { CODES, DataverseFault } from './errors';
 import { Faults } from './faults';
@@ -69,18 +69,11 @@ export class DynamicsEmulator {
   }
 
   async start(port = 0): Promise<string> {
-    return this.http.start(
-      guarded(
-        droppingConnections(
-          () => this.faults.takeDrop(),
-          async (req) => {
-            const reply = await this.handle(req);
-            return (res) => send(res, reply);
-          },
-        ),
-      ),
-      port,
-    );
+    const answer = async (req: IncomingMessage) => {
+      const reply = await this.handle(req);
+      return (res: ServerResponse) => send(res, reply);
+    };
+    return this.http.start(droppingConnections(this.faults, answer), port);
   }
 
   stop(): Promise<void> {

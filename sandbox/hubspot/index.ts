@@ -1,6 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Faults } from './faults';
 import { hubspotError, send, type Reply } from './http';
-import { ClientGone, droppingConnections, guarded, readBody } from '../http-guard';
+import { ClientGone, droppingConnections, readBody } from '../http-guard';
 import { OAuthServer, type OAuthApp } from './oauth';
 import { RollingRateLimiter } from './rate-limiter';
 import { route } from './router';
@@ -90,29 +91,20 @@ export class HubSpotEmulator {
 
   /** Starts listening (on an ephemeral port unless one is given); resolves to the base URL. */
   async start(port = 0): Promise<string> {
-    return this.http.start(
-      guarded(
-        droppingConnections(
-          () => this.faults.takeDrop(),
-          async (req) => {
-            let answer: { reply: Reply; headers: Record<string, string> };
-            try {
-              answer = await this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () =>
-                readBody(req),
-              );
-            } catch (error) {
-              if (error instanceof ClientGone) throw error;
-              answer = {
-                reply: hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`),
-                headers: {},
-              };
-            }
-            return (res) => send(res, answer.reply, answer.headers);
-          },
-        ),
-      ),
-      port,
-    );
+    const answer = async (req: IncomingMessage): Promise<(res: ServerResponse) => void> => {
+      let answer: { reply: Reply; headers: Record<string, string> };
+      try {
+        answer = await this.handle(req.method ?? 'GET', req.url ?? '/', req.headers.authorization, () => readBody(req));
+      } catch (error) {
+        if (error instanceof ClientGone) throw error;
+        answer = {
+          reply: hubspotError(500, 'INTERNAL_ERROR', `Emulator error: ${(error as Error).message}`),
+          headers: {},
+        };
+      }
+      return (res) => send(res, answer.reply, answer.headers);
+    };
+    return this.http.start(droppingConnections(this.faults, answer), port);
   }
 
   stop(): Promise<void> {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/example-data';
-import { jsonDocuments, startServing, type ServedProcess } from '../../sandbox/serve-process';
+import { servedHttp, startServing, type ServedProcess } from '../../sandbox/serve-process';
 import { reconciledSmallCompanies, type ReconciledSmallCompanies } from '../helpers/small-companies';
 
 // The lookup API as other tools reach it: the built CLI's `serve --api`, called over HTTP with fetch.
@@ -56,6 +56,15 @@ describe('the lookup API (crm-bridge serve --api)', () => {
       const missing = await get(`${server.url}/v1/lookup/Companies/C404`);
       expect(missing.status).toBe(404);
       expect(await missing.json()).toEqual(missingCli);
+
+      // GETs that arrive together share reads; each still gets the answer it gets alone, 400s and 404s included.
+      const ids = ['C2', 'C404', 'C7', '5', 'x'.repeat(256), 'C6', 'C2', 'C3'];
+      const answer = async (r: Response) => [r.status, await r.text()];
+      const together = await Promise.all(ids.map((id) => get(`${server.url}/v1/lookup/companies/${id}`).then(answer)));
+      const alone = [];
+      for (const id of ids) alone.push(await get(`${server.url}/v1/lookup/companies/${id}`).then(answer));
+      expect(together.map(([status]) => status)).toEqual([200, 404, 404, 404, 400, 200, 200, 200]);
+      expect(together).toEqual(alone);
 
       const unknown = await get(`${server.url}/v1/lookup/widgets/C2`);
       expect(unknown.status).toBe(404);
@@ -137,15 +146,8 @@ describe('the lookup API (crm-bridge serve --api)', () => {
       stopped = await server.stop();
     }
     expect(stopped.code).toBe(0);
-    expect(jsonDocuments(stopped.stdout).at(-1)!.result.apiRefusals).toEqual({
-      'missing-token': 1,
-      'wrong-token': 1,
-      'insufficient-scope': 0,
-    });
-    const requestLog = stopped.stderr
-      .split('\n')
-      .filter((l) => l.startsWith('{"http"'))
-      .map((l) => (JSON.parse(l) as { http: Record<string, unknown> }).http);
+    const { refusals, requests: requestLog } = servedHttp(stopped);
+    expect(refusals).toEqual({ 'missing-token': 1, 'wrong-token': 1, 'insufficient-scope': 0 });
     expect(requestLog.map((r) => [r.path, r.status, r.refused ?? r.token ?? null])).toEqual([
       ['/v1/lookup/companies/C2', 401, 'missing-token'],
       ['/v1/lookup/companies/C2', 401, 'wrong-token'],

@@ -5,7 +5,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthorizationServer, type LocalAuthorizationServer } from '../helpers/authorization-server';
 import { ROOT } from '../helpers/example-data';
-import { jsonDocuments, startServing, type ServedProcess } from '../../sandbox/serve-process';
+import { servedHttp, startServing, type ServedProcess } from '../../sandbox/serve-process';
 import { reconciledSmallCompanies, type ReconciledSmallCompanies } from '../helpers/small-companies';
 
 // The server as an OAuth 2.1 protected resource: an external authorization server (here a local one on 127.0.0.1
@@ -200,15 +200,8 @@ describe('OAuth 2.1 protected resource (serve --auth-server)', () => {
   it('counts refusals and names callers in the log by client, never by token', async () => {
     stopped = await served.stop();
     expect(stopped.code).toBe(0);
-    expect(jsonDocuments(stopped.stdout).at(-1)!.result.apiRefusals).toEqual({
-      'missing-token': 2,
-      'wrong-token': 6,
-      'insufficient-scope': 2,
-    });
-    const log = stopped.stderr
-      .split('\n')
-      .filter((l) => l.startsWith('{"http"'))
-      .map((l) => (JSON.parse(l) as { http: Record<string, unknown> }).http);
+    const { refusals, requests: log } = servedHttp(stopped);
+    expect(refusals).toEqual({ 'missing-token': 2, 'wrong-token': 6, 'insufficient-scope': 2 });
     expect(log.filter((r) => r.refused === 'insufficient-scope').map((r) => [r.status, r.token])).toEqual([
       [403, 'oauth assistant-1'],
       [403, undefined],

@@ -71,7 +71,7 @@ describe.skipIf(!process.env.DATABASE_URL)('two serve processes behind one port 
     expect(answers[0]).toMatchObject({ ok: true, result: { legacyId: 'C2', status: 'matched', targetId: '102' } });
   });
 
-  it('MCP without sessions: initialize on one process, the calls on the other, through the SDK client', async () => {
+  it('MCP without session state: initialize on one process, the calls on the other, through the SDK client', async () => {
     const before = served.length;
     const client = new Client({ name: 'crm-bridge-scale-out-test', version: '1.0.0' });
     await client.connect(

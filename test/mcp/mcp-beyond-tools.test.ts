@@ -333,4 +333,71 @@ describe('MCP beyond tools, over Streamable HTTP', () => {
       expect((await served.stop()).code).toBe(0);
     }
   }, 180_000);
+
+  it('cancellation: notifications/cancelled from the SDK client, or a closed response stream, rolls the run back whole', async () => {
+    const served = await startServing(BIN, ['--json', 'mcp', '--http', '--port', '0', '--allow-dir', EXAMPLES], env);
+    const client = new Client({ name: 'crm-bridge-beyond-tools-http', version: '1.0.0' });
+    const cancelledRun = {
+      status: 'failed',
+      error: "the reconcile of contacts was cancelled before it finished; staging holds the previous run's rows",
+    };
+    try {
+      const transport = new StreamableHTTPClientTransport(new URL(served.url));
+      await client.connect(transport);
+      // The stateless server gave the client an ID to name its requests by, which it repeats on each POST.
+      expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+
+      // As over stdio: aborted at the first progress report; the SDK sends notifications/cancelled in a POST of its own.
+      const abort = new AbortController();
+      const cancelled = client.callTool(
+        { name: 'reconcile', arguments: { object: 'contacts', legacyPath: EXPORT_DIR, batchSize: 100 } },
+        undefined,
+        { signal: abort.signal, onprogress: () => abort.abort('the user stopped it') },
+      );
+      await expect(cancelled).rejects.toThrow('the user stopped it');
+      const first = (await latestRun(client, 'contacts')) as { runId?: string };
+      expect(first).toMatchObject(cancelledRun);
+      const contact = await client.callTool({
+        name: 'lookup_by_legacy_id',
+        arguments: { object: 'contacts', legacyId: 10001 },
+      });
+      expect(contact.structuredContent).toMatchObject({ found: false });
+
+      // A client without an ID (or whose cancellation went elsewhere) stops a call by closing its response stream.
+      const closing = new AbortController();
+      const response = await fetch(served.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: {
+            name: 'reconcile',
+            arguments: { object: 'contacts', legacyPath: EXPORT_DIR, batchSize: 100 },
+            _meta: { progressToken: 'p1' },
+          },
+        }),
+        signal: closing.signal,
+      });
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const reader = response.body!.getReader();
+      let events = '';
+      while (!events.includes('notifications/progress')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        events += new TextDecoder().decode(value);
+      }
+      expect(events).toContain('notifications/progress');
+      closing.abort();
+      const second = (await latestRun(client, 'contacts')) as { runId?: string };
+      expect(second).toMatchObject(cancelledRun);
+      // A run of its own, not the first one read again.
+      expect(second.runId).toEqual(expect.any(String));
+      expect(second.runId).not.toBe(first.runId);
+    } finally {
+      await client.close();
+      expect((await served.stop()).code).toBe(0);
+    }
+  }, 180_000);
 });

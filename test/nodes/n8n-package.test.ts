@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ICredentialType, Icon, INodeType } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
+import { CrmBridgeDynamicsApi } from '../../credentials/CrmBridgeDynamicsApi.credentials';
 import { CrmBridgeHubSpotApi } from '../../credentials/CrmBridgeHubSpotApi.credentials';
 import { CrmBridgePipedriveApi } from '../../credentials/CrmBridgePipedriveApi.credentials';
 import { CrmBridgePostgresApi } from '../../credentials/CrmBridgePostgresApi.credentials';
@@ -67,6 +68,7 @@ const credentials: Array<[string, ICredentialType]> = [
   ['dist/credentials/CrmBridgeSalesforceApi.credentials.js', new CrmBridgeSalesforceApi()],
   ['dist/credentials/CrmBridgeHubSpotApi.credentials.js', new CrmBridgeHubSpotApi()],
   ['dist/credentials/CrmBridgePipedriveApi.credentials.js', new CrmBridgePipedriveApi()],
+  ['dist/credentials/CrmBridgeDynamicsApi.credentials.js', new CrmBridgeDynamicsApi()],
   ['dist/credentials/CrmBridgeWebhookApi.credentials.js', new CrmBridgeWebhookApi()],
 ];
 

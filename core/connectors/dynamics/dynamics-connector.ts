@@ -11,6 +11,7 @@ import type {
   UpsertResult,
 } from '../connector';
 import { compareCursors, decodeCursor } from '../cursor';
+import { LimitedConnector } from '../http/limited-connector';
 import { readByIds } from './by-id';
 import { DynamicsClient } from './client';
 import { deleteRows, readDeletedRows } from './deletes';
@@ -33,27 +34,17 @@ interface HeldDelta {
  * protection limiter with bounded retries. Jobs live in their own modules: client (calls, limits, tokens), auth
  * (client credentials), describe, read (modifiedon paging, change tracking), upsert (alternate key, `$batch`).
  */
-export class DynamicsConnector implements Connector {
+export class DynamicsConnector extends LimitedConnector<DynamicsClient> implements Connector {
   readonly system = 'dynamics';
-  private readonly client: DynamicsClient;
   private readonly tables: DynamicsTables;
   private readonly upserter: DynamicsUpserter;
   private readonly deltas = new Map<string, HeldDelta>();
   private readonly deleted = new Map<string, DeletedRow[]>();
 
   constructor(private readonly options: DynamicsConnectorOptions) {
-    this.client = new DynamicsClient(options);
+    super(new DynamicsClient(options));
     this.tables = new DynamicsTables(this.client);
     this.upserter = new DynamicsUpserter(this.client, this.tables);
-  }
-
-  get retriesUsed(): number {
-    return this.client.budget.used;
-  }
-
-  /** The user's hashed key (safe to log). */
-  get accountId(): string {
-    return this.client.account.account;
   }
 
   /** Requests the window held back so far (this process's own pacing). */

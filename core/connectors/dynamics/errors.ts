@@ -1,30 +1,19 @@
 import { redactSecrets } from '../../db/redact';
 import { retryAfterMs } from '../http/retry-after';
 import { unreachableCode } from '../http/unreachable';
+import { VendorCallError } from '../http/vendor-call-error';
 
 /** A failed Dataverse call, described without tokens or secrets. */
-export class DynamicsError extends Error {
+export class DynamicsError extends VendorCallError {
   constructor(
     message: string,
-    readonly status?: number,
+    status?: number,
     /** Dataverse's error code, e.g. `0x80072322`. */
     readonly code?: string,
-    /** Milliseconds Dataverse asked us to wait (Retry-After). */
-    readonly retryAfterMs?: number,
-    /** Dataverse could not be reached at all (refused, unknown host). */
-    readonly unreachable = false,
+    retryAfterMs?: number,
+    unreachable = false,
   ) {
-    super(message);
-    this.name = 'DynamicsError';
-  }
-
-  /** The environment as a whole cannot be used now (unreachable, or the credentials refused), not one record. */
-  get connectionFailed(): boolean {
-    return this.unreachable || this.status === 401 || this.status === 403;
-  }
-
-  get retryable(): boolean {
-    return !this.unreachable && (this.status === undefined || this.status === 429 || this.status >= 500);
+    super('DynamicsError', message, status, retryAfterMs, unreachable);
   }
 }
 

@@ -1,34 +1,24 @@
 import { redactSecrets } from '../../db/redact';
 import { retryAfterMs } from '../http/retry-after';
 import { unreachableCode } from '../http/unreachable';
+import { VendorCallError } from '../http/vendor-call-error';
 
 /** A failed HubSpot call, described without the access token. */
-export class HubSpotError extends Error {
+export class HubSpotError extends VendorCallError {
   constructor(
     message: string,
-    readonly status?: number,
+    status?: number,
     readonly category?: string,
     readonly correlationId?: string,
-    /** Milliseconds HubSpot asked us to wait (Retry-After), when it said. */
-    readonly retryAfterMs?: number,
-    /** HubSpot could not be reached at all (refused, unknown host): no call will do better now. */
-    readonly unreachable = false,
+    retryAfterMs?: number,
+    unreachable = false,
   ) {
-    super(message);
-    this.name = 'HubSpotError';
+    super('HubSpotError', message, status, retryAfterMs, unreachable);
   }
 
-  /** The account as a whole cannot be used now (unreachable, or the credentials refused), not one record. */
-  get connectionFailed(): boolean {
-    return this.unreachable || this.status === 401 || this.status === 403;
-  }
-
-  /** A refused connection or an unknown host is reported at once: retrying it would only delay the answer. */
-  get retryable(): boolean {
-    return (
-      !this.unreachable &&
-      (this.status === undefined || this.status === 429 || this.status >= 500 || this.category === 'TIMEOUT')
-    );
+  /** HubSpot answers a slow request with category TIMEOUT (and a 4xx), which a later call may pass. */
+  override get retryable(): boolean {
+    return super.retryable || (!this.unreachable && this.category === 'TIMEOUT');
   }
 }
 

@@ -1,30 +1,19 @@
 import { redactSecrets } from '../../db/redact';
 import { retryAfterMs } from '../http/retry-after';
 import { unreachableCode } from '../http/unreachable';
+import { VendorCallError } from '../http/vendor-call-error';
 
 /** A failed Pipedrive call, described without the API token. */
-export class PipedriveError extends Error {
+export class PipedriveError extends VendorCallError {
   constructor(
     message: string,
-    readonly status?: number,
+    status?: number,
     /** Milliseconds Pipedrive asked us to wait (Retry-After, else x-ratelimit-reset on a 429). */
-    readonly retryAfterMs?: number,
+    retryAfterMs?: number,
     readonly timeout = false,
-    /** Pipedrive could not be reached at all (refused, unknown host): no call will do better now. */
-    readonly unreachable = false,
+    unreachable = false,
   ) {
-    super(message);
-    this.name = 'PipedriveError';
-  }
-
-  /** The account as a whole cannot be used now (unreachable, or the credentials refused), not one record. */
-  get connectionFailed(): boolean {
-    return this.unreachable || this.status === 401 || this.status === 403;
-  }
-
-  /** A refused connection or an unknown host is reported at once: retrying it would only delay the answer. */
-  get retryable(): boolean {
-    return !this.unreachable && (this.status === undefined || this.status === 429 || this.status >= 500);
+    super('PipedriveError', message, status, retryAfterMs, unreachable);
   }
 }
 

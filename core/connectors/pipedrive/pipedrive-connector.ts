@@ -9,6 +9,7 @@ import type {
   UpsertOptions,
   UpsertResult,
 } from '../connector';
+import { LimitedConnector } from '../http/limited-connector';
 import { PipedriveClient } from './client';
 import { deleteByIds, readDeletedRecords } from './deletes';
 import { PipedriveFields } from './describe';
@@ -26,28 +27,17 @@ export { encodePipedriveCursor } from './read';
  * one token-budget limiter per account fed by `x-ratelimit-*` headers and bounded retries with jitter. The jobs live
  * in their own modules: client (calls, limits, OAuth), describe, read, upsert (with lookup and body), pipelines.
  */
-export class PipedriveConnector implements Connector {
+export class PipedriveConnector extends LimitedConnector<PipedriveClient> implements Connector {
   readonly system = 'pipedrive';
-  private readonly client: PipedriveClient;
   private readonly fields: PipedriveFields;
   private readonly stages: PipedrivePipelines;
   private readonly upserter: PipedriveUpserter;
 
   constructor(private readonly options: PipedriveConnectorOptions) {
-    this.client = new PipedriveClient(options);
+    super(new PipedriveClient(options));
     this.fields = new PipedriveFields(this.client);
     this.stages = new PipedrivePipelines(this.client);
     this.upserter = new PipedriveUpserter(this.client, this.fields, this.stages);
-  }
-
-  /** Retries spent so far, for monitoring and tests. */
-  get retriesUsed(): number {
-    return this.client.budget.used;
-  }
-
-  /** The account's hashed key (safe to log). */
-  get accountId(): string {
-    return this.client.account.account;
   }
 
   async checkConnection(): Promise<ConnectionCheck> {

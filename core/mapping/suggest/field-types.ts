@@ -15,7 +15,7 @@ const k = (type: FieldType, format?: FieldFormat, multiValue?: boolean): Kind =>
 
 /**
  * Type names as each CRM writes them in its own describe output, so a schema file copied from Salesforce's describe,
- * HubSpot's properties API or Pipedrive's field list is taken as it is. Where vendors use one word for two things
+ * HubSpot's properties API, Pipedrive's field list or Dataverse's attribute metadata is taken as it is. Where vendors use one word for two things
  * (Pipedrive's `text` is a long text, HubSpot's `text` field type a single line), the plainer reading wins.
  */
 const KINDS: Record<string, Kind> = {
@@ -77,6 +77,18 @@ const KINDS: Record<string, Kind> = {
   stage: k('integer', 'reference'),
   status: k('enum'),
   varchar_options: k('enum'),
+  // Dynamics 365 / Dataverse attribute metadata `AttributeType` (String, Integer, Boolean, DateTime, Decimal, Double,
+  // BigInt, Picklist and Status are above).
+  memo: k('string', 'textarea'),
+  money: k('number', 'currency'),
+  lookup: k('string', 'reference'),
+  customer: k('string', 'reference'),
+  owner: k('string', 'reference'),
+  partylist: k('string', 'reference', true),
+  uniqueidentifier: k('string'),
+  state: k('enum'),
+  multiselectpicklist: k('enum', undefined, true),
+  entityname: k('string'),
   // Common database and spreadsheet words.
   str: k('string'),
   char: k('string'),

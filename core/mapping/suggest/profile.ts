@@ -19,6 +19,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i;
 const URLISH = /^(https?:\/\/|www\.)\S+$/i;
 const DATETIME = /^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]\d{1,2}:\d{2}/;
 const SF_ID = /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/;
+/** Dataverse (Dynamics 365) and many other systems key their records by GUID. */
+const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
 
 /** Classifies one value; order matters (an email is not text, a date is not a number). */
 export function kindOf(raw: string): ValueKind {
@@ -41,12 +43,35 @@ export function kindOf(raw: string): ValueKind {
   if (/^-?\d+$/.test(v)) return 'integer';
   if (/^[-+]?[£$€]?\d{1,3}(,\d{3})*(\.\d+)?$|^[-+]?[£$€]?\d*\.\d+$/.test(v)) return 'decimal';
   if (!/\s/.test(v) && v.includes('.') && normaliseDomain(v) && !/^\d/.test(v)) return 'url';
-  if (SF_ID.test(v) && /\d/.test(v) && /[a-zA-Z]/.test(v)) return 'id';
+  if (GUID.test(v) || (SF_ID.test(v) && /\d/.test(v) && /[a-zA-Z]/.test(v))) return 'id';
   if (/^[A-Z][A-Z0-9_]{1,}$/.test(v) || /^[a-z][a-z0-9_]*$/.test(v)) return 'code';
   return 'text';
 }
 
 const fold = (v: string) => v.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** Values of `a` that `b` has too, folded, or as part of one of its values (`customer` in "Customer - Direct"). */
+function sharedValues(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  let shared = 0;
+  for (const v of a)
+    if (b.has(v) || [...b].some((w) => w.length >= 4 && (w.includes(v) || v.includes(w)) && v.length >= 4)) shared++;
+  return shared;
+}
+
+/**
+ * Two choice fields compared by their declared options (Dynamics option sets, Salesforce picklists, HubSpot
+ * enumerations), which the metadata gives even without samples: lists that share values hold the same thing; lists of
+ * three or more options each that share nothing hold different things (a Category of "Standard" is not an Account Type).
+ */
+export function compareOptions(a: FieldSchema, b: FieldSchema): ValueEvidence | null {
+  if (!a.options || !b.options || a.options.length < 2 || b.options.length < 2) return null;
+  const [x, y] = [new Set(a.options.map(fold).filter(Boolean)), new Set(b.options.map(fold).filter(Boolean))];
+  const overlap = sharedValues(x, y) / Math.min(x.size, y.size);
+  if (overlap > 0)
+    return { score: Math.min(1, 0.2 + overlap), reason: `option lists overlap (${Math.round(overlap * 100)}%)` };
+  if (x.size >= 3 && y.size >= 3) return { score: -0.4, reason: 'option lists share no value' };
+  return null;
+}
 
 export function profileValues(values: readonly string[]): ValueProfile | null {
   const vals = values.map((v) => v.trim()).filter(Boolean);
@@ -104,14 +129,7 @@ export function compareProfiles(a: ValueProfile, b: ValueProfile): ValueEvidence
     b.picklist.size >= 2 &&
     (a.dominant !== 'boolean' || b.dominant !== 'boolean')
   ) {
-    let shared = 0;
-    for (const v of a.picklist)
-      if (
-        b.picklist.has(v) ||
-        [...b.picklist].some((w) => w.length >= 4 && (w.includes(v) || v.includes(w)) && v.length >= 4)
-      )
-        shared++;
-    const overlap = shared / Math.min(a.picklist.size, b.picklist.size);
+    const overlap = sharedValues(a.picklist, b.picklist) / Math.min(a.picklist.size, b.picklist.size);
     if (overlap > 0)
       return { score: Math.min(1, 0.3 + overlap), reason: `picklist values overlap (${Math.round(overlap * 100)}%)` };
   }

@@ -66,6 +66,9 @@ export const objectSchemaShape = {
   object: z.string().min(1),
   idField: z.string().min(1),
   fields: z.array(FieldSchemaSchema).min(1),
+  // What describe_schema adds around the fields, accepted so that its result can be passed on as it is.
+  crm: z.string().min(1).optional(),
+  fieldCount: z.number().int().nonnegative().optional(),
 };
 
 export const ObjectSchemaSchema = z.object(objectSchemaShape).strict().superRefine(refineUniqueFields);

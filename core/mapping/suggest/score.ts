@@ -1,5 +1,6 @@
 import type { FieldSchema, FieldType } from '../../connectors/connector';
 import {
+  compareOptions,
   compareProfiles,
   compareProfileToSchema,
   profileValues,
@@ -14,18 +15,28 @@ export interface PreparedField {
   variants: Array<{ from: string; terms: Term[] }>;
   compact: string;
   profile: ValueProfile | null;
+  /** The object's own ID field. */
+  isId: boolean;
 }
 
+/**
+ * `isId`: the field is its object's ID field, whose label may be only the object's name (Dynamics labels `accountid`
+ * "Account"); it is read as "<label> ID", so that an object's ID does not pass for its name.
+ */
 export function prepareField(
   field: FieldSchema,
   vocab: Vocabulary,
   extraSamples: readonly string[] = [],
+  isId = false,
 ): PreparedField {
   const variants = [{ from: field.name, terms: terms(field.name, vocab, true) }];
-  if (field.label && field.label !== field.name)
-    variants.push({ from: field.label, terms: terms(field.label, vocab, false) });
+  if (field.label && field.label !== field.name) {
+    let label = terms(field.label, vocab, false);
+    if (isId && !label.some((t) => t.id === 'id')) label = terms(`${field.label} ID`, vocab, false);
+    variants.push({ from: field.label, terms: label });
+  }
   const compact = variants[0]!.terms.map((t) => t.id).join('');
-  return { field, variants, compact, profile: profileValues([...(field.sample ?? []), ...extraSamples]) };
+  return { field, variants, compact, profile: profileValues([...(field.sample ?? []), ...extraSamples]), isId };
 }
 
 const TYPE_GROUPS: Array<[FieldType, FieldType, number]> = [
@@ -139,13 +150,18 @@ export function scorePair(s: PreparedField, t: PreparedField, vocab: Vocabulary)
   }
   const reasons = [reason || `names share nothing ("${s.field.name}" / "${t.field.name}")`];
   let c = name;
-  const ev = valueEvidence(s, t);
-  if (ev && ev.score !== 0) {
+  for (const ev of [valueEvidence(s, t), compareOptions(s.field, t.field)]) {
+    if (!ev || ev.score === 0) continue;
     c = ev.score > 0 ? c + (1 - c) * 0.45 * ev.score : c * (1 + 0.5 * ev.score);
     if (ev.reason) reasons.push(`${ev.score > 0 ? '+' : '-'} ${ev.reason}`);
   }
   const type = typeCompatibility(s.field, t.field, namedId(s), namedId(t));
   c *= type.factor;
   reasons.push(type.reason);
+  // A record's own ID is kept only where IDs are kept (an external-ID or legacy-ID field, a reference).
+  if (s.isId && !t.field.unique && t.field.format !== 'reference' && !namedId(t)) {
+    c *= 0.5;
+    reasons.push(`- "${s.field.name}" is the source's record ID; "${t.field.name}" does not hold IDs (x0.50)`);
+  }
   return { confidence: Math.max(0, Math.min(100, Math.round(c * 100))), name, reasons };
 }

@@ -38,9 +38,13 @@ export function suggestMappings(
 ): SuggestResult {
   const opts = SuggestOptionsSchema.parse(options);
   const vocab = buildVocabulary(opts.synonyms);
-  const sources = source.fields.map((f) => prepareField(f, vocab, samplesOf(samples?.source, f.name)));
+  const sources = source.fields.map((f) =>
+    prepareField(f, vocab, samplesOf(samples?.source, f.name), f.name === source.idField),
+  );
   const writable = (f: FieldSchema) => f.name !== target.idField && (opts.includeReadOnly || !f.readOnly);
-  const targets = target.fields.filter(writable).map((f) => prepareField(f, vocab, samplesOf(samples?.target, f.name)));
+  const targets = target.fields
+    .filter(writable)
+    .map((f) => prepareField(f, vocab, samplesOf(samples?.target, f.name), f.name === target.idField));
 
   const scores: PairScore[][] = sources.map((s) => targets.map((t) => scorePair(s, t, vocab)));
   // Ties are broken deterministically: earlier target fields first (systems list their main fields first), and

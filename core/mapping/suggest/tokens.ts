@@ -1,5 +1,6 @@
 import { distance } from 'fastest-levenshtein';
-import { ABBREVIATIONS, EXTRA_WORDS, RELATED, SYNONYMS, SYSTEM_WORDS, WEAK_WORDS } from './vocabulary';
+import { EXTRA_WORDS } from './lexicon';
+import { ABBREVIATIONS, RELATED, SYNONYMS, SYSTEM_WORDS, WEAK_WORDS } from './vocabulary';
 
 /** One unit of meaning in a field name: a concept from the vocabulary, or a plain word. */
 export interface Term {
@@ -49,12 +50,14 @@ export function singular(word: string): string {
 }
 
 /**
- * Strips what is not part of the meaning: Salesforce `__c` suffixes and `ns__` namespaces, and table prefixes of
- * legacy exports (`Comp_`, `Pers_`, `CmLi_Comm_`).
+ * Strips what is not part of the meaning: Salesforce `__c` suffixes and `ns__` namespaces, the prefixes of Dynamics
+ * 365's default publishers on custom columns (`new_`, `cr1a2_`; logical names are all lower case, and a column of another
+ * publisher is still matched by its label), and table prefixes of legacy exports (`Comp_`, `Pers_`, `CmLi_Comm_`).
  */
 export function stripAffixes(name: string): string {
   let n = name.trim().replace(/__(c|pc|r|s|x)$/i, '');
   n = n.replace(/^[a-z0-9]+__(?=\w)/i, '');
+  if (n === n.toLowerCase()) n = n.replace(/^(new|cr[a-z0-9]{3})_(?=[a-z])/, '');
   for (;;) {
     const next = n.replace(/^[A-Z][A-Za-z]{1,3}_(?=[A-Za-z])/, '');
     if (next === n) break;
@@ -90,10 +93,22 @@ export function segment(word: string, lexicon: ReadonlySet<string>): string[] | 
   return best[n] ?? null;
 }
 
+/**
+ * Dynamics 365 keeps each of a record's addresses as columns `address1_city` (label "Address 1: City"): the number
+ * says which address, not what the column holds, so only the part is kept (`city`); street lines stay street lines
+ * (`address1_line2` -> address line 2). Which address is which is left to the fields' order, as for billing/shipping.
+ */
+export function addressPart(text: string): string {
+  const m = /^address[ _]?([1-9])(?:\s*:\s*|_|\s+)(.+)$/i.exec(text.trim());
+  if (!m) return text;
+  const line = /^(?:line|street)[ _]?([1-9])$/i.exec(m[2]!.trim());
+  return line ? `address line ${line[1]}` : m[2]!;
+}
+
 /** The words of a field name or label, normalised: abbreviations expanded, run-together words split, plurals folded. */
 export function words(text: string, vocab: Vocabulary, isName: boolean): string[] {
   const out: string[] = [];
-  for (let w of splitWords(isName ? stripAffixes(text) : text)) {
+  for (let w of splitWords(addressPart(isName ? stripAffixes(text) : text))) {
     w = ABBREVIATIONS[w] ?? w;
     if (SYSTEM_WORDS.has(w)) continue;
     if (!vocab.lexicon.has(w) && w.length >= 6 && /^[a-z]+$/.test(w)) {

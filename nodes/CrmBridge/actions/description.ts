@@ -26,7 +26,7 @@ export const properties: INodeProperties[] = [
       {
         name: 'CRM',
         value: 'crm',
-        description: 'Describe, read and upsert records in a live CRM (Salesforce, HubSpot, Pipedrive)',
+        description: 'Describe, read and upsert records in a live CRM (Salesforce, HubSpot, Pipedrive, Dynamics 365)',
       },
       { name: 'Mapping', value: 'mapping', description: 'Map item fields to the properties of a CRM table' },
       { name: 'Matching', value: 'matching', description: 'Find items that are the same person or company' },

@@ -89,4 +89,43 @@ describe('MCP describe_schema and query_records reach Dynamics', () => {
     const cursors = seen.map((s) => s.cursor);
     expect(cursors).toEqual([...cursors].sort((a, b) => compareCursors(a, b)));
   });
+
+  it("suggest_field_mappings takes describe_schema's result for a Dynamics table as it is, and maps Salesforce Contact fields to it", async () => {
+    const described = await client.callTool({
+      name: 'describe_schema',
+      arguments: { crm: 'dynamics', object: 'contact' },
+    });
+    const source = {
+      object: 'Contact',
+      idField: 'Id',
+      fields: [
+        { name: 'Id', label: 'Contact ID', type: 'id' },
+        { name: 'FirstName', label: 'First Name', type: 'string' },
+        { name: 'LastName', label: 'Last Name', type: 'string' },
+        { name: 'Email', label: 'Email', type: 'email' },
+        { name: 'Phone', label: 'Business Phone', type: 'phone' },
+        { name: 'Title', label: 'Title', type: 'string' },
+        { name: 'AccountId', label: 'Account ID', type: 'reference' },
+        { name: 'Legacy_ID__c', label: 'Legacy ID', type: 'string' },
+      ],
+    };
+    const result = await client.callTool({
+      name: 'suggest_field_mappings',
+      arguments: { source, target: described.structuredContent },
+    });
+    expect(result.isError).toBeFalsy();
+    const { suggestions } = result.structuredContent as {
+      suggestions: Array<{ source: string; target: string | null }>;
+    };
+    expect(Object.fromEntries(suggestions.map((s) => [s.source, s.target]))).toEqual({
+      Id: null,
+      FirstName: 'firstname',
+      LastName: 'lastname',
+      Email: 'emailaddress1',
+      Phone: 'telephone1',
+      Title: 'jobtitle',
+      AccountId: 'parentcustomerid',
+      Legacy_ID__c: 'new_legacyid',
+    });
+  });
 });

@@ -7,8 +7,10 @@ export const CRM_CREDENTIALS = {
   salesforce: 'crmBridgeSalesforceApi',
   hubspot: 'crmBridgeHubSpotApi',
   pipedrive: 'crmBridgePipedriveApi',
+  dynamics: 'crmBridgeDynamicsApi',
 } as const;
 export type CrmName = keyof typeof CRM_CREDENTIALS;
+const KNOWN = Object.keys(CRM_CREDENTIALS).join(', ');
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
@@ -55,8 +57,17 @@ export async function connectorFromCredential(crm: string, data: ICredentialData
         ...fields(data, true, 'baseUrl'),
       },
     };
+  } else if (crm === 'dynamics') {
+    const clientCredentials = data.authentication !== 'accessToken';
+    connections = {
+      dynamics: {
+        ...fields(data, true, 'url'),
+        ...fields(data, clientCredentials, 'tenantId', 'clientId', 'clientSecret', 'authorityUrl'),
+        ...fields(data, !clientCredentials, 'accessToken'),
+      },
+    };
   } else {
-    throw new UsageError(`Unknown CRM "${crm}" (known: salesforce, hubspot, pipedrive)`);
+    throw new UsageError(`Unknown CRM "${crm}" (known: ${KNOWN})`);
   }
   const parsed = ConnectionsSchema.safeParse(connections);
   if (!parsed.success)
@@ -70,7 +81,7 @@ export async function connectorFromCredential(crm: string, data: ICredentialData
 export async function openCrm(fns: IExecuteFunctions): Promise<{ connector: Connector; secrets: string[] }> {
   const crm = fns.getNodeParameter('crm', 0) as CrmName;
   const credentialType = CRM_CREDENTIALS[crm];
-  if (!credentialType) throw new UsageError(`Unknown CRM "${crm}" (known: salesforce, hubspot, pipedrive)`);
+  if (!credentialType) throw new UsageError(`Unknown CRM "${crm}" (known: ${KNOWN})`);
   const data = await fns.getCredentials(credentialType);
   const secrets = credentialSecrets(data);
   return { connector: await connectorFromCredential(crm, data), secrets };
@@ -81,6 +92,7 @@ export const CRM_OPTIONS = [
   { name: 'Salesforce', value: 'salesforce' },
   { name: 'HubSpot', value: 'hubspot' },
   { name: 'Pipedrive', value: 'pipedrive' },
+  { name: 'Dynamics 365', value: 'dynamics' },
 ];
 
 export const crmProperties: INodeProperties[] = [
@@ -101,7 +113,7 @@ export const crmProperties: INodeProperties[] = [
     required: true,
     placeholder: 'companies',
     description:
-      'Salesforce sObject (Account, Contact, Loan__c), HubSpot object (companies, contacts, deals) or Pipedrive object (persons, organizations, deals)',
+      'Salesforce sObject (Account, Contact, Loan__c), HubSpot object (companies, contacts, deals), Pipedrive object (persons, organizations, deals) or Dynamics 365 table (account, contact)',
     displayOptions: { show: { resource: ['crm'] } },
   },
 ];

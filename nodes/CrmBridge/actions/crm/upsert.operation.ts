@@ -22,7 +22,7 @@ export const description: INodeProperties[] = [
     required: true,
     placeholder: 'legacy_company_id',
     description:
-      'External-ID property that identifies each record (a unique property in HubSpot, an External ID field in Salesforce, a custom field (name or key) in Pipedrive)',
+      'External-ID property that identifies each record (a unique property in HubSpot, an External ID field in Salesforce, a custom field (name or key) in Pipedrive, an alternate key column in Dynamics 365)',
     displayOptions: { show },
   },
 ];

@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { z } from 'zod';
 import { UsageError } from '../../../../core/errors';
 import { parseSyncJob, SyncSystemSchema, type SyncJob } from '../../../../core/sync/job';
-import { CRM_OPTIONS } from '../crm/connection';
+import { SYNC_CRM_OPTIONS } from './systems';
 import { editorProperties } from './editor/description';
 
 const show = (operation: 'run' | 'plan' | Array<'run' | 'plan'>) => ({
@@ -16,7 +16,7 @@ export const description: INodeProperties[] = [
     displayName: 'CRMs',
     name: 'crm',
     type: 'multiOptions',
-    options: CRM_OPTIONS,
+    options: SYNC_CRM_OPTIONS,
     default: [],
     required: true,
     description: "The job's source and target; choose a credential for each below",

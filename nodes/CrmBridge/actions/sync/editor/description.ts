@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { DATE_ORDERS } from '../../../../../core/mapping/dates';
-import { CRM_OPTIONS } from '../../crm/connection';
+import { SYNC_CRM_OPTIONS } from '../systems';
 import { EDITOR_STRATEGIES } from './schema';
 import { streamValues } from './stream-description';
 
@@ -24,7 +24,7 @@ const crmChoice = (displayName: string, name: string, fallback: string, descript
   displayName,
   name,
   type: 'options',
-  options: CRM_OPTIONS,
+  options: SYNC_CRM_OPTIONS,
   default: fallback,
   required: true,
   description,
@@ -200,7 +200,7 @@ export const editorProperties: INodeProperties[] = [
         displayName: 'Budget',
         name: 'budget',
         values: [
-          { displayName: 'CRM', name: 'system', type: 'options', options: CRM_OPTIONS, default: 'pipedrive' },
+          { displayName: 'CRM', name: 'system', type: 'options', options: SYNC_CRM_OPTIONS, default: 'pipedrive' },
           { displayName: 'Requests', name: 'requests', type: 'number', typeOptions: { minValue: 1 }, default: 80 },
           {
             displayName: 'Per Milliseconds',
