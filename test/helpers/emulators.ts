@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import type { ReadItem, SourceRecord } from '../../core/connectors/connector';
+import { DynamicsConnector, type DynamicsConnectorOptions } from '../../core/connectors/dynamics';
 import { HubSpotConnector, type HubSpotConnectorOptions } from '../../core/connectors/hubspot';
 import { PipedriveConnector, type PipedriveConnectorOptions } from '../../core/connectors/pipedrive';
+import { DynamicsEmulator, type DynamicsEmulatorOptions } from '../../sandbox/dynamics';
 import { HubSpotEmulator, type HubSpotEmulatorOptions } from '../../sandbox/hubspot';
 import { PipedriveEmulator, type PipedriveEmulatorOptions } from '../../sandbox/pipedrive';
 
@@ -67,7 +69,7 @@ export async function countItems(items: AsyncIterable<ReadItem>): Promise<number
  */
 function connectorSetup<E extends Emulator, C, EO, CO>(
   emulator: (options: EO) => E,
-  connector: (basePath: string, options: CO) => C,
+  connector: (basePath: string, options: CO, emulator: E) => C,
   stopAfter: StopHook,
 ) {
   const start = stopEmulatorsAfterEach<E>(stopAfter);
@@ -75,7 +77,7 @@ function connectorSetup<E extends Emulator, C, EO, CO>(
     const started = emulator(emulatorOptions);
     prepare?.(started);
     const basePath = await start(started);
-    return { emulator: started, connector: connector(basePath, connectorOptions), basePath };
+    return { emulator: started, connector: connector(basePath, connectorOptions, started), basePath };
   };
 }
 
@@ -95,6 +97,39 @@ export function pipedriveConnectorSetup(token: string, stopAfter: StopHook = aft
     (options: PipedriveEmulatorOptions) => new PipedriveEmulator({ tokens: [token], ...options }),
     (basePath, options: Partial<PipedriveConnectorOptions>) =>
       new PipedriveConnector({ apiToken: token, basePath, ...FAST_RETRIES, ...options }),
+    stopAfter,
+  );
+}
+
+let dynamicsTenant = 0;
+const tenantOf = new WeakMap<DynamicsEmulator, string>();
+/**
+ * Dynamics emulators with one app registration each (a tenant of its own, so no two share a service protection
+ * window), and connectors that sign in with it by client credentials against the emulator's identity endpoint.
+ */
+export function dynamicsConnectorSetup(stopAfter: StopHook = afterEach) {
+  return connectorSetup(
+    (options: DynamicsEmulatorOptions) => {
+      const tenantId = `t${++dynamicsTenant}`;
+      const emulator = new DynamicsEmulator({
+        apps: [{ tenantId, clientId: 'app', clientSecret: 'app-secret-value' }],
+        ...options,
+      });
+      tenantOf.set(emulator, tenantId);
+      return emulator;
+    },
+    (url, options: Partial<DynamicsConnectorOptions>, emulator) =>
+      new DynamicsConnector({
+        url,
+        credentials: {
+          tenantId: tenantOf.get(emulator)!,
+          clientId: 'app',
+          clientSecret: 'app-secret-value',
+          authorityUrl: url,
+        },
+        ...FAST_RETRIES,
+        ...options,
+      }),
     stopAfter,
   );
 }

@@ -1,41 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { DynamicsEmulator, type DynamicsEmulatorOptions } from '../../../sandbox/dynamics';
-import { DynamicsConnector, type DynamicsConnectorOptions } from '../../../core/connectors/dynamics';
-import type { ReadItem, SourceRecord } from '../../../core/connectors/connector';
+import { describe, expect, it } from 'vitest';
+import { DynamicsConnector } from '../../../core/connectors/dynamics';
+import { collectRecords, dynamicsConnectorSetup } from '../../helpers/emulators';
 import { compareCursors } from '../../../core/connectors/cursor';
 
-const running: DynamicsEmulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
-
-let tenant = 0;
-async function setup(options: DynamicsEmulatorOptions = {}, connector: Partial<DynamicsConnectorOptions> = {}) {
-  const emulator = new DynamicsEmulator({
-    apps: [{ tenantId: `t${++tenant}`, clientId: 'app', clientSecret: 'app-secret-value' }],
-    ...options,
-  });
-  running.push(emulator);
-  const url = await emulator.start();
-  const dynamics = new DynamicsConnector({
-    url,
-    credentials: { tenantId: `t${tenant}`, clientId: 'app', clientSecret: 'app-secret-value', authorityUrl: url },
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-    ...connector,
-  });
-  return { emulator, dynamics };
-}
-
-async function records(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const item of items) if (item.type === 'record') out.push(item.record);
-  return out;
-}
+const setup = dynamicsConnectorSetup();
 
 describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', () => {
   it('signs in with client credentials and describes custom columns, choices with labels and alternate keys', async () => {
-    const { emulator, dynamics } = await setup();
+    const { emulator, connector: dynamics } = await setup();
     expect(await dynamics.checkConnection()).toMatchObject({ ok: true });
     const schema = await dynamics.describe('accounts');
     expect(schema).toMatchObject({ object: 'account', idField: 'accountid' });
@@ -59,13 +31,15 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
 
   it('reads across pages oldest change first and resumes after a cursor without losing same-second rows', async () => {
     let clock = Date.parse('2026-03-01T08:00:00.100Z');
-    const { emulator, dynamics } = await setup({ now: () => clock }, { pageSize: 4 });
+    const { emulator, connector: dynamics } = await setup({ now: () => clock }, { pageSize: 4 });
     emulator.store.setChangeTracking('account', false);
     for (let i = 0; i < 10; i++) {
       clock += 300; // several rows share each second, as Dataverse shows times
       emulator.store.insert('account', { name: `Acme ${i}`, new_tier: 100000001, numberofemployees: i });
     }
-    const all = await records(dynamics.read('account', { properties: ['name', 'new_tier', 'numberofemployees'] }));
+    const all = await collectRecords(
+      dynamics.read('account', { properties: ['name', 'new_tier', 'numberofemployees'] }),
+    );
     expect(all.map((r) => r.properties.name).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `Acme ${i}`));
     // Oldest change first, and within a second (Dataverse shows seconds) by ID, as cursors compare them.
     const cursors = all.map((r) => `${r.modifiedAt}|${r.id}`);
@@ -76,15 +50,15 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
     expect(emulator.endpointCount('GET', '/api/data/v9.2/accounts')).toBe(3); // 4 + 4 + 2
     // Resuming after any row gives exactly the rows after it, including those of its own second.
     for (const n of [3, 4, 5]) {
-      const after = await records(dynamics.read('account', { since: cursors[n]! }));
+      const after = await collectRecords(dynamics.read('account', { since: cursors[n]! }));
       expect(after.map((r) => r.id)).toEqual(all.slice(n + 1).map((r) => r.id));
     }
   });
 
   it('follows delta links: later reads get only changes, deletions surface in readDeleted', async () => {
-    const { emulator, dynamics } = await setup({}, { pageSize: 2 });
+    const { emulator, connector: dynamics } = await setup({}, { pageSize: 2 });
     const rows = ['Alpha', 'Beta', 'Gamma'].map((name) => emulator.store.insert('account', { name }));
-    const full = await records(dynamics.read('account', { properties: ['name'] }));
+    const full = await collectRecords(dynamics.read('account', { properties: ['name'] }));
     expect(full.map((r) => r.properties.name).sort()).toEqual(['Alpha', 'Beta', 'Gamma']);
     const newest = full
       .map((r) => `${r.modifiedAt}|${r.id}`)
@@ -95,17 +69,17 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
     emulator.store.delete('account', rows[1]!.id);
     emulator.store.insert('account', { name: 'Delta' });
     const listBefore = emulator.endpointCount('GET', '/api/data/v9.2/accounts');
-    const changed = await records(dynamics.read('account', { since: newest, properties: ['name'] }));
+    const changed = await collectRecords(dynamics.read('account', { since: newest, properties: ['name'] }));
     expect(changed.map((r) => r.properties.name).sort()).toEqual(['Alpha 2', 'Delta']);
     expect(emulator.endpointCount('GET', '/api/data/v9.2/accounts') - listBefore).toBe(1); // one delta request
-    const deleted = await records(dynamics.readDeleted('account', { since: newest }));
+    const deleted = await collectRecords(dynamics.readDeleted('account', { since: newest }));
     expect(deleted.map((r) => r.id)).toEqual([rows[1]!.id]);
     // Nothing changed since: the next delta is empty.
-    expect(await records(dynamics.read('account', { since: newest, properties: ['name'] }))).toEqual([]);
+    expect(await collectRecords(dynamics.read('account', { since: newest, properties: ['name'] }))).toEqual([]);
   });
 
   it('upserts by alternate key: creates, then updates, and a re-run writes nothing', async () => {
-    const { emulator, dynamics } = await setup({}, { batchSize: 3 });
+    const { emulator, connector: dynamics } = await setup({}, { batchSize: 3 });
     const input = Array.from({ length: 7 }, (_, i) => ({
       key: `L-${i}`,
       properties: {
@@ -157,7 +131,7 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
   });
 
   it('fails single records of a $batch with the record, the column and the reason; the others are written', async () => {
-    const { emulator, dynamics } = await setup();
+    const { emulator, connector: dynamics } = await setup();
     emulator.faults.failRecord('accounts', 'D-2');
     const result = await dynamics.upsert(
       'account',
@@ -201,7 +175,7 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
   });
 
   it('rides out a 429 storm and its own window without losing a record', async () => {
-    const { emulator, dynamics } = await setup(
+    const { emulator, connector: dynamics } = await setup(
       { limits: { requests: 8, windowMs: 1000 } },
       { requestsPerWindow: 8, windowMs: 1000, batchSize: 10 },
     );
@@ -218,7 +192,7 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
   });
 
   it('fetches a new token when Dataverse refuses an expired one, and goes on', async () => {
-    const { emulator, dynamics } = await setup();
+    const { emulator, connector: dynamics } = await setup();
     await dynamics.describe('account');
     expect(emulator.identity.tokenRequests).toBe(1);
     emulator.identity.expireAll();
@@ -230,11 +204,11 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
   });
 
   it('names a refused sign-in without the secret, and a missing alternate key before sending', async () => {
-    const { emulator } = await setup();
+    const { emulator } = await setup({ apps: [{ tenantId: 'tw', clientId: 'app', clientSecret: 'app-secret-value' }] });
     const wrong = new DynamicsConnector({
       url: emulator.url,
       credentials: {
-        tenantId: `t${tenant}`,
+        tenantId: 'tw',
         clientId: 'app',
         clientSecret: 'not-the-secret',
         authorityUrl: emulator.url,
@@ -244,7 +218,7 @@ describe('DynamicsConnector (real dynamics-web-api SDK against the emulator)', (
     expect(check.ok).toBe(false);
     expect(check.message).toMatch(/invalid_client: AADSTS7000215/);
     expect(check.message).not.toContain('not-the-secret');
-    const { dynamics } = await setup();
+    const { connector: dynamics } = await setup();
     await expect(
       dynamics.upsert('account', [{ key: 'x', properties: { name: 'x' } }], { keyProperty: 'name' }),
     ).rejects.toThrow(/"name" is not an alternate key of Dynamics account \(its keys: accountnumber, new_legacyid\)/);

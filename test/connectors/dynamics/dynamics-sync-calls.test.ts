@@ -1,41 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { DynamicsEmulator } from '../../../sandbox/dynamics';
-import { DynamicsConnector } from '../../../core/connectors/dynamics';
-import type { ReadItem, SourceRecord } from '../../../core/connectors/connector';
+import { describe, expect, it } from 'vitest';
+import { collectRecords, dynamicsConnectorSetup } from '../../helpers/emulators';
 
 /* The calls the sync engine makes of the Dynamics connector beyond read and upsert, through the real SDK. */
-const running: DynamicsEmulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()));
-});
-
-async function setup(connector: { batchSize?: number } = {}) {
-  const emulator = new DynamicsEmulator({
-    apps: [{ tenantId: 't', clientId: 'app', clientSecret: 'app-secret-value' }],
-  });
-  running.push(emulator);
-  const url = await emulator.start();
-  const dynamics = new DynamicsConnector({
-    url,
-    credentials: { tenantId: 't', clientId: 'app', clientSecret: 'app-secret-value', authorityUrl: url },
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-    ...connector,
-  });
-  return { emulator, dynamics };
-}
-
-async function records(items: AsyncIterable<ReadItem>): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const item of items) if (item.type === 'record') out.push(item.record);
-  return out;
-}
+const setup = dynamicsConnectorSetup();
 
 const MISSING = '00000000-0000-4000-8000-00000000abcd';
 
 describe('DynamicsConnector for sync jobs', () => {
   it('reads rows by ID, 50 to a call, leaving out IDs no row has', async () => {
-    const { emulator, dynamics } = await setup();
+    const { emulator, connector: dynamics } = await setup();
     const rows = Array.from({ length: 60 }, (_, i) => emulator.store.insert('account', { name: `Acme ${i}` }));
     // The SDK sends a GET whose URL passes 2,000 characters inside a $batch.
     const calls = () =>
@@ -44,14 +17,14 @@ describe('DynamicsConnector for sync jobs', () => {
     await dynamics.describe('account');
     const before = calls();
     const wanted = [...rows.map((r) => r.id.toUpperCase()), MISSING, 'not-a-guid'];
-    const found = await records(dynamics.readByIds('account', wanted, { properties: ['name'] }));
+    const found = await collectRecords(dynamics.readByIds('account', wanted, { properties: ['name'] }));
     expect(found.map((r) => r.properties.name).sort()).toEqual(rows.map((r) => r.values.name).sort());
     expect(found[0]!.properties).toEqual({ name: expect.stringMatching(/^Acme \d+$/) });
     expect(calls() - before).toBe(2);
   });
 
   it('deletes through $batch with a result per ID: deleted, missing when gone already, failed when not an ID', async () => {
-    const { emulator, dynamics } = await setup({ batchSize: 2 });
+    const { emulator, connector: dynamics } = await setup({}, { batchSize: 2 });
     const rows = ['A', 'B', 'C'].map((name) => emulator.store.insert('account', { name }));
     emulator.store.delete('account', rows[2]!.id);
     const results = await dynamics.delete('account', [rows[0]!.id, rows[1]!.id, rows[2]!.id, 'x-1']);
@@ -65,11 +38,11 @@ describe('DynamicsConnector for sync jobs', () => {
   });
 
   it('reads deletions from the delta link the caller keeps: a baseline first, then each deletion once', async () => {
-    const { emulator, dynamics } = await setup();
+    const { emulator, connector: dynamics } = await setup();
     const rows = ['A', 'B', 'C'].map((name) => emulator.store.insert('account', { name }));
     let resume: string | undefined;
     const read = () =>
-      records(dynamics.readDeleted('account', { ...(resume ? { resume } : {}), onResume: (r) => (resume = r) }));
+      collectRecords(dynamics.readDeleted('account', { ...(resume ? { resume } : {}), onResume: (r) => (resume = r) }));
     emulator.store.delete('account', rows[0]!.id);
     // Deleted before the baseline: nothing is known to be deleted yet.
     expect(await read()).toEqual([]);
@@ -83,15 +56,15 @@ describe('DynamicsConnector for sync jobs', () => {
   });
 
   it('refuses to read deletions of a table without change tracking, saying what to do', async () => {
-    const { emulator, dynamics } = await setup();
+    const { emulator, connector: dynamics } = await setup();
     emulator.store.setChangeTracking('contact', false);
-    await expect(records(dynamics.readDeleted('contact', { onResume: () => undefined }))).rejects.toThrow(
+    await expect(collectRecords(dynamics.readDeleted('contact', { onResume: () => undefined }))).rejects.toThrow(
       /contact does not have change tracking enabled.*enable "Track changes"/,
     );
   });
 
   it('updates by row ID (a two-way write-back) and never creates a row by an ID it does not have', async () => {
-    const { emulator, dynamics } = await setup();
+    const { emulator, connector: dynamics } = await setup();
     const row = emulator.store.insert('account', { name: 'Before', numberofemployees: 5 });
     const results = await dynamics.upsert(
       'account',
@@ -110,7 +83,7 @@ describe('DynamicsConnector for sync jobs', () => {
   });
 
   it('binds a lookup given a bare row ID through the table its navigation property names', async () => {
-    const { emulator, dynamics } = await setup();
+    const { emulator, connector: dynamics } = await setup();
     const account = emulator.store.insert('account', { name: 'Parent' });
     const results = await dynamics.upsert(
       'contact',
