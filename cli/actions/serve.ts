@@ -14,8 +14,9 @@ import {
 } from '../../core/webhooks';
 import { loadConnections } from '../../core/connectors/registry';
 import { loadSyncJob, openJobConnectors } from '../../core/sync/load-job';
-import { SyncOnChange, type WatchedJob } from '../../core/sync/on-change';
-import { ChangeEventListener, channelStates, jobChannels, type ListenedJob } from '../../core/sync/change-events';
+import type { SyncOnChange, WatchedJob } from '../../core/sync/on-change';
+import type { ChangeEventListener, ListenedJob } from '../../core/sync/change-events';
+import { channelStates } from '../../core/sync/change-events/store';
 import { describeChangeEventEntry, describeChannels } from '../change-events-output';
 import type { GlobalOptions } from '../context';
 import { httpAuth, mcpOverHttp, onPort, parsePort, type HttpAuthOptions } from '../http-options';
@@ -75,6 +76,11 @@ export const serveAction = async (opts: ServeOptions, command: Command) => {
       const logRequest = (entry: HttpLogEntry) =>
         process.stderr.write(`${global.json ? JSON.stringify({ http: entry }) : describeRequest(entry)}\n`);
       if (opts.job?.length) {
+        // The sync engine and the change event listener load only with --job: webhooks, the API and MCP need neither.
+        const [{ SyncOnChange }, { ChangeEventListener, jobChannels }] = await Promise.all([
+          import('../../core/sync/on-change.js'),
+          import('../../core/sync/change-events/index.js'),
+        ]);
         const connections = loadConnections(opts.connections);
         const watched: WatchedJob[] = [];
         for (const file of opts.job) {
