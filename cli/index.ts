@@ -15,7 +15,7 @@ import { registerSync } from './commands/sync';
 import { registerReview } from './commands/review';
 import { registerApply } from './commands/apply';
 import { registerMirror } from './commands/mirror';
-import { printJson } from './output';
+import { printJson } from './print-json';
 import { VERSION } from '../core/version';
 
 export function buildProgram(): Command {

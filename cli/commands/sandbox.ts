@@ -1,26 +1,5 @@
 import type { Command } from 'commander';
-import { DynamicsEmulator } from '../../sandbox/dynamics';
-import { seedAccountsExample } from '../../sandbox/examples/accounts';
-import { seedDynamicsExample } from '../../sandbox/examples/dynamics';
-import { HubSpotEmulator } from '../../sandbox/hubspot';
-import { PipedriveEmulator } from '../../sandbox/pipedrive';
-import { SalesforceEmulator } from '../../sandbox/salesforce';
-import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
-import { seedLoanExample } from '../../sandbox/examples/loans';
-import type { GlobalOptions } from '../context';
-import { onPort } from '../http-options';
-import { fail, printJson } from '../output';
-
-/** Starts one emulator, naming its port option when another process holds the port. */
-const listen = (start: (port: number) => Promise<string>, port: number, option: string) =>
-  onPort(start, port, option, 'another crm-bridge sandbox');
-
-interface Ports {
-  salesforcePort: number;
-  hubspotPort: number;
-  pipedrivePort: number;
-  dynamicsPort: number;
-}
+import { lazyAction } from '../lazy-action';
 
 export function registerSandbox(program: Command): void {
   program
@@ -32,78 +11,5 @@ export function registerSandbox(program: Command): void {
     .option('--hubspot-port <port>', 'port of the HubSpot emulator', (v) => Number.parseInt(v, 10), 8702)
     .option('--pipedrive-port <port>', 'port of the Pipedrive emulator', (v) => Number.parseInt(v, 10), 8703)
     .option('--dynamics-port <port>', 'port of the Dynamics 365 emulator', (v) => Number.parseInt(v, 10), 8704)
-    .action(async (opts: Ports, command: Command) => {
-      const global = command.optsWithGlobals<GlobalOptions>();
-      const salesforce = new SalesforceEmulator();
-      const hubspot = new HubSpotEmulator();
-      const pipedrive = new PipedriveEmulator();
-      const dynamics = new DynamicsEmulator();
-      const all = [salesforce, hubspot, pipedrive, dynamics];
-      try {
-        const url = await listen((p) => salesforce.start(p), opts.salesforcePort, '--salesforce-port');
-        // The portal the shipped example's mirror was taken from, so the migration walkthrough (mirror, reconcile,
-        // review, apply) runs against it.
-        const portal = seedHubSpotPortal(hubspot, { objects: ['companies', 'contacts', 'deals', 'engagements'] });
-        const hubspotUrl = await listen((p) => hubspot.start(p), opts.hubspotPort, '--hubspot-port');
-        // Upserts need an external-ID field; Pipedrive has none built in, so the sandbox makes one per object.
-        for (const object of ['persons', 'organizations', 'deals'] as const)
-          pipedrive.store.addCustomField(object, 'Legacy ID', 'varchar');
-        // The worked sync example (examples/sync/loans-to-pipedrive.json): loans, borrowers and two loan officers.
-        const seeded = seedLoanExample(salesforce, pipedrive);
-        const pipedriveUrl = await listen((p) => pipedrive.start(p), opts.pipedrivePort, '--pipedrive-port');
-        const dynamicsSeed = seedDynamicsExample(dynamics);
-        // The Salesforce <-> Dynamics example (examples/sync/salesforce-dynamics-accounts.json).
-        const accountsSeed = seedAccountsExample(salesforce, dynamics);
-        const dynamicsUrl = await listen((p) => dynamics.start(p), opts.dynamicsPort, '--dynamics-port');
-        if (global.json)
-          printJson({
-            ok: true,
-            result: {
-              salesforce: url,
-              hubspot: hubspotUrl,
-              pipedrive: pipedriveUrl,
-              dynamics: dynamicsUrl,
-              seeded: {
-                loans: seeded.loans.length,
-                borrowers: seeded.contacts.length,
-                hubspot: portal.records,
-                dynamics: dynamicsSeed,
-                salesforceAccounts: accountsSeed,
-              },
-            },
-          });
-        else
-          process.stdout.write(
-            [
-              `Salesforce emulator on ${url} (REST v60.0; objects ${[...salesforce.store.objects.keys()].join(', ')})`,
-              `HubSpot emulator on ${hubspotUrl} (CRM v3; any bearer token is accepted)`,
-              `  seeded with the example's portal: ${Object.entries(portal.records)
-                .map(([o, n]) => `${n} ${o}`)
-                .join(', ')}`,
-              `Pipedrive emulator on ${pipedriveUrl} (API v1/v2; any API token is accepted; custom field "Legacy ID" for upserts)`,
-              `Dynamics 365 emulator on ${dynamicsUrl} (Web API v9.2; ${dynamicsSeed.accounts} accounts, ${dynamicsSeed.contacts} contacts; any client ID and secret sign in)`,
-              `Seeded for the sync example: ${seeded.loans.length} loans (officer ${seeded.officerId} has ${seeded.loans.filter((_, i) => i % 3 !== 2).length}), ${seeded.contacts.length} borrowers`,
-              `Seeded for the Salesforce <-> Dynamics example: ${accountsSeed.accounts} Salesforce accounts with ${accountsSeed.contacts} contacts; Dynamics account and contact have the new_salesforceid key`,
-              'Point crm-bridge, n8n or the SDKs at them:',
-              `  export SALESFORCE_INSTANCE_URL=${url}`,
-              '  export SALESFORCE_CLIENT_ID=emulator-client SALESFORCE_CLIENT_SECRET=emulator-secret',
-              `  export HUBSPOT_BASE_URL=${hubspotUrl} HUBSPOT_ACCESS_TOKEN=sandbox-token`,
-              `  export PIPEDRIVE_BASE_URL=${pipedriveUrl} PIPEDRIVE_API_TOKEN=sandbox-token`,
-              `  export DYNAMICS_URL=${dynamicsUrl} DYNAMICS_AUTHORITY_URL=${dynamicsUrl} DYNAMICS_TENANT_ID=sandbox`,
-              '  export DYNAMICS_CLIENT_ID=sandbox-app DYNAMICS_CLIENT_SECRET=sandbox-secret',
-              'Ctrl-C stops the emulators.',
-              '',
-            ].join('\n'),
-          );
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
-        await Promise.all(all.map((e) => e.stop()));
-      } catch (error) {
-        // An emulator already listening would keep the process alive after the error.
-        await Promise.allSettled(all.map((e) => e.stop()));
-        fail(error, global);
-      }
-    });
+    .action(lazyAction(async () => (await import('../actions/sandbox.js')).sandboxAction));
 }

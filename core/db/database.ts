@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Sql } from './sql';
 import { lockEmbeddedDatabase } from './embedded-lock';
 import { migrate } from '../migrations';
@@ -54,7 +54,7 @@ export function defaultHome(): string {
 /** Opens the configured database and brings the staging schema up to date. */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   const database = options.url
-    ? openServer(options.url, options.maxConnections ?? 4)
+    ? await openServer(options.url, options.maxConnections ?? 4)
     : await openEmbedded(options.home, options.template);
   try {
     await database.withConnection((sql) => migrate(sql));
@@ -96,8 +96,10 @@ function wrapPool(kind: Database['kind'], location: string, pool: pg.Pool, onClo
   };
 }
 
-function openServer(url: string, max: number): Database {
-  const pool = new pg.Pool({
+async function openServer(url: string, max: number): Promise<Database> {
+  // Loaded here, not with this module: the embedded database (PGlite) has no use for node-postgres.
+  const { Pool } = (await import('pg')).default;
+  const pool = new Pool({
     connectionString: url,
     max,
     // Awaited by the pool before it lends the new connection, so the owner is set before the borrower's first query

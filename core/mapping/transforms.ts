@@ -1,7 +1,17 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { Value } from '../connectors/connector';
 import { parseDate, parseDateTime, DATE_ORDERS } from './dates';
+
+type PhoneNumbers = typeof import('libphonenumber-js');
+let phoneNumbers: PhoneNumbers | undefined;
+/**
+ * libphonenumber with its metadata takes ~100 ms to load, and every mapping, CLI command and n8n node that touches a
+ * mapping imports this module: it loads on the first phone number instead. A transform is synchronous, hence require.
+ */
+const loadPhoneNumbers = (): PhoneNumbers =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (phoneNumbers ??= require('libphonenumber-js') as PhoneNumbers);
 
 export type TransformResult = { ok: true; value: Value } | { ok: false; reason: string };
 
@@ -172,7 +182,7 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
         normalisesTarget: true,
         apply(v) {
           if (!v.trim()) return ok(null);
-          const parsed = parsePhoneNumberFromString(v, {
+          const parsed = loadPhoneNumbers().parsePhoneNumberFromString(v, {
             defaultCountry: country as CountryCode | undefined,
             extract: false,
           });

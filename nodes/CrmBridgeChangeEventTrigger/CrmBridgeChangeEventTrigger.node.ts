@@ -9,7 +9,7 @@ import {
   type ITriggerResponse,
 } from 'n8n-workflow';
 import { z } from 'zod';
-import { changeEventChannel } from '../../core/connectors/salesforce';
+import { changeEventChannel } from '../../core/connectors/salesforce/channel';
 import { CrmObjectSchema } from '../../core/connectors/requests';
 import { ChangeEventListener } from '../../core/sync/change-events';
 import { connectorFromCredential } from '../CrmBridge/actions/crm/connection';

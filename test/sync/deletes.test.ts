@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { verdictOf } from '../../cli/commands/sync';
+import { verdictOf } from '../../cli/actions/sync';
 import { runSync, type SyncReport } from '../../core/sync/engine';
 import { parseSyncJob, type SyncJob, type SyncJobInput } from '../../core/sync/job';
 import { syncStatus } from '../../core/sync/status';

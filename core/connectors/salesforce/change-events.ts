@@ -5,15 +5,7 @@ import { ChangeEventMessage, type ChangeType } from './schemas';
 
 export type { ChangeType } from './schemas';
 
-/** Replay from the next event published (what a subscription without a stored replay ID asks for). */
-export const REPLAY_NEW_EVENTS = -1;
-/** Replay every event still in the retention window. */
-export const REPLAY_ALL_RETAINED = -2;
-
-/** An object's change event channel: `Account` -> `/data/AccountChangeEvent`, `Loan__c` -> `/data/Loan__ChangeEvent`. */
-export function changeEventChannel(object: string): string {
-  return `/data/${object.endsWith('__c') ? object.slice(0, -1) : object}ChangeEvent`;
-}
+export { changeEventChannel, REPLAY_ALL_RETAINED, REPLAY_NEW_EVENTS } from './channel';
 
 /** One change event, its header checked: what changed, in which records, and where the channel's replay stands. */
 export interface ChangeEvent {

@@ -1,4 +1,4 @@
-import { changeEventChannel } from '../../connectors/salesforce';
+import { changeEventChannel } from '../../connectors/salesforce/channel';
 import type { SyncJob } from '../job';
 
 /**

@@ -1,12 +1,12 @@
 import type { Connector } from '../../connectors/connector';
-import {
-  REPLAY_NEW_EVENTS,
-  SalesforceError,
-  type ChangeEvent,
-  type ChangeEventHandlers,
-  type ChangeEventProblem,
-  type ChangeEventSubscription,
+import type {
+  ChangeEvent,
+  ChangeEventHandlers,
+  ChangeEventProblem,
+  ChangeEventSubscription,
 } from '../../connectors/salesforce';
+import { REPLAY_NEW_EVENTS } from '../../connectors/salesforce/channel';
+import { SalesforceError } from '../../connectors/salesforce/errors';
 import type { Database } from '../../db/database';
 import { openChannelLocks, type ChannelLocks } from './locks';
 import { channelStates, recordCatchUp, recordChangeEvent } from './store';
