@@ -93,6 +93,7 @@ function streamRowOf(s: Stream, conflictRules: Map<string, EditorStrategy>, mapp
     targetObject: s.target.object,
     key: s.target.key,
     scope: s.source.scope,
+    sourceKey: s.source.key ?? '',
     mapping: {
       mappingMode: 'defineBelow',
       value,

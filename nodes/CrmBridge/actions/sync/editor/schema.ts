@@ -59,6 +59,8 @@ export const StreamRowSchema = z.object({
   targetObject: Text,
   key: Text,
   scope: z.enum(['all', 'referenced']).default('all'),
+  /** Two-way only: the source field that holds the target record's ID; blank leaves target-made records alone. */
+  sourceKey: z.string().trim().default(''),
   mapping: ResourceMapperValueSchema,
   fieldOptions: rows('field', FieldOptionSchema),
   filter: rows('condition', ConditionSchema),

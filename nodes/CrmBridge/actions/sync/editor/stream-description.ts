@@ -143,6 +143,14 @@ export const streamValues: INodeProperties[] = [
     default: 'all',
   },
   {
+    ...sourceField(
+      'Source Key Name or ID',
+      'sourceKey',
+      'Two-way jobs only: the source field (an external ID) that holds the target record\'s ID. With it, records people make in the target are created in the source; left empty, they are left alone. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+    ),
+    typeOptions: { loadOptionsMethod: 'getSyncSourceFields', loadOptionsDependsOn: ['sourceCrm', '&sourceObject'] },
+  },
+  {
     displayName: 'Field Mapping',
     name: 'mapping',
     type: 'resourceMapper',

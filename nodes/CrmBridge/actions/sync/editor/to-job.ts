@@ -102,7 +102,12 @@ function streamOf(row: StreamRow, i: number, conflictFields: Map<string, { strat
   }
   return {
     name: row.name,
-    source: { object: row.sourceObject, filter: row.filter.map(conditionOf), scope: row.scope },
+    source: {
+      object: row.sourceObject,
+      filter: row.filter.map(conditionOf),
+      scope: row.scope,
+      ...(row.sourceKey ? { key: row.sourceKey } : {}),
+    },
     target: { object: row.targetObject, key: row.key },
     properties,
     references: row.references.map((r) => ({ from: r.from, stream: r.stream, to: r.to, required: r.required })),
