@@ -25,6 +25,8 @@ interface CompiledProperty {
   read(row: Record<string, Value | undefined>): Value;
   to: string;
   chain: Transform[];
+  /** The one transform a target value goes through, when it can vouch for a result without the work ({@link Transform.yields}). */
+  targetYields?: (raw: string, canonical: string) => boolean;
 }
 
 /**
@@ -39,16 +41,18 @@ export class PropertyMapper {
   constructor(properties: PropertyMapping[], defaults: TransformDefaults = {}) {
     this.properties = properties.map((p) => {
       const chain = p.transform.map((t) => compileTransform(t, defaults));
+      const forTarget = chain.filter((t) => t.normalisesTarget);
+      const targetYields = forTarget.length === 1 ? forTarget[0]!.yields : undefined;
       if (p.value !== undefined) {
         const constant = p.value;
-        return { columns: [], read: () => constant, to: p.to, chain };
+        return { columns: [], read: () => constant, to: p.to, chain, targetYields };
       }
       if (p.template !== undefined) {
         const template = parseTemplate(p.template);
-        return { columns: template.columns, read: (row) => template.render(row), to: p.to, chain };
+        return { columns: template.columns, read: (row) => template.render(row), to: p.to, chain, targetYields };
       }
       const from = p.from!;
-      return { columns: [from], read: (row) => row[from] ?? null, to: p.to, chain };
+      return { columns: [from], read: (row) => row[from] ?? null, to: p.to, chain, targetYields };
     });
     this.byTarget = new Map(this.properties.map((p) => [p.to, p]));
   }
@@ -91,6 +95,15 @@ export class PropertyMapper {
     if (!p || value === null) return value === '' ? null : value;
     const result = applyChain(p.chain, value, true);
     return result.ok ? result.value : value.trim() || null;
+  }
+
+  /**
+   * {@link normaliseTarget} for a target value about to be compared with `legacy`, the mapped legacy value: the same
+   * result, without normalising when the property's transform can vouch that the target value comes out as `legacy`.
+   */
+  canonicalTarget(property: string, value: Value, legacy: Value): Value {
+    if (value !== null && legacy !== null && this.byTarget.get(property)?.targetYields?.(value, legacy)) return legacy;
+    return this.normaliseTarget(property, value);
   }
 }
 

@@ -35,6 +35,63 @@ describe('transforms', () => {
     });
   });
 
+  it('vouches for a spaced international phone only when parsing it gives the E.164 value', () => {
+    const phone = compileTransform('phone', { phoneCountry: 'GB' });
+    const pairs: [string, string][] = [
+      ['+44 20 7946 0123', '020 7946 0123'],
+      ['+44-117-496-0111', '0117 496 0111'],
+      ['+33 4 78 79 44 90', '+33 (0)4 78 79 44 90'],
+      ['+49 30 901820', '+49 (0)30 901820'],
+      ['+1 415.555.2671', '+1 (415) 555-2671'],
+      ['+353 1 234 5678', '+353 (0)1 234 5678'],
+      ['+44 7700 900123', '07700 900123'],
+    ];
+    for (const [target, legacyRaw] of pairs) {
+      const canonical = phone.apply(legacyRaw);
+      expect(canonical.ok).toBe(true);
+      const value = (canonical as { value: string }).value;
+      expect(phone.yields!(target, value)).toBe(true);
+      expect(phone.apply(target)).toEqual({ ok: true, value });
+    }
+    // Anything but "+", digits and spacing is left to the parser, as is an extension or other digits.
+    expect(phone.yields!('020 7946 0123', '+442079460123')).toBe(false);
+    expect(phone.yields!('+44 (0)20 7946 0123', '+442079460123')).toBe(false);
+    expect(phone.yields!('+44 20 7946 0124', '+442079460123')).toBe(false);
+    expect(phone.yields!('+44 20 7946 0123', '+442079460123;ext=12')).toBe(false);
+    expect(phone.yields!(' +44 20 7946 0123', '+442079460123')).toBe(false);
+  });
+
+  it('compares a target value through the mapping exactly as normalising it would', () => {
+    const mapper = new ObjectMapper(
+      parseMappingConfig({
+        version: 1,
+        defaults: { phoneCountry: 'GB' },
+        objects: {
+          companies: {
+            legacy: { file: 'Company', idColumn: 'Id' },
+            target: { table: 'companies', legacyIdColumn: 'legacy_id' },
+            properties: [
+              { from: 'Name', to: 'name', transform: ['trim'] },
+              { from: 'Phone', to: 'phone', transform: ['phone'] },
+            ],
+          },
+        },
+      }).config,
+      'companies',
+    );
+    for (const [target, legacy] of [
+      ['+44 20 7946 0123', '+442079460123'],
+      ['020 7946 0123', '+442079460123'],
+      ['+44 20 7946 0999', '+442079460123'],
+      ['n/a', '+442079460123'],
+      [null, '+442079460123'],
+      ['+44 20 7946 0123', null],
+    ] as const) {
+      expect(mapper.canonicalTarget('phone', target, legacy)).toBe(mapper.normaliseTarget('phone', target));
+    }
+    expect(mapper.canonicalTarget('name', '  Acme  Ltd', 'Acme Ltd')).toBe('Acme Ltd');
+  });
+
   it('parses numbers with thousands separators, currency and either decimal mark', () => {
     expect(parseNumber('1,200,000', '.')).toBe(1200000);
     expect(parseNumber('£1,200.50', '.')).toBe(1200.5);
