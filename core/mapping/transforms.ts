@@ -119,6 +119,12 @@ export function collapseWhitespace(value: string): string {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const E164 = /^\+\d+$/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/**
+ * For a transform whose output is its own output again (trim, a date, a number written by String()): a target value
+ * written exactly as the canonical value comes out as it.
+ */
+const unchanged = (raw: string, canonical: string) => raw === canonical;
 const SPACED_INTERNATIONAL = /^\+\d[\d .-]*$/;
 
 export function normaliseDomain(value: string): string | null {
@@ -154,7 +160,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
   const s = typeof spec === 'string' ? ({ type: spec } as Exclude<TransformSpec, string>) : spec;
   switch (s.type) {
     case 'trim':
-      return { name: 'trim', normalisesTarget: true, apply: (v) => ok(collapseWhitespace(v)) };
+      // Its output is trimmed with single spaces between words, and NFC (a space never composes with an accent).
+      return { name: 'trim', normalisesTarget: true, apply: (v) => ok(collapseWhitespace(v)), yields: unchanged };
     case 'lowercase':
       return { name: 'lowercase', normalisesTarget: true, apply: (v) => ok(v.toLowerCase()) };
     case 'uppercase':
@@ -171,6 +178,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
           if (!e) return ok(null);
           return EMAIL.test(e) ? ok(e) : fail(`not an email address: "${v}"`);
         },
+        // Lower-casing outside ASCII can leave text that NFC then changes; "mailto:mailto:x@y.org" loses one prefix.
+        yields: (raw, canonical) => raw === canonical && !canonical.startsWith('mailto:') && PRINTABLE_ASCII.test(raw),
       };
     case 'phone': {
       const country = ('defaultCountry' in s && s.defaultCountry) || defaults.phoneCountry;
@@ -213,6 +222,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
           if (integer && !Number.isInteger(n)) return fail(`not a whole number: "${v}"`);
           return ok(String(n));
         },
+        // With a decimal comma, the "." String() writes would be read as a thousands separator.
+        yields: (raw, canonical) => raw === canonical && (decimal === '.' || !canonical.includes('.')),
       };
     }
     case 'boolean':
@@ -241,6 +252,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
             ? fail(`not a ${s.type === 'date' ? 'date' : 'date and time'} (${order} order): "${v}"`)
             : ok(parsed);
         },
+        // ISO 8601 is read as such whatever the order.
+        yields: unchanged,
       };
     }
     case 'domain':
@@ -252,6 +265,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
           const d = normaliseDomain(v);
           return d === null ? fail(`not a domain or web address: "${v}"`) : ok(d);
         },
+        // A host name the URL parser wrote parses to itself; only a leading "www." would be taken off again.
+        yields: (raw, canonical) => raw === canonical && !/^www\d?\./.test(canonical),
       };
     case 'url':
       return {

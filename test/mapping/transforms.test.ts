@@ -61,6 +61,40 @@ describe('transforms', () => {
     expect(phone.yields!(' +44 20 7946 0123', '+442079460123')).toBe(false);
   });
 
+  it('vouches for a target value written as the canonical value only where that value parses to itself', () => {
+    const samples: [Parameters<typeof compileTransform>[0], object, string[]][] = [
+      ['trim', {}, ['  Acme \t Ltd ', 'Müller\u00a0GmbH', 'e\u0301cole  x', 'A\n\nB']],
+      ['email', {}, [' Bill@ACME.com', 'mailto:mailto:x@y.org', 'ÉLÈVE@ÉCOLE.FR', 'x@y.org']],
+      ['number', {}, ['1,200.50', '1e21', '0.1', '(300)', '£1,000']],
+      [{ type: 'number', decimal: ',' }, {}, ['1.200,50', '1200', '3,5']],
+      ['integer', {}, ['1,200', '42']],
+      ['date', { dateOrder: 'DMY' }, ['30/04/2004', '2004-4-3', '14 Mar 2019']],
+      ['datetime', { dateOrder: 'DMY' }, ['08/12/2010 14:23', '2010-12-08T14:23:05.123+01:00']],
+      [
+        'domain',
+        {},
+        ['www.www.acme.com', 'https://www.acme.co.uk/about', 'info@acme.de', 'müller.de', 'WWW2.Acme.com'],
+      ],
+    ];
+    let vouched = 0;
+    for (const [spec, defaults, raws] of samples) {
+      const t = compileTransform(spec, defaults);
+      for (const raw of raws) {
+        const first = t.apply(raw.normalize('NFC'));
+        if (!first.ok || first.value === null) continue;
+        const canonical = String(first.value);
+        if (!t.yields!(canonical, canonical)) continue;
+        vouched++;
+        expect(applyChain([t], canonical)).toEqual({ ok: true, value: canonical });
+      }
+    }
+    expect(vouched).toBeGreaterThan(20);
+    expect(compileTransform('domain').yields!('www.acme.com', 'www.acme.com')).toBe(false);
+    expect(compileTransform('email').yields!('mailto:x@y.org', 'mailto:x@y.org')).toBe(false);
+    expect(compileTransform({ type: 'number', decimal: ',' }).yields!('1200.5', '1200.5')).toBe(false);
+    expect(compileTransform('trim').yields!(' Acme', 'Acme')).toBe(false);
+  });
+
   it('compares a target value through the mapping exactly as normalising it would', () => {
     const mapper = new ObjectMapper(
       parseMappingConfig({
