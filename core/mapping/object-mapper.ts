@@ -36,6 +36,9 @@ interface CompiledProperty {
 export class PropertyMapper {
   private readonly properties: CompiledProperty[];
   private readonly byTarget: Map<string, CompiledProperty>;
+  /** Built once: classify reads these for every record. */
+  private readonly targets: readonly string[];
+  private readonly compareKeys: Map<string, (value: string) => string>;
 
   /** `defaults`: what the transforms are compiled with (phone country, date order, decimal mark, value maps). */
   constructor(properties: PropertyMapping[], defaults: TransformDefaults = {}) {
@@ -55,6 +58,12 @@ export class PropertyMapper {
       return { columns: [from], read: (row) => row[from] ?? null, to: p.to, chain, targetYields };
     });
     this.byTarget = new Map(this.properties.map((p) => [p.to, p]));
+    this.targets = this.properties.map((p) => p.to);
+    this.compareKeys = new Map();
+    for (const p of this.byTarget.values()) {
+      const key = p.chain.at(-1)?.compareKey;
+      if (key) this.compareKeys.set(p.to, key);
+    }
   }
 
   /** The source columns the properties read, each once. */
@@ -62,8 +71,8 @@ export class PropertyMapper {
     return [...new Set(this.properties.flatMap((p) => p.columns))];
   }
 
-  get targetProperties(): string[] {
-    return this.properties.map((p) => p.to);
+  get targetProperties(): readonly string[] {
+    return this.targets;
   }
 
   map(row: Record<string, Value | undefined>): MappedRecord {
@@ -82,7 +91,7 @@ export class PropertyMapper {
   sameValue(property: string, legacy: Value, target: Value): boolean {
     if (legacy === target) return true;
     if (legacy === null || target === null) return false;
-    const key = this.byTarget.get(property)?.chain.at(-1)?.compareKey;
+    const key = this.compareKeys.get(property);
     return key ? key(legacy) === key(target) : false;
   }
 
