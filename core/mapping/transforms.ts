@@ -119,13 +119,13 @@ export function collapseWhitespace(value: string): string {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const E164 = /^\+\d+$/;
+const SPACED_INTERNATIONAL = /^\+\d[\d .-]*$/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 /**
  * For a transform whose output is its own output again (trim, a date, a number written by String()): a target value
  * written exactly as the canonical value comes out as it.
  */
 const unchanged = (raw: string, canonical: string) => raw === canonical;
-const SPACED_INTERNATIONAL = /^\+\d[\d .-]*$/;
 
 export function normaliseDomain(value: string): string | null {
   let v = value.trim().toLowerCase();
