@@ -25,6 +25,8 @@ interface CompiledProperty {
   read(row: Record<string, Value | undefined>): Value;
   to: string;
   chain: Transform[];
+  /** The one transform a target value goes through, when it can vouch for a result without the work ({@link Transform.yields}). */
+  targetYields?: (raw: string, canonical: string) => boolean;
 }
 
 /**
@@ -34,23 +36,34 @@ interface CompiledProperty {
 export class PropertyMapper {
   private readonly properties: CompiledProperty[];
   private readonly byTarget: Map<string, CompiledProperty>;
+  /** Built once: classify reads these for every record. */
+  private readonly targets: readonly string[];
+  private readonly compareKeys: Map<string, (value: string) => string>;
 
   /** `defaults`: what the transforms are compiled with (phone country, date order, decimal mark, value maps). */
   constructor(properties: PropertyMapping[], defaults: TransformDefaults = {}) {
     this.properties = properties.map((p) => {
       const chain = p.transform.map((t) => compileTransform(t, defaults));
+      const forTarget = chain.filter((t) => t.normalisesTarget);
+      const targetYields = forTarget.length === 1 ? forTarget[0]!.yields : undefined;
       if (p.value !== undefined) {
         const constant = p.value;
-        return { columns: [], read: () => constant, to: p.to, chain };
+        return { columns: [], read: () => constant, to: p.to, chain, targetYields };
       }
       if (p.template !== undefined) {
         const template = parseTemplate(p.template);
-        return { columns: template.columns, read: (row) => template.render(row), to: p.to, chain };
+        return { columns: template.columns, read: (row) => template.render(row), to: p.to, chain, targetYields };
       }
       const from = p.from!;
-      return { columns: [from], read: (row) => row[from] ?? null, to: p.to, chain };
+      return { columns: [from], read: (row) => row[from] ?? null, to: p.to, chain, targetYields };
     });
     this.byTarget = new Map(this.properties.map((p) => [p.to, p]));
+    this.targets = this.properties.map((p) => p.to);
+    this.compareKeys = new Map();
+    for (const p of this.byTarget.values()) {
+      const key = p.chain.at(-1)?.compareKey;
+      if (key) this.compareKeys.set(p.to, key);
+    }
   }
 
   /** The source columns the properties read, each once. */
@@ -58,8 +71,8 @@ export class PropertyMapper {
     return [...new Set(this.properties.flatMap((p) => p.columns))];
   }
 
-  get targetProperties(): string[] {
-    return this.properties.map((p) => p.to);
+  get targetProperties(): readonly string[] {
+    return this.targets;
   }
 
   map(row: Record<string, Value | undefined>): MappedRecord {
@@ -78,7 +91,7 @@ export class PropertyMapper {
   sameValue(property: string, legacy: Value, target: Value): boolean {
     if (legacy === target) return true;
     if (legacy === null || target === null) return false;
-    const key = this.byTarget.get(property)?.chain.at(-1)?.compareKey;
+    const key = this.compareKeys.get(property);
     return key ? key(legacy) === key(target) : false;
   }
 
@@ -91,6 +104,15 @@ export class PropertyMapper {
     if (!p || value === null) return value === '' ? null : value;
     const result = applyChain(p.chain, value, true);
     return result.ok ? result.value : value.trim() || null;
+  }
+
+  /**
+   * {@link normaliseTarget} for a target value about to be compared with `legacy`, the mapped legacy value: the same
+   * result, without normalising when the property's transform can vouch that the target value comes out as `legacy`.
+   */
+  canonicalTarget(property: string, value: Value, legacy: Value): Value {
+    if (value !== null && legacy !== null && this.byTarget.get(property)?.targetYields?.(value, legacy)) return legacy;
+    return this.normaliseTarget(property, value);
   }
 }
 

@@ -113,6 +113,11 @@ export interface Transform {
   apply(value: string): TransformResult;
   /** Two canonical values with the same key are the same fact (e.g. a web address over http or https). */
   compareKey?(value: string): string;
+  /**
+   * True only when `apply(raw)` is certain to give `canonical`, decided without doing the work of `apply`; false says
+   * nothing. Lets a target value be compared with the mapped legacy value without normalising it.
+   */
+  yields?(raw: string, canonical: string): boolean;
 }
 
 const ok = (value: Value): TransformResult => ({ ok: true, value: value === '' ? null : value });
@@ -123,6 +128,14 @@ export function collapseWhitespace(value: string): string {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const E164 = /^\+\d+$/;
+const SPACED_INTERNATIONAL = /^\+\d[\d .-]*$/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/**
+ * For a transform whose output is its own output again (trim, a date, a number written by String()): a target value
+ * written exactly as the canonical value comes out as it.
+ */
+const unchanged = (raw: string, canonical: string) => raw === canonical;
 
 export function normaliseDomain(value: string): string | null {
   let v = value.trim().toLowerCase();
@@ -157,7 +170,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
   const s = typeof spec === 'string' ? ({ type: spec } as Exclude<TransformSpec, string>) : spec;
   switch (s.type) {
     case 'trim':
-      return { name: 'trim', normalisesTarget: true, apply: (v) => ok(collapseWhitespace(v)) };
+      // Its output is trimmed with single spaces between words, and NFC (a space never composes with an accent).
+      return { name: 'trim', normalisesTarget: true, apply: (v) => ok(collapseWhitespace(v)), yields: unchanged };
     case 'lowercase':
       return { name: 'lowercase', normalisesTarget: true, apply: (v) => ok(v.toLowerCase()) };
     case 'uppercase':
@@ -174,6 +188,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
           if (!e) return ok(null);
           return EMAIL.test(e) ? ok(e) : fail(`not an email address: "${v}"`);
         },
+        // Lower-casing outside ASCII can leave text that NFC then changes; "mailto:mailto:x@y.org" loses one prefix.
+        yields: (raw, canonical) => raw === canonical && !canonical.startsWith('mailto:') && PRINTABLE_ASCII.test(raw),
       };
     case 'phone': {
       const country = ('defaultCountry' in s && s.defaultCountry) || defaults.phoneCountry;
@@ -191,6 +207,15 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
           const ext = parsed.ext ? `;ext=${parsed.ext}` : '';
           return ok(`${parsed.number}${ext}`);
         },
+        // "+44 20 7946 0861" against +442079460861: the parser reads nothing of such a string but the "+" and the
+        // digits, and an E.164 value this transform wrote parses to itself (were it not so, a phone once written to
+        // the target would differ from it on every later run). Most target phones are written this way, and parsing
+        // them was the largest cost of reconciling against the target.
+        yields: (raw, canonical) =>
+          raw.length <= 64 &&
+          E164.test(canonical) &&
+          SPACED_INTERNATIONAL.test(raw) &&
+          raw.replace(/[ .-]/g, '') === canonical,
       };
     }
     case 'number':
@@ -207,6 +232,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
           if (integer && !Number.isInteger(n)) return fail(`not a whole number: "${v}"`);
           return ok(String(n));
         },
+        // With a decimal comma, the "." String() writes would be read as a thousands separator.
+        yields: (raw, canonical) => raw === canonical && (decimal === '.' || !canonical.includes('.')),
       };
     }
     case 'boolean':
@@ -235,6 +262,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
             ? fail(`not a ${s.type === 'date' ? 'date' : 'date and time'} (${order} order): "${v}"`)
             : ok(parsed);
         },
+        // ISO 8601 is read as such whatever the order.
+        yields: unchanged,
       };
     }
     case 'domain':
@@ -246,6 +275,8 @@ export function compileTransform(spec: TransformSpec, defaults: TransformDefault
           const d = normaliseDomain(v);
           return d === null ? fail(`not a domain or web address: "${v}"`) : ok(d);
         },
+        // A host name the URL parser wrote parses to itself; only a leading "www." would be taken off again.
+        yields: (raw, canonical) => raw === canonical && !/^www\d?\./.test(canonical),
       };
     case 'url':
       return {

@@ -24,12 +24,12 @@ const IDENTITY_WARNING = 0.8;
 /** A target record's values in canonical form, each normalised at most once however often it is compared. */
 type Canonical = (property: string) => Value;
 
-function canonicalOf(mapper: ObjectMapper, target: Record<string, Value>): Canonical {
+function canonicalOf(mapper: ObjectMapper, target: Record<string, Value>, mapped: Record<string, Value>): Canonical {
   const done = new Map<string, Value>();
   return (property) => {
     let value = done.get(property);
     if (value === undefined) {
-      value = mapper.normaliseTarget(property, target[property] ?? null);
+      value = mapper.canonicalTarget(property, target[property] ?? null, mapped[property] ?? null);
       done.set(property, value);
     }
     return value;
@@ -42,7 +42,7 @@ export function diffProperties(
   mapped: Record<string, Value>,
   target: Record<string, Value>,
 ): Record<string, Value> {
-  return diffCanonical(mapper, mapped, canonicalOf(mapper, target));
+  return diffCanonical(mapper, mapped, canonicalOf(mapper, target, mapped));
 }
 
 function diffCanonical(mapper: ObjectMapper, mapped: Record<string, Value>, current: Canonical): Record<string, Value> {
@@ -118,7 +118,7 @@ export function classifyLegacy(mapper: ObjectMapper, legacy: LegacySide, targets
   }
   if (targets.length === 1) {
     const target = targets[0]!;
-    const current = canonicalOf(mapper, target.properties);
+    const current = canonicalOf(mapper, target.properties, legacy.mapped);
     const similarity = identitySimilarity(mapper, legacy.mapped, current);
     if (similarity?.worst && similarity.score < IDENTITY_WARNING) {
       const w = similarity.worst;
@@ -140,7 +140,7 @@ export function classifyLegacy(mapper: ObjectMapper, legacy: LegacySide, targets
   const ranked = targets
     .map((t) => ({
       id: t.id,
-      score: identitySimilarity(mapper, legacy.mapped, canonicalOf(mapper, t.properties))?.score ?? null,
+      score: identitySimilarity(mapper, legacy.mapped, canonicalOf(mapper, t.properties, legacy.mapped))?.score ?? null,
     }))
     .sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.id.localeCompare(b.id));
   notes.unshift(

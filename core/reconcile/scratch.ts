@@ -171,7 +171,7 @@ export async function loadTarget(
   sql: Sql,
   runId: string,
   mirror: MirrorTable,
-  properties: string[],
+  properties: readonly string[],
   progress?: LoadProgress,
 ): Promise<{ rows: number; unlinked: number }> {
   const wanted = [...new Set(properties)].filter((p) => p !== mirror.legacyIdColumn);

@@ -2,6 +2,7 @@ import { distance } from 'fastest-levenshtein';
 
 /** 1 for equal strings, 0 for nothing in common; case and accents do not count as differences. */
 export function textSimilarity(a: string, b: string): number {
+  if (a === b) return 1; // most ID matches agree exactly: no need to fold either side
   const x = fold(a);
   const y = fold(b);
   if (x === y) return 1;

@@ -35,6 +35,97 @@ describe('transforms', () => {
     });
   });
 
+  it('vouches for a spaced international phone only when parsing it gives the E.164 value', () => {
+    const phone = compileTransform('phone', { phoneCountry: 'GB' });
+    const pairs: [string, string][] = [
+      ['+44 20 7946 0123', '020 7946 0123'],
+      ['+44-117-496-0111', '0117 496 0111'],
+      ['+33 4 78 79 44 90', '+33 (0)4 78 79 44 90'],
+      ['+49 30 901820', '+49 (0)30 901820'],
+      ['+1 415.555.2671', '+1 (415) 555-2671'],
+      ['+353 1 234 5678', '+353 (0)1 234 5678'],
+      ['+44 7700 900123', '07700 900123'],
+    ];
+    for (const [target, legacyRaw] of pairs) {
+      const canonical = phone.apply(legacyRaw);
+      expect(canonical.ok).toBe(true);
+      const value = (canonical as { value: string }).value;
+      expect(phone.yields!(target, value)).toBe(true);
+      expect(phone.apply(target)).toEqual({ ok: true, value });
+    }
+    // Anything but "+", digits and spacing is left to the parser, as is an extension or other digits.
+    expect(phone.yields!('020 7946 0123', '+442079460123')).toBe(false);
+    expect(phone.yields!('+44 (0)20 7946 0123', '+442079460123')).toBe(false);
+    expect(phone.yields!('+44 20 7946 0124', '+442079460123')).toBe(false);
+    expect(phone.yields!('+44 20 7946 0123', '+442079460123;ext=12')).toBe(false);
+    expect(phone.yields!(' +44 20 7946 0123', '+442079460123')).toBe(false);
+  });
+
+  it('vouches for a target value written as the canonical value only where that value parses to itself', () => {
+    const samples: [Parameters<typeof compileTransform>[0], object, string[]][] = [
+      ['trim', {}, ['  Acme \t Ltd ', 'Müller\u00a0GmbH', 'e\u0301cole  x', 'A\n\nB']],
+      ['email', {}, [' Bill@ACME.com', 'mailto:mailto:x@y.org', 'ÉLÈVE@ÉCOLE.FR', 'x@y.org']],
+      ['number', {}, ['1,200.50', '1e21', '0.1', '(300)', '£1,000']],
+      [{ type: 'number', decimal: ',' }, {}, ['1.200,50', '1200', '3,5']],
+      ['integer', {}, ['1,200', '42']],
+      ['date', { dateOrder: 'DMY' }, ['30/04/2004', '2004-4-3', '14 Mar 2019']],
+      ['datetime', { dateOrder: 'DMY' }, ['08/12/2010 14:23', '2010-12-08T14:23:05.123+01:00']],
+      [
+        'domain',
+        {},
+        ['www.www.acme.com', 'https://www.acme.co.uk/about', 'info@acme.de', 'müller.de', 'WWW2.Acme.com'],
+      ],
+    ];
+    let vouched = 0;
+    for (const [spec, defaults, raws] of samples) {
+      const t = compileTransform(spec, defaults);
+      for (const raw of raws) {
+        const first = t.apply(raw.normalize('NFC'));
+        if (!first.ok || first.value === null) continue;
+        const canonical = String(first.value);
+        if (!t.yields!(canonical, canonical)) continue;
+        vouched++;
+        expect(applyChain([t], canonical)).toEqual({ ok: true, value: canonical });
+      }
+    }
+    expect(vouched).toBeGreaterThan(20);
+    expect(compileTransform('domain').yields!('www.acme.com', 'www.acme.com')).toBe(false);
+    expect(compileTransform('email').yields!('mailto:x@y.org', 'mailto:x@y.org')).toBe(false);
+    expect(compileTransform({ type: 'number', decimal: ',' }).yields!('1200.5', '1200.5')).toBe(false);
+    expect(compileTransform('trim').yields!(' Acme', 'Acme')).toBe(false);
+  });
+
+  it('compares a target value through the mapping exactly as normalising it would', () => {
+    const mapper = new ObjectMapper(
+      parseMappingConfig({
+        version: 1,
+        defaults: { phoneCountry: 'GB' },
+        objects: {
+          companies: {
+            legacy: { file: 'Company', idColumn: 'Id' },
+            target: { table: 'companies', legacyIdColumn: 'legacy_id' },
+            properties: [
+              { from: 'Name', to: 'name', transform: ['trim'] },
+              { from: 'Phone', to: 'phone', transform: ['phone'] },
+            ],
+          },
+        },
+      }).config,
+      'companies',
+    );
+    for (const [target, legacy] of [
+      ['+44 20 7946 0123', '+442079460123'],
+      ['020 7946 0123', '+442079460123'],
+      ['+44 20 7946 0999', '+442079460123'],
+      ['n/a', '+442079460123'],
+      [null, '+442079460123'],
+      ['+44 20 7946 0123', null],
+    ] as const) {
+      expect(mapper.canonicalTarget('phone', target, legacy)).toBe(mapper.normaliseTarget('phone', target));
+    }
+    expect(mapper.canonicalTarget('name', '  Acme  Ltd', 'Acme Ltd')).toBe('Acme Ltd');
+  });
+
   it('parses numbers with thousands separators, currency and either decimal mark', () => {
     expect(parseNumber('1,200,000', '.')).toBe(1200000);
     expect(parseNumber('£1,200.50', '.')).toBe(1200.5);
