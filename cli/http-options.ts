@@ -55,10 +55,10 @@ export async function onPort<T>(start: (port: number) => Promise<T>, port: numbe
   }
 }
 
-export function parsePort(value: string): number {
+export function parsePort(value: string, option = '--port'): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new UsageError(`--port must be a port number, not "${value}"`);
+    throw new UsageError(`${option} must be a port number, not "${value}"`);
   return port;
 }
 

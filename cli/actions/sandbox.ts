@@ -8,7 +8,7 @@ import { SalesforceEmulator } from '../../sandbox/salesforce';
 import { seedHubSpotPortal } from '../../sandbox/examples/hubspot-portal';
 import { seedLoanExample } from '../../sandbox/examples/loans';
 import type { GlobalOptions } from '../context';
-import { onPort } from '../http-options';
+import { onPort, parsePort } from '../http-options';
 import { fail } from '../output';
 import { printJson } from '../print-json';
 
@@ -16,14 +16,15 @@ import { printJson } from '../print-json';
 const listen = (start: (port: number) => Promise<string>, port: number, option: string) =>
   onPort(start, port, option, 'another crm-bridge sandbox');
 
-interface Ports {
-  salesforcePort: number;
-  hubspotPort: number;
-  pipedrivePort: number;
-  dynamicsPort: number;
+/** As typed (text), or commander's defaults (numbers). */
+interface PortOptions {
+  salesforcePort: string | number;
+  hubspotPort: string | number;
+  pipedrivePort: string | number;
+  dynamicsPort: string | number;
 }
 
-export const sandboxAction = async (opts: Ports, command: Command) => {
+export const sandboxAction = async (options: PortOptions, command: Command) => {
   const global = command.optsWithGlobals<GlobalOptions>();
   const salesforce = new SalesforceEmulator();
   const hubspot = new HubSpotEmulator();
@@ -31,6 +32,13 @@ export const sandboxAction = async (opts: Ports, command: Command) => {
   const dynamics = new DynamicsEmulator();
   const all = [salesforce, hubspot, pipedrive, dynamics];
   try {
+    // Every port checked before any emulator listens: a bad one is a usage mistake, not a half-started sandbox.
+    const opts = {
+      salesforcePort: parsePort(String(options.salesforcePort), '--salesforce-port'),
+      hubspotPort: parsePort(String(options.hubspotPort), '--hubspot-port'),
+      pipedrivePort: parsePort(String(options.pipedrivePort), '--pipedrive-port'),
+      dynamicsPort: parsePort(String(options.dynamicsPort), '--dynamics-port'),
+    };
     const url = await listen((p) => salesforce.start(p), opts.salesforcePort, '--salesforce-port');
     // The portal the shipped example's mirror was taken from, so the migration walkthrough (mirror, reconcile,
     // review, apply) runs against it.

@@ -46,4 +46,28 @@ describe('crm-bridge sandbox on a port another process holds', () => {
       holder.close();
     }
   }, 60_000);
+
+  it('refuses a port that is not one before any emulator starts: exit 2 (usage) naming the option', async () => {
+    const refused = await run(
+      process.execPath,
+      [
+        path.join(ROOT, 'dist', 'cli', 'index.js'),
+        '--json',
+        'sandbox',
+        '--salesforce-port',
+        '0',
+        '--dynamics-port',
+        'abc',
+      ],
+      { env: { PATH: process.env.PATH ?? '' } },
+    ).then(
+      () => ({ code: 0, stdout: '' }),
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout)).toEqual({
+      ok: false,
+      error: { kind: 'usage', message: '--dynamics-port must be a port number, not "abc"' },
+    });
+  }, 60_000);
 });
