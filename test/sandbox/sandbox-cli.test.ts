@@ -1,11 +1,6 @@
-import { execFile } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/example-data';
-
-const run = promisify(execFile);
+import { runCli } from '../helpers/cli';
 
 describe('crm-bridge sandbox on a port another process holds', () => {
   it('exits 2 (usage) naming the port and the option that moves it, in text and in --json', async () => {
@@ -14,23 +9,16 @@ describe('crm-bridge sandbox on a port another process holds', () => {
     const port = (holder.address() as AddressInfo).port;
     try {
       const cli = (...args: string[]) =>
-        run(
-          process.execPath,
-          [
-            path.join(ROOT, 'dist', 'cli', 'index.js'),
-            ...args,
-            'sandbox',
-            '--salesforce-port',
-            '0',
-            '--hubspot-port',
-            String(port),
-            '--pipedrive-port',
-            '0',
-          ],
-          { env: { PATH: process.env.PATH ?? '' } },
-        ).then(
-          () => ({ code: 0, stdout: '', stderr: '' }),
-          (e: { code: number; stdout: string; stderr: string }) => e,
+        runCli(
+          {},
+          ...args,
+          'sandbox',
+          '--salesforce-port',
+          '0',
+          '--hubspot-port',
+          String(port),
+          '--pipedrive-port',
+          '0',
         );
       const json = await cli('--json');
       expect(json.code).toBe(2);
@@ -48,22 +36,7 @@ describe('crm-bridge sandbox on a port another process holds', () => {
   }, 60_000);
 
   it('refuses a port that is not one before any emulator starts: exit 2 (usage) naming the option', async () => {
-    const refused = await run(
-      process.execPath,
-      [
-        path.join(ROOT, 'dist', 'cli', 'index.js'),
-        '--json',
-        'sandbox',
-        '--salesforce-port',
-        '0',
-        '--dynamics-port',
-        'abc',
-      ],
-      { env: { PATH: process.env.PATH ?? '' } },
-    ).then(
-      () => ({ code: 0, stdout: '' }),
-      (e: { code: number; stdout: string }) => e,
-    );
+    const refused = await runCli({}, '--json', 'sandbox', '--salesforce-port', '0', '--dynamics-port', 'abc');
     expect(refused.code).toBe(2);
     expect(JSON.parse(refused.stdout)).toEqual({
       ok: false,
