@@ -46,16 +46,17 @@ export class PropertyMapper {
       const chain = p.transform.map((t) => compileTransform(t, defaults));
       const forTarget = chain.filter((t) => t.normalisesTarget);
       const targetYields = forTarget.length === 1 ? forTarget[0]!.yields : undefined;
+      const compiled = { to: p.to, chain, targetYields };
       if (p.value !== undefined) {
         const constant = p.value;
-        return { columns: [], read: () => constant, to: p.to, chain, targetYields };
+        return { ...compiled, columns: [], read: () => constant };
       }
       if (p.template !== undefined) {
         const template = parseTemplate(p.template);
-        return { columns: template.columns, read: (row) => template.render(row), to: p.to, chain, targetYields };
+        return { ...compiled, columns: template.columns, read: (row) => template.render(row) };
       }
       const from = p.from!;
-      return { columns: [from], read: (row) => row[from] ?? null, to: p.to, chain, targetYields };
+      return { ...compiled, columns: [from], read: (row) => row[from] ?? null };
     });
     this.byTarget = new Map(this.properties.map((p) => [p.to, p]));
     this.targets = this.properties.map((p) => p.to);
