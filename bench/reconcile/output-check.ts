@@ -12,7 +12,7 @@
  * timestamps. `--write` keeps the dump; `--against` compares it line by line with a kept one and exits 1 on any
  * difference, printing the first ones. Prints the run's wall and CPU time on stderr.
  */
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
@@ -20,6 +20,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { openDatabase, type Database } from '../../core/db/database';
 import type { Sql } from '../../core/db/sql';
+import { copyInto } from '../../core/db/copy';
 import { createTemporaryDatabase } from '../../core/db/temporary-database';
 import { builtInMapping } from '../../core/mapping/load-mapping';
 import { reconcile } from '../../core/reconcile/reconcile';
@@ -99,6 +100,18 @@ async function compare(fresh: string, kept: string): Promise<{ lines: number; di
  */
 function timedDatabase(db: Database, totals: Map<string, { n: number; ms: number }>): Database {
   const wrap = (sql: Sql): Sql => ({
+    async bulkLoad(target, rows) {
+      const t = performance.now();
+      try {
+        return await copyInto(sql, target, rows);
+      } finally {
+        const key = `COPY ${target}`.slice(0, 90);
+        const total = totals.get(key) ?? { n: 0, ms: 0 };
+        total.n++;
+        total.ms += performance.now() - t;
+        totals.set(key, total);
+      }
+    },
     async query(text, values) {
       const t = performance.now();
       try {
@@ -119,6 +132,32 @@ function timedDatabase(db: Database, totals: Map<string, { n: number; ms: number
     withConnection: (fn) => db.withConnection((sql) => fn(wrap(sql))),
     close: () => db.close(),
   };
+}
+
+/**
+ * CPU seconds used so far by every process named `postgres` on this machine (backends and background workers), from
+ * /proc: on the server, the database's side of a run is on the other core, and Node's CPU alone does not show it.
+ * Null where /proc is not there.
+ */
+function postgresCpuSeconds(): number | null {
+  let ticks = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+        const fields = stat.slice(close + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+      } catch {
+        // the process ended while we read
+      }
+    }
+  } catch {
+    return null;
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
 }
 
 async function main(): Promise<void> {
@@ -161,6 +200,7 @@ async function main(): Promise<void> {
     }
     const t = Date.now();
     const cpu = process.cpuUsage();
+    const serverCpu = server ? postgresCpuSeconds() : null;
     // Wall and CPU seconds per phase, from the first progress report of one phase to the first of the next.
     const phases: Array<{ phase: string; at: number; cpu: NodeJS.CpuUsage }> = [];
     const onProgress = (phase: string) => {
@@ -180,8 +220,13 @@ async function main(): Promise<void> {
       writeFileSync(profileTo, JSON.stringify(profile));
       session.disconnect();
     }
+    const serverCpuAfter = serverCpu === null ? null : postgresCpuSeconds();
+    const serverPart =
+      serverCpu === null || serverCpuAfter === null
+        ? ''
+        : `, ${(serverCpuAfter - serverCpu).toFixed(1)} s CPU (every postgres process on this machine)`;
     process.stderr.write(
-      `${db.kind}: reconcile ${((Date.now() - t) / 1000).toFixed(1)} s wall, ${((used.user + used.system) / 1e6).toFixed(1)} s CPU (node)\n`,
+      `${db.kind}: reconcile ${((Date.now() - t) / 1000).toFixed(1)} s wall, ${((used.user + used.system) / 1e6).toFixed(1)} s CPU (node)${serverPart}\n`,
     );
     if (sqlTimes.size) {
       const lines = [...sqlTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15);

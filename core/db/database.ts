@@ -141,10 +141,14 @@ async function openPglite(
   await pglite.query(OWNER_SETTINGS, ownerValues());
   // PGlite's node-postgres adapter loses protocol sync after a failed parameterised query, so we speak to PGlite
   // directly. It has one session: a mutex hands it to one caller at a time, like a pool of one connection.
-  const session: Sql = {
+  const session: Required<Sql> = {
     async query(text, values) {
       const result = await pglite.query(text, values as unknown[] | undefined);
       return { rows: result.rows as never[], rowCount: result.affectedRows ?? result.rows.length };
+    },
+    // PGlite has no COPY ... FROM STDIN; it reads the rows from a blob it mounts at /dev/blob.
+    async bulkLoad(target, rows) {
+      await pglite.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([rows]) });
     },
   };
   const mutex = new Mutex();
@@ -157,6 +161,8 @@ async function openPglite(
     pool: {
       query: (text, values) =>
         holder.getStore() ? session.query(text, values) : mutex.run(() => session.query(text, values)),
+      bulkLoad: (target, rows) =>
+        holder.getStore() ? session.bulkLoad(target, rows) : mutex.run(() => session.bulkLoad(target, rows)),
     },
     withConnection: (fn) => (holder.getStore() ? fn(session) : mutex.run(() => holder.run(true, () => fn(session)))),
     dumpDataDir: () => mutex.run(async () => pglite.dumpDataDir('gzip')),

@@ -7,6 +7,11 @@ export interface Sql {
     text: string,
     values?: unknown[],
   ): Promise<{ rows: R[]; rowCount: number | null }>;
+  /**
+   * `COPY <target> FROM STDIN` fed with `rows` in COPY's text format, where the connection speaks it some other way
+   * than node-postgres (the embedded database). Use `copyInto` (core/db/copy.ts), which also covers pg clients.
+   */
+  bulkLoad?(target: string, rows: string): Promise<void>;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;

@@ -1,3 +1,4 @@
+import { copyField, copyInto, copyJson, copyRows } from '../db/copy';
 import { ident, qualified, type Sql } from '../db/sql';
 import type { Connector } from '../connectors/connector';
 import type { ObjectMapper } from '../mapping/object-mapper';
@@ -204,23 +205,20 @@ export async function loadTarget(
 /** Keeps legacy records without an ID match in the run's scratch table until the fuzzy fallback has looked at them. */
 export async function holdUnmatched(sql: Sql, runId: string, rows: LegacySide[]): Promise<void> {
   if (rows.length === 0) return;
-  await sql.query(
-    `INSERT INTO staging.run_unmatched (run_id, legacy_id, source, line, legacy_properties, mapped, issues)
-     SELECT $1, u.legacy_id, u.source, u.line, u.legacy, u.mapped, u.issues
-       FROM json_to_recordset($2::json) AS u(legacy_id text, source text, line int, legacy jsonb, mapped jsonb, issues jsonb)`,
-    [
-      runId,
-      JSON.stringify(
-        rows.map((r) => ({
-          legacy_id: r.legacyId,
-          source: r.source,
-          line: r.line,
-          legacy: r.legacyProperties,
-          mapped: r.mapped,
-          issues: r.issues,
-        })),
-      ),
-    ],
+  await copyInto(
+    sql,
+    'staging.run_unmatched (run_id, legacy_id, source, line, legacy_properties, mapped, issues)',
+    copyRows(
+      rows.map((r) => [
+        runId,
+        copyField(r.legacyId),
+        copyField(r.source),
+        copyField(r.line),
+        copyJson(r.legacyProperties),
+        copyJson(r.mapped),
+        copyJson(r.issues),
+      ]),
+    ),
   );
 }
 

@@ -1,5 +1,6 @@
 import type { Sql } from '../db/sql';
 import { ident } from '../db/sql';
+import { copyField, copyInto, copyJson, copyRows, copyTextArray } from '../db/copy';
 import type { StagingRow } from './staging-row';
 
 export interface WriteCounts {
@@ -17,11 +18,36 @@ function cleanList(items: string[]): string[] {
 }
 
 /**
+ * The batch being written, loaded by COPY and then upserted from here in one statement. A temporary table is the
+ * session's own, so concurrent runs of other objects (other connections) never see each other's batches.
+ */
+const BATCH_TABLE = 'crm_bridge_staging_batch';
+const BATCH_COLUMNS =
+  'legacy_id, target_id, target_ids, status, match_confidence, legacy_properties, properties_to_update, notes, source, source_line';
+
+function batchRows(rows: StagingRow[]): string {
+  return copyRows(
+    rows.map((r) => [
+      copyField(r.legacyId),
+      copyField(r.targetId),
+      copyTextArray(cleanList(r.targetIds)),
+      copyField(r.status),
+      copyField(r.matchConfidence),
+      copyJson(r.legacyProperties),
+      copyJson(r.propertiesToUpdate),
+      copyTextArray(cleanList(r.notes)),
+      copyField(r.source),
+      copyField(r.sourceLine),
+    ]),
+  );
+}
+
+/**
  * Upserts staging rows by legacy ID. A row whose content is unchanged is not touched at all (its updated_at and
  * last_changed_run_id stay), which is what makes a re-run on the same input a no-op.
  *
- * The batch travels as one JSON document read by json_to_recordset: one native JSON.stringify per batch instead of
- * a JSON string per property object that the driver then escapes again, element by element, into array literals.
+ * The batch is bulk-loaded by COPY into a temporary table and upserted from there: PostgreSQL parses COPY's text
+ * several times faster than it takes a JSON document apart with json_to_recordset, which was most of its work here.
  */
 export async function writeStagingRows(
   sql: Sql,
@@ -31,27 +57,15 @@ export async function writeStagingRows(
 ): Promise<WriteCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0 };
   const table = `staging.${ident(object, 'object name')}`;
-  const batch = JSON.stringify(
-    rows.map((r) => ({
-      legacy_id: r.legacyId,
-      target_id: r.targetId,
-      target_ids: cleanList(r.targetIds),
-      status: r.status,
-      confidence: r.matchConfidence,
-      legacy: r.legacyProperties,
-      updates: r.propertiesToUpdate,
-      notes: cleanList(r.notes),
-      source: r.source,
-      line: r.sourceLine,
-    })),
+  await sql.query(
+    `CREATE TEMP TABLE IF NOT EXISTS ${BATCH_TABLE} (legacy_id text, target_id text, target_ids text[], status text,
+       match_confidence int, legacy_properties jsonb, properties_to_update jsonb, notes text[], source text, source_line int)`,
   );
+  await sql.query(`TRUNCATE ${BATCH_TABLE}`);
+  await copyInto(sql, `${BATCH_TABLE} (${BATCH_COLUMNS})`, batchRows(rows));
   const { rows: written } = await sql.query<{ inserted: boolean }>(
-    `INSERT INTO ${table} AS s (legacy_id, target_id, target_ids, status, match_confidence, legacy_properties,
-                              properties_to_update, notes, source, source_line, first_run_id, last_changed_run_id)
-     SELECT u.legacy_id, u.target_id, u.target_ids, u.status, u.confidence, u.legacy, u.updates, u.notes, u.source, u.line, $1, $1
-       FROM json_to_recordset($2::json)
-            AS u(legacy_id text, target_id text, target_ids text[], status text, confidence int, legacy jsonb, updates jsonb,
-                 notes text[], source text, line int)
+    `INSERT INTO ${table} AS s (${BATCH_COLUMNS}, first_run_id, last_changed_run_id)
+     SELECT ${BATCH_COLUMNS}, $1, $1 FROM ${BATCH_TABLE}
      ON CONFLICT (legacy_id) DO UPDATE SET
        target_id = EXCLUDED.target_id, target_ids = EXCLUDED.target_ids, status = EXCLUDED.status,
        match_confidence = EXCLUDED.match_confidence, legacy_properties = EXCLUDED.legacy_properties,
@@ -62,7 +76,7 @@ export async function writeStagingRows(
            (EXCLUDED.target_id, EXCLUDED.target_ids, EXCLUDED.status, EXCLUDED.match_confidence, EXCLUDED.legacy_properties,
             EXCLUDED.properties_to_update, EXCLUDED.notes, EXCLUDED.source, EXCLUDED.source_line)
      RETURNING (xmax = 0) AS inserted`,
-    [runId, batch],
+    [runId],
   );
   const inserted = written.filter((w) => w.inserted).length;
   return { inserted, updated: written.length - inserted };
