@@ -12,7 +12,15 @@
  * timestamps. `--write` keeps the dump; `--against` compares it line by line with a kept one and exits 1 on any
  * difference, printing the first ones. Prints the run's wall and CPU time on stderr.
  */
-import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { once } from 'node:events';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
