@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { launchWorker } from '../threads/launch-worker';
 import type { WorkerReply, WorkerRequest } from './worker-protocol';
 
 export interface ParallelOptions {
@@ -21,23 +21,6 @@ export function threadsFor(records: number, options?: ParallelOptions): 1 | 2 {
 }
 
 /**
- * Starts the worker: compiled, dist/core/matching/worker.js; from the TypeScript sources (tsx, vitest), worker.ts
- * through tsx's require hook. Any failure to load is reported as the first reply, never as a silent hang.
- */
-const BOOT = `
-const { workerData } = require('node:worker_threads');
-const signal = new Int32Array(workerData.signal);
-try {
-  if (workerData.tsx) require(workerData.tsx);
-  require(workerData.file).start(workerData.port, signal);
-} catch (e) {
-  workerData.port.postMessage({ error: String((e && e.stack) || e) });
-  Atomics.add(signal, 0, 1);
-  Atomics.notify(signal, 0);
-}
-`;
-
-/**
  * One worker thread that the synchronous engine talks to by message, and waits for with Atomics.wait: dedupe and
  * link stay synchronous functions (they block their thread for the whole run anyway), so every caller (CLI, n8n
  * node, MCP tool) gets the second core without an API change.
@@ -52,20 +35,7 @@ export class Helper {
     const shared = new SharedArrayBuffer(4);
     this.signal = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
-    const js = join(__dirname, 'worker.js');
-    const compiled = existsSync(js);
-    this.worker = new Worker(BOOT, {
-      eval: true,
-      workerData: {
-        signal: shared,
-        port: port2,
-        file: compiled ? js : join(__dirname, 'worker.ts'),
-        tsx: compiled ? null : require.resolve('tsx/cjs'),
-      },
-      transferList: [port2],
-      // From the sources the worker registers tsx itself; the parent's loader flags (tsx CLI, vitest) are not for it.
-      ...(compiled ? {} : { execArgv: [] }),
-    });
+    this.worker = launchWorker(join(__dirname, 'worker'), { signal: shared, port: port2 }, [port2]);
     this.worker.unref();
     this.port = port1;
   }

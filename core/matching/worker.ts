@@ -19,7 +19,8 @@ import {
 import { PairScorer } from './score';
 import type { BlockReply, PreparedReply, ScoreReply, UReply, WorkerFailure, WorkerRequest } from './worker-protocol';
 
-export function start(port: MessagePort, signal: Int32Array): void {
+export function start({ port, signal: shared }: { port: MessagePort; signal: SharedArrayBuffer }): void {
+  const signal = new Int32Array(shared);
   const fields: PreparedField[] = [];
   let preparing:
     | {

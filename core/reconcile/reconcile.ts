@@ -5,7 +5,7 @@ import { ensureObjectTable } from '../migrations';
 import { inTransaction, type Sql, withAdvisoryLock } from '../db/sql';
 import { InputError } from '../errors';
 import type { Connector } from '../connectors/connector';
-import { CsvExportConnector } from '../connectors/csv/csv-export';
+import type { CsvExportConnector } from '../connectors/csv/csv-export';
 import { PostgresMirrorConnector } from '../connectors/postgres/postgres-mirror';
 import type { LoadedMapping } from '../mapping/load-mapping';
 import { ObjectMapper } from '../mapping/object-mapper';
@@ -25,6 +25,7 @@ import {
   unmatchedPages,
 } from './scratch';
 import { checkShrink, ExportRefused } from './shrink-guard';
+import { legacyBatches, legacyConnector } from './legacy-batches';
 import { summaryWarnings, type ReconcileSummary } from './summary';
 
 /**
@@ -45,6 +46,11 @@ export interface ReconcileOptions {
    * `chunkSize` bounds the records per side handed to one `link` call (default 50,000).
    */
   fuzzy?: false | { chunkSize?: number };
+  /**
+   * Read and map the export on a thread of its own (true), on the calling thread (false), or decide by the export's
+   * size (default; see THREAD_FROM_BYTES in legacy-batches.ts). The outcome is the same either way.
+   */
+  readerThread?: boolean;
   onProgress?(phase: ReconcilePhase, rows: number, total?: number): void;
   /** Called once with what the fallback compared and found (benchmarks, logs). */
   onFuzzyStats?(stats: FuzzyStats & { durationMs: number }): void;
@@ -79,17 +85,7 @@ interface Connectors {
 
 function connectorsFor(sql: Sql, options: ReconcileOptions, mapper: ObjectMapper): Connectors {
   const spec = mapper.spec;
-  const legacy = new CsvExportConnector(
-    options.legacyPath,
-    {
-      [options.object]: {
-        file: spec.legacy.file,
-        idColumn: spec.legacy.idColumn,
-        requiredColumns: mapper.legacyColumns.slice(1),
-      },
-    },
-    { rejectDuplicateIds: false },
-  );
+  const legacy = legacyConnector(options.legacyPath, options.object, mapper);
   const schema = options.mapping.config.target.schema;
   const target = new PostgresMirrorConnector(sql, {
     schema,
@@ -191,7 +187,15 @@ async function run(
         sql,
         runId,
         object,
-        legacy,
+        legacyBatches({
+          legacyPath: options.legacyPath,
+          object,
+          mapping: options.mapping.config,
+          mapper,
+          legacy,
+          size: batchSize,
+          thread: options.readerThread,
+        }),
         mapper,
         quarantine,
         batchSize,

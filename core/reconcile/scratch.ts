@@ -1,26 +1,27 @@
 import { copyField, copyInto, copyJson, copyRows } from '../db/copy';
 import { ident, qualified, type Sql } from '../db/sql';
-import type { Connector } from '../connectors/connector';
 import type { ObjectMapper } from '../mapping/object-mapper';
 import type { Value } from '../connectors/connector';
 import type { QuarantineWriter } from '../staging/quarantine';
 import type { LegacySide, TargetSide, UnreadableEntry } from './classify';
+import type { MappedItem } from './legacy-batches';
 
 export interface LoadProgress {
   (phase: 'legacy' | 'target', rows: number): void;
 }
 
 /**
- * Streams the export in batches, mapping each record, and hands every batch of first-seen legacy IDs to `onBatch`.
+ * Takes the export's mapped records in file order and hands every batch of first-seen legacy IDs to `onBatch`.
  * The IDs seen are kept in the run's scratch table, whose primary key catches a repeated legacy ID without an
  * in-memory set, so memory stays flat however large the export. While `onBatch` waits on the database, the next
- * batch is already being parsed; at most two batches are in memory.
+ * batch is already being taken in; at most two batches are held here (and, for a large export, a few more read ahead
+ * by the reader thread: see legacy-batches.ts).
  */
 export async function streamLegacy(
   sql: Sql,
   runId: string,
   object: string,
-  legacy: Connector,
+  items: AsyncIterable<MappedItem[]>,
   mapper: ObjectMapper,
   quarantine: QuarantineWriter,
   batchSize: number,
@@ -61,37 +62,30 @@ export async function streamLegacy(
     });
   };
 
-  for await (const item of legacy.read(object)) {
-    if (item.type === 'rejected') {
-      await quarantine.add({ object, ...item.rejection }, 'row');
-      continue;
+  for await (const taken of items) {
+    for (const item of taken) {
+      if (item.kind === 'rejected') {
+        await quarantine.add({ object, ...item.rejection }, 'row');
+        continue;
+      }
+      const { side } = item;
+      for (const issue of side.issues) {
+        await quarantine.add(
+          {
+            object,
+            source: side.source,
+            line: item.originLine,
+            recordId: side.legacyId,
+            field: issue.field,
+            reason: issue.reason,
+            raw: issue.value,
+          },
+          'field',
+        );
+      }
+      batch.push(side);
+      if (batch.length >= batchSize) await flush();
     }
-    const { record } = item;
-    const { values, issues } = mapper.map(record.properties);
-    const source = record.origin?.source ?? object;
-    for (const issue of issues) {
-      await quarantine.add(
-        {
-          object,
-          source,
-          line: record.origin?.line,
-          recordId: record.id,
-          field: issue.field,
-          reason: issue.reason,
-          raw: issue.value,
-        },
-        'field',
-      );
-    }
-    batch.push({
-      legacyId: record.id,
-      source,
-      line: record.origin?.line ?? 0,
-      legacyProperties: record.properties,
-      mapped: values,
-      issues,
-    });
-    if (batch.length >= batchSize) await flush();
   }
   await flush();
   await settle();
