@@ -102,11 +102,25 @@ async function* legacyChunks(
 /**
  * Target records a legacy record may be linked to: those without a legacy ID, and those whose legacy ID is not in the
  * export (a record re-keyed in the legacy system looks exactly like that). A legacy ID found only in an unreadable row
- * is in the export, so its target is no candidate.
+ * is in the export, so its target is no candidate. Found once, into a temporary table the run's transaction drops:
+ * asked again for every chunk, the anti-join read all the run's targets each time.
  */
-const CANDIDATE_TARGETS = `t.run_id = $1 AND (t.legacy_id IS NULL
-  OR (NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)
-      AND NOT EXISTS (SELECT 1 FROM staging.quarantine q WHERE q.run_id = $1 AND q.legacy_id = t.legacy_id)))`;
+const CANDIDATES = 'crm_bridge_fuzzy_candidates';
+
+async function collectCandidates(sql: Sql, runId: string): Promise<number> {
+  await sql.query(`DROP TABLE IF EXISTS ${CANDIDATES}`);
+  await sql.query(
+    `CREATE TEMP TABLE ${CANDIDATES} ON COMMIT DROP AS
+       SELECT t.target_id FROM staging.run_target t
+        WHERE t.run_id = $1 AND (t.legacy_id IS NULL
+          OR (NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)
+              AND NOT EXISTS (SELECT 1 FROM staging.quarantine q WHERE q.run_id = $1 AND q.legacy_id = t.legacy_id)))`,
+    [runId],
+  );
+  await sql.query(`ALTER TABLE ${CANDIDATES} ADD PRIMARY KEY (target_id)`);
+  // Counted, not taken from the CREATE's row count, which the embedded database does not report.
+  return countOf(sql, `SELECT count(*) AS n FROM ${CANDIDATES}`);
+}
 
 async function* targetChunks(
   sql: Sql,
@@ -118,7 +132,9 @@ async function* targetChunks(
   let after = '';
   for (;;) {
     const { rows } = await sql.query<{ target_id: string; properties: Record<string, Value> }>(
-      `SELECT t.target_id, t.properties FROM staging.run_target t WHERE ${CANDIDATE_TARGETS} AND t.target_id > $2 ORDER BY t.target_id LIMIT $3`,
+      `SELECT t.target_id, t.properties FROM ${CANDIDATES} c
+         JOIN staging.run_target t ON t.run_id = $1 AND t.target_id = c.target_id
+        WHERE c.target_id > $2 ORDER BY c.target_id LIMIT $3`,
       [runId, after, size],
     );
     if (rows.length === 0) return;
@@ -133,8 +149,8 @@ async function* targetChunks(
   }
 }
 
-async function countOf(sql: Sql, query: string, runId: string): Promise<number> {
-  const { rows } = await sql.query<{ n: string }>(query, [runId]);
+async function countOf(sql: Sql, query: string, runId?: string): Promise<number> {
+  const { rows } = await sql.query<{ n: string }>(query, runId === undefined ? [] : [runId]);
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -168,11 +184,7 @@ export async function linkUnmatched(
 ): Promise<FuzzyResult> {
   const stats: FuzzyStats = { legacy: 0, targets: 0, candidatePairs: 0, links: 0, linkCalls: 0 };
   stats.legacy = await countOf(sql, 'SELECT count(*) AS n FROM staging.run_unmatched WHERE run_id = $1', runId);
-  stats.targets = await countOf(
-    sql,
-    `SELECT count(*) AS n FROM staging.run_target t WHERE ${CANDIDATE_TARGETS}`,
-    runId,
-  );
+  stats.targets = await collectCandidates(sql, runId);
   const links = new Map<string, FuzzyLink>();
   if (stats.legacy === 0 || stats.targets === 0) return { links, stats };
 

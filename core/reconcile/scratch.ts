@@ -259,6 +259,10 @@ export async function targetsById(sql: Sql, runId: string, targetIds: string[]):
 /**
  * Target legacy IDs the export did not yield a record for, page by page. `unreadable` lists the rows of this run's
  * quarantine that carry the ID: then the export has the record, only not in a form that could be read.
+ *
+ * The orphans' IDs are found first, in one statement, into a temporary table dropped with the run's transaction: asked
+ * page by page, the planner answered each page with a full anti-join of the run's targets against every legacy ID
+ * seen (41 s for 30,000 orphans among 1,000,000 targets, against 0.4 s at 100,000).
  */
 export async function* orphanPages(
   sql: Sql,
@@ -266,27 +270,41 @@ export async function* orphanPages(
   object: string,
   pageSize: number,
 ): AsyncGenerator<Array<{ legacyId: string; targets: TargetSide[]; unreadable: UnreadableEntry[] | null }>> {
-  let after = '';
-  for (;;) {
-    const { rows } = await sql.query<{
-      legacy_id: string;
-      targets: TargetSide[];
-      unreadable: UnreadableEntry[] | null;
-    }>(
-      `SELECT t.legacy_id, jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id) AS targets,
-              (SELECT jsonb_agg(jsonb_build_object('source', q.source, 'line', q.line, 'reason', q.reason) ORDER BY q.line, q.id)
-                 FROM staging.quarantine q WHERE q.run_id = $1 AND q.object = $4 AND q.legacy_id = t.legacy_id) AS unreadable
-         FROM staging.run_target t
-        WHERE t.run_id = $1 AND t.legacy_id IS NOT NULL AND t.legacy_id > $2
-          AND NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)
-        GROUP BY t.legacy_id
-        ORDER BY t.legacy_id
-        LIMIT $3`,
-      [runId, after, pageSize, object],
-    );
-    if (rows.length === 0) return;
-    yield rows.map((r) => ({ legacyId: r.legacy_id, targets: r.targets, unreadable: r.unreadable }));
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1]!.legacy_id;
+  await sql.query(
+    `CREATE TEMP TABLE crm_bridge_orphans ON COMMIT DROP AS
+       SELECT DISTINCT t.legacy_id FROM staging.run_target t
+        WHERE t.run_id = $1 AND t.legacy_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)`,
+    [runId],
+  );
+  try {
+    await sql.query('ALTER TABLE crm_bridge_orphans ADD PRIMARY KEY (legacy_id)');
+    let after = '';
+    for (;;) {
+      const { rows } = await sql.query<{
+        legacy_id: string;
+        targets: TargetSide[];
+        unreadable: UnreadableEntry[] | null;
+      }>(
+        `SELECT o.legacy_id,
+                (SELECT jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id)
+                   FROM staging.run_target t WHERE t.run_id = $1 AND t.legacy_id = o.legacy_id) AS targets,
+                (SELECT jsonb_agg(jsonb_build_object('source', q.source, 'line', q.line, 'reason', q.reason) ORDER BY q.line, q.id)
+                   FROM staging.quarantine q WHERE q.run_id = $1 AND q.object = $4 AND q.legacy_id = o.legacy_id) AS unreadable
+           FROM crm_bridge_orphans o
+          WHERE o.legacy_id > $2
+          ORDER BY o.legacy_id
+          LIMIT $3`,
+        [runId, after, pageSize, object],
+      );
+      if (rows.length === 0) return;
+      yield rows.map((r) => ({ legacyId: r.legacy_id, targets: r.targets, unreadable: r.unreadable }));
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.legacy_id;
+    }
+  } finally {
+    // Dropped now rather than at commit; in a transaction that already failed it goes with the rollback, and the
+    // failure that matters is the one already on its way.
+    await sql.query('DROP TABLE IF EXISTS crm_bridge_orphans').catch(() => undefined);
   }
 }
