@@ -22,6 +22,7 @@ import type { GlobalOptions } from '../context';
 import { httpAuth, mcpOverHttp, onPort, parsePort, type HttpAuthOptions } from '../http-options';
 import { fail } from '../output';
 import { printJson } from '../print-json';
+import { batchedLines } from '../batched-lines';
 
 interface ServeOptions extends HttpAuthOptions {
   port: string;
@@ -71,10 +72,11 @@ export const serveAction = async (opts: ServeOptions, command: Command) => {
     let onChange: SyncOnChange | null = null;
     let listener: ChangeEventListener | null = null;
     try {
-      const log = (entry: WebhookLogEntry) =>
-        process.stderr.write(`${global.json ? JSON.stringify(entry) : describeEntry(entry)}\n`);
+      // Every line of the running server goes through one batched log, so the lines keep their order.
+      const logLine = batchedLines(process.stderr);
+      const log = (entry: WebhookLogEntry) => logLine(global.json ? JSON.stringify(entry) : describeEntry(entry));
       const logRequest = (entry: HttpLogEntry) =>
-        process.stderr.write(`${global.json ? JSON.stringify({ http: entry }) : describeRequest(entry)}\n`);
+        logLine(global.json ? JSON.stringify({ http: entry }) : describeRequest(entry));
       if (opts.job?.length) {
         // The sync engine and the change event listener load only with --job: webhooks, the API and MCP need neither.
         const [{ SyncOnChange }, { ChangeEventListener, jobChannels }] = await Promise.all([
@@ -97,14 +99,14 @@ export const serveAction = async (opts: ServeOptions, command: Command) => {
           everySeconds: every,
           onReport: (r, trigger) => {
             const t = r.totals;
-            process.stderr.write(
+            logLine(
               global.json
                 ? `${JSON.stringify({ sync: r.job, trigger, runId: r.runId, status: r.status, headline: r.headline, totals: t })}\n`
                 : `sync ${r.job} (${trigger}): ${r.status}; created ${t.created}, updated ${t.updated}, failed ${t.failed}, deferred ${t.deferred}\n` +
                     (r.status === 'succeeded' ? '' : `  ${r.headline}\n`),
             );
           },
-          onError: (job, error) => process.stderr.write(`sync ${job} failed: ${error.message}\n`),
+          onError: (job, error) => logLine(`sync ${job} failed: ${error.message}\n`),
         });
         const listened: ListenedJob[] = watched
           .map((w) => ({
@@ -122,9 +124,7 @@ export const serveAction = async (opts: ServeOptions, command: Command) => {
             wake: (job) => jobs.wake(job, 'change-event'),
             catchUp: (job) => jobs.wake(job, 'catch-up'),
             log: (entry) =>
-              process.stderr.write(
-                `${global.json ? JSON.stringify({ changeEvents: entry }) : describeChangeEventEntry(entry)}\n`,
-              ),
+              logLine(`${global.json ? JSON.stringify({ changeEvents: entry }) : describeChangeEventEntry(entry)}\n`),
           });
       }
       const app = createHttpApp({
@@ -146,7 +146,7 @@ export const serveAction = async (opts: ServeOptions, command: Command) => {
           ? {
               lookup: {
                 mapping: mapping!,
-                onError: (error) => process.stderr.write(`lookup failed: ${(error as Error).message}\n`),
+                onError: (error) => logLine(`lookup failed: ${(error as Error).message}`),
               },
             }
           : {}),
