@@ -183,6 +183,9 @@ export async function linkUnmatched(
   onProgress?: (rows: number) => void,
 ): Promise<FuzzyResult> {
   const stats: FuzzyStats = { legacy: 0, targets: 0, candidatePairs: 0, links: 0, linkCalls: 0 };
+  // Fresh statistics for the held-back records, all written during this run: without them the planner took the table
+  // for empty and answered every page read of it (here and when the run stages them) by sorting all of it.
+  await sql.query('ANALYZE staging.run_unmatched');
   stats.legacy = await countOf(sql, 'SELECT count(*) AS n FROM staging.run_unmatched WHERE run_id = $1', runId);
   stats.targets = await collectCandidates(sql, runId);
   const links = new Map<string, FuzzyLink>();
