@@ -28,7 +28,7 @@ describe('COPY text format (the bulk loads of reconcile), through the real datab
   });
   afterAll(() => t.drop());
 
-  const roundTrip = (fn: (sql: Sql) => Promise<unknown>) => t.db.withConnection(fn);
+  const roundTrip = <T>(fn: (sql: Sql) => Promise<T>) => t.db.withConnection(fn);
 
   it('every awkward value comes back exactly as text, in a text[] and inside jsonb', async () => {
     const back = await roundTrip(async (sql) => {
