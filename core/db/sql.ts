@@ -46,6 +46,34 @@ export async function inTransaction<T>(sql: Sql, fn: () => Promise<T>): Promise<
   }
 }
 
+/**
+ * The rows of `query`, `pageSize` at a time, through a cursor: planned once and read in one pass, where keyset pages
+ * are planned page by page (on a table filled in the same transaction, without statistics, the planner sorted all of
+ * it for every page). Inside a transaction only; `name` must be unique among the open cursors.
+ */
+export async function* cursorPages<R extends QueryResultRow>(
+  sql: Sql,
+  name: string,
+  query: string,
+  values: unknown[],
+  pageSize: number,
+): AsyncGenerator<R[]> {
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new Error(`page size must be a positive integer, not ${pageSize}`);
+  const cursor = ident(name, 'cursor name');
+  await sql.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${query}`, values);
+  try {
+    for (;;) {
+      const { rows } = await sql.query<R>(`FETCH ${pageSize} FROM ${cursor}`);
+      if (rows.length > 0) yield rows;
+      if (rows.length < pageSize) return;
+    }
+  } finally {
+    // In a transaction that already failed the cursor goes with the rollback; the failure on its way is what matters.
+    await sql.query(`CLOSE ${cursor}`).catch(() => undefined);
+  }
+}
+
 /** A stable 32-bit key for pg_advisory_lock, derived in SQL so every process computes the same one. */
 export async function withAdvisoryLock<T>(sql: Sql, name: string, fn: () => Promise<T>): Promise<T> {
   await sql.query('SELECT pg_advisory_lock(hashtext($1))', [name]);

@@ -1,4 +1,4 @@
-import type { Sql } from '../db/sql';
+import { cursorPages, type Sql } from '../db/sql';
 import type { MappingConfig } from '../mapping/mapping-config';
 import type { ObjectMapper } from '../mapping/object-mapper';
 import type { Value } from '../connectors/connector';
@@ -79,24 +79,21 @@ function toRecord(id: string, values: Record<string, Value>, columns: readonly s
   return record;
 }
 
-/** Keyset pages of the held-back legacy records, as link input (only the compared columns). */
+/** The held-back legacy records in chunks, as link input (only the compared columns). */
 async function* legacyChunks(
   sql: Sql,
   runId: string,
   columns: readonly string[],
   size: number,
 ): AsyncGenerator<InputRecord[]> {
-  let after = '';
-  for (;;) {
-    const { rows } = await sql.query<{ legacy_id: string; mapped: Record<string, Value> }>(
-      `SELECT legacy_id, mapped FROM staging.run_unmatched WHERE run_id = $1 AND legacy_id > $2 ORDER BY legacy_id LIMIT $3`,
-      [runId, after, size],
-    );
-    if (rows.length === 0) return;
-    yield rows.map((r) => toRecord(r.legacy_id, r.mapped, columns));
-    if (rows.length < size) return;
-    after = rows[rows.length - 1]!.legacy_id;
-  }
+  const chunks = cursorPages<{ legacy_id: string; mapped: Record<string, Value> }>(
+    sql,
+    'crm_bridge_fuzzy_legacy',
+    'SELECT legacy_id, mapped FROM staging.run_unmatched WHERE run_id = $1 ORDER BY legacy_id',
+    [runId],
+    size,
+  );
+  for await (const rows of chunks) yield rows.map((r) => toRecord(r.legacy_id, r.mapped, columns));
 }
 
 /**
@@ -129,23 +126,22 @@ async function* targetChunks(
   columns: readonly string[],
   size: number,
 ): AsyncGenerator<InputRecord[]> {
-  let after = '';
-  for (;;) {
-    const { rows } = await sql.query<{ target_id: string; properties: Record<string, Value> }>(
-      `SELECT t.target_id, t.properties FROM ${CANDIDATES} c
-         JOIN staging.run_target t ON t.run_id = $1 AND t.target_id = c.target_id
-        WHERE c.target_id > $2 ORDER BY c.target_id LIMIT $3`,
-      [runId, after, size],
-    );
-    if (rows.length === 0) return;
-    // The mirror holds values as HubSpot writes them; the legacy side is already canonical, so bring the target there.
+  const chunks = cursorPages<{ target_id: string; properties: Record<string, Value> }>(
+    sql,
+    'crm_bridge_fuzzy_targets',
+    `SELECT t.target_id, t.properties FROM ${CANDIDATES} c
+       JOIN staging.run_target t ON t.run_id = $1 AND t.target_id = c.target_id
+      ORDER BY c.target_id`,
+    [runId],
+    size,
+  );
+  // The mirror holds values as HubSpot writes them; the legacy side is already canonical, so bring the target there.
+  for await (const rows of chunks) {
     yield rows.map((r) => {
       const values: Record<string, Value> = {};
       for (const c of columns) values[c] = mapper.normaliseTarget(c, r.properties[c] ?? null);
       return toRecord(r.target_id, values, columns);
     });
-    if (rows.length < size) return;
-    after = rows[rows.length - 1]!.target_id;
   }
 }
 
@@ -183,9 +179,6 @@ export async function linkUnmatched(
   onProgress?: (rows: number) => void,
 ): Promise<FuzzyResult> {
   const stats: FuzzyStats = { legacy: 0, targets: 0, candidatePairs: 0, links: 0, linkCalls: 0 };
-  // Fresh statistics for the held-back records, all written during this run: without them the planner took the table
-  // for empty and answered every page read of it (here and when the run stages them) by sorting all of it.
-  await sql.query('ANALYZE staging.run_unmatched');
   stats.legacy = await countOf(sql, 'SELECT count(*) AS n FROM staging.run_unmatched WHERE run_id = $1', runId);
   stats.targets = await collectCandidates(sql, runId);
   const links = new Map<string, FuzzyLink>();

@@ -1,5 +1,5 @@
 import { copyField, copyInto, copyJson, copyRows } from '../db/copy';
-import { ident, qualified, type Sql } from '../db/sql';
+import { cursorPages, ident, qualified, type Sql } from '../db/sql';
 import type { ObjectMapper } from '../mapping/object-mapper';
 import type { Value } from '../connectors/connector';
 import type { QuarantineWriter } from '../staging/quarantine';
@@ -218,21 +218,22 @@ export async function holdUnmatched(sql: Sql, runId: string, rows: LegacySide[])
 
 /** The held-back legacy records, page by page in legacy ID order. */
 export async function* unmatchedPages(sql: Sql, runId: string, pageSize: number): AsyncGenerator<LegacySide[]> {
-  let after = '';
-  for (;;) {
-    const { rows } = await sql.query<{
-      legacy_id: string;
-      source: string;
-      line: number;
-      legacy_properties: Record<string, Value>;
-      mapped: Record<string, Value>;
-      issues: LegacySide['issues'];
-    }>(
-      `SELECT legacy_id, source, line, legacy_properties, mapped, issues FROM staging.run_unmatched
-        WHERE run_id = $1 AND legacy_id > $2 ORDER BY legacy_id LIMIT $3`,
-      [runId, after, pageSize],
-    );
-    if (rows.length === 0) return;
+  const pages = cursorPages<{
+    legacy_id: string;
+    source: string;
+    line: number;
+    legacy_properties: Record<string, Value>;
+    mapped: Record<string, Value>;
+    issues: LegacySide['issues'];
+  }>(
+    sql,
+    'crm_bridge_unmatched',
+    `SELECT legacy_id, source, line, legacy_properties, mapped, issues FROM staging.run_unmatched
+      WHERE run_id = $1 ORDER BY legacy_id`,
+    [runId],
+    pageSize,
+  );
+  for await (const rows of pages) {
     yield rows.map((r) => ({
       legacyId: r.legacy_id,
       source: r.source,
@@ -241,8 +242,6 @@ export async function* unmatchedPages(sql: Sql, runId: string, pageSize: number)
       mapped: r.mapped,
       issues: r.issues,
     }));
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1]!.legacy_id;
   }
 }
 
@@ -278,30 +277,21 @@ export async function* orphanPages(
     [runId],
   );
   try {
-    await sql.query('ALTER TABLE crm_bridge_orphans ADD PRIMARY KEY (legacy_id)');
-    let after = '';
-    for (;;) {
-      const { rows } = await sql.query<{
-        legacy_id: string;
-        targets: TargetSide[];
-        unreadable: UnreadableEntry[] | null;
-      }>(
-        `SELECT o.legacy_id,
-                (SELECT jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id)
-                   FROM staging.run_target t WHERE t.run_id = $1 AND t.legacy_id = o.legacy_id) AS targets,
-                (SELECT jsonb_agg(jsonb_build_object('source', q.source, 'line', q.line, 'reason', q.reason) ORDER BY q.line, q.id)
-                   FROM staging.quarantine q WHERE q.run_id = $1 AND q.object = $4 AND q.legacy_id = o.legacy_id) AS unreadable
-           FROM crm_bridge_orphans o
-          WHERE o.legacy_id > $2
-          ORDER BY o.legacy_id
-          LIMIT $3`,
-        [runId, after, pageSize, object],
-      );
-      if (rows.length === 0) return;
+    const pages = cursorPages<{ legacy_id: string; targets: TargetSide[]; unreadable: UnreadableEntry[] | null }>(
+      sql,
+      'crm_bridge_orphan_pages',
+      `SELECT o.legacy_id,
+              (SELECT jsonb_agg(jsonb_build_object('id', t.target_id, 'properties', t.properties) ORDER BY t.target_id)
+                 FROM staging.run_target t WHERE t.run_id = $1 AND t.legacy_id = o.legacy_id) AS targets,
+              (SELECT jsonb_agg(jsonb_build_object('source', q.source, 'line', q.line, 'reason', q.reason) ORDER BY q.line, q.id)
+                 FROM staging.quarantine q WHERE q.run_id = $1 AND q.object = $2 AND q.legacy_id = o.legacy_id) AS unreadable
+         FROM crm_bridge_orphans o
+        ORDER BY o.legacy_id`,
+      [runId, object],
+      pageSize,
+    );
+    for await (const rows of pages)
       yield rows.map((r) => ({ legacyId: r.legacy_id, targets: r.targets, unreadable: r.unreadable }));
-      if (rows.length < pageSize) return;
-      after = rows[rows.length - 1]!.legacy_id;
-    }
   } finally {
     // Dropped now rather than at commit; in a transaction that already failed it goes with the rollback, and the
     // failure that matters is the one already on its way.
