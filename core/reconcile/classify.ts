@@ -199,10 +199,10 @@ export function classifyFuzzy(
 /** `linkedTo` names, per target ID, the legacy record the fuzzy fallback linked that target to. */
 export function classifyOrphan(
   legacyId: string,
-  targets: TargetSide[],
+  targetIds: readonly string[],
   linkedTo: ReadonlyMap<string, string> = new Map(),
 ): StagingRow {
-  const ids = targets.map((t) => t.id).sort();
+  const ids = [...targetIds].sort();
   const linked = ids
     .filter((id) => linkedTo.has(id))
     .map((id) => `target record ${id} is fuzzy-matched to legacy record ${linkedTo.get(id)}`);
@@ -234,8 +234,12 @@ export interface UnreadableEntry {
  * A target record whose legacy ID the export has, but only in rows that could not be read: not an orphan (the record
  * may well be in the export) and nothing to compare either. The notes say where and why.
  */
-export function classifyUnreadable(legacyId: string, targets: TargetSide[], entries: UnreadableEntry[]): StagingRow {
-  const ids = targets.map((t) => t.id).sort();
+export function classifyUnreadable(
+  legacyId: string,
+  targetIds: readonly string[],
+  entries: UnreadableEntry[],
+): StagingRow {
+  const ids = [...targetIds].sort();
   const where = entries.map((e) => `${e.source}${e.line === null ? '' : ` line ${e.line}`}: ${e.reason}`);
   return {
     legacyId,

@@ -4,6 +4,7 @@ import type { ObjectMapper } from '../mapping/object-mapper';
 import type { Value } from '../connectors/connector';
 import { link, recogniseFields, type FieldConfig, type InputRecord, type MatchPair } from '../matching';
 import type { FuzzyLink } from './classify';
+import type { TargetLayout } from './scratch';
 
 /** How records of one object are compared when the legacy ID finds nothing. */
 export interface FuzzyPlan {
@@ -123,13 +124,14 @@ async function* targetChunks(
   sql: Sql,
   runId: string,
   mapper: ObjectMapper,
+  layout: TargetLayout,
   columns: readonly string[],
   size: number,
 ): AsyncGenerator<InputRecord[]> {
-  const chunks = cursorPages<{ target_id: string; properties: Record<string, Value> }>(
+  const chunks = cursorPages<{ target_id: string; property_values: Array<string | null> }>(
     sql,
     'crm_bridge_fuzzy_targets',
-    `SELECT t.target_id, t.properties FROM ${CANDIDATES} c
+    `SELECT t.target_id, t.property_values FROM ${CANDIDATES} c
        JOIN staging.run_target t ON t.run_id = $1 AND t.target_id = c.target_id
       ORDER BY c.target_id`,
     [runId],
@@ -138,8 +140,9 @@ async function* targetChunks(
   // The mirror holds values as HubSpot writes them; the legacy side is already canonical, so bring the target there.
   for await (const rows of chunks) {
     yield rows.map((r) => {
+      const properties = layout.read(r.property_values);
       const values: Record<string, Value> = {};
-      for (const c of columns) values[c] = mapper.normaliseTarget(c, r.properties[c] ?? null);
+      for (const c of columns) values[c] = mapper.normaliseTarget(c, properties[c] ?? null);
       return toRecord(r.target_id, values, columns);
     });
   }
@@ -174,6 +177,7 @@ export async function linkUnmatched(
   sql: Sql,
   runId: string,
   mapper: ObjectMapper,
+  layout: TargetLayout,
   plan: FuzzyPlan,
   chunkSize: number,
   onProgress?: (rows: number) => void,
@@ -190,7 +194,7 @@ export async function linkUnmatched(
   const kept = new Map<string, MatchPair[]>();
   let done = 0;
   for await (const left of legacyChunks(sql, runId, columns, chunkSize)) {
-    for await (const right of targetChunks(sql, runId, mapper, columns, chunkSize)) {
+    for await (const right of targetChunks(sql, runId, mapper, layout, columns, chunkSize)) {
       const result = link(left, right, config);
       stats.linkCalls++;
       for (const pair of result.pairs) {

@@ -20,6 +20,7 @@ import {
   type MirrorTable,
   orphanPages,
   streamLegacy,
+  TargetLayout,
   targetsFor,
   targetsById,
   unmatchedPages,
@@ -154,7 +155,8 @@ async function run(
   );
   const quarantine = new QuarantineWriter(sql, runId);
   try {
-    const targetLoad = await loadTarget(sql, runId, mirror, mapper.targetProperties, onProgress);
+    const layout = new TargetLayout(mirror, mapper.targetProperties);
+    const targetLoad = await loadTarget(sql, runId, mirror, layout, onProgress);
 
     const counts = {
       matched: 0,
@@ -203,6 +205,7 @@ async function run(
           const targets = await targetsFor(
             sql,
             runId,
+            layout,
             batch.map((l) => l.legacyId),
           );
           // Records no target carries the ID of wait for the fallback, so their staging row is written once, finally.
@@ -236,6 +239,7 @@ async function run(
           sql,
           runId,
           mapper,
+          layout,
           plan,
           (options.fuzzy || {}).chunkSize ?? 50_000,
           (n) => onProgress('fuzzy', n),
@@ -245,6 +249,7 @@ async function run(
           const targets = await targetsById(
             sql,
             runId,
+            layout,
             page.flatMap((l) => links.get(l.legacyId)?.targetId ?? []),
           );
           await tally(
@@ -263,8 +268,8 @@ async function run(
         await tally(
           page.map((p) =>
             p.unreadable
-              ? classifyUnreadable(p.legacyId, p.targets, p.unreadable)
-              : classifyOrphan(p.legacyId, p.targets, linkedTo),
+              ? classifyUnreadable(p.legacyId, p.targetIds, p.unreadable)
+              : classifyOrphan(p.legacyId, p.targetIds, linkedTo),
           ),
         );
         onProgress('orphans', (done += page.length));

@@ -114,10 +114,7 @@ describe('classifying legacy IDs', () => {
       },
     );
     expect(
-      classifyOrphan('X1', [
-        { id: '5', properties: {} },
-        { id: '3', properties: {} },
-      ]),
+      classifyOrphan('X1', ['5', '3']),
     ).toMatchObject({
       status: 'orphan',
       legacyId: 'X1',
