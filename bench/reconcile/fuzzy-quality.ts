@@ -2,7 +2,8 @@
  * Precision and recall of reconcile's fuzzy fallback on generated data larger than the shipped example, where
  * namesakes are common: the generator draws company and person names from small pools.
  *
- *   npx tsx bench/reconcile/fuzzy-quality.ts [--companies 20000] [--db postgres://…]   (default $DATABASE_URL or local server)
+ *   npx tsx bench/reconcile/fuzzy-quality.ts [--companies 20000] [--objects companies,contacts] [--db postgres://…]
+ *   (default $DATABASE_URL or local server; `--objects companies` alone keeps a large run to one object)
  *
  * A link counts as correct when the target is a hand-typed copy of the legacy record's entity (truth.json's
  * `unlinkedCopies`; a legacy duplicate company counts as its original); recall is over the copies the generator
@@ -30,6 +31,9 @@ function arg(name: string, fallback: string): string {
 
 async function main(): Promise<void> {
   const companies = Number(arg('companies', '20000'));
+  const objects = arg('objects', 'companies,contacts').split(',');
+  const unknown = objects.filter((o) => o !== 'companies' && o !== 'contacts');
+  if (unknown.length) throw new Error(`--objects takes companies and/or contacts, not ${unknown.join(', ')}`);
   const server = arg('db', process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres');
   const dir = path.join(PACKAGE_ROOT, '.bench', `fuzzy-quality-${companies}`);
   if (!existsSync(path.join(dir, '.complete'))) {
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
     await db.withConnection((sql) =>
       loadMirror(sql, path.join(dir, 'hubspot-mirror'), { schema: 'hubspot', batchSize: 5000 }),
     );
-    for (const object of ['companies', 'contacts']) {
+    for (const object of objects) {
       let stats: unknown;
       const summary = await reconcile(db, {
         object,

@@ -101,7 +101,8 @@ async function* legacyChunks(
  * Target records a legacy record may be linked to: those without a legacy ID, and those whose legacy ID is not in the
  * export (a record re-keyed in the legacy system looks exactly like that). A legacy ID found only in an unreadable row
  * is in the export, so its target is no candidate. Found once, into a temporary table the run's transaction drops:
- * asked again for every chunk, the anti-join read all the run's targets each time.
+ * asked again for every chunk, the anti-join read all the run's targets each time. The legacy ID is compared with
+ * the quarantine's in the database's collation, which its index is in (the scratch tables' IDs are in "C").
  */
 const CANDIDATES = 'crm_bridge_fuzzy_candidates';
 
@@ -112,7 +113,8 @@ async function collectCandidates(sql: Sql, runId: string): Promise<number> {
        SELECT t.target_id FROM staging.run_target t
         WHERE t.run_id = $1 AND (t.legacy_id IS NULL
           OR (NOT EXISTS (SELECT 1 FROM staging.run_seen l WHERE l.run_id = $1 AND l.legacy_id = t.legacy_id)
-              AND NOT EXISTS (SELECT 1 FROM staging.quarantine q WHERE q.run_id = $1 AND q.legacy_id = t.legacy_id)))`,
+              AND NOT EXISTS (SELECT 1 FROM staging.quarantine q
+                               WHERE q.run_id = $1 AND q.legacy_id = t.legacy_id COLLATE "default")))`,
     [runId],
   );
   await sql.query(`ALTER TABLE ${CANDIDATES} ADD PRIMARY KEY (target_id)`);

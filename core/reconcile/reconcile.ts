@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import path from 'node:path';
 import type { Database } from '../db/database';
 import { ensureObjectTable } from '../migrations';
@@ -75,6 +76,12 @@ export class ReconcileCancelled extends Error {
     this.name = 'ReconcileCancelled';
   }
 }
+
+/**
+ * Records decided between two turns of the event loop. The previous batch's write is a chain of statements, each sent
+ * when the one before it answers, which only happens between turns: without a pause it would wait for the whole batch.
+ */
+const DECIDE_SLICE = 250;
 
 interface Connectors {
   legacy: CsvExportConnector;
@@ -201,23 +208,30 @@ async function run(
         mapper,
         quarantine,
         batchSize,
-        async (batch) => {
-          const targets = await targetsFor(
-            sql,
-            runId,
-            layout,
-            batch.map((l) => l.legacyId),
-          );
-          // Records no target carries the ID of wait for the fallback, so their staging row is written once, finally.
-          const held: LegacySide[] = [];
-          const rows: StagingRow[] = [];
-          for (const l of batch) {
-            const found = targets.get(l.legacyId) ?? [];
-            if (plan && found.length === 0) held.push(l);
-            else rows.push(classifyLegacy(mapper, l, found));
-          }
-          await holdUnmatched(sql, runId, held);
-          await tally(rows);
+        {
+          lookup: (batch) =>
+            targetsFor(
+              sql,
+              runId,
+              layout,
+              batch.map((l) => l.legacyId),
+            ),
+          async decide(batch, targets) {
+            // Records no target carries the ID of wait for the fallback, so their staging row is written once, finally.
+            const held: LegacySide[] = [];
+            const rows: StagingRow[] = [];
+            for (let i = 0; i < batch.length; i++) {
+              if (i > 0 && i % DECIDE_SLICE === 0) await nextTurn();
+              const l = batch[i]!;
+              const found = targets.get(l.legacyId) ?? [];
+              if (plan && found.length === 0) held.push(l);
+              else rows.push(classifyLegacy(mapper, l, found));
+            }
+            return async () => {
+              await holdUnmatched(sql, runId, held);
+              await tally(rows);
+            };
+          },
         },
         onProgress,
       );

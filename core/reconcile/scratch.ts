@@ -11,13 +11,29 @@ export interface LoadProgress {
 }
 
 /**
- * Takes the export's mapped records in file order and hands every batch of first-seen legacy IDs to `onBatch`.
- * The IDs seen are kept in the run's scratch table, whose primary key catches a repeated legacy ID without an
- * in-memory set, so memory stays flat however large the export. While `onBatch` waits on the database, the next
- * batch is already being taken in; at most two batches are held here (and, for a large export, a few more read ahead
- * by the reader thread: see legacy-batches.ts).
+ * What the legacy phase does with each batch of first-seen records, in three steps, so that deciding one batch (CPU
+ * on this thread) overlaps with writing the one before it (the database's work).
  */
-export async function streamLegacy(
+export interface LegacyStages<Found> {
+  /** Reads what deciding the batch needs from the database: the targets that carry its legacy IDs. */
+  lookup(batch: LegacySide[]): Promise<Found>;
+  /**
+   * Decides every record without the database and returns the batch's write. It gives way to I/O now and then, so
+   * the write of the previous batch goes on statement by statement while it runs.
+   */
+  decide(batch: LegacySide[], found: Found): Promise<() => Promise<void>>;
+}
+
+/**
+ * Takes the export's mapped records in file order and hands every batch of first-seen legacy IDs to `stages`.
+ * The IDs seen are kept in the run's scratch table, whose primary key catches a repeated legacy ID without an
+ * in-memory set, so memory stays flat however large the export.
+ *
+ * On the one connection, the statements go: batch N+1's IDs and lookup, then batch N's write while batch N+1 is
+ * decided here. At most three batches are held: one being written, one being decided, one being taken in (and, for
+ * a large export, a few more read ahead by the reader thread: see legacy-batches.ts).
+ */
+export async function streamLegacy<Found>(
   sql: Sql,
   runId: string,
   object: string,
@@ -25,22 +41,17 @@ export async function streamLegacy(
   mapper: ObjectMapper,
   quarantine: QuarantineWriter,
   batchSize: number,
-  onBatch: (batch: LegacySide[]) => Promise<void>,
+  stages: LegacyStages<Found>,
   progress?: LoadProgress,
 ): Promise<number> {
   let batch: LegacySide[] = [];
   let loaded = 0;
-  let pending: Promise<void> = Promise.resolve();
-  let failure: unknown;
-  const settle = async () => {
-    await pending;
-    if (failure) throw failure;
-  };
+  /** The last batch decided, waiting to be written. */
+  let unwritten: (() => Promise<void>) | undefined;
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    await settle();
     const { rows: inserted } = await sql.query<{ legacy_id: string }>(
       `INSERT INTO staging.run_seen (run_id, legacy_id, line)
        SELECT $1, u.id, u.line FROM unnest($2::text[], $3::int[]) AS u(id, line)
@@ -55,11 +66,16 @@ export async function streamLegacy(
       if (kept.delete(r.legacyId)) first.push(r);
       else await quarantineDuplicate(sql, runId, object, mapper, quarantine, r);
     }
+    const found = await stages.lookup(first);
+    const writing = unwritten?.();
+    unwritten = undefined;
+    // Both settle before either failure is thrown: the transaction is then rolled back with nothing in flight.
+    const [decided, written] = await Promise.allSettled([stages.decide(first, found), writing]);
+    if (written.status === 'rejected') throw written.reason;
+    if (decided.status === 'rejected') throw decided.reason;
+    unwritten = decided.value;
     loaded += first.length;
     progress?.('legacy', loaded);
-    pending = onBatch(first).catch((error: unknown) => {
-      failure = error;
-    });
   };
 
   for await (const taken of items) {
@@ -88,7 +104,7 @@ export async function streamLegacy(
     }
   }
   await flush();
-  await settle();
+  await unwritten?.();
   return loaded;
 }
 
@@ -284,6 +300,9 @@ export async function targetsById(
  * The orphans' IDs are found first, in one statement, into a temporary table dropped with the run's transaction: asked
  * page by page, the planner answered each page with a full anti-join of the run's targets against every legacy ID
  * seen (41 s for 30,000 orphans among 1,000,000 targets, against 0.4 s at 100,000).
+ *
+ * The scratch tables' IDs are in the "C" collation (migration 0005); beside the quarantine's they are compared in
+ * the database's own, or the quarantine's index cannot serve the comparison (at 1M, 21 s more for the orphans).
  */
 export async function* orphanPages(
   sql: Sql,
@@ -306,7 +325,8 @@ export async function* orphanPages(
               ARRAY(SELECT t.target_id FROM staging.run_target t WHERE t.run_id = $1 AND t.legacy_id = o.legacy_id)
                 AS target_ids,
               (SELECT jsonb_agg(jsonb_build_object('source', q.source, 'line', q.line, 'reason', q.reason) ORDER BY q.line, q.id)
-                 FROM staging.quarantine q WHERE q.run_id = $1 AND q.object = $2 AND q.legacy_id = o.legacy_id) AS unreadable
+                 FROM staging.quarantine q
+                WHERE q.run_id = $1 AND q.object = $2 AND q.legacy_id = o.legacy_id COLLATE "default") AS unreadable
          FROM crm_bridge_orphans o
         ORDER BY o.legacy_id`,
       [runId, object],
