@@ -113,9 +113,7 @@ describe('classifying legacy IDs', () => {
         propertiesToUpdate: { name: 'New Co', website: 'https://newco.io' },
       },
     );
-    expect(
-      classifyOrphan('X1', ['5', '3']),
-    ).toMatchObject({
+    expect(classifyOrphan('X1', ['5', '3'])).toMatchObject({
       status: 'orphan',
       legacyId: 'X1',
       targetId: null,
