@@ -35,7 +35,7 @@ import { reconcile } from '../../core/reconcile/reconcile';
 import { loadMirror } from '../../demo/load-mirror';
 
 const USAGE =
-  'usage: output-check.js <data dir> [postgres url] [--no-fuzzy] [--reader-thread on|off] [--sql-timing] [--cpu-prof <file>] (--write <file> | --against <file>)';
+  'usage: output-check.js <data dir> [postgres url] [--no-fuzzy] [--fuzzy-chunk N] [--reader-thread on|off] [--sql-timing] [--cpu-prof <file>] (--write <file> | --against <file>)';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -171,13 +171,22 @@ function postgresCpuSeconds(): number | null {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const positional = args.filter(
-    (a, i) => !a.startsWith('--') && !['--write', '--against', '--cpu-prof', '--reader-thread'].includes(args[i - 1]!),
+    (a, i) =>
+      !a.startsWith('--') &&
+      !['--write', '--against', '--cpu-prof', '--reader-thread', '--fuzzy-chunk'].includes(args[i - 1]!),
   );
   const [dataDir, server] = positional;
   const writeTo = option('write');
   const against = option('against');
   if (!dataDir || (!writeTo && !against)) throw new Error(USAGE);
-  const fuzzy = process.argv.includes('--no-fuzzy') ? (false as const) : undefined;
+  const chunkSize = option('fuzzy-chunk');
+  if (chunkSize !== undefined && !(Number(chunkSize) > 0)) throw new Error(USAGE);
+  // A small chunk sends a small set through the fallback's chunked path (every legacy chunk against every target one).
+  const fuzzy = process.argv.includes('--no-fuzzy')
+    ? (false as const)
+    : chunkSize
+      ? { chunkSize: Number(chunkSize) }
+      : undefined;
   const reader = option('reader-thread');
   const readerThread = reader === 'on' ? true : reader === 'off' ? false : undefined;
   let drop = async () => undefined as void;

@@ -2,7 +2,7 @@
  * One benchmark scenario in its own process, so its peak RSS is its own: load the mirror, reconcile, reconcile again.
  * Prints one JSON line on stdout. Run by bench/reconcile/index.ts.
  *
- *   node dist/bench/reconcile/scenario.js <data dir> [postgres url] [--no-fuzzy]
+ *   node dist/bench/reconcile/scenario.js <data dir> [postgres url] [--no-fuzzy] [--fuzzy-chunk N] [--no-rerun]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,10 +14,14 @@ import { builtInMapping } from '../../core/mapping/load-mapping';
 import { reconcile } from '../../core/reconcile/reconcile';
 
 async function main(): Promise<void> {
-  const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
-  const [dataDir, server] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-  if (!dataDir) throw new Error('usage: scenario.js <data dir> [postgres url] [--no-fuzzy]');
-  const fuzzy = flags.includes('--no-fuzzy') ? (false as const) : undefined;
+  const args = process.argv.slice(2);
+  const chunkAt = args.indexOf('--fuzzy-chunk');
+  const chunkSize = chunkAt >= 0 ? Number(args.splice(chunkAt, 2)[1]) : undefined;
+  const flags = args.filter((a) => a.startsWith('--'));
+  const [dataDir, server] = args.filter((a) => !a.startsWith('--'));
+  if (!dataDir || (chunkSize !== undefined && !(chunkSize > 0)))
+    throw new Error('usage: scenario.js <data dir> [postgres url] [--no-fuzzy] [--fuzzy-chunk N] [--no-rerun]');
+  const fuzzy = flags.includes('--no-fuzzy') ? (false as const) : chunkSize ? { chunkSize } : undefined;
   let dropDatabase = async () => undefined as void;
   let url: string | undefined;
   let home: string | undefined;
@@ -37,11 +41,19 @@ async function main(): Promise<void> {
     const loadMirrorMs = Date.now() - t;
 
     let peakRss = 0;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    // Peak RSS per phase, charged to the phase last heard of (the phase then running, or the one just ended).
+    const peakByPhase: Record<string, number> = {};
+    let current = 'start';
+    const sampler = setInterval(() => {
+      const rss = process.memoryUsage().rss;
+      peakRss = Math.max(peakRss, rss);
+      peakByPhase[current] = Math.max(peakByPhase[current] ?? 0, Math.round(rss / 2 ** 20));
+    }, 50);
     // When each phase was last heard of: the span between phases shows where a run spends its time.
     const phases: Record<string, number> = {};
     const onProgress = (phase: string) => {
       phases[phase] = Date.now();
+      current = phase;
     };
     t = Date.now();
     let fuzzyStats: unknown = null;
@@ -62,13 +74,16 @@ async function main(): Promise<void> {
     const reconcileCpuMs = Math.round((used.user + used.system) / 1000);
     const t0 = t;
     t = Date.now();
-    const second = await reconcile(db, {
-      object: 'companies',
-      mapping: builtInMapping(),
-      legacyPath: path.join(dataDir, 'legacy-export'),
-      batchSize: 2000,
-      fuzzy,
-    });
+    current = 'rerun';
+    const second = flags.includes('--no-rerun')
+      ? undefined
+      : await reconcile(db, {
+          object: 'companies',
+          mapping: builtInMapping(),
+          legacyPath: path.join(dataDir, 'legacy-export'),
+          batchSize: 2000,
+          fuzzy,
+        });
     const rerunMs = Date.now() - t;
     clearInterval(sampler);
     process.stdout.write(
@@ -88,9 +103,10 @@ async function main(): Promise<void> {
         ),
         rerunMs,
         peakRssDuringReconcileMb: Math.round(peakRss / 2 ** 20),
+        peakRssByPhaseMb: peakByPhase,
         processMaxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
         first,
-        rerunChanged: second.rowsInserted + second.rowsUpdated + second.rowsDeleted,
+        rerunChanged: second ? second.rowsInserted + second.rowsUpdated + second.rowsDeleted : null,
       })}\n`,
     );
   } finally {

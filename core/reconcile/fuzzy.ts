@@ -1,9 +1,11 @@
+import { copyField, copyInto, copyRows, copyTextArray } from '../db/copy';
 import { cursorPages, type Sql } from '../db/sql';
 import type { MappingConfig } from '../mapping/mapping-config';
 import type { ObjectMapper } from '../mapping/object-mapper';
 import type { Value } from '../connectors/connector';
 import { link, recogniseFields, type FieldConfig, type InputRecord, type MatchPair } from '../matching';
-import type { FuzzyLink } from './classify';
+import type { FuzzyLink, LegacySide } from './classify';
+import { legacySideOf, UNMATCHED_COLUMNS, type UnmatchedRow } from './scratch';
 import type { TargetLayout } from './scratch';
 
 /** How records of one object are compared when the legacy ID finds nothing. */
@@ -66,12 +68,8 @@ export interface FuzzyStats {
   candidatePairs: number;
   links: number;
   linkCalls: number;
-}
-
-export interface FuzzyResult {
-  /** Legacy ID -> its link; one-to-one. */
-  links: Map<string, FuzzyLink>;
-  stats: FuzzyStats;
+  /** Milliseconds per step, summed over the `link` calls, plus `readTargets` (reading and normalising the targets). */
+  timingsMs: Record<string, number>;
 }
 
 function toRecord(id: string, values: Record<string, Value>, columns: readonly string[]): InputRecord {
@@ -169,11 +167,82 @@ function byStrength(a: MatchPair, b: MatchPair): number {
 }
 
 /**
- * Links the legacy records held back in `staging.run_unmatched` to the candidate target records, one-to-one.
+ * The pairs each legacy record kept, then the links chosen among them: temporary tables the run's transaction drops.
+ * In the database rather than in memory, the fallback holds at most one legacy chunk's pairs at a time, however many
+ * records it links; IDs are bytewise ("C") like the scratch tables', so the strongest-first order is the same as
+ * JavaScript's string order on IDs of the Basic Multilingual Plane.
+ */
+const PAIRS = 'crm_bridge_fuzzy_pairs';
+const LINKS = 'crm_bridge_fuzzy_links';
+const ACCEPTED = 'crm_bridge_fuzzy_accepted';
+const PAIR_COLUMNS = `legacy_id text COLLATE "C" NOT NULL, target_id text COLLATE "C" NOT NULL,
+  confidence float8 NOT NULL, decision text NOT NULL, reasons text[] NOT NULL`;
+
+export async function createLinkTables(sql: Sql): Promise<void> {
+  for (const table of [PAIRS, LINKS, ACCEPTED]) await sql.query(`DROP TABLE IF EXISTS ${table}`);
+  await sql.query(`CREATE TEMP TABLE ${PAIRS} (${PAIR_COLUMNS}) ON COMMIT DROP`);
+  await sql.query(`CREATE TEMP TABLE ${LINKS} (${PAIR_COLUMNS}) ON COMMIT DROP`);
+}
+
+export async function keepPairs(sql: Sql, pairs: readonly MatchPair[]): Promise<void> {
+  const rows = pairs.map((p) => [
+    copyField(p.left),
+    copyField(p.right),
+    copyField(p.confidence),
+    p.decision,
+    copyTextArray(reasonText(p)),
+  ]);
+  if (rows.length)
+    await copyInto(sql, `${PAIRS} (legacy_id, target_id, confidence, decision, reasons)`, copyRows(rows));
+}
+
+/** Pairs read per page while assigning; only the two IDs travel. */
+const ASSIGN_PAGE = 10_000;
+
+/**
+ * Greedy one-to-one assignment over the kept pairs, strongest first, read in that order from the database: each legacy
+ * record and each target is used once. Not the optimum of an assignment solver, but every accepted pair is the best
+ * still available to both sides, which is what a person reviewing the link would expect to see. What stays in memory
+ * is the IDs already taken, two per link.
+ */
+export async function assignLinks(sql: Sql): Promise<number> {
+  const takenLeft = new Set<string>();
+  const takenRight = new Set<string>();
+  const accepted: string[][] = [];
+  const strongestFirst = cursorPages<{ legacy_id: string; target_id: string }>(
+    sql,
+    'crm_bridge_fuzzy_strongest',
+    `SELECT legacy_id, target_id FROM ${PAIRS} ORDER BY confidence DESC, legacy_id, target_id`,
+    [],
+    ASSIGN_PAGE,
+  );
+  for await (const rows of strongestFirst) {
+    for (const { legacy_id: left, target_id: right } of rows) {
+      if (takenLeft.has(left) || takenRight.has(right)) continue;
+      takenLeft.add(left);
+      takenRight.add(right);
+      accepted.push([copyField(left), copyField(right)]);
+    }
+  }
+  if (accepted.length === 0) return 0;
+  await sql.query(
+    `CREATE TEMP TABLE ${ACCEPTED} (legacy_id text COLLATE "C", target_id text COLLATE "C") ON COMMIT DROP`,
+  );
+  await copyInto(sql, `${ACCEPTED} (legacy_id, target_id)`, copyRows(accepted));
+  await sql.query(`INSERT INTO ${LINKS} SELECT p.* FROM ${PAIRS} p JOIN ${ACCEPTED} a USING (legacy_id, target_id)`);
+  await sql.query(`DROP TABLE ${ACCEPTED}`);
+  await sql.query(`ALTER TABLE ${LINKS} ADD PRIMARY KEY (legacy_id)`);
+  await sql.query(`CREATE INDEX ON ${LINKS} (target_id)`);
+  return accepted.length;
+}
+
+/**
+ * Links the legacy records held back in `staging.run_unmatched` to the candidate target records, one-to-one, into a
+ * temporary table that `linkedPages` and `linkedTargets` read until the run's transaction ends.
  *
  * Memory is bounded by `chunkSize` records per side: when either side is larger, every legacy chunk is linked against
- * every target chunk, read page by page from the scratch tables, and only the best few pairs per legacy record stay
- * in memory. The one-to-one assignment is then greedy over all kept pairs, strongest first.
+ * every target chunk, read page by page from the scratch tables, and the best few pairs per legacy record of the chunk
+ * are kept in the database before the next chunk. The one-to-one assignment then reads all kept pairs, strongest first.
  */
 export async function linkUnmatched(
   sql: Sql,
@@ -183,22 +252,27 @@ export async function linkUnmatched(
   plan: FuzzyPlan,
   chunkSize: number,
   onProgress?: (rows: number) => void,
-): Promise<FuzzyResult> {
-  const stats: FuzzyStats = { legacy: 0, targets: 0, candidatePairs: 0, links: 0, linkCalls: 0 };
+): Promise<FuzzyStats> {
+  const stats: FuzzyStats = { legacy: 0, targets: 0, candidatePairs: 0, links: 0, linkCalls: 0, timingsMs: {} };
+  const spent = (step: string, ms: number) => (stats.timingsMs[step] = (stats.timingsMs[step] ?? 0) + Math.round(ms));
+  await createLinkTables(sql);
   stats.legacy = await countOf(sql, 'SELECT count(*) AS n FROM staging.run_unmatched WHERE run_id = $1', runId);
   stats.targets = await collectCandidates(sql, runId);
-  const links = new Map<string, FuzzyLink>();
-  if (stats.legacy === 0 || stats.targets === 0) return { links, stats };
+  if (stats.legacy === 0 || stats.targets === 0) return stats;
 
   const columns = [...new Set(plan.fields.flatMap((f) => f.columns))];
   const config = { fields: plan.fields, idColumn: ID };
   const nameFields = new Set(plan.fields.filter((f) => NAME_KINDS.has(f.kind)).map((f) => f.name));
-  const kept = new Map<string, MatchPair[]>();
   let done = 0;
   for await (const left of legacyChunks(sql, runId, columns, chunkSize)) {
+    // A legacy record is in one chunk only, so its best pairs over every target chunk are known when the chunk ends.
+    const kept = new Map<string, MatchPair[]>();
+    let read = performance.now();
     for await (const right of targetChunks(sql, runId, mapper, layout, columns, chunkSize)) {
+      spent('readTargets', performance.now() - read);
       const result = link(left, right, config);
       stats.linkCalls++;
+      for (const [step, ms] of Object.entries(result.stats.timingsMs)) if (step !== 'total') spent(step, ms);
       for (const pair of result.pairs) {
         if (namesAllDisagree(pair, nameFields)) continue;
         stats.candidatePairs++;
@@ -208,38 +282,53 @@ export async function linkUnmatched(
         if (list.length > KEEP_PER_LEGACY) list.length = KEEP_PER_LEGACY;
         kept.set(pair.left, list);
       }
+      read = performance.now();
     }
+    const started = performance.now();
+    await keepPairs(sql, [...kept.values()].flat());
+    spent('keepPairs', performance.now() - started);
     onProgress?.((done += left.length));
   }
-
-  const assigned = assignOneToOne([...kept.values()].flat());
-  kept.clear();
-  for (const pair of assigned) {
-    links.set(pair.left, {
-      targetId: pair.right,
-      confidence: pair.confidence,
-      decision: pair.decision,
-      reasons: reasonText(pair),
-    });
-  }
-  stats.links = links.size;
-  return { links, stats };
+  const started = performance.now();
+  stats.links = await assignLinks(sql);
+  spent('assign', performance.now() - started);
+  return stats;
 }
 
-/**
- * Greedy one-to-one assignment, strongest pair first: each legacy record (left) and each target (right) is used once.
- * Not the optimum of an assignment solver, but every accepted pair is the best still available to both sides, which is
- * what a person reviewing the link would expect to see.
- */
-export function assignOneToOne(pairs: readonly MatchPair[]): MatchPair[] {
-  const takenLeft = new Set<string>();
-  const takenRight = new Set<string>();
-  const out: MatchPair[] = [];
-  for (const pair of [...pairs].sort(byStrength)) {
-    if (takenLeft.has(pair.left) || takenRight.has(pair.right)) continue;
-    takenLeft.add(pair.left);
-    takenRight.add(pair.right);
-    out.push(pair);
+/** The held-back legacy records, page by page in legacy ID order, each with its link when the fallback found one. */
+export async function* linkedPages(
+  sql: Sql,
+  runId: string,
+  pageSize: number,
+): AsyncGenerator<Array<{ legacy: LegacySide; link: FuzzyLink | null }>> {
+  const pages = cursorPages<
+    UnmatchedRow & { target_id: string | null; confidence: number; decision: FuzzyLink['decision']; reasons: string[] }
+  >(
+    sql,
+    'crm_bridge_linked',
+    `SELECT ${UNMATCHED_COLUMNS.map((c) => `u.${c}`).join(', ')}, k.target_id, k.confidence, k.decision, k.reasons
+       FROM staging.run_unmatched u LEFT JOIN ${LINKS} k ON k.legacy_id = u.legacy_id
+      WHERE u.run_id = $1 ORDER BY u.legacy_id`,
+    [runId],
+    pageSize,
+  );
+  for await (const rows of pages) {
+    yield rows.map((r) => ({
+      legacy: legacySideOf(r),
+      link:
+        r.target_id === null
+          ? null
+          : { targetId: r.target_id, confidence: r.confidence, decision: r.decision, reasons: r.reasons },
+    }));
   }
-  return out;
+}
+
+/** Per target ID among `targetIds`, the legacy record the fallback linked it to. */
+export async function linkedTargets(sql: Sql, targetIds: readonly string[]): Promise<Map<string, string>> {
+  if (targetIds.length === 0) return new Map();
+  const { rows } = await sql.query<{ target_id: string; legacy_id: string }>(
+    `SELECT target_id, legacy_id FROM ${LINKS} WHERE target_id = ANY($1::text[])`,
+    [targetIds],
+  );
+  return new Map(rows.map((r) => [r.target_id, r.legacy_id]));
 }

@@ -14,7 +14,7 @@ import { QuarantineWriter } from '../staging/quarantine';
 import { deleteStaleRows, writeStagingRows } from '../staging/staging-writer';
 import { classifyFuzzy, classifyLegacy, classifyOrphan, classifyUnreadable, type LegacySide } from './classify';
 import type { StagingRow } from '../staging/staging-row';
-import { fuzzyPlanFor, linkUnmatched, type FuzzyStats } from './fuzzy';
+import { fuzzyPlanFor, linkedPages, linkedTargets, linkUnmatched, type FuzzyStats } from './fuzzy';
 import {
   holdUnmatched,
   loadTarget,
@@ -24,7 +24,6 @@ import {
   TargetLayout,
   targetsFor,
   targetsById,
-  unmatchedPages,
 } from './scratch';
 import { checkShrink, ExportRefused } from './shrink-guard';
 import { legacyBatches, legacyConnector } from './legacy-batches';
@@ -246,10 +245,9 @@ async function run(
         threshold: options.shrinkThreshold,
         accept: options.acceptShrink,
       });
-      const linkedTo = new Map<string, string>();
       if (plan) {
         const fuzzyStarted = Date.now();
-        const { links, stats } = await linkUnmatched(
+        const stats = await linkUnmatched(
           sql,
           runId,
           mapper,
@@ -258,27 +256,31 @@ async function run(
           (options.fuzzy || {}).chunkSize ?? 50_000,
           (n) => onProgress('fuzzy', n),
         );
-        for await (const page of unmatchedPages(sql, runId, batchSize)) {
+        for await (const page of linkedPages(sql, runId, batchSize)) {
           stopIfCancelled();
           const targets = await targetsById(
             sql,
             runId,
             layout,
-            page.flatMap((l) => links.get(l.legacyId)?.targetId ?? []),
+            page.flatMap((p) => p.link?.targetId ?? []),
           );
           await tally(
-            page.map((l) => {
-              const found = links.get(l.legacyId);
-              const target = found && targets.get(found.targetId);
-              return found && target ? classifyFuzzy(mapper, l, target, found) : classifyLegacy(mapper, l, []);
+            page.map(({ legacy, link }) => {
+              const target = link && targets.get(link.targetId);
+              return link && target ? classifyFuzzy(mapper, legacy, target, link) : classifyLegacy(mapper, legacy, []);
             }),
           );
         }
-        for (const [legacyId, found] of links) linkedTo.set(found.targetId, legacyId);
         options.onFuzzyStats?.({ ...stats, durationMs: Date.now() - fuzzyStarted });
       }
       let done = 0;
       for await (const page of orphanPages(sql, runId, object, batchSize)) {
+        const linkedTo = plan
+          ? await linkedTargets(
+              sql,
+              page.flatMap((p) => p.targetIds),
+            )
+          : undefined;
         await tally(
           page.map((p) =>
             p.unreadable

@@ -249,33 +249,27 @@ export async function holdUnmatched(sql: Sql, runId: string, rows: LegacySide[])
   );
 }
 
-/** The held-back legacy records, page by page in legacy ID order. */
-export async function* unmatchedPages(sql: Sql, runId: string, pageSize: number): AsyncGenerator<LegacySide[]> {
-  const pages = cursorPages<{
-    legacy_id: string;
-    source: string;
-    line: number;
-    legacy_properties: Record<string, Value>;
-    mapped: Record<string, Value>;
-    issues: LegacySide['issues'];
-  }>(
-    sql,
-    'crm_bridge_unmatched',
-    `SELECT legacy_id, source, line, legacy_properties, mapped, issues FROM staging.run_unmatched
-      WHERE run_id = $1 ORDER BY legacy_id`,
-    [runId],
-    pageSize,
-  );
-  for await (const rows of pages) {
-    yield rows.map((r) => ({
-      legacyId: r.legacy_id,
-      source: r.source,
-      line: r.line,
-      legacyProperties: r.legacy_properties,
-      mapped: r.mapped,
-      issues: r.issues,
-    }));
-  }
+/** A held-back legacy record as `staging.run_unmatched` keeps it. */
+export interface UnmatchedRow {
+  legacy_id: string;
+  source: string;
+  line: number;
+  legacy_properties: Record<string, Value>;
+  mapped: Record<string, Value>;
+  issues: LegacySide['issues'];
+}
+
+export const UNMATCHED_COLUMNS = ['legacy_id', 'source', 'line', 'legacy_properties', 'mapped', 'issues'] as const;
+
+export function legacySideOf(r: UnmatchedRow): LegacySide {
+  return {
+    legacyId: r.legacy_id,
+    source: r.source,
+    line: r.line,
+    legacyProperties: r.legacy_properties,
+    mapped: r.mapped,
+    issues: r.issues,
+  };
 }
 
 /** Target records of this run by their target ID. */

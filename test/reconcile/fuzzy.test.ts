@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInMapping } from '../../core/mapping/load-mapping';
 import { ObjectMapper } from '../../core/mapping/object-mapper';
 import type { MatchPair } from '../../core/matching';
-import { assignOneToOne, fuzzyPlanFor } from '../../core/reconcile/fuzzy';
+import { inTransaction } from '../../core/db/sql';
+import { assignLinks, createLinkTables, fuzzyPlanFor, keepPairs, linkedTargets } from '../../core/reconcile/fuzzy';
 import { reconcile } from '../../core/reconcile/reconcile';
 import type { ReconcileSummary } from '../../core/reconcile/summary';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -18,23 +19,63 @@ const pair = (left: string, right: string, confidence: number): MatchPair => ({
 });
 
 describe('one-to-one assignment of fuzzy pairs', () => {
-  it('gives a contested target to the stronger pair, and the loser its next best', () => {
-    const assigned = assignOneToOne([
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  /** Keeps the pairs in the database as the fallback does, assigns, and reads back the links chosen. */
+  const assign = (pairs: MatchPair[]) =>
+    t.db.withConnection((sql) =>
+      inTransaction(sql, async () => {
+        await createLinkTables(sql);
+        await keepPairs(sql, pairs);
+        const count = await assignLinks(sql);
+        const linked = await linkedTargets(sql, ['T1', 'T2', 'T3']);
+        return { count, links: [...linked].map(([target, legacy]) => `${legacy}-${target}`).sort() };
+      }),
+    );
+
+  it('gives a contested target to the stronger pair, and the loser its next best', async () => {
+    const { count, links } = await assign([
       pair('L1', 'T1', 80),
       pair('L2', 'T1', 95),
       pair('L1', 'T2', 70),
       pair('L2', 'T2', 60),
     ]);
-    expect(assigned.map((p) => `${p.left}-${p.right}`)).toEqual(['L2-T1', 'L1-T2']);
+    expect(links).toEqual(['L1-T2', 'L2-T1']);
+    expect(count).toBe(2);
   });
 
-  it('breaks equal confidences by legacy ID, then target ID, whatever the input order', () => {
-    const pairs = [pair('L2', 'T1', 88), pair('L1', 'T2', 88), pair('L1', 'T1', 88)];
-    const forwards = assignOneToOne(pairs).map((p) => `${p.left}-${p.right}`);
-    const backwards = assignOneToOne([...pairs].reverse()).map((p) => `${p.left}-${p.right}`);
-    // L1-T1 wins the tie; L1 and T1 are then taken, so neither L1-T2 nor L2-T1 can follow.
-    expect(forwards).toEqual(['L1-T1']);
+  it('breaks equal confidences by legacy ID, then target ID, whatever the input order', async () => {
+    const pairs = [pair('L2', 'T1', 88), pair('L1', 'T2', 88), pair('L1', 'T1', 88), pair('L10', 'T3', 88.1)];
+    const forwards = await assign(pairs);
+    const backwards = await assign([...pairs].reverse());
+    // L10-T3 is stronger by 0.1; then L1-T1 wins the tie, and L1 and T1 are taken, so neither L1-T2 nor L2-T1 follows.
+    expect(forwards.links).toEqual(['L1-T1', 'L10-T3']);
     expect(backwards).toEqual(forwards);
+  });
+
+  it("keeps the chosen pair's confidence, decision and reasons for the staging row", async () => {
+    const rows = await t.db.withConnection((sql) =>
+      inTransaction(sql, async () => {
+        await createLinkTables(sql);
+        await keepPairs(sql, [
+          { ...pair('L1', 'T1', 93.4), reasons: [{ field: 'name', level: 'exact', weight: 6.25, outcome: 'agree' }] },
+        ] as MatchPair[]);
+        await assignLinks(sql);
+        const { rows } = await sql.query(
+          'SELECT legacy_id, target_id, confidence, decision, reasons FROM crm_bridge_fuzzy_links',
+        );
+        return rows;
+      }),
+    );
+    expect(rows).toEqual([
+      { legacy_id: 'L1', target_id: 'T1', confidence: 93.4, decision: 'auto-merge', reasons: ['name exact (+6.3)'] },
+    ]);
   });
 });
 
