@@ -126,6 +126,7 @@ async function main(): Promise<void> {
       ]);
       console.log(`${target}: ${JSON.stringify(r.first)}`);
       console.log(`${target}, fuzzy ${fuzzy}: seconds per phase ${JSON.stringify(r.phaseSeconds)}`);
+      console.log(`${target}, fuzzy ${fuzzy}: peak RSS MB per phase ${JSON.stringify(r.peakRssByPhaseMb)}`);
       if (r.fuzzyStats) console.log(`${target}, fuzzy ${fuzzy}: fallback ${JSON.stringify(r.fuzzyStats)}`);
     }
   const head = [

@@ -242,7 +242,11 @@ export async function assignLinks(sql: Sql): Promise<number> {
  *
  * Memory is bounded by `chunkSize` records per side: when either side is larger, every legacy chunk is linked against
  * every target chunk, read page by page from the scratch tables, and the best few pairs per legacy record of the chunk
- * are kept in the database before the next chunk. The one-to-one assignment then reads all kept pairs, strongest first.
+ * are kept in the database before the next chunk. The one-to-one assignment then reads all kept pairs, strongest first;
+ * what it holds grows with the links, by their two IDs only (at 1,000,000 companies, 80,271 links).
+ *
+ * The time does not stay linear: every legacy chunk meets every target chunk, so the `link` calls grow with the product
+ * of the chunk counts (9 at 1,000,000 companies, against 1 at 100,000), and each call prepares its records anew.
  */
 export async function linkUnmatched(
   sql: Sql,

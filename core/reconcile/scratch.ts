@@ -232,12 +232,13 @@ export async function loadTarget(
 /** Keeps legacy records without an ID match in the run's scratch table until the fuzzy fallback has looked at them. */
 export async function holdUnmatched(sql: Sql, runId: string, rows: LegacySide[]): Promise<void> {
   if (rows.length === 0) return;
+  const run = copyField(runId);
   await copyInto(
     sql,
     'staging.run_unmatched (run_id, legacy_id, source, line, legacy_properties, mapped, issues)',
     copyRows(
       rows.map((r) => [
-        runId,
+        run,
         copyField(r.legacyId),
         copyField(r.source),
         copyField(r.line),
