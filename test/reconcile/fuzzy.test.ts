@@ -59,6 +59,12 @@ describe('one-to-one assignment of fuzzy pairs', () => {
     expect(backwards).toEqual(forwards);
   });
 
+  it('keeps every pair of a chunk larger than one COPY batch', async () => {
+    const pairs = Array.from({ length: 12_001 }, (_, i) => pair(`L${i}`, `T${i}`, 60 + (i % 40)));
+    const { count } = await assign(pairs);
+    expect(count).toBe(12_001);
+  });
+
   it("keeps the chosen pair's confidence, decision and reasons for the staging row", async () => {
     const rows = await t.db.withConnection((sql) =>
       inTransaction(sql, async () => {
