@@ -5,8 +5,7 @@ import type { ObjectMapper } from '../mapping/object-mapper';
 import type { Value } from '../connectors/connector';
 import { link, recogniseFields, type FieldConfig, type InputRecord, type MatchPair } from '../matching';
 import type { FuzzyLink, LegacySide } from './classify';
-import { legacySideOf, UNMATCHED_COLUMNS, type UnmatchedRow } from './scratch';
-import type { TargetLayout } from './scratch';
+import { legacySideOf, UNMATCHED_COLUMNS, type TargetLayout, type UnmatchedRow } from './scratch';
 
 /** How records of one object are compared when the legacy ID finds nothing. */
 export interface FuzzyPlan {
