@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const companies = Number(arg('companies', '20000'));
   const objects = arg('objects', 'companies,contacts').split(',');
   const chunkSize = Number(arg('fuzzy-chunk', '0'));
+  if (!Number.isInteger(chunkSize) || chunkSize < 0) throw new Error('--fuzzy-chunk takes a positive whole number');
   const unknown = objects.filter((o) => o !== 'companies' && o !== 'contacts');
   if (unknown.length) throw new Error(`--objects takes companies and/or contacts, not ${unknown.join(', ')}`);
   const server = arg('db', process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres');
